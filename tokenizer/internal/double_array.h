@@ -1,0 +1,61 @@
+// tokenizer/internal/double_array.h — the encoder's trie as a double array of 8-byte cells.
+//
+// Every prefix of a vocab entry is a trie node and owns one cell. The children of a node
+// live at cells[base + byte]; a cell belongs to the node that reached it iff its label
+// equals the byte. Checking the label instead of the parent index is exact because every
+// node gets a base of its own (no two nodes share a base), so a cell with label c can only
+// be the c-child of the one node whose base is (index - c). Leaves use base 0, and cells
+// 0..255 are never occupied, so a walk from a leaf always stops.
+//
+// A cell also carries the longest token on the path from the root to its node ("best"):
+// when the walk stops at a node, best is the greedy token, with no need to remember the
+// last token seen on the way (one dependent load per byte, nothing else).
+//
+//   bits  0..8   label: the byte that leads here (0..255); 511 for a free cell
+//   bits  9..16  byte length of best (1..255)
+//   bits 17..32  id of best
+//   bits 33..63  base of the children (0 = none)
+//
+// The root is not stored: its children (all 256 bytes) sit at cells[kRootBase + byte].
+// Thread-safe after Build(). Depends on the standard library and Abseil only.
+#ifndef RWKVKIT_TOKENIZER_INTERNAL_DOUBLE_ARRAY_H_
+#define RWKVKIT_TOKENIZER_INTERNAL_DOUBLE_ARRAY_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "tokenizer/vocab.h"
+
+namespace rwkvkit::tokenizer::internal {
+
+class DoubleArrayTrie {
+ public:
+  static constexpr uint32_t kRootBase = 256;
+  static constexpr uint64_t kFreeLabel = 511;
+
+  // Build()
+  // Fails (kInvalidArgument) if a single byte has no token.
+  static absl::StatusOr<std::unique_ptr<DoubleArrayTrie>> Build(const Vocab& vocab);
+
+  static uint32_t Label(uint64_t cell) { return static_cast<uint32_t>(cell & 0x1FF); }
+  static uint32_t BestLength(uint64_t cell) { return static_cast<uint32_t>((cell >> 9) & 0xFF); }
+  static uint16_t BestId(uint64_t cell) { return static_cast<uint16_t>(cell >> 17); }
+  static uint64_t Base(uint64_t cell) { return cell >> 33; }
+
+  const uint64_t* cells() const { return cells_.data(); }
+  size_t num_cells() const { return cells_.size(); }
+  // Longest token in bytes: a walk never goes deeper, which bounds the look-ahead.
+  size_t max_token_bytes() const { return max_token_bytes_; }
+  size_t MemoryBytes() const { return cells_.capacity() * sizeof(uint64_t); }
+
+ private:
+  std::vector<uint64_t> cells_;
+  size_t max_token_bytes_ = 0;
+};
+
+}  // namespace rwkvkit::tokenizer::internal
+
+#endif  // RWKVKIT_TOKENIZER_INTERNAL_DOUBLE_ARRAY_H_

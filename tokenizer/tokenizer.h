@@ -1,0 +1,98 @@
+// tokenizer/tokenizer.h — the RWKV "World" tokenizer: greedy longest match over raw bytes.
+//
+// Not BPE: there are no merges. At each position the encoder takes the longest vocab entry
+// that is a prefix of the remaining bytes (spec/tokenizer.md §b), which is bit-identical to
+// the reference TRIE_TOKENIZER on any byte string, invalid UTF-8 included (every single
+// byte is a token, so nothing is ever unknown). No normalization, no BOS/EOS is added.
+//
+// The match runs on a double-array trie (internal/double_array.h) of 8-byte cells, and
+// long inputs are cut into segments that are walked interleaved and stitched back exactly
+// (internal/segmented_encode.h). Memory: about 2 MB for the World vocab (MemoryBytes()).
+//
+// Thread-safe after construction: every const method may be called from many threads.
+// Depends on the standard library and Abseil status types only.
+//
+//   absl::StatusOr<Tokenizer> tok = Tokenizer::Load("rwkv_vocab_v20230424.txt");
+//   std::vector<uint16_t> ids = tok->Encode("Hello world");  // {33155, 40213}
+//   absl::StatusOr<std::string> text = tok->Decode(ids);
+#ifndef RWKVKIT_TOKENIZER_TOKENIZER_H_
+#define RWKVKIT_TOKENIZER_TOKENIZER_H_
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "tokenizer/vocab.h"
+
+namespace rwkvkit::tokenizer {
+
+namespace internal {
+class DoubleArrayTrie;
+}
+
+// The end-of-text token: appended after every document in binidx shards; decodes to nothing.
+inline constexpr uint16_t kEndOfText = 0;
+
+class Tokenizer {
+ public:
+  // Load()
+  // Reads a vocab file (vocab.h grammar) and builds the encoder.
+  static absl::StatusOr<Tokenizer> Load(const std::filesystem::path& vocab_file);
+  // FromVocab()
+  // Builds the encoder from a parsed vocab. Fails (kInvalidArgument) only for a vocab that
+  // ParseVocab() would also reject.
+  static absl::StatusOr<Tokenizer> FromVocab(Vocab vocab);
+
+  Tokenizer(Tokenizer&&) noexcept;
+  Tokenizer& operator=(Tokenizer&&) noexcept;
+  ~Tokenizer();
+
+  // Encode()
+  // Token ids of `bytes` (any bytes). Cannot fail.
+  std::vector<uint16_t> Encode(std::string_view bytes) const;
+  // EncodeInto()
+  // Appends the ids of `bytes` to `out` (a trainer's reusable buffer).
+  void EncodeInto(std::string_view bytes, std::vector<uint16_t>& out) const;
+  // EncodeToBuffer()
+  // Writes the ids into `out`, which must hold at least bytes.size() ids (a token is at
+  // least one byte); returns how many were written.
+  size_t EncodeToBuffer(std::string_view bytes, std::span<uint16_t> out) const;
+  // EncodeSingleStream()
+  // The plain one-position-at-a-time walk, without segmenting. Same output as Encode();
+  // kept as the readable twin of the fast path and for benchmarks.
+  void EncodeSingleStream(std::string_view bytes, std::vector<uint16_t>& out) const;
+
+  // Decode()
+  // Concatenates the bytes of `ids` (id 0 decodes to nothing). The result may be invalid
+  // UTF-8 (a token can end inside a character; see utf8_stream_decoder.h). Fails with
+  // kOutOfRange naming the position of the first id that is not in the vocab.
+  absl::StatusOr<std::string> Decode(std::span<const uint16_t> ids) const;
+  absl::Status DecodeInto(std::span<const uint16_t> ids, std::string& out) const;
+
+  // Bytes of one token: empty for id 0 and for ids the vocab does not define.
+  std::string_view TokenBytes(uint32_t id) const;
+  // Byte length of one token (0 for id 0 / undefined ids): the denominator of bits-per-byte.
+  size_t TokenLength(uint32_t id) const;
+  // Whether `id` is 0 or defined by the vocab.
+  bool IsValidId(uint32_t id) const;
+  // One past the largest id in the vocab (65530 for the World vocab; models have 65536 rows).
+  size_t vocab_size() const { return vocab_.tokens.size(); }
+  // Entries in the vocab file (65529 for the World vocab).
+  size_t num_entries() const { return vocab_.entries; }
+  // Heap bytes held by the encoder structures and the id -> bytes table.
+  size_t MemoryBytes() const;
+
+ private:
+  Tokenizer(Vocab vocab, std::unique_ptr<internal::DoubleArrayTrie> trie);
+  Vocab vocab_;
+  std::unique_ptr<internal::DoubleArrayTrie> trie_;
+};
+
+}  // namespace rwkvkit::tokenizer
+
+#endif  // RWKVKIT_TOKENIZER_TOKENIZER_H_
