@@ -38,6 +38,14 @@ EncodedBatch EncodeBatch(const Tokenizer& tok, std::span<const std::string_view>
 // Appends the ids of one large input to `out`, using up to `threads` threads (0 = all).
 void EncodeParallel(const Tokenizer& tok, std::string_view bytes, int threads, std::vector<uint16_t>& out);
 
+// EncodeParallelRange()
+// Like Tokenizer::EncodeRange() on many threads: appends the tokens of `text` that start in
+// [begin, end) (a true token must start at `begin`) and returns the byte after the last one.
+// Lets a reader encode a stream block by block: a block's tokens that start before
+// (block end - max_token_bytes()) are final, the rest is carried into the next block.
+size_t EncodeParallelRange(const Tokenizer& tok, std::string_view text, size_t begin, size_t end, int threads,
+                           std::vector<uint16_t>& out);
+
 }  // namespace rwkvkit::tokenizer
 
 #endif  // RWKVKIT_TOKENIZER_BATCH_ENCODER_H_

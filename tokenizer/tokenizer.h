@@ -67,6 +67,23 @@ class Tokenizer {
   // kept as the readable twin of the fast path and for benchmarks.
   void EncodeSingleStream(std::string_view bytes, std::vector<uint16_t>& out) const;
 
+  // EncodeRange()
+  // Tokens of `text` that start in [begin, end), assuming a true token starts at `begin`
+  // (byte 0, or the end of a token of the true encoding). Tokens may run past `end`; the walk
+  // reads at most max_token_bytes() past it. Appends the ids and returns the byte after the
+  // last token (>= end). Ranges encoded independently (on other threads, say) are joined
+  // exactly with StitchRange().
+  size_t EncodeRange(std::string_view text, size_t begin, size_t end, std::vector<uint16_t>& out) const;
+  // StitchRange()
+  // The true encoding of `text` has reached byte `pos`; `range_ids` came from
+  // EncodeRange(text, range_begin, ...), which may have started off a true boundary. Appends
+  // the true tokens up to the end of the range's last token and returns the new true
+  // position (internal/stitch.h explains why this is exact).
+  size_t StitchRange(std::string_view text, size_t pos, size_t range_begin, std::span<const uint16_t> range_ids,
+                     std::vector<uint16_t>& out) const;
+  // Longest token in bytes (128 for the World vocab): the encoder's look-ahead.
+  size_t max_token_bytes() const;
+
   // Decode()
   // Concatenates the bytes of `ids` (id 0 decodes to nothing). The result may be invalid
   // UTF-8 (a token can end inside a character; see utf8_stream_decoder.h). Fails with
@@ -90,6 +107,7 @@ class Tokenizer {
  private:
   Tokenizer(Vocab vocab, std::unique_ptr<internal::DoubleArrayTrie> trie);
   Vocab vocab_;
+  std::vector<uint8_t> token_len_;  // byte length by id (0 for id 0 / undefined)
   std::unique_ptr<internal::DoubleArrayTrie> trie_;
 };
 

@@ -246,7 +246,7 @@ absl::StatusOr<Vocab> ParseVocab(std::string_view contents, std::string_view sou
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     absl::StatusOr<Entry> e = ParseLine(line);
-    if (!e.ok()) return absl::InvalidArgumentError(absl::StrCat(source_name, ":", line_no, ": ", e.status().message()));
+    if (!e.ok()) return absl::InvalidArgumentError(absl::StrCat(std::string(source_name), ":", line_no, ": ", std::string(e.status().message())));
     if (e->id < v.tokens.size() && v.present[e->id])
       return absl::InvalidArgumentError(absl::StrFormat("%s:%d: id %d is defined twice", source_name, line_no, e->id));
     if (e->id >= v.tokens.size()) {
@@ -257,7 +257,7 @@ absl::StatusOr<Vocab> ParseVocab(std::string_view contents, std::string_view sou
     v.present[e->id] = true;
     ++v.entries;
   }
-  if (v.entries == 0) return absl::InvalidArgumentError(absl::StrCat(source_name, ": vocab file has no entries"));
+  if (v.entries == 0) return absl::InvalidArgumentError(absl::StrCat(std::string(source_name), ": vocab file has no entries"));
   // Duplicate byte strings and missing single bytes are checked once all ids are placed
   // (the strings no longer move).
   for (size_t id = 1; id < v.tokens.size(); ++id) {

@@ -56,41 +56,55 @@ std::vector<PlainNode> BuildPlainTrie(const Vocab& vocab) {
   return nodes;
 }
 
-// First-fit placement of children windows in the double array.
+// First-fit placement of children windows in the double array. Candidate positions for the
+// first child are enumerated over free cells only (a skip list with path compression:
+// next_free_[t] leads to the first free cell >= t), so dense regions cost nothing to cross.
 class Placer {
  public:
   uint64_t FindBase(const std::vector<std::pair<uint8_t, uint32_t>>& kids) {
-    while (Occupied(scan_)) ++scan_;
     const uint64_t first_label = kids.front().first;
-    for (uint64_t t = std::max<uint64_t>(scan_, DoubleArrayTrie::kRootBase + first_label);; ++t) {
-      if (Occupied(t)) continue;
+    for (uint64_t t = NextFree(DoubleArrayTrie::kRootBase + first_label);; t = NextFree(t + 1)) {
       const uint64_t base = t - first_label;
       if (base < DoubleArrayTrie::kRootBase || BaseUsed(base)) continue;
       bool fits = true;
-      for (const auto& [label, unused] : kids)
-        if (Occupied(base + label)) { fits = false; break; }
+      for (size_t i = 1; i < kids.size() && fits; ++i) fits = !Occupied(base + kids[i].first);
       if (fits) return base;
     }
   }
   void Reserve(uint64_t base, const std::vector<std::pair<uint8_t, uint32_t>>& kids) {
     Grow(base + 256);
     base_used_[base] = 1;
-    for (const auto& [label, unused] : kids) occupied_[base + label] = 1;
+    for (const auto& [label, unused] : kids) {
+      occupied_[base + label] = 1;
+      next_free_[base + label] = base + label + 1;
+    }
   }
   uint64_t size() const { return occupied_.size(); }
 
  private:
   bool Occupied(uint64_t t) const { return t < occupied_.size() && occupied_[t]; }
   bool BaseUsed(uint64_t b) const { return b < base_used_.size() && base_used_[b]; }
-  void Grow(uint64_t n) {
-    if (occupied_.size() < n) {
-      occupied_.resize(n, 0);
-      base_used_.resize(n, 0);
+  uint64_t NextFree(uint64_t t) {
+    uint64_t r = t;
+    while (r < next_free_.size() && next_free_[r] != r) r = next_free_[r];
+    while (t < next_free_.size() && next_free_[t] != t) {  // path compression
+      const uint64_t up = next_free_[t];
+      next_free_[t] = r;
+      t = up;
     }
+    return r;
+  }
+  void Grow(uint64_t n) {
+    if (occupied_.size() >= n) return;
+    const uint64_t old = occupied_.size();
+    occupied_.resize(n, 0);
+    base_used_.resize(n, 0);
+    next_free_.resize(n);
+    for (uint64_t t = old; t < n; ++t) next_free_[t] = t;
   }
   std::vector<uint8_t> occupied_;
   std::vector<uint8_t> base_used_;
-  uint64_t scan_ = DoubleArrayTrie::kRootBase;
+  std::vector<uint64_t> next_free_;
 };
 
 uint64_t PackCell(uint64_t label, const PlainNode& n) {

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <vector>
 
+#include "tokenizer/internal/stitch.h"
 #include "tokenizer/internal/walk.h"
 
 namespace rwkvkit::tokenizer::internal {
@@ -114,69 +115,46 @@ void WalkGroup(const DA& trie, const uint8_t* s, size_t n, Segment* seg, int lan
   }
 }
 
-// The true tokenization, which has reached byte P, continues into segment `sg`: emit true
-// tokens until P lands on one of the segment's token boundaries, then take the segment's
-// tokens from there. Returns the new P.
-size_t Stitch(const DA& trie, const uint8_t* s, size_t n, const Segment& sg, size_t base_offset,
-              const uint16_t* ids, const uint8_t* lens, size_t P, uint16_t* out, size_t& o) {
-  const uint64_t* cells = trie.cells();
-  const size_t lookahead = trie.max_token_bytes();
-  size_t j = sg.begin - base_offset;
-  const size_t jend = j + sg.count;
-  size_t boundary = sg.begin;  // start of speculative token j
-  for (;;) {
-    while (j < jend && boundary < P) boundary += lens[j++];
-    if (j == jend) return P;  // segment passed; the true walk continues in the next one
-    if (boundary == P) {
-      std::memcpy(out + o, ids + j, (jend - j) * sizeof(uint16_t));
-      o += jend - j;
-      for (; j < jend; ++j) boundary += lens[j];
-      return boundary;
-    }
-    const Token t = P + lookahead < n ? WalkOne<false>(cells, s, P, n) : WalkOne<true>(cells, s, P, n);
-    out[o++] = t.id;
-    P += t.length;
-  }
-}
-
 }  // namespace
 
-size_t EncodeSegmentedWithLanes(const DoubleArrayTrie& trie, const uint8_t* s, size_t n, uint16_t* out,
-                                int lanes) {
+size_t EncodeSegmentedRange(const DoubleArrayTrie& trie, const uint8_t* s, size_t n, size_t begin, size_t end,
+                            uint16_t* out, int lanes, size_t* end_pos) {
   lanes = std::clamp(lanes, 1, kMaxLanes);
-  const size_t seg_bytes = std::max<size_t>(1, std::min(kSegmentBytes, (n + lanes - 1) / lanes));
+  const size_t len = end - begin;
+  const size_t seg_bytes = std::max<size_t>(1, std::min(kSegmentBytes, (len + lanes - 1) / lanes));
   const size_t group_bytes = seg_bytes * static_cast<size_t>(lanes);
   Scratch& scratch = ThreadScratch();
-  if (scratch.ids.size() < std::min(group_bytes, n)) {
-    scratch.ids.resize(std::min(group_bytes, n));
-    scratch.lens.resize(std::min(group_bytes, n));
+  if (scratch.ids.size() < std::min(group_bytes, len)) {
+    scratch.ids.resize(std::min(group_bytes, len));
+    scratch.lens.resize(std::min(group_bytes, len));
   }
-  size_t o = 0, P = 0;
+  uint16_t* ids = scratch.ids.data();
+  const uint8_t* lens = scratch.lens.data();
+  size_t o = 0, pos = begin;
   Segment seg[kMaxLanes];
-  for (size_t group = 0; group < n; group += group_bytes) {
+  for (size_t group = begin; group < end; group += group_bytes) {
     int used = 0;
     for (int k = 0; k < lanes; ++k) {
       const size_t b = group + static_cast<size_t>(k) * seg_bytes;
-      if (b >= n) break;
-      seg[k] = Segment{b, std::min(n, b + seg_bytes), 0};
+      if (b >= end) break;
+      seg[k] = Segment{b, std::min(end, b + seg_bytes), 0};
       ++used;
     }
-    WalkGroup(trie, s, n, seg, used, group, scratch.ids.data(), scratch.lens.data());
-    for (int k = 0; k < used; ++k)
-      P = Stitch(trie, s, n, seg[k], group, scratch.ids.data(), scratch.lens.data(), P, out, o);
+    WalkGroup(trie, s, n, seg, used, group, ids, scratch.lens.data());
+    for (int k = 0; k < used; ++k) {
+      const size_t first = seg[k].begin - group;
+      pos = StitchTokens(trie, s, n, pos, seg[k].begin, ids + first, seg[k].count,
+                         [&](size_t j) { return lens[first + j]; }, out, o);
+    }
   }
-  const uint64_t* cells = trie.cells();
-  while (P < n) {
-    const Token t = WalkOne<true>(cells, s, P, n);
-    out[o++] = t.id;
-    P += t.length;
-  }
+  *end_pos = pos;
   return o;
 }
 
 size_t EncodeSegmented(const DoubleArrayTrie& trie, const uint8_t* s, size_t n, uint16_t* out) {
   if (n < kMinSegmentedBytes) return EncodeSpan(trie, s, n, out);
-  return EncodeSegmentedWithLanes(trie, s, n, out, 8);
+  size_t end_pos = 0;
+  return EncodeSegmentedRange(trie, s, n, 0, n, out, kDefaultLanes, &end_pos);
 }
 
 }  // namespace rwkvkit::tokenizer::internal

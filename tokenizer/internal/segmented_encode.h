@@ -29,11 +29,17 @@ inline constexpr size_t kMinSegmentedBytes = 4096;
 // Greedy tokens of s[0..n) into out (room for n ids); returns the count.
 size_t EncodeSegmented(const DoubleArrayTrie& trie, const uint8_t* s, size_t n, uint16_t* out);
 
-// EncodeSegmentedWithLanes()
-// The same with an explicit number of segments (1..16) and no minimum size: for tests,
-// which must exercise the stitching on short inputs, and for benchmarks.
-size_t EncodeSegmentedWithLanes(const DoubleArrayTrie& trie, const uint8_t* s, size_t n, uint16_t* out,
-                                int lanes);
+// Lanes walked together by EncodeSegmented().
+inline constexpr int kDefaultLanes = 8;
+
+// EncodeSegmentedRange()
+// Tokens of s that start in [begin, end), given that a true token starts at `begin`; tokens
+// may run past `end` (s is readable up to n). Writes them to out (room for end - begin ids),
+// returns the count and sets *end_pos to the byte after the last token (>= end). `lanes`
+// (1..16) segments are walked together; tests use it to exercise the stitching on short
+// inputs.
+size_t EncodeSegmentedRange(const DoubleArrayTrie& trie, const uint8_t* s, size_t n, size_t begin, size_t end,
+                            uint16_t* out, int lanes, size_t* end_pos);
 
 }  // namespace rwkvkit::tokenizer::internal
 

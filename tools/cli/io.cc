@@ -1,0 +1,64 @@
+// tools/cli/io.cc — see io.h.
+#include "tools/cli/io.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+
+namespace rwkvkit::cli {
+
+absl::StatusOr<InputFile> InputFile::Open(const std::string& path) {
+  if (path == "-") return InputFile(0, "<stdin>");
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    const int err = errno;
+    const std::string msg = absl::StrCat(path, ": cannot open (", std::strerror(err), ")");
+    return err == ENOENT ? absl::NotFoundError(msg) : absl::PermissionDeniedError(msg);
+  }
+  return InputFile(fd, path);
+}
+
+InputFile::InputFile(InputFile&& other) noexcept : fd_(other.fd_), name_(std::move(other.name_)) { other.fd_ = -1; }
+
+InputFile::~InputFile() {
+  if (fd_ > 0) ::close(fd_);
+}
+
+absl::StatusOr<size_t> InputFile::ReadBlock(std::string& buf, size_t max_bytes) {
+  const size_t old = buf.size();
+  buf.resize(old + max_bytes);
+  size_t got = 0;
+  while (got < max_bytes) {
+    const ssize_t r = ::read(fd_, buf.data() + old + got, max_bytes - got);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      const int err = errno;
+      buf.resize(old + got);
+      return absl::DataLossError(absl::StrCat(name_, "@", old + got, ": read failed (", std::strerror(err), ")"));
+    }
+    if (r == 0) break;
+    got += static_cast<size_t>(r);
+  }
+  buf.resize(old + got);
+  return got;
+}
+
+absl::Status Output::Flush() {
+  size_t done = 0;
+  while (done < buf_.size()) {
+    const ssize_t w = ::write(fd_, buf_.data() + done, buf_.size() - done);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return absl::UnavailableError(absl::StrCat("<stdout>: write failed (", std::strerror(errno), ")"));
+    }
+    done += static_cast<size_t>(w);
+  }
+  buf_.clear();
+  return absl::OkStatus();
+}
+
+}  // namespace rwkvkit::cli

@@ -1,0 +1,27 @@
+// tools/cli/vocab_path.cc — see vocab_path.h.
+#include "tools/cli/vocab_path.h"
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+
+namespace rwkvkit::cli {
+
+absl::StatusOr<std::string> ResolveVocabPath(const std::optional<std::string>& flag_value) {
+  if (flag_value) return *flag_value;  // Tokenizer::Load reports a missing file itself
+  if (const char* env = std::getenv("RWKVKIT_VOCAB"); env != nullptr && *env != '\0') return std::string(env);
+  const std::string installed = RWKVKIT_INSTALLED_VOCAB;
+  std::error_code ec;
+  if (std::filesystem::exists(installed, ec)) return installed;
+  return absl::NotFoundError(absl::StrCat("no vocab: pass --vocab PATH, set RWKVKIT_VOCAB, or run tools/setup.sh (it installs ",
+                                          installed, ")"));
+}
+
+absl::StatusOr<tokenizer::Tokenizer> LoadTokenizer(const std::optional<std::string>& flag_value) {
+  absl::StatusOr<std::string> path = ResolveVocabPath(flag_value);
+  if (!path.ok()) return path.status();
+  return tokenizer::Tokenizer::Load(*path);
+}
+
+}  // namespace rwkvkit::cli

@@ -1,0 +1,208 @@
+// tools/cmd_tokenize.cc — `rwkvkit tokenize`: ids of raw bytes, or of one field per JSONL line.
+//
+// Raw mode streams the input in 64 MB blocks: the tokens that start more than
+// max_token_bytes() before the end of what has been read are final (the walk never looks
+// further ahead); the rest of the block is carried over. Each block is encoded on all
+// threads (EncodeParallelRange), so the ids equal a one-shot Encode() of the whole input.
+// JSONL mode reads 16 MB blocks of whole lines and encodes groups of lines in parallel;
+// output keeps the input order.
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/global_control.h>
+#include <tbb/parallel_for.h>
+
+#include <charconv>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "corpus/jsonl_field.h"
+#include "tokenizer/batch_encoder.h"
+#include "tools/cli/flags.h"
+#include "tools/cli/io.h"
+#include "tools/cli/vocab_path.h"
+#include "tools/commands.h"
+
+namespace rwkvkit::cli {
+namespace {
+
+constexpr char kUsage[] = R"(usage: rwkvkit tokenize [--vocab PATH] [--threads N] [FILE|-]
+       rwkvkit tokenize --jsonl [--key KEY] [--vocab PATH] [--threads N] [FILE|-]
+
+Tokenizes with the RWKV World vocab (greedy longest match over bytes; bit-identical to the
+reference tokenizer of the `rwkv` package).
+
+  (default)     the raw bytes of FILE (or stdin, `-`) -> the ids separated by single spaces,
+                then a newline
+  --jsonl       one output line per input line: a JSON array of the ids of the string at
+                KEY (unchanged, no normalization), or `null` when the line is not a JSON
+                object with a string at KEY; such lines are named on stderr and the exit
+                status is 1
+  --key KEY     the JSONL field to tokenize (default: text)
+  --threads N   threads to use (default: all cores)
+  --vocab PATH  the vocab file (default: $RWKVKIT_VOCAB, else the copy tools/setup.sh installed)
+)";
+
+constexpr size_t kRawBlockBytes = 64 << 20;
+constexpr size_t kJsonlBlockBytes = 16 << 20;
+constexpr size_t kLineGroupBytes = 256 << 10;
+
+void AppendIds(std::span<const uint16_t> ids, char sep, std::string& out) {
+  char num[8];
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (i > 0) out.push_back(sep);
+    const auto r = std::to_chars(num, num + sizeof num, ids[i]);
+    out.append(num, r.ptr);
+  }
+}
+
+absl::Status TokenizeRaw(const tokenizer::Tokenizer& tok, InputFile& in, int threads) {
+  Output out;
+  std::string buf;
+  std::vector<uint16_t> ids;
+  bool wrote_any = false;
+  for (;;) {
+    absl::StatusOr<size_t> got = in.ReadBlock(buf, kRawBlockBytes);
+    if (!got.ok()) return got.status();
+    const bool eof = *got < kRawBlockBytes;
+    const size_t lookahead = tok.max_token_bytes();
+    const size_t limit = eof ? buf.size() : (buf.size() > lookahead ? buf.size() - lookahead : 0);
+    ids.clear();
+    const size_t end = limit > 0 ? tokenizer::EncodeParallelRange(tok, buf, 0, limit, threads, ids) : 0;
+    if (!ids.empty()) {
+      if (wrote_any) out.buffer().push_back(' ');
+      AppendIds(ids, ' ', out.buffer());
+      wrote_any = true;
+      if (absl::Status s = out.Flush(); !s.ok()) return s;
+    }
+    buf.erase(0, end);
+    if (eof) break;
+  }
+  out.buffer().push_back('\n');
+  return out.Flush();
+}
+
+struct LineGroup {
+  size_t first = 0, last = 0;  // line indexes into the block
+  std::string text;            // formatted output lines
+  std::vector<std::pair<size_t, std::string>> errors;  // (line index, message)
+};
+
+// Tokenizes one block of complete lines; returns the number of bad lines.
+size_t TokenizeLines(const tokenizer::Tokenizer& tok, const std::vector<std::string_view>& lines,
+                     size_t first_line_no, const std::string& input_name, const std::string& key, int threads,
+                     Output& out) {
+  std::vector<LineGroup> groups;
+  size_t bytes = kLineGroupBytes;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (bytes >= kLineGroupBytes) {
+      groups.push_back({i, i, {}, {}});
+      bytes = 0;
+    }
+    groups.back().last = i + 1;
+    bytes += lines[i].size();
+  }
+  tbb::enumerable_thread_specific<std::unique_ptr<corpus::JsonlFieldReader>> readers;
+  auto run_group = [&](LineGroup& g) {
+    auto& reader = readers.local();
+    if (!reader) reader = std::make_unique<corpus::JsonlFieldReader>(std::vector<std::string>{key});
+    std::vector<uint16_t> ids;
+    for (size_t i = g.first; i < g.last; ++i) {
+      absl::Status s = reader->Read(lines[i]);
+      absl::StatusOr<std::string_view> text = s.ok() ? reader->Field(0) : absl::StatusOr<std::string_view>(s);
+      if (!text.ok()) {
+        g.text.append("null\n");
+        g.errors.emplace_back(i, std::string(text.status().message()));
+        continue;
+      }
+      ids.clear();
+      tok.EncodeInto(*text, ids);
+      g.text.push_back('[');
+      AppendIds(ids, ',', g.text);
+      g.text.append("]\n");
+    }
+  };
+  if (threads == 1) {
+    for (LineGroup& g : groups) run_group(g);
+  } else {
+    tbb::parallel_for(size_t{0}, groups.size(), [&](size_t k) { run_group(groups[k]); });
+  }
+  size_t bad = 0;
+  for (LineGroup& g : groups) {
+    out.buffer().append(g.text);
+    for (const auto& [i, msg] : g.errors) {
+      std::fprintf(stderr, "rwkvkit tokenize: %s:%zu: %s\n", input_name.c_str(), first_line_no + i, msg.c_str());
+      ++bad;
+    }
+  }
+  return bad;
+}
+
+absl::Status TokenizeJsonl(const tokenizer::Tokenizer& tok, InputFile& in, const std::string& key, int threads,
+                           size_t& bad_lines) {
+  Output out;
+  std::string buf;
+  size_t line_no = 1;
+  bool at_start = true;
+  for (;;) {
+    absl::StatusOr<size_t> got = in.ReadBlock(buf, kJsonlBlockBytes);
+    if (!got.ok()) return got.status();
+    const bool eof = *got < kJsonlBlockBytes;
+    if (at_start && buf.size() >= 3 && buf.compare(0, 3, "\xEF\xBB\xBF") == 0) buf.erase(0, 3);  // UTF-8 BOM
+    at_start = false;
+    // Complete lines: up to the last newline (or everything at end of input).
+    const size_t last_nl = buf.rfind('\n');
+    const size_t usable = eof ? buf.size() : (last_nl == std::string::npos ? 0 : last_nl + 1);
+    std::vector<std::string_view> lines;
+    for (size_t p = 0; p < usable;) {
+      size_t e = buf.find('\n', p);
+      if (e == std::string::npos || e >= usable) e = usable;
+      lines.emplace_back(buf.data() + p, e - p);
+      p = e + 1;
+    }
+    bad_lines += TokenizeLines(tok, lines, line_no, in.name(), key, threads, out);
+    if (absl::Status s = out.Flush(); !s.ok()) return s;
+    line_no += lines.size();
+    buf.erase(0, usable);
+    if (eof) break;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+int RunTokenize(int argc, char** argv) {
+  absl::StatusOr<ParsedFlags> flags = ParseFlags(argc, argv, {{"vocab", "threads", "key"}, {"jsonl", "help"}});
+  if (!flags.ok()) return ReportError("tokenize", flags.status());
+  if (flags->Has("help")) {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  if (flags->positional.size() > 1)
+    return ReportError("tokenize", absl::InvalidArgumentError("at most one input FILE (or - for stdin)"));
+  if (flags->Has("key") && !flags->Has("jsonl"))
+    return ReportError("tokenize", absl::InvalidArgumentError("--key needs --jsonl"));
+  absl::StatusOr<long> threads = flags->GetInt("threads", 0, 0, 4096);
+  if (!threads.ok()) return ReportError("tokenize", threads.status());
+  std::optional<tbb::global_control> limit;
+  if (*threads > 0) limit.emplace(tbb::global_control::max_allowed_parallelism, static_cast<size_t>(*threads));
+  absl::StatusOr<tokenizer::Tokenizer> tok = LoadTokenizer(flags->Get("vocab"));
+  if (!tok.ok()) return ReportError("tokenize", tok.status());
+  absl::StatusOr<InputFile> in = InputFile::Open(flags->positional.empty() ? "-" : flags->positional[0]);
+  if (!in.ok()) return ReportError("tokenize", in.status());
+  if (!flags->Has("jsonl")) {
+    absl::Status s = TokenizeRaw(*tok, *in, static_cast<int>(*threads));
+    return s.ok() ? 0 : ReportError("tokenize", s);
+  }
+  size_t bad = 0;
+  absl::Status s = TokenizeJsonl(*tok, *in, flags->Get("key").value_or("text"), static_cast<int>(*threads), bad);
+  if (!s.ok()) return ReportError("tokenize", s);
+  if (bad > 0) {
+    std::fprintf(stderr, "rwkvkit tokenize: %zu line(s) without a string at the key were written as null\n", bad);
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace rwkvkit::cli

@@ -1,0 +1,41 @@
+// tools/main.cc — the `rwkvkit` command: dispatches to a subcommand (tools/commands.h).
+#include <cstdio>
+#include <cstring>
+#include <string_view>
+
+#include "tools/commands.h"
+
+namespace {
+
+constexpr char kUsage[] = R"(rwkvkit )" RWKVKIT_VERSION R"( — training corpora for RWKV-5/6 models, checked with a reference model
+
+usage: rwkvkit <command> [options]
+
+commands:
+  tokenize     RWKV World token ids of raw bytes or of a JSONL field
+  detokenize   raw bytes of whitespace-separated token ids
+  stats        tokenize JSONL documents and report documents, bytes and tokens per group
+
+`rwkvkit <command> --help` describes each command. The vocab is taken from --vocab PATH,
+else $RWKVKIT_VOCAB, else the copy installed by tools/setup.sh.
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0 ||
+      std::strcmp(argv[1], "help") == 0) {
+    std::fputs(kUsage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  const std::string_view cmd = argv[1];
+  if (cmd == "--version") {
+    std::puts("rwkvkit " RWKVKIT_VERSION);
+    return 0;
+  }
+  if (cmd == "tokenize") return rwkvkit::cli::RunTokenize(argc - 1, argv + 1);
+  if (cmd == "detokenize") return rwkvkit::cli::RunDetokenize(argc - 1, argv + 1);
+  if (cmd == "stats") return rwkvkit::cli::RunStats(argc - 1, argv + 1);
+  std::fprintf(stderr, "rwkvkit: unknown command '%s' (see rwkvkit --help)\n", argv[1]);
+  return 2;
+}

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# tools/setup.sh — prepares a fresh machine for rwkvkit. Idempotent: a second run only checks.
+#
+#   1. Debian packages: compiler toolchain, CMake and the C++ libraries (apt-get; skipped when
+#      they are already installed).
+#   2. A Python venv at .rwkvkit/venv with the pinned PyPI packages: `rwkv` (the official
+#      package: its reference tokenizer is the test oracle) and numpy; with --bench also the
+#      Rust `pyrwkv-tokenizer` that bench/ compares against.
+#   3. The World vocab, copied from the installed `rwkv` package to
+#      .rwkvkit/vocab/rwkv_vocab_v20230424.txt (CRLF line ends, as the wheel ships it, become
+#      LF) and checked against its published sha256.
+#   4. The demo corpus (tools/demo_corpus/build_demo_corpus.sh) under .rwkvkit/demo/.
+#
+# Usage: tools/setup.sh [--bench] [--no-apt]
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+STATE="$ROOT/.rwkvkit"
+VENV="$STATE/venv"
+RWKV_VERSION="0.8.32"
+RUST_TOKENIZER_VERSION="0.9.1"
+VOCAB_SHA256="e6dee3d4e31b4d5c40ac99508ac6c701ceef4bed681bf2167ce9a908552bca89"
+VOCAB="$STATE/vocab/rwkv_vocab_v20230424.txt"
+
+want_bench=0
+want_apt=1
+for arg in "$@"; do
+  case "$arg" in
+    --bench) want_bench=1 ;;
+    --no-apt) want_apt=0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    *) echo "setup: unknown option $arg" >&2; exit 2 ;;
+  esac
+done
+
+log() { echo "setup: $*"; }
+
+# 1. Debian packages.
+DEB_PACKAGES=(build-essential cmake pkg-config python3 python3-venv
+  libicu-dev libtbb-dev libsimdjson-dev libabsl-dev libzstd-dev libxxhash-dev libcld2-dev libgtest-dev)
+if [ "$want_apt" = 1 ]; then
+  missing=()
+  for p in "${DEB_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    log "installing Debian packages: ${missing[*]}"
+    SUDO=""
+    [ "$(id -u)" = 0 ] || SUDO="sudo"
+    $SUDO apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+  else
+    log "Debian packages present"
+  fi
+fi
+
+# 2. Python venv with pinned packages.
+mkdir -p "$STATE"
+if [ ! -x "$VENV/bin/python" ]; then
+  log "creating venv $VENV"
+  python3 -m venv "$VENV"
+fi
+pip_want=("rwkv==$RWKV_VERSION" "numpy")
+[ "$want_bench" = 1 ] && pip_want+=("pyrwkv-tokenizer==$RUST_TOKENIZER_VERSION")
+if ! "$VENV/bin/python" - "${pip_want[@]}" <<'PY' 2>/dev/null
+import sys
+from importlib.metadata import version, PackageNotFoundError
+for req in sys.argv[1:]:
+    name, _, want = req.partition("==")
+    try:
+        have = version(name)
+    except PackageNotFoundError:
+        sys.exit(1)
+    if want and have != want:
+        sys.exit(1)
+PY
+then
+  log "installing Python packages: ${pip_want[*]}"
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check "${pip_want[@]}"
+else
+  log "Python packages present (${pip_want[*]})"
+fi
+
+# 3. The vocab, from the installed rwkv package.
+mkdir -p "$(dirname "$VOCAB")"
+if [ ! -f "$VOCAB" ] || ! echo "$VOCAB_SHA256  $VOCAB" | sha256sum -c --quiet - 2>/dev/null; then
+  src="$("$VENV/bin/python" -c 'import importlib.util, os; s = importlib.util.find_spec("rwkv"); print(os.path.join(os.path.dirname(s.origin), "rwkv_vocab_v20230424.txt"))')"
+  tr -d '\r' < "$src" > "$VOCAB.tmp"
+  if ! echo "$VOCAB_SHA256  $VOCAB.tmp" | sha256sum -c --quiet -; then
+    rm -f "$VOCAB.tmp"
+    echo "setup: $src does not have the expected sha256 $VOCAB_SHA256 (after CRLF -> LF)" >&2
+    exit 1
+  fi
+  mv "$VOCAB.tmp" "$VOCAB"
+  log "installed vocab $VOCAB"
+else
+  log "vocab present and verified ($VOCAB)"
+fi
+
+# 4. The demo corpus.
+"$ROOT/tools/demo_corpus/build_demo_corpus.sh"
