@@ -1,0 +1,341 @@
+#!/usr/bin/env python3
+"""bench/compare_tokenizers.py — RWKV World tokenizers side by side on one corpus, in one run.
+
+Measures, on the texts of a JSONL corpus (the string at `text` of every line):
+  (i)   the official reference TRIE_TOKENIZER (PyPI `rwkv`), `encode` per document, 1 thread;
+  (ii)  the Rust tokenizer (PyPI `pyrwkv-tokenizer`): `encode` per document (1 thread) and
+        `encode_batch` on all documents (rayon, --threads threads);
+  (iii) rwkvkit: runs `tokenizer_bench --json` (bench/tokenizer_bench.cc) on the same corpus and
+        reads its numbers (per document and on the concatenation, 1 and --threads threads).
+Each Python-side measurement is the best of --repeats passes over all documents, with the
+garbage collector off while timing. The Python tools receive `str` objects (their time
+includes the UTF-8 conversion); rwkvkit receives the UTF-8 bytes; nobody's time includes
+reading or parsing the JSONL. MB means 10^6 bytes of UTF-8 text.
+
+Checks: the per-document token totals of all tools must agree, and the Rust ids must equal the
+reference ids document by document (the Rust crate can only differ on invalid UTF-8, which a
+JSONL `str` cannot hold); rwkvkit checks its own variants against its plain walk. A
+disagreement is printed loudly, marked in the table, and gives exit status 1.
+
+Prints a Markdown section (machine, versions, corpus, table) for docs/benchmarks.md;
+`--write-doc docs/benchmarks.md` replaces the section between its markers (or appends it).
+Not a test: never run by ctest. Usage (bench/run_tokenizer_bench.sh runs it):
+
+  compare_tokenizers.py --corpus .rwkvkit/demo/demo.jsonl \\
+      --vocab .rwkvkit/vocab/rwkv_vocab_v20230424.txt --tokenizer-bench build-bench/bin/tokenizer_bench
+"""
+
+import argparse
+import datetime
+import gc
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from importlib.metadata import PackageNotFoundError, version
+
+BEGIN_MARK = "<!-- BEGIN tokenizer-comparison (bench/compare_tokenizers.py writes this section) -->"
+END_MARK = "<!-- END tokenizer-comparison -->"
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def log(msg):
+    print(f"compare_tokenizers: {msg}", file=sys.stderr, flush=True)
+
+
+def package_version(name):
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "?"
+
+
+def rss_bytes():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+# ----------------------------------------------------------------------------------------------
+# Machine and corpus.
+
+
+def machine_info(threads):
+    cpu = "?"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    mem = "?"
+    try:
+        with open("/proc/meminfo") as f:
+            mem = f"{int(f.readline().split()[1]) / 2**20:.0f} GiB"
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        commit = subprocess.run(["git", "-C", REPO, "rev-parse", "--short=12", "HEAD"], capture_output=True,
+                                text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", REPO, "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True).stdout.strip()
+        commit += " (with uncommitted changes)" if dirty else ""
+    except (OSError, subprocess.CalledProcessError):
+        commit = "?"
+    return {
+        "cpu": cpu,
+        "cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
+        "memory": mem,
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "commit": commit,
+        "threads": threads,
+        "load_before": os.getloadavg()[0],
+    }
+
+
+def load_texts(path, key):
+    texts, skipped = [], 0
+    with open(path, "rb") as f:
+        for line in f:
+            try:
+                obj = json.loads(line)
+            except ValueError:
+                obj = None
+            value = obj.get(key) if isinstance(obj, dict) else None
+            if isinstance(value, str):
+                texts.append(value)
+            elif line.strip():
+                skipped += 1
+    return texts, skipped
+
+
+# ----------------------------------------------------------------------------------------------
+# Timing.
+
+
+def best_of(repeats, fn):
+    """Runs fn() `repeats` times with the GC off; returns (best seconds, last result)."""
+    best, result = float("inf"), None
+    for _ in range(repeats):
+        gc.collect()
+        gc.disable()
+        t0 = time.perf_counter()
+        result = fn()
+        dt = time.perf_counter() - t0
+        gc.enable()
+        best = min(best, dt)
+    return best, result
+
+
+def row(tool, ver, api, threads, nbytes, seconds, tokens, input_="documents"):
+    return {"tool": tool, "version": ver, "api": api, "threads": threads, "input": input_, "bytes": nbytes,
+            "seconds": seconds, "mb_per_s": nbytes / seconds / 1e6, "tokens": tokens}
+
+
+def measure_reference(texts, vocab, repeats, nbytes):
+    from rwkv.rwkv_tokenizer import TRIE_TOKENIZER
+    rss0, t0 = rss_bytes(), time.perf_counter()
+    ref = TRIE_TOKENIZER(vocab)
+    load = {"tool": "reference", "load_s": time.perf_counter() - t0, "memory": rss_bytes() - rss0}
+    log(f"reference TRIE_TOKENIZER loaded in {load['load_s']:.1f} s; encoding ({repeats} passes)")
+    seconds, ids = best_of(repeats, lambda: [ref.encode(t) for t in texts])
+    tokens = sum(map(len, ids))
+    return row("reference TRIE_TOKENIZER (Python)", package_version("rwkv"), "encode per document", 1, nbytes,
+               seconds, tokens), ids, load
+
+
+def measure_rust(texts, repeats, nbytes, threads, ref_ids):
+    import pyrwkv_tokenizer  # after RAYON_NUM_THREADS is set (main)
+    rss0, t0 = rss_bytes(), time.perf_counter()
+    rust = pyrwkv_tokenizer.RWKVTokenizer()
+    load = {"tool": "Rust", "load_s": time.perf_counter() - t0, "memory": rss_bytes() - rss0}
+    ver = package_version("pyrwkv-tokenizer")
+    log(f"Rust pyrwkv-tokenizer {ver} loaded in {load['load_s']:.2f} s; encoding")
+    rows, problems = [], []
+    seconds, ids = best_of(repeats, lambda: [rust.encode(t) for t in texts])
+    rows.append(row("Rust pyrwkv-tokenizer", ver, "encode per document", 1, nbytes, seconds, sum(map(len, ids))))
+    differ = [i for i, (a, b) in enumerate(zip(ref_ids, ids)) if a != b]
+    if differ:
+        i = differ[0]
+        problems.append(f"Rust `encode` ids differ from the reference on {len(differ)} of {len(texts)} documents "
+                        f"(first: document {i + 1}, {texts[i][:60]!r})")
+    del ids
+    if hasattr(rust, "encode_batch"):
+        seconds, ids = best_of(repeats, lambda: rust.encode_batch(texts))
+        rows.append(row("Rust pyrwkv-tokenizer", ver, "encode_batch (rayon)", threads, nbytes, seconds,
+                        sum(map(len, ids))))
+        if list(map(len, ids)) != list(map(len, ref_ids)):
+            problems.append("Rust `encode_batch` token counts differ from the reference per document")
+    return rows, load, problems
+
+
+def measure_rwkvkit(bench, corpus, vocab, threads, repeats, commit):
+    with tempfile.TemporaryDirectory(prefix="rwkvkit_bench_") as tmp:
+        out = os.path.join(tmp, "tokenizer_bench.json")
+        cmd = [bench, "--vocab", vocab, "--corpus", corpus, "--threads", str(threads), "--repeats", str(repeats),
+               "--json", out]
+        log("running " + " ".join(cmd))
+        proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True)
+        sys.stderr.write(proc.stdout)
+        if not os.path.exists(out):
+            raise SystemExit(f"compare_tokenizers: tokenizer_bench failed (exit {proc.returncode}), no JSON written")
+        with open(out) as f:
+            data = json.load(f)
+    problems = [] if proc.returncode == 0 and data.get("ids_match") else \
+        [f"tokenizer_bench reports that its variants disagree (exit {proc.returncode})"]
+    names = {"Tokenizer::EncodeSingleStream": "EncodeSingleStream (plain walk)",
+             "Tokenizer::EncodeInto (production)": "Encode per document",
+             "EncodeBatch": "EncodeBatch", "EncodeParallel": "EncodeParallel"}
+    rows = []
+    for r in data["results"]:
+        api = names.get(r["name"], r["name"])
+        if r["input"] == "concatenation":
+            api += " on the concatenation"
+        rows.append(row("rwkvkit", f"{data['version']} ({commit})", api, r["threads"], r["bytes"], r["best_s"],
+                        r["tokens"], r["input"]))
+    load = {"tool": "rwkvkit", "load_s": data["vocab_load_ms"] / 1e3, "memory": data["memory_bytes"],
+            "memory_is": "MemoryBytes()"}
+    return rows, load, data, problems
+
+
+# ----------------------------------------------------------------------------------------------
+# Report.
+
+
+def speedup(r, rows):
+    """Speed relative to the Rust tokenizer at the same thread count (encode for 1 thread,
+    encode_batch for more)."""
+    rust = [x for x in rows if x["tool"].startswith("Rust") and (x["threads"] == 1) == (r["threads"] == 1)]
+    return f"{r['mb_per_s'] / rust[0]['mb_per_s']:.2f}×" if rust else "–"
+
+
+def markdown(info, corpus, rows, loads, problems, bench_data):
+    m = []
+    m.append(BEGIN_MARK)
+    m.append("## Tokenizer throughput: reference Python, Rust, rwkvkit\n")
+    build = "-march=native" if bench_data.get("native") else "portable build, no -march=native"
+    m.append(f"Machine: {info['cpu']}, {info['cores']} cores, {info['memory']} RAM, Linux {info['kernel']}, "
+             f"Python {info['python']}; rwkvkit built with GCC {bench_data.get('compiler', '?')} ({build}).  ")
+    m.append(f"Date: {info['date']}. rwkvkit commit: {info['commit']}. 1-minute load average before/after the run: "
+             f"{info['load_before']:.2f}/{info['load_after']:.2f} (other work on the machine lowers the numbers, "
+             "the multi-threaded ones most).  ")
+    m.append(f"Corpus: `{corpus['path']}`: {corpus['documents']:,} documents, {corpus['bytes']:,} bytes of UTF-8 text "
+             f"({corpus['bytes'] / 1e6:.1f} MB), {corpus['tokens']:,} tokens ({corpus['bytes'] / max(1, corpus['tokens']):.2f} "
+             f"bytes/token).\n")
+    m.append("| tool | version | API | threads | MB/s | tokens | vs Rust |")
+    m.append("|---|---|---|---:|---:|---:|---:|")
+    for r in rows:
+        m.append(f"| {r['tool']} | {r['version']} | {r['api']} | {r['threads']} | {r['mb_per_s']:.1f} | {r['tokens']:,} | "
+                 f"{speedup(r, rows)} |")
+    m.append("")
+    m.append("MB/s: 10^6 bytes of UTF-8 text per second, best of the repeats; no row includes reading or parsing the "
+             "JSONL. \"vs Rust\": speed relative to the Rust tokenizer at the same thread count (`encode` for one "
+             "thread, `encode_batch` for more). The Python tools get `str` objects (their time includes the UTF-8 "
+             "conversion and building Python lists); rwkvkit gets the bytes. The Rust crate is measured through its "
+             "Python binding, as Python users call it; its own Rust API (no Python lists) is faster. Rows \"on the concatenation\" encode all "
+             "texts as one input, so tokens may span documents and the count can differ slightly.\n")
+    m.append("| tool | load time | memory |")
+    m.append("|---|---:|---:|")
+    for ld in loads:
+        what = ld.get("memory_is", "RSS growth")
+        m.append(f"| {ld['tool']} | {ld['load_s'] * 1e3:,.0f} ms | {ld['memory'] / 1e6:.1f} MB ({what}) |")
+    m.append("")
+    if problems:
+        m.append("**DISAGREEMENT:** " + "; ".join(problems) + "\n")
+    else:
+        m.append("All tools give the same token totals per document (and the Rust ids equal the reference ids).\n")
+    m.append("Reproduce: `bench/run_tokenizer_bench.sh`.")
+    m.append(END_MARK)
+    return "\n".join(m) + "\n"
+
+
+def write_doc(path, section):
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        if BEGIN_MARK in text and END_MARK in text:
+            a = text.index(BEGIN_MARK)
+            b = text.index(END_MARK) + len(END_MARK)
+            text = text[:a] + section.rstrip("\n") + text[b:]
+        else:
+            text = text.rstrip("\n") + "\n\n" + section
+    else:
+        text = ("# Benchmarks\n\nMeasured results, each with the machine, versions and input it ran on "
+                "(STYLE.md §3.5). Benchmarks live under `bench/` and are never run by ctest.\n\n" + section)
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--corpus", required=True, help="JSONL corpus")
+    ap.add_argument("--vocab", required=True, help="World vocab file (the reference and rwkvkit load it)")
+    ap.add_argument("--tokenizer-bench", required=True, help="path of the tokenizer_bench binary")
+    ap.add_argument("--key", default="text", help="JSON key of the text (default: text)")
+    ap.add_argument("--threads", type=int, default=0, help="threads of the multi-threaded rows (default: all cores)")
+    ap.add_argument("--repeats", type=int, default=3, help="passes per Python measurement, best counts (default 3)")
+    ap.add_argument("--bench-repeats", type=int, default=5, help="repeats of tokenizer_bench (default 5)")
+    ap.add_argument("--write-doc", metavar="MD", help="write/update the comparison section of this Markdown file")
+    ap.add_argument("--json", metavar="FILE", help="also write all numbers as JSON")
+    args = ap.parse_args()
+    for p, what in ((args.corpus, "corpus"), (args.vocab, "vocab"), (args.tokenizer_bench, "tokenizer_bench")):
+        if not os.path.exists(p):
+            raise SystemExit(f"compare_tokenizers: {what} not found: {p} (run bench/run_tokenizer_bench.sh, "
+                             "which runs tools/setup.sh --bench and builds build-bench/)")
+    threads = args.threads or (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count())
+    os.environ["RAYON_NUM_THREADS"] = str(threads)  # read when rayon's pool starts, at the first encode_batch
+
+    texts, skipped = load_texts(args.corpus, args.key)
+    nbytes = sum(len(t.encode("utf-8")) for t in texts)
+    log(f"{len(texts)} documents, {nbytes:,} bytes" + (f" ({skipped} lines skipped)" if skipped else ""))
+    info = machine_info(threads)
+
+    problems = []
+    ref_row, ref_ids, ref_load = measure_reference(texts, args.vocab, args.repeats, nbytes)
+    rust_rows, rust_load, p = measure_rust(texts, args.repeats, nbytes, threads, ref_ids)
+    problems += p
+    del ref_ids
+    kit_rows, kit_load, bench_data, p = measure_rwkvkit(args.tokenizer_bench, args.corpus, args.vocab, threads,
+                                                        args.bench_repeats, info["commit"].split()[0])
+    problems += p
+    rows = [ref_row] + rust_rows + kit_rows
+    info["load_after"] = os.getloadavg()[0]
+
+    if bench_data["documents"] != len(texts) or bench_data["bytes"] != nbytes:
+        problems.append(f"tokenizer_bench read {bench_data['documents']} documents / {bench_data['bytes']} bytes, "
+                        f"Python {len(texts)} / {nbytes}")
+    totals = {f"{r['tool']} {r['api']} ({r['threads']} threads)": r["tokens"] for r in rows if r["input"] == "documents"}
+    if len(set(totals.values())) != 1:
+        problems.append("per-document token totals differ: " + ", ".join(f"{k}: {v:,}" for k, v in totals.items()))
+
+    corpus = {"path": os.path.relpath(args.corpus, REPO) if args.corpus.startswith(REPO) else args.corpus,
+              "documents": len(texts), "bytes": nbytes, "tokens": ref_row["tokens"]}
+    section = markdown(info, corpus, rows, [ref_load, rust_load, kit_load], problems, bench_data)
+    print(section)
+    if args.write_doc:
+        write_doc(args.write_doc, section)
+        log(f"wrote {args.write_doc}")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"machine": info, "corpus": corpus, "rows": rows, "loads": [ref_load, rust_load, kit_load],
+                       "problems": problems, "tokenizer_bench": bench_data}, f, indent=1)
+    for prob in problems:
+        log("DISAGREEMENT: " + prob)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
