@@ -1,0 +1,154 @@
+// corpus/manifest.cc — manifest parsing and validation (see manifest.h).
+#include "corpus/manifest.h"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
+#include "simdjson.h"
+
+namespace rwkvkit::corpus {
+namespace {
+
+using simdjson::dom::element;
+using simdjson::dom::object;
+
+// Builds errors that name the file and the JSON path of the field.
+class Checker {
+ public:
+  explicit Checker(std::string file) : file_(std::move(file)) {}
+  absl::Status Error(std::string_view where, std::string_view what) const {
+    return absl::InvalidArgumentError(absl::StrCat(file_, ": ", std::string(where), ": ", std::string(what)));
+  }
+  absl::Status OnlyKeys(const object& o, std::string_view where, const std::set<std::string_view>& allowed) const {
+    for (const auto kv : o)
+      if (!allowed.contains(kv.key))
+        return Error(where, absl::StrCat("unknown key \"", std::string(kv.key), "\""));
+    return absl::OkStatus();
+  }
+  absl::StatusOr<std::string> String(const object& o, std::string_view where, std::string_view key,
+                                     bool required) const {
+    element e;
+    if (o[key].get(e) != simdjson::SUCCESS) {
+      if (required) return Error(where, absl::StrCat("missing \"", std::string(key), "\""));
+      return std::string();
+    }
+    std::string_view s;
+    if (e.get_string().get(s) != simdjson::SUCCESS || (required && s.empty()))
+      return Error(absl::StrCat(std::string(where), ".", std::string(key)), "must be a non-empty string");
+    return std::string(s);
+  }
+  absl::StatusOr<uint64_t> Uint(const object& o, std::string_view where, std::string_view key, bool required,
+                                uint64_t fallback, uint64_t min) const {
+    element e;
+    if (o[key].get(e) != simdjson::SUCCESS) {
+      if (required) return Error(where, absl::StrCat("missing \"", std::string(key), "\""));
+      return fallback;
+    }
+    uint64_t v = 0;
+    if (e.get_uint64().get(v) != simdjson::SUCCESS || v < min)
+      return Error(absl::StrCat(std::string(where), ".", std::string(key)),
+                   absl::StrCat("must be an integer >= ", min, " (saw ", simdjson::minify(e), ")"));
+    return v;
+  }
+
+ private:
+  std::string file_;
+};
+
+absl::StatusOr<ManifestSource> ParseSource(const Checker& c, const element& e, std::string_view where,
+                                           const std::filesystem::path& base_dir) {
+  object o;
+  if (e.get_object().get(o) != simdjson::SUCCESS) return c.Error(where, "must be an object");
+  RWKVKIT_RETURN_IF_ERROR(c.OnlyKeys(
+      o, where, {"name", "paths", "format", "text_key", "id_key", "language", "license", "weight", "description"}));
+  ManifestSource s;
+  RWKVKIT_ASSIGN_OR_RETURN(s.name, c.String(o, where, "name", true));
+  RWKVKIT_ASSIGN_OR_RETURN(s.license, c.String(o, where, "license", true));
+  RWKVKIT_ASSIGN_OR_RETURN(std::string format, c.String(o, where, "format", false));
+  if (!format.empty()) s.format = format;
+  if (s.format != "jsonl" && s.format != "jsonl.zst" && s.format != "text")
+    return c.Error(absl::StrCat(std::string(where), ".format"),
+                   absl::StrCat("must be \"jsonl\", \"jsonl.zst\" or \"text\" (saw \"", s.format, "\")"));
+  RWKVKIT_ASSIGN_OR_RETURN(std::string text_key, c.String(o, where, "text_key", false));
+  if (!text_key.empty()) s.text_key = text_key;
+  RWKVKIT_ASSIGN_OR_RETURN(std::string id_key, c.String(o, where, "id_key", false));
+  if (!id_key.empty()) s.id_key = id_key;
+  element lang;
+  if (o["language"].get(lang) == simdjson::SUCCESS && !lang.is_null()) {
+    std::string_view l;
+    if (lang.get_string().get(l) != simdjson::SUCCESS || l.empty())
+      return c.Error(absl::StrCat(std::string(where), ".language"), "must be a BCP 47 tag or null");
+    s.language = std::string(l);
+  }
+  element weight;
+  if (o["weight"].get(weight) == simdjson::SUCCESS) {
+    if (weight.get_double().get(s.weight) != simdjson::SUCCESS || !(s.weight > 0))
+      return c.Error(absl::StrCat(std::string(where), ".weight"),
+                     absl::StrCat("must be a number > 0 (saw ", simdjson::minify(weight), ")"));
+  }
+  simdjson::dom::array paths;
+  if (o["paths"].get_array().get(paths) != simdjson::SUCCESS || paths.size() == 0)
+    return c.Error(absl::StrCat(std::string(where), ".paths"), "must be a non-empty array of strings");
+  size_t i = 0;
+  for (const element p : paths) {
+    std::string_view ps;
+    if (p.get_string().get(ps) != simdjson::SUCCESS || ps.empty())
+      return c.Error(absl::StrCat(std::string(where), ".paths[", i, "]"), "must be a non-empty string");
+    const std::filesystem::path path(std::string{ps});
+    s.paths.push_back(path.is_absolute() ? path : (base_dir / path).lexically_normal());
+    ++i;
+  }
+  return s;
+}
+
+}  // namespace
+
+absl::StatusOr<Manifest> ParseManifest(std::string_view json, std::string_view source_name,
+                                       const std::filesystem::path& base_dir) {
+  const Checker c{std::string(source_name)};
+  simdjson::dom::parser parser;
+  element root;
+  if (auto e = parser.parse(json.data(), json.size()).get(root))
+    return c.Error("(document)", absl::StrCat("invalid JSON (", simdjson::error_message(e), ")"));
+  object o;
+  if (root.get_object().get(o) != simdjson::SUCCESS) return c.Error("(document)", "must be a JSON object");
+  RWKVKIT_RETURN_IF_ERROR(c.OnlyKeys(o, "(document)", {"name", "description", "seed", "sources", "output"}));
+  Manifest m;
+  RWKVKIT_ASSIGN_OR_RETURN(m.name, c.String(o, "(document)", "name", true));
+  RWKVKIT_ASSIGN_OR_RETURN(m.description, c.String(o, "(document)", "description", false));
+  RWKVKIT_ASSIGN_OR_RETURN(m.seed, c.Uint(o, "(document)", "seed", false, 0, 0));
+  simdjson::dom::array sources;
+  if (o["sources"].get_array().get(sources) != simdjson::SUCCESS || sources.size() == 0)
+    return c.Error("sources", "must be a non-empty array of objects");
+  std::set<std::string> names;
+  size_t i = 0;
+  for (const element s : sources) {
+    const std::string where = absl::StrCat("sources[", i++, "]");
+    RWKVKIT_ASSIGN_OR_RETURN(ManifestSource src, ParseSource(c, s, where, base_dir));
+    if (!names.insert(src.name).second)
+      return c.Error(where, absl::StrCat("source name \"", src.name, "\" is used twice"));
+    m.sources.push_back(std::move(src));
+  }
+  object out;
+  if (o["output"].get_object().get(out) != simdjson::SUCCESS) return c.Error("output", "must be an object");
+  RWKVKIT_RETURN_IF_ERROR(c.OnlyKeys(out, "output", {"dir", "shard_tokens", "ctx_len"}));
+  RWKVKIT_ASSIGN_OR_RETURN(std::string dir, c.String(out, "output", "dir", true));
+  m.output.dir = std::filesystem::path(dir).is_absolute() ? std::filesystem::path(dir) : (base_dir / dir).lexically_normal();
+  RWKVKIT_ASSIGN_OR_RETURN(m.output.shard_tokens, c.Uint(out, "output", "shard_tokens", true, 0, 1));
+  RWKVKIT_ASSIGN_OR_RETURN(m.output.ctx_len, c.Uint(out, "output", "ctx_len", true, 0, 1));
+  return m;
+}
+
+absl::StatusOr<Manifest> LoadManifest(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat(path.string(), ": cannot open manifest"));
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ParseManifest(ss.str(), path.string(), path.parent_path().empty() ? "." : path.parent_path());
+}
+
+}  // namespace rwkvkit::corpus

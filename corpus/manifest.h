@@ -1,0 +1,65 @@
+// corpus/manifest.h — the corpus manifest (data_manifests/*.json): what to read and how.
+//
+// Schema (data_manifests/README.md documents every field):
+//   {"name": str, "description": str?, "seed": uint?,
+//    "sources": [{"name": str, "paths": [str, ...], "format": "jsonl"|"jsonl.zst"|"text",
+//                 "text_key": str?="text", "id_key": str?, "language": str|null?,
+//                 "license": str, "weight": number>0 ?=1.0}, ...],
+//    "output": {"dir": str, "shard_tokens": uint>0, "ctx_len": uint>0}}
+// Relative paths are resolved against the directory of the manifest file. Unknown keys are
+// errors (a typo must not silently change a corpus). Errors name the file and the JSON path
+// of the bad field, e.g. `demo.json: sources[2].weight: must be a number > 0 (saw "x")`.
+//
+// Thread-safe: values only. Depends on simdjson.
+#ifndef RWKVKIT_CORPUS_MANIFEST_H_
+#define RWKVKIT_CORPUS_MANIFEST_H_
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace rwkvkit::corpus {
+
+struct ManifestSource {
+  std::string name;
+  std::vector<std::filesystem::path> paths;  // resolved against the manifest's directory
+  std::string format = "jsonl";
+  std::string text_key = "text";
+  std::optional<std::string> id_key;
+  std::optional<std::string> language;  // BCP 47 tag, when the whole source has one
+  std::string license;
+  double weight = 1.0;  // 0.3 keeps a deterministic 30% sample; 2.0 repeats twice
+};
+
+struct ManifestOutput {
+  std::filesystem::path dir;
+  uint64_t shard_tokens = 0;
+  uint64_t ctx_len = 0;
+};
+
+struct Manifest {
+  std::string name;
+  std::string description;
+  uint64_t seed = 0;
+  std::vector<ManifestSource> sources;
+  ManifestOutput output;
+};
+
+// ParseManifest()
+// `source_name` prefixes errors; `base_dir` resolves relative paths. kInvalidArgument for
+// invalid JSON or a schema violation.
+absl::StatusOr<Manifest> ParseManifest(std::string_view json, std::string_view source_name,
+                                       const std::filesystem::path& base_dir);
+
+// LoadManifest()
+// Reads and parses a manifest file; kNotFound when it does not exist.
+absl::StatusOr<Manifest> LoadManifest(const std::filesystem::path& path);
+
+}  // namespace rwkvkit::corpus
+
+#endif  // RWKVKIT_CORPUS_MANIFEST_H_
