@@ -472,7 +472,7 @@ class GoldenTest:
     # (d) ---------------------------------------------------------------------------------
 
     def error_contract_lines(self):
-        """(line bytes, key -> good?) Built so that any JSON parser agrees on each line."""
+        """JSONL lines (without their newline), each one that any JSON parser reads the same way."""
         return [
             b'{"id": 1, "text": "Hello world", "body": "body one"}',
             b'[1, 2, 3]',                                     # not an object
@@ -485,6 +485,9 @@ class GoldenTest:
             b'{"meta": {"text": "nested"}, "body": "\xe6\x97\xa5\xe6\x9c\xac"}',  # `text` only nested
             b'{"id": 7, "text": "', b'x' * 3000 + b'"}',      # 2 lines: an unterminated string, then junk
             b'{"text": "\xe4\xbb\x8a\xe5\xa4\xa9 \xf0\x9f\x98\x80", "id": 8}',
+            b'',                                              # an empty line is not an object
+            b'{"text": "CRLF line end", "body": "crlf"}\r',   # \r is JSON whitespace
+            b'   ',                                           # nor is a blank one
             b'{"text": "last line, no newline", "body": "b"}',
         ]
 
