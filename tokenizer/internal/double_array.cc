@@ -108,8 +108,8 @@ class Placer {
 };
 
 uint64_t PackCell(uint64_t label, const PlainNode& n) {
-  return label | (static_cast<uint64_t>(n.best_len) << 9) | (static_cast<uint64_t>(n.best_id) << 17) |
-         (n.base << 33);
+  return label | (static_cast<uint64_t>(n.depth - n.best_len) << 9) | (static_cast<uint64_t>(n.best_id) << 16) |
+         (static_cast<uint64_t>(n.depth) << 32) | (n.base << 40);
 }
 
 }  // namespace
@@ -145,12 +145,16 @@ absl::StatusOr<std::unique_ptr<DoubleArrayTrie>> DoubleArrayTrie::Build(const Vo
       queue.push_back(k);
     }
   }
-  if (placer.size() >= (uint64_t{1} << 31))
-    return absl::InternalError(absl::StrFormat("double array too large (%d cells)", placer.size()));
+  if (placer.size() >= (uint64_t{1} << 24) || trie->max_token_bytes_ > 128)
+    return absl::InternalError(absl::StrFormat("double array too large (%d cells) or token too long (%d bytes)", placer.size(),
+                                                     trie->max_token_bytes_));
   trie->cells_.assign(placer.size(), kFreeLabel);
   for (size_t i = 0; i < nodes.size(); ++i)
     for (const auto& [label, k] : nodes[i].kids) trie->cells_[nodes[k].cell] = PackCell(label, nodes[k]);
   trie->cells_.shrink_to_fit();
+  trie->token_lengths_.assign(size_t{1} << 16, 0);
+  for (size_t id = 1; id < vocab.tokens.size() && id < trie->token_lengths_.size(); ++id)
+    if (vocab.present[id]) trie->token_lengths_[id] = static_cast<uint8_t>(vocab.tokens[id].size());
   return trie;
 }
 

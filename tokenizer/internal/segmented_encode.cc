@@ -1,12 +1,30 @@
 // tokenizer/internal/segmented_encode.cc — see segmented_encode.h.
 //
-// Performance notes (AMD EPYC Zen 4, 1 thread, demo corpus; bench/tokenizer_bench.cc):
-// - One stream, one token per loop iteration (EncodeSpan): bound by dependent loads and the
-//   mispredicted loop exit at every token end.
-// - Interleaved lanes with a branchless step (this file): each step of each lane does one
-//   probe; a failed probe emits the best token and restarts the lane at the token end from
-//   the depth-1 cell (always present). All stores are unconditional, the output index moves
-//   only on a failed probe.
+// Performance notes (single thread, 5 MB multilingual text from corpus/sample.jsonl, 3.39
+// bytes/token; MB/s from thread CPU time, best of 5; the dev box is a 2-vCPU AMD EPYC Zen 4
+// shared with builds, so repeat runs spread by +-25%; the second column is a quiet 16-core
+// Intel Xeon, same binaries):
+//                                                        Zen 4 (noisy)   Xeon
+// - EncodeSpan, one token per loop iteration                  ~175-190      113-163
+// - old: 8 lanes, branchless, restart load every step         ~100 (wall)   91-143
+// - 4 lanes, back to a virtual root cell after each token     ~200-230      -
+//   (one more step per token, 5.5 probes/token instead of 4.5)
+// - this file: restart cell and next byte loaded beside the probe, so the chain of
+//   dependent loads per step is the probe alone; lanes 2 / 3 / 4 / 8:
+//                                                          ~200-237 / ~190-225 / ~190-215 / ~200
+//                                                                       182 / 183 / 178 / 163
+//   More lanes do not help: with 4 state registers per lane (q, c, cell, out) 4+ lanes
+//   spill. Default 3.
+// Why it stays far from 600 MB/s on the dev box: the machine's latency (pointer chase,
+// measured): 1.4 ns in 16 KB, 5 ns in 256 KB, 12 ns in 768 KB, 93 ns in 4 MB. The cells take
+// 117,278 x 8 B = 938 KB (the double array is 96% dense, not 2.4 MB); 90% of probes fall in
+// 223 KB of cache lines, 99% in 632 KB, so the last 10% of probes go to an L3 that behaves
+// like DRAM, and the two vCPUs share that L2 with whatever else runs. 4.52 probes per token
+// (the walk stops 0 bytes past the chosen token 90% of the time, 1 byte 7%).
+// Next to try (not done): 4-byte cells (8-bit label with a per-cell free label chosen so that
+// (index - label) is no node's base, 7-bit back-off, 17-bit base; the best id read once per
+// token from a parallel array) to halve the walked footprint to ~470 KB; a 2-byte root table
+// to skip one probe per token; splitting into more, smaller segments so lanes end together.
 #include "tokenizer/internal/segmented_encode.h"
 
 #include <algorithm>
@@ -29,12 +47,12 @@ constexpr size_t kSegmentBytes = 16384;
 struct Segment {
   size_t begin = 0;  // tokens of this segment start in [begin, end)
   size_t end = 0;
-  size_t count = 0;  // speculative tokens, stored at scratch[begin - group_begin ...]
+  size_t count = 0;  // speculative tokens, stored at out[0..count)
+  uint16_t* out = nullptr;
 };
 
 struct Scratch {
   std::vector<uint16_t> ids;
-  std::vector<uint8_t> lens;
 };
 
 Scratch& ThreadScratch() {
@@ -42,76 +60,121 @@ Scratch& ThreadScratch() {
   return scratch;
 }
 
-// Finishes one lane from a token start `pos` with the plain walk; returns the new pos.
-size_t FinishLane(const DA& trie, const uint8_t* s, size_t n, size_t pos, size_t end, uint16_t* ids, uint8_t* lens,
-                  size_t& o) {
+// Finishes one lane from a token start `pos` with the plain walk; returns the new out pointer.
+uint16_t* FinishLane(const DA& trie, const uint8_t* s, size_t n, size_t pos, size_t end, uint16_t* out) {
   const uint64_t* cells = trie.cells();
   const size_t lookahead = trie.max_token_bytes();
   while (pos < end) {
     const Token t = pos + lookahead < n ? WalkOne<false>(cells, s, pos, n) : WalkOne<true>(cells, s, pos, n);
-    ids[o] = t.id;
-    lens[o] = static_cast<uint8_t>(t.length);
-    ++o;
+    *out++ = t.id;
     pos += t.length;
   }
-  return pos;
+  return out;
 }
 
-// Walks `lanes` segments interleaved. ids/lens are indexed by (byte offset - base_offset):
-// a segment never holds more tokens than bytes, so segments cannot overlap in scratch.
+// One lane mid-walk: cell is the node reached by s[pos..q) (kRootCell when q = pos), c =
+// s[q] the next byte to try, out where its next token goes; tokens must start before end.
+struct Lane {
+  size_t q;
+  uint32_t c;
+  uint64_t cell;
+  uint16_t* out;
+  size_t end;
+  int segment;
+};
+
+// Lanes closer than this to their end leave the interleaved walk.
+constexpr size_t kMinRun = 16;
+
+// Walks kLanes lanes interleaved, one branchless step per lane per round. A step probes the
+// child c of cell; in parallel (independent of that probe) it loads what a failure needs:
+// the token end np = q - back-off, the depth-1 cell of s[np] and s[np + 1]. A failed step
+// emits the cell's best token and continues at depth 1 of the next token, so the chain of
+// dependent loads per step is the one probe. Every step stores the best id; the out pointer
+// only moves on a failed step. When a lane comes within kMinRun bytes of its end it is
+// finished with the plain walk and the others go on with kLanes - 1.
 template <int kLanes>
-void WalkLanes(const DA& trie, const uint8_t* s, size_t n, Segment* seg, size_t base_offset, uint16_t* ids,
-               uint8_t* lens) {
-  const uint64_t* cells = trie.cells();
-  const size_t lookahead = trie.max_token_bytes();
-  const size_t safe_end = n > lookahead + 1 ? n - lookahead - 1 : 0;
-  size_t pos[kLanes], q[kLanes], o[kLanes], fast_end[kLanes];
-  uint64_t cell[kLanes];
-  bool any_done = false;
-  for (int k = 0; k < kLanes; ++k) {
-    pos[k] = seg[k].begin;
-    o[k] = seg[k].begin - base_offset;
-    fast_end[k] = std::min(seg[k].end, safe_end);
-    any_done |= pos[k] >= fast_end[k];
-    cell[k] = any_done ? 0 : cells[DA::kRootBase + s[pos[k]]];
-    q[k] = pos[k] + 1;
-  }
-  while (!any_done) {
-#pragma GCC unroll 16
+void WalkLanes(const DA& trie, const uint8_t* s, size_t n, Lane* lane, Segment* seg) {
+  if constexpr (kLanes == 0) {
+    return;
+  } else {
+    const uint64_t* cells = trie.cells();
+    const uint64_t* root = cells + DA::kRootBase;
+    size_t q[kLanes];
+    uint32_t c[kLanes];
+    uint64_t cell[kLanes];
+    uint16_t* out[kLanes];
     for (int k = 0; k < kLanes; ++k) {
-      const uint32_t c = s[q[k]];
-      const uint64_t next = cells[DA::Base(cell[k]) + c];
-      const bool ok = DA::Label(next) == c;
-      const uint32_t len = DA::BestLength(cell[k]);
-      ids[o[k]] = DA::BestId(cell[k]);
-      lens[o[k]] = static_cast<uint8_t>(len);
-      o[k] += !ok;
-      const size_t np = pos[k] + (ok ? 0 : len);
-      const uint64_t restart = cells[DA::kRootBase + s[np]];
-      pos[k] = np;
-      cell[k] = ok ? next : restart;
-      q[k] = ok ? q[k] + 1 : np + 1;
-      any_done |= np >= fast_end[k];
+      q[k] = lane[k].q;
+      c[k] = lane[k].c;
+      cell[k] = lane[k].cell;
+      out[k] = lane[k].out;
     }
-  }
-  for (int k = 0; k < kLanes; ++k) {
-    FinishLane(trie, s, n, pos[k], seg[k].end, ids, lens, o[k]);
-    seg[k].count = o[k] - (seg[k].begin - base_offset);
+    for (;;) {
+      // A step reads at most s[q + 1] and moves q forward by at most 1, so `run` rounds read
+      // below every lane's end.
+      size_t run = ~size_t{0};
+      for (int k = 0; k < kLanes; ++k) run = std::min(run, lane[k].end > q[k] + 1 ? lane[k].end - q[k] - 1 : 0);
+      if (run < kMinRun) break;
+      for (size_t r = 0; r < run; ++r) {
+#pragma GCC unroll 16
+        for (int k = 0; k < kLanes; ++k) {
+          const uint64_t next = cells[DA::Base(cell[k]) + c[k]];
+          const size_t np = q[k] - DA::Backoff(cell[k]);
+          const uint64_t restart = root[s[np]];
+          const uint32_t c_fail = s[np + 1];
+          const uint32_t c_ok = s[q[k] + 1];
+          const bool ok = DA::Label(next) == c[k];
+          *out[k] = DA::BestId(cell[k]);
+          out[k] += !ok;
+          q[k] = ok ? q[k] + 1 : np + 1;
+          c[k] = ok ? c_ok : c_fail;
+          cell[k] = ok ? next : restart;
+        }
+      }
+    }
+    int kept = 0;
+    for (int k = 0; k < kLanes; ++k) {
+      lane[k].q = q[k];
+      lane[k].c = c[k];
+      lane[k].cell = cell[k];
+      lane[k].out = out[k];
+      if (lane[k].end > q[k] + 1 && lane[k].end - q[k] - 1 >= kMinRun) {
+        lane[kept++] = lane[k];
+        continue;
+      }
+      const size_t pos = q[k] - DA::Depth(cell[k]);
+      uint16_t* const done = FinishLane(trie, s, n, pos, lane[k].end, out[k]);
+      seg[lane[k].segment].count = static_cast<size_t>(done - seg[lane[k].segment].out);
+    }
+    WalkLanes<kLanes - 1>(trie, s, n, lane, seg);
   }
 }
 
-void WalkGroup(const DA& trie, const uint8_t* s, size_t n, Segment* seg, int lanes, size_t base_offset,
-               uint16_t* ids, uint8_t* lens) {
+void WalkGroup(const DA& trie, const uint8_t* s, size_t n, Segment* seg, int lanes) {
+  Lane lane[kMaxLanes];
+  for (int k = 0; k < lanes; ++k) lane[k] = Lane{seg[k].begin, s[seg[k].begin], DA::kRootCell, seg[k].out, seg[k].end, k};
   switch (lanes) {
-    case 8: return WalkLanes<8>(trie, s, n, seg, base_offset, ids, lens);
-    case 4: return WalkLanes<4>(trie, s, n, seg, base_offset, ids, lens);
-    case 16: return WalkLanes<16>(trie, s, n, seg, base_offset, ids, lens);
-    default:
-      for (int k = 0; k < lanes; ++k) {
-        size_t o = seg[k].begin - base_offset;
-        FinishLane(trie, s, n, seg[k].begin, seg[k].end, ids, lens, o);
-        seg[k].count = o - (seg[k].begin - base_offset);
-      }
+#define RWKVKIT_LANES_CASE(L) \
+  case L:                     \
+    return WalkLanes<L>(trie, s, n, lane, seg);
+    RWKVKIT_LANES_CASE(1)
+    RWKVKIT_LANES_CASE(2)
+    RWKVKIT_LANES_CASE(3)
+    RWKVKIT_LANES_CASE(4)
+    RWKVKIT_LANES_CASE(5)
+    RWKVKIT_LANES_CASE(6)
+    RWKVKIT_LANES_CASE(7)
+    RWKVKIT_LANES_CASE(8)
+    RWKVKIT_LANES_CASE(9)
+    RWKVKIT_LANES_CASE(10)
+    RWKVKIT_LANES_CASE(11)
+    RWKVKIT_LANES_CASE(12)
+    RWKVKIT_LANES_CASE(13)
+    RWKVKIT_LANES_CASE(14)
+    RWKVKIT_LANES_CASE(15)
+    RWKVKIT_LANES_CASE(16)
+#undef RWKVKIT_LANES_CASE
   }
 }
 
@@ -124,12 +187,11 @@ size_t EncodeSegmentedRange(const DoubleArrayTrie& trie, const uint8_t* s, size_
   const size_t seg_bytes = std::max<size_t>(1, std::min(kSegmentBytes, (len + lanes - 1) / lanes));
   const size_t group_bytes = seg_bytes * static_cast<size_t>(lanes);
   Scratch& scratch = ThreadScratch();
-  if (scratch.ids.size() < std::min(group_bytes, len)) {
-    scratch.ids.resize(std::min(group_bytes, len));
-    scratch.lens.resize(std::min(group_bytes, len));
-  }
+  if (scratch.ids.size() < std::min(group_bytes, len)) scratch.ids.resize(std::min(group_bytes, len));
+  // A segment never holds more tokens than bytes, so segment k's tokens go to
+  // scratch[begin_k - group ...] without overlapping the next segment's.
   uint16_t* ids = scratch.ids.data();
-  const uint8_t* lens = scratch.lens.data();
+  const uint8_t* token_len = trie.token_lengths();
   size_t o = 0, pos = begin;
   Segment seg[kMaxLanes];
   for (size_t group = begin; group < end; group += group_bytes) {
@@ -137,14 +199,14 @@ size_t EncodeSegmentedRange(const DoubleArrayTrie& trie, const uint8_t* s, size_
     for (int k = 0; k < lanes; ++k) {
       const size_t b = group + static_cast<size_t>(k) * seg_bytes;
       if (b >= end) break;
-      seg[k] = Segment{b, std::min(end, b + seg_bytes), 0};
+      seg[k] = Segment{b, std::min(end, b + seg_bytes), 0, ids + (b - group)};
       ++used;
     }
-    WalkGroup(trie, s, n, seg, used, group, ids, scratch.lens.data());
+    WalkGroup(trie, s, n, seg, used);
     for (int k = 0; k < used; ++k) {
-      const size_t first = seg[k].begin - group;
-      pos = StitchTokens(trie, s, n, pos, seg[k].begin, ids + first, seg[k].count,
-                         [&](size_t j) { return lens[first + j]; }, out, o);
+      const uint16_t* seg_ids = seg[k].out;
+      pos = StitchTokens(trie, s, n, pos, seg[k].begin, seg_ids, seg[k].count,
+                         [&](size_t j) { return token_len[seg_ids[j]]; }, out, o);
     }
   }
   *end_pos = pos;
