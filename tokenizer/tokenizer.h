@@ -68,9 +68,10 @@ class Tokenizer {
   void EncodeSingleStream(std::string_view bytes, std::vector<uint16_t>& out) const;
 
   // EncodeRange()
-  // Tokens of `text` that start in [begin, end), assuming a true token starts at `begin`
-  // (byte 0, or the end of a token of the true encoding). Tokens may run past `end`; the walk
-  // reads at most max_token_bytes() past it. Appends the ids and returns the byte after the
+  // Tokens of `text` from `begin` up to the first token boundary at or past `end`, assuming
+  // a true token starts at `begin` (byte 0, or the end of a token of the true encoding).
+  // The last tokens may start up to max_token_bytes() past `end` (when the internal segments
+  // join late), and every walk reads up to max_token_bytes() past its token start. Appends the ids and returns the byte after the
   // last token (>= end). Ranges encoded independently (on other threads, say) are joined
   // exactly with StitchRange().
   size_t EncodeRange(std::string_view text, size_t begin, size_t end, std::vector<uint16_t>& out) const;

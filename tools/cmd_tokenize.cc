@@ -1,8 +1,8 @@
 // tools/cmd_tokenize.cc — `rwkvkit tokenize`: ids of raw bytes, or of one field per JSONL line.
 //
-// Raw mode streams the input in 64 MB blocks: the tokens that start more than
-// max_token_bytes() before the end of what has been read are final (the walk never looks
-// further ahead); the rest of the block is carried over. Each block is encoded on all
+// Raw mode streams the input in 64 MB blocks: the tokens that start well before the end of
+// what has been read are final (a walk never looks more than max_token_bytes() ahead); the
+// rest of the block is carried over. Each block is encoded on all
 // threads (EncodeParallelRange), so the ids equal a one-shot Encode() of the whole input.
 // JSONL mode reads 16 MB blocks of whole lines and encodes groups of lines in parallel;
 // output keeps the input order.
@@ -66,8 +66,10 @@ absl::Status TokenizeRaw(const tokenizer::Tokenizer& tok, InputFile& in, int thr
     absl::StatusOr<size_t> got = in.ReadBlock(buf, kRawBlockBytes);
     if (!got.ok()) return got.status();
     const bool eof = *got < kRawBlockBytes;
-    const size_t lookahead = tok.max_token_bytes();
-    const size_t limit = eof ? buf.size() : (buf.size() > lookahead ? buf.size() - lookahead : 0);
+    // A range's stitched walk may emit tokens that start up to max_token_bytes() past the
+    // range end, and each reads up to max_token_bytes() ahead: keep twice that in reserve.
+    const size_t reserve = 2 * tok.max_token_bytes();
+    const size_t limit = eof ? buf.size() : (buf.size() > reserve ? buf.size() - reserve : 0);
     ids.clear();
     const size_t end = limit > 0 ? tokenizer::EncodeParallelRange(tok, buf, 0, limit, threads, ids) : 0;
     if (!ids.empty()) {
