@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """make_demo_corpus.py — turn extracted Debian packages into the rwkvkit demo corpus (JSONL).
 
-Reads the trees that build_demo_corpus.sh unpacked with `dpkg-deb -x` and writes, under --out:
+Reads the files that build_demo_corpus.sh unpacked from the .debs (`--members PACKAGE` prints
+their tar patterns) and writes, under --out:
   <source>.jsonl   one file per manifest source (gnome-user-docs, debian-handbook, ...)
   demo.jsonl       all of them concatenated in SOURCES order (for tokenizer benchmarks)
   demo_stats.json  documents and UTF-8 text bytes per lang and per source, package versions
@@ -75,7 +76,11 @@ XHTML_NS = "http://www.w3.org/1999/xhtml"
 # ---------------------------------------------------------------------------------------------
 # Text assembly shared by the Mallard and XHTML walkers.
 
-_XML_SPACE = re.compile(r"[ \t\r\n]+")   # XML white space only: keep NBSP, U+3000 and friends
+# XML white space only: NBSP, U+3000 and friends are text. Runs with a line break are matched
+# apart because only they need the CJK check (a callback per run doubled the converter's time).
+_XML_WS = " \t\r\n"
+_LINE_BREAK_RUN = re.compile(r"[ \t\r]*\n[ \t\r\n]*")
+_SPACE_RUN = re.compile(r"[ \t\r]+")
 
 
 def _is_cjk(ch):
@@ -89,14 +94,14 @@ def _is_cjk(ch):
 
 def collapse(text):
     """Collapses XML white space to one space, or to nothing at a line break between two CJK
-    characters (as browsers do): '中文\\n  中文' is one word wrapped by the source file."""
-    def repl(m):
-        s, e = m.start(), m.end()
-        if "\n" in m.group() and 0 < s and e < len(text) and _is_cjk(text[s - 1]) \
-                and _is_cjk(text[e]):
-            return ""
-        return " "
-    return _XML_SPACE.sub(repl, text).strip()
+    characters (as browsers do): '中文\\n  中文' is one word wrapped by the source file. That
+    happens once in the current packages (handbook ja-JP), more if languages are added."""
+    text = text.strip(_XML_WS)
+    if "\n" in text:
+        def repl(m):
+            return "" if _is_cjk(text[m.start() - 1]) and _is_cjk(text[m.end()]) else " "
+        text = _LINE_BREAK_RUN.sub(repl, text)
+    return _SPACE_RUN.sub(" ", text)
 
 
 class Blocks:
@@ -111,10 +116,11 @@ class Blocks:
             self._buf.append(s)
 
     def flush(self):
-        text = collapse("".join(self._buf))
-        self._buf = []
-        if text:
-            self.blocks.append(("p", text))
+        if self._buf:
+            text = collapse("".join(self._buf))
+            self._buf = []
+            if text:
+                self.blocks.append(("p", text))
 
     def verbatim(self, s):
         self.flush()
@@ -124,9 +130,23 @@ class Blocks:
         if lines:
             self.blocks.append(("code", "\n".join(lines)))
 
-    def text(self):
-        self.flush()
-        return "\n\n".join(t for _, t in self.blocks)
+
+def parse_xml(path):
+    """ElementTree.parse, with a parse error turned into a `path:line:column: ...` exit."""
+    try:
+        return ET.parse(path)
+    except ET.ParseError as e:
+        line, column = e.position
+        what = str(e).split(": line ")[0]                 # expat appends the position
+        sys.exit(f"make_demo_corpus: {path}:{line}:{column}: {what}")
+
+
+def _doc(doc_id, blocks, lang, pkg, version, path):
+    """A prose document, or None if it is shorter than MIN_PROSE_BYTES."""
+    text = "\n\n".join(t for _, t in blocks)
+    if len(text.encode("utf-8")) < MIN_PROSE_BYTES:
+        return None
+    return {"id": doc_id, "text": text, "lang": lang, "source": f"debian:{pkg}={version}:{path}"}
 
 
 def _split_tag(tag):
@@ -163,7 +183,7 @@ _MAL_SEQ_JOIN = {"keyseq": "+", "guiseq": " ▸ "}
 
 class MallardPage:
     def __init__(self, path):
-        self.root = ET.parse(path).getroot()
+        self.root = parse_xml(path).getroot()
         self.id = self.root.get("id") or path.stem
         self.titles = {}                                  # "page" / "page#section" -> title
         self._collect_titles(self.root, self.id)
@@ -206,7 +226,7 @@ class MallardPage:
             if join and i > 0:
                 out.add(join)
             self._walk(child, out, inline or tag in _MAL_TEXT, titles)
-            if not (join and not (child.tail or "").strip()):
+            if not join or (child.tail or "").strip():    # no blanks around the "+"
                 out.add(child.tail)
         if block:
             out.flush()
@@ -240,13 +260,6 @@ def _titles(pages):
     for page in pages.values():
         titles.update(page.titles)
     return titles
-
-
-def _doc(doc_id, blocks, lang, pkg, version, path):
-    text = "\n\n".join(t for _, t in blocks)
-    if len(text.encode("utf-8")) < MIN_PROSE_BYTES:
-        return None
-    return {"id": doc_id, "text": text, "lang": lang, "source": f"debian:{pkg}={version}:{path}"}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -285,7 +298,7 @@ def _html_walk(el, out):
 
 
 def handbook_blocks(path):
-    body = ET.parse(path).getroot().find(f"{{{XHTML_NS}}}body")
+    body = parse_xml(path).getroot().find(f"{{{XHTML_NS}}}body")
     out = Blocks()
     if body is not None:
         _html_walk(body, out)
@@ -324,7 +337,7 @@ def handbook_docs(pkg, version, root):
 
 def cldr_lines(path):
     names, keywords, order = {}, {}, []
-    for el in ET.parse(path).getroot().iter("annotation"):
+    for el in parse_xml(path).getroot().iter("annotation"):
         cp, value = el.get("cp"), (el.text or "").strip()
         if not cp or not value or value == "↑↑↑":         # ↑↑↑: inherit from the parent locale
             continue
@@ -356,15 +369,16 @@ def cldr_docs(pkg, version, root):
 # ---------------------------------------------------------------------------------------------
 # Source code: whole files, verbatim.
 
-def code_docs(source, pkg, version, root, base, suffix, lang, keep=lambda rel: True):
-    """Files under <root>/<base> ending in suffix, CODE_MIN_BYTES..CODE_MAX_BYTES, for which
+def code_docs(source, pkg, version, root, base, suffix, lang, keep=lambda rel: True,
+              min_bytes=CODE_MIN_BYTES):
+    """Files under <root>/<base> ending in suffix, min_bytes..CODE_MAX_BYTES, for which
     keep(relative path) holds. Files that are not UTF-8 are skipped (none are, today)."""
     docs = []
     for path in sorted((root / base).rglob("*" + suffix)):
         rel = path.relative_to(root / base).as_posix()
         if path.is_symlink() or not path.is_file() or not keep(rel):
             continue          # symlinks: _sysconfigdata points into another package
-        if not CODE_MIN_BYTES <= path.stat().st_size <= CODE_MAX_BYTES:
+        if not min_bytes <= path.stat().st_size <= CODE_MAX_BYTES:
             continue
         try:
             text = path.read_bytes().decode("utf-8")
@@ -386,6 +400,20 @@ def _python_subset(rel):
     return not rel.startswith(("test/", "__phello__/")) and _in_half(rel)
 
 
+def members(pkg):
+    """tar patterns (GNU tar --wildcards; '*' matches '/') for the files we read from pkg, so
+    that build_demo_corpus.sh unpacks 86 MB instead of 430 MB (mostly CLDR and images)."""
+    if pkg == "gnome-user-docs":
+        return [f"./usr/share/help/{d}/gnome-help/*.page" for d in sorted(GNOME_LANGS)]
+    if pkg == "debian-handbook":
+        return [f"./usr/share/doc/debian-handbook/html/{d}/*.html" for d in sorted(HANDBOOK_LANGS)]
+    if pkg == "unicode-cldr-core":
+        return [f"./usr/share/unicode/cldr/common/annotations/{s}.xml" for s in sorted(CLDR_LANGS)]
+    return {"libpython3.11-stdlib": ["./usr/lib/python3.11/*.py"],
+            "nlohmann-json3-dev": ["./usr/include/nlohmann/*.hpp"],
+            "node-semver": ["./usr/share/nodejs/semver/*.js"]}[pkg]
+
+
 def build_source(source, pkg, version, root):
     if source == "gnome-user-docs":
         return gnome_docs(pkg, version, root)
@@ -398,19 +426,9 @@ def build_source(source, pkg, version, root):
                          "code:python", _python_subset)
     if source == "nlohmann-json":
         return code_docs(source, pkg, version, root, "usr/include/nlohmann", ".hpp", "code:cpp")
-    if source == "node-semver":
-        # Most semver modules are a few lines; take every .js file that has 200+ bytes.
-        docs = []
-        base = "usr/share/nodejs/semver"
-        for path in sorted((root / base).rglob("*.js")):
-            rel = path.relative_to(root / base).as_posix()
-            if path.is_symlink() or not path.is_file():
-                continue
-            text = path.read_bytes().decode("utf-8")
-            if len(text.encode("utf-8")) >= 200:
-                docs.append({"id": f"{source}/{rel}", "text": text, "lang": "code:javascript",
-                             "source": f"debian:{pkg}={version}:/{base}/{rel}"})
-        return docs
+    if source == "node-semver":       # most modules are a few lines: all with 200+ bytes
+        return code_docs(source, pkg, version, root, "usr/share/nodejs/semver", ".js",
+                         "code:javascript", min_bytes=200)
     raise ValueError(f"unknown source {source}")
 
 
@@ -450,11 +468,20 @@ def stats(per_source, versions):
 
 def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--out", required=True, type=Path, help="output directory")
-    ap.add_argument("--pkg", nargs=3, action="append", required=True,
+    ap.add_argument("--out", type=Path, help="output directory")
+    ap.add_argument("--pkg", nargs=3, action="append", default=[],
                     metavar=("PACKAGE", "VERSION", "ROOT"),
                     help="a package, its version and the directory it was unpacked into")
+    ap.add_argument("--members", metavar="PACKAGE",
+                    help="print the tar patterns of the files read from PACKAGE and exit")
     args = ap.parse_args(argv)
+    if args.members:
+        if args.members not in PACKAGE_OF.values():
+            ap.error(f"unknown package {args.members}")
+        print("\n".join(members(args.members)))
+        return 0
+    if args.out is None:
+        ap.error("--out is required")
     packages = {name: (version, Path(root)) for name, version, root in args.pkg}
     missing = sorted(set(PACKAGE_OF.values()) - set(packages))
     if missing:
@@ -467,7 +494,8 @@ def main(argv):
         version, root = packages[pkg]
         per_source[source] = build_source(source, pkg, version, root)
         ids = [d["id"] for d in per_source[source]]
-        assert len(ids) == len(set(ids)), f"duplicate ids in {source}"
+        if len(ids) != len(set(ids)):
+            sys.exit(f"make_demo_corpus: duplicate ids in {source} (a bug)")
     for source in SOURCES:
         write_atomic(args.out / f"{source}.jsonl", jsonl_bytes(per_source[source]))
     write_atomic(args.out / "demo.jsonl",
