@@ -1,0 +1,42 @@
+// corpus/binidx/training_numbers.h — the numbers RWKV-LM's trainer needs for a token count:
+// `--my_exit_tokens` and `--magic_prime` (spec/corpus.md §1.4-1.5).
+//
+// The rule is RWKV-LM's make_data.py (and compute_magic_prime.py), reproduced exactly: a
+// magic prime exists only when tokens >= 3*ctx_len; then n_chunk = tokens/ctx_len - 1 and
+// the magic prime is the largest i in [1, n_chunk] with i % 3 == 2 and i prime. The trainer
+// visits ctx_len-sized slot ((factor * ii^3) mod p) in turn, which is a permutation because
+// p is prime and p % 3 == 2. Thread-safe: pure functions. Depends on std + Abseil only.
+#ifndef RWKVKIT_CORPUS_BINIDX_TRAINING_NUMBERS_H_
+#define RWKVKIT_CORPUS_BINIDX_TRAINING_NUMBERS_H_
+
+#include <cstdint>
+#include <optional>
+
+#include "absl/status/statusor.h"
+
+namespace rwkvkit::binidx {
+
+struct TrainingNumbers {
+  uint64_t my_exit_tokens = 0;  // --my_exit_tokens: the total token count
+  uint64_t ctx_len = 0;
+  std::optional<uint64_t> magic_prime;  // --magic_prime; none below 3*ctx_len tokens
+  // RWKV-LM's trainer also asserts 0.9 < magic_prime / (tokens / ctx_len) <= 1. make_data
+  // does not check it and small data sets fail it (e.g. 3 slots give p = 2); false then.
+  bool trainer_accepts = false;
+};
+
+// IsPrime()
+// Deterministic Miller-Rabin for every 64-bit n (bases 2..37 are enough below 3.3e24).
+bool IsPrime(uint64_t n);
+
+// MagicPrime()
+// The make_data.py rule above; nullopt when tokens < 3*ctx_len or ctx_len == 0.
+std::optional<uint64_t> MagicPrime(uint64_t tokens, uint64_t ctx_len);
+
+// ComputeTrainingNumbers()
+// kInvalidArgument for ctx_len == 0.
+absl::StatusOr<TrainingNumbers> ComputeTrainingNumbers(uint64_t tokens, uint64_t ctx_len);
+
+}  // namespace rwkvkit::binidx
+
+#endif  // RWKVKIT_CORPUS_BINIDX_TRAINING_NUMBERS_H_
