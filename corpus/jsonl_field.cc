@@ -33,7 +33,8 @@ absl::Status JsonlFieldReader::Read(std::string_view line) {
   padded_.assign(line);
   padded_.append(simdjson::SIMDJSON_PADDING, ' ');
   simdjson::dom::element doc;
-  if (auto e = parser_.parse(padded_.data(), line.size(), /*realloc_if_needed=*/false).get(doc)) return JsonError(e);
+  last_error_ = parser_.parse(padded_.data(), line.size(), /*realloc_if_needed=*/false).get(doc);
+  if (last_error_ != simdjson::SUCCESS) return JsonError(last_error_);
   simdjson::dom::object obj;
   if (doc.get_object().get(obj) != simdjson::SUCCESS)
     return absl::InvalidArgumentError(absl::StrCat("not a JSON object (saw ", TypeName(doc.type()), ")"));

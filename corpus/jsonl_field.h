@@ -39,6 +39,13 @@ class JsonlFieldReader {
   // when the key is missing or not a string. Valid until the next Read().
   absl::StatusOr<std::string_view> Field(size_t i) const;
 
+  // The simdjson error of the last Read() (SUCCESS when it parsed; UTF8_ERROR and
+  // STRING_ERROR mark lines a repair can save, DEPTH_ERROR too-deep nesting).
+  simdjson::error_code last_error() const { return last_error_; }
+  // Whether keys[i] was present in the last record, and whether it held a string.
+  bool found(size_t i) const { return slots_[i].found; }
+  bool is_string(size_t i) const { return slots_[i].is_string; }
+
  private:
   struct Slot {
     bool found = false;
@@ -50,6 +57,7 @@ class JsonlFieldReader {
   std::vector<Slot> slots_;
   simdjson::dom::parser parser_;
   std::string padded_;  // the line plus SIMDJSON_PADDING bytes
+  simdjson::error_code last_error_ = simdjson::SUCCESS;
 };
 
 }  // namespace rwkvkit::corpus

@@ -12,6 +12,7 @@ constexpr char kUsage[] = R"(rwkvkit )" RWKVKIT_VERSION R"( — training corpora
 usage: rwkvkit <command> [options]
 
 commands:
+  build        JSONL / JSONL.zst / text sources -> binidx shards + build.json (a corpus manifest)
   tokenize     RWKV World token ids of raw bytes or of a JSONL field
   detokenize   raw bytes of whitespace-separated token ids
   stats        tokenize JSONL documents and report documents, bytes and tokens per group
@@ -36,6 +37,7 @@ int main(int argc, char** argv) {
   if (cmd == "tokenize") return rwkvkit::cli::RunTokenize(argc - 1, argv + 1);
   if (cmd == "detokenize") return rwkvkit::cli::RunDetokenize(argc - 1, argv + 1);
   if (cmd == "stats") return rwkvkit::cli::RunStats(argc - 1, argv + 1);
+  if (cmd == "build") return rwkvkit::cli::RunBuild(argc - 1, argv + 1);
   std::fprintf(stderr, "rwkvkit: unknown command '%s' (see rwkvkit --help)\n", argv[1]);
   return 2;
 }

@@ -54,6 +54,7 @@ absl::StatusOr<ParsedFlags> ParseFlags(int argc, char** argv, const FlagSpec& sp
         value = argv[++i];
       }
       out.values[name] = *value;
+      out.all_values[name].push_back(*value);
     } else {
       return absl::InvalidArgumentError(absl::StrCat("unknown option --", name));
     }

@@ -22,7 +22,8 @@ struct FlagSpec {
 };
 
 struct ParsedFlags {
-  std::map<std::string, std::string> values;
+  std::map<std::string, std::string> values;                     // the last value of each flag
+  std::map<std::string, std::vector<std::string>> all_values;    // every value, for repeatable flags
   std::set<std::string> set_booleans;
   std::vector<std::string> positional;
 

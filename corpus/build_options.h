@@ -1,0 +1,37 @@
+// corpus/build_options.h — everything that decides a build's output.
+//
+// Filled by `rwkvkit build` from the manifest and the flags. Every field except `threads`,
+// `progress` and `resume` is recorded in build.json; the output bytes depend on none of those
+// three.
+#ifndef RWKVKIT_CORPUS_BUILD_OPTIONS_H_
+#define RWKVKIT_CORPUS_BUILD_OPTIONS_H_
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "corpus/manifest.h"
+#include "corpus/text/text_repair.h"
+
+namespace rwkvkit::corpus {
+
+struct BuildOptions {
+  Manifest manifest;
+  std::string manifest_path;  // "" when built from --input
+  std::filesystem::path out_dir;
+  std::filesystem::path vocab_path;
+  Normalization normalization = Normalization::kNfc;
+  uint64_t shard_tokens = 0;  // from the manifest unless overridden
+  uint64_t ctx_len = 0;
+  bool shuffle = false;   // seeded shuffle of the output documents (manifest seed)
+  bool strict = false;    // a bad record fails the build instead of being skipped
+  bool near_dedup = false;  // reserved: near-duplicate removal arrives with issue 6
+  bool filters = false;     // reserved: quality filters arrive with issue 6
+  int threads = 0;          // 0: all cores
+  bool resume = false;
+  bool progress = true;
+};
+
+}  // namespace rwkvkit::corpus
+
+#endif  // RWKVKIT_CORPUS_BUILD_OPTIONS_H_

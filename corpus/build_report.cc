@@ -1,0 +1,154 @@
+// corpus/build_report.cc — see build_report.h.
+#include "corpus/build_report.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "corpus/binidx/training_numbers.h"
+
+namespace rwkvkit::corpus {
+namespace {
+
+std::string CountsJson(const SourceCounts& c, const std::string& indent) {
+  std::string j = absl::StrCat("{\n", indent, "  \"files\": ", c.files, ",\n", indent, "  \"documents_read\": ",
+                               c.documents_read, ",\n", indent, "  \"documents_kept\": ", c.documents_kept, ",\n", indent,
+                               "  \"documents_written\": ", c.documents_written, ",\n", indent, "  \"dropped\": {");
+  bool first = true;
+  for (const auto& [reason, n] : c.dropped) {
+    absl::StrAppend(&j, first ? "" : ", ", JsonString(reason), ": ", n);
+    first = false;
+  }
+  absl::StrAppend(&j, "},\n", indent, "  \"repairs\": {");
+  first = true;
+  for (const RepairCounterField& f : kRepairCounterFields) {
+    absl::StrAppend(&j, first ? "" : ", ", JsonString(f.name), ": ", c.repairs.*f.member);
+    first = false;
+  }
+  absl::StrAppend(&j, "},\n", indent, "  \"bytes_in\": ", c.bytes_in, ",\n", indent, "  \"bytes_out\": ", c.bytes_out,
+                  ",\n", indent, "  \"tokens\": ", c.tokens, ",\n", indent, "  \"file_errors\": [");
+  first = true;
+  for (const std::string& e : c.file_errors) {
+    absl::StrAppend(&j, first ? "" : ", ", JsonString(e));
+    first = false;
+  }
+  return absl::StrCat(j, "]\n", indent, "}");
+}
+
+}  // namespace
+
+void SourceCounts::Add(const SourceCounts& o) {
+  files += o.files;
+  documents_read += o.documents_read;
+  documents_kept += o.documents_kept;
+  documents_written += o.documents_written;
+  for (const auto& [r, n] : o.dropped) dropped[r] += n;
+  repairs += o.repairs;
+  bytes_in += o.bytes_in;
+  bytes_out += o.bytes_out;
+  tokens += o.tokens;
+  file_errors.insert(file_errors.end(), o.file_errors.begin(), o.file_errors.end());
+}
+
+std::string JsonString(std::string_view s) {
+  std::string out = "\"";
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '"') out += "\\\"";
+    else if (c == '\\') out += "\\\\";
+    else if (c == '\n') out += "\\n";
+    else if (c < 0x20) out += absl::StrFormat("\\u%04x", c);
+    else out.push_back(ch);
+  }
+  return out + "\"";
+}
+
+std::string Phase1Json(const BuildOptions& opt, const std::vector<SourceCounts>& sources, const BadInputSink& bad,
+                       uint64_t dedup_table_bytes) {
+  const Manifest& m = opt.manifest;
+  std::string j = absl::StrCat(
+      "  \"tool\": {\"name\": \"rwkvkit\", \"version\": ", JsonString(RWKVKIT_VERSION_STRING), "},\n",
+      "  \"corpus\": ", JsonString(m.name), ",\n", "  \"manifest\": ", JsonString(opt.manifest_path), ",\n",
+      "  \"options\": {\"normalize\": ", JsonString(std::string(NormalizationName(opt.normalization))),
+      ", \"shard_tokens\": ", opt.shard_tokens, ", \"ctx_len\": ", opt.ctx_len, ", \"seed\": ", m.seed,
+      ", \"shuffle\": ", opt.shuffle ? "true" : "false", ", \"strict\": ", opt.strict ? "true" : "false",
+      ", \"exact_dedup\": \"xxh3-128 of the normalized text, first occurrence wins\"",
+      ", \"near_dedup\": ", opt.near_dedup ? "true" : "false", ", \"filters\": ", opt.filters ? "true" : "false",
+      ", \"end_of_document_token\": 0, \"dtype\": \"uint16\"},\n", "  \"sources\": [");
+  SourceCounts total;
+  for (size_t i = 0; i < sources.size(); ++i) {
+    const ManifestSource& s = m.sources[i];
+    absl::StrAppend(&j, i ? ",\n" : "\n", "    {\"name\": ", JsonString(s.name), ", \"format\": ", JsonString(s.format),
+                    ", \"license\": ", JsonString(s.license), ", \"weight\": ", absl::StrFormat("%.6g", s.weight),
+                    ",\n     \"counts\": ", CountsJson(sources[i], "     "), "}");
+    total.Add(sources[i]);
+  }
+  absl::StrAppend(&j, "\n  ],\n  \"total\": ", CountsJson(total, "  "), ",\n  \"bad_input\": {");
+  bool first = true;
+  for (const auto& [reason, e] : bad.by_reason()) {
+    absl::StrAppend(&j, first ? "\n" : ",\n", "    ", JsonString(reason), ": {\"count\": ", e.count, ", \"examples\": [");
+    for (size_t k = 0; k < e.examples.size(); ++k) absl::StrAppend(&j, k ? ", " : "", JsonString(e.examples[k]));
+    absl::StrAppend(&j, "]}");
+    first = false;
+  }
+  absl::StrAppend(&j, first ? "},\n" : "\n  },\n", "  \"dedup_table_bytes\": ", dedup_table_bytes, ",\n");
+  return j;
+}
+
+absl::Status WriteBuildJson(const std::filesystem::path& out_dir, const std::string& phase1_json,
+                            const std::vector<ShardRecord>& shards, uint64_t ctx_len) {
+  std::string j = "{\n" + phase1_json + "  \"shards\": [";
+  uint64_t tokens = 0, docs = 0;
+  for (size_t i = 0; i < shards.size(); ++i) {
+    const ShardRecord& s = shards[i];
+    absl::StrAppend(&j, i ? ",\n" : "\n", "    {\"name\": ", JsonString(s.name), ", \"documents\": ", s.documents,
+                    ", \"tokens\": ", s.tokens, ", \"bin_bytes\": ", s.bin_bytes, ", \"idx_bytes\": ", s.idx_bytes,
+                    ", \"xxh3_128\": ", JsonString(s.xxh3_128), "}");
+    tokens += s.tokens;
+    docs += s.documents;
+  }
+  const std::optional<uint64_t> prime = binidx::MagicPrime(tokens, ctx_len);
+  absl::StrAppend(&j, shards.empty() ? "],\n" : "\n  ],\n", "  \"output\": {\"shards\": ", shards.size(),
+                  ", \"documents\": ", docs, ", \"tokens\": ", tokens, "},\n", "  \"training\": {\"ctx_len\": ", ctx_len,
+                  ", \"my_exit_tokens\": ", tokens, ", \"magic_prime\": ", prime ? absl::StrCat(*prime) : "null",
+                  ", \"args\": ",
+                  JsonString(prime ? absl::StrCat("--my_exit_tokens ", tokens, " --magic_prime ", *prime, " --ctx_len ",
+                                                  ctx_len)
+                                   : std::string("(fewer than 3 x ctx_len tokens: RWKV-LM has no magic_prime for this)")),
+                  "}\n}\n");
+  return WriteFileAtomically(out_dir / "build.json", j);
+}
+
+absl::Status WriteFileAtomically(const std::filesystem::path& path, const std::string& contents) {
+  const std::filesystem::path tmp = path.string() + ".tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return absl::UnavailableError(absl::StrCat(tmp.string(), ": cannot create (", std::strerror(errno), ")"));
+  size_t done = 0;
+  while (done < contents.size()) {
+    const ssize_t w = ::write(fd, contents.data() + done, contents.size() - done);
+    if (w < 0 && errno == EINTR) continue;
+    if (w < 0) {
+      const int err = errno;
+      ::close(fd);
+      return absl::UnavailableError(absl::StrCat(tmp.string(), ": write failed (", std::strerror(err), ")"));
+    }
+    done += static_cast<size_t>(w);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0)
+    return absl::UnavailableError(absl::StrCat(tmp.string(), ": fsync failed (", std::strerror(errno), ")"));
+  if (std::rename(tmp.c_str(), path.c_str()) != 0)
+    return absl::UnavailableError(absl::StrCat(path.string(), ": rename failed (", std::strerror(errno), ")"));
+  const int dfd = ::open(path.parent_path().empty() ? "." : path.parent_path().c_str(), O_RDONLY | O_DIRECTORY);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace rwkvkit::corpus

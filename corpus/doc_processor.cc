@@ -1,0 +1,69 @@
+// corpus/doc_processor.cc — see doc_processor.h.
+#include "corpus/doc_processor.h"
+
+namespace rwkvkit::corpus {
+
+void DocResult::Clear() {
+  drop_reason.clear();
+  message.clear();
+  repairs = RepairCounts{};
+  bytes_in = bytes_out = 0;
+  key = Hash128{};
+  tokens.clear();
+}
+
+DocProcessor::DocProcessor(const tokenizer::Tokenizer& tok, const TextRepairer& repairer, const std::string& text_key)
+    : tok_(tok), repairer_(repairer), reader_(std::vector<std::string>{text_key}) {}
+
+void DocProcessor::ProcessJsonLine(std::string_view line, DocResult& out) {
+  out.Clear();
+  out.bytes_in = line.size();
+  // A UTF-8 BOM before the JSON (the start of a file, or a file concatenated onto another)
+  // is not part of the record.
+  if (line.substr(0, 3) == "\xEF\xBB\xBF") {
+    line.remove_prefix(3);
+    ++out.repairs.bom_removed;
+  }
+  absl::Status s = reader_.Read(line);
+  std::string repaired;
+  if (!s.ok() && (reader_.last_error() == simdjson::UTF8_ERROR || reader_.last_error() == simdjson::STRING_ERROR)) {
+    RepairCounts line_repairs;
+    repaired = RepairJsonLine(line, line_repairs);
+    s = reader_.Read(repaired);
+    if (s.ok()) out.repairs += line_repairs;
+  }
+  if (!s.ok()) {
+    out.drop_reason = reader_.last_error() == simdjson::DEPTH_ERROR ? "too_deep"
+                      : reader_.last_error() == simdjson::SUCCESS   ? "not_object"
+                                                                    : "invalid_json";
+    out.message = std::string(s.message());
+    return;
+  }
+  if (!reader_.found(0) || !reader_.is_string(0)) {
+    out.drop_reason = reader_.found(0) ? "text_not_string" : "missing_text_key";
+    out.message = std::string(reader_.Field(0).status().message());
+    return;
+  }
+  Finish(*reader_.Field(0), out);
+}
+
+void DocProcessor::ProcessText(std::string_view bytes, DocResult& out) {
+  out.Clear();
+  out.bytes_in = bytes.size();
+  Finish(bytes, out);
+}
+
+void DocProcessor::Finish(std::string_view raw_text, DocResult& out) {
+  repairer_.Repair(raw_text, text_, out.repairs);
+  out.bytes_out = text_.size();
+  if (text_.empty()) {
+    out.drop_reason = "empty_text";
+    out.message = "the text is empty";
+    return;
+  }
+  out.key = HashText(text_);
+  tok_.EncodeInto(text_, out.tokens);
+  out.tokens.push_back(tokenizer::kEndOfText);
+}
+
+}  // namespace rwkvkit::corpus

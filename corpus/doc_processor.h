@@ -1,0 +1,58 @@
+// corpus/doc_processor.h — one document through parse → repair → normalize → hash → tokenize.
+//
+// The per-document work of a build, run in the pipeline's parallel stage: a JSONL line (or a
+// whole text file) becomes either a drop with a reason and a message, or the repaired,
+// normalized text's key (XXH3-128) and its token ids with the end-of-document token 0
+// appended (as RWKV-LM's make_data does). A line that simdjson rejects for invalid UTF-8 or
+// a lone surrogate escape is repaired (RepairJsonLine) and parsed again, so it is kept, not
+// dropped. Drop reasons: invalid_json, too_deep, not_object, missing_text_key,
+// text_not_string, empty_text. Pure: the result depends only on the input and options.
+//
+// Not thread-safe: one DocProcessor per thread (it owns a JSON parser and buffers); the
+// tokenizer and repairer it points to are shared read-only.
+#ifndef RWKVKIT_CORPUS_DOC_PROCESSOR_H_
+#define RWKVKIT_CORPUS_DOC_PROCESSOR_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "corpus/exact_dedup.h"
+#include "corpus/jsonl_field.h"
+#include "corpus/text/text_repair.h"
+#include "tokenizer/tokenizer.h"
+
+namespace rwkvkit::corpus {
+
+struct DocResult {
+  std::string drop_reason;  // empty: the document is kept (before dedup and sampling)
+  std::string message;      // why it was dropped, for the bad-input report
+  RepairCounts repairs;
+  uint64_t bytes_in = 0;   // bytes of the input line or file
+  uint64_t bytes_out = 0;  // bytes of the repaired, normalized text
+  Hash128 key;
+  std::vector<uint16_t> tokens;  // ends with token 0
+
+  void Clear();
+};
+
+class DocProcessor {
+ public:
+  DocProcessor(const tokenizer::Tokenizer& tok, const TextRepairer& repairer, const std::string& text_key);
+
+  void ProcessJsonLine(std::string_view line, DocResult& out);
+  void ProcessText(std::string_view bytes, DocResult& out);
+
+ private:
+  void Finish(std::string_view raw_text, DocResult& out);
+
+  const tokenizer::Tokenizer& tok_;
+  const TextRepairer& repairer_;
+  JsonlFieldReader reader_;
+  std::string text_;  // the repaired, normalized text
+};
+
+}  // namespace rwkvkit::corpus
+
+#endif  // RWKVKIT_CORPUS_DOC_PROCESSOR_H_

@@ -1,0 +1,44 @@
+// corpus/pipeline.h — a whole build: manifest → shards + build.json (docs/corpus_pipeline.md).
+//
+// Phase 1 runs a TBB parallel_pipeline with a bounded number of batches in flight:
+//   input (serial, in order)  files → blocks of about 1 MB of whole lines
+//   process (parallel)        parse → repair → normalize → hash → tokenize (DocProcessor)
+//   output (serial, in order) bad-input report, exact dedup, weight sampling, counters,
+//                             append to the token store (spill_store.h)
+// Because every decision that depends on other documents is made in the serial in-order
+// stage, the result does not depend on the thread count. Phase 2 writes the shards from the
+// token store in output order: input order with repeats as extra passes, or a seeded shuffle.
+// Only TBB wiring lives here; the stages know nothing about TBB.
+//
+// Thread-safe: RunBuild may run concurrently for different output directories.
+#ifndef RWKVKIT_CORPUS_PIPELINE_H_
+#define RWKVKIT_CORPUS_PIPELINE_H_
+
+#include <cstdint>
+
+#include "absl/status/statusor.h"
+#include "corpus/build_options.h"
+#include "tokenizer/tokenizer.h"
+
+namespace rwkvkit::corpus {
+
+struct BuildSummary {
+  uint64_t documents_read = 0;
+  uint64_t documents_written = 0;
+  uint64_t bad_records = 0;
+  uint64_t tokens = 0;
+  uint64_t shards = 0;
+  uint64_t input_bytes = 0;
+  bool resumed_phase1 = false;  // --resume found a finished token store
+  uint64_t shards_reused = 0;   // --resume found these shards complete
+};
+
+// RunBuild()
+// kInvalidArgument / kNotFound / kPermissionDenied for bad options or inputs (before any
+// work starts); kDataLoss in --strict mode for the first bad record or damaged file;
+// kUnavailable for output I/O failures.
+absl::StatusOr<BuildSummary> RunBuild(const BuildOptions& options, const tokenizer::Tokenizer& tok);
+
+}  // namespace rwkvkit::corpus
+
+#endif  // RWKVKIT_CORPUS_PIPELINE_H_

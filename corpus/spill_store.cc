@@ -1,0 +1,120 @@
+// corpus/spill_store.cc — see spill_store.h.
+#include "corpus/spill_store.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+
+namespace rwkvkit::corpus {
+namespace {
+
+constexpr char kTokens[] = "tokens.u16";
+constexpr char kDocs[] = "docs.u64";
+constexpr char kDone[] = "spill.done";
+
+absl::Status IoError(const std::filesystem::path& p, std::string_view what) {
+  return absl::UnavailableError(absl::StrCat(p.string(), ": ", std::string(what), " (", std::strerror(errno), ")"));
+}
+
+absl::Status SyncClose(std::FILE*& f, const std::filesystem::path& p) {
+  if (f == nullptr) return absl::OkStatus();
+  const bool ok = std::fflush(f) == 0 && ::fsync(fileno(f)) == 0;
+  const bool closed = std::fclose(f) == 0;
+  f = nullptr;
+  return ok && closed ? absl::OkStatus() : IoError(p, "write failed");
+}
+
+}  // namespace
+
+bool SpillComplete(const std::filesystem::path& dir) {
+  std::error_code ec;
+  return std::filesystem::exists(dir / kDone, ec);
+}
+
+absl::StatusOr<SpillWriter> SpillWriter::Create(const std::filesystem::path& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  std::filesystem::remove(dir / kDone, ec);
+  std::FILE* t = std::fopen((dir / kTokens).c_str(), "wb");
+  if (t == nullptr) return IoError(dir / kTokens, "cannot create");
+  std::FILE* d = std::fopen((dir / kDocs).c_str(), "wb");
+  if (d == nullptr) {
+    std::fclose(t);
+    return IoError(dir / kDocs, "cannot create");
+  }
+  std::setvbuf(t, nullptr, _IOFBF, 1 << 20);
+  return SpillWriter(dir, t, d);
+}
+
+SpillWriter::SpillWriter(SpillWriter&& o) noexcept
+    : dir_(std::move(o.dir_)), tokens_(o.tokens_), docs_(o.docs_), documents_(o.documents_), end_(o.end_) {
+  o.tokens_ = nullptr;
+  o.docs_ = nullptr;
+}
+
+SpillWriter::~SpillWriter() {
+  if (tokens_ != nullptr) std::fclose(tokens_);
+  if (docs_ != nullptr) std::fclose(docs_);
+}
+
+absl::Status SpillWriter::Append(std::span<const uint16_t> tokens) {
+  // The ids go out as little-endian uint16: the host order on every platform we build for.
+  if (std::fwrite(tokens.data(), sizeof(uint16_t), tokens.size(), tokens_) != tokens.size())
+    return IoError(dir_ / kTokens, "write failed");
+  end_ += tokens.size();
+  if (std::fwrite(&end_, sizeof end_, 1, docs_) != 1) return IoError(dir_ / kDocs, "write failed");
+  ++documents_;
+  return absl::OkStatus();
+}
+
+absl::Status SpillWriter::Finish() {
+  if (absl::Status s = SyncClose(tokens_, dir_ / kTokens); !s.ok()) return s;
+  if (absl::Status s = SyncClose(docs_, dir_ / kDocs); !s.ok()) return s;
+  std::FILE* done = std::fopen((dir_ / kDone).c_str(), "wb");
+  if (done == nullptr) return IoError(dir_ / kDone, "cannot create");
+  std::fprintf(done, "%llu\n", static_cast<unsigned long long>(documents_));
+  return SyncClose(done, dir_ / kDone);
+}
+
+absl::StatusOr<SpillReader> SpillReader::Open(const std::filesystem::path& dir) {
+  if (!SpillComplete(dir))
+    return absl::FailedPreconditionError(absl::StrCat(dir.string(), ": token store is incomplete"));
+  std::ifstream d(dir / kDocs, std::ios::binary);
+  std::vector<uint64_t> ends;
+  uint64_t e = 0;
+  while (d.read(reinterpret_cast<char*>(&e), sizeof e)) ends.push_back(e);
+  const int fd = ::open((dir / kTokens).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return IoError(dir / kTokens, "cannot open");
+  return SpillReader(dir / kTokens, fd, std::move(ends));
+}
+
+SpillReader::SpillReader(SpillReader&& o) noexcept : path_(std::move(o.path_)), fd_(o.fd_), ends_(std::move(o.ends_)) {
+  o.fd_ = -1;
+}
+
+SpillReader::~SpillReader() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+absl::Status SpillReader::Read(uint64_t i, std::vector<uint16_t>& out) const {
+  const uint64_t begin = i == 0 ? 0 : ends_[i - 1];
+  out.resize(ends_[i] - begin);
+  const size_t bytes = out.size() * sizeof(uint16_t);
+  size_t done = 0;
+  while (done < bytes) {
+    const ssize_t r = ::pread(fd_, reinterpret_cast<char*>(out.data()) + done, bytes - done,
+                              static_cast<off_t>(begin * sizeof(uint16_t) + done));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0)
+      return absl::DataLossError(absl::StrCat(path_.string(), "@", begin * sizeof(uint16_t) + done, ": short read"));
+    done += static_cast<size_t>(r);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace rwkvkit::corpus

@@ -1,0 +1,71 @@
+// corpus/spill_store.h — the tokenized documents of a build, in input order, on disk.
+//
+// Phase 1 of a build (read → repair → dedup → tokenize) appends every kept document's
+// tokens here; phase 2 writes the shards from it in output order (input order, repeats,
+// or a seeded shuffle) without holding the corpus in memory. The store is two files in the
+// build's work directory: `tokens.u16` (the ids, little-endian uint16) and `docs.u64` (the
+// end offset, in tokens, of each document). Finish() fsyncs both and writes a completion
+// marker last, so `--resume` can trust a finished store and skip phase 1.
+//
+// Not thread-safe: written by the pipeline's serial stage; read-only after Open().
+#ifndef RWKVKIT_CORPUS_SPILL_STORE_H_
+#define RWKVKIT_CORPUS_SPILL_STORE_H_
+
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace rwkvkit::corpus {
+
+class SpillWriter {
+ public:
+  static absl::StatusOr<SpillWriter> Create(const std::filesystem::path& dir);
+  SpillWriter(SpillWriter&&) noexcept;
+  SpillWriter& operator=(SpillWriter&&) = delete;
+  ~SpillWriter();
+  absl::Status Append(std::span<const uint16_t> tokens);
+  // Flushes, fsyncs, and writes the completion marker.
+  absl::Status Finish();
+  uint64_t documents() const { return documents_; }
+
+ private:
+  SpillWriter(std::filesystem::path dir, std::FILE* tokens, std::FILE* docs) : dir_(std::move(dir)), tokens_(tokens), docs_(docs) {}
+  std::filesystem::path dir_;
+  std::FILE* tokens_ = nullptr;
+  std::FILE* docs_ = nullptr;
+  uint64_t documents_ = 0;
+  uint64_t end_ = 0;
+};
+
+class SpillReader {
+ public:
+  // kFailedPrecondition when the store is missing its completion marker.
+  static absl::StatusOr<SpillReader> Open(const std::filesystem::path& dir);
+  SpillReader(SpillReader&&) noexcept;
+  SpillReader& operator=(SpillReader&&) = delete;
+  ~SpillReader();
+  uint64_t documents() const { return ends_.size(); }
+  uint64_t DocumentTokens(uint64_t i) const { return ends_[i] - (i == 0 ? 0 : ends_[i - 1]); }
+  // Reads document i into `out` (replacing its contents).
+  absl::Status Read(uint64_t i, std::vector<uint16_t>& out) const;
+
+ private:
+  SpillReader(std::filesystem::path path, int fd, std::vector<uint64_t> ends)
+      : path_(std::move(path)), fd_(fd), ends_(std::move(ends)) {}
+  std::filesystem::path path_;
+  int fd_ = -1;
+  std::vector<uint64_t> ends_;
+};
+
+// True when `dir` holds a finished store.
+bool SpillComplete(const std::filesystem::path& dir);
+
+}  // namespace rwkvkit::corpus
+
+#endif  // RWKVKIT_CORPUS_SPILL_STORE_H_

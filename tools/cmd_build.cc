@@ -1,0 +1,166 @@
+// tools/cmd_build.cc — `rwkvkit build`: a corpus manifest (or input files) → binidx shards.
+#include <tbb/global_control.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "corpus/build_options.h"
+#include "corpus/manifest.h"
+#include "corpus/pipeline.h"
+#include "tools/cli/flags.h"
+#include "tools/cli/vocab_path.h"
+#include "tools/commands.h"
+
+namespace rwkvkit::cli {
+namespace {
+
+constexpr char kUsage[] = R"(usage: rwkvkit build (--manifest FILE | --input PATH [--input PATH ...]) --out DIR
+                     [--threads N] [--text-key KEY] [--normalize nfc|nfkc|none]
+                     [--shard-tokens N] [--ctx-len N] [--shuffle] [--strict] [--resume]
+                     [--name NAME] [--near-dedup on|off] [--filters on|off] [--no-progress] [--vocab PATH]
+
+Builds RWKV-LM/Megatron binidx shards: reads JSONL, JSONL.zst or text sources, repairs and
+normalizes the text, drops exact duplicates, tokenizes with the World tokenizer (token 0 ends
+every document) and writes <name>_<00000>.bin/.idx shards plus build.json (written last).
+The output is byte-identical for any --threads. docs/cli.md has the details.
+
+  --manifest FILE      a corpus manifest (data_manifests/README.md)
+  --input PATH         a file, directory or glob; one source per --input (format from the
+                       extension: .zst = jsonl.zst, .txt = text, else jsonl)
+  --out DIR            output directory
+  --name NAME          corpus name for --input builds (default: corpus)
+  --text-key KEY       JSON key of the text (overrides the manifest; default: text)
+  --normalize MODE     nfc (default), nfkc or none
+  --shard-tokens N     tokens per shard, about (default: the manifest's, else 1000000000)
+  --ctx-len N          training context length for the RWKV-LM numbers (default: the
+                       manifest's, else 4096)
+  --shuffle            shuffle the documents with the manifest's seed (deterministic)
+  --strict             fail on the first bad record or damaged file instead of skipping it
+  --resume             continue an interrupted build in DIR from its last complete shard
+  --near-dedup on|off  near-duplicate removal (not available yet: only off)
+  --filters on|off     quality filters (not available yet: only off)
+  --threads N          threads (default: all cores)
+  --no-progress        no progress lines on stderr
+)";
+
+std::string SourceNameFor(const std::filesystem::path& p, std::set<std::string>& used) {
+  std::string base = p.filename().string();
+  for (const char* ext : {".zst", ".jsonl", ".json", ".txt"})
+    if (base.size() > std::strlen(ext) && base.ends_with(ext)) base.resize(base.size() - std::strlen(ext));
+  if (base.empty() || base.find_first_of("*?[") != std::string::npos) base = "input";
+  std::string name = base;
+  for (int k = 2; !used.insert(name).second; ++k) name = absl::StrCat(base, "_", k);
+  return name;
+}
+
+absl::StatusOr<corpus::Manifest> ManifestFromInputs(const std::vector<std::string>& inputs, const std::string& name) {
+  corpus::Manifest m;
+  m.name = name;
+  m.description = "built from --input";
+  std::set<std::string> used;
+  for (const std::string& in : inputs) {
+    corpus::ManifestSource s;
+    const std::filesystem::path p(in);
+    s.name = SourceNameFor(p, used);
+    s.paths = {p};
+    s.format = in.ends_with(".zst") ? "jsonl.zst" : in.ends_with(".txt") ? "text" : "jsonl";
+    s.license = "unknown";
+    m.sources.push_back(std::move(s));
+  }
+  m.output.shard_tokens = 1000000000;
+  m.output.ctx_len = 4096;
+  return m;
+}
+
+absl::Status OnlyOff(const ParsedFlags& f, const std::string& flag) {
+  const std::string v = f.Get(flag).value_or("off");
+  if (v == "off") return absl::OkStatus();
+  if (v == "on")
+    return absl::UnimplementedError(absl::StrCat("--", flag, " on is not available yet (it arrives with issue 6); use --", flag, " off"));
+  return absl::InvalidArgumentError(absl::StrCat("--", flag, " wants on or off (saw \"", v, "\")"));
+}
+
+absl::StatusOr<corpus::BuildOptions> OptionsFromFlags(const ParsedFlags& f) {
+  corpus::BuildOptions opt;
+  const bool has_manifest = f.Has("manifest"), has_input = f.Has("input");
+  if (has_manifest == has_input) return absl::InvalidArgumentError("give either --manifest FILE or --input PATH");
+  if (!f.Has("out")) return absl::InvalidArgumentError("--out DIR is required");
+  if (has_manifest) {
+    opt.manifest_path = *f.Get("manifest");
+    absl::StatusOr<corpus::Manifest> m = corpus::LoadManifest(opt.manifest_path);
+    if (!m.ok()) return m.status();
+    opt.manifest = *std::move(m);
+  } else {
+    absl::StatusOr<corpus::Manifest> m = ManifestFromInputs(f.all_values.at("input"), f.Get("name").value_or("corpus"));
+    if (!m.ok()) return m.status();
+    opt.manifest = *std::move(m);
+  }
+  if (const auto key = f.Get("text-key"))
+    for (auto& s : opt.manifest.sources) s.text_key = *key;
+  opt.out_dir = *f.Get("out");
+  absl::StatusOr<corpus::Normalization> n = corpus::ParseNormalization(f.Get("normalize").value_or("nfc"));
+  if (!n.ok()) return n.status();
+  opt.normalization = *n;
+  absl::StatusOr<long> shard = f.GetInt("shard-tokens", static_cast<long>(opt.manifest.output.shard_tokens), 1, INT64_MAX);
+  if (!shard.ok()) return shard.status();
+  absl::StatusOr<long> ctx = f.GetInt("ctx-len", static_cast<long>(opt.manifest.output.ctx_len), 1, 1 << 24);
+  if (!ctx.ok()) return ctx.status();
+  absl::StatusOr<long> threads = f.GetInt("threads", 0, 0, 4096);
+  if (!threads.ok()) return threads.status();
+  opt.shard_tokens = static_cast<uint64_t>(*shard);
+  opt.ctx_len = static_cast<uint64_t>(*ctx);
+  opt.threads = static_cast<int>(*threads);
+  opt.shuffle = f.Has("shuffle");
+  opt.strict = f.Has("strict");
+  opt.resume = f.Has("resume");
+  opt.progress = !f.Has("no-progress");
+  if (absl::Status s = OnlyOff(f, "near-dedup"); !s.ok()) return s;
+  if (absl::Status s = OnlyOff(f, "filters"); !s.ok()) return s;
+  return opt;
+}
+
+}  // namespace
+
+int RunBuild(int argc, char** argv) {
+  absl::StatusOr<ParsedFlags> flags = ParseFlags(
+      argc, argv,
+      {{"manifest", "input", "out", "threads", "text-key", "normalize", "shard-tokens", "ctx-len", "vocab", "name",
+        "near-dedup", "filters"},
+       {"resume", "strict", "shuffle", "no-progress", "help"}});
+  if (!flags.ok()) return ReportError("build", flags.status());
+  if (flags->Has("help")) {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  if (!flags->positional.empty())
+    return ReportError("build", absl::InvalidArgumentError(absl::StrCat("unexpected argument ", flags->positional[0])));
+  absl::StatusOr<corpus::BuildOptions> opt = OptionsFromFlags(*flags);
+  if (!opt.ok()) return ReportError("build", opt.status());
+  std::optional<tbb::global_control> limit;
+  if (opt->threads > 0) limit.emplace(tbb::global_control::max_allowed_parallelism, static_cast<size_t>(opt->threads));
+  absl::StatusOr<std::string> vocab = ResolveVocabPath(flags->Get("vocab"));
+  if (!vocab.ok()) return ReportError("build", vocab.status());
+  opt->vocab_path = *vocab;
+  absl::StatusOr<tokenizer::Tokenizer> tok = tokenizer::Tokenizer::Load(*vocab);
+  if (!tok.ok()) return ReportError("build", tok.status());
+  const auto start = std::chrono::steady_clock::now();
+  absl::StatusOr<corpus::BuildSummary> r = corpus::RunBuild(*opt, *tok);
+  if (!r.ok()) return ReportError("build", r.status());
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::fprintf(stderr,
+               "rwkvkit build: %llu documents read, %llu written (%llu bad), %llu tokens in %llu shard(s) under %s; "
+               "%.1f MB in %.2f s (%.1f MB/s)%s\n",
+               static_cast<unsigned long long>(r->documents_read), static_cast<unsigned long long>(r->documents_written),
+               static_cast<unsigned long long>(r->bad_records), static_cast<unsigned long long>(r->tokens),
+               static_cast<unsigned long long>(r->shards), opt->out_dir.c_str(), static_cast<double>(r->input_bytes) / 1e6,
+               s, s > 0 ? static_cast<double>(r->input_bytes) / 1e6 / s : 0.0,
+               r->resumed_phase1 ? " (resumed: tokenization reused)" : "");
+  return 0;
+}
+
+}  // namespace rwkvkit::cli
