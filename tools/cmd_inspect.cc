@@ -1,0 +1,390 @@
+// tools/cmd_inspect.cc — `rwkvkit inspect`: verify binidx shards and print what they hold.
+//
+// PATH is a build output directory (build.json + `<corpus>_<00000>.bin/.idx` shards) or one
+// shard (its prefix, or its .bin / .idx). One shard: open it with ShardReader (which checks
+// the whole index and the .bin size), scan every document for its length and whether it
+// ends with token 0, print the numbers; exit 1 with the reader's error on a damaged shard.
+// A directory: check every shard build.json lists (exists, opens cleanly, has the listed
+// documents, tokens, bytes and XXH3-128 of its .bin), that the totals add up and that no
+// unlisted shard files lie beside them; print a table, then every problem, and exit 1 if
+// there is one. Each .bin is read twice (hash, then scan): simple, and inspect is not a hot
+// path. Pulls in simdjson (build.json, error codes only) and xxHash.
+#include <xxhash.h>
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <limits>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "base/status_macros.h"
+#include "corpus/binidx/shard_reader.h"
+#include "corpus/binidx/training_numbers.h"
+#include "tools/cli/flags.h"
+#include "tools/commands.h"
+
+namespace rwkvkit::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr char kUsage[] = R"(usage: rwkvkit inspect PATH [--json] [--ctx-len N]
+
+Verifies binidx shards and prints what they hold. PATH is either
+  - a build output directory: every shard listed in its build.json must exist, open cleanly
+    and have the listed documents, tokens, bytes and XXH3-128 of its .bin; the totals must
+    add up; no unlisted <name>.bin/.idx(.tmp) may lie beside them;
+  - one shard: its prefix (out/demo_00000) or its .bin or .idx file.
+Prints documents, tokens, bytes, the shortest/longest/mean document, and whether every
+document ends with token 0 (RWKV-LM's end of document). Exit 1 listing every problem.
+
+  --json      print the result as JSON on stdout
+  --ctx-len N also print RWKV-LM's --my_exit_tokens and --magic_prime for ctx_len N
+)";
+
+constexpr uint64_t kScanTokens = 1 << 20;
+
+struct ShardStats {
+  std::string name;
+  uint64_t documents = 0, tokens = 0, bin_bytes = 0, idx_bytes = 0;
+  uint64_t min_tokens = 0, max_tokens = 0;
+  uint64_t not_ending_with_0 = 0;
+  std::optional<uint64_t> first_not_ending_with_0;
+  std::string xxh3_128;  // directory mode only
+  bool opened = false;   // the reader accepted it and every document was read
+  bool ok = false;       // opened, and everything matches build.json
+};
+
+// Lengths and end-of-document tokens of every document, reading the .bin as a stream.
+absl::Status ScanDocuments(const binidx::ShardReader& r, ShardStats& s) {
+  s.documents = r.num_documents();
+  s.tokens = r.num_tokens();
+  s.bin_bytes = r.bin_bytes();
+  s.idx_bytes = r.idx_bytes();
+  s.min_tokens = r.num_documents() ? std::numeric_limits<uint64_t>::max() : 0;
+  std::vector<uint16_t> chunk;
+  uint64_t chunk_begin = 0, doc_end = 0;
+  for (uint64_t i = 0; i < r.num_documents(); ++i) {
+    const uint64_t n = r.document_tokens(i);
+    s.min_tokens = std::min(s.min_tokens, n);
+    s.max_tokens = std::max(s.max_tokens, n);
+    doc_end += n;
+    bool ends_with_0 = false;
+    if (n > 0) {
+      if (doc_end - 1 < chunk_begin || doc_end - 1 >= chunk_begin + chunk.size()) {
+        chunk_begin = doc_end - 1;
+        RWKVKIT_RETURN_IF_ERROR(r.ReadTokens(chunk_begin, std::min(kScanTokens, s.tokens - chunk_begin), chunk));
+      }
+      ends_with_0 = chunk[doc_end - 1 - chunk_begin] == 0;
+    }
+    if (!ends_with_0) {
+      if (!s.first_not_ending_with_0) s.first_not_ending_with_0 = i;
+      ++s.not_ending_with_0;
+    }
+  }
+  return absl::OkStatus();
+}
+
+// XXH3-128 of a file as 32 lowercase hex digits, high 64 bits first.
+absl::StatusOr<std::string> Xxh3File(const fs::path& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return absl::NotFoundError(absl::StrCat(path.string(), ": cannot open"));
+  XXH3_state_t* state = XXH3_createState();
+  XXH3_128bits_reset(state);
+  std::vector<char> buf(1 << 20);
+  size_t n;
+  while ((n = std::fread(buf.data(), 1, buf.size(), f)) > 0) XXH3_128bits_update(state, buf.data(), n);
+  const bool failed = std::ferror(f) != 0;
+  std::fclose(f);
+  const XXH128_hash_t h = XXH3_128bits_digest(state);
+  XXH3_freeState(state);
+  if (failed) return absl::DataLossError(absl::StrCat(path.string(), ": read failed"));
+  return absl::StrFormat("%016x%016x", h.high64, h.low64);
+}
+
+std::string JsonString(const std::string& s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20) {
+      out += absl::StrFormat("\\u%04x", c);
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
+}
+
+double MeanTokens(const ShardStats& s) { return s.documents ? static_cast<double>(s.tokens) / s.documents : 0.0; }
+
+std::string StatsJson(const ShardStats& s) {
+  std::string out = absl::StrCat("{\"name\": ", JsonString(s.name), ", \"ok\": ", s.ok ? "true" : "false");
+  if (s.opened) {
+    absl::StrAppend(&out, ", \"documents\": ", s.documents, ", \"tokens\": ", s.tokens, ", \"bin_bytes\": ", s.bin_bytes,
+                    ", \"idx_bytes\": ", s.idx_bytes, ", \"min_tokens\": ", s.min_tokens, ", \"max_tokens\": ",
+                    s.max_tokens, ", \"mean_tokens\": ", absl::StrFormat("%.3f", MeanTokens(s)),
+                    ", \"documents_not_ending_with_0\": ", s.not_ending_with_0);
+    if (!s.xxh3_128.empty()) absl::StrAppend(&out, ", \"xxh3_128\": ", JsonString(s.xxh3_128));
+  }
+  return out + "}";
+}
+
+std::string EndsWith0Text(const ShardStats& s) {
+  if (s.not_ending_with_0 == 0) return absl::StrCat("yes, all ", s.documents, " documents");
+  return absl::StrCat("NO: ", s.not_ending_with_0, " of ", s.documents, " documents do not (first: document ",
+                      *s.first_not_ending_with_0, ")");
+}
+
+std::string TrainingText(uint64_t tokens, std::optional<long> ctx_len) {
+  if (!ctx_len) return "";
+  absl::StatusOr<binidx::TrainingNumbers> t = binidx::ComputeTrainingNumbers(tokens, static_cast<uint64_t>(*ctx_len));
+  if (!t.ok()) return "";
+  if (!t->magic_prime) {
+    return absl::StrCat("RWKV-LM: --my_exit_tokens ", tokens, " (no --magic_prime: fewer than 3 x ", *ctx_len,
+                        " tokens)\n");
+  }
+  return absl::StrCat("RWKV-LM: --my_exit_tokens ", t->my_exit_tokens, " --magic_prime ", *t->magic_prime,
+                      " --ctx_len ", *ctx_len, t->trainer_accepts ? "" : "  (fails the trainer's 0.9 ratio check)",
+                      "\n");
+}
+
+int InspectShard(const fs::path& prefix, bool json, std::optional<long> ctx_len) {
+  absl::StatusOr<binidx::ShardReader> r = binidx::ShardReader::Open(prefix);
+  if (!r.ok()) return ReportError("inspect", r.status());
+  ShardStats s;
+  s.name = prefix.filename().string();
+  if (absl::Status st = ScanDocuments(*r, s); !st.ok()) return ReportError("inspect", st);
+  s.opened = s.ok = true;
+  if (json) {
+    std::printf("%s\n", StatsJson(s).c_str());
+    return 0;
+  }
+  std::printf("shard        %s\ndocuments    %llu\ntokens       %llu\nbin bytes    %llu\nidx bytes    %llu\n",
+              prefix.string().c_str(), static_cast<unsigned long long>(s.documents),
+              static_cast<unsigned long long>(s.tokens), static_cast<unsigned long long>(s.bin_bytes),
+              static_cast<unsigned long long>(s.idx_bytes));
+  std::printf("doc tokens   min %llu, max %llu, mean %.1f\nends with 0  %s\n%s",
+              static_cast<unsigned long long>(s.min_tokens), static_cast<unsigned long long>(s.max_tokens),
+              MeanTokens(s), EndsWith0Text(s).c_str(), TrainingText(s.tokens, ctx_len).c_str());
+  return 0;
+}
+
+// One build.json shard entry.
+struct ListedShard {
+  std::string name, xxh3_128;
+  uint64_t documents = 0, tokens = 0, bin_bytes = 0, idx_bytes = 0;
+};
+
+struct BuildJson {
+  std::vector<ListedShard> shards;
+  std::optional<uint64_t> total_tokens, total_documents;
+};
+
+absl::Status JsonError(const fs::path& path, const std::string& what, simdjson::error_code e) {
+  return absl::DataLossError(absl::StrCat(path.string(), ": ", what, " (", simdjson::error_message(e), ")"));
+}
+
+absl::StatusOr<ListedShard> ParseShardEntry(const fs::path& path, size_t i, simdjson::dom::element e) {
+  ListedShard s;
+  const std::string where = absl::StrCat("shards[", i, "].");
+  std::string_view sv;
+  if (auto err = e["name"].get(sv); err) return JsonError(path, where + "name is missing or not a string", err);
+  s.name = std::string(sv);
+  if (auto err = e["xxh3_128"].get(sv); err) return JsonError(path, where + "xxh3_128 is missing or not a string", err);
+  s.xxh3_128 = std::string(sv);
+  const std::pair<const char*, uint64_t*> numbers[] = {
+      {"documents", &s.documents}, {"tokens", &s.tokens}, {"bin_bytes", &s.bin_bytes}, {"idx_bytes", &s.idx_bytes}};
+  for (const auto& [key, dst] : numbers) {
+    if (auto err = e[key].get(*dst); err) {
+      return JsonError(path, absl::StrCat(where, key, " is missing or not an unsigned integer"), err);
+    }
+  }
+  if (s.name.empty() || s.name.find('/') != std::string::npos || s.name == "." || s.name == "..") {
+    return absl::DataLossError(absl::StrCat(path.string(), ": ", where, "name \"", s.name, "\" is not a file name"));
+  }
+  return s;
+}
+
+absl::StatusOr<BuildJson> ReadBuildJson(const fs::path& path) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (auto err = parser.load(path.string()).get(root); err) {
+    if (err == simdjson::IO_ERROR) return absl::NotFoundError(absl::StrCat(path.string(), ": cannot read"));
+    return JsonError(path, "not valid JSON", err);
+  }
+  simdjson::dom::array shards;
+  if (auto err = root["shards"].get(shards); err) return JsonError(path, "\"shards\" is missing or not an array", err);
+  BuildJson out;
+  size_t i = 0;
+  for (simdjson::dom::element e : shards) {
+    RWKVKIT_ASSIGN_OR_RETURN(ListedShard s, ParseShardEntry(path, i++, e));
+    out.shards.push_back(std::move(s));
+  }
+  simdjson::dom::object total;
+  if (!root["total"].get(total)) {
+    uint64_t v;
+    if (!total["tokens"].get(v)) out.total_tokens = v;
+    if (!total["documents"].get(v)) out.total_documents = v;
+  }
+  return out;
+}
+
+// Checks one listed shard; appends what is wrong to `problems`. Fills `s` when it opens.
+void CheckListedShard(const fs::path& dir, const ListedShard& want, ShardStats& s, std::vector<std::string>& problems) {
+  const fs::path prefix = dir / want.name;
+  s.name = want.name;
+  absl::StatusOr<binidx::ShardReader> r = binidx::ShardReader::Open(prefix);
+  if (!r.ok()) {
+    problems.push_back(absl::StrCat(want.name, ": ", std::string(r.status().message())));
+    return;
+  }
+  if (absl::Status st = ScanDocuments(*r, s); !st.ok()) {
+    problems.push_back(absl::StrCat(want.name, ": ", std::string(st.message())));
+    return;
+  }
+  s.opened = s.ok = true;
+  const std::pair<const char*, std::pair<uint64_t, uint64_t>> fields[] = {
+      {"documents", {s.documents, want.documents}},
+      {"tokens", {s.tokens, want.tokens}},
+      {"bin_bytes", {s.bin_bytes, want.bin_bytes}},
+      {"idx_bytes", {s.idx_bytes, want.idx_bytes}}};
+  for (const auto& [key, v] : fields) {
+    if (v.first != v.second) {
+      s.ok = false;
+      problems.push_back(absl::StrCat(want.name, ": ", key, " differ from build.json (saw ", v.first, ", expected ", v.second, ")"));
+    }
+  }
+  absl::StatusOr<std::string> hash = Xxh3File(r->bin_path());
+  if (!hash.ok()) {
+    s.ok = false;
+    problems.push_back(absl::StrCat(want.name, ": ", std::string(hash.status().message())));
+    return;
+  }
+  s.xxh3_128 = *hash;
+  if (*hash != want.xxh3_128) {
+    s.ok = false;
+    problems.push_back(absl::StrCat(want.name, ".bin: XXH3-128 differs from build.json (saw ", *hash, ", expected ",
+                                    want.xxh3_128, ")"));
+  }
+}
+
+// Shard-like files in `dir` that build.json does not list.
+void CheckForUnlistedFiles(const fs::path& dir, const std::set<std::string>& listed, std::vector<std::string>& problems) {
+  std::error_code ec;
+  std::vector<std::string> extra;
+  for (const fs::directory_entry& e : fs::directory_iterator(dir, ec)) {
+    const std::string f = e.path().filename().string();
+    for (const char* ext : {".bin", ".idx", ".bin.tmp", ".idx.tmp"}) {
+      const std::string x = ext;
+      if (f.size() > x.size() && f.compare(f.size() - x.size(), x.size(), x) == 0) {
+        const std::string stem = f.substr(0, f.size() - x.size());
+        if (!listed.contains(stem) || x.ends_with(".tmp")) extra.push_back(f);
+        break;
+      }
+    }
+  }
+  if (ec) problems.push_back(absl::StrCat(dir.string(), ": cannot list (", ec.message(), ")"));
+  std::sort(extra.begin(), extra.end());
+  for (const std::string& f : extra) problems.push_back(absl::StrCat(f, ": shard file not listed in build.json"));
+}
+
+void PrintTable(const fs::path& dir, const std::vector<ShardStats>& stats, uint64_t docs, uint64_t tokens) {
+  std::printf("%s: %zu shards\n\n%-24s %12s %14s %16s %9s %9s %10s  %s\n", dir.string().c_str(), stats.size(), "shard",
+              "documents", "tokens", "bin bytes", "min", "max", "mean", "status");
+  for (const ShardStats& s : stats) {
+    if (!s.opened) {
+      std::printf("%-24s %12s %14s %16s %9s %9s %10s  %s\n", s.name.c_str(), "-", "-", "-", "-", "-", "-", "BAD");
+      continue;
+    }
+    std::printf("%-24s %12llu %14llu %16llu %9llu %9llu %10.1f  %s%s\n", s.name.c_str(),
+                static_cast<unsigned long long>(s.documents), static_cast<unsigned long long>(s.tokens),
+                static_cast<unsigned long long>(s.bin_bytes), static_cast<unsigned long long>(s.min_tokens),
+                static_cast<unsigned long long>(s.max_tokens), MeanTokens(s), s.ok ? "ok" : "BAD",
+                s.not_ending_with_0 ? absl::StrCat(" (", s.not_ending_with_0, " docs without end token 0)").c_str() : "");
+  }
+  std::printf("%-24s %12llu %14llu %16llu\n", "total", static_cast<unsigned long long>(docs),
+              static_cast<unsigned long long>(tokens), static_cast<unsigned long long>(tokens * 2));
+}
+
+int InspectDirectory(const fs::path& dir, bool json, std::optional<long> ctx_len) {
+  absl::StatusOr<BuildJson> build = ReadBuildJson(dir / "build.json");
+  if (!build.ok()) return ReportError("inspect", build.status());
+  std::vector<std::string> problems;
+  std::vector<ShardStats> stats(build->shards.size());
+  std::set<std::string> listed;
+  uint64_t docs = 0, tokens = 0;
+  bool all_opened = true;
+  for (size_t i = 0; i < build->shards.size(); ++i) {
+    const ListedShard& want = build->shards[i];
+    if (!listed.insert(want.name).second) problems.push_back(absl::StrCat(want.name, ": listed twice in build.json"));
+    CheckListedShard(dir, want, stats[i], problems);
+    all_opened = all_opened && stats[i].opened;
+    docs += stats[i].documents;
+    tokens += stats[i].tokens;
+  }
+  // Totals only mean something when every shard could be counted.
+  if (all_opened && build->total_tokens && *build->total_tokens != tokens) {
+    problems.push_back(absl::StrCat("build.json: total.tokens (saw ", tokens, " in the shards, expected ",
+                                    *build->total_tokens, ")"));
+  }
+  if (all_opened && build->total_documents && *build->total_documents != docs) {
+    problems.push_back(absl::StrCat("build.json: total.documents (saw ", docs, " in the shards, expected ",
+                                    *build->total_documents, ")"));
+  }
+  CheckForUnlistedFiles(dir, listed, problems);
+  if (json) {
+    std::string out = absl::StrCat("{\"path\": ", JsonString(dir.string()), ", \"ok\": ", problems.empty() ? "true" : "false",
+                                   ", \"documents\": ", docs, ", \"tokens\": ", tokens, ", \"shards\": [");
+    for (size_t i = 0; i < stats.size(); ++i) absl::StrAppend(&out, i ? ", " : "", StatsJson(stats[i]));
+    absl::StrAppend(&out, "], \"problems\": [");
+    for (size_t i = 0; i < problems.size(); ++i) absl::StrAppend(&out, i ? ", " : "", JsonString(problems[i]));
+    std::printf("%s]}\n", out.c_str());
+  } else {
+    PrintTable(dir, stats, docs, tokens);
+    std::printf("%s", TrainingText(tokens, ctx_len).c_str());
+  }
+  for (const std::string& p : problems) std::fprintf(stderr, "rwkvkit inspect: %s\n", p.c_str());
+  if (!problems.empty()) {
+    std::fprintf(stderr, "rwkvkit inspect: %zu problem%s in %s\n", problems.size(), problems.size() == 1 ? "" : "s",
+                 dir.string().c_str());
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+int RunInspect(int argc, char** argv) {
+  absl::StatusOr<ParsedFlags> flags = ParseFlags(argc, argv, {{"ctx-len"}, {"json", "help"}});
+  if (!flags.ok()) return ReportError("inspect", flags.status());
+  if (flags->Has("help")) {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  if (flags->positional.size() != 1) {
+    return ReportError("inspect", absl::InvalidArgumentError("give exactly one PATH (see --help)"));
+  }
+  std::optional<long> ctx_len;
+  if (flags->Has("ctx-len")) {
+    absl::StatusOr<long> c = flags->GetInt("ctx-len", 0, 1, std::numeric_limits<int32_t>::max());
+    if (!c.ok()) return ReportError("inspect", c.status());
+    ctx_len = *c;
+  }
+  const bool json = flags->Has("json");
+  fs::path path = flags->positional[0];
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) return InspectDirectory(path, json, ctx_len);
+  if (path.extension() == ".bin" || path.extension() == ".idx") path.replace_extension();
+  return InspectShard(path, json, ctx_len);
+}
+
+}  // namespace rwkvkit::cli
