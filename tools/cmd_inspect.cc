@@ -5,7 +5,8 @@
 // the whole index and the .bin size), scan every document for its length and whether it
 // ends with token 0, print the numbers; exit 1 with the reader's error on a damaged shard.
 // A directory: check every shard build.json lists (exists, opens cleanly, has the listed
-// documents, tokens, bytes and XXH3-128 of its .bin), that the totals add up and that no
+// documents, tokens, bytes and XXH3-128 of its .bin), that the totals and the RWKV-LM
+// training numbers in build.json match the shards, and that no
 // unlisted shard files lie beside them; print a table, then every problem, and exit 1 if
 // there is one. Each .bin is read twice (hash, then scan): simple, and inspect is not a hot
 // path. Pulls in simdjson (build.json, error codes only) and xxHash.
@@ -39,8 +40,9 @@ constexpr char kUsage[] = R"(usage: rwkvkit inspect PATH [--json] [--ctx-len N]
 
 Verifies binidx shards and prints what they hold. PATH is either
   - a build output directory: every shard listed in its build.json must exist, open cleanly
-    and have the listed documents, tokens, bytes and XXH3-128 of its .bin; the totals must
-    add up; no unlisted <name>.bin/.idx(.tmp) may lie beside them;
+    and have the listed documents, tokens, bytes and XXH3-128 of its .bin; its "output"
+    totals and "training" numbers (--my_exit_tokens, --magic_prime) must match the shards;
+    no unlisted <name>.bin/.idx(.tmp) may lie beside them;
   - one shard: its prefix (out/demo_00000) or its .bin or .idx file.
 Prints documents, tokens, bytes, the shortest/longest/mean document, and whether every
 document ends with token 0 (RWKV-LM's end of document). Exit 1 listing every problem.
@@ -184,9 +186,16 @@ struct ListedShard {
   uint64_t documents = 0, tokens = 0, bin_bytes = 0, idx_bytes = 0;
 };
 
+// The sums build.json states: "output" {shards, documents, tokens} as `rwkvkit build` writes
+// it, else "total" {tokens} (the older shape); and "training" {ctx_len, my_exit_tokens,
+// magic_prime}. Absent keys are not checked.
 struct BuildJson {
   std::vector<ListedShard> shards;
-  std::optional<uint64_t> total_tokens, total_documents;
+  std::string totals_key;  // "output" or "total"
+  std::optional<uint64_t> total_shards, total_tokens, total_documents;
+  std::optional<uint64_t> ctx_len, my_exit_tokens;
+  bool has_magic_prime = false;          // the key is present (null = none)
+  std::optional<uint64_t> magic_prime;
 };
 
 absl::Status JsonError(const fs::path& path, const std::string& what, simdjson::error_code e) {
@@ -229,11 +238,25 @@ absl::StatusOr<BuildJson> ReadBuildJson(const fs::path& path) {
     RWKVKIT_ASSIGN_OR_RETURN(ListedShard s, ParseShardEntry(path, i++, e));
     out.shards.push_back(std::move(s));
   }
-  simdjson::dom::object total;
-  if (!root["total"].get(total)) {
-    uint64_t v;
-    if (!total["tokens"].get(v)) out.total_tokens = v;
-    if (!total["documents"].get(v)) out.total_documents = v;
+  uint64_t v;
+  simdjson::dom::object o;
+  if (!root["output"].get(o)) {
+    out.totals_key = "output";
+    if (!o["shards"].get(v)) out.total_shards = v;
+    if (!o["documents"].get(v)) out.total_documents = v;
+    if (!o["tokens"].get(v)) out.total_tokens = v;
+  } else if (!root["total"].get(o)) {
+    out.totals_key = "total";
+    if (!o["tokens"].get(v)) out.total_tokens = v;
+  }
+  if (!root["training"].get(o)) {
+    if (!o["ctx_len"].get(v)) out.ctx_len = v;
+    if (!o["my_exit_tokens"].get(v)) out.my_exit_tokens = v;
+    simdjson::dom::element p;
+    if (!o["magic_prime"].get(p)) {
+      out.has_magic_prime = true;
+      if (!p.get(v)) out.magic_prime = v;
+    }
   }
   return out;
 }
@@ -297,6 +320,28 @@ void CheckForUnlistedFiles(const fs::path& dir, const std::set<std::string>& lis
   for (const std::string& f : extra) problems.push_back(absl::StrCat(f, ": shard file not listed in build.json"));
 }
 
+// build.json's sums and training numbers against what the shards hold.
+void CheckTotals(const BuildJson& b, uint64_t shards, uint64_t docs, uint64_t tokens, std::vector<std::string>& problems) {
+  auto check = [&](const std::string& key, const std::optional<uint64_t>& stated, uint64_t actual) {
+    if (stated && *stated != actual) {
+      problems.push_back(absl::StrCat("build.json: ", key, " does not match the shards (saw ", actual,
+                                      " in the shards, expected ", *stated, ")"));
+    }
+  };
+  check(b.totals_key + ".shards", b.total_shards, shards);
+  check(b.totals_key + ".documents", b.total_documents, docs);
+  check(b.totals_key + ".tokens", b.total_tokens, tokens);
+  check("training.my_exit_tokens", b.my_exit_tokens, tokens);
+  if (b.ctx_len && *b.ctx_len > 0 && b.has_magic_prime) {
+    const std::optional<uint64_t> want = binidx::MagicPrime(tokens, *b.ctx_len);
+    if (want != b.magic_prime) {
+      problems.push_back(absl::StrCat("build.json: training.magic_prime for ctx_len ", *b.ctx_len, " (saw ",
+                                      b.magic_prime ? absl::StrCat(*b.magic_prime) : "null", ", expected ",
+                                      want ? absl::StrCat(*want) : "null", " by RWKV-LM's make_data rule)"));
+    }
+  }
+}
+
 void PrintTable(const fs::path& dir, const std::vector<ShardStats>& stats, uint64_t docs, uint64_t tokens) {
   std::printf("%s: %zu shards\n\n%-24s %12s %14s %16s %9s %9s %10s  %s\n", dir.string().c_str(), stats.size(), "shard",
               "documents", "tokens", "bin bytes", "min", "max", "mean", "status");
@@ -332,14 +377,7 @@ int InspectDirectory(const fs::path& dir, bool json, std::optional<long> ctx_len
     tokens += stats[i].tokens;
   }
   // Totals only mean something when every shard could be counted.
-  if (all_opened && build->total_tokens && *build->total_tokens != tokens) {
-    problems.push_back(absl::StrCat("build.json: total.tokens (saw ", tokens, " in the shards, expected ",
-                                    *build->total_tokens, ")"));
-  }
-  if (all_opened && build->total_documents && *build->total_documents != docs) {
-    problems.push_back(absl::StrCat("build.json: total.documents (saw ", docs, " in the shards, expected ",
-                                    *build->total_documents, ")"));
-  }
+  if (all_opened) CheckTotals(*build, stats.size(), docs, tokens, problems);
   CheckForUnlistedFiles(dir, listed, problems);
   if (json) {
     std::string out = absl::StrCat("{\"path\": ", JsonString(dir.string()), ", \"ok\": ", problems.empty() ? "true" : "false",

@@ -37,8 +37,11 @@ def make_build_dir(args, root):
         res = subprocess.run([args.fixture, os.path.join(out, name), "--seed", str(seed), "--docs", str(docs),
                               "--max-len", "300", "--eod", "--entry"], check=True, capture_output=True, text=True)
         entries.append(json.loads(res.stdout))
-    total = {"documents": sum(e["documents"] for e in entries), "tokens": sum(e["tokens"] for e in entries)}
-    write_json(out, {"corpus": "demo", "shards": entries, "total": total})
+    docs, tokens = sum(e["documents"] for e in entries), sum(e["tokens"] for e in entries)
+    # The shape `rwkvkit build` writes (corpus/build_report.cc): "output" sums, "training" numbers.
+    write_json(out, {"corpus": "demo", "shards": entries,
+                     "output": {"shards": len(entries), "documents": docs, "tokens": tokens},
+                     "training": {"ctx_len": 64, "my_exit_tokens": tokens, "magic_prime": magic_prime(tokens, 64)}})
     return out, entries
 
 
@@ -126,13 +129,27 @@ def check_damage(args, out, entries, root):
     build = json.load(open(os.path.join(d, "build.json")))
     build["shards"][1]["documents"] += 1
     build["shards"][2]["idx_bytes"] -= 8
-    build["total"]["tokens"] += 5
+    build["output"]["tokens"] += 5
     write_json(d, build)
     res = run(args, d)
     expect(res, 1, "demo_00001: documents differ from build.json (saw 50, expected 51)",
-           "demo_00002: idx_bytes differ", "build.json: total.tokens", "3 problems in")
+           "demo_00002: idx_bytes differ", "build.json: output.tokens does not match the shards", "3 problems in")
     report = json.loads(run(args, d, "--json").stdout)
     assert not report["ok"] and len(report["problems"]) == 3, report
+
+    d = damaged(out, root, "training")
+    build = json.load(open(os.path.join(d, "build.json")))
+    build["output"]["shards"] = 4
+    build["training"]["my_exit_tokens"] -= 1
+    build["training"]["magic_prime"] = None
+    write_json(d, build)
+    expect(run(args, d), 1, "build.json: output.shards does not match the shards (saw 3",
+           "build.json: training.my_exit_tokens", "build.json: training.magic_prime for ctx_len 64 (saw null, expected ",
+           "3 problems in")
+    del build["output"], build["training"]
+    build["total"] = {"tokens": 1, "documents_read": 5}  # the older shape: only total.tokens is checked
+    write_json(d, build)
+    expect(run(args, d), 1, "build.json: total.tokens does not match the shards", "1 problem in")
 
     d = damaged(out, root, "bad_json")
     with open(os.path.join(d, "build.json"), "w") as f:
