@@ -2,6 +2,7 @@
 #include "corpus/pipeline.h"
 
 #include <tbb/enumerable_thread_specific.h>
+#include <tbb/info.h>
 #include <tbb/parallel_pipeline.h>
 #include <tbb/task_arena.h>
 #include <xxhash.h>
@@ -453,7 +454,8 @@ absl::StatusOr<BuildSummary> RunBuild(const BuildOptions& opt, const tokenizer::
   };
   absl::Status s;
   if (opt.threads > 0) {
-    tbb::task_arena arena(opt.threads);
+    // More threads than cores only oversubscribes (and makes TBB print a warning).
+    tbb::task_arena arena(std::min(opt.threads, tbb::info::default_concurrency()));
     arena.execute([&] { s = run(); });
   } else {
     s = run();

@@ -1,0 +1,250 @@
+// tests/corpus/pipeline/pipeline_test.cc — RunBuild end to end on small generated inputs:
+// determinism across thread counts, dedup, normalization, weights, shuffle, bad input,
+// damaged zstd files, shard sizes. Shards are read back with the binidx reader and decoded.
+#include "corpus/pipeline.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+
+#include "corpus/binidx/shard_reader.h"
+#include "simdjson.h"
+#include "tests/corpus/pipeline/test_files.h"
+
+namespace rwkvkit::corpus {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+class PipelineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string path = RWKVKIT_INSTALLED_VOCAB;
+    if (const char* env = std::getenv("RWKVKIT_VOCAB"); env != nullptr && *env != '\0') path = env;
+    if (!std::filesystem::exists(path)) GTEST_SKIP() << "World vocab not installed: run tools/setup.sh";
+    absl::StatusOr<tokenizer::Tokenizer> t = tokenizer::Tokenizer::Load(path);
+    ASSERT_TRUE(t.ok()) << t.status();
+    tok_.emplace(*std::move(t));
+  }
+
+  ManifestSource Source(const std::string& name, std::vector<std::filesystem::path> paths,
+                        const std::string& format = "jsonl", double weight = 1.0) {
+    ManifestSource s;
+    s.name = name;
+    s.paths = std::move(paths);
+    s.format = format;
+    s.license = "test";
+    s.weight = weight;
+    return s;
+  }
+
+  BuildOptions Options(std::vector<ManifestSource> sources, const std::filesystem::path& out) {
+    BuildOptions o;
+    o.manifest.name = "t";
+    o.manifest.seed = 7;
+    o.manifest.sources = std::move(sources);
+    o.out_dir = out;
+    o.shard_tokens = 1 << 20;
+    o.ctx_len = 16;
+    o.progress = false;
+    return o;
+  }
+
+  // Every document of every shard of `out`, decoded (the end-of-document 0 checked, removed).
+  std::vector<std::string> Documents(const std::filesystem::path& out, const std::string& name = "t") {
+    std::vector<std::string> docs;
+    for (int k = 0;; ++k) {
+      char shard[64];
+      std::snprintf(shard, sizeof shard, "%s_%05d", name.c_str(), k);
+      if (!std::filesystem::exists(out / (std::string(shard) + ".bin"))) break;
+      absl::StatusOr<binidx::ShardReader> r = binidx::ShardReader::Open(out / shard);
+      EXPECT_TRUE(r.ok()) << r.status();
+      std::vector<uint16_t> ids;
+      for (uint64_t i = 0; i < r->num_documents(); ++i) {
+        EXPECT_TRUE(r->ReadDocument(i, ids).ok());
+        EXPECT_FALSE(ids.empty());
+        EXPECT_EQ(ids.back(), 0) << "document " << i << " of " << shard << " lacks the end-of-document token";
+        ids.pop_back();
+        docs.push_back(*tok_->Decode(ids));
+      }
+    }
+    return docs;
+  }
+
+  // build.json parsed, and the number at a JSON pointer.
+  uint64_t JsonNumber(const std::filesystem::path& out, const std::string& pointer) {
+    const std::string text = testing::ReadFile(out / "build.json");
+    simdjson::dom::parser p;
+    simdjson::dom::element root;
+    EXPECT_EQ(p.parse(text).get(root), simdjson::SUCCESS);
+    uint64_t v = 0;
+    EXPECT_EQ(root.at_pointer(pointer).get_uint64().get(v), simdjson::SUCCESS) << pointer;
+    return v;
+  }
+
+  std::optional<tokenizer::Tokenizer> tok_;
+};
+
+TEST_F(PipelineTest, ByteIdenticalForAnyThreadCount) {
+  testing::TempDir d;
+  std::string a, b;
+  for (int i = 0; i < 3000; ++i) {
+    a += testing::JsonLine("\"doc " + std::to_string(i % 2500) + " Grüße 今日は 😀 " + std::string(i % 97, 'x') + "\"");
+    if (i % 250 == 0) a += "{broken\n";
+    b += testing::JsonLine("\"zst " + std::to_string(i) + "\"");
+  }
+  testing::WriteFile(d / "in/a.jsonl", a);
+  testing::WriteFile(d / "in/b.jsonl.zst", testing::ZstdFrames(b, 10000));
+  testing::WriteFile(d / "in/text/one.txt", "a whole file\r\nis one document\n");
+  testing::WriteFile(d / "in/text/two.txt", "second file");
+  std::map<std::string, std::string> first;
+  for (const int threads : {1, 2, 4}) {
+    const std::filesystem::path out = d / ("out" + std::to_string(threads));
+    BuildOptions o = Options({Source("a", {d / "in/a.jsonl"}), Source("b", {d / "in/b.jsonl.zst"}, "jsonl.zst"),
+                              Source("c", {d / "in/text"}, "text")},
+                             out);
+    o.threads = threads;
+    o.shard_tokens = 5000;
+    absl::StatusOr<BuildSummary> s = RunBuild(o, *tok_);
+    ASSERT_TRUE(s.ok()) << s.status();
+    EXPECT_GT(s->shards, 3u);
+    std::map<std::string, std::string> files;
+    for (const auto& e : std::filesystem::directory_iterator(out)) files[e.path().filename().string()] = testing::ReadFile(e.path());
+    EXPECT_FALSE(files.contains(".rwkvkit-work"));  // the work directory is gone after success
+    if (first.empty()) first = files;
+    else EXPECT_TRUE(files == first) << "threads " << threads;
+  }
+}
+
+TEST_F(PipelineTest, ExactDedupOnNormalizedTextFirstOccurrenceWins) {
+  testing::TempDir d;
+  // "é" precomposed (NFC) and decomposed (NFD) are the same text after NFC.
+  testing::WriteFile(d / "a.jsonl", testing::JsonLine("\"alpha\"") + testing::JsonLine("\"caf\\u00e9\"") +
+                                        testing::JsonLine("\"alpha\"") + testing::JsonLine("\"cafe\\u0301\"") +
+                                        testing::JsonLine("\"beta\\r\\n\"") + testing::JsonLine("\"beta\\n\""));
+  ASSERT_TRUE(RunBuild(Options({Source("a", {d / "a.jsonl"})}, d / "out"), *tok_).ok());
+  EXPECT_THAT(Documents(d / "out"), ElementsAre("alpha", "caf\xC3\xA9", "beta\n"));
+  EXPECT_EQ(JsonNumber(d / "out", "/total/dropped/duplicate"), 3u);
+  EXPECT_EQ(JsonNumber(d / "out", "/total/documents_read"), 6u);
+  EXPECT_EQ(JsonNumber(d / "out", "/total/repairs/crlf_to_lf"), 1u);
+  EXPECT_EQ(JsonNumber(d / "out", "/total/repairs/normalized"), 1u);
+}
+
+TEST_F(PipelineTest, WeightsRepeatAndSampleDeterministically) {
+  testing::TempDir d;
+  std::string many;
+  for (int i = 0; i < 2000; ++i) many += testing::JsonLine("\"sample " + std::to_string(i) + "\"");
+  testing::WriteFile(d / "many.jsonl", many);
+  testing::WriteFile(d / "two.jsonl", testing::JsonLine("\"x\"") + testing::JsonLine("\"y\""));
+  auto build = [&](const std::string& out) {
+    EXPECT_TRUE(RunBuild(Options({Source("many", {d / "many.jsonl"}, "jsonl", 0.3),
+                                  Source("two", {d / "two.jsonl"}, "jsonl", 2.0)},
+                                 d / out),
+                         *tok_)
+                    .ok());
+    return Documents(d / out);
+  };
+  const std::vector<std::string> docs = build("o1");
+  EXPECT_EQ(build("o2"), docs);
+  const uint64_t kept = JsonNumber(d / "o1", "/sources/0/counts/documents_kept");
+  EXPECT_GT(kept, 520u);  // 30% of 2000 = 600; 4 sigma ≈ 80
+  EXPECT_LT(kept, 680u);
+  EXPECT_EQ(JsonNumber(d / "o1", "/sources/0/counts/dropped/sampled_out"), 2000 - kept);
+  // Repeats come as a second pass after all documents: x, y appear once in each pass.
+  ASSERT_EQ(docs.size(), kept + 4);
+  EXPECT_EQ(docs[kept], "x");
+  EXPECT_EQ(docs[kept + 1], "y");
+  EXPECT_EQ(docs[kept + 2], "x");
+  EXPECT_EQ(docs[kept + 3], "y");
+  EXPECT_EQ(JsonNumber(d / "o1", "/sources/1/counts/documents_written"), 4u);
+}
+
+TEST_F(PipelineTest, ShuffleIsSeededAndKeepsEveryDocument) {
+  testing::TempDir d;
+  std::string in;
+  for (int i = 0; i < 500; ++i) in += testing::JsonLine("\"s" + std::to_string(i) + "\"");
+  testing::WriteFile(d / "a.jsonl", in);
+  BuildOptions o = Options({Source("a", {d / "a.jsonl"})}, d / "plain");
+  ASSERT_TRUE(RunBuild(o, *tok_).ok());
+  o.shuffle = true;
+  o.out_dir = d / "s1";
+  ASSERT_TRUE(RunBuild(o, *tok_).ok());
+  o.out_dir = d / "s2";
+  ASSERT_TRUE(RunBuild(o, *tok_).ok());
+  o.manifest.seed = 8;
+  o.out_dir = d / "s3";
+  ASSERT_TRUE(RunBuild(o, *tok_).ok());
+  const auto plain = Documents(d / "plain"), s1 = Documents(d / "s1"), s3 = Documents(d / "s3");
+  EXPECT_EQ(Documents(d / "s2"), s1);
+  EXPECT_NE(s1, plain);
+  EXPECT_NE(s3, s1);
+  EXPECT_EQ(std::multiset<std::string>(s1.begin(), s1.end()), std::multiset<std::string>(plain.begin(), plain.end()));
+}
+
+TEST_F(PipelineTest, BadLinesAreCountedOrFatalWithStrict) {
+  testing::TempDir d;
+  testing::WriteFile(d / "a.jsonl", testing::JsonLine("\"ok\"") + "not json\n" + "[1]\n" + "{\"text\": 5}\n" +
+                                        "{\"body\": \"x\"}\n" + testing::JsonLine("\"\"") +
+                                        "{\"text\": \"bad \\ud800 surrogate\"}\n" + "{\"text\": \"raw \xFF byte\"}\n");
+  ASSERT_TRUE(RunBuild(Options({Source("a", {d / "a.jsonl"})}, d / "out"), *tok_).ok());
+  EXPECT_THAT(Documents(d / "out"),
+              ElementsAre("ok", "bad \xEF\xBF\xBD surrogate", "raw \xEF\xBF\xBD byte"));  // repaired, not dropped
+  EXPECT_EQ(JsonNumber(d / "out", "/total/dropped/invalid_json"), 1u);
+  EXPECT_EQ(JsonNumber(d / "out", "/total/dropped/not_object"), 1u);
+  EXPECT_EQ(JsonNumber(d / "out", "/total/dropped/text_not_string"), 1u);
+  EXPECT_EQ(JsonNumber(d / "out", "/total/dropped/missing_text_key"), 1u);
+  EXPECT_EQ(JsonNumber(d / "out", "/total/dropped/empty_text"), 1u);
+  EXPECT_EQ(JsonNumber(d / "out", "/total/repairs/lone_surrogates"), 1u);
+  EXPECT_EQ(JsonNumber(d / "out", "/total/repairs/invalid_utf8"), 1u);
+  EXPECT_EQ(JsonNumber(d / "out", "/bad_input/invalid_json/count"), 1u);
+
+  BuildOptions strict = Options({Source("a", {d / "a.jsonl"})}, d / "strict");
+  strict.strict = true;
+  absl::StatusOr<BuildSummary> s = RunBuild(strict, *tok_);
+  EXPECT_EQ(s.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(std::string(s.status().message()), HasSubstr("a.jsonl:2:"));
+  EXPECT_FALSE(std::filesystem::exists(d / "strict/build.json"));
+}
+
+TEST_F(PipelineTest, TruncatedZstdFileIsReportedAndOthersGoOn) {
+  testing::TempDir d;
+  std::string lines;
+  for (int i = 0; i < 4000; ++i) lines += testing::JsonLine("\"z" + std::to_string(i) + "\"");
+  std::string z = testing::ZstdFrames(lines, 1 << 20);
+  z.resize(z.size() / 2);
+  testing::WriteFile(d / "in/a.jsonl.zst", z);
+  testing::WriteFile(d / "in/b.jsonl.zst", testing::ZstdFrames(testing::JsonLine("\"after\""), 100));
+  ASSERT_TRUE(RunBuild(Options({Source("z", {d / "in"}, "jsonl.zst")}, d / "out"), *tok_).ok());
+  const std::vector<std::string> docs = Documents(d / "out");
+  ASSERT_FALSE(docs.empty());
+  EXPECT_EQ(docs.back(), "after");
+  EXPECT_LT(docs.size(), 4001u);
+  EXPECT_THAT(testing::ReadFile(d / "out/build.json"), HasSubstr("truncated zstd frame"));
+}
+
+TEST_F(PipelineTest, ShardsHoldAboutShardTokensAndNumbersAddUp) {
+  testing::TempDir d;
+  std::string in;
+  for (int i = 0; i < 1000; ++i) in += testing::JsonLine("\"" + std::string(1 + i % 50, 'a' + i % 26) + "\"");
+  testing::WriteFile(d / "a.jsonl", in);
+  BuildOptions o = Options({Source("a", {d / "a.jsonl"})}, d / "out");
+  o.shard_tokens = 300;
+  ASSERT_TRUE(RunBuild(o, *tok_).ok());
+  uint64_t total = 0;
+  const uint64_t shards = JsonNumber(d / "out", "/output/shards");
+  ASSERT_GT(shards, 2u);
+  for (uint64_t k = 0; k < shards; ++k) {
+    const uint64_t t = JsonNumber(d / "out", "/shards/" + std::to_string(k) + "/tokens");
+    EXPECT_LE(t, 300u);
+    total += t;
+  }
+  EXPECT_EQ(total, JsonNumber(d / "out", "/total/tokens"));
+  EXPECT_EQ(total, JsonNumber(d / "out", "/training/my_exit_tokens"));
+  EXPECT_EQ(Documents(d / "out").size(), JsonNumber(d / "out", "/output/documents"));
+}
+
+}  // namespace
+}  // namespace rwkvkit::corpus
