@@ -5,9 +5,11 @@
 // the reference TRIE_TOKENIZER on any byte string, invalid UTF-8 included (every single
 // byte is a token, so nothing is ever unknown). No normalization, no BOS/EOS is added.
 //
-// The match runs on a double-array trie (internal/double_array.h) of 8-byte cells, and
-// long inputs are cut into segments that are walked interleaved and stitched back exactly
-// (internal/segmented_encode.h). Memory: about 2 MB for the World vocab (MemoryBytes()).
+// The match runs on a double-array trie (internal/double_array.h) of 4-byte cells, and
+// inputs are cut into segments that are walked together (16 AVX-512 lanes where the CPU has
+// them, else 3 interleaved scalar lanes) and stitched back exactly
+// (internal/simd_encode.h, internal/segmented_encode.h). Memory: about 3 MB for the World
+// vocab (MemoryBytes()), most of it the id -> bytes table.
 //
 // Thread-safe after construction: every const method may be called from many threads.
 // Depends on the standard library and Abseil status types only.

@@ -65,7 +65,8 @@ class Placer {
     const uint64_t first_label = kids.front().first;
     for (uint64_t t = NextFree(DoubleArrayTrie::kRootBase + first_label);; t = NextFree(t + 1)) {
       const uint64_t base = t - first_label;
-      if (base < DoubleArrayTrie::kRootBase || BaseUsed(base)) continue;
+      // Bases = 255 (mod 256) stay unused: they are the free cells' escape (double_array.h).
+      if (base < DoubleArrayTrie::kRootBase || BaseUsed(base) || (base & 0xFF) == 0xFF) continue;
       bool fits = true;
       for (size_t i = 1; i < kids.size() && fits; ++i) fits = !Occupied(base + kids[i].first);
       if (fits) return base;
@@ -107,9 +108,8 @@ class Placer {
   std::vector<uint64_t> next_free_;
 };
 
-uint64_t PackCell(uint64_t label, const PlainNode& n) {
-  return label | (static_cast<uint64_t>(n.depth - n.best_len) << 9) | (static_cast<uint64_t>(n.best_id) << 16) |
-         (static_cast<uint64_t>(n.depth) << 32) | (n.base << 40);
+uint32_t PackCell(uint32_t label, const PlainNode& n) {
+  return label | ((n.depth - n.best_len) << 8) | static_cast<uint32_t>(n.base << DoubleArrayTrie::kBaseShift);
 }
 
 }  // namespace
@@ -145,13 +145,28 @@ absl::StatusOr<std::unique_ptr<DoubleArrayTrie>> DoubleArrayTrie::Build(const Vo
       queue.push_back(k);
     }
   }
-  if (placer.size() >= (uint64_t{1} << 24) || trie->max_token_bytes_ > 128)
-    return absl::InternalError(absl::StrFormat("double array too large (%d cells) or token too long (%d bytes)", placer.size(),
-                                                     trie->max_token_bytes_));
-  trie->cells_.assign(placer.size(), kFreeLabel);
-  for (size_t i = 0; i < nodes.size(); ++i)
-    for (const auto& [label, k] : nodes[i].kids) trie->cells_[nodes[k].cell] = PackCell(label, nodes[k]);
-  trie->cells_.shrink_to_fit();
+  if (placer.size() > kMaxCells + 256 || trie->max_token_bytes_ > 128)
+    return absl::InternalError(absl::StrFormat("double array too large (%d cells) or token too long (%d bytes)",
+                                               placer.size(), trie->max_token_bytes_));
+  const size_t size = placer.size();
+  std::vector<uint8_t> occupied(size, 0);
+  trie->cells_.assign(size, 0);
+  trie->best_.assign(size, 0);
+  trie->depth_.assign(size, 0);
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    for (const auto& [label, k] : nodes[i].kids) {
+      const PlainNode& kid = nodes[k];
+      if (kid.base >= kMaxCells)
+        return absl::InternalError(absl::StrFormat("double array too large (base %d)", kid.base));
+      trie->cells_[kid.cell] = PackCell(label, kid);
+      trie->best_[kid.cell] = static_cast<uint16_t>(kid.best_id);
+      trie->depth_[kid.cell] = static_cast<uint8_t>(kid.depth);
+      occupied[kid.cell] = 1;
+    }
+  }
+  // Free cells: a label that no node's probe can carry (see the header).
+  for (size_t i = 0; i < size; ++i)
+    if (!occupied[i]) trie->cells_[i] = static_cast<uint32_t>((i + 1) & 0xFF);
   trie->token_lengths_.assign(size_t{1} << 16, 0);
   for (size_t id = 1; id < vocab.tokens.size() && id < trie->token_lengths_.size(); ++id)
     if (vocab.present[id]) trie->token_lengths_[id] = static_cast<uint8_t>(vocab.tokens[id].size());

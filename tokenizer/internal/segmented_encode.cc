@@ -21,16 +21,18 @@
 // 223 KB of cache lines, 99% in 632 KB, so the last 10% of probes go to an L3 that behaves
 // like DRAM, and the two vCPUs share that L2 with whatever else runs. 4.52 probes per token
 // (the walk stops 0 bytes past the chosen token 90% of the time, 1 byte 7%).
-// Next to try (not done): 4-byte cells (8-bit label with a per-cell free label chosen so that
-// (index - label) is no node's base, 7-bit back-off, 17-bit base; the best id read once per
-// token from a parallel array) to halve the walked footprint to ~470 KB; a 2-byte root table
-// to skip one probe per token; splitting into more, smaller segments so lanes end together.
+// Done since: 4-byte cells (cells 469 KB; double_array.h): no measurable change here (185 vs
+// 183 MB/s on 5 MB, noisy box), so the scalar lanes are not bound by the cell footprint but
+// by the step's work and the probe latency with 3 lanes. On CPUs with AVX-512,
+// EncodeSegmented() now hands inputs of >= ~400 bytes to the 16-lane vector walk
+// (simd_encode.cc); these scalar lanes are the fallback and serve EncodeRange().
 #include "tokenizer/internal/segmented_encode.h"
 
 #include <algorithm>
 #include <cstring>
 #include <vector>
 
+#include "tokenizer/internal/simd_encode.h"
 #include "tokenizer/internal/stitch.h"
 #include "tokenizer/internal/walk.h"
 
@@ -62,10 +64,9 @@ Scratch& ThreadScratch() {
 
 // Finishes one lane from a token start `pos` with the plain walk; returns the new out pointer.
 uint16_t* FinishLane(const DA& trie, const uint8_t* s, size_t n, size_t pos, size_t end, uint16_t* out) {
-  const uint64_t* cells = trie.cells();
   const size_t lookahead = trie.max_token_bytes();
   while (pos < end) {
-    const Token t = pos + lookahead < n ? WalkOne<false>(cells, s, pos, n) : WalkOne<true>(cells, s, pos, n);
+    const Token t = pos + lookahead < n ? WalkOne<false>(trie, s, pos, n) : WalkOne<true>(trie, s, pos, n);
     *out++ = t.id;
     pos += t.length;
   }
@@ -77,7 +78,8 @@ uint16_t* FinishLane(const DA& trie, const uint8_t* s, size_t n, size_t pos, siz
 struct Lane {
   size_t q;
   uint32_t c;
-  uint64_t cell;
+  uint32_t at;  // index of cell (0 for the root: best_ids()[0] = 0, depths()[0] = 0)
+  uint32_t cell;
   uint16_t* out;
   size_t end;
   int segment;
@@ -98,15 +100,17 @@ void WalkLanes(const DA& trie, const uint8_t* s, size_t n, Lane* lane, Segment* 
   if constexpr (kLanes == 0) {
     return;
   } else {
-    const uint64_t* cells = trie.cells();
-    const uint64_t* root = cells + DA::kRootBase;
+    const uint32_t* cells = trie.cells();
+    const uint16_t* best = trie.best_ids();
     size_t q[kLanes];
     uint32_t c[kLanes];
-    uint64_t cell[kLanes];
+    uint32_t at[kLanes];
+    uint32_t cell[kLanes];
     uint16_t* out[kLanes];
     for (int k = 0; k < kLanes; ++k) {
       q[k] = lane[k].q;
       c[k] = lane[k].c;
+      at[k] = lane[k].at;
       cell[k] = lane[k].cell;
       out[k] = lane[k].out;
     }
@@ -119,17 +123,20 @@ void WalkLanes(const DA& trie, const uint8_t* s, size_t n, Lane* lane, Segment* 
       for (size_t r = 0; r < run; ++r) {
 #pragma GCC unroll 16
         for (int k = 0; k < kLanes; ++k) {
-          const uint64_t next = cells[DA::Base(cell[k]) + c[k]];
+          const uint32_t next_at = DA::Base(cell[k]) + c[k];
+          const uint32_t next = cells[next_at];
           const size_t np = q[k] - DA::Backoff(cell[k]);
-          const uint64_t restart = root[s[np]];
+          const uint32_t restart_at = DA::kRootBase + s[np];
+          const uint32_t restart = cells[restart_at];
           const uint32_t c_fail = s[np + 1];
           const uint32_t c_ok = s[q[k] + 1];
           const bool ok = DA::Label(next) == c[k];
-          *out[k] = DA::BestId(cell[k]);
+          *out[k] = best[at[k]];
           out[k] += !ok;
           q[k] = ok ? q[k] + 1 : np + 1;
           c[k] = ok ? c_ok : c_fail;
           cell[k] = ok ? next : restart;
+          at[k] = ok ? next_at : restart_at;
         }
       }
     }
@@ -137,13 +144,14 @@ void WalkLanes(const DA& trie, const uint8_t* s, size_t n, Lane* lane, Segment* 
     for (int k = 0; k < kLanes; ++k) {
       lane[k].q = q[k];
       lane[k].c = c[k];
+      lane[k].at = at[k];
       lane[k].cell = cell[k];
       lane[k].out = out[k];
       if (lane[k].end > q[k] + 1 && lane[k].end - q[k] - 1 >= kMinRun) {
         lane[kept++] = lane[k];
         continue;
       }
-      const size_t pos = q[k] - DA::Depth(cell[k]);
+      const size_t pos = q[k] - trie.depths()[at[k]];
       uint16_t* const done = FinishLane(trie, s, n, pos, lane[k].end, out[k]);
       seg[lane[k].segment].count = static_cast<size_t>(done - seg[lane[k].segment].out);
     }
@@ -153,7 +161,7 @@ void WalkLanes(const DA& trie, const uint8_t* s, size_t n, Lane* lane, Segment* 
 
 void WalkGroup(const DA& trie, const uint8_t* s, size_t n, Segment* seg, int lanes) {
   Lane lane[kMaxLanes];
-  for (int k = 0; k < lanes; ++k) lane[k] = Lane{seg[k].begin, s[seg[k].begin], DA::kRootCell, seg[k].out, seg[k].end, k};
+  for (int k = 0; k < lanes; ++k) lane[k] = Lane{seg[k].begin, s[seg[k].begin], 0, DA::kRootCell, seg[k].out, seg[k].end, k};
   switch (lanes) {
 #define RWKVKIT_LANES_CASE(L) \
   case L:                     \
@@ -205,7 +213,7 @@ size_t EncodeSegmentedRange(const DoubleArrayTrie& trie, const uint8_t* s, size_
     WalkGroup(trie, s, n, seg, used);
     for (int k = 0; k < used; ++k) {
       const uint16_t* seg_ids = seg[k].out;
-      pos = StitchTokens(trie, s, n, pos, seg[k].begin, seg_ids, seg[k].count,
+      pos = StitchTokens(trie, s, n, pos, seg[k].begin, seg[k].count, [&](size_t j) { return seg_ids[j]; },
                          [&](size_t j) { return token_len[seg_ids[j]]; }, out, o);
     }
   }
@@ -214,6 +222,7 @@ size_t EncodeSegmentedRange(const DoubleArrayTrie& trie, const uint8_t* s, size_
 }
 
 size_t EncodeSegmented(const DoubleArrayTrie& trie, const uint8_t* s, size_t n, uint16_t* out) {
+  if (HasAvx512() && Avx512Fits(trie, n)) return EncodeAvx512(trie, s, n, out);
   if (n < kMinSegmentedBytes) return EncodeSpan(trie, s, n, out);
   size_t end_pos = 0;
   return EncodeSegmentedRange(trie, s, n, 0, n, out, kDefaultLanes, &end_pos);

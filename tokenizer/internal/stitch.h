@@ -21,25 +21,26 @@ namespace rwkvkit::tokenizer::internal {
 
 // Emits the true token at `pos` (s readable up to n).
 inline Token TrueToken(const DoubleArrayTrie& trie, const uint8_t* s, size_t n, size_t pos) {
-  return pos + trie.max_token_bytes() < n ? WalkOne<false>(trie.cells(), s, pos, n)
-                                          : WalkOne<true>(trie.cells(), s, pos, n);
+  return pos + trie.max_token_bytes() < n ? WalkOne<false>(trie, s, pos, n)
+                                          : WalkOne<true>(trie, s, pos, n);
 }
 
 // StitchTokens()
-// ids[0..count) are the range's tokens, the first starting at byte `begin`; len_at(j) is the
-// byte length of ids[j]. Appends to out[o...] and returns the new true position, which is
-// at or past the end of the range's last token.
-template <typename LenAt>
-size_t StitchTokens(const DoubleArrayTrie& trie, const uint8_t* s, size_t n, size_t pos, size_t begin,
-                    const uint16_t* ids, size_t count, LenAt len_at, uint16_t* out, size_t& o) {
+// The range has `count` tokens, the first starting at byte `begin`; id_at(j) and len_at(j)
+// are the id and byte length of token j. Appends to out[o...] and returns the new true
+// position, which is at or past the end of the range's last token.
+template <typename IdAt, typename LenAt>
+size_t StitchTokens(const DoubleArrayTrie& trie, const uint8_t* s, size_t n, size_t pos, size_t begin, size_t count,
+                    IdAt id_at, LenAt len_at, uint16_t* out, size_t& o) {
   size_t j = 0;
   size_t boundary = begin;  // start of range token j
   for (;;) {
     while (j < count && boundary < pos) boundary += len_at(j++);
     if (boundary == pos && j < count) {
-      std::memcpy(out + o, ids + j, (count - j) * sizeof(uint16_t));
-      o += count - j;
-      for (; j < count; ++j) boundary += len_at(j);
+      for (; j < count; ++j) {
+        out[o++] = id_at(j);
+        boundary += len_at(j);
+      }
       return boundary;
     }
     if (boundary <= pos) return pos;  // every range token passed without a join

@@ -20,33 +20,49 @@ struct Token {
   uint32_t length;
 };
 
+// The cell where the walk for the token at s[p] stops (its best_ids() entry is the token) and
+// the token's byte length.
+struct TokenCell {
+  uint32_t at;
+  uint32_t length;
+};
+
 template <bool kChecked>
-inline Token WalkOne(const uint64_t* cells, const uint8_t* s, size_t p, size_t n) {
+inline TokenCell WalkCell(const DoubleArrayTrie& trie, const uint8_t* s, size_t p, size_t n) {
   using DA = DoubleArrayTrie;
-  uint64_t cell = cells[DA::kRootBase + s[p]];
+  const uint32_t* cells = trie.cells();
+  uint32_t at = DA::kRootBase + s[p];
+  uint32_t cell = cells[at];
   for (size_t q = p + 1;; ++q) {
     if (kChecked && q >= n) break;
     const uint32_t c = s[q];
-    const uint64_t next = cells[DA::Base(cell) + c];
+    const uint32_t next_at = DA::Base(cell) + c;
+    const uint32_t next = cells[next_at];
     if (DA::Label(next) != c) break;
+    at = next_at;
     cell = next;
   }
-  return Token{DA::BestId(cell), DA::BestLength(cell)};
+  return TokenCell{at, trie.depths()[at] - DA::Backoff(cell)};
+}
+
+template <bool kChecked>
+inline Token WalkOne(const DoubleArrayTrie& trie, const uint8_t* s, size_t p, size_t n) {
+  const TokenCell t = WalkCell<kChecked>(trie, s, p, n);
+  return Token{trie.best_ids()[t.at], t.length};
 }
 
 // EncodeSpan()
 // Greedy tokens of s[0..n) written to out (room for n ids); returns the count.
 inline size_t EncodeSpan(const DoubleArrayTrie& trie, const uint8_t* s, size_t n, uint16_t* out) {
-  const uint64_t* cells = trie.cells();
   const size_t lookahead = trie.max_token_bytes();
   size_t p = 0, o = 0;
   while (p + lookahead < n) {
-    const Token t = WalkOne<false>(cells, s, p, n);
+    const Token t = WalkOne<false>(trie, s, p, n);
     out[o++] = t.id;
     p += t.length;
   }
   while (p < n) {
-    const Token t = WalkOne<true>(cells, s, p, n);
+    const Token t = WalkOne<true>(trie, s, p, n);
     out[o++] = t.id;
     p += t.length;
   }
