@@ -14,6 +14,7 @@ usage: rwkvkit <command> [options]
 commands:
   build        JSONL / JSONL.zst / text sources -> binidx shards + build.json (a corpus manifest)
   tokenize     RWKV World token ids of raw bytes or of a JSONL field
+  inspect      verify binidx shards (one shard, or a build directory against build.json) and summarize them
   detokenize   raw bytes of whitespace-separated token ids
   stats        tokenize JSONL documents and report documents, bytes and tokens per group
 
@@ -38,6 +39,7 @@ int main(int argc, char** argv) {
   if (cmd == "detokenize") return rwkvkit::cli::RunDetokenize(argc - 1, argv + 1);
   if (cmd == "stats") return rwkvkit::cli::RunStats(argc - 1, argv + 1);
   if (cmd == "build") return rwkvkit::cli::RunBuild(argc - 1, argv + 1);
+  if (cmd == "inspect") return rwkvkit::cli::RunInspect(argc - 1, argv + 1);
   std::fprintf(stderr, "rwkvkit: unknown command '%s' (see rwkvkit --help)\n", argv[1]);
   return 2;
 }

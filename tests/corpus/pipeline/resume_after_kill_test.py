@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""tests/corpus/pipeline/resume_after_kill_test.py — `rwkvkit build --resume` after SIGKILL.
+
+Builds a generated corpus once without interruption (the reference), then starts the same
+build again, kills it with SIGKILL (a) while it tokenizes into the token store and (b) after a
+few shards were published, resumes each with `--resume` (with another thread count), and
+requires the output directory to be byte-identical to the reference. At the moment of each
+kill it also checks that every shard visible under its final name is complete (equal to the
+reference shard): nothing half-written is ever published. Standard library only.
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def make_corpus(path, target_bytes, seed):
+    rng = random.Random(seed)
+    words = ["alpha", "Grüße", "今日は", "данные", "😀", "token", "the", "of", "\u0645\u0631\u062d\u0628\u0627", "x" * 7]
+    size = 0
+    with open(path, "w", encoding="utf-8") as f:
+        i = 0
+        while size < target_bytes:
+            n = rng.randint(5, 400)
+            text = " ".join(rng.choice(words) for _ in range(n)) + f" #{i}"
+            if i % 50 == 0:
+                text = "duplicate document"  # exact duplicates across the corpus
+            line = json.dumps({"id": i, "text": text}, ensure_ascii=False) + "\n"
+            if i % 997 == 0:
+                line = "{broken json\n"
+            f.write(line)
+            size += len(line.encode("utf-8"))
+            i += 1
+
+
+def digest_dir(d):
+    out = {}
+    for name in sorted(os.listdir(d)):
+        p = os.path.join(d, name)
+        if os.path.isfile(p):
+            with open(p, "rb") as f:
+                out[name] = hashlib.sha256(f.read()).hexdigest()
+    return out
+
+
+def build_cmd(args, corpus, out, threads, resume=False):
+    cmd = [args.rwkvkit, "build", "--input", corpus, "--out", out, "--name", "r", "--shard-tokens", "20000",
+           "--ctx-len", "512", "--threads", str(threads), "--vocab", args.vocab, "--no-progress"]
+    return cmd + (["--resume"] if resume else [])
+
+
+def kill_when(cmd, ready, timeout=60):
+    """Starts cmd, polls ready() every 2 ms, SIGKILLs the process once it is true."""
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if ready():
+            p.send_signal(signal.SIGKILL)
+            p.wait()
+            return True
+        if p.poll() is not None:
+            return False  # finished before the trigger: the test input is too small
+        time.sleep(0.002)
+    p.kill()
+    raise SystemExit("the build did not reach the kill point in time")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rwkvkit", required=True)
+    ap.add_argument("--vocab", required=True)
+    args = ap.parse_args()
+    if not os.path.exists(args.vocab):
+        print(f"missing vocab {args.vocab}: run tools/setup.sh", file=sys.stderr)
+        return 2
+    failures = 0
+    with tempfile.TemporaryDirectory(prefix="rwkvkit_resume_") as tmp:
+        corpus = os.path.join(tmp, "corpus.jsonl")
+        make_corpus(corpus, 24_000_000, seed=1)
+        ref = os.path.join(tmp, "ref")
+        subprocess.run(build_cmd(args, corpus, ref, 2), check=True)
+        want = digest_dir(ref)
+        shards = [n for n in want if n.endswith(".bin")]
+        print(f"reference: {len(shards)} shards, {len(want)} files")
+
+        def in_phase1(out):
+            store = os.path.join(out, ".rwkvkit-work", "tokens.u16")
+            return lambda: os.path.exists(store) and os.path.getsize(store) > 2_000_000
+
+        def after_shards(out, k):
+            return lambda: os.path.exists(os.path.join(out, f"r_{k:05d}.idx"))
+
+        scenarios = [("killed while tokenizing", in_phase1, 1),
+                     ("killed after 3 shards", lambda out: after_shards(out, 2), 1),
+                     ("killed after most shards", lambda out: after_shards(out, max(0, len(shards) - 3)), 2)]
+        for name, trigger, resume_threads in scenarios:
+            out = os.path.join(tmp, name.replace(" ", "_"))
+            killed = kill_when(build_cmd(args, corpus, out, 2), trigger(out))
+            if not killed:
+                print(f"FAIL {name}: the build finished before the kill point")
+                failures += 1
+                continue
+            visible = digest_dir(out)
+            for f, h in visible.items():
+                if (f.endswith(".bin") or f.endswith(".idx")) and want.get(f) != h:
+                    print(f"FAIL {name}: {f} is visible under its final name but incomplete")
+                    failures += 1
+            if "build.json" in visible:
+                print(f"FAIL {name}: build.json exists after a kill")
+                failures += 1
+            r = subprocess.run(build_cmd(args, corpus, out, resume_threads, resume=True), capture_output=True, text=True)
+            if r.returncode != 0:
+                print(f"FAIL {name}: resume exited {r.returncode}: {r.stderr}")
+                failures += 1
+                continue
+            got = digest_dir(out)
+            if got != want:
+                diff = sorted(set(got.items()) ^ set(want.items()))
+                print(f"FAIL {name}: output differs from the uninterrupted build: {diff[:6]}")
+                failures += 1
+            else:
+                print(f"ok   {name}: resumed to identical output ({r.stderr.strip().splitlines()[-1]})")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
