@@ -19,7 +19,7 @@
 namespace rwkvkit::cli {
 namespace {
 
-constexpr char kUsage[] = R"(usage: rwkvkit build (--manifest FILE | --input PATH [--input PATH ...]) --out DIR
+constexpr char kUsage[] = R"(usage: rwkvkit build (--manifest FILE | --input PATH [--input PATH ...]) [--out DIR]
                      [--threads N] [--text-key KEY] [--normalize nfc|nfkc|none]
                      [--shard-tokens N] [--ctx-len N] [--shuffle] [--strict] [--resume]
                      [--name NAME] [--near-dedup on|off] [--filters on|off] [--no-progress] [--vocab PATH]
@@ -32,7 +32,7 @@ The output is byte-identical for any --threads. docs/cli.md has the details.
   --manifest FILE      a corpus manifest (data_manifests/README.md)
   --input PATH         a file, directory or glob; one source per --input (format from the
                        extension: .zst = jsonl.zst, .txt = text, else jsonl)
-  --out DIR            output directory
+  --out DIR            output directory (default: the manifest's output.dir; required with --input)
   --name NAME          corpus name for --input builds (default: corpus)
   --text-key KEY       JSON key of the text (overrides the manifest; default: text)
   --normalize MODE     nfc (default), nfkc or none
@@ -89,7 +89,6 @@ absl::StatusOr<corpus::BuildOptions> OptionsFromFlags(const ParsedFlags& f) {
   corpus::BuildOptions opt;
   const bool has_manifest = f.Has("manifest"), has_input = f.Has("input");
   if (has_manifest == has_input) return absl::InvalidArgumentError("give either --manifest FILE or --input PATH");
-  if (!f.Has("out")) return absl::InvalidArgumentError("--out DIR is required");
   if (has_manifest) {
     opt.manifest_path = *f.Get("manifest");
     absl::StatusOr<corpus::Manifest> m = corpus::LoadManifest(opt.manifest_path);
@@ -102,7 +101,9 @@ absl::StatusOr<corpus::BuildOptions> OptionsFromFlags(const ParsedFlags& f) {
   }
   if (const auto key = f.Get("text-key"))
     for (auto& s : opt.manifest.sources) s.text_key = *key;
-  opt.out_dir = *f.Get("out");
+  if (f.Has("out")) opt.out_dir = *f.Get("out");
+  else if (!opt.manifest.output.dir.empty()) opt.out_dir = opt.manifest.output.dir;
+  else return absl::InvalidArgumentError("--out DIR is required (the inputs have no manifest output.dir)");
   absl::StatusOr<corpus::Normalization> n = corpus::ParseNormalization(f.Get("normalize").value_or("nfc"));
   if (!n.ok()) return n.status();
   opt.normalization = *n;

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# tools/demo.sh — the README's main command: set up (idempotent), build, and run the main job
-# on the embedded default, data_manifests/demo.json (the multilingual demo corpus that set-up
-# assembles from Debian packages). Until the corpus pipeline lands, the main job tokenizes
-# the corpus and prints per-language statistics (documents, bytes, tokens, bytes per token).
+# tools/demo.sh — the README's main command: set up (idempotent), build, and run the main job on
+# the embedded default, data_manifests/demo.json (the multilingual demo corpus that set-up
+# assembles from Debian packages): `rwkvkit build` writes the binidx shards and build.json to
+# build/demo_corpus/ (the manifest's output.dir), `rwkvkit inspect` verifies them against
+# build.json, and `rwkvkit stats` prints documents, bytes and tokens per language.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 tools/setup.sh
 cmake -S . -B build -DRWKVKIT_WERROR=ON -DRWKVKIT_BUILD_TESTS=ON
 cmake --build build -j "$(nproc)" --target rwkvkit
-mkdir -p build/demo
-build/bin/rwkvkit stats --manifest data_manifests/demo.json --json build/demo/stats.json
-echo "demo: statistics written to build/demo/stats.json"
+build/bin/rwkvkit build --manifest data_manifests/demo.json
+build/bin/rwkvkit inspect build/demo_corpus
+build/bin/rwkvkit stats --manifest data_manifests/demo.json --json build/demo_corpus_stats.json
+echo "demo: shards and build.json in build/demo_corpus/, statistics in build/demo_corpus_stats.json"
