@@ -67,6 +67,9 @@ absl::StatusOr<ManifestSource> ParseSource(const Checker& c, const element& e, s
       o, where, {"name", "paths", "format", "text_key", "id_key", "language", "license", "weight", "description"}));
   ManifestSource s;
   RWKVKIT_ASSIGN_OR_RETURN(s.name, c.String(o, where, "name", true));
+  element description;
+  if (o["description"].get(description) == simdjson::SUCCESS && !description.is_string())
+    return c.Error(absl::StrCat(std::string(where), ".description"), "must be a string");
   RWKVKIT_ASSIGN_OR_RETURN(s.license, c.String(o, where, "license", true));
   RWKVKIT_ASSIGN_OR_RETURN(std::string format, c.String(o, where, "format", false));
   if (!format.empty()) s.format = format;
@@ -144,8 +147,12 @@ absl::StatusOr<Manifest> ParseManifest(std::string_view json, std::string_view s
 }
 
 absl::StatusOr<Manifest> LoadManifest(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return absl::NotFoundError(absl::StrCat(path.string(), ": no such manifest"));
+  if (std::filesystem::is_directory(path, ec))
+    return absl::InvalidArgumentError(absl::StrCat(path.string(), ": is a directory, not a manifest file"));
   std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat(path.string(), ": cannot open manifest"));
+  if (!in) return absl::PermissionDeniedError(absl::StrCat(path.string(), ": cannot open manifest"));
   std::ostringstream ss;
   ss << in.rdbuf();
   return ParseManifest(ss.str(), path.string(), path.parent_path().empty() ? "." : path.parent_path());
