@@ -248,3 +248,55 @@ TEST_F(PipelineTest, ShardsHoldAboutShardTokensAndNumbersAddUp) {
 
 }  // namespace
 }  // namespace rwkvkit::corpus
+
+namespace rwkvkit::corpus {
+namespace {
+
+// The kinds of ../shared/corpus/malformed.jsonl (SOURCES.md's table), rebuilt inline: a fresh
+// clone has no ../shared. Each line's fate is checked through the decoded shard contents.
+TEST_F(PipelineTest, MalformedLineKinds) {
+  testing::TempDir d;
+  const std::string deep = std::string(5000, '[') + std::string(5000, ']');
+  const std::vector<std::string> lines = {
+      "\xEF\xBB\xBF{\"text\": \"bom at file start\"}",           // 1  kept, BOM removed
+      "{\"text\": \"missing brace\"",                             // 2  invalid_json
+      "{\"text\": \"trailing comma\",}",                          // 3  invalid_json
+      "{'text': 'single quotes'}",                                // 4  invalid_json
+      "{\"text\": \"raw \x01 control\"}",                          // 5  invalid_json (unescaped control)
+      "{\"text\": \"escaped \\u0000 nul and \\u001b esc\"}",      // 6  kept, controls removed
+      "{\"text\": \"pair \\ud83d\\ude00 kept\"}",                 // 7  kept
+      "{\"text\": \"reversed \\udc00\\ud800 pair\"}",             // 8  kept, 2 lone surrogates repaired
+      "{\"text\": \"overlong \xC0\xAF here\"}",                    // 9  kept, 2 invalid UTF-8 repairs
+      "{\"text\": \"crlf line\"}\r",                              // 10 kept (CR before the newline is JSON whitespace)
+      "{\"text\": \"a\"} {\"text\": \"b\"}",                      // 11 invalid_json (two values)
+      "{\"text\": \"x\"} garbage",                                // 12 invalid_json
+      "{\"text\": NaN}",                                          // 13 invalid_json
+      "{\"text\": \"first\", \"text\": \"last wins\"}",           // 14 kept: "last wins"
+      "",                                                         // 15 invalid_json (empty line)
+      "   \t ",                                                   // 16 invalid_json (blank line)
+      "{\"x\": " + deep + "}",                                    // 17 too_deep
+      "{\"id\": 5, \"lang\": null, \"text\": \"non-string id\"}",  // 18 kept
+      "\xEF\xBB\xBF{\"text\": \"bom in the middle\"}",             // 19 kept, BOM removed
+      "{\"text\": \"   \"}",                                       // 20 kept (whitespace is text)
+  };
+  std::string file;
+  for (const std::string& l : lines) file += l + "\n";
+  file.pop_back();  // the last line has no newline
+  testing::WriteFile(d / "m.jsonl", file);
+  ASSERT_TRUE(RunBuild(Options({Source("m", {d / "m.jsonl"})}, d / "out"), *tok_).ok());
+  EXPECT_THAT(Documents(d / "out"),
+              ElementsAre("bom at file start", "escaped  nul and  esc", "pair \xF0\x9F\x98\x80 kept",
+                          "reversed \xEF\xBF\xBD\xEF\xBF\xBD pair", "overlong \xEF\xBF\xBD\xEF\xBF\xBD here",
+                          "crlf line", "last wins", "non-string id", "bom in the middle", "   "));
+  EXPECT_EQ(JsonNumber(d / "out", "/total/documents_read"), 20u);
+  EXPECT_EQ(JsonNumber(d / "out", "/total/dropped/invalid_json"), 9u);
+  EXPECT_EQ(JsonNumber(d / "out", "/total/dropped/too_deep"), 1u);
+  EXPECT_EQ(JsonNumber(d / "out", "/total/repairs/bom_removed"), 2u);
+  EXPECT_EQ(JsonNumber(d / "out", "/total/repairs/lone_surrogates"), 2u);
+  EXPECT_EQ(JsonNumber(d / "out", "/total/repairs/invalid_utf8"), 2u);
+  EXPECT_EQ(JsonNumber(d / "out", "/total/repairs/control_chars_removed"), 2u);
+  EXPECT_THAT(testing::ReadFile(d / "out/build.json"), HasSubstr("m.jsonl:17: "));
+}
+
+}  // namespace
+}  // namespace rwkvkit::corpus
