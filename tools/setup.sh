@@ -37,7 +37,8 @@ log() { echo "setup: $*"; }
 
 # 1. Debian packages.
 DEB_PACKAGES=(build-essential cmake pkg-config python3 python3-venv
-  libicu-dev libtbb-dev libsimdjson-dev libabsl-dev libzstd-dev libxxhash-dev libcld2-dev libgtest-dev)
+  libicu-dev libtbb-dev libsimdjson-dev libabsl-dev libzstd-dev libxxhash-dev libcld2-dev libgtest-dev
+  libopenblas-dev)
 if [ "$want_apt" = 1 ]; then
   missing=()
   for p in "${DEB_PACKAGES[@]}"; do
