@@ -108,7 +108,10 @@ absl::Status WriteBuildJson(const std::filesystem::path& out_dir, const std::str
     const ShardRecord& s = shards[i];
     absl::StrAppend(&j, i ? ",\n" : "\n", "    {\"name\": ", JsonString(s.name), ", \"documents\": ", s.documents,
                     ", \"tokens\": ", s.tokens, ", \"bin_bytes\": ", s.bin_bytes, ", \"idx_bytes\": ", s.idx_bytes,
-                    ", \"xxh3_128\": ", JsonString(s.xxh3_128), "}");
+                    ", \"xxh3_128\": ", JsonString(s.xxh3_128), ", \"source_runs\": [");
+    for (size_t r = 0; r < s.source_runs.size(); ++r)
+      absl::StrAppend(&j, r ? ", " : "", "[", s.source_runs[r].first, ", ", s.source_runs[r].second, "]");
+    absl::StrAppend(&j, "]}");
     tokens += s.tokens;
     docs += s.documents;
   }

@@ -41,6 +41,8 @@ struct ShardRecord {
   std::string name;  // <corpus>_<00000>
   uint64_t documents = 0, tokens = 0, bin_bytes = 0, idx_bytes = 0;
   std::string xxh3_128;  // of the .bin file, 32 lowercase hex digits (high 64 bits first)
+  // The documents' sources in shard order, run-length encoded: (index into sources, count).
+  std::vector<std::pair<uint32_t, uint64_t>> source_runs;
 };
 
 // Phase-1 results as the JSON members of build.json they become (saved for --resume).

@@ -42,6 +42,12 @@ struct InputFile {
   std::filesystem::path path;
 };
 
+// What phase 2 needs to know of each stored document (4 bytes per document, docs_meta.u32).
+struct DocMeta {
+  uint16_t copies;
+  uint16_t source;
+};
+
 // One unit of work in flight: about kBlockBytes of whole lines (or one text file).
 struct Batch {
   uint32_t source = 0;
@@ -146,8 +152,8 @@ class InputStage {
 class OutputStage {
  public:
   OutputStage(const BuildOptions& opt, const std::vector<InputFile>& files, SpillWriter& spill,
-              std::vector<SourceCounts>& counts, BadInputSink& bad, std::vector<uint16_t>& copies)
-      : opt_(opt), files_(files), spill_(spill), counts_(counts), bad_(bad), copies_(copies) {}
+              std::vector<SourceCounts>& counts, BadInputSink& bad, std::vector<DocMeta>& meta)
+      : opt_(opt), files_(files), spill_(spill), counts_(counts), bad_(bad), meta_(meta) {}
 
   absl::Status Consume(Batch& b) {
     SourceCounts& c = counts_[b.source];
@@ -179,7 +185,7 @@ class OutputStage {
       c.documents_written += copies;
       c.bytes_out += r.bytes_out;
       c.tokens += r.tokens.size() * copies;
-      copies_.push_back(static_cast<uint16_t>(std::min<uint32_t>(copies, 65535)));
+      meta_.push_back(DocMeta{static_cast<uint16_t>(std::min<uint32_t>(copies, 65535)), static_cast<uint16_t>(b.source)});
       RWKVKIT_RETURN_IF_ERROR(spill_.Append(r.tokens));
     }
     if (!b.file_error.empty()) {
@@ -198,7 +204,7 @@ class OutputStage {
   SpillWriter& spill_;
   std::vector<SourceCounts>& counts_;
   BadInputSink& bad_;
-  std::vector<uint16_t>& copies_;
+  std::vector<DocMeta>& meta_;
   ExactDedup dedup_;
   uint64_t docs_ = 0;
 };
@@ -248,9 +254,9 @@ absl::Status RunPhase1(const BuildOptions& opt, const tokenizer::Tokenizer& tok,
   RWKVKIT_ASSIGN_OR_RETURN(SpillWriter spill, SpillWriter::Create(work));
   std::vector<SourceCounts> counts(opt.manifest.sources.size());
   BadInputSink bad(stderr);
-  std::vector<uint16_t> copies;
+  std::vector<DocMeta> meta;
   InputStage input(opt, files);
-  OutputStage output(opt, files, spill, counts, bad, copies);
+  OutputStage output(opt, files, spill, counts, bad, meta);
   Progress progress("build", total_bytes, opt.progress);
   tbb::enumerable_thread_specific<std::vector<std::unique_ptr<DocProcessor>>> processors;
   absl::Status status;
@@ -300,19 +306,20 @@ absl::Status RunPhase1(const BuildOptions& opt, const tokenizer::Tokenizer& tok,
   summary.documents_read = output.docs();
   summary.input_bytes = total_bytes;
   RWKVKIT_RETURN_IF_ERROR(WriteFileAtomically(
-      work / "copies.u16", std::string(reinterpret_cast<const char*>(copies.data()), copies.size() * sizeof(uint16_t))));
+      work / "docs_meta.u32", std::string(reinterpret_cast<const char*>(meta.data()), meta.size() * sizeof(DocMeta))));
   RWKVKIT_RETURN_IF_ERROR(
       WriteFileAtomically(work / "phase1.json", Phase1Json(opt, counts, bad, output.dedup().MemoryBytes())));
   return spill.Finish();  // the completion marker goes last
 }
 
 // The output order: indexes into the token store, repeats included.
-std::vector<uint64_t> OutputOrder(const std::vector<uint16_t>& copies, bool shuffle, uint64_t seed) {
+std::vector<uint64_t> OutputOrder(const std::vector<DocMeta>& meta, bool shuffle, uint64_t seed) {
   std::vector<uint64_t> order;
-  const uint16_t passes = copies.empty() ? 0 : *std::max_element(copies.begin(), copies.end());
+  uint16_t passes = 0;
+  for (const DocMeta& m : meta) passes = std::max(passes, m.copies);
   for (uint16_t pass = 0; pass < passes; ++pass)
-    for (uint64_t i = 0; i < copies.size(); ++i)
-      if (copies[i] > pass) order.push_back(i);
+    for (uint64_t i = 0; i < meta.size(); ++i)
+      if (meta[i].copies > pass) order.push_back(i);
   if (shuffle && order.size() > 1) {
     // Fisher–Yates with mt19937_64 (its output is fixed by the standard) and our own bounded
     // draw (std::uniform_int_distribution differs between standard libraries).
@@ -334,13 +341,13 @@ std::string Hex128(const XXH128_hash_t& h) { return absl::StrFormat("%016x%016x"
 absl::Status RunPhase2(const BuildOptions& opt, const std::filesystem::path& work, std::vector<ShardRecord>& shards,
                        BuildSummary& summary) {
   RWKVKIT_ASSIGN_OR_RETURN(SpillReader spill, SpillReader::Open(work));
-  const std::string raw = ReadSmallFile(work / "copies.u16");
-  std::vector<uint16_t> copies(raw.size() / sizeof(uint16_t));
-  std::memcpy(copies.data(), raw.data(), copies.size() * sizeof(uint16_t));
-  if (copies.size() != spill.documents())
-    return absl::DataLossError(absl::StrCat((work / "copies.u16").string(), ": ", copies.size(),
+  const std::string raw = ReadSmallFile(work / "docs_meta.u32");
+  std::vector<DocMeta> meta(raw.size() / sizeof(DocMeta));
+  std::memcpy(meta.data(), raw.data(), meta.size() * sizeof(DocMeta));
+  if (meta.size() != spill.documents())
+    return absl::DataLossError(absl::StrCat((work / "docs_meta.u32").string(), ": ", meta.size(),
                                             " entries for ", spill.documents(), " documents"));
-  const std::vector<uint64_t> order = OutputOrder(copies, opt.shuffle, opt.manifest.seed);
+  const std::vector<uint64_t> order = OutputOrder(meta, opt.shuffle, opt.manifest.seed);
   std::vector<uint16_t> doc;
   std::optional<binidx::ShardWriter> writer;
   XXH3_state_t* hash = XXH3_createState();
@@ -390,6 +397,9 @@ absl::Status RunPhase2(const BuildOptions& opt, const std::filesystem::path& wor
     }
     if (!reuse) status = writer->AddDocument(doc);
     XXH3_128bits_update(hash, doc.data(), doc.size() * sizeof(uint16_t));
+    const uint32_t src = meta[order[k]].source;
+    if (cur.source_runs.empty() || cur.source_runs.back().first != src) cur.source_runs.emplace_back(src, 0);
+    ++cur.source_runs.back().second;
     cur.documents += 1;
     cur.tokens += doc.size();
   }
@@ -421,6 +431,8 @@ void RemoveOldOutputs(const BuildOptions& opt) {
 absl::StatusOr<BuildSummary> RunBuild(const BuildOptions& opt, const tokenizer::Tokenizer& tok) {
   if (opt.shard_tokens == 0 || opt.ctx_len == 0)
     return absl::InvalidArgumentError("shard_tokens and ctx_len must be positive");
+  if (opt.manifest.sources.size() > 65535)
+    return absl::InvalidArgumentError("at most 65535 sources (a document's source is stored in 16 bits)");
   uint64_t total_bytes = 0;
   RWKVKIT_ASSIGN_OR_RETURN(const std::vector<InputFile> files, ListInputs(opt, total_bytes));
   std::error_code ec;
