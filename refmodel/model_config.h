@@ -6,6 +6,8 @@
 
 #include <string_view>
 
+#include "absl/status/statusor.h"
+
 namespace rwkvkit::refmodel {
 
 enum class ModelVersion { kV5_2, kV6_0 };
@@ -24,6 +26,17 @@ struct ModelConfig {
   int time_mix_lora = 0;    // v6: Dm (time_maa_w1 is [D, 5*Dm]); 0 for v5.2
   int time_decay_lora = 0;  // v6: Dd (time_decay_w1 is [D, Dd]); 0 for v5.2
 };
+
+class TensorSet;  // refmodel/checkpoint/tensor.h
+
+// InferConfig()
+// The version and every size from tensor names and shapes only (spec/refmodel.md §2.2).
+// kUnimplemented for RWKV-4 (no att.ln_x), 5.0 (no att.gate), 5.1 (per-head scalar
+// time_decay) and RWKV-7 (att.k_k / att.x_r / att.w0), naming the version;
+// kInvalidArgument "path: ..." for a missing tensor or a size that does not fit the others.
+// Does not check every tensor (LoadModel does). Defined in model_config.cc, built into
+// rwkvkit_refmodel_weights.
+absl::StatusOr<ModelConfig> InferConfig(const TensorSet& tensors);
 
 }  // namespace rwkvkit::refmodel
 

@@ -61,6 +61,12 @@ struct ModelWeights {
 // fp32/fp16/bf16, or a version other than 5.2/6.0 — v4, v5.0/5.1 and v7 are named as such).
 absl::StatusOr<ModelWeights> LoadModel(const std::filesystem::path& path);
 
+// BuildModel()
+// LoadModel() after reading the file: InferConfig, check every shape, convert, preprocess.
+// Optional tensors (att.time_state of state-tuned files) and unknown extra tensors are
+// ignored. Same errors as LoadModel.
+absl::StatusOr<ModelWeights> BuildModel(const TensorSet& tensors);
+
 }  // namespace rwkvkit::refmodel
 
 #endif  // RWKVKIT_REFMODEL_MODEL_WEIGHTS_H_

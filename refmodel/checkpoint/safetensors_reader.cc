@@ -1,0 +1,99 @@
+// refmodel/checkpoint/safetensors_reader.cc — ReadSafetensors() (spec/refmodel.md §2.6):
+// u64 header length N, N bytes of JSON {name: {dtype, shape, data_offsets}, "__metadata__"},
+// then the data buffer; offsets are relative to the buffer. Views point into the mapping.
+#include <limits>
+
+#include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
+#include "refmodel/checkpoint/checkpoint_reader.h"
+#include "refmodel/checkpoint/internal/json_lite.h"
+
+namespace rwkvkit::refmodel {
+namespace {
+
+using checkpoint::Json;
+
+// Headers are a few hundred bytes per tensor; anything beyond this is corrupt.
+constexpr uint64_t kMaxHeaderBytes = uint64_t{100} << 20;
+
+// Element size of a safetensors dtype (0 if unknown) and our DType for it.
+size_t SafetensorsDType(const std::string& name, DType* d) {
+  *d = DType::kOther;
+  if (name == "F32") return *d = DType::kF32, 4;
+  if (name == "F16") return *d = DType::kF16, 2;
+  if (name == "BF16") return *d = DType::kBF16, 2;
+  if (name == "F64" || name == "I64" || name == "U64") return 8;
+  if (name == "I32" || name == "U32") return 4;
+  if (name == "I16" || name == "U16") return 2;
+  if (name == "I8" || name == "U8" || name == "BOOL" || name.rfind("F8_", 0) == 0) return 1;
+  return 0;
+}
+
+absl::StatusOr<TensorView> ParseEntry(const std::string& path, const std::string& name, const Json& v,
+                                      std::span<const uint8_t> buffer, uint64_t buffer_at) {
+  auto bad = [&](std::string_view what) {
+    return absl::DataLossError(absl::StrCat(path, "@8: safetensors header entry ", name, ": ", std::string(what)));
+  };
+  const Json* dtype = v.Get("dtype");
+  const Json* shape = v.Get("shape");
+  const Json* offsets = v.Get("data_offsets");
+  if (dtype == nullptr || dtype->kind != Json::kString || shape == nullptr || shape->kind != Json::kArray ||
+      offsets == nullptr || offsets->kind != Json::kArray || offsets->array.size() != 2)
+    return bad("needs \"dtype\" (string), \"shape\" (array) and \"data_offsets\" ([begin, end])");
+  TensorView t;
+  t.name = BlinkDlName(name);
+  t.dtype_name = dtype->text;
+  const size_t es = SafetensorsDType(dtype->text, &t.dtype);
+  uint64_t numel = 1;
+  for (const Json& d : shape->array) {
+    uint64_t n;
+    if (!d.AsUint64(&n) || n > (uint64_t{1} << 40)) return bad("shape holds something other than a dimension");
+    t.shape.push_back(static_cast<int64_t>(n));
+    numel *= n;
+    if (numel > (uint64_t{1} << 42)) return bad("impossible element count");
+  }
+  uint64_t begin, end;
+  if (!offsets->array[0].AsUint64(&begin) || !offsets->array[1].AsUint64(&end) || begin > end)
+    return bad("data_offsets must be [begin, end] with begin <= end");
+  if (end > buffer.size())
+    return bad(absl::StrCat("data_offsets [", begin, ", ", end, ") run past the data buffer (", buffer.size(), " bytes)"));
+  if (es != 0 && end - begin != numel * es)
+    return bad(absl::StrCat("shape ", ShapeString(t.shape), " of ", dtype->text, " needs ", numel * es,
+                            " bytes, data_offsets give ", end - begin));
+  t.bytes = buffer.subspan(begin, end - begin);
+  t.file_offset = buffer_at + begin;
+  if (t.dtype == DType::kOther) t.bytes = {};
+  return t;
+}
+
+}  // namespace
+
+absl::StatusOr<TensorSet> ReadSafetensors(const std::string& path, std::shared_ptr<const FileBytes> file) {
+  std::span<const uint8_t> b = file->bytes();
+  if (b.size() < 8)
+    return absl::DataLossError(absl::StrCat(path, "@", b.size(), ": safetensors file truncated (",
+                                            b.size(), " bytes, the header length alone needs 8)"));
+  uint64_t n = 0;
+  for (int k = 7; k >= 0; --k) n = (n << 8) | b[k];
+  if (n > b.size() - 8 || n > kMaxHeaderBytes)
+    return absl::DataLossError(absl::StrCat(path, "@0: safetensors header length ", n, " exceeds the file (",
+                                            b.size(), " bytes); truncated or not a safetensors file"));
+  Json header;
+  size_t err_at = 0;
+  std::string err;
+  if (!checkpoint::ParseJson(std::string_view(reinterpret_cast<const char*>(b.data() + 8), n), &header, &err_at, &err))
+    return absl::DataLossError(absl::StrCat(path, "@", 8 + err_at, ": bad safetensors header JSON: ", err));
+  if (header.kind != Json::kObject)
+    return absl::DataLossError(absl::StrCat(path, "@8: safetensors header is not a JSON object"));
+  TensorSet set(path, file);
+  for (const auto& [name, v] : header.object) {
+    if (name == "__metadata__") continue;
+    RWKVKIT_ASSIGN_OR_RETURN(TensorView t, ParseEntry(path, name, v, b.subspan(8 + n), 8 + n));
+    std::string mapped = t.name;
+    if (!set.Add(std::move(t)))
+      return absl::DataLossError(absl::StrCat(path, "@8: tensor ", mapped, " appears twice in the header"));
+  }
+  return set;
+}
+
+}  // namespace rwkvkit::refmodel

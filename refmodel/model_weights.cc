@@ -1,0 +1,202 @@
+// refmodel/model_weights.cc — LoadModel()/BuildModel(): check every tensor's shape against
+// the inferred config, convert to fp32, and apply the rwkv package's load-time preprocessing
+// (spec/refmodel.md §2.4): emb := LN0(emb); projections transposed to [in, out]; v5.2 decay
+// w = exp(-exp(time_decay)); time_faaaa is u ("time_first"); '.time_*' squeezed (they are
+// flat vectors here). Not applied: RESCALE_LAYER (the rwkv package uses it only for fp16
+// strategies; this is the fp32 reference). Part of rwkvkit_refmodel_weights. Thread-safe.
+#include "refmodel/model_weights.h"
+
+#include <cmath>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
+#include "refmodel/checkpoint/checkpoint_reader.h"
+#include "refmodel/checkpoint/tensor.h"
+
+namespace rwkvkit::refmodel {
+namespace {
+
+using Shape = std::vector<int64_t>;
+
+// The shape each tensor must have (spec §2.1), BlinkDL names.
+std::vector<std::pair<std::string, Shape>> ExpectedShapes(const ModelConfig& c) {
+  const int64_t D = c.n_embd, A = c.n_att, H = c.n_head, N = c.head_size, F = c.n_ffn, V = c.vocab_size;
+  const int64_t Dm = c.time_mix_lora, Dd = c.time_decay_lora;
+  std::vector<std::pair<std::string, Shape>> e = {
+      {"emb.weight", {V, D}},         {"blocks.0.ln0.weight", {D}}, {"blocks.0.ln0.bias", {D}},
+      {"ln_out.weight", {D}},         {"ln_out.bias", {D}},         {"head.weight", {V, D}}};
+  for (int l = 0; l < c.n_layer; ++l) {
+    const std::string b = absl::StrCat("blocks.", l, ".");
+    auto add = [&](const char* n, Shape s) { e.emplace_back(b + n, std::move(s)); };
+    for (const char* n : {"ln1.weight", "ln1.bias", "ln2.weight", "ln2.bias"}) add(n, {D});
+    for (const char* n : {"att.receptance.weight", "att.key.weight", "att.value.weight", "att.gate.weight"}) add(n, {A, D});
+    add("att.output.weight", {D, A});
+    add("att.ln_x.weight", {A});
+    add("att.ln_x.bias", {A});
+    add("att.time_faaaa", {H, N});
+    add("ffn.key.weight", {F, D});
+    add("ffn.receptance.weight", {D, D});
+    add("ffn.value.weight", {D, F});
+    if (c.version == ModelVersion::kV5_2) {
+      for (const char* n : {"att.time_mix_k", "att.time_mix_v", "att.time_mix_r", "att.time_mix_g",
+                            "ffn.time_mix_k", "ffn.time_mix_r"})
+        add(n, {1, 1, D});
+      add("att.time_decay", {H, N});
+    } else {
+      for (const char* n : {"att.time_maa_x", "att.time_maa_w", "att.time_maa_k", "att.time_maa_v",
+                            "att.time_maa_r", "att.time_maa_g", "ffn.time_maa_k", "ffn.time_maa_r"})
+        add(n, {1, 1, D});
+      add("att.time_maa_w1", {D, 5 * Dm});
+      add("att.time_maa_w2", {5, Dm, D});
+      add("att.time_decay", {1, 1, A});
+      add("att.time_decay_w1", {D, Dd});
+      add("att.time_decay_w2", {Dd, A});
+    }
+  }
+  return e;
+}
+
+// '.time_*' tensors are squeezed at load (spec §2.4), so [D] passes for [1,1,D].
+bool ShapeOk(const std::string& name, const Shape& got, const Shape& want) {
+  if (got == want) return true;
+  return absl::StrContains(name, ".time_") && Squeezed(got) == Squeezed(want);
+}
+
+std::string SizesText(const ModelConfig& c) {
+  std::string s = absl::StrCat("D=", c.n_embd, " A=", c.n_att, " H=", c.n_head, " N=", c.head_size, " F=", c.n_ffn,
+                               " V=", c.vocab_size);
+  if (c.version == ModelVersion::kV6_0) absl::StrAppend(&s, " Dm=", c.time_mix_lora, " Dd=", c.time_decay_lora);
+  return s;
+}
+
+absl::Status CheckAll(const TensorSet& s, const ModelConfig& c) {
+  for (const auto& [name, want] : ExpectedShapes(c)) {
+    const TensorView* t = s.Find(name);
+    if (t == nullptr)
+      return absl::InvalidArgumentError(absl::StrCat(s.path(), ": missing tensor ", name, " ", ShapeString(want),
+                                                     " (RWKV-", std::string(VersionName(c.version)), " with ",
+                                                     SizesText(c), ")"));
+    if (!ShapeOk(name, t->shape, want))
+      return absl::InvalidArgumentError(absl::StrCat(s.path(), "@", t->file_offset, ": tensor ", name, " has shape ",
+                                                     ShapeString(t->shape), ", expected ", ShapeString(want),
+                                                     " (", SizesText(c), " from the other tensors)"));
+    if (t->dtype == DType::kOther)
+      return absl::UnimplementedError(absl::StrCat(s.path(), "@", t->file_offset, ": tensor ", name, " ",
+                                                   ShapeString(t->shape), " has dtype ", t->dtype_name,
+                                                   "; only fp32, fp16 and bf16 are supported"));
+  }
+  return absl::OkStatus();
+}
+
+// [rows, cols] -> [cols, rows]
+std::vector<float> Transposed(const std::vector<float>& in, int64_t rows, int64_t cols) {
+  std::vector<float> out(in.size());
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t k = 0; k < cols; ++k) out[k * rows + r] = in[r * cols + k];
+  return out;
+}
+
+// LayerNorm over each row of x [rows, d], eps 1e-5; statistics in double, result fp32.
+void LayerNormRows(std::vector<float>& x, int64_t d, const std::vector<float>& w, const std::vector<float>& b) {
+  for (size_t r = 0; r + d <= x.size(); r += d) {
+    double mean = 0, var = 0;
+    for (int64_t k = 0; k < d; ++k) mean += x[r + k];
+    mean /= d;
+    for (int64_t k = 0; k < d; ++k) var += (x[r + k] - mean) * (x[r + k] - mean);
+    const double inv = 1.0 / std::sqrt(var / d + 1e-5);
+    for (int64_t k = 0; k < d; ++k) x[r + k] = static_cast<float>((x[r + k] - mean) * inv * w[k] + b[k]);
+  }
+}
+
+class Builder {
+ public:
+  Builder(const TensorSet& s, const ModelConfig& c) : s_(s), c_(c) {}
+
+  absl::StatusOr<std::vector<float>> Get(const std::string& name) {
+    return ToFloat32(*s_.Find(name), s_.path());  // CheckAll saw every name
+  }
+  // A weight stored [out, in] (nn.Linear), returned as [in, out].
+  absl::StatusOr<std::vector<float>> GetT(const std::string& name) {
+    const TensorView* t = s_.Find(name);
+    RWKVKIT_ASSIGN_OR_RETURN(std::vector<float> v, ToFloat32(*t, s_.path()));
+    return Transposed(v, t->shape[0], t->shape[1]);
+  }
+
+  absl::Status Layer(int l, LayerWeights& w);
+
+ private:
+  const TensorSet& s_;
+  const ModelConfig& c_;
+};
+
+absl::Status Builder::Layer(int l, LayerWeights& w) {
+  const std::string b = absl::StrCat("blocks.", l, ".");
+  RWKVKIT_ASSIGN_OR_RETURN(w.ln1_w, Get(b + "ln1.weight"));
+  RWKVKIT_ASSIGN_OR_RETURN(w.ln1_b, Get(b + "ln1.bias"));
+  RWKVKIT_ASSIGN_OR_RETURN(w.ln2_w, Get(b + "ln2.weight"));
+  RWKVKIT_ASSIGN_OR_RETURN(w.ln2_b, Get(b + "ln2.bias"));
+  RWKVKIT_ASSIGN_OR_RETURN(w.att_r, GetT(b + "att.receptance.weight"));
+  RWKVKIT_ASSIGN_OR_RETURN(w.att_k, GetT(b + "att.key.weight"));
+  RWKVKIT_ASSIGN_OR_RETURN(w.att_v, GetT(b + "att.value.weight"));
+  RWKVKIT_ASSIGN_OR_RETURN(w.att_g, GetT(b + "att.gate.weight"));
+  RWKVKIT_ASSIGN_OR_RETURN(w.att_o, GetT(b + "att.output.weight"));
+  RWKVKIT_ASSIGN_OR_RETURN(w.ln_x_w, Get(b + "att.ln_x.weight"));
+  RWKVKIT_ASSIGN_OR_RETURN(w.ln_x_b, Get(b + "att.ln_x.bias"));
+  RWKVKIT_ASSIGN_OR_RETURN(w.time_first, Get(b + "att.time_faaaa"));  // u, used as-is (REAL_TIME_FIRST)
+  RWKVKIT_ASSIGN_OR_RETURN(w.time_decay, Get(b + "att.time_decay"));
+  RWKVKIT_ASSIGN_OR_RETURN(w.ffn_k, GetT(b + "ffn.key.weight"));
+  RWKVKIT_ASSIGN_OR_RETURN(w.ffn_r, GetT(b + "ffn.receptance.weight"));
+  RWKVKIT_ASSIGN_OR_RETURN(w.ffn_v, GetT(b + "ffn.value.weight"));
+  if (c_.version == ModelVersion::kV5_2) {
+    // exp(-exp(d)) in fp32 as the rwkv package does; the decay is static for 5.2.
+    for (float& d : w.time_decay) d = std::exp(-std::exp(d));
+    RWKVKIT_ASSIGN_OR_RETURN(w.time_mix_k, Get(b + "att.time_mix_k"));
+    RWKVKIT_ASSIGN_OR_RETURN(w.time_mix_v, Get(b + "att.time_mix_v"));
+    RWKVKIT_ASSIGN_OR_RETURN(w.time_mix_r, Get(b + "att.time_mix_r"));
+    RWKVKIT_ASSIGN_OR_RETURN(w.time_mix_g, Get(b + "att.time_mix_g"));
+    RWKVKIT_ASSIGN_OR_RETURN(w.ffn_mix_k, Get(b + "ffn.time_mix_k"));
+    RWKVKIT_ASSIGN_OR_RETURN(w.ffn_mix_r, Get(b + "ffn.time_mix_r"));
+    return absl::OkStatus();
+  }
+  RWKVKIT_ASSIGN_OR_RETURN(w.maa_x, Get(b + "att.time_maa_x"));
+  RWKVKIT_ASSIGN_OR_RETURN(w.maa_w, Get(b + "att.time_maa_w"));
+  RWKVKIT_ASSIGN_OR_RETURN(w.maa_k, Get(b + "att.time_maa_k"));
+  RWKVKIT_ASSIGN_OR_RETURN(w.maa_v, Get(b + "att.time_maa_v"));
+  RWKVKIT_ASSIGN_OR_RETURN(w.maa_r, Get(b + "att.time_maa_r"));
+  RWKVKIT_ASSIGN_OR_RETURN(w.maa_g, Get(b + "att.time_maa_g"));
+  // The LoRA matrices are input-major already (x @ W1): not transposed.
+  RWKVKIT_ASSIGN_OR_RETURN(w.maa_w1, Get(b + "att.time_maa_w1"));
+  RWKVKIT_ASSIGN_OR_RETURN(w.maa_w2, Get(b + "att.time_maa_w2"));
+  RWKVKIT_ASSIGN_OR_RETURN(w.decay_w1, Get(b + "att.time_decay_w1"));
+  RWKVKIT_ASSIGN_OR_RETURN(w.decay_w2, Get(b + "att.time_decay_w2"));
+  RWKVKIT_ASSIGN_OR_RETURN(w.ffn_mix_k, Get(b + "ffn.time_maa_k"));
+  RWKVKIT_ASSIGN_OR_RETURN(w.ffn_mix_r, Get(b + "ffn.time_maa_r"));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<ModelWeights> BuildModel(const TensorSet& s) {
+  ModelWeights m;
+  RWKVKIT_ASSIGN_OR_RETURN(m.config, InferConfig(s));
+  RWKVKIT_RETURN_IF_ERROR(CheckAll(s, m.config));
+  Builder b(s, m.config);
+  RWKVKIT_ASSIGN_OR_RETURN(m.emb, b.Get("emb.weight"));
+  RWKVKIT_ASSIGN_OR_RETURN(std::vector<float> ln0_w, b.Get("blocks.0.ln0.weight"));
+  RWKVKIT_ASSIGN_OR_RETURN(std::vector<float> ln0_b, b.Get("blocks.0.ln0.bias"));
+  LayerNormRows(m.emb, m.config.n_embd, ln0_w, ln0_b);
+  RWKVKIT_ASSIGN_OR_RETURN(m.ln_out_w, b.Get("ln_out.weight"));
+  RWKVKIT_ASSIGN_OR_RETURN(m.ln_out_b, b.Get("ln_out.bias"));
+  RWKVKIT_ASSIGN_OR_RETURN(m.head, b.GetT("head.weight"));
+  m.layers.resize(m.config.n_layer);
+  for (int l = 0; l < m.config.n_layer; ++l) RWKVKIT_RETURN_IF_ERROR(b.Layer(l, m.layers[l]));
+  return m;
+}
+
+absl::StatusOr<ModelWeights> LoadModel(const std::filesystem::path& path) {
+  RWKVKIT_ASSIGN_OR_RETURN(TensorSet s, ReadCheckpoint(path));
+  return BuildModel(s);
+}
+
+}  // namespace rwkvkit::refmodel
