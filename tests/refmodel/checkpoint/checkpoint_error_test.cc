@@ -1,0 +1,256 @@
+// tests/refmodel/checkpoint/checkpoint_error_test.cc — every error path of the checkpoint
+// readers and LoadModel, asserting the code and the location (path@offset or the tensor):
+// truncation at every length, flipped bytes (no crash), corrupt ZIP records, pickle errors,
+// safetensors header errors, missing/contradicting tensors, unsupported versions and dtypes.
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "refmodel/checkpoint/checkpoint_reader.h"
+#include "refmodel/model_weights.h"
+#include "tests/refmodel/checkpoint/test_util.h"
+
+namespace rwkvkit::refmodel {
+namespace {
+
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+using testing::MakeTinyModel;
+using testing::NamedTensor;
+using testing::PthOptions;
+using testing::StatusIs;
+using testing::TestDType;
+using testing::TinyDims;
+
+constexpr TinyDims kSmall{.L = 1, .D = 4, .A = 4, .H = 1, .N = 4, .F = 8, .V = 5, .Dm = 1, .Dd = 2};
+
+absl::StatusOr<ModelWeights> Build(const std::string& path, const std::string& bytes) {
+  absl::StatusOr<TensorSet> s = ReadCheckpointBytes(path, FileBytes::FromString(bytes));
+  if (!s.ok()) return s.status();
+  return BuildModel(*s);
+}
+
+uint32_t U32At(const std::string& b, size_t off) {
+  uint32_t v;
+  std::memcpy(&v, b.data() + off, 4);
+  return v;
+}
+void SetU32(std::string& b, size_t off, uint32_t v) { std::memcpy(b.data() + off, &v, 4); }
+void SetU16(std::string& b, size_t off, uint16_t v) { std::memcpy(b.data() + off, &v, 2); }
+
+std::vector<NamedTensor> Without(std::vector<NamedTensor> ts, const std::string& part) {
+  std::erase_if(ts, [&](const NamedTensor& t) { return t.name.find(part) != std::string::npos; });
+  return ts;
+}
+
+TEST(TruncatedCheckpoint, EveryPrefixOfAPthIsDataLoss) {
+  for (const char* version : {"5.2", "6.0"}) {
+    const std::string full = testing::WritePth(MakeTinyModel(version, kSmall, 1), PthOptions{});
+    ASSERT_TRUE(Build("t.pth", full).ok());
+    for (size_t n = 0; n < full.size(); ++n) {
+      ASSERT_THAT(Build("t.pth", full.substr(0, n)), StatusIs(absl::StatusCode::kDataLoss, StartsWith("t.pth@")))
+          << version << " prefix of " << n << " of " << full.size() << " bytes";
+    }
+  }
+}
+
+TEST(TruncatedCheckpoint, EveryPrefixOfASafetensorsFileIsDataLoss) {
+  const std::string full = testing::WriteSafetensors(MakeTinyModel("6.0", kSmall, 1), TestDType::kBF16);
+  ASSERT_TRUE(Build("t.safetensors", full).ok());
+  for (size_t n = 0; n < full.size(); ++n) {
+    ASSERT_THAT(Build("t.safetensors", full.substr(0, n)),
+                StatusIs(absl::StatusCode::kDataLoss, StartsWith("t.safetensors@")))
+        << "prefix of " << n << " of " << full.size() << " bytes";
+  }
+}
+
+// A flipped byte anywhere gives a status or (in tensor data) different weights; never a crash.
+void FlipEveryByte(const std::string& path, const std::string& full, size_t from, char mask) {
+  for (size_t i = from; i < full.size(); ++i) {
+    std::string b = full;
+    b[i] = static_cast<char>(b[i] ^ mask);
+    (void)Build(path, b);
+  }
+}
+
+TEST(CorruptCheckpoint, EveryFlippedByteOfAPth) {
+  FlipEveryByte("f.pth", testing::WritePth(MakeTinyModel("5.2", kSmall, 2), PthOptions{}), 0, '\xFF');
+}
+
+TEST(CorruptCheckpoint, EveryFlippedByteOfZip64Records) {
+  PthOptions o;
+  o.zip64 = true;
+  const std::string full = testing::WritePth(MakeTinyModel("5.2", kSmall, 2), o);
+  FlipEveryByte("f.pth", full, full.size() - 1024, '\xFF');  // the central directory and end records
+}
+
+TEST(CorruptCheckpoint, EveryFlippedByteOfASafetensorsFile) {
+  FlipEveryByte("f.safetensors", testing::WriteSafetensors(MakeTinyModel("6.0", kSmall, 2), TestDType::kF16), 0, '\x5A');
+}
+
+class CorruptZip : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    bytes_ = testing::WritePth(MakeTinyModel("5.2", kSmall, 3), PthOptions{});
+    eocd_ = bytes_.size() - 22;
+    ASSERT_EQ(U32At(bytes_, eocd_), 0x06054b50u);
+    central_ = U32At(bytes_, eocd_ + 16);
+  }
+  std::string bytes_;
+  size_t eocd_ = 0, central_ = 0;
+};
+
+TEST_F(CorruptZip, BadCentralSignature) {
+  SetU32(bytes_, central_, 0x12345678);
+  EXPECT_THAT(Build("z.pth", bytes_), StatusIs(absl::StatusCode::kDataLoss,
+                                               HasSubstr(absl::StrCat("z.pth@", central_, ": bad central directory signature"))));
+}
+
+TEST_F(CorruptZip, CentralDirectoryOutsideTheFile) {
+  SetU32(bytes_, eocd_ + 16, static_cast<uint32_t>(bytes_.size() + 100));
+  EXPECT_THAT(Build("z.pth", bytes_), StatusIs(absl::StatusCode::kDataLoss,
+                                               HasSubstr(absl::StrCat("z.pth@", eocd_, ": central directory"))));
+}
+
+TEST_F(CorruptZip, EntryCountTooLarge) {
+  SetU16(bytes_, eocd_ + 10, 60000);
+  EXPECT_THAT(Build("z.pth", bytes_), StatusIs(absl::StatusCode::kDataLoss, HasSubstr(absl::StrCat("z.pth@", eocd_, ":"))));
+}
+
+TEST_F(CorruptZip, LocalHeaderOffsetOutsideTheFile) {
+  // The first central record is data.pkl's.
+  SetU32(bytes_, central_ + 42, 0x7FFFFFF0);
+  EXPECT_THAT(Build("z.pth", bytes_),
+              StatusIs(absl::StatusCode::kDataLoss,
+                       HasSubstr(absl::StrCat("z.pth@", central_, ": entry archive/data.pkl: local header offset"))));
+}
+
+TEST_F(CorruptZip, CompressedEntryIsUnimplemented) {
+  SetU16(bytes_, central_ + 10, 8);  // deflate
+  EXPECT_THAT(Build("z.pth", bytes_), StatusIs(absl::StatusCode::kUnimplemented,
+                                               HasSubstr(absl::StrCat("z.pth@", central_, ": entry archive/data.pkl is compressed"))));
+}
+
+TEST_F(CorruptZip, PickleCrcMismatch) {
+  bytes_[64 + 20] ^= 0x01;  // data.pkl starts at 64 (aligned); byte 20 is inside "collections"
+  EXPECT_THAT(Build("z.pth", bytes_), StatusIs(absl::StatusCode::kDataLoss, HasSubstr("z.pth@64: entry archive/data.pkl: CRC-32")));
+}
+
+TEST_F(CorruptZip, NoEndRecord) {
+  bytes_.resize(eocd_);
+  EXPECT_THAT(Build("z.pth", bytes_), StatusIs(absl::StatusCode::kDataLoss, HasSubstr("no ZIP end-of-central-directory record")));
+}
+
+TEST(PickleErrors, UnknownOpcodeIsUnimplementedWithItsOffset) {
+  PthOptions o;
+  o.unknown_opcode = 'G';  // BINFLOAT: a real pickle opcode that torch.save never emits for a state dict
+  const std::string b = testing::WritePth(MakeTinyModel("5.2", kSmall, 4), o);
+  EXPECT_THAT(Build("p.pth", b), StatusIs(absl::StatusCode::kUnimplemented,
+                                          HasSubstr("p.pth@66: unknown pickle opcode 0x47 ('G') (data.pkl offset 2)")));
+  o.unknown_opcode = 0xF0;
+  EXPECT_THAT(Build("p.pth", testing::WritePth(MakeTinyModel("5.2", kSmall, 4), o)),
+              StatusIs(absl::StatusCode::kUnimplemented, HasSubstr("p.pth@66: unknown pickle opcode 0xf0 (data.pkl offset 2)")));
+}
+
+TEST(PickleErrors, StackUnderflowIsDataLoss) {
+  PthOptions o;
+  o.unknown_opcode = 'R';  // REDUCE on an empty stack
+  EXPECT_THAT(Build("p.pth", testing::WritePth(MakeTinyModel("5.2", kSmall, 4), o)),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("p.pth@66: pickle stack underflow (data.pkl offset 2)")));
+}
+
+TEST(PickleErrors, NonFloatStorageIsUnimplemented) {
+  PthOptions o;
+  o.storage_type_override = "LongStorage";  // the first tensor, emb.weight
+  EXPECT_THAT(Build("p.pth", testing::WritePth(MakeTinyModel("5.2", kSmall, 4), o)),
+              StatusIs(absl::StatusCode::kUnimplemented,
+                       AllOf(HasSubstr("p.pth@"), HasSubstr("tensor emb.weight [5,4] has dtype torch.LongStorage"))));
+}
+
+TEST(SafetensorsErrors, NonFloatDTypeIsUnimplemented) {
+  const std::string b = testing::WriteSafetensors(MakeTinyModel("6.0", kSmall, 4), TestDType::kF32,
+                                                  "blocks.0.att.key.weight", "I32");
+  EXPECT_THAT(Build("s.safetensors", b),
+              StatusIs(absl::StatusCode::kUnimplemented,
+                       AllOf(HasSubstr("s.safetensors@"), HasSubstr("tensor blocks.0.att.key.weight [4,4] has dtype I32"))));
+}
+
+TEST(SafetensorsErrors, HeaderErrors) {
+  std::string b = testing::WriteSafetensors(MakeTinyModel("6.0", kSmall, 4), TestDType::kF32);
+  std::string big = b;
+  SetU32(big, 0, 0x7FFFFFFF);
+  EXPECT_THAT(Build("s.safetensors", big),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("s.safetensors@0: safetensors header length 2147483647")));
+  std::string bad_json = b;
+  bad_json[9] = '!';  // right after '{'
+  EXPECT_THAT(Build("s.safetensors", bad_json),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("s.safetensors@9: bad safetensors header JSON")));
+  // A dtype whose size does not match data_offsets.
+  EXPECT_THAT(Build("s.safetensors", testing::WriteSafetensors(MakeTinyModel("6.0", kSmall, 4), TestDType::kF32,
+                                                               "head.weight", "F16")),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("s.safetensors@8: safetensors header entry head.weight: shape [5,4] of F16 needs 40 bytes")));
+}
+
+TEST(ModelErrors, MissingTensorIsNamed) {
+  const auto ts = Without(MakeTinyModel("5.2", TinyDims{}, 5), "blocks.1.ffn.value.weight");
+  EXPECT_THAT(Build("m.pth", testing::WritePth(ts, PthOptions{})),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("m.pth: missing tensor blocks.1.ffn.value.weight [32,64]")));
+  EXPECT_THAT(Build("m.pth", testing::WritePth(Without(MakeTinyModel("6.0", TinyDims{}, 5), "emb.weight"), PthOptions{})),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("m.pth: missing tensor emb.weight")));
+}
+
+TEST(ModelErrors, ContradictingShapeIsNamedWithBothShapes) {
+  auto ts = MakeTinyModel("6.0", TinyDims{}, 6);
+  for (NamedTensor& t : ts) {
+    if (t.name != "blocks.1.att.key.weight") continue;
+    t.shape = {32, 33};
+    t.values.resize(32 * 33);
+  }
+  EXPECT_THAT(Build("m.safetensors", testing::WriteSafetensors(ts, TestDType::kBF16)),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("m.safetensors@"),
+                             HasSubstr("tensor blocks.1.att.key.weight has shape [32,33], expected [32,32]"))));
+}
+
+TEST(ModelErrors, LayerAfterAGap) {
+  auto ts = MakeTinyModel("5.2", kSmall, 7);
+  ts.push_back({"blocks.3.ln1.weight", {4}, std::vector<float>(4, 1.0f)});
+  EXPECT_THAT(Build("m.pth", testing::WritePth(ts, PthOptions{})),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("m.pth: tensor blocks.3.ln1.weight belongs to layer 3 but blocks.1.ln1.weight is missing")));
+}
+
+TEST(ModelErrors, UnsupportedVersionsAreNamed) {
+  const auto v52 = MakeTinyModel("5.2", kSmall, 8);
+  auto v51 = v52;
+  for (NamedTensor& t : v51)
+    if (t.name.find("att.time_decay") != std::string::npos) {
+      t.shape = {1};  // a per-head scalar
+      t.values.resize(1);
+    }
+  auto v7 = MakeTinyModel("6.0", kSmall, 8);
+  v7.push_back({"blocks.0.att.k_k", {1, 1, 4}, std::vector<float>(4, 0.0f)});
+  const std::vector<std::pair<std::vector<NamedTensor>, std::string>> cases = {
+      {Without(Without(v52, "ln_x"), "gate"), "v.safetensors: RWKV-4 checkpoint (no att.ln_x)"},
+      {Without(v52, "gate"), "v.safetensors: RWKV-5.0 checkpoint (no att.gate.weight)"},
+      {v51, "v.safetensors: RWKV-5.1 checkpoint (blocks.0.att.time_decay is [1]"},
+      {v7, "v.safetensors: RWKV-7 checkpoint (blocks.0.att.k_k present)"}};
+  for (const auto& [ts, msg] : cases)
+    EXPECT_THAT(Build("v.safetensors", testing::WriteSafetensors(ts, TestDType::kF32)),
+                StatusIs(absl::StatusCode::kUnimplemented, AllOf(HasSubstr(msg), HasSubstr("only RWKV-5.2 and RWKV-6.0"))));
+}
+
+TEST(FileErrors, MissingFileIsNotFound) {
+  EXPECT_THAT(LoadModel("/nonexistent/rwkv.pth"),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("/nonexistent/rwkv.pth: cannot open")));
+}
+
+TEST(FileErrors, NeitherFormat) {
+  EXPECT_THAT(Build("x.bin", std::string("0123456789abcdef")),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("x.bin@8: neither a torch.save zip nor a safetensors file")));
+}
+
+}  // namespace
+}  // namespace rwkvkit::refmodel
