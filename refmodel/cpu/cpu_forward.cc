@@ -11,6 +11,12 @@
 // - The wkv recurrence is the RNN step in a loop over T, one TBB task per head: exact, and on
 //   CPU the projections (GEMM) dominate for N = 64 anyway (N² = 4096 FMAs per head per token
 //   against ~7·D per channel for the projections). A chunked form would add nothing here.
+// - Measured (refmodel_cpu_forward_driver --time, random v6 L=12 D=768 F=2688 V=65536, 2-vCPU
+//   AMD EPYC VM shared with other jobs, load ~2.5, so ±30%): sequence mode T=512 ~200-230
+//   tokens/s (~60 GFLOP/s; numpy's own sgemm 512×768×65536 reached ~90 GFLOP/s there), RNN
+//   mode ~25 tokens/s (it streams all ~570 MB of fp32 weights per token: memory-bound).
+//   Grids of 128×256, 512×1024 and 256×2048 were within that noise on 2 cores; 128×256 keeps
+//   ≥ 12 blocks for D = 768, T = 512, so more cores have work.
 #include "refmodel/cpu/cpu_forward.h"
 
 #include <cblas.h>
