@@ -55,10 +55,12 @@ void CheckConfig(const ModelConfig& c, const std::string& version, const TinyDim
 }
 
 void CheckWeights(const ModelWeights& m, const std::vector<NamedTensor>& ts, const std::string& version,
-                  const TinyDims& d) {
+                  const TinyDims& d, TestDType dt) {
   Expect e(ts);
   CheckConfig(m.config, version, d);
-  // emb := LayerNorm(emb; ln0, eps 1e-5), statistics over D per row.
+  // emb := LayerNorm(emb; ln0, eps 1e-5), statistics over D per row, then rounded to the file's
+  // dtype as the official package keeps it: within half a unit in the last place of that dtype.
+  const double ulp_half = dt == TestDType::kBF16 ? std::ldexp(1.0, -8) : dt == TestDType::kF16 ? std::ldexp(1.0, -11) : 0.0;
   const std::vector<float>& emb = e.V("emb.weight");
   ASSERT_EQ(m.emb.size(), emb.size());
   for (int v = 0; v < d.V; ++v) {
@@ -70,7 +72,12 @@ void CheckWeights(const ModelWeights& m, const std::vector<NamedTensor>& ts, con
     for (int k = 0; k < d.D; ++k) {
       const double want = (emb[v * d.D + k] - mean) / std::sqrt(var + 1e-5) * e.V("blocks.0.ln0.weight")[k] +
                           e.V("blocks.0.ln0.bias")[k];
-      ASSERT_NEAR(m.emb[v * d.D + k], want, 2e-6) << "emb row " << v << " col " << k;
+      ASSERT_NEAR(m.emb[v * d.D + k], want, 2e-6 + std::abs(want) * ulp_half) << "emb row " << v << " col " << k;
+      if (dt == TestDType::kBF16) {
+        uint32_t bits;
+        std::memcpy(&bits, &m.emb[v * d.D + k], 4);
+        ASSERT_EQ(bits & 0xFFFFu, 0u) << "emb row " << v << " col " << k << " is not a bf16 value";
+      }
     }
   }
   EXPECT_EQ(m.ln_out_w, e.V("ln_out.weight"));
@@ -157,7 +164,7 @@ TEST(LoadModel, PthEveryVersionAndDType) {
     testing::WriteFile(path, testing::WritePth(ts, o));
     absl::StatusOr<ModelWeights> m = LoadModel(path);
     ASSERT_TRUE(m.ok()) << m.status();
-    CheckWeights(*m, ts, c.version, d);
+    CheckWeights(*m, ts, c.version, d, c.dtype);
   }
 }
 
@@ -171,7 +178,7 @@ TEST(LoadModel, SafetensorsEveryVersionAndDType) {
     testing::WriteFile(path, testing::WriteSafetensors(ts, c.dtype));
     absl::StatusOr<ModelWeights> m = LoadModel(path);
     ASSERT_TRUE(m.ok()) << m.status();
-    CheckWeights(*m, ts, c.version, d);
+    CheckWeights(*m, ts, c.version, d, c.dtype);
   }
 }
 
@@ -194,7 +201,7 @@ TEST(LoadModel, PthWriterVariants) {
       ASSERT_TRUE(s.ok()) << s.status();
       absl::StatusOr<ModelWeights> m = BuildModel(*s);
       ASSERT_TRUE(m.ok()) << m.status();
-      CheckWeights(*m, ts, version, d);
+      CheckWeights(*m, ts, version, d, TestDType::kF16);
     }
   }
 }
@@ -238,7 +245,7 @@ TEST(LoadModel, HuggingFaceNames) {
     SCOPED_TRACE(f);
     absl::StatusOr<ModelWeights> m = LoadModel(dir / f);
     ASSERT_TRUE(m.ok()) << m.status();
-    CheckWeights(*m, blinkdl, "6.0", d);
+    CheckWeights(*m, blinkdl, "6.0", d, TestDType::kBF16);
   }
 }
 
@@ -255,7 +262,7 @@ TEST(LoadModel, IgnoresTimeStateAndAcceptsSqueezedTimeTensors) {
   ASSERT_TRUE(s.ok()) << s.status();
   absl::StatusOr<ModelWeights> m = BuildModel(*s);
   ASSERT_TRUE(m.ok()) << m.status();
-  CheckWeights(*m, original, "6.0", d);
+  CheckWeights(*m, original, "6.0", d, TestDType::kF32);
 }
 
 }  // namespace

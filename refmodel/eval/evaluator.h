@@ -1,0 +1,69 @@
+// refmodel/eval/evaluator.h — per-token NLL of binidx documents under a model (the eval protocol).
+//
+// Protocol (docs/eval.md; exact): every document — one binidx sequence [t1..tn, 0] — is
+// evaluated from a fresh state; the inputs are [0, t1..tn], the targets [t1..tn, 0]; NLL in
+// nats. A document whose sequence lacks the final 0 still gets the 0 target. The document is
+// fed in windows of `window` tokens with the state carried across them (equal to one long
+// pass). Perplexity = exp(mean NLL over all targets); bits per byte = sum NLL / ln 2 / the byte
+// length of the documents' tokens (the vocab's token lengths; token 0 has none).
+//
+// Thread-safe: Evaluate may run concurrently with other evaluations; it calls the sink from
+// the calling thread, in document order.
+#ifndef RWKVKIT_REFMODEL_EVAL_EVALUATOR_H_
+#define RWKVKIT_REFMODEL_EVAL_EVALUATOR_H_
+
+#include <cmath>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "refmodel/cpu/cpu_forward.h"
+#include "tokenizer/tokenizer.h"
+
+namespace rwkvkit::refmodel {
+
+struct EvalOptions {
+  uint64_t max_docs = 0;  // 0: all documents
+  size_t window = 256;    // tokens per forward call
+};
+
+struct EvalTotals {
+  uint64_t documents = 0;
+  uint64_t tokens = 0;  // targets
+  uint64_t bytes = 0;   // bytes of the targets' tokens
+  double nll = 0;       // sum, nats
+
+  void Add(const EvalTotals& o) {
+    documents += o.documents;
+    tokens += o.tokens;
+    bytes += o.bytes;
+    nll += o.nll;
+  }
+  double MeanNll() const { return tokens ? nll / static_cast<double>(tokens) : 0; }
+  double Perplexity() const { return std::exp(MeanNll()); }
+  double BitsPerByte() const { return bytes ? nll / std::log(2.0) / static_cast<double>(bytes) : 0; }
+};
+
+// One evaluated document: where it came from, its totals and its per-target NLLs.
+struct DocumentResult {
+  size_t shard = 0;           // index into the shard list
+  uint64_t index_in_shard = 0;
+  EvalTotals totals;
+  std::span<const double> nll;
+};
+using DocumentSink = std::function<absl::Status(const DocumentResult&)>;
+
+// Evaluate()
+// kDataLoss for a corrupt shard, kOutOfRange for a token id outside the model's vocab
+// (naming shard, document and position), or the sink's error.
+absl::StatusOr<EvalTotals> Evaluate(const CpuModel& model, const ModelConfig& config, const tokenizer::Tokenizer& tok,
+                                    const std::vector<std::filesystem::path>& shards, const EvalOptions& options,
+                                    const DocumentSink& sink);
+
+}  // namespace rwkvkit::refmodel
+
+#endif  // RWKVKIT_REFMODEL_EVAL_EVALUATOR_H_

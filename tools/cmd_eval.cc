@@ -1,0 +1,210 @@
+// tools/cmd_eval.cc — `rwkvkit eval`: perplexity and bits per byte of binidx shards under a model.
+#include <tbb/global_control.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "corpus/build_report.h"
+#include "refmodel/eval/evaluator.h"
+#include "refmodel/eval/shard_set.h"
+#include "refmodel/model_weights.h"
+#include "simdjson.h"
+#include "tools/cli/flags.h"
+#include "tools/cli/vocab_path.h"
+#include "tools/commands.h"
+
+namespace rwkvkit::cli {
+namespace {
+
+constexpr char kUsage[] = R"(usage: rwkvkit eval --model PATH --data PATH [--data PATH ...] [--device cpu|cuda]
+                    [--dtype fp32|bf16|fp16] [--nll-out FILE] [--max-docs N] [--window N]
+                    [--threads N] [--no-progress] [--vocab PATH]
+
+Evaluates an RWKV-5.2 or RWKV-6 checkpoint (.pth or .safetensors; fp32/fp16/bf16) on binidx
+shards. Every document (one sequence ending with token 0) starts from a fresh state; inputs
+[0, t1..tn], targets [t1..tn, 0]; NLL in nats (docs/eval.md). stdout ends with one JSON line:
+documents, tokens, mean NLL, perplexity, bits per byte, and per source when a build.json lies
+next to the shards.
+
+  --data PATH     a shard prefix, a .idx/.bin path, or a directory (all shards, name order)
+  --nll-out FILE  JSON Lines: per document (shard order) the array of its per-target NLLs
+  --max-docs N    stop after N documents
+  --window N      tokens per forward call (state carried across; default 256)
+  --device DEV    cpu (the fp32 reference); cuda arrives with issue 5
+  --dtype DT      fp32 for cpu; bf16/fp16 with cuda (issue 5)
+  --threads N     threads (default: all cores)
+  --vocab PATH    the vocab (token byte lengths for bits per byte)
+)";
+
+std::string JsonNumber(double x) { return std::isfinite(x) ? absl::StrFormat("%.9g", x) : std::string("null"); }
+
+std::string TotalsJson(const refmodel::EvalTotals& t) {
+  return absl::StrCat("{\"documents\": ", t.documents, ", \"tokens\": ", t.tokens, ", \"bytes\": ", t.bytes,
+                      ", \"mean_nll\": ", JsonNumber(t.MeanNll()), ", \"perplexity\": ", JsonNumber(t.Perplexity()),
+                      ", \"bits_per_byte\": ", JsonNumber(t.BitsPerByte()), "}");
+}
+
+// Per-document source names from the build.json next to a shard (empty when there is none or
+// it does not list the shard).
+std::vector<std::string> DocumentSources(const std::filesystem::path& prefix) {
+  const std::filesystem::path build = prefix.parent_path() / "build.json";
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (!std::filesystem::exists(build) || parser.load(build.string()).get(root) != simdjson::SUCCESS) return {};
+  std::vector<std::string> names;
+  simdjson::dom::array sources, shards;
+  if (root["sources"].get_array().get(sources) != simdjson::SUCCESS) return {};
+  for (const simdjson::dom::element s : sources) {
+    std::string_view n;
+    names.emplace_back(s["name"].get_string().get(n) == simdjson::SUCCESS ? std::string(n) : std::string("?"));
+  }
+  if (root["shards"].get_array().get(shards) != simdjson::SUCCESS) return {};
+  const std::string want = prefix.filename().string();
+  for (const simdjson::dom::element sh : shards) {
+    std::string_view n;
+    if (sh["name"].get_string().get(n) != simdjson::SUCCESS || n != want) continue;
+    std::vector<std::string> out;
+    simdjson::dom::array runs;
+    if (sh["source_runs"].get_array().get(runs) != simdjson::SUCCESS) return {};
+    for (const simdjson::dom::element run : runs) {
+      uint64_t src = 0, count = 0;
+      if (run.at(0).get_uint64().get(src) != simdjson::SUCCESS || run.at(1).get_uint64().get(count) != simdjson::SUCCESS ||
+          src >= names.size())
+        return {};
+      out.insert(out.end(), count, names[src]);
+    }
+    return out;
+  }
+  return {};
+}
+
+struct EvalFlags {
+  std::string model;
+  std::vector<std::string> data;
+  std::optional<std::string> nll_out;
+  refmodel::EvalOptions options;
+  int threads = 0;
+  bool progress = true;
+};
+
+absl::StatusOr<EvalFlags> ReadFlags(const ParsedFlags& f) {
+  EvalFlags e;
+  if (!f.Has("model")) return absl::InvalidArgumentError("--model PATH is required");
+  if (!f.Has("data")) return absl::InvalidArgumentError("--data PATH is required");
+  e.model = *f.Get("model");
+  e.data = f.all_values.at("data");
+  e.nll_out = f.Get("nll-out");
+  const std::string device = f.Get("device").value_or("cpu");
+  const std::string dtype = f.Get("dtype").value_or("fp32");
+  if (device != "cpu" && device != "cuda")
+    return absl::InvalidArgumentError(absl::StrCat("--device wants cpu or cuda (saw \"", device, "\")"));
+  if (dtype != "fp32" && dtype != "bf16" && dtype != "fp16")
+    return absl::InvalidArgumentError(absl::StrCat("--dtype wants fp32, bf16 or fp16 (saw \"", dtype, "\")"));
+  if (device == "cuda") return absl::UnimplementedError("--device cuda arrives with issue 5; use --device cpu");
+  if (dtype != "fp32")
+    return absl::InvalidArgumentError("the CPU reference computes in fp32 (--dtype bf16/fp16 comes with --device cuda)");
+  absl::StatusOr<long> max_docs = f.GetInt("max-docs", 0, 0, INT64_MAX);
+  if (!max_docs.ok()) return max_docs.status();
+  absl::StatusOr<long> window = f.GetInt("window", 256, 1, 1 << 20);
+  if (!window.ok()) return window.status();
+  absl::StatusOr<long> threads = f.GetInt("threads", 0, 0, 4096);
+  if (!threads.ok()) return threads.status();
+  e.options.max_docs = static_cast<uint64_t>(*max_docs);
+  e.options.window = static_cast<size_t>(*window);
+  e.threads = static_cast<int>(*threads);
+  e.progress = !f.Has("no-progress");
+  return e;
+}
+
+absl::Status RunEval(const EvalFlags& e, const tokenizer::Tokenizer& tok) {
+  absl::StatusOr<refmodel::ModelWeights> weights = refmodel::LoadModel(e.model);
+  if (!weights.ok()) return weights.status();
+  const refmodel::CpuModel model(*weights);
+  absl::StatusOr<std::vector<std::filesystem::path>> shards = refmodel::ResolveShards(e.data);
+  if (!shards.ok()) return shards.status();
+  std::vector<std::vector<std::string>> sources;
+  for (const auto& s : *shards) sources.push_back(DocumentSources(s));
+  std::map<std::string, refmodel::EvalTotals> per_source;
+  std::ofstream nll_out;
+  const std::string tmp = e.nll_out ? *e.nll_out + ".tmp" : "";
+  if (e.nll_out) {
+    nll_out.open(tmp, std::ios::binary | std::ios::trunc);
+    if (!nll_out) return absl::UnavailableError(absl::StrCat(tmp, ": cannot create"));
+  }
+  const bool tty = ::isatty(2) == 1;
+  const auto start = std::chrono::steady_clock::now();
+  auto last = start;
+  refmodel::EvalTotals running;
+  std::string line;
+  auto sink = [&](const refmodel::DocumentResult& r) -> absl::Status {
+    running.Add(r.totals);
+    const auto& src = sources[r.shard];
+    if (!src.empty() && r.index_in_shard < src.size()) per_source[src[r.index_in_shard]].Add(r.totals);
+    if (e.nll_out) {
+      line = "[";
+      for (size_t i = 0; i < r.nll.size(); ++i) absl::StrAppend(&line, i ? "," : "", absl::StrFormat("%.8g", r.nll[i]));
+      line += "]\n";
+      nll_out << line;
+      if (!nll_out) return absl::UnavailableError(absl::StrCat(tmp, ": write failed"));
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (e.progress && now - last > std::chrono::milliseconds(tty ? 500 : 10000)) {
+      last = now;
+      const double s = std::chrono::duration<double>(now - start).count();
+      std::fprintf(stderr, "%seval: %llu docs, %llu tokens, %.0f tokens/s, mean NLL %.4f%s", tty ? "\r" : "",
+                   static_cast<unsigned long long>(running.documents), static_cast<unsigned long long>(running.tokens),
+                   static_cast<double>(running.tokens) / s, running.MeanNll(), tty ? "   " : "\n");
+    }
+    return absl::OkStatus();
+  };
+  absl::StatusOr<refmodel::EvalTotals> totals = refmodel::Evaluate(model, weights->config, tok, *shards, e.options, sink);
+  if (e.progress && tty) std::fputc('\n', stderr);
+  if (!totals.ok()) return totals.status();
+  if (e.nll_out) {
+    nll_out.close();
+    if (!nll_out || std::rename(tmp.c_str(), e.nll_out->c_str()) != 0)
+      return absl::UnavailableError(absl::StrCat(*e.nll_out, ": cannot write"));
+  }
+  std::string json = absl::StrCat("{\"model\": ", corpus::JsonString(e.model), ", \"version\": \"",
+                                  std::string(refmodel::VersionName(weights->config.version)), "\", \"total\": ",
+                                  TotalsJson(*totals), ", \"sources\": {");
+  bool first = true;
+  for (const auto& [name, t] : per_source) {
+    absl::StrAppend(&json, first ? "" : ", ", corpus::JsonString(name), ": ", TotalsJson(t));
+    first = false;
+  }
+  std::printf("%s}}\n", json.c_str());
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+int RunEval(int argc, char** argv) {
+  absl::StatusOr<ParsedFlags> flags = ParseFlags(
+      argc, argv,
+      {{"model", "data", "device", "dtype", "nll-out", "max-docs", "window", "threads", "vocab"}, {"no-progress", "help"}});
+  if (!flags.ok()) return ReportError("eval", flags.status());
+  if (flags->Has("help")) {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  absl::StatusOr<EvalFlags> e = ReadFlags(*flags);
+  if (!e.ok()) return ReportError("eval", e.status());
+  std::optional<tbb::global_control> limit;
+  if (e->threads > 0) limit.emplace(tbb::global_control::max_allowed_parallelism, static_cast<size_t>(e->threads));
+  absl::StatusOr<tokenizer::Tokenizer> tok = LoadTokenizer(flags->Get("vocab"));
+  if (!tok.ok()) return ReportError("eval", tok.status());
+  absl::Status s = RunEval(*e, *tok);
+  return s.ok() ? 0 : ReportError("eval", s);
+}
+
+}  // namespace rwkvkit::cli
