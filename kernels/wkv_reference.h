@@ -1,0 +1,34 @@
+// kernels/wkv_reference.h — the CPU twins of the WKV-5.2 and WKV-6 CUDA kernels (kernels/wkv.h):
+// plain loops over the recurrence of spec/refmodel.md §1.3–1.4, accumulated in fp64. This is the
+// spec in code (STYLE.md §3.4); the `gpu` checkers in tests/kernels compare both CUDA kernels
+// against it.
+//
+// The recurrence, per batch b and head h, key channel i, value channel j, token t in order:
+//   y[t,j]  = Σ_i r[t,i] · (u[i]·k[t,i]·v[t,j] + S[i,j])
+//   S[i,j]  = w[t,i]·S[i,j] + k[t,i]·v[t,j]                   (after y: the `rwkv` package's order)
+// u = time_first (used as-is); w is the decay factor exp(-exp(d)) in (0, 1]: per channel and
+// static for v5.2 ([H, N]), per token for v6 ([B, T, H, N]). State layout is key-major
+// [B, H, N(key i), N(value j)] as in refmodel/cpu and the ChatRWKV Python side (not the CUDA
+// kernels' value-major [H][j][i]).
+//
+// Not here: any dtype but fp32 (callers round bf16/fp16 inputs to float first, so twin and kernel
+// see the same values), speed (O(B·T·H·N²), fine for checker shapes). No shared state:
+// thread-safe. No dependencies beyond the C++ standard library (builds without CUDA).
+#ifndef RWKVKIT_KERNELS_WKV_REFERENCE_H_
+#define RWKVKIT_KERNELS_WKV_REFERENCE_H_
+
+namespace rwkvkit::kernels {
+
+// r, k, v: [B, T, H, N] fp32; w: [H, N] fp32 decay factors (static); u: [H, N] fp32;
+// state: [B, H, N, N] fp32, read as the state before token 0 and overwritten with the state
+// after token T-1 (the sum is carried in fp64 in between); y: [B, T, H, N] fp32, written.
+void Wkv5ForwardReference(int B, int T, int H, int N, const float* r, const float* k,
+                          const float* v, const float* w, const float* u, float* state, float* y);
+
+// As Wkv5ForwardReference, but w: [B, T, H, N] fp32, the decay factor of each token.
+void Wkv6ForwardReference(int B, int T, int H, int N, const float* r, const float* k,
+                          const float* v, const float* w, const float* u, float* state, float* y);
+
+}  // namespace rwkvkit::kernels
+
+#endif  // RWKVKIT_KERNELS_WKV_REFERENCE_H_
