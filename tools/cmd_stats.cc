@@ -19,11 +19,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "corpus/input/block_reader.h"
 #include "corpus/jsonl_field.h"
 #include "corpus/manifest.h"
 #include "tokenizer/tokenizer.h"
 #include "tools/cli/flags.h"
-#include "tools/cli/io.h"
 #include "tools/cli/vocab_path.h"
 #include "tools/commands.h"
 
@@ -73,25 +73,19 @@ struct Totals {
 // Adds one JSONL file to `totals`; every document goes to group `fixed_group` when it is set.
 absl::Status StatsFile(const tokenizer::Tokenizer& tok, const std::string& path, const std::string& key,
                        const std::string& group_key, const std::optional<std::string>& fixed_group, Totals& totals) {
-  absl::StatusOr<InputFile> in = InputFile::Open(path);
-  if (!in.ok()) return in.status();
+  absl::StatusOr<corpus::BlockReader> reader = corpus::BlockReader::Open(path);
+  if (!reader.ok()) return reader.status();
   tbb::enumerable_thread_specific<LocalState> local;
-  std::string buf;
-  size_t line_no = 1, reported = 0;
+  corpus::LineBlock block;
+  std::vector<std::string_view> lines;
+  size_t reported = 0;
   for (;;) {
-    absl::StatusOr<size_t> got = in->ReadBlock(buf, kBlockBytes);
-    if (!got.ok()) return got.status();
-    totals.input_bytes += *got;
-    const bool eof = *got < kBlockBytes;
-    const size_t last_nl = buf.rfind('\n');
-    const size_t usable = eof ? buf.size() : (last_nl == std::string::npos ? 0 : last_nl + 1);
-    std::vector<std::string_view> lines;
-    for (size_t p = 0; p < usable;) {
-      size_t e = buf.find('\n', p);
-      if (e == std::string::npos || e >= usable) e = usable;
-      lines.emplace_back(buf.data() + p, e - p);
-      p = e + 1;
-    }
+    absl::StatusOr<bool> more = reader->Next(block, kBlockBytes);
+    if (!more.ok()) return more.status();
+    if (!*more) break;
+    const size_t line_no = block.first_line;
+    lines.clear();
+    for (size_t k = 0; k < block.size(); ++k) lines.push_back(block.line(k));
     std::vector<std::string> errors(lines.size());
     tbb::parallel_for(size_t{0}, lines.size(), [&](size_t i) {
       LocalState& st = local.local();
@@ -118,10 +112,8 @@ absl::Status StatsFile(const tokenizer::Tokenizer& tok, const std::string& path,
       if (reported++ < kMaxReportedBadLines)
         std::fprintf(stderr, "rwkvkit stats: %s:%zu: %s\n", path.c_str(), line_no + i, errors[i].c_str());
     }
-    line_no += lines.size();
-    buf.erase(0, usable);
-    if (eof) break;
   }
+  totals.input_bytes += reader->file_size();
   for (LocalState& st : local)
     for (const auto& [g, c] : st.groups) totals.groups[g].Add(c);
   return absl::OkStatus();

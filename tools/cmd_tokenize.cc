@@ -4,8 +4,8 @@
 // what has been read are final (a walk never looks more than max_token_bytes() ahead); the
 // rest of the block is carried over. Each block is encoded on all
 // threads (EncodeParallelRange), so the ids equal a one-shot Encode() of the whole input.
-// JSONL mode reads 16 MB blocks of whole lines and encodes groups of lines in parallel;
-// output keeps the input order.
+// JSONL mode reads 16 MB blocks of whole lines (corpus::BlockReader, so .jsonl.zst works too)
+// and encodes groups of lines in parallel; output keeps the input order.
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "corpus/input/block_reader.h"
 #include "corpus/jsonl_field.h"
 #include "tokenizer/batch_encoder.h"
 #include "tools/cli/flags.h"
@@ -141,33 +142,24 @@ size_t TokenizeLines(const tokenizer::Tokenizer& tok, const std::vector<std::str
   return bad;
 }
 
-absl::Status TokenizeJsonl(const tokenizer::Tokenizer& tok, InputFile& in, const std::string& key, int threads,
-                           size_t& bad_lines) {
+absl::Status TokenizeJsonl(const tokenizer::Tokenizer& tok, const std::string& path, const std::string& key,
+                           int threads, size_t& bad_lines) {
+  const std::string name = path == "-" ? "<stdin>" : path;
+  absl::StatusOr<corpus::BlockReader> reader = corpus::BlockReader::Open(path == "-" ? "/dev/stdin" : path);
+  if (!reader.ok()) return reader.status();
   Output out;
-  std::string buf;
-  size_t line_no = 1;
-  bool at_start = true;
+  corpus::LineBlock block;
+  std::vector<std::string_view> lines;
   for (;;) {
-    absl::StatusOr<size_t> got = in.ReadBlock(buf, kJsonlBlockBytes);
-    if (!got.ok()) return got.status();
-    const bool eof = *got < kJsonlBlockBytes;
-    if (at_start && buf.size() >= 3 && buf.compare(0, 3, "\xEF\xBB\xBF") == 0) buf.erase(0, 3);  // UTF-8 BOM
-    at_start = false;
-    // Complete lines: up to the last newline (or everything at end of input).
-    const size_t last_nl = buf.rfind('\n');
-    const size_t usable = eof ? buf.size() : (last_nl == std::string::npos ? 0 : last_nl + 1);
-    std::vector<std::string_view> lines;
-    for (size_t p = 0; p < usable;) {
-      size_t e = buf.find('\n', p);
-      if (e == std::string::npos || e >= usable) e = usable;
-      lines.emplace_back(buf.data() + p, e - p);
-      p = e + 1;
-    }
-    bad_lines += TokenizeLines(tok, lines, line_no, in.name(), key, threads, out);
+    absl::StatusOr<bool> more = reader->Next(block, kJsonlBlockBytes);
+    if (!more.ok()) return more.status();
+    if (!*more) break;
+    lines.clear();
+    for (size_t k = 0; k < block.size(); ++k) lines.push_back(block.line(k));
+    if (block.first_line == 1 && !lines.empty() && lines[0].substr(0, 3) == "\xEF\xBB\xBF")
+      lines[0].remove_prefix(3);  // a UTF-8 BOM at the start of the input
+    bad_lines += TokenizeLines(tok, lines, block.first_line, name, key, threads, out);
     if (absl::Status s = out.Flush(); !s.ok()) return s;
-    line_no += lines.size();
-    buf.erase(0, usable);
-    if (eof) break;
   }
   return absl::OkStatus();
 }
@@ -191,14 +183,15 @@ int RunTokenize(int argc, char** argv) {
   if (*threads > 0) limit.emplace(tbb::global_control::max_allowed_parallelism, static_cast<size_t>(*threads));
   absl::StatusOr<tokenizer::Tokenizer> tok = LoadTokenizer(flags->Get("vocab"));
   if (!tok.ok()) return ReportError("tokenize", tok.status());
-  absl::StatusOr<InputFile> in = InputFile::Open(flags->positional.empty() ? "-" : flags->positional[0]);
-  if (!in.ok()) return ReportError("tokenize", in.status());
+  const std::string path = flags->positional.empty() ? "-" : flags->positional[0];
   if (!flags->Has("jsonl")) {
+    absl::StatusOr<InputFile> in = InputFile::Open(path);
+    if (!in.ok()) return ReportError("tokenize", in.status());
     absl::Status s = TokenizeRaw(*tok, *in, static_cast<int>(*threads));
     return s.ok() ? 0 : ReportError("tokenize", s);
   }
   size_t bad = 0;
-  absl::Status s = TokenizeJsonl(*tok, *in, flags->Get("key").value_or("text"), static_cast<int>(*threads), bad);
+  absl::Status s = TokenizeJsonl(*tok, path, flags->Get("key").value_or("text"), static_cast<int>(*threads), bad);
   if (!s.ok()) return ReportError("tokenize", s);
   if (bad > 0) {
     std::fprintf(stderr, "rwkvkit tokenize: %zu line(s) without a string at the key were written as null\n", bad);
