@@ -15,6 +15,9 @@
 #include "absl/strings/str_format.h"
 #include "corpus/build_report.h"
 #include "refmodel/eval/evaluator.h"
+#ifdef RWKVKIT_HAVE_CUDA
+#include "refmodel/cuda/cuda_evaluator.h"
+#endif
 #include "refmodel/eval/shard_set.h"
 #include "refmodel/model_weights.h"
 #include "simdjson.h"
@@ -27,7 +30,7 @@ namespace {
 
 constexpr char kUsage[] = R"(usage: rwkvkit eval --model PATH --data PATH [--data PATH ...] [--device cpu|cuda]
                     [--dtype fp32|bf16|fp16] [--nll-out FILE] [--max-docs N] [--window N]
-                    [--threads N] [--no-progress] [--vocab PATH]
+                    [--batch N] [--gpu N] [--threads N] [--no-progress] [--vocab PATH]
 
 Evaluates an RWKV-5.2 or RWKV-6 checkpoint (.pth or .safetensors; fp32/fp16/bf16) on binidx
 shards. Every document (one sequence ending with token 0) starts from a fresh state; inputs
@@ -39,8 +42,10 @@ next to the shards.
   --nll-out FILE  JSON Lines: per document (shard order) the array of its per-target NLLs
   --max-docs N    stop after N documents
   --window N      tokens per forward call (state carried across; default 256)
-  --device DEV    cpu (the fp32 reference); cuda arrives with issue 5
-  --dtype DT      fp32 for cpu; bf16/fp16 with cuda (issue 5)
+  --device DEV    cpu (the fp32 reference, default) or cuda (docs/eval.md)
+  --dtype DT      fp32 (cpu and cuda), bf16 or fp16 (cuda only)
+  --batch N       cuda: documents per launch at most (default 256)
+  --gpu N         cuda: the device index (default 0)
   --threads N     threads (default: all cores)
   --vocab PATH    the vocab (token byte lengths for bits per byte)
 )";
@@ -94,6 +99,10 @@ struct EvalFlags {
   refmodel::EvalOptions options;
   int threads = 0;
   bool progress = true;
+  bool cuda = false;
+  std::string dtype = "fp32";
+  int batch = 256;
+  int gpu = 0;
 };
 
 absl::StatusOr<EvalFlags> ReadFlags(const ParsedFlags& f) {
@@ -109,9 +118,19 @@ absl::StatusOr<EvalFlags> ReadFlags(const ParsedFlags& f) {
     return absl::InvalidArgumentError(absl::StrCat("--device wants cpu or cuda (saw \"", device, "\")"));
   if (dtype != "fp32" && dtype != "bf16" && dtype != "fp16")
     return absl::InvalidArgumentError(absl::StrCat("--dtype wants fp32, bf16 or fp16 (saw \"", dtype, "\")"));
-  if (device == "cuda") return absl::UnimplementedError("--device cuda arrives with issue 5; use --device cpu");
-  if (dtype != "fp32")
-    return absl::InvalidArgumentError("the CPU reference computes in fp32 (--dtype bf16/fp16 comes with --device cuda)");
+#ifndef RWKVKIT_HAVE_CUDA
+  if (device == "cuda") return absl::UnimplementedError("this rwkvkit was built without CUDA; use --device cpu");
+#endif
+  if (device == "cpu" && dtype != "fp32")
+    return absl::InvalidArgumentError("the CPU reference computes in fp32 (--dtype bf16/fp16 needs --device cuda)");
+  e.cuda = device == "cuda";
+  e.dtype = dtype;
+  absl::StatusOr<long> batch = f.GetInt("batch", 256, 1, 1 << 16);
+  if (!batch.ok()) return batch.status();
+  absl::StatusOr<long> gpu = f.GetInt("gpu", 0, 0, 1024);
+  if (!gpu.ok()) return gpu.status();
+  e.batch = static_cast<int>(*batch);
+  e.gpu = static_cast<int>(*gpu);
   absl::StatusOr<long> max_docs = f.GetInt("max-docs", 0, 0, INT64_MAX);
   if (!max_docs.ok()) return max_docs.status();
   absl::StatusOr<long> window = f.GetInt("window", 256, 1, 1 << 20);
@@ -128,7 +147,6 @@ absl::StatusOr<EvalFlags> ReadFlags(const ParsedFlags& f) {
 absl::Status RunEval(const EvalFlags& e, const tokenizer::Tokenizer& tok) {
   absl::StatusOr<refmodel::ModelWeights> weights = refmodel::LoadModel(e.model);
   if (!weights.ok()) return weights.status();
-  const refmodel::CpuModel model(*weights);
   absl::StatusOr<std::vector<std::filesystem::path>> shards = refmodel::ResolveShards(e.data);
   if (!shards.ok()) return shards.status();
   std::vector<std::vector<std::string>> sources;
@@ -166,7 +184,24 @@ absl::Status RunEval(const EvalFlags& e, const tokenizer::Tokenizer& tok) {
     }
     return absl::OkStatus();
   };
-  absl::StatusOr<refmodel::EvalTotals> totals = refmodel::Evaluate(model, weights->config, tok, *shards, e.options, sink);
+  absl::StatusOr<refmodel::EvalTotals> totals;
+  if (e.cuda) {
+#ifdef RWKVKIT_HAVE_CUDA
+    const refmodel::CudaDType dt = e.dtype == "bf16"   ? refmodel::CudaDType::kBf16
+                               : e.dtype == "fp16" ? refmodel::CudaDType::kFp16
+                                                   : refmodel::CudaDType::kFp32;
+    absl::StatusOr<std::unique_ptr<refmodel::CudaModel>> model = refmodel::CudaModel::Create(*weights, dt, e.gpu);
+    if (!model.ok()) return model.status();
+    refmodel::CudaEvalOptions o;
+    o.max_docs = e.options.max_docs;
+    o.window = e.options.window;
+    o.max_batch = e.batch;
+    totals = refmodel::EvaluateCuda(**model, tok, *shards, o, sink);
+#endif
+  } else {
+    const refmodel::CpuModel model(*weights);
+    totals = refmodel::Evaluate(model, weights->config, tok, *shards, e.options, sink);
+  }
   if (e.progress && tty) std::fputc('\n', stderr);
   if (!totals.ok()) return totals.status();
   if (e.nll_out) {
@@ -191,7 +226,7 @@ absl::Status RunEval(const EvalFlags& e, const tokenizer::Tokenizer& tok) {
 int RunEval(int argc, char** argv) {
   absl::StatusOr<ParsedFlags> flags = ParseFlags(
       argc, argv,
-      {{"model", "data", "device", "dtype", "nll-out", "max-docs", "window", "threads", "vocab"}, {"no-progress", "help"}});
+      {{"model", "data", "device", "dtype", "nll-out", "max-docs", "window", "batch", "gpu", "threads", "vocab"}, {"no-progress", "help"}});
   if (!flags.ok()) return ReportError("eval", flags.status());
   if (flags->Has("help")) {
     std::fputs(kUsage, stdout);

@@ -1,0 +1,591 @@
+// refmodel/cuda/cuda_model.cc — see cuda_model.h. Reads top-down: errors and uploads, the
+// device weights, the scratch, the layer loop (TimeMix, ChannelMix, head + NLL), the public API.
+// Every step names its CPU twin in refmodel/cpu/cpu_forward.cc by function.
+//
+// Performance notes (first exact version; docs/benchmarks.md has the measured numbers):
+// - Elementwise ops are separate plain kernels (ops.h), each one pass over [M, D]; fusing them
+//   into the GEMM epilogues (cuBLASLt) is the next step once profiled.
+// - The residual add of the output projection is the GEMM's beta = 1 (C = A·W + x), which is
+//   the same single fp32 rounding as the CPU's x += out.
+// - The head runs in chunks of kHeadRows rows so the fp32 logits (M × V) never need more than
+//   ~1 GiB; each chunk is reduced to NLL right away by TokenNll.
+#include "refmodel/cuda/cuda_model.h"
+
+#include <cublas_v2.h>
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "kernels/wkv.h"
+#include "refmodel/cuda/ops.h"
+
+namespace rwkvkit::refmodel {
+namespace {
+
+constexpr size_t kHeadLogitFloats = size_t{1} << 28;  // ≤ 1 GiB of fp32 logits per head chunk
+constexpr int kRescaleLayer = 6;                        // the package's RESCALE_LAYER for fp16
+
+absl::Status CudaError(cudaError_t e, const std::string& what) {
+  const std::string msg = absl::StrCat(what, ": ", cudaGetErrorName(e), " (", cudaGetErrorString(e), ")");
+  if (e == cudaErrorMemoryAllocation) return absl::ResourceExhaustedError(msg);
+  if (e == cudaErrorNoDevice || e == cudaErrorInsufficientDriver || e == cudaErrorInvalidDevice)
+    return absl::FailedPreconditionError(msg);
+  return absl::InternalError(msg);
+}
+
+absl::Status CublasError(cublasStatus_t e, const std::string& what) {
+  return absl::InternalError(absl::StrCat(what, ": cuBLAS status ", static_cast<int>(e)));
+}
+
+// The `what` argument is only built when the call failed.
+#define RWKVKIT_CUDA(expr, what)                                             \
+  do {                                                                       \
+    if (const cudaError_t e_ = (expr); e_ != cudaSuccess) return CudaError(e_, what); \
+  } while (0)
+
+template <typename T>
+struct DTypeOf;
+template <>
+struct DTypeOf<float> {
+  static constexpr cudaDataType_t kCuda = CUDA_R_32F;
+  static constexpr CudaDType kDType = CudaDType::kFp32;
+  static float From(float x) { return x; }
+};
+template <>
+struct DTypeOf<__half> {
+  static constexpr cudaDataType_t kCuda = CUDA_R_16F;
+  static constexpr CudaDType kDType = CudaDType::kFp16;
+  static __half From(float x) { return __float2half_rn(x); }
+};
+template <>
+struct DTypeOf<__nv_bfloat16> {
+  static constexpr cudaDataType_t kCuda = CUDA_R_16BF;
+  static constexpr CudaDType kDType = CudaDType::kBf16;
+  static __nv_bfloat16 From(float x) { return __float2bfloat16_rn(x); }
+};
+
+}  // namespace
+
+std::string_view CudaDTypeName(CudaDType d) {
+  switch (d) {
+    case CudaDType::kFp32: return "fp32";
+    case CudaDType::kBf16: return "bf16";
+    case CudaDType::kFp16: return "fp16";
+  }
+  return "?";
+}
+
+int CudaDeviceCount() {
+  int n = 0;
+  if (cudaGetDeviceCount(&n) != cudaSuccess) {
+    (void)cudaGetLastError();  // clear the sticky "no device" error
+    return 0;
+  }
+  return n;
+}
+
+// The device-independent part: config, stream, handle, allocations; the dtype-specific
+// forward is ImplT<T> below.
+class CudaModel::Impl {
+ public:
+  virtual ~Impl() {
+    if (handle_ != nullptr) cublasDestroy(handle_);
+    if (stream_ != nullptr) cudaStreamDestroy(stream_);
+    for (void* p : allocs_) cudaFree(p);
+    if (scratch_ != nullptr) cudaFree(scratch_);
+  }
+  virtual CudaDType dtype() const = 0;
+  // tokens/targets: [B, T] host. Exactly one of nll ([B, T] fp64) / logits ([B, T, V]) is set.
+  virtual absl::Status Forward(std::span<const uint16_t> tokens, std::span<const uint16_t> targets, int B, int T,
+                               State& state, double* nll, float* logits) = 0;
+
+  ModelConfig config_;
+  int device_ = 0;
+  cudaStream_t stream_ = nullptr;
+  cublasHandle_t handle_ = nullptr;
+  std::vector<void*> allocs_;
+  void* scratch_ = nullptr;
+  size_t scratch_rows_ = 0;
+
+ protected:
+  absl::Status Alloc(size_t bytes, void** p, const std::string& what) {
+    RWKVKIT_CUDA(cudaMalloc(p, std::max<size_t>(bytes, 1)), absl::StrCat("cudaMalloc ", bytes, " bytes for ", what));
+    allocs_.push_back(*p);
+    return absl::OkStatus();
+  }
+  // Copies `v` (fp32) converted to U (times `scale`) into a new device array.
+  template <typename U>
+  absl::StatusOr<U*> Upload(const std::vector<float>& v, const std::string& what, float scale = 1.0f) {
+    std::vector<U> host(v.size());
+    for (size_t i = 0; i < v.size(); ++i) host[i] = DTypeOf<U>::From(v[i] * scale);
+    void* p = nullptr;
+    if (absl::Status s = Alloc(v.size() * sizeof(U), &p, what); !s.ok()) return s;
+    RWKVKIT_CUDA(cudaMemcpy(p, host.data(), v.size() * sizeof(U), cudaMemcpyHostToDevice),
+                 absl::StrCat("upload ", what));
+    return static_cast<U*>(p);
+  }
+};
+
+namespace {
+
+using cuda_ops::MixArgs;
+
+template <typename T>
+class ImplT final : public CudaModel::Impl {
+ public:
+  CudaDType dtype() const override { return DTypeOf<T>::kDType; }
+
+  absl::Status UploadAll(const ModelWeights& w) {
+    const ModelConfig& c = config_;
+    const bool v6 = c.version == ModelVersion::kV6_0;
+    const bool rescale = DTypeOf<T>::kDType == CudaDType::kFp16;
+#define RWKVKIT_UP(dst, U, src, ...)                                          \
+  do {                                                                        \
+    absl::StatusOr<U*> p_ = Upload<U>(src, #src __VA_OPT__(, ) __VA_ARGS__); \
+    if (!p_.ok()) return p_.status();                                         \
+    dst = *p_;                                                                \
+  } while (0)
+    RWKVKIT_UP(emb_, float, w.emb);
+    RWKVKIT_UP(ln_out_w_, float, w.ln_out_w);
+    RWKVKIT_UP(ln_out_b_, float, w.ln_out_b);
+    RWKVKIT_UP(head_, T, w.head);
+    layers_.resize(c.n_layer);
+    for (int l = 0; l < c.n_layer; ++l) {
+      const LayerWeights& s = w.layers[l];
+      DeviceLayer& d = layers_[l];
+      // fp16 overflow guard (cuda_model.h): att.output and ffn.value of layer l / 2^(l / 6).
+      const float branch_scale = rescale ? std::ldexp(1.0f, -(l / kRescaleLayer)) : 1.0f;
+      RWKVKIT_UP(d.ln1_w, float, s.ln1_w);
+      RWKVKIT_UP(d.ln1_b, float, s.ln1_b);
+      RWKVKIT_UP(d.ln2_w, float, s.ln2_w);
+      RWKVKIT_UP(d.ln2_b, float, s.ln2_b);
+      RWKVKIT_UP(d.att_r, T, s.att_r);
+      RWKVKIT_UP(d.att_k, T, s.att_k);
+      RWKVKIT_UP(d.att_v, T, s.att_v);
+      RWKVKIT_UP(d.att_g, T, s.att_g);
+      RWKVKIT_UP(d.att_o, T, s.att_o, branch_scale);
+      RWKVKIT_UP(d.ln_x_w, float, s.ln_x_w);
+      RWKVKIT_UP(d.ln_x_b, float, s.ln_x_b);
+      RWKVKIT_UP(d.time_first, float, s.time_first);
+      RWKVKIT_UP(d.time_decay, float, s.time_decay);
+      if (v6) {
+        RWKVKIT_UP(d.maa[0], float, s.maa_w);
+        RWKVKIT_UP(d.maa[1], float, s.maa_k);
+        RWKVKIT_UP(d.maa[2], float, s.maa_v);
+        RWKVKIT_UP(d.maa[3], float, s.maa_r);
+        RWKVKIT_UP(d.maa[4], float, s.maa_g);
+        RWKVKIT_UP(d.maa_x, float, s.maa_x);
+        RWKVKIT_UP(d.maa_w1, T, s.maa_w1);
+        RWKVKIT_UP(d.maa_w2, T, s.maa_w2);
+        RWKVKIT_UP(d.decay_w1, T, s.decay_w1);
+        RWKVKIT_UP(d.decay_w2, T, s.decay_w2);
+      } else {
+        RWKVKIT_UP(d.mix[0], float, s.time_mix_r);
+        RWKVKIT_UP(d.mix[1], float, s.time_mix_k);
+        RWKVKIT_UP(d.mix[2], float, s.time_mix_v);
+        RWKVKIT_UP(d.mix[3], float, s.time_mix_g);
+      }
+      RWKVKIT_UP(d.ffn_mix_k, float, s.ffn_mix_k);
+      RWKVKIT_UP(d.ffn_mix_r, float, s.ffn_mix_r);
+      RWKVKIT_UP(d.ffn_k, T, s.ffn_k);
+      RWKVKIT_UP(d.ffn_r, T, s.ffn_r);
+      RWKVKIT_UP(d.ffn_v, T, s.ffn_v, branch_scale);
+    }
+#undef RWKVKIT_UP
+    return absl::OkStatus();
+  }
+
+  absl::Status Forward(std::span<const uint16_t> tokens, std::span<const uint16_t> targets, int B, int T_len,
+                       CudaModel::State& state, double* nll, float* logits) override;
+
+ private:
+  struct DeviceLayer {
+    float *ln1_w, *ln1_b, *ln2_w, *ln2_b, *ln_x_w, *ln_x_b, *time_first, *time_decay;
+    T *att_r, *att_k, *att_v, *att_g, *att_o;
+    float* mix[4] = {};  // v5.2 time_mix r, k, v, g
+    float* maa[5] = {};  // v6 time_maa w, k, v, r, g
+    float* maa_x = nullptr;
+    T *maa_w1 = nullptr, *maa_w2 = nullptr, *decay_w1 = nullptr, *decay_w2 = nullptr;
+    float *ffn_mix_k, *ffn_mix_r;
+    T *ffn_k, *ffn_r, *ffn_v;
+  };
+
+  // Scratch views for M rows (sizes in the comments; all inside scratch_).
+  struct Scratch {
+    float *x, *a, *delta;           // [M, D]
+    float *r, *k, *v, *g, *w, *y;   // [M, A]
+    float* mout;                    // [5, M, D] (v6 LoRA outputs; ChannelMix value [M, D])
+    float* lora_f;                  // [M, Lr]
+    float* hid_f;                   // [M, F]
+    float* rr;                      // [M, D]
+    T* mixed[5];                    // [M, D] each
+    T* lora_t;                      // [M, Lr]
+    T* yo;                          // [M, A]
+    T* hid_t;                       // [M, F]
+    uint16_t *tokens, *targets;     // [M]
+    double* nll;                    // [M]
+    float* logits;                  // [head_rows, V]
+  };
+
+  int LoraWidth() const { return std::max(5 * config_.time_mix_lora, config_.time_decay_lora); }
+  int HeadRows(size_t M) const {
+    return static_cast<int>(std::clamp<size_t>(kHeadLogitFloats / config_.vocab_size, 1, M));
+  }
+
+  // Lays out (and, when `base` is null, only measures) the scratch for M rows.
+  size_t Layout(size_t M, char* base, Scratch* s) const {
+    const ModelConfig& c = config_;
+    const size_t D = c.n_embd, A = c.n_att, F = c.n_ffn, V = c.vocab_size, Lr = LoraWidth();
+    size_t off = 0;
+    auto take = [&](size_t bytes) {
+      char* p = base == nullptr ? nullptr : base + off;
+      off += (bytes + 255) / 256 * 256;
+      return p;
+    };
+    auto f = [&](size_t n) { return reinterpret_cast<float*>(take(n * sizeof(float))); };
+    auto t = [&](size_t n) { return reinterpret_cast<T*>(take(n * sizeof(T))); };
+    s->x = f(M * D);
+    s->a = f(M * D);
+    s->delta = f(M * D);
+    for (float** p : {&s->r, &s->k, &s->v, &s->g, &s->w, &s->y}) *p = f(M * A);
+    s->mout = f(5 * M * D);
+    s->lora_f = f(M * Lr);
+    s->hid_f = f(M * F);
+    s->rr = f(M * D);
+    for (T*& p : s->mixed) p = t(M * D);
+    s->lora_t = t(M * Lr);
+    s->yo = t(M * A);
+    s->hid_t = t(M * F);
+    s->tokens = reinterpret_cast<uint16_t*>(take(M * 2));
+    s->targets = reinterpret_cast<uint16_t*>(take(M * 2));
+    s->nll = reinterpret_cast<double*>(take(M * sizeof(double)));
+    s->logits = f(static_cast<size_t>(HeadRows(M)) * V);
+    return off;
+  }
+
+  absl::Status EnsureScratch(size_t M, Scratch* s) {
+    if (M > scratch_rows_) {
+      if (scratch_ != nullptr) cudaFree(scratch_);
+      scratch_ = nullptr;
+      scratch_rows_ = 0;
+      const size_t bytes = Layout(M, nullptr, s);
+      RWKVKIT_CUDA(cudaMalloc(&scratch_, bytes), absl::StrCat("cudaMalloc ", bytes, " bytes of scratch for ", M, " rows"));
+      scratch_rows_ = M;
+    }
+    Layout(scratch_rows_, static_cast<char*>(scratch_), s);
+    return absl::OkStatus();
+  }
+
+  // Row-major C[M, N] = A[M, K] · W[K, N] + beta·C; A with row stride lda, W contiguous, C with
+  // row stride ldc. Column-major cuBLAS sees Cᵀ = Wᵀ·Aᵀ.
+  absl::Status Gemm(const T* A, int lda, int M, int K, const T* W, int N, float* C, int ldc, float beta,
+                    const char* what) {
+    const float alpha = 1.0f;
+    const cudaDataType_t dt = DTypeOf<T>::kCuda;
+    const cublasStatus_t st = cublasGemmEx(handle_, CUBLAS_OP_N, CUBLAS_OP_N, N, M, K, &alpha, W, dt, N, A, dt, lda,
+                                           &beta, C, CUDA_R_32F, ldc, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT);
+    if (st != CUBLAS_STATUS_SUCCESS)
+      return CublasError(st, absl::StrCat("cublasGemmEx ", what, " [", M, "x", K, "]·[", K, "x", N, "]"));
+    return absl::OkStatus();
+  }
+
+  absl::Status TimeMix(int l, int B, int T_len, CudaModel::State& st, Scratch& s);
+  absl::Status ChannelMix(int l, int B, int T_len, CudaModel::State& st, Scratch& s);
+
+  std::vector<DeviceLayer> layers_;
+  float *emb_ = nullptr, *ln_out_w_ = nullptr, *ln_out_b_ = nullptr;
+  T* head_ = nullptr;
+};
+
+#define RWKVKIT_OP(expr, name) RWKVKIT_CUDA(expr, absl::StrCat(name, " layer ", l, " B=", B, " T=", T_len))
+#define RWKVKIT_STATUS(expr)                    \
+  do {                                          \
+    if (absl::Status s_ = (expr); !s_.ok()) return s_; \
+  } while (0)
+
+// cpu_forward.cc TimeMix(): x += TimeMix(LN1(x)), v5.2 (spec §1.3) or v6 (§1.4).
+template <typename T>
+absl::Status ImplT<T>::TimeMix(int l, int B, int T_len, CudaModel::State& st, Scratch& s) {
+  const ModelConfig& c = config_;
+  const int D = c.n_embd, A = c.n_att, H = c.n_head, N = c.head_size, M = B * T_len;
+  const DeviceLayer& d = layers_[l];
+  float* carry = st.att_x_ + static_cast<size_t>(l) * st.capacity_ * D;
+  float* S = st.wkv_ + static_cast<size_t>(l) * st.capacity_ * H * N * N;
+  cudaStream_t q = stream_;
+  RWKVKIT_OP(cuda_ops::LayerNorm<float>(s.x, M, D, d.ln1_w, d.ln1_b, s.a, q), "LayerNorm ln1");
+  // mixed[0..4] hold r, k, v, g (and w for v6 in mixed[4])
+  T *xr = s.mixed[0], *xk = s.mixed[1], *xv = s.mixed[2], *xg = s.mixed[3], *xw = s.mixed[4];
+  if (c.version == ModelVersion::kV5_2) {
+    MixArgs<T> m{{d.mix[0], d.mix[1], d.mix[2], d.mix[3], nullptr}, {xr, xk, xv, xg, nullptr}, 4};
+    RWKVKIT_OP(cuda_ops::ShiftMix<T>(s.a, carry, B, T_len, D, false, m, q), "ShiftMix att");
+  } else {
+    const int Dm = c.time_mix_lora;
+    RWKVKIT_OP(cuda_ops::MaaPrepare<T>(s.a, carry, B, T_len, D, d.maa_x, s.delta, xw, q), "MaaPrepare");
+    RWKVKIT_STATUS(Gemm(xw, D, M, D, d.maa_w1, 5 * Dm, s.lora_f, 5 * Dm, 0.0f, "time_maa_w1"));
+    RWKVKIT_OP(cuda_ops::Tanh<T>(s.lora_f, static_cast<size_t>(M) * 5 * Dm, s.lora_t, q), "Tanh maa");
+    // m_c = lora[:, c·Dm:(c+1)·Dm] @ maa_w2[c] for the five c, one strided batched product.
+    const float alpha = 1.0f, beta = 0.0f;
+    const cudaDataType_t dt = DTypeOf<T>::kCuda;
+    const cublasStatus_t cs = cublasGemmStridedBatchedEx(
+        handle_, CUBLAS_OP_N, CUBLAS_OP_N, D, M, Dm, &alpha, d.maa_w2, dt, D, static_cast<long long>(Dm) * D,
+        s.lora_t, dt, 5 * Dm, Dm, &beta, s.mout, CUDA_R_32F, D, static_cast<long long>(M) * D, 5, CUBLAS_COMPUTE_32F,
+        CUBLAS_GEMM_DEFAULT);
+    if (cs != CUBLAS_STATUS_SUCCESS) return CublasError(cs, absl::StrCat("time_maa_w2 layer ", l, " M=", M));
+    MixArgs<T> m{{d.maa[0], d.maa[1], d.maa[2], d.maa[3], d.maa[4]}, {xw, xk, xv, xr, xg}, 5};
+    RWKVKIT_OP(cuda_ops::MaaApply<T>(s.a, s.delta, s.mout, M, D, m, q), "MaaApply");
+  }
+  RWKVKIT_OP(cuda_ops::CarryUpdate(s.a, B, T_len, D, carry, q), "CarryUpdate att");
+  RWKVKIT_STATUS(Gemm(xr, D, M, D, d.att_r, A, s.r, A, 0.0f, "att.receptance"));
+  RWKVKIT_STATUS(Gemm(xk, D, M, D, d.att_k, A, s.k, A, 0.0f, "att.key"));
+  RWKVKIT_STATUS(Gemm(xv, D, M, D, d.att_v, A, s.v, A, 0.0f, "att.value"));
+  RWKVKIT_STATUS(Gemm(xg, D, M, D, d.att_g, A, s.g, A, 0.0f, "att.gate"));
+  if (c.version == ModelVersion::kV6_0) {
+    const int Dd = c.time_decay_lora;
+    RWKVKIT_STATUS(Gemm(xw, D, M, D, d.decay_w1, Dd, s.lora_f, Dd, 0.0f, "time_decay_w1"));
+    RWKVKIT_OP(cuda_ops::Tanh<T>(s.lora_f, static_cast<size_t>(M) * Dd, s.lora_t, q), "Tanh decay");
+    RWKVKIT_STATUS(Gemm(s.lora_t, Dd, M, Dd, d.decay_w2, A, s.w, A, 0.0f, "time_decay_w2"));
+    RWKVKIT_OP(cuda_ops::DecayExp(s.w, d.time_decay, M, A, q), "DecayExp");
+    RWKVKIT_OP(kernels::Wkv6Forward<float>(B, T_len, H, N, s.r, s.k, s.v, s.w, d.time_first, S, s.y, q), "Wkv6Forward");
+  } else {
+    RWKVKIT_OP(kernels::Wkv5Forward<float>(B, T_len, H, N, s.r, s.k, s.v, d.time_decay, d.time_first, S, s.y, q),
+               "Wkv5Forward");
+  }
+  RWKVKIT_OP(cuda_ops::GroupNormGate<T>(s.y, s.g, M, H, N, d.ln_x_w, d.ln_x_b, s.yo, q), "GroupNormGate");
+  return Gemm(s.yo, A, M, A, d.att_o, D, s.x, D, 1.0f, "att.output");  // x += out
+}
+
+// cpu_forward.cc ChannelMix(): x += σ(xr @ Wr') ⊙ (ReLU(xk @ Wk')² @ Wv') (spec §1.5).
+template <typename T>
+absl::Status ImplT<T>::ChannelMix(int l, int B, int T_len, CudaModel::State& st, Scratch& s) {
+  const ModelConfig& c = config_;
+  const int D = c.n_embd, F = c.n_ffn, M = B * T_len;
+  const DeviceLayer& d = layers_[l];
+  float* carry = st.ffn_x_ + static_cast<size_t>(l) * st.capacity_ * D;
+  cudaStream_t q = stream_;
+  RWKVKIT_OP(cuda_ops::LayerNorm<float>(s.x, M, D, d.ln2_w, d.ln2_b, s.a, q), "LayerNorm ln2");
+  T *xk = s.mixed[1], *xr = s.mixed[0];
+  MixArgs<T> m{{d.ffn_mix_k, d.ffn_mix_r, nullptr, nullptr, nullptr}, {xk, xr, nullptr, nullptr, nullptr}, 2};
+  RWKVKIT_OP(cuda_ops::ShiftMix<T>(s.a, carry, B, T_len, D, c.version == ModelVersion::kV6_0, m, q), "ShiftMix ffn");
+  RWKVKIT_OP(cuda_ops::CarryUpdate(s.a, B, T_len, D, carry, q), "CarryUpdate ffn");
+  RWKVKIT_STATUS(Gemm(xr, D, M, D, d.ffn_r, D, s.rr, D, 0.0f, "ffn.receptance"));
+  RWKVKIT_STATUS(Gemm(xk, D, M, D, d.ffn_k, F, s.hid_f, F, 0.0f, "ffn.key"));
+  RWKVKIT_OP(cuda_ops::Relu2<T>(s.hid_f, static_cast<size_t>(M) * F, s.hid_t, q), "Relu2");
+  RWKVKIT_STATUS(Gemm(s.hid_t, F, M, F, d.ffn_v, D, s.mout, D, 0.0f, "ffn.value"));
+  RWKVKIT_OP(cuda_ops::SigmoidMulAdd(s.rr, s.mout, static_cast<size_t>(M) * D, s.x, q), "SigmoidMulAdd");
+  if (DTypeOf<T>::kDType == CudaDType::kFp16 && (l + 1) % kRescaleLayer == 0)
+    RWKVKIT_OP(cuda_ops::Scale(s.x, static_cast<size_t>(M) * D, 0.5f, q), "Scale");
+  return absl::OkStatus();
+}
+
+// cpu_forward.cc RunModel() + TokenNll().
+template <typename T>
+absl::Status ImplT<T>::Forward(std::span<const uint16_t> tokens, std::span<const uint16_t> targets, int B, int T_len,
+                               CudaModel::State& state, double* nll, float* logits) {
+  const ModelConfig& c = config_;
+  const int D = c.n_embd, V = c.vocab_size, M = B * T_len, l = -1;
+  RWKVKIT_CUDA(cudaSetDevice(device_), "cudaSetDevice");
+  Scratch s;
+  RWKVKIT_STATUS(EnsureScratch(M, &s));
+  cudaStream_t q = stream_;
+  RWKVKIT_CUDA(cudaMemcpyAsync(s.tokens, tokens.data(), M * 2, cudaMemcpyHostToDevice, q), "copy tokens");
+  if (nll != nullptr)
+    RWKVKIT_CUDA(cudaMemcpyAsync(s.targets, targets.data(), M * 2, cudaMemcpyHostToDevice, q), "copy targets");
+  RWKVKIT_OP(cuda_ops::Embed(s.tokens, M, D, emb_, s.x, q), "Embed");
+  for (int layer = 0; layer < c.n_layer; ++layer) {
+    RWKVKIT_STATUS(TimeMix(layer, B, T_len, state, s));
+    RWKVKIT_STATUS(ChannelMix(layer, B, T_len, state, s));
+  }
+  T* normed = s.mixed[0];
+  RWKVKIT_OP(cuda_ops::LayerNorm<T>(s.x, M, D, ln_out_w_, ln_out_b_, normed, q), "LayerNorm ln_out");
+  const int rows = HeadRows(M);
+  for (int r0 = 0; r0 < M; r0 += rows) {
+    const int n = std::min(rows, M - r0);
+    RWKVKIT_STATUS(Gemm(normed + static_cast<size_t>(r0) * D, D, n, D, head_, V, s.logits, V, 0.0f, "head"));
+    if (nll != nullptr) {
+      RWKVKIT_OP(cuda_ops::TokenNll(s.logits, n, V, s.targets + r0, s.nll + r0, q), "TokenNll");
+    } else {
+      RWKVKIT_CUDA(cudaMemcpyAsync(logits + static_cast<size_t>(r0) * V, s.logits,
+                                   static_cast<size_t>(n) * V * sizeof(float), cudaMemcpyDeviceToHost, q),
+                   "copy logits");
+    }
+  }
+  if (nll != nullptr)
+    RWKVKIT_CUDA(cudaMemcpyAsync(nll, s.nll, M * sizeof(double), cudaMemcpyDeviceToHost, q), "copy nll");
+  RWKVKIT_CUDA(cudaStreamSynchronize(q), absl::StrCat("forward B=", B, " T=", T_len));
+  return absl::OkStatus();
+}
+
+#undef RWKVKIT_OP
+#undef RWKVKIT_STATUS
+
+absl::Status CheckWeights(const ModelWeights& w) {
+  const ModelConfig& c = w.config;
+  const size_t D = c.n_embd, A = c.n_att, H = c.n_head, N = c.head_size, F = c.n_ffn, V = c.vocab_size,
+               Dm = c.time_mix_lora, Dd = c.time_decay_lora;
+  const bool v6 = c.version == ModelVersion::kV6_0;
+  if (c.n_layer <= 0 || D == 0 || H == 0 || F == 0 || V == 0 || V > 65536 || A != H * N || (v6 && (Dm == 0 || Dd == 0)))
+    return absl::InvalidArgumentError(absl::StrCat("CudaModel: bad config L=", c.n_layer, " D=", D, " A=", A,
+                                                   " H=", H, " N=", N, " F=", F, " V=", V));
+  if (N != 32 && N != 64)
+    return absl::InvalidArgumentError(absl::StrCat("CudaModel: head size ", N, " (the WKV kernels take 32 or 64)"));
+  auto check = [](const char* name, int layer, const std::vector<float>& v, size_t want) -> absl::Status {
+    if (v.size() == want) return absl::OkStatus();
+    return absl::InvalidArgumentError(absl::StrCat("CudaModel: ", name, " of layer ", layer, " has ", v.size(),
+                                                   " floats, want ", want));
+  };
+  if (w.layers.size() != static_cast<size_t>(c.n_layer))
+    return absl::InvalidArgumentError("CudaModel: layer count differs from the config");
+  for (absl::Status s : {check("emb", -1, w.emb, V * D), check("ln_out_w", -1, w.ln_out_w, D),
+                         check("ln_out_b", -1, w.ln_out_b, D), check("head", -1, w.head, D * V)})
+    if (!s.ok()) return s;
+  for (int l = 0; l < c.n_layer; ++l) {
+    const LayerWeights& lw = w.layers[l];
+    std::vector<absl::Status> st = {
+        check("ln1_w", l, lw.ln1_w, D), check("ln1_b", l, lw.ln1_b, D), check("ln2_w", l, lw.ln2_w, D),
+        check("ln2_b", l, lw.ln2_b, D), check("att_r", l, lw.att_r, D * A), check("att_k", l, lw.att_k, D * A),
+        check("att_v", l, lw.att_v, D * A), check("att_g", l, lw.att_g, D * A), check("att_o", l, lw.att_o, A * D),
+        check("ln_x_w", l, lw.ln_x_w, A), check("ln_x_b", l, lw.ln_x_b, A),
+        check("time_first", l, lw.time_first, A), check("time_decay", l, lw.time_decay, A),
+        check("ffn_mix_k", l, lw.ffn_mix_k, D), check("ffn_mix_r", l, lw.ffn_mix_r, D),
+        check("ffn_k", l, lw.ffn_k, D * F), check("ffn_r", l, lw.ffn_r, D * D), check("ffn_v", l, lw.ffn_v, F * D)};
+    if (v6) {
+      for (const auto* p : {&lw.maa_x, &lw.maa_w, &lw.maa_k, &lw.maa_v, &lw.maa_r, &lw.maa_g})
+        st.push_back(check("time_maa", l, *p, D));
+      st.push_back(check("maa_w1", l, lw.maa_w1, D * 5 * Dm));
+      st.push_back(check("maa_w2", l, lw.maa_w2, 5 * Dm * D));
+      st.push_back(check("decay_w1", l, lw.decay_w1, D * Dd));
+      st.push_back(check("decay_w2", l, lw.decay_w2, Dd * A));
+    } else {
+      for (const auto* p : {&lw.time_mix_k, &lw.time_mix_v, &lw.time_mix_r, &lw.time_mix_g})
+        st.push_back(check("time_mix", l, *p, D));
+    }
+    for (const absl::Status& s : st)
+      if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+template <typename T>
+absl::StatusOr<std::unique_ptr<CudaModel::Impl>> MakeImpl(const ModelWeights& w, int device) {
+  auto impl = std::make_unique<ImplT<T>>();
+  impl->config_ = w.config;
+  impl->device_ = device;
+  RWKVKIT_CUDA(cudaSetDevice(device), absl::StrCat("cudaSetDevice(", device, ")"));
+  RWKVKIT_CUDA(cudaStreamCreateWithFlags(&impl->stream_, cudaStreamNonBlocking), "cudaStreamCreate");
+  if (const cublasStatus_t s = cublasCreate(&impl->handle_); s != CUBLAS_STATUS_SUCCESS) {
+    impl->handle_ = nullptr;
+    return CublasError(s, "cublasCreate");
+  }
+  if (const cublasStatus_t s = cublasSetStream(impl->handle_, impl->stream_); s != CUBLAS_STATUS_SUCCESS)
+    return CublasError(s, "cublasSetStream");
+  // The default math mode: no TF32 for the fp32 products (kFp32 must match the CPU to ~1e-5).
+  if (const cublasStatus_t s = cublasSetMathMode(impl->handle_, CUBLAS_DEFAULT_MATH); s != CUBLAS_STATUS_SUCCESS)
+    return CublasError(s, "cublasSetMathMode");
+  if (absl::Status s = impl->UploadAll(w); !s.ok()) return s;
+  return std::unique_ptr<CudaModel::Impl>(std::move(impl));
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<CudaModel>> CudaModel::Create(const ModelWeights& w, CudaDType dtype, int device) {
+  const int count = CudaDeviceCount();
+  if (device < 0 || device >= count)
+    return absl::FailedPreconditionError(
+        absl::StrCat("no CUDA device ", device, " (this machine has ", count, " CUDA device(s))"));
+  if (absl::Status s = CheckWeights(w); !s.ok()) return s;
+  absl::StatusOr<std::unique_ptr<Impl>> impl = dtype == CudaDType::kFp32   ? MakeImpl<float>(w, device)
+                                               : dtype == CudaDType::kBf16 ? MakeImpl<__nv_bfloat16>(w, device)
+                                                                       : MakeImpl<__half>(w, device);
+  if (!impl.ok()) return impl.status();
+  return std::unique_ptr<CudaModel>(new CudaModel(*std::move(impl)));
+}
+
+CudaModel::CudaModel(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+CudaModel::~CudaModel() = default;
+
+const ModelConfig& CudaModel::config() const { return impl_->config_; }
+CudaDType CudaModel::dtype() const { return impl_->dtype(); }
+
+CudaModel::State::~State() {
+  for (float* p : {att_x_, ffn_x_, wkv_})
+    if (p != nullptr) cudaFree(p);
+}
+CudaModel::State::State(State&& o) noexcept
+    : capacity_(o.capacity_), att_x_(o.att_x_), ffn_x_(o.ffn_x_), wkv_(o.wkv_) {
+  o.capacity_ = 0;
+  o.att_x_ = o.ffn_x_ = o.wkv_ = nullptr;
+}
+CudaModel::State& CudaModel::State::operator=(State&& o) noexcept {
+  if (this != &o) {
+    this->~State();
+    new (this) State(std::move(o));
+  }
+  return *this;
+}
+
+namespace {
+size_t ShiftFloats(const ModelConfig& c, int cap) { return static_cast<size_t>(c.n_layer) * cap * c.n_embd; }
+size_t WkvFloats(const ModelConfig& c, int cap) {
+  return static_cast<size_t>(c.n_layer) * cap * c.n_head * c.head_size * c.head_size;
+}
+}  // namespace
+
+absl::StatusOr<CudaModel::State> CudaModel::NewState(int capacity) {
+  if (capacity <= 0) return absl::InvalidArgumentError(absl::StrCat("NewState: capacity ", capacity));
+  RWKVKIT_CUDA(cudaSetDevice(impl_->device_), "cudaSetDevice");
+  State s;
+  const ModelConfig& c = impl_->config_;
+  const size_t shift = ShiftFloats(c, capacity) * sizeof(float), wkv = WkvFloats(c, capacity) * sizeof(float);
+  RWKVKIT_CUDA(cudaMalloc(&s.att_x_, shift), absl::StrCat("cudaMalloc state for ", capacity, " rows"));
+  RWKVKIT_CUDA(cudaMalloc(&s.ffn_x_, shift), absl::StrCat("cudaMalloc state for ", capacity, " rows"));
+  RWKVKIT_CUDA(cudaMalloc(&s.wkv_, wkv), absl::StrCat("cudaMalloc state for ", capacity, " rows"));
+  s.capacity_ = capacity;
+  if (absl::Status st = ResetState(s); !st.ok()) return st;
+  return s;
+}
+
+absl::Status CudaModel::ResetState(State& s) {
+  const ModelConfig& c = impl_->config_;
+  cudaStream_t q = impl_->stream_;
+  const size_t shift = ShiftFloats(c, s.capacity_) * sizeof(float), wkv = WkvFloats(c, s.capacity_) * sizeof(float);
+  RWKVKIT_CUDA(cudaMemsetAsync(s.att_x_, 0, shift, q), "reset state");
+  RWKVKIT_CUDA(cudaMemsetAsync(s.ffn_x_, 0, shift, q), "reset state");
+  RWKVKIT_CUDA(cudaMemsetAsync(s.wkv_, 0, wkv, q), "reset state");
+  return absl::OkStatus();
+}
+
+namespace {
+absl::Status CheckCall(const ModelConfig& c, std::span<const uint16_t> tokens, int B, int T, int capacity) {
+  if (B <= 0 || T <= 0 || tokens.size() != static_cast<size_t>(B) * T)
+    return absl::InvalidArgumentError(absl::StrCat("CudaModel: ", tokens.size(), " tokens for B=", B, " T=", T));
+  if (B > capacity)
+    return absl::InvalidArgumentError(absl::StrCat("CudaModel: B=", B, " > the state's capacity ", capacity));
+  for (size_t i = 0; i < tokens.size(); ++i)
+    if (tokens[i] >= c.vocab_size)
+      return absl::InvalidArgumentError(absl::StrCat("CudaModel: token ", tokens[i], " at ", i, " >= vocab ", c.vocab_size));
+  return absl::OkStatus();
+}
+}  // namespace
+
+absl::Status CudaModel::ForwardNll(std::span<const uint16_t> tokens, std::span<const uint16_t> targets, int B, int T,
+                                   State& state, std::span<double> nll) {
+  if (absl::Status s = CheckCall(impl_->config_, tokens, B, T, state.capacity_); !s.ok()) return s;
+  if (absl::Status s = CheckCall(impl_->config_, targets, B, T, state.capacity_); !s.ok()) return s;
+  if (nll.size() != tokens.size())
+    return absl::InvalidArgumentError(absl::StrCat("CudaModel: nll has ", nll.size(), " entries, want ", tokens.size()));
+  return impl_->Forward(tokens, targets, B, T, state, nll.data(), nullptr);
+}
+
+absl::Status CudaModel::ForwardLogits(std::span<const uint16_t> tokens, int B, int T, State& state,
+                                      std::vector<float>& logits) {
+  if (absl::Status s = CheckCall(impl_->config_, tokens, B, T, state.capacity_); !s.ok()) return s;
+  logits.resize(tokens.size() * static_cast<size_t>(impl_->config_.vocab_size));
+  return impl_->Forward(tokens, {}, B, T, state, nullptr, logits.data());
+}
+
+}  // namespace rwkvkit::refmodel

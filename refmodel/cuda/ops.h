@@ -1,0 +1,99 @@
+// refmodel/cuda/ops.h — the small CUDA kernels of the GPU forward pass (issue 5): embedding
+// gather, LayerNorm, token shift with the v5.2 mix / v6 data-dependent lerp, tanh, the v6
+// decay exp(-exp(.)), GroupNorm with the SiLU gate, squared ReLU, the sigmoid-gated residual
+// add, the fp16 rescale, and the fused log-softmax + NLL over the vocab.
+//
+// Each is an elementwise or per-row op whose CPU twin is the matching loop of
+// refmodel/cpu/cpu_forward.cc (STYLE.md §3.4: at model level the CPU forward is the twin, and
+// tests/refmodel/cuda compares per-token NLL). Arithmetic is fp32 everywhere (statistics,
+// exp, sigmoid); only the outputs that feed a matrix product are stored in the model's dtype
+// T ∈ {float, __half, __nv_bfloat16}.
+//
+// Not here: matrix products (cuBLAS, called from cuda_model.cc) and the WKV recurrence
+// (kernels/wkv.h). No Abseil: launchers return cudaError_t (the launch error; faults show at
+// the next synchronizing call), cuda_model.cc turns it into a Status with the op's name.
+// Launches are asynchronous on `stream`; no allocation, no global state.
+//
+// Layout: activations are row-major [M, width] with M = B·T rows ordered batch-major
+// (row m = b·T + t), the layout kernels/wkv.h reads as [B, T, H, N].
+#ifndef RWKVKIT_REFMODEL_CUDA_OPS_H_
+#define RWKVKIT_REFMODEL_CUDA_OPS_H_
+
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+#include <cuda_runtime.h>
+
+#include <cstddef>
+#include <cstdint>
+
+namespace rwkvkit::refmodel::cuda_ops {
+
+// x[m, :] = emb[tokens[m], :]. tokens: [M] (each < V, checked by the caller); emb: [V, D] fp32.
+cudaError_t Embed(const uint16_t* tokens, int M, int D, const float* emb, float* x, cudaStream_t s);
+
+// y = LayerNorm(x) (eps 1e-5, biased variance, fp32 statistics). x: [M, D] fp32; w, b: [D];
+// y: [M, D] of type Y (float or the model dtype).
+template <typename Y>
+cudaError_t LayerNorm(const float* x, int M, int D, const float* w, const float* b, Y* y, cudaStream_t s);
+
+// Token shift + static mix (spec §1.2). a: [B, T, D] fp32 (LN output); carry: [B, D] (the LN
+// output of the token before a[b, 0]). prev = a[b, t-1] or carry[b]. For c < n (n ≤ 5):
+//   v5 (v6 == false): out[c] = a·coef[c] + prev·(1 - coef[c])        (time_mix, μ weights a)
+//   v6 (v6 == true):  out[c] = a + (prev - a)·coef[c]                 (time_maa, ChannelMix)
+// coef[c]: [D] fp32; out[c]: [B, T, D] of T.
+template <typename T>
+struct MixArgs {
+  const float* coef[5];
+  T* out[5];
+  int n;
+};
+template <typename T>
+cudaError_t ShiftMix(const float* a, const float* carry, int B, int T_len, int D, bool v6, MixArgs<T> args,
+                     cudaStream_t s);
+
+// carry[b, :] = a[b, T-1, :]. a: [B, T, D]; carry: [B, D]. Call after every reader of carry.
+cudaError_t CarryUpdate(const float* a, int B, int T_len, int D, float* carry, cudaStream_t s);
+
+// v6 TimeMix, first half of the lerp (spec §1.4): delta = prev - a (fp32, [B, T, D]);
+// xxx = a + delta·maa_x (T, [B, T, D]).
+template <typename T>
+cudaError_t MaaPrepare(const float* a, const float* carry, int B, int T_len, int D, const float* maa_x, float* delta,
+                       T* xxx, cudaStream_t s);
+
+// v6, second half: for c in (w, k, v, r, g): out[c] = a + delta·(coef[c] + mout[c]).
+// mout: [5, M, D] fp32 (tanh(xxx @ W1)[:, c] @ W2[c]); coef = time_maa_{w,k,v,r,g}.
+template <typename T>
+cudaError_t MaaApply(const float* a, const float* delta, const float* mout, int M, int D, MixArgs<T> args,
+                     cudaStream_t s);
+
+// out = tanh(in). in: [n] fp32; out: [n] T.
+template <typename T>
+cudaError_t Tanh(const float* in, size_t n, T* out, cudaStream_t s);
+
+// v6 decay in place: w[m, i] = exp(-exp(time_decay[i] + w[m, i])). w: [M, A] fp32.
+cudaError_t DecayExp(float* w, const float* time_decay, int M, int A, cudaStream_t s);
+
+// out = GroupNorm(y) ⊙ SiLU(g) (spec §1.3): H groups of N (N a multiple of 32), eps 64e-5,
+// biased variance, fp32 statistics, affine ln_w/ln_b [A]. y, g: [M, A] fp32; out: [M, A] T.
+template <typename T>
+cudaError_t GroupNormGate(const float* y, const float* g, int M, int H, int N, const float* ln_w, const float* ln_b,
+                          T* out, cudaStream_t s);
+
+// out = max(in, 0)². in: [n] fp32; out: [n] T.
+template <typename T>
+cudaError_t Relu2(const float* in, size_t n, T* out, cudaStream_t s);
+
+// x += sigmoid(r) ⊙ v. r, v, x: [n] fp32 (the ChannelMix output).
+cudaError_t SigmoidMulAdd(const float* r, const float* v, size_t n, float* x, cudaStream_t s);
+
+// x *= scale. x: [n] fp32 (the fp16 rescale).
+cudaError_t Scale(float* x, size_t n, float scale, cudaStream_t s);
+
+// nll[m] = log Σ_j exp(logits[m, j]) - logits[m, targets[m]] (nats): one block per row, max
+// and sum in fp32 per thread, the block's sum in fp64. logits: [M, V] fp32; targets: [M]
+// (each < V); nll: [M] fp64.
+cudaError_t TokenNll(const float* logits, int M, int V, const uint16_t* targets, double* nll, cudaStream_t s);
+
+}  // namespace rwkvkit::refmodel::cuda_ops
+
+#endif  // RWKVKIT_REFMODEL_CUDA_OPS_H_
