@@ -29,7 +29,7 @@ timeout 240 "$BUILD/bin/refmodel_cuda_tests" --gtest_output=xml:"$OUT/tests.xml"
 echo "gpu tests rc=$?"
 grep -E '^\[  (PASSED|FAILED|SKIPPED) |^\[  FAILED  \]' "$OUT/tests.log" | head -20
 grep -E 'Failure|Expected|Which is|actual|<=' "$OUT/tests.log" | head -40
-grep -oE '(fp32_[a-z_0-9]+|bf16_rel_ppl_diff|fp16_rel_ppl_diff)="[^"]*"' "$OUT/tests.xml" | sort | uniq | head -40
+grep -o '<property name="[^"]*" value="[^"]*"' "$OUT/tests.xml" | sed 's/<property name=//' | sort | uniq -c
 
 if command -v compute-sanitizer >/dev/null; then
   F='Fixtures/FixtureTest.*/v6_bf16_pth:Fixtures/FixtureTest.*/v5_fp16_pth:CudaEvaluatorTest.*:CudaModelErrorTest.*'
