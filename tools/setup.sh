@@ -4,7 +4,8 @@
 #   1. Debian packages: compiler toolchain, CMake and the C++ libraries (apt-get; skipped when
 #      they are already installed).
 #   2. A Python venv at .rwkvkit/venv with the pinned PyPI packages: `rwkv` (the official
-#      package: its reference tokenizer is the test oracle) and numpy; with --bench also the
+#      package: its reference tokenizer is the test oracle), numpy and datasketch (the
+#      near-dedup test's independent MinHash LSH); with --bench also the
 #      Rust `pyrwkv-tokenizer` that bench/ compares against.
 #   3. The World vocab, copied from the installed `rwkv` package to
 #      .rwkvkit/vocab/rwkv_vocab_v20230424.txt (CRLF line ends, as the wheel ships it, become
@@ -61,7 +62,7 @@ if [ ! -x "$VENV/bin/python" ]; then
   log "creating venv $VENV"
   python3 -m venv "$VENV"
 fi
-pip_want=("rwkv==$RWKV_VERSION" "numpy")
+pip_want=("rwkv==$RWKV_VERSION" "numpy" "datasketch==1.10.0")
 [ "$want_bench" = 1 ] && pip_want+=("pyrwkv-tokenizer==$RUST_TOKENIZER_VERSION")
 if ! "$VENV/bin/python" - "${pip_want[@]}" <<'PY' 2>/dev/null
 import sys

@@ -1,0 +1,75 @@
+// corpus/dedup/lsh_index.h — near-duplicate clusters from MinHash signatures (LSH banding,
+// docs/near_dedup.md).
+//
+// Documents are 0..n-1 in input order. For each band (one band at a time), every document's
+// band key = XXH3-64 of its `rows` signature values (little-endian bytes); the (key, doc) pairs
+// are sorted and each run of equal keys is a bucket. Within a bucket (ascending doc index),
+// each document j is compared with the earlier members i; a pair already in one cluster is
+// skipped, otherwise it is a candidate, confirmed when EstimateJaccard over all bands*rows
+// values is >= threshold, and confirmed pairs are merged with union-find (the root is always
+// the smallest index). At most `max_compares_per_doc` candidates are compared per document
+// per bucket, which bounds a bucket of many distinct documents sharing a band (rare: a 64-bit
+// key collision or equal band values) to linear work.
+// Output: representative[i] = the smallest index in i's cluster, so the first document in
+// input order is kept and the others are removed.
+//
+// Deterministic: the pass is sequential and every order is fixed (sorted by key, then doc
+// index), so the result depends only on the signatures and the options, never on threads.
+// Memory: 8 bytes per document (union-find parents, which become the output) plus, during a
+// band's pass, 12 bytes per document (u64 key + u32 index; 16 when n >= 2^32). Signatures are
+// read through the caller's SignatureSource, so they can stay in a file-backed mmap.
+// Empty documents (kEmptySignatureValue, minhash.h) are never candidates.
+//
+// Thread-safety: ClusterNearDuplicates is a pure function; it calls `source` from the calling
+// thread only.
+#ifndef RWKVKIT_CORPUS_DEDUP_LSH_INDEX_H_
+#define RWKVKIT_CORPUS_DEDUP_LSH_INDEX_H_
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "corpus/dedup/minhash.h"
+
+namespace rwkvkit::corpus {
+
+// Returns a pointer to document `doc`'s config.num_hashes() signature values. The pointer
+// must stay valid until the next call (a mmap'd array always is).
+using SignatureSource = std::function<const uint64_t*(uint64_t doc)>;
+
+struct LshOptions {
+  size_t max_compares_per_doc = 64;
+  // For tests and reports: compare every pair in every bucket, even pairs already in one
+  // cluster (quadratic in bucket size); `candidate_pairs` then counts pairs once per band.
+  bool exhaustive_pairs = false;
+  // If set, called for each confirmed pair (i < j) with its estimated Jaccard; with
+  // exhaustive_pairs a pair found in several bands is reported once per band.
+  std::function<void(uint64_t i, uint64_t j, double jaccard)> on_confirmed_pair;
+};
+
+struct LshStats {
+  uint64_t candidate_pairs = 0;  // pairs whose Jaccard estimate was computed
+  uint64_t confirmed_pairs = 0;  // of those, estimate >= threshold
+  uint64_t clusters = 0;         // clusters with >= 2 documents
+  uint64_t removed = 0;          // documents whose representative is not themselves
+};
+
+struct LshResult {
+  std::vector<uint64_t> representative;
+  LshStats stats;
+};
+
+// kInvalidArgument for a bad config (MinHashConfig::Validate).
+absl::StatusOr<LshResult> ClusterNearDuplicates(const MinHashConfig& config, uint64_t num_docs,
+                                                const SignatureSource& source,
+                                                const LshOptions& options = {});
+
+// Signatures as one row-major array [num_docs, config.num_hashes()].
+absl::StatusOr<LshResult> ClusterNearDuplicates(const MinHashConfig& config, uint64_t num_docs,
+                                                const uint64_t* signatures,
+                                                const LshOptions& options = {});
+
+}  // namespace rwkvkit::corpus
+
+#endif  // RWKVKIT_CORPUS_DEDUP_LSH_INDEX_H_

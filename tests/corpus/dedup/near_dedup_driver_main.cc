@@ -1,0 +1,87 @@
+// tests/corpus/dedup/near_dedup_driver_main.cc — runs rwkvkit's near dedup on a JSONL file for
+// datasketch_check.py.
+//
+//   near_dedup_driver FILE.jsonl     (one {"text": ...} per line)
+//
+// Prints one JSON object: "shingles" (per document, its distinct shingle hashes, sorted, as
+// decimal integers), "pairs" (every confirmed pair [i, j, estimate], found with
+// LshOptions::exhaustive_pairs and deduplicated), "representative" and "stats". Test code
+// only: exits 2 on a bad argument or line.
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <simdjson.h>
+
+#include "corpus/dedup/lsh_index.h"
+#include "corpus/dedup/minhash.h"
+#include "corpus/dedup/shingles.h"
+
+using namespace rwkvkit::corpus;
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: near_dedup_driver FILE.jsonl\n");
+    return 2;
+  }
+  std::ifstream in(argv[1]);
+  simdjson::ondemand::parser parser;
+  const MinHashConfig config;
+  MinHasher hasher = *MinHasher::Create(config);
+  std::vector<uint64_t> flat, sig, hashes;
+  std::vector<std::vector<uint64_t>> shingles;
+  WordSpans words;
+  std::string line;
+  while (std::getline(in, line)) {
+    simdjson::padded_string padded(line);
+    simdjson::ondemand::document doc;
+    std::string_view text;
+    if (parser.iterate(padded).get(doc) || doc["text"].get_string().get(text)) {
+      std::fprintf(stderr, "bad line %zu\n", shingles.size() + 1);
+      return 2;
+    }
+    SplitWords(text, words);
+    ShingleHashes(words, config.ngram, hashes);
+    hasher.SignatureOfHashes(hashes, sig);
+    flat.insert(flat.end(), sig.begin(), sig.end());
+    std::sort(hashes.begin(), hashes.end());
+    hashes.erase(std::unique(hashes.begin(), hashes.end()), hashes.end());
+    shingles.push_back(hashes);
+  }
+  std::map<std::pair<uint64_t, uint64_t>, double> pairs;
+  LshOptions opt;
+  opt.exhaustive_pairs = true;
+  opt.on_confirmed_pair = [&](uint64_t i, uint64_t j, double jac) { pairs[{i, j}] = jac; };
+  auto r = ClusterNearDuplicates(config, shingles.size(), flat.data(), opt);
+  if (!r.ok()) return 2;
+  std::printf("{\"shingles\": [");
+  for (size_t d = 0; d < shingles.size(); ++d) {
+    std::printf("%s[", d ? ", " : "");
+    for (size_t k = 0; k < shingles[d].size(); ++k) {
+      std::printf("%s%llu", k ? "," : "", static_cast<unsigned long long>(shingles[d][k]));
+    }
+    std::printf("]");
+  }
+  std::printf("],\n\"pairs\": [");
+  bool first = true;
+  for (const auto& [p, jac] : pairs) {
+    std::printf("%s[%llu, %llu, %.6f]", first ? "" : ", ", static_cast<unsigned long long>(p.first),
+                static_cast<unsigned long long>(p.second), jac);
+    first = false;
+  }
+  std::printf("],\n\"representative\": [");
+  for (size_t d = 0; d < r->representative.size(); ++d) {
+    std::printf("%s%llu", d ? ", " : "", static_cast<unsigned long long>(r->representative[d]));
+  }
+  std::printf("],\n\"stats\": {\"candidate_pairs\": %llu, \"confirmed_pairs\": %llu, "
+              "\"clusters\": %llu, \"removed\": %llu}}\n",
+              static_cast<unsigned long long>(r->stats.candidate_pairs),
+              static_cast<unsigned long long>(r->stats.confirmed_pairs),
+              static_cast<unsigned long long>(r->stats.clusters),
+              static_cast<unsigned long long>(r->stats.removed));
+  return 0;
+}
