@@ -1,13 +1,16 @@
 // tests/corpus/dedup/near_dedup_driver_main.cc — runs rwkvkit's near dedup on a JSONL file for
 // datasketch_check.py.
 //
-//   near_dedup_driver FILE.jsonl     (one {"text": ...} per line)
+//   near_dedup_driver FILE.jsonl          (one {"text": ...} per line)
+//   near_dedup_driver --speed FILE.jsonl  (MinHasher::Signature MB/s on one thread; a quick
+//                                          measurement for docs/near_dedup.md, not a benchmark)
 //
 // Prints one JSON object: "shingles" (per document, its distinct shingle hashes, sorted, as
 // decimal integers), "pairs" (every confirmed pair [i, j, estimate], found with
 // LshOptions::exhaustive_pairs and deduplicated), "representative" and "stats". Test code
 // only: exits 2 on a bad argument or line.
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -23,7 +26,43 @@
 
 using namespace rwkvkit::corpus;
 
+namespace {
+
+int Speed(const char* path) {
+  std::ifstream in(path);
+  simdjson::ondemand::parser parser;
+  std::vector<std::string> texts;
+  size_t bytes = 0;
+  for (std::string line; std::getline(in, line);) {
+    simdjson::padded_string padded(line);
+    simdjson::ondemand::document doc;
+    std::string_view text;
+    if (parser.iterate(padded).get(doc) || doc["text"].get_string().get(text)) return 2;
+    texts.emplace_back(text);
+    bytes += text.size();
+  }
+  MinHasher hasher = *MinHasher::Create({});
+  std::vector<uint64_t> sig;
+  uint64_t check = 0;
+  double best = 1e30;
+  for (int rep = 0; rep < 3; ++rep) {
+    const auto t0 = std::chrono::steady_clock::now();
+    for (const auto& t : texts) {
+      hasher.Signature(t, sig);
+      check ^= sig[0];
+    }
+    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  }
+  std::printf("%zu documents, %.2f MB, best of 3: %.3f s, %.1f MB/s on one thread (check %llx)\n",
+              texts.size(), bytes / 1e6, best, bytes / 1e6 / best,
+              static_cast<unsigned long long>(check));
+  return 0;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  if (argc == 3 && std::string_view(argv[1]) == "--speed") return Speed(argv[2]);
   if (argc != 2) {
     std::fprintf(stderr, "usage: near_dedup_driver FILE.jsonl\n");
     return 2;
