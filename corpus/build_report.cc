@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -53,6 +55,13 @@ void SourceCounts::Add(const SourceCounts& o) {
   bytes_out += o.bytes_out;
   tokens += o.tokens;
   file_errors.insert(file_errors.end(), o.file_errors.begin(), o.file_errors.end());
+}
+
+std::string ReadSmallFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
 }
 
 std::string JsonString(std::string_view s) {

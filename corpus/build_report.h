@@ -57,6 +57,9 @@ absl::Status WriteBuildJson(const std::filesystem::path& out_dir, const std::str
 // Writes `contents` to `path` atomically (temporary name, fsync, rename, fsync the directory).
 absl::Status WriteFileAtomically(const std::filesystem::path& path, const std::string& contents);
 
+// The whole contents of a small file ("" when it cannot be read).
+std::string ReadSmallFile(const std::filesystem::path& path);
+
 // JSON string literal for `s` (UTF-8 passed through; controls escaped).
 std::string JsonString(std::string_view s);
 

@@ -1,0 +1,109 @@
+// corpus/build_stages.h — the serial stages of a build's phase 1, free of TBB.
+//
+// InputStage reads the input files in order and cuts them into batches of whole lines (or
+// one text file); OutputStage takes the processed batches in input order and makes every
+// decision that depends on other documents: bad-input reports, exact dedup, source weights,
+// counters, appending to the token store. pipeline.cc wires them around the parallel
+// DocProcessor stage with TBB. Not thread-safe: each is driven by one serial TBB filter.
+#ifndef RWKVKIT_CORPUS_BUILD_STAGES_H_
+#define RWKVKIT_CORPUS_BUILD_STAGES_H_
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "corpus/bad_input.h"
+#include "corpus/build_options.h"
+#include "corpus/build_report.h"
+#include "corpus/doc_processor.h"
+#include "corpus/exact_dedup.h"
+#include "corpus/input/block_reader.h"
+#include "corpus/spill_store.h"
+
+namespace rwkvkit::corpus {
+
+inline constexpr size_t kBlockBytes = 1 << 20;
+
+struct InputFile {
+  uint32_t source;
+  std::filesystem::path path;
+};
+
+// What phase 2 needs to know of each stored document (4 bytes per document, docs_meta.u32).
+struct DocMeta {
+  uint16_t copies;
+  uint16_t source;
+};
+
+
+// One unit of work in flight: about kBlockBytes of whole lines (or one text file).
+struct Batch {
+  uint32_t source = 0;
+  size_t file = 0;
+  bool whole_file = false;
+  LineBlock block;
+  std::string text;
+  std::string file_error;  // the file broke off after the lines of this batch
+  bool file_start = false;
+  uint64_t bytes_done = 0;  // input bytes consumed when the batch was cut (progress)
+  std::vector<DocResult> results;
+};
+
+
+// Copies of a document in the output for a source weight: floor(w), plus one more with
+// probability frac(w) decided by a hash of (key, seed, source): 0.3 keeps a deterministic 30%
+// sample, 2.0 repeats twice.
+uint32_t Copies(double weight, const Hash128& key, uint64_t seed, uint32_t source);
+
+// Expands every source's paths (input_paths.h) into the ordered file list; sums their sizes.
+absl::StatusOr<std::vector<InputFile>> ListInputs(const BuildOptions& opt, uint64_t& total_bytes);
+
+// Reads the input files in order and cuts them into batches (the serial input stage).
+class InputStage {
+ public:
+  InputStage(const BuildOptions& opt, const std::vector<InputFile>& files) : opt_(opt), files_(files) {}
+
+  // The next batch, or nullptr at the end.
+  std::unique_ptr<Batch> Next();
+
+ private:
+  void Advance(Batch& b);
+  const BuildOptions& opt_;
+  const std::vector<InputFile>& files_;
+  size_t next_file_ = 0;
+  std::optional<BlockReader> reader_;
+  bool pending_start_ = false;
+  uint64_t done_before_ = 0;
+};
+
+// The serial in-order output stage: everything that depends on other documents.
+class OutputStage {
+ public:
+  OutputStage(const BuildOptions& opt, const std::vector<InputFile>& files, SpillWriter& spill,
+              std::vector<SourceCounts>& counts, BadInputSink& bad, std::vector<DocMeta>& meta)
+      : opt_(opt), files_(files), spill_(spill), counts_(counts), bad_(bad), meta_(meta) {}
+
+  // Takes one processed batch, in input order.
+  absl::Status Consume(Batch& b);
+  uint64_t docs() const { return docs_; }
+  const ExactDedup& dedup() const { return dedup_; }
+
+ private:
+  const BuildOptions& opt_;
+  const std::vector<InputFile>& files_;
+  SpillWriter& spill_;
+  std::vector<SourceCounts>& counts_;
+  BadInputSink& bad_;
+  std::vector<DocMeta>& meta_;
+  ExactDedup dedup_;
+  uint64_t docs_ = 0;
+};
+
+}  // namespace rwkvkit::corpus
+
+#endif  // RWKVKIT_CORPUS_BUILD_STAGES_H_

@@ -1,0 +1,32 @@
+// corpus/shard_stage.h — phase 2 of a build: the token store → binidx shards.
+//
+// Reads the finished token store (spill_store.h) and its per-document metadata, lays out the
+// output order (input order with repeats as further passes, or a Fisher–Yates shuffle driven by
+// mt19937_64(seed) and an unbiased bounded draw of our own, so any C++ standard library gives the
+// same order; 8 bytes per output document), and writes shards of about shard_tokens tokens
+// without splitting documents. Each shard is published atomically (binidx/shard_writer.h); its
+// XXH3-128 and per-document sources are recorded for build.json. With `resume`, shards that
+// already exist under their final names are kept (a shard only gets its final name once
+// complete). Not thread-safe: one call per build.
+#ifndef RWKVKIT_CORPUS_SHARD_STAGE_H_
+#define RWKVKIT_CORPUS_SHARD_STAGE_H_
+
+#include <filesystem>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "corpus/build_options.h"
+#include "corpus/build_report.h"
+#include "corpus/pipeline.h"
+
+namespace rwkvkit::corpus {
+
+// WriteShards()
+// `work` is the build's work directory (token store, docs_meta.u32). Appends the shards to
+// `shards` and their totals to `summary`.
+absl::Status WriteShards(const BuildOptions& opt, const std::filesystem::path& work, std::vector<ShardRecord>& shards,
+                         BuildSummary& summary);
+
+}  // namespace rwkvkit::corpus
+
+#endif  // RWKVKIT_CORPUS_SHARD_STAGE_H_
