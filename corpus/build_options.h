@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <string>
 
+#include "corpus/dedup/minhash.h"
 #include "corpus/manifest.h"
 #include "corpus/text/text_repair.h"
 
@@ -25,7 +26,8 @@ struct BuildOptions {
   uint64_t ctx_len = 0;
   bool shuffle = false;   // seeded shuffle of the output documents (manifest seed)
   bool strict = false;    // a bad record fails the build instead of being skipped
-  bool near_dedup = false;  // reserved: near-duplicate removal arrives with issue 6
+  bool near_dedup = false;  // MinHash LSH near-duplicate removal (corpus/dedup/, docs/near_dedup.md)
+  MinHashConfig minhash;    // its parameters (defaults: 5-word shingles, 14 x 8, Jaccard 0.8)
   bool filters = false;     // reserved: quality filters arrive with issue 6
   int threads = 0;          // 0: all cores
   bool resume = false;

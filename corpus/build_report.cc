@@ -78,7 +78,7 @@ std::string JsonString(std::string_view s) {
 }
 
 std::string Phase1Json(const BuildOptions& opt, const std::vector<SourceCounts>& sources, const BadInputSink& bad,
-                       uint64_t dedup_table_bytes) {
+                       uint64_t dedup_table_bytes, const std::optional<LshStats>& near) {
   const Manifest& m = opt.manifest;
   std::string j = absl::StrCat(
       "  \"tool\": {\"name\": \"rwkvkit\", \"version\": ", JsonString(RWKVKIT_VERSION_STRING), "},\n",
@@ -87,7 +87,12 @@ std::string Phase1Json(const BuildOptions& opt, const std::vector<SourceCounts>&
       ", \"shard_tokens\": ", opt.shard_tokens, ", \"ctx_len\": ", opt.ctx_len, ", \"seed\": ", m.seed,
       ", \"shuffle\": ", opt.shuffle ? "true" : "false", ", \"strict\": ", opt.strict ? "true" : "false",
       ", \"exact_dedup\": \"xxh3-128 of the normalized text, first occurrence wins\"",
-      ", \"near_dedup\": ", opt.near_dedup ? "true" : "false", ", \"filters\": ", opt.filters ? "true" : "false",
+      ", \"near_dedup\": ", opt.near_dedup ? "true" : "false",
+      opt.near_dedup ? absl::StrFormat(", \"minhash\": {\"ngram\": %d, \"bands\": %d, \"rows\": %d, \"threshold\": %.6g, \"seed\": %d}",
+                                       opt.minhash.ngram, opt.minhash.bands, opt.minhash.rows, opt.minhash.threshold,
+                                       opt.minhash.seed)
+                     : std::string(),
+      ", \"filters\": ", opt.filters ? "true" : "false",
       ", \"end_of_document_token\": 0, \"dtype\": \"uint16\"},\n", "  \"sources\": [");
   SourceCounts total;
   for (size_t i = 0; i < sources.size(); ++i) {
@@ -106,6 +111,10 @@ std::string Phase1Json(const BuildOptions& opt, const std::vector<SourceCounts>&
     first = false;
   }
   absl::StrAppend(&j, first ? "},\n" : "\n  },\n", "  \"dedup_table_bytes\": ", dedup_table_bytes, ",\n");
+  if (near)
+    absl::StrAppend(&j, "  \"near_dedup\": {\"candidate_pairs\": ", near->candidate_pairs, ", \"confirmed_pairs\": ",
+                    near->confirmed_pairs, ", \"clusters\": ", near->clusters, ", \"documents_removed\": ",
+                    near->removed, "},\n");
   return j;
 }
 

@@ -18,6 +18,7 @@
 #include "absl/status/status.h"
 #include "corpus/bad_input.h"
 #include "corpus/build_options.h"
+#include "corpus/dedup/lsh_index.h"
 #include "corpus/text/text_repair.h"
 
 namespace rwkvkit::corpus {
@@ -46,8 +47,9 @@ struct ShardRecord {
 };
 
 // Phase-1 results as the JSON members of build.json they become (saved for --resume).
+// `near` holds the near-dedup clustering numbers when near-dedup ran.
 std::string Phase1Json(const BuildOptions& opt, const std::vector<SourceCounts>& sources,
-                       const BadInputSink& bad, uint64_t dedup_table_bytes);
+                       const BadInputSink& bad, uint64_t dedup_table_bytes, const std::optional<LshStats>& near);
 
 // WriteBuildJson()
 // Writes <out>/build.json from the saved phase-1 members and the shards.

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
 #include "corpus/input/input_paths.h"
+#include "corpus/near_dedup_stage.h"
 
 namespace rwkvkit::corpus {
 namespace {
@@ -137,6 +138,7 @@ absl::Status OutputStage::Consume(Batch& b) {
     c.tokens += r.tokens.size() * copies;
     meta_.push_back(DocMeta{static_cast<uint16_t>(std::min<uint32_t>(copies, 65535)), static_cast<uint16_t>(b.source)});
     RWKVKIT_RETURN_IF_ERROR(spill_.Append(r.tokens));
+    if (near_ != nullptr) RWKVKIT_RETURN_IF_ERROR(near_->Add(r.signature, r.tokens.size(), r.bytes_out));
   }
   if (!b.file_error.empty()) {
     c.file_errors.push_back(b.file_error);

@@ -29,6 +29,8 @@ namespace rwkvkit::corpus {
 
 inline constexpr size_t kBlockBytes = 1 << 20;
 
+class NearDedupStage;
+
 struct InputFile {
   uint32_t source;
   std::filesystem::path path;
@@ -84,9 +86,11 @@ class InputStage {
 // The serial in-order output stage: everything that depends on other documents.
 class OutputStage {
  public:
+  // `near` (may be null) receives the signature of every stored document.
   OutputStage(const BuildOptions& opt, const std::vector<InputFile>& files, SpillWriter& spill,
-              std::vector<SourceCounts>& counts, BadInputSink& bad, std::vector<DocMeta>& meta)
-      : opt_(opt), files_(files), spill_(spill), counts_(counts), bad_(bad), meta_(meta) {}
+              std::vector<SourceCounts>& counts, BadInputSink& bad, std::vector<DocMeta>& meta,
+              NearDedupStage* near)
+      : opt_(opt), files_(files), spill_(spill), counts_(counts), bad_(bad), meta_(meta), near_(near) {}
 
   // Takes one processed batch, in input order.
   absl::Status Consume(Batch& b);
@@ -100,6 +104,7 @@ class OutputStage {
   std::vector<SourceCounts>& counts_;
   BadInputSink& bad_;
   std::vector<DocMeta>& meta_;
+  NearDedupStage* near_;
   ExactDedup dedup_;
   uint64_t docs_ = 0;
 };

@@ -10,10 +10,12 @@ void DocResult::Clear() {
   bytes_in = bytes_out = 0;
   key = Hash128{};
   tokens.clear();
+  signature.clear();
 }
 
-DocProcessor::DocProcessor(const tokenizer::Tokenizer& tok, const TextRepairer& repairer, const std::string& text_key)
-    : tok_(tok), repairer_(repairer), reader_(std::vector<std::string>{text_key}) {}
+DocProcessor::DocProcessor(const tokenizer::Tokenizer& tok, const TextRepairer& repairer, const std::string& text_key,
+                           const MinHasher* minhash)
+    : tok_(tok), repairer_(repairer), minhash_(minhash), reader_(std::vector<std::string>{text_key}) {}
 
 void DocProcessor::ProcessJsonLine(std::string_view line, DocResult& out) {
   out.Clear();
@@ -62,6 +64,7 @@ void DocProcessor::Finish(std::string_view raw_text, DocResult& out) {
     return;
   }
   out.key = HashText(text_);
+  if (minhash_ != nullptr) minhash_->Signature(text_, out.signature);
   tok_.EncodeInto(text_, out.tokens);
   out.tokens.push_back(tokenizer::kEndOfText);
 }

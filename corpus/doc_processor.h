@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "corpus/dedup/minhash.h"
 #include "corpus/exact_dedup.h"
 #include "corpus/jsonl_field.h"
 #include "corpus/text/text_repair.h"
@@ -33,13 +34,16 @@ struct DocResult {
   uint64_t bytes_out = 0;  // bytes of the repaired, normalized text
   Hash128 key;
   std::vector<uint16_t> tokens;  // ends with token 0
+  std::vector<uint64_t> signature;  // MinHash of the normalized text (only with near-dedup)
 
   void Clear();
 };
 
 class DocProcessor {
  public:
-  DocProcessor(const tokenizer::Tokenizer& tok, const TextRepairer& repairer, const std::string& text_key);
+  // `minhash` may be null (no near-dedup signature).
+  DocProcessor(const tokenizer::Tokenizer& tok, const TextRepairer& repairer, const std::string& text_key,
+               const MinHasher* minhash = nullptr);
 
   void ProcessJsonLine(std::string_view line, DocResult& out);
   void ProcessText(std::string_view bytes, DocResult& out);
@@ -49,6 +53,7 @@ class DocProcessor {
 
   const tokenizer::Tokenizer& tok_;
   const TextRepairer& repairer_;
+  const MinHasher* minhash_;
   JsonlFieldReader reader_;
   std::string text_;  // the repaired, normalized text
 };

@@ -10,12 +10,14 @@
 #include <atomic>
 #include <cstdio>
 #include <memory>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
 #include "corpus/build_report.h"
 #include "corpus/build_stages.h"
 #include "corpus/doc_processor.h"
+#include "corpus/near_dedup_stage.h"
 #include "corpus/progress.h"
 #include "corpus/shard_stage.h"
 #include "corpus/spill_store.h"
@@ -48,7 +50,17 @@ absl::Status RunPhase1(const BuildOptions& opt, const tokenizer::Tokenizer& tok,
   BadInputSink bad(stderr);
   std::vector<DocMeta> meta;
   InputStage input(opt, files);
-  OutputStage output(opt, files, spill, counts, bad, meta);
+  std::optional<MinHasher> minhash;
+  std::optional<NearDedupStage> near;
+  if (opt.near_dedup) {
+    absl::StatusOr<MinHasher> m = MinHasher::Create(opt.minhash);
+    if (!m.ok()) return m.status();
+    minhash.emplace(*std::move(m));
+    absl::StatusOr<NearDedupStage> n = NearDedupStage::Create(work, opt.minhash);
+    if (!n.ok()) return n.status();
+    near.emplace(*std::move(n));
+  }
+  OutputStage output(opt, files, spill, counts, bad, meta, near ? &*near : nullptr);
   Progress progress("build", total_bytes, opt.progress);
   tbb::enumerable_thread_specific<std::vector<std::unique_ptr<DocProcessor>>> processors;
   absl::Status status;
@@ -71,7 +83,8 @@ absl::Status RunPhase1(const BuildOptions& opt, const tokenizer::Tokenizer& tok,
                 if (procs.size() <= b->source) procs.resize(b->source + 1);
                 if (!procs[b->source])
                   procs[b->source] =
-                      std::make_unique<DocProcessor>(tok, *repairer, opt.manifest.sources[b->source].text_key);
+                      std::make_unique<DocProcessor>(tok, *repairer, opt.manifest.sources[b->source].text_key,
+                                                   minhash ? &*minhash : nullptr);
                 DocProcessor& proc = *procs[b->source];
                 if (b->whole_file) {
                   if (b->file_error.empty()) {
@@ -97,10 +110,16 @@ absl::Status RunPhase1(const BuildOptions& opt, const tokenizer::Tokenizer& tok,
   summary.bad_records = bad.total();
   summary.documents_read = output.docs();
   summary.input_bytes = total_bytes;
+  std::optional<LshStats> near_stats;
+  if (near) {
+    absl::StatusOr<LshStats> st = near->Apply(meta, counts);
+    if (!st.ok()) return st.status();
+    near_stats = *st;
+  }
   RWKVKIT_RETURN_IF_ERROR(WriteFileAtomically(
       work / "docs_meta.u32", std::string(reinterpret_cast<const char*>(meta.data()), meta.size() * sizeof(DocMeta))));
   RWKVKIT_RETURN_IF_ERROR(
-      WriteFileAtomically(work / "phase1.json", Phase1Json(opt, counts, bad, output.dedup().MemoryBytes())));
+      WriteFileAtomically(work / "phase1.json", Phase1Json(opt, counts, bad, output.dedup().MemoryBytes(), near_stats)));
   return spill.Finish();  // the completion marker goes last
 }
 
@@ -130,7 +149,7 @@ absl::StatusOr<BuildSummary> RunBuild(const BuildOptions& opt, const tokenizer::
   std::filesystem::create_directories(opt.out_dir, ec);
   if (ec) return absl::UnavailableError(absl::StrCat(opt.out_dir.string(), ": cannot create (", ec.message(), ")"));
   const std::filesystem::path work = opt.out_dir / kWorkDir;
-  const std::string fingerprint = Fingerprint(opt, files, Phase1Json(opt, {}, BadInputSink(), 0));
+  const std::string fingerprint = Fingerprint(opt, files, Phase1Json(opt, {}, BadInputSink(), 0, std::nullopt));
   const bool same_build = opt.resume && ReadSmallFile(work / "fingerprint.txt") == fingerprint;
   if (opt.resume && !same_build && std::filesystem::exists(work, ec))
     std::fprintf(stderr, "rwkvkit build: --resume: the interrupted build had other inputs or options; starting over\n");

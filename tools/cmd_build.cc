@@ -42,7 +42,7 @@ The output is byte-identical for any --threads. docs/cli.md has the details.
   --shuffle            shuffle the documents with the manifest's seed (deterministic)
   --strict             fail on the first bad record or damaged file instead of skipping it
   --resume             continue an interrupted build in DIR from its last complete shard
-  --near-dedup on|off  near-duplicate removal (not available yet: only off)
+  --near-dedup on|off  MinHash LSH near-duplicate removal (default: off for now; docs/near_dedup.md)
   --filters on|off     quality filters (not available yet: only off)
   --threads N          threads (default: all cores)
   --no-progress        no progress lines on stderr
@@ -120,7 +120,10 @@ absl::StatusOr<corpus::BuildOptions> OptionsFromFlags(const ParsedFlags& f) {
   opt.strict = f.Has("strict");
   opt.resume = f.Has("resume");
   opt.progress = !f.Has("no-progress");
-  if (absl::Status s = OnlyOff(f, "near-dedup"); !s.ok()) return s;
+  const std::string near = f.Get("near-dedup").value_or("off");
+  if (near != "on" && near != "off")
+    return absl::InvalidArgumentError(absl::StrCat("--near-dedup wants on or off (saw \"", near, "\")"));
+  opt.near_dedup = near == "on";
   if (absl::Status s = OnlyOff(f, "filters"); !s.ok()) return s;
   return opt;
 }

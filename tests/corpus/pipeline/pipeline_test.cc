@@ -300,3 +300,42 @@ TEST_F(PipelineTest, MalformedLineKinds) {
 
 }  // namespace
 }  // namespace rwkvkit::corpus
+
+namespace rwkvkit::corpus {
+namespace {
+
+// Near-dedup inside a build: a lightly edited copy goes, an unrelated text stays, the first
+// document of a cluster is the one kept, counts move to near_duplicate, thread-independent.
+TEST_F(PipelineTest, NearDedupRemovesEditedCopiesAndKeepsTheFirst) {
+  testing::TempDir d;
+  // Letter-only words (near-dedup folds digits, so numbered words would all look alike).
+  const char* syl[] = {"ka", "lo", "mi", "ne", "ru", "sa", "ti", "vo"};
+  auto word = [&](int i) { return std::string(syl[i % 8]) + syl[(i / 8) % 8] + syl[(i / 64) % 8]; };
+  std::string base, other;
+  for (int i = 0; i < 120; ++i) base += word(i * 7 % 509) + " ";
+  for (int i = 0; i < 120; ++i) other += word(i * 11 % 509 + 3) + "x ";
+  std::string edited = base;
+  edited.replace(0, word(0).size(), "zzzz");  // the first word of 120 changed
+  testing::WriteFile(d / "a.jsonl", testing::JsonLine("\"" + base + "\"") + testing::JsonLine("\"" + other + "\"") +
+                                        testing::JsonLine("\"" + edited + "\""));
+  std::vector<std::string> first;
+  for (const int threads : {1, 2}) {
+    BuildOptions o = Options({Source("a", {d / "a.jsonl"})}, d / ("out" + std::to_string(threads)));
+    o.near_dedup = true;
+    o.threads = threads;
+    ASSERT_TRUE(RunBuild(o, *tok_).ok());
+    const std::vector<std::string> docs = Documents(o.out_dir);
+    EXPECT_THAT(docs, ElementsAre(base, other));
+    EXPECT_EQ(JsonNumber(o.out_dir, "/total/dropped/near_duplicate"), 1u);
+    EXPECT_EQ(JsonNumber(o.out_dir, "/total/documents_kept"), 2u);
+    EXPECT_EQ(JsonNumber(o.out_dir, "/near_dedup/clusters"), 1u);
+    if (first.empty()) first = docs;
+    EXPECT_EQ(testing::ReadFile(o.out_dir / "build.json"), testing::ReadFile(d / "out1/build.json"));
+  }
+  BuildOptions off = Options({Source("a", {d / "a.jsonl"})}, d / "off");
+  ASSERT_TRUE(RunBuild(off, *tok_).ok());
+  EXPECT_EQ(Documents(d / "off").size(), 3u);  // off means off
+}
+
+}  // namespace
+}  // namespace rwkvkit::corpus
