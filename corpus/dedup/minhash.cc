@@ -1,11 +1,18 @@
 // corpus/dedup/minhash.cc — see minhash.h.
 //
-// Performance notes: the inner loop is bands*rows independent 128-bit multiply + fold + min
-// per shingle; it runs permutation-major over a block of shingle hashes so the running minima
-// stay in registers/L1 and the compiler can unroll.
+// Performance notes: the min loop (bands*rows multiply-fold-min per shingle) dominates. The
+// vector kernels keep 8 (AVX-512) or 4 (AVX2) permutations per register and loop over all of a
+// document's shingles, with the 61x61-bit product split into 32-bit partial products
+// (vpmuludq) that are folded exactly modulo p (MulModAvx512 below): the same value as
+// MersenneAffine, so every kernel gives identical signatures. Chosen once at run time
+// (__builtin_cpu_supports); the build stays portable (no -march flags needed).
 #include "corpus/dedup/minhash.h"
 
 #include <algorithm>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 #include "absl/strings/str_format.h"
 #include "corpus/dedup/shingles.h"
@@ -20,7 +27,175 @@ uint64_t SplitMix64(uint64_t& state) {
   return z ^ (z >> 31);
 }
 
+// The vector kernels compute (a*x + b) mod p per 64-bit lane from 32-bit partial products. a, x, b < p. With a = ah*2^32 + al, x = xh*2^32 + xl (ah, xh < 2^29):
+//   a*x = ah*xh*2^64 + (ah*xl + al*xh)*2^32 + al*xl,  2^64 = 8 (mod p),  2^61 = 1 (mod p);
+//   mid = ah*xl + al*xh < 2^62:  mid*2^32 = (mid >> 29)*2^61 + (mid mod 2^29)*2^32
+//                                          = (mid >> 29) + (mid mod 2^29)*2^32  (mod p);
+//   ll = al*xl < 2^64:           ll = (ll >> 61) + (ll & p)  (mod p).
+// The six terms sum to < 2^63 + 2^34; one fold leaves r < p + 5, and one conditional subtract
+// gives the canonical residue.
+
+// sig[k] = min(sig[k], min over i < m of (a[k]*x[i] + b[k]) mod p) for k in [k0, n).
+void MinScalar(const uint64_t* x, size_t m, const uint64_t* a, const uint64_t* b, size_t k0,
+               size_t n, uint64_t* sig) {
+  for (size_t k = k0; k < n; ++k) {
+    uint64_t lo = sig[k];
+    for (size_t i = 0; i < m; ++i) lo = std::min(lo, MersenneAffine(a[k], x[i], b[k]));
+    sig[k] = lo;
+  }
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define RWKVKIT_MINHASH_X86 1
+// GCC 12's avx512fintrin.h self-initializes "undefined" vectors (GCC bug 105593), which
+// -Wmaybe-uninitialized reports where the intrinsics are inlined.
+#if !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
+__attribute__((target("avx512f"))) inline __m512i MulModAvx512(__m512i a, __m512i ah, __m512i b,
+                                                                __m512i x, __m512i xh) {
+  const __m512i p = _mm512_set1_epi64(static_cast<long long>(kMersenne61));
+  const __m512i lo29 = _mm512_set1_epi64((1ll << 29) - 1);
+  const __m512i ll = _mm512_mul_epu32(a, x);  // vpmuludq: low 32 bits of each lane
+  const __m512i mid = _mm512_add_epi64(_mm512_mul_epu32(ah, x), _mm512_mul_epu32(a, xh));
+  const __m512i hh = _mm512_mul_epu32(ah, xh);
+  __m512i s = _mm512_add_epi64(_mm512_slli_epi64(hh, 3), _mm512_srli_epi64(mid, 29));
+  s = _mm512_add_epi64(s, _mm512_slli_epi64(_mm512_and_si512(mid, lo29), 32));
+  s = _mm512_add_epi64(s, _mm512_and_si512(ll, p));
+  s = _mm512_add_epi64(s, _mm512_srli_epi64(ll, 61));
+  s = _mm512_add_epi64(s, b);
+  const __m512i r = _mm512_add_epi64(_mm512_and_si512(s, p), _mm512_srli_epi64(s, 61));
+  return _mm512_min_epu64(r, _mm512_sub_epi64(r, p));  // r - p wraps above r when r < p
+}
+
+__attribute__((target("avx512f"))) void MinAvx512(const uint64_t* x, size_t m, const uint64_t* a,
+                                                  const uint64_t* b, size_t n, uint64_t* sig) {
+  size_t k = 0;
+  for (; k + 32 <= n; k += 32) {
+    __m512i av[4], ahv[4], bv[4], acc[4];
+    for (int j = 0; j < 4; ++j) {
+      av[j] = _mm512_loadu_si512(a + k + 8 * j);
+      ahv[j] = _mm512_srli_epi64(av[j], 32);
+      bv[j] = _mm512_loadu_si512(b + k + 8 * j);
+      acc[j] = _mm512_loadu_si512(sig + k + 8 * j);
+    }
+    for (size_t i = 0; i < m; ++i) {
+      const __m512i xv = _mm512_set1_epi64(static_cast<long long>(x[i]));
+      const __m512i xh = _mm512_srli_epi64(xv, 32);
+      for (int j = 0; j < 4; ++j) {
+        acc[j] = _mm512_min_epu64(acc[j], MulModAvx512(av[j], ahv[j], bv[j], xv, xh));
+      }
+    }
+    for (int j = 0; j < 4; ++j) _mm512_storeu_si512(sig + k + 8 * j, acc[j]);
+  }
+  for (; k + 8 <= n; k += 8) {
+    const __m512i av = _mm512_loadu_si512(a + k), ahv = _mm512_srli_epi64(av, 32);
+    const __m512i bv = _mm512_loadu_si512(b + k);
+    __m512i acc = _mm512_loadu_si512(sig + k);
+    for (size_t i = 0; i < m; ++i) {
+      const __m512i xv = _mm512_set1_epi64(static_cast<long long>(x[i]));
+      acc = _mm512_min_epu64(acc, MulModAvx512(av, ahv, bv, xv, _mm512_srli_epi64(xv, 32)));
+    }
+    _mm512_storeu_si512(sig + k, acc);
+  }
+  MinScalar(x, m, a, b, k, n, sig);
+}
+
+__attribute__((target("avx2"))) inline __m256i MulModAvx2(__m256i a, __m256i ah, __m256i b,
+                                                          __m256i x, __m256i xh) {
+  const __m256i p = _mm256_set1_epi64x(static_cast<long long>(kMersenne61));
+  const __m256i lo29 = _mm256_set1_epi64x((1ll << 29) - 1);
+  const __m256i ll = _mm256_mul_epu32(a, x);
+  const __m256i mid = _mm256_add_epi64(_mm256_mul_epu32(ah, x), _mm256_mul_epu32(a, xh));
+  const __m256i hh = _mm256_mul_epu32(ah, xh);
+  __m256i s = _mm256_add_epi64(_mm256_slli_epi64(hh, 3), _mm256_srli_epi64(mid, 29));
+  s = _mm256_add_epi64(s, _mm256_slli_epi64(_mm256_and_si256(mid, lo29), 32));
+  s = _mm256_add_epi64(s, _mm256_and_si256(ll, p));
+  s = _mm256_add_epi64(s, _mm256_srli_epi64(ll, 61));
+  s = _mm256_add_epi64(s, b);
+  const __m256i r = _mm256_add_epi64(_mm256_and_si256(s, p), _mm256_srli_epi64(s, 61));
+  // r < p + 5 < 2^62, so the signed compare is exact.
+  const __m256i ge = _mm256_cmpgt_epi64(r, _mm256_set1_epi64x(static_cast<long long>(kMersenne61 - 1)));
+  return _mm256_sub_epi64(r, _mm256_and_si256(ge, p));
+}
+
+// Values < 2^61: the signed 64-bit compare orders them as unsigned.
+__attribute__((target("avx2"))) inline __m256i MinAvx2Epi64(__m256i u, __m256i v) {
+  return _mm256_blendv_epi8(u, v, _mm256_cmpgt_epi64(u, v));
+}
+
+__attribute__((target("avx2"))) inline __m256i Load256(const uint64_t* q) {
+  return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q));
+}
+
+__attribute__((target("avx2"))) void MinAvx2(const uint64_t* x, size_t m, const uint64_t* a,
+                                             const uint64_t* b, size_t n, uint64_t* sig) {
+  size_t k = 0;
+  for (; k + 8 <= n; k += 8) {
+    const __m256i a0 = Load256(a + k), a1 = Load256(a + k + 4);
+    const __m256i ah0 = _mm256_srli_epi64(a0, 32), ah1 = _mm256_srli_epi64(a1, 32);
+    const __m256i b0 = Load256(b + k), b1 = Load256(b + k + 4);
+    __m256i acc0 = Load256(sig + k), acc1 = Load256(sig + k + 4);
+    for (size_t i = 0; i < m; ++i) {
+      const __m256i xv = _mm256_set1_epi64x(static_cast<long long>(x[i]));
+      const __m256i xh = _mm256_srli_epi64(xv, 32);
+      acc0 = MinAvx2Epi64(acc0, MulModAvx2(a0, ah0, b0, xv, xh));
+      acc1 = MinAvx2Epi64(acc1, MulModAvx2(a1, ah1, b1, xv, xh));
+    }
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(sig + k), acc0);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(sig + k + 4), acc1);
+  }
+  MinScalar(x, m, a, b, k, n, sig);
+}
+#if !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+#endif
+
+using MinKernelFn = void (*)(const uint64_t* x, size_t m, const uint64_t* a, const uint64_t* b,
+                             size_t n, uint64_t* sig);
+
+void MinScalarAll(const uint64_t* x, size_t m, const uint64_t* a, const uint64_t* b, size_t n,
+                  uint64_t* sig) {
+  MinScalar(x, m, a, b, 0, n, sig);
+}
+
+MinKernelFn KernelFn(MinHasher::Kernel kernel) {
+#ifdef RWKVKIT_MINHASH_X86
+  if (kernel == MinHasher::Kernel::kAvx512) return MinAvx512;
+  if (kernel == MinHasher::Kernel::kAvx2) return MinAvx2;
+#endif
+  (void)kernel;
+  return MinScalarAll;
+}
+
+MinHasher::Kernel BestKernel() {
+  static const MinHasher::Kernel best = [] {
+    if (MinHasher::KernelSupported(MinHasher::Kernel::kAvx512)) return MinHasher::Kernel::kAvx512;
+    if (MinHasher::KernelSupported(MinHasher::Kernel::kAvx2)) return MinHasher::Kernel::kAvx2;
+    return MinHasher::Kernel::kScalar;
+  }();
+  return best;
+}
+
 }  // namespace
+
+bool MinHasher::KernelSupported(Kernel kernel) {
+  switch (kernel) {
+    case Kernel::kScalar:
+      return true;
+#ifdef RWKVKIT_MINHASH_X86
+    case Kernel::kAvx2:
+      return __builtin_cpu_supports("avx2");
+    case Kernel::kAvx512:
+      return __builtin_cpu_supports("avx512f");
+#endif
+    default:
+      return false;
+  }
+}
 
 absl::Status MinHashConfig::Validate() const {
   if (ngram < 1 || ngram > 64) {
@@ -66,21 +241,19 @@ MinHasher::MinHasher(const MinHashConfig& config) : config_(config) {
 
 void MinHasher::SignatureOfHashes(const std::vector<uint64_t>& shingle_hashes,
                                   std::vector<uint64_t>& sig) const {
+  SignatureOfHashes(shingle_hashes, sig, BestKernel());
+}
+
+void MinHasher::SignatureOfHashes(const std::vector<uint64_t>& shingle_hashes,
+                                  std::vector<uint64_t>& sig, Kernel kernel) const {
   const size_t n = a_.size();
   sig.assign(n, shingle_hashes.empty() ? kEmptySignatureValue : kMersenne61);
   if (shingle_hashes.empty()) return;
-  constexpr size_t kBlock = 64;
-  uint64_t x[kBlock];
-  for (size_t start = 0; start < shingle_hashes.size(); start += kBlock) {
-    const size_t m = std::min(kBlock, shingle_hashes.size() - start);
-    for (size_t i = 0; i < m; ++i) x[i] = shingle_hashes[start + i] % kMersenne61;
-    for (size_t k = 0; k < n; ++k) {
-      const uint64_t a = a_[k], b = b_[k];
-      uint64_t lo = sig[k];
-      for (size_t i = 0; i < m; ++i) lo = std::min(lo, MersenneAffine(a, x[i], b));
-      sig[k] = lo;
-    }
-  }
+  if (!KernelSupported(kernel)) kernel = Kernel::kScalar;
+  thread_local std::vector<uint64_t> x;
+  x.resize(shingle_hashes.size());
+  for (size_t i = 0; i < x.size(); ++i) x[i] = shingle_hashes[i] % kMersenne61;
+  KernelFn(kernel)(x.data(), x.size(), a_.data(), b_.data(), n, sig.data());
 }
 
 void MinHasher::Signature(std::string_view utf8_text, std::vector<uint64_t>& sig) const {

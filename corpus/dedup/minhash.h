@@ -65,6 +65,12 @@ class MinHasher {
   // Same, from shingle hashes already computed (shingles.h::ShingleHashes).
   void SignatureOfHashes(const std::vector<uint64_t>& shingle_hashes,
                          std::vector<uint64_t>& sig) const;
+  // Same, with one kernel of the min loop; every supported kernel gives identical values (tests,
+  // benchmarks). SignatureOfHashes uses the best kernel the CPU supports.
+  enum class Kernel { kScalar, kAvx2, kAvx512 };
+  static bool KernelSupported(Kernel kernel);
+  void SignatureOfHashes(const std::vector<uint64_t>& shingle_hashes, std::vector<uint64_t>& sig,
+                         Kernel kernel) const;
   uint64_t a(int k) const { return a_[k]; }
   uint64_t b(int k) const { return b_[k]; }
 

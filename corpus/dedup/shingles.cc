@@ -13,6 +13,7 @@
 #include <unicode/uchar.h>
 #include <unicode/uscript.h>
 #include <unicode/unistr.h>
+#include <unicode/ustring.h>
 #include <unicode/utf16.h>
 #include <unicode/utf8.h>
 #include <xxhash.h>
@@ -36,22 +37,58 @@ CharClass Classify(UChar32 c) {
   return CharClass::kKeep;
 }
 
+// Classify for every BMP code point, computed once (64 KiB): the simplification loop looks up
+// most characters here instead of calling ICU's property functions.
+const CharClass* BmpClasses() {
+  static const CharClass* table = [] {
+    auto* t = new CharClass[0x10000];
+    for (UChar32 c = 0; c < 0x10000; ++c) t[c] = Classify(c);
+    return t;
+  }();
+  return table;
+}
+
+// ICU buffers reused across calls on one thread.
+struct SimplifyBuffers {
+  icu::UnicodeString lowered, decomposed;
+};
+
 // Rules 1-4 of shingles.h on UTF-16; `out` holds no leading, trailing or doubled spaces.
-void SimplifyIcu(std::string_view in, icu::UnicodeString& out) {
-  icu::UnicodeString s =
-      icu::UnicodeString::fromUTF8(icu::StringPiece(in.data(), static_cast<int32_t>(in.size())));
-  s.toLower(icu::Locale::getRoot());
+void SimplifyIcu(std::string_view in, SimplifyBuffers& b, std::u16string& out) {
+  {  // what UnicodeString::fromUTF8 does (U+FFFD for invalid sequences), into a reused buffer
+    const int32_t cap = static_cast<int32_t>(in.size()) + 1;  // UTF-16 units <= UTF-8 bytes
+    char16_t* buf = b.lowered.getBuffer(cap);
+    int32_t len = 0;
+    UErrorCode ec = U_ZERO_ERROR;
+    u_strFromUTF8WithSub(buf, cap, &len, in.data(), static_cast<int32_t>(in.size()), 0xFFFD,
+                         nullptr, &ec);
+    b.lowered.releaseBuffer(U_SUCCESS(ec) ? len : 0);
+  }
+  b.lowered.toLower(icu::Locale::getRoot());
   UErrorCode ec = U_ZERO_ERROR;
   const icu::Normalizer2* nfd = icu::Normalizer2::getNFDInstance(ec);
-  icu::UnicodeString d;
-  if (U_SUCCESS(ec)) d = nfd->normalize(s, ec);
-  if (U_FAILURE(ec)) d = s;  // no normalization data: marks stay composed
-  out.remove();
+  const icu::UnicodeString* d = &b.lowered;
+  if (U_SUCCESS(ec)) {
+    nfd->normalize(b.lowered, b.decomposed, ec);
+    if (U_SUCCESS(ec)) d = &b.decomposed;  // else no normalization data: marks stay composed
+  }
+  const CharClass* bmp = BmpClasses();
+  const char16_t* src = d->getBuffer();
+  const int32_t n = d->length();
+  out.resize(static_cast<size_t>(n));  // the output is never longer than the input
+  char16_t* o = out.data();
+  size_t len = 0;
   bool pending_space = false, in_digits = false;
-  for (int32_t i = 0; i < d.length();) {
-    const UChar32 c = d.char32At(i);
-    i += U16_LENGTH(c);
-    const CharClass k = Classify(c);
+  for (int32_t i = 0; i < n;) {
+    UChar32 c = src[i];
+    CharClass k;
+    if (U16_IS_SURROGATE(c)) {
+      U16_NEXT(src, i, n, c);
+      k = Classify(c);
+    } else {
+      ++i;
+      k = bmp[c];
+    }
     if (k == CharClass::kDrop) continue;
     if (k == CharClass::kBoundary) {
       pending_space = true;
@@ -59,15 +96,27 @@ void SimplifyIcu(std::string_view in, icu::UnicodeString& out) {
       continue;
     }
     if (k == CharClass::kDigit && in_digits && !pending_space) continue;
-    if (pending_space && out.length() > 0) out.append(static_cast<char16_t>(u' '));
+    if (pending_space && len > 0) o[len++] = u' ';
     pending_space = false;
     in_digits = k == CharClass::kDigit;
-    out.append(in_digits ? static_cast<UChar32>(u'0') : c);
+    if (in_digits) {
+      o[len++] = u'0';
+    } else if (c <= 0xFFFF) {
+      o[len++] = static_cast<char16_t>(c);
+    } else {
+      o[len++] = U16_LEAD(c);
+      o[len++] = U16_TRAIL(c);
+    }
   }
+  out.resize(len);
 }
 
 void AppendUtf8(const char16_t* s, int32_t n, std::string& out) {
   for (int32_t i = 0; i < n;) {
+    if (s[i] < 0x80) {
+      out.push_back(static_cast<char>(s[i++]));
+      continue;
+    }
     UChar32 c;
     U16_NEXT(s, i, n, c);
     uint8_t buf[4];
@@ -80,7 +129,8 @@ void AppendUtf8(const char16_t* s, int32_t n, std::string& out) {
 // Per-thread ICU state: BreakIterator is not thread-safe (shingles.h).
 struct IcuScratch {
   std::unique_ptr<icu::BreakIterator> words;
-  icu::UnicodeString simplified;
+  SimplifyBuffers buffers;
+  std::u16string simplified;
   bool tried = false;
 };
 
@@ -104,10 +154,11 @@ void AddWord(const char16_t* s, int32_t n, WordSpans& w) {
 
 void SplitIcu(std::string_view in, WordSpans& w) {
   IcuScratch& s = Scratch();
-  SimplifyIcu(in, s.simplified);
-  const char16_t* buf = s.simplified.getBuffer();
-  const int32_t len = s.simplified.length();
+  SimplifyIcu(in, s.buffers, s.simplified);
+  const char16_t* buf = s.simplified.data();
+  const int32_t len = static_cast<int32_t>(s.simplified.size());
   if (len == 0) return;
+  w.text.reserve(static_cast<size_t>(len) * 3);
   if (s.words == nullptr) {  // no break iterator data: fall back to the spaces
     int32_t start = 0;
     for (int32_t i = 0; i <= len; ++i) {
@@ -118,7 +169,8 @@ void SplitIcu(std::string_view in, WordSpans& w) {
     }
     return;
   }
-  s.words->setText(s.simplified);
+  const icu::UnicodeString alias(false, buf, len);  // read-only alias, no copy
+  s.words->setText(alias);
   int32_t start = s.words->first();
   for (int32_t end = s.words->next(); end != icu::BreakIterator::DONE;
        start = end, end = s.words->next()) {
@@ -170,10 +222,11 @@ void SplitWords(std::string_view utf8_text, WordSpans& words, bool force_icu) {
 }
 
 std::string SimplifyText(std::string_view utf8_text) {
-  icu::UnicodeString s;
-  SimplifyIcu(utf8_text, s);
+  SimplifyBuffers b;
+  std::u16string s;
+  SimplifyIcu(utf8_text, b, s);
   std::string out;
-  AppendUtf8(s.getBuffer(), s.length(), out);
+  AppendUtf8(s.data(), static_cast<int32_t>(s.size()), out);
   return out;
 }
 

@@ -1,6 +1,7 @@
 // tests/corpus/dedup/minhash_test.cc — config validation, the modular arithmetic, signatures of
 // identical / empty texts, thread independence, and the Jaccard estimate against the exact
-// Jaccard of the shingle sets within binomial error.
+// Jaccard of the shingle sets within binomial error; every min-loop kernel against the
+// straightforward loop.
 #include "corpus/dedup/minhash.h"
 
 #include <algorithm>
@@ -155,6 +156,61 @@ TEST(MinHasher, EstimateWithinBinomialErrorOfExactJaccard) {
   }
   // Each estimate is Binomial(112, J)/112; beyond 3 sd (+ one step) has probability < 0.5%.
   EXPECT_LE(outside, 4) << "of " << total;
+}
+
+// The min loop as it was first written (one MersenneAffine per permutation and shingle): every
+// kernel of SignatureOfHashes must give exactly these values.
+std::vector<uint64_t> ReferenceSignature(const MinHasher& h, const std::vector<uint64_t>& hashes) {
+  const int n = h.config().num_hashes();
+  if (hashes.empty()) return std::vector<uint64_t>(n, kEmptySignatureValue);
+  std::vector<uint64_t> sig(n, kMersenne61);
+  for (int k = 0; k < n; ++k) {
+    for (uint64_t v : hashes) sig[k] = std::min(sig[k], MersenneAffine(h.a(k), v % kMersenne61, h.b(k)));
+  }
+  return sig;
+}
+
+TEST(MinHasher, EveryKernelMatchesReference) {
+  std::mt19937_64 rng(29);
+  const MinHasher::Kernel kernels[] = {MinHasher::Kernel::kScalar, MinHasher::Kernel::kAvx2,
+                                       MinHasher::Kernel::kAvx512};
+  // 112 (the default), sizes that leave vector tails, and a single permutation.
+  for (auto [bands, rows] : {std::pair{14, 8}, {13, 3}, {5, 7}, {1, 1}, {9, 12}, {64, 64}}) {
+    MinHashConfig config;
+    config.bands = bands;
+    config.rows = rows;
+    config.seed = rng();
+    const MinHasher h = *MinHasher::Create(config);
+    for (int trial = 0; trial < 20; ++trial) {
+      std::vector<uint64_t> hashes(rng() % 300);
+      for (auto& v : hashes) v = rng();
+      if (trial == 0) hashes = {~uint64_t{0}, kMersenne61, kMersenne61 - 1, 0, kMersenne61 + 1};
+      if (trial == 1) hashes.assign(40, rng());  // one repeated shingle
+      const std::vector<uint64_t> want = ReferenceSignature(h, hashes);
+      for (MinHasher::Kernel kernel : kernels) {
+        if (!MinHasher::KernelSupported(kernel)) continue;
+        std::vector<uint64_t> got;
+        h.SignatureOfHashes(hashes, got, kernel);
+        ASSERT_EQ(got, want) << "kernel " << static_cast<int>(kernel) << " bands " << bands
+                             << " rows " << rows << " trial " << trial;
+      }
+      std::vector<uint64_t> best;
+      h.SignatureOfHashes(hashes, best);
+      ASSERT_EQ(best, want);
+    }
+  }
+  // Multilingual text through the whole path.
+  const MinHasher h = *MinHasher::Create({});
+  for (int i = 0; i < 40; ++i) {
+    const std::string text = RandomText(rng, 1 + i * 7) + "私は東京大学で日本語を勉強しています。" +
+                             "ภาษาไทยเป็นภาษาที่สวยงาม 123 café";
+    WordSpans w;
+    std::vector<uint64_t> hashes, got;
+    SplitWords(text, w);
+    ShingleHashes(w, 5, hashes);
+    h.Signature(text, got);
+    ASSERT_EQ(got, ReferenceSignature(h, hashes));
+  }
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // tests/corpus/dedup/shingles_test.cc — the simplification rules, exactly; word segmentation
-// of CJK and Thai; the ASCII fast path against the ICU path; shingle hashing.
+// of CJK and Thai; the ASCII fast path against the ICU path; shingle hashing; SimplifyText
+// against a straightforward reimplementation on random multilingual text.
 #include "corpus/dedup/shingles.h"
 
 #include <random>
@@ -7,6 +8,11 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <unicode/locid.h>
+#include <unicode/normalizer2.h>
+#include <unicode/uchar.h>
+#include <unicode/unistr.h>
+#include <unicode/uscript.h>
 #include <xxhash.h>
 
 namespace rwkvkit::corpus {
@@ -87,6 +93,82 @@ TEST(ShingleHashes, WordNgramsJoinedBySpace) {
   SplitWords(" !! ", w);
   ShingleHashes(w, 5, h);
   EXPECT_TRUE(h.empty());
+}
+
+// The simplification as first written, with ICU's property functions for every code point and
+// UnicodeString appends: SimplifyText (BMP table, reused buffers) must give the same text.
+std::string ReferenceSimplify(std::string_view in) {
+  icu::UnicodeString s = icu::UnicodeString::fromUTF8(
+      icu::StringPiece(in.data(), static_cast<int32_t>(in.size())));
+  s.toLower(icu::Locale::getRoot());
+  UErrorCode ec = U_ZERO_ERROR;
+  const icu::UnicodeString d = icu::Normalizer2::getNFDInstance(ec)->normalize(s, ec);
+  EXPECT_TRUE(U_SUCCESS(ec));
+  icu::UnicodeString out;
+  bool pending_space = false, in_digits = false;
+  for (int32_t i = 0; i < d.length();) {
+    const UChar32 c = d.char32At(i);
+    i += U16_LENGTH(c);
+    const uint32_t mask = U_GET_GC_MASK(c);
+    ec = U_ZERO_ERROR;
+    bool drop = false, digit = false, boundary = false;
+    if (c == 0x3099 || c == 0x309A) {
+    } else if (c == 0x200B) {
+      boundary = true;
+    } else if (mask & U_GC_MN_MASK) {
+      drop = uscript_getScript(c, &ec) == USCRIPT_INHERITED;
+    } else if (mask & U_GC_ND_MASK) {
+      digit = true;
+    } else if ((mask & (U_GC_P_MASK | U_GC_S_MASK | U_GC_CC_MASK | U_GC_Z_MASK)) ||
+               u_isUWhiteSpace(c)) {
+      boundary = true;
+    }
+    if (drop) continue;
+    if (boundary) {
+      pending_space = true;
+      in_digits = false;
+      continue;
+    }
+    if (digit && in_digits && !pending_space) continue;
+    if (pending_space && out.length() > 0) out.append(static_cast<char16_t>(u' '));
+    pending_space = false;
+    in_digits = digit;
+    out.append(digit ? static_cast<UChar32>(u'0') : c);
+  }
+  std::string utf8;
+  out.toUTF8String(utf8);
+  return utf8;
+}
+
+TEST(SimplifyText, MatchesReferenceOnRandomMultilingualText) {
+  // Code points from many blocks: ASCII, Latin-1 and Latin Extended with combining marks,
+  // Greek, Cyrillic, Devanagari, Thai, kana and voicing marks, CJK, digits of several scripts,
+  // fullwidth forms, surrogate pairs (math letters, emoji), U+200B, and invalid UTF-8 bytes.
+  const std::vector<std::pair<UChar32, UChar32>> ranges = {
+      {0x20, 0x7E},     {0xA0, 0x24F},    {0x300, 0x36F},   {0x370, 0x3FF},
+      {0x400, 0x4FF},   {0x660, 0x669},   {0x900, 0x97F},   {0xE00, 0xE5B},
+      {0x1E00, 0x1EFF}, {0x2000, 0x206F}, {0x3040, 0x30FF}, {0x4E00, 0x4E80},
+      {0xFF00, 0xFF65}, {0x1D400, 0x1D4FF}, {0x1F600, 0x1F64F}, {0x1D7CE, 0x1D7FF}};
+  std::mt19937_64 rng(43);
+  for (int trial = 0; trial < 500; ++trial) {
+    std::string text;
+    const int len = static_cast<int>(rng() % 80);
+    for (int i = 0; i < len; ++i) {
+      if (rng() % 50 == 0) {
+        text.push_back(static_cast<char>(0x80 + rng() % 0x40));  // a stray continuation byte
+        continue;
+      }
+      const auto& r = ranges[rng() % ranges.size()];
+      const UChar32 c = r.first + static_cast<UChar32>(rng() % (r.second - r.first + 1));
+      icu::UnicodeString(c).toUTF8String(text);
+    }
+    ASSERT_EQ(SimplifyText(text), ReferenceSimplify(text)) << "trial " << trial;
+    // The words are the simplified text's ICU segments either way.
+    WordSpans a, b;
+    SplitWords(text, a);
+    SplitWords(text, b, /*force_icu=*/true);
+    ASSERT_EQ(a.text, b.text);
+  }
 }
 
 }  // namespace
