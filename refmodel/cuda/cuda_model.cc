@@ -3,8 +3,10 @@
 // Every step names its CPU twin in refmodel/cpu/cpu_forward.cc by function.
 //
 // Performance notes (first exact version; docs/benchmarks.md has the measured numbers):
-// - Elementwise ops are separate plain kernels (ops.h), each one pass over [M, D]; fusing them
-//   into the GEMM epilogues (cuBLASLt) is the next step once profiled.
+// - Elementwise ops are separate plain kernels (ops.h), each one pass over [M, D]. The fused
+//   path (default) removes the largest fp32 traffic: dtype outputs for g, the v6 mix LoRA,
+//   ffn.receptance/key/value (cuda_model.h), relu² in place, no delta buffer (MaaApplyShift
+//   recomputes prev - a). bf16 on an H200: 108k → 116k tokens/s (docs/kernels_notes.md).
 // - The residual add of the output projection is the GEMM's beta = 1 (C = A·W + x), which is
 //   the same single fp32 rounding as the CPU's x += out.
 // - The head runs in chunks of kHeadRows rows so the fp32 logits (M × V) never need more than
@@ -18,6 +20,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -111,6 +114,9 @@ class CudaModel::Impl {
   std::vector<void*> allocs_;
   void* scratch_ = nullptr;
   size_t scratch_rows_ = 0;
+  // false when RWKVKIT_CUDA_UNFUSED=1 at Create: the first version's passes and fp32 product
+  // outputs (kept for same-run A/B timing; cuda_model.h)
+  bool fused_ = true;
 
  protected:
   absl::Status Alloc(size_t bytes, void** p, const std::string& what) {
@@ -230,6 +236,11 @@ class ImplT final : public CudaModel::Impl {
     uint16_t *tokens, *targets;     // [M]
     double* nll;                    // [M]
     float* logits;                  // [head_rows, V]
+    // the fused path (fused_): these products write the dtype, and delta, g, mout, hid_f, rr
+    // above are empty
+    T* g_t;                         // [M, A] att.gate
+    T* mout_t;                      // [5, M, D] v6 LoRA outputs; ChannelMix value [M, D]
+    T* rr_t;                        // [M, D] ffn.receptance
   };
 
   int LoraWidth() const { return std::max(5 * config_.time_mix_lora, config_.time_decay_lora); }
@@ -249,14 +260,20 @@ class ImplT final : public CudaModel::Impl {
     };
     auto f = [&](size_t n) { return reinterpret_cast<float*>(take(n * sizeof(float))); };
     auto t = [&](size_t n) { return reinterpret_cast<T*>(take(n * sizeof(T))); };
+    const size_t Mu = fused_ ? 0 : M;  // rows of the unfused path's fp32 buffers
     s->x = f(M * D);
     s->a = f(M * D);
-    s->delta = f(M * D);
-    for (float** p : {&s->r, &s->k, &s->v, &s->g, &s->w, &s->y}) *p = f(M * A);
-    s->mout = f(5 * M * D);
+    s->delta = f(Mu * D);
+    for (float** p : {&s->r, &s->k, &s->v, &s->w, &s->y}) *p = f(M * A);
+    s->g = f(Mu * A);
+    s->mout = f(5 * Mu * D);
     s->lora_f = f(M * Lr);
-    s->hid_f = f(M * F);
-    s->rr = f(M * D);
+    s->hid_f = f(Mu * F);
+    s->rr = f(Mu * D);
+    const size_t Mf = fused_ ? M : 0;
+    s->g_t = t(Mf * A);
+    s->mout_t = t(5 * Mf * D);
+    s->rr_t = t(Mf * D);
     for (T*& p : s->mixed) p = t(M * D);
     s->lora_t = t(M * Lr);
     s->yo = t(M * A);
@@ -283,12 +300,14 @@ class ImplT final : public CudaModel::Impl {
 
   // Row-major C[M, N] = A[M, K] · W[K, N] + beta·C; A with row stride lda, W contiguous, C with
   // row stride ldc. Column-major cuBLAS sees Cᵀ = Wᵀ·Aᵀ.
-  absl::Status Gemm(const T* A, int lda, int M, int K, const T* W, int N, float* C, int ldc, float beta,
+  // C is fp32 or (fused path, where cuda_model.h allows) the dtype; accumulation is fp32 either way.
+  template <typename C_t>
+  absl::Status Gemm(const T* A, int lda, int M, int K, const T* W, int N, C_t* C, int ldc, float beta,
                     const char* what) {
     const float alpha = 1.0f;
     const cudaDataType_t dt = DTypeOf<T>::kCuda;
     const cublasStatus_t st = cublasGemmEx(handle_, CUBLAS_OP_N, CUBLAS_OP_N, N, M, K, &alpha, W, dt, N, A, dt, lda,
-                                           &beta, C, CUDA_R_32F, ldc, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT);
+                                           &beta, C, DTypeOf<C_t>::kCuda, ldc, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT);
     if (st != CUBLAS_STATUS_SUCCESS)
       return CublasError(st, absl::StrCat("cublasGemmEx ", what, " [", M, "x", K, "]·[", K, "x", N, "]"));
     return absl::OkStatus();
@@ -325,7 +344,8 @@ absl::Status ImplT<T>::TimeMix(int l, int B, int T_len, CudaModel::State& st, Sc
     RWKVKIT_OP(cuda_ops::ShiftMix<T>(s.a, carry, B, T_len, D, false, m, q), "ShiftMix att");
   } else {
     const int Dm = c.time_mix_lora;
-    RWKVKIT_OP(cuda_ops::MaaPrepare<T>(s.a, carry, B, T_len, D, d.maa_x, s.delta, xw, q), "MaaPrepare");
+    RWKVKIT_OP(cuda_ops::MaaPrepare<T>(s.a, carry, B, T_len, D, d.maa_x, fused_ ? nullptr : s.delta, xw, q),
+               "MaaPrepare");
     RWKVKIT_STATUS(Gemm(xw, D, M, D, d.maa_w1, 5 * Dm, s.lora_f, 5 * Dm, 0.0f, "time_maa_w1"));
     RWKVKIT_OP(cuda_ops::Tanh<T>(s.lora_f, static_cast<size_t>(M) * 5 * Dm, s.lora_t, q), "Tanh maa");
     // m_c = lora[:, c·Dm:(c+1)·Dm] @ maa_w2[c] for the five c, one strided batched product.
@@ -333,17 +353,23 @@ absl::Status ImplT<T>::TimeMix(int l, int B, int T_len, CudaModel::State& st, Sc
     const cudaDataType_t dt = DTypeOf<T>::kCuda;
     const cublasStatus_t cs = cublasGemmStridedBatchedEx(
         handle_, CUBLAS_OP_N, CUBLAS_OP_N, D, M, Dm, &alpha, d.maa_w2, dt, D, static_cast<long long>(Dm) * D,
-        s.lora_t, dt, 5 * Dm, Dm, &beta, s.mout, CUDA_R_32F, D, static_cast<long long>(M) * D, 5, CUBLAS_COMPUTE_32F,
-        CUBLAS_GEMM_DEFAULT);
+        s.lora_t, dt, 5 * Dm, Dm, &beta, fused_ ? static_cast<void*>(s.mout_t) : static_cast<void*>(s.mout),
+        fused_ ? dt : CUDA_R_32F, D, static_cast<long long>(M) * D, 5, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT);
     if (cs != CUBLAS_STATUS_SUCCESS) return CublasError(cs, absl::StrCat("time_maa_w2 layer ", l, " M=", M));
     MixArgs<T> m{{d.maa[0], d.maa[1], d.maa[2], d.maa[3], d.maa[4]}, {xw, xk, xv, xr, xg}, 5};
-    RWKVKIT_OP(cuda_ops::MaaApply<T>(s.a, s.delta, s.mout, M, D, m, q), "MaaApply");
+    if (fused_)
+      RWKVKIT_OP((cuda_ops::MaaApplyShift<T, T>(s.a, carry, B, T_len, D, s.mout_t, m, q)), "MaaApplyShift");
+    else
+      RWKVKIT_OP(cuda_ops::MaaApply<T>(s.a, s.delta, s.mout, M, D, m, q), "MaaApply");
   }
   RWKVKIT_OP(cuda_ops::CarryUpdate(s.a, B, T_len, D, carry, q), "CarryUpdate att");
   RWKVKIT_STATUS(Gemm(xr, D, M, D, d.att_r, A, s.r, A, 0.0f, "att.receptance"));
   RWKVKIT_STATUS(Gemm(xk, D, M, D, d.att_k, A, s.k, A, 0.0f, "att.key"));
   RWKVKIT_STATUS(Gemm(xv, D, M, D, d.att_v, A, s.v, A, 0.0f, "att.value"));
-  RWKVKIT_STATUS(Gemm(xg, D, M, D, d.att_g, A, s.g, A, 0.0f, "att.gate"));
+  if (fused_)
+    RWKVKIT_STATUS(Gemm(xg, D, M, D, d.att_g, A, s.g_t, A, 0.0f, "att.gate"));
+  else
+    RWKVKIT_STATUS(Gemm(xg, D, M, D, d.att_g, A, s.g, A, 0.0f, "att.gate"));
   if (c.version == ModelVersion::kV6_0) {
     const int Dd = c.time_decay_lora;
     RWKVKIT_STATUS(Gemm(xw, D, M, D, d.decay_w1, Dd, s.lora_f, Dd, 0.0f, "time_decay_w1"));
@@ -355,7 +381,10 @@ absl::Status ImplT<T>::TimeMix(int l, int B, int T_len, CudaModel::State& st, Sc
     RWKVKIT_OP(kernels::Wkv5Forward<float>(B, T_len, H, N, s.r, s.k, s.v, d.time_decay, d.time_first, S, s.y, q),
                "Wkv5Forward");
   }
-  RWKVKIT_OP(cuda_ops::GroupNormGate<T>(s.y, s.g, M, H, N, d.ln_x_w, d.ln_x_b, s.yo, q), "GroupNormGate");
+  if (fused_)
+    RWKVKIT_OP((cuda_ops::GroupNormGate<T, T>(s.y, s.g_t, M, H, N, d.ln_x_w, d.ln_x_b, s.yo, q)), "GroupNormGate");
+  else
+    RWKVKIT_OP((cuda_ops::GroupNormGate<T, float>(s.y, s.g, M, H, N, d.ln_x_w, d.ln_x_b, s.yo, q)), "GroupNormGate");
   return Gemm(s.yo, A, M, A, d.att_o, D, s.x, D, 1.0f, "att.output");  // x += out
 }
 
@@ -372,11 +401,19 @@ absl::Status ImplT<T>::ChannelMix(int l, int B, int T_len, CudaModel::State& st,
   MixArgs<T> m{{d.ffn_mix_k, d.ffn_mix_r, nullptr, nullptr, nullptr}, {xk, xr, nullptr, nullptr, nullptr}, 2};
   RWKVKIT_OP(cuda_ops::ShiftMix<T>(s.a, carry, B, T_len, D, c.version == ModelVersion::kV6_0, m, q), "ShiftMix ffn");
   RWKVKIT_OP(cuda_ops::CarryUpdate(s.a, B, T_len, D, carry, q), "CarryUpdate ffn");
-  RWKVKIT_STATUS(Gemm(xr, D, M, D, d.ffn_r, D, s.rr, D, 0.0f, "ffn.receptance"));
-  RWKVKIT_STATUS(Gemm(xk, D, M, D, d.ffn_k, F, s.hid_f, F, 0.0f, "ffn.key"));
-  RWKVKIT_OP(cuda_ops::Relu2<T>(s.hid_f, static_cast<size_t>(M) * F, s.hid_t, q), "Relu2");
-  RWKVKIT_STATUS(Gemm(s.hid_t, F, M, F, d.ffn_v, D, s.mout, D, 0.0f, "ffn.value"));
-  RWKVKIT_OP(cuda_ops::SigmoidMulAdd(s.rr, s.mout, static_cast<size_t>(M) * D, s.x, q), "SigmoidMulAdd");
+  if (fused_) {  // products in the dtype (cuda_model.h), relu² in place
+    RWKVKIT_STATUS(Gemm(xr, D, M, D, d.ffn_r, D, s.rr_t, D, 0.0f, "ffn.receptance"));
+    RWKVKIT_STATUS(Gemm(xk, D, M, D, d.ffn_k, F, s.hid_t, F, 0.0f, "ffn.key"));
+    RWKVKIT_OP(cuda_ops::Relu2InPlace<T>(s.hid_t, static_cast<size_t>(M) * F, q), "Relu2InPlace");
+    RWKVKIT_STATUS(Gemm(s.hid_t, F, M, F, d.ffn_v, D, s.mout_t, D, 0.0f, "ffn.value"));
+    RWKVKIT_OP(cuda_ops::SigmoidMulAdd<T>(s.rr_t, s.mout_t, static_cast<size_t>(M) * D, s.x, q), "SigmoidMulAdd");
+  } else {
+    RWKVKIT_STATUS(Gemm(xr, D, M, D, d.ffn_r, D, s.rr, D, 0.0f, "ffn.receptance"));
+    RWKVKIT_STATUS(Gemm(xk, D, M, D, d.ffn_k, F, s.hid_f, F, 0.0f, "ffn.key"));
+    RWKVKIT_OP(cuda_ops::Relu2<T>(s.hid_f, static_cast<size_t>(M) * F, s.hid_t, q), "Relu2");
+    RWKVKIT_STATUS(Gemm(s.hid_t, F, M, F, d.ffn_v, D, s.mout, D, 0.0f, "ffn.value"));
+    RWKVKIT_OP(cuda_ops::SigmoidMulAdd<float>(s.rr, s.mout, static_cast<size_t>(M) * D, s.x, q), "SigmoidMulAdd");
+  }
   if (DTypeOf<T>::kDType == CudaDType::kFp16 && (l + 1) % kRescaleLayer == 0)
     RWKVKIT_OP(cuda_ops::Scale(s.x, static_cast<size_t>(M) * D, 0.5f, q), "Scale");
   return absl::OkStatus();
@@ -475,6 +512,8 @@ absl::StatusOr<std::unique_ptr<CudaModel::Impl>> MakeImpl(const ModelWeights& w,
   auto impl = std::make_unique<ImplT<T>>();
   impl->config_ = w.config;
   impl->device_ = device;
+  const char* unfused = std::getenv("RWKVKIT_CUDA_UNFUSED");
+  impl->fused_ = unfused == nullptr || std::string_view(unfused) != "1";
   RWKVKIT_CUDA(cudaSetDevice(device), absl::StrCat("cudaSetDevice(", device, ")"));
   RWKVKIT_CUDA(cudaStreamCreateWithFlags(&impl->stream_, cudaStreamNonBlocking), "cudaStreamCreate");
   if (const cublasStatus_t s = cublasCreate(&impl->handle_); s != CUBLAS_STATUS_SUCCESS) {

@@ -15,8 +15,14 @@
 //   log-softmax are fp32; the norms' and mixes' parameters stay fp32 on the GPU.
 // - The dtype (kFp32/kBf16/kFp16) is that of the matrices (projections, LoRA, head) and of the
 //   activations fed to them (mixed inputs, tanh(LoRA), GN·g, relu²). Every matrix product is
-//   cublasGemmEx with CUBLAS_COMPUTE_32F and an fp32 output: r, k, v, g, the decay and the
-//   logits come out in fp32, as the package's matmul(..., output_dtype=float32) for r, k, v.
+//   cublasGemmEx with CUBLAS_COMPUTE_32F (fp32 accumulation). r, k, v, the decay and the logits
+//   come out in fp32, as the package's matmul(..., output_dtype=float32) for r, k, v. The
+//   products whose outputs the package keeps in the activation dtype write the dtype directly
+//   (the fused path, the default): att.gate g, the v6 mix LoRA's second product, ffn.receptance,
+//   ffn.key (relu² then squares it in place) and ffn.value; their consumers (SiLU, the lerp,
+//   sigmoid, the residual add) still compute in fp32. RWKVKIT_CUDA_UNFUSED=1 in the environment
+//   at Create() selects the first version instead (every product fp32 out, separate delta and
+//   relu² buffers): identical in kFp32, kept for same-run A/B timing.
 //   kFp32 uses fp32 inputs with the default math mode (no TF32), so it matches the CPU to ~1e-5.
 // - kFp16 applies the official overflow guard (RESCALE_LAYER = 6): at upload att.output and
 //   ffn.value of layer l are divided by 2^(l / 6), and x is halved after every layer l with
@@ -30,7 +36,8 @@
 // B ≤ capacity uses rows 0..B-1.
 //
 // Memory: the weights in the dtype (+ emb [V, D] fp32 and the fp32 vectors), plus scratch of
-// roughly 4·M·(20·D + 6·A + 1.5·F) bytes for M = B·T rows (grown on demand, kept), plus the
+// roughly M·(8·D + 20·A) + M·(11·D + 2·A + F)·sizeof(dtype) bytes for M = B·T rows (unfused:
+// 4·M·(20·D + 6·A + 1.5·F) + the same dtype part; grown on demand, kept), plus the
 // head's logits for at most kHeadRows rows (≤ 1 GiB). A 1.6B model in bf16 needs ~3.7 GB of
 // weights; 7B ~15 GB.
 //

@@ -3,6 +3,7 @@
 // layer; docs/benchmarks.md has the measured split once profiled).
 #include "refmodel/cuda/ops.h"
 
+#include <algorithm>
 #include <cfloat>
 
 namespace rwkvkit::refmodel::cuda_ops {
@@ -20,6 +21,10 @@ template <>
 __device__ __forceinline__ __half FromFloat<__half>(float x) { return __float2half_rn(x); }
 template <>
 __device__ __forceinline__ __nv_bfloat16 FromFloat<__nv_bfloat16>(float x) { return __float2bfloat16_rn(x); }
+
+__device__ __forceinline__ float ToFloat(float x) { return x; }
+__device__ __forceinline__ float ToFloat(__half x) { return __half2float(x); }
+__device__ __forceinline__ float ToFloat(__nv_bfloat16 x) { return __bfloat162float(x); }
 
 unsigned Blocks(size_t n) { return static_cast<unsigned>((n + kThreads - 1) / kThreads); }
 
@@ -103,7 +108,7 @@ __global__ void MaaPrepareKernel(const float* a, const float* carry, int T_len, 
   const float x = a[i];
   const float p = t == 0 ? carry[(m / T_len) * D + c] : a[i - D];
   const float d = p - x;
-  delta[i] = d;
+  if (delta != nullptr) delta[i] = d;
   xxx[i] = FromFloat<T>(x + d * maa_x[c]);
 }
 
@@ -115,6 +120,24 @@ __global__ void MaaApplyKernel(const float* a, const float* delta, const float* 
   const int c = static_cast<int>(i % D);
   const float x = a[i], d = delta[i];
   for (int k = 0; k < 5; ++k) args.out[k][i] = FromFloat<T>(x + d * (args.coef[k][c] + mout[k * total + i]));
+}
+
+// grid (ceil(D / kThreads), ≤ 65535): block row y walks the token rows m = y, y + gridDim.y, ...
+template <typename T, typename U>
+__global__ void MaaApplyShiftKernel(const float* a, const float* carry, int M, int T_len, int D, const U* mout,
+                                    MixArgs<T> args) {
+  const int c = blockIdx.x * kThreads + threadIdx.x;
+  if (c >= D) return;
+  const size_t total = static_cast<size_t>(M) * D;
+  for (int m = blockIdx.y; m < M; m += gridDim.y) {
+    const size_t i = static_cast<size_t>(m) * D + c;
+    const int t = m % T_len;
+    const float x = a[i];
+    const float p = t == 0 ? carry[static_cast<size_t>(m / T_len) * D + c] : a[i - D];
+    const float d = p - x;
+    for (int k = 0; k < 5; ++k)
+      args.out[k][i] = FromFloat<T>(x + d * (args.coef[k][c] + ToFloat(mout[k * total + i])));
+  }
 }
 
 template <typename T>
@@ -129,8 +152,8 @@ __global__ void DecayExpKernel(float* w, const float* time_decay, size_t total, 
 }
 
 // One warp per (row, head); each lane holds N/32 values.
-template <typename T>
-__global__ void GroupNormGateKernel(const float* y, const float* g, int M, int H, int N, const float* ln_w,
+template <typename T, typename G>
+__global__ void GroupNormGateKernel(const float* y, const G* g, int M, int H, int N, const float* ln_w,
                                     const float* ln_b, T* out) {
   const int warp = static_cast<int>((blockIdx.x * static_cast<size_t>(blockDim.x) + threadIdx.x) >> 5);
   const int lane = threadIdx.x & 31;
@@ -147,7 +170,7 @@ __global__ void GroupNormGateKernel(const float* y, const float* g, int M, int H
   const float rstd = rsqrtf(q / N + kGroupNormEps);
   for (int j = lane; j < N; j += 32) {
     const int c = h * N + j;
-    const float gv = g[base + j];
+    const float gv = ToFloat(g[base + j]);
     const float silu = gv / (1.0f + expf(-gv));
     out[base + j] = FromFloat<T>(((y[base + j] - mean) * rstd * ln_w[c] + ln_b[c]) * silu);
   }
@@ -161,9 +184,32 @@ __global__ void Relu2Kernel(const float* in, size_t n, T* out) {
   out[i] = FromFloat<T>(z * z);
 }
 
-__global__ void SigmoidMulAddKernel(const float* r, const float* v, size_t n, float* x) {
+// Element i of each group of kVec handled by one thread (16-byte loads for 2-byte T when n and
+// the pointer allow; the scratch is 256-byte aligned).
+template <typename T>
+__global__ void Relu2InPlaceKernel(T* x, size_t n) {
+  constexpr int kVec = 16 / sizeof(T);
+  const size_t g = blockIdx.x * static_cast<size_t>(blockDim.x) + threadIdx.x;
+  if ((g + 1) * kVec <= n) {
+    uint4 raw = reinterpret_cast<const uint4*>(x)[g];
+    T* e = reinterpret_cast<T*>(&raw);
+    for (int j = 0; j < kVec; ++j) {
+      const float z = fmaxf(ToFloat(e[j]), 0.0f);
+      e[j] = FromFloat<T>(z * z);
+    }
+    reinterpret_cast<uint4*>(x)[g] = raw;
+  } else {
+    for (size_t i = g * kVec; i < n; ++i) {
+      const float z = fmaxf(ToFloat(x[i]), 0.0f);
+      x[i] = FromFloat<T>(z * z);
+    }
+  }
+}
+
+template <typename U>
+__global__ void SigmoidMulAddKernel(const U* r, const U* v, size_t n, float* x) {
   const size_t i = blockIdx.x * static_cast<size_t>(blockDim.x) + threadIdx.x;
-  if (i < n) x[i] += v[i] / (1.0f + expf(-r[i]));
+  if (i < n) x[i] += ToFloat(v[i]) / (1.0f + expf(-ToFloat(r[i])));
 }
 
 __global__ void ScaleKernel(float* x, size_t n, float scale) {
@@ -234,6 +280,16 @@ cudaError_t MaaApply(const float* a, const float* delta, const float* mout, int 
   return cudaGetLastError();
 }
 
+template <typename T, typename U>
+cudaError_t MaaApplyShift(const float* a, const float* carry, int B, int T_len, int D, const U* mout,
+                          MixArgs<T> args, cudaStream_t s) {
+  const int M = B * T_len;
+  if (M == 0 || D == 0) return cudaSuccess;
+  const dim3 grid(Blocks(D), static_cast<unsigned>(std::min(M, 65535)));
+  MaaApplyShiftKernel<T, U><<<grid, kThreads, 0, s>>>(a, carry, M, T_len, D, mout, args);
+  return cudaGetLastError();
+}
+
 template <typename T>
 cudaError_t Tanh(const float* in, size_t n, T* out, cudaStream_t s) {
   if (n == 0) return cudaSuccess;
@@ -248,13 +304,13 @@ cudaError_t DecayExp(float* w, const float* time_decay, int M, int A, cudaStream
   return cudaGetLastError();
 }
 
-template <typename T>
-cudaError_t GroupNormGate(const float* y, const float* g, int M, int H, int N, const float* ln_w, const float* ln_b,
+template <typename T, typename G>
+cudaError_t GroupNormGate(const float* y, const G* g, int M, int H, int N, const float* ln_w, const float* ln_b,
                           T* out, cudaStream_t s) {
   if (N % 32 != 0) return cudaErrorInvalidValue;
   const size_t n = static_cast<size_t>(M) * H * 32;
   if (n == 0) return cudaSuccess;
-  GroupNormGateKernel<T><<<Blocks(n), kThreads, 0, s>>>(y, g, M, H, N, ln_w, ln_b, out);
+  GroupNormGateKernel<T, G><<<Blocks(n), kThreads, 0, s>>>(y, g, M, H, N, ln_w, ln_b, out);
   return cudaGetLastError();
 }
 
@@ -265,9 +321,18 @@ cudaError_t Relu2(const float* in, size_t n, T* out, cudaStream_t s) {
   return cudaGetLastError();
 }
 
-cudaError_t SigmoidMulAdd(const float* r, const float* v, size_t n, float* x, cudaStream_t s) {
+template <typename T>
+cudaError_t Relu2InPlace(T* x, size_t n, cudaStream_t s) {
+  constexpr size_t kVec = 16 / sizeof(T);
   if (n == 0) return cudaSuccess;
-  SigmoidMulAddKernel<<<Blocks(n), kThreads, 0, s>>>(r, v, n, x);
+  Relu2InPlaceKernel<T><<<Blocks((n + kVec - 1) / kVec), kThreads, 0, s>>>(x, n);
+  return cudaGetLastError();
+}
+
+template <typename U>
+cudaError_t SigmoidMulAdd(const U* r, const U* v, size_t n, float* x, cudaStream_t s) {
+  if (n == 0) return cudaSuccess;
+  SigmoidMulAddKernel<U><<<Blocks(n), kThreads, 0, s>>>(r, v, n, x);
   return cudaGetLastError();
 }
 
@@ -290,12 +355,25 @@ cudaError_t TokenNll(const float* logits, int M, int V, const uint16_t* targets,
                                      cudaStream_t);                                                                 \
   template cudaError_t MaaApply<T>(const float*, const float*, const float*, int, int, MixArgs<T>, cudaStream_t);   \
   template cudaError_t Tanh<T>(const float*, size_t, T*, cudaStream_t);                                             \
-  template cudaError_t GroupNormGate<T>(const float*, const float*, int, int, int, const float*, const float*, T*, \
-                                        cudaStream_t);                                                              \
+  template cudaError_t GroupNormGate<T, float>(const float*, const float*, int, int, int, const float*,            \
+                                               const float*, T*, cudaStream_t);                                     \
+  template cudaError_t MaaApplyShift<T, float>(const float*, const float*, int, int, int, const float*,            \
+                                               MixArgs<T>, cudaStream_t);                                           \
+  template cudaError_t Relu2InPlace<T>(T*, size_t, cudaStream_t);                                                   \
+  template cudaError_t SigmoidMulAdd<T>(const T*, const T*, size_t, float*, cudaStream_t);                          \
   template cudaError_t Relu2<T>(const float*, size_t, T*, cudaStream_t);
 RWKVKIT_OPS_INSTANTIATE(float)
 RWKVKIT_OPS_INSTANTIATE(__half)
 RWKVKIT_OPS_INSTANTIATE(__nv_bfloat16)
 #undef RWKVKIT_OPS_INSTANTIATE
+// the 2-byte dtypes' fused path reads g and mout in the dtype (for float these are the above)
+#define RWKVKIT_OPS_INSTANTIATE_HALF(T)                                                                            \
+  template cudaError_t GroupNormGate<T, T>(const float*, const T*, int, int, int, const float*, const float*, T*,  \
+                                           cudaStream_t);                                                           \
+  template cudaError_t MaaApplyShift<T, T>(const float*, const float*, int, int, int, const T*, MixArgs<T>,        \
+                                           cudaStream_t);
+RWKVKIT_OPS_INSTANTIATE_HALF(__half)
+RWKVKIT_OPS_INSTANTIATE_HALF(__nv_bfloat16)
+#undef RWKVKIT_OPS_INSTANTIATE_HALF
 
 }  // namespace rwkvkit::refmodel::cuda_ops

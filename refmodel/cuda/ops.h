@@ -55,7 +55,7 @@ cudaError_t ShiftMix(const float* a, const float* carry, int B, int T_len, int D
 cudaError_t CarryUpdate(const float* a, int B, int T_len, int D, float* carry, cudaStream_t s);
 
 // v6 TimeMix, first half of the lerp (spec §1.4): delta = prev - a (fp32, [B, T, D]);
-// xxx = a + delta·maa_x (T, [B, T, D]).
+// xxx = a + delta·maa_x (T, [B, T, D]). delta may be null (the fused path, MaaApplyShift).
 template <typename T>
 cudaError_t MaaPrepare(const float* a, const float* carry, int B, int T_len, int D, const float* maa_x, float* delta,
                        T* xxx, cudaStream_t s);
@@ -66,6 +66,14 @@ template <typename T>
 cudaError_t MaaApply(const float* a, const float* delta, const float* mout, int M, int D, MixArgs<T> args,
                      cudaStream_t s);
 
+// The fused path's second half: as MaaApply, but delta = prev - a is recomputed from a and
+// carry (the same fp32 arithmetic, no [M, D] delta buffer) and mout [5, M, D] is of type U
+// (fp32, or the dtype when the batched LoRA product writes it directly). Reads carry: call
+// before CarryUpdate. One block row per token row (no index division).
+template <typename T, typename U>
+cudaError_t MaaApplyShift(const float* a, const float* carry, int B, int T_len, int D, const U* mout,
+                          MixArgs<T> args, cudaStream_t s);
+
 // out = tanh(in). in: [n] fp32; out: [n] T.
 template <typename T>
 cudaError_t Tanh(const float* in, size_t n, T* out, cudaStream_t s);
@@ -74,17 +82,24 @@ cudaError_t Tanh(const float* in, size_t n, T* out, cudaStream_t s);
 cudaError_t DecayExp(float* w, const float* time_decay, int M, int A, cudaStream_t s);
 
 // out = GroupNorm(y) ⊙ SiLU(g) (spec §1.3): H groups of N (N a multiple of 32), eps 64e-5,
-// biased variance, fp32 statistics, affine ln_w/ln_b [A]. y, g: [M, A] fp32; out: [M, A] T.
-template <typename T>
-cudaError_t GroupNormGate(const float* y, const float* g, int M, int H, int N, const float* ln_w, const float* ln_b,
+// biased variance, fp32 statistics, affine ln_w/ln_b [A]. y: [M, A] fp32; g: [M, A] of G (fp32,
+// or the dtype when the gate product writes it directly); out: [M, A] T.
+template <typename T, typename G>
+cudaError_t GroupNormGate(const float* y, const G* g, int M, int H, int N, const float* ln_w, const float* ln_b,
                           T* out, cudaStream_t s);
 
 // out = max(in, 0)². in: [n] fp32; out: [n] T.
 template <typename T>
 cudaError_t Relu2(const float* in, size_t n, T* out, cudaStream_t s);
 
-// x += sigmoid(r) ⊙ v. r, v, x: [n] fp32 (the ChannelMix output).
-cudaError_t SigmoidMulAdd(const float* r, const float* v, size_t n, float* x, cudaStream_t s);
+// x = max(x, 0)² in place, arithmetic in fp32. x: [n] T (the fused path: ffn.key writes T).
+template <typename T>
+cudaError_t Relu2InPlace(T* x, size_t n, cudaStream_t s);
+
+// x += sigmoid(r) ⊙ v, arithmetic in fp32. r, v: [n] of U (fp32, or the dtype when the
+// products write it); x: [n] fp32 (the ChannelMix output).
+template <typename U>
+cudaError_t SigmoidMulAdd(const U* r, const U* v, size_t n, float* x, cudaStream_t s);
 
 // x *= scale. x: [n] fp32 (the fp16 rescale).
 cudaError_t Scale(float* x, size_t n, float scale, cudaStream_t s);
