@@ -11,6 +11,7 @@
 #include <string>
 
 #include "corpus/dedup/minhash.h"
+#include "corpus/filters/document_filters.h"
 #include "corpus/manifest.h"
 #include "corpus/text/text_repair.h"
 
@@ -28,7 +29,8 @@ struct BuildOptions {
   bool strict = false;    // a bad record fails the build instead of being skipped
   bool near_dedup = false;  // MinHash LSH near-duplicate removal (corpus/dedup/, docs/near_dedup.md)
   MinHashConfig minhash;    // its parameters (defaults: 5-word shingles, 14 x 8, Jaccard 0.8)
-  bool filters = false;     // reserved: quality filters arrive with issue 6
+  bool filters = false;     // language id + quality filters (corpus/filters/, docs/filters.md)
+  filters::FilterOptions filter_options;  // their thresholds (datatrove's defaults)
   int threads = 0;          // 0: all cores
   bool resume = false;
   bool progress = true;

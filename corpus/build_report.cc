@@ -39,7 +39,17 @@ std::string CountsJson(const SourceCounts& c, const std::string& indent) {
     absl::StrAppend(&j, first ? "" : ", ", JsonString(e));
     first = false;
   }
-  return absl::StrCat(j, "]\n", indent, "}");
+  absl::StrAppend(&j, "]");
+  if (!c.languages.empty()) {
+    absl::StrAppend(&j, ",\n", indent, "  \"languages\": {");
+    first = true;
+    for (const auto& [lang, n] : c.languages) {
+      absl::StrAppend(&j, first ? "" : ", ", JsonString(lang), ": ", n);
+      first = false;
+    }
+    absl::StrAppend(&j, "}");
+  }
+  return absl::StrCat(j, "\n", indent, "}");
 }
 
 }  // namespace
@@ -50,6 +60,7 @@ void SourceCounts::Add(const SourceCounts& o) {
   documents_kept += o.documents_kept;
   documents_written += o.documents_written;
   for (const auto& [r, n] : o.dropped) dropped[r] += n;
+  for (const auto& [l, n] : o.languages) languages[l] += n;
   repairs += o.repairs;
   bytes_in += o.bytes_in;
   bytes_out += o.bytes_out;

@@ -34,6 +34,7 @@ struct SourceCounts {
   uint64_t bytes_out = 0;  // normalized text bytes of kept documents (once each)
   uint64_t tokens = 0;     // tokens written, end-of-document tokens and repeats included
   std::vector<std::string> file_errors;  // truncated/corrupt files (the rest of the file is lost)
+  std::map<std::string, uint64_t> languages;  // documents per detected language (only with filters)
 
   void Add(const SourceCounts& o);
 };

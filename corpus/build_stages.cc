@@ -116,6 +116,11 @@ absl::Status OutputStage::Consume(Batch& b) {
     c.bytes_in += r.bytes_in;
     c.repairs += r.repairs;
     ++docs_;
+    if (!r.language.empty()) ++c.languages[r.language];
+    if (r.filtered) {  // a quality verdict, not bad input: counted, not reported, not fatal under --strict
+      ++c.dropped[r.drop_reason];
+      continue;
+    }
     if (!r.drop_reason.empty()) {
       ++c.dropped[r.drop_reason];
       const std::string where = b.whole_file ? path : absl::StrCat(path, ":", b.block.first_line + k);

@@ -11,11 +11,18 @@ void DocResult::Clear() {
   key = Hash128{};
   tokens.clear();
   signature.clear();
+  filtered = false;
+  language.clear();
 }
 
 DocProcessor::DocProcessor(const tokenizer::Tokenizer& tok, const TextRepairer& repairer, const std::string& text_key,
-                           const MinHasher* minhash)
-    : tok_(tok), repairer_(repairer), minhash_(minhash), reader_(std::vector<std::string>{text_key}) {}
+                           const MinHasher* minhash, const filters::FilterOptions* filters, bool code_source)
+    : tok_(tok),
+      repairer_(repairer),
+      minhash_(minhash),
+      filters_(filters),
+      code_source_(code_source),
+      reader_(std::vector<std::string>{text_key}) {}
 
 void DocProcessor::ProcessJsonLine(std::string_view line, DocResult& out) {
   out.Clear();
@@ -62,6 +69,17 @@ void DocProcessor::Finish(std::string_view raw_text, DocResult& out) {
     out.drop_reason = "empty_text";
     out.message = "the text is empty";
     return;
+  }
+  if (filters_ != nullptr) {
+    filters::LanguageGuess lang;
+    const filters::Verdict v = filters::FilterDocument(text_, code_source_, *filters_, lang);
+    out.language = std::move(lang.code);
+    if (!v.keep()) {
+      out.drop_reason = "filter_";
+      out.drop_reason.append(v.reason);
+      out.filtered = true;
+      return;
+    }
   }
   out.key = HashText(text_);
   if (minhash_ != nullptr) minhash_->Signature(text_, out.signature);

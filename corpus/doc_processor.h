@@ -6,7 +6,8 @@
 // appended (as RWKV-LM's make_data does). A line that simdjson rejects for invalid UTF-8 or
 // a lone surrogate escape is repaired (RepairJsonLine) and parsed again, so it is kept, not
 // dropped. Drop reasons: invalid_json, too_deep, not_object, missing_text_key,
-// text_not_string, empty_text. Pure: the result depends only on the input and options.
+// text_not_string, empty_text; with filters (document_filters.h), "filter_" + the filter's
+// reason (then `filtered` is set: not bad input). Pure: the result depends only on the input and options.
 //
 // Not thread-safe: one DocProcessor per thread (it owns a JSON parser and buffers); the
 // tokenizer and repairer it points to are shared read-only.
@@ -20,6 +21,7 @@
 
 #include "corpus/dedup/minhash.h"
 #include "corpus/exact_dedup.h"
+#include "corpus/filters/document_filters.h"
 #include "corpus/jsonl_field.h"
 #include "corpus/text/text_repair.h"
 #include "tokenizer/tokenizer.h"
@@ -35,15 +37,19 @@ struct DocResult {
   Hash128 key;
   std::vector<uint16_t> tokens;  // ends with token 0
   std::vector<uint64_t> signature;  // MinHash of the normalized text (only with near-dedup)
+  bool filtered = false;  // dropped by a quality filter (drop_reason "filter_...")
+  std::string language;   // detected language (only with filters; "" otherwise)
 
   void Clear();
 };
 
 class DocProcessor {
  public:
-  // `minhash` may be null (no near-dedup signature).
+  // `minhash` may be null (no near-dedup signature); `filters` may be null (no language id,
+  // no quality filters); `code_source`: the source is code (language id only, no filters).
   DocProcessor(const tokenizer::Tokenizer& tok, const TextRepairer& repairer, const std::string& text_key,
-               const MinHasher* minhash = nullptr);
+               const MinHasher* minhash = nullptr, const filters::FilterOptions* filters = nullptr,
+               bool code_source = false);
 
   void ProcessJsonLine(std::string_view line, DocResult& out);
   void ProcessText(std::string_view bytes, DocResult& out);
@@ -54,6 +60,8 @@ class DocProcessor {
   const tokenizer::Tokenizer& tok_;
   const TextRepairer& repairer_;
   const MinHasher* minhash_;
+  const filters::FilterOptions* filters_;
+  bool code_source_;
   JsonlFieldReader reader_;
   std::string text_;  // the repaired, normalized text
 };

@@ -43,7 +43,8 @@ The output is byte-identical for any --threads. docs/cli.md has the details.
   --strict             fail on the first bad record or damaged file instead of skipping it
   --resume             continue an interrupted build in DIR from its last complete shard
   --near-dedup on|off  MinHash LSH near-duplicate removal (default: off for now; docs/near_dedup.md)
-  --filters on|off     quality filters (not available yet: only off)
+  --filters on|off     CLD2 language id + datatrove's Gopher quality, Gopher repetition and
+                       FineWeb quality filters (default: off; docs/filters.md)
   --threads N          threads (default: all cores)
   --no-progress        no progress lines on stderr
 )";
@@ -77,11 +78,9 @@ absl::StatusOr<corpus::Manifest> ManifestFromInputs(const std::vector<std::strin
   return m;
 }
 
-absl::Status OnlyOff(const ParsedFlags& f, const std::string& flag) {
+absl::StatusOr<bool> OnOff(const ParsedFlags& f, const std::string& flag) {
   const std::string v = f.Get(flag).value_or("off");
-  if (v == "off") return absl::OkStatus();
-  if (v == "on")
-    return absl::UnimplementedError(absl::StrCat("--", flag, " on is not available yet (it arrives with issue 6); use --", flag, " off"));
+  if (v == "on" || v == "off") return v == "on";
   return absl::InvalidArgumentError(absl::StrCat("--", flag, " wants on or off (saw \"", v, "\")"));
 }
 
@@ -120,11 +119,12 @@ absl::StatusOr<corpus::BuildOptions> OptionsFromFlags(const ParsedFlags& f) {
   opt.strict = f.Has("strict");
   opt.resume = f.Has("resume");
   opt.progress = !f.Has("no-progress");
-  const std::string near = f.Get("near-dedup").value_or("off");
-  if (near != "on" && near != "off")
-    return absl::InvalidArgumentError(absl::StrCat("--near-dedup wants on or off (saw \"", near, "\")"));
-  opt.near_dedup = near == "on";
-  if (absl::Status s = OnlyOff(f, "filters"); !s.ok()) return s;
+  absl::StatusOr<bool> near = OnOff(f, "near-dedup");
+  if (!near.ok()) return near.status();
+  opt.near_dedup = *near;
+  absl::StatusOr<bool> filters = OnOff(f, "filters");
+  if (!filters.ok()) return filters.status();
+  opt.filters = *filters;
   return opt;
 }
 

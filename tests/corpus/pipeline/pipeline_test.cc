@@ -339,3 +339,49 @@ TEST_F(PipelineTest, NearDedupRemovesEditedCopiesAndKeepsTheFirst) {
 
 }  // namespace
 }  // namespace rwkvkit::corpus
+
+namespace rwkvkit::corpus {
+namespace {
+
+// --filters on: a short line is dropped as filter_gopher_short_doc (counted, not bad input, not
+// fatal under --strict), an English paragraph is kept, a code source is not filtered, and
+// build.json gets per-source languages. --filters off keeps everything and writes no languages.
+TEST_F(PipelineTest, FiltersDropCountAndRecordLanguages) {
+  testing::TempDir d;
+  const std::string prose =
+      "The committee met on a cold morning to review the budget and to plan the work that remained for "
+      "the season. Every member was present, and the chair opened with a short summary of the spending "
+      "so far. Several projects had finished early, while two bridges in the northern district needed "
+      "more time because of heavy rain in April.\n\nIt was agreed that the reports would be shared with "
+      "all departments before the end of the month, and that a public meeting should follow in June so "
+      "that residents could ask questions about roads, schools and the new library.";
+  std::string json_prose;
+  for (char c : prose) json_prose += c == '\n' ? std::string("\\n") : std::string(1, c);
+  testing::WriteFile(d / "a.jsonl", testing::JsonLine("\"" + json_prose + "\"") + testing::JsonLine("\"too short\""));
+  testing::WriteFile(d / "c.jsonl", testing::JsonLine("\"x = 1\""));
+  ManifestSource code = Source("c", {d / "c.jsonl"});
+  code.language = "code:python";
+  for (const int threads : {1, 2}) {
+    BuildOptions o = Options({Source("a", {d / "a.jsonl"}), code}, d / ("on" + std::to_string(threads)));
+    o.filters = true;
+    o.strict = true;
+    o.threads = threads;
+    absl::StatusOr<BuildSummary> s = RunBuild(o, *tok_);
+    ASSERT_TRUE(s.ok()) << s.status();
+    EXPECT_THAT(Documents(o.out_dir), ElementsAre(prose, "x = 1"));
+    EXPECT_EQ(JsonNumber(o.out_dir, "/sources/0/counts/dropped/filter_gopher_short_doc"), 1u);
+    EXPECT_EQ(JsonNumber(o.out_dir, "/sources/0/counts/languages/en"), 1u);
+    EXPECT_EQ(JsonNumber(o.out_dir, "/sources/0/counts/languages/un"), 1u);  // two words: CLD2 cannot tell
+    EXPECT_EQ(JsonNumber(o.out_dir, "/total/dropped/filter_gopher_short_doc"), 1u);
+    EXPECT_EQ(s->bad_records, 0u);
+    EXPECT_EQ(testing::ReadFile(o.out_dir / "build.json"), testing::ReadFile(d / "on1/build.json"));
+  }
+  BuildOptions off = Options({Source("a", {d / "a.jsonl"}), code}, d / "off");
+  ASSERT_TRUE(RunBuild(off, *tok_).ok());
+  EXPECT_THAT(Documents(d / "off"), ElementsAre(prose, "too short", "x = 1"));  // off means off
+  EXPECT_THAT(testing::ReadFile(d / "off/build.json"), ::testing::Not(HasSubstr("languages")));
+  EXPECT_THAT(testing::ReadFile(d / "off/build.json"), ::testing::Not(HasSubstr("filter_")));
+}
+
+}  // namespace
+}  // namespace rwkvkit::corpus

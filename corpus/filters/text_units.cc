@@ -1,0 +1,153 @@
+// corpus/filters/text_units.cc — see text_units.h.
+#include "corpus/filters/text_units.h"
+
+#include <unicode/uchar.h>
+
+#include <algorithm>
+
+namespace rwkvkit::corpus::filters {
+namespace {
+
+// datatrove's PUNCTUATION (utils/text.py) without its control characters, which IsDatatrovePunct
+// tests by range.
+constexpr std::string_view kPunctuation =
+    "!/\u2014\u201d:\uff05\uff11\u3008&(\u3001\u2501\\\u3010#%\u300c\u300d\uff0c\u3011\uff1b+^]~\u201c\u300a\u201e';"
+    "\u2019{|\u2236\u00b4[=-`*\uff0e\uff08\u2013\uff1f\uff01\uff1a$\uff5e\u00ab\u3009,><\u300b)?\uff09\u3002\u2026@_.\"}"
+    "\u25ba\u00bb";
+
+const std::vector<char32_t>& PunctuationTable() {
+  static const std::vector<char32_t> table = [] {
+    std::vector<char32_t> t;
+    for (size_t i = 0; i < kPunctuation.size();) t.push_back(NextCodePoint(kPunctuation, i));
+    std::sort(t.begin(), t.end());
+    return t;
+  }();
+  return table;
+}
+
+}  // namespace
+
+char32_t NextCodePoint(std::string_view s, size_t& i) {
+  const auto b = static_cast<unsigned char>(s[i]);
+  if (b < 0x80) {
+    ++i;
+    return b;
+  }
+  int n = b >= 0xF0 ? 3 : b >= 0xE0 ? 2 : 1;
+  char32_t c = b & (0x3F >> n);
+  ++i;
+  for (; n > 0 && i < s.size(); --n, ++i) c = (c << 6) | (static_cast<unsigned char>(s[i]) & 0x3F);
+  return c;
+}
+
+size_t CodePoints(std::string_view s) {
+  size_t n = 0;
+  for (char ch : s) n += (static_cast<unsigned char>(ch) & 0xC0) != 0x80;
+  return n;
+}
+
+bool IsPySpace(char32_t c) {
+  if (c < 0x80) return (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20);
+  return c == 0x85 || c == 0xA0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 ||
+         c == 0x202F || c == 0x205F || c == 0x3000;
+}
+
+bool IsDatatrovePunct(char32_t c) {
+  if (c <= 8 || c == 11 || c == 12 || (c >= 13 && c <= 31) || (c >= 127 && c <= 159)) return true;
+  const std::vector<char32_t>& t = PunctuationTable();
+  return std::binary_search(t.begin(), t.end(), c);
+}
+
+bool IsAlpha(char32_t c) {
+  if (c < 0x80) return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+  return u_isalpha(static_cast<UChar32>(c));
+}
+
+bool IsSentenceTerminal(char32_t c) { return u_hasBinaryProperty(static_cast<UChar32>(c), UCHAR_S_TERM); }
+
+std::string_view LStrip(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    size_t j = i;
+    if (!IsPySpace(NextCodePoint(s, j))) break;
+    i = j;
+  }
+  return s.substr(i);
+}
+
+std::string_view RStrip(std::string_view s) {
+  size_t end = s.size();
+  while (end > 0) {
+    size_t start = end - 1;
+    while (start > 0 && (static_cast<unsigned char>(s[start]) & 0xC0) == 0x80) --start;
+    size_t j = start;
+    if (!IsPySpace(NextCodePoint(s, j))) break;
+    end = start;
+  }
+  return s.substr(0, end);
+}
+
+std::string_view Strip(std::string_view s) { return RStrip(LStrip(s)); }
+
+std::vector<std::string_view> SplitLines(std::string_view s) {
+  std::vector<std::string_view> lines;
+  size_t start = 0, i = 0;
+  while (i < s.size()) {
+    const size_t at = i;
+    const char32_t c = NextCodePoint(s, i);
+    const bool end = c == '\n' || c == '\r' || c == 0x0B || c == 0x0C || (c >= 0x1C && c <= 0x1E) || c == 0x85 ||
+                     c == 0x2028 || c == 0x2029;
+    if (!end) continue;
+    lines.push_back(s.substr(start, at - start));
+    if (c == '\r' && i < s.size() && s[i] == '\n') ++i;
+    start = i;
+  }
+  if (start < s.size()) lines.push_back(s.substr(start));
+  return lines;
+}
+
+std::vector<std::string_view> SplitOnNewlineRuns(std::string_view s, size_t min_run) {
+  std::vector<std::string_view> parts;
+  size_t start = 0, i = 0;
+  while (i < s.size()) {
+    if (s[i] != '\n') {
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    while (j < s.size() && s[j] == '\n') ++j;
+    if (j - i >= min_run) {
+      parts.push_back(s.substr(start, i - start));
+      start = j;
+    }
+    i = j;
+  }
+  parts.push_back(s.substr(start));
+  return parts;
+}
+
+void SplitWords(std::string_view s, std::vector<std::string_view>& out) {
+  out.clear();
+  enum Kind { kNone, kWord, kPunct } kind = kNone;
+  size_t start = 0, i = 0;
+  while (i < s.size()) {
+    const size_t at = i;
+    const char32_t c = NextCodePoint(s, i);
+    const Kind k = IsPySpace(c) ? kNone
+                   : (IsDatatrovePunct(c) || (c >= 0x80 && u_ispunct(static_cast<UChar32>(c)))) ? kPunct
+                                                                                                 : kWord;
+    if (k == kind) continue;
+    if (kind != kNone) out.push_back(s.substr(start, at - start));
+    kind = k;
+    start = at;
+  }
+  if (kind != kNone) out.push_back(s.substr(start));
+}
+
+size_t CountOf(std::string_view s, std::string_view needle) {
+  size_t n = 0;
+  for (size_t p = s.find(needle); p != std::string_view::npos; p = s.find(needle, p + needle.size())) ++n;
+  return n;
+}
+
+}  // namespace rwkvkit::corpus::filters

@@ -1,0 +1,58 @@
+// tests/corpus/filters/langid_accuracy_main.cc — CLD2 accuracy on a JSONL corpus whose records
+// carry their language: `langid_accuracy FILE [TEXT_KEY] [LANG_KEY]` prints, per true language,
+// documents, correct and the most common wrong guesses. A guess is correct when its primary
+// subtag equals the truth's (pt-BR and pt-PT are "pt"), except zh-Hans/zh-Hant, which must match
+// exactly. "code:*" records are listed but not scored.
+#include <cstdio>
+#include <map>
+#include <string>
+
+#include "corpus/filters/language_id.h"
+#include "simdjson.h"
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: langid_accuracy FILE.jsonl [text_key] [lang_key]\n");
+    return 2;
+  }
+  const std::string text_key = argc > 2 ? argv[2] : "text", lang_key = argc > 3 ? argv[3] : "lang";
+  simdjson::padded_string json;
+  if (simdjson::padded_string::load(argv[1]).get(json)) {
+    std::fprintf(stderr, "cannot read %s\n", argv[1]);
+    return 1;
+  }
+  simdjson::ondemand::parser parser;
+  simdjson::ondemand::document_stream docs;
+  if (parser.iterate_many(json, 1 << 26).get(docs)) return 1;
+  struct Row {
+    int docs = 0, correct = 0;
+    std::map<std::string, int> wrong;
+  };
+  std::map<std::string, Row> rows;
+  int total = 0, total_correct = 0;
+  for (auto doc : docs) {
+    std::string_view text, truth;
+    if (doc[text_key].get_string().get(text) || doc[lang_key].get_string().get(truth)) continue;
+    const std::string guess = rwkvkit::corpus::filters::IdentifyLanguage(text).code;
+    const std::string t(truth);
+    const bool chinese = t.starts_with("zh");
+    const bool ok = chinese ? guess == t : guess.substr(0, guess.find('-')) == t.substr(0, t.find('-'));
+    Row& r = rows[t];
+    ++r.docs;
+    if (ok) ++r.correct;
+    else ++r.wrong[guess];
+    if (!t.starts_with("code:")) {
+      ++total;
+      total_correct += ok;
+    }
+  }
+  std::printf("| language | documents | correct | accuracy | wrong guesses |\n|---|---|---|---|---|\n");
+  for (const auto& [lang, r] : rows) {
+    std::string wrong;
+    for (const auto& [g, n] : r.wrong) wrong += (wrong.empty() ? "" : ", ") + g + " " + std::to_string(n);
+    std::printf("| %s | %d | %d | %.1f%% | %s |\n", lang.c_str(), r.docs, r.correct, 100.0 * r.correct / r.docs,
+                wrong.c_str());
+  }
+  std::printf("| **all prose** | %d | %d | %.2f%% | |\n", total, total_correct, 100.0 * total_correct / total);
+  return 0;
+}

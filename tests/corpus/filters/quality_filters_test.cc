@@ -1,0 +1,205 @@
+// tests/corpus/filters/quality_filters_test.cc — every rule of the three filters at its exact
+// threshold (kept at the threshold, dropped one step past it), with datatrove's reason names.
+#include "corpus/filters/quality_filters.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "corpus/filters/document_filters.h"
+
+namespace rwkvkit::corpus::filters {
+namespace {
+
+std::string Repeat(const std::string& word, int n, const std::string& sep = " ") {
+  std::string s;
+  for (int i = 0; i < n; ++i) s += (i ? sep : std::string()) + word;
+  return s;
+}
+
+// A distinct all-letter word of length 4 for each i < 26^3.
+std::string Word(int i) {
+  std::string w = "k";
+  for (int k = 0; k < 3; ++k, i /= 26) w.push_back(static_cast<char>('a' + i % 26));
+  return w;
+}
+
+std::string_view Reason(const Verdict& v) { return v.keep() ? "keep" : v.reason; }
+
+std::string_view GQ(const std::string& text, bool stop = false) { return Reason(GopherQuality(text, {}, stop)); }
+
+TEST(GopherQuality, WordCount) {
+  EXPECT_EQ(GQ(Repeat("abcd", 49)), "gopher_short_doc");
+  EXPECT_EQ(GQ(Repeat("abcd", 50)), "keep");
+  EXPECT_EQ(GQ(Repeat("abcd", 50) + " . , !"), "keep");            // symbol words are not words here
+  EXPECT_EQ(GQ(Repeat("abcd", 49) + " . , !"), "gopher_short_doc");
+  EXPECT_EQ(GQ(Repeat("abcd", 100000)), "keep");
+  EXPECT_EQ(GQ(Repeat("abcd", 100001)), "gopher_long_doc");
+}
+
+TEST(GopherQuality, MeanWordLength) {
+  EXPECT_EQ(GQ(Repeat("abc", 50)), "keep");
+  EXPECT_EQ(GQ(Repeat("abc", 49) + " ab"), "gopher_below_avg_threshold");
+  EXPECT_EQ(GQ(Repeat("abcdefghij", 50)), "keep");
+  EXPECT_EQ(GQ(Repeat("abcdefghij", 49) + " abcdefghijk"), "gopher_above_avg_threshold");
+  EXPECT_EQ(GQ(Repeat("äöüß", 50)), "keep");  // code points, not bytes (8 bytes each)
+}
+
+TEST(GopherQuality, HashAndEllipsisPerWord) {
+  EXPECT_EQ(GQ(Repeat("abcd", 54) + " " + Repeat("#", 6)), "keep");  // 6 / 60 = 0.1
+  EXPECT_EQ(GQ(Repeat("abcd", 53) + " " + Repeat("#", 7)), "gopher_too_many_hashes");
+  EXPECT_EQ(GQ(Repeat("abcd", 54) + " " + Repeat("\u2026", 6) + " abcd"), "keep");  // 6 / 61
+  EXPECT_EQ(GQ(Repeat("abcd", 53) + " " + Repeat("...", 7) + " abcd"), "gopher_too_many_ellipsis");  // 7 / 61
+}
+
+TEST(GopherQuality, BulletLines) {
+  const std::string line = Repeat("abcd", 6);
+  EXPECT_EQ(GQ(Repeat("  - " + line, 9, "\n") + "\n" + line), "keep");  // 9 of 10
+  EXPECT_EQ(GQ(Repeat("\u2022 " + line, 10, "\n")), "gopher_too_many_bullets");
+}
+
+TEST(GopherQuality, EllipsisLines) {
+  const std::string line = Repeat("abcd", 6);
+  EXPECT_EQ(GQ(Repeat(line + "...", 3, "\n") + "\n" + Repeat(line, 7, "\n")), "keep");  // 3 of 10
+  EXPECT_EQ(GQ(Repeat(line + "\u2026 ", 4, "\n") + "\n" + Repeat(line, 6, "\n")), "gopher_too_many_end_ellipsis");
+}
+
+TEST(GopherQuality, AlphabeticWords) {
+  EXPECT_EQ(GQ(Repeat("abcd", 48) + " " + Repeat("1234", 12)), "keep");  // 48 / 60 = 0.8
+  EXPECT_EQ(GQ(Repeat("abcd", 47) + " " + Repeat("1234", 13)), "gopher_below_alpha_threshold");
+}
+
+TEST(GopherQuality, StopWordsOnlyWhenAsked) {
+  EXPECT_EQ(GQ(Repeat("abcd", 49) + " the", true), "gopher_enough_stop_words");
+  EXPECT_EQ(GQ(Repeat("abcd", 48) + " The With", true), "gopher_enough_stop_words");  // case-sensitive
+  EXPECT_EQ(GQ(Repeat("abcd", 48) + " the with", true), "keep");
+  EXPECT_EQ(GQ(Repeat("abcd", 49) + " the", false), "keep");
+}
+
+std::string_view GR(const std::string& text, const GopherRepetitionOptions& o = {}, bool words = false) {
+  return Reason(GopherRepetition(text, o, words));
+}
+
+TEST(GopherRepetition, DuplicateParagraphs) {
+  std::string unique;
+  for (int i = 0; i < 6; ++i) absl::StrAppend(&unique, Repeat(Word(i), 8), "\n\n");
+  EXPECT_EQ(GR(unique + Repeat("x", 4, "\n\n")), "keep");  // 3 of 10
+  std::string five;
+  for (int i = 0; i < 5; ++i) absl::StrAppend(&five, Repeat(Word(i), 8), "\n\n");
+  EXPECT_EQ(GR(five + Repeat("x", 5, "\n\n")), "dup_para_frac");  // 4 of 10
+}
+
+TEST(GopherRepetition, DuplicateParagraphChars) {
+  // 5 paragraphs, one repeat of d chars; len(text) = 100.
+  auto text = [](int d, const std::string& sep) {
+    const int a = (100 - 4 * static_cast<int>(sep.size()) - 2 * d) / 3, rest = 100 - 4 * static_cast<int>(sep.size()) - 2 * d - 2 * a;
+    return absl::StrCat(std::string(a, 'a'), sep, std::string(a, 'b'), sep, std::string(rest, 'c'), sep,
+                        std::string(d, 'd'), sep, std::string(d, 'd'));
+  };
+  ASSERT_EQ(text(20, "\n\n").size(), 100u);
+  EXPECT_EQ(GR(text(20, "\n\n")), "keep");
+  EXPECT_EQ(GR(text(21, "\n\n")), "dup_para_char_frac");
+  ASSERT_EQ(text(20, "\n").size(), 100u);
+  EXPECT_EQ(GR(text(20, "\n")), "keep");
+  EXPECT_EQ(GR(text(21, "\n")), "dup_line_char_frac");
+}
+
+TEST(GopherRepetition, DuplicateLines) {
+  std::string unique;
+  for (int i = 0; i < 6; ++i) absl::StrAppend(&unique, Repeat(Word(i), 8), "\n");
+  EXPECT_EQ(GR(unique + Repeat("x", 4, "\n")), "keep");  // 3 of 10
+  std::string five;
+  for (int i = 0; i < 5; ++i) absl::StrAppend(&five, Repeat(Word(i), 8), "\n");
+  EXPECT_EQ(GR(five + Repeat("x", 5, "\n")), "dup_line_frac");
+}
+
+TEST(GopherRepetition, TopNGram) {
+  GopherRepetitionOptions o;
+  o.top_n_grams = {{2, 0.2}};
+  o.dup_n_grams = {};
+  // "ab cd" twice: 10 chars of a 50-char text is 0.2.
+  EXPECT_EQ(GR("ab cd " + std::string(38, 'x') + " ab cd", o, true), "keep");
+  EXPECT_EQ(GR("ab cd " + std::string(37, 'x') + " ab cd", o, true), "top_2_gram");
+  EXPECT_EQ(GR("ab cd " + std::string(37, 'x') + " ab cd", o, false), "keep");  // no word rules
+}
+
+TEST(GopherRepetition, DuplicatedNGrams) {
+  GopherRepetitionOptions o;
+  o.top_n_grams = {};
+  o.dup_n_grams = {{5, 0.15}};
+  // "a b c d ee" twice: the repeat's 6 chars (joined without spaces) of 40 is 0.15.
+  EXPECT_EQ(GR("a b c d ee " + std::string(18, 'x') + " a b c d ee", o, true), "keep");
+  EXPECT_EQ(GR("a b c d ee " + std::string(17, 'x') + " a b c d ee", o, true), "duplicated_5_n_grams");
+}
+
+TEST(GopherRepetition, DefaultsKeepOrdinaryProse) {
+  std::string text;
+  for (int i = 0; i < 300; ++i) absl::StrAppend(&text, Word(i), i % 12 == 11 ? ".\n\n" : " ");
+  EXPECT_EQ(GR(text, {}, true), "keep");
+}
+
+std::string_view FW(const std::string& text, bool words = true) { return Reason(FineWebQuality(text, {}, words)); }
+
+// A distinct line of exactly `len` code points (len >= 12), ending with `end`.
+std::string Line(int i, int len, const std::string& end = ".") {
+  std::string s = Word(i) + " ";
+  while (static_cast<int>(s.size()) < len - 1) s += (s.size() % 6 == 5) ? ' ' : 'a';
+  s.resize(static_cast<size_t>(len - 1));
+  if (s.back() == ' ') s.back() = 'a';
+  return s + end;
+}
+
+TEST(FineWebQuality, Empty) { EXPECT_EQ(FW("\n \n\t"), "empty"); }
+
+TEST(FineWebQuality, LinePunctuation) {
+  std::string keep, drop;
+  for (int i = 0; i < 25; ++i) absl::StrAppend(&keep, Line(i, 60, i < 3 ? "." : "a"), "\n\n");  // 3 of 25 = 0.12
+  for (int i = 0; i < 25; ++i) absl::StrAppend(&drop, Line(i, 60, i < 2 ? "\u3002" : "a"), "\n");  // 2 of 25
+  EXPECT_EQ(FW(keep), "keep");
+  EXPECT_EQ(FW(drop), "line_punct_ratio");
+}
+
+TEST(FineWebQuality, ShortLines) {
+  std::string keep, drop;
+  for (int i = 0; i < 100; ++i) absl::StrAppend(&keep, Line(i, i < 67 ? 30 : 31), "\n");  // 67 of 100 <= 30 chars
+  for (int i = 0; i < 100; ++i) absl::StrAppend(&drop, Line(i, i < 68 ? 30 : 31), "\n");
+  EXPECT_EQ(FW(keep), "keep");
+  EXPECT_EQ(FW(drop), "short_line_ratio");
+}
+
+TEST(FineWebQuality, DuplicateLineChars) {
+  // 1000 chars besides the '\n's; a line of d chars repeated once.
+  auto text = [](int d) {
+    std::string s;
+    int left = 1000 - 2 * d;
+    for (int i = 0; left > 0; ++i) {
+      const int len = std::min(left, 98);
+      absl::StrAppend(&s, Line(i, len), "\n");
+      left -= len;
+    }
+    return absl::StrCat(s, Line(999, d), "\n", Line(999, d));
+  };
+  EXPECT_EQ(FW(text(10)), "keep");
+  EXPECT_EQ(FW(text(11)), "char_dup_ratio");
+}
+
+TEST(FineWebQuality, NewlinesPerWord) {
+  const std::string l = std::string(33, 'q');
+  // 3 '\n' and 10 words ("." is a word): 0.3.
+  const std::string keep = absl::StrCat(l, "a.\n", l, "b.\n", l, "c x.\n", l, "d y.");
+  EXPECT_EQ(FW(keep), "keep");
+  const std::string drop = absl::StrCat(keep, "\n", l, "e z.");  // 4 / 13
+  EXPECT_EQ(FW(drop), "list_ratio");
+  EXPECT_EQ(FW(drop, /*words=*/false), "keep");
+}
+
+TEST(FilterDocument, CodeSourcesSkipTheProseFilters) {
+  FilterOptions o;
+  LanguageGuess lang;
+  EXPECT_EQ(Reason(FilterDocument("x = 1\n", /*code_source=*/true, o, lang)), "keep");
+  EXPECT_EQ(Reason(FilterDocument("x = 1\n", /*code_source=*/false, o, lang)), "gopher_short_doc");
+}
+
+}  // namespace
+}  // namespace rwkvkit::corpus::filters
