@@ -39,28 +39,14 @@
 #include <cuda_fp16.h>
 #include <cuda_runtime.h>
 
+#include "kernels/dtype_convert.cuh"
+
 #include <cstdint>
 
 namespace rwkvkit::kernels::detail {
 
-__device__ __forceinline__ float ToFloat(float x) { return x; }
-__device__ __forceinline__ float ToFloat(__half x) { return __half2float(x); }
-__device__ __forceinline__ float ToFloat(__nv_bfloat16 x) { return __bfloat162float(x); }
-
-template <typename T>
-__device__ __forceinline__ T FromFloat(float x);
-template <>
-__device__ __forceinline__ float FromFloat<float>(float x) {
-  return x;
-}
-template <>
-__device__ __forceinline__ __half FromFloat<__half>(float x) {
-  return __float2half_rn(x);
-}
-template <>
-__device__ __forceinline__ __nv_bfloat16 FromFloat<__nv_bfloat16>(float x) {
-  return __float2bfloat16_rn(x);
-}
+using kernels::FromFloat;
+using kernels::ToFloat;
 
 // log2 of a decay factor, floored at -100 so that w = 0 (exp(d) overflowing) stays finite and
 // differences of cumulative sums never meet -inf - -inf. Full-precision log2f: lg2.approx's

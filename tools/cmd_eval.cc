@@ -58,38 +58,54 @@ std::string TotalsJson(const refmodel::EvalTotals& t) {
                       ", \"bits_per_byte\": ", JsonNumber(t.BitsPerByte()), "}");
 }
 
-// Per-document source names from the build.json next to a shard (empty when there is none or
-// it does not list the shard).
-std::vector<std::string> DocumentSources(const std::filesystem::path& prefix) {
-  const std::filesystem::path build = prefix.parent_path() / "build.json";
+// Per-document source names of every shard listed in one build.json (shard name -> names in
+// shard order), from its per-shard source_runs; empty when the file is missing or unreadable.
+using ShardSources = std::map<std::string, std::vector<std::string>>;
+ShardSources ReadBuildSources(const std::filesystem::path& build) {
   simdjson::dom::parser parser;
   simdjson::dom::element root;
-  if (!std::filesystem::exists(build) || parser.load(build.string()).get(root) != simdjson::SUCCESS) return {};
+  ShardSources out;
+  if (!std::filesystem::exists(build) || parser.load(build.string()).get(root) != simdjson::SUCCESS) return out;
   std::vector<std::string> names;
   simdjson::dom::array sources, shards;
-  if (root["sources"].get_array().get(sources) != simdjson::SUCCESS) return {};
+  if (root["sources"].get_array().get(sources) != simdjson::SUCCESS) return out;
   for (const simdjson::dom::element s : sources) {
     std::string_view n;
     names.emplace_back(s["name"].get_string().get(n) == simdjson::SUCCESS ? std::string(n) : std::string("?"));
   }
-  if (root["shards"].get_array().get(shards) != simdjson::SUCCESS) return {};
-  const std::string want = prefix.filename().string();
+  if (root["shards"].get_array().get(shards) != simdjson::SUCCESS) return out;
   for (const simdjson::dom::element sh : shards) {
     std::string_view n;
-    if (sh["name"].get_string().get(n) != simdjson::SUCCESS || n != want) continue;
-    std::vector<std::string> out;
     simdjson::dom::array runs;
-    if (sh["source_runs"].get_array().get(runs) != simdjson::SUCCESS) return {};
+    if (sh["name"].get_string().get(n) != simdjson::SUCCESS || sh["source_runs"].get_array().get(runs) != simdjson::SUCCESS)
+      continue;
+    std::vector<std::string> docs;
+    bool ok = true;
     for (const simdjson::dom::element run : runs) {
       uint64_t src = 0, count = 0;
-      if (run.at(0).get_uint64().get(src) != simdjson::SUCCESS || run.at(1).get_uint64().get(count) != simdjson::SUCCESS ||
-          src >= names.size())
-        return {};
-      out.insert(out.end(), count, names[src]);
+      ok = run.at(0).get_uint64().get(src) == simdjson::SUCCESS && run.at(1).get_uint64().get(count) == simdjson::SUCCESS &&
+           src < names.size();
+      if (!ok) break;
+      docs.insert(docs.end(), count, names[src]);
     }
-    return out;
+    if (ok) out[std::string(n)] = std::move(docs);
   }
-  return {};
+  return out;
+}
+
+// Per-document source names of each shard; every build.json is read once, however many of
+// its shards are evaluated.
+std::vector<std::vector<std::string>> DocumentSources(const std::vector<std::filesystem::path>& shards) {
+  std::map<std::filesystem::path, ShardSources> builds;
+  std::vector<std::vector<std::string>> out;
+  for (const auto& prefix : shards) {
+    const std::filesystem::path build = prefix.parent_path() / "build.json";
+    auto it = builds.find(build);
+    if (it == builds.end()) it = builds.emplace(build, ReadBuildSources(build)).first;
+    const auto found = it->second.find(prefix.filename().string());
+    out.push_back(found == it->second.end() ? std::vector<std::string>() : found->second);
+  }
+  return out;
 }
 
 struct EvalFlags {
@@ -149,8 +165,7 @@ absl::Status RunEval(const EvalFlags& e, const tokenizer::Tokenizer& tok) {
   if (!weights.ok()) return weights.status();
   absl::StatusOr<std::vector<std::filesystem::path>> shards = refmodel::ResolveShards(e.data);
   if (!shards.ok()) return shards.status();
-  std::vector<std::vector<std::string>> sources;
-  for (const auto& s : *shards) sources.push_back(DocumentSources(s));
+  const std::vector<std::vector<std::string>> sources = DocumentSources(*shards);
   std::map<std::string, refmodel::EvalTotals> per_source;
   std::ofstream nll_out;
   const std::string tmp = e.nll_out ? *e.nll_out + ".tmp" : "";

@@ -29,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/dtype_convert.cuh"
 #include "kernels/wkv.cuh"
 #include "kernels/wkv_reference.h"
 #include "tests/kernels/tolerances.h"
@@ -67,15 +68,11 @@ const char* kVariantNames[kVariants + 1] = {"", "sequential", "chunked C16 NC64"
 
 template <typename T>
 T FromF(float x) {
-  if constexpr (std::is_same_v<T, __half>) return __float2half_rn(x);
-  else if constexpr (std::is_same_v<T, __nv_bfloat16>) return __float2bfloat16_rn(x);
-  else return x;
+  return rwkvkit::kernels::FromFloat<T>(x);
 }
 template <typename T>
 float ToF(T x) {
-  if constexpr (std::is_same_v<T, __half>) return __half2float(x);
-  else if constexpr (std::is_same_v<T, __nv_bfloat16>) return __bfloat162float(x);
-  else return x;
+  return rwkvkit::kernels::ToFloat(x);
 }
 template <typename T>
 const char* Name() {

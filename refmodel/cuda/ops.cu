@@ -3,6 +3,8 @@
 // layer; docs/benchmarks.md has the measured split once profiled).
 #include "refmodel/cuda/ops.h"
 
+#include "kernels/dtype_convert.cuh"
+
 #include <algorithm>
 #include <cfloat>
 
@@ -13,18 +15,8 @@ constexpr int kThreads = 256;
 constexpr float kLayerNormEps = 1e-5f;   // PyTorch LayerNorm default (spec §0)
 constexpr float kGroupNormEps = 64e-5f;  // spec §1.3
 
-template <typename T>
-__device__ __forceinline__ T FromFloat(float x);
-template <>
-__device__ __forceinline__ float FromFloat<float>(float x) { return x; }
-template <>
-__device__ __forceinline__ __half FromFloat<__half>(float x) { return __float2half_rn(x); }
-template <>
-__device__ __forceinline__ __nv_bfloat16 FromFloat<__nv_bfloat16>(float x) { return __float2bfloat16_rn(x); }
-
-__device__ __forceinline__ float ToFloat(float x) { return x; }
-__device__ __forceinline__ float ToFloat(__half x) { return __half2float(x); }
-__device__ __forceinline__ float ToFloat(__nv_bfloat16 x) { return __bfloat162float(x); }
+using kernels::FromFloat;
+using kernels::ToFloat;
 
 unsigned Blocks(size_t n) { return static_cast<unsigned>((n + kThreads - 1) / kThreads); }
 

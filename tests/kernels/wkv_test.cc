@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/dtype_convert.cuh"
 #include "kernels/wkv.h"
 #include "kernels/wkv_reference.h"
 #include "tests/kernels/tolerances.h"
@@ -138,15 +139,11 @@ Inputs MakeInputs(const Shape& s, bool v6, Dtype dt, uint32_t seed) {
 
 template <typename T>
 T FromF(float x) {
-  if constexpr (std::is_same_v<T, __half>) return __float2half_rn(x);
-  else if constexpr (std::is_same_v<T, __nv_bfloat16>) return __float2bfloat16_rn(x);
-  else return x;
+  return kernels::FromFloat<T>(x);
 }
 template <typename T>
 float ToF(T x) {
-  if constexpr (std::is_same_v<T, __half>) return __half2float(x);
-  else if constexpr (std::is_same_v<T, __nv_bfloat16>) return __bfloat162float(x);
-  else return x;
+  return kernels::ToFloat(x);
 }
 
 // Device copy of a host vector, freed on scope exit.
