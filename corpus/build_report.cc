@@ -109,7 +109,8 @@ std::string Phase1Json(const BuildOptions& opt, const std::vector<SourceCounts>&
   for (size_t i = 0; i < sources.size(); ++i) {
     const ManifestSource& s = m.sources[i];
     absl::StrAppend(&j, i ? ",\n" : "\n", "    {\"name\": ", JsonString(s.name), ", \"format\": ", JsonString(s.format),
-                    ", \"license\": ", JsonString(s.license), ", \"weight\": ", absl::StrFormat("%.6g", s.weight),
+                    ", \"license\": ", JsonString(s.license),
+                    ", \"language\": ", s.language ? JsonString(*s.language) : std::string("null"), ", \"weight\": ", absl::StrFormat("%.6g", s.weight),
                     ",\n     \"counts\": ", CountsJson(sources[i], "     "), "}");
     total.Add(sources[i]);
   }
