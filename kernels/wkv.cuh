@@ -99,12 +99,16 @@ __global__ void __launch_bounds__(N)
 
 // ---------------------------------------------------------------------------------------------
 // Chunked kernel: grid (B·H, N/NC), block 2·NC. See the banner for the formulation and mapping.
-template <typename T, int N, int C, int NC, bool kPerTokenW>
+// kRawDecay (v6 only): w holds the raw per-token decay d and wbias the per-channel time_decay
+// [H, N]; the factor is exp(-exp(wbias + d)), computed in the kernel with the same fp32 calls the
+// separate pass used, so the result is bit-identical to passing that pass's output as w.
+template <typename T, int N, int C, int NC, bool kPerTokenW, bool kRawDecay = false>
 __global__ void __launch_bounds__(2 * NC)
     WkvChunkedKernel(int T_len, int H, const T* __restrict__ r, const T* __restrict__ k,
                      const T* __restrict__ v, const float* __restrict__ w,
                      const float* __restrict__ u, float* __restrict__ state,
-                     T* __restrict__ y) {
+                     T* __restrict__ y, const float* __restrict__ wbias) {
+  static_assert(kPerTokenW || !kRawDecay, "a raw decay is per token");
   static_assert(N % 16 == 0 && C % 4 == 0 && N % NC == 0 && NC % 16 == 0, "tile shape");
   static_assert(2 * NC >= N, "the scan needs one thread per key channel");
   constexpr int kThreads = 2 * NC;
@@ -114,7 +118,7 @@ __global__ void __launch_bounds__(2 * NC)
 
   __shared__ float rs[C * P], ks[C * P], gs[C * P];
   __shared__ __align__(16) float vs[C * N], re[C * N], kg[C * N];
-  __shared__ float as[C * C], decs[N], gl[N], us[N], lam5s[N];
+  __shared__ float as[C * C], decs[N], gl[N], us[N], lam5s[N];  // lam5s: v5 λ, or the raw bias
 
   const int bh = blockIdx.x;
   const int b = bh / H, h = bh % H;
@@ -138,6 +142,7 @@ __global__ void __launch_bounds__(2 * NC)
   if (tid < N) {
     us[tid] = u[h * N + tid];
     if (!kPerTokenW) lam5s[tid] = Log2Decay(w[h * N + tid]);
+    if (kRawDecay) lam5s[tid] = wbias[h * N + tid];
   }
 
   // Thread tid moves elements e = tid + x·kThreads (token e / N, channel e % N) of each chunk.
@@ -176,7 +181,10 @@ __global__ void __launch_bounds__(2 * NC)
       rs[tt * P + i] = in ? ToFloat(pr[x]) : 0.0f;
       ks[tt * P + i] = in ? ToFloat(pk[x]) : 0.0f;
       vs[tt * N + i] = in ? ToFloat(pv[x]) : 0.0f;
-      gs[tt * P + i] = in ? (kPerTokenW ? Log2Decay(pw[x]) : lam5s[i]) : 0.0f;
+      float lam = lam5s[i];
+      if (kRawDecay) lam = Log2Decay(expf(-expf(lam + pw[x])));
+      else if (kPerTokenW) lam = Log2Decay(pw[x]);
+      gs[tt * P + i] = in ? lam : 0.0f;
     }
     if (t0 + C < T_len) prefetch(t0 + C);
     __syncthreads();
@@ -329,13 +337,14 @@ inline bool WkvArgsValid(int B, int T_len, int H, int N, const T* r, const T* k,
 }
 
 // Launch the chunked kernel with a given tile choice (used by wkv.cu and the bench variants).
-template <typename T, int N, int C, int NC, bool kPerTokenW>
+// wbias: the raw-decay bias (kRawDecay), else unused.
+template <typename T, int N, int C, int NC, bool kPerTokenW, bool kRawDecay = false>
 cudaError_t LaunchWkvChunked(int B, int T_len, int H, const T* r, const T* k, const T* v,
                              const float* w, const float* u, float* state, T* y,
-                             cudaStream_t stream) {
+                             cudaStream_t stream, const float* wbias = nullptr) {
   const dim3 grid(static_cast<unsigned>(B * H), N / NC);
-  WkvChunkedKernel<T, N, C, NC, kPerTokenW>
-      <<<grid, 2 * NC, 0, stream>>>(T_len, H, r, k, v, w, u, state, y);
+  WkvChunkedKernel<T, N, C, NC, kPerTokenW, kRawDecay>
+      <<<grid, 2 * NC, 0, stream>>>(T_len, H, r, k, v, w, u, state, y, wbias);
   return cudaGetLastError();
 }
 

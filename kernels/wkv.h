@@ -50,6 +50,16 @@ cudaError_t Wkv6Forward(int B, int T_len, int H, int N, const T* r, const T* k, 
                         const float* w, const float* u, float* state, T* y,
                         cudaStream_t stream = nullptr);
 
+// Wkv6Forward with the decay factor made inside the kernel: w = exp(-exp(time_decay + d)) per
+// element, d: [B, T, H, N] fp32 (the raw per-token decay, the LoRA output), time_decay: [H, N]
+// fp32. The same fp32 expf calls as computing w first, so the result equals Wkv6Forward on that
+// w bit for bit; it saves the evaluator a read and a write of [B, T, H, N] fp32 per layer.
+template <typename T>
+cudaError_t Wkv6ForwardRawDecay(int B, int T_len, int H, int N, const T* r, const T* k,
+                                const T* v, const float* d, const float* time_decay,
+                                const float* u, float* state, T* y,
+                                cudaStream_t stream = nullptr);
+
 // Sequential (checker baseline) kernels. Same arguments and results.
 template <typename T>
 cudaError_t Wkv5ForwardSequential(int B, int T_len, int H, int N, const T* r, const T* k,

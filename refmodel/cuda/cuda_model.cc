@@ -375,8 +375,15 @@ absl::Status ImplT<T>::TimeMix(int l, int B, int T_len, CudaModel::State& st, Sc
     RWKVKIT_STATUS(Gemm(xw, D, M, D, d.decay_w1, Dd, s.lora_f, Dd, 0.0f, "time_decay_w1"));
     RWKVKIT_OP(cuda_ops::Tanh<T>(s.lora_f, static_cast<size_t>(M) * Dd, s.lora_t, q), "Tanh decay");
     RWKVKIT_STATUS(Gemm(s.lora_t, Dd, M, Dd, d.decay_w2, A, s.w, A, 0.0f, "time_decay_w2"));
-    RWKVKIT_OP(cuda_ops::DecayExp(s.w, d.time_decay, M, A, q), "DecayExp");
-    RWKVKIT_OP(kernels::Wkv6Forward<float>(B, T_len, H, N, s.r, s.k, s.v, s.w, d.time_first, S, s.y, q), "Wkv6Forward");
+    if (fused_) {  // the kernel makes exp(-exp(time_decay + w)) itself (bit-identical, one pass less)
+      RWKVKIT_OP(kernels::Wkv6ForwardRawDecay<float>(B, T_len, H, N, s.r, s.k, s.v, s.w, d.time_decay, d.time_first,
+                                                     S, s.y, q),
+                 "Wkv6ForwardRawDecay");
+    } else {
+      RWKVKIT_OP(cuda_ops::DecayExp(s.w, d.time_decay, M, A, q), "DecayExp");
+      RWKVKIT_OP(kernels::Wkv6Forward<float>(B, T_len, H, N, s.r, s.k, s.v, s.w, d.time_first, S, s.y, q),
+                 "Wkv6Forward");
+    }
   } else {
     RWKVKIT_OP(kernels::Wkv5Forward<float>(B, T_len, H, N, s.r, s.k, s.v, d.time_decay, d.time_first, S, s.y, q),
                "Wkv5Forward");
@@ -442,9 +449,17 @@ absl::Status ImplT<T>::Forward(std::span<const uint16_t> tokens, std::span<const
   const int rows = HeadRows(M);
   for (int r0 = 0; r0 < M; r0 += rows) {
     const int n = std::min(rows, M - r0);
-    RWKVKIT_STATUS(Gemm(normed + static_cast<size_t>(r0) * D, D, n, D, head_, V, s.logits, V, 0.0f, "head"));
+    const T* xin = normed + static_cast<size_t>(r0) * D;
+    if (nll != nullptr && fused_) {
+      // logits in the dtype, as the package's head product gives them (fp32 never materialized)
+      T* lt = reinterpret_cast<T*>(s.logits);
+      RWKVKIT_STATUS(Gemm(xin, D, n, D, head_, V, lt, V, 0.0f, "head"));
+      RWKVKIT_OP(cuda_ops::TokenNll<T>(lt, n, V, s.targets + r0, s.nll + r0, q), "TokenNll");
+      continue;
+    }
+    RWKVKIT_STATUS(Gemm(xin, D, n, D, head_, V, s.logits, V, 0.0f, "head"));
     if (nll != nullptr) {
-      RWKVKIT_OP(cuda_ops::TokenNll(s.logits, n, V, s.targets + r0, s.nll + r0, q), "TokenNll");
+      RWKVKIT_OP(cuda_ops::TokenNll<float>(s.logits, n, V, s.targets + r0, s.nll + r0, q), "TokenNll");
     } else {
       RWKVKIT_CUDA(cudaMemcpyAsync(logits + static_cast<size_t>(r0) * V, s.logits,
                                    static_cast<size_t>(n) * V * sizeof(float), cudaMemcpyDeviceToHost, q),

@@ -15,12 +15,15 @@
 //   log-softmax are fp32; the norms' and mixes' parameters stay fp32 on the GPU.
 // - The dtype (kFp32/kBf16/kFp16) is that of the matrices (projections, LoRA, head) and of the
 //   activations fed to them (mixed inputs, tanh(LoRA), GN·g, relu²). Every matrix product is
-//   cublasGemmEx with CUBLAS_COMPUTE_32F (fp32 accumulation). r, k, v, the decay and the logits
-//   come out in fp32, as the package's matmul(..., output_dtype=float32) for r, k, v. The
+//   cublasGemmEx with CUBLAS_COMPUTE_32F (fp32 accumulation). r, k, v and the decay come out in
+//   fp32, as the package's matmul(..., output_dtype=float32) for r, k, v. The
 //   products whose outputs the package keeps in the activation dtype write the dtype directly
 //   (the fused path, the default): att.gate g, the v6 mix LoRA's second product, ffn.receptance,
-//   ffn.key (relu² then squares it in place) and ffn.value; their consumers (SiLU, the lerp,
-//   sigmoid, the residual add) still compute in fp32. RWKVKIT_CUDA_UNFUSED=1 in the environment
+//   ffn.key (relu² then squares it in place), ffn.value and the head (the logits: the NLL
+//   kernel reads them in the dtype, so no fp32 logits are ever stored; ForwardLogits, the test
+//   API, still returns fp32 products); their consumers (SiLU, the lerp, sigmoid, the residual
+//   add, the log-softmax) still compute in fp32. The v6 decay exp(-exp(.)) is made inside the
+//   WKV kernel (kernels::Wkv6ForwardRawDecay, bit-identical). RWKVKIT_CUDA_UNFUSED=1 in the environment
 //   at Create() selects the first version instead (every product fp32 out, separate delta and
 //   relu² buffers): identical in kFp32, kept for same-run A/B timing.
 //   kFp32 uses fp32 inputs with the default math mode (no TF32), so it matches the CPU to ~1e-5.
@@ -38,7 +41,7 @@
 // Memory: the weights in the dtype (+ emb [V, D] fp32 and the fp32 vectors), plus scratch of
 // roughly M·(8·D + 20·A) + M·(11·D + 2·A + F)·sizeof(dtype) bytes for M = B·T rows (unfused:
 // 4·M·(20·D + 6·A + 1.5·F) + the same dtype part; grown on demand, kept), plus the
-// head's logits for at most kHeadRows rows (≤ 1 GiB). A 1.6B model in bf16 needs ~3.7 GB of
+// head's logits for at most kHeadRows rows (≤ 1 GiB in fp32; half of it used in bf16/fp16). A 1.6B model in bf16 needs ~3.7 GB of
 // weights; 7B ~15 GB.
 //
 // Threading: a CudaModel owns one CUDA stream and one cuBLAS handle and its scratch: use one

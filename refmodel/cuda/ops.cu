@@ -44,6 +44,33 @@ __device__ float BlockMax(float v, float* shared) {
   return t;
 }
 
+// kVec consecutive elements moved as one aligned access (16 bytes for 4 floats, 8 for 4 halves).
+template <typename T, int kVec>
+struct alignas(sizeof(T) * kVec) Pack {
+  T v[kVec];
+};
+template <int kVec, typename T>
+__device__ __forceinline__ void LoadVec(const T* p, float (&out)[kVec]) {
+  const Pack<T, kVec> x = *reinterpret_cast<const Pack<T, kVec>*>(p);
+#pragma unroll
+  for (int j = 0; j < kVec; ++j) out[j] = ToFloat(x.v[j]);
+}
+template <int kVec, typename T>
+__device__ __forceinline__ void StoreVec(T* p, const float (&in)[kVec]) {
+  Pack<T, kVec> x;
+#pragma unroll
+  for (int j = 0; j < kVec; ++j) x.v[j] = FromFloat<T>(in[j]);
+  *reinterpret_cast<Pack<T, kVec>*>(p) = x;
+}
+
+// Row-walk launch shape of the shift/mix kernels: block x covers kThreads·kVec channels, block
+// row y walks the token rows m = y, y + gridDim.y, ... (no 64-bit index division per element).
+template <int kVec>
+dim3 RowWalkGrid(int M, int D) {
+  return dim3(static_cast<unsigned>((D + kThreads * kVec - 1) / (kThreads * kVec)),
+              static_cast<unsigned>(std::min(M, 65535)));
+}
+
 __global__ void EmbedKernel(const uint16_t* tokens, int M, int D, const float* emb, float* x) {
   const size_t i = blockIdx.x * static_cast<size_t>(blockDim.x) + threadIdx.x;
   if (i >= static_cast<size_t>(M) * D) return;
@@ -66,19 +93,33 @@ __global__ void LayerNormKernel(const float* x, int D, const float* w, const flo
   for (int i = threadIdx.x; i < D; i += kThreads) yr[i] = FromFloat<Y>((xr[i] - mean) * rstd * w[i] + b[i]);
 }
 
-template <typename T>
-__global__ void ShiftMixKernel(const float* a, const float* carry, int T_len, int D, size_t total, bool v6,
+// The coefficients stay in registers across the rows; k < 5 is unrolled so MixArgs is read
+// with constant indices (a runtime index copied it to local memory: 695 µs instead of ~100 µs
+// for [16384, 2048] on an H200, bench/kernels/run_profile_device.sh).
+template <typename T, int kVec>
+__global__ void ShiftMixKernel(const float* a, const float* carry, int M, int T_len, int D, bool v6,
                                MixArgs<T> args) {
-  const size_t i = blockIdx.x * static_cast<size_t>(blockDim.x) + threadIdx.x;
-  if (i >= total) return;
-  const size_t m = i / D;
-  const int c = static_cast<int>(i % D);
-  const int t = static_cast<int>(m % T_len);
-  const float x = a[i];
-  const float p = t == 0 ? carry[(m / T_len) * D + c] : a[i - D];
-  for (int k = 0; k < args.n; ++k) {
-    const float mu = args.coef[k][c];
-    args.out[k][i] = FromFloat<T>(v6 ? x + (p - x) * mu : x * mu + p * (1.0f - mu));
+  const int c = (blockIdx.x * kThreads + threadIdx.x) * kVec;
+  if (c >= D) return;
+  float mu[5][kVec];
+#pragma unroll
+  for (int k = 0; k < 5; ++k)
+    if (k < args.n) LoadVec<kVec>(args.coef[k] + c, mu[k]);
+  for (int m = blockIdx.y; m < M; m += gridDim.y) {
+    const size_t i = static_cast<size_t>(m) * D + c;
+    const int t = m % T_len;
+    float x[kVec], p[kVec];
+    LoadVec<kVec>(a + i, x);
+    LoadVec<kVec>(t == 0 ? carry + static_cast<size_t>(m / T_len) * D + c : a + i - D, p);
+#pragma unroll
+    for (int k = 0; k < 5; ++k) {
+      if (k >= args.n) continue;
+      float o[kVec];
+#pragma unroll
+      for (int j = 0; j < kVec; ++j)
+        o[j] = v6 ? x[j] + (p[j] - x[j]) * mu[k][j] : x[j] * mu[k][j] + p[j] * (1.0f - mu[k][j]);
+      StoreVec<kVec>(args.out[k] + i, o);
+    }
   }
 }
 
@@ -89,19 +130,27 @@ __global__ void CarryUpdateKernel(const float* a, int B, int T_len, int D, float
   carry[i] = a[(b * T_len + T_len - 1) * D + c];
 }
 
-template <typename T>
-__global__ void MaaPrepareKernel(const float* a, const float* carry, int T_len, int D, size_t total,
-                                 const float* maa_x, float* delta, T* xxx) {
-  const size_t i = blockIdx.x * static_cast<size_t>(blockDim.x) + threadIdx.x;
-  if (i >= total) return;
-  const size_t m = i / D;
-  const int c = static_cast<int>(i % D);
-  const int t = static_cast<int>(m % T_len);
-  const float x = a[i];
-  const float p = t == 0 ? carry[(m / T_len) * D + c] : a[i - D];
-  const float d = p - x;
-  if (delta != nullptr) delta[i] = d;
-  xxx[i] = FromFloat<T>(x + d * maa_x[c]);
+template <typename T, int kVec>
+__global__ void MaaPrepareKernel(const float* a, const float* carry, int M, int T_len, int D, const float* maa_x,
+                                 float* delta, T* xxx) {
+  const int c = (blockIdx.x * kThreads + threadIdx.x) * kVec;
+  if (c >= D) return;
+  float mx[kVec];
+  LoadVec<kVec>(maa_x + c, mx);
+  for (int m = blockIdx.y; m < M; m += gridDim.y) {
+    const size_t i = static_cast<size_t>(m) * D + c;
+    const int t = m % T_len;
+    float x[kVec], p[kVec], d[kVec], o[kVec];
+    LoadVec<kVec>(a + i, x);
+    LoadVec<kVec>(t == 0 ? carry + static_cast<size_t>(m / T_len) * D + c : a + i - D, p);
+#pragma unroll
+    for (int j = 0; j < kVec; ++j) {
+      d[j] = p[j] - x[j];
+      o[j] = x[j] + d[j] * mx[j];
+    }
+    if (delta != nullptr) StoreVec<kVec>(delta + i, d);
+    StoreVec<kVec>(xxx + i, o);
+  }
 }
 
 template <typename T>
@@ -114,21 +163,29 @@ __global__ void MaaApplyKernel(const float* a, const float* delta, const float* 
   for (int k = 0; k < 5; ++k) args.out[k][i] = FromFloat<T>(x + d * (args.coef[k][c] + mout[k * total + i]));
 }
 
-// grid (ceil(D / kThreads), ≤ 65535): block row y walks the token rows m = y, y + gridDim.y, ...
-template <typename T, typename U>
+template <typename T, typename U, int kVec>
 __global__ void MaaApplyShiftKernel(const float* a, const float* carry, int M, int T_len, int D, const U* mout,
                                     MixArgs<T> args) {
-  const int c = blockIdx.x * kThreads + threadIdx.x;
+  const int c = (blockIdx.x * kThreads + threadIdx.x) * kVec;
   if (c >= D) return;
   const size_t total = static_cast<size_t>(M) * D;
+  float mu[5][kVec];
+#pragma unroll
+  for (int k = 0; k < 5; ++k) LoadVec<kVec>(args.coef[k] + c, mu[k]);
   for (int m = blockIdx.y; m < M; m += gridDim.y) {
     const size_t i = static_cast<size_t>(m) * D + c;
     const int t = m % T_len;
-    const float x = a[i];
-    const float p = t == 0 ? carry[static_cast<size_t>(m / T_len) * D + c] : a[i - D];
-    const float d = p - x;
-    for (int k = 0; k < 5; ++k)
-      args.out[k][i] = FromFloat<T>(x + d * (args.coef[k][c] + ToFloat(mout[k * total + i])));
+    float x[kVec], p[kVec];
+    LoadVec<kVec>(a + i, x);
+    LoadVec<kVec>(t == 0 ? carry + static_cast<size_t>(m / T_len) * D + c : a + i - D, p);
+#pragma unroll
+    for (int k = 0; k < 5; ++k) {
+      float mo[kVec], o[kVec];
+      LoadVec<kVec>(mout + k * total + i, mo);
+#pragma unroll
+      for (int j = 0; j < kVec; ++j) o[j] = x[j] + (p[j] - x[j]) * (mu[k][j] + mo[j]);
+      StoreVec<kVec>(args.out[k] + i, o);
+    }
   }
 }
 
@@ -143,29 +200,40 @@ __global__ void DecayExpKernel(float* w, const float* time_decay, size_t total, 
   if (i < total) w[i] = expf(-expf(time_decay[i % A] + w[i]));
 }
 
-// One warp per (row, head); each lane holds N/32 values.
-template <typename T, typename G>
-__global__ void GroupNormGateKernel(const float* y, const G* g, int M, int H, int N, const float* ln_w,
-                                    const float* ln_b, T* out) {
+// One warp per (row, head); lane l holds the kE = N/32 consecutive values kE·l.. of y and g in
+// registers, loaded together up front (one pass over memory; the earlier version re-read y after
+// each shuffle reduction and ran at ~1 TB/s).
+template <typename T, typename G, int kE>
+__global__ void GroupNormGateKernel(const float* y, const G* g, int M, int H, const float* ln_w, const float* ln_b,
+                                    T* out) {
+  constexpr int N = 32 * kE;
   const int warp = static_cast<int>((blockIdx.x * static_cast<size_t>(blockDim.x) + threadIdx.x) >> 5);
   const int lane = threadIdx.x & 31;
   if (warp >= M * H) return;  // whole warps leave together (M·H·32 threads are launched in whole warps)
   const int h = warp % H;
-  const size_t base = static_cast<size_t>(warp) * N;  // row m = warp / H, head h: (m·H + h)·N
+  const size_t base = static_cast<size_t>(warp) * N + kE * lane;  // row m = warp / H, head h
+  float yv[kE], gv[kE], w[kE], b[kE];
+  LoadVec<kE>(y + base, yv);
+  LoadVec<kE>(g + base, gv);
+  LoadVec<kE>(ln_w + h * N + kE * lane, w);
+  LoadVec<kE>(ln_b + h * N + kE * lane, b);
   float s = 0;
-  for (int j = lane; j < N; j += 32) s += y[base + j];
+#pragma unroll
+  for (int j = 0; j < kE; ++j) s += yv[j];
   for (int o = 16; o > 0; o >>= 1) s += __shfl_xor_sync(0xffffffffu, s, o);
   const float mean = s / N;
   float q = 0;
-  for (int j = lane; j < N; j += 32) q += (y[base + j] - mean) * (y[base + j] - mean);
+#pragma unroll
+  for (int j = 0; j < kE; ++j) q += (yv[j] - mean) * (yv[j] - mean);
   for (int o = 16; o > 0; o >>= 1) q += __shfl_xor_sync(0xffffffffu, q, o);
   const float rstd = rsqrtf(q / N + kGroupNormEps);
-  for (int j = lane; j < N; j += 32) {
-    const int c = h * N + j;
-    const float gv = ToFloat(g[base + j]);
-    const float silu = gv / (1.0f + expf(-gv));
-    out[base + j] = FromFloat<T>(((y[base + j] - mean) * rstd * ln_w[c] + ln_b[c]) * silu);
+  float o[kE];
+#pragma unroll
+  for (int j = 0; j < kE; ++j) {
+    const float silu = gv[j] / (1.0f + expf(-gv[j]));
+    o[j] = ((yv[j] - mean) * rstd * w[j] + b[j]) * silu;
   }
+  StoreVec<kE>(out + base, o);
 }
 
 template <typename T>
@@ -198,10 +266,21 @@ __global__ void Relu2InPlaceKernel(T* x, size_t n) {
   }
 }
 
+// Groups of 4 elements per thread (aligned vector accesses), the tail element by element.
 template <typename U>
 __global__ void SigmoidMulAddKernel(const U* r, const U* v, size_t n, float* x) {
-  const size_t i = blockIdx.x * static_cast<size_t>(blockDim.x) + threadIdx.x;
-  if (i < n) x[i] += ToFloat(v[i]) / (1.0f + expf(-ToFloat(r[i])));
+  const size_t g = blockIdx.x * static_cast<size_t>(blockDim.x) + threadIdx.x;
+  if ((g + 1) * 4 <= n) {
+    float rv[4], vv[4], xv[4];
+    LoadVec<4>(r + 4 * g, rv);
+    LoadVec<4>(v + 4 * g, vv);
+    LoadVec<4>(x + 4 * g, xv);
+#pragma unroll
+    for (int j = 0; j < 4; ++j) xv[j] += vv[j] / (1.0f + expf(-rv[j]));
+    StoreVec<4>(x + 4 * g, xv);
+  } else {
+    for (size_t i = 4 * g; i < n; ++i) x[i] += ToFloat(v[i]) / (1.0f + expf(-ToFloat(r[i])));
+  }
 }
 
 __global__ void ScaleKernel(float* x, size_t n, float scale) {
@@ -209,17 +288,34 @@ __global__ void ScaleKernel(float* x, size_t n, float scale) {
   if (i < n) x[i] *= scale;
 }
 
-__global__ void TokenNllKernel(const float* logits, int V, const uint16_t* targets, double* nll) {
+// One pass over the row (online max and sum: when a larger value comes, the thread's sum is
+// rescaled), kVec logits per load; the block merges the threads' (max, sum) pairs in fp64.
+template <typename L, int kVec>
+__global__ void TokenNllKernel(const L* logits, int V, const uint16_t* targets, double* nll) {
   __shared__ float fshared[kThreads / 32];
   __shared__ double dshared[kThreads / 32];
-  const float* row = logits + static_cast<size_t>(blockIdx.x) * V;
-  float mx = -FLT_MAX;
-  for (int i = threadIdx.x; i < V; i += kThreads) mx = fmaxf(mx, row[i]);
-  mx = BlockMax(mx, fshared);
-  double sum = 0;
-  for (int i = threadIdx.x; i < V; i += kThreads) sum += static_cast<double>(expf(row[i] - mx));
-  sum = BlockSum(sum, dshared);
-  if (threadIdx.x == 0) nll[blockIdx.x] = static_cast<double>(mx) + log(sum) - static_cast<double>(row[targets[blockIdx.x]]);
+  const L* row = logits + static_cast<size_t>(blockIdx.x) * V;
+  float mx = -FLT_MAX, sum = 0.0f;
+  auto add = [&](float x) {
+    if (x > mx) {
+      sum = sum * expf(mx - x) + 1.0f;
+      mx = x;
+    } else {
+      sum += expf(x - mx);
+    }
+  };
+  const int vec_end = V / kVec * kVec;
+  for (int i = threadIdx.x * kVec; i < vec_end; i += kThreads * kVec) {
+    float x[kVec];
+    LoadVec<kVec>(row + i, x);
+#pragma unroll
+    for (int j = 0; j < kVec; ++j) add(x[j]);
+  }
+  for (int i = vec_end + threadIdx.x; i < V; i += kThreads) add(ToFloat(row[i]));
+  const float block_max = BlockMax(mx, fshared);
+  const double total = BlockSum(static_cast<double>(sum) * exp(static_cast<double>(mx) - block_max), dshared);
+  if (threadIdx.x == 0)
+    nll[blockIdx.x] = static_cast<double>(block_max) + log(total) - static_cast<double>(ToFloat(row[targets[blockIdx.x]]));
 }
 
 }  // namespace
@@ -241,9 +337,12 @@ cudaError_t LayerNorm(const float* x, int M, int D, const float* w, const float*
 template <typename T>
 cudaError_t ShiftMix(const float* a, const float* carry, int B, int T_len, int D, bool v6, MixArgs<T> args,
                      cudaStream_t s) {
-  const size_t n = static_cast<size_t>(B) * T_len * D;
-  if (n == 0) return cudaSuccess;
-  ShiftMixKernel<T><<<Blocks(n), kThreads, 0, s>>>(a, carry, T_len, D, n, v6, args);
+  const int M = B * T_len;
+  if (M == 0 || D == 0) return cudaSuccess;
+  if (D % 4 == 0)
+    ShiftMixKernel<T, 4><<<RowWalkGrid<4>(M, D), kThreads, 0, s>>>(a, carry, M, T_len, D, v6, args);
+  else
+    ShiftMixKernel<T, 1><<<RowWalkGrid<1>(M, D), kThreads, 0, s>>>(a, carry, M, T_len, D, v6, args);
   return cudaGetLastError();
 }
 
@@ -257,9 +356,12 @@ cudaError_t CarryUpdate(const float* a, int B, int T_len, int D, float* carry, c
 template <typename T>
 cudaError_t MaaPrepare(const float* a, const float* carry, int B, int T_len, int D, const float* maa_x, float* delta,
                        T* xxx, cudaStream_t s) {
-  const size_t n = static_cast<size_t>(B) * T_len * D;
-  if (n == 0) return cudaSuccess;
-  MaaPrepareKernel<T><<<Blocks(n), kThreads, 0, s>>>(a, carry, T_len, D, n, maa_x, delta, xxx);
+  const int M = B * T_len;
+  if (M == 0 || D == 0) return cudaSuccess;
+  if (D % 4 == 0)
+    MaaPrepareKernel<T, 4><<<RowWalkGrid<4>(M, D), kThreads, 0, s>>>(a, carry, M, T_len, D, maa_x, delta, xxx);
+  else
+    MaaPrepareKernel<T, 1><<<RowWalkGrid<1>(M, D), kThreads, 0, s>>>(a, carry, M, T_len, D, maa_x, delta, xxx);
   return cudaGetLastError();
 }
 
@@ -277,8 +379,10 @@ cudaError_t MaaApplyShift(const float* a, const float* carry, int B, int T_len, 
                           MixArgs<T> args, cudaStream_t s) {
   const int M = B * T_len;
   if (M == 0 || D == 0) return cudaSuccess;
-  const dim3 grid(Blocks(D), static_cast<unsigned>(std::min(M, 65535)));
-  MaaApplyShiftKernel<T, U><<<grid, kThreads, 0, s>>>(a, carry, M, T_len, D, mout, args);
+  if (D % 4 == 0)
+    MaaApplyShiftKernel<T, U, 4><<<RowWalkGrid<4>(M, D), kThreads, 0, s>>>(a, carry, M, T_len, D, mout, args);
+  else
+    MaaApplyShiftKernel<T, U, 1><<<RowWalkGrid<1>(M, D), kThreads, 0, s>>>(a, carry, M, T_len, D, mout, args);
   return cudaGetLastError();
 }
 
@@ -299,10 +403,14 @@ cudaError_t DecayExp(float* w, const float* time_decay, int M, int A, cudaStream
 template <typename T, typename G>
 cudaError_t GroupNormGate(const float* y, const G* g, int M, int H, int N, const float* ln_w, const float* ln_b,
                           T* out, cudaStream_t s) {
-  if (N % 32 != 0) return cudaErrorInvalidValue;
   const size_t n = static_cast<size_t>(M) * H * 32;
   if (n == 0) return cudaSuccess;
-  GroupNormGateKernel<T, G><<<Blocks(n), kThreads, 0, s>>>(y, g, M, H, N, ln_w, ln_b, out);
+  switch (N) {
+    case 32: GroupNormGateKernel<T, G, 1><<<Blocks(n), kThreads, 0, s>>>(y, g, M, H, ln_w, ln_b, out); break;
+    case 64: GroupNormGateKernel<T, G, 2><<<Blocks(n), kThreads, 0, s>>>(y, g, M, H, ln_w, ln_b, out); break;
+    case 128: GroupNormGateKernel<T, G, 4><<<Blocks(n), kThreads, 0, s>>>(y, g, M, H, ln_w, ln_b, out); break;
+    default: return cudaErrorInvalidValue;
+  }
   return cudaGetLastError();
 }
 
@@ -324,7 +432,7 @@ cudaError_t Relu2InPlace(T* x, size_t n, cudaStream_t s) {
 template <typename U>
 cudaError_t SigmoidMulAdd(const U* r, const U* v, size_t n, float* x, cudaStream_t s) {
   if (n == 0) return cudaSuccess;
-  SigmoidMulAddKernel<U><<<Blocks(n), kThreads, 0, s>>>(r, v, n, x);
+  SigmoidMulAddKernel<U><<<Blocks((n + 3) / 4), kThreads, 0, s>>>(r, v, n, x);
   return cudaGetLastError();
 }
 
@@ -334,9 +442,14 @@ cudaError_t Scale(float* x, size_t n, float scale, cudaStream_t s) {
   return cudaGetLastError();
 }
 
-cudaError_t TokenNll(const float* logits, int M, int V, const uint16_t* targets, double* nll, cudaStream_t s) {
+template <typename L>
+cudaError_t TokenNll(const L* logits, int M, int V, const uint16_t* targets, double* nll, cudaStream_t s) {
   if (M == 0) return cudaSuccess;
-  TokenNllKernel<<<M, kThreads, 0, s>>>(logits, V, targets, nll);
+  constexpr int kVec = 16 / sizeof(L);  // 16-byte loads; V % kVec == 0 keeps every row aligned
+  if (V % kVec == 0)
+    TokenNllKernel<L, kVec><<<M, kThreads, 0, s>>>(logits, V, targets, nll);
+  else
+    TokenNllKernel<L, 1><<<M, kThreads, 0, s>>>(logits, V, targets, nll);
   return cudaGetLastError();
 }
 
@@ -353,7 +466,8 @@ cudaError_t TokenNll(const float* logits, int M, int V, const uint16_t* targets,
                                                MixArgs<T>, cudaStream_t);                                           \
   template cudaError_t Relu2InPlace<T>(T*, size_t, cudaStream_t);                                                   \
   template cudaError_t SigmoidMulAdd<T>(const T*, const T*, size_t, float*, cudaStream_t);                          \
-  template cudaError_t Relu2<T>(const float*, size_t, T*, cudaStream_t);
+  template cudaError_t Relu2<T>(const float*, size_t, T*, cudaStream_t);                                            \
+  template cudaError_t TokenNll<T>(const T*, int, int, const uint16_t*, double*, cudaStream_t);
 RWKVKIT_OPS_INSTANTIATE(float)
 RWKVKIT_OPS_INSTANTIATE(__half)
 RWKVKIT_OPS_INSTANTIATE(__nv_bfloat16)

@@ -81,7 +81,7 @@ cudaError_t Tanh(const float* in, size_t n, T* out, cudaStream_t s);
 // v6 decay in place: w[m, i] = exp(-exp(time_decay[i] + w[m, i])). w: [M, A] fp32.
 cudaError_t DecayExp(float* w, const float* time_decay, int M, int A, cudaStream_t s);
 
-// out = GroupNorm(y) ⊙ SiLU(g) (spec §1.3): H groups of N (N a multiple of 32), eps 64e-5,
+// out = GroupNorm(y) ⊙ SiLU(g) (spec §1.3): H groups of N (32, 64 or 128), eps 64e-5,
 // biased variance, fp32 statistics, affine ln_w/ln_b [A]. y: [M, A] fp32; g: [M, A] of G (fp32,
 // or the dtype when the gate product writes it directly); out: [M, A] T.
 template <typename T, typename G>
@@ -104,10 +104,12 @@ cudaError_t SigmoidMulAdd(const U* r, const U* v, size_t n, float* x, cudaStream
 // x *= scale. x: [n] fp32 (the fp16 rescale).
 cudaError_t Scale(float* x, size_t n, float scale, cudaStream_t s);
 
-// nll[m] = log Σ_j exp(logits[m, j]) - logits[m, targets[m]] (nats): one block per row, max
-// and sum in fp32 per thread, the block's sum in fp64. logits: [M, V] fp32; targets: [M]
-// (each < V); nll: [M] fp64.
-cudaError_t TokenNll(const float* logits, int M, int V, const uint16_t* targets, double* nll, cudaStream_t s);
+// nll[m] = log Σ_j exp(logits[m, j]) - logits[m, targets[m]] (nats): one block per row, one
+// pass (online max and sum in fp32 per thread), the block's merge in fp64. logits: [M, V] of L
+// (fp32, or the dtype: the fused path's head product writes the dtype, as the `rwkv` package's
+// head does, so no fp32 logits exist); targets: [M] (each < V); nll: [M] fp64.
+template <typename L>
+cudaError_t TokenNll(const L* logits, int M, int V, const uint16_t* targets, double* nll, cudaStream_t s);
 
 }  // namespace rwkvkit::refmodel::cuda_ops
 

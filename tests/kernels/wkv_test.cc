@@ -347,5 +347,68 @@ INSTANTIATE_TEST_SUITE_P(Wkv, WkvCarry,
                                                               Dtype::kBf16)),
                          CarryName);
 
+
+// ---------------------------------------------------------------------------------------------
+// Wkv6ForwardRawDecay: the decay made inside the kernel from d and the per-channel bias, against
+// the twin fed w = exp(-exp(bias + d)) computed on the host. Includes d that makes w = 0
+// (exp overflows) and d that makes w round to 1 in fp32.
+using RawParam = std::tuple<Dtype, Shape>;
+
+class WkvRawDecay : public ::testing::TestWithParam<RawParam> {};
+
+template <typename T>
+void RunRawDecay(const Shape& s, const Inputs& in, const std::vector<float>& d, const std::vector<float>& bias,
+                 std::vector<float>& y, std::vector<float>& state) {
+  const size_t n = static_cast<size_t>(s.B) * s.T * s.H * s.N;
+  DeviceArray<T> dr(n), dk(n), dv(n), dy(n);
+  DeviceArray<float> dd(n), db(bias.size()), du(in.u.size()), ds(in.state.size());
+  ASSERT_TRUE(dr.p && dk.p && dv.p && dy.p && dd.p && db.p && du.p && ds.p) << "cudaMalloc failed";
+  CUDA_OK(Upload(dr, in.r));
+  CUDA_OK(Upload(dk, in.k));
+  CUDA_OK(Upload(dv, in.v));
+  CUDA_OK(Upload(dd, d));
+  CUDA_OK(Upload(db, bias));
+  CUDA_OK(Upload(du, in.u));
+  CUDA_OK(Upload(ds, in.state));
+  CUDA_OK(cudaMemset(dy.p, 0xff, n * sizeof(T)));
+  CUDA_OK(Wkv6ForwardRawDecay<T>(s.B, s.T, s.H, s.N, dr.p, dk.p, dv.p, dd.p, db.p, du.p, ds.p, dy.p));
+  CUDA_OK(cudaDeviceSynchronize());
+  CUDA_OK(Download(y, dy));
+  CUDA_OK(Download(state, ds));
+}
+
+TEST_P(WkvRawDecay, MatchesReference) {
+  SKIP_WITHOUT_GPU();
+  const auto [dt, s] = GetParam();
+  Inputs in = MakeInputs(s, true, dt, 7u);
+  std::mt19937 rng(11);
+  std::uniform_real_distribution<float> bias_d(-5.0f, 0.5f), lora_d(-1.0f, 1.0f);
+  std::vector<float> bias(static_cast<size_t>(s.H) * s.N), d(in.w.size());
+  for (float& b : bias) b = bias_d(rng);
+  for (size_t e = 0; e < d.size(); ++e) {
+    const size_t c = e % bias.size();
+    d[e] = lora_d(rng);
+    if (c % s.N == 0) d[e] = -12.0f - bias[c];                  // w within 6e-6 of 1
+    if (c % s.N == 1 && (e / bias.size()) % 5 == 2) d[e] = 90.0f;  // exp(exp(.)) overflows: w = 0
+    in.w[e] = static_cast<float>(std::exp(-std::exp(static_cast<double>(bias[c]) + d[e])));
+  }
+  std::vector<float> y_ref, s_ref, y, st;
+  RunReference(true, s, in, y_ref, s_ref);
+  if (dt == Dtype::kF32) RunRawDecay<float>(s, in, d, bias, y, st);
+  if (dt == Dtype::kBf16) RunRawDecay<__nv_bfloat16>(s, in, d, bias, y, st);
+  if (HasFatalFailure()) return;
+  EXPECT_TRUE(Near("y", y, y_ref, YTolerance(dt), {s.B, s.T, s.H, s.N}));
+  EXPECT_TRUE(Near("state", st, s_ref, testing::kWkvState, {s.B, s.H, s.N, s.N}));
+}
+
+std::string RawName(const ::testing::TestParamInfo<RawParam>& info) {
+  return std::string(DtypeName(std::get<0>(info.param))) + "_" + ShapeName(std::get<1>(info.param));
+}
+
+INSTANTIATE_TEST_SUITE_P(Wkv, WkvRawDecay,
+                         ::testing::Combine(::testing::Values(Dtype::kF32, Dtype::kBf16),
+                                            ::testing::Values(Shape{2, 45, 3, 64}, Shape{1, 70, 2, 32})),
+                         RawName);
+
 }  // namespace
 }  // namespace rwkvkit::kernels
