@@ -9,8 +9,10 @@ tasks, so a single file would leave all but one worker idle), and all tools read
 Tools, each run as its own process; wall time is the whole process (start to exit) as this
 harness measures it, CPU time is the child's user + system time:
 
-  rwkvkit     `rwkvkit build --input DIR --out OUT --threads T --no-progress`, T = 1 and all
-              cores; documents and tokens from build.json.
+  rwkvkit     `rwkvkit build --input DIR --out OUT --threads T --no-progress --near-dedup off`,
+              T = 1 and all cores (near-dedup off: the copies are near duplicates of each other,
+              and the other tools do not dedup; bench/dedup_bench.py measures it); documents
+              and tokens from build.json.
   make_data   the flow of RWKV-LM's RWKV-v5/make_data.py rewritten here: read the JSONL lines,
               json.loads, TRIE_TOKENIZER.encode (the `rwkv` package), the decode round-trip
               check, append token 0, write uint16 binidx with a small numpy writer
@@ -396,7 +398,8 @@ def main_harness(args):
             shutil.rmtree(out, ignore_errors=True)
             ld = load1()
             wall, cpu, _ = run_timed([args.rwkvkit, "build", "--input", scaled["dir"], "--out", out,
-                                      "--threads", str(t), "--no-progress", "--vocab", args.vocab],
+                                      "--threads", str(t), "--no-progress", "--vocab", args.vocab,
+                                      "--near-dedup", "off"],  # the copies are near duplicates
                                      os.path.join(work, f"rwkvkit-t{t}-{r}.log"))
             docs, tokens, total = read_build_json(out)
             log(f"rwkvkit --threads {t} output on {where} run {r + 1}: {wall:.2f} s, "
@@ -429,7 +432,8 @@ def main_harness(args):
     for norm in ("none", "nfc"):
         out_dir = os.path.join(work, f"rwkvkit-prefix-{norm}")
         run_timed([args.rwkvkit, "build", "--input", prefix_path, "--out", out_dir, "--threads", "1",
-                   "--no-progress", "--normalize", norm, "--vocab", args.vocab, "--name", "prefix"],
+                   "--no-progress", "--normalize", norm, "--vocab", args.vocab, "--name", "prefix",
+                   "--near-dedup", "off"],
                   os.path.join(work, f"rwkvkit-prefix-{norm}.log"))
         docs, tokens, _ = read_build_json(out_dir)
         shards = sorted(glob.glob(os.path.join(out_dir, "prefix_*.idx")))
@@ -597,7 +601,8 @@ def render(args, scaled, rows, notes, dt_error, bpe_vocab, load_before, load_aft
              f"{args.repeats} runs for rwkvkit, {args.dt_repeats} for datatrove. MB/s: 10^6 bytes of "
              "JSONL input per second of wall time; per core: MB/s divided by the threads (workers) asked "
              "for. CPU s: user + system time of the process and its children.")
-    L.append("- rwkvkit build: `rwkvkit build --input DIR --out OUT --threads T --no-progress`, defaults "
+    L.append("- rwkvkit build: `rwkvkit build --input DIR --out OUT --threads T --no-progress --near-dedup off` "
+             "(near-dedup is measured in the dedup-comparison section), defaults "
              "otherwise (repair, NFC, exact dedup, World tokenizer, token 0 after each document, one "
              "uint16 binidx shard, build.json); documents and tokens from build.json. OUT is on the "
              f"disk under {args.tmp_dir or tempfile.gettempdir()}"

@@ -27,8 +27,9 @@ struct BuildOptions {
   uint64_t ctx_len = 0;
   bool shuffle = false;   // seeded shuffle of the output documents (manifest seed)
   bool strict = false;    // a bad record fails the build instead of being skipped
-  bool near_dedup = false;  // MinHash LSH near-duplicate removal (corpus/dedup/, docs/near_dedup.md)
+  bool near_dedup = true;   // MinHash LSH near-duplicate removal (corpus/dedup/, docs/near_dedup.md)
   MinHashConfig minhash;    // its parameters (defaults: 5-word shingles, 14 x 8, Jaccard 0.8)
+  std::filesystem::path dedup_report;  // JSONL of removed near duplicates and their kept one ("": none)
   bool filters = false;     // language id + quality filters (corpus/filters/, docs/filters.md)
   filters::FilterOptions filter_options;  // their thresholds (datatrove's defaults)
   int threads = 0;          // 0: all cores

@@ -143,7 +143,9 @@ absl::Status OutputStage::Consume(Batch& b) {
     c.tokens += r.tokens.size() * copies;
     meta_.push_back(DocMeta{static_cast<uint16_t>(std::min<uint32_t>(copies, 65535)), static_cast<uint16_t>(b.source)});
     RWKVKIT_RETURN_IF_ERROR(spill_.Append(r.tokens));
-    if (near_ != nullptr) RWKVKIT_RETURN_IF_ERROR(near_->Add(r.signature, r.tokens.size(), r.bytes_out));
+    if (near_ != nullptr)
+      RWKVKIT_RETURN_IF_ERROR(near_->Add(r.signature, r.tokens.size(), r.bytes_out, static_cast<uint32_t>(b.file),
+                                         b.whole_file ? 0 : b.block.first_line + k));
   }
   if (!b.file_error.empty()) {
     c.file_errors.push_back(b.file_error);

@@ -108,6 +108,37 @@ absl::StatusOr<ManifestSource> ParseSource(const Checker& c, const element& e, s
   return s;
 }
 
+// "near_dedup": {"enabled": bool, "ngram": 1..64, "bands": >= 1, "rows": >= 1, "threshold": (0, 1]}.
+absl::StatusOr<ManifestNearDedup> ParseNearDedup(const Checker& c, const element& e) {
+  object o;
+  if (e.get_object().get(o) != simdjson::SUCCESS) return c.Error("near_dedup", "must be an object");
+  RWKVKIT_RETURN_IF_ERROR(c.OnlyKeys(o, "near_dedup", {"enabled", "ngram", "bands", "rows", "threshold"}));
+  ManifestNearDedup n;
+  element v;
+  if (o["enabled"].get(v) == simdjson::SUCCESS) {
+    bool b = false;
+    if (v.get_bool().get(b) != simdjson::SUCCESS)
+      return c.Error("near_dedup.enabled", absl::StrCat("must be true or false (saw ", simdjson::minify(v), ")"));
+    n.enabled = b;
+  }
+  RWKVKIT_ASSIGN_OR_RETURN(const uint64_t ngram, c.Uint(o, "near_dedup", "ngram", false, n.config.ngram, 1));
+  RWKVKIT_ASSIGN_OR_RETURN(const uint64_t bands, c.Uint(o, "near_dedup", "bands", false, n.config.bands, 1));
+  RWKVKIT_ASSIGN_OR_RETURN(const uint64_t rows, c.Uint(o, "near_dedup", "rows", false, n.config.rows, 1));
+  if (ngram > 64) return c.Error("near_dedup.ngram", absl::StrCat("must be at most 64 (saw ", ngram, ")"));
+  if (bands * rows > 4096 || bands > 4096 || rows > 4096)
+    return c.Error("near_dedup", absl::StrCat("bands x rows must be at most 4096 (saw ", bands, " x ", rows, ")"));
+  n.config.ngram = static_cast<int>(ngram);
+  n.config.bands = static_cast<int>(bands);
+  n.config.rows = static_cast<int>(rows);
+  if (o["threshold"].get(v) == simdjson::SUCCESS) {
+    if (v.get_double().get(n.config.threshold) != simdjson::SUCCESS || !(n.config.threshold > 0) ||
+        n.config.threshold > 1)
+      return c.Error("near_dedup.threshold",
+                     absl::StrCat("must be a number in (0, 1] (saw ", simdjson::minify(v), ")"));
+  }
+  return n;
+}
+
 }  // namespace
 
 absl::StatusOr<Manifest> ParseManifest(std::string_view json, std::string_view source_name,
@@ -119,7 +150,8 @@ absl::StatusOr<Manifest> ParseManifest(std::string_view json, std::string_view s
     return c.Error("(document)", absl::StrCat("invalid JSON (", simdjson::error_message(e), ")"));
   object o;
   if (root.get_object().get(o) != simdjson::SUCCESS) return c.Error("(document)", "must be a JSON object");
-  RWKVKIT_RETURN_IF_ERROR(c.OnlyKeys(o, "(document)", {"name", "description", "seed", "sources", "output"}));
+  RWKVKIT_RETURN_IF_ERROR(
+      c.OnlyKeys(o, "(document)", {"name", "description", "seed", "sources", "output", "near_dedup"}));
   Manifest m;
   RWKVKIT_ASSIGN_OR_RETURN(m.name, c.String(o, "(document)", "name", true));
   RWKVKIT_ASSIGN_OR_RETURN(m.description, c.String(o, "(document)", "description", false));
@@ -143,6 +175,10 @@ absl::StatusOr<Manifest> ParseManifest(std::string_view json, std::string_view s
   m.output.dir = std::filesystem::path(dir).is_absolute() ? std::filesystem::path(dir) : (base_dir / dir).lexically_normal();
   RWKVKIT_ASSIGN_OR_RETURN(m.output.shard_tokens, c.Uint(out, "output", "shard_tokens", true, 0, 1));
   RWKVKIT_ASSIGN_OR_RETURN(m.output.ctx_len, c.Uint(out, "output", "ctx_len", true, 0, 1));
+  element near;
+  if (o["near_dedup"].get(near) == simdjson::SUCCESS) {
+    RWKVKIT_ASSIGN_OR_RETURN(m.near_dedup, ParseNearDedup(c, near));
+  }
   return m;
 }
 

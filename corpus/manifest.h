@@ -5,7 +5,9 @@
 //    "sources": [{"name": str, "paths": [str, ...], "format": "jsonl"|"jsonl.zst"|"text",
 //                 "text_key": str?="text", "id_key": str?, "language": str|null?,
 //                 "license": str, "weight": number>0 ?=1.0}, ...],
-//    "output": {"dir": str, "shard_tokens": uint>0, "ctx_len": uint>0}}
+//    "output": {"dir": str, "shard_tokens": uint>0, "ctx_len": uint>0},
+//    "near_dedup": {"enabled": bool?, "ngram": int?, "bands": int?, "rows": int?,
+//                   "threshold": number?}?}
 // Relative paths are resolved against the directory of the manifest file. Unknown keys are
 // errors (a typo must not silently change a corpus). Errors name the file and the JSON path
 // of the bad field, e.g. `demo.json: sources[2].weight: must be a number > 0 (saw "x")`.
@@ -22,6 +24,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "corpus/dedup/minhash.h"
 
 namespace rwkvkit::corpus {
 
@@ -42,12 +45,20 @@ struct ManifestOutput {
   uint64_t ctx_len = 0;
 };
 
+// The manifest's "near_dedup" object: whether the build removes near duplicates (unless the
+// --near-dedup flag says otherwise) and the MinHash parameters (defaults where it is silent).
+struct ManifestNearDedup {
+  std::optional<bool> enabled;
+  MinHashConfig config;
+};
+
 struct Manifest {
   std::string name;
   std::string description;
   uint64_t seed = 0;
   std::vector<ManifestSource> sources;
   ManifestOutput output;
+  std::optional<ManifestNearDedup> near_dedup;
 };
 
 // ParseManifest()

@@ -9,6 +9,8 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "base/status_macros.h"
 
 namespace rwkvkit::corpus {
 namespace {
@@ -19,17 +21,19 @@ absl::Status IoError(const std::filesystem::path& p, std::string_view what) {
 
 }  // namespace
 
-absl::StatusOr<NearDedupStage> NearDedupStage::Create(const std::filesystem::path& work, const MinHashConfig& config) {
+absl::StatusOr<NearDedupStage> NearDedupStage::Create(const std::filesystem::path& work, const MinHashConfig& config,
+                                                      std::filesystem::path report) {
   if (absl::Status s = config.Validate(); !s.ok()) return s;
   const std::filesystem::path p = work / "signatures.u64";
   std::FILE* f = std::fopen(p.c_str(), "wb");
   if (f == nullptr) return IoError(p, "cannot create");
-  return NearDedupStage(p, f, config);
+  return NearDedupStage(p, f, config, std::move(report));
 }
 
 NearDedupStage::NearDedupStage(NearDedupStage&& o) noexcept
-    : path_(std::move(o.path_)), file_(o.file_), config_(o.config_), tokens_(std::move(o.tokens_)),
-      bytes_(std::move(o.bytes_)) {
+    : path_(std::move(o.path_)), file_(o.file_), config_(o.config_), report_(std::move(o.report_)),
+      tokens_(std::move(o.tokens_)), bytes_(std::move(o.bytes_)), doc_file_(std::move(o.doc_file_)),
+      doc_line_(std::move(o.doc_line_)) {
   o.file_ = nullptr;
 }
 
@@ -37,30 +41,43 @@ NearDedupStage::~NearDedupStage() {
   if (file_ != nullptr) std::fclose(file_);
 }
 
-absl::Status NearDedupStage::Add(std::span<const uint64_t> signature, uint64_t tokens, uint64_t bytes_out) {
+absl::Status NearDedupStage::Add(std::span<const uint64_t> signature, uint64_t tokens, uint64_t bytes_out,
+                                 uint32_t file, uint64_t line) {
   if (signature.size() != static_cast<size_t>(config_.num_hashes()))
     return absl::InternalError(absl::StrCat("signature of ", signature.size(), " values, want ", config_.num_hashes()));
   if (std::fwrite(signature.data(), sizeof(uint64_t), signature.size(), file_) != signature.size())
     return IoError(path_, "write failed");
   tokens_.push_back(tokens);
   bytes_.push_back(bytes_out);
+  if (!report_.empty()) {
+    doc_file_.push_back(file);
+    doc_line_.push_back(line);
+  }
   return absl::OkStatus();
 }
 
-absl::StatusOr<LshStats> NearDedupStage::Apply(std::vector<DocMeta>& meta, std::vector<SourceCounts>& counts) {
+absl::StatusOr<LshStats> NearDedupStage::Apply(std::vector<DocMeta>& meta, std::vector<SourceCounts>& counts,
+                                               const std::vector<InputFile>& files, const Manifest& manifest) {
   if (std::fflush(file_) != 0) return IoError(path_, "write failed");
   const uint64_t n = tokens_.size();
   if (meta.size() != n) return absl::InternalError("near-dedup: metadata and signatures disagree");
-  if (n == 0) return LshStats{};
+  if (n == 0) {
+    if (!report_.empty()) RWKVKIT_RETURN_IF_ERROR(WriteReport(nullptr, {}, files, manifest));
+    return LshStats{};
+  }
   const size_t bytes = n * static_cast<size_t>(config_.num_hashes()) * sizeof(uint64_t);
   const int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return IoError(path_, "cannot open");
   void* map = ::mmap(nullptr, bytes, PROT_READ, MAP_PRIVATE, fd, 0);
   ::close(fd);
   if (map == MAP_FAILED) return IoError(path_, "cannot map");
-  absl::StatusOr<LshResult> r = ClusterNearDuplicates(config_, n, static_cast<const uint64_t*>(map));
+  const auto* signatures = static_cast<const uint64_t*>(map);
+  absl::StatusOr<LshResult> r = ClusterNearDuplicates(config_, n, signatures);
+  absl::Status written = r.ok() && !report_.empty() ? WriteReport(signatures, r->representative, files, manifest)
+                                                    : absl::OkStatus();
   ::munmap(map, bytes);
   if (!r.ok()) return r.status();
+  if (!written.ok()) return written;
   for (uint64_t i = 0; i < n; ++i) {
     if (r->representative[i] == i) continue;
     DocMeta& m = meta[i];
@@ -73,6 +90,35 @@ absl::StatusOr<LshStats> NearDedupStage::Apply(std::vector<DocMeta>& meta, std::
     m.copies = 0;
   }
   return r->stats;
+}
+
+// One JSON line per removed document, in input order; written to a temporary name, synced and
+// renamed, so a report that exists is complete.
+absl::Status NearDedupStage::WriteReport(const uint64_t* signatures, const std::vector<uint64_t>& representative,
+                                         const std::vector<InputFile>& files, const Manifest& manifest) const {
+  const std::filesystem::path tmp = report_.string() + ".tmp";
+  std::FILE* out = std::fopen(tmp.c_str(), "wb");
+  if (out == nullptr) return IoError(tmp, "cannot create the --dedup-report file");
+  const size_t h = static_cast<size_t>(config_.num_hashes());
+  auto where = [&](uint64_t doc) {
+    const InputFile& f = files[doc_file_[doc]];
+    return absl::StrCat("\"source\": ", JsonString(manifest.sources[f.source].name), ", \"file\": ",
+                        JsonString(f.path.string()), ", \"line\": ",
+                        doc_line_[doc] == 0 ? std::string("null") : absl::StrCat(doc_line_[doc]));
+  };
+  bool ok = true;
+  for (uint64_t i = 0; i < representative.size() && ok; ++i) {
+    const uint64_t keep = representative[i];
+    if (keep == i) continue;
+    const double jaccard = EstimateJaccard(signatures + i * h, signatures + keep * h, h);
+    const std::string line = absl::StrCat("{", where(i), ", \"kept\": {", where(keep), "}, \"jaccard\": ",
+                                          absl::StrFormat("%.6g", jaccard), "}\n");
+    ok = std::fwrite(line.data(), 1, line.size(), out) == line.size();
+  }
+  ok = ok && std::fflush(out) == 0 && ::fsync(fileno(out)) == 0;
+  if (std::fclose(out) != 0 || !ok) return IoError(tmp, "write failed");
+  if (std::rename(tmp.c_str(), report_.c_str()) != 0) return IoError(report_, "rename failed");
+  return absl::OkStatus();
 }
 
 }  // namespace rwkvkit::corpus

@@ -3,11 +3,14 @@
 // During phase 1 the serial output stage hands every stored document's MinHash signature
 // (computed in the parallel stage from the normalized text) to Add(), in store order; they go
 // to `signatures.u64` in the work directory (bands x rows x 8 bytes per document on disk, 16
-// bytes per document in memory for its token and byte counts). After phase 1, Apply() maps
-// the file, clusters the documents (dedup/lsh_index.h: LSH candidates, confirmed by estimated
-// Jaccard, union-find; the first document in input order is kept), gives every other member of
-// a cluster zero copies, and moves its counts to `dropped.near_duplicate`. The result does not
-// depend on the thread count. Not thread-safe: serial stage only.
+// bytes per document in memory for its token and byte counts, 12 more with a report for its
+// file and line). After phase 1, Apply() maps the file, clusters the documents
+// (dedup/lsh_index.h: LSH candidates, confirmed by estimated Jaccard, union-find; the first
+// document in input order is kept), gives every other member of a cluster zero copies, moves
+// its counts to `dropped.near_duplicate`, and writes the report (--dedup-report) when asked:
+// one JSON line per removed document, in input order, with its kept representative and the
+// estimated Jaccard of the two (temporary name, fsync, rename). The result does not depend on
+// the thread count. Not thread-safe: serial stage only.
 #ifndef RWKVKIT_CORPUS_NEAR_DEDUP_STAGE_H_
 #define RWKVKIT_CORPUS_NEAR_DEDUP_STAGE_H_
 
@@ -27,24 +30,36 @@ namespace rwkvkit::corpus {
 
 class NearDedupStage {
  public:
-  static absl::StatusOr<NearDedupStage> Create(const std::filesystem::path& work, const MinHashConfig& config);
+  // `report`: where Apply() writes the removed documents ("": no report).
+  static absl::StatusOr<NearDedupStage> Create(const std::filesystem::path& work, const MinHashConfig& config,
+                                               std::filesystem::path report = {});
   NearDedupStage(NearDedupStage&& o) noexcept;
   NearDedupStage& operator=(NearDedupStage&&) = delete;
   ~NearDedupStage();
 
-  // One stored document, in store order: its signature, tokens (per copy) and text bytes.
-  absl::Status Add(std::span<const uint64_t> signature, uint64_t tokens, uint64_t bytes_out);
+  // One stored document, in store order: its signature, tokens (per copy), text bytes, and
+  // where it came from (index into the build's files; 1-based line, 0 for a whole text file).
+  absl::Status Add(std::span<const uint64_t> signature, uint64_t tokens, uint64_t bytes_out, uint32_t file,
+                   uint64_t line);
 
-  // Clusters the stored documents and removes the near duplicates from `meta` and `counts`.
-  absl::StatusOr<LshStats> Apply(std::vector<DocMeta>& meta, std::vector<SourceCounts>& counts);
+  // Clusters the stored documents, removes the near duplicates from `meta` and `counts`, and
+  // writes the report (`files` and `manifest` name the documents there).
+  absl::StatusOr<LshStats> Apply(std::vector<DocMeta>& meta, std::vector<SourceCounts>& counts,
+                                 const std::vector<InputFile>& files, const Manifest& manifest);
 
  private:
-  NearDedupStage(std::filesystem::path path, std::FILE* f, const MinHashConfig& config)
-      : path_(std::move(path)), file_(f), config_(config) {}
+  NearDedupStage(std::filesystem::path path, std::FILE* f, const MinHashConfig& config, std::filesystem::path report)
+      : path_(std::move(path)), file_(f), config_(config), report_(std::move(report)) {}
+  absl::Status WriteReport(const uint64_t* signatures, const std::vector<uint64_t>& representative,
+                           const std::vector<InputFile>& files, const Manifest& manifest) const;
+
   std::filesystem::path path_;
   std::FILE* file_ = nullptr;
   MinHashConfig config_;
+  std::filesystem::path report_;
   std::vector<uint64_t> tokens_, bytes_;
+  std::vector<uint32_t> doc_file_;  // only with a report
+  std::vector<uint64_t> doc_line_;
 };
 
 }  // namespace rwkvkit::corpus

@@ -40,6 +40,7 @@ std::string Fingerprint(const BuildOptions& opt, const std::vector<InputFile>& f
     absl::StrAppend(&f, in.source, " ", in.path.string(), " ", size, " ", mtime, "\n");
   }
   absl::StrAppend(&f, "vocab ", opt.vocab_path.string(), "\n");
+  absl::StrAppend(&f, "dedup_report ", opt.dedup_report.string(), "\n");  // written in phase 1
   return f;
 }
 
@@ -59,7 +60,7 @@ absl::Status RunPhase1(const BuildOptions& opt, const tokenizer::Tokenizer& tok,
     absl::StatusOr<MinHasher> m = MinHasher::Create(opt.minhash);
     if (!m.ok()) return m.status();
     minhash.emplace(*std::move(m));
-    absl::StatusOr<NearDedupStage> n = NearDedupStage::Create(work, opt.minhash);
+    absl::StatusOr<NearDedupStage> n = NearDedupStage::Create(work, opt.minhash, opt.dedup_report);
     if (!n.ok()) return n.status();
     near.emplace(*std::move(n));
   }
@@ -117,7 +118,7 @@ absl::Status RunPhase1(const BuildOptions& opt, const tokenizer::Tokenizer& tok,
   summary.input_bytes = total_bytes;
   std::optional<LshStats> near_stats;
   if (near) {
-    absl::StatusOr<LshStats> st = near->Apply(meta, counts);
+    absl::StatusOr<LshStats> st = near->Apply(meta, counts, files, opt.manifest);
     if (!st.ok()) return st.status();
     near_stats = *st;
   }

@@ -22,7 +22,8 @@ namespace {
 constexpr char kUsage[] = R"(usage: rwkvkit build (--manifest FILE | --input PATH [--input PATH ...]) [--out DIR]
                      [--threads N] [--text-key KEY] [--normalize nfc|nfkc|none]
                      [--shard-tokens N] [--ctx-len N] [--shuffle] [--strict] [--resume]
-                     [--name NAME] [--near-dedup on|off] [--filters on|off] [--no-progress] [--vocab PATH]
+                     [--name NAME] [--near-dedup on|off] [--dedup-report FILE] [--filters on|off]
+                     [--no-progress] [--vocab PATH]
 
 Builds RWKV-LM/Megatron binidx shards: reads JSONL, JSONL.zst or text sources, repairs and
 normalizes the text, drops exact duplicates, tokenizes with the World tokenizer (token 0 ends
@@ -42,7 +43,9 @@ The output is byte-identical for any --threads. docs/cli.md has the details.
   --shuffle            shuffle the documents with the manifest's seed (deterministic)
   --strict             fail on the first bad record or damaged file instead of skipping it
   --resume             continue an interrupted build in DIR from its last complete shard
-  --near-dedup on|off  MinHash LSH near-duplicate removal (default: off for now; docs/near_dedup.md)
+  --near-dedup on|off  MinHash LSH near-duplicate removal (default: on, or the manifest's
+                       near_dedup.enabled; parameters from the manifest; docs/near_dedup.md)
+  --dedup-report FILE  write each removed near duplicate with its kept document (JSONL)
   --filters on|off     CLD2 language id + datatrove's Gopher quality, Gopher repetition and
                        FineWeb quality filters (default: off; docs/filters.md)
   --threads N          threads (default: all cores)
@@ -119,9 +122,19 @@ absl::StatusOr<corpus::BuildOptions> OptionsFromFlags(const ParsedFlags& f) {
   opt.strict = f.Has("strict");
   opt.resume = f.Has("resume");
   opt.progress = !f.Has("no-progress");
-  absl::StatusOr<bool> near = OnOff(f, "near-dedup");
-  if (!near.ok()) return near.status();
-  opt.near_dedup = *near;
+  if (opt.manifest.near_dedup) {  // the manifest's near_dedup object; the flag wins
+    opt.minhash = opt.manifest.near_dedup->config;
+    opt.near_dedup = opt.manifest.near_dedup->enabled.value_or(true);
+  }
+  if (f.Has("near-dedup")) {
+    absl::StatusOr<bool> near = OnOff(f, "near-dedup");
+    if (!near.ok()) return near.status();
+    opt.near_dedup = *near;
+  }
+  if (const auto report = f.Get("dedup-report")) {
+    if (!opt.near_dedup) return absl::InvalidArgumentError("--dedup-report needs near-dedup on");
+    opt.dedup_report = *report;
+  }
   absl::StatusOr<bool> filters = OnOff(f, "filters");
   if (!filters.ok()) return filters.status();
   opt.filters = *filters;
@@ -134,7 +147,7 @@ int RunBuild(int argc, char** argv) {
   absl::StatusOr<ParsedFlags> flags = ParseFlags(
       argc, argv,
       {{"manifest", "input", "out", "threads", "text-key", "normalize", "shard-tokens", "ctx-len", "vocab", "name",
-        "near-dedup", "filters"},
+        "near-dedup", "dedup-report", "filters"},
        {"resume", "strict", "shuffle", "no-progress", "help"}});
   if (!flags.ok()) return ReportError("build", flags.status());
   if (flags->Has("help")) {

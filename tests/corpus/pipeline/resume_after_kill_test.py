@@ -6,7 +6,10 @@ build again, kills it with SIGKILL (a) while it tokenizes into the token store a
 few shards were published, resumes each with `--resume` (with another thread count), and
 requires the output directory to be byte-identical to the reference. At the moment of each
 kill it also checks that every shard visible under its final name is complete (equal to the
-reference shard): nothing half-written is ever published. Standard library only.
+reference shard): nothing half-written is ever published. Near-dedup is on (the default) and
+the corpus has planted near duplicates, so the resumed builds must also agree on which documents
+it removes; the --dedup-report file written into the output directory is compared with the rest.
+Standard library only.
 """
 
 import argparse
@@ -28,9 +31,15 @@ def make_corpus(path, target_bytes, seed):
     size = 0
     with open(path, "w", encoding="utf-8") as f:
         i = 0
+        prev = []
         while size < target_bytes:
             n = rng.randint(5, 400)
-            text = " ".join(rng.choice(words) for _ in range(n)) + f" #{i}"
+            doc = [rng.choice(words) for _ in range(n)]
+            if i % 41 == 7 and len(prev) >= 100:  # a near duplicate of the previous document
+                doc = list(prev)
+                doc[rng.randrange(len(doc))] = "edited"
+            prev = doc
+            text = " ".join(doc) + f" #{i}"
             if i % 50 == 0:
                 text = "duplicate document"  # exact duplicates across the corpus
             line = json.dumps({"id": i, "text": text}, ensure_ascii=False) + "\n"
@@ -53,7 +62,8 @@ def digest_dir(d):
 
 def build_cmd(args, corpus, out, threads, resume=False):
     cmd = [args.rwkvkit, "build", "--input", corpus, "--out", out, "--name", "r", "--shard-tokens", "20000",
-           "--ctx-len", "512", "--threads", str(threads), "--vocab", args.vocab, "--no-progress"]
+           "--ctx-len", "512", "--threads", str(threads), "--vocab", args.vocab, "--no-progress",
+           "--dedup-report", os.path.join(out, "near_duplicates.jsonl")]
     return cmd + (["--resume"] if resume else [])
 
 
@@ -89,7 +99,12 @@ def main():
         subprocess.run(build_cmd(args, corpus, ref, 2), check=True)
         want = digest_dir(ref)
         shards = [n for n in want if n.endswith(".bin")]
-        print(f"reference: {len(shards)} shards, {len(want)} files")
+        with open(os.path.join(ref, "build.json")) as f:
+            near_removed = json.load(f)["near_dedup"]["documents_removed"]
+        print(f"reference: {len(shards)} shards, {len(want)} files, {near_removed} near duplicates removed")
+        if near_removed == 0 or "near_duplicates.jsonl" not in want:
+            print("FAIL reference: near-dedup removed nothing or wrote no report")
+            failures += 1
 
         def in_phase1(out):
             store = os.path.join(out, ".rwkvkit-work", "tokens.u16")
