@@ -30,8 +30,8 @@ struct BuildOptions {
   bool near_dedup = true;   // MinHash LSH near-duplicate removal (corpus/dedup/, docs/near_dedup.md)
   MinHashConfig minhash;    // its parameters (defaults: 5-word shingles, 14 x 8, Jaccard 0.8)
   std::filesystem::path dedup_report;  // JSONL of removed near duplicates and their kept one ("": none)
-  bool filters = false;     // language id + quality filters (corpus/filters/, docs/filters.md)
-  filters::FilterOptions filter_options;  // their thresholds (datatrove's defaults)
+  bool filters = false;     // language id + quality filters (corpus/filters/, docs/filters.md); what
+                            // runs on each source is manifest.sources[i].filters
   int threads = 0;          // 0: all cores
   bool resume = false;
   bool progress = true;

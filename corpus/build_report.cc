@@ -13,9 +13,36 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "corpus/binidx/training_numbers.h"
+#include "corpus/filter_settings.h"
 
 namespace rwkvkit::corpus {
 namespace {
+
+std::string CountsMapJson(const std::map<std::string, uint64_t>& m) {
+  std::string j = "{";
+  bool first = true;
+  for (const auto& [k, n] : m) {
+    absl::StrAppend(&j, first ? "" : ", ", JsonString(k), ": ", n);
+    first = false;
+  }
+  return j + "}";
+}
+
+// {"dropped": {filter: {reason: n}}, "languages_kept": {code: n}, "c4": {...}} (build_json.md).
+std::string FilterCountsJson(const SourceCounts& c) {
+  std::string j = "{\"dropped\": {";
+  bool first = true;
+  for (const auto& [filter, reasons] : c.filter_drops) {
+    absl::StrAppend(&j, first ? "" : ", ", JsonString(filter), ": ", CountsMapJson(reasons));
+    first = false;
+  }
+  const filters::C4LineCounts& l = c.c4_lines_removed;
+  absl::StrAppend(&j, "}, \"languages_kept\": ", CountsMapJson(c.languages_kept),
+                  ", \"c4\": {\"documents_edited\": ", c.c4_documents_edited, ", \"lines_removed\": {\"too_long_word\": ",
+                  l.too_long_word, ", \"no_terminal_punct\": ", l.no_terminal_punct, ", \"too_few_words\": ",
+                  l.too_few_words, ", \"javascript\": ", l.javascript, ", \"policy\": ", l.policy, "}}}");
+  return j;
+}
 
 std::string CountsJson(const SourceCounts& c, const std::string& indent) {
   std::string j = absl::StrCat("{\n", indent, "  \"files\": ", c.files, ",\n", indent, "  \"documents_read\": ",
@@ -48,6 +75,7 @@ std::string CountsJson(const SourceCounts& c, const std::string& indent) {
       first = false;
     }
     absl::StrAppend(&j, "}");
+    absl::StrAppend(&j, ",\n", indent, "  \"filters\": ", FilterCountsJson(c));
   }
   return absl::StrCat(j, "\n", indent, "}");
 }
@@ -61,6 +89,11 @@ void SourceCounts::Add(const SourceCounts& o) {
   documents_written += o.documents_written;
   for (const auto& [r, n] : o.dropped) dropped[r] += n;
   for (const auto& [l, n] : o.languages) languages[l] += n;
+  for (const auto& [f, reasons] : o.filter_drops)
+    for (const auto& [r, n] : reasons) filter_drops[f][r] += n;
+  for (const auto& [l, n] : o.languages_kept) languages_kept[l] += n;
+  c4_documents_edited += o.c4_documents_edited;
+  c4_lines_removed += o.c4_lines_removed;
   repairs += o.repairs;
   bytes_in += o.bytes_in;
   bytes_out += o.bytes_out;
@@ -111,6 +144,7 @@ std::string Phase1Json(const BuildOptions& opt, const std::vector<SourceCounts>&
     absl::StrAppend(&j, i ? ",\n" : "\n", "    {\"name\": ", JsonString(s.name), ", \"format\": ", JsonString(s.format),
                     ", \"license\": ", JsonString(s.license),
                     ", \"language\": ", s.language ? JsonString(*s.language) : std::string("null"), ", \"weight\": ", absl::StrFormat("%.6g", s.weight),
+                    opt.filters ? absl::StrCat(",\n     \"filters\": ", FilterSettingsJson(s.filters)) : std::string(),
                     ",\n     \"counts\": ", CountsJson(sources[i], "     "), "}");
     total.Add(sources[i]);
   }

@@ -35,6 +35,12 @@ struct SourceCounts {
   uint64_t tokens = 0;     // tokens written, end-of-document tokens and repeats included
   std::vector<std::string> file_errors;  // truncated/corrupt files (the rest of the file is lost)
   std::map<std::string, uint64_t> languages;  // documents per detected language (only with filters)
+  // Only with filters: documents dropped by filter and reason (for "language": by language),
+  // documents that passed the language lists by language, and the C4 edits of passing documents.
+  std::map<std::string, std::map<std::string, uint64_t>> filter_drops;
+  std::map<std::string, uint64_t> languages_kept;
+  uint64_t c4_documents_edited = 0;
+  filters::C4LineCounts c4_lines_removed;
 
   void Add(const SourceCounts& o);
 };

@@ -119,7 +119,15 @@ absl::Status OutputStage::Consume(Batch& b) {
     if (!r.language.empty()) ++c.languages[r.language];
     if (r.filtered) {  // a quality verdict, not bad input: counted, not reported, not fatal under --strict
       ++c.dropped[r.drop_reason];
+      const std::string_view reason = std::string_view(r.drop_reason).substr(7);  // after "filter_"
+      ++c.filter_drops[std::string(r.filter)][r.filter == "language" ? r.language : std::string(reason)];
+      if (r.filter != "language") ++c.languages_kept[r.language];
       continue;
+    }
+    if (!r.language.empty()) {  // passed the filters (bad input never reaches them)
+      ++c.languages_kept[r.language];
+      c.c4_documents_edited += r.c4_edited;
+      c.c4_lines_removed += r.c4_lines;
     }
     if (!r.drop_reason.empty()) {
       ++c.dropped[r.drop_reason];

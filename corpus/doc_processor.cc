@@ -12,16 +12,18 @@ void DocResult::Clear() {
   tokens.clear();
   signature.clear();
   filtered = false;
+  filter = {};
   language.clear();
+  c4_edited = false;
+  c4_lines = filters::C4LineCounts{};
 }
 
 DocProcessor::DocProcessor(const tokenizer::Tokenizer& tok, const TextRepairer& repairer, const std::string& text_key,
-                           const MinHasher* minhash, const filters::FilterOptions* filters, bool code_source)
+                           const MinHasher* minhash, const filters::FilterOptions* filters)
     : tok_(tok),
       repairer_(repairer),
       minhash_(minhash),
       filters_(filters),
-      code_source_(code_source),
       reader_(std::vector<std::string>{text_key}) {}
 
 void DocProcessor::ProcessJsonLine(std::string_view line, DocResult& out) {
@@ -71,15 +73,19 @@ void DocProcessor::Finish(std::string_view raw_text, DocResult& out) {
     return;
   }
   if (filters_ != nullptr) {
-    filters::LanguageGuess lang;
-    const filters::Verdict v = filters::FilterDocument(text_, code_source_, *filters_, lang);
-    out.language = std::move(lang.code);
+    filter_.Run(text_, *filters_, outcome_);
+    out.language = std::move(outcome_.language.code);
+    const filters::Verdict& v = outcome_.verdict;
     if (!v.keep()) {
       out.drop_reason = "filter_";
       out.drop_reason.append(v.reason);
+      out.filter = v.filter;
       out.filtered = true;
       return;
     }
+    out.c4_edited = outcome_.text_changed;
+    out.c4_lines = outcome_.c4_lines;
+    out.bytes_out = text_.size();
   }
   out.key = HashText(text_);
   if (minhash_ != nullptr) minhash_->Signature(text_, out.signature);

@@ -7,7 +7,9 @@
 // a lone surrogate escape is repaired (RepairJsonLine) and parsed again, so it is kept, not
 // dropped. Drop reasons: invalid_json, too_deep, not_object, missing_text_key,
 // text_not_string, empty_text; with filters (document_filters.h), "filter_" + the filter's
-// reason (then `filtered` is set: not bad input). Pure: the result depends only on the input and options.
+// reason (then `filtered` is set: not bad input, and `filter` names the filter). When the C4
+// filter removes lines, the edited text is what gets hashed, tokenized and written. Pure: the
+// result depends only on the input and options.
 //
 // Not thread-safe: one DocProcessor per thread (it owns a JSON parser and buffers); the
 // tokenizer and repairer it points to are shared read-only.
@@ -38,7 +40,10 @@ struct DocResult {
   std::vector<uint16_t> tokens;  // ends with token 0
   std::vector<uint64_t> signature;  // MinHash of the normalized text (only with near-dedup)
   bool filtered = false;  // dropped by a quality filter (drop_reason "filter_...")
+  std::string_view filter;  // which one ("gopher_quality", "c4", "language", ...; static storage)
   std::string language;   // detected language (only with filters; "" otherwise)
+  bool c4_edited = false;  // the C4 filter removed lines or citations from the kept text
+  filters::C4LineCounts c4_lines;  // lines C4 removed from the kept text, by rule
 
   void Clear();
 };
@@ -46,10 +51,9 @@ struct DocResult {
 class DocProcessor {
  public:
   // `minhash` may be null (no near-dedup signature); `filters` may be null (no language id,
-  // no quality filters); `code_source`: the source is code (language id only, no filters).
+  // no quality filters), else the source's filter settings.
   DocProcessor(const tokenizer::Tokenizer& tok, const TextRepairer& repairer, const std::string& text_key,
-               const MinHasher* minhash = nullptr, const filters::FilterOptions* filters = nullptr,
-               bool code_source = false);
+               const MinHasher* minhash = nullptr, const filters::FilterOptions* filters = nullptr);
 
   void ProcessJsonLine(std::string_view line, DocResult& out);
   void ProcessText(std::string_view bytes, DocResult& out);
@@ -61,7 +65,8 @@ class DocProcessor {
   const TextRepairer& repairer_;
   const MinHasher* minhash_;
   const filters::FilterOptions* filters_;
-  bool code_source_;
+  filters::DocumentFilter filter_;
+  filters::FilterOutcome outcome_;
   JsonlFieldReader reader_;
   std::string text_;  // the repaired, normalized text
 };

@@ -8,6 +8,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
+#include "corpus/filter_settings.h"
 #include "simdjson.h"
 
 namespace rwkvkit::corpus {
@@ -64,7 +65,8 @@ absl::StatusOr<ManifestSource> ParseSource(const Checker& c, const element& e, s
   object o;
   if (e.get_object().get(o) != simdjson::SUCCESS) return c.Error(where, "must be an object");
   RWKVKIT_RETURN_IF_ERROR(c.OnlyKeys(
-      o, where, {"name", "paths", "format", "text_key", "id_key", "language", "license", "weight", "description"}));
+      o, where,
+      {"name", "paths", "format", "text_key", "id_key", "language", "license", "weight", "description", "filters"}));
   ManifestSource s;
   RWKVKIT_ASSIGN_OR_RETURN(s.name, c.String(o, where, "name", true));
   element description;
@@ -151,7 +153,7 @@ absl::StatusOr<Manifest> ParseManifest(std::string_view json, std::string_view s
   object o;
   if (root.get_object().get(o) != simdjson::SUCCESS) return c.Error("(document)", "must be a JSON object");
   RWKVKIT_RETURN_IF_ERROR(
-      c.OnlyKeys(o, "(document)", {"name", "description", "seed", "sources", "output", "near_dedup"}));
+      c.OnlyKeys(o, "(document)", {"name", "description", "seed", "sources", "output", "near_dedup", "filters"}));
   Manifest m;
   RWKVKIT_ASSIGN_OR_RETURN(m.name, c.String(o, "(document)", "name", true));
   RWKVKIT_ASSIGN_OR_RETURN(m.description, c.String(o, "(document)", "description", false));
@@ -166,6 +168,13 @@ absl::StatusOr<Manifest> ParseManifest(std::string_view json, std::string_view s
     RWKVKIT_ASSIGN_OR_RETURN(ManifestSource src, ParseSource(c, s, where, base_dir));
     if (!names.insert(src.name).second)
       return c.Error(where, absl::StrCat("source name \"", src.name, "\" is used twice"));
+    // Filter settings: defaults, the top-level "filters", the source's own (filter_settings.h).
+    element top_filters, own_filters;
+    if (o["filters"].get(top_filters) == simdjson::SUCCESS)
+      RWKVKIT_RETURN_IF_ERROR(ApplyFilterSettings(top_filters, source_name, "filters", src.filters));
+    if (IsCodeSource(src)) DisableQualityFilters(src.filters);
+    if (s["filters"].get(own_filters) == simdjson::SUCCESS)
+      RWKVKIT_RETURN_IF_ERROR(ApplyFilterSettings(own_filters, source_name, where + ".filters", src.filters));
     m.sources.push_back(std::move(src));
   }
   object out;

@@ -4,7 +4,8 @@
 //   {"name": str, "description": str?, "seed": uint?,
 //    "sources": [{"name": str, "paths": [str, ...], "format": "jsonl"|"jsonl.zst"|"text",
 //                 "text_key": str?="text", "id_key": str?, "language": str|null?,
-//                 "license": str, "weight": number>0 ?=1.0}, ...],
+//                 "license": str, "weight": number>0 ?=1.0, "filters": {...}?}, ...],
+//    "filters": {...}?,  (filter_settings.h)
 //    "output": {"dir": str, "shard_tokens": uint>0, "ctx_len": uint>0},
 //    "near_dedup": {"enabled": bool?, "ngram": int?, "bands": int?, "rows": int?,
 //                   "threshold": number?}?}
@@ -25,6 +26,7 @@
 
 #include "absl/status/statusor.h"
 #include "corpus/dedup/minhash.h"
+#include "corpus/filters/document_filters.h"
 
 namespace rwkvkit::corpus {
 
@@ -37,7 +39,14 @@ struct ManifestSource {
   std::optional<std::string> language;  // BCP 47 tag, when the whole source has one
   std::string license;
   double weight = 1.0;  // 0.3 keeps a deterministic 30% sample; 2.0 repeats twice
+  // What `--filters on` runs on this source: the defaults, then the manifest's top-level
+  // "filters", then the source's own (corpus/filter_settings.h); code sources start with the
+  // quality filters off.
+  filters::FilterOptions filters;
 };
+
+// True for a source whose language is "code:..." (no prose filters unless it enables them).
+inline bool IsCodeSource(const ManifestSource& s) { return s.language.has_value() && s.language->starts_with("code:"); }
 
 struct ManifestOutput {
   std::filesystem::path dir;

@@ -27,9 +27,6 @@ namespace {
 
 constexpr char kWorkDir[] = ".rwkvkit-work";
 
-// Code sources (manifest language "code:...") get language id but no prose filters.
-bool IsCodeSource(const ManifestSource& s) { return s.language.has_value() && s.language->starts_with("code:"); }
-
 // Identifies the inputs and options of a build, so --resume never mixes two different builds.
 std::string Fingerprint(const BuildOptions& opt, const std::vector<InputFile>& files, const std::string& options_json) {
   std::string f = options_json;
@@ -89,8 +86,7 @@ absl::Status RunPhase1(const BuildOptions& opt, const tokenizer::Tokenizer& tok,
                   procs[b->source] =
                       std::make_unique<DocProcessor>(tok, *repairer, opt.manifest.sources[b->source].text_key,
                                                    minhash ? &*minhash : nullptr,
-                                                   opt.filters ? &opt.filter_options : nullptr,
-                                                   IsCodeSource(opt.manifest.sources[b->source]));
+                                                   opt.filters ? &opt.manifest.sources[b->source].filters : nullptr);
                 DocProcessor& proc = *procs[b->source];
                 if (b->whole_file) {
                   if (b->file_error.empty()) {

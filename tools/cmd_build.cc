@@ -22,7 +22,7 @@ namespace {
 constexpr char kUsage[] = R"(usage: rwkvkit build (--manifest FILE | --input PATH [--input PATH ...]) [--out DIR]
                      [--threads N] [--text-key KEY] [--normalize nfc|nfkc|none]
                      [--shard-tokens N] [--ctx-len N] [--shuffle] [--strict] [--resume]
-                     [--name NAME] [--near-dedup on|off] [--dedup-report FILE] [--filters on|off]
+                     [--name NAME] [--near-dedup on|off] [--dedup-report FILE] [--filters on|off] [--c4 on|off]
                      [--no-progress] [--vocab PATH]
 
 Builds RWKV-LM/Megatron binidx shards: reads JSONL, JSONL.zst or text sources, repairs and
@@ -46,8 +46,12 @@ The output is byte-identical for any --threads. docs/cli.md has the details.
   --near-dedup on|off  MinHash LSH near-duplicate removal (default: on, or the manifest's
                        near_dedup.enabled; parameters from the manifest; docs/near_dedup.md)
   --dedup-report FILE  write each removed near duplicate with its kept document (JSONL)
-  --filters on|off     CLD2 language id + datatrove's Gopher quality, Gopher repetition and
-                       FineWeb quality filters (default: off; docs/filters.md)
+  --filters on|off     CLD2 language id + datatrove's Gopher repetition, Gopher quality and
+                       FineWeb quality filters, and the manifest's per-source filter settings
+                       and language lists (default: off; docs/filters.md)
+  --c4 on|off          datatrove's C4 quality filter (removes lines) on every non-code source,
+                       over the manifest's setting (default: the manifest's, else off; needs
+                       --filters on)
   --threads N          threads (default: all cores)
   --no-progress        no progress lines on stderr
 )";
@@ -138,6 +142,13 @@ absl::StatusOr<corpus::BuildOptions> OptionsFromFlags(const ParsedFlags& f) {
   absl::StatusOr<bool> filters = OnOff(f, "filters");
   if (!filters.ok()) return filters.status();
   opt.filters = *filters;
+  if (f.Has("c4")) {
+    absl::StatusOr<bool> c4 = OnOff(f, "c4");
+    if (!c4.ok()) return c4.status();
+    if (!opt.filters) return absl::InvalidArgumentError("--c4 needs --filters on");
+    for (corpus::ManifestSource& s : opt.manifest.sources)
+      if (!corpus::IsCodeSource(s)) s.filters.c4 = *c4;
+  }
   return opt;
 }
 
@@ -147,7 +158,7 @@ int RunBuild(int argc, char** argv) {
   absl::StatusOr<ParsedFlags> flags = ParseFlags(
       argc, argv,
       {{"manifest", "input", "out", "threads", "text-key", "normalize", "shard-tokens", "ctx-len", "vocab", "name",
-        "near-dedup", "dedup-report", "filters"},
+        "near-dedup", "dedup-report", "filters", "c4"},
        {"resume", "strict", "shuffle", "no-progress", "help"}});
   if (!flags.ok()) return ReportError("build", flags.status());
   if (flags->Has("help")) {

@@ -5,7 +5,9 @@
 #      they are already installed).
 #   2. A Python venv at .rwkvkit/venv with the pinned PyPI packages: `rwkv` (the official
 #      package: its reference tokenizer is the test oracle), numpy and datasketch (the
-#      near-dedup test's independent MinHash LSH); with --bench also the
+#      near-dedup test's independent MinHash LSH), datatrove and regex (its filter classes
+#      are the quality filters' oracle; datatrove imports regex without declaring it); with
+#      --bench also the
 #      Rust `pyrwkv-tokenizer` that bench/ compares against.
 #   3. The World vocab, copied from the installed `rwkv` package to
 #      .rwkvkit/vocab/rwkv_vocab_v20230424.txt (CRLF line ends, as the wheel ships it, become
@@ -62,7 +64,7 @@ if [ ! -x "$VENV/bin/python" ]; then
   log "creating venv $VENV"
   python3 -m venv "$VENV"
 fi
-pip_want=("rwkv==$RWKV_VERSION" "numpy" "datasketch==1.10.0")
+pip_want=("rwkv==$RWKV_VERSION" "numpy" "datasketch==1.10.0" "datatrove==0.10.1" "regex==2026.11.19")
 [ "$want_bench" = 1 ] && pip_want+=("pyrwkv-tokenizer==$RUST_TOKENIZER_VERSION")
 if ! "$VENV/bin/python" - "${pip_want[@]}" <<'PY' 2>/dev/null
 import sys

@@ -2,18 +2,37 @@
 #include "corpus/filters/quality_filters.h"
 
 #include <array>
-#include <cstdint>
+#include <cstring>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
-#include "corpus/filters/text_units.h"
 
 namespace rwkvkit::corpus::filters {
 namespace {
 
+// Polynomial hash base (odd, so invertible mod 2^64) and its inverse.
+constexpr uint64_t kBase = 0x9E3779B97F4A7C15ull;
+constexpr uint64_t Inverse(uint64_t b) {
+  uint64_t x = b;  // Newton's iteration: each step doubles the correct low bits
+  for (int k = 0; k < 6; ++k) x *= 2 - b * x;
+  return x;
+}
+constexpr uint64_t kBaseInverse = Inverse(kBase);
+static_assert(kBase * kBaseInverse == 1);
+
+inline uint64_t Mix(uint64_t x) {  // murmur3's fmix64
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdull;
+  x ^= x >> 33;
+  x *= 0xc4ceb9fe1a85ec53ull;
+  x ^= x >> 33;
+  return x;
+}
+
 // datatrove's find_duplicates: (elements seen before, their chars).
-std::pair<size_t, size_t> FindDuplicates(const std::vector<std::string_view>& items) {
-  absl::flat_hash_set<std::string_view> seen;
+template <typename Range>
+std::pair<size_t, size_t> FindDuplicates(const Range& items, absl::flat_hash_set<std::string_view>& seen) {
+  seen.clear();
   size_t elements = 0, chars = 0;
   for (std::string_view s : items) {
     if (seen.insert(s).second) continue;
@@ -21,18 +40,6 @@ std::pair<size_t, size_t> FindDuplicates(const std::vector<std::string_view>& it
     chars += CodePoints(s);
   }
   return {elements, chars};
-}
-
-bool AnyNonPunct(std::string_view w) {
-  for (size_t i = 0; i < w.size();)
-    if (!IsDatatrovePunct(NextCodePoint(w, i))) return true;
-  return false;
-}
-
-bool AnyAlpha(std::string_view w) {
-  for (size_t i = 0; i < w.size();)
-    if (IsAlpha(NextCodePoint(w, i))) return true;
-  return false;
 }
 
 bool EndsWithTerminal(std::string_view line) {
@@ -57,155 +64,238 @@ std::string_view DupNGramReason(int n) {
   return n >= 1 && n <= 10 ? kReasons[n] : kReasons[0];
 }
 
-// datatrove's find_top_duplicate over the n-grams joined with " ": chars of the most frequent
-// one (the first seen among equals, as Counter.most_common) times its count.
-size_t TopNGramChars(const std::vector<std::string_view>& words, const std::vector<size_t>& lens, size_t n) {
-  struct Entry {
-    size_t count = 0, first = 0, chars = 0;
-  };
-  absl::flat_hash_map<std::string, Entry> counts;
-  std::string key;
-  for (size_t i = 0; i + n <= words.size(); ++i) {
-    key.clear();
-    size_t chars = n - 1;
-    for (size_t k = 0; k < n; ++k) {
-      if (k) key.push_back(' ');
-      key.append(words[i + k]);
-      chars += lens[i + k];
-    }
-    auto [it, inserted] = counts.try_emplace(key);
-    if (inserted) it->second = Entry{0, i, chars};
-    ++it->second.count;
-  }
-  const Entry* best = nullptr;
-  for (const auto& [k, e] : counts)
-    if (best == nullptr || e.count > best->count || (e.count == best->count && e.first < best->first)) best = &e;
-  return best == nullptr ? 0 : best->chars * best->count;
-}
-
-// datatrove's find_all_duplicate: walk the n-grams (joined with ""); a repeat adds its chars and
-// jumps n words ahead.
-size_t DuplicatedNGramChars(const std::vector<std::string_view>& words, const std::vector<size_t>& lens, size_t n) {
-  absl::flat_hash_set<std::string> seen;
-  std::string key;
-  size_t repeated = 0;
-  for (size_t i = 0; i + n <= words.size();) {
-    key.clear();
-    size_t chars = 0;
-    for (size_t k = 0; k < n; ++k) {
-      key.append(words[i + k]);
-      chars += lens[i + k];
-    }
-    if (seen.contains(key)) {
-      repeated += chars;
-      i += n;
-    } else {
-      seen.insert(key);
-      ++i;
-    }
-  }
-  return repeated;
-}
+constexpr std::string_view kGopherQuality = "gopher_quality";
+constexpr std::string_view kGopherRepetition = "gopher_repetition";
+constexpr std::string_view kFineWebQuality = "fineweb_quality";
 
 }  // namespace
 
-Verdict GopherQuality(std::string_view text, const GopherQualityOptions& o, bool stop_word_rule) {
-  std::vector<std::string_view> words;
-  SplitWords(text, words);
-  const size_t n_words = words.size();
-  size_t non_symbol = 0, non_symbol_chars = 0;
-  for (std::string_view w : words)
-    if (AnyNonPunct(w)) {
-      ++non_symbol;
-      non_symbol_chars += CodePoints(w);
+// The word stream of a text (its words concatenated) with per-word prefix values:
+//   offset[i]  bytes of the stream before word i
+//   chars[i]   code points of the words before word i
+//   prefix[i]  polynomial hash of the stream before word i (sum of byte * B^(distance to end))
+//   power[i]   B^offset[i], inverse[i] = B^-offset[i]
+// so the hash of words [i, i+n) joined without spaces is prefix[i+n] - prefix[i] * B^(its bytes)
+// = prefix[i+n] - prefix[i] * power[i+n] * inverse[i].
+struct RepetitionScratch::Impl {
+  std::string stream;
+  std::vector<uint32_t> offset, chars;
+  std::vector<uint64_t> prefix, power, inverse;
+  std::vector<uint64_t> gram_hash;  // of the current n
+  size_t n = 0;
+  bool word_boundaries = false;  // equality also needs the same word boundaries (top n-grams)
+  absl::flat_hash_set<std::string_view> seen_pieces;
+
+  struct Hash {
+    const Impl* s;
+    size_t operator()(uint32_t i) const { return s->gram_hash[i]; }
+  };
+  struct Eq {
+    const Impl* s;
+    bool operator()(uint32_t a, uint32_t b) const { return s->Equal(a, b); }
+  };
+  absl::flat_hash_set<uint32_t, Hash, Eq> seen{0, Hash{this}, Eq{this}};
+  absl::flat_hash_map<uint32_t, uint32_t, Hash, Eq> counts{0, Hash{this}, Eq{this}};
+
+  bool Equal(uint32_t a, uint32_t b) const {
+    if (a == b) return true;
+    const uint32_t len = offset[a + n] - offset[a];
+    if (len != offset[b + n] - offset[b] || gram_hash[a] != gram_hash[b]) return false;
+    if (word_boundaries)
+      for (size_t k = 1; k < n; ++k)
+        if (offset[a + k] - offset[a] != offset[b + k] - offset[b]) return false;
+    return std::memcmp(stream.data() + offset[a], stream.data() + offset[b], len) == 0;
+  }
+
+  void Build(const TextUnits& u) {
+    const size_t w = u.words.size();
+    stream.clear();
+    offset.resize(w + 1);
+    chars.resize(w + 1);
+    prefix.resize(w + 1);
+    power.resize(w + 1);
+    inverse.resize(w + 1);
+    offset[0] = chars[0] = 0;
+    prefix[0] = 0;
+    power[0] = inverse[0] = 1;
+    for (size_t i = 0; i < w; ++i) {
+      const std::string_view word = u.words[i];
+      stream.append(word);
+      uint64_t h = prefix[i], p = power[i], q = inverse[i];
+      for (const char ch : word) {
+        h = h * kBase + static_cast<unsigned char>(ch);
+        p *= kBase;
+        q *= kBaseInverse;
+      }
+      prefix[i + 1] = h;
+      power[i + 1] = p;
+      inverse[i + 1] = q;
+      offset[i + 1] = offset[i] + static_cast<uint32_t>(word.size());
+      chars[i + 1] = chars[i] + u.word_code_points[i];
     }
-  if (o.min_doc_words && non_symbol < o.min_doc_words) return Drop("gopher_short_doc");
-  if (o.max_doc_words && non_symbol > o.max_doc_words) return Drop("gopher_long_doc");
+  }
+
+  void HashGrams(size_t gram, bool boundaries) {
+    n = gram;
+    word_boundaries = boundaries;
+    const size_t grams = offset.size() - n;  // words - n + 1
+    gram_hash.resize(grams);
+    for (size_t i = 0; i < grams; ++i) {
+      uint64_t h = prefix[i + n] - prefix[i] * power[i + n] * inverse[i];
+      if (boundaries)  // mix in the word lengths so that shifted boundaries rarely collide
+        for (size_t k = 1; k < n; ++k) h = h * 0x100000001b3ull + (offset[i + k] - offset[i]);
+      gram_hash[i] = Mix(h);
+    }
+  }
+
+  // datatrove's find_top_duplicate over the n-grams joined with " ": chars of the most
+  // frequent one (the first seen among equals, as Counter.most_common) times its count.
+  size_t TopNGramChars(size_t gram) {
+    HashGrams(gram, /*boundaries=*/true);
+    counts.clear();
+    counts.reserve(gram_hash.size());
+    const auto grams = static_cast<uint32_t>(gram_hash.size());
+    // The winner is the n-gram with the highest count whose first occurrence comes first: a
+    // count that passes the best so far takes over; one that equals it wins if it was seen first.
+    uint32_t best = 0, best_count = 0;
+    for (uint32_t i = 0; i < grams; ++i) {
+      const auto [it, inserted] = counts.try_emplace(i, 0);
+      const uint32_t c = ++it->second;
+      if (c > best_count || (c == best_count && it->first < best)) {
+        best_count = c;
+        best = it->first;
+      }
+    }
+    if (best_count == 0) return 0;
+    return (chars[best + n] - chars[best] + (n - 1)) * static_cast<size_t>(best_count);
+  }
+
+  // datatrove's find_all_duplicate: walk the n-grams (joined with ""); a repeat adds its chars
+  // and jumps n words ahead.
+  size_t DuplicatedNGramChars(size_t gram) {
+    HashGrams(gram, /*boundaries=*/false);
+    seen.clear();
+    seen.reserve(gram_hash.size());
+    const size_t grams = gram_hash.size();
+    size_t repeated = 0;
+    for (size_t i = 0; i < grams;) {
+      if (seen.insert(static_cast<uint32_t>(i)).second) {
+        ++i;
+      } else {
+        repeated += chars[i + n] - chars[i];
+        i += n;
+      }
+    }
+    return repeated;
+  }
+};
+
+RepetitionScratch::RepetitionScratch() : impl_(std::make_unique<Impl>()) {}
+RepetitionScratch::~RepetitionScratch() = default;
+
+Verdict GopherQuality(const TextUnits& u, const GopherQualityOptions& o, bool stop_word_rule) {
+  const size_t n_words = u.words.size();
+  size_t non_symbol = 0, non_symbol_chars = 0, alpha = 0;
+  for (size_t i = 0; i < n_words; ++i) {
+    const uint8_t f = u.word_flags[i];
+    if (f & TextUnits::kNonSymbol) {
+      ++non_symbol;
+      non_symbol_chars += u.word_code_points[i];
+    }
+    alpha += (f & TextUnits::kAlpha) != 0;
+  }
+  if (o.min_doc_words && non_symbol < o.min_doc_words) return Drop(kGopherQuality, "gopher_short_doc");
+  if (o.max_doc_words && non_symbol > o.max_doc_words) return Drop(kGopherQuality, "gopher_long_doc");
   if (non_symbol > 0) {
     const double avg = static_cast<double>(non_symbol_chars) / static_cast<double>(non_symbol);
-    if (o.min_avg_word_length && avg < o.min_avg_word_length) return Drop("gopher_below_avg_threshold");
-    if (o.max_avg_word_length && avg > o.max_avg_word_length) return Drop("gopher_above_avg_threshold");
+    if (o.min_avg_word_length && avg < o.min_avg_word_length) return Drop(kGopherQuality, "gopher_below_avg_threshold");
+    if (o.max_avg_word_length && avg > o.max_avg_word_length) return Drop(kGopherQuality, "gopher_above_avg_threshold");
   }
+  const std::string_view text = u.text;
   if (n_words > 0 && o.max_symbol_word_ratio) {
     const double n = static_cast<double>(n_words);
-    if (static_cast<double>(CountOf(text, "#")) / n > o.max_symbol_word_ratio) return Drop("gopher_too_many_hashes");
+    if (static_cast<double>(CountOf(text, "#")) / n > o.max_symbol_word_ratio)
+      return Drop(kGopherQuality, "gopher_too_many_hashes");
     if (static_cast<double>(CountOf(text, "...") + CountOf(text, "\u2026")) / n > o.max_symbol_word_ratio)
-      return Drop("gopher_too_many_ellipsis");
+      return Drop(kGopherQuality, "gopher_too_many_ellipsis");
   }
-  const std::vector<std::string_view> lines = SplitLines(text);
-  if (!lines.empty()) {
-    size_t bullets = 0, ellipsis = 0;
-    for (std::string_view line : lines) {
-      const std::string_view l = LStrip(line), r = RStrip(line);
-      bullets += l.starts_with("\u2022") || l.starts_with("-");
-      ellipsis += r.ends_with("...") || r.ends_with("\u2026");
+  if (o.max_bullet_lines_ratio || o.max_ellipsis_lines_ratio) {
+    const std::vector<std::string_view> lines = SplitLines(text);
+    if (!lines.empty()) {
+      size_t bullets = 0, ellipsis = 0;
+      for (std::string_view line : lines) {
+        const std::string_view l = LStrip(line), r = RStrip(line);
+        bullets += l.starts_with("\u2022") || l.starts_with("-");
+        ellipsis += r.ends_with("...") || r.ends_with("\u2026");
+      }
+      const double n = static_cast<double>(lines.size());
+      if (o.max_bullet_lines_ratio && static_cast<double>(bullets) / n > o.max_bullet_lines_ratio)
+        return Drop(kGopherQuality, "gopher_too_many_bullets");
+      if (o.max_ellipsis_lines_ratio && static_cast<double>(ellipsis) / n > o.max_ellipsis_lines_ratio)
+        return Drop(kGopherQuality, "gopher_too_many_end_ellipsis");
     }
-    const double n = static_cast<double>(lines.size());
-    if (o.max_bullet_lines_ratio && static_cast<double>(bullets) / n > o.max_bullet_lines_ratio)
-      return Drop("gopher_too_many_bullets");
-    if (o.max_ellipsis_lines_ratio && static_cast<double>(ellipsis) / n > o.max_ellipsis_lines_ratio)
-      return Drop("gopher_too_many_end_ellipsis");
   }
-  if (n_words > 0 && o.max_non_alpha_words_ratio) {
-    size_t alpha = 0;
-    for (std::string_view w : words) alpha += AnyAlpha(w);
-    if (static_cast<double>(alpha) / static_cast<double>(n_words) < o.max_non_alpha_words_ratio)
-      return Drop("gopher_below_alpha_threshold");
-  }
+  if (n_words > 0 && o.max_non_alpha_words_ratio &&
+      static_cast<double>(alpha) / static_cast<double>(n_words) < o.max_non_alpha_words_ratio)
+    return Drop(kGopherQuality, "gopher_below_alpha_threshold");
   if (stop_word_rule && o.min_stop_words) {
-    size_t stop = 0;
-    for (std::string_view w : words)
-      for (const std::string& s : o.stop_words)
-        if (w == s) {
-          ++stop;
-          break;
+    // datatrove: len(stop_words ∩ set(words)) — distinct stop words.
+    std::vector<bool> found(o.stop_words.size(), false);
+    size_t distinct = 0;
+    for (std::string_view w : u.words) {
+      for (size_t k = 0; k < o.stop_words.size(); ++k)
+        if (!found[k] && w == o.stop_words[k]) {
+          found[k] = true;
+          ++distinct;
         }
-    if (stop < o.min_stop_words) return Drop("gopher_enough_stop_words");
+      if (distinct >= o.min_stop_words) break;
+    }
+    if (distinct < o.min_stop_words) return Drop(kGopherQuality, "gopher_enough_stop_words");
   }
   return Keep();
 }
 
-Verdict GopherRepetition(std::string_view text, const GopherRepetitionOptions& o, bool word_rules) {
-  const double text_chars = static_cast<double>(CodePoints(text));
-  if (text_chars == 0) return Keep();
+Verdict GopherRepetition(const TextUnits& u, const GopherRepetitionOptions& o, bool word_rules,
+                         RepetitionScratch& scratch) {
+  RepetitionScratch::Impl& s = scratch.impl();
+  const std::string_view text = u.text;
+  const double text_chars = static_cast<double>(u.code_points);
+  if (text_chars == 0) return Drop(kGopherRepetition, "empty");
   const std::vector<std::string_view> paragraphs = SplitOnNewlineRuns(Strip(text), 2);
-  auto [para_dups, para_chars] = FindDuplicates(paragraphs);
+  auto [para_dups, para_chars] = FindDuplicates(paragraphs, s.seen_pieces);
   if (o.dup_para_frac && static_cast<double>(para_dups) / static_cast<double>(paragraphs.size()) > o.dup_para_frac)
-    return Drop("dup_para_frac");
+    return Drop(kGopherRepetition, "dup_para_frac");
   if (o.dup_para_char_frac && static_cast<double>(para_chars) / text_chars > o.dup_para_char_frac)
-    return Drop("dup_para_char_frac");
+    return Drop(kGopherRepetition, "dup_para_char_frac");
   const std::vector<std::string_view> lines = SplitOnNewlineRuns(text, 1);
-  auto [line_dups, line_chars] = FindDuplicates(lines);
+  auto [line_dups, line_chars] = FindDuplicates(lines, s.seen_pieces);
   if (o.dup_line_frac && static_cast<double>(line_dups) / static_cast<double>(lines.size()) > o.dup_line_frac)
-    return Drop("dup_line_frac");
+    return Drop(kGopherRepetition, "dup_line_frac");
   if (o.dup_line_char_frac && static_cast<double>(line_chars) / text_chars > o.dup_line_char_frac)
-    return Drop("dup_line_char_frac");
+    return Drop(kGopherRepetition, "dup_line_char_frac");
   if (!word_rules) return Keep();
-  std::vector<std::string_view> words;
-  SplitWords(text, words);
-  std::vector<size_t> lens(words.size());
-  for (size_t i = 0; i < words.size(); ++i) lens[i] = CodePoints(words[i]);
+  const size_t words = u.words.size();
+  if (words == 0) return Keep();
+  s.Build(u);
   for (const auto& [n, frac] : o.top_n_grams) {
-    if (n < 1 || words.size() < static_cast<size_t>(n)) continue;
-    if (static_cast<double>(TopNGramChars(words, lens, static_cast<size_t>(n))) / text_chars > frac)
-      return Drop(TopNGramReason(n));
+    if (n < 1 || words < static_cast<size_t>(n)) continue;
+    if (static_cast<double>(s.TopNGramChars(static_cast<size_t>(n))) / text_chars > frac)
+      return Drop(kGopherRepetition, TopNGramReason(n));
   }
   for (const auto& [n, frac] : o.dup_n_grams) {
-    if (n < 1) continue;
-    if (static_cast<double>(DuplicatedNGramChars(words, lens, static_cast<size_t>(n))) / text_chars > frac)
-      return Drop(DupNGramReason(n));
+    if (n < 1 || words < static_cast<size_t>(n)) continue;
+    if (static_cast<double>(s.DuplicatedNGramChars(static_cast<size_t>(n))) / text_chars > frac)
+      return Drop(kGopherRepetition, DupNGramReason(n));
   }
   return Keep();
 }
 
-Verdict FineWebQuality(std::string_view text, const FineWebQualityOptions& o, bool word_rules) {
+Verdict FineWebQuality(const TextUnits& u, const FineWebQualityOptions& o, bool word_rules) {
+  const std::string_view text = u.text;
   std::vector<std::string_view> lines;
-  size_t newlines = 0;
-  for (std::string_view piece : SplitOnNewlineRuns(text, 1)) {
+  for (std::string_view piece : SplitOnNewlineRuns(text, 1))
     if (!Strip(piece).empty()) lines.push_back(piece);
-  }
-  for (char c : text) newlines += c == '\n';
-  if (lines.empty()) return Drop("empty");
+  if (lines.empty()) return Drop(kFineWebQuality, "empty");
   const double n = static_cast<double>(lines.size());
   size_t punct = 0, short_lines = 0;
   for (std::string_view line : lines) {
@@ -214,17 +304,35 @@ Verdict FineWebQuality(std::string_view text, const FineWebQualityOptions& o, bo
   }
   const double punct_ratio = static_cast<double>(punct) / n;
   if (punct_ratio < o.line_punct_thr && !(punct_ratio == 0 && o.line_punct_exclude_zero))
-    return Drop("line_punct_ratio");
-  if (static_cast<double>(short_lines) / n > o.short_line_thr) return Drop("short_line_ratio");
-  const double chars = static_cast<double>(CodePoints(text) - newlines);
-  if (static_cast<double>(FindDuplicates(lines).second) / chars > o.char_duplicates_ratio) return Drop("char_dup_ratio");
-  if (word_rules) {
-    std::vector<std::string_view> words;
-    SplitWords(text, words);
-    if (words.empty() || static_cast<double>(newlines) / static_cast<double>(words.size()) > o.new_line_ratio)
-      return Drop("list_ratio");
-  }
+    return Drop(kFineWebQuality, "line_punct_ratio");
+  if (static_cast<double>(short_lines) / n > o.short_line_thr) return Drop(kFineWebQuality, "short_line_ratio");
+  const double chars = static_cast<double>(u.code_points - u.newlines);
+  absl::flat_hash_set<std::string_view> seen;
+  if (static_cast<double>(FindDuplicates(lines, seen).second) / chars > o.char_duplicates_ratio)
+    return Drop(kFineWebQuality, "char_dup_ratio");
+  if (word_rules &&
+      (u.words.empty() || static_cast<double>(u.newlines) / static_cast<double>(u.words.size()) > o.new_line_ratio))
+    return Drop(kFineWebQuality, "list_ratio");
   return Keep();
+}
+
+Verdict GopherQuality(std::string_view text, const GopherQualityOptions& o, bool stop_word_rule) {
+  TextUnits u;
+  u.Analyze(text, true);
+  return GopherQuality(u, o, stop_word_rule);
+}
+
+Verdict GopherRepetition(std::string_view text, const GopherRepetitionOptions& o, bool word_rules) {
+  TextUnits u;
+  u.Analyze(text, word_rules);
+  RepetitionScratch s;
+  return GopherRepetition(u, o, word_rules, s);
+}
+
+Verdict FineWebQuality(std::string_view text, const FineWebQualityOptions& o, bool word_rules) {
+  TextUnits u;
+  u.Analyze(text, word_rules);
+  return FineWebQuality(u, o, word_rules);
 }
 
 }  // namespace rwkvkit::corpus::filters

@@ -11,7 +11,7 @@
 //     gopher_above_avg_threshold); '#' per word <= 0.1 (gopher_too_many_hashes); ("..." + "…") per
 //     word <= 0.1 (gopher_too_many_ellipsis); lines starting with '•' or '-' <= 0.9
 //     (gopher_too_many_bullets); lines ending with "..." or "…" <= 0.3 (gopher_too_many_end_ellipsis);
-//     words with a letter >= 0.8 (gopher_below_alpha_threshold); >= 2 of the stop words
+//     words with a letter >= 0.8 (gopher_below_alpha_threshold); >= 2 distinct stop words of
 //     {the be to of and that have with}, case-sensitive (gopher_enough_stop_words; English only).
 //   GopherRepetitionFilter (gopher_repetition_filter.py): duplicate paragraphs (split on \n{2,}
 //     of the stripped text) <= 0.3 of paragraphs (dup_para_frac) and their chars <= 0.2 of the
@@ -26,14 +26,24 @@
 //     (char_dup_ratio); '\n' per word <= 0.3 (list_ratio); no non-blank line: "empty".
 // A comparison that datatrove writes as `ratio > max` drops only above the threshold, so a
 // document exactly at a threshold is kept (and `ratio < min` likewise).
+//
+// Speed: the filters share one TextUnits (one pass: code points, newlines, words with their
+// lengths and classes). The n-gram rules never build n-gram strings: each n-gram is a slice of
+// the word stream (the text without its whitespace), hashed by a polynomial rolling hash from
+// per-word prefix values in O(1); hash-equal n-grams are compared byte by byte (and, for the
+// top-n-gram rule, word boundary by word boundary), so verdicts are exactly those of the string
+// version. RepetitionScratch keeps the buffers and hash tables from document to document.
 #ifndef RWKVKIT_CORPUS_FILTERS_QUALITY_FILTERS_H_
 #define RWKVKIT_CORPUS_FILTERS_QUALITY_FILTERS_H_
 
+#include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "corpus/filters/text_units.h"
 #include "corpus/filters/verdict.h"
 
 namespace rwkvkit::corpus::filters {
@@ -70,11 +80,32 @@ struct FineWebQualityOptions {
   double new_line_ratio = 0.3;
 };
 
-// `stop_word_rule`: apply the stop-word rule (English text only).
+// Buffers and hash tables of the n-gram rules, reused across documents (one per thread).
+class RepetitionScratch {
+ public:
+  RepetitionScratch();
+  ~RepetitionScratch();
+  RepetitionScratch(const RepetitionScratch&) = delete;
+  RepetitionScratch& operator=(const RepetitionScratch&) = delete;
+  struct Impl;
+  Impl& impl() { return *impl_; }
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+// `stop_word_rule`: apply the stop-word rule (English text only). Needs u.has_words.
+Verdict GopherQuality(const TextUnits& u, const GopherQualityOptions& o, bool stop_word_rule);
+// `word_rules = false` skips the n-gram rules (the paragraph and line rules still apply); with
+// them, u.has_words must hold.
+Verdict GopherRepetition(const TextUnits& u, const GopherRepetitionOptions& o, bool word_rules,
+                         RepetitionScratch& scratch);
+// `word_rules = false` skips the newline-per-word rule; with it, u.has_words must hold.
+Verdict FineWebQuality(const TextUnits& u, const FineWebQualityOptions& o, bool word_rules);
+
+// The same on a plain text (analyzes it first; for tests and one-off use).
 Verdict GopherQuality(std::string_view text, const GopherQualityOptions& o, bool stop_word_rule);
-// `word_rules = false` skips the n-gram rules (the paragraph and line rules still apply).
 Verdict GopherRepetition(std::string_view text, const GopherRepetitionOptions& o, bool word_rules);
-// `word_rules = false` skips the newline-per-word rule.
 Verdict FineWebQuality(std::string_view text, const FineWebQualityOptions& o, bool word_rules);
 
 }  // namespace rwkvkit::corpus::filters

@@ -25,6 +25,41 @@ const std::vector<char32_t>& PunctuationTable() {
   return table;
 }
 
+// Character classes, computed from their definitions below.
+enum Class : uint8_t { kSpace = 1, kDtPunct = 2, kPunctToken = 4, kAlphaClass = 8 };
+
+bool SlowIsDatatrovePunct(char32_t c) {
+  if (c <= 8 || c == 11 || c == 12 || (c >= 13 && c <= 31) || (c >= 127 && c <= 159)) return true;
+  const std::vector<char32_t>& t = PunctuationTable();
+  return std::binary_search(t.begin(), t.end(), c) || u_hasBinaryProperty(static_cast<UChar32>(c), UCHAR_S_TERM);
+}
+
+bool SlowIsAlpha(char32_t c) {
+  if (c < 0x80) return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+  return u_isalpha(static_cast<UChar32>(c));
+}
+
+uint8_t SlowClass(char32_t c) {
+  uint8_t k = 0;
+  if (IsPySpace(c)) k |= kSpace;
+  if (SlowIsDatatrovePunct(c)) k |= kDtPunct;
+  if ((k & kDtPunct) || (c >= 0x80 && u_ispunct(static_cast<UChar32>(c)))) k |= kPunctToken;
+  if (SlowIsAlpha(c)) k |= kAlphaClass;
+  return k;
+}
+
+// The classes of the Basic Multilingual Plane, one byte each (64 KiB, built once).
+const uint8_t* BmpClasses() {
+  static const std::vector<uint8_t> table = [] {
+    std::vector<uint8_t> t(0x10000);
+    for (char32_t c = 0; c < 0x10000; ++c) t[c] = SlowClass(c);
+    return t;
+  }();
+  return table.data();
+}
+
+inline uint8_t ClassOf(char32_t c) { return c < 0x10000 ? BmpClasses()[c] : SlowClass(c); }
+
 }  // namespace
 
 char32_t NextCodePoint(std::string_view s, size_t& i) {
@@ -52,16 +87,9 @@ bool IsPySpace(char32_t c) {
          c == 0x202F || c == 0x205F || c == 0x3000;
 }
 
-bool IsDatatrovePunct(char32_t c) {
-  if (c <= 8 || c == 11 || c == 12 || (c >= 13 && c <= 31) || (c >= 127 && c <= 159)) return true;
-  const std::vector<char32_t>& t = PunctuationTable();
-  return std::binary_search(t.begin(), t.end(), c);
-}
+bool IsDatatrovePunct(char32_t c) { return (ClassOf(c) & kDtPunct) != 0; }
 
-bool IsAlpha(char32_t c) {
-  if (c < 0x80) return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
-  return u_isalpha(static_cast<UChar32>(c));
-}
+bool IsAlpha(char32_t c) { return (ClassOf(c) & kAlphaClass) != 0; }
 
 bool IsSentenceTerminal(char32_t c) { return u_hasBinaryProperty(static_cast<UChar32>(c), UCHAR_S_TERM); }
 
@@ -132,16 +160,61 @@ void SplitWords(std::string_view s, std::vector<std::string_view>& out) {
   size_t start = 0, i = 0;
   while (i < s.size()) {
     const size_t at = i;
-    const char32_t c = NextCodePoint(s, i);
-    const Kind k = IsPySpace(c) ? kNone
-                   : (IsDatatrovePunct(c) || (c >= 0x80 && u_ispunct(static_cast<UChar32>(c)))) ? kPunct
-                                                                                                 : kWord;
+    const uint8_t cls = ClassOf(NextCodePoint(s, i));
+    const Kind k = (cls & kSpace) ? kNone : (cls & kPunctToken) ? kPunct : kWord;
     if (k == kind) continue;
     if (kind != kNone) out.push_back(s.substr(start, at - start));
     kind = k;
     start = at;
   }
   if (kind != kNone) out.push_back(s.substr(start));
+}
+
+void TextUnits::Analyze(std::string_view s, bool split_words) {
+  text = s;
+  code_points = 0;
+  newlines = 0;
+  has_words = split_words;
+  words.clear();
+  word_code_points.clear();
+  word_flags.clear();
+  if (!split_words) {
+    for (const char ch : s) {
+      code_points += (static_cast<unsigned char>(ch) & 0xC0) != 0x80;
+      newlines += ch == '\n';
+    }
+    return;
+  }
+  enum Kind { kNone, kWord, kPunct } kind = kNone;
+  size_t start = 0, i = 0;
+  uint32_t cps = 0;
+  uint8_t flags = 0;
+  auto close = [&](size_t end) {
+    words.push_back(s.substr(start, end - start));
+    word_code_points.push_back(cps);
+    word_flags.push_back(flags);
+  };
+  while (i < s.size()) {
+    const size_t at = i;
+    const auto b = static_cast<unsigned char>(s[i]);
+    const char32_t c = b < 0x80 ? (++i, b) : NextCodePoint(s, i);
+    ++code_points;
+    newlines += c == '\n';
+    const uint8_t cls = ClassOf(c);
+    const Kind k = (cls & kSpace) ? kNone : (cls & kPunctToken) ? kPunct : kWord;
+    if (k != kind) {
+      if (kind != kNone) close(at);
+      kind = k;
+      start = at;
+      cps = 0;
+      flags = 0;
+    }
+    if (k == kNone) continue;
+    ++cps;
+    if (!(cls & kDtPunct)) flags |= kNonSymbol;
+    if (cls & kAlphaClass) flags |= kAlpha;
+  }
+  if (kind != kNone) close(s.size());
 }
 
 size_t CountOf(std::string_view s, std::string_view needle) {

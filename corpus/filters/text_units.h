@@ -1,7 +1,8 @@
 // corpus/filters/text_units.h — the units datatrove's filters count in, over UTF-8 text.
 //
 // Lengths are in code points (Python's len()). Whitespace is Python's str.isspace(); the
-// punctuation set is datatrove's PUNCTUATION (utils/text.py). Words: the text is split on
+// punctuation set is datatrove's PUNCTUATION_SET (utils/text.py: PUNCTUATION plus
+// TERMINAL_PUNCTUATION, taken as Unicode Sentence_Terminal). Words: the text is split on
 // whitespace, and every run of punctuation (datatrove's set or Unicode category P) becomes a
 // token of its own, as a word tokenizer would split "end." into "end" and ".". This stands in
 // for datatrove's per-language word tokenizers (NLTK/spaCy) on languages that put spaces
@@ -11,6 +12,7 @@
 #define RWKVKIT_CORPUS_FILTERS_TEXT_UNITS_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <string_view>
 #include <vector>
 
@@ -21,7 +23,7 @@ char32_t NextCodePoint(std::string_view s, size_t& i);
 size_t CodePoints(std::string_view s);
 
 bool IsPySpace(char32_t c);          // Python str.isspace()
-bool IsDatatrovePunct(char32_t c);   // in datatrove's PUNCTUATION_SET
+bool IsDatatrovePunct(char32_t c);   // in datatrove's PUNCTUATION_SET (PUNCTUATION + TERMINAL_PUNCTUATION)
 bool IsAlpha(char32_t c);            // Python str.isalpha(): general category L*
 bool IsSentenceTerminal(char32_t c); // Unicode Sentence_Terminal (datatrove's TERMINAL_PUNCTUATION)
 
@@ -37,6 +39,22 @@ std::vector<std::string_view> SplitOnNewlineRuns(std::string_view s, size_t min_
 
 // Words and punctuation tokens, in order (see the banner).
 void SplitWords(std::string_view s, std::vector<std::string_view>& out);
+
+// What the filters count in one text, found in one pass over it and shared by all of them
+// (quality_filters.h). Reused from document to document without reallocating.
+struct TextUnits {
+  enum WordFlag : uint8_t { kNonSymbol = 1, kAlpha = 2 };  // a char outside PUNCTUATION_SET; a letter
+  std::string_view text;
+  size_t code_points = 0;
+  size_t newlines = 0;  // '\n' characters
+  bool has_words = false;  // the word members below were filled
+  std::vector<std::string_view> words;  // SplitWords
+  std::vector<uint32_t> word_code_points;
+  std::vector<uint8_t> word_flags;
+
+  // `words`: also split into words (the word rules need them; the line rules do not).
+  void Analyze(std::string_view s, bool words);
+};
 
 // Non-overlapping occurrences of `needle` (Python str.count).
 size_t CountOf(std::string_view s, std::string_view needle);

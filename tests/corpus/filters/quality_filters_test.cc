@@ -74,6 +74,7 @@ TEST(GopherQuality, StopWordsOnlyWhenAsked) {
   EXPECT_EQ(GQ(Repeat("abcd", 49) + " the", true), "gopher_enough_stop_words");
   EXPECT_EQ(GQ(Repeat("abcd", 48) + " The With", true), "gopher_enough_stop_words");  // case-sensitive
   EXPECT_EQ(GQ(Repeat("abcd", 48) + " the with", true), "keep");
+  EXPECT_EQ(GQ(Repeat("abcd", 48) + " the the", true), "gopher_enough_stop_words");  // distinct, as datatrove
   EXPECT_EQ(GQ(Repeat("abcd", 49) + " the", false), "keep");
 }
 
@@ -194,11 +195,30 @@ TEST(FineWebQuality, NewlinesPerWord) {
   EXPECT_EQ(FW(drop, /*words=*/false), "keep");
 }
 
-TEST(FilterDocument, CodeSourcesSkipTheProseFilters) {
+TEST(FilterDocument, DisabledFiltersAndLanguageLists) {
   FilterOptions o;
   LanguageGuess lang;
-  EXPECT_EQ(Reason(FilterDocument("x = 1\n", /*code_source=*/true, o, lang)), "keep");
-  EXPECT_EQ(Reason(FilterDocument("x = 1\n", /*code_source=*/false, o, lang)), "gopher_short_doc");
+  // Repetition runs first (FineWeb's order): "x =" is half of the 6 characters.
+  EXPECT_EQ(Reason(FilterDocument("x = 1\n", o, lang)), "top_2_gram");
+  o.gopher_repetition = false;
+  EXPECT_EQ(Reason(FilterDocument("x = 1\n", o, lang)), "gopher_short_doc");
+  o.gopher_quality = o.gopher_repetition = o.fineweb_quality = false;  // what a code source gets
+  EXPECT_EQ(Reason(FilterDocument("x = 1\n", o, lang)), "keep");
+  const std::string german = "Der schnelle braune Fuchs springt über den faulen Hund, und die Katze schläft "
+                             "ruhig auf dem warmen Sofa im Wohnzimmer des alten Hauses.";
+  o.keep_languages = {"en"};
+  const Verdict v = FilterDocument(german, o, lang);
+  EXPECT_EQ(lang.code, "de");
+  EXPECT_EQ(v.filter, "language");
+  o.keep_languages = {"de"};
+  EXPECT_EQ(Reason(FilterDocument(german, o, lang)), "keep");
+  o.drop_languages = {"de"};
+  EXPECT_EQ(Reason(FilterDocument(german, o, lang)), "language");
+  FilterOptions z;
+  z.keep_languages = {"zh"};
+  EXPECT_TRUE(LanguageAllowed("zh-Hant", z));
+  EXPECT_TRUE(LanguageAllowed("zh", z));
+  EXPECT_FALSE(LanguageAllowed("zhx", z));
 }
 
 }  // namespace

@@ -365,6 +365,7 @@ TEST_F(PipelineTest, FiltersDropCountAndRecordLanguages) {
   testing::WriteFile(d / "c.jsonl", testing::JsonLine("\"x = 1\""));
   ManifestSource code = Source("c", {d / "c.jsonl"});
   code.language = "code:python";
+  code.filters.gopher_quality = code.filters.gopher_repetition = code.filters.fineweb_quality = false;  // as parsed
   for (const int threads : {1, 2}) {
     BuildOptions o = Options({Source("a", {d / "a.jsonl"}), code}, d / ("on" + std::to_string(threads)));
     o.filters = true;
@@ -373,10 +374,13 @@ TEST_F(PipelineTest, FiltersDropCountAndRecordLanguages) {
     absl::StatusOr<BuildSummary> s = RunBuild(o, *tok_);
     ASSERT_TRUE(s.ok()) << s.status();
     EXPECT_THAT(Documents(o.out_dir), ElementsAre(prose, "x = 1"));
-    EXPECT_EQ(JsonNumber(o.out_dir, "/sources/0/counts/dropped/filter_gopher_short_doc"), 1u);
+    // Repetition runs first (FineWeb's order): the one 2-gram of "too short" is all of its text.
+    EXPECT_EQ(JsonNumber(o.out_dir, "/sources/0/counts/dropped/filter_top_2_gram"), 1u);
+    EXPECT_EQ(JsonNumber(o.out_dir, "/sources/0/counts/filters/dropped/gopher_repetition/top_2_gram"), 1u);
     EXPECT_EQ(JsonNumber(o.out_dir, "/sources/0/counts/languages/en"), 1u);
     EXPECT_EQ(JsonNumber(o.out_dir, "/sources/0/counts/languages/un"), 1u);  // two words: CLD2 cannot tell
-    EXPECT_EQ(JsonNumber(o.out_dir, "/total/dropped/filter_gopher_short_doc"), 1u);
+    EXPECT_EQ(JsonNumber(o.out_dir, "/sources/0/counts/filters/languages_kept/en"), 1u);
+    EXPECT_EQ(JsonNumber(o.out_dir, "/total/dropped/filter_top_2_gram"), 1u);
     EXPECT_EQ(s->bad_records, 0u);
     EXPECT_EQ(testing::ReadFile(o.out_dir / "build.json"), testing::ReadFile(d / "on1/build.json"));
   }
@@ -385,6 +389,63 @@ TEST_F(PipelineTest, FiltersDropCountAndRecordLanguages) {
   EXPECT_THAT(Documents(d / "off"), ElementsAre(prose, "too short", "x = 1"));  // off means off
   EXPECT_THAT(testing::ReadFile(d / "off/build.json"), ::testing::Not(HasSubstr("languages")));
   EXPECT_THAT(testing::ReadFile(d / "off/build.json"), ::testing::Not(HasSubstr("filter_")));
+}
+
+// Per-source filter settings from a manifest: a language keep list (German dropped and counted
+// by language), C4 turned on with a threshold (a JavaScript line removed from the kept text and
+// counted), FineWeb turned off at the top level, and a code source that turns one filter on.
+TEST_F(PipelineTest, ManifestFilterSettings) {
+  testing::TempDir d;
+  const std::string prose =
+      "The committee met on a cold morning to review the budget and to plan the work that remained for "
+      "the season. Every member was present, and the chair opened with a short summary of the spending "
+      "so far. Several projects had finished early, while two bridges in the northern district needed "
+      "more time because of heavy rain in April.\\nIt was agreed that the reports would be shared with "
+      "all departments before the end of the month, and that a public meeting should follow in June so "
+      "that residents could ask questions about roads, schools and the new library.";
+  const std::string german =
+      "Der schnelle braune Fuchs springt \u00fcber den faulen Hund, und die Katze schl\u00e4ft ruhig auf dem "
+      "warmen Sofa im Wohnzimmer des alten Hauses, w\u00e4hrend drau\u00dfen der Regen f\u00e4llt und die "
+      "Kinder in der Schule sitzen und lernen, wie man Briefe an die Gro\u00dfeltern schreibt.";
+  testing::WriteFile(d / "a.jsonl", testing::JsonLine("\"" + prose + "\\nPlease enable JavaScript to see the comments.\"") +
+                                        testing::JsonLine("\"" + german + "\""));
+  testing::WriteFile(d / "c.jsonl", testing::JsonLine("\"x = 1\"") + testing::JsonLine("\"y = 2\""));
+  const std::string manifest = R"({"name": "t", "filters": {"fineweb_quality": false},
+    "sources": [
+      {"name": "a", "paths": ["a.jsonl"], "license": "test",
+       "filters": {"languages": {"keep": ["en"]}, "c4": {"min_num_sentences": 2}}},
+      {"name": "c", "paths": ["c.jsonl"], "license": "test", "language": "code:python",
+       "filters": {"gopher_quality": {"min_doc_words": 3}}}],
+    "output": {"dir": "out", "shard_tokens": 1000000, "ctx_len": 16}})";
+  absl::StatusOr<Manifest> m = ParseManifest(manifest, "m.json", d.path());
+  ASSERT_TRUE(m.ok()) << m.status();
+  EXPECT_TRUE(m->sources[0].filters.c4);
+  EXPECT_FALSE(m->sources[0].filters.fineweb_quality);
+  EXPECT_FALSE(m->sources[1].filters.gopher_repetition);  // a code source: off unless its own filters say
+  EXPECT_TRUE(m->sources[1].filters.gopher_quality);
+  std::string first;
+  for (const int threads : {1, 2}) {
+    BuildOptions o = Options({}, d / ("out" + std::to_string(threads)));
+    o.manifest = *m;
+    o.filters = true;
+    o.threads = threads;
+    absl::StatusOr<BuildSummary> s = RunBuild(o, *tok_);
+    ASSERT_TRUE(s.ok()) << s.status();
+    std::string edited = prose;
+    for (size_t p = edited.find("\\n"); p != std::string::npos; p = edited.find("\\n")) edited.replace(p, 2, "\n");
+    EXPECT_THAT(Documents(o.out_dir), ElementsAre(edited));
+    EXPECT_EQ(JsonNumber(o.out_dir, "/sources/0/counts/dropped/filter_language"), 1u);
+    EXPECT_EQ(JsonNumber(o.out_dir, "/sources/0/counts/filters/dropped/language/de"), 1u);
+    EXPECT_EQ(JsonNumber(o.out_dir, "/sources/0/counts/filters/languages_kept/en"), 1u);
+    EXPECT_EQ(JsonNumber(o.out_dir, "/sources/0/counts/filters/c4/documents_edited"), 1u);
+    EXPECT_EQ(JsonNumber(o.out_dir, "/sources/0/counts/filters/c4/lines_removed/javascript"), 1u);
+    EXPECT_EQ(JsonNumber(o.out_dir, "/sources/0/filters/c4/min_num_sentences"), 2u);
+    EXPECT_EQ(JsonNumber(o.out_dir, "/sources/1/counts/filters/dropped/gopher_quality/gopher_short_doc"), 2u);
+    EXPECT_EQ(JsonNumber(o.out_dir, "/total/filters/dropped/language/de"), 1u);
+    const std::string json = testing::ReadFile(o.out_dir / "build.json");
+    if (first.empty()) first = json;
+    EXPECT_EQ(json, first);
+  }
 }
 
 }  // namespace

@@ -1,0 +1,74 @@
+// corpus/filters/c4_filter.h — datatrove's C4QualityFilter (pipeline/filters/c4_filters.py), with
+// its defaults and reason names. It both judges and edits a document: lines that fail a line
+// rule are removed from the text, as datatrove does (doc.text = "\n".join(kept lines).strip()).
+//
+// Lines are Python's str.splitlines() of the text (datatrove's split_paragraph=True default),
+// each stripped (str.strip()). For each line, in datatrove's order:
+//   1. a whitespace-separated word (str.split()) longer than max_word_length = 1000 code points:
+//      the line is removed (line-filter-too_long_word);
+//   2. remove_citations: "[<decimal digits>]", "[edit]" and "[citation needed]" are cut out
+//      (CITATION_REGEX; \d is Unicode Nd, as Python's re);
+//   3. filter_no_terminal_punct: a line not ending in . ? ! " ' or ending in "..." is removed
+//      (line-filter-no_terminal_punc);
+//   4. fewer than min_words_per_line = 3 words (counted before step 2): removed;
+//   5. "lorem ipsum" in the lowercased line: the document is dropped ("lorem_ipsum");
+//   6. "javascript" in the lowercased line: the line is removed;
+//   7. '{' in the line: the document is dropped ("curly_bracket");
+//   8. one of "terms of use", "privacy policy", "cookie policy", "uses cookies", "use of
+//      cookies", "use cookies" in the lowercased line: the line is removed;
+//   9. otherwise the line is kept and its sentences counted.
+// Fewer than min_num_sentences = 5 sentences in the kept lines: dropped ("too_few_sentences").
+// A kept document's text becomes its kept lines (after step 2) joined with '\n', stripped.
+//
+// Differences from datatrove (docs/filters.md): sentences are counted by CountSentences below,
+// not NLTK's Punkt model (which knows English abbreviations); lowercasing for the phrase tests is
+// Python's str.lower() restricted to what can produce ASCII (A-Z and U+212A KELVIN SIGN -> k;
+// every other code point lowercases to non-ASCII, so it can never complete an ASCII phrase).
+// Setting an int option to -1 turns its rule off, as in datatrove.
+#ifndef RWKVKIT_CORPUS_FILTERS_C4_FILTER_H_
+#define RWKVKIT_CORPUS_FILTERS_C4_FILTER_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "corpus/filters/verdict.h"
+
+namespace rwkvkit::corpus::filters {
+
+struct C4QualityOptions {
+  bool remove_citations = true;
+  bool filter_no_terminal_punct = true;
+  int min_num_sentences = 5;    // -1: off
+  int min_words_per_line = 3;   // -1: off
+  int max_word_length = 1000;   // -1: off
+  bool filter_lorem_ipsum = true;
+  bool filter_javascript = true;
+  bool filter_curly_bracket = true;
+  bool filter_policy = true;
+};
+
+// Lines removed from the documents C4 kept, by rule (datatrove's line-filter-* stats).
+struct C4LineCounts {
+  uint64_t too_long_word = 0;
+  uint64_t no_terminal_punct = 0;
+  uint64_t too_few_words = 0;
+  uint64_t javascript = 0;
+  uint64_t policy = 0;
+  uint64_t Total() const { return too_long_word + no_terminal_punct + too_few_words + javascript + policy; }
+  C4LineCounts& operator+=(const C4LineCounts& o);
+};
+
+// Sentences in one stripped line: 1 + the number of places where a run of '.', '!' or '?',
+// with any closing quotes or brackets right after it (" ' ) ] » ” ’), is followed by whitespace
+// and then more text. (A stand-in for Punkt on ordinary prose; "e.g. this" counts 2 here, 1
+// there.)
+size_t CountSentences(std::string_view line);
+
+// Judges `text`. When kept, `*kept_text` receives the edited text and `*lines` the removed lines
+// (both untouched on a drop); `kept_text` must not alias `text`.
+Verdict C4Quality(std::string_view text, const C4QualityOptions& o, std::string* kept_text, C4LineCounts* lines);
+
+}  // namespace rwkvkit::corpus::filters
+
+#endif  // RWKVKIT_CORPUS_FILTERS_C4_FILTER_H_
