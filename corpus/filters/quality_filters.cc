@@ -86,16 +86,36 @@ struct RepetitionScratch::Impl {
   bool word_boundaries = false;  // equality also needs the same word boundaries (top n-grams)
   absl::flat_hash_set<std::string_view> seen_pieces;
 
-  struct Hash {
-    const Impl* s;
-    size_t operator()(uint32_t i) const { return s->gram_hash[i]; }
+  // Open addressing with linear probing over (hash, first index, count) slots: one cache line
+  // per probe, no per-document allocation once grown. Slot hash 0 means empty.
+  struct Slot {
+    uint64_t hash;
+    uint32_t first;
+    uint32_t count;
   };
-  struct Eq {
-    const Impl* s;
-    bool operator()(uint32_t a, uint32_t b) const { return s->Equal(a, b); }
-  };
-  absl::flat_hash_set<uint32_t, Hash, Eq> seen{0, Hash{this}, Eq{this}};
-  absl::flat_hash_map<uint32_t, uint32_t, Hash, Eq> counts{0, Hash{this}, Eq{this}};
+  std::vector<Slot> table;
+  size_t mask = 0;
+
+  void ResetTable(size_t entries) {
+    size_t cap = 16;
+    while (cap < 2 * entries) cap <<= 1;
+    if (table.size() < cap) table.resize(cap);
+    mask = cap - 1;
+    std::memset(table.data(), 0, cap * sizeof(Slot));
+  }
+
+  // The slot of n-gram i: the one holding an equal n-gram seen before, or a fresh one for it.
+  Slot& Find(uint32_t i) {
+    const uint64_t h = gram_hash[i] | 1;
+    for (size_t k = h & mask;; k = (k + 1) & mask) {
+      Slot& slot = table[k];
+      if (slot.hash == 0) {
+        slot = Slot{h, i, 0};
+        return slot;
+      }
+      if (slot.hash == h && Equal(slot.first, i)) return slot;
+    }
+  }
 
   bool Equal(uint32_t a, uint32_t b) const {
     if (a == b) return true;
@@ -152,18 +172,17 @@ struct RepetitionScratch::Impl {
   // frequent one (the first seen among equals, as Counter.most_common) times its count.
   size_t TopNGramChars(size_t gram) {
     HashGrams(gram, /*boundaries=*/true);
-    counts.clear();
-    counts.reserve(gram_hash.size());
     const auto grams = static_cast<uint32_t>(gram_hash.size());
+    ResetTable(grams);
     // The winner is the n-gram with the highest count whose first occurrence comes first: a
     // count that passes the best so far takes over; one that equals it wins if it was seen first.
     uint32_t best = 0, best_count = 0;
     for (uint32_t i = 0; i < grams; ++i) {
-      const auto [it, inserted] = counts.try_emplace(i, 0);
-      const uint32_t c = ++it->second;
-      if (c > best_count || (c == best_count && it->first < best)) {
+      Slot& slot = Find(i);
+      const uint32_t c = ++slot.count;
+      if (c > best_count || (c == best_count && slot.first < best)) {
         best_count = c;
-        best = it->first;
+        best = slot.first;
       }
     }
     if (best_count == 0) return 0;
@@ -174,12 +193,11 @@ struct RepetitionScratch::Impl {
   // and jumps n words ahead.
   size_t DuplicatedNGramChars(size_t gram) {
     HashGrams(gram, /*boundaries=*/false);
-    seen.clear();
-    seen.reserve(gram_hash.size());
     const size_t grams = gram_hash.size();
+    ResetTable(grams);
     size_t repeated = 0;
     for (size_t i = 0; i < grams;) {
-      if (seen.insert(static_cast<uint32_t>(i)).second) {
+      if (Find(static_cast<uint32_t>(i)).first == i) {  // new: inserted now
         ++i;
       } else {
         repeated += chars[i + n] - chars[i];
