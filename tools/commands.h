@@ -16,6 +16,7 @@ int RunStats(int argc, char** argv);
 int RunBuild(int argc, char** argv);
 int RunInspect(int argc, char** argv);
 int RunEval(int argc, char** argv);
+int RunBench(int argc, char** argv);
 
 // Prints "rwkvkit <command>: <message>" on stderr and returns 2 (usage) or 1 (other errors).
 int ReportError(std::string_view command, const absl::Status& status);

@@ -12,5 +12,6 @@ cmake -S . -B build -DRWKVKIT_WERROR=ON -DRWKVKIT_BUILD_TESTS=ON
 cmake --build build -j "$(nproc)" --target rwkvkit
 build/bin/rwkvkit build --manifest data_manifests/demo.json
 build/bin/rwkvkit inspect build/demo_corpus
+build/bin/rwkvkit bench tokenizer --input .rwkvkit/demo/demo.jsonl --json build/demo_tokenizer_bench.json
 build/bin/rwkvkit stats --manifest data_manifests/demo.json --json build/demo_corpus_stats.json
 echo "demo: shards and build.json in build/demo_corpus/, statistics in build/demo_corpus_stats.json"

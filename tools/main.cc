@@ -18,6 +18,7 @@ commands:
   eval         perplexity / bits per byte of binidx shards under an RWKV-5.2 or RWKV-6 checkpoint
   detokenize   raw bytes of whitespace-separated token ids
   stats        tokenize JSONL documents and report documents, bytes and tokens per group
+  bench        `bench tokenizer`: bytes/chars per token, tokens per word and encode MB/s per language
 
 `rwkvkit <command> --help` describes each command. The vocab is taken from --vocab PATH,
 else $RWKVKIT_VOCAB, else the copy installed by tools/setup.sh.
@@ -39,6 +40,7 @@ int main(int argc, char** argv) {
   if (cmd == "tokenize") return rwkvkit::cli::RunTokenize(argc - 1, argv + 1);
   if (cmd == "detokenize") return rwkvkit::cli::RunDetokenize(argc - 1, argv + 1);
   if (cmd == "stats") return rwkvkit::cli::RunStats(argc - 1, argv + 1);
+  if (cmd == "bench") return rwkvkit::cli::RunBench(argc - 1, argv + 1);
   if (cmd == "build") return rwkvkit::cli::RunBuild(argc - 1, argv + 1);
   if (cmd == "inspect") return rwkvkit::cli::RunInspect(argc - 1, argv + 1);
   if (cmd == "eval") return rwkvkit::cli::RunEval(argc - 1, argv + 1);

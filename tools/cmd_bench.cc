@@ -1,0 +1,398 @@
+// tools/cmd_bench.cc — `rwkvkit bench tokenizer`: per-language tokenizer numbers of a JSONL corpus.
+//
+// For every language (the record's `lang` field, else CLD2): documents, bytes, characters,
+// words, and for each vocab (the World vocab, and optionally others in the same greedy format
+// side by side) tokens, bytes per token, characters per token, tokens per word, and encode
+// speed in MB/s on one thread and on all cores. The counting lives in tools/tokenizer_bench.h;
+// this file parses the flags and prints the aligned table and the JSON (temporary name, then
+// rename). Speed is measured on texts held in memory and never asserted by tests.
+#include <tbb/global_control.h>
+#include <tbb/info.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "corpus/filters/language_id.h"
+#include "corpus/manifest.h"
+#include "tools/cli/flags.h"
+#include "tools/cli/vocab_path.h"
+#include "tools/commands.h"
+#include "tools/tokenizer_bench.h"
+
+namespace rwkvkit::cli {
+namespace {
+
+constexpr char kBenchUsage[] = R"(usage: rwkvkit bench tokenizer [options] --input FILE [--input FILE ...]
+       rwkvkit bench tokenizer [options] --manifest MANIFEST
+
+Tokenizes the documents of JSONL / JSONL.zst files (or of every source of a corpus manifest)
+and prints, per language: documents, bytes, characters (code points), words, and for each
+vocab the tokens, bytes per token, characters per token, tokens per word, and encode speed
+(MB/s = 10^6 bytes/s of text, tokenizer only, texts held in memory, median of the repeats)
+on one thread and on --threads threads. Words are whitespace-separated runs holding a letter
+or a number; languages written without spaces (zh, ja, th, lo, km, my, bo) show n/a. The
+language is the string at --lang-key, else CLD2's guess (a manifest source's `language`
+comes first). Bad lines are counted and the first 10 per file named on stderr (file:line).
+
+  --input FILE          a JSONL or JSONL.zst file (repeatable; further FILEs may follow)
+  --manifest FILE       read the sources of a corpus manifest instead (jsonl, jsonl.zst, text)
+  --key KEY             the text key of --input files (default: text)
+  --lang-key KEY        the language key (default: lang)
+  --detect-lang         use CLD2 for every document, ignoring --lang-key and manifest languages
+  --vocab PATH          a vocab file (repeatable: each is one column group, named by its file
+                        stem; default: $RWKVKIT_VOCAB, else the copy tools/setup.sh installed)
+  --compare NAME=PATH   another vocab in the same greedy format, shown as NAME (repeatable)
+  --json FILE           also write the numbers as JSON (temporary name, then renamed)
+  --threads N           threads of the all-cores speed run and of the counting (default: all)
+  --repeats N           timed repeats per language and vocab (default: 5; the median is kept)
+  --sample-mb N         MB of each language kept in memory for the speed runs (default: 8)
+  --no-speed            counts only, no timing
+)";
+
+constexpr char kTopUsage[] = R"(usage: rwkvkit bench tokenizer [options]   (see rwkvkit bench tokenizer --help)
+)";
+
+// Minimum duration of one timed repeat: short languages are encoded several times per repeat.
+constexpr double kMinRepeatSeconds = 0.05;
+
+struct BenchRun {
+  std::vector<BenchInput> inputs;
+  std::vector<BenchVocab> vocabs;
+  BenchOptions options;
+  int threads = 1;
+  int repeats = 5;
+  bool speed = true;
+};
+
+// Per (language, vocab) speed; absent when --no-speed or an empty sample.
+using SpeedTable = std::vector<std::vector<std::optional<SpeedResult>>>;
+
+std::optional<double> Ratio(uint64_t a, uint64_t b) {
+  if (b == 0) return std::nullopt;
+  return static_cast<double>(a) / static_cast<double>(b);
+}
+
+absl::Status AddVocab(const std::string& name, const std::string& path, std::vector<BenchVocab>& vocabs) {
+  for (const BenchVocab& v : vocabs)
+    if (v.name == name) return absl::InvalidArgumentError(absl::StrCat("two vocabs are named \"", name, "\""));
+  absl::StatusOr<tokenizer::Tokenizer> tok = tokenizer::Tokenizer::Load(path);
+  if (!tok.ok()) return tok.status();
+  vocabs.push_back(BenchVocab{name, path, *std::move(tok)});
+  return absl::OkStatus();
+}
+
+absl::Status LoadVocabs(const ParsedFlags& flags, std::vector<BenchVocab>& vocabs) {
+  std::vector<std::string> paths;
+  if (auto it = flags.all_values.find("vocab"); it != flags.all_values.end()) paths = it->second;
+  if (paths.empty()) {
+    absl::StatusOr<std::string> p = ResolveVocabPath(std::nullopt);
+    if (!p.ok()) return p.status();
+    paths.push_back(*p);
+  }
+  for (const std::string& p : paths) {
+    std::string name = std::filesystem::path(p).stem().string();
+    for (int k = 2; std::any_of(vocabs.begin(), vocabs.end(), [&](const BenchVocab& v) { return v.name == name; }); ++k)
+      name = absl::StrCat(std::filesystem::path(p).stem().string(), "-", k);
+    absl::Status s = AddVocab(name, p, vocabs);
+    if (!s.ok()) return s;
+  }
+  if (auto it = flags.all_values.find("compare"); it != flags.all_values.end()) {
+    for (const std::string& c : it->second) {
+      const size_t eq = c.find('=');
+      if (eq == std::string::npos || eq == 0 || eq + 1 == c.size())
+        return absl::InvalidArgumentError(absl::StrCat("--compare wants NAME=PATH (saw \"", c, "\")"));
+      absl::Status s = AddVocab(c.substr(0, eq), c.substr(eq + 1), vocabs);
+      if (!s.ok()) return s;
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ManifestInputs(const std::string& path, std::vector<BenchInput>& inputs) {
+  absl::StatusOr<corpus::Manifest> m = corpus::LoadManifest(path);
+  if (!m.ok()) return m.status();
+  for (const corpus::ManifestSource& src : m->sources)
+    for (const auto& p : src.paths)
+      inputs.push_back(BenchInput{p.string(), src.text_key, src.name, src.language.value_or(""), src.format == "text"});
+  return absl::OkStatus();
+}
+
+absl::Status ParseRun(const ParsedFlags& flags, BenchRun& run) {
+  std::vector<std::string> files = flags.positional;
+  if (auto it = flags.all_values.find("input"); it != flags.all_values.end())
+    files.insert(files.begin(), it->second.begin(), it->second.end());
+  if (flags.Has("manifest") == !files.empty())
+    return absl::InvalidArgumentError("give either --input FILE... or --manifest (see --help)");
+  const std::string key = flags.Get("key").value_or("text");
+  for (const std::string& f : files) run.inputs.push_back(BenchInput{f, key, "", "", false});
+  if (flags.Has("manifest")) {
+    absl::Status s = ManifestInputs(*flags.Get("manifest"), run.inputs);
+    if (!s.ok()) return s;
+  }
+  run.options.lang_key = flags.Get("lang-key").value_or("lang");
+  run.options.force_detect = flags.Has("detect-lang");
+  absl::StatusOr<long> threads = flags.GetInt("threads", tbb::info::default_concurrency(), 1, 4096);
+  absl::StatusOr<long> repeats = flags.GetInt("repeats", 5, 1, 1000);
+  absl::StatusOr<long> sample_mb = flags.GetInt("sample-mb", 8, 1, 1 << 20);
+  for (const auto* v : {&threads, &repeats, &sample_mb})
+    if (!v->ok()) return v->status();
+  run.threads = static_cast<int>(*threads);
+  run.repeats = static_cast<int>(*repeats);
+  run.options.sample_bytes = static_cast<uint64_t>(*sample_mb) * 1000000;
+  run.speed = !flags.Has("no-speed");
+  return LoadVocabs(flags, run.vocabs);
+}
+
+absl::StatusOr<SpeedTable> MeasureAll(const BenchRun& run, const CorpusCounts& counts) {
+  SpeedTable table;
+  for (const auto& [code, l] : counts.languages) {
+    table.emplace_back(run.vocabs.size());
+    if (!run.speed || l.sample.empty()) continue;
+    for (size_t v = 0; v < run.vocabs.size(); ++v) {
+      absl::StatusOr<SpeedResult> r = MeasureSpeed(run.vocabs[v].tok, l, run.threads, run.repeats, kMinRepeatSeconds);
+      if (!r.ok()) return absl::Status(r.status().code(), absl::StrCat(code, ", ", run.vocabs[v].name, ": ",
+                                                                        r.status().message()));
+      table.back()[v] = *r;
+    }
+  }
+  return table;
+}
+
+// The TOTAL row: sums over languages; words and tokens per word over the languages with words;
+// speed = total sample bytes / total time (each language's sample at its median rate).
+struct Total {
+  LanguageCounts counts;
+  uint64_t word_lang_words = 0;
+  std::vector<uint64_t> word_lang_tokens;
+  std::vector<std::optional<SpeedResult>> speed;
+};
+
+Total MakeTotal(const BenchRun& run, const CorpusCounts& counts, const SpeedTable& speed) {
+  Total t;
+  const size_t nv = run.vocabs.size();
+  t.counts.tokens.assign(nv, 0);
+  t.word_lang_tokens.assign(nv, 0);
+  std::vector<double> bytes(nv, 0), secs1(nv, 0), secsn(nv, 0);
+  size_t li = 0;
+  for (const auto& [code, l] : counts.languages) {
+    const bool words = !corpus::filters::WrittenWithoutSpaces(code);
+    t.counts.docs += l.docs;
+    t.counts.bytes += l.bytes;
+    t.counts.chars += l.chars;
+    t.counts.detected_docs += l.detected_docs;
+    if (words) t.word_lang_words += l.words;
+    for (size_t v = 0; v < nv; ++v) {
+      t.counts.tokens[v] += l.tokens[v];
+      if (words) t.word_lang_tokens[v] += l.tokens[v];
+      if (const auto& s = speed[li][v]) {
+        bytes[v] += static_cast<double>(l.sample.size());
+        secs1[v] += static_cast<double>(l.sample.size()) / 1e6 / s->mb_per_s_one_thread;
+        secsn[v] += static_cast<double>(l.sample.size()) / 1e6 / s->mb_per_s_threads;
+      }
+    }
+    ++li;
+  }
+  t.counts.words = t.word_lang_words;
+  for (size_t v = 0; v < nv; ++v) {
+    if (bytes[v] == 0) {
+      t.speed.emplace_back();
+      continue;
+    }
+    t.speed.push_back(SpeedResult{bytes[v] / 1e6 / secs1[v], bytes[v] / 1e6 / secsn[v], 0, static_cast<uint64_t>(bytes[v])});
+  }
+  return t;
+}
+
+std::string Fixed(std::optional<double> x, int digits) {
+  return x ? absl::StrFormat("%.*f", digits, *x) : std::string("n/a");
+}
+
+// One table row per (language, vocab); the language columns only on its first vocab row.
+// word_tokens[v]: the tokens that go with l.words (all of them, except in the TOTAL row).
+void AddRows(const BenchRun& run, const std::string& code, const LanguageCounts& l, bool words,
+             const std::vector<uint64_t>& word_tokens, const std::vector<std::optional<SpeedResult>>& speed,
+             std::vector<std::vector<std::string>>& rows) {
+  for (size_t v = 0; v < run.vocabs.size(); ++v) {
+    const uint64_t tokens = l.tokens[v];
+    std::vector<std::string> row = {"", "", "", "", ""};
+    if (v == 0)
+      row = {code, absl::StrCat(l.docs), absl::StrCat(l.bytes), absl::StrCat(l.chars),
+             words ? absl::StrCat(l.words) : std::string("n/a")};
+    row.insert(row.end(), {run.vocabs[v].name, absl::StrCat(tokens), Fixed(Ratio(l.bytes, tokens), 3),
+                           Fixed(Ratio(l.chars, tokens), 3),
+                           Fixed(words ? Ratio(word_tokens[v], l.words) : std::nullopt, 3)});
+    if (run.speed) {
+      row.push_back(Fixed(speed[v] ? std::optional<double>(speed[v]->mb_per_s_one_thread) : std::nullopt, 1));
+      row.push_back(Fixed(speed[v] ? std::optional<double>(speed[v]->mb_per_s_threads) : std::nullopt, 1));
+    }
+    rows.push_back(std::move(row));
+  }
+}
+
+void PrintRows(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> width(rows[0].size(), 0);
+  for (const auto& r : rows)
+    for (size_t c = 0; c < r.size(); ++c) width[c] = std::max(width[c], r[c].size());
+  for (const auto& r : rows) {
+    std::string line;
+    for (size_t c = 0; c < r.size(); ++c) {
+      const bool left = c == 0 || c == 5;  // lang and vocab names
+      const std::string pad(width[c] - r[c].size(), ' ');
+      absl::StrAppend(&line, c ? "  " : "", left ? r[c] + pad : pad + r[c]);
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    std::printf("%s\n", line.c_str());
+  }
+}
+
+void PrintTable(const BenchRun& run, const CorpusCounts& counts, const SpeedTable& speed, const Total& total) {
+  std::vector<std::vector<std::string>> rows = {
+      {"lang", "docs", "bytes", "chars", "words", "vocab", "tokens", "bytes/tok", "chars/tok", "tok/word"}};
+  if (run.speed) {
+    rows[0].push_back("MB/s 1t");
+    rows[0].push_back(absl::StrCat("MB/s ", run.threads, "t"));
+  }
+  size_t li = 0;
+  for (const auto& [code, l] : counts.languages)
+    AddRows(run, code, l, !corpus::filters::WrittenWithoutSpaces(code), l.tokens, speed[li++], rows);
+  AddRows(run, "TOTAL", total.counts, true, total.word_lang_tokens, total.speed, rows);
+  PrintRows(rows);
+  const std::string from = run.options.force_detect
+                               ? std::string("CLD2 (forced)")
+                               : absl::StrCat("the \"", run.options.lang_key, "\" field, else CLD2");
+  std::printf("bad lines: %llu, unreadable files: %llu; languages from %s; %s\n",
+              static_cast<unsigned long long>(counts.bad_lines), static_cast<unsigned long long>(counts.bad_files),
+              from.c_str(),
+              run.speed ? absl::StrFormat("speed: tokenizer only, median of %d repeats", run.repeats).c_str()
+                        : "speed not measured (--no-speed)");
+}
+
+std::string JsonEscape(std::string_view s) {
+  std::string out;
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '"' || c == '\\') absl::StrAppend(&out, "\\", std::string(1, ch));
+    else if (c < 0x20) absl::StrAppend(&out, absl::StrFormat("\\u%04x", c));
+    else out.push_back(ch);
+  }
+  return out;
+}
+
+std::string JsonNumber(std::optional<double> x) { return x ? absl::StrFormat("%.6f", *x) : std::string("null"); }
+
+// {"documents": .., "vocabs": {"name": {...}, ...}} of one language or of the total.
+std::string JsonLanguage(const BenchRun& run, const LanguageCounts& l, bool words,
+                         const std::vector<uint64_t>& word_tokens, const std::vector<std::optional<SpeedResult>>& speed,
+                         const std::string& indent) {
+  std::string j = absl::StrCat("{\"documents\": ", l.docs, ", \"bytes\": ", l.bytes, ", \"characters\": ", l.chars,
+                               ", \"words\": ", words ? absl::StrCat(l.words) : std::string("null"),
+                               ", \"detected_documents\": ", l.detected_docs, ", \"vocabs\": {");
+  for (size_t v = 0; v < run.vocabs.size(); ++v) {
+    const uint64_t t = l.tokens[v];
+    const std::optional<SpeedResult>& s = speed[v];
+    absl::StrAppend(&j, v ? "," : "", "\n", indent, "  \"", JsonEscape(run.vocabs[v].name), "\": {\"tokens\": ", t,
+                    ", \"bytes_per_token\": ", JsonNumber(Ratio(l.bytes, t)),
+                    ", \"characters_per_token\": ", JsonNumber(Ratio(l.chars, t)),
+                    ", \"tokens_per_word\": ", JsonNumber(words ? Ratio(word_tokens[v], l.words) : std::nullopt),
+                    ", \"encode_mb_per_s_1_thread\": ",
+                    JsonNumber(s ? std::optional<double>(s->mb_per_s_one_thread) : std::nullopt),
+                    ", \"encode_mb_per_s_all_threads\": ",
+                    JsonNumber(s ? std::optional<double>(s->mb_per_s_threads) : std::nullopt),
+                    ", \"speed_sample_bytes\": ", s ? s->sample_bytes : 0, "}");
+  }
+  return absl::StrCat(j, "\n", indent, "}}");
+}
+
+std::string MakeJson(const BenchRun& run, const CorpusCounts& counts, const SpeedTable& speed, const Total& total) {
+  std::string j = "{\n  \"command\": \"bench tokenizer\",\n  \"inputs\": [";
+  for (size_t i = 0; i < run.inputs.size(); ++i)
+    absl::StrAppend(&j, i ? ", " : "", "\"", JsonEscape(run.inputs[i].path), "\"");
+  absl::StrAppend(&j, "],\n  \"vocabs\": [");
+  for (size_t v = 0; v < run.vocabs.size(); ++v)
+    absl::StrAppend(&j, v ? ", " : "", "{\"name\": \"", JsonEscape(run.vocabs[v].name), "\", \"path\": \"",
+                    JsonEscape(run.vocabs[v].path), "\", \"entries\": ", run.vocabs[v].tok.num_entries(), "}");
+  absl::StrAppend(&j, "],\n  \"language_key\": ",
+                  run.options.force_detect ? std::string("null")
+                                           : absl::StrCat("\"", JsonEscape(run.options.lang_key), "\""),
+                  ",\n  \"threads\": ", run.threads, ",\n  \"repeats\": ", run.speed ? run.repeats : 0,
+                  ",\n  \"speed_measured\": ", run.speed ? "true" : "false", ",\n  \"languages\": {");
+  size_t li = 0;
+  for (const auto& [code, l] : counts.languages) {
+    const bool words = !corpus::filters::WrittenWithoutSpaces(code);
+    absl::StrAppend(&j, li ? "," : "", "\n    \"", JsonEscape(code), "\": ",
+                    JsonLanguage(run, l, words, l.tokens, speed[li], "    "));
+    ++li;
+  }
+  absl::StrAppend(&j, li ? "\n  " : "", "},\n  \"total\": ",
+                  JsonLanguage(run, total.counts, true, total.word_lang_tokens, total.speed, "  "),
+                  ",\n  \"bad_lines\": ", counts.bad_lines, ",\n  \"bad_files\": ", counts.bad_files,
+                  ",\n  \"input_bytes\": ", counts.input_bytes, "\n}\n");
+  return j;
+}
+
+absl::Status WriteFileAtomically(const std::string& path, const std::string& contents) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    f << contents;
+    f.flush();
+    if (!f) return absl::UnavailableError(absl::StrCat(tmp, ": cannot write"));
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0)
+    return absl::UnavailableError(absl::StrCat(path, ": cannot rename ", tmp, " into place"));
+  return absl::OkStatus();
+}
+
+int RunBenchTokenizer(int argc, char** argv) {
+  absl::StatusOr<ParsedFlags> flags = ParseFlags(
+      argc, argv,
+      {{"input", "manifest", "key", "lang-key", "vocab", "compare", "json", "threads", "repeats", "sample-mb"},
+       {"detect-lang", "no-speed", "help"}});
+  if (!flags.ok()) return ReportError("bench tokenizer", flags.status());
+  if (flags->Has("help")) {
+    std::fputs(kBenchUsage, stdout);
+    return 0;
+  }
+  BenchRun run;
+  if (absl::Status s = ParseRun(*flags, run); !s.ok()) return ReportError("bench tokenizer", s);
+  CorpusCounts counts;
+  {
+    tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<size_t>(run.threads));
+    if (absl::Status s = CountCorpus(run.inputs, run.vocabs, run.options, counts); !s.ok())
+      return ReportError("bench tokenizer", s);
+  }
+  absl::StatusOr<SpeedTable> speed = MeasureAll(run, counts);
+  if (!speed.ok()) return ReportError("bench tokenizer", speed.status());
+  const Total total = MakeTotal(run, counts, *speed);
+  PrintTable(run, counts, *speed, total);
+  if (const std::optional<std::string> json = flags->Get("json")) {
+    if (absl::Status s = WriteFileAtomically(*json, MakeJson(run, counts, *speed, total)); !s.ok())
+      return ReportError("bench tokenizer", s);
+  }
+  return 0;
+}
+
+}  // namespace
+
+int RunBench(int argc, char** argv) {
+  const std::string what = argc >= 2 ? argv[1] : "";
+  if (what == "tokenizer") return RunBenchTokenizer(argc - 1, argv + 1);
+  if (what == "--help" || what == "-h" || what == "help") {
+    std::fputs(kTopUsage, stdout);
+    return 0;
+  }
+  std::fprintf(stderr, "rwkvkit bench: %s\n%s",
+               what.empty() ? "what to benchmark? (tokenizer)" : absl::StrCat("unknown benchmark '", what, "'").c_str(),
+               kTopUsage);
+  return 2;
+}
+
+}  // namespace rwkvkit::cli
