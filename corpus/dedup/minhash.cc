@@ -90,6 +90,21 @@ __attribute__((target("avx512f"))) void MinAvx512(const uint64_t* x, size_t m, c
     }
     for (int j = 0; j < 4; ++j) _mm512_storeu_si512(sig + k + 8 * j, acc[j]);
   }
+  // 16 lanes in one pass (the 14 x 8 default ends with 16 after three passes of 32).
+  for (; k + 16 <= n; k += 16) {
+    const __m512i a0 = _mm512_loadu_si512(a + k), a1 = _mm512_loadu_si512(a + k + 8);
+    const __m512i ah0 = _mm512_srli_epi64(a0, 32), ah1 = _mm512_srli_epi64(a1, 32);
+    const __m512i b0 = _mm512_loadu_si512(b + k), b1 = _mm512_loadu_si512(b + k + 8);
+    __m512i acc0 = _mm512_loadu_si512(sig + k), acc1 = _mm512_loadu_si512(sig + k + 8);
+    for (size_t i = 0; i < m; ++i) {
+      const __m512i xv = _mm512_set1_epi64(static_cast<long long>(x[i]));
+      const __m512i xh = _mm512_srli_epi64(xv, 32);
+      acc0 = _mm512_min_epu64(acc0, MulModAvx512(a0, ah0, b0, xv, xh));
+      acc1 = _mm512_min_epu64(acc1, MulModAvx512(a1, ah1, b1, xv, xh));
+    }
+    _mm512_storeu_si512(sig + k, acc0);
+    _mm512_storeu_si512(sig + k + 8, acc1);
+  }
   for (; k + 8 <= n; k += 8) {
     const __m512i av = _mm512_loadu_si512(a + k), ahv = _mm512_srli_epi64(av, 32);
     const __m512i bv = _mm512_loadu_si512(b + k);

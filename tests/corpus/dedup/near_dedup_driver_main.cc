@@ -4,6 +4,9 @@
 //   near_dedup_driver FILE.jsonl          (one {"text": ...} per line)
 //   near_dedup_driver --speed FILE.jsonl  (MinHasher::Signature MB/s on one thread; a quick
 //                                          measurement for docs/near_dedup.md, not a benchmark)
+//   near_dedup_driver --compare-paths FILE.jsonl  (every document's words from SplitWords with
+//                                          its fast paths equal those of the BreakIterator path;
+//                                          exit 1 on the first difference)
 //
 // Prints one JSON object: "shingles" (per document, its distinct shingle hashes, sorted, as
 // decimal integers), "pairs" (every confirmed pair [i, j, estimate], found with
@@ -59,10 +62,35 @@ int Speed(const char* path) {
   return 0;
 }
 
+int ComparePaths(const char* path) {
+  std::ifstream in(path);
+  if (!in) return 2;
+  simdjson::ondemand::parser parser;
+  WordSpans fast, icu;
+  size_t docs = 0, words = 0;
+  for (std::string line; std::getline(in, line);) {
+    simdjson::padded_string padded(line);
+    simdjson::ondemand::document doc;
+    std::string_view text;
+    if (parser.iterate(padded).get(doc) || doc["text"].get_string().get(text)) return 2;
+    ++docs;
+    SplitWords(text, fast);
+    SplitWords(text, icu, /*force_icu=*/true);
+    if (fast.text != icu.text || fast.begin != icu.begin || fast.end != icu.end) {
+      std::printf("document %zu: the fast path gives other words\n", docs);
+      return 1;
+    }
+    words += fast.size();
+  }
+  std::printf("ok: %zu documents, %zu words, the same on both paths\n", docs, words);
+  return docs > 0 ? 0 : 2;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc == 3 && std::string_view(argv[1]) == "--speed") return Speed(argv[2]);
+  if (argc == 3 && std::string_view(argv[1]) == "--compare-paths") return ComparePaths(argv[2]);
   if (argc != 2) {
     std::fprintf(stderr, "usage: near_dedup_driver FILE.jsonl\n");
     return 2;

@@ -5,6 +5,7 @@
 
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -72,6 +73,37 @@ TEST(SplitWords, AsciiFastPathMatchesIcu) {
     ASSERT_EQ(fast.text, icu.text) << s;
     ASSERT_EQ(fast.begin, icu.begin) << s;
     ASSERT_EQ(fast.end, icu.end) << s;
+  }
+}
+
+// Random text over letters of space-delimited scripts (Latin with diacritics, Greek, Cyrillic,
+// Armenian, Hebrew, Arabic, Georgian, Ethiopic), digits, punctuation and spaces takes the
+// split-at-spaces path; mixed with Devanagari signs, Thai, kana, Han, Hangul, ZWJ, soft hyphen
+// and surrogate pairs it must fall back. Either way the words equal the BreakIterator's.
+TEST(SplitWords, SpaceDelimitedFastPathMatchesIcu) {
+  const std::vector<std::pair<UChar32, UChar32>> fast = {
+      {0x41, 0x5A},   {0x61, 0x7A},   {0x30, 0x39},   {0xC0, 0x24F},  {0x391, 0x3C9},
+      {0x400, 0x4FF}, {0x531, 0x587}, {0x5D0, 0x5EA}, {0x620, 0x64A}, {0x10D0, 0x10FA},
+      {0x1200, 0x1248}, {0x20, 0x2F}, {0x660, 0x669}, {0x300, 0x36F}};
+  const std::vector<std::pair<UChar32, UChar32>> slow = {
+      {0x900, 0x97F}, {0xE01, 0xE3A}, {0x3041, 0x30FF}, {0x4E00, 0x4E40}, {0xAC00, 0xAC40},
+      {0x200C, 0x200D}, {0xAD, 0xAD}, {0x1D400, 0x1D433}, {0x5F3, 0x5F4}, {0x2019, 0x2019}};
+  std::mt19937_64 rng(11);
+  for (int t = 0; t < 3000; ++t) {
+    std::string s;
+    const int len = static_cast<int>(rng() % 60);
+    const bool mixed = t % 3 == 0;
+    for (int i = 0; i < len; ++i) {
+      const auto& pool = mixed && rng() % 4 == 0 ? slow : fast;
+      const auto& r = pool[rng() % pool.size()];
+      icu::UnicodeString(r.first + static_cast<UChar32>(rng() % (r.second - r.first + 1))).toUTF8String(s);
+    }
+    WordSpans a, b;
+    SplitWords(s, a, false);
+    SplitWords(s, b, true);
+    ASSERT_EQ(a.text, b.text) << s;
+    ASSERT_EQ(a.begin, b.begin) << s;
+    ASSERT_EQ(a.end, b.end) << s;
   }
 }
 
