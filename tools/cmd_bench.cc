@@ -21,6 +21,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "corpus/filters/language_id.h"
+#include "corpus/input/input_paths.h"
 #include "corpus/manifest.h"
 #include "tools/cli/flags.h"
 #include "tools/cli/vocab_path.h"
@@ -42,7 +43,8 @@ or a number; languages written without spaces (zh, ja, th, lo, km, my, bo) show 
 language is the string at --lang-key, else CLD2's guess (a manifest source's `language`
 comes first). Bad lines are counted and the first 10 per file named on stderr (file:line).
 
-  --input FILE          a JSONL or JSONL.zst file (repeatable; further FILEs may follow)
+  --input PATH          a JSONL or JSONL.zst file, a directory or a glob, as for `build --input`
+                        (repeatable; further PATHs may follow)
   --manifest FILE       read the sources of a corpus manifest instead (jsonl, jsonl.zst, text)
   --key KEY             the text key of --input files (default: text)
   --lang-key KEY        the language key (default: lang)
@@ -119,9 +121,12 @@ absl::Status LoadVocabs(const ParsedFlags& flags, std::vector<BenchVocab>& vocab
 absl::Status ManifestInputs(const std::string& path, std::vector<BenchInput>& inputs) {
   absl::StatusOr<corpus::Manifest> m = corpus::LoadManifest(path);
   if (!m.ok()) return m.status();
-  for (const corpus::ManifestSource& src : m->sources)
-    for (const auto& p : src.paths)
+  for (const corpus::ManifestSource& src : m->sources) {
+    absl::StatusOr<std::vector<std::filesystem::path>> files = corpus::ExpandInputPaths(src.paths, src.format);
+    if (!files.ok()) return files.status();
+    for (const auto& p : *files)
       inputs.push_back(BenchInput{p.string(), src.text_key, src.name, src.language.value_or(""), src.format == "text"});
+  }
   return absl::OkStatus();
 }
 
@@ -132,7 +137,13 @@ absl::Status ParseRun(const ParsedFlags& flags, BenchRun& run) {
   if (flags.Has("manifest") == !files.empty())
     return absl::InvalidArgumentError("give either --input FILE... or --manifest (see --help)");
   const std::string key = flags.Get("key").value_or("text");
-  for (const std::string& f : files) run.inputs.push_back(BenchInput{f, key, "", "", false});
+  for (const std::string& f : files) {
+    // As `rwkvkit build --input`: a file, directory or glob; the format from the name.
+    absl::StatusOr<std::vector<std::filesystem::path>> expanded =
+        corpus::ExpandInputPaths({std::filesystem::path(f)}, f.ends_with(".zst") ? "jsonl.zst" : "jsonl");
+    if (!expanded.ok()) return expanded.status();
+    for (const auto& p : *expanded) run.inputs.push_back(BenchInput{p.string(), key, "", "", false});
+  }
   if (flags.Has("manifest")) {
     absl::Status s = ManifestInputs(*flags.Get("manifest"), run.inputs);
     if (!s.ok()) return s;

@@ -12,13 +12,16 @@ CLI as a user would and requires:
       oracle's (bytes/token, chars/token, tokens/word; tokens/word null for zh/ja/th); the
       totals are the sums; bad lines are counted and each is named `file:line` on stderr;
   (b) the table on stdout shows the same numbers (parsed back, formatted as the CLI does);
-  (c) the same JSON (but "threads") with --threads 1 and --threads 2, and for a .zst copy;
-      `--vocab A --vocab B` gives the same numbers as `--compare NAME=B`;
+  (c) the same JSON (but "threads") with --threads 1 and --threads 2, and the same numbers for a
+      .zst copy and for a directory holding the file; `--vocab A --vocab B` gives the same
+      numbers as `--compare NAME=B`;
   (d) languages without a `lang` field (and with --detect-lang) come from CLD2: long English
       and German texts are grouped as en/de and counted as detected;
   (e) --manifest: a source's language groups all its documents; a `text` source is one document;
   (f) the speed run writes positive, finite MB/s for one and two threads (values not checked);
-  (g) errors: a missing input file and a malformed --compare exit non-zero with a message.
+  (g) errors: a missing input file and a malformed --compare exit non-zero with a message; a
+      truncated .zst is named and counted in bad_files, its lines before the cut are counted,
+      and the run goes on to the next file.
 
 Standard library + the `rwkv` package only; no timing is asserted. Exit status 1 on failure,
 2 when the set-up is missing. Usage:
@@ -299,6 +302,23 @@ def main():
             check(gotz["languages"] == got["languages"], ".zst input gives other numbers")
             check(gotz["bad_lines"] == len(bad), ".zst bad lines")
             check(f"{zst}:{bad[0]}:" in pz.stderr, ".zst bad line not named")
+        cut = os.path.join(tmp, "cut.jsonl.zst")
+        with open(zst, "rb") as f, open(cut, "wb") as out:
+            data = f.read()
+            out.write(data[:len(data) * 3 // 4])  # ends inside the second frame
+        gotc, pc = bench_json(args, tmp, "cut", "--input", cut, "--input", corpus, "--vocab", args.vocab, "--no-speed")
+        if got and gotc:
+            docs = gotc["total"]["documents"] - got["total"]["documents"]
+            check(gotc["bad_files"] == 1 and 0 < docs < got["total"]["documents"] and cut in pc.stderr,
+                  f"truncated .zst: bad_files {gotc['bad_files']}, {docs} documents read from it")
+        sub = os.path.join(tmp, "dir")
+        os.makedirs(sub)
+        os.link(corpus, os.path.join(sub, "part.jsonl"))
+        gotdir, _ = bench_json(args, tmp, "dir", "--input", sub, "--vocab", args.vocab, "--compare",
+                               "subset=" + subset, "--no-speed")
+        if got and gotdir:
+            check(gotdir["languages"] == got["languages"] and gotdir["inputs"] == [os.path.join(sub, "part.jsonl")],
+                  "a directory --input gives other numbers or files")
         got2, _ = bench_json(args, tmp, "twovocab", "--input", corpus, "--vocab", args.vocab, "--vocab", subset,
                              "--no-speed")
         if got and got2:
