@@ -1,28 +1,24 @@
-// tools/cmd_stats.cc — `rwkvkit stats`: tokenize JSONL documents, report counts per group.
+// tools/cmd_stats.cc — `rwkvkit stats BUILD_DIR --out REPORT_DIR`: the corpus report.
 //
-// The main job of the demo until the corpus pipeline (issue 3) lands: documents, bytes,
-// tokens and bytes per token for every value of a group key (default `lang`), plus the
-// totals and the throughput. Lines without a string at the text key are counted as bad
-// (named on stderr, first 10 per file) and skipped.
-#include <tbb/enumerable_thread_specific.h>
+// Reads build.json and every shard of a finished `rwkvkit build` (corpus/stats/) and writes
+// report.json, report.html and report.md into REPORT_DIR (docs/stats_report.md), then prints
+// a short summary. A damaged or missing shard is named on stderr and in the reports, the rest
+// is still counted, and the exit status is 1. (The per-language JSONL counting that this
+// command did before issue 7 is `rwkvkit bench tokenizer` now.)
 #include <tbb/global_control.h>
-#include <tbb/parallel_for.h>
 
 #include <chrono>
 #include <cstdio>
-#include <fstream>
-#include <map>
-#include <memory>
 #include <optional>
 #include <string>
-#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "corpus/input/block_reader.h"
-#include "corpus/jsonl_field.h"
-#include "corpus/manifest.h"
-#include "tokenizer/tokenizer.h"
+#include "corpus/stats/build_info.h"
+#include "corpus/stats/collector.h"
+#include "corpus/stats/report_model.h"
+#include "corpus/stats/report_writer.h"
+#include "corpus/stats/text_escape.h"
 #include "tools/cli/flags.h"
 #include "tools/cli/vocab_path.h"
 #include "tools/commands.h"
@@ -30,223 +26,117 @@
 namespace rwkvkit::cli {
 namespace {
 
-constexpr char kUsage[] = R"(usage: rwkvkit stats [--key KEY] [--group-key KEY] [--json FILE] [--threads N] [--vocab PATH] FILE...
-       rwkvkit stats --manifest MANIFEST [--group-key KEY] [--json FILE] [--threads N] [--vocab PATH]
+namespace st = corpus::stats;
 
-Tokenizes the string at KEY (default: text) of every JSONL line of the FILEs (or of every
-source of a corpus manifest, data_manifests/README.md, with its own text key; a source's
-`language` replaces the group key when grouping by language) and prints, for
-each value of the group key (default: lang; `(none)` when a line lacks it), the documents,
-bytes, tokens and bytes per token, then the totals and the throughput. Token counts include
-no end-of-document token. Lines that are not a JSON object with a string at KEY are counted
-as bad and named on stderr (the first 10 per file).
+constexpr char kUsage[] = R"(usage: rwkvkit stats BUILD_DIR --out REPORT_DIR [--vocab PATH] [--threads N]
+                     [--language auto|cld2|manifest] [--top-tokens N] [--top-lines N]
+                     [--min-line-bytes N] [--line-table N] [--quiet]
 
-  --json FILE   also write the numbers as JSON (written to a temporary name, then renamed)
-  --threads N   threads to use (default: all cores)
-  --vocab PATH  the vocab file (default: $RWKVKIT_VOCAB, else the copy tools/setup.sh installed)
+Reads build.json and every shard of BUILD_DIR (the output of `rwkvkit build`), decodes every
+document, and writes REPORT_DIR/report.json (every number), report.html (one self-contained
+page with SVG charts) and report.md (the summary as Markdown tables for a dataset card):
+documents, tokens, bytes and characters by source and by language, bytes and characters per
+token, document length histograms, duplicate and filter drops, repairs, language-id
+confidence, the most frequent tokens and the longest repeated lines (docs/stats_report.md).
+
+  --out DIR          where the reports go (created if missing)
+  --language MODE    a document's language: auto (default: the source's manifest language
+                     when it has one, else CLD2 on the text), cld2 (always CLD2) or manifest
+  --top-tokens N     most frequent tokens to list (default 50)
+  --top-lines N      repeated lines to list, longest and most frequent (default 20)
+  --min-line-bytes N shortest line (trimmed) counted as a line (default 16)
+  --line-table N     entries of the repeated-line table, about 64 bytes each (default 1048576)
+  --threads N        threads to use (default: all cores); the reports do not depend on it
+  --vocab PATH       the vocab file (default: $RWKVKIT_VOCAB, else the copy tools/setup.sh installed)
+  --quiet            no progress lines on stderr
 )";
 
-constexpr size_t kBlockBytes = 16 << 20;
-constexpr size_t kMaxReportedBadLines = 10;
-
-struct Counts {
-  uint64_t docs = 0, bytes = 0, tokens = 0;
-  void Add(const Counts& o) {
-    docs += o.docs;
-    bytes += o.bytes;
-    tokens += o.tokens;
-  }
+struct StatsFlags {
+  std::string build_dir, out_dir;
+  st::CollectOptions collect;
+  size_t top_tokens = 50;
+  long threads = 0;
+  bool quiet = false;
 };
 
-struct LocalState {
-  std::unique_ptr<corpus::JsonlFieldReader> reader;
-  std::map<std::string, Counts> groups;
-  std::vector<uint16_t> ids;
-};
-
-struct Totals {
-  std::map<std::string, Counts> groups;
-  std::map<std::string, Counts> sources;  // with --manifest
-  uint64_t bad_lines = 0, input_bytes = 0;
-};
-
-// Adds one JSONL file to `totals`; every document goes to group `fixed_group` when it is set.
-absl::Status StatsFile(const tokenizer::Tokenizer& tok, const std::string& path, const std::string& key,
-                       const std::string& group_key, const std::optional<std::string>& fixed_group, Totals& totals) {
-  absl::StatusOr<corpus::BlockReader> reader = corpus::BlockReader::Open(path);
-  if (!reader.ok()) return reader.status();
-  tbb::enumerable_thread_specific<LocalState> local;
-  corpus::LineBlock block;
-  std::vector<std::string_view> lines;
-  size_t reported = 0;
-  for (;;) {
-    absl::StatusOr<bool> more = reader->Next(block, kBlockBytes);
-    if (!more.ok()) return more.status();
-    if (!*more) break;
-    const size_t line_no = block.first_line;
-    lines.clear();
-    for (size_t k = 0; k < block.size(); ++k) lines.push_back(block.line(k));
-    std::vector<std::string> errors(lines.size());
-    tbb::parallel_for(size_t{0}, lines.size(), [&](size_t i) {
-      LocalState& st = local.local();
-      if (!st.reader) st.reader = std::make_unique<corpus::JsonlFieldReader>(std::vector<std::string>{key, group_key});
-      std::string_view line = lines[i];
-      if (line_no + i == 1 && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);
-      absl::Status s = st.reader->Read(line);
-      absl::StatusOr<std::string_view> text = s.ok() ? st.reader->Field(0) : absl::StatusOr<std::string_view>(s);
-      if (!text.ok()) {
-        errors[i] = std::string(text.status().message());
-        return;
-      }
-      absl::StatusOr<std::string_view> group = st.reader->Field(1);
-      st.ids.clear();
-      tok.EncodeInto(*text, st.ids);
-      Counts& c = st.groups[fixed_group ? *fixed_group : group.ok() ? std::string(*group) : std::string("(none)")];
-      c.docs += 1;
-      c.bytes += text->size();
-      c.tokens += st.ids.size();
-    });
-    for (size_t i = 0; i < lines.size(); ++i) {
-      if (errors[i].empty()) continue;
-      ++totals.bad_lines;
-      if (reported++ < kMaxReportedBadLines)
-        std::fprintf(stderr, "rwkvkit stats: %s:%zu: %s\n", path.c_str(), line_no + i, errors[i].c_str());
-    }
-  }
-  totals.input_bytes += reader->file_size();
-  for (LocalState& st : local)
-    for (const auto& [g, c] : st.groups) totals.groups[g].Add(c);
-  return absl::OkStatus();
+absl::StatusOr<StatsFlags> ParseStatsFlags(const ParsedFlags& f) {
+  StatsFlags s;
+  if (f.positional.size() != 1) return absl::InvalidArgumentError("give exactly one BUILD_DIR (see --help)");
+  if (!f.Has("out")) return absl::InvalidArgumentError("--out REPORT_DIR is required (see --help)");
+  s.build_dir = f.positional[0];
+  s.out_dir = *f.Get("out");
+  absl::StatusOr<st::LanguageSource> lang = st::ParseLanguageSource(f.Get("language").value_or("auto"));
+  if (!lang.ok()) return lang.status();
+  s.collect.language = *lang;
+  absl::StatusOr<long> top_tokens = f.GetInt("top-tokens", 50, 0, 65536);
+  absl::StatusOr<long> top_lines = f.GetInt("top-lines", 20, 0, 10000);
+  absl::StatusOr<long> min_line = f.GetInt("min-line-bytes", 16, 1, 1 << 20);
+  absl::StatusOr<long> table = f.GetInt("line-table", 1 << 20, 16, 1L << 32);
+  absl::StatusOr<long> threads = f.GetInt("threads", 0, 0, 4096);
+  for (const auto* v : {&top_tokens, &top_lines, &min_line, &table, &threads})
+    if (!v->ok()) return v->status();
+  s.top_tokens = static_cast<size_t>(*top_tokens);
+  s.collect.top_lines = static_cast<size_t>(*top_lines);
+  s.collect.min_line_bytes = static_cast<size_t>(*min_line);
+  s.collect.line_table_capacity = static_cast<size_t>(*table);
+  s.threads = *threads;
+  s.quiet = f.Has("quiet");
+  return s;
 }
 
-absl::Status StatsFiles(const tokenizer::Tokenizer& tok, const std::vector<std::string>& paths, const std::string& key,
-                        const std::string& group_key, Totals& totals) {
-  for (const std::string& path : paths) {
-    absl::Status s = StatsFile(tok, path, key, group_key, std::nullopt, totals);
-    if (!s.ok()) return s;
+void PrintSummary(const st::ReportModel& m, const std::string& out_dir, double seconds) {
+  const st::GroupCounts& t = m.stats->total;
+  std::printf("%-24s %10s %14s %14s %9s %9s\n", "source", "documents", "tokens", "bytes", "bytes/tok", "chars/tok");
+  for (size_t i = 0; i < m.build->sources.size(); ++i) {
+    const st::GroupCounts& c = m.stats->by_source[i];
+    std::printf("%-24s %10llu %14llu %14llu %9.3f %9.3f\n", m.build->sources[i].name.c_str(),
+                static_cast<unsigned long long>(c.documents), static_cast<unsigned long long>(c.tokens),
+                static_cast<unsigned long long>(c.bytes), c.BytesPerToken(), c.CharsPerToken());
   }
-  return absl::OkStatus();
-}
-
-absl::Status StatsManifest(const tokenizer::Tokenizer& tok, const std::string& manifest_path,
-                           const std::string& group_key, Totals& totals) {
-  absl::StatusOr<corpus::Manifest> m = corpus::LoadManifest(manifest_path);
-  if (!m.ok()) return m.status();
-  for (const corpus::ManifestSource& src : m->sources) {
-    if (src.format != "jsonl")
-      return absl::UnimplementedError(absl::StrCat(manifest_path, ": source \"", src.name, "\": format \"", src.format,
-                                                   "\" is not read by `stats` yet (jsonl only)"));
-    Totals one;
-    const std::optional<std::string> fixed = group_key == "lang" ? src.language : std::nullopt;
-    for (const auto& path : src.paths) {
-      absl::Status s = StatsFile(tok, path.string(), src.text_key, group_key, fixed, one);
-      if (!s.ok()) return s;
-    }
-    Counts& sc = totals.sources[src.name];
-    for (const auto& [g, c] : one.groups) {
-      totals.groups[g].Add(c);
-      sc.Add(c);
-    }
-    totals.bad_lines += one.bad_lines;
-    totals.input_bytes += one.input_bytes;
-  }
-  return absl::OkStatus();
-}
-
-std::string JsonEscape(std::string_view s) {
-  std::string out;
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c == '"' || c == '\\') absl::StrAppend(&out, "\\", std::string(1, ch));
-    else if (c < 0x20) absl::StrAppend(&out, absl::StrFormat("\\u%04x", c));
-    else out.push_back(ch);
-  }
-  return out;
-}
-
-std::string JsonCounts(const std::map<std::string, Counts>& m) {
-  std::string j = "{";
-  bool first = true;
-  for (const auto& [g, c] : m) {
-    absl::StrAppend(&j, first ? "\n" : ",\n", "    \"", JsonEscape(g), "\": {\"docs\": ", c.docs, ", \"bytes\": ", c.bytes,
-                    ", \"tokens\": ", c.tokens, "}");
-    first = false;
-  }
-  return j + (first ? "}" : "\n  }");
-}
-
-absl::Status WriteJson(const std::string& path, const Totals& t, const Counts& all, double seconds) {
-  std::string j = "{\n  \"groups\": " + JsonCounts(t.groups) + ",\n  \"sources\": " + JsonCounts(t.sources);
-  absl::StrAppend(&j, ",\n  \"total\": {\"docs\": ", all.docs, ", \"bytes\": ", all.bytes, ", \"tokens\": ", all.tokens,
-                  "},\n  \"bad_lines\": ", t.bad_lines, ",\n  \"input_bytes\": ", t.input_bytes,
-                  absl::StrFormat(",\n  \"seconds\": %.6f\n}\n", seconds));
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    f << j;
-    f.flush();
-    if (!f) return absl::UnavailableError(absl::StrCat(tmp, ": cannot write"));
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0)
-    return absl::UnavailableError(absl::StrCat(path, ": cannot rename ", tmp, " into place"));
-  return absl::OkStatus();
-}
-
-void PrintTable(const Totals& t, const Counts& all, double seconds) {
-  std::printf("%-16s %8s %12s %12s %9s\n", "group", "docs", "bytes", "tokens", "bytes/tok");
-  for (const auto& [g, c] : t.groups)
-    std::printf("%-16s %8llu %12llu %12llu %9.3f\n", g.c_str(), static_cast<unsigned long long>(c.docs),
-                static_cast<unsigned long long>(c.bytes), static_cast<unsigned long long>(c.tokens),
-                c.tokens ? static_cast<double>(c.bytes) / static_cast<double>(c.tokens) : 0.0);
-  std::printf("%-16s %8llu %12llu %12llu %9.3f\n", "TOTAL", static_cast<unsigned long long>(all.docs),
-              static_cast<unsigned long long>(all.bytes), static_cast<unsigned long long>(all.tokens),
-              all.tokens ? static_cast<double>(all.bytes) / static_cast<double>(all.tokens) : 0.0);
-  if (!t.sources.empty()) {
-    std::printf("\n%-24s %8s %12s %12s %9s\n", "source", "docs", "bytes", "tokens", "bytes/tok");
-    for (const auto& [g, c] : t.sources)
-      std::printf("%-24s %8llu %12llu %12llu %9.3f\n", g.c_str(), static_cast<unsigned long long>(c.docs),
-                  static_cast<unsigned long long>(c.bytes), static_cast<unsigned long long>(c.tokens),
-                  c.tokens ? static_cast<double>(c.bytes) / static_cast<double>(c.tokens) : 0.0);
-  }
-  std::printf("bad lines: %llu; read %.1f MB in %.3f s (%.1f MB/s including JSON parsing)\n",
-              static_cast<unsigned long long>(t.bad_lines), static_cast<double>(t.input_bytes) / 1e6, seconds,
-              seconds > 0 ? static_cast<double>(t.input_bytes) / 1e6 / seconds : 0.0);
+  std::printf("%-24s %10llu %14llu %14llu %9.3f %9.3f\n", "TOTAL", static_cast<unsigned long long>(t.documents),
+              static_cast<unsigned long long>(t.tokens), static_cast<unsigned long long>(t.bytes), t.BytesPerToken(),
+              t.CharsPerToken());
+  std::printf("%zu languages (top: %s); reports in %s/report.{json,html,md}; %.1f MB of text in %.2f s\n",
+              m.languages.size(), m.languages.empty() ? "-" : m.languages.front().code.c_str(), out_dir.c_str(),
+              static_cast<double>(t.bytes) / 1e6, seconds);
 }
 
 }  // namespace
 
 int RunStats(int argc, char** argv) {
-  absl::StatusOr<ParsedFlags> flags =
-      ParseFlags(argc, argv, {{"vocab", "threads", "key", "group-key", "json", "manifest"}, {"help"}});
+  absl::StatusOr<ParsedFlags> flags = ParseFlags(
+      argc, argv,
+      {{"vocab", "threads", "out", "language", "top-tokens", "top-lines", "min-line-bytes", "line-table"}, {"help", "quiet"}});
   if (!flags.ok()) return ReportError("stats", flags.status());
   if (flags->Has("help")) {
     std::fputs(kUsage, stdout);
     return 0;
   }
-  const bool use_manifest = flags->Has("manifest");
-  if (use_manifest == !flags->positional.empty())
-    return ReportError("stats", absl::InvalidArgumentError("give either input FILEs or --manifest (see --help)"));
-  absl::StatusOr<long> threads = flags->GetInt("threads", 0, 0, 4096);
-  if (!threads.ok()) return ReportError("stats", threads.status());
+  absl::StatusOr<StatsFlags> opt = ParseStatsFlags(*flags);
+  if (!opt.ok()) return ReportError("stats", opt.status());
   std::optional<tbb::global_control> limit;
-  if (*threads > 0) limit.emplace(tbb::global_control::max_allowed_parallelism, static_cast<size_t>(*threads));
+  if (opt->threads > 0) limit.emplace(tbb::global_control::max_allowed_parallelism, static_cast<size_t>(opt->threads));
   absl::StatusOr<tokenizer::Tokenizer> tok = LoadTokenizer(flags->Get("vocab"));
   if (!tok.ok()) return ReportError("stats", tok.status());
-  const std::string group_key = flags->Get("group-key").value_or("lang");
+  absl::StatusOr<st::BuildInfo> info = st::LoadBuildInfo(opt->build_dir);
+  if (!info.ok()) return ReportError("stats", info.status());
   const auto start = std::chrono::steady_clock::now();
-  Totals totals;
-  absl::Status s = use_manifest ? StatsManifest(*tok, *flags->Get("manifest"), group_key, totals)
-                                : StatsFiles(*tok, flags->positional, flags->Get("key").value_or("text"), group_key, totals);
-  if (!s.ok()) return ReportError("stats", s);
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  Counts all;
-  for (const auto& [g, c] : totals.groups) all.Add(c);
-  PrintTable(totals, all, seconds);
-  if (const std::optional<std::string> json = flags->Get("json")) {
-    absl::Status s = WriteJson(*json, totals, all, seconds);
-    if (!s.ok()) return ReportError("stats", s);
+  if (!opt->quiet) {
+    opt->collect.progress = [&](size_t i, const std::string& name, uint64_t docs, uint64_t bytes) {
+      const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      std::fprintf(stderr, "rwkvkit stats: shard %zu/%zu %s done; %llu documents, %.1f MB, %.1f MB/s\n", i + 1,
+                   info->shards.size(), name.c_str(), static_cast<unsigned long long>(docs),
+                   static_cast<double>(bytes) / 1e6, s > 0 ? static_cast<double>(bytes) / 1e6 / s : 0.0);
+    };
   }
-  return 0;
+  const st::CorpusStats stats = st::CollectStats(opt->build_dir, *info, *tok, opt->collect);
+  const st::ReportModel model = st::MakeReportModel(*info, stats, *tok, opt->build_dir, opt->collect.language,
+                                                    opt->top_tokens, RWKVKIT_VERSION);
+  if (absl::Status s = st::WriteReports(opt->out_dir, model); !s.ok()) return ReportError("stats", s);
+  PrintSummary(model, opt->out_dir,
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  for (const std::string& e : stats.shard_errors) std::fprintf(stderr, "rwkvkit stats: %s (skipped)\n", e.c_str());
+  return stats.shard_errors.empty() ? 0 : 1;
 }
 
 }  // namespace rwkvkit::cli

@@ -3,7 +3,8 @@
 # the embedded default, data_manifests/demo.json (the multilingual demo corpus that set-up
 # assembles from Debian packages): `rwkvkit build` writes the binidx shards and build.json to
 # build/demo_corpus/ (the manifest's output.dir), `rwkvkit inspect` verifies them against
-# build.json, and `rwkvkit stats` prints documents, bytes and tokens per language.
+# build.json, and `rwkvkit stats` writes the corpus report (report.html, report.md, report.json) to
+# build/demo_report/.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -13,5 +14,5 @@ cmake --build build -j "$(nproc)" --target rwkvkit
 build/bin/rwkvkit build --manifest data_manifests/demo.json
 build/bin/rwkvkit inspect build/demo_corpus
 build/bin/rwkvkit bench tokenizer --input .rwkvkit/demo/demo.jsonl --json build/demo_tokenizer_bench.json
-build/bin/rwkvkit stats --manifest data_manifests/demo.json --json build/demo_corpus_stats.json
-echo "demo: shards and build.json in build/demo_corpus/, statistics in build/demo_corpus_stats.json"
+build/bin/rwkvkit stats build/demo_corpus --out build/demo_report
+echo "demo: shards and build.json in build/demo_corpus/, corpus report in build/demo_report/report.{html,md,json}"

@@ -17,7 +17,7 @@ commands:
   inspect      verify binidx shards (one shard, or a build directory against build.json) and summarize them
   eval         perplexity / bits per byte of binidx shards under an RWKV-5.2 or RWKV-6 checkpoint
   detokenize   raw bytes of whitespace-separated token ids
-  stats        tokenize JSONL documents and report documents, bytes and tokens per group
+  stats        corpus report of a build: report.json, report.html (SVG charts), report.md
   bench        `bench tokenizer`: bytes/chars per token, tokens per word and encode MB/s per language
 
 `rwkvkit <command> --help` describes each command. The vocab is taken from --vocab PATH,

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # tools/setup.sh — prepares a fresh machine for rwkvkit. Idempotent: a second run only checks.
 #
-#   1. Debian packages: compiler toolchain, CMake and the C++ libraries (apt-get; skipped when
-#      they are already installed).
+#   1. Debian packages: compiler toolchain, CMake and the C++ libraries, and Chromium (the
+#      headless screenshot test of the stats report) (apt-get; skipped when they are already
+#      installed).
 #   2. A Python venv at .rwkvkit/venv with the pinned PyPI packages: `rwkv` (the official
 #      package: its reference tokenizer is the test oracle), numpy and datasketch (the
 #      near-dedup test's independent MinHash LSH), datatrove and regex (its filter classes
@@ -41,7 +42,8 @@ log() { echo "setup: $*"; }
 # 1. Debian packages.
 DEB_PACKAGES=(build-essential cmake pkg-config python3 python3-venv
   libicu-dev libtbb-dev libsimdjson-dev libabsl-dev libzstd-dev libxxhash-dev libcld2-dev libgtest-dev
-  libopenblas-dev)
+  libopenblas-dev
+  chromium fonts-dejavu-core)  # headless screenshot test of the `rwkvkit stats` HTML report
 if [ "$want_apt" = 1 ]; then
   missing=()
   for p in "${DEB_PACKAGES[@]}"; do

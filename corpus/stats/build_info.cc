@@ -1,0 +1,193 @@
+// corpus/stats/build_info.cc — see build_info.h.
+#include "corpus/stats/build_info.h"
+
+#include <simdjson.h>
+
+#include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
+
+namespace rwkvkit::corpus::stats {
+namespace {
+
+namespace fs = std::filesystem;
+using simdjson::dom::element;
+using simdjson::dom::object;
+
+class JsonReader {
+ public:
+  explicit JsonReader(std::string path) : path_(std::move(path)) {}
+
+  absl::Status Error(const std::string& where, const std::string& what) const {
+    return absl::DataLossError(absl::StrCat(path_, ": ", where, ": ", what));
+  }
+  absl::Status Uint(object o, const std::string& where, const char* key, uint64_t& out) const {
+    if (o[key].get(out)) return Error(absl::StrCat(where, ".", key), "missing or not an unsigned integer");
+    return absl::OkStatus();
+  }
+  absl::Status String(object o, const std::string& where, const char* key, std::string& out) const {
+    std::string_view sv;
+    if (o[key].get(sv)) return Error(absl::StrCat(where, ".", key), "missing or not a string");
+    out = std::string(sv);
+    return absl::OkStatus();
+  }
+  // An optional object of unsigned counts; absent is empty.
+  absl::Status CountMap(object o, const std::string& where, const char* key, std::map<std::string, uint64_t>& out) const {
+    object m;
+    if (o[key].get(m)) return absl::OkStatus();
+    for (auto field : m) {
+      uint64_t n;
+      if (field.value.get(n))
+        return Error(absl::StrCat(where, ".", key, ".", std::string(field.key)), "not an unsigned integer");
+      out[std::string(field.key)] += n;
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  std::string path_;
+};
+
+// counts.filters: {"dropped": {filter: {reason: n}}, "c4": {"documents_edited": n, "lines_removed": {...}}}.
+absl::Status ReadFilterCounts(const JsonReader& j, object o, const std::string& where, BuildCounts& c) {
+  object f, dropped, c4;
+  if (o["filters"].get(f)) return absl::OkStatus();
+  const std::string fw = where + ".filters";
+  if (!f["dropped"].get(dropped)) {
+    for (auto field : dropped) {
+      object reasons;
+      const std::string name(field.key);
+      if (field.value.get(reasons)) return j.Error(absl::StrCat(fw, ".dropped.", name), "not an object");
+      RWKVKIT_RETURN_IF_ERROR(j.CountMap(dropped, fw + ".dropped", name.c_str(), c.filter_drops[name]));
+    }
+  }
+  if (!f["c4"].get(c4)) {
+    uint64_t n = 0;
+    if (!c4["documents_edited"].get(n)) c.c4_documents_edited += n;
+    RWKVKIT_RETURN_IF_ERROR(j.CountMap(c4, fw + ".c4", "lines_removed", c.c4_lines_removed));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReadCounts(const JsonReader& j, object o, const std::string& where, BuildCounts& c) {
+  const std::pair<const char*, uint64_t*> numbers[] = {
+      {"files", &c.files},       {"documents_read", &c.documents_read},
+      {"documents_kept", &c.documents_kept}, {"documents_written", &c.documents_written},
+      {"bytes_in", &c.bytes_in}, {"bytes_out", &c.bytes_out}, {"tokens", &c.tokens}};
+  for (const auto& [key, dst] : numbers) RWKVKIT_RETURN_IF_ERROR(j.Uint(o, where, key, *dst));
+  RWKVKIT_RETURN_IF_ERROR(j.CountMap(o, where, "dropped", c.dropped));
+  RWKVKIT_RETURN_IF_ERROR(j.CountMap(o, where, "repairs", c.repairs));
+  RWKVKIT_RETURN_IF_ERROR(j.CountMap(o, where, "languages", c.languages));
+  simdjson::dom::array errors;
+  if (!o["file_errors"].get(errors)) c.file_errors = errors.size();
+  return ReadFilterCounts(j, o, where, c);
+}
+
+absl::Status ReadSources(const JsonReader& j, element root, BuildInfo& info) {
+  simdjson::dom::array sources;
+  if (root["sources"].get(sources)) return j.Error("sources", "missing or not an array");
+  size_t i = 0;
+  for (element e : sources) {
+    const std::string where = absl::StrCat("sources[", i++, "]");
+    object o, counts;
+    if (e.get(o)) return j.Error(where, "not an object");
+    BuildSource s;
+    RWKVKIT_RETURN_IF_ERROR(j.String(o, where, "name", s.name));
+    std::string_view sv;
+    if (!o["format"].get(sv)) s.format = std::string(sv);
+    if (!o["license"].get(sv)) s.license = std::string(sv);
+    if (!o["language"].get(sv)) s.language = std::string(sv);  // null or absent: none declared
+    double w;
+    if (!o["weight"].get(w)) s.weight = w;
+    if (o["counts"].get(counts)) return j.Error(where + ".counts", "missing or not an object");
+    RWKVKIT_RETURN_IF_ERROR(ReadCounts(j, counts, where + ".counts", s.counts));
+    info.sources.push_back(std::move(s));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReadShards(const JsonReader& j, element root, BuildInfo& info) {
+  simdjson::dom::array shards;
+  if (root["shards"].get(shards)) return j.Error("shards", "missing or not an array");
+  size_t i = 0;
+  for (element e : shards) {
+    const std::string where = absl::StrCat("shards[", i++, "]");
+    object o;
+    if (e.get(o)) return j.Error(where, "not an object");
+    BuildShard s;
+    RWKVKIT_RETURN_IF_ERROR(j.String(o, where, "name", s.name));
+    if (s.name.empty() || s.name.find('/') != std::string::npos || s.name == "." || s.name == "..")
+      return j.Error(where + ".name", absl::StrCat("\"", s.name, "\" is not a file name"));
+    RWKVKIT_RETURN_IF_ERROR(j.Uint(o, where, "documents", s.documents));
+    RWKVKIT_RETURN_IF_ERROR(j.Uint(o, where, "tokens", s.tokens));
+    simdjson::dom::array runs;
+    if (o["source_runs"].get(runs)) return j.Error(where + ".source_runs", "missing or not an array");
+    uint64_t covered = 0;
+    for (element run : runs) {
+      simdjson::dom::array pair;
+      uint64_t src = 0, count = 0;
+      if (run.get(pair) || pair.size() != 2 || pair.at(0).get(src) || pair.at(1).get(count))
+        return j.Error(where + ".source_runs", "each run must be [source index, count]");
+      if (src >= info.sources.size())
+        return j.Error(where + ".source_runs",
+                       absl::StrCat("source index ", src, " but there are ", info.sources.size(), " sources"));
+      s.source_runs.emplace_back(static_cast<uint32_t>(src), count);
+      covered += count;
+    }
+    if (covered != s.documents)
+      return j.Error(where + ".source_runs",
+                     absl::StrCat("runs cover ", covered, " documents (saw), the shard has ", s.documents, " (expected)"));
+    info.shards.push_back(std::move(s));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReadOptionsAndBlocks(const JsonReader& j, element root, BuildInfo& info) {
+  std::string_view sv;
+  if (!root["corpus"].get(sv)) info.corpus = std::string(sv);
+  if (!root["manifest"].get(sv)) info.manifest = std::string(sv);
+  if (!root["tool"]["version"].get(sv)) info.tool_version = std::string(sv);
+  bool b;
+  if (!root["options"]["near_dedup"].get(b)) info.near_dedup = b;
+  if (!root["options"]["filters"].get(b)) info.filters = b;
+  object total, bad, near;
+  if (root["total"].get(total)) return j.Error("total", "missing or not an object");
+  RWKVKIT_RETURN_IF_ERROR(ReadCounts(j, total, "total", info.total));
+  if (!root["bad_input"].get(bad)) {
+    for (auto field : bad) {
+      uint64_t n;
+      if (field.value["count"].get(n)) return j.Error(absl::StrCat("bad_input.", std::string(field.key)), "no count");
+      info.bad_input[std::string(field.key)] = n;
+    }
+  }
+  if (!root["near_dedup"].get(near)) {
+    NearDedupInfo n;
+    RWKVKIT_RETURN_IF_ERROR(j.Uint(near, "near_dedup", "candidate_pairs", n.candidate_pairs));
+    RWKVKIT_RETURN_IF_ERROR(j.Uint(near, "near_dedup", "confirmed_pairs", n.confirmed_pairs));
+    RWKVKIT_RETURN_IF_ERROR(j.Uint(near, "near_dedup", "clusters", n.clusters));
+    RWKVKIT_RETURN_IF_ERROR(j.Uint(near, "near_dedup", "documents_removed", n.documents_removed));
+    info.near = n;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<BuildInfo> LoadBuildInfo(const fs::path& dir) {
+  const fs::path path = dir / "build.json";
+  simdjson::dom::parser parser;
+  element root;
+  if (auto err = parser.load(path.string()).get(root); err) {
+    if (err == simdjson::IO_ERROR)
+      return absl::NotFoundError(absl::StrCat(path.string(), ": cannot read (is ", dir.string(),
+                                              " the output directory of a finished `rwkvkit build`?)"));
+    return absl::DataLossError(absl::StrCat(path.string(), ": not valid JSON (", simdjson::error_message(err), ")"));
+  }
+  const JsonReader j(path.string());
+  BuildInfo info;
+  RWKVKIT_RETURN_IF_ERROR(ReadOptionsAndBlocks(j, root, info));
+  RWKVKIT_RETURN_IF_ERROR(ReadSources(j, root, info));
+  RWKVKIT_RETURN_IF_ERROR(ReadShards(j, root, info));
+  return info;
+}
+
+}  // namespace rwkvkit::corpus::stats

@@ -1,0 +1,55 @@
+// corpus/stats/collector.h — counts a built corpus: reads every shard of a build directory,
+// decodes every document and fills CorpusStats (corpus_stats.h).
+//
+// Streaming and bounded: shards are read in build.json order, documents in batches of
+// `batch_documents`; memory is the batch, one 65536-entry token table per thread, and the
+// repeated-line table (line_counter.h, capped). Documents of a batch are processed in
+// parallel with TBB (thread-local counters, merged per shard); their lines go into the line
+// table serially in corpus order, so the result is the same for any thread count.
+//
+// Language of a document: `kAuto` takes the source's manifest language when build.json has
+// one (code sources, "code:python"), else runs CLD2 on the decoded text; `kCld2` always runs
+// CLD2; `kManifest` never does ("(undeclared)" for sources without one).
+//
+// A shard that is missing or damaged is skipped and named in shard_errors; the other shards
+// are still counted. Depends on TBB, CLD2 (through corpus/filters), xxHash, the tokenizer.
+#ifndef RWKVKIT_CORPUS_STATS_COLLECTOR_H_
+#define RWKVKIT_CORPUS_STATS_COLLECTOR_H_
+
+#include <cstddef>
+#include <filesystem>
+#include <functional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "corpus/stats/build_info.h"
+#include "corpus/stats/corpus_stats.h"
+#include "tokenizer/tokenizer.h"
+
+namespace rwkvkit::corpus::stats {
+
+enum class LanguageSource { kAuto, kCld2, kManifest };
+
+struct CollectOptions {
+  LanguageSource language = LanguageSource::kAuto;
+  size_t line_table_capacity = size_t{1} << 20;
+  size_t min_line_bytes = 16;
+  size_t top_lines = 20;
+  size_t batch_documents = 4096;
+  // Called after each shard: (index, shard name, documents, decoded bytes so far).
+  std::function<void(size_t, const std::string&, uint64_t, uint64_t)> progress;
+};
+
+// "auto" | "cld2" | "manifest"; kInvalidArgument otherwise.
+absl::StatusOr<LanguageSource> ParseLanguageSource(std::string_view name);
+const char* LanguageSourceName(LanguageSource s);
+
+// CollectStats()
+// Counts the shards of `dir` that `info` lists. Fails only for our own bugs; bad shards are
+// reported in the result.
+CorpusStats CollectStats(const std::filesystem::path& dir, const BuildInfo& info, const tokenizer::Tokenizer& tok,
+                         const CollectOptions& opt);
+
+}  // namespace rwkvkit::corpus::stats
+
+#endif  // RWKVKIT_CORPUS_STATS_COLLECTOR_H_

@@ -1,0 +1,153 @@
+// corpus/stats/report_markdown.cc — see report_markdown.h.
+#include "corpus/stats/report_markdown.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "corpus/stats/text_escape.h"
+
+namespace rwkvkit::corpus::stats {
+namespace {
+
+constexpr size_t kMarkdownTokens = 20;
+constexpr size_t kMarkdownLines = 10;
+constexpr size_t kMaxLineChars = 120;
+
+std::string F3(double v) { return absl::StrFormat("%.3f", v); }
+std::string Percent(uint64_t a, uint64_t b) { return absl::StrFormat("%.2f%%", 100.0 * Ratio(a, b)); }
+
+// At most `max` bytes of `s`, cut at a UTF-8 character boundary, with "…" when cut.
+std::string Shorten(const std::string& s, size_t max) {
+  if (s.size() <= max) return s;
+  size_t end = max;
+  while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) --end;
+  return s.substr(0, end) + "\xE2\x80\xA6";
+}
+
+std::string Summary(const ReportModel& m) {
+  const GroupCounts& t = m.stats->total;
+  std::string md = "## Summary\n\n| | |\n|---|---:|\n";
+  const std::pair<std::string, std::string> rows[] = {
+      {"documents", GroupDigits(t.documents)},
+      {"tokens (end-of-document tokens included)", GroupDigits(t.tokens)},
+      {"text tokens", GroupDigits(t.text_tokens)},
+      {"bytes (UTF-8 text)", GroupDigits(t.bytes)},
+      {"characters", GroupDigits(t.chars)},
+      {"bytes per token", F3(t.BytesPerToken())},
+      {"characters per token", F3(t.CharsPerToken())},
+      {"mean document tokens", absl::StrFormat("%.1f", Ratio(t.text_tokens, t.documents))},
+      {"sources", absl::StrCat(m.build->sources.size())},
+      {"languages", absl::StrCat(m.languages.size())},
+      {"shards", absl::StrCat(m.build->shards.size())},
+      {"exact duplicates removed", absl::StrCat(GroupDigits(ExactDuplicates(m.build->total)), " (",
+                                                Percent(ExactDuplicates(m.build->total), m.build->total.documents_read), ")")},
+      {"near duplicates removed", absl::StrCat(GroupDigits(NearDuplicates(m.build->total)), " (",
+                                               Percent(NearDuplicates(m.build->total), m.build->total.documents_read), ")")},
+  };
+  for (const auto& [k, v] : rows) absl::StrAppend(&md, "| ", k, " | ", v, " |\n");
+  return md;
+}
+
+std::string Sources(const ReportModel& m) {
+  std::string md =
+      "\n## Sources\n\n| source | license | language | documents | tokens | bytes | bytes/token | chars/token | "
+      "exact dup. | near dup. |\n|---|---|---|---:|---:|---:|---:|---:|---:|---:|\n";
+  for (size_t i = 0; i < m.build->sources.size(); ++i) {
+    const BuildSource& s = m.build->sources[i];
+    const GroupCounts& c = m.stats->by_source[i];
+    absl::StrAppend(&md, "| ", MarkdownEscape(s.name), " | ", MarkdownEscape(s.license), " | ",
+                    MarkdownEscape(s.language.value_or("")), " | ", GroupDigits(c.documents), " | ", GroupDigits(c.tokens),
+                    " | ", GroupDigits(c.bytes), " | ", F3(c.BytesPerToken()), " | ", F3(c.CharsPerToken()), " | ",
+                    Percent(ExactDuplicates(s.counts), s.counts.documents_read), " | ",
+                    Percent(NearDuplicates(s.counts), s.counts.documents_read), " |\n");
+  }
+  return md;
+}
+
+std::string Languages(const ReportModel& m) {
+  std::string md = absl::StrCat(
+      "\n## Languages\n\nLanguage of a document: ", m.language_method,
+      ".\n\n| language | documents | tokens | share of tokens | bytes | bytes/token | chars/token | CLD2 mean % | "
+      "CLD2 reliable |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+  for (const LanguageRow& l : m.languages) {
+    const LanguageCounts& c = l.counts;
+    absl::StrAppend(&md, "| ", MarkdownEscape(l.code), " | ", GroupDigits(c.documents), " | ", GroupDigits(c.tokens), " | ",
+                    Percent(c.tokens, m.stats->total.tokens), " | ", GroupDigits(c.bytes), " | ", F3(c.BytesPerToken()),
+                    " | ", F3(c.CharsPerToken()), " | ",
+                    c.cld2_documents ? absl::StrFormat("%.1f", Ratio(c.cld2_percent_sum, c.cld2_documents)) : "declared",
+                    " | ", c.cld2_documents ? Percent(c.cld2_reliable, c.cld2_documents) : "–", " |\n");
+  }
+  return md;
+}
+
+std::string Histograms(const ReportModel& m) {
+  std::string md = "\n## Document lengths\n\n";
+  const std::pair<const char*, const std::vector<HistogramRow>*> hs[] = {{"characters", &m.chars_histogram},
+                                                                          {"tokens", &m.tokens_histogram}};
+  for (const auto& [unit, rows] : hs) {
+    absl::StrAppend(&md, "| ", unit, " | documents |\n|---:|---:|\n");
+    for (const HistogramRow& r : *rows) absl::StrAppend(&md, "| ", BucketLabel(r.low, r.high), " | ", GroupDigits(r.count), " |\n");
+    md += "\n";
+  }
+  return md;
+}
+
+std::string Cleaning(const ReportModel& m) {
+  const BuildCounts& t = m.build->total;
+  std::string md = absl::StrCat("## Cleaning\n\nDocuments read: ", GroupDigits(t.documents_read), ".\n\n| dropped because | documents | share of read |\n|---|---:|---:|\n");
+  for (const auto& [reason, n] : t.dropped)
+    absl::StrAppend(&md, "| ", MarkdownEscape(reason), " | ", GroupDigits(n), " | ", Percent(n, t.documents_read), " |\n");
+  if (t.dropped.empty()) md += "| (nothing dropped) | 0 | 0.00% |\n";
+  if (!t.filter_drops.empty()) {
+    md += "\n| filter | reason | documents |\n|---|---|---:|\n";
+    for (const auto& [filter, reasons] : t.filter_drops)
+      for (const auto& [reason, n] : reasons)
+        absl::StrAppend(&md, "| ", MarkdownEscape(filter), " | ", MarkdownEscape(reason), " | ", GroupDigits(n), " |\n");
+  }
+  md += "\n| repair | count |\n|---|---:|\n";
+  for (const auto& [kind, n] : t.repairs) absl::StrAppend(&md, "| ", MarkdownEscape(kind), " | ", GroupDigits(n), " |\n");
+  return md;
+}
+
+std::string TopTokens(const ReportModel& m) {
+  std::string md = "\n## Most frequent tokens\n\n| rank | id | token | count | share of text tokens |\n|---:|---:|---|---:|---:|\n";
+  for (size_t i = 0; i < m.top_tokens.size() && i < kMarkdownTokens; ++i) {
+    const TokenRow& t = m.top_tokens[i];
+    absl::StrAppend(&md, "| ", i + 1, " | ", t.id, " | ", MarkdownEscape(ShowSpaces(t.display)), " | ", GroupDigits(t.count),
+                    " | ", Percent(t.count, m.stats->total.text_tokens), " |\n");
+  }
+  return md;
+}
+
+std::string Lines(const ReportModel& m) {
+  const CorpusStats& s = *m.stats;
+  std::string md = absl::StrCat("\n## Longest repeated lines\n\nLines of at least ", s.min_line_bytes,
+                                " bytes (trimmed) seen at least twice; counts may be short by at most ",
+                                s.line_undercount_bound, ".\n\n| line | bytes | count |\n|---|---:|---:|\n");
+  for (size_t i = 0; i < s.longest_lines.size() && i < kMarkdownLines; ++i) {
+    const ReportedLine& l = s.longest_lines[i];
+    absl::StrAppend(&md, "| ", MarkdownEscape(Shorten(DisplayText(l.text), kMaxLineChars)), " | ", GroupDigits(l.bytes),
+                    " | ", GroupDigits(l.count), " |\n");
+  }
+  return md;
+}
+
+}  // namespace
+
+std::string BucketLabel(uint64_t low, uint64_t high) {
+  if (high - low <= 1) return absl::StrCat(low);
+  return absl::StrCat(low, "–", high - 1);
+}
+
+std::string ReportMarkdown(const ReportModel& m) {
+  std::string md = absl::StrCat("# Corpus report: ", MarkdownEscape(m.build->corpus.empty() ? "corpus" : m.build->corpus),
+                                "\n\nMade by `rwkvkit stats` ", m.tool_version, " from the shards and build.json of `",
+                                DisplayText(m.build_dir), "` (docs/stats_report.md explains every number).\n\n");
+  absl::StrAppend(&md, Summary(m), Sources(m), Languages(m), Histograms(m), Cleaning(m), TopTokens(m), Lines(m));
+  if (!m.stats->shard_errors.empty()) {
+    md += "\n## Shards that could not be read\n\n";
+    for (const std::string& e : m.stats->shard_errors) absl::StrAppend(&md, "- ", MarkdownEscape(DisplayText(e)), "\n");
+  }
+  return md;
+}
+
+}  // namespace rwkvkit::corpus::stats

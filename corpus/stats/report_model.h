@@ -1,0 +1,60 @@
+// corpus/stats/report_model.h — the tables every report format shows, derived once from
+// build.json (BuildInfo) and the shard counts (CorpusStats), so that report.json,
+// report.md and report.html cannot disagree. Pure.
+#ifndef RWKVKIT_CORPUS_STATS_REPORT_MODEL_H_
+#define RWKVKIT_CORPUS_STATS_REPORT_MODEL_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "corpus/stats/build_info.h"
+#include "corpus/stats/collector.h"
+#include "corpus/stats/corpus_stats.h"
+#include "tokenizer/tokenizer.h"
+
+namespace rwkvkit::corpus::stats {
+
+struct TokenRow {
+  uint32_t id = 0;
+  std::string display;  // DisplayText of the token's bytes
+  std::string hex;      // the bytes, hex
+  uint64_t count = 0;
+};
+
+struct LanguageRow {
+  std::string code;
+  LanguageCounts counts;
+};
+
+struct HistogramRow {
+  uint64_t low = 0, high = 0;  // [low, high)
+  uint64_t count = 0;
+};
+
+struct ReportModel {
+  const BuildInfo* build = nullptr;
+  const CorpusStats* stats = nullptr;
+  std::string build_dir, language_method, tool_version;
+  std::vector<TokenRow> top_tokens;      // by count, id 0 (end of document) left out
+  std::vector<LanguageRow> languages;    // by tokens, then code
+  std::vector<HistogramRow> chars_histogram, tokens_histogram;  // first..last non-empty bucket
+  std::map<std::string, uint64_t> filter_drops;  // the filter_* reasons of build.json's total
+};
+
+// "duplicate" and "near_duplicate" drops of a source (or the total) over its documents read.
+uint64_t ExactDuplicates(const BuildCounts& c);
+uint64_t NearDuplicates(const BuildCounts& c);
+
+// MakeReportModel()
+// `top_tokens`: how many of the most frequent tokens to list.
+ReportModel MakeReportModel(const BuildInfo& build, const CorpusStats& stats, const tokenizer::Tokenizer& tok,
+                            std::string build_dir, LanguageSource language, size_t top_tokens, std::string tool_version);
+
+// How the language of a document was decided, in one sentence (for the reports).
+std::string LanguageMethodText(LanguageSource language);
+
+}  // namespace rwkvkit::corpus::stats
+
+#endif  // RWKVKIT_CORPUS_STATS_REPORT_MODEL_H_

@@ -1,0 +1,18 @@
+// corpus/stats/report_writer.h — writes report.html, report.md and report.json into a
+// directory (created if missing), each to a temporary name, fsynced, then renamed;
+// report.json, the machine-readable summary, goes last.
+#ifndef RWKVKIT_CORPUS_STATS_REPORT_WRITER_H_
+#define RWKVKIT_CORPUS_STATS_REPORT_WRITER_H_
+
+#include <filesystem>
+
+#include "absl/status/status.h"
+#include "corpus/stats/report_model.h"
+
+namespace rwkvkit::corpus::stats {
+
+absl::Status WriteReports(const std::filesystem::path& out_dir, const ReportModel& m);
+
+}  // namespace rwkvkit::corpus::stats
+
+#endif  // RWKVKIT_CORPUS_STATS_REPORT_WRITER_H_

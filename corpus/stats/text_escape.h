@@ -1,0 +1,38 @@
+// corpus/stats/text_escape.h — escaping for the three report formats.
+//
+// DisplayText() makes token and line text readable and safe everywhere: valid UTF-8 passes
+// through, `\` becomes `\\`, TAB/LF/CR become `\t` `\n` `\r`, other control bytes and bytes
+// that are not valid UTF-8 become `\xNN`. The format escapers then apply on top. Pure.
+#ifndef RWKVKIT_CORPUS_STATS_TEXT_ESCAPE_H_
+#define RWKVKIT_CORPUS_STATS_TEXT_ESCAPE_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace rwkvkit::corpus::stats {
+
+std::string DisplayText(std::string_view bytes);
+// Lowercase hex of the bytes, two digits each.
+std::string HexBytes(std::string_view bytes);
+// A JSON string literal (quotes included); `s` must be valid UTF-8 (DisplayText output is).
+std::string JsonQuote(std::string_view s);
+// Text for HTML element content and attribute values: & < > " ' escaped.
+std::string HtmlEscape(std::string_view s);
+// Text for a Markdown table cell: \ ` * _ [ ] < > | # escaped with a backslash.
+std::string MarkdownEscape(std::string_view s);
+// Spaces shown as U+2423 (␣), so leading and trailing spaces of tokens stay visible.
+std::string ShowSpaces(std::string_view s);
+
+// 1234567 -> "1,234,567".
+std::string GroupDigits(uint64_t n);
+// Byte counts for people: "15.6 MB", "812 kB", "90 B" (SI, one decimal).
+std::string HumanBytes(uint64_t n);
+// Counts for people: "4.80 M", "12.3 k", "950".
+std::string HumanCount(uint64_t n);
+// a / b (0 when b is 0).
+double Ratio(uint64_t a, uint64_t b);
+
+}  // namespace rwkvkit::corpus::stats
+
+#endif  // RWKVKIT_CORPUS_STATS_TEXT_ESCAPE_H_

@@ -1,0 +1,93 @@
+// tests/corpus/stats/report_pieces_test.cc — escaping, number formatting, log-2 buckets and
+// the SVG charts of the corpus report, each against hand-worked expectations.
+#include <string>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "corpus/stats/corpus_stats.h"
+#include "corpus/stats/report_markdown.h"
+#include "corpus/stats/svg_chart.h"
+#include "corpus/stats/text_escape.h"
+
+namespace rwkvkit::corpus::stats {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+TEST(DisplayText, KeepsUtf8AndEscapesControlsBackslashesAndInvalidBytes) {
+  EXPECT_EQ(DisplayText("caf\xC3\xA9 \xE6\x97\xA5"), "caf\xC3\xA9 \xE6\x97\xA5");
+  EXPECT_EQ(DisplayText("a\nb\tc\rd\\e"), "a\\nb\\tc\\rd\\\\e");
+  EXPECT_EQ(DisplayText(std::string("\x01\x7F", 2)), "\\x01\\x7f");
+  EXPECT_EQ(DisplayText("\xE6\x97"), "\\xe6\\x97");          // a character cut by a token boundary
+  EXPECT_EQ(DisplayText("\xC0\xAF"), "\\xc0\\xaf");          // overlong
+  EXPECT_EQ(DisplayText("\xED\xA0\x80"), "\\xed\\xa0\\x80");  // surrogate
+}
+
+TEST(JsonQuote, EscapesQuotesBackslashesAndControls) {
+  EXPECT_EQ(JsonQuote("a\"b\\c\nd\x01"), "\"a\\\"b\\\\c\\nd\\u0001\"");
+  EXPECT_EQ(JsonQuote("\xE6\x97\xA5"), "\"\xE6\x97\xA5\"");
+}
+
+TEST(HtmlAndMarkdownEscape, NeutralizeMarkup) {
+  EXPECT_EQ(HtmlEscape("<a href='x'>&\"</a>"), "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;");
+  EXPECT_EQ(MarkdownEscape("a|b*c_d`e"), "a\\|b\\*c\\_d\\`e");
+  EXPECT_EQ(ShowSpaces(" a b"), "\xE2\x90\xA3" "a" "\xE2\x90\xA3" "b");
+}
+
+TEST(Numbers, GroupDigitsAndHumanUnits) {
+  EXPECT_EQ(GroupDigits(0), "0");
+  EXPECT_EQ(GroupDigits(999), "999");
+  EXPECT_EQ(GroupDigits(1000), "1,000");
+  EXPECT_EQ(GroupDigits(4802955), "4,802,955");
+  EXPECT_EQ(HumanBytes(950), "950 B");
+  EXPECT_EQ(HumanBytes(15600000), "15.6 MB");
+  EXPECT_EQ(HumanCount(950), "950");
+  EXPECT_EQ(HumanCount(4802955), "4.80 M");
+  EXPECT_EQ(HumanCount(12345), "12.3 k");
+  EXPECT_EQ(Ratio(1, 0), 0.0);
+}
+
+TEST(Histogram, Log2Buckets) {
+  EXPECT_EQ(Histogram::Bucket(0), 0);
+  EXPECT_EQ(Histogram::Bucket(1), 1);
+  EXPECT_EQ(Histogram::Bucket(2), 2);
+  EXPECT_EQ(Histogram::Bucket(3), 2);
+  EXPECT_EQ(Histogram::Bucket(1023), 10);
+  EXPECT_EQ(Histogram::Bucket(1024), 11);
+  for (int k = 1; k < 40; ++k) {
+    EXPECT_EQ(Histogram::Bucket(Histogram::BucketLow(k)), k);
+    EXPECT_EQ(Histogram::Bucket(Histogram::BucketHigh(k) - 1), k);
+  }
+  Histogram h;
+  for (uint64_t v : {5, 6, 7, 8, 100}) h.Add(v);
+  EXPECT_EQ(h.counts[3], 3u);  // [4, 8)
+  EXPECT_EQ(h.counts[4], 1u);  // [8, 16)
+  EXPECT_EQ(h.counts[7], 1u);  // [64, 128)
+  EXPECT_EQ(h.n, 5u);
+  EXPECT_EQ(h.sum, 126u);
+  EXPECT_EQ(h.min, 5u);
+  EXPECT_EQ(h.max, 100u);
+  EXPECT_EQ(BucketLabel(4, 8), "4\xE2\x80\x93" "7");
+  EXPECT_EQ(BucketLabel(1, 2), "1");
+}
+
+TEST(SvgChart, OneBarPerItemScaledToTheLargest) {
+  const std::string svg = HorizontalBarChart({{"a<b", 10, "10"}, {"c", 5, "5"}, {"zero", 0, "0"}}, "T", "#123456");
+  EXPECT_THAT(svg, HasSubstr("<svg "));
+  EXPECT_THAT(svg, HasSubstr("a&lt;b"));
+  EXPECT_THAT(svg, Not(HasSubstr("a<b")));
+  EXPECT_THAT(svg, HasSubstr("width=\"330.0\""));  // the largest bar fills the plot (560 - 150 - 80)
+  EXPECT_THAT(svg, HasSubstr("width=\"165.0\""));  // half of it
+  EXPECT_THAT(svg, HasSubstr("width=\"0.0\""));
+  size_t rects = 0;
+  for (size_t p = svg.find("<rect"); p != std::string::npos; p = svg.find("<rect", p + 1)) ++rects;
+  EXPECT_EQ(rects, 3u);
+  const std::string cols = ColumnChart({{"1", 3, "3"}, {"2", 0, "0"}}, "H", "#654321");
+  EXPECT_THAT(cols, HasSubstr("<title>H</title>"));
+  EXPECT_THAT(cols, HasSubstr("fill=\"#654321\""));
+}
+
+}  // namespace
+}  // namespace rwkvkit::corpus::stats

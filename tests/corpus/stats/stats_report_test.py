@@ -1,0 +1,343 @@
+#!/usr/bin/env python3
+"""tests/corpus/stats/stats_report_test.py — `rwkvkit stats` checked against an independent oracle.
+
+Builds a small multi-source corpus (slices of the demo corpus, a code source declared
+"code:python" with weight 2, and a synthetic source with exact and near duplicates, repeated
+boilerplate lines, a bad JSON line and an empty text) into several shards with near-dedup and
+filters on, runs `rwkvkit stats` with 1 and 2 threads (the three reports must be
+byte-identical), and recomputes from the shards with the independent numpy binidx reader
+(tests/golden/binidx_numpy_reader.py) and the official tokenizer (`rwkv` package,
+TRIE_TOKENIZER.decodeBytes), plus build.json read with Python's json module:
+  - totals, per-source documents/tokens/bytes/chars, length histograms (log-2 buckets),
+    the most frequent tokens (ids, counts, bytes), repeated lines (exact: the table is not
+    pruned at this size) and the declared-language rows;
+  - drops, repairs and duplicate rates against build.json;
+  - report.html parses with html.parser (tags balanced), holds inline SVG charts and no
+    script, no external src/href; report.md's tables hold the same numbers as report.json.
+Standard library + numpy + the rwkv package.
+"""
+
+import argparse
+import collections
+import html.parser
+import importlib.util
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+import tempfile
+
+FAILURES = []
+
+
+def check(cond, what):
+    if not cond:
+        FAILURES.append(what)
+        print("FAIL:", what)
+
+
+def take_lines(path, n):
+    """`n` lines spread evenly over the file (the demo sources are grouped by language)."""
+    with open(path, encoding="utf-8") as f:
+        lines = f.readlines()
+    step = max(1, len(lines) // n)
+    return lines[::step][:n]
+
+
+WORDS = ("river stone garden window morning letter people market summer music paper forest evening "
+         "question answer kitchen teacher village bridge station winter doctor friend mountain ocean "
+         "yellow quiet gentle careful bright simple ancient modern little heavy open closed warm "
+         "carries finds builds writes reads opens brings watches follows remembers visits paints "
+         "the the the and and of of to to that with have be").split()
+
+
+def synthetic_lines():
+    rng = random.Random(5)
+    boiler = "Copyright (C) The Example Project authors, all rights reserved."
+    footer = "This page was generated from the example manual; see the index."
+    docs = []
+    for i in range(60):
+        sentences = [" ".join(rng.choice(WORDS) for _ in range(14)).capitalize() + "." for _ in range(8)]
+        docs.append(f"{boiler}\n" + "\n".join(sentences) + f"\n  {footer}  ")
+    docs += [docs[3], docs[5], docs[5]]                    # exact duplicates
+    docs.append(docs[10].replace(" ", "  ", 1) + " Also")  # a near duplicate of document 10
+    docs.append("Ünïcödé test: 日本語のテキスト, Ελληνικά, русский текст.\tTabs\r\nand CRLF, more words here to read.")
+    lines = [json.dumps({"text": d, "id": f"syn-{i}"}, ensure_ascii=False) + "\n" for i, d in enumerate(docs)]
+    lines.insert(7, "{not json\n")
+    lines.insert(9, json.dumps({"text": ""}) + "\n")
+    return lines
+
+
+def make_corpus(tmp, demo_dir):
+    src_dir = os.path.join(tmp, "src")
+    os.makedirs(src_dir)
+    slices = {"gnome": ("gnome-user-docs.jsonl", 160), "handbook": ("debian-handbook.jsonl", 60),
+              "cldr": ("unicode-cldr-core.jsonl", 40), "py": ("python-stdlib.jsonl", 50)}
+    for name, (fname, n) in slices.items():
+        with open(os.path.join(src_dir, name + ".jsonl"), "w", encoding="utf-8") as f:
+            f.writelines(take_lines(os.path.join(demo_dir, fname), n))
+    with open(os.path.join(src_dir, "syn.jsonl"), "w", encoding="utf-8") as f:
+        f.writelines(synthetic_lines())
+    def source(name, language=None, weight=1.0):
+        return {"name": name, "paths": [f"src/{name}.jsonl"], "format": "jsonl", "text_key": "text",
+                "language": language, "license": "test-license", "weight": weight}
+    manifest = {"name": "statstest", "seed": 7,
+                "sources": [source("gnome"), source("handbook"), source("cldr"), source("py", "code:python", 2.0),
+                            source("syn")],
+                "output": {"dir": "out", "shard_tokens": 60000, "ctx_len": 512}}
+    path = os.path.join(tmp, "manifest.json")
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(manifest, f)
+    return path
+
+
+def undisplay(s):
+    """Inverse of the report's DisplayText: \\\\ \\n \\t \\r \\xNN back to bytes."""
+    out, i = bytearray(), 0
+    while i < len(s):
+        if s[i] == "\\":
+            c = s[i + 1]
+            if c == "x":
+                out.append(int(s[i + 2:i + 4], 16))
+                i += 4
+                continue
+            out += {"\\": b"\\", "n": b"\n", "t": b"\t", "r": b"\r"}[c]
+            i += 2
+        else:
+            out += s[i].encode("utf-8")
+            i += 1
+    return bytes(out)
+
+
+def bucket(v):
+    return v.bit_length()  # 0 -> 0; [2^(k-1), 2^k) -> k
+
+
+def oracle(out_dir, build, reader, ref, min_line_bytes):
+    total = collections.Counter()
+    per_source = [collections.Counter() for _ in build["sources"]]
+    hist_chars, hist_tokens = collections.Counter(), collections.Counter()
+    token_counts = collections.Counter()
+    lines = collections.Counter()
+    for shard in build["shards"]:
+        srcs = [s for s, n in shard["source_runs"] for _ in range(n)]
+        for k, seq in enumerate(reader.read_shard(os.path.join(out_dir, shard["name"]))):
+            ids = [int(x) for x in seq]
+            token_counts.update(ids)
+            text_ids = ids[:-1] if ids and ids[-1] == 0 else ids
+            data = ref.decodeBytes(text_ids)
+            text = data.decode("utf-8")
+            doc = collections.Counter(documents=1, tokens=len(ids), text_tokens=len(text_ids), bytes=len(data),
+                                      chars=len(text))
+            total.update(doc)
+            per_source[srcs[k]].update(doc)
+            hist_chars[bucket(len(text))] += 1
+            hist_tokens[bucket(len(text_ids))] += 1
+            for line in data.split(b"\n"):
+                t = line.strip(b" \t\r")
+                if len(t) >= min_line_bytes:
+                    lines[t] += 1
+    return total, per_source, hist_chars, hist_tokens, token_counts, lines
+
+
+def check_counts(rep, build, total, per_source, hist_chars, hist_tokens):
+    for key in ("documents", "tokens", "text_tokens", "bytes", "chars"):
+        check(rep["totals"][key] == total[key], f"totals.{key}: report {rep['totals'][key]}, oracle {total[key]}")
+    check(rep["totals"]["tokens"] == build["output"]["tokens"], "totals.tokens != build.json output.tokens")
+    check(rep["totals"]["documents"] == build["output"]["documents"], "totals.documents != build.json output.documents")
+    check(abs(rep["totals"]["bytes_per_token"] - total["bytes"] / total["text_tokens"]) < 1e-5, "totals.bytes_per_token")
+    for i, src in enumerate(rep["sources"]):
+        check(src["name"] == build["sources"][i]["name"], f"sources[{i}] name")
+        for key in ("documents", "tokens", "text_tokens", "bytes", "chars"):
+            check(src[key] == per_source[i][key], f"sources[{i}].{key}: report {src[key]}, oracle {per_source[i][key]}")
+        c = build["sources"][i]["counts"]
+        check(src["documents"] == c["documents_written"], f"sources[{i}] documents != documents_written")
+        check(src["exact_duplicates"] == c["dropped"].get("duplicate", 0), f"sources[{i}] exact_duplicates")
+        check(src["dropped"] == c["dropped"] and src["repairs"] == c["repairs"], f"sources[{i}] drops/repairs")
+    for name, want in (("chars", hist_chars), ("tokens", hist_tokens)):
+        h = rep["histograms"][name]
+        got = {b["low"].bit_length(): b["documents"] for b in h["buckets"] if b["documents"]}
+        check(got == dict(want), f"histogram {name}: report {got}, oracle {dict(want)}")
+        for b in h["buckets"]:
+            k = b["low"].bit_length()
+            check(b["high"] == 1 << k, f"histogram {name} bucket [{b['low']}, {b['high']}) is not [2^(k-1), 2^k)")
+        check(sum(b["documents"] for b in h["buckets"]) == total["documents"], f"histogram {name} sums to documents")
+
+
+def check_tokens_lines_languages(rep, build, ref, total, token_counts, lines):
+    top = rep["top_tokens"]["tokens"]
+    check(rep["top_tokens"]["end_of_document_tokens"] == token_counts[0], "end_of_document_tokens")
+    want = sorted(((-n, i) for i, n in token_counts.items() if i != 0))[:len(top)]
+    check([(t["id"], t["count"]) for t in top] == [(i, -n) for n, i in want], "top tokens (id, count) differ from the oracle")
+    for t in top:
+        check(bytes.fromhex(t["hex"]) == ref.decodeBytes([t["id"]]) == undisplay(t["text"]),
+              f"token {t['id']}: hex or text is not its bytes")
+    rl = rep["repeated_lines"]
+    check(rl["prunes"] == 0 and rl["count_undercount_bound"] == 0, "line table pruned on a small corpus")
+    repeated = {t: n for t, n in lines.items() if n >= 2}
+    check(rl["lines_counted"] == sum(lines.values()), f"lines_counted {rl['lines_counted']} != {sum(lines.values())}")
+    for entry in rl["longest"] + rl["most_frequent"]:
+        raw = undisplay(entry["text"])
+        check(repeated.get(raw) == entry["count"] and len(raw) == entry["bytes"],
+              f"repeated line {entry['text'][:40]!r}: report {entry['count']}, oracle {repeated.get(raw)}")
+    want_longest = sorted(repeated.items(), key=lambda kv: (-len(kv[0]), -kv[1]))[:len(rl["longest"])]
+    check([len(t) for t, _ in want_longest] == [e["bytes"] for e in rl["longest"]], "longest repeated line lengths")
+    want_freq = sorted(repeated.items(), key=lambda kv: (-kv[1], -len(kv[0])))[:len(rl["most_frequent"])]
+    check([n for _, n in want_freq] == [e["count"] for e in rl["most_frequent"]], "most frequent line counts")
+    langs = {l["language"]: l for l in rep["languages"]}
+    check(sum(l["documents"] for l in rep["languages"]) == total["documents"], "languages do not add up to the documents")
+    check(sum(l["tokens"] for l in rep["languages"]) == total["tokens"], "language tokens do not add up")
+    py = [i for i, s in enumerate(build["sources"]) if s["language"] == "code:python"][0]
+    check("code:python" in langs and langs["code:python"]["documents"] == rep["sources"][py]["documents"]
+          and langs["code:python"]["declared"], "code:python language row != the py source")
+    cld2 = sum(l["cld2_documents"] for l in rep["languages"])
+    check(cld2 == rep["language_id"]["cld2_documents"] == total["documents"] - rep["sources"][py]["documents"],
+          "CLD2 ran on a number of documents other than the undeclared ones")
+    check(sum(b["documents"] for b in rep["language_id"]["cld2_percent_histogram"]) == cld2, "CLD2 percent histogram")
+
+
+def check_build_block(rep, build):
+    b, t = rep["build"], build["total"]
+    check(b["dropped"] == t["dropped"] and b["repairs"] == t["repairs"], "build drops/repairs != build.json total")
+    check(b["exact_duplicates"] == t["dropped"].get("duplicate", 0) > 0, "exact duplicates missing")
+    check(abs(b["exact_duplicate_rate"] - t["dropped"]["duplicate"] / t["documents_read"]) < 1e-6, "exact_duplicate_rate")
+    check(b["near_duplicates"] == t["dropped"].get("near_duplicate", 0), "near duplicates")
+    check(b["filter_drops"] == {k: v for k, v in t["dropped"].items() if k.startswith("filter_")}, "filter_drops")
+    check(b["bad_input"] == {k: v["count"] for k, v in build["bad_input"].items()}, "bad_input counts")
+    if "filters" in t:
+        check(b["filter_drops_by_filter"] == t["filters"]["dropped"], "filter_drops_by_filter != build.json")
+        flat = {f"filter_{r}": n for reasons in t["filters"]["dropped"].values() for r, n in reasons.items()}
+        check(sum(flat.values()) == sum(b["filter_drops"].values()), "filter drops by filter do not add up")
+
+
+class HtmlChecker(html.parser.HTMLParser):
+    VOID = {"meta", "br", "img", "hr", "input", "link", "rect", "line", "path", "circle"}
+
+    def __init__(self):
+        super().__init__()
+        self.stack, self.counts, self.errors = [], collections.Counter(), []
+
+    def handle_starttag(self, tag, attrs):
+        self.counts[tag] += 1
+        for k, v in attrs:
+            if k in ("src", "href") and v and re.match(r"\s*(https?:)?//", v):
+                self.errors.append(f"external {k}={v}")
+        if tag not in self.VOID:
+            self.stack.append(tag)
+
+    def handle_startendtag(self, tag, attrs):
+        self.counts[tag] += 1
+
+    def handle_endtag(self, tag):
+        if tag in self.VOID:
+            return
+        if not self.stack or self.stack[-1] != tag:
+            self.errors.append(f"</{tag}> closes {self.stack[-1] if self.stack else 'nothing'}")
+        else:
+            self.stack.pop()
+
+
+def check_html(path, rep):
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    p = HtmlChecker()
+    p.feed(text)
+    p.close()
+    check(not p.errors, f"report.html: {p.errors[:5]}")
+    check(not p.stack, f"report.html: unclosed {p.stack[-5:]}")
+    check(p.counts["svg"] >= 6, f"report.html: {p.counts['svg']} svg charts, want >= 6")
+    check(p.counts["rect"] >= 20, "report.html: too few bars")
+    check(p.counts["script"] == 0, "report.html has a script")
+    check(not re.search(r"(src|href)\s*=\s*[\"']?\s*(https?:)?//|url\(\s*[\"']?\s*(https?:)?//|@import", text),
+          "report.html loads something from the network")
+    check(p.counts["table"] >= 6, "report.html: too few tables")
+    for s in rep["sources"]:
+        check(f"<td>{s['name']}</td>" in text, f"report.html lacks source {s['name']}")
+
+
+def md_table(md, heading):
+    part = md.split(f"## {heading}\n", 1)[1].split("\n## ", 1)[0]
+    rows = [l for l in part.splitlines() if l.startswith("|")]
+    return [[c.strip() for c in r.strip("|").split(" | ")] for r in rows[2:]]
+
+
+def num(cell):
+    return int(cell.replace(",", "").split(" ")[0])
+
+
+def check_markdown(path, rep):
+    with open(path, encoding="utf-8") as f:
+        md = f.read()
+    summary = {r[0]: r[1] for r in md_table(md, "Summary")}
+    for label, key in (("documents", "documents"), ("tokens (end-of-document tokens included)", "tokens"),
+                       ("text tokens", "text_tokens"), ("bytes (UTF-8 text)", "bytes"), ("characters", "chars")):
+        check(num(summary[label]) == rep["totals"][key], f"report.md summary {label}")
+    check(float(summary["bytes per token"]) == round(rep["totals"]["bytes_per_token"], 3), "report.md bytes per token")
+    rows = md_table(md, "Sources")
+    check([r[0] for r in rows] == [s["name"].replace("_", "\\_") for s in rep["sources"]], "report.md source names")
+    for r, s in zip(rows, rep["sources"]):
+        check((num(r[3]), num(r[4]), num(r[5])) == (s["documents"], s["tokens"], s["bytes"]), f"report.md source {s['name']}")
+    langs = md_table(md, "Languages")
+    check(len(langs) == len(rep["languages"]), "report.md language rows")
+    for r, l in zip(langs, rep["languages"]):
+        check(r[0].replace("\\", "") == l["language"] and num(r[1]) == l["documents"] and num(r[2]) == l["tokens"],
+              f"report.md language {l['language']}")
+    tokens = md_table(md, "Most frequent tokens")
+    for r, t in zip(tokens, rep["top_tokens"]["tokens"]):
+        check(int(r[1]) == t["id"] and num(r[3]) == t["count"], f"report.md token {t['id']}")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rwkvkit", required=True)
+    ap.add_argument("--vocab", required=True)
+    ap.add_argument("--demo-dir", required=True)
+    ap.add_argument("--numpy-reader", required=True)
+    args = ap.parse_args()
+    for p in (args.vocab, args.demo_dir, args.numpy_reader):
+        if not os.path.exists(p):
+            print(f"missing {p}: run tools/setup.sh", file=sys.stderr)
+            return 2
+    spec = importlib.util.spec_from_file_location("binidx_numpy_reader", args.numpy_reader)
+    reader = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(reader)
+    from rwkv.rwkv_tokenizer import TRIE_TOKENIZER
+    ref = TRIE_TOKENIZER(args.vocab)
+
+    with tempfile.TemporaryDirectory(prefix="rwkvkit_stats_") as tmp:
+        manifest = make_corpus(tmp, args.demo_dir)
+        out = os.path.join(tmp, "out")
+        subprocess.run([args.rwkvkit, "build", "--manifest", manifest, "--out", out, "--near-dedup", "on", "--filters",
+                        "on", "--vocab", args.vocab, "--no-progress"], check=True, stdout=subprocess.DEVNULL)
+        reports = []
+        for threads in ("1", "2"):
+            rdir = os.path.join(tmp, "report" + threads)
+            subprocess.run([args.rwkvkit, "stats", out, "--out", rdir, "--threads", threads, "--vocab", args.vocab,
+                            "--top-tokens", "40", "--quiet"], check=True, stdout=subprocess.DEVNULL)
+            reports.append({n: open(os.path.join(rdir, n), "rb").read() for n in ("report.json", "report.md", "report.html")})
+        for n in reports[0]:
+            check(reports[0][n] == reports[1][n], f"{n} differs between --threads 1 and 2")
+        check(not any(f.endswith(".tmp") for f in os.listdir(rdir)), "temporary files left in the report directory")
+        with open(os.path.join(out, "build.json"), encoding="utf-8") as f:
+            build = json.load(f)
+        rep = json.loads(reports[0]["report.json"])
+        check(len(build["shards"]) >= 3, f"want several shards, got {len(build['shards'])}")
+        total, per_source, hc, ht, token_counts, lines = oracle(out, build, reader, ref,
+                                                                rep["repeated_lines"]["min_line_bytes"])
+        check_counts(rep, build, total, per_source, hc, ht)
+        check_tokens_lines_languages(rep, build, ref, total, token_counts, lines)
+        check_build_block(rep, build)
+        check_html(os.path.join(rdir, "report.html"), rep)
+        check_markdown(os.path.join(rdir, "report.md"), rep)
+        print(f"checked {total['documents']} documents, {total['tokens']} tokens in {len(build['shards'])} shards")
+    if FAILURES:
+        print(f"{len(FAILURES)} check(s) failed")
+        return 1
+    print("stats report: all checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
