@@ -110,6 +110,12 @@ def edge_cases():
         base,
         "the the the the " * 20,  # one distinct stop word, many times
         "ab c d e f g " * 3 + "a bc d e f g " * 3 + base,  # n-grams equal once joined without spaces
+        # Only the joined-without-spaces equality of find_all_duplicate makes these two 5-grams
+        # a repeat (10 of 45 chars > 0.15); as word tuples they differ, and no top n-gram trips.
+        "q r s t u v w k ab cd ef gh ij a bc de fg hij",
+        # The reverse for find_top_duplicate: "abcdefgh ij" and "abcdefghi j" are different
+        # 2-grams there (joined with a space); one 2-gram counted twice would be 22 of 45 > 0.2.
+        "q r s t u v w k abcdefgh ij x y abcdefghi j z",
         "x y. " * 40,
         ("Alpha beta gamma delta. Epsilon zeta eta theta! Iota kappa lambda? Mu nu xi. Omicron pi rho.\n" * 2),
         "We use cookies on this site. Read the Terms of Use now. Fine text is here today.\n" * 3,
@@ -122,6 +128,8 @@ def edge_cases():
         "   \n\n  indented line here.  \n\u2028sep line here too.\r\nwindows line here now.\r" * 3,
         "a" * 1001 + " word word word.\n" + "Fine line here. One. Two. Three. Four. Five.\n",
         "\u0939\u093f\u0902\u0926\u0940 \u092a\u093e\u0920 \u0964 " * 60,  # Devanagari danda: a terminal, a symbol word
+        # 3-letter words and dandas: the mean word length is 3.0 only if the danda is a symbol word.
+        "\u092a\u093e\u0920 \u0915\u0925\u093e \u0932\u094b\u0917 \u0928\u092f\u093e \u0964 " * 15,
         "- item one here\n- item two here\n\u2022 item three\n" * 20,
         "dup line here\n" * 10 + base,
         "para one\n\npara one\n\npara two\n\n" * 5,
