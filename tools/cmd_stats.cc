@@ -45,7 +45,7 @@ confidence, the most frequent tokens and the longest repeated lines (docs/stats_
   --top-tokens N     most frequent tokens to list (default 50)
   --top-lines N      repeated lines to list, longest and most frequent (default 20)
   --min-line-bytes N shortest line (trimmed) counted as a line (default 16)
-  --line-table N     entries of the repeated-line table, about 64 bytes each (default 1048576)
+  --line-table N     entries of the repeated-line table, under 90 bytes each (default 1048576)
   --threads N        threads to use (default: all cores); the reports do not depend on it
   --vocab PATH       the vocab file (default: $RWKVKIT_VOCAB, else the copy tools/setup.sh installed)
   --quiet            no progress lines on stderr

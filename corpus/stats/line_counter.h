@@ -8,8 +8,9 @@
 // When the table is full it is pruned "lossy counting" style: entries with count <= t are
 // removed, with t the smallest threshold that leaves at most capacity/2 entries. A line loses
 // at most t counts in each prune; the sum of the thresholds is reported as the bound on how
-// far any count may be short (0: the table never pruned and every count is exact). Memory: about 64 bytes per entry
-// (2^20 entries by default, ~64 MB).
+// far any count may be short (0: the table never pruned and every count is exact). Memory:
+// 40-byte entries in Abseil's flat_hash_map, at most 2 * capacity slots (under 90 MB at the
+// default 2^20).
 //
 // Not thread-safe: lines are added serially in corpus order, which makes pruning (and so the
 // result) independent of the thread count. Depends on Abseil's flat_hash_map.
