@@ -289,6 +289,40 @@ def check_markdown(path, rep):
         check(int(r[1]) == t["id"] and num(r[3]) == t["count"], f"report.md token {t['id']}")
 
 
+def check_bad_input(args, out, tmp, rep):
+    """A truncated shard is skipped and named, the rest counted, exit 1; a bad build.json names the field."""
+    import shutil
+    bad = os.path.join(tmp, "bad")
+    shutil.copytree(out, bad)
+    with open(os.path.join(bad, "build.json"), encoding="utf-8") as f:
+        build = json.load(f)
+    victim = build["shards"][1]
+    with open(os.path.join(bad, victim["name"] + ".bin"), "r+b") as f:
+        f.truncate(os.path.getsize(f.name) - 2)
+    rdir = os.path.join(tmp, "bad_report")
+    r = subprocess.run([args.rwkvkit, "stats", bad, "--out", rdir, "--vocab", args.vocab, "--quiet"],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    check(r.returncode == 1, f"truncated shard: exit {r.returncode}, want 1")
+    check(victim["name"] in r.stderr.decode(), "truncated shard not named on stderr")
+    with open(os.path.join(rdir, "report.json"), encoding="utf-8") as f:
+        bad_rep = json.load(f)
+    check(len(bad_rep["shard_errors"]) == 1 and victim["name"] in bad_rep["shard_errors"][0], "shard_errors")
+    check(bad_rep["totals"]["documents"] == rep["totals"]["documents"] - victim["documents"],
+          "the other shards were not all counted")
+    with open(os.path.join(rdir, "report.html"), encoding="utf-8") as f:
+        check(victim["name"] in f.read(), "report.html does not name the bad shard")
+    build["shards"][0]["source_runs"][0][1] += 1
+    with open(os.path.join(bad, "build.json"), "w", encoding="utf-8") as f:
+        json.dump(build, f)
+    r = subprocess.run([args.rwkvkit, "stats", bad, "--out", rdir + "2", "--vocab", args.vocab, "--quiet"],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    err = r.stderr.decode()
+    check(r.returncode == 1 and "build.json: shards[0].source_runs" in err, f"bad source_runs: exit {r.returncode}, {err!r}")
+    r = subprocess.run([args.rwkvkit, "stats", os.path.join(tmp, "nowhere"), "--out", rdir + "3", "--vocab", args.vocab],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    check(r.returncode == 1 and "build.json: cannot read" in r.stderr.decode(), "missing build.json")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rwkvkit", required=True)
@@ -331,6 +365,7 @@ def main():
         check_build_block(rep, build)
         check_html(os.path.join(rdir, "report.html"), rep)
         check_markdown(os.path.join(rdir, "report.md"), rep)
+        check_bad_input(args, out, tmp, rep)
         print(f"checked {total['documents']} documents, {total['tokens']} tokens in {len(build['shards'])} shards")
     if FAILURES:
         print(f"{len(FAILURES)} check(s) failed")
