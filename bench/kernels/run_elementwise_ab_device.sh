@@ -5,7 +5,7 @@
 # this one ($BIN) alternated on the same card (bf16, random Finch-1.6B shape, $DOCS docs x 4096,
 # window 512), fp16 and fp32 once, then compute-sanitizer (memcheck on the evaluator tests and a
 # fixture, racecheck on the WKV raw-decay test) and the per-kernel profile of the new build
-# (run_profile_device.sh). Binaries built on the build machine for sm_90, carried with .devdeps,
+# (run_profile_device.sh); SANITIZE=0 / PROFILE=0 skip those. Binaries built on the build machine for sm_90, carried with .devdeps,
 # .gpubench-libs and .rwkvkit/vocab. Logs under $OUT.
 set -uo pipefail
 OUT=${OUT:-/tmp/ew_ab}
@@ -38,7 +38,7 @@ done | tee "$OUT/throughput.log"
 stamp "new: fp16 and fp32 once"
 timeout 150 "$BIN/refmodel_cuda_eval_driver" --docs 64 --dtypes fp16,fp32 --cpu-docs 1 --cpu-len 64 2>&1 | grep -E 'cuda|cpu' | tee -a "$OUT/throughput.log"
 
-if command -v compute-sanitizer >/dev/null; then
+if [ "${SANITIZE:-1}" = 1 ] && command -v compute-sanitizer >/dev/null; then
   stamp "memcheck (evaluator tests + two fixtures)"
   F='Fixtures/FixtureTest.*/v6_bf16_pth:Fixtures/FixtureTest.*/v5_fp16_pth:CudaEvaluatorTest.*'
   timeout 150 compute-sanitizer --tool memcheck --error-exitcode 9 "$BIN/refmodel_cuda_tests" --gtest_filter="$F" >"$OUT/memcheck.log" 2>&1
@@ -47,7 +47,9 @@ if command -v compute-sanitizer >/dev/null; then
   timeout 100 compute-sanitizer --tool racecheck --error-exitcode 9 "$BIN/kernels_tests" --gtest_filter='Wkv/WkvRawDecay.*' >"$OUT/racecheck.log" 2>&1
   echo "racecheck rc=$?"; grep -E 'ERROR SUMMARY|RACE' "$OUT/racecheck.log" | tail -3
 fi
-stamp "profile (new build)"
-OUT=$OUT BIN=$BIN DOCS=64 bash bench/kernels/run_profile_device.sh >/dev/null 2>&1
-python3 bench/kernels/ncu_summary.py "$OUT/ncu_fused.log" | head -30
+if [ "${PROFILE:-1}" = 1 ]; then
+  stamp "profile (new build)"
+  OUT=$OUT BIN=$BIN DOCS=64 bash bench/kernels/run_profile_device.sh >/dev/null 2>&1
+  python3 bench/kernels/ncu_summary.py "$OUT/ncu_fused.log" | head -30
+fi
 stamp done
