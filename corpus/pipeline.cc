@@ -17,6 +17,7 @@
 #include "corpus/build_report.h"
 #include "corpus/build_stages.h"
 #include "corpus/doc_processor.h"
+#include "corpus/filter_settings.h"
 #include "corpus/near_dedup_stage.h"
 #include "corpus/progress.h"
 #include "corpus/shard_stage.h"
@@ -37,6 +38,9 @@ std::string Fingerprint(const BuildOptions& opt, const std::vector<InputFile>& f
     absl::StrAppend(&f, in.source, " ", in.path.string(), " ", size, " ", mtime, "\n");
   }
   absl::StrAppend(&f, "vocab ", opt.vocab_path.string(), "\n");
+  if (opt.filters)  // each source's filter settings (the manifest may change them between runs)
+    for (const ManifestSource& s : opt.manifest.sources)
+      absl::StrAppend(&f, "filters ", s.name, " ", FilterSettingsJson(s.filters), "\n");
   absl::StrAppend(&f, "dedup_report ", opt.dedup_report.string(), "\n");  // written in phase 1
   return f;
 }
