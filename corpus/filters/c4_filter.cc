@@ -4,7 +4,6 @@
 #include <unicode/uchar.h>
 
 #include <array>
-#include <vector>
 
 #include "corpus/filters/text_units.h"
 
@@ -137,23 +136,39 @@ size_t CountSentences(std::string_view line) {
 
 Verdict C4Quality(std::string_view text, const C4QualityOptions& o, std::string* kept_text, C4LineCounts* lines) {
   C4LineCounts removed;
-  std::string cleaned, lower;
-  std::vector<std::string_view> kept;
-  std::vector<std::string> cleaned_store;  // kept lines that citation removal changed
+  thread_local std::string cleaned, lower;
+  std::string& out = *kept_text;
+  out.clear();
+  bool any_kept = false;
   size_t sentences = 0;
-  for (std::string_view raw : SplitLines(text)) {
-    std::string_view line = Strip(raw);
+  size_t start = 0, i = 0;
+  while (start < text.size()) {
+    // The next line of str.splitlines(): up to \n \r \r\n \v \f \x1c-\x1e \x85 \u2028 \u2029.
+    size_t end = text.size(), next = text.size();
+    for (i = start; i < text.size();) {
+      const size_t at = i;
+      const auto b = static_cast<unsigned char>(text[i]);
+      if (b >= 0x20 && b < 0x80) {  // fast path: printable ASCII is never a line end
+        ++i;
+        continue;
+      }
+      const char32_t c = NextCodePoint(text, i);
+      if (c == '\n' || c == '\r' || c == 0x0B || c == 0x0C || (c >= 0x1C && c <= 0x1E) || c == 0x85 || c == 0x2028 ||
+          c == 0x2029) {
+        end = at;
+        next = (c == '\r' && i < text.size() && text[i] == '\n') ? i + 1 : i;
+        break;
+      }
+    }
+    std::string_view line = Strip(text.substr(start, end - start));
+    start = next;
     bool too_long = false;
     const size_t n_words = SplitCount(line, o.max_word_length, too_long);
     if (too_long) {
       ++removed.too_long_word;
       continue;
     }
-    bool changed = false;
-    if (o.remove_citations && RemoveCitations(line, cleaned)) {
-      changed = true;
-      line = cleaned;
-    }
+    if (o.remove_citations && RemoveCitations(line, cleaned)) line = cleaned;
     if (o.filter_no_terminal_punct && !EndsWithTerminalPunct(line)) {
       ++removed.no_terminal_punct;
       continue;
@@ -178,23 +193,16 @@ Verdict C4Quality(std::string_view text, const C4QualityOptions& o, std::string*
       }
     }
     if (o.min_num_sentences != -1) sentences += CountSentences(line);
-    if (changed) {
-      cleaned_store.emplace_back(line);
-      kept.push_back({});  // filled below, once cleaned_store stops moving
-    } else {
-      kept.push_back(line);
-    }
+    if (any_kept) out.push_back('\n');
+    out.append(line);
+    any_kept = true;
   }
   if (o.min_num_sentences >= 0 && sentences < static_cast<size_t>(o.min_num_sentences))
     return Drop("c4", "too_few_sentences");
-  std::string joined;
-  size_t next_cleaned = 0;
-  for (size_t k = 0; k < kept.size(); ++k) {
-    if (k) joined.push_back('\n');
-    if (kept[k].data() == nullptr) joined.append(cleaned_store[next_cleaned++]);
-    else joined.append(kept[k]);
-  }
-  kept_text->assign(Strip(joined));
+  const std::string_view stripped = Strip(out);  // "\n".join(kept_lines).strip()
+  const size_t lead = static_cast<size_t>(stripped.data() - out.data());
+  out.resize(lead + stripped.size());
+  out.erase(0, lead);
   *lines += removed;
   return Keep();
 }

@@ -65,8 +65,9 @@ struct C4LineCounts {
 // there.)
 size_t CountSentences(std::string_view line);
 
-// Judges `text`. When kept, `*kept_text` receives the edited text and `*lines` the removed lines
-// (both untouched on a drop); `kept_text` must not alias `text`.
+// Judges `text`. When kept, `*kept_text` receives the edited text and `*lines` gains the removed
+// lines; on a drop `*lines` is untouched and `*kept_text` unspecified. `kept_text` must not alias
+// `text`.
 Verdict C4Quality(std::string_view text, const C4QualityOptions& o, std::string* kept_text, C4LineCounts* lines);
 
 }  // namespace rwkvkit::corpus::filters
