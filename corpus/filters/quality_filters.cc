@@ -4,7 +4,6 @@
 #include <array>
 #include <cstring>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 
 namespace rwkvkit::corpus::filters {
