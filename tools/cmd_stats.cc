@@ -104,9 +104,10 @@ void PrintSummary(const st::ReportModel& m, const std::string& out_dir, double s
 }  // namespace
 
 int RunStats(int argc, char** argv) {
-  absl::StatusOr<ParsedFlags> flags = ParseFlags(
-      argc, argv,
-      {{"vocab", "threads", "out", "language", "top-tokens", "top-lines", "min-line-bytes", "line-table"}, {"help", "quiet"}});
+  absl::StatusOr<ParsedFlags> flags =
+      ParseFlags(argc, argv,
+                 {{"vocab", "threads", "out", "language", "top-tokens", "top-lines", "min-line-bytes", "line-table"},
+                  {"help", "quiet"}});
   if (!flags.ok()) return ReportError("stats", flags.status());
   if (flags->Has("help")) {
     std::fputs(kUsage, stdout);
@@ -121,20 +122,24 @@ int RunStats(int argc, char** argv) {
   absl::StatusOr<st::BuildInfo> info = st::LoadBuildInfo(opt->build_dir);
   if (!info.ok()) return ReportError("stats", info.status());
   const auto start = std::chrono::steady_clock::now();
+  uint64_t listed_tokens = 0, tokens_done = 0;
+  for (const st::BuildShard& shard : info->shards) listed_tokens += shard.tokens;
   if (!opt->quiet) {
     opt->collect.progress = [&](size_t i, const std::string& name, uint64_t docs, uint64_t bytes) {
       const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      std::fprintf(stderr, "rwkvkit stats: shard %zu/%zu %s done; %llu documents, %.1f MB, %.1f MB/s\n", i + 1,
-                   info->shards.size(), name.c_str(), static_cast<unsigned long long>(docs),
-                   static_cast<double>(bytes) / 1e6, s > 0 ? static_cast<double>(bytes) / 1e6 / s : 0.0);
+      tokens_done += info->shards[i].tokens;
+      const double left = static_cast<double>(listed_tokens - tokens_done);
+      const double eta = tokens_done ? s * left / static_cast<double>(tokens_done) : 0;
+      std::fprintf(stderr, "rwkvkit stats: shard %zu/%zu %s done; %llu documents, %.1f MB, %.1f MB/s, ETA %.0f s\n",
+                   i + 1, info->shards.size(), name.c_str(), static_cast<unsigned long long>(docs),
+                   static_cast<double>(bytes) / 1e6, s > 0 ? static_cast<double>(bytes) / 1e6 / s : 0.0, eta);
     };
   }
   const st::CorpusStats stats = st::CollectStats(opt->build_dir, *info, *tok, opt->collect);
-  const st::ReportModel model = st::MakeReportModel(*info, stats, *tok, opt->build_dir, opt->collect.language,
-                                                    opt->top_tokens, RWKVKIT_VERSION);
+  const st::ReportModel model =
+      st::MakeReportModel(*info, stats, *tok, opt->build_dir, opt->collect.language, opt->top_tokens, RWKVKIT_VERSION);
   if (absl::Status s = st::WriteReports(opt->out_dir, model); !s.ok()) return ReportError("stats", s);
-  PrintSummary(model, opt->out_dir,
-               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  PrintSummary(model, opt->out_dir, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   for (const std::string& e : stats.shard_errors) std::fprintf(stderr, "rwkvkit stats: %s (skipped)\n", e.c_str());
   return stats.shard_errors.empty() ? 0 : 1;
 }

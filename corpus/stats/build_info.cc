@@ -31,7 +31,8 @@ class JsonReader {
     return absl::OkStatus();
   }
   // An optional object of unsigned counts; absent is empty.
-  absl::Status CountMap(object o, const std::string& where, const char* key, std::map<std::string, uint64_t>& out) const {
+  absl::Status CountMap(object o, const std::string& where, const char* key,
+                        std::map<std::string, uint64_t>& out) const {
     object m;
     if (o[key].get(m)) return absl::OkStatus();
     for (auto field : m) {
@@ -69,10 +70,13 @@ absl::Status ReadFilterCounts(const JsonReader& j, object o, const std::string& 
 }
 
 absl::Status ReadCounts(const JsonReader& j, object o, const std::string& where, BuildCounts& c) {
-  const std::pair<const char*, uint64_t*> numbers[] = {
-      {"files", &c.files},       {"documents_read", &c.documents_read},
-      {"documents_kept", &c.documents_kept}, {"documents_written", &c.documents_written},
-      {"bytes_in", &c.bytes_in}, {"bytes_out", &c.bytes_out}, {"tokens", &c.tokens}};
+  const std::pair<const char*, uint64_t*> numbers[] = {{"files", &c.files},
+                                                       {"documents_read", &c.documents_read},
+                                                       {"documents_kept", &c.documents_kept},
+                                                       {"documents_written", &c.documents_written},
+                                                       {"bytes_in", &c.bytes_in},
+                                                       {"bytes_out", &c.bytes_out},
+                                                       {"tokens", &c.tokens}};
   for (const auto& [key, dst] : numbers) RWKVKIT_RETURN_IF_ERROR(j.Uint(o, where, key, *dst));
   RWKVKIT_RETURN_IF_ERROR(j.CountMap(o, where, "dropped", c.dropped));
   RWKVKIT_RETURN_IF_ERROR(j.CountMap(o, where, "repairs", c.repairs));
@@ -134,8 +138,8 @@ absl::Status ReadShards(const JsonReader& j, element root, BuildInfo& info) {
       covered += count;
     }
     if (covered != s.documents)
-      return j.Error(where + ".source_runs",
-                     absl::StrCat("runs cover ", covered, " documents (saw), the shard has ", s.documents, " (expected)"));
+      return j.Error(where + ".source_runs", absl::StrCat("runs cover ", covered, " documents (saw), the shard has ",
+                                                          s.documents, " (expected)"));
     info.shards.push_back(std::move(s));
   }
   return absl::OkStatus();

@@ -1,8 +1,10 @@
 // corpus/stats/collector.cc — see collector.h.
 //
-// Performance notes: CLD2 dominates when it runs (most documents of a corpus without
-// manifest languages); decoding and line hashing are a few percent. Documents are read one
-// pread() each (ShardReader is thread-safe), which keeps the batch memory to its documents.
+// Performance notes: CLD2 is most of the work when it runs: on the demo corpus, one thread,
+// 0.62 s of CPU with `--language auto` against 0.22 s with `--language manifest` (CLD2 on 4,751
+// of 4,901 documents; /usr/bin/time user seconds, 2-core development machine). Documents are
+// read one pread() each (ShardReader is thread-safe), which keeps the batch memory to its
+// documents.
 #include "corpus/stats/collector.h"
 
 #include <tbb/blocked_range.h>
@@ -212,14 +214,18 @@ absl::StatusOr<LanguageSource> ParseLanguageSource(std::string_view name) {
   if (name == "auto") return LanguageSource::kAuto;
   if (name == "cld2") return LanguageSource::kCld2;
   if (name == "manifest") return LanguageSource::kManifest;
-  return absl::InvalidArgumentError(absl::StrCat("--language: \"", std::string(name), "\" is not auto, cld2 or manifest"));
+  return absl::InvalidArgumentError(
+      absl::StrCat("--language: \"", std::string(name), "\" is not auto, cld2 or manifest"));
 }
 
 const char* LanguageSourceName(LanguageSource s) {
   switch (s) {
-    case LanguageSource::kAuto: return "auto";
-    case LanguageSource::kCld2: return "cld2";
-    case LanguageSource::kManifest: return "manifest";
+    case LanguageSource::kAuto:
+      return "auto";
+    case LanguageSource::kCld2:
+      return "cld2";
+    case LanguageSource::kManifest:
+      return "manifest";
   }
   return "auto";
 }

@@ -53,15 +53,15 @@ struct ReportedLine {
 
 struct CorpusStats {
   GroupCounts total;
-  std::vector<GroupCounts> by_source;              // index = build.json source index
+  std::vector<GroupCounts> by_source;  // index = build.json source index
   std::map<std::string, LanguageCounts> by_language;
-  Histogram chars, tokens;                         // per document; tokens = text tokens
-  std::array<uint64_t, 11> cld2_percent{};         // documents by CLD2 percent: [0,10) ... [90,100), 100
+  Histogram chars, tokens;                  // per document; tokens = text tokens
+  std::array<uint64_t, 11> cld2_percent{};  // documents by CLD2 percent: [0,10) ... [90,100), 100
   uint64_t cld2_documents = 0, cld2_reliable = 0, cld2_percent_sum = 0;
-  std::vector<uint64_t> token_counts;              // by id (65536), end-of-document tokens included
-  uint64_t invalid_utf8_documents = 0;             // decoded text was not valid UTF-8
+  std::vector<uint64_t> token_counts;   // by id (65536), end-of-document tokens included
+  uint64_t invalid_utf8_documents = 0;  // decoded text was not valid UTF-8
   uint64_t shards_read = 0;
-  std::vector<std::string> shard_errors;           // damaged or missing shards (skipped)
+  std::vector<std::string> shard_errors;  // damaged or missing shards (skipped)
   // Repeated lines (line_counter.h).
   std::vector<ReportedLine> longest_lines, frequent_lines;
   uint64_t lines_counted = 0, line_table_capacity = 0, line_table_prunes = 0, line_undercount_bound = 0;

@@ -24,8 +24,10 @@ void SplitLines(std::string_view text, uint32_t shard, uint64_t document, size_t
     while (b < e && IsTrimmed(text[b])) ++b;
     while (e > b && IsTrimmed(text[e - 1])) --e;
     if (e - b >= min_line_bytes && e - b > 0) {
-      const LineRef where{.shard = shard, .length = static_cast<uint32_t>(std::min<size_t>(e - b, UINT32_MAX)),
-                          .document = document, .offset = b};
+      const LineRef where{.shard = shard,
+                          .length = static_cast<uint32_t>(std::min<size_t>(e - b, UINT32_MAX)),
+                          .document = document,
+                          .offset = b};
       out.push_back({XXH3_64bits(text.data() + b, e - b), where});
     }
     begin = end + 1;
@@ -66,7 +68,9 @@ std::vector<CountedLine> RepeatedLineCounter::Repeated() const {
 
 std::vector<CountedLine> RepeatedLineCounter::Longest(size_t k) const {
   std::vector<CountedLine> v = Repeated();
-  auto key = [](const CountedLine& l) { return std::make_tuple(-static_cast<int64_t>(l.first.length), -static_cast<int64_t>(l.count), l.hash); };
+  auto key = [](const CountedLine& l) {
+    return std::make_tuple(-static_cast<int64_t>(l.first.length), -static_cast<int64_t>(l.count), l.hash);
+  };
   std::sort(v.begin(), v.end(), [&](const CountedLine& a, const CountedLine& b) { return key(a) < key(b); });
   if (v.size() > k) v.resize(k);
   return v;
@@ -74,7 +78,9 @@ std::vector<CountedLine> RepeatedLineCounter::Longest(size_t k) const {
 
 std::vector<CountedLine> RepeatedLineCounter::MostFrequent(size_t k) const {
   std::vector<CountedLine> v = Repeated();
-  auto key = [](const CountedLine& l) { return std::make_tuple(-static_cast<int64_t>(l.count), -static_cast<int64_t>(l.first.length), l.hash); };
+  auto key = [](const CountedLine& l) {
+    return std::make_tuple(-static_cast<int64_t>(l.count), -static_cast<int64_t>(l.first.length), l.hash);
+  };
   std::sort(v.begin(), v.end(), [&](const CountedLine& a, const CountedLine& b) { return key(a) < key(b); });
   if (v.size() > k) v.resize(k);
   return v;

@@ -71,19 +71,20 @@ std::string TableHead(const std::vector<std::string>& cols, const std::vector<bo
 constexpr char kTableEnd[] = "</tbody></table></div>";
 
 std::string Card(const std::string& key, const std::string& value, const std::string& sub) {
-  return absl::StrCat("<div class=\"card\"><div class=\"k\">", HtmlEscape(key), "</div><div class=\"v\">", HtmlEscape(value),
-                      "</div><div class=\"s\">", HtmlEscape(sub), "</div></div>");
+  return absl::StrCat("<div class=\"card\"><div class=\"k\">", HtmlEscape(key), "</div><div class=\"v\">",
+                      HtmlEscape(value), "</div><div class=\"s\">", HtmlEscape(sub), "</div></div>");
 }
 
 std::string Cards(const ReportModel& m) {
   const GroupCounts& t = m.stats->total;
-  return absl::StrCat("<div class=\"cards\">", Card("documents", HumanCount(t.documents), GroupDigits(t.documents)),
-                      Card("tokens", HumanCount(t.tokens), GroupDigits(t.tokens)),
-                      Card("text", HumanBytes(t.bytes), absl::StrCat(GroupDigits(t.chars), " characters")),
-                      Card("bytes / token", F3(t.BytesPerToken()), absl::StrCat(F3(t.CharsPerToken()), " characters / token")),
-                      Card("sources", absl::StrCat(m.build->sources.size()), absl::StrCat(m.build->shards.size(), " shards")),
-                      Card("languages", absl::StrCat(m.languages.size()), m.stats->cld2_documents ? "CLD2 + manifest" : "manifest"),
-                      "</div>");
+  return absl::StrCat(
+      "<div class=\"cards\">", Card("documents", HumanCount(t.documents), GroupDigits(t.documents)),
+      Card("tokens", HumanCount(t.tokens), GroupDigits(t.tokens)),
+      Card("text", HumanBytes(t.bytes), absl::StrCat(GroupDigits(t.chars), " characters")),
+      Card("bytes / token", F3(t.BytesPerToken()), absl::StrCat(F3(t.CharsPerToken()), " characters / token")),
+      Card("sources", absl::StrCat(m.build->sources.size()), absl::StrCat(m.build->shards.size(), " shards")),
+      Card("languages", absl::StrCat(m.languages.size()), m.stats->cld2_documents ? "CLD2 + manifest" : "manifest"),
+      "</div>");
 }
 
 std::string KeyValueTable(const std::vector<std::pair<std::string, std::string>>& rows) {
@@ -109,8 +110,10 @@ std::string SummaryTable(const ReportModel& m) {
   };
   const std::vector<std::pair<std::string, std::string>> build = {
       {"documents read by the build", GroupDigits(b.documents_read)},
-      {"exact duplicates removed", absl::StrCat(GroupDigits(ExactDuplicates(b)), " (", Percent(ExactDuplicates(b), b.documents_read), ")")},
-      {"near duplicates removed", m.build->near_dedup ? absl::StrCat(GroupDigits(NearDuplicates(b)), " (", Percent(NearDuplicates(b), b.documents_read), ")")
+      {"exact duplicates removed",
+       absl::StrCat(GroupDigits(ExactDuplicates(b)), " (", Percent(ExactDuplicates(b), b.documents_read), ")")},
+      {"near duplicates removed", m.build->near_dedup ? absl::StrCat(GroupDigits(NearDuplicates(b)), " (",
+                                                                     Percent(NearDuplicates(b), b.documents_read), ")")
                                                       : "near-dedup off"},
       {"quality filters", m.build->filters ? absl::StrCat("on: ", GroupDigits(filtered), " dropped") : "off"},
       {"sources · languages", absl::StrCat(m.build->sources.size(), " · ", m.languages.size())},
@@ -118,7 +121,8 @@ std::string SummaryTable(const ReportModel& m) {
       {"documents with invalid UTF-8", GroupDigits(m.stats->invalid_utf8_documents)},
   };
   return absl::StrCat("<section><h2>Summary</h2><div class=\"grid2\"><div><h3>Content of the shards</h3>",
-                      KeyValueTable(content), "</div><div><h3>The build</h3>", KeyValueTable(build), "</div></div></section>");
+                      KeyValueTable(content), "</div><div><h3>The build</h3>", KeyValueTable(build),
+                      "</div></div></section>");
 }
 
 std::string SourcesSection(const ReportModel& m) {
@@ -128,19 +132,20 @@ std::string SourcesSection(const ReportModel& m) {
     tokens.push_back({m.build->sources[i].name, static_cast<double>(c.tokens), HumanCount(c.tokens)});
     bpt.push_back({m.build->sources[i].name, c.BytesPerToken(), F3(c.BytesPerToken())});
   }
-  std::string h = absl::StrCat("<section><h2>Sources</h2><div class=\"grid2\"><div><h3>Tokens per source</h3>",
-                               HorizontalBarChart(tokens, "Tokens per source", kSourceColor),
-                               "</div><div><h3>Bytes per token</h3>", HorizontalBarChart(bpt, "Bytes per token per source", kSourceColor),
-                               "</div></div>");
-  absl::StrAppend(&h, TableHead({"source", "license", "language", "documents", "tokens", "bytes", "bytes/token", "chars/token",
-                                 "exact dup.", "near dup."},
+  std::string h =
+      absl::StrCat("<section><h2>Sources</h2><div class=\"grid2\"><div><h3>Tokens per source</h3>",
+                   HorizontalBarChart(tokens, "Tokens per source", kSourceColor), "</div><div><h3>Bytes per token</h3>",
+                   HorizontalBarChart(bpt, "Bytes per token per source", kSourceColor), "</div></div>");
+  absl::StrAppend(&h, TableHead({"source", "license", "language", "documents", "tokens", "bytes", "bytes/token",
+                                 "chars/token", "exact dup.", "near dup."},
                                 {false, false, false, true, true, true, true, true, true, true}));
   for (size_t i = 0; i < m.build->sources.size(); ++i) {
     const BuildSource& s = m.build->sources[i];
     const GroupCounts& c = m.stats->by_source[i];
-    absl::StrAppend(&h, "<tr>", Td(HtmlEscape(s.name)), Td(HtmlEscape(s.license)), Td(HtmlEscape(s.language.value_or("–"))),
-                    Tn(GroupDigits(c.documents)), Tn(GroupDigits(c.tokens)), Tn(GroupDigits(c.bytes)), Tn(F3(c.BytesPerToken())),
-                    Tn(F3(c.CharsPerToken())), Tn(Percent(ExactDuplicates(s.counts), s.counts.documents_read)),
+    absl::StrAppend(&h, "<tr>", Td(HtmlEscape(s.name)), Td(HtmlEscape(s.license)),
+                    Td(HtmlEscape(s.language.value_or("–"))), Tn(GroupDigits(c.documents)), Tn(GroupDigits(c.tokens)),
+                    Tn(GroupDigits(c.bytes)), Tn(F3(c.BytesPerToken())), Tn(F3(c.CharsPerToken())),
+                    Tn(Percent(ExactDuplicates(s.counts), s.counts.documents_read)),
                     Tn(Percent(NearDuplicates(s.counts), s.counts.documents_read)), "</tr>");
   }
   return h + kTableEnd + "</section>";
@@ -157,8 +162,9 @@ std::string LanguageCharts(const ReportModel& m) {
                                ? absl::StrFormat(" (top %d of %d)", kChartLanguages, m.languages.size())
                                : std::string();
   return absl::StrCat("<div class=\"grid2\"><div><h3>Tokens per language", more, "</h3>",
-                      HorizontalBarChart(tokens, "Tokens per language", kLanguageColor), "</div><div><h3>Bytes per token",
-                      more, "</h3>", HorizontalBarChart(bpt, "Bytes per token per language", kLanguageColor), "</div></div>");
+                      HorizontalBarChart(tokens, "Tokens per language", kLanguageColor),
+                      "</div><div><h3>Bytes per token", more, "</h3>",
+                      HorizontalBarChart(bpt, "Bytes per token per language", kLanguageColor), "</div></div>");
 }
 
 std::string LanguagesSection(const ReportModel& m) {
@@ -169,11 +175,12 @@ std::string LanguagesSection(const ReportModel& m) {
                                 {false, true, true, true, true, true, true, true, true}));
   for (const LanguageRow& l : m.languages) {
     const LanguageCounts& c = l.counts;
-    absl::StrAppend(&h, "<tr>", Td(HtmlEscape(l.code)), Tn(GroupDigits(c.documents)), Tn(GroupDigits(c.tokens)),
-                    Tn(Percent(c.tokens, m.stats->total.tokens)), Tn(GroupDigits(c.bytes)), Tn(F3(c.BytesPerToken())),
-                    Tn(F3(c.CharsPerToken())),
-                    Tn(c.cld2_documents ? absl::StrFormat("%.1f", Ratio(c.cld2_percent_sum, c.cld2_documents)) : "declared"),
-                    Tn(c.cld2_documents ? Percent(c.cld2_reliable, c.cld2_documents) : "–"), "</tr>");
+    absl::StrAppend(
+        &h, "<tr>", Td(HtmlEscape(l.code)), Tn(GroupDigits(c.documents)), Tn(GroupDigits(c.tokens)),
+        Tn(Percent(c.tokens, m.stats->total.tokens)), Tn(GroupDigits(c.bytes)), Tn(F3(c.BytesPerToken())),
+        Tn(F3(c.CharsPerToken())),
+        Tn(c.cld2_documents ? absl::StrFormat("%.1f", Ratio(c.cld2_percent_sum, c.cld2_documents)) : "declared"),
+        Tn(c.cld2_documents ? Percent(c.cld2_reliable, c.cld2_documents) : "–"), "</tr>");
   }
   return h + kTableEnd + "</section>";
 }
@@ -183,26 +190,28 @@ std::string ConfidenceSection(const ReportModel& m) {
   if (s.cld2_documents == 0) return std::string();
   std::vector<Bar> bars;
   for (size_t k = 0; k < s.cld2_percent.size(); ++k)
-    bars.push_back({k == 10 ? "100" : absl::StrFormat("%d–%d", k * 10, k * 10 + 9), static_cast<double>(s.cld2_percent[k]),
-                    HumanCount(s.cld2_percent[k])});
-  return absl::StrCat("<section><h2>Language-id confidence</h2><div class=\"grid2\"><div><h3>Documents by CLD2 percent "
-                      "(share of the text in the top language)</h3>",
-                      ColumnChart(bars, "Documents by CLD2 percent", kConfidenceColor), "</div><div><h3>CLD2</h3>",
-                      KeyValueTable({{"documents identified by CLD2", GroupDigits(s.cld2_documents)},
-                                     {"CLD2 called reliable", absl::StrCat(GroupDigits(s.cld2_reliable), " (",
-                                                                           Percent(s.cld2_reliable, s.cld2_documents), ")")},
-                                     {"mean percent", absl::StrFormat("%.1f", Ratio(s.cld2_percent_sum, s.cld2_documents))}}),
-                      "</div></div></section>");
+    bars.push_back({k == 10 ? "100" : absl::StrFormat("%d–%d", k * 10, k * 10 + 9),
+                    static_cast<double>(s.cld2_percent[k]), HumanCount(s.cld2_percent[k])});
+  return absl::StrCat(
+      "<section><h2>Language-id confidence</h2><div class=\"grid2\"><div><h3>Documents by CLD2 percent "
+      "(share of the text in the top language)</h3>",
+      ColumnChart(bars, "Documents by CLD2 percent", kConfidenceColor), "</div><div><h3>CLD2</h3>",
+      KeyValueTable({{"documents identified by CLD2", GroupDigits(s.cld2_documents)},
+                     {"CLD2 called reliable", absl::StrCat(GroupDigits(s.cld2_reliable), " (",
+                                                           Percent(s.cld2_reliable, s.cld2_documents), ")")},
+                     {"mean percent", absl::StrFormat("%.1f", Ratio(s.cld2_percent_sum, s.cld2_documents))}}),
+      "</div></div></section>");
 }
 
 std::string HistogramChart(const std::vector<HistogramRow>& rows, const Histogram& h, const std::string& unit,
                            const char* color) {
   std::vector<Bar> bars;
-  for (const HistogramRow& r : rows) bars.push_back({GroupDigits(r.low), static_cast<double>(r.count), HumanCount(r.count)});
+  for (const HistogramRow& r : rows)
+    bars.push_back({GroupDigits(r.low), static_cast<double>(r.count), HumanCount(r.count)});
   return absl::StrCat("<div><h3>Documents by length in ", unit, " (bucket [n, 2n), log scale)</h3>",
                       ColumnChart(bars, absl::StrCat("Document length in ", unit), color),
-                      absl::StrFormat("<p class=\"note\">min %s · mean %.1f · max %s %s</p></div>", GroupDigits(h.n ? h.min : 0),
-                                      Ratio(h.sum, h.n), GroupDigits(h.max), unit));
+                      absl::StrFormat("<p class=\"note\">min %s · mean %.1f · max %s %s</p></div>",
+                                      GroupDigits(h.n ? h.min : 0), Ratio(h.sum, h.n), GroupDigits(h.max), unit));
 }
 
 std::string LengthsSection(const ReportModel& m) {
@@ -237,10 +246,11 @@ std::string CleaningSection(const ReportModel& m) {
     absl::StrAppend(&h, absl::StrFormat("<p class=\"note\">C4 line filter: %s documents edited.</p>",
                                         GroupDigits(t.c4_documents_edited)));
   if (const std::optional<NearDedupInfo>& n = m.build->near)
-    absl::StrAppend(&h, absl::StrFormat("<p class=\"note\">Near dedup (MinHash LSH): %s candidate pairs, %s confirmed, %s "
-                                        "clusters, %s documents removed.</p>",
-                                        GroupDigits(n->candidate_pairs), GroupDigits(n->confirmed_pairs),
-                                        GroupDigits(n->clusters), GroupDigits(n->documents_removed)));
+    absl::StrAppend(
+        &h, absl::StrFormat("<p class=\"note\">Near dedup (MinHash LSH): %s candidate pairs, %s confirmed, %s "
+                            "clusters, %s documents removed.</p>",
+                            GroupDigits(n->candidate_pairs), GroupDigits(n->confirmed_pairs), GroupDigits(n->clusters),
+                            GroupDigits(n->documents_removed)));
   return h + "</section>";
 }
 
@@ -257,10 +267,11 @@ std::string TokenTable(const ReportModel& m, size_t begin, size_t end) {
 
 std::string TokensSection(const ReportModel& m) {
   const size_t half = (m.top_tokens.size() + 1) / 2;
-  return absl::StrCat("<section><h2>Most frequent tokens</h2><p class=\"note\">Of ", GroupDigits(m.stats->total.text_tokens),
-                      " text tokens (the end-of-document token 0 is left out); ␣ is a space, \\n a line feed, \\xNN a "
-                      "byte of a character that the token splits.</p><div class=\"grid2\"><div>",
-                      TokenTable(m, 0, half), "</div><div>", TokenTable(m, half, m.top_tokens.size()), "</div></div></section>");
+  return absl::StrCat(
+      "<section><h2>Most frequent tokens</h2><p class=\"note\">Of ", GroupDigits(m.stats->total.text_tokens),
+      " text tokens (the end-of-document token 0 is left out); ␣ is a space, \\n a line feed, \\xNN a "
+      "byte of a character that the token splits.</p><div class=\"grid2\"><div>",
+      TokenTable(m, 0, half), "</div><div>", TokenTable(m, half, m.top_tokens.size()), "</div></div></section>");
 }
 
 std::string LineTable(const std::vector<ReportedLine>& lines) {
@@ -286,14 +297,17 @@ std::string LinesSection(const ReportModel& m) {
                       "(%s lines, %d prunes; counts may be short by at most %d).",
                       s.min_line_bytes, GroupDigits(s.line_table_capacity), GroupDigits(s.lines_counted),
                       s.line_table_prunes, s.line_undercount_bound),
-      "</p><h3>Longest lines seen at least twice</h3>", LineTable(s.longest_lines), "<h3 style=\"margin-top:14px\">Most "
-      "frequent lines</h3>", LineTable(s.frequent_lines), "</section>");
+      "</p><h3>Longest lines seen at least twice</h3>", LineTable(s.longest_lines),
+      "<h3 style=\"margin-top:14px\">Most "
+      "frequent lines</h3>",
+      LineTable(s.frequent_lines), "</section>");
 }
 
 std::string ErrorsSection(const ReportModel& m) {
   if (m.stats->shard_errors.empty()) return std::string();
   std::string h = "<section><h2 class=\"bad\">Shards that could not be read</h2><ul>";
-  for (const std::string& e : m.stats->shard_errors) absl::StrAppend(&h, "<li><code>", HtmlEscape(DisplayText(e)), "</code></li>");
+  for (const std::string& e : m.stats->shard_errors)
+    absl::StrAppend(&h, "<li><code>", HtmlEscape(DisplayText(e)), "</code></li>");
   return h + "</ul></section>";
 }
 
@@ -304,14 +318,16 @@ std::string ReportHtml(const ReportModel& m) {
   std::string h = absl::StrCat(
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Corpus report: ",
-      HtmlEscape(name), "</title><style>", kStyle, "</style></head><body><main><header><h1>Corpus report: ",
-      HtmlEscape(name), "</h1><p>", HtmlEscape(DisplayText(m.build_dir)), " · rwkvkit ", HtmlEscape(m.tool_version),
+      HtmlEscape(name), "</title><style>", kStyle,
+      "</style></head><body><main><header><h1>Corpus report: ", HtmlEscape(name), "</h1><p>",
+      HtmlEscape(DisplayText(m.build_dir)), " · rwkvkit ", HtmlEscape(m.tool_version),
       " · RWKV World vocab · counted from the shards and build.json</p></header>");
   absl::StrAppend(&h, ErrorsSection(m), Cards(m), SummaryTable(m), SourcesSection(m), LanguagesSection(m),
                   ConfidenceSection(m), LengthsSection(m), CleaningSection(m), TokensSection(m), LinesSection(m));
-  absl::StrAppend(&h, "<footer>Generated by <code>rwkvkit stats</code>. Tokens include one end-of-document token per "
-                      "document; bytes and characters are those of the decoded text. docs/stats_report.md explains "
-                      "every number and method.</footer></main></body></html>\n");
+  absl::StrAppend(&h,
+                  "<footer>Generated by <code>rwkvkit stats</code>. Tokens include one end-of-document token per "
+                  "document; bytes and characters are those of the decoded text. docs/stats_report.md explains "
+                  "every number and method.</footer></main></body></html>\n");
   return h;
 }
 

@@ -23,9 +23,10 @@ std::string CountMap(const std::map<std::string, uint64_t>& m) {
 // The members every group (total, source, language) has.
 std::string GroupMembers(const GroupCounts& c) {
   return absl::StrCat("\"documents\": ", c.documents, ", \"tokens\": ", c.tokens, ", \"text_tokens\": ", c.text_tokens,
-                      ", \"bytes\": ", c.bytes, ", \"chars\": ", c.chars, ", \"bytes_per_token\": ", Num(c.BytesPerToken()),
-                      ", \"chars_per_token\": ", Num(c.CharsPerToken()), ", \"mean_document_tokens\": ",
-                      Num(Ratio(c.text_tokens, c.documents)));
+                      ", \"bytes\": ", c.bytes, ", \"chars\": ", c.chars,
+                      ", \"bytes_per_token\": ", Num(c.BytesPerToken()),
+                      ", \"chars_per_token\": ", Num(c.CharsPerToken()),
+                      ", \"mean_document_tokens\": ", Num(Ratio(c.text_tokens, c.documents)));
 }
 
 std::string Totals(const ReportModel& m) {
@@ -43,26 +44,30 @@ std::string BuildBlock(const ReportModel& m) {
       "  \"build\": {\"corpus\": ", JsonQuote(b.corpus), ", \"manifest\": ", JsonQuote(b.manifest),
       ", \"near_dedup\": ", b.near_dedup ? "true" : "false", ", \"filters\": ", b.filters ? "true" : "false",
       ", \"documents_read\": ", t.documents_read, ", \"documents_kept\": ", t.documents_kept,
-      ", \"documents_written\": ", t.documents_written, ", \"bytes_in\": ", t.bytes_in, ", \"bytes_out\": ", t.bytes_out,
-      ",\n    \"exact_duplicates\": ", ExactDuplicates(t), ", \"exact_duplicate_rate\": ",
-      Num(Ratio(ExactDuplicates(t), t.documents_read)), ", \"near_duplicates\": ", NearDuplicates(t),
-      ", \"near_duplicate_rate\": ", Num(Ratio(NearDuplicates(t), t.documents_read)), ",\n    \"near_dedup_clusters\": ");
+      ", \"documents_written\": ", t.documents_written, ", \"bytes_in\": ", t.bytes_in,
+      ", \"bytes_out\": ", t.bytes_out, ",\n    \"exact_duplicates\": ", ExactDuplicates(t),
+      ", \"exact_duplicate_rate\": ", Num(Ratio(ExactDuplicates(t), t.documents_read)),
+      ", \"near_duplicates\": ", NearDuplicates(t),
+      ", \"near_duplicate_rate\": ", Num(Ratio(NearDuplicates(t), t.documents_read)),
+      ",\n    \"near_dedup_clusters\": ");
   if (b.near)
-    absl::StrAppend(&j, "{\"candidate_pairs\": ", b.near->candidate_pairs, ", \"confirmed_pairs\": ",
-                    b.near->confirmed_pairs, ", \"clusters\": ", b.near->clusters, ", \"documents_removed\": ",
-                    b.near->documents_removed, "}");
+    absl::StrAppend(&j, "{\"candidate_pairs\": ", b.near->candidate_pairs,
+                    ", \"confirmed_pairs\": ", b.near->confirmed_pairs, ", \"clusters\": ", b.near->clusters,
+                    ", \"documents_removed\": ", b.near->documents_removed, "}");
   else
     absl::StrAppend(&j, "null");
-  absl::StrAppend(&j, ",\n    \"dropped\": ", CountMap(t.dropped), ",\n    \"filter_drops\": ", CountMap(m.filter_drops),
-                  ",\n    \"repairs\": ", CountMap(t.repairs), ",\n    \"bad_input\": ", CountMap(b.bad_input),
+  absl::StrAppend(&j, ",\n    \"dropped\": ", CountMap(t.dropped),
+                  ",\n    \"filter_drops\": ", CountMap(m.filter_drops), ",\n    \"repairs\": ", CountMap(t.repairs),
+                  ",\n    \"bad_input\": ", CountMap(b.bad_input),
                   ",\n    \"build_languages\": ", CountMap(t.languages), ",\n    \"filter_drops_by_filter\": {");
   bool first = true;
   for (const auto& [filter, reasons] : t.filter_drops) {
     absl::StrAppend(&j, first ? "" : ", ", JsonQuote(filter), ": ", CountMap(reasons));
     first = false;
   }
-  absl::StrAppend(&j, "},\n    \"c4_documents_edited\": ", t.c4_documents_edited, ", \"c4_lines_removed\": ",
-                  CountMap(t.c4_lines_removed), ",\n    \"file_errors\": ", t.file_errors, "},\n");
+  absl::StrAppend(&j, "},\n    \"c4_documents_edited\": ", t.c4_documents_edited,
+                  ", \"c4_lines_removed\": ", CountMap(t.c4_lines_removed), ",\n    \"file_errors\": ", t.file_errors,
+                  "},\n");
   return j;
 }
 
@@ -71,11 +76,13 @@ std::string Sources(const ReportModel& m) {
   for (size_t i = 0; i < m.build->sources.size(); ++i) {
     const BuildSource& src = m.build->sources[i];
     const BuildCounts& c = src.counts;
-    absl::StrAppend(&j, i ? ",\n" : "\n", "    {\"name\": ", JsonQuote(src.name), ", \"license\": ", JsonQuote(src.license),
-                    ", \"language\": ", src.language ? JsonQuote(*src.language) : "null", ", \"weight\": ", Num(src.weight),
-                    ",\n     ", GroupMembers(m.stats->by_source[i]), ",\n     \"documents_read\": ", c.documents_read,
-                    ", \"exact_duplicates\": ", ExactDuplicates(c), ", \"exact_duplicate_rate\": ",
-                    Num(Ratio(ExactDuplicates(c), c.documents_read)), ", \"near_duplicates\": ", NearDuplicates(c),
+    absl::StrAppend(&j, i ? ",\n" : "\n", "    {\"name\": ", JsonQuote(src.name),
+                    ", \"license\": ", JsonQuote(src.license),
+                    ", \"language\": ", src.language ? JsonQuote(*src.language) : "null",
+                    ", \"weight\": ", Num(src.weight), ",\n     ", GroupMembers(m.stats->by_source[i]),
+                    ",\n     \"documents_read\": ", c.documents_read, ", \"exact_duplicates\": ", ExactDuplicates(c),
+                    ", \"exact_duplicate_rate\": ", Num(Ratio(ExactDuplicates(c), c.documents_read)),
+                    ", \"near_duplicates\": ", NearDuplicates(c),
                     ", \"near_duplicate_rate\": ", Num(Ratio(NearDuplicates(c), c.documents_read)),
                     ",\n     \"dropped\": ", CountMap(c.dropped), ", \"repairs\": ", CountMap(c.repairs),
                     ", \"build_languages\": ", CountMap(c.languages), "}");
@@ -88,19 +95,22 @@ std::string Languages(const ReportModel& m) {
   for (size_t i = 0; i < m.languages.size(); ++i) {
     const LanguageCounts& c = m.languages[i].counts;
     absl::StrAppend(&j, i ? ",\n" : "\n", "    {\"language\": ", JsonQuote(m.languages[i].code), ", ", GroupMembers(c),
-                    ", \"share_of_tokens\": ", Num(Ratio(c.tokens, m.stats->total.tokens)), ", \"declared\": ",
-                    c.declared ? "true" : "false", ", \"cld2_documents\": ", c.cld2_documents, ", \"cld2_reliable\": ",
-                    c.cld2_reliable, ", \"cld2_mean_percent\": ", Num(Ratio(c.cld2_percent_sum, c.cld2_documents)), "}");
+                    ", \"share_of_tokens\": ", Num(Ratio(c.tokens, m.stats->total.tokens)),
+                    ", \"declared\": ", c.declared ? "true" : "false", ", \"cld2_documents\": ", c.cld2_documents,
+                    ", \"cld2_reliable\": ", c.cld2_reliable,
+                    ", \"cld2_mean_percent\": ", Num(Ratio(c.cld2_percent_sum, c.cld2_documents)), "}");
   }
   return j + (m.languages.empty() ? "],\n" : "\n  ],\n");
 }
 
 std::string LanguageId(const ReportModel& m) {
   const CorpusStats& s = *m.stats;
-  std::string j = absl::StrCat("  \"language_id\": {\"method\": ", JsonQuote(m.language_method), ", \"cld2_documents\": ",
-                               s.cld2_documents, ", \"cld2_reliable\": ", s.cld2_reliable, ", \"cld2_reliable_share\": ",
-                               Num(Ratio(s.cld2_reliable, s.cld2_documents)), ", \"cld2_mean_percent\": ",
-                               Num(Ratio(s.cld2_percent_sum, s.cld2_documents)), ",\n    \"cld2_percent_histogram\": [");
+  std::string j = absl::StrCat("  \"language_id\": {\"mode\": ", JsonQuote(m.language_mode),
+                               ", \"method\": ", JsonQuote(m.language_method),
+                               ", \"cld2_documents\": ", s.cld2_documents, ", \"cld2_reliable\": ", s.cld2_reliable,
+                               ", \"cld2_reliable_share\": ", Num(Ratio(s.cld2_reliable, s.cld2_documents)),
+                               ", \"cld2_mean_percent\": ", Num(Ratio(s.cld2_percent_sum, s.cld2_documents)),
+                               ",\n    \"cld2_percent_histogram\": [");
   for (size_t k = 0; k < s.cld2_percent.size(); ++k)
     absl::StrAppend(&j, k ? ", " : "", "{\"low\": ", k * 10, ", \"high\": ", k == 10 ? 101 : (k + 1) * 10,
                     ", \"documents\": ", s.cld2_percent[k], "}");
@@ -108,12 +118,12 @@ std::string LanguageId(const ReportModel& m) {
 }
 
 std::string HistogramJson(const char* name, const Histogram& h, const std::vector<HistogramRow>& rows) {
-  std::string j = absl::StrCat("    ", JsonQuote(name), ": {\"documents\": ", h.n, ", \"sum\": ", h.sum, ", \"min\": ",
-                               h.n ? h.min : 0, ", \"max\": ", h.max, ", \"mean\": ", Num(Ratio(h.sum, h.n)),
-                               ",\n      \"buckets\": [");
+  std::string j = absl::StrCat("    ", JsonQuote(name), ": {\"documents\": ", h.n, ", \"sum\": ", h.sum,
+                               ", \"min\": ", h.n ? h.min : 0, ", \"max\": ", h.max,
+                               ", \"mean\": ", Num(Ratio(h.sum, h.n)), ",\n      \"buckets\": [");
   for (size_t i = 0; i < rows.size(); ++i)
-    absl::StrAppend(&j, i ? ", " : "", "{\"low\": ", rows[i].low, ", \"high\": ", rows[i].high, ", \"documents\": ",
-                    rows[i].count, "}");
+    absl::StrAppend(&j, i ? ", " : "", "{\"low\": ", rows[i].low, ", \"high\": ", rows[i].high,
+                    ", \"documents\": ", rows[i].count, "}");
   return j + "]}";
 }
 
@@ -122,9 +132,9 @@ std::string TopTokens(const ReportModel& m) {
                                m.stats->token_counts.empty() ? 0 : m.stats->token_counts[0], ", \"tokens\": [");
   for (size_t i = 0; i < m.top_tokens.size(); ++i) {
     const TokenRow& t = m.top_tokens[i];
-    absl::StrAppend(&j, i ? ",\n" : "\n", "    {\"id\": ", t.id, ", \"text\": ", JsonQuote(t.display), ", \"hex\": ",
-                    JsonQuote(t.hex), ", \"count\": ", t.count, ", \"share\": ",
-                    Num(Ratio(t.count, m.stats->total.text_tokens)), "}");
+    absl::StrAppend(&j, i ? ",\n" : "\n", "    {\"id\": ", t.id, ", \"text\": ", JsonQuote(t.display),
+                    ", \"hex\": ", JsonQuote(t.hex), ", \"count\": ", t.count,
+                    ", \"share\": ", Num(Ratio(t.count, m.stats->total.text_tokens)), "}");
   }
   return j + (m.top_tokens.empty() ? "]},\n" : "\n  ]},\n");
 }
@@ -132,19 +142,20 @@ std::string TopTokens(const ReportModel& m) {
 std::string LineList(const std::vector<ReportedLine>& lines) {
   std::string j = "[";
   for (size_t i = 0; i < lines.size(); ++i)
-    absl::StrAppend(&j, i ? ",\n" : "\n", "      {\"text\": ", JsonQuote(DisplayText(lines[i].text)), ", \"bytes\": ",
-                    lines[i].bytes, ", \"count\": ", lines[i].count, "}");
+    absl::StrAppend(&j, i ? ",\n" : "\n", "      {\"text\": ", JsonQuote(DisplayText(lines[i].text)),
+                    ", \"bytes\": ", lines[i].bytes, ", \"count\": ", lines[i].count, "}");
   return j + (lines.empty() ? "]" : "\n    ]");
 }
 
 std::string RepeatedLines(const ReportModel& m) {
   const CorpusStats& s = *m.stats;
-  return absl::StrCat("  \"repeated_lines\": {\"method\": \"xxh3-64 of each trimmed line in a capped hash table, pruned "
-                      "lossy-counting style when full\", \"min_line_bytes\": ",
-                      s.min_line_bytes, ", \"lines_counted\": ", s.lines_counted, ", \"table_capacity\": ",
-                      s.line_table_capacity, ", \"prunes\": ", s.line_table_prunes, ", \"count_undercount_bound\": ",
-                      s.line_undercount_bound, ",\n    \"longest\": ", LineList(s.longest_lines),
-                      ",\n    \"most_frequent\": ", LineList(s.frequent_lines), "},\n");
+  return absl::StrCat(
+      "  \"repeated_lines\": {\"method\": \"xxh3-64 of each trimmed line in a capped hash table, pruned "
+      "lossy-counting style when full\", \"min_line_bytes\": ",
+      s.min_line_bytes, ", \"lines_counted\": ", s.lines_counted, ", \"table_capacity\": ", s.line_table_capacity,
+      ", \"prunes\": ", s.line_table_prunes, ", \"count_undercount_bound\": ", s.line_undercount_bound,
+      ",\n    \"longest\": ", LineList(s.longest_lines), ",\n    \"most_frequent\": ", LineList(s.frequent_lines),
+      "},\n");
 }
 
 }  // namespace

@@ -38,10 +38,12 @@ std::string Summary(const ReportModel& m) {
       {"sources", absl::StrCat(m.build->sources.size())},
       {"languages", absl::StrCat(m.languages.size())},
       {"shards", absl::StrCat(m.build->shards.size())},
-      {"exact duplicates removed", absl::StrCat(GroupDigits(ExactDuplicates(m.build->total)), " (",
-                                                Percent(ExactDuplicates(m.build->total), m.build->total.documents_read), ")")},
-      {"near duplicates removed", absl::StrCat(GroupDigits(NearDuplicates(m.build->total)), " (",
-                                               Percent(NearDuplicates(m.build->total), m.build->total.documents_read), ")")},
+      {"exact duplicates removed",
+       absl::StrCat(GroupDigits(ExactDuplicates(m.build->total)), " (",
+                    Percent(ExactDuplicates(m.build->total), m.build->total.documents_read), ")")},
+      {"near duplicates removed",
+       absl::StrCat(GroupDigits(NearDuplicates(m.build->total)), " (",
+                    Percent(NearDuplicates(m.build->total), m.build->total.documents_read), ")")},
   };
   for (const auto& [k, v] : rows) absl::StrAppend(&md, "| ", k, " | ", v, " |\n");
   return md;
@@ -55,9 +57,9 @@ std::string Sources(const ReportModel& m) {
     const BuildSource& s = m.build->sources[i];
     const GroupCounts& c = m.stats->by_source[i];
     absl::StrAppend(&md, "| ", MarkdownEscape(s.name), " | ", MarkdownEscape(s.license), " | ",
-                    MarkdownEscape(s.language.value_or("")), " | ", GroupDigits(c.documents), " | ", GroupDigits(c.tokens),
-                    " | ", GroupDigits(c.bytes), " | ", F3(c.BytesPerToken()), " | ", F3(c.CharsPerToken()), " | ",
-                    Percent(ExactDuplicates(s.counts), s.counts.documents_read), " | ",
+                    MarkdownEscape(s.language.value_or("")), " | ", GroupDigits(c.documents), " | ",
+                    GroupDigits(c.tokens), " | ", GroupDigits(c.bytes), " | ", F3(c.BytesPerToken()), " | ",
+                    F3(c.CharsPerToken()), " | ", Percent(ExactDuplicates(s.counts), s.counts.documents_read), " | ",
                     Percent(NearDuplicates(s.counts), s.counts.documents_read), " |\n");
   }
   return md;
@@ -70,11 +72,12 @@ std::string Languages(const ReportModel& m) {
       "CLD2 reliable |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
   for (const LanguageRow& l : m.languages) {
     const LanguageCounts& c = l.counts;
-    absl::StrAppend(&md, "| ", MarkdownEscape(l.code), " | ", GroupDigits(c.documents), " | ", GroupDigits(c.tokens), " | ",
-                    Percent(c.tokens, m.stats->total.tokens), " | ", GroupDigits(c.bytes), " | ", F3(c.BytesPerToken()),
-                    " | ", F3(c.CharsPerToken()), " | ",
-                    c.cld2_documents ? absl::StrFormat("%.1f", Ratio(c.cld2_percent_sum, c.cld2_documents)) : "declared",
-                    " | ", c.cld2_documents ? Percent(c.cld2_reliable, c.cld2_documents) : "–", " |\n");
+    absl::StrAppend(
+        &md, "| ", MarkdownEscape(l.code), " | ", GroupDigits(c.documents), " | ", GroupDigits(c.tokens), " | ",
+        Percent(c.tokens, m.stats->total.tokens), " | ", GroupDigits(c.bytes), " | ", F3(c.BytesPerToken()), " | ",
+        F3(c.CharsPerToken()), " | ",
+        c.cld2_documents ? absl::StrFormat("%.1f", Ratio(c.cld2_percent_sum, c.cld2_documents)) : "declared", " | ",
+        c.cld2_documents ? Percent(c.cld2_reliable, c.cld2_documents) : "–", " |\n");
   }
   return md;
 }
@@ -82,10 +85,11 @@ std::string Languages(const ReportModel& m) {
 std::string Histograms(const ReportModel& m) {
   std::string md = "\n## Document lengths\n\n";
   const std::pair<const char*, const std::vector<HistogramRow>*> hs[] = {{"characters", &m.chars_histogram},
-                                                                          {"tokens", &m.tokens_histogram}};
+                                                                         {"tokens", &m.tokens_histogram}};
   for (const auto& [unit, rows] : hs) {
     absl::StrAppend(&md, "| ", unit, " | documents |\n|---:|---:|\n");
-    for (const HistogramRow& r : *rows) absl::StrAppend(&md, "| ", BucketLabel(r.low, r.high), " | ", GroupDigits(r.count), " |\n");
+    for (const HistogramRow& r : *rows)
+      absl::StrAppend(&md, "| ", BucketLabel(r.low, r.high), " | ", GroupDigits(r.count), " |\n");
     md += "\n";
   }
   return md;
@@ -93,27 +97,32 @@ std::string Histograms(const ReportModel& m) {
 
 std::string Cleaning(const ReportModel& m) {
   const BuildCounts& t = m.build->total;
-  std::string md = absl::StrCat("## Cleaning\n\nDocuments read: ", GroupDigits(t.documents_read), ".\n\n| dropped because | documents | share of read |\n|---|---:|---:|\n");
+  std::string md = absl::StrCat("## Cleaning\n\nDocuments read: ", GroupDigits(t.documents_read),
+                                ".\n\n| dropped because | documents | share of read |\n|---|---:|---:|\n");
   for (const auto& [reason, n] : t.dropped)
-    absl::StrAppend(&md, "| ", MarkdownEscape(reason), " | ", GroupDigits(n), " | ", Percent(n, t.documents_read), " |\n");
+    absl::StrAppend(&md, "| ", MarkdownEscape(reason), " | ", GroupDigits(n), " | ", Percent(n, t.documents_read),
+                    " |\n");
   if (t.dropped.empty()) md += "| (nothing dropped) | 0 | 0.00% |\n";
   if (!t.filter_drops.empty()) {
     md += "\n| filter | reason | documents |\n|---|---|---:|\n";
     for (const auto& [filter, reasons] : t.filter_drops)
       for (const auto& [reason, n] : reasons)
-        absl::StrAppend(&md, "| ", MarkdownEscape(filter), " | ", MarkdownEscape(reason), " | ", GroupDigits(n), " |\n");
+        absl::StrAppend(&md, "| ", MarkdownEscape(filter), " | ", MarkdownEscape(reason), " | ", GroupDigits(n),
+                        " |\n");
   }
   md += "\n| repair | count |\n|---|---:|\n";
-  for (const auto& [kind, n] : t.repairs) absl::StrAppend(&md, "| ", MarkdownEscape(kind), " | ", GroupDigits(n), " |\n");
+  for (const auto& [kind, n] : t.repairs)
+    absl::StrAppend(&md, "| ", MarkdownEscape(kind), " | ", GroupDigits(n), " |\n");
   return md;
 }
 
 std::string TopTokens(const ReportModel& m) {
-  std::string md = "\n## Most frequent tokens\n\n| rank | id | token | count | share of text tokens |\n|---:|---:|---|---:|---:|\n";
+  std::string md =
+      "\n## Most frequent tokens\n\n| rank | id | token | count | share of text tokens |\n|---:|---:|---|---:|---:|\n";
   for (size_t i = 0; i < m.top_tokens.size() && i < kMarkdownTokens; ++i) {
     const TokenRow& t = m.top_tokens[i];
-    absl::StrAppend(&md, "| ", i + 1, " | ", t.id, " | ", MarkdownEscape(ShowSpaces(t.display)), " | ", GroupDigits(t.count),
-                    " | ", Percent(t.count, m.stats->total.text_tokens), " |\n");
+    absl::StrAppend(&md, "| ", i + 1, " | ", t.id, " | ", MarkdownEscape(ShowSpaces(t.display)), " | ",
+                    GroupDigits(t.count), " | ", Percent(t.count, m.stats->total.text_tokens), " |\n");
   }
   return md;
 }
@@ -139,9 +148,10 @@ std::string BucketLabel(uint64_t low, uint64_t high) {
 }
 
 std::string ReportMarkdown(const ReportModel& m) {
-  std::string md = absl::StrCat("# Corpus report: ", MarkdownEscape(m.build->corpus.empty() ? "corpus" : m.build->corpus),
-                                "\n\nMade by `rwkvkit stats` ", m.tool_version, " from the shards and build.json of `",
-                                DisplayText(m.build_dir), "` (docs/stats_report.md explains every number).\n\n");
+  std::string md =
+      absl::StrCat("# Corpus report: ", MarkdownEscape(m.build->corpus.empty() ? "corpus" : m.build->corpus),
+                   "\n\nMade by `rwkvkit stats` ", m.tool_version, " from the shards and build.json of `",
+                   DisplayText(m.build_dir), "` (docs/stats_report.md explains every number).\n\n");
   absl::StrAppend(&md, Summary(m), Sources(m), Languages(m), Histograms(m), Cleaning(m), TopTokens(m), Lines(m));
   if (!m.stats->shard_errors.empty()) {
     md += "\n## Shards that could not be read\n\n";

@@ -54,18 +54,22 @@ std::string LanguageMethodText(LanguageSource language) {
     case LanguageSource::kAuto:
       return "the source's manifest language where it declares one (code sources), else CLD2 on the decoded "
              "document";
-    case LanguageSource::kCld2: return "CLD2 on every decoded document";
-    case LanguageSource::kManifest: return "the source's manifest language only (no CLD2)";
+    case LanguageSource::kCld2:
+      return "CLD2 on every decoded document";
+    case LanguageSource::kManifest:
+      return "the source's manifest language only (no CLD2)";
   }
   return "";
 }
 
 ReportModel MakeReportModel(const BuildInfo& build, const CorpusStats& stats, const tokenizer::Tokenizer& tok,
-                            std::string build_dir, LanguageSource language, size_t top_tokens, std::string tool_version) {
+                            std::string build_dir, LanguageSource language, size_t top_tokens,
+                            std::string tool_version) {
   ReportModel m;
   m.build = &build;
   m.stats = &stats;
   m.build_dir = std::move(build_dir);
+  m.language_mode = LanguageSourceName(language);
   m.language_method = LanguageMethodText(language);
   m.tool_version = std::move(tool_version);
   m.top_tokens = TopTokens(stats, tok, top_tokens);

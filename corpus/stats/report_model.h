@@ -36,11 +36,11 @@ struct HistogramRow {
 struct ReportModel {
   const BuildInfo* build = nullptr;
   const CorpusStats* stats = nullptr;
-  std::string build_dir, language_method, tool_version;
-  std::vector<TokenRow> top_tokens;      // by count, id 0 (end of document) left out
-  std::vector<LanguageRow> languages;    // by tokens, then code
-  std::vector<HistogramRow> chars_histogram, tokens_histogram;  // first..last non-empty bucket
-  std::map<std::string, uint64_t> filter_drops;  // the filter_* reasons of build.json's total
+  std::string build_dir, language_mode, language_method, tool_version;  // mode: auto | cld2 | manifest
+  std::vector<TokenRow> top_tokens;                                     // by count, id 0 (end of document) left out
+  std::vector<LanguageRow> languages;                                   // by tokens, then code
+  std::vector<HistogramRow> chars_histogram, tokens_histogram;          // first..last non-empty bucket
+  std::map<std::string, uint64_t> filter_drops;                         // the filter_* reasons of build.json's total
 };
 
 // "duplicate" and "near_duplicate" drops of a source (or the total) over its documents read.
@@ -50,7 +50,8 @@ uint64_t NearDuplicates(const BuildCounts& c);
 // MakeReportModel()
 // `top_tokens`: how many of the most frequent tokens to list.
 ReportModel MakeReportModel(const BuildInfo& build, const CorpusStats& stats, const tokenizer::Tokenizer& tok,
-                            std::string build_dir, LanguageSource language, size_t top_tokens, std::string tool_version);
+                            std::string build_dir, LanguageSource language, size_t top_tokens,
+                            std::string tool_version);
 
 // How the language of a document was decided, in one sentence (for the reports).
 std::string LanguageMethodText(LanguageSource language);

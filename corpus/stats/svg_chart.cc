@@ -44,8 +44,8 @@ std::string HorizontalBarChart(const std::vector<Bar>& bars, const std::string& 
     const int y = 4 + static_cast<int>(i) * kRowHeight;
     const double w = std::max(bars[i].value > 0 ? 1.0 : 0.0, plot * bars[i].value / max);
     absl::StrAppend(&svg,
-                    absl::StrFormat("<text x=\"%d\" y=\"%d\" text-anchor=\"end\" class=\"label\">%s</text>", kLabelWidth - 8,
-                                    y + 15, HtmlEscape(Clip(bars[i].label, 22))),
+                    absl::StrFormat("<text x=\"%d\" y=\"%d\" text-anchor=\"end\" class=\"label\">%s</text>",
+                                    kLabelWidth - 8, y + 15, HtmlEscape(Clip(bars[i].label, 22))),
                     absl::StrFormat("<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" rx=\"3\" fill=\"%s\"/>",
                                     kLabelWidth, y + 3, w, kRowHeight - 6, color),
                     absl::StrFormat("<text x=\"%.1f\" y=\"%d\" class=\"value\">%s</text>", kLabelWidth + w + 6, y + 15,
@@ -63,7 +63,8 @@ std::string ColumnChart(const std::vector<Bar>& bars, const std::string& title, 
       "<svg class=\"chart\" viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" role=\"img\" "
       "><title>%s</title>"
       "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" class=\"axis\"/>",
-      kWidth, kHeight, kWidth, kHeight, HtmlEscape(title), kLeft, kTop + plot_h + 0.5, kWidth - kLeft, kTop + plot_h + 0.5);
+      kWidth, kHeight, kWidth, kHeight, HtmlEscape(title), kLeft, kTop + plot_h + 0.5, kWidth - kLeft,
+      kTop + plot_h + 0.5);
   for (size_t i = 0; i < bars.size(); ++i) {
     const double h = bars[i].value > 0 ? std::max(1.0, plot_h * bars[i].value / max) : 0.0;
     const double x = kLeft + slot * static_cast<double>(i);
@@ -72,8 +73,9 @@ std::string ColumnChart(const std::vector<Bar>& bars, const std::string& title, 
                     absl::StrFormat("<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" rx=\"2\" fill=\"%s\"/>",
                                     x + 1.5, kTop + plot_h - h, std::max(1.0, slot - 3), h, color));
     if (bars[i].value > 0)
-      absl::StrAppend(&svg, absl::StrFormat("<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" class=\"value small\">%s</text>",
-                                            cx, kTop + plot_h - h - 4, HtmlEscape(bars[i].value_text)));
+      absl::StrAppend(
+          &svg, absl::StrFormat("<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" class=\"value small\">%s</text>",
+                                cx, kTop + plot_h - h - 4, HtmlEscape(bars[i].value_text)));
     absl::StrAppend(&svg, absl::StrFormat("<text transform=\"translate(%.1f %.1f) rotate(-45)\" text-anchor=\"end\" "
                                           "class=\"label small\">%s</text>",
                                           cx + 3, kTop + plot_h + 14, HtmlEscape(bars[i].label)));

@@ -28,10 +28,14 @@ std::string DisplayText(std::string_view bytes) {
     const auto c = static_cast<unsigned char>(bytes[i]);
     const size_t len = Utf8SequenceLength(bytes, i);
     if (len == 0 || c < 0x20 || c == 0x7F) {
-      if (c == '\n') out += "\\n";
-      else if (c == '\t') out += "\\t";
-      else if (c == '\r') out += "\\r";
-      else out += absl::StrFormat("\\x%02x", c);
+      if (c == '\n')
+        out += "\\n";
+      else if (c == '\t')
+        out += "\\t";
+      else if (c == '\r')
+        out += "\\r";
+      else
+        out += absl::StrFormat("\\x%02x", c);
       ++i;
     } else if (c == '\\') {
       out += "\\\\";
@@ -54,13 +58,20 @@ std::string JsonQuote(std::string_view s) {
   std::string out = "\"";
   for (const char ch : s) {
     const auto c = static_cast<unsigned char>(ch);
-    if (c == '"') out += "\\\"";
-    else if (c == '\\') out += "\\\\";
-    else if (c == '\n') out += "\\n";
-    else if (c == '\t') out += "\\t";
-    else if (c == '\r') out += "\\r";
-    else if (c < 0x20 || c == 0x7F) out += absl::StrFormat("\\u%04x", c);
-    else out.push_back(ch);
+    if (c == '"')
+      out += "\\\"";
+    else if (c == '\\')
+      out += "\\\\";
+    else if (c == '\n')
+      out += "\\n";
+    else if (c == '\t')
+      out += "\\t";
+    else if (c == '\r')
+      out += "\\r";
+    else if (c < 0x20 || c == 0x7F)
+      out += absl::StrFormat("\\u%04x", c);
+    else
+      out.push_back(ch);
   }
   return out + "\"";
 }
@@ -69,12 +80,23 @@ std::string HtmlEscape(std::string_view s) {
   std::string out;
   for (const char ch : s) {
     switch (ch) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out.push_back(ch);
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out.push_back(ch);
     }
   }
   return out;
@@ -92,8 +114,10 @@ std::string MarkdownEscape(std::string_view s) {
 std::string ShowSpaces(std::string_view s) {
   std::string out;
   for (const char ch : s) {
-    if (ch == ' ') out += "\xE2\x90\xA3";
-    else out.push_back(ch);
+    if (ch == ' ')
+      out += "\xE2\x90\xA3";
+    else
+      out.push_back(ch);
   }
   return out;
 }

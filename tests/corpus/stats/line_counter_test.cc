@@ -3,13 +3,13 @@
 // [true - undercount_bound, true]; line splitting and trimming.
 #include "corpus/stats/line_counter.h"
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <map>
 #include <random>
 #include <string>
 #include <vector>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 namespace rwkvkit::corpus::stats {
 namespace {

@@ -1,9 +1,9 @@
 // tests/corpus/stats/report_pieces_test.cc — escaping, number formatting, log-2 buckets and
 // the SVG charts of the corpus report, each against hand-worked expectations.
-#include <string>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <string>
 
 #include "corpus/stats/corpus_stats.h"
 #include "corpus/stats/report_markdown.h"
@@ -20,8 +20,8 @@ TEST(DisplayText, KeepsUtf8AndEscapesControlsBackslashesAndInvalidBytes) {
   EXPECT_EQ(DisplayText("caf\xC3\xA9 \xE6\x97\xA5"), "caf\xC3\xA9 \xE6\x97\xA5");
   EXPECT_EQ(DisplayText("a\nb\tc\rd\\e"), "a\\nb\\tc\\rd\\\\e");
   EXPECT_EQ(DisplayText(std::string("\x01\x7F", 2)), "\\x01\\x7f");
-  EXPECT_EQ(DisplayText("\xE6\x97"), "\\xe6\\x97");          // a character cut by a token boundary
-  EXPECT_EQ(DisplayText("\xC0\xAF"), "\\xc0\\xaf");          // overlong
+  EXPECT_EQ(DisplayText("\xE6\x97"), "\\xe6\\x97");           // a character cut by a token boundary
+  EXPECT_EQ(DisplayText("\xC0\xAF"), "\\xc0\\xaf");           // overlong
   EXPECT_EQ(DisplayText("\xED\xA0\x80"), "\\xed\\xa0\\x80");  // surrogate
 }
 
@@ -33,7 +33,11 @@ TEST(JsonQuote, EscapesQuotesBackslashesAndControls) {
 TEST(HtmlAndMarkdownEscape, NeutralizeMarkup) {
   EXPECT_EQ(HtmlEscape("<a href='x'>&\"</a>"), "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;");
   EXPECT_EQ(MarkdownEscape("a|b*c_d`e"), "a\\|b\\*c\\_d\\`e");
-  EXPECT_EQ(ShowSpaces(" a b"), "\xE2\x90\xA3" "a" "\xE2\x90\xA3" "b");
+  EXPECT_EQ(ShowSpaces(" a b"),
+            "\xE2\x90\xA3"
+            "a"
+            "\xE2\x90\xA3"
+            "b");
 }
 
 TEST(Numbers, GroupDigitsAndHumanUnits) {
@@ -69,7 +73,9 @@ TEST(Histogram, Log2Buckets) {
   EXPECT_EQ(h.sum, 126u);
   EXPECT_EQ(h.min, 5u);
   EXPECT_EQ(h.max, 100u);
-  EXPECT_EQ(BucketLabel(4, 8), "4\xE2\x80\x93" "7");
+  EXPECT_EQ(BucketLabel(4, 8),
+            "4\xE2\x80\x93"
+            "7");
   EXPECT_EQ(BucketLabel(1, 2), "1");
 }
 
