@@ -13,7 +13,7 @@ namespace rwkvkit::corpus::stats {
 namespace {
 
 constexpr size_t kChartLanguages = 24;
-constexpr size_t kMaxLineChars = 160;
+constexpr size_t kMaxLineChars = 150;  // code points
 constexpr char kSourceColor[] = "#0f766e";
 constexpr char kLanguageColor[] = "#4f46e5";
 constexpr char kCharsColor[] = "#d97706";
@@ -277,12 +277,7 @@ std::string TokensSection(const ReportModel& m) {
 std::string LineTable(const std::vector<ReportedLine>& lines) {
   std::string h = TableHead({"line", "bytes", "count"}, {false, true, true});
   for (const ReportedLine& l : lines) {
-    std::string text = DisplayText(l.text);
-    if (text.size() > kMaxLineChars) {
-      size_t end = kMaxLineChars;
-      while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
-      text = text.substr(0, end) + "\xE2\x80\xA6";
-    }
+    const std::string text = ClipChars(DisplayText(l.text), kMaxLineChars);
     absl::StrAppend(&h, "<tr>", Td(absl::StrCat("<code>", HtmlEscape(text), "</code>")), Tn(GroupDigits(l.bytes)),
                     Tn(GroupDigits(l.count)), "</tr>");
   }

@@ -10,18 +10,10 @@ namespace {
 
 constexpr size_t kMarkdownTokens = 20;
 constexpr size_t kMarkdownLines = 10;
-constexpr size_t kMaxLineChars = 120;
+constexpr size_t kMaxLineChars = 100;  // code points
 
 std::string F3(double v) { return absl::StrFormat("%.3f", v); }
 std::string Percent(uint64_t a, uint64_t b) { return absl::StrFormat("%.2f%%", 100.0 * Ratio(a, b)); }
-
-// At most `max` bytes of `s`, cut at a UTF-8 character boundary, with "…" when cut.
-std::string Shorten(const std::string& s, size_t max) {
-  if (s.size() <= max) return s;
-  size_t end = max;
-  while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) --end;
-  return s.substr(0, end) + "\xE2\x80\xA6";
-}
 
 std::string Summary(const ReportModel& m) {
   const GroupCounts& t = m.stats->total;
@@ -134,8 +126,8 @@ std::string Lines(const ReportModel& m) {
                                 s.line_undercount_bound, ".\n\n| line | bytes | count |\n|---|---:|---:|\n");
   for (size_t i = 0; i < s.longest_lines.size() && i < kMarkdownLines; ++i) {
     const ReportedLine& l = s.longest_lines[i];
-    absl::StrAppend(&md, "| ", MarkdownEscape(Shorten(DisplayText(l.text), kMaxLineChars)), " | ", GroupDigits(l.bytes),
-                    " | ", GroupDigits(l.count), " |\n");
+    absl::StrAppend(&md, "| ", MarkdownEscape(ClipChars(DisplayText(l.text), kMaxLineChars)), " | ",
+                    GroupDigits(l.bytes), " | ", GroupDigits(l.count), " |\n");
   }
   return md;
 }

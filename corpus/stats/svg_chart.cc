@@ -15,15 +15,6 @@ constexpr int kLabelWidth = 150;
 constexpr int kValueWidth = 80;
 constexpr int kRowHeight = 22;
 
-// At most `max` characters (code points) of `s`, with "…" when cut.
-std::string Clip(const std::string& s, size_t max) {
-  size_t chars = 0, i = 0;
-  for (; i < s.size(); ++i) {
-    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80 && chars++ == max) break;
-  }
-  return i < s.size() ? s.substr(0, i) + "\xE2\x80\xA6" : s;
-}
-
 double MaxValue(const std::vector<Bar>& bars) {
   double m = 0;
   for (const Bar& b : bars) m = std::max(m, b.value);
@@ -45,7 +36,7 @@ std::string HorizontalBarChart(const std::vector<Bar>& bars, const std::string& 
     const double w = std::max(bars[i].value > 0 ? 1.0 : 0.0, plot * bars[i].value / max);
     absl::StrAppend(&svg,
                     absl::StrFormat("<text x=\"%d\" y=\"%d\" text-anchor=\"end\" class=\"label\">%s</text>",
-                                    kLabelWidth - 8, y + 15, HtmlEscape(Clip(bars[i].label, 22))),
+                                    kLabelWidth - 8, y + 15, HtmlEscape(ClipChars(bars[i].label, 22))),
                     absl::StrFormat("<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" rx=\"3\" fill=\"%s\"/>",
                                     kLabelWidth, y + 3, w, kRowHeight - 6, color),
                     absl::StrFormat("<text x=\"%.1f\" y=\"%d\" class=\"value\">%s</text>", kLabelWidth + w + 6, y + 15,

@@ -20,6 +20,20 @@ size_t Utf8SequenceLength(std::string_view s, size_t i) {
   return len;
 }
 
+// Code points that print as nothing or as a plain space: shown as \u{XXXX}.
+bool IsInvisible(uint32_t cp) {
+  return cp == 0x85 || cp == 0xA0 || cp == 0xAD || cp == 0x1680 || cp == 0x180E || (cp >= 0x2000 && cp <= 0x200F) ||
+         (cp >= 0x2028 && cp <= 0x202F) || (cp >= 0x205F && cp <= 0x2064) || cp == 0x3000 || cp == 0xFEFF;
+}
+
+uint32_t DecodeCodePoint(std::string_view s, size_t i, size_t len) {
+  const auto b = [&](size_t k) { return static_cast<uint32_t>(static_cast<unsigned char>(s[i + k])); };
+  if (len == 1) return b(0);
+  if (len == 2) return ((b(0) & 0x1F) << 6) | (b(1) & 0x3F);
+  if (len == 3) return ((b(0) & 0x0F) << 12) | ((b(1) & 0x3F) << 6) | (b(2) & 0x3F);
+  return ((b(0) & 0x07) << 18) | ((b(1) & 0x3F) << 12) | ((b(2) & 0x3F) << 6) | (b(3) & 0x3F);
+}
+
 }  // namespace
 
 std::string DisplayText(std::string_view bytes) {
@@ -40,6 +54,9 @@ std::string DisplayText(std::string_view bytes) {
     } else if (c == '\\') {
       out += "\\\\";
       ++i;
+    } else if (const uint32_t cp = DecodeCodePoint(bytes, i, len); IsInvisible(cp)) {
+      out += absl::StrFormat("\\u{%04x}", cp);
+      i += len;
     } else {
       out.append(bytes.substr(i, len));
       i += len;
@@ -109,6 +126,15 @@ std::string MarkdownEscape(std::string_view s) {
     out.push_back(ch);
   }
   return out;
+}
+
+std::string ClipChars(std::string_view s, size_t max_chars) {
+  size_t chars = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80 && chars++ == max_chars)
+      return std::string(s.substr(0, i)) + "\xE2\x80\xA6";
+  }
+  return std::string(s);
 }
 
 std::string ShowSpaces(std::string_view s) {

@@ -2,7 +2,9 @@
 //
 // DisplayText() makes token and line text readable and safe everywhere: valid UTF-8 passes
 // through, `\` becomes `\\`, TAB/LF/CR become `\t` `\n` `\r`, other control bytes and bytes
-// that are not valid UTF-8 become `\xNN`. The format escapers then apply on top. Pure.
+// that are not valid UTF-8 become `\xNN`, and invisible or space-like code points (NBSP, the
+// U+2000 spaces, zero-width characters, BOM, ...) become `\u{XXXX}`. The format escapers then
+// apply on top. Pure.
 #ifndef RWKVKIT_CORPUS_STATS_TEXT_ESCAPE_H_
 #define RWKVKIT_CORPUS_STATS_TEXT_ESCAPE_H_
 
@@ -21,6 +23,8 @@ std::string JsonQuote(std::string_view s);
 std::string HtmlEscape(std::string_view s);
 // Text for a Markdown table cell: \ ` * _ [ ] < > | # escaped with a backslash.
 std::string MarkdownEscape(std::string_view s);
+// At most `max_chars` code points of `s`, with "…" appended when it was cut.
+std::string ClipChars(std::string_view s, size_t max_chars);
 // Spaces shown as U+2423 (␣), so leading and trailing spaces of tokens stay visible.
 std::string ShowSpaces(std::string_view s);
 

@@ -23,6 +23,10 @@ TEST(DisplayText, KeepsUtf8AndEscapesControlsBackslashesAndInvalidBytes) {
   EXPECT_EQ(DisplayText("\xE6\x97"), "\\xe6\\x97");           // a character cut by a token boundary
   EXPECT_EQ(DisplayText("\xC0\xAF"), "\\xc0\\xaf");           // overlong
   EXPECT_EQ(DisplayText("\xED\xA0\x80"), "\\xed\\xa0\\x80");  // surrogate
+  EXPECT_EQ(DisplayText("a\xC2\xA0"
+                        "b\xE2\x80\x8B"
+                        "\xEF\xBB\xBF"),
+            "a\\u{00a0}b\\u{200b}\\u{feff}");  // NBSP, ZWSP, BOM
 }
 
 TEST(JsonQuote, EscapesQuotesBackslashesAndControls) {
@@ -33,6 +37,8 @@ TEST(JsonQuote, EscapesQuotesBackslashesAndControls) {
 TEST(HtmlAndMarkdownEscape, NeutralizeMarkup) {
   EXPECT_EQ(HtmlEscape("<a href='x'>&\"</a>"), "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;");
   EXPECT_EQ(MarkdownEscape("a|b*c_d`e"), "a\\|b\\*c\\_d\\`e");
+  EXPECT_EQ(ClipChars("\xD0\x90\xD0\x91\xD0\x92", 2), "\xD0\x90\xD0\x91\xE2\x80\xA6");  // "АБ…": characters, not bytes
+  EXPECT_EQ(ClipChars("abc", 3), "abc");
   EXPECT_EQ(ShowSpaces(" a b"),
             "\xE2\x90\xA3"
             "a"

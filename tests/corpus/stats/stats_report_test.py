@@ -94,7 +94,7 @@ def make_corpus(tmp, demo_dir):
 
 
 def undisplay(s):
-    """Inverse of the report's DisplayText: \\\\ \\n \\t \\r \\xNN back to bytes."""
+    """Inverse of the report's DisplayText: \\\\ \\n \\t \\r \\xNN \\u{XXXX} back to bytes."""
     out, i = bytearray(), 0
     while i < len(s):
         if s[i] == "\\":
@@ -102,6 +102,11 @@ def undisplay(s):
             if c == "x":
                 out.append(int(s[i + 2:i + 4], 16))
                 i += 4
+                continue
+            if c == "u":
+                end = s.index("}", i)
+                out += chr(int(s[i + 3:end], 16)).encode("utf-8")
+                i = end + 1
                 continue
             out += {"\\": b"\\", "n": b"\n", "t": b"\t", "r": b"\r"}[c]
             i += 2
