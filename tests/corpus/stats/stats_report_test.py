@@ -294,6 +294,28 @@ def check_markdown(path, rep):
         check(int(r[1]) == t["id"] and num(r[3]) == t["count"], f"report.md token {t['id']}")
 
 
+def check_language_modes(args, out, tmp, rep, build):
+    """--language cld2 runs CLD2 on every document; --language manifest never does."""
+    for mode in ("cld2", "manifest"):
+        rdir = os.path.join(tmp, "lang_" + mode)
+        subprocess.run([args.rwkvkit, "stats", out, "--out", rdir, "--language", mode, "--vocab", args.vocab, "--quiet"],
+                       check=True, stdout=subprocess.DEVNULL)
+        with open(os.path.join(rdir, "report.json"), encoding="utf-8") as f:
+            r = json.load(f)
+        check(r["language_id"]["mode"] == mode, f"--language {mode}: mode")
+        check({k: v for k, v in r["totals"].items() if k != "languages"} ==
+              {k: v for k, v in rep["totals"].items() if k != "languages"}, f"--language {mode} changed the totals")
+        check(sum(l["documents"] for l in r["languages"]) == rep["totals"]["documents"], f"--language {mode} rows")
+        langs = {l["language"]: l for l in r["languages"]}
+        if mode == "cld2":
+            check(r["language_id"]["cld2_documents"] == rep["totals"]["documents"], "cld2 mode skipped documents")
+            check(not any(l["declared"] for l in r["languages"]), "cld2 mode has declared languages")
+        else:
+            undeclared = sum(s["documents"] for s, b in zip(rep["sources"], build["sources"]) if b["language"] is None)
+            check(r["language_id"]["cld2_documents"] == 0, "manifest mode ran CLD2")
+            check(langs.get("(undeclared)", {}).get("documents", 0) == undeclared, "manifest mode (undeclared) row")
+
+
 def check_bad_input(args, out, tmp, rep):
     """A truncated shard is skipped and named, the rest counted, exit 1; a bad build.json names the field."""
     import shutil
@@ -370,6 +392,7 @@ def main():
         check_build_block(rep, build)
         check_html(os.path.join(rdir, "report.html"), rep)
         check_markdown(os.path.join(rdir, "report.md"), rep)
+        check_language_modes(args, out, tmp, rep, build)
         check_bad_input(args, out, tmp, rep)
         print(f"checked {total['documents']} documents, {total['tokens']} tokens in {len(build['shards'])} shards")
     if FAILURES:
