@@ -30,7 +30,6 @@ struct Partial {
   GroupCounts total;
   std::vector<GroupCounts> by_source;
   std::map<std::string, LanguageCounts> by_language;
-  Histogram chars, tokens;
   std::array<uint64_t, 11> cld2_percent{};
   uint64_t cld2_documents = 0, cld2_reliable = 0, cld2_percent_sum = 0, invalid_utf8 = 0;
   std::vector<uint64_t> token_counts = std::vector<uint64_t>(kTokenIds, 0);
@@ -72,7 +71,14 @@ struct DocumentContext {
   LanguageSource mode = LanguageSource::kAuto;
 };
 
-void CountLanguage(const DocumentContext& ctx, bool valid, const GroupCounts& doc, Partial& p) {
+// One document's numbers.
+struct DocumentNumbers {
+  uint64_t bytes = 0, chars = 0, tokens = 0, text_tokens = 0;
+};
+
+void AddTo(GroupCounts& g, const DocumentNumbers& d) { g.AddDocument(d.bytes, d.chars, d.tokens, d.text_tokens); }
+
+void CountLanguage(const DocumentContext& ctx, bool valid, const DocumentNumbers& doc, Partial& p) {
   std::string code;
   std::optional<filters::LanguageGuess> guess;
   if (ctx.mode != LanguageSource::kCld2 && ctx.declared->has_value()) {
@@ -86,7 +92,7 @@ void CountLanguage(const DocumentContext& ctx, bool valid, const GroupCounts& do
     code = "un";
   }
   LanguageCounts& lc = p.by_language[code];
-  lc.GroupCounts::Merge(doc);
+  AddTo(lc, doc);
   if (!guess) {
     lc.declared = lc.declared || (ctx.mode != LanguageSource::kCld2 && ctx.declared->has_value());
     return;
@@ -113,17 +119,11 @@ std::string CountDocument(const binidx::ShardReader& r, uint64_t i, uint32_t sha
   p.text.clear();
   if (absl::Status s = tok.DecodeInto(text_ids, p.text); !s.ok())
     return absl::StrCat(r.bin_path().string(), ": document ", i, ": ", std::string(s.message()));
-  GroupCounts doc;
-  doc.documents = 1;
-  doc.bytes = p.text.size();
-  doc.tokens = p.ids.size();
-  doc.text_tokens = text_ids.size();
+  DocumentNumbers doc{.bytes = p.text.size(), .chars = 0, .tokens = p.ids.size(), .text_tokens = text_ids.size()};
   const bool valid = CountUtf8(p.text, doc.chars);
   p.invalid_utf8 += !valid;
-  p.total.Merge(doc);
-  p.by_source[ctx.source].Merge(doc);
-  p.chars.Add(doc.chars);
-  p.tokens.Add(doc.text_tokens);
+  AddTo(p.total, doc);
+  AddTo(p.by_source[ctx.source], doc);
   CountLanguage(ctx, valid, doc, p);
   SplitLines(p.text, shard, i, min_line_bytes, lines);
   return std::string();
@@ -133,8 +133,6 @@ void MergePartial(const Partial& p, CorpusStats& out) {
   out.total.Merge(p.total);
   for (size_t s = 0; s < p.by_source.size(); ++s) out.by_source[s].Merge(p.by_source[s]);
   for (const auto& [code, lc] : p.by_language) out.by_language[code].Merge(lc);
-  out.chars.Merge(p.chars);
-  out.tokens.Merge(p.tokens);
   for (size_t k = 0; k < p.cld2_percent.size(); ++k) out.cld2_percent[k] += p.cld2_percent[k];
   out.cld2_documents += p.cld2_documents;
   out.cld2_reliable += p.cld2_reliable;

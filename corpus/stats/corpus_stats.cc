@@ -24,12 +24,24 @@ void Histogram::Merge(const Histogram& o) {
   max = std::max(max, o.max);
 }
 
+void GroupCounts::AddDocument(uint64_t doc_bytes, uint64_t doc_chars, uint64_t doc_tokens, uint64_t doc_text_tokens) {
+  ++documents;
+  bytes += doc_bytes;
+  chars += doc_chars;
+  tokens += doc_tokens;
+  text_tokens += doc_text_tokens;
+  chars_histogram.Add(doc_chars);
+  tokens_histogram.Add(doc_text_tokens);
+}
+
 void GroupCounts::Merge(const GroupCounts& o) {
   documents += o.documents;
   bytes += o.bytes;
   chars += o.chars;
   tokens += o.tokens;
   text_tokens += o.text_tokens;
+  chars_histogram.Merge(o.chars_histogram);
+  tokens_histogram.Merge(o.tokens_histogram);
 }
 
 void LanguageCounts::Merge(const LanguageCounts& o) {

@@ -28,11 +28,14 @@ struct Histogram {
   void Merge(const Histogram& o);
 };
 
-// Documents, bytes, characters and tokens of a group of documents. `text_tokens` leaves out
-// the end-of-document token 0 that every document ends with in the shards; `tokens` keeps it
-// (the number a trainer sees, and build.json's). Ratios use text_tokens.
+// Documents, bytes, characters and tokens of a group of documents, and the histograms of the
+// documents' lengths in characters and in text tokens. `text_tokens` leaves out the
+// end-of-document token 0 that every document ends with in the shards; `tokens` keeps it (the
+// number a trainer sees, and build.json's). Ratios use text_tokens.
 struct GroupCounts {
   uint64_t documents = 0, bytes = 0, chars = 0, tokens = 0, text_tokens = 0;
+  Histogram chars_histogram, tokens_histogram;
+  void AddDocument(uint64_t doc_bytes, uint64_t doc_chars, uint64_t doc_tokens, uint64_t doc_text_tokens);
   void Merge(const GroupCounts& o);
   double BytesPerToken() const { return text_tokens ? static_cast<double>(bytes) / text_tokens : 0; }
   double CharsPerToken() const { return text_tokens ? static_cast<double>(chars) / text_tokens : 0; }
@@ -55,7 +58,6 @@ struct CorpusStats {
   GroupCounts total;
   std::vector<GroupCounts> by_source;  // index = build.json source index
   std::map<std::string, LanguageCounts> by_language;
-  Histogram chars, tokens;                  // per document; tokens = text tokens
   std::array<uint64_t, 11> cld2_percent{};  // documents by CLD2 percent: [0,10) ... [90,100), 100
   uint64_t cld2_documents = 0, cld2_reliable = 0, cld2_percent_sum = 0;
   std::vector<uint64_t> token_counts;   // by id (65536), end-of-document tokens included

@@ -216,8 +216,9 @@ std::string HistogramChart(const std::vector<HistogramRow>& rows, const Histogra
 
 std::string LengthsSection(const ReportModel& m) {
   return absl::StrCat("<section><h2>Document lengths</h2><div class=\"grid2\">",
-                      HistogramChart(m.chars_histogram, m.stats->chars, "characters", kCharsColor),
-                      HistogramChart(m.tokens_histogram, m.stats->tokens, "tokens", kTokensColor), "</div></section>");
+                      HistogramChart(m.chars_histogram, m.stats->total.chars_histogram, "characters", kCharsColor),
+                      HistogramChart(m.tokens_histogram, m.stats->total.tokens_histogram, "tokens", kTokensColor),
+                      "</div></section>");
 }
 
 std::string CleaningSection(const ReportModel& m) {

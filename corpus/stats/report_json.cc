@@ -10,6 +10,22 @@ namespace {
 
 std::string Num(double v) { return absl::StrFormat("%.6g", v); }
 
+// [{"low": .., "high": .., "documents": ..}, ...] from the first to the last non-empty bucket.
+std::string Buckets(const Histogram& h) {
+  const std::vector<HistogramRow> rows = HistogramRows(h);
+  std::string j = "[";
+  for (size_t i = 0; i < rows.size(); ++i)
+    absl::StrAppend(&j, i ? ", " : "", "{\"low\": ", rows[i].low, ", \"high\": ", rows[i].high,
+                    ", \"documents\": ", rows[i].count, "}");
+  return j + "]";
+}
+
+// The length histograms of a source or language (log-2 buckets, as "histograms").
+std::string LengthHistograms(const GroupCounts& c) {
+  return absl::StrCat("\"length_histograms\": {\"chars\": ", Buckets(c.chars_histogram),
+                      ", \"tokens\": ", Buckets(c.tokens_histogram), "}");
+}
+
 std::string CountMap(const std::map<std::string, uint64_t>& m) {
   std::string j = "{";
   bool first = true;
@@ -76,16 +92,16 @@ std::string Sources(const ReportModel& m) {
   for (size_t i = 0; i < m.build->sources.size(); ++i) {
     const BuildSource& src = m.build->sources[i];
     const BuildCounts& c = src.counts;
-    absl::StrAppend(&j, i ? ",\n" : "\n", "    {\"name\": ", JsonQuote(src.name),
-                    ", \"license\": ", JsonQuote(src.license),
-                    ", \"language\": ", src.language ? JsonQuote(*src.language) : "null",
-                    ", \"weight\": ", Num(src.weight), ",\n     ", GroupMembers(m.stats->by_source[i]),
-                    ",\n     \"documents_read\": ", c.documents_read, ", \"exact_duplicates\": ", ExactDuplicates(c),
-                    ", \"exact_duplicate_rate\": ", Num(Ratio(ExactDuplicates(c), c.documents_read)),
-                    ", \"near_duplicates\": ", NearDuplicates(c),
-                    ", \"near_duplicate_rate\": ", Num(Ratio(NearDuplicates(c), c.documents_read)),
-                    ",\n     \"dropped\": ", CountMap(c.dropped), ", \"repairs\": ", CountMap(c.repairs),
-                    ", \"build_languages\": ", CountMap(c.languages), "}");
+    absl::StrAppend(
+        &j, i ? ",\n" : "\n", "    {\"name\": ", JsonQuote(src.name), ", \"license\": ", JsonQuote(src.license),
+        ", \"language\": ", src.language ? JsonQuote(*src.language) : "null", ", \"weight\": ", Num(src.weight),
+        ",\n     ", GroupMembers(m.stats->by_source[i]), ",\n     ", LengthHistograms(m.stats->by_source[i]),
+        ",\n     \"documents_read\": ", c.documents_read, ", \"exact_duplicates\": ", ExactDuplicates(c),
+        ", \"exact_duplicate_rate\": ", Num(Ratio(ExactDuplicates(c), c.documents_read)),
+        ", \"near_duplicates\": ", NearDuplicates(c),
+        ", \"near_duplicate_rate\": ", Num(Ratio(NearDuplicates(c), c.documents_read)),
+        ",\n     \"dropped\": ", CountMap(c.dropped), ", \"repairs\": ", CountMap(c.repairs),
+        ", \"build_languages\": ", CountMap(c.languages), "}");
   }
   return j + (m.build->sources.empty() ? "],\n" : "\n  ],\n");
 }
@@ -95,7 +111,7 @@ std::string Languages(const ReportModel& m) {
   for (size_t i = 0; i < m.languages.size(); ++i) {
     const LanguageCounts& c = m.languages[i].counts;
     absl::StrAppend(&j, i ? ",\n" : "\n", "    {\"language\": ", JsonQuote(m.languages[i].code), ", ", GroupMembers(c),
-                    ", \"share_of_tokens\": ", Num(Ratio(c.tokens, m.stats->total.tokens)),
+                    ", ", LengthHistograms(c), ", \"share_of_tokens\": ", Num(Ratio(c.tokens, m.stats->total.tokens)),
                     ", \"declared\": ", c.declared ? "true" : "false", ", \"cld2_documents\": ", c.cld2_documents,
                     ", \"cld2_reliable\": ", c.cld2_reliable,
                     ", \"cld2_mean_percent\": ", Num(Ratio(c.cld2_percent_sum, c.cld2_documents)), "}");
@@ -117,14 +133,10 @@ std::string LanguageId(const ReportModel& m) {
   return j + "]},\n";
 }
 
-std::string HistogramJson(const char* name, const Histogram& h, const std::vector<HistogramRow>& rows) {
-  std::string j = absl::StrCat("    ", JsonQuote(name), ": {\"documents\": ", h.n, ", \"sum\": ", h.sum,
-                               ", \"min\": ", h.n ? h.min : 0, ", \"max\": ", h.max,
-                               ", \"mean\": ", Num(Ratio(h.sum, h.n)), ",\n      \"buckets\": [");
-  for (size_t i = 0; i < rows.size(); ++i)
-    absl::StrAppend(&j, i ? ", " : "", "{\"low\": ", rows[i].low, ", \"high\": ", rows[i].high,
-                    ", \"documents\": ", rows[i].count, "}");
-  return j + "]}";
+std::string HistogramJson(const char* name, const Histogram& h) {
+  return absl::StrCat("    ", JsonQuote(name), ": {\"documents\": ", h.n, ", \"sum\": ", h.sum,
+                      ", \"min\": ", h.n ? h.min : 0, ", \"max\": ", h.max, ", \"mean\": ", Num(Ratio(h.sum, h.n)),
+                      ",\n      \"buckets\": ", Buckets(h), "}");
 }
 
 std::string TopTokens(const ReportModel& m) {
@@ -165,8 +177,8 @@ std::string ReportJson(const ReportModel& m) {
                                "},\n  \"report\": \"corpus statistics (docs/stats_report.md)\",\n  \"build_dir\": ",
                                JsonQuote(DisplayText(m.build_dir)), ",\n");
   absl::StrAppend(&j, Totals(m), BuildBlock(m), Sources(m), Languages(m), LanguageId(m));
-  absl::StrAppend(&j, "  \"histograms\": {\n", HistogramJson("chars", m.stats->chars, m.chars_histogram), ",\n",
-                  HistogramJson("tokens", m.stats->tokens, m.tokens_histogram), "\n  },\n");
+  absl::StrAppend(&j, "  \"histograms\": {\n", HistogramJson("chars", m.stats->total.chars_histogram), ",\n",
+                  HistogramJson("tokens", m.stats->total.tokens_histogram), "\n  },\n");
   absl::StrAppend(&j, TopTokens(m), RepeatedLines(m), "  \"shard_errors\": [");
   for (size_t i = 0; i < m.stats->shard_errors.size(); ++i)
     absl::StrAppend(&j, i ? ", " : "", JsonQuote(DisplayText(m.stats->shard_errors[i])));

@@ -15,18 +15,6 @@ uint64_t Get(const std::map<std::string, uint64_t>& m, const std::string& key) {
   return it == m.end() ? 0 : it->second;
 }
 
-std::vector<HistogramRow> HistogramRows(const Histogram& h) {
-  std::vector<HistogramRow> rows;
-  int first = Histogram::kBuckets, last = -1;
-  for (int k = 0; k < Histogram::kBuckets; ++k) {
-    if (h.counts[k] == 0) continue;
-    first = std::min(first, k);
-    last = k;
-  }
-  for (int k = first; k <= last; ++k) rows.push_back({Histogram::BucketLow(k), Histogram::BucketHigh(k), h.counts[k]});
-  return rows;
-}
-
 std::vector<TokenRow> TopTokens(const CorpusStats& stats, const tokenizer::Tokenizer& tok, size_t k) {
   std::vector<uint32_t> ids;
   for (uint32_t id = 1; id < stats.token_counts.size(); ++id)
@@ -45,6 +33,18 @@ std::vector<TokenRow> TopTokens(const CorpusStats& stats, const tokenizer::Token
 }
 
 }  // namespace
+
+std::vector<HistogramRow> HistogramRows(const Histogram& h) {
+  std::vector<HistogramRow> rows;
+  int first = Histogram::kBuckets, last = -1;
+  for (int k = 0; k < Histogram::kBuckets; ++k) {
+    if (h.counts[k] == 0) continue;
+    first = std::min(first, k);
+    last = k;
+  }
+  for (int k = first; k <= last; ++k) rows.push_back({Histogram::BucketLow(k), Histogram::BucketHigh(k), h.counts[k]});
+  return rows;
+}
 
 uint64_t ExactDuplicates(const BuildCounts& c) { return Get(c.dropped, "duplicate"); }
 uint64_t NearDuplicates(const BuildCounts& c) { return Get(c.dropped, "near_duplicate"); }
@@ -77,8 +77,8 @@ ReportModel MakeReportModel(const BuildInfo& build, const CorpusStats& stats, co
   std::sort(m.languages.begin(), m.languages.end(), [](const LanguageRow& a, const LanguageRow& b) {
     return std::make_tuple(b.counts.tokens, a.code) < std::make_tuple(a.counts.tokens, b.code);
   });
-  m.chars_histogram = HistogramRows(stats.chars);
-  m.tokens_histogram = HistogramRows(stats.tokens);
+  m.chars_histogram = HistogramRows(stats.total.chars_histogram);
+  m.tokens_histogram = HistogramRows(stats.total.tokens_histogram);
   for (const auto& [reason, n] : build.total.dropped)
     if (reason.rfind("filter_", 0) == 0) m.filter_drops[reason] = n;
   return m;

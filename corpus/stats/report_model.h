@@ -43,6 +43,9 @@ struct ReportModel {
   std::map<std::string, uint64_t> filter_drops;                         // the filter_* reasons of build.json's total
 };
 
+// The buckets of `h` from its first to its last non-empty one.
+std::vector<HistogramRow> HistogramRows(const Histogram& h);
+
 // "duplicate" and "near_duplicate" drops of a source (or the total) over its documents read.
 uint64_t ExactDuplicates(const BuildCounts& c);
 uint64_t NearDuplicates(const BuildCounts& c);

@@ -123,6 +123,7 @@ def bucket(v):
 def oracle(out_dir, build, reader, ref, min_line_bytes):
     total = collections.Counter()
     per_source = [collections.Counter() for _ in build["sources"]]
+    source_hists = [(collections.Counter(), collections.Counter()) for _ in build["sources"]]
     hist_chars, hist_tokens = collections.Counter(), collections.Counter()
     token_counts = collections.Counter()
     lines = collections.Counter()
@@ -140,10 +141,14 @@ def oracle(out_dir, build, reader, ref, min_line_bytes):
             per_source[srcs[k]].update(doc)
             hist_chars[bucket(len(text))] += 1
             hist_tokens[bucket(len(text_ids))] += 1
+            source_hists[srcs[k]][0][bucket(len(text))] += 1
+            source_hists[srcs[k]][1][bucket(len(text_ids))] += 1
             for line in data.split(b"\n"):
                 t = line.strip(b" \t\r")
                 if len(t) >= min_line_bytes:
                     lines[t] += 1
+    for i, (hc, ht) in enumerate(source_hists):
+        per_source[i]["hist"] = (dict(hc), dict(ht))
     return total, per_source, hist_chars, hist_tokens, token_counts, lines
 
 
@@ -157,6 +162,9 @@ def check_counts(rep, build, total, per_source, hist_chars, hist_tokens):
         check(src["name"] == build["sources"][i]["name"], f"sources[{i}] name")
         for key in ("documents", "tokens", "text_tokens", "bytes", "chars"):
             check(src[key] == per_source[i][key], f"sources[{i}].{key}: report {src[key]}, oracle {per_source[i][key]}")
+        got = tuple({b["low"].bit_length(): b["documents"] for b in src["length_histograms"][u] if b["documents"]}
+                    for u in ("chars", "tokens"))
+        check(got == per_source[i]["hist"], f"sources[{i}] length histograms: report {got}, oracle {per_source[i]['hist']}")
         c = build["sources"][i]["counts"]
         check(src["documents"] == c["documents_written"], f"sources[{i}] documents != documents_written")
         check(src["exact_duplicates"] == c["dropped"].get("duplicate", 0), f"sources[{i}] exact_duplicates")
@@ -193,6 +201,13 @@ def check_tokens_lines_languages(rep, build, ref, total, token_counts, lines):
     check([n for _, n in want_freq] == [e["count"] for e in rl["most_frequent"]], "most frequent line counts")
     langs = {l["language"]: l for l in rep["languages"]}
     check(sum(l["documents"] for l in rep["languages"]) == total["documents"], "languages do not add up to the documents")
+    for unit in ("chars", "tokens"):
+        summed = collections.Counter()
+        for l in rep["languages"]:
+            for b in l["length_histograms"][unit]:
+                summed[b["low"]] += b["documents"]
+        want = {b["low"]: b["documents"] for b in rep["histograms"][unit]["buckets"] if b["documents"]}
+        check({k: v for k, v in summed.items() if v} == want, f"language {unit} histograms do not add up to the total")
     check(sum(l["tokens"] for l in rep["languages"]) == total["tokens"], "language tokens do not add up")
     py = [i for i, s in enumerate(build["sources"]) if s["language"] == "code:python"][0]
     check("code:python" in langs and langs["code:python"]["documents"] == rep["sources"][py]["documents"]
