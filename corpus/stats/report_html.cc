@@ -75,6 +75,14 @@ std::string Card(const std::string& key, const std::string& value, const std::st
                       HtmlEscape(value), "</div><div class=\"s\">", HtmlEscape(sub), "</div></div>");
 }
 
+// Where the languages came from: "CLD2", "manifest" or "CLD2 + manifest".
+std::string LanguageSourcesText(const ReportModel& m) {
+  const bool declared = std::any_of(m.languages.begin(), m.languages.end(),
+                                    [](const LanguageRow& l) { return l.counts.declared; });
+  if (m.stats->cld2_documents == 0) return "manifest";
+  return declared ? "CLD2 + manifest" : "CLD2";
+}
+
 std::string Cards(const ReportModel& m) {
   const GroupCounts& t = m.stats->total;
   return absl::StrCat(
@@ -83,7 +91,7 @@ std::string Cards(const ReportModel& m) {
       Card("text", HumanBytes(t.bytes), absl::StrCat(GroupDigits(t.chars), " characters")),
       Card("bytes / token", F3(t.BytesPerToken()), absl::StrCat(F3(t.CharsPerToken()), " characters / token")),
       Card("sources", absl::StrCat(m.build->sources.size()), absl::StrCat(m.build->shards.size(), " shards")),
-      Card("languages", absl::StrCat(m.languages.size()), m.stats->cld2_documents ? "CLD2 + manifest" : "manifest"),
+      Card("languages", absl::StrCat(m.languages.size()), LanguageSourcesText(m)),
       "</div>");
 }
 
