@@ -109,19 +109,25 @@ def main():
         pass
     lines = [
         BEGIN,
-        f"### Filters: build MB/s on one core ({now})",
+        f"## Filters: build MB/s on one core, `--filters on` vs off ({now})",
         "",
         f"Machine: {cpu_name}, {os.cpu_count()} vCPUs; load average {load_before[0]:.2f} before, "
         f"{load_after[0]:.2f} after. Input: {os.path.basename(args.corpus)}, {size / 1e6:.1f} MB, "
         f"{len(texts)} documents. `rwkvkit build --threads 1 --near-dedup off`, median of {args.repeats} "
-        "runs, interleaved; MB/s = input bytes / wall time. Command: `.rwkvkit/venv/bin/python "
-        "bench/filter_bench.py " + " ".join(f"--rwkvkit {l}=..." for l, _ in binaries) + "`.",
+        "runs, interleaved; MB/s = input bytes / wall time. Command: `BEFORE=<commit> "
+        "bench/run_filter_bench.sh` (bench/filter_bench.py " + " ".join(f"--rwkvkit '{l}=...'" for l, _ in binaries) + ").",
         "",
         "| tool | what | wall s | CPU s | MB/s | documents kept |",
         "|---|---|---|---|---|---|",
     ]
     for r in rows:
         lines.append(f"| {r[0]} | {r[1]} | {r[2]:.2f} | {r[3]:.2f} | {r[4]:.1f} | {r[5]} |")
+    ratios = []
+    for label, _ in binaries:
+        off = statistics.median(r[0] for r in results[(label, "off")])
+        on = statistics.median(r[0] for r in results[(label, "on")])
+        ratios.append(f"{label}: {on / off:.1f}x the wall time of `--filters off`")
+    lines += ["", "`--filters on` costs, " + "; ".join(ratios) + "."]
     lines += [
         "",
         "The datatrove row times only its three filter classes (FineWeb's order, first drop wins) on the "
