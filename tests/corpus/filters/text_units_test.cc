@@ -61,5 +61,37 @@ TEST(Classes, PunctAlphaTerminal) {
   EXPECT_EQ(CountOf("a....b", "..."), 1u);
 }
 
+// The one-pass analysis agrees with the separate functions it replaces.
+TEST(TextUnits, OnePassMatchesTheSeparateFunctions) {
+  for (const std::string_view text :
+       {std::string_view("Hello, world... (yes)\nsecond line \u2014 done."), std::string_view("  Grüße, «мир»!\n\n"),
+        std::string_view("\u092a\u093e\u0920 \u0964 x##y"), std::string_view("")}) {
+    TextUnits u;
+    u.Analyze(text, /*words=*/true);
+    EXPECT_EQ(u.code_points, CodePoints(text)) << text;
+    EXPECT_EQ(u.newlines, CountOf(text, "\n")) << text;
+    std::vector<std::string_view> words;
+    SplitWords(text, words);
+    ASSERT_EQ(u.words, words) << text;
+    for (size_t i = 0; i < words.size(); ++i) {
+      EXPECT_EQ(u.word_code_points[i], CodePoints(words[i]));
+      bool non_symbol = false, alpha = false;
+      for (size_t k = 0; k < words[i].size();) {
+        const char32_t c = NextCodePoint(words[i], k);
+        non_symbol = non_symbol || !IsDatatrovePunct(c);
+        alpha = alpha || IsAlpha(c);
+      }
+      EXPECT_EQ((u.word_flags[i] & TextUnits::kNonSymbol) != 0, non_symbol) << words[i];
+      EXPECT_EQ((u.word_flags[i] & TextUnits::kAlpha) != 0, alpha) << words[i];
+    }
+    TextUnits lines_only;
+    lines_only.Analyze(text, /*words=*/false);
+    EXPECT_EQ(lines_only.code_points, u.code_points);
+    EXPECT_TRUE(lines_only.words.empty());
+  }
+  EXPECT_TRUE(IsDatatrovePunct(U'\u0964'));  // TERMINAL_PUNCTUATION is part of PUNCTUATION_SET
+  EXPECT_TRUE(IsDatatrovePunct(U'\u203c'));
+}
+
 }  // namespace
 }  // namespace rwkvkit::corpus::filters
