@@ -285,16 +285,39 @@ def main_harness(args):
     files = meta["files"]
     planted = meta["planted"]
     log(f"input: {meta['documents']:,} documents, {mb:.1f} MB in {len(files)} files, {len(planted)} planted pairs")
+    deadline = time.time() + args.quiet_wait_s
+    while os.getloadavg()[0] >= args.quiet_load and time.time() < deadline:
+        log(f"waiting for a quiet machine: load {os.getloadavg()[0]:.2f} >= {args.quiet_load}")
+        time.sleep(20)
     load_before = os.getloadavg()
     started = datetime.datetime.now(datetime.timezone.utc)
     rows, found = [], {}
     with tempfile.TemporaryDirectory(prefix="rwkvkit_dedup_bench_", dir=args.tmp_dir) as tmp:
+        # datatrove first: it runs for minutes, so it starts right after the quiet-machine check.
+        dt_error = None
+        if not args.skip_datatrove:
+            work = os.path.join(tmp, "datatrove")
+            cmd = [sys.executable, os.path.abspath(__file__), "_datatrove", "--input-dir", meta["dir"],
+                   "--work", work, "--files", str(len(files)), "--workers", str(ncores)]
+            log(f"datatrove MinHash, {ncores} workers (minutes)")
+            try:
+                ld = os.getloadavg()[0]
+                wall, cpu, stdout = run_timed(cmd, os.path.join(tmp, "datatrove.log"))
+                removed, cluster = read_datatrove_clusters(os.path.join(work, "remove_ids"))
+                rows.append({"tool": "datatrove MinHash (4 stages)", "threads": ncores, "wall": wall, "cpu": cpu, "load": ld,
+                             "removed": len(removed), "stages": json.loads(stdout)["seconds"]})
+                found["datatrove"] = (removed, cluster)
+                log(f"datatrove: {wall:.1f} s, {mb / wall / ncores:.2f} MB/s per core")
+            except RuntimeError as e:
+                dt_error = str(e)
+                log(f"datatrove failed: {e}")
         for t in threads:
             out = os.path.join(tmp, f"alone{t}.u32")
+            ld = os.getloadavg()[0]
             wall, cpu, stdout = best_of(args.repeats, [args.bench_bin, "--threads", str(t), "--removed", out, *files],
                                         os.path.join(tmp, "alone.log"))
             info = json.loads(stdout)
-            rows.append({"tool": "rwkvkit near-dedup stage alone", "threads": t, "wall": wall, "cpu": cpu,
+            rows.append({"tool": "rwkvkit near-dedup stage alone", "threads": t, "wall": wall, "cpu": cpu, "load": ld,
                          "removed": info["removed"], "detail": info})
             found["rwkvkit"] = read_rwkvkit_pairs(out)
             log(f"rwkvkit near-dedup alone, {t} thread(s): {wall:.2f} s, {mb / wall / t:.1f} MB/s per core")
@@ -305,33 +328,18 @@ def main_harness(args):
                        "--no-progress", "--vocab", args.vocab, "--near-dedup", mode]
                 if mode == "on":
                     cmd += ["--dedup-report", os.path.join(tmp, f"report{t}.jsonl")]
+                ld = os.getloadavg()[0]
                 wall, cpu, _ = best_of(args.repeats, cmd, os.path.join(tmp, "build.log"))
                 with open(os.path.join(out, "build.json")) as f:
                     bj = json.load(f)
                 removed = bj["near_dedup"]["documents_removed"] if mode == "on" else 0
-                rows.append({"tool": f"rwkvkit build --near-dedup {mode}", "threads": t, "wall": wall, "cpu": cpu,
+                rows.append({"tool": f"rwkvkit build --near-dedup {mode}", "threads": t, "wall": wall, "cpu": cpu, "load": ld,
                              "removed": removed, "exact": bj["total"]["dropped"].get("duplicate", 0),
                              "tokens": bj["output"]["tokens"]})
                 if mode == "on":
                     found["build"] = read_report_pairs(os.path.join(tmp, f"report{t}.jsonl"), files)
                 log(f"rwkvkit build --near-dedup {mode}, {t} thread(s): {wall:.2f} s, {mb / wall / t:.1f} MB/s per core")
                 shutil.rmtree(out)
-        dt_error = None
-        if not args.skip_datatrove:
-            work = os.path.join(tmp, "datatrove")
-            cmd = [sys.executable, os.path.abspath(__file__), "_datatrove", "--input-dir", meta["dir"],
-                   "--work", work, "--files", str(len(files)), "--workers", str(ncores)]
-            log(f"datatrove MinHash, {ncores} workers (minutes)")
-            try:
-                wall, cpu, stdout = run_timed(cmd, os.path.join(tmp, "datatrove.log"))
-                removed, cluster = read_datatrove_clusters(os.path.join(work, "remove_ids"))
-                rows.append({"tool": "datatrove MinHash (4 stages)", "threads": ncores, "wall": wall, "cpu": cpu,
-                             "removed": len(removed), "stages": json.loads(stdout)["seconds"]})
-                found["datatrove"] = (removed, cluster)
-                log(f"datatrove: {wall:.1f} s, {mb / wall / ncores:.2f} MB/s per core")
-            except RuntimeError as e:
-                dt_error = str(e)
-                log(f"datatrove failed: {e}")
     load_after = os.getloadavg()
     section = render(args, meta, rows, found, dt_error, load_before, load_after, started)
     print(section)
@@ -383,11 +391,12 @@ def render(args, meta, rows, found, dt_error, load_before, load_after, started):
              f"copies are not near duplicates of each other), plus {len(meta['planted']):,} planted near copies "
              f"(one letter in 1000 doubled) right after their source (bench/dedup_bench.py says how).")
     L.append("")
-    L.append("| tool | threads | wall s | MB/s | MB/s per core | CPU s | near dups removed |")
-    L.append("|---|---:|---:|---:|---:|---:|---:|")
+    L.append("| tool | threads | wall s | MB/s | MB/s per core | CPU s | MB per CPU s | near dups removed | load at start |")
+    L.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         L.append(f"| {r['tool']} | {r['threads']} | {r['wall']:.2f} | {mb / r['wall']:.2f} | "
-                 f"**{mb / r['wall'] / r['threads']:.2f}** | {r['cpu']:.1f} | {r['removed']:,} |")
+                 f"**{mb / r['wall'] / r['threads']:.2f}** | {r['cpu']:.1f} | {mb / r['cpu']:.2f} | {r['removed']:,} | "
+                 f"{r['load']:.2f} |")
     L.append("")
     alone = {r["threads"]: r for r in rows if r["tool"].startswith("rwkvkit near-dedup")}
     dt = next((r for r in rows if r["tool"].startswith("datatrove")), None)
@@ -471,6 +480,8 @@ def main(argv):
     ap.add_argument("--repeats", type=int, default=3, help="runs of each rwkvkit row (best kept)")
     ap.add_argument("--cache-dir", default=os.path.join(ROOT, ".rwkvkit", "bench-dedup"))
     ap.add_argument("--tmp-dir", default=None)
+    ap.add_argument("--quiet-load", type=float, default=1.0, help="wait until the 1-minute load is below this")
+    ap.add_argument("--quiet-wait-s", type=float, default=900, help="but at most this many seconds")
     ap.add_argument("--skip-datatrove", action="store_true")
     ap.add_argument("--write-doc", default=None, help="rewrite the dedup-comparison section of this file")
     return main_harness(ap.parse_args(argv))
