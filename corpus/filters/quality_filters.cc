@@ -78,7 +78,7 @@ constexpr std::string_view kFineWebQuality = "fineweb_quality";
 // = prefix[i+n] - prefix[i] * power[i+n] * inverse[i].
 struct RepetitionScratch::Impl {
   std::string stream;
-  std::vector<uint32_t> offset, chars;
+  std::vector<uint64_t> offset, chars;
   std::vector<uint64_t> prefix, power, inverse;
   std::vector<uint64_t> gram_hash;  // of the current n
   size_t n = 0;
@@ -98,7 +98,9 @@ struct RepetitionScratch::Impl {
   void ResetTable(size_t entries) {
     size_t cap = 16;
     while (cap < 2 * entries) cap <<= 1;
-    if (table.size() < cap) table.resize(cap);
+    // Grow as needed; give back what one huge document left behind (over 16 MiB and 8x the need).
+    if (table.size() < cap || (table.size() > (size_t{1} << 20) && table.size() > 8 * cap))
+      std::vector<Slot>(cap).swap(table);
     mask = cap - 1;
     std::memset(table.data(), 0, cap * sizeof(Slot));
   }
@@ -118,7 +120,7 @@ struct RepetitionScratch::Impl {
 
   bool Equal(uint32_t a, uint32_t b) const {
     if (a == b) return true;
-    const uint32_t len = offset[a + n] - offset[a];
+    const uint64_t len = offset[a + n] - offset[a];
     if (len != offset[b + n] - offset[b] || gram_hash[a] != gram_hash[b]) return false;
     if (word_boundaries)
       for (size_t k = 1; k < n; ++k)
@@ -128,6 +130,11 @@ struct RepetitionScratch::Impl {
 
   void Build(const TextUnits& u) {
     const size_t w = u.words.size();
+    if (stream.capacity() > (size_t{1} << 24) && stream.capacity() > 8 * u.text.size()) {
+      // Give back the buffers one huge document left behind.
+      std::string().swap(stream);
+      for (auto* v : {&offset, &chars, &prefix, &power, &inverse, &gram_hash}) std::vector<uint64_t>().swap(*v);
+    }
     stream.clear();
     offset.resize(w + 1);
     chars.resize(w + 1);
@@ -149,7 +156,7 @@ struct RepetitionScratch::Impl {
       prefix[i + 1] = h;
       power[i + 1] = p;
       inverse[i + 1] = q;
-      offset[i + 1] = offset[i] + static_cast<uint32_t>(word.size());
+      offset[i + 1] = offset[i] + word.size();
       chars[i + 1] = chars[i] + u.word_code_points[i];
     }
   }
@@ -293,6 +300,9 @@ Verdict GopherRepetition(const TextUnits& u, const GopherRepetitionOptions& o, b
   if (!word_rules) return Keep();
   const size_t words = u.words.size();
   if (words == 0) return Keep();
+  // n-gram indexes are 32-bit: a document of 2^32 words or more (over 8 GB of text) skips the
+  // n-gram rules.
+  if (words >= UINT32_MAX) return Keep();
   s.Build(u);
   for (const auto& [n, frac] : o.top_n_grams) {
     if (n < 1 || words < static_cast<size_t>(n)) continue;
