@@ -22,8 +22,8 @@ namespace {
 constexpr char kUsage[] = R"(usage: rwkvkit build (--manifest FILE | --input PATH [--input PATH ...]) [--out DIR]
                      [--threads N] [--text-key KEY] [--normalize nfc|nfkc|none]
                      [--shard-tokens N] [--ctx-len N] [--shuffle] [--strict] [--resume]
-                     [--name NAME] [--near-dedup on|off] [--dedup-report FILE] [--filters on|off] [--c4 on|off]
-                     [--no-progress] [--vocab PATH]
+                     [--name NAME] [--near-dedup on|off] [--dedup-report FILE] [--filters on|off]
+                     [--c4 on|off] [--no-progress] [--vocab PATH]
 
 Builds RWKV-LM/Megatron binidx shards: reads JSONL, JSONL.zst or text sources, repairs and
 normalizes the text, drops exact duplicates, tokenizes with the World tokenizer (token 0 ends
