@@ -19,7 +19,8 @@ itself. It then requires:
     dropped.near_duplicate; the shards hold the other documents;
   - a manifest with "near_dedup": {"enabled": false} removes nothing, `--near-dedup on`
     overrides it, and its threshold reaches build.json (options.minhash);
-  - --dedup-report with --near-dedup off is an error.
+  - --dedup-report with --near-dedup off, or into a missing directory, is an error (before any
+    work).
 Standard library only.
 """
 
@@ -98,13 +99,13 @@ def make_corpus(d, seed=11):
     return docs
 
 
-def write_manifest(d, near):
+def write_manifest(d, near, name):
     m = {"name": "m", "seed": 1,
          "sources": [{"name": "a", "paths": ["a1.jsonl", "a2.jsonl"], "license": "test"},
                      {"name": "b", "paths": ["b.jsonl"], "license": "test"},
                      {"name": "t", "paths": ["t"], "format": "text", "license": "test"}],
          "output": {"dir": "out", "shard_tokens": 1000000, "ctx_len": 512}, "near_dedup": near}
-    path = os.path.join(d, "manifest.json")
+    path = os.path.join(d, name)
     with open(path, "w") as f:
         json.dump(m, f)
     return path
@@ -140,7 +141,7 @@ def main():
         docs = make_corpus(d)
         sh = [shingles(x["text"]) for x in docs]
         index = {(x["file"], x["line"]): i for i, x in enumerate(docs)}
-        manifest = write_manifest(d, {"threshold": 0.8})
+        manifest = write_manifest(d, {"threshold": 0.8}, "manifest.json")
         runs = {}
         for threads in (1, 2):
             out, rep = os.path.join(d, f"out{threads}"), os.path.join(d, f"report{threads}.jsonl")
@@ -202,7 +203,7 @@ def main():
         check(cross > 0 and any(e["line"] is None for e in report), "the corpus did not test cross-source/text rows")
 
         # The manifest's near_dedup object, and the flag over it.
-        off = write_manifest(d, {"enabled": False, "threshold": 0.95})
+        off = write_manifest(d, {"enabled": False, "threshold": 0.95}, "manifest_off.json")
         r = build(args, off, os.path.join(d, "off"))
         check(r.returncode == 0, f"manifest with enabled false: {r.stderr}")
         boff = json.loads(load(os.path.join(d, "off", "build.json")))
@@ -215,9 +216,13 @@ def main():
         n95 = b95["near_dedup"]["documents_removed"]
         check(0 < n95 < len(report), f"threshold 0.95 removed {n95}, 0.8 removed {len(report)}")
 
+        r = build(args, manifest, os.path.join(d, "nodir"), "--dedup-report", os.path.join(d, "no", "such", "r.jsonl"))
+        check(r.returncode != 0 and "no such directory for --dedup-report" in r.stderr and
+              not os.path.exists(os.path.join(d, "nodir", "build.json")),
+              f"a report in a missing directory: exit {r.returncode}, {r.stderr.strip()}")
         r = build(args, manifest, os.path.join(d, "bad"), "--near-dedup", "off", "--dedup-report", os.path.join(d, "x"))
         check(r.returncode != 0 and "--dedup-report needs near-dedup on" in r.stderr,
-              "--dedup-report with near-dedup off was accepted")
+              f"--dedup-report with near-dedup off: exit {r.returncode}, {r.stderr.strip()}")
 
         if not failures:
             print(f"ok: {len(report)} of {len(docs)} documents removed ({cross} across sources), every pair a near "
