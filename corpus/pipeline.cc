@@ -151,14 +151,16 @@ absl::StatusOr<BuildSummary> RunBuild(const BuildOptions& opt, const tokenizer::
     return absl::InvalidArgumentError("at most 65535 sources (a document's source is stored in 16 bits)");
   uint64_t total_bytes = 0;
   RWKVKIT_ASSIGN_OR_RETURN(const std::vector<InputFile> files, ListInputs(opt, total_bytes));
-  if (const auto dir = opt.dedup_report.parent_path(); !opt.dedup_report.empty() && !dir.empty()) {
-    std::error_code dir_ec;  // fail now, not after the whole tokenization phase
-    if (!std::filesystem::is_directory(dir, dir_ec))
-      return absl::NotFoundError(absl::StrCat(opt.dedup_report.string(), ": no such directory for --dedup-report"));
-  }
   std::error_code ec;
   std::filesystem::create_directories(opt.out_dir, ec);
   if (ec) return absl::UnavailableError(absl::StrCat(opt.out_dir.string(), ": cannot create (", ec.message(), ")"));
+  // A report directory that does not exist fails now, not after the tokenization phase (the
+  // output directory, created just above, may hold the report).
+  if (const auto dir = opt.dedup_report.parent_path(); !opt.dedup_report.empty() && !dir.empty()) {
+    std::error_code dir_ec;
+    if (!std::filesystem::is_directory(dir, dir_ec))
+      return absl::NotFoundError(absl::StrCat(opt.dedup_report.string(), ": no such directory for --dedup-report"));
+  }
   const std::filesystem::path work = opt.out_dir / kWorkDir;
   const std::string fingerprint = Fingerprint(opt, files, Phase1Json(opt, {}, BadInputSink(), 0, std::nullopt));
   const bool same_build = opt.resume && ReadSmallFile(work / "fingerprint.txt") == fingerprint;
