@@ -14,11 +14,7 @@ exec > >(tee -a "$OUT/run.log") 2>&1
 T0=$(date +%s)
 stamp() { echo "[$(($(date +%s) - T0)) s] $*"; }
 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv
-DD=/opt/devdeps
-if [ ! -d $DD/usr ]; then mkdir -p $DD; for f in .devdeps/*.deb; do dpkg -x "$f" $DD; done; fi
-export LD_LIBRARY_PATH=$DD/usr/lib/x86_64-linux-gnu/openblas-pthread:$DD/usr/lib/x86_64-linux-gnu:/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}:$PWD/.gpubench-libs
-[ -e /work/main ] || { mkdir -p /work && ln -sfn "$PWD" /work/main; }
-export RWKVKIT_VOCAB=$PWD/.rwkvkit/vocab/rwkv_vocab_v20230424.txt
+source bench/kernels/carried_binaries_env.sh
 ldd "$BIN/refmodel_cuda_tests" | grep 'not found'
 
 stamp "refmodel_cuda_tests (fused path, the default)"

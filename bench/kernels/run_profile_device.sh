@@ -13,11 +13,7 @@ DOCS=${DOCS:-64}
 SKIP=${SKIP:-700}
 COUNT=${COUNT:-1400}
 mkdir -p "$OUT"
-DD=/opt/devdeps
-if [ ! -d $DD/usr ]; then mkdir -p $DD; for f in .devdeps/*.deb; do dpkg -x "$f" $DD; done; fi
-export LD_LIBRARY_PATH=$DD/usr/lib/x86_64-linux-gnu/openblas-pthread:$DD/usr/lib/x86_64-linux-gnu:/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}:$PWD/.gpubench-libs
-[ -e /work/main ] || { mkdir -p /work && ln -sfn "$PWD" /work/main; }
-export RWKVKIT_VOCAB=$PWD/.rwkvkit/vocab/rwkv_vocab_v20230424.txt
+source bench/kernels/carried_binaries_env.sh
 nvidia-smi --query-gpu=name,driver_version,clocks.max.sm --format=csv,noheader
 profile() {  # $1 = tag, rest = env assignments
   local tag=$1; shift
