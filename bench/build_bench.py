@@ -38,18 +38,18 @@ import argparse
 import datetime
 import glob
 import hashlib
-import importlib.metadata
 import json
 import os
 import platform
 import re
-import resource
 import shutil
 import struct
 import subprocess
 import sys
 import tempfile
 import time
+
+from bench_common import cpu_model, git_commit, pkg_version, run_timed, write_doc
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BEGIN = "<!-- BEGIN build-comparison (bench/build_bench.py writes this section) -->"
@@ -192,22 +192,6 @@ def child_datatrove(args):
 # Harness.
 
 
-def run_timed(cmd, log_path, env=None):
-    """Runs CMD to completion; returns (wall s, child CPU s, stdout). Fails loudly on nonzero exit."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t0 = time.perf_counter()
-    with open(log_path, "w") as err:
-        proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=err, text=True, env=env)
-    wall = time.perf_counter() - t0
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    if proc.returncode != 0:
-        with open(log_path) as f:
-            tail = f.read()[-2000:]
-        raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}; stderr tail:\n{tail}")
-    return wall, cpu, proc.stdout
-
-
 def child_cmd(mode, *rest):
     return [sys.executable, os.path.abspath(__file__), mode, *rest]
 
@@ -295,24 +279,6 @@ def load1():
     return os.getloadavg()[0]
 
 
-def pkg_version(name):
-    try:
-        return importlib.metadata.version(name)
-    except importlib.metadata.PackageNotFoundError:
-        return None
-
-
-def cpu_model():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
 def mem_gib():
     try:
         with open("/proc/meminfo") as f:
@@ -322,15 +288,6 @@ def mem_gib():
     except OSError:
         pass
     return None
-
-
-def git_commit():
-    try:
-        out = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short=12", "HEAD"],
-                             capture_output=True, text=True, check=True).stdout.strip()
-        return out
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
 
 
 def compiler_of(rwkvkit):
@@ -528,7 +485,7 @@ def main_harness(args):
                      load_before, load_after, started, rwkvkit_total, commit)
     print(section)
     if args.write_doc:
-        write_doc(args.write_doc, section)
+        write_doc(args.write_doc, section, BEGIN_PREFIX, END)
         log(f"wrote the build-comparison section of {args.write_doc}")
     return 0
 
@@ -639,22 +596,6 @@ def render(args, scaled, rows, notes, dt_error, bpe_vocab, load_before, load_aft
              "build-bench-e2e/, runs this harness and rewrites this section).")
     L.append(END)
     return "\n".join(L)
-
-
-def write_doc(path, section):
-    text = open(path, encoding="utf-8").read() if os.path.exists(path) else "# Benchmarks\n"
-    start = text.find(BEGIN_PREFIX)
-    if start >= 0:
-        end = text.find(END, start)
-        if end < 0:
-            raise RuntimeError(f"{path}: {BEGIN_PREFIX} without {END}")
-        text = text[:start] + section + text[end + len(END):]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, path)
 
 
 def main(argv):

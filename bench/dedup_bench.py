@@ -36,18 +36,17 @@ import argparse
 import datetime
 import glob
 import hashlib
-import importlib.metadata
 import json
 import os
 import platform
 import re
-import resource
 import shutil
 import struct
-import subprocess
 import sys
 import tempfile
 import time
+
+from bench_common import cpu_model, git_commit, pkg_version, run_timed, write_doc
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BEGIN = "<!-- BEGIN dedup-comparison (bench/dedup_bench.py writes this section) -->"
@@ -182,22 +181,6 @@ def child_datatrove(args):
 # Harness.
 
 
-def run_timed(cmd, log_path):
-    """Runs CMD to completion; returns (wall s, child CPU s, stdout). Fails loudly on nonzero exit."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t0 = time.perf_counter()
-    with open(log_path, "w") as err:
-        proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=err, text=True)
-    wall = time.perf_counter() - t0
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    if proc.returncode != 0:
-        with open(log_path) as f:
-            tail = f.read()[-3000:]
-        raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}; stderr tail:\n{tail}")
-    return wall, cpu, proc.stdout
-
-
 def read_rwkvkit_pairs(path):
     """near_dedup_bench's output: {(file, line) removed: (file, line) kept}."""
     with open(path, "rb") as f:
@@ -247,29 +230,6 @@ def clusters_of_pairs(pairs):
 def planted_found(planted, cluster):
     return sum(1 for f1, l1, f2, l2 in planted
                if (f1, l1) in cluster and cluster.get((f1, l1)) == cluster.get((f2, l2)))
-
-
-def pkg_version(name):
-    try:
-        return importlib.metadata.version(name)
-    except importlib.metadata.PackageNotFoundError:
-        return None
-
-
-def cpu_model():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def git_commit():
-    r = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True)
-    return r.stdout.strip() or "unknown"
 
 
 def best_of(repeats, cmd, log_path):
@@ -344,7 +304,7 @@ def main_harness(args):
     section = render(args, meta, rows, found, dt_error, load_before, load_after, started)
     print(section)
     if args.write_doc:
-        write_doc(args.write_doc, section)
+        write_doc(args.write_doc, section, BEGIN_PREFIX, END)
         log(f"wrote the dedup-comparison section of {args.write_doc}")
     return 0
 
@@ -444,22 +404,6 @@ def render(args, meta, rows, found, dt_error, load_before, load_after, started):
              "rewrites this section).")
     L.append(END)
     return "\n".join(L)
-
-
-def write_doc(path, section):
-    text = open(path, encoding="utf-8").read() if os.path.exists(path) else "# Benchmarks\n"
-    start = text.find(BEGIN_PREFIX)
-    if start >= 0:
-        end = text.find(END, start)
-        if end < 0:
-            raise RuntimeError(f"{path}: {BEGIN_PREFIX} without {END}")
-        text = text[:start] + section + text[end + len(END):]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, path)
 
 
 def main(argv):

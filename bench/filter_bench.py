@@ -23,13 +23,14 @@ import argparse
 import datetime
 import json
 import os
-import platform
 import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+
+from bench_common import cpu_model, write_doc
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BEGIN = "<!-- BEGIN filter-speed (bench/filter_bench.py writes this section) -->"
@@ -99,14 +100,7 @@ def main():
     rows.append(("datatrove 0.10.1", "3 filters only (CPU time)", dt_cpu, dt_cpu, size / 1e6 / dt_cpu, dt_kept))
 
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    cpu_name = platform.processor() or platform.machine()
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                cpu_name = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu_name = cpu_model()
     lines = [
         BEGIN,
         f"## Filters: build MB/s on one core, `--filters on` vs off ({now})",
@@ -139,16 +133,7 @@ def main():
     section = "\n".join(lines)
     print(section)
     if args.write_doc:
-        with open(args.write_doc, encoding="utf-8") as f:
-            doc = f.read()
-        if BEGIN_PREFIX in doc:
-            start = doc.index(BEGIN_PREFIX)
-            end = doc.index(END, start) + len(END)
-            doc = doc[:start] + section + doc[end:]
-        else:
-            doc = doc.rstrip("\n") + "\n\n" + section + "\n"
-        with open(args.write_doc, "w", encoding="utf-8") as f:
-            f.write(doc)
+        write_doc(args.write_doc, section, BEGIN_PREFIX, END)
     return 0
 
 
