@@ -344,7 +344,7 @@ def render(args, meta, rows, found, dt_error, load_before, load_after, started):
     L.append(f"Measured {started:%Y-%m-%d %H:%M} UTC by `bench/run_dedup_bench.sh` on {cpu_model()}, {ncores} "
              f"cores (load average {load_before[0]:.2f} / {load_before[1]:.2f} before, {load_after[0]:.2f} after), "
              f"rwkvkit {git_commit()}, datatrove {pkg_version('datatrove')} with spaCy {pkg_version('spacy')}, "
-             f"Python {platform.python_version()}, one run of each tool.")
+             f"Python {platform.python_version()}; each rwkvkit row is the best of {args.repeats} runs, datatrove ran once.")
     L.append("")
     L.append(f"Input: {meta['documents']:,} documents, {mb:.1f} MB of JSONL in {len(meta['files'])} files: the demo "
              f"corpus once as it is and {meta['copies'] - 1} rewritten copies (one letter in ten doubled, so the "
