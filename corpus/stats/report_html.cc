@@ -56,8 +56,6 @@ code, .tok { font-family: "DejaVu Sans Mono", ui-monospace, monospace; font-size
 footer { color: var(--muted); font-size: 12px; margin-top: 18px; }
 )css";
 
-std::string F3(double v) { return absl::StrFormat("%.3f", v); }
-std::string Percent(uint64_t a, uint64_t b) { return absl::StrFormat("%.2f%%", 100.0 * Ratio(a, b)); }
 std::string Td(const std::string& s) { return absl::StrCat("<td>", s, "</td>"); }
 std::string Tn(const std::string& s) { return absl::StrCat("<td class=\"n\">", s, "</td>"); }
 
@@ -89,7 +87,7 @@ std::string Cards(const ReportModel& m) {
       "<div class=\"cards\">", Card("documents", HumanCount(t.documents), GroupDigits(t.documents)),
       Card("tokens", HumanCount(t.tokens), GroupDigits(t.tokens)),
       Card("text", HumanBytes(t.bytes), absl::StrCat(GroupDigits(t.chars), " characters")),
-      Card("bytes / token", F3(t.BytesPerToken()), absl::StrCat(F3(t.CharsPerToken()), " characters / token")),
+      Card("bytes / token", Fixed3(t.BytesPerToken()), absl::StrCat(Fixed3(t.CharsPerToken()), " characters / token")),
       Card("sources", absl::StrCat(m.build->sources.size()), absl::StrCat(m.build->shards.size(), " shards")),
       Card("languages", absl::StrCat(m.languages.size()), LanguageSourcesText(m)),
       "</div>");
@@ -102,20 +100,10 @@ std::string KeyValueTable(const std::vector<std::pair<std::string, std::string>>
 }
 
 std::string SummaryTable(const ReportModel& m) {
-  const GroupCounts& t = m.stats->total;
   const BuildCounts& b = m.build->total;
   uint64_t filtered = 0;
   for (const auto& [reason, n] : m.filter_drops) filtered += n;
-  const std::vector<std::pair<std::string, std::string>> content = {
-      {"documents", GroupDigits(t.documents)},
-      {"tokens (end-of-document tokens included)", GroupDigits(t.tokens)},
-      {"text tokens", GroupDigits(t.text_tokens)},
-      {"bytes (UTF-8 text)", GroupDigits(t.bytes)},
-      {"characters", GroupDigits(t.chars)},
-      {"bytes per token", F3(t.BytesPerToken())},
-      {"characters per token", F3(t.CharsPerToken())},
-      {"mean document tokens", absl::StrFormat("%.1f", Ratio(t.text_tokens, t.documents))},
-  };
+  const std::vector<std::pair<std::string, std::string>> content = ContentSummaryRows(m);
   const std::vector<std::pair<std::string, std::string>> build = {
       {"documents read by the build", GroupDigits(b.documents_read)},
       {"exact duplicates removed",
@@ -138,7 +126,7 @@ std::string SourcesSection(const ReportModel& m) {
   for (size_t i = 0; i < m.build->sources.size(); ++i) {
     const GroupCounts& c = m.stats->by_source[i];
     tokens.push_back({m.build->sources[i].name, static_cast<double>(c.tokens), HumanCount(c.tokens)});
-    bpt.push_back({m.build->sources[i].name, c.BytesPerToken(), F3(c.BytesPerToken())});
+    bpt.push_back({m.build->sources[i].name, c.BytesPerToken(), Fixed3(c.BytesPerToken())});
   }
   std::string h =
       absl::StrCat("<section><h2>Sources</h2><div class=\"grid2\"><div><h3>Tokens per source</h3>",
@@ -152,7 +140,7 @@ std::string SourcesSection(const ReportModel& m) {
     const GroupCounts& c = m.stats->by_source[i];
     absl::StrAppend(&h, "<tr>", Td(HtmlEscape(s.name)), Td(HtmlEscape(s.license)),
                     Td(HtmlEscape(s.language.value_or("–"))), Tn(GroupDigits(c.documents)), Tn(GroupDigits(c.tokens)),
-                    Tn(GroupDigits(c.bytes)), Tn(F3(c.BytesPerToken())), Tn(F3(c.CharsPerToken())),
+                    Tn(GroupDigits(c.bytes)), Tn(Fixed3(c.BytesPerToken())), Tn(Fixed3(c.CharsPerToken())),
                     Tn(Percent(ExactDuplicates(s.counts), s.counts.documents_read)),
                     Tn(Percent(NearDuplicates(s.counts), s.counts.documents_read)), "</tr>");
   }
@@ -164,7 +152,7 @@ std::string LanguageCharts(const ReportModel& m) {
   for (size_t i = 0; i < m.languages.size() && i < kChartLanguages; ++i) {
     const LanguageCounts& c = m.languages[i].counts;
     tokens.push_back({m.languages[i].code, static_cast<double>(c.tokens), HumanCount(c.tokens)});
-    bpt.push_back({m.languages[i].code, c.BytesPerToken(), F3(c.BytesPerToken())});
+    bpt.push_back({m.languages[i].code, c.BytesPerToken(), Fixed3(c.BytesPerToken())});
   }
   const std::string more = m.languages.size() > kChartLanguages
                                ? absl::StrFormat(" (top %d of %d)", kChartLanguages, m.languages.size())
@@ -185,8 +173,8 @@ std::string LanguagesSection(const ReportModel& m) {
     const LanguageCounts& c = l.counts;
     absl::StrAppend(
         &h, "<tr>", Td(HtmlEscape(l.code)), Tn(GroupDigits(c.documents)), Tn(GroupDigits(c.tokens)),
-        Tn(Percent(c.tokens, m.stats->total.tokens)), Tn(GroupDigits(c.bytes)), Tn(F3(c.BytesPerToken())),
-        Tn(F3(c.CharsPerToken())),
+        Tn(Percent(c.tokens, m.stats->total.tokens)), Tn(GroupDigits(c.bytes)), Tn(Fixed3(c.BytesPerToken())),
+        Tn(Fixed3(c.CharsPerToken())),
         Tn(c.cld2_documents ? absl::StrFormat("%.1f", Ratio(c.cld2_percent_sum, c.cld2_documents)) : "declared"),
         Tn(c.cld2_documents ? Percent(c.cld2_reliable, c.cld2_documents) : "–"), "</tr>");
   }

@@ -12,31 +12,21 @@ constexpr size_t kMarkdownTokens = 20;
 constexpr size_t kMarkdownLines = 10;
 constexpr size_t kMaxLineChars = 100;  // code points
 
-std::string F3(double v) { return absl::StrFormat("%.3f", v); }
-std::string Percent(uint64_t a, uint64_t b) { return absl::StrFormat("%.2f%%", 100.0 * Ratio(a, b)); }
-
 std::string Summary(const ReportModel& m) {
-  const GroupCounts& t = m.stats->total;
   std::string md = "## Summary\n\n| | |\n|---|---:|\n";
-  const std::pair<std::string, std::string> rows[] = {
-      {"documents", GroupDigits(t.documents)},
-      {"tokens (end-of-document tokens included)", GroupDigits(t.tokens)},
-      {"text tokens", GroupDigits(t.text_tokens)},
-      {"bytes (UTF-8 text)", GroupDigits(t.bytes)},
-      {"characters", GroupDigits(t.chars)},
-      {"bytes per token", F3(t.BytesPerToken())},
-      {"characters per token", F3(t.CharsPerToken())},
-      {"mean document tokens", absl::StrFormat("%.1f", Ratio(t.text_tokens, t.documents))},
-      {"sources", absl::StrCat(m.build->sources.size())},
-      {"languages", absl::StrCat(m.languages.size())},
-      {"shards", absl::StrCat(m.build->shards.size())},
-      {"exact duplicates removed",
-       absl::StrCat(GroupDigits(ExactDuplicates(m.build->total)), " (",
-                    Percent(ExactDuplicates(m.build->total), m.build->total.documents_read), ")")},
-      {"near duplicates removed",
-       absl::StrCat(GroupDigits(NearDuplicates(m.build->total)), " (",
-                    Percent(NearDuplicates(m.build->total), m.build->total.documents_read), ")")},
-  };
+  std::vector<std::pair<std::string, std::string>> rows = ContentSummaryRows(m);
+  rows.insert(rows.end(),
+              {
+                  {"sources", absl::StrCat(m.build->sources.size())},
+                  {"languages", absl::StrCat(m.languages.size())},
+                  {"shards", absl::StrCat(m.build->shards.size())},
+                  {"exact duplicates removed",
+                   absl::StrCat(GroupDigits(ExactDuplicates(m.build->total)), " (",
+                                Percent(ExactDuplicates(m.build->total), m.build->total.documents_read), ")")},
+                  {"near duplicates removed",
+                   absl::StrCat(GroupDigits(NearDuplicates(m.build->total)), " (",
+                                Percent(NearDuplicates(m.build->total), m.build->total.documents_read), ")")},
+              });
   for (const auto& [k, v] : rows) absl::StrAppend(&md, "| ", k, " | ", v, " |\n");
   return md;
 }
@@ -50,9 +40,9 @@ std::string Sources(const ReportModel& m) {
     const GroupCounts& c = m.stats->by_source[i];
     absl::StrAppend(&md, "| ", MarkdownEscape(s.name), " | ", MarkdownEscape(s.license), " | ",
                     MarkdownEscape(s.language.value_or("")), " | ", GroupDigits(c.documents), " | ",
-                    GroupDigits(c.tokens), " | ", GroupDigits(c.bytes), " | ", F3(c.BytesPerToken()), " | ",
-                    F3(c.CharsPerToken()), " | ", Percent(ExactDuplicates(s.counts), s.counts.documents_read), " | ",
-                    Percent(NearDuplicates(s.counts), s.counts.documents_read), " |\n");
+                    GroupDigits(c.tokens), " | ", GroupDigits(c.bytes), " | ", Fixed3(c.BytesPerToken()), " | ",
+                    Fixed3(c.CharsPerToken()), " | ", Percent(ExactDuplicates(s.counts), s.counts.documents_read),
+                    " | ", Percent(NearDuplicates(s.counts), s.counts.documents_read), " |\n");
   }
   return md;
 }
@@ -66,8 +56,8 @@ std::string Languages(const ReportModel& m) {
     const LanguageCounts& c = l.counts;
     absl::StrAppend(
         &md, "| ", MarkdownEscape(l.code), " | ", GroupDigits(c.documents), " | ", GroupDigits(c.tokens), " | ",
-        Percent(c.tokens, m.stats->total.tokens), " | ", GroupDigits(c.bytes), " | ", F3(c.BytesPerToken()), " | ",
-        F3(c.CharsPerToken()), " | ",
+        Percent(c.tokens, m.stats->total.tokens), " | ", GroupDigits(c.bytes), " | ", Fixed3(c.BytesPerToken()), " | ",
+        Fixed3(c.CharsPerToken()), " | ",
         c.cld2_documents ? absl::StrFormat("%.1f", Ratio(c.cld2_percent_sum, c.cld2_documents)) : "declared", " | ",
         c.cld2_documents ? Percent(c.cld2_reliable, c.cld2_documents) : "–", " |\n");
   }

@@ -5,6 +5,7 @@
 #include <numeric>
 #include <tuple>
 
+#include "absl/strings/str_format.h"
 #include "corpus/stats/text_escape.h"
 
 namespace rwkvkit::corpus::stats {
@@ -48,6 +49,20 @@ std::vector<HistogramRow> HistogramRows(const Histogram& h) {
 
 uint64_t ExactDuplicates(const BuildCounts& c) { return Get(c.dropped, "duplicate"); }
 uint64_t NearDuplicates(const BuildCounts& c) { return Get(c.dropped, "near_duplicate"); }
+
+std::vector<std::pair<std::string, std::string>> ContentSummaryRows(const ReportModel& m) {
+  const GroupCounts& t = m.stats->total;
+  return {
+      {"documents", GroupDigits(t.documents)},
+      {"tokens (end-of-document tokens included)", GroupDigits(t.tokens)},
+      {"text tokens", GroupDigits(t.text_tokens)},
+      {"bytes (UTF-8 text)", GroupDigits(t.bytes)},
+      {"characters", GroupDigits(t.chars)},
+      {"bytes per token", Fixed3(t.BytesPerToken())},
+      {"characters per token", Fixed3(t.CharsPerToken())},
+      {"mean document tokens", absl::StrFormat("%.1f", Ratio(t.text_tokens, t.documents))},
+  };
+}
 
 std::string LanguageMethodText(LanguageSource language) {
   switch (language) {

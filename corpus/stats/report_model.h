@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "corpus/stats/build_info.h"
@@ -55,6 +56,11 @@ uint64_t NearDuplicates(const BuildCounts& c);
 ReportModel MakeReportModel(const BuildInfo& build, const CorpusStats& stats, const tokenizer::Tokenizer& tok,
                             std::string build_dir, LanguageSource language, size_t top_tokens,
                             std::string tool_version);
+
+// The "content of the shards" rows (label, value) that report.html and report.md both show:
+// documents, tokens, text tokens, bytes, characters, bytes and characters per token, mean
+// document tokens.
+std::vector<std::pair<std::string, std::string>> ContentSummaryRows(const ReportModel& m);
 
 // How the language of a document was decided, in one sentence (for the reports).
 std::string LanguageMethodText(LanguageSource language);

@@ -182,4 +182,8 @@ std::string HumanCount(uint64_t n) {
 
 double Ratio(uint64_t a, uint64_t b) { return b ? static_cast<double>(a) / static_cast<double>(b) : 0.0; }
 
+std::string Fixed3(double v) { return absl::StrFormat("%.3f", v); }
+
+std::string Percent(uint64_t a, uint64_t b) { return absl::StrFormat("%.2f%%", 100.0 * Ratio(a, b)); }
+
 }  // namespace rwkvkit::corpus::stats

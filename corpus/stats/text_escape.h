@@ -36,6 +36,10 @@ std::string HumanBytes(uint64_t n);
 std::string HumanCount(uint64_t n);
 // a / b (0 when b is 0).
 double Ratio(uint64_t a, uint64_t b);
+// Three decimals: 3.14159 -> "3.142" (bytes and characters per token).
+std::string Fixed3(double v);
+// a / b as a percentage with two decimals: "12.34%" (0.00% when b is 0).
+std::string Percent(uint64_t a, uint64_t b);
 
 }  // namespace rwkvkit::corpus::stats
 
