@@ -121,6 +121,8 @@ int RunStats(int argc, char** argv) {
   if (!tok.ok()) return ReportError("stats", tok.status());
   absl::StatusOr<st::BuildInfo> info = st::LoadBuildInfo(opt->build_dir);
   if (!info.ok()) return ReportError("stats", info.status());
+  // A bad --out fails now, not after every shard has been read.
+  if (absl::Status s = st::CreateReportDir(opt->out_dir); !s.ok()) return ReportError("stats", s);
   const auto start = std::chrono::steady_clock::now();
   uint64_t listed_tokens = 0, tokens_done = 0;
   for (const st::BuildShard& shard : info->shards) listed_tokens += shard.tokens;

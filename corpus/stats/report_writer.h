@@ -11,6 +11,11 @@
 
 namespace rwkvkit::corpus::stats {
 
+// CreateReportDir()
+// Creates `out_dir` if missing and checks that it is a writable directory, so that a bad
+// --out fails before the shards are read rather than after (kUnavailable otherwise).
+absl::Status CreateReportDir(const std::filesystem::path& out_dir);
+
 absl::Status WriteReports(const std::filesystem::path& out_dir, const ReportModel& m);
 
 }  // namespace rwkvkit::corpus::stats

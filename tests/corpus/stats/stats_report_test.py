@@ -332,7 +332,8 @@ def check_language_modes(args, out, tmp, rep, build):
 
 
 def check_bad_input(args, out, tmp, rep):
-    """A truncated shard is skipped and named, the rest counted, exit 1; a bad build.json names the field."""
+    """A truncated shard is skipped and named, the rest counted, exit 1; a bad build.json names the field;
+    an --out that cannot be created fails before any shard is read."""
     import shutil
     bad = os.path.join(tmp, "bad")
     shutil.copytree(out, bad)
@@ -363,6 +364,14 @@ def check_bad_input(args, out, tmp, rep):
     r = subprocess.run([args.rwkvkit, "stats", os.path.join(tmp, "nowhere"), "--out", rdir + "3", "--vocab", args.vocab],
                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     check(r.returncode == 1 and "build.json: cannot read" in r.stderr.decode(), "missing build.json")
+    blocker = os.path.join(tmp, "a_file")
+    with open(blocker, "w") as f:
+        f.write("not a directory\n")
+    r = subprocess.run([args.rwkvkit, "stats", out, "--out", os.path.join(blocker, "report"), "--vocab", args.vocab],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    err = r.stderr.decode()
+    check(r.returncode == 1 and "cannot create" in err and "shard" not in err,
+          f"--out under a file must fail before any shard is read: exit {r.returncode}, {err!r}")
 
 
 def main():
