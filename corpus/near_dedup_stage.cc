@@ -116,8 +116,14 @@ absl::Status NearDedupStage::WriteReport(const uint64_t* signatures, const std::
     ok = std::fwrite(line.data(), 1, line.size(), out) == line.size();
   }
   ok = ok && std::fflush(out) == 0 && ::fsync(fileno(out)) == 0;
-  if (std::fclose(out) != 0 || !ok) return IoError(tmp, "write failed");
-  if (std::rename(tmp.c_str(), report_.c_str()) != 0) return IoError(report_, "rename failed");
+  if (std::fclose(out) != 0 || !ok) {
+    std::remove(tmp.c_str());  // no partial report left behind
+    return IoError(tmp, "write failed");
+  }
+  if (std::rename(tmp.c_str(), report_.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    return IoError(report_, "rename failed");
+  }
   return absl::OkStatus();
 }
 
