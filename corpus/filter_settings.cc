@@ -7,8 +7,8 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "base/status_macros.h"
+#include "corpus/build_report.h"
 
 namespace rwkvkit::corpus {
 namespace {
@@ -145,18 +145,7 @@ std::string NGramsJson(const std::vector<std::pair<int, double>>& v) {
 
 std::string StringsJson(const std::vector<std::string>& v) {
   std::string j = "[";
-  for (size_t i = 0; i < v.size(); ++i) {
-    absl::StrAppend(&j, i ? ", " : "", "\"");
-    for (const char ch : v[i]) {
-      if (ch == '"' || ch == '\\') j.push_back('\\');
-      if (static_cast<unsigned char>(ch) < 0x20) {
-        absl::StrAppend(&j, absl::StrFormat("\\u%04x", static_cast<unsigned char>(ch)));
-        continue;
-      }
-      j.push_back(ch);
-    }
-    j.push_back('"');
-  }
+  for (size_t i = 0; i < v.size(); ++i) absl::StrAppend(&j, i ? ", " : "", JsonString(v[i]));
   return j + "]";
 }
 
