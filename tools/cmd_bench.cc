@@ -12,7 +12,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <optional>
 #include <set>
 #include <string>
@@ -20,6 +19,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "corpus/build_report.h"
 #include "corpus/filters/language_id.h"
 #include "corpus/input/input_paths.h"
 #include "corpus/manifest.h"
@@ -286,17 +286,6 @@ void PrintTable(const BenchRun& run, const CorpusCounts& counts, const SpeedTabl
                         : "speed not measured (--no-speed)");
 }
 
-std::string JsonEscape(std::string_view s) {
-  std::string out;
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c == '"' || c == '\\') absl::StrAppend(&out, "\\", std::string(1, ch));
-    else if (c < 0x20) absl::StrAppend(&out, absl::StrFormat("\\u%04x", c));
-    else out.push_back(ch);
-  }
-  return out;
-}
-
 std::string JsonNumber(std::optional<double> x) { return x ? absl::StrFormat("%.6f", *x) : std::string("null"); }
 
 // {"documents": .., "vocabs": {"name": {...}, ...}} of one language or of the total.
@@ -309,7 +298,7 @@ std::string JsonLanguage(const BenchRun& run, const LanguageCounts& l, bool word
   for (size_t v = 0; v < run.vocabs.size(); ++v) {
     const uint64_t t = l.tokens[v];
     const std::optional<SpeedResult>& s = speed[v];
-    absl::StrAppend(&j, v ? "," : "", "\n", indent, "  \"", JsonEscape(run.vocabs[v].name), "\": {\"tokens\": ", t,
+    absl::StrAppend(&j, v ? "," : "", "\n", indent, "  ", corpus::JsonString(run.vocabs[v].name), ": {\"tokens\": ", t,
                     ", \"bytes_per_token\": ", JsonNumber(Ratio(l.bytes, t)),
                     ", \"characters_per_token\": ", JsonNumber(Ratio(l.chars, t)),
                     ", \"tokens_per_word\": ", JsonNumber(words ? Ratio(word_tokens[v], l.words) : std::nullopt),
@@ -325,20 +314,19 @@ std::string JsonLanguage(const BenchRun& run, const LanguageCounts& l, bool word
 std::string MakeJson(const BenchRun& run, const CorpusCounts& counts, const SpeedTable& speed, const Total& total) {
   std::string j = "{\n  \"command\": \"bench tokenizer\",\n  \"inputs\": [";
   for (size_t i = 0; i < run.inputs.size(); ++i)
-    absl::StrAppend(&j, i ? ", " : "", "\"", JsonEscape(run.inputs[i].path), "\"");
+    absl::StrAppend(&j, i ? ", " : "", corpus::JsonString(run.inputs[i].path));
   absl::StrAppend(&j, "],\n  \"vocabs\": [");
   for (size_t v = 0; v < run.vocabs.size(); ++v)
-    absl::StrAppend(&j, v ? ", " : "", "{\"name\": \"", JsonEscape(run.vocabs[v].name), "\", \"path\": \"",
-                    JsonEscape(run.vocabs[v].path), "\", \"entries\": ", run.vocabs[v].tok.num_entries(), "}");
+    absl::StrAppend(&j, v ? ", " : "", "{\"name\": ", corpus::JsonString(run.vocabs[v].name), ", \"path\": ",
+                    corpus::JsonString(run.vocabs[v].path), ", \"entries\": ", run.vocabs[v].tok.num_entries(), "}");
   absl::StrAppend(&j, "],\n  \"language_key\": ",
-                  run.options.force_detect ? std::string("null")
-                                           : absl::StrCat("\"", JsonEscape(run.options.lang_key), "\""),
+                  run.options.force_detect ? std::string("null") : corpus::JsonString(run.options.lang_key),
                   ",\n  \"threads\": ", run.threads, ",\n  \"repeats\": ", run.speed ? run.repeats : 0,
                   ",\n  \"speed_measured\": ", run.speed ? "true" : "false", ",\n  \"languages\": {");
   size_t li = 0;
   for (const auto& [code, l] : counts.languages) {
     const bool words = !corpus::filters::WrittenWithoutSpaces(code);
-    absl::StrAppend(&j, li ? "," : "", "\n    \"", JsonEscape(code), "\": ",
+    absl::StrAppend(&j, li ? "," : "", "\n    ", corpus::JsonString(code), ": ",
                     JsonLanguage(run, l, words, l.tokens, speed[li], "    "));
     ++li;
   }
@@ -347,19 +335,6 @@ std::string MakeJson(const BenchRun& run, const CorpusCounts& counts, const Spee
                   ",\n  \"bad_lines\": ", counts.bad_lines, ",\n  \"bad_files\": ", counts.bad_files,
                   ",\n  \"input_bytes\": ", counts.input_bytes, "\n}\n");
   return j;
-}
-
-absl::Status WriteFileAtomically(const std::string& path, const std::string& contents) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    f << contents;
-    f.flush();
-    if (!f) return absl::UnavailableError(absl::StrCat(tmp, ": cannot write"));
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0)
-    return absl::UnavailableError(absl::StrCat(path, ": cannot rename ", tmp, " into place"));
-  return absl::OkStatus();
 }
 
 int RunBenchTokenizer(int argc, char** argv) {
@@ -385,7 +360,7 @@ int RunBenchTokenizer(int argc, char** argv) {
   const Total total = MakeTotal(run, counts, *speed);
   PrintTable(run, counts, *speed, total);
   if (const std::optional<std::string> json = flags->Get("json")) {
-    if (absl::Status s = WriteFileAtomically(*json, MakeJson(run, counts, *speed, total)); !s.ok())
+    if (absl::Status s = corpus::WriteFileAtomically(*json, MakeJson(run, counts, *speed, total)); !s.ok())
       return ReportError("bench tokenizer", s);
   }
   return 0;
