@@ -30,7 +30,7 @@ import sys
 import tempfile
 import time
 
-from bench_common import cpu_model, write_doc
+from bench_common import cpu_model, pkg_version, write_doc
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BEGIN = "<!-- BEGIN filter-speed (bench/filter_bench.py writes this section) -->"
@@ -97,7 +97,7 @@ def main():
         wall = statistics.median(r[0] for r in runs)
         cpu = statistics.median(r[1] for r in runs)
         rows.append((f"rwkvkit {label}", f"build --filters {mode}", wall, cpu, size / 1e6 / wall, runs[0][2]))
-    rows.append(("datatrove 0.10.1", "3 filters only (CPU time)", dt_cpu, dt_cpu, size / 1e6 / dt_cpu, dt_kept))
+    rows.append((f"datatrove {pkg_version('datatrove')}", "3 filters only (CPU time)", dt_cpu, dt_cpu, size / 1e6 / dt_cpu, dt_kept))
 
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     cpu_name = cpu_model()
