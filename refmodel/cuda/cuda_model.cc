@@ -2,14 +2,16 @@
 // device weights, the scratch, the layer loop (TimeMix, ChannelMix, head + NLL), the public API.
 // Every step names its CPU twin in refmodel/cpu/cpu_forward.cc by function.
 //
-// Performance notes (first exact version; docs/benchmarks.md has the measured numbers):
-// - Elementwise ops are separate plain kernels (ops.h), each one pass over [M, D]. The fused
-//   path (default) removes the largest fp32 traffic: dtype outputs for g, the v6 mix LoRA,
-//   ffn.receptance/key/value (cuda_model.h), relu² in place, no delta buffer (MaaApplyShift
-//   recomputes prev - a). bf16 on an H200: 108k → 116k tokens/s (docs/kernels_notes.md).
+// Performance notes (docs/benchmarks.md and docs/kernels_notes.md have the measured numbers):
+// - Elementwise ops are separate kernels (ops.h), each one pass over [M, D]. The fused path
+//   (default) removes the largest fp32 traffic: dtype outputs for g, the v6 mix LoRA,
+//   ffn.receptance/key/value and the head (cuda_model.h), relu² in place, no delta buffer
+//   (MaaApplyShift recomputes prev - a), the v6 decay made inside the WKV kernel. bf16 on an
+//   H200: 108k → 116k → 141k tokens/s. LayerNorm fused into the shift-mix was tried and was 1%
+//   slower (kernel notes).
 // - The residual add of the output projection is the GEMM's beta = 1 (C = A·W + x), which is
 //   the same single fp32 rounding as the CPU's x += out.
-// - The head runs in chunks of kHeadRows rows so the fp32 logits (M × V) never need more than
+// - The head runs in chunks of kHeadRows rows so the logits (M × V) never need more than
 //   ~1 GiB; each chunk is reduced to NLL right away by TokenNll.
 #include "refmodel/cuda/cuda_model.h"
 

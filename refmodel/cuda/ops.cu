@@ -1,6 +1,7 @@
-// refmodel/cuda/ops.cu — see ops.h. Plain one-thread-per-element kernels and one-block-per-row
-// reductions; none of them is tuned yet (the matrix products and the WKV kernel dominate a
-// layer; docs/benchmarks.md has the measured split once profiled).
+// refmodel/cuda/ops.cu — see ops.h. Elementwise kernels (the shift/mix ones walk token rows with
+// 4 channels per thread and aligned vector accesses), one-block-per-row reductions (LayerNorm,
+// the NLL) and one warp per GroupNorm group. Per-kernel times before and after each change:
+// docs/kernels_notes.md (bench/kernels/run_profile_device.sh).
 #include "refmodel/cuda/ops.h"
 
 #include "kernels/dtype_convert.cuh"
