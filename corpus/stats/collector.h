@@ -12,7 +12,11 @@
 // CLD2; `kManifest` never does ("(undeclared)" for sources without one).
 //
 // A shard that is missing or damaged is skipped and named in shard_errors; the other shards
-// are still counted. Depends on TBB, CLD2 (through corpus/filters), xxHash, the tokenizer.
+// are still counted. A skipped shard contributes nothing, even when it fails partway: its
+// counts are merged, and its lines kept (a copy of the line table, so two tables while a
+// shard is read), only when the whole shard was read.
+//
+// Depends on TBB, CLD2 (through corpus/filters), xxHash, the tokenizer.
 #ifndef RWKVKIT_CORPUS_STATS_COLLECTOR_H_
 #define RWKVKIT_CORPUS_STATS_COLLECTOR_H_
 
