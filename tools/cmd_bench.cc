@@ -57,6 +57,7 @@ comes first). Bad lines are counted and the first 10 per file named on stderr (f
   --repeats N           timed repeats per language and vocab (default: 5; the median is kept)
   --sample-mb N         MB of each language kept in memory for the speed runs (default: 8)
   --no-speed            counts only, no timing
+  --no-progress         no progress lines on stderr while counting
 )";
 
 constexpr char kTopUsage[] = R"(usage: rwkvkit bench tokenizer [options]   (see rwkvkit bench tokenizer --help)
@@ -159,6 +160,7 @@ absl::Status ParseRun(const ParsedFlags& flags, BenchRun& run) {
   run.repeats = static_cast<int>(*repeats);
   run.options.sample_bytes = static_cast<uint64_t>(*sample_mb) * 1000000;
   run.speed = !flags.Has("no-speed");
+  run.options.progress = !flags.Has("no-progress");
   return LoadVocabs(flags, run.vocabs);
 }
 
@@ -341,7 +343,7 @@ int RunBenchTokenizer(int argc, char** argv) {
   absl::StatusOr<ParsedFlags> flags = ParseFlags(
       argc, argv,
       {{"input", "manifest", "key", "lang-key", "vocab", "compare", "json", "threads", "repeats", "sample-mb"},
-       {"detect-lang", "no-speed", "help"}});
+       {"detect-lang", "no-speed", "no-progress", "help"}});
   if (!flags.ok()) return ReportError("bench tokenizer", flags.status());
   if (flags->Has("help")) {
     std::fputs(kBenchUsage, stdout);

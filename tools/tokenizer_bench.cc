@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <set>
 #include <utility>
@@ -26,6 +27,7 @@
 #include "corpus/filters/text_units.h"
 #include "corpus/input/block_reader.h"
 #include "corpus/jsonl_field.h"
+#include "corpus/progress.h"
 #include "simdjson.h"
 #include "tokenizer/batch_encoder.h"
 
@@ -157,8 +159,16 @@ absl::Status CountWholeFile(corpus::BlockReader& reader, const BenchInput& in, c
   return absl::OkStatus();
 }
 
+uint64_t Documents(const CorpusCounts& out) {
+  uint64_t docs = 0;
+  for (const auto& [code, l] : out.languages) docs += l.docs;
+  return docs;
+}
+
+// Counts one file into `out`; progress is told the input bytes read so far (`out.input_bytes`
+// holds those of the files before this one).
 absl::Status CountFile(const BenchInput& in, const std::vector<BenchVocab>& vocabs, const BenchOptions& options,
-                       CorpusCounts& out) {
+                       corpus::Progress& progress, CorpusCounts& out) {
   absl::StatusOr<corpus::BlockReader> reader = corpus::BlockReader::Open(in.path);
   if (!reader.ok()) return reader.status();
   size_t reported = 0;
@@ -176,6 +186,7 @@ absl::Status CountFile(const BenchInput& in, const std::vector<BenchVocab>& voca
       }
       if (!*more) break;
       CountBlock(block, in, vocabs, options, local, reported, out);
+      progress.Update(out.input_bytes + reader->bytes_consumed(), Documents(out));
     }
   }
   out.input_bytes += reader->bytes_consumed();
@@ -299,8 +310,16 @@ absl::Status CountCorpus(const std::vector<BenchInput>& inputs, const std::vecto
                          const BenchOptions& options, CorpusCounts& out) {
   size_t read = 0;
   absl::Status last_error;
+  uint64_t total_bytes = 0;  // on disk (compressed for .zst), as BlockReader::bytes_consumed()
   for (const BenchInput& in : inputs) {
-    absl::Status s = CountFile(in, vocabs, options, out);
+    std::error_code ec;
+    const uintmax_t size = std::filesystem::file_size(in.path, ec);
+    if (!ec) total_bytes += size;
+  }
+  corpus::Progress progress("bench tokenizer", total_bytes, options.progress);
+  for (const BenchInput& in : inputs) {
+    absl::Status s = CountFile(in, vocabs, options, progress, out);
+    progress.Update(out.input_bytes, Documents(out));
     if (s.ok()) {
       ++read;
       continue;
@@ -310,6 +329,7 @@ absl::Status CountCorpus(const std::vector<BenchInput>& inputs, const std::vecto
     last_error = s;
     std::fprintf(stderr, "rwkvkit bench: %s\n", std::string(s.message()).c_str());
   }
+  progress.Done(out.input_bytes, Documents(out));
   if (read == 0 && !inputs.empty())
     return absl::Status(last_error.code(), absl::StrCat("no input could be read; last error: ", last_error.message()));
   return absl::OkStatus();

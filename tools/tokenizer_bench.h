@@ -54,6 +54,7 @@ struct BenchOptions {
   bool force_detect = false;   // CLD2 on every document, ignoring the language field
   uint64_t sample_bytes = 8000000;  // per language, kept for the speed measurement
   size_t max_reported_bad_lines = 10;  // per file, on stderr
+  bool progress = false;  // progress lines on stderr while counting (corpus/progress.h)
 };
 
 // Per language. tokens[v] is the token count under vocab v (no end-of-document token).
@@ -77,7 +78,10 @@ struct CorpusCounts {
 // Bad lines (not a JSON object with a string at the text key, invalid UTF-8) are counted and
 // the first few of each file named on stderr as `path:line: what`; a file that cannot be
 // opened or whose zstd stream is corrupt is named too and counted in bad_files, and the run
-// goes on. Fails only when nothing could be read at all (kNotFound / kDataLoss).
+// goes on. Fails only when nothing could be read at all (kNotFound / kDataLoss). With
+// `options.progress`, shows input MB read, MB/s, documents/s and the ETA on stderr as
+// `rwkvkit build` does (corpus/progress.h: redrawn on a TTY, a plain line every 10 s
+// otherwise, and a last line when the counting is done).
 absl::Status CountCorpus(const std::vector<BenchInput>& inputs, const std::vector<BenchVocab>& vocabs,
                          const BenchOptions& options, CorpusCounts& out);
 

@@ -21,7 +21,9 @@ CLI as a user would and requires:
   (f) the speed run writes positive, finite MB/s for one and two threads (values not checked);
   (g) errors: a missing input file and a malformed --compare exit non-zero with a message; a
       truncated .zst is named and counted in bad_files, its lines before the cut are counted,
-      and the run goes on to the next file.
+      and the run goes on to the next file;
+  (h) progress lines go to stderr only (a final `..., done` line when stderr is not a TTY);
+      --no-progress silences them, and stdout and the JSON are the same either way.
 
 Standard library + the `rwkv` package only; no timing is asserted. Exit status 1 on failure,
 2 when the set-up is missing. Usage:
@@ -176,6 +178,20 @@ def bench_json(args, tmp, name, *cli):
         return json.load(f), p
 
 
+def check_progress(args, tmp, p, base, corpus, got):
+    """(h) Progress goes to stderr only: stderr (not a TTY) ends the counting with a
+    `bench tokenizer: ... done` line; --no-progress drops it and changes neither stdout nor the JSON."""
+    done = [l for l in p.stderr.splitlines() if l.startswith("bench tokenizer: ") and l.endswith(", done")]
+    size_mb = f"{os.path.getsize(corpus) / 1e6:.1f}/{os.path.getsize(corpus) / 1e6:.1f} MB (100%)"
+    check(len(done) == 1 and size_mb in done[0] and f" {got['total']['documents']} docs" in done[0],
+          f"progress: no final line naming {size_mb} in {p.stderr!r}")
+    check("bench tokenizer" not in p.stdout, "progress: a progress line on stdout")
+    quiet, pq = bench_json(args, tmp, "no_progress", *base, "--threads", "2", "--no-progress")
+    check(quiet == got, "progress: --no-progress changed the JSON")
+    check(pq.stdout == p.stdout, "progress: --no-progress changed stdout")
+    check("bench tokenizer: " not in pq.stderr, f"progress: --no-progress still printed {pq.stderr!r}")
+
+
 def ratio(a, b):
     return a / b if b else None
 
@@ -288,6 +304,7 @@ def main():
             for no in bad:
                 check(f"{corpus}:{no}:" in p.stderr, f"stderr does not name {corpus}:{no}")
             check_table("main", p.stdout, got, names, speed=False)
+            check_progress(args, tmp, p, base, corpus, got)
 
         # (c) thread count, zstd input, --vocab twice
         got1, _ = bench_json(args, tmp, "threads1", *base, "--threads", "1")
