@@ -151,8 +151,10 @@ std::string StringsJson(const std::vector<std::string>& v) {
 
 }  // namespace
 
-void DisableQualityFilters(filters::FilterOptions& o) {
+void ResetForCodeSource(filters::FilterOptions& o) {
   o.gopher_repetition = o.gopher_quality = o.c4 = o.fineweb_quality = false;
+  o.keep_languages.clear();
+  o.drop_languages.clear();
 }
 
 absl::Status ApplyFilterSettings(const element& e, std::string_view file, std::string_view where,

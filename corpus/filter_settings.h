@@ -27,8 +27,10 @@ namespace rwkvkit::corpus {
 absl::Status ApplyFilterSettings(const simdjson::dom::element& e, std::string_view file, std::string_view where,
                                  filters::FilterOptions& o);
 
-// Turns the four quality filters off (what a code source starts with).
-void DisableQualityFilters(filters::FilterOptions& o);
+// What a code source starts with after the top-level settings: the four quality filters off and
+// no language lists (CLD2 calls code "en" or "un", so a top-level keep list would drop all of
+// it). Thresholds stay; the source's own `filters` can turn any of it back on.
+void ResetForCodeSource(filters::FilterOptions& o);
 
 // The settings as a JSON object for build.json (every field, so a build records what it ran).
 std::string FilterSettingsJson(const filters::FilterOptions& o);

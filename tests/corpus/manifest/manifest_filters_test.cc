@@ -76,7 +76,17 @@ TEST(ManifestFilters, TopLevelThenSource) {
   EXPECT_FALSE(c.gopher_quality);
   EXPECT_TRUE(c.fineweb_quality);
   EXPECT_EQ(c.c4_options.min_num_sentences, 3);  // thresholds do
-  EXPECT_THAT(c.drop_languages, ElementsAre("un"));
+  EXPECT_TRUE(c.drop_languages.empty());         // language lists do not (CLD2 calls code en/un)
+}
+
+TEST(ManifestFilters, CodeSourceLanguageListsOnlyFromItsOwnFilters) {
+  const absl::StatusOr<Manifest> m =
+      Parse(M(R"({"languages": {"keep": ["de"], "drop": ["un"]}})", "", R"({"languages": {"drop": ["fr"]}})"));
+  ASSERT_TRUE(m.ok()) << m.status();
+  EXPECT_THAT(m->sources[0].filters.keep_languages, ElementsAre("de"));
+  EXPECT_THAT(m->sources[0].filters.drop_languages, ElementsAre("un"));
+  EXPECT_TRUE(m->sources[1].filters.keep_languages.empty());
+  EXPECT_THAT(m->sources[1].filters.drop_languages, ElementsAre("fr"));
 }
 
 TEST(ManifestFilters, Errors) {
