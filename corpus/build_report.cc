@@ -115,7 +115,9 @@ std::string JsonString(std::string_view s) {
     if (c == '"') out += "\\\"";
     else if (c == '\\') out += "\\\\";
     else if (c == '\n') out += "\\n";
-    else if (c < 0x20) out += absl::StrFormat("\\u%04x", c);
+    else if (c == '\t') out += "\\t";
+    else if (c == '\r') out += "\\r";
+    else if (c < 0x20 || c == 0x7F) out += absl::StrFormat("\\u%04x", c);
     else out.push_back(ch);
   }
   return out + "\"";

@@ -69,7 +69,8 @@ absl::Status WriteFileAtomically(const std::filesystem::path& path, const std::s
 // The whole contents of a small file ("" when it cannot be read).
 std::string ReadSmallFile(const std::filesystem::path& path);
 
-// JSON string literal for `s` (UTF-8 passed through; controls escaped).
+// JSON string literal for `s` (UTF-8 passed through; " and \ escaped, \n \t \r as such, other
+// controls and DEL as \u00XX). The one JSON string writer of corpus/ and tools/.
 std::string JsonString(std::string_view s);
 
 }  // namespace rwkvkit::corpus

@@ -3,6 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "corpus/build_report.h"
 #include "corpus/stats/text_escape.h"
 
 namespace rwkvkit::corpus::stats {
@@ -30,7 +31,7 @@ std::string CountMap(const std::map<std::string, uint64_t>& m) {
   std::string j = "{";
   bool first = true;
   for (const auto& [k, v] : m) {
-    absl::StrAppend(&j, first ? "" : ", ", JsonQuote(k), ": ", v);
+    absl::StrAppend(&j, first ? "" : ", ", JsonString(k), ": ", v);
     first = false;
   }
   return j + "}";
@@ -57,7 +58,7 @@ std::string BuildBlock(const ReportModel& m) {
   const BuildInfo& b = *m.build;
   const BuildCounts& t = b.total;
   std::string j = absl::StrCat(
-      "  \"build\": {\"corpus\": ", JsonQuote(b.corpus), ", \"manifest\": ", JsonQuote(b.manifest),
+      "  \"build\": {\"corpus\": ", JsonString(b.corpus), ", \"manifest\": ", JsonString(b.manifest),
       ", \"near_dedup\": ", b.near_dedup ? "true" : "false", ", \"filters\": ", b.filters ? "true" : "false",
       ", \"documents_read\": ", t.documents_read, ", \"documents_kept\": ", t.documents_kept,
       ", \"documents_written\": ", t.documents_written, ", \"bytes_in\": ", t.bytes_in,
@@ -78,7 +79,7 @@ std::string BuildBlock(const ReportModel& m) {
                   ",\n    \"build_languages\": ", CountMap(t.languages), ",\n    \"filter_drops_by_filter\": {");
   bool first = true;
   for (const auto& [filter, reasons] : t.filter_drops) {
-    absl::StrAppend(&j, first ? "" : ", ", JsonQuote(filter), ": ", CountMap(reasons));
+    absl::StrAppend(&j, first ? "" : ", ", JsonString(filter), ": ", CountMap(reasons));
     first = false;
   }
   absl::StrAppend(&j, "},\n    \"c4_documents_edited\": ", t.c4_documents_edited,
@@ -93,8 +94,8 @@ std::string Sources(const ReportModel& m) {
     const BuildSource& src = m.build->sources[i];
     const BuildCounts& c = src.counts;
     absl::StrAppend(
-        &j, i ? ",\n" : "\n", "    {\"name\": ", JsonQuote(src.name), ", \"license\": ", JsonQuote(src.license),
-        ", \"language\": ", src.language ? JsonQuote(*src.language) : "null", ", \"weight\": ", Num(src.weight),
+        &j, i ? ",\n" : "\n", "    {\"name\": ", JsonString(src.name), ", \"license\": ", JsonString(src.license),
+        ", \"language\": ", src.language ? JsonString(*src.language) : "null", ", \"weight\": ", Num(src.weight),
         ",\n     ", GroupMembers(m.stats->by_source[i]), ",\n     ", LengthHistograms(m.stats->by_source[i]),
         ",\n     \"documents_read\": ", c.documents_read, ", \"exact_duplicates\": ", ExactDuplicates(c),
         ", \"exact_duplicate_rate\": ", Num(Ratio(ExactDuplicates(c), c.documents_read)),
@@ -110,7 +111,7 @@ std::string Languages(const ReportModel& m) {
   std::string j = "  \"languages\": [";
   for (size_t i = 0; i < m.languages.size(); ++i) {
     const LanguageCounts& c = m.languages[i].counts;
-    absl::StrAppend(&j, i ? ",\n" : "\n", "    {\"language\": ", JsonQuote(m.languages[i].code), ", ", GroupMembers(c),
+    absl::StrAppend(&j, i ? ",\n" : "\n", "    {\"language\": ", JsonString(m.languages[i].code), ", ", GroupMembers(c),
                     ", ", LengthHistograms(c), ", \"share_of_tokens\": ", Num(Ratio(c.tokens, m.stats->total.tokens)),
                     ", \"declared\": ", c.declared ? "true" : "false", ", \"cld2_documents\": ", c.cld2_documents,
                     ", \"cld2_reliable\": ", c.cld2_reliable,
@@ -121,8 +122,8 @@ std::string Languages(const ReportModel& m) {
 
 std::string LanguageId(const ReportModel& m) {
   const CorpusStats& s = *m.stats;
-  std::string j = absl::StrCat("  \"language_id\": {\"mode\": ", JsonQuote(m.language_mode),
-                               ", \"method\": ", JsonQuote(m.language_method),
+  std::string j = absl::StrCat("  \"language_id\": {\"mode\": ", JsonString(m.language_mode),
+                               ", \"method\": ", JsonString(m.language_method),
                                ", \"cld2_documents\": ", s.cld2_documents, ", \"cld2_reliable\": ", s.cld2_reliable,
                                ", \"cld2_reliable_share\": ", Num(Ratio(s.cld2_reliable, s.cld2_documents)),
                                ", \"cld2_mean_percent\": ", Num(Ratio(s.cld2_percent_sum, s.cld2_documents)),
@@ -134,7 +135,7 @@ std::string LanguageId(const ReportModel& m) {
 }
 
 std::string HistogramJson(const char* name, const Histogram& h) {
-  return absl::StrCat("    ", JsonQuote(name), ": {\"documents\": ", h.n, ", \"sum\": ", h.sum,
+  return absl::StrCat("    ", JsonString(name), ": {\"documents\": ", h.n, ", \"sum\": ", h.sum,
                       ", \"min\": ", h.n ? h.min : 0, ", \"max\": ", h.max, ", \"mean\": ", Num(Ratio(h.sum, h.n)),
                       ",\n      \"buckets\": ", Buckets(h), "}");
 }
@@ -144,8 +145,8 @@ std::string TopTokens(const ReportModel& m) {
                                m.stats->token_counts.empty() ? 0 : m.stats->token_counts[0], ", \"tokens\": [");
   for (size_t i = 0; i < m.top_tokens.size(); ++i) {
     const TokenRow& t = m.top_tokens[i];
-    absl::StrAppend(&j, i ? ",\n" : "\n", "    {\"id\": ", t.id, ", \"text\": ", JsonQuote(t.display),
-                    ", \"hex\": ", JsonQuote(t.hex), ", \"count\": ", t.count,
+    absl::StrAppend(&j, i ? ",\n" : "\n", "    {\"id\": ", t.id, ", \"text\": ", JsonString(t.display),
+                    ", \"hex\": ", JsonString(t.hex), ", \"count\": ", t.count,
                     ", \"share\": ", Num(Ratio(t.count, m.stats->total.text_tokens)), "}");
   }
   return j + (m.top_tokens.empty() ? "]},\n" : "\n  ]},\n");
@@ -154,7 +155,7 @@ std::string TopTokens(const ReportModel& m) {
 std::string LineList(const std::vector<ReportedLine>& lines) {
   std::string j = "[";
   for (size_t i = 0; i < lines.size(); ++i)
-    absl::StrAppend(&j, i ? ",\n" : "\n", "      {\"text\": ", JsonQuote(DisplayText(lines[i].text)),
+    absl::StrAppend(&j, i ? ",\n" : "\n", "      {\"text\": ", JsonString(DisplayText(lines[i].text)),
                     ", \"bytes\": ", lines[i].bytes, ", \"count\": ", lines[i].count, "}");
   return j + (lines.empty() ? "]" : "\n    ]");
 }
@@ -173,15 +174,15 @@ std::string RepeatedLines(const ReportModel& m) {
 }  // namespace
 
 std::string ReportJson(const ReportModel& m) {
-  std::string j = absl::StrCat("{\n  \"tool\": {\"name\": \"rwkvkit\", \"version\": ", JsonQuote(m.tool_version),
+  std::string j = absl::StrCat("{\n  \"tool\": {\"name\": \"rwkvkit\", \"version\": ", JsonString(m.tool_version),
                                "},\n  \"report\": \"corpus statistics (docs/stats_report.md)\",\n  \"build_dir\": ",
-                               JsonQuote(DisplayText(m.build_dir)), ",\n");
+                               JsonString(DisplayText(m.build_dir)), ",\n");
   absl::StrAppend(&j, Totals(m), BuildBlock(m), Sources(m), Languages(m), LanguageId(m));
   absl::StrAppend(&j, "  \"histograms\": {\n", HistogramJson("chars", m.stats->total.chars_histogram), ",\n",
                   HistogramJson("tokens", m.stats->total.tokens_histogram), "\n  },\n");
   absl::StrAppend(&j, TopTokens(m), RepeatedLines(m), "  \"shard_errors\": [");
   for (size_t i = 0; i < m.stats->shard_errors.size(); ++i)
-    absl::StrAppend(&j, i ? ", " : "", JsonQuote(DisplayText(m.stats->shard_errors[i])));
+    absl::StrAppend(&j, i ? ", " : "", JsonString(DisplayText(m.stats->shard_errors[i])));
   return j + "]\n}\n";
 }
 

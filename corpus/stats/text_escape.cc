@@ -71,28 +71,6 @@ std::string HexBytes(std::string_view bytes) {
   return out;
 }
 
-std::string JsonQuote(std::string_view s) {
-  std::string out = "\"";
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c == '"')
-      out += "\\\"";
-    else if (c == '\\')
-      out += "\\\\";
-    else if (c == '\n')
-      out += "\\n";
-    else if (c == '\t')
-      out += "\\t";
-    else if (c == '\r')
-      out += "\\r";
-    else if (c < 0x20 || c == 0x7F)
-      out += absl::StrFormat("\\u%04x", c);
-    else
-      out.push_back(ch);
-  }
-  return out + "\"";
-}
-
 std::string HtmlEscape(std::string_view s) {
   std::string out;
   for (const char ch : s) {

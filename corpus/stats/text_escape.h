@@ -17,8 +17,6 @@ namespace rwkvkit::corpus::stats {
 std::string DisplayText(std::string_view bytes);
 // Lowercase hex of the bytes, two digits each.
 std::string HexBytes(std::string_view bytes);
-// A JSON string literal (quotes included); `s` must be valid UTF-8 (DisplayText output is).
-std::string JsonQuote(std::string_view s);
 // Text for HTML element content and attribute values: & < > " ' escaped.
 std::string HtmlEscape(std::string_view s);
 // Text for a Markdown table cell: \ ` * _ [ ] < > | # escaped with a backslash.

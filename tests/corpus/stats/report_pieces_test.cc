@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "corpus/build_report.h"
 #include "corpus/stats/corpus_stats.h"
 #include "corpus/stats/report_markdown.h"
 #include "corpus/stats/svg_chart.h"
@@ -29,9 +30,10 @@ TEST(DisplayText, KeepsUtf8AndEscapesControlsBackslashesAndInvalidBytes) {
             "a\\u{00a0}b\\u{200b}\\u{feff}");  // NBSP, ZWSP, BOM
 }
 
-TEST(JsonQuote, EscapesQuotesBackslashesAndControls) {
-  EXPECT_EQ(JsonQuote("a\"b\\c\nd\x01"), "\"a\\\"b\\\\c\\nd\\u0001\"");
-  EXPECT_EQ(JsonQuote("\xE6\x97\xA5"), "\"\xE6\x97\xA5\"");
+TEST(JsonString, EscapesQuotesBackslashesAndControls) {
+  EXPECT_EQ(JsonString("a\"b\\c\nd\x01"), "\"a\\\"b\\\\c\\nd\\u0001\"");
+  EXPECT_EQ(JsonString("\t\r\x7f"), "\"\\t\\r\\u007f\"");
+  EXPECT_EQ(JsonString("\xE6\x97\xA5"), "\"\xE6\x97\xA5\"");
 }
 
 TEST(HtmlAndMarkdownEscape, NeutralizeMarkup) {
