@@ -64,6 +64,16 @@ __device__ __forceinline__ void StoreVec(T* p, const float (&in)[kVec]) {
   *reinterpret_cast<Pack<T, kVec>*>(p) = x;
 }
 
+// x = a[m, c..c+kVec) and p = the same channels of the token before: a[m - 1] inside a sequence,
+// carry[m / T_len] at its first token (the shift-mix kernels' shared load).
+template <int kVec>
+__device__ __forceinline__ void LoadTokenAndPrev(const float* a, const float* carry, int m, int T_len, int D, int c,
+                                                 float (&x)[kVec], float (&p)[kVec]) {
+  const size_t i = static_cast<size_t>(m) * D + c;
+  LoadVec<kVec>(a + i, x);
+  LoadVec<kVec>(m % T_len == 0 ? carry + static_cast<size_t>(m / T_len) * D + c : a + i - D, p);
+}
+
 // Row-walk launch shape of the shift/mix kernels: block x covers kThreads·kVec channels, block
 // row y walks the token rows m = y, y + gridDim.y, ... (no 64-bit index division per element).
 template <int kVec>
@@ -108,10 +118,8 @@ __global__ void ShiftMixKernel(const float* a, const float* carry, int M, int T_
     if (k < args.n) LoadVec<kVec>(args.coef[k] + c, mu[k]);
   for (int m = blockIdx.y; m < M; m += gridDim.y) {
     const size_t i = static_cast<size_t>(m) * D + c;
-    const int t = m % T_len;
     float x[kVec], p[kVec];
-    LoadVec<kVec>(a + i, x);
-    LoadVec<kVec>(t == 0 ? carry + static_cast<size_t>(m / T_len) * D + c : a + i - D, p);
+    LoadTokenAndPrev(a, carry, m, T_len, D, c, x, p);
 #pragma unroll
     for (int k = 0; k < 5; ++k) {
       if (k >= args.n) continue;
@@ -140,10 +148,8 @@ __global__ void MaaPrepareKernel(const float* a, const float* carry, int M, int 
   LoadVec<kVec>(maa_x + c, mx);
   for (int m = blockIdx.y; m < M; m += gridDim.y) {
     const size_t i = static_cast<size_t>(m) * D + c;
-    const int t = m % T_len;
     float x[kVec], p[kVec], d[kVec], o[kVec];
-    LoadVec<kVec>(a + i, x);
-    LoadVec<kVec>(t == 0 ? carry + static_cast<size_t>(m / T_len) * D + c : a + i - D, p);
+    LoadTokenAndPrev(a, carry, m, T_len, D, c, x, p);
 #pragma unroll
     for (int j = 0; j < kVec; ++j) {
       d[j] = p[j] - x[j];
@@ -175,10 +181,8 @@ __global__ void MaaApplyShiftKernel(const float* a, const float* carry, int M, i
   for (int k = 0; k < 5; ++k) LoadVec<kVec>(args.coef[k] + c, mu[k]);
   for (int m = blockIdx.y; m < M; m += gridDim.y) {
     const size_t i = static_cast<size_t>(m) * D + c;
-    const int t = m % T_len;
     float x[kVec], p[kVec];
-    LoadVec<kVec>(a + i, x);
-    LoadVec<kVec>(t == 0 ? carry + static_cast<size_t>(m / T_len) * D + c : a + i - D, p);
+    LoadTokenAndPrev(a, carry, m, T_len, D, c, x, p);
 #pragma unroll
     for (int k = 0; k < 5; ++k) {
       float mo[kVec], o[kVec];
