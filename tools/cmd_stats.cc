@@ -3,8 +3,8 @@
 // Reads build.json and every shard of a finished `rwkvkit build` (corpus/stats/) and writes
 // report.json, report.html and report.md into REPORT_DIR (docs/stats_report.md), then prints
 // a short summary. A damaged or missing shard is named on stderr and in the reports, the rest
-// is still counted, and the exit status is 1. (The per-language JSONL counting that this
-// command did before issue 7 is `rwkvkit bench tokenizer` now.)
+// is still counted, and the exit status is 1. Progress lines (corpus/progress.h) come after
+// every batch of documents, so a large shard shows progress too.
 #include <tbb/global_control.h>
 
 #include <chrono>
@@ -14,6 +14,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "corpus/progress.h"
 #include "corpus/stats/build_info.h"
 #include "corpus/stats/collector.h"
 #include "corpus/stats/report_model.h"
@@ -30,14 +31,17 @@ namespace st = corpus::stats;
 
 constexpr char kUsage[] = R"(usage: rwkvkit stats BUILD_DIR --out REPORT_DIR [--vocab PATH] [--threads N]
                      [--language auto|cld2|manifest] [--top-tokens N] [--top-lines N]
-                     [--min-line-bytes N] [--line-table N] [--quiet]
+                     [--min-line-bytes N] [--line-table N] [--examples N]
+                     [--example-chars N] [--no-progress]
 
 Reads build.json and every shard of BUILD_DIR (the output of `rwkvkit build`), decodes every
 document, and writes REPORT_DIR/report.json (every number), report.html (one self-contained
-page with SVG charts) and report.md (the summary as Markdown tables for a dataset card):
-documents, tokens, bytes and characters by source and by language, bytes and characters per
-token, document length histograms, duplicate and filter drops, repairs, language-id
-confidence, the most frequent tokens and the longest repeated lines (docs/stats_report.md).
+page with SVG charts) and report.md (Hugging Face dataset-card front matter and the summary
+as Markdown tables): documents, tokens, bytes and characters by source and by language, each
+source's share of the tokens and weight, bytes and characters per token, document length
+histograms and percentiles, duplicate and filter drops, repairs, language-id confidence, the
+most frequent tokens, the longest repeated lines and example documents of each source
+(docs/stats_report.md).
 
   --out DIR          where the reports go (created if missing)
   --language MODE    a document's language: auto (default: the source's manifest language
@@ -46,9 +50,11 @@ confidence, the most frequent tokens and the longest repeated lines (docs/stats_
   --top-lines N      repeated lines to list, longest and most frequent (default 20)
   --min-line-bytes N shortest line (trimmed) counted as a line (default 16)
   --line-table N     entries of the repeated-line table, under 90 bytes each (default 1048576)
+  --examples N       example documents shown per source (default 3; 0: none)
+  --example-chars N  characters of an example shown (default 500)
   --threads N        threads to use (default: all cores); the reports do not depend on it
   --vocab PATH       the vocab file (default: $RWKVKIT_VOCAB, else the copy tools/setup.sh installed)
-  --quiet            no progress lines on stderr
+  --no-progress      no progress lines on stderr (--quiet is the same)
 )";
 
 struct StatsFlags {
@@ -73,14 +79,18 @@ absl::StatusOr<StatsFlags> ParseStatsFlags(const ParsedFlags& f) {
   absl::StatusOr<long> min_line = f.GetInt("min-line-bytes", 16, 1, 1 << 20);
   absl::StatusOr<long> table = f.GetInt("line-table", 1 << 20, 16, 1L << 32);
   absl::StatusOr<long> threads = f.GetInt("threads", 0, 0, 4096);
-  for (const auto* v : {&top_tokens, &top_lines, &min_line, &table, &threads})
+  absl::StatusOr<long> examples = f.GetInt("examples", 3, 0, 1000);
+  absl::StatusOr<long> example_chars = f.GetInt("example-chars", 500, 1, 1 << 20);
+  for (const auto* v : {&top_tokens, &top_lines, &min_line, &table, &threads, &examples, &example_chars})
     if (!v->ok()) return v->status();
   s.top_tokens = static_cast<size_t>(*top_tokens);
   s.collect.top_lines = static_cast<size_t>(*top_lines);
   s.collect.min_line_bytes = static_cast<size_t>(*min_line);
   s.collect.line_table_capacity = static_cast<size_t>(*table);
+  s.collect.examples_per_source = static_cast<size_t>(*examples);
+  s.collect.example_chars = static_cast<size_t>(*example_chars);
   s.threads = *threads;
-  s.quiet = f.Has("quiet");
+  s.quiet = f.Has("quiet") || f.Has("no-progress");
   return s;
 }
 
@@ -106,8 +116,9 @@ void PrintSummary(const st::ReportModel& m, const std::string& out_dir, double s
 int RunStats(int argc, char** argv) {
   absl::StatusOr<ParsedFlags> flags =
       ParseFlags(argc, argv,
-                 {{"vocab", "threads", "out", "language", "top-tokens", "top-lines", "min-line-bytes", "line-table"},
-                  {"help", "quiet"}});
+                 {{"vocab", "threads", "out", "language", "top-tokens", "top-lines", "min-line-bytes", "line-table",
+                   "examples", "example-chars"},
+                  {"help", "quiet", "no-progress"}});
   if (!flags.ok()) return ReportError("stats", flags.status());
   if (flags->Has("help")) {
     std::fputs(kUsage, stdout);
@@ -124,20 +135,12 @@ int RunStats(int argc, char** argv) {
   // A bad --out fails now, not after every shard has been read.
   if (absl::Status s = st::CreateReportDir(opt->out_dir); !s.ok()) return ReportError("stats", s);
   const auto start = std::chrono::steady_clock::now();
-  uint64_t listed_tokens = 0, tokens_done = 0;
-  for (const st::BuildShard& shard : info->shards) listed_tokens += shard.tokens;
-  if (!opt->quiet) {
-    opt->collect.progress = [&](size_t i, const std::string& name, uint64_t docs, uint64_t bytes) {
-      const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      tokens_done += info->shards[i].tokens;
-      const double left = static_cast<double>(listed_tokens - tokens_done);
-      const double eta = tokens_done ? s * left / static_cast<double>(tokens_done) : 0;
-      std::fprintf(stderr, "rwkvkit stats: shard %zu/%zu %s done; %llu documents, %.1f MB, %.1f MB/s, ETA %.0f s\n",
-                   i + 1, info->shards.size(), name.c_str(), static_cast<unsigned long long>(docs),
-                   static_cast<double>(bytes) / 1e6, s > 0 ? static_cast<double>(bytes) / 1e6 / s : 0.0, eta);
-    };
-  }
-  const st::CorpusStats stats = st::CollectStats(opt->build_dir, *info, *tok, opt->collect);
+  uint64_t shard_bytes = 0;  // 2 bytes per token, as the .bin files hold them
+  for (const st::BuildShard& shard : info->shards) shard_bytes += 2 * shard.tokens;
+  corpus::Progress progress("stats", shard_bytes, !opt->quiet);
+  opt->collect.progress = [&](uint64_t docs, uint64_t bytes) { progress.Update(bytes, docs); };
+  st::CorpusStats stats = st::CollectStats(opt->build_dir, *info, *tok, opt->collect);
+  progress.Done(shard_bytes, stats.total.documents);
   const st::ReportModel model =
       st::MakeReportModel(*info, stats, *tok, opt->build_dir, opt->collect.language, opt->top_tokens, RWKVKIT_VERSION);
   if (absl::Status s = st::WriteReports(opt->out_dir, model); !s.ok()) return ReportError("stats", s);

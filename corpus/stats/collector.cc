@@ -19,6 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "corpus/binidx/shard_reader.h"
 #include "corpus/filters/language_id.h"
+#include "corpus/stats/examples.h"
 #include "corpus/stats/line_counter.h"
 
 namespace rwkvkit::corpus::stats {
@@ -152,9 +153,10 @@ std::vector<uint32_t> DocumentSources(const BuildShard& shard) {
 }
 
 // Counts one shard into `out` and its lines into `lines`; an error text when it is damaged.
+// `bytes_done` (shard bytes read before this shard) moves on with each batch, for progress.
 std::string CollectShard(const fs::path& dir, const BuildInfo& info, uint32_t shard_index,
                          const tokenizer::Tokenizer& tok, const CollectOptions& opt, RepeatedLineCounter& lines,
-                         CorpusStats& out) {
+                         CorpusStats& out, uint64_t& bytes_done) {
   const BuildShard& shard = info.shards[shard_index];
   absl::StatusOr<binidx::ShardReader> r = binidx::ShardReader::Open(dir / shard.name);
   if (!r.ok()) return std::string(r.status().message());
@@ -185,6 +187,8 @@ std::string CollectShard(const fs::path& dir, const BuildInfo& info, uint32_t sh
       if (!errors[k].empty()) return errors[k];
     for (const std::vector<LineHash>& dl : doc_lines)
       for (const LineHash& l : dl) lines.Add(l);
+    for (size_t k = 0; k < n; ++k) bytes_done += 2 * r->document_tokens(begin + k);
+    if (opt.progress) opt.progress(out.total.documents + begin + n, bytes_done);
   }
   for (const Partial& p : partials) MergePartial(p, out);
   return std::string();
@@ -235,7 +239,9 @@ CorpusStats CollectStats(const fs::path& dir, const BuildInfo& info, const token
   CorpusStats out;
   out.by_source.resize(info.sources.size());
   out.token_counts.assign(kTokenIds, 0);
+  out.shard_ok.assign(info.shards.size(), false);
   RepeatedLineCounter lines(opt.line_table_capacity);
+  uint64_t bytes_done = 0;  // shard bytes, for progress
   for (uint32_t s = 0; s < info.shards.size(); ++s) {
     // The shard's lines go into a copy of the table, kept only when the whole shard was read:
     // a shard that fails partway (a bad token in a later batch) then contributes nothing, as
@@ -243,14 +249,17 @@ CorpusStats CollectStats(const fs::path& dir, const BuildInfo& info, const token
     // instead would grow with the shard; the copy keeps memory at two capped tables, and lines
     // still enter in corpus order, so the result is the same for any thread count.
     RepeatedLineCounter staged = lines;
-    const std::string error = CollectShard(dir, info, s, tok, opt, staged, out);
+    const uint64_t bytes_before = bytes_done;
+    const std::string error = CollectShard(dir, info, s, tok, opt, staged, out, bytes_done);
     if (error.empty()) lines = std::move(staged);
     if (!error.empty()) {
       out.shard_errors.push_back(absl::StrCat(info.shards[s].name, ": ", error));
     } else {
       ++out.shards_read;
+      out.shard_ok[s] = true;
     }
-    if (opt.progress) opt.progress(s, info.shards[s].name, out.total.documents, out.total.bytes);
+    bytes_done = bytes_before + 2 * info.shards[s].tokens;  // a failed shard counts as done
+    if (opt.progress) opt.progress(out.total.documents, bytes_done);
   }
   out.longest_lines = ReadLines(dir, info, tok, lines.Longest(opt.top_lines));
   out.frequent_lines = ReadLines(dir, info, tok, lines.MostFrequent(opt.top_lines));
@@ -259,6 +268,7 @@ CorpusStats CollectStats(const fs::path& dir, const BuildInfo& info, const token
   out.line_table_prunes = lines.prunes();
   out.line_undercount_bound = lines.undercount_bound();
   out.min_line_bytes = opt.min_line_bytes;
+  out.examples = ReadExamples(dir, info, tok, out.shard_ok, opt.examples_per_source, opt.example_chars);
   return out;
 }
 

@@ -11,6 +11,8 @@
 // one (code sources, "code:python"), else runs CLD2 on the decoded text; `kCld2` always runs
 // CLD2; `kManifest` never does ("(undeclared)" for sources without one).
 //
+// Example documents of each source: examples.h.
+//
 // A shard that is missing or damaged is skipped and named in shard_errors; the other shards
 // are still counted. A skipped shard contributes nothing, even when it fails partway: its
 // counts are merged, and its lines kept (a copy of the line table, so two tables while a
@@ -40,8 +42,11 @@ struct CollectOptions {
   size_t min_line_bytes = 16;
   size_t top_lines = 20;
   size_t batch_documents = 4096;
-  // Called after each shard: (index, shard name, documents, decoded bytes so far).
-  std::function<void(size_t, const std::string&, uint64_t, uint64_t)> progress;
+  size_t examples_per_source = 3;  // example documents of each source (examples.h)
+  size_t example_chars = 500;      // code points of an example shown
+  // Called after each batch of documents, from one thread: (documents, shard bytes read so
+  // far); shard bytes are 2 per token, so the total is 2 x the tokens build.json lists.
+  std::function<void(uint64_t, uint64_t)> progress;
 };
 
 // "auto" | "cld2" | "manifest"; kInvalidArgument otherwise.

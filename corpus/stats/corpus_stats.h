@@ -28,13 +28,36 @@ struct Histogram {
   void Merge(const Histogram& o);
 };
 
-// Documents, bytes, characters and tokens of a group of documents, and the histograms of the
-// documents' lengths in characters and in text tokens. `text_tokens` leaves out the
+// Document lengths for percentiles, in bounded memory: exact below kExact; above, in kSteps
+// equal steps per power of two, so a percentile is reported as the low end of its step, at
+// most 1/64 (1.6%) below the true value. Storage grows to the largest value's bucket (about
+// 7 kB for lengths up to 10^6). Merging adds counts, so any thread count gives the same result.
+struct LengthQuantiles {
+  static constexpr uint64_t kExact = 128;
+  static constexpr uint64_t kSteps = 64;
+  std::vector<uint64_t> counts;  // by bucket
+  uint64_t n = 0;
+
+  static size_t Bucket(uint64_t v);
+  static uint64_t BucketLow(size_t b);
+  void Add(uint64_t v);
+  void Merge(const LengthQuantiles& o);
+  // Nearest-rank percentile, `percent` in [1, 100]: BucketLow of the bucket that holds the
+  // ceil(percent * n / 100)-th smallest value; 0 when empty.
+  uint64_t Percentile(uint32_t percent) const;
+};
+
+// The percentiles every report shows.
+inline constexpr uint32_t kReportPercentiles[] = {10, 25, 50, 75, 90, 99};
+
+// Documents, bytes, characters and tokens of a group of documents, and the histograms and
+// percentiles of the documents' lengths in characters and in text tokens. `text_tokens` leaves out the
 // end-of-document token 0 that every document ends with in the shards; `tokens` keeps it (the
 // number a trainer sees, and build.json's). Ratios use text_tokens.
 struct GroupCounts {
   uint64_t documents = 0, bytes = 0, chars = 0, tokens = 0, text_tokens = 0;
   Histogram chars_histogram, tokens_histogram;
+  LengthQuantiles chars_quantiles, tokens_quantiles;
   void AddDocument(uint64_t doc_bytes, uint64_t doc_chars, uint64_t doc_tokens, uint64_t doc_text_tokens);
   void Merge(const GroupCounts& o);
   double BytesPerToken() const { return text_tokens ? static_cast<double>(bytes) / text_tokens : 0; }
@@ -54,6 +77,16 @@ struct ReportedLine {
   uint64_t bytes = 0, count = 0;
 };
 
+// A document shown as an example of its source: where it is, and its text cut to the first
+// `max chars` code points (docs/stats_report.md says which documents are picked).
+struct ExampleDocument {
+  uint32_t shard = 0;
+  uint64_t document = 0;          // index in the shard
+  uint64_t chars = 0, tokens = 0;  // of the whole document (text tokens)
+  std::string text;                // the first code points of the decoded text
+  bool truncated = false;
+};
+
 struct CorpusStats {
   GroupCounts total;
   std::vector<GroupCounts> by_source;  // index = build.json source index
@@ -64,6 +97,8 @@ struct CorpusStats {
   uint64_t invalid_utf8_documents = 0;  // decoded text was not valid UTF-8
   uint64_t shards_read = 0;
   std::vector<std::string> shard_errors;  // damaged or missing shards (skipped)
+  std::vector<bool> shard_ok;             // by shard index: read completely
+  std::vector<std::vector<ExampleDocument>> examples;  // by source index
   // Repeated lines (line_counter.h).
   std::vector<ReportedLine> longest_lines, frequent_lines;
   uint64_t lines_counted = 0, line_table_capacity = 0, line_table_prunes = 0, line_undercount_bound = 0;

@@ -53,6 +53,9 @@ code, .tok { font-family: "DejaVu Sans Mono", ui-monospace, monospace; font-size
 .note { color: var(--muted); font-size: 12.5px; margin: 4px 0 14px; }
 .scroll + h3, .grid2 + .scroll { margin-top: 16px; }
 .bad { color: #b91c1c; }
+pre.doc { font-family: "DejaVu Sans Mono", ui-monospace, monospace; font-size: 12px; background: #f9fafb;
+          border: 1px solid var(--line); border-radius: 6px; padding: 8px 10px; margin: 0 0 10px;
+          white-space: pre-wrap; word-break: break-word; max-height: 16em; overflow-y: auto; }
 footer { color: var(--muted); font-size: 12px; margin-top: 18px; }
 )css";
 
@@ -132,14 +135,15 @@ std::string SourcesSection(const ReportModel& m) {
       absl::StrCat("<section><h2>Sources</h2><div class=\"grid2\"><div><h3>Tokens per source</h3>",
                    HorizontalBarChart(tokens, "Tokens per source", kSourceColor), "</div><div><h3>Bytes per token</h3>",
                    HorizontalBarChart(bpt, "Bytes per token per source", kSourceColor), "</div></div>");
-  absl::StrAppend(&h, TableHead({"source", "license", "language", "documents", "tokens", "bytes", "bytes/token",
-                                 "chars/token", "exact dup.", "near dup."},
-                                {false, false, false, true, true, true, true, true, true, true}));
+  absl::StrAppend(&h, TableHead({"source", "license", "language", "weight", "documents", "tokens", "share",
+                                 "bytes", "bytes/token", "chars/token", "exact dup.", "near dup."},
+                                {false, false, false, true, true, true, true, true, true, true, true, true}));
   for (size_t i = 0; i < m.build->sources.size(); ++i) {
     const BuildSource& s = m.build->sources[i];
     const GroupCounts& c = m.stats->by_source[i];
     absl::StrAppend(&h, "<tr>", Td(HtmlEscape(s.name)), Td(HtmlEscape(s.license)),
-                    Td(HtmlEscape(s.language.value_or("–"))), Tn(GroupDigits(c.documents)), Tn(GroupDigits(c.tokens)),
+                    Td(HtmlEscape(s.language.value_or("–"))), Tn(absl::StrFormat("%g", s.weight)),
+                    Tn(GroupDigits(c.documents)), Tn(GroupDigits(c.tokens)), Tn(Percent(c.tokens, m.stats->total.tokens)),
                     Tn(GroupDigits(c.bytes)), Tn(Fixed3(c.BytesPerToken())), Tn(Fixed3(c.CharsPerToken())),
                     Tn(Percent(ExactDuplicates(s.counts), s.counts.documents_read)),
                     Tn(Percent(NearDuplicates(s.counts), s.counts.documents_read)), "</tr>");
@@ -210,11 +214,47 @@ std::string HistogramChart(const std::vector<HistogramRow>& rows, const Histogra
                                       GroupDigits(h.n ? h.min : 0), Ratio(h.sum, h.n), GroupDigits(h.max), unit));
 }
 
+std::string PercentileTable(const ReportModel& m, bool chars) {
+  std::vector<std::string> cols = {chars ? "characters" : "text tokens"};
+  for (const uint32_t p : kReportPercentiles) cols.push_back(absl::StrCat("p", p));
+  cols.push_back("max");
+  std::vector<bool> numeric(cols.size(), true);
+  numeric[0] = false;
+  std::string h = TableHead(cols, numeric);
+  for (const PercentileRow& r : PercentileRows(m, chars)) {
+    absl::StrAppend(&h, "<tr>", Td(HtmlEscape(r.label)));
+    for (const uint64_t v : r.values) absl::StrAppend(&h, Tn(GroupDigits(v)));
+    h += "</tr>";
+  }
+  return h + kTableEnd;
+}
+
 std::string LengthsSection(const ReportModel& m) {
   return absl::StrCat("<section><h2>Document lengths</h2><div class=\"grid2\">",
                       HistogramChart(m.chars_histogram, m.stats->total.chars_histogram, "characters", kCharsColor),
                       HistogramChart(m.tokens_histogram, m.stats->total.tokens_histogram, "tokens", kTokensColor),
-                      "</div></section>");
+                      "</div><h3 style=\"margin-top:16px\">Percentiles per document (nearest rank; exact below 128, "
+                      "above rounded down by at most 1/64)</h3><div class=\"grid2\"><div>",
+                      PercentileTable(m, false), "</div><div>", PercentileTable(m, true), "</div></div></section>");
+}
+
+std::string ExamplesSection(const ReportModel& m) {
+  std::string h =
+      "<section><h2>Example documents</h2><p class=\"note\">Documents spread evenly over each source, cut to their "
+      "first characters (control characters and invisible ones escaped as in the token table).</p>";
+  bool any = false;
+  for (size_t i = 0; i < m.build->sources.size(); ++i) {
+    const std::vector<ExampleDocument>& ex = SourceExamples(m, i);
+    if (ex.empty()) continue;
+    any = true;
+    absl::StrAppend(&h, "<h3 style=\"margin-top:14px\">", HtmlEscape(m.build->sources[i].name), "</h3>");
+    for (const ExampleDocument& e : ex)
+      absl::StrAppend(&h, "<p class=\"note\"><code>", HtmlEscape(m.build->shards[e.shard].name), "</code> document ",
+                      e.document, ", ", GroupDigits(e.chars), " characters, ", GroupDigits(e.tokens), " tokens",
+                      e.truncated ? " (cut)" : "", "</p><pre class=\"doc\">", HtmlEscape(DisplayLines(e.text)),
+                      e.truncated ? "…" : "", "</pre>");
+  }
+  return any ? h + "</section>" : std::string();
 }
 
 std::string CleaningSection(const ReportModel& m) {
@@ -315,7 +355,8 @@ std::string ReportHtml(const ReportModel& m) {
       HtmlEscape(DisplayText(m.build_dir)), " · rwkvkit ", HtmlEscape(m.tool_version),
       " · RWKV World vocab · counted from the shards and build.json</p></header>");
   absl::StrAppend(&h, ErrorsSection(m), Cards(m), SummaryTable(m), SourcesSection(m), LanguagesSection(m),
-                  ConfidenceSection(m), LengthsSection(m), CleaningSection(m), TokensSection(m), LinesSection(m));
+                  ConfidenceSection(m), LengthsSection(m), CleaningSection(m), TokensSection(m), LinesSection(m),
+                  ExamplesSection(m));
   absl::StrAppend(&h,
                   "<footer>Generated by <code>rwkvkit stats</code>. Tokens include one end-of-document token per "
                   "document; bytes and characters are those of the decoded text. docs/stats_report.md explains "

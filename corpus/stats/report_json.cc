@@ -37,13 +37,33 @@ std::string CountMap(const std::map<std::string, uint64_t>& m) {
   return j + "}";
 }
 
+std::string Percentiles(const LengthQuantiles& q) {
+  std::string j = "{";
+  for (const uint32_t p : kReportPercentiles)
+    absl::StrAppend(&j, p == kReportPercentiles[0] ? "" : ", ", "\"p", p, "\": ", q.Percentile(p));
+  return j + "}";
+}
+
 // The members every group (total, source, language) has.
 std::string GroupMembers(const GroupCounts& c) {
   return absl::StrCat("\"documents\": ", c.documents, ", \"tokens\": ", c.tokens, ", \"text_tokens\": ", c.text_tokens,
                       ", \"bytes\": ", c.bytes, ", \"chars\": ", c.chars,
                       ", \"bytes_per_token\": ", Num(c.BytesPerToken()),
                       ", \"chars_per_token\": ", Num(c.CharsPerToken()),
-                      ", \"mean_document_tokens\": ", Num(Ratio(c.text_tokens, c.documents)));
+                      ", \"mean_document_tokens\": ", Num(Ratio(c.text_tokens, c.documents)),
+                      ", \"length_percentiles\": {\"chars\": ", Percentiles(c.chars_quantiles),
+                      ", \"tokens\": ", Percentiles(c.tokens_quantiles), "}");
+}
+
+std::string Examples(const ReportModel& m, size_t source) {
+  const std::vector<ExampleDocument>& ex = SourceExamples(m, source);
+  std::string j = "[";
+  for (size_t i = 0; i < ex.size(); ++i)
+    absl::StrAppend(&j, i ? ",\n       " : "\n       ", "{\"shard\": ", JsonString(m.build->shards[ex[i].shard].name),
+                    ", \"document\": ", ex[i].document, ", \"chars\": ", ex[i].chars, ", \"text_tokens\": ",
+                    ex[i].tokens, ", \"truncated\": ", ex[i].truncated ? "true" : "false",
+                    ", \"text\": ", JsonString(DisplayLines(ex[i].text)), "}");
+  return j + "]";
 }
 
 std::string Totals(const ReportModel& m) {
@@ -96,13 +116,14 @@ std::string Sources(const ReportModel& m) {
     absl::StrAppend(
         &j, i ? ",\n" : "\n", "    {\"name\": ", JsonString(src.name), ", \"license\": ", JsonString(src.license),
         ", \"language\": ", src.language ? JsonString(*src.language) : "null", ", \"weight\": ", Num(src.weight),
+        ", \"share_of_tokens\": ", Num(Ratio(m.stats->by_source[i].tokens, m.stats->total.tokens)),
         ",\n     ", GroupMembers(m.stats->by_source[i]), ",\n     ", LengthHistograms(m.stats->by_source[i]),
         ",\n     \"documents_read\": ", c.documents_read, ", \"exact_duplicates\": ", ExactDuplicates(c),
         ", \"exact_duplicate_rate\": ", Num(Ratio(ExactDuplicates(c), c.documents_read)),
         ", \"near_duplicates\": ", NearDuplicates(c),
         ", \"near_duplicate_rate\": ", Num(Ratio(NearDuplicates(c), c.documents_read)),
         ",\n     \"dropped\": ", CountMap(c.dropped), ", \"repairs\": ", CountMap(c.repairs),
-        ", \"build_languages\": ", CountMap(c.languages), "}");
+        ", \"build_languages\": ", CountMap(c.languages), ",\n     \"examples\": ", Examples(m, i), "}");
   }
   return j + (m.build->sources.empty() ? "],\n" : "\n  ],\n");
 }

@@ -1,8 +1,12 @@
 // corpus/stats/report_markdown.cc — see report_markdown.h.
 #include "corpus/stats/report_markdown.h"
 
+#include <algorithm>
+#include <iterator>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "corpus/stats/dataset_card.h"
 #include "corpus/stats/text_escape.h"
 
 namespace rwkvkit::corpus::stats {
@@ -33,14 +37,15 @@ std::string Summary(const ReportModel& m) {
 
 std::string Sources(const ReportModel& m) {
   std::string md =
-      "\n## Sources\n\n| source | license | language | documents | tokens | bytes | bytes/token | chars/token | "
-      "exact dup. | near dup. |\n|---|---|---|---:|---:|---:|---:|---:|---:|---:|\n";
+      "\n## Sources\n\n| source | license | language | weight | documents | tokens | share of tokens | bytes | "
+      "bytes/token | chars/token | exact dup. | near dup. |\n|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
   for (size_t i = 0; i < m.build->sources.size(); ++i) {
     const BuildSource& s = m.build->sources[i];
     const GroupCounts& c = m.stats->by_source[i];
     absl::StrAppend(&md, "| ", MarkdownEscape(s.name), " | ", MarkdownEscape(s.license), " | ",
-                    MarkdownEscape(s.language.value_or("")), " | ", GroupDigits(c.documents), " | ",
-                    GroupDigits(c.tokens), " | ", GroupDigits(c.bytes), " | ", Fixed3(c.BytesPerToken()), " | ",
+                    MarkdownEscape(s.language.value_or("")), " | ", absl::StrFormat("%g", s.weight), " | ",
+                    GroupDigits(c.documents), " | ", GroupDigits(c.tokens), " | ", Percent(c.tokens, m.stats->total.tokens),
+                    " | ", GroupDigits(c.bytes), " | ", Fixed3(c.BytesPerToken()), " | ",
                     Fixed3(c.CharsPerToken()), " | ", Percent(ExactDuplicates(s.counts), s.counts.documents_read),
                     " | ", Percent(NearDuplicates(s.counts), s.counts.documents_read), " |\n");
   }
@@ -64,8 +69,28 @@ std::string Languages(const ReportModel& m) {
   return md;
 }
 
+std::string PercentileTables(const ReportModel& m) {
+  std::string md;
+  for (const bool chars : {false, true}) {
+    absl::StrAppend(&md, "| ", chars ? "characters" : "text tokens", " per document |");
+    for (const uint32_t p : kReportPercentiles) absl::StrAppend(&md, " p", p, " |");
+    md += " max |\n|---|";
+    for (size_t k = 0; k <= std::size(kReportPercentiles); ++k) md += "---:|";
+    md += "\n";
+    for (const PercentileRow& r : PercentileRows(m, chars)) {
+      absl::StrAppend(&md, "| ", MarkdownEscape(r.label), " |");
+      for (const uint64_t v : r.values) absl::StrAppend(&md, " ", GroupDigits(v), " |");
+      md += "\n";
+    }
+    md += "\n";
+  }
+  return md;
+}
+
 std::string Histograms(const ReportModel& m) {
-  std::string md = "\n## Document lengths\n\n";
+  std::string md = absl::StrCat("\n## Document lengths\n\nPercentiles (nearest rank; exact below 128, above "
+                                "rounded down by at most 1/64):\n\n",
+                                PercentileTables(m));
   const std::pair<const char*, const std::vector<HistogramRow>*> hs[] = {{"characters", &m.chars_histogram},
                                                                          {"tokens", &m.tokens_histogram}};
   for (const auto& [unit, rows] : hs) {
@@ -122,6 +147,34 @@ std::string Lines(const ReportModel& m) {
   return md;
 }
 
+// A fenced code block holding `text` verbatim: the fence is longer than any run of backticks
+// in the text, so nothing in it can end the block.
+std::string FencedBlock(const std::string& text) {
+  size_t longest = 0, run = 0;
+  for (const char c : text) {
+    run = c == '`' ? run + 1 : 0;
+    longest = std::max(longest, run);
+  }
+  const std::string fence(std::max<size_t>(3, longest + 1), '`');
+  return absl::StrCat(fence, "text\n", text, "\n", fence, "\n");
+}
+
+std::string Examples(const ReportModel& m) {
+  std::string md = "\n## Example documents\n\nDocuments spread evenly over each source, cut to their first characters "
+                   "(control characters and invisible ones escaped as in the token table).\n";
+  for (size_t i = 0; i < m.build->sources.size(); ++i) {
+    const std::vector<ExampleDocument>& ex = SourceExamples(m, i);
+    if (ex.empty()) continue;
+    absl::StrAppend(&md, "\n### ", MarkdownEscape(m.build->sources[i].name), "\n");
+    for (const ExampleDocument& e : ex) {
+      absl::StrAppend(&md, "\n`", m.build->shards[e.shard].name, "` document ", e.document, ", ",
+                      GroupDigits(e.chars), " characters, ", GroupDigits(e.tokens), " tokens",
+                      e.truncated ? " (cut)" : "", ":\n\n", FencedBlock(DisplayLines(e.text)));
+    }
+  }
+  return md;
+}
+
 }  // namespace
 
 std::string BucketLabel(uint64_t low, uint64_t high) {
@@ -131,10 +184,11 @@ std::string BucketLabel(uint64_t low, uint64_t high) {
 
 std::string ReportMarkdown(const ReportModel& m) {
   std::string md =
-      absl::StrCat("# Corpus report: ", MarkdownEscape(m.build->corpus.empty() ? "corpus" : m.build->corpus),
+      absl::StrCat(DatasetCardFrontMatter(m), "# Corpus report: ", MarkdownEscape(m.build->corpus.empty() ? "corpus" : m.build->corpus),
                    "\n\nMade by `rwkvkit stats` ", m.tool_version, " from the shards and build.json of `",
                    DisplayText(m.build_dir), "` (docs/stats_report.md explains every number).\n\n");
-  absl::StrAppend(&md, Summary(m), Sources(m), Languages(m), Histograms(m), Cleaning(m), TopTokens(m), Lines(m));
+  absl::StrAppend(&md, Summary(m), Sources(m), Languages(m), Histograms(m), Cleaning(m), TopTokens(m), Lines(m),
+                  Examples(m));
   if (!m.stats->shard_errors.empty()) {
     md += "\n## Shards that could not be read\n\n";
     for (const std::string& e : m.stats->shard_errors) absl::StrAppend(&md, "- ", MarkdownEscape(DisplayText(e)), "\n");

@@ -64,6 +64,26 @@ std::vector<std::pair<std::string, std::string>> ContentSummaryRows(const Report
   };
 }
 
+std::vector<PercentileRow> PercentileRows(const ReportModel& m, bool chars) {
+  auto row = [&](std::string label, const GroupCounts& c) {
+    PercentileRow r{std::move(label), {}};
+    const LengthQuantiles& q = chars ? c.chars_quantiles : c.tokens_quantiles;
+    for (const uint32_t p : kReportPercentiles) r.values.push_back(q.Percentile(p));
+    const Histogram& h = chars ? c.chars_histogram : c.tokens_histogram;
+    r.values.push_back(h.max);
+    return r;
+  };
+  std::vector<PercentileRow> rows = {row("all documents", m.stats->total)};
+  for (size_t i = 0; i < m.build->sources.size() && i < m.stats->by_source.size(); ++i)
+    rows.push_back(row(m.build->sources[i].name, m.stats->by_source[i]));
+  return rows;
+}
+
+const std::vector<ExampleDocument>& SourceExamples(const ReportModel& m, size_t i) {
+  static const std::vector<ExampleDocument> kNone;
+  return i < m.stats->examples.size() ? m.stats->examples[i] : kNone;
+}
+
 std::string LanguageMethodText(LanguageSource language) {
   switch (language) {
     case LanguageSource::kAuto:

@@ -62,6 +62,19 @@ ReportModel MakeReportModel(const BuildInfo& build, const CorpusStats& stats, co
 // document tokens.
 std::vector<std::pair<std::string, std::string>> ContentSummaryRows(const ReportModel& m);
 
+// One row of the length-percentile tables: a label ("all documents" or a source name) and the
+// kReportPercentiles values, then the maximum, of the document lengths in `unit`.
+struct PercentileRow {
+  std::string label;
+  std::vector<uint64_t> values;  // kReportPercentiles, then max
+};
+// The overall row, then one per source (build.json order), in characters (`chars` true) or
+// text tokens.
+std::vector<PercentileRow> PercentileRows(const ReportModel& m, bool chars);
+
+// The examples of source `i` (none when there are none).
+const std::vector<ExampleDocument>& SourceExamples(const ReportModel& m, size_t i);
+
 // How the language of a document was decided, in one sentence (for the reports).
 std::string LanguageMethodText(LanguageSource language);
 

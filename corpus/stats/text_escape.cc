@@ -1,6 +1,8 @@
 // corpus/stats/text_escape.cc — see text_escape.h.
 #include "corpus/stats/text_escape.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_format.h"
 
 namespace rwkvkit::corpus::stats {
@@ -63,6 +65,38 @@ std::string DisplayText(std::string_view bytes) {
     }
   }
   return out;
+}
+
+std::string DisplayLines(std::string_view bytes) {
+  std::string out;
+  for (size_t start = 0; start <= bytes.size();) {
+    const size_t end = std::min(bytes.find('\n', start), bytes.size());
+    if (start) out.push_back('\n');
+    out += DisplayText(bytes.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+std::string YamlString(std::string_view s) {
+  std::string out = "\"";
+  for (size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const size_t len = Utf8SequenceLength(s, i);
+    const uint32_t cp = len ? DecodeCodePoint(s, i, len) : c;
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(static_cast<char>(c));
+    } else if (len == 0 || cp < 0x20 || cp == 0x7F) {
+      out += absl::StrFormat("\\x%02x", cp);  // a byte that is not UTF-8 reads back as U+00NN
+    } else if ((cp >= 0x80 && cp < 0xA0 && cp != 0x85) || cp == 0xFFFE || cp == 0xFFFF) {
+      out += absl::StrFormat("\\u%04x", cp);
+    } else {
+      out.append(s.substr(i, len));
+    }
+    i += len ? len : 1;
+  }
+  return out + "\"";
 }
 
 std::string HexBytes(std::string_view bytes) {

@@ -15,6 +15,12 @@
 namespace rwkvkit::corpus::stats {
 
 std::string DisplayText(std::string_view bytes);
+// DisplayText of each line, the line feeds kept (example documents, shown as blocks).
+std::string DisplayLines(std::string_view bytes);
+// A YAML double-quoted scalar for `s` (valid UTF-8 expected: apply DisplayText first): " and
+// \ escaped, and every character YAML does not allow unescaped (controls, C1 controls,
+// U+FFFE/U+FFFF) as \xNN or \uXXXX, so any YAML parser reads back `s` exactly.
+std::string YamlString(std::string_view s);
 // Lowercase hex of the bytes, two digits each.
 std::string HexBytes(std::string_view bytes);
 // Text for HTML element content and attribute values: & < > " ' escaped.

@@ -1,6 +1,7 @@
 // tests/corpus/stats/collector_error_test.cc — CollectStats on damaged shards: a shard that
 // fails partway (a token id outside the vocab in its second batch) contributes nothing, its
-// repeated lines included, so the report equals that of the good shards alone.
+// repeated lines included, so the report equals that of the good shards alone, and no
+// example document comes from it; progress is reported after every batch, not per shard.
 #include "corpus/stats/collector.h"
 
 #include <tbb/global_control.h>
@@ -144,6 +145,44 @@ TEST(CollectStats, ShardFailingAfterItsFirstBatchLeavesPruningAlone) {
   EXPECT_EQ(with_bad.line_table_prunes, good_only.line_table_prunes);
   EXPECT_EQ(with_bad.line_undercount_bound, good_only.line_undercount_bound);
   EXPECT_EQ(with_bad.lines_counted, good_only.lines_counted);
+}
+
+// Progress comes after every batch (so a large shard shows it too), its shard bytes grow to
+// 2 x the listed tokens; examples are spread over the source and skip the failed shard.
+TEST(CollectStats, ProgressPerBatchAndExamplesFromReadableShards) {
+  const fs::path dir = binidx::testing::FreshTestDir();
+  const tokenizer::Tokenizer tok = SyntheticTokenizer();
+  std::vector<std::vector<uint16_t>> docs0, docs2;
+  for (int i = 0; i < 10; ++i) docs0.push_back(Ids("s0 d" + std::to_string(i) + " tail"));
+  for (int i = 0; i < 10; ++i) docs2.push_back(Ids("s2 d" + std::to_string(i) + " tail"));
+  std::vector<std::vector<uint16_t>> bad = docs0;
+  bad[0].insert(bad[0].begin(), 300);
+  const BuildShard s0 = WriteShard(dir, "s0", docs0), s1 = WriteShard(dir, "s1", bad), s2 = WriteShard(dir, "s2", docs2);
+  CollectOptions opt;
+  opt.language = LanguageSource::kManifest;
+  opt.batch_documents = 3;
+  opt.examples_per_source = 6;  // positions 2, 7, 12, 17, 22, 27 of 30 documents
+  opt.example_chars = 7;
+  std::vector<std::pair<uint64_t, uint64_t>> calls;
+  opt.progress = [&](uint64_t docs, uint64_t bytes) { calls.emplace_back(docs, bytes); };
+  const CorpusStats st = CollectStats(dir, Info({s0, s1, s2}), tok, opt);
+  ASSERT_THAT(st.shard_errors, SizeIs(1));
+  // s0: 4 batches then the shard; s1 fails in its first batch, then the shard; s2: 4 + 1.
+  ASSERT_THAT(calls, SizeIs(11));
+  EXPECT_EQ(calls[0], std::make_pair(uint64_t{3}, uint64_t{2 * 3 * 11}));  // 10 bytes + end of text: 11 tokens
+  for (size_t i = 1; i < calls.size(); ++i) EXPECT_GE(calls[i].second, calls[i - 1].second);
+  EXPECT_EQ(calls.back().second, 2 * (s0.tokens + s1.tokens + s2.tokens));
+  EXPECT_EQ(calls.back().first, 20u);
+  ASSERT_THAT(st.examples, SizeIs(1));
+  std::vector<std::string> texts;
+  for (const ExampleDocument& e : st.examples[0]) {
+    texts.push_back(e.text);
+    EXPECT_TRUE(e.truncated);
+    EXPECT_EQ(e.chars, 10u);
+    EXPECT_EQ(e.tokens, 10u);
+  }
+  // Positions 2 and 7 are in s0, 12 and 17 in the failed s1 (left out), 22 and 27 in s2.
+  EXPECT_EQ(texts, (std::vector<std::string>{"s0 d2 t", "s0 d7 t", "s2 d2 t", "s2 d7 t"}));
 }
 
 }  // namespace

@@ -1,12 +1,18 @@
-// tests/corpus/stats/report_pieces_test.cc — escaping, number formatting, log-2 buckets and
-// the SVG charts of the corpus report, each against hand-worked expectations.
+// tests/corpus/stats/report_pieces_test.cc — escaping, number formatting, log-2 buckets,
+// length percentiles, the dataset-card helpers and the SVG charts of the corpus report, each
+// against hand-worked expectations or a brute-force reference.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <random>
 #include <string>
+#include <vector>
 
 #include "corpus/build_report.h"
 #include "corpus/stats/corpus_stats.h"
+#include "corpus/stats/dataset_card.h"
+#include "corpus/stats/examples.h"
 #include "corpus/stats/report_markdown.h"
 #include "corpus/stats/svg_chart.h"
 #include "corpus/stats/text_escape.h"
@@ -28,6 +34,85 @@ TEST(DisplayText, KeepsUtf8AndEscapesControlsBackslashesAndInvalidBytes) {
                         "b\xE2\x80\x8B"
                         "\xEF\xBB\xBF"),
             "a\\u{00a0}b\\u{200b}\\u{feff}");  // NBSP, ZWSP, BOM
+}
+
+TEST(DisplayLines, KeepsLineFeedsAndEscapesTheRest) {
+  EXPECT_EQ(DisplayLines("a\tb\nc\\d\n"), "a\\tb\nc\\\\d\n");
+  EXPECT_EQ(DisplayLines(""), "");
+}
+
+TEST(YamlString, QuotesAndEscapesWhatYamlForbids) {
+  EXPECT_EQ(YamlString("plain: # text"), "\"plain: # text\"");
+  EXPECT_EQ(YamlString("a\"b\\c"), "\"a\\\"b\\\\c\"");
+  EXPECT_EQ(YamlString(std::string("\x01\n\x7f", 3)), "\"\\x01\\x0a\\x7f\"");
+  EXPECT_EQ(YamlString("\xC2\x80\xC2\x85\xEF\xBF\xBE\xE6\x97\xA5"), "\"\\u0080\xC2\x85\\ufffe\xE6\x97\xA5\"");
+}
+
+TEST(ClipCodePoints, CutsAfterWholeCodePoints) {
+  bool cut = false;
+  EXPECT_EQ(ClipCodePoints("\xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E", 2, cut), "\xE6\x97\xA5\xE6\x9C\xAC");
+  EXPECT_TRUE(cut);
+  EXPECT_EQ(ClipCodePoints("abc", 3, cut), "abc");
+  EXPECT_FALSE(cut);
+  EXPECT_EQ(ClipCodePoints("\xFF\xFEx", 2, cut), "\xFF\xFE");  // an invalid byte is one character
+  EXPECT_TRUE(cut);
+}
+
+// LengthQuantiles against a sorted copy of the values: the reported percentile is the low end
+// of the bucket of the true nearest-rank percentile, exact below 128, within 1/64 above.
+TEST(LengthQuantiles, MatchesSortedValuesWithinOneStep) {
+  std::mt19937_64 rng(3);
+  for (const uint64_t range : {uint64_t{50}, uint64_t{5000}, uint64_t{1} << 40}) {
+    std::vector<uint64_t> values;
+    LengthQuantiles q, a, b;
+    for (int i = 0; i < 1001; ++i) {
+      const uint64_t v = rng() % range;
+      values.push_back(v);
+      q.Add(v);
+      (i % 3 ? a : b).Add(v);
+    }
+    a.Merge(b);
+    std::sort(values.begin(), values.end());
+    for (const uint32_t p : {1u, 10u, 50u, 90u, 99u, 100u}) {
+      const uint64_t want = values[(values.size() * p + 99) / 100 - 1];
+      const uint64_t got = q.Percentile(p);
+      EXPECT_EQ(got, LengthQuantiles::BucketLow(LengthQuantiles::Bucket(want))) << range << " p" << p;
+      EXPECT_LE(got, want);
+      EXPECT_LE(want - got, want / 64) << "more than 1/64 under";
+      if (want < 128) {
+        EXPECT_EQ(got, want);
+      }
+      EXPECT_EQ(a.Percentile(p), got) << "merged halves differ";
+    }
+  }
+  EXPECT_EQ(LengthQuantiles().Percentile(50), 0u);
+  for (uint64_t v : {uint64_t{127}, uint64_t{128}, uint64_t{129}, uint64_t{130}, uint64_t{255}, uint64_t{256},
+                     uint64_t{1000003}, UINT64_MAX}) {
+    const size_t k = LengthQuantiles::Bucket(v);
+    EXPECT_LE(LengthQuantiles::BucketLow(k), v);
+    if (v < UINT64_MAX) {
+      EXPECT_GT(LengthQuantiles::BucketLow(k + 1), v) << v;
+    }
+  }
+}
+
+TEST(DatasetCard, SizeCategoriesLanguagesAndLicenses) {
+  EXPECT_EQ(SizeCategory(0), "n<1K");
+  EXPECT_EQ(SizeCategory(999), "n<1K");
+  EXPECT_EQ(SizeCategory(1000), "1K<n<10K");
+  EXPECT_EQ(SizeCategory(4901), "1K<n<10K");
+  EXPECT_EQ(SizeCategory(123456789), "100M<n<1B");
+  EXPECT_EQ(SizeCategory(uint64_t{2} << 40), "n>1T");
+  EXPECT_EQ(HubLanguage("en"), "en");
+  EXPECT_EQ(HubLanguage("zh-Hant"), "zh");
+  EXPECT_EQ(HubLanguage("haw"), "haw");
+  EXPECT_EQ(HubLanguage("code:python"), "code");
+  EXPECT_EQ(HubLanguage("un"), "");
+  EXPECT_EQ(HubLanguage("xx-Qaai"), "");
+  EXPECT_EQ(HubLanguage("(undeclared)"), "");
+  EXPECT_EQ(HubLicense("CC-BY-SA-3.0"), "cc-by-sa-3.0");
+  EXPECT_EQ(HubLicense("MIT"), "mit");
+  EXPECT_EQ(HubLicense("GPL-2.0-or-later OR CC-BY-SA-3.0"), "");
 }
 
 TEST(JsonString, EscapesQuotesBackslashesAndControls) {

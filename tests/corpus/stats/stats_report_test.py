@@ -3,13 +3,16 @@
 
 Builds a small multi-source corpus (slices of the demo corpus, a code source declared
 "code:python" with weight 2, and a synthetic source with exact and near duplicates, repeated
-boilerplate lines, a bad JSON line and an empty text) into several shards with near-dedup and
-filters on, runs `rwkvkit stats` with 1 and 2 threads (the three reports must be
-byte-identical), and recomputes from the shards with the independent numpy binidx reader
+boilerplate lines, a bad JSON line and an empty text, and a source whose documents and license
+hold HTML, Markdown and YAML metacharacters) into several shards with near-dedup and filters
+on, runs `rwkvkit stats` with 1 and 2 threads (the three reports must be byte-identical), and
+recomputes from the shards with the independent numpy binidx reader
 (tests/golden/binidx_numpy_reader.py) and the official tokenizer (`rwkv` package,
 TRIE_TOKENIZER.decodeBytes), plus build.json read with Python's json module:
-  - totals, per-source documents/tokens/bytes/chars, length histograms (log-2 buckets),
-    the most frequent tokens (ids, counts, bytes), repeated lines (exact: the table is not
+  - totals, per-source documents/tokens/bytes/chars and share of tokens, length histograms
+    (log-2 buckets) and length percentiles (exact nearest rank, mapped to the report's
+    buckets), the example documents of each source (which ones, their text cut to 500
+    characters, the same in report.json, report.html and report.md), the most frequent tokens (ids, counts, bytes), repeated lines (exact: the table is not
     pruned at this size) and the declared-language rows;
   - drops, repairs and duplicate rates against build.json;
   - report.html parses with html.parser (tags balanced), holds inline SVG charts and no
@@ -19,6 +22,7 @@ Standard library + numpy + the rwkv package.
 
 import argparse
 import collections
+import html
 import html.parser
 import importlib.util
 import json
@@ -70,6 +74,23 @@ def synthetic_lines():
     return lines
 
 
+NASTY_LINE = ('Markup test: <script>alert("x & y")</script> | a | b | ```` four backticks `code` '
+              '*stars* _under_ [link](http://example.com) # hash \\ backslash and more words here.')
+
+
+def nasty_lines():
+    """Documents full of HTML, Markdown and JSON metacharacters that pass the quality filters."""
+    rng = random.Random(11)
+    docs = []
+    for _ in range(2):
+        sentences = [" ".join(rng.choice(WORDS) for _ in range(14)).capitalize() + "." for _ in range(8)]
+        docs.append(NASTY_LINE + "\n" + "\n".join(sentences))
+    return [json.dumps({"text": d}, ensure_ascii=False) + "\n" for d in docs]
+
+
+NASTY_LICENSE = 'weird: "license" # not a comment'
+
+
 def make_corpus(tmp, demo_dir):
     src_dir = os.path.join(tmp, "src")
     os.makedirs(src_dir)
@@ -80,12 +101,15 @@ def make_corpus(tmp, demo_dir):
             f.writelines(take_lines(os.path.join(demo_dir, fname), n))
     with open(os.path.join(src_dir, "syn.jsonl"), "w", encoding="utf-8") as f:
         f.writelines(synthetic_lines())
-    def source(name, language=None, weight=1.0):
+    with open(os.path.join(src_dir, "nasty.jsonl"), "w", encoding="utf-8") as f:
+        f.writelines(nasty_lines())
+    def source(name, language=None, weight=1.0, license="test-license"):
         return {"name": name, "paths": [f"src/{name}.jsonl"], "format": "jsonl", "text_key": "text",
-                "language": language, "license": "test-license", "weight": weight}
+                "language": language, "license": license, "weight": weight}
     manifest = {"name": "statstest", "seed": 7,
-                "sources": [source("gnome"), source("handbook"), source("cldr"), source("py", "code:python", 2.0),
-                            source("syn")],
+                "sources": [source("gnome"), source("handbook"), source("cldr"),
+                            source("py", "code:python", 2.0, "MIT"), source("syn"),
+                            source("nasty", license=NASTY_LICENSE)],
                 "output": {"dir": "out", "shard_tokens": 60000, "ctx_len": 512}}
     path = os.path.join(tmp, "manifest.json")
     with open(path, "w", encoding="utf-8") as f:
@@ -120,6 +144,26 @@ def bucket(v):
     return v.bit_length()  # 0 -> 0; [2^(k-1), 2^k) -> k
 
 
+def qbucket(v):
+    """The report's percentile buckets (docs/stats_report.md): exact below 128, then 64 per octave."""
+    if v < 128:
+        return v
+    e = v.bit_length() - 1
+    return 128 + (e - 7) * 64 + ((v >> (e - 6)) - 64)
+
+
+def qlow(b):
+    if b < 128:
+        return b
+    e, step = 7 + (b - 128) // 64, (b - 128) % 64
+    return (64 + step) << (e - 6)
+
+
+def nearest_rank(values, p):
+    v = sorted(values)
+    return v[max(1, (len(v) * p + 99) // 100) - 1]
+
+
 def oracle(out_dir, build, reader, ref, min_line_bytes):
     total = collections.Counter()
     per_source = [collections.Counter() for _ in build["sources"]]
@@ -127,6 +171,8 @@ def oracle(out_dir, build, reader, ref, min_line_bytes):
     hist_chars, hist_tokens = collections.Counter(), collections.Counter()
     token_counts = collections.Counter()
     lines = collections.Counter()
+    lengths = [([], []) for _ in build["sources"]]       # per source: chars, text tokens
+    documents = [[] for _ in build["sources"]]           # per source, corpus order: (shard, index, text, text tokens)
     for shard in build["shards"]:
         srcs = [s for s, n in shard["source_runs"] for _ in range(n)]
         for k, seq in enumerate(reader.read_shard(os.path.join(out_dir, shard["name"]))):
@@ -139,6 +185,9 @@ def oracle(out_dir, build, reader, ref, min_line_bytes):
                                       chars=len(text))
             total.update(doc)
             per_source[srcs[k]].update(doc)
+            lengths[srcs[k]][0].append(len(text))
+            lengths[srcs[k]][1].append(len(text_ids))
+            documents[srcs[k]].append((shard["name"], k, text, len(text_ids)))
             hist_chars[bucket(len(text))] += 1
             hist_tokens[bucket(len(text_ids))] += 1
             source_hists[srcs[k]][0][bucket(len(text))] += 1
@@ -149,6 +198,9 @@ def oracle(out_dir, build, reader, ref, min_line_bytes):
                     lines[t] += 1
     for i, (hc, ht) in enumerate(source_hists):
         per_source[i]["hist"] = (dict(hc), dict(ht))
+        per_source[i]["lengths"] = lengths[i]
+        per_source[i]["documents_in_order"] = documents[i]
+    total["lengths"] = ([c for l in lengths for c in l[0]], [t for l in lengths for t in l[1]])
     return total, per_source, hist_chars, hist_tokens, token_counts, lines
 
 
@@ -162,6 +214,9 @@ def check_counts(rep, build, total, per_source, hist_chars, hist_tokens):
         check(src["name"] == build["sources"][i]["name"], f"sources[{i}] name")
         for key in ("documents", "tokens", "text_tokens", "bytes", "chars"):
             check(src[key] == per_source[i][key], f"sources[{i}].{key}: report {src[key]}, oracle {per_source[i][key]}")
+        check(abs(src["share_of_tokens"] - per_source[i]["tokens"] / total["tokens"]) < 1e-6, f"sources[{i}] share")
+        check(src["weight"] == build["sources"][i]["weight"], f"sources[{i}] weight")
+        check_percentiles(src["length_percentiles"], per_source[i]["lengths"], f"sources[{i}]")
         got = tuple({b["low"].bit_length(): b["documents"] for b in src["length_histograms"][u] if b["documents"]}
                     for u in ("chars", "tokens"))
         check(got == per_source[i]["hist"], f"sources[{i}] length histograms: report {got}, oracle {per_source[i]['hist']}")
@@ -169,6 +224,7 @@ def check_counts(rep, build, total, per_source, hist_chars, hist_tokens):
         check(src["documents"] == c["documents_written"], f"sources[{i}] documents != documents_written")
         check(src["exact_duplicates"] == c["dropped"].get("duplicate", 0), f"sources[{i}] exact_duplicates")
         check(src["dropped"] == c["dropped"] and src["repairs"] == c["repairs"], f"sources[{i}] drops/repairs")
+    check_percentiles(rep["totals"]["length_percentiles"], total["lengths"], "totals")
     for name, want in (("chars", hist_chars), ("tokens", hist_tokens)):
         h = rep["histograms"][name]
         got = {b["low"].bit_length(): b["documents"] for b in h["buckets"] if b["documents"]}
@@ -177,6 +233,36 @@ def check_counts(rep, build, total, per_source, hist_chars, hist_tokens):
             k = b["low"].bit_length()
             check(b["high"] == 1 << k, f"histogram {name} bucket [{b['low']}, {b['high']}) is not [2^(k-1), 2^k)")
         check(sum(b["documents"] for b in h["buckets"]) == total["documents"], f"histogram {name} sums to documents")
+
+
+def check_percentiles(got, lengths, where):
+    """Each reported percentile is the low end of the bucket of the exact nearest-rank value."""
+    for unit, values in zip(("chars", "tokens"), lengths):
+        for p in (10, 25, 50, 75, 90, 99):
+            exact = nearest_rank(values, p) if values else 0
+            have = got[unit][f"p{p}"]
+            check(have == qlow(qbucket(exact)) and have <= exact and exact - have <= exact // 64,
+                  f"{where} {unit} p{p}: report {have}, exact {exact}")
+
+
+def check_examples(rep, per_source, out_dir):
+    """Positions floor((2i+1)n/(2k)) of each source's documents in corpus order, cut to 500 code points."""
+    texts = []
+    for i, src in enumerate(rep["sources"]):
+        docs = per_source[i]["documents_in_order"]
+        k = min(3, len(docs))
+        want = [docs[(2 * j + 1) * len(docs) // (2 * k)] for j in range(k)]
+        got = src["examples"]
+        check(len(got) == len(want), f"sources[{i}]: {len(got)} examples, want {len(want)}")
+        for e, (shard, index, text, ntok) in zip(got, want):
+            clipped = text[:500]
+            check((e["shard"], e["document"], e["chars"], e["text_tokens"], e["truncated"]) ==
+                  (shard, index, len(text), ntok, len(text) > 500), f"sources[{i}] example {shard}:{index}")
+            check(undisplay(e["text"]) == clipped.encode("utf-8"), f"sources[{i}] example {shard}:{index} text")
+            texts.append(e["text"] + ("…" if e["truncated"] else ""))
+    check(any(NASTY_LINE in undisplay(e["text"]).decode("utf-8") for s in rep["sources"] for e in s["examples"]),
+          "the markup test document is not among the examples")
+    return texts
 
 
 def check_tokens_lines_languages(rep, build, ref, total, token_counts, lines):
@@ -259,9 +345,13 @@ class HtmlChecker(html.parser.HTMLParser):
             self.stack.pop()
 
 
-def check_html(path, rep):
+def check_html(path, rep, example_texts):
     with open(path, encoding="utf-8") as f:
         text = f.read()
+    pres = [html.unescape(t) for t in re.findall(r'<pre class="doc">(.*?)</pre>', text, re.S)]
+    check(pres == example_texts, "report.html example documents differ from report.json's")
+    check("<script>alert" not in text and "&lt;script&gt;alert(&quot;x &amp; y&quot;)" in text,
+          "report.html: the markup test document is not escaped")
     p = HtmlChecker()
     p.feed(text)
     p.close()
@@ -287,9 +377,33 @@ def num(cell):
     return int(cell.replace(",", "").split(" ")[0])
 
 
-def check_markdown(path, rep):
+def md_rows_after(md, header_start):
+    """The body rows of the table whose header row starts with `header_start`."""
+    lines = md.split("\n")
+    start = next(i for i, l in enumerate(lines) if l.startswith(header_start))
+    rows = []
+    for l in lines[start + 2:]:
+        if not l.startswith("|"):
+            break
+        rows.append([c.strip() for c in l.strip("|").split(" | ")])
+    return rows
+
+
+def check_markdown(path, rep, example_texts):
     with open(path, encoding="utf-8") as f:
         md = f.read()
+    blocks = [m.group(2) for m in re.finditer(r"^(`{3,})text\n(.*?)\n\1$", md, re.M | re.S)]
+    check([b + ("…" if e["truncated"] else "") for b, e in zip(blocks, [e for s in rep["sources"] for e in s["examples"]])]
+          == example_texts and len(blocks) == len(example_texts), "report.md example blocks differ from report.json's")
+    check(any(NASTY_LINE.replace("\\", "\\\\") in b for b in blocks), "report.md lacks the markup test document")
+    for unit, header in (("tokens", "| text tokens per document |"), ("chars", "| characters per document |")):
+        rows = md_rows_after(md, header)
+        groups = [rep["totals"]] + rep["sources"]
+        check([r[0].replace("\\", "") for r in rows] == ["all documents"] + [x["name"] for x in rep["sources"]],
+              f"report.md {unit} percentile rows")
+        for r, g in zip(rows, groups):
+            want = [g["length_percentiles"][unit][f"p{p}"] for p in (10, 25, 50, 75, 90, 99)]
+            check([num(c) for c in r[1:7]] == want, f"report.md {unit} percentiles of {r[0]}")
     summary = {r[0]: r[1] for r in md_table(md, "Summary")}
     for label, key in (("documents", "documents"), ("tokens (end-of-document tokens included)", "tokens"),
                        ("text tokens", "text_tokens"), ("bytes (UTF-8 text)", "bytes"), ("characters", "chars")):
@@ -298,7 +412,9 @@ def check_markdown(path, rep):
     rows = md_table(md, "Sources")
     check([r[0] for r in rows] == [s["name"].replace("_", "\\_") for s in rep["sources"]], "report.md source names")
     for r, s in zip(rows, rep["sources"]):
-        check((num(r[3]), num(r[4]), num(r[5])) == (s["documents"], s["tokens"], s["bytes"]), f"report.md source {s['name']}")
+        check((num(r[4]), num(r[5]), num(r[7])) == (s["documents"], s["tokens"], s["bytes"]), f"report.md source {s['name']}")
+        check(r[3] == f"{s['weight']:g}" and r[6] == f"{100 * s['tokens'] / rep['totals']['tokens']:.2f}%",
+              f"report.md source {s['name']} weight / share")
     langs = md_table(md, "Languages")
     check(len(langs) == len(rep["languages"]), "report.md language rows")
     for r, l in zip(langs, rep["languages"]):
@@ -307,6 +423,55 @@ def check_markdown(path, rep):
     tokens = md_table(md, "Most frequent tokens")
     for r, t in zip(tokens, rep["top_tokens"]["tokens"]):
         check(int(r[1]) == t["id"] and num(r[3]) == t["count"], f"report.md token {t['id']}")
+
+
+def size_category(n):
+    names = ["n<1K", "1K<n<10K", "10K<n<100K", "100K<n<1M", "1M<n<10M", "10M<n<100M", "100M<n<1B", "1B<n<10B",
+             "10B<n<100B", "100B<n<1T"]
+    for k, name in enumerate(names):
+        if n < 1000 * 10 ** k:
+            return name
+    return "n>1T"
+
+
+def check_front_matter(path, rep, build):
+    """report.md opens with Hugging Face dataset-card metadata that real YAML parsers read back."""
+    import yaml
+    from huggingface_hub import DatasetCard
+    with open(path, encoding="utf-8") as f:
+        md = f.read()
+    check(md.startswith("---\n"), "report.md does not open with front matter")
+    meta = yaml.safe_load(md.split("---\n", 2)[1])
+    card = DatasetCard(md).data.to_dict()
+    check(card == meta, f"huggingface_hub reads other metadata than PyYAML: {card} vs {meta}")
+    check(meta["pretty_name"] == build["corpus"], "pretty_name")
+    check(meta["size_categories"] == [size_category(rep["totals"]["documents"])], f"size_categories {meta['size_categories']}")
+    check(meta["task_categories"] == ["text-generation"] and meta["task_ids"] == ["language-modeling"], "task fields")
+    check(meta["license"] == ["other", "mit"], f"license {meta['license']}")
+    details = "; ".join(f"{s['name']}: {s['license']}" for s in build["sources"] if s["license"] != "MIT")
+    check(meta["license_details"] == details, f"license_details {meta['license_details']!r}, want {details!r}")
+    want_langs = []
+    for l in rep["languages"]:
+        code = "code" if l["language"].startswith("code:") else l["language"].split("-")[0]
+        if l["tokens"] < 0.001 * rep["totals"]["tokens"] or code in want_langs:
+            continue
+        if code == "code" or (re.fullmatch(r"[a-z]{2,3}", code) and code not in ("un", "xx", "und")):
+            want_langs.append(code)
+    check(meta["language"] == want_langs and "en" in want_langs and "code" in want_langs,
+          f"language {meta['language']}, want {want_langs}")
+    check(meta["multilinguality"] == ["multilingual"], "multilinguality")
+
+
+def check_progress(args, out, tmp):
+    """Progress lines go to stderr (the last one says done); --no-progress silences them."""
+    r = subprocess.run([args.rwkvkit, "stats", out, "--out", os.path.join(tmp, "progress"), "--vocab", args.vocab],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=True)
+    err = r.stderr.decode()
+    check(re.search(r"^stats: [0-9.]+/[0-9.]+ MB \(100%\), \d+ docs, .*done$", err, re.M) is not None,
+          f"no final progress line: {err!r}")
+    r = subprocess.run([args.rwkvkit, "stats", out, "--out", os.path.join(tmp, "progress2"), "--vocab", args.vocab,
+                        "--no-progress"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=True)
+    check(r.stderr == b"", f"--no-progress printed {r.stderr.decode()!r}")
 
 
 def check_language_modes(args, out, tmp, rep, build):
@@ -412,10 +577,13 @@ def main():
         total, per_source, hc, ht, token_counts, lines = oracle(out, build, reader, ref,
                                                                 rep["repeated_lines"]["min_line_bytes"])
         check_counts(rep, build, total, per_source, hc, ht)
+        example_texts = check_examples(rep, per_source, out)
         check_tokens_lines_languages(rep, build, ref, total, token_counts, lines)
         check_build_block(rep, build)
-        check_html(os.path.join(rdir, "report.html"), rep)
-        check_markdown(os.path.join(rdir, "report.md"), rep)
+        check_html(os.path.join(rdir, "report.html"), rep, example_texts)
+        check_markdown(os.path.join(rdir, "report.md"), rep, example_texts)
+        check_front_matter(os.path.join(rdir, "report.md"), rep, build)
+        check_progress(args, out, tmp)
         check_language_modes(args, out, tmp, rep, build)
         check_bad_input(args, out, tmp, rep)
         print(f"checked {total['documents']} documents, {total['tokens']} tokens in {len(build['shards'])} shards")
