@@ -7,8 +7,9 @@
 #   2. A Python venv at .rwkvkit/venv with the pinned PyPI packages: `rwkv` (the official
 #      package: its reference tokenizer is the test oracle), numpy and datasketch (the
 #      near-dedup test's independent MinHash LSH), datatrove and regex (its filter classes
-#      are the quality filters' oracle; datatrove imports regex without declaring it); with
-#      --bench also the
+#      are the quality filters' oracle; datatrove imports regex without declaring it),
+#      pyarrow (its Arrow C++ libraries read Parquet input, docs/parquet.md; also the Parquet
+#      tests' oracle); with --bench also the
 #      Rust `pyrwkv-tokenizer` that bench/ compares against.
 #   3. The World vocab, copied from the installed `rwkv` package to
 #      .rwkvkit/vocab/rwkv_vocab_v20230424.txt (CRLF line ends, as the wheel ships it, become
@@ -23,6 +24,9 @@ STATE="$ROOT/.rwkvkit"
 VENV="$STATE/venv"
 RWKV_VERSION="0.8.32"
 RUST_TOKENIZER_VERSION="0.9.1"
+# Arrow C++ for Parquet input comes from this wheel (libarrow/libparquet.so.2600 + headers;
+# docs/parquet.md): CMake links it from the venv. A new major version changes the SONAME.
+PYARROW_VERSION="26.0.1"
 VOCAB_SHA256="e6dee3d4e31b4d5c40ac99508ac6c701ceef4bed681bf2167ce9a908552bca89"
 VOCAB="$STATE/vocab/rwkv_vocab_v20230424.txt"
 
@@ -66,7 +70,8 @@ if [ ! -x "$VENV/bin/python" ]; then
   log "creating venv $VENV"
   python3 -m venv "$VENV"
 fi
-pip_want=("rwkv==$RWKV_VERSION" "numpy" "datasketch==1.10.0" "datatrove==0.10.1" "regex==2026.11.19")
+pip_want=("rwkv==$RWKV_VERSION" "numpy" "datasketch==1.10.0" "datatrove==0.10.1" "regex==2026.11.19"
+  "pyarrow==$PYARROW_VERSION")
 [ "$want_bench" = 1 ] && pip_want+=("pyrwkv-tokenizer==$RUST_TOKENIZER_VERSION")
 if ! "$VENV/bin/python" - "${pip_want[@]}" <<'PY' 2>/dev/null
 import sys

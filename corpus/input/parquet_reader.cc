@@ -1,0 +1,238 @@
+// corpus/input/parquet_reader.cc — see parquet_reader.h. The only file that includes Arrow.
+//
+// Performance notes (one thread, text column only, page cache warm; the numbers are in
+// docs/benchmarks.md): the low-level ByteArrayReader decodes each page's values in place and
+// hands out pointers, so nothing is built but our own copy of the text; Arrow's
+// FileReader/RecordBatchReader paths first build Arrow arrays (about 20% slower, 3x the
+// memory). Reading a dictionary column as plain strings avoids Arrow's dictionary rebuild
+// (2x slower on high-cardinality text). The buffered stream reads a column chunk a page at
+// a time instead of whole (a FineWeb row group's text chunk is hundreds of MB).
+#include "corpus/input/parquet_reader.h"
+
+#include <parquet/column_reader.h>
+#include <parquet/exception.h>
+#include <parquet/file_reader.h>
+#include <parquet/metadata.h>
+#include <parquet/properties.h>
+#include <parquet/schema.h>
+#include <parquet/types.h>
+
+#include <algorithm>
+#include <exception>
+#include <system_error>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace rwkvkit::corpus {
+namespace {
+
+constexpr int64_t kStreamBufferBytes = 1 << 20;
+constexpr int64_t kMaxBatchRows = 4096;
+constexpr size_t kMaxBlockRows = 1 << 16;  // bounds a block of null or empty texts
+
+std::string DescribeType(const parquet::ColumnDescriptor& d) {
+  const auto& logical = d.logical_type();
+  std::string s = parquet::TypeToString(d.physical_type());
+  if (logical && !logical->is_none()) absl::StrAppend(&s, " (", logical->ToString(), ")");
+  return s;
+}
+
+// The leaf column of the top-level field `name`, or why it cannot be read as text.
+absl::StatusOr<int> FindStringColumn(const parquet::SchemaDescriptor& schema, const std::string& path,
+                                     const std::string& name) {
+  const parquet::schema::GroupNode& root = *schema.group_node();
+  const int field = root.FieldIndex(name);
+  if (field < 0) {
+    std::vector<std::string> names;
+    for (int i = 0; i < root.field_count(); ++i) names.push_back("\"" + root.field(i)->name() + "\"");
+    return absl::InvalidArgumentError(absl::StrCat(path, ": no column \"", name, "\" (the file has ",
+                                                   names.empty() ? "no columns" : absl::StrJoin(names, ", "), ")"));
+  }
+  const parquet::schema::Node& node = *root.field(field);
+  if (!node.is_primitive())
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": column \"", name, "\" is nested (a list, map or struct), not a string column"));
+  if (node.is_repeated())
+    return absl::InvalidArgumentError(absl::StrCat(path, ": column \"", name, "\" is repeated, not a string column"));
+  const int index = schema.ColumnIndex(node);
+  const parquet::ColumnDescriptor& d = *schema.Column(index);
+  const auto& logical = d.logical_type();
+  const bool text_type = !logical || logical->is_none() || logical->is_string() || logical->is_enum() || logical->is_JSON();
+  if (d.physical_type() != parquet::Type::BYTE_ARRAY || !text_type)
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": column \"", name, "\" is ", DescribeType(d), ", not a string column"));
+  return index;
+}
+
+}  // namespace
+
+bool ParquetSupported() { return true; }
+
+struct ParquetReader::Impl {
+  std::string path;
+  uint64_t size = 0;
+  std::unique_ptr<parquet::ParquetFileReader> file;
+  std::shared_ptr<parquet::FileMetaData> meta;
+  std::vector<int> leaf;            // leaf column index of each named column
+  std::vector<int16_t> max_def;     // its maximum definition level (0: required)
+  int row_group = -1;               // the row group being read
+  uint64_t group_rows = 0;
+  uint64_t row_in_group = 0;
+  std::shared_ptr<parquet::RowGroupReader> group;
+  std::vector<std::shared_ptr<parquet::ColumnReader>> readers;
+  uint64_t rows_done = 0;
+  uint64_t text_bytes_done = 0;
+  bool failed = false;
+  absl::Status pending;  // an error to return once the rows before it are out
+  std::vector<int16_t> def;
+  std::vector<parquet::ByteArray> values;
+
+  // Appends up to n rows of column c to `out`; stops early (setting `pending`) at damage.
+  size_t ReadRows(size_t c, int64_t n, StringColumn& out);
+  // Opens the next row group with rows; false after the last.
+  bool NextGroup();
+  absl::Status Damage(std::string_view what, const std::exception& e) const {
+    return absl::DataLossError(absl::StrCat(FormatParquetRow(path, row_group, row_in_group), ": ", std::string(what), " (",
+                                            e.what(), "); the rest of the file is skipped"));
+  }
+};
+
+size_t ParquetReader::Impl::ReadRows(size_t c, int64_t n, StringColumn& out) {
+  auto* reader = static_cast<parquet::ByteArrayReader*>(readers[c].get());
+  def.resize(static_cast<size_t>(kMaxBatchRows));
+  values.resize(static_cast<size_t>(kMaxBatchRows));
+  size_t got = 0;
+  try {
+    while (static_cast<int64_t>(got) < n) {
+      int64_t values_read = 0;
+      const int64_t want = std::min<int64_t>(n - static_cast<int64_t>(got), kMaxBatchRows);
+      const int64_t levels = reader->ReadBatch(want, def.data(), nullptr, values.data(), &values_read);
+      if (levels <= 0) {
+        pending = absl::DataLossError(absl::StrCat(FormatParquetRow(path, row_group, row_in_group + got),
+                                                   ": the column chunk ends before the row count of its row group; "
+                                                   "the rest of the file is skipped"));
+        return got;
+      }
+      size_t v = 0;
+      for (int64_t i = 0; i < levels; ++i) {
+        if (max_def[c] > 0 && def[static_cast<size_t>(i)] < max_def[c]) {
+          out.null.push_back(1);
+        } else {
+          const parquet::ByteArray& a = values[v++];
+          out.data.append(reinterpret_cast<const char*>(a.ptr), a.len);
+          out.null.push_back(0);
+        }
+        out.starts.push_back(out.data.size());
+      }
+      got += static_cast<size_t>(levels);
+    }
+  } catch (const std::exception& e) {
+    pending = absl::DataLossError(absl::StrCat(FormatParquetRow(path, row_group, row_in_group + got),
+                                               ": corrupt page (", e.what(), "); the rest of the file is skipped"));
+  }
+  return got;
+}
+
+bool ParquetReader::Impl::NextGroup() {
+  readers.clear();
+  group.reset();
+  while (row_group + 1 < meta->num_row_groups()) {
+    ++row_group;
+    row_in_group = 0;
+    group_rows = static_cast<uint64_t>(meta->RowGroup(row_group)->num_rows());
+    if (group_rows == 0) continue;
+    try {
+      group = file->RowGroup(row_group);
+      for (int col : leaf) readers.push_back(group->Column(col));
+    } catch (const std::exception& e) {
+      pending = Damage("cannot open the row group", e);
+      return false;
+    }
+    return true;
+  }
+  return false;
+}
+
+ParquetReader::ParquetReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+ParquetReader::ParquetReader(ParquetReader&&) noexcept = default;
+ParquetReader& ParquetReader::operator=(ParquetReader&&) noexcept = default;
+ParquetReader::~ParquetReader() = default;
+
+absl::StatusOr<ParquetReader> ParquetReader::Open(const std::filesystem::path& path,
+                                                  const std::vector<std::string>& columns) {
+  auto impl = std::make_unique<Impl>();
+  impl->path = path.string();
+  std::error_code ec;
+  impl->size = std::filesystem::file_size(path, ec);
+  if (ec) return absl::NotFoundError(absl::StrCat(impl->path, ": cannot read (", ec.message(), ")"));
+  parquet::ReaderProperties props;
+  props.enable_buffered_stream();
+  props.set_buffer_size(kStreamBufferBytes);
+  props.set_page_checksum_verification(true);  // a no-op for pages written without a CRC
+  try {
+    impl->file = parquet::ParquetFileReader::OpenFile(impl->path, /*memory_map=*/false, props);
+    impl->meta = impl->file->metadata();
+  } catch (const std::exception& e) {
+    return absl::DataLossError(
+        absl::StrCat(impl->path, ": not a readable Parquet file, or truncated (", e.what(), ")"));
+  }
+  const parquet::SchemaDescriptor& schema = *impl->meta->schema();
+  for (const std::string& name : columns) {
+    absl::StatusOr<int> leaf = FindStringColumn(schema, impl->path, name);
+    if (!leaf.ok()) return leaf.status();
+    impl->leaf.push_back(*leaf);
+    impl->max_def.push_back(schema.Column(*leaf)->max_definition_level());
+  }
+  return ParquetReader(std::move(impl));
+}
+
+absl::StatusOr<bool> ParquetReader::Next(ParquetBlock& block, size_t block_bytes) {
+  Impl& m = *impl_;
+  block.columns.resize(m.leaf.size());
+  for (StringColumn& c : block.columns) c.Clear();
+  block.groups.clear();
+  block.first_row = m.rows_done;
+  while (!m.failed && block.columns[0].data.size() < block_bytes && block.size() < kMaxBlockRows) {
+    if (m.row_in_group == m.group_rows && !m.NextGroup()) {
+      m.failed = !m.pending.ok();
+      break;
+    }
+    const size_t before = block.size();
+    if (block.groups.empty() || block.groups.back().row_group != m.row_group)
+      block.groups.push_back({before, m.row_group, m.row_in_group});
+    // Half the rows that would fill the block at the average row size seen so far (one row
+    // when it is nearly full), so a block overshoots its size by less than one row.
+    const uint64_t avg = m.rows_done == 0 ? 4096 : std::max<uint64_t>(1, m.text_bytes_done / m.rows_done);
+    const uint64_t fill = std::max<uint64_t>(1, (block_bytes - block.columns[0].data.size()) / avg / 2);
+    const int64_t n = static_cast<int64_t>(std::min<uint64_t>({fill, m.group_rows - m.row_in_group, kMaxBatchRows}));
+    size_t complete = m.ReadRows(0, n, block.columns[0]);
+    for (size_t c = 1; c < m.leaf.size() && complete > 0; ++c)
+      complete = std::min(complete, m.ReadRows(c, static_cast<int64_t>(complete), block.columns[c]));
+    for (StringColumn& col : block.columns) col.Truncate(before + complete);
+    if (complete == 0 && block.groups.back().first_index == before) block.groups.pop_back();
+    m.text_bytes_done += block.columns[0].starts[before + complete] - block.columns[0].starts[before];
+    m.row_in_group += complete;
+    m.rows_done += complete;
+    if (!m.pending.ok()) m.failed = true;
+  }
+  if (block.size() > 0) return true;
+  if (!m.pending.ok()) {
+    absl::Status s = m.pending;
+    m.pending = absl::OkStatus();
+    return s;
+  }
+  return false;
+}
+
+int ParquetReader::num_row_groups() const { return impl_->meta->num_row_groups(); }
+uint64_t ParquetReader::num_rows() const { return static_cast<uint64_t>(impl_->meta->num_rows()); }
+uint64_t ParquetReader::file_size() const { return impl_->size; }
+uint64_t ParquetReader::bytes_consumed() const {
+  const uint64_t rows = num_rows();
+  if (rows == 0) return impl_->size;
+  return static_cast<uint64_t>(static_cast<double>(impl_->size) * static_cast<double>(impl_->rows_done) /
+                               static_cast<double>(rows));
+}
+
+}  // namespace rwkvkit::corpus
