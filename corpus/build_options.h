@@ -1,8 +1,8 @@
 // corpus/build_options.h — everything that decides a build's output.
 //
 // Filled by `rwkvkit build` from the manifest and the flags. Every field except `threads`,
-// `progress` and `resume` is recorded in build.json; the output bytes depend on none of those
-// three.
+// `progress`, `resume`, `force` and `command_line` is recorded in build.json; the output bytes
+// depend on none of those five.
 #ifndef RWKVKIT_CORPUS_BUILD_OPTIONS_H_
 #define RWKVKIT_CORPUS_BUILD_OPTIONS_H_
 
@@ -35,6 +35,8 @@ struct BuildOptions {
   int threads = 0;          // 0: all cores
   bool resume = false;
   bool progress = true;
+  bool force = false;        // build into a directory holding files rwkvkit did not write (kept)
+  std::string command_line;  // names this build in the output directory's lock (output_lock.h)
 };
 
 }  // namespace rwkvkit::corpus

@@ -197,21 +197,27 @@ absl::Status WriteFileAtomically(const std::filesystem::path& path, const std::s
   const std::filesystem::path tmp = path.string() + ".tmp";
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return absl::UnavailableError(absl::StrCat(tmp.string(), ": cannot create (", std::strerror(errno), ")"));
+  // Every failure below removes the temporary file: a full disk must not leave an empty
+  // `<name>.tmp` behind.
+  auto fail = [&](std::string_view what, int err, bool close_fd) {
+    if (close_fd) ::close(fd);
+    ::unlink(tmp.c_str());
+    return absl::UnavailableError(absl::StrCat(tmp.string(), ": ", std::string(what), " (", std::strerror(err), ")"));
+  };
   size_t done = 0;
   while (done < contents.size()) {
     const ssize_t w = ::write(fd, contents.data() + done, contents.size() - done);
     if (w < 0 && errno == EINTR) continue;
-    if (w < 0) {
-      const int err = errno;
-      ::close(fd);
-      return absl::UnavailableError(absl::StrCat(tmp.string(), ": write failed (", std::strerror(err), ")"));
-    }
+    if (w < 0) return fail("write failed", errno, true);
     done += static_cast<size_t>(w);
   }
-  if (::fsync(fd) != 0 || ::close(fd) != 0)
-    return absl::UnavailableError(absl::StrCat(tmp.string(), ": fsync failed (", std::strerror(errno), ")"));
-  if (std::rename(tmp.c_str(), path.c_str()) != 0)
-    return absl::UnavailableError(absl::StrCat(path.string(), ": rename failed (", std::strerror(errno), ")"));
+  if (::fsync(fd) != 0) return fail("fsync failed", errno, true);
+  if (::close(fd) != 0) return fail("close failed", errno, false);
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int err = errno;
+    ::unlink(tmp.c_str());
+    return absl::UnavailableError(absl::StrCat(path.string(), ": rename failed (", std::strerror(err), ")"));
+  }
   const int dfd = ::open(path.parent_path().empty() ? "." : path.parent_path().c_str(), O_RDONLY | O_DIRECTORY);
   if (dfd >= 0) {
     ::fsync(dfd);

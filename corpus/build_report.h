@@ -63,7 +63,8 @@ std::string Phase1Json(const BuildOptions& opt, const std::vector<SourceCounts>&
 absl::Status WriteBuildJson(const std::filesystem::path& out_dir, const std::string& phase1_json,
                             const std::vector<ShardRecord>& shards, uint64_t ctx_len);
 
-// Writes `contents` to `path` atomically (temporary name, fsync, rename, fsync the directory).
+// Writes `contents` to `path` atomically (temporary name, fsync, rename, fsync the directory);
+// on failure the temporary file is removed and `path` is as it was.
 absl::Status WriteFileAtomically(const std::filesystem::path& path, const std::string& contents);
 
 // The whole contents of a small file ("" when it cannot be read).

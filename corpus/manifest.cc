@@ -6,7 +6,9 @@
 #include <sstream>
 
 #include "absl/status/status.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "base/status_macros.h"
 #include "corpus/filter_settings.h"
 #include "simdjson.h"
@@ -60,6 +62,16 @@ class Checker {
   std::string file_;
 };
 
+// Why `s` cannot be a name ("" when it can): control characters (NUL included) and DEL end
+// up in messages and file names.
+std::string ControlCharacterIn(std::string_view s) {
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c == 0x7F) return absl::StrFormat("holds the control character 0x%02x", c);
+  }
+  return "";
+}
+
 absl::StatusOr<ManifestSource> ParseSource(const Checker& c, const element& e, std::string_view where,
                                            const std::filesystem::path& base_dir) {
   object o;
@@ -69,6 +81,8 @@ absl::StatusOr<ManifestSource> ParseSource(const Checker& c, const element& e, s
       {"name", "paths", "format", "text_key", "id_key", "language", "license", "weight", "description", "filters"}));
   ManifestSource s;
   RWKVKIT_ASSIGN_OR_RETURN(s.name, c.String(o, where, "name", true));
+  if (const std::string why = ControlCharacterIn(s.name); !why.empty())
+    return c.Error(absl::StrCat(std::string(where), ".name"), absl::StrCat("must be a plain name (it ", why, ")"));
   element description;
   if (o["description"].get(description) == simdjson::SUCCESS && !description.is_string())
     return c.Error(absl::StrCat(std::string(where), ".description"), "must be a string");
@@ -94,6 +108,10 @@ absl::StatusOr<ManifestSource> ParseSource(const Checker& c, const element& e, s
     if (weight.get_double().get(s.weight) != simdjson::SUCCESS || !(s.weight > 0))
       return c.Error(absl::StrCat(std::string(where), ".weight"),
                      absl::StrCat("must be a number > 0 (saw ", simdjson::minify(weight), ")"));
+    if (s.weight > kMaxSourceWeight)
+      return c.Error(absl::StrCat(std::string(where), ".weight"),
+                     absl::StrCat("must be at most 65535, the most copies of one document a build stores (saw ",
+                                  simdjson::minify(weight), ")"));
   }
   simdjson::dom::array paths;
   if (o["paths"].get_array().get(paths) != simdjson::SUCCESS || paths.size() == 0)
@@ -143,9 +161,25 @@ absl::StatusOr<ManifestNearDedup> ParseNearDedup(const Checker& c, const element
 
 }  // namespace
 
+absl::Status CheckCorpusName(std::string_view name) {
+  std::string why;
+  if (name.empty()) why = "is empty";
+  else if (name.size() > 200) why = absl::StrCat("is ", name.size(), " bytes long (at most 200)");
+  else if (name.find('/') != std::string_view::npos || name.find('\\') != std::string_view::npos)
+    why = "holds a path separator";
+  else if (name.front() == '.') why = "starts with '.'";
+  else if (name.front() == '-') why = "starts with '-'";
+  else why = ControlCharacterIn(name);
+  if (why.empty()) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat("corpus name \"", absl::CHexEscape(absl::string_view(name.data(), name.size())), "\" ", why,
+                                                 "; it names the shard files (<name>_00000.bin), so it must be a "
+                                                 "plain file name"));
+}
+
 absl::StatusOr<Manifest> ParseManifest(std::string_view json, std::string_view source_name,
                                        const std::filesystem::path& base_dir) {
   const Checker c{std::string(source_name)};
+  if (json.starts_with("\xEF\xBB\xBF")) json.remove_prefix(3);  // a UTF-8 BOM, as some editors write
   simdjson::dom::parser parser;
   element root;
   if (auto e = parser.parse(json.data(), json.size()).get(root))
@@ -156,6 +190,7 @@ absl::StatusOr<Manifest> ParseManifest(std::string_view json, std::string_view s
       c.OnlyKeys(o, "(document)", {"name", "description", "seed", "sources", "output", "near_dedup", "filters"}));
   Manifest m;
   RWKVKIT_ASSIGN_OR_RETURN(m.name, c.String(o, "(document)", "name", true));
+  if (absl::Status st = CheckCorpusName(m.name); !st.ok()) return c.Error("(document).name", std::string(st.message()));
   RWKVKIT_ASSIGN_OR_RETURN(m.description, c.String(o, "(document)", "description", false));
   RWKVKIT_ASSIGN_OR_RETURN(m.seed, c.Uint(o, "(document)", "seed", false, 0, 0));
   simdjson::dom::array sources;

@@ -4,12 +4,14 @@
 //   {"name": str, "description": str?, "seed": uint?,
 //    "sources": [{"name": str, "paths": [str, ...], "format": "jsonl"|"jsonl.zst"|"text",
 //                 "text_key": str?="text", "id_key": str?, "language": str|null?,
-//                 "license": str, "weight": number>0 ?=1.0, "filters": {...}?}, ...],
+//                 "license": str, "weight": number in (0, 65535] ?=1.0, "filters": {...}?}, ...],
 //    "filters": {...}?,  (filter_settings.h)
 //    "output": {"dir": str, "shard_tokens": uint>0, "ctx_len": uint>0},
 //    "near_dedup": {"enabled": bool?, "ngram": int?, "bands": int?, "rows": int?,
 //                   "threshold": number?}?}
-// Relative paths are resolved against the directory of the manifest file. Unknown keys are
+// Relative paths are resolved against the directory of the manifest file; a leading UTF-8 BOM
+// is skipped; `name` must be usable in file names (CheckCorpusName); source names may not
+// hold control characters; weights are at most 65535. Unknown keys are
 // errors (a typo must not silently change a corpus). Errors name the file and the JSON path
 // of the bad field, e.g. `demo.json: sources[2].weight: must be a number > 0 (saw "x")`.
 //
@@ -69,6 +71,15 @@ struct Manifest {
   ManifestOutput output;
   std::optional<ManifestNearDedup> near_dedup;
 };
+
+// A source's weight is stored per document as a 16-bit copy count.
+inline constexpr double kMaxSourceWeight = 65535;
+
+// CheckCorpusName()
+// The corpus name becomes part of file names (`<name>_00000.bin`): kInvalidArgument unless it
+// is 1 to 200 bytes with no `/`, `\`, control character (NUL included) or DEL, and does not
+// start with `.` or `-`. The message says why.
+absl::Status CheckCorpusName(std::string_view name);
 
 // ParseManifest()
 // `source_name` prefixes errors; `base_dir` resolves relative paths. kInvalidArgument for

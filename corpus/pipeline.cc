@@ -5,6 +5,8 @@
 #include <tbb/info.h>
 #include <tbb/parallel_pipeline.h>
 #include <tbb/task_arena.h>
+#include <sys/stat.h>
+#include <xxhash.h>
 
 #include <algorithm>
 #include <atomic>
@@ -13,12 +15,15 @@
 #include <optional>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "base/status_macros.h"
 #include "corpus/build_report.h"
 #include "corpus/build_stages.h"
 #include "corpus/doc_processor.h"
 #include "corpus/filter_settings.h"
 #include "corpus/near_dedup_stage.h"
+#include "corpus/output_dir.h"
+#include "corpus/output_lock.h"
 #include "corpus/progress.h"
 #include "corpus/shard_stage.h"
 #include "corpus/spill_store.h"
@@ -26,25 +31,41 @@
 namespace rwkvkit::corpus {
 namespace {
 
-constexpr char kWorkDir[] = ".rwkvkit-work";
+// XXH3-128 of `bytes` as 32 hex digits.
+std::string Hash128Hex(std::string_view bytes) {
+  const XXH128_hash_t h = XXH3_128bits(bytes.data(), bytes.size());
+  return absl::StrFormat("%016x%016x", h.high64, h.low64);
+}
 
-// Identifies the inputs and options of a build, so --resume never mixes two different builds.
+// Identifies the inputs and options of a build, so --resume never mixes two different builds:
+// every option that changes the output (options_json: what build.json records; per source its
+// format, text and id keys and exact weight, and its filter settings), each input file's size,
+// modification time and inode, the vocab's content, and the --dedup-report path (relative to
+// the output directory when inside it, so a build's record does not depend on where it lies).
 std::string Fingerprint(const BuildOptions& opt, const std::vector<InputFile>& files, const std::string& options_json) {
   std::string f = options_json;
   for (const InputFile& in : files) {
-    std::error_code ec;
-    const auto size = std::filesystem::file_size(in.path, ec);
-    const auto mtime = std::filesystem::last_write_time(in.path, ec).time_since_epoch().count();
-    absl::StrAppend(&f, in.source, " ", in.path.string(), " ", size, " ", mtime, "\n");
+    struct stat st {};
+    ::stat(in.path.c_str(), &st);
+    absl::StrAppend(&f, in.source, " ", in.path.string(), " ", st.st_size, " ", st.st_mtim.tv_sec, ".",
+                    st.st_mtim.tv_nsec, " ", st.st_ino, "\n");
   }
-  absl::StrAppend(&f, "vocab ", opt.vocab_path.string(), "\n");
-  if (opt.filters)  // each source's filter settings (the manifest may change them between runs)
-    for (const ManifestSource& s : opt.manifest.sources)
-      absl::StrAppend(&f, "filters ", s.name, " ", FilterSettingsJson(s.filters), "\n");
-  absl::StrAppend(&f, "dedup_report ", opt.dedup_report.string(), "\n");  // written in phase 1
+  absl::StrAppend(&f, "vocab ", opt.vocab_path.string(), " ", Hash128Hex(ReadSmallFile(opt.vocab_path)), "\n");
+  for (const ManifestSource& s : opt.manifest.sources) {
+    absl::StrAppend(&f, "source ", JsonString(s.name), " ", s.format, " ", JsonString(s.text_key), " ",
+                    s.id_key ? JsonString(*s.id_key) : "-", " ", absl::StrFormat("%.17g", s.weight), "\n");
+    if (opt.filters) absl::StrAppend(&f, "filters ", FilterSettingsJson(s.filters), "\n");
+  }
+  std::string report = opt.dedup_report.string();
+  if (!report.empty()) {
+    std::error_code ec;
+    const std::filesystem::path rel = std::filesystem::weakly_canonical(opt.dedup_report, ec)
+                                          .lexically_relative(std::filesystem::weakly_canonical(opt.out_dir, ec));
+    if (!rel.empty() && rel.begin()->string() != "..") report = "<out>/" + rel.string();
+  }
+  absl::StrAppend(&f, "dedup_report ", report, "\n");  // written in phase 1
   return f;
 }
-
 
 absl::Status RunPhase1(const BuildOptions& opt, const tokenizer::Tokenizer& tok, const std::vector<InputFile>& files,
                        uint64_t total_bytes, const std::filesystem::path& work, BuildSummary& summary) {
@@ -61,7 +82,8 @@ absl::Status RunPhase1(const BuildOptions& opt, const tokenizer::Tokenizer& tok,
     absl::StatusOr<MinHasher> m = MinHasher::Create(opt.minhash);
     if (!m.ok()) return m.status();
     minhash.emplace(*std::move(m));
-    absl::StatusOr<NearDedupStage> n = NearDedupStage::Create(work, opt.minhash, opt.dedup_report);
+    absl::StatusOr<NearDedupStage> n = NearDedupStage::Create(
+        work, opt.minhash, opt.dedup_report.empty() ? std::filesystem::path() : StagedDedupReport(opt.out_dir));
     if (!n.ok()) return n.status();
     near.emplace(*std::move(n));
   }
@@ -129,47 +151,79 @@ absl::Status RunPhase1(const BuildOptions& opt, const tokenizer::Tokenizer& tok,
   return spill.Finish();  // the completion marker goes last
 }
 
-// Removes what an earlier build of this corpus left in the output directory.
-void RemoveOldOutputs(const BuildOptions& opt) {
-  std::error_code ec;
-  std::filesystem::remove_all(opt.out_dir / kWorkDir, ec);
-  std::filesystem::remove(opt.out_dir / "build.json", ec);
-  const std::string prefix = opt.manifest.name + "_";
-  for (const auto& e : std::filesystem::directory_iterator(opt.out_dir, ec)) {
-    const std::string n = e.path().filename().string();
-    if (n.rfind(prefix, 0) == 0 && (n.ends_with(".bin") || n.ends_with(".idx") || n.ends_with(".tmp")))
-      std::filesystem::remove(e.path(), ec);
-  }
+// Options RunBuild refuses before it touches anything.
+absl::Status CheckOptions(const BuildOptions& opt) {
+  if (opt.shard_tokens == 0 || opt.ctx_len == 0)
+    return absl::InvalidArgumentError("shard_tokens and ctx_len must be positive");
+  if (opt.manifest.sources.size() > 65535)
+    return absl::InvalidArgumentError("at most 65535 sources (a document's source is stored in 16 bits)");
+  RWKVKIT_RETURN_IF_ERROR(CheckCorpusName(opt.manifest.name));
+  for (const ManifestSource& s : opt.manifest.sources)
+    if (!(s.weight > 0 && s.weight <= kMaxSourceWeight))
+      return absl::InvalidArgumentError(absl::StrCat("source \"", s.name, "\": weight must be in (0, ", kMaxSourceWeight,
+                                                     "] (saw ", absl::StrFormat("%.17g", s.weight), ")"));
+  return absl::OkStatus();
+}
+
+// Everything the build reads, for CheckOutputsAreNotInputs.
+std::vector<NamedInput> NamedInputs(const BuildOptions& opt, const std::vector<InputFile>& files) {
+  std::vector<NamedInput> in;
+  for (const InputFile& f : files)
+    in.push_back({f.path, absl::StrCat("input of source \"", opt.manifest.sources[f.source].name, "\"")});
+  if (!opt.manifest_path.empty()) in.push_back({opt.manifest_path, "the manifest"});
+  if (!opt.vocab_path.empty()) in.push_back({opt.vocab_path, "the vocab"});
+  return in;
 }
 
 }  // namespace
 
 absl::StatusOr<BuildSummary> RunBuild(const BuildOptions& opt, const tokenizer::Tokenizer& tok) {
-  if (opt.shard_tokens == 0 || opt.ctx_len == 0)
-    return absl::InvalidArgumentError("shard_tokens and ctx_len must be positive");
-  if (opt.manifest.sources.size() > 65535)
-    return absl::InvalidArgumentError("at most 65535 sources (a document's source is stored in 16 bits)");
+  RWKVKIT_RETURN_IF_ERROR(CheckOptions(opt));
   uint64_t total_bytes = 0;
   RWKVKIT_ASSIGN_OR_RETURN(const std::vector<InputFile> files, ListInputs(opt, total_bytes));
+  const std::filesystem::path& out = opt.out_dir;
   std::error_code ec;
-  std::filesystem::create_directories(opt.out_dir, ec);
-  if (ec) return absl::UnavailableError(absl::StrCat(opt.out_dir.string(), ": cannot create (", ec.message(), ")"));
-  // A report directory that does not exist fails now, not after the tokenization phase (the
-  // output directory, created just above, may hold the report).
+  if (std::filesystem::exists(out, ec) && !std::filesystem::is_directory(out, ec))
+    return absl::InvalidArgumentError(absl::StrCat(out.string(), ": exists and is not a directory"));
+  std::filesystem::create_directories(out, ec);
+  if (ec) return absl::UnavailableError(absl::StrCat(out.string(), ": cannot create (", ec.message(), ")"));
+  RWKVKIT_ASSIGN_OR_RETURN(const OutputLock lock, OutputLock::Acquire(out, opt.command_line));
+  if (PublishPending(out)) {
+    std::fprintf(stderr, "rwkvkit build: finishing the publish of a complete build that was cut off in %s\n",
+                 out.c_str());
+    RWKVKIT_RETURN_IF_ERROR(FinishPendingPublish(out));
+    std::filesystem::remove_all(WorkDir(out), ec);
+  }
+  absl::StatusOr<Ownership> own = ReadOwnership(out);
+  if (!own.ok() && !opt.force) return own.status();
+  if (!own.ok()) own = Ownership{};
+  RWKVKIT_RETURN_IF_ERROR(CheckOutputDir(out, opt.manifest.name, opt.force, *own));
+  RWKVKIT_RETURN_IF_ERROR(CheckOutputsAreNotInputs(NamedInputs(opt, files), out, opt.manifest.name,
+                                                   opt.dedup_report, *own));
+  // A report directory that does not exist fails now, not after the tokenization phase.
   if (const auto dir = opt.dedup_report.parent_path(); !opt.dedup_report.empty() && !dir.empty()) {
-    std::error_code dir_ec;
-    if (!std::filesystem::is_directory(dir, dir_ec))
+    if (!std::filesystem::is_directory(dir, ec))
       return absl::NotFoundError(absl::StrCat(opt.dedup_report.string(), ": no such directory for --dedup-report"));
   }
-  const std::filesystem::path work = opt.out_dir / kWorkDir;
+  const std::filesystem::path work = WorkDir(out);
   const std::string fingerprint = Fingerprint(opt, files, Phase1Json(opt, {}, BadInputSink(), 0, std::nullopt));
-  const bool same_build = opt.resume && ReadSmallFile(work / "fingerprint.txt") == fingerprint;
-  if (opt.resume && !same_build && std::filesystem::exists(work, ec))
-    std::fprintf(stderr, "rwkvkit build: --resume: the interrupted build had other inputs or options; starting over\n");
+  const std::string fingerprint_hash = Hash128Hex(fingerprint);
   BuildSummary summary;
-  if (!same_build) RemoveOldOutputs(opt);
-  std::filesystem::remove(opt.out_dir / "build.json", ec);
-  std::filesystem::create_directories(work, ec);
+  const bool interrupted = std::filesystem::exists(work, ec);
+  if (opt.resume && !interrupted && own->fingerprint == fingerprint_hash &&
+      std::filesystem::exists(out / "build.json", ec)) {
+    summary.already_complete = true;  // nothing to resume, and the finished build is this one
+    return summary;
+  }
+  const bool same_build = opt.resume && ReadSmallFile(work / "fingerprint.txt") == fingerprint;
+  if (opt.resume && !same_build)
+    std::fprintf(stderr, "rwkvkit build: --resume: %s; building from the start (the build now in %s stays until "
+                 "the new one is complete)\n",
+                 interrupted ? "the interrupted build had other inputs or options" : "there is no interrupted build",
+                 out.c_str());
+  if (!same_build) std::filesystem::remove_all(work, ec);
+  std::filesystem::create_directories(StagingDir(out), ec);
+  if (ec) return absl::UnavailableError(absl::StrCat(work.string(), ": cannot create (", ec.message(), ")"));
   RWKVKIT_RETURN_IF_ERROR(WriteFileAtomically(work / "fingerprint.txt", fingerprint));
 
   auto run = [&]() -> absl::Status {
@@ -182,8 +236,11 @@ absl::StatusOr<BuildSummary> RunBuild(const BuildOptions& opt, const tokenizer::
     BuildOptions phase2 = opt;
     phase2.resume = same_build;
     std::vector<ShardRecord> shards;
-    RWKVKIT_RETURN_IF_ERROR(WriteShards(phase2, work, shards, summary));
-    RWKVKIT_RETURN_IF_ERROR(WriteBuildJson(opt.out_dir, ReadSmallFile(work / "phase1.json"), shards, opt.ctx_len));
+    RWKVKIT_RETURN_IF_ERROR(WriteShards(phase2, work, StagingDir(out), shards, summary));
+    RWKVKIT_RETURN_IF_ERROR(WriteBuildJson(StagingDir(out), ReadSmallFile(work / "phase1.json"), shards, opt.ctx_len));
+    RWKVKIT_ASSIGN_OR_RETURN(const PublishPlan plan,
+                             PlanPublish(out, opt.manifest.name, fingerprint_hash, opt.dedup_report, *own));
+    RWKVKIT_RETURN_IF_ERROR(Publish(out, plan));
     std::filesystem::remove_all(work, ec);
     return absl::OkStatus();
   };

@@ -31,12 +31,17 @@ struct BuildSummary {
   uint64_t input_bytes = 0;
   bool resumed_phase1 = false;  // --resume found a finished token store
   uint64_t shards_reused = 0;   // --resume found these shards complete
+  bool already_complete = false;  // --resume found this very build finished; nothing was touched
 };
 
 // RunBuild()
-// kInvalidArgument / kNotFound / kPermissionDenied for bad options or inputs (before any
-// work starts); kDataLoss in --strict mode for the first bad record or damaged file;
-// kUnavailable for output I/O failures.
+// Works in the output directory's work area and publishes only a complete build
+// (output_dir.h), holding the directory's lock (output_lock.h) throughout.
+// kInvalidArgument / kNotFound / kPermissionDenied for bad options or inputs, and
+// kFailedPrecondition for an output directory it must not touch or one locked by another
+// build (all before any work starts); kDataLoss in --strict mode for the first bad record or
+// damaged file; kUnavailable for output I/O failures. On any failure the earlier build in the
+// directory is as it was.
 absl::StatusOr<BuildSummary> RunBuild(const BuildOptions& options, const tokenizer::Tokenizer& tok);
 
 }  // namespace rwkvkit::corpus

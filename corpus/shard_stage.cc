@@ -46,12 +46,12 @@ std::string Hex128(const XXH128_hash_t& h) { return absl::StrFormat("%016x%016x"
 
 }  // namespace
 
-absl::Status WriteShards(const BuildOptions& opt, const std::filesystem::path& work, std::vector<ShardRecord>& shards,
-                       BuildSummary& summary) {
+absl::Status WriteShards(const BuildOptions& opt, const std::filesystem::path& work, const std::filesystem::path& shard_dir,
+                         std::vector<ShardRecord>& shards, BuildSummary& summary) {
   RWKVKIT_ASSIGN_OR_RETURN(SpillReader spill, SpillReader::Open(work));
   const std::string raw = ReadSmallFile(work / "docs_meta.u32");
   std::vector<DocMeta> meta(raw.size() / sizeof(DocMeta));
-  std::memcpy(meta.data(), raw.data(), meta.size() * sizeof(DocMeta));
+  if (!meta.empty()) std::memcpy(meta.data(), raw.data(), meta.size() * sizeof(DocMeta));  // memcpy(null, ..., 0) is UB
   if (meta.size() != spill.documents())
     return absl::DataLossError(absl::StrCat((work / "docs_meta.u32").string(), ": ", meta.size(),
                                             " entries for ", spill.documents(), " documents"));
@@ -63,7 +63,7 @@ absl::Status WriteShards(const BuildOptions& opt, const std::filesystem::path& w
   bool reuse = false;
   auto finish_shard = [&]() -> absl::Status {
     cur.xxh3_128 = Hex128(XXH3_128bits_digest(hash));
-    const std::filesystem::path prefix = opt.out_dir / cur.name;
+    const std::filesystem::path prefix = shard_dir / cur.name;
     if (reuse) {
       std::error_code ec;
       cur.bin_bytes = std::filesystem::file_size(binidx::BinPath(prefix), ec);
@@ -83,7 +83,7 @@ absl::Status WriteShards(const BuildOptions& opt, const std::filesystem::path& w
     cur = ShardRecord{};
     cur.name = absl::StrFormat("%s_%05d", opt.manifest.name, shards.size());
     XXH3_128bits_reset(hash);
-    const std::filesystem::path prefix = opt.out_dir / cur.name;
+    const std::filesystem::path prefix = shard_dir / cur.name;
     std::error_code ec;
     // A shard exists under its final name only once complete (written, fsynced, renamed).
     reuse = opt.resume && std::filesystem::exists(binidx::BinPath(prefix), ec) &&

@@ -6,7 +6,7 @@
 // same order; 8 bytes per output document), and writes shards of about shard_tokens tokens
 // without splitting documents. Each shard is published atomically (binidx/shard_writer.h); its
 // XXH3-128 and per-document sources are recorded for build.json. With `resume`, shards that
-// already exist under their final names are kept (a shard only gets its final name once
+// already exist under their final names in `shard_dir` are kept (a shard only gets its final name once
 // complete). Not thread-safe: one call per build.
 #ifndef RWKVKIT_CORPUS_SHARD_STAGE_H_
 #define RWKVKIT_CORPUS_SHARD_STAGE_H_
@@ -22,9 +22,11 @@
 namespace rwkvkit::corpus {
 
 // WriteShards()
-// `work` is the build's work directory (token store, docs_meta.u32). Appends the shards to
-// `shards` and their totals to `summary`.
-absl::Status WriteShards(const BuildOptions& opt, const std::filesystem::path& work, std::vector<ShardRecord>& shards,
+// `work` is the build's work directory (token store, docs_meta.u32); the shards go to
+// `shard_dir` (the staging directory, output_dir.h). Appends the shards to `shards` and their
+// totals to `summary`.
+absl::Status WriteShards(const BuildOptions& opt, const std::filesystem::path& work,
+                         const std::filesystem::path& shard_dir, std::vector<ShardRecord>& shards,
                          BuildSummary& summary);
 
 }  // namespace rwkvkit::corpus

@@ -23,12 +23,14 @@ constexpr char kUsage[] = R"(usage: rwkvkit build (--manifest FILE | --input PAT
                      [--threads N] [--text-key KEY] [--normalize nfc|nfkc|none]
                      [--shard-tokens N] [--ctx-len N] [--shuffle] [--strict] [--resume]
                      [--name NAME] [--near-dedup on|off] [--dedup-report FILE] [--filters on|off]
-                     [--c4 on|off] [--no-progress] [--vocab PATH]
+                     [--c4 on|off] [--force] [--no-progress] [--vocab PATH]
 
 Builds RWKV-LM/Megatron binidx shards: reads JSONL, JSONL.zst or text sources, repairs and
 normalizes the text, drops exact duplicates, tokenizes with the World tokenizer (token 0 ends
 every document) and writes <name>_<00000>.bin/.idx shards plus build.json (written last).
-The output is byte-identical for any --threads. docs/cli.md has the details.
+The output is byte-identical for any --threads. The build works in DIR/.rwkvkit-work and
+publishes only when complete: a failed or interrupted build leaves DIR as it was. Only one
+build at a time may write to DIR. docs/cli.md ("Guarantees") has the details.
 
   --manifest FILE      a corpus manifest (data_manifests/README.md)
   --input PATH         a file, directory or glob; one source per --input (format from the
@@ -43,6 +45,9 @@ The output is byte-identical for any --threads. docs/cli.md has the details.
   --shuffle            shuffle the documents with the manifest's seed (deterministic)
   --strict             fail on the first bad record or damaged file instead of skipping it
   --resume             continue an interrupted build in DIR from its last complete shard
+                       (a finished build of the same inputs and options is kept as it is)
+  --force              build into DIR even when it holds another corpus's build (replaced)
+                       or files rwkvkit did not write (left untouched)
   --near-dedup on|off  MinHash LSH near-duplicate removal (default: on, or the manifest's
                        near_dedup.enabled; parameters from the manifest; docs/near_dedup.md)
   --dedup-report FILE  write each removed near duplicate with its kept document (JSONL)
@@ -67,6 +72,8 @@ std::string SourceNameFor(const std::filesystem::path& p, std::set<std::string>&
 }
 
 absl::StatusOr<corpus::Manifest> ManifestFromInputs(const std::vector<std::string>& inputs, const std::string& name) {
+  if (absl::Status st = corpus::CheckCorpusName(name); !st.ok())
+    return absl::InvalidArgumentError(absl::StrCat("--name: ", st.message()));
   corpus::Manifest m;
   m.name = name;
   m.description = "built from --input";
@@ -125,6 +132,7 @@ absl::StatusOr<corpus::BuildOptions> OptionsFromFlags(const ParsedFlags& f) {
   opt.shuffle = f.Has("shuffle");
   opt.strict = f.Has("strict");
   opt.resume = f.Has("resume");
+  opt.force = f.Has("force");
   opt.progress = !f.Has("no-progress");
   if (opt.manifest.near_dedup) {  // the manifest's near_dedup object; the flag wins
     opt.minhash = opt.manifest.near_dedup->config;
@@ -159,7 +167,7 @@ int RunBuild(int argc, char** argv) {
       argc, argv,
       {{"manifest", "input", "out", "threads", "text-key", "normalize", "shard-tokens", "ctx-len", "vocab", "name",
         "near-dedup", "dedup-report", "filters", "c4"},
-       {"resume", "strict", "shuffle", "no-progress", "help"}});
+       {"resume", "strict", "shuffle", "no-progress", "force", "help"}});
   if (!flags.ok()) return ReportError("build", flags.status());
   if (flags->Has("help")) {
     std::fputs(kUsage, stdout);
@@ -174,11 +182,20 @@ int RunBuild(int argc, char** argv) {
   absl::StatusOr<std::string> vocab = ResolveVocabPath(flags->Get("vocab"));
   if (!vocab.ok()) return ReportError("build", vocab.status());
   opt->vocab_path = *vocab;
+  opt->command_line = "rwkvkit";
+  for (int i = 0; i < argc; ++i) absl::StrAppend(&opt->command_line, " ", argv[i]);  // argv[0] is "build"
   absl::StatusOr<tokenizer::Tokenizer> tok = tokenizer::Tokenizer::Load(*vocab);
   if (!tok.ok()) return ReportError("build", tok.status());
   const auto start = std::chrono::steady_clock::now();
   absl::StatusOr<corpus::BuildSummary> r = corpus::RunBuild(*opt, *tok);
   if (!r.ok()) return ReportError("build", r.status());
+  if (r->already_complete) {
+    std::fprintf(stderr,
+                 "rwkvkit build: --resume: %s already holds the finished build of these inputs and options; "
+                 "nothing to do (kept as it is; run without --resume to build it again)\n",
+                 opt->out_dir.c_str());
+    return 0;
+  }
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::fprintf(stderr,
                "rwkvkit build: %llu documents read, %llu written (%llu bad), %llu tokens in %llu shard(s) under %s; "

@@ -6,7 +6,8 @@
 // ends with token 0, print the numbers; exit 1 with the reader's error on a damaged shard.
 // A directory: check every shard build.json lists (exists, opens cleanly, has the listed
 // documents, tokens, bytes and XXH3-128 of its .bin), that the totals and the RWKV-LM
-// training numbers in build.json match the shards, and that no
+// training numbers in build.json match the shards, that each source's documents and tokens
+// match the shards' source runs, and that no
 // unlisted shard files lie beside them; print a table, then every problem, and exit 1 if
 // there is one. Each .bin is read twice (hash, then scan): simple, and inspect is not a hot
 // path. Pulls in simdjson (build.json, error codes only) and xxHash.
@@ -18,6 +19,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <limits>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -41,7 +43,8 @@ constexpr char kUsage[] = R"(usage: rwkvkit inspect PATH [--json] [--ctx-len N]
 Verifies binidx shards and prints what they hold. PATH is either
   - a build output directory: every shard listed in its build.json must exist, open cleanly
     and have the listed documents, tokens, bytes and XXH3-128 of its .bin; its "output"
-    totals and "training" numbers (--my_exit_tokens, --magic_prime) must match the shards;
+    totals, "training" numbers (--my_exit_tokens, --magic_prime) and each source's
+    documents_written and tokens must match the shards;
     no unlisted <name>.bin/.idx(.tmp) may lie beside them;
   - one shard: its prefix (out/demo_00000) or its .bin or .idx file.
 Prints documents, tokens, bytes, the shortest/longest/mean document, and whether every
@@ -184,13 +187,26 @@ int InspectShard(const fs::path& prefix, bool json, std::optional<long> ctx_len)
 struct ListedShard {
   std::string name, xxh3_128;
   uint64_t documents = 0, tokens = 0, bin_bytes = 0, idx_bytes = 0;
+  // The documents' sources in shard order, run-length encoded (index into sources, count);
+  // absent in build.json files that predate it.
+  std::optional<std::vector<std::pair<uint64_t, uint64_t>>> source_runs;
 };
+
+// A build.json source's name and what its counts say reached the shards.
+struct ListedSource {
+  std::string name;
+  std::optional<uint64_t> documents_written, tokens;
+};
+
+// Documents and tokens per source index, counted from the shards.
+using SourceTotals = std::map<uint64_t, std::pair<uint64_t, uint64_t>>;
 
 // The sums build.json states: "output" {shards, documents, tokens} as `rwkvkit build` writes
 // it, else "total" {tokens} (the older shape); and "training" {ctx_len, my_exit_tokens,
 // magic_prime}. Absent keys are not checked.
 struct BuildJson {
   std::vector<ListedShard> shards;
+  std::vector<ListedSource> sources;
   std::string totals_key;  // "output" or "total"
   std::optional<uint64_t> total_shards, total_tokens, total_documents;
   std::optional<uint64_t> ctx_len, my_exit_tokens;
@@ -220,6 +236,16 @@ absl::StatusOr<ListedShard> ParseShardEntry(const fs::path& path, size_t i, simd
   if (s.name.empty() || s.name.find('/') != std::string::npos || s.name == "." || s.name == "..") {
     return absl::DataLossError(absl::StrCat(path.string(), ": ", where, "name \"", s.name, "\" is not a file name"));
   }
+  simdjson::dom::array runs;
+  if (!e["source_runs"].get(runs)) {
+    s.source_runs.emplace();
+    for (simdjson::dom::element run : runs) {
+      uint64_t src = 0, n = 0;
+      if (run.at(0).get(src) || run.at(1).get(n))
+        return absl::DataLossError(absl::StrCat(path.string(), ": ", where, "source_runs holds an entry that is not [source, count]"));
+      s.source_runs->emplace_back(src, n);
+    }
+  }
   return s;
 }
 
@@ -240,6 +266,17 @@ absl::StatusOr<BuildJson> ReadBuildJson(const fs::path& path) {
   }
   uint64_t v;
   simdjson::dom::object o;
+  simdjson::dom::array sources;
+  if (!root["sources"].get(sources)) {
+    for (simdjson::dom::element e : sources) {
+      ListedSource src;
+      std::string_view name;
+      if (!e["name"].get(name)) src.name = std::string(name);
+      if (!e["counts"]["documents_written"].get(v)) src.documents_written = v;
+      if (!e["counts"]["tokens"].get(v)) src.tokens = v;
+      out.sources.push_back(std::move(src));
+    }
+  }
   if (!root["output"].get(o)) {
     out.totals_key = "output";
     if (!o["shards"].get(v)) out.total_shards = v;
@@ -261,8 +298,26 @@ absl::StatusOr<BuildJson> ReadBuildJson(const fs::path& path) {
   return out;
 }
 
+// Adds each document of the shard to its source (by the listed source runs) in `totals`.
+void CountSources(const binidx::ShardReader& r, const ListedShard& want, SourceTotals& totals,
+                  std::vector<std::string>& problems) {
+  uint64_t doc = 0;
+  for (const auto& [src, n] : *want.source_runs) {
+    for (uint64_t k = 0; k < n && doc < r.num_documents(); ++k, ++doc) {
+      ++totals[src].first;
+      totals[src].second += r.document_tokens(doc);
+    }
+  }
+  uint64_t listed = 0;
+  for (const auto& run : *want.source_runs) listed += run.second;
+  if (listed != r.num_documents())
+    problems.push_back(absl::StrCat(want.name, ": source_runs in build.json cover ", listed, " documents, the shard holds ",
+                                    r.num_documents()));
+}
+
 // Checks one listed shard; appends what is wrong to `problems`. Fills `s` when it opens.
-void CheckListedShard(const fs::path& dir, const ListedShard& want, ShardStats& s, std::vector<std::string>& problems) {
+void CheckListedShard(const fs::path& dir, const ListedShard& want, ShardStats& s, SourceTotals& totals,
+                      std::vector<std::string>& problems) {
   const fs::path prefix = dir / want.name;
   s.name = want.name;
   absl::StatusOr<binidx::ShardReader> r = binidx::ShardReader::Open(prefix);
@@ -275,6 +330,7 @@ void CheckListedShard(const fs::path& dir, const ListedShard& want, ShardStats& 
     return;
   }
   s.opened = s.ok = true;
+  if (want.source_runs) CountSources(*r, want, totals, problems);
   const std::pair<const char*, std::pair<uint64_t, uint64_t>> fields[] = {
       {"documents", {s.documents, want.documents}},
       {"tokens", {s.tokens, want.tokens}},
@@ -342,6 +398,27 @@ void CheckTotals(const BuildJson& b, uint64_t shards, uint64_t docs, uint64_t to
   }
 }
 
+// Each source's documents_written and tokens in build.json against what the shards hold (a
+// weight stored as fewer copies than counted, for one, shows here).
+void CheckSources(const BuildJson& b, const SourceTotals& totals, std::vector<std::string>& problems) {
+  for (const auto& [src, n] : totals)
+    if (src >= b.sources.size())
+      problems.push_back(absl::StrCat("build.json: source_runs name source ", src, ", but only ", b.sources.size(),
+                                      " sources are listed"));
+  for (size_t i = 0; i < b.sources.size(); ++i) {
+    const ListedSource& want = b.sources[i];
+    const auto it = totals.find(i);
+    const std::pair<uint64_t, uint64_t> got = it == totals.end() ? std::pair<uint64_t, uint64_t>{0, 0} : it->second;
+    const std::pair<const char*, std::pair<std::optional<uint64_t>, uint64_t>> fields[] = {
+        {"documents_written", {want.documents_written, got.first}}, {"tokens", {want.tokens, got.second}}};
+    for (const auto& [key, v] : fields)
+      if (v.first && *v.first != v.second)
+        problems.push_back(absl::StrCat("build.json: sources[", i, "] (\"", want.name, "\") counts.", key,
+                                        " does not match the shards (saw ", v.second, " in the shards, expected ",
+                                        *v.first, ")"));
+  }
+}
+
 void PrintTable(const fs::path& dir, const std::vector<ShardStats>& stats, uint64_t docs, uint64_t tokens) {
   std::printf("%s: %zu shards\n\n%-24s %12s %14s %16s %9s %9s %10s  %s\n", dir.string().c_str(), stats.size(), "shard",
               "documents", "tokens", "bin bytes", "min", "max", "mean", "status");
@@ -367,17 +444,20 @@ int InspectDirectory(const fs::path& dir, bool json, std::optional<long> ctx_len
   std::vector<ShardStats> stats(build->shards.size());
   std::set<std::string> listed;
   uint64_t docs = 0, tokens = 0;
-  bool all_opened = true;
+  bool all_opened = true, all_runs = true;
+  SourceTotals totals;
   for (size_t i = 0; i < build->shards.size(); ++i) {
     const ListedShard& want = build->shards[i];
     if (!listed.insert(want.name).second) problems.push_back(absl::StrCat(want.name, ": listed twice in build.json"));
-    CheckListedShard(dir, want, stats[i], problems);
+    CheckListedShard(dir, want, stats[i], totals, problems);
     all_opened = all_opened && stats[i].opened;
+    all_runs = all_runs && want.source_runs.has_value();
     docs += stats[i].documents;
     tokens += stats[i].tokens;
   }
   // Totals only mean something when every shard could be counted.
   if (all_opened) CheckTotals(*build, stats.size(), docs, tokens, problems);
+  if (all_opened && all_runs && !build->sources.empty()) CheckSources(*build, totals, problems);
   CheckForUnlistedFiles(dir, listed, problems);
   if (json) {
     std::string out = absl::StrCat("{\"path\": ", JsonString(dir.string()), ", \"ok\": ", problems.empty() ? "true" : "false",

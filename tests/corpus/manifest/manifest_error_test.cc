@@ -125,6 +125,34 @@ TEST(ManifestErrors, SourceWeight) {
   ExpectInvalid(WithSource1(kPrefix + "-0.5}"), "sources[1].weight", "must be a number > 0 (saw -0.5)");
   ExpectInvalid(WithSource1(kPrefix + R"("x"})"), "sources[1].weight", R"(must be a number > 0 (saw "x"))");
   ExpectInvalid(WithSource1(kPrefix + "null}"), "sources[1].weight", "must be a number > 0 (saw null)");
+  // A document's copies are stored in 16 bits: a larger weight used to be clamped silently.
+  ExpectInvalid(WithSource1(kPrefix + "70000}"), "sources[1].weight", "must be at most 65535");
+  ExpectInvalid(WithSource1(kPrefix + "65535.5}"), "sources[1].weight", "must be at most 65535");
+  EXPECT_TRUE(Parse(WithSource1(kPrefix + "65535}")).ok());
+}
+
+// The corpus name becomes part of the shard file names: nothing that leaves the directory.
+TEST(ManifestErrors, CorpusNameIsAPlainFileName) {
+  const std::string rest = std::string(R"(, "sources": [)") + kSource0 + R"(], "output": )" + kOutput + "}";
+  for (const std::string name : {"../up", "/abs/path", "a/b", "a\\\\b", ".hidden", "-x", "a\\u0000b", "tab\\tx"})
+    ExpectInvalid(R"({"name": ")" + name + "\"" + rest, "(document).name", "must be a plain file name");
+  ExpectInvalid(R"({"name": ")" + std::string(201, 'n') + "\"" + rest, "(document).name", "201 bytes long");
+  EXPECT_TRUE(Parse(R"({"name": "rwkv_world-v2.1 ü")" + rest).ok());
+  const std::string nul = std::string(CheckCorpusName(std::string("a\0b", 3)).message());
+  EXPECT_THAT(nul, HasSubstr("control character 0x00"));
+  EXPECT_EQ(nul.find('\0'), std::string::npos) << "the message must not be cut at the NUL";
+}
+
+TEST(ManifestErrors, SourceNameWithoutControlCharacters) {
+  ExpectInvalid(WithSource1(R"({"name": "b\u0000c", "paths": ["b"], "license": "MIT"})"), "sources[1].name",
+                "control character 0x00");
+}
+
+// Editors on Windows save JSON with a UTF-8 byte order mark.
+TEST(ManifestErrors, ByteOrderMarkIsSkipped) {
+  const absl::StatusOr<Manifest> m = ParseManifest("\xEF\xBB\xBF" + WithSource1(kSource1), "m.json", "/base");
+  ASSERT_TRUE(m.ok()) << m.status();
+  EXPECT_EQ(m->name, "t");
 }
 
 TEST(ManifestErrors, Output) {

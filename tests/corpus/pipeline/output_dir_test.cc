@@ -1,0 +1,149 @@
+// tests/corpus/pipeline/output_dir_test.cc — publishing a staged build (corpus/output_dir.h)
+// and atomic file writes, with real files and real write failures: a file size limit
+// (RLIMIT_FSIZE, SIGXFSZ ignored) makes write(2) fail with EFBIG as a full disk fails with
+// ENOSPC; a non-empty directory in the way makes a rename fail half-way through a publish.
+#include "corpus/output_dir.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/resource.h>
+
+#include <csignal>
+
+#include "corpus/build_report.h"
+#include "tests/corpus/pipeline/test_files.h"
+
+namespace rwkvkit::corpus {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+std::vector<std::string> Names(const fs::path& dir) {
+  std::vector<std::string> n;
+  for (const auto& e : fs::directory_iterator(dir)) n.push_back(e.path().filename().string());
+  std::sort(n.begin(), n.end());
+  return n;
+}
+
+// Limits the size of every file this process writes while alive.
+class FileSizeLimit {
+ public:
+  explicit FileSizeLimit(rlim_t bytes) {
+    getrlimit(RLIMIT_FSIZE, &old_);
+    old_handler_ = std::signal(SIGXFSZ, SIG_IGN);
+    rlimit r = old_;
+    r.rlim_cur = bytes;
+    setrlimit(RLIMIT_FSIZE, &r);
+  }
+  ~FileSizeLimit() {
+    setrlimit(RLIMIT_FSIZE, &old_);
+    std::signal(SIGXFSZ, old_handler_);
+  }
+
+ private:
+  rlimit old_{};
+  void (*old_handler_)(int) = nullptr;
+};
+
+TEST(WriteFileAtomically, AFailedWriteLeavesNoTemporaryAndTheOldFile) {
+  testing::TempDir d;
+  const fs::path p = d / "build.json";
+  ASSERT_TRUE(WriteFileAtomically(p, "old contents\n").ok());
+  absl::Status s;
+  {
+    FileSizeLimit limit(4096);
+    s = WriteFileAtomically(p, std::string(100000, 'x'));
+  }
+  EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable) << s;
+  EXPECT_THAT(std::string(s.message()), HasSubstr("build.json.tmp: write failed"));
+  EXPECT_THAT(Names(d.path()), ElementsAre("build.json"));  // no build.json.tmp
+  EXPECT_EQ(testing::ReadFile(p), "old contents\n");
+}
+
+// An old build in `out` (2 shards, build.json, record) and a new one staged (1 shard).
+class PublishTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    out_ = d_ / "out";
+    testing::WriteFile(out_ / "c_00000.bin", "old0");
+    testing::WriteFile(out_ / "c_00001.bin", "old1");
+    testing::WriteFile(out_ / "build.json", "old build.json");
+    testing::WriteFile(out_ / kRecordName,
+                       R"({"corpus": "c", "fingerprint": "f0", "files": ["build.json", "c_00000.bin", "c_00001.bin"]})");
+    testing::WriteFile(out_ / "notes.txt", "the user's");
+    testing::WriteFile(StagingDir(out_) / "c_00000.bin", "new0");
+    testing::WriteFile(StagingDir(out_) / "build.json", "new build.json");
+    testing::WriteFile(StagedDedupReport(out_), "report");
+  }
+  testing::TempDir d_;
+  fs::path out_;
+};
+
+TEST_F(PublishTest, ReplacesOnlyOurFilesAndWritesBuildJsonLast) {
+  absl::StatusOr<Ownership> own = ReadOwnership(out_);
+  ASSERT_TRUE(own.ok()) << own.status();
+  absl::StatusOr<PublishPlan> plan = PlanPublish(out_, "c", "f1", out_ / "dups.jsonl", *own);
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  EXPECT_THAT(plan->remove, ElementsAre("c_00001.bin"));
+  ASSERT_TRUE(Publish(out_, *plan).ok());
+  EXPECT_THAT(Names(out_), ElementsAre(kRecordName, kWorkDirName, "build.json", "c_00000.bin", "dups.jsonl", "notes.txt"));
+  EXPECT_EQ(testing::ReadFile(out_ / "c_00000.bin"), "new0");
+  EXPECT_EQ(testing::ReadFile(out_ / "build.json"), "new build.json");
+  EXPECT_EQ(testing::ReadFile(out_ / "notes.txt"), "the user's");
+  absl::StatusOr<Ownership> now = ReadOwnership(out_);
+  ASSERT_TRUE(now.ok());
+  EXPECT_EQ(now->fingerprint, "f1");
+  EXPECT_THAT(now->files, ElementsAre("build.json", "c_00000.bin", "dups.jsonl"));
+  EXPECT_FALSE(PublishPending(out_));
+}
+
+TEST_F(PublishTest, ACutOffPublishIsFinishedFromItsPlan) {
+  const fs::path report = d_ / "reports" / "dups.jsonl";
+  absl::StatusOr<PublishPlan> plan = PlanPublish(out_, "c", "f1", report, *ReadOwnership(out_));
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  testing::WriteFile(report / "in_the_way", "");  // the report's rename fails: a non-empty directory
+  const absl::Status s = Publish(out_, *plan);
+  EXPECT_FALSE(s.ok());
+  // Cut off half-way: the new shard is in place, build.json is not, the plan says what is left.
+  EXPECT_FALSE(fs::exists(out_ / "build.json"));
+  EXPECT_TRUE(PublishPending(out_));
+  fs::remove_all(report);
+  ASSERT_TRUE(FinishPendingPublish(out_).ok());
+  EXPECT_FALSE(PublishPending(out_));
+  EXPECT_EQ(testing::ReadFile(out_ / "build.json"), "new build.json");
+  EXPECT_EQ(testing::ReadFile(report), "report");
+  EXPECT_FALSE(fs::exists(out_ / "c_00001.bin"));
+  EXPECT_EQ(testing::ReadFile(out_ / "notes.txt"), "the user's");
+}
+
+TEST_F(PublishTest, AShardNameTakenByAUsersFileStopsThePublishBeforeAnyChange) {
+  fs::remove(out_ / kRecordName);  // the old build's files are now only what build.json lists: none
+  testing::WriteFile(out_ / "build.json", R"({"corpus": "c", "shards": []})");
+  absl::StatusOr<PublishPlan> plan = PlanPublish(out_, "c", "f1", "", *ReadOwnership(out_));
+  EXPECT_EQ(plan.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(plan.status().message()), HasSubstr("c_00000.bin: exists and rwkvkit did not write it"));
+  EXPECT_EQ(testing::ReadFile(out_ / "c_00000.bin"), "old0");
+}
+
+TEST(CheckOutputDir, RefusesForeignFilesAndOtherCorpora) {
+  testing::TempDir d;
+  testing::WriteFile(d / "out/build.json", R"({"corpus": "other", "shards": [{"name": "other_00000"}]})");
+  testing::WriteFile(d / "out/other_00000.bin", "");
+  testing::WriteFile(d / "out/other_00000.idx", "");
+  absl::StatusOr<Ownership> own = ReadOwnership(d / "out");
+  ASSERT_TRUE(own.ok()) << own.status();
+  EXPECT_EQ(own->corpus, "other");
+  absl::Status s = CheckOutputDir(d / "out", "c", false, *own);
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(s.message()), HasSubstr("another corpus (\"other\""));
+  EXPECT_TRUE(CheckOutputDir(d / "out", "other", false, *own).ok());
+  testing::WriteFile(d / "out/mine.txt", "");
+  s = CheckOutputDir(d / "out", "other", false, *own);
+  EXPECT_THAT(std::string(s.message()), HasSubstr("1 file(s) that rwkvkit did not write for corpus \"other\" (mine.txt)"));
+  EXPECT_TRUE(CheckOutputDir(d / "out", "other", true, *own).ok());
+}
+
+}  // namespace
+}  // namespace rwkvkit::corpus
