@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
+#include "refmodel/checkpoint/internal/printable.h"
 #include "refmodel/checkpoint/tensor.h"
 
 namespace rwkvkit::refmodel {
@@ -35,7 +36,7 @@ absl::StatusOr<const TensorView*> Need(const TensorSet& s, const std::string& na
 }
 
 absl::Status BadSize(const TensorSet& s, const TensorView& t, std::string_view why) {
-  return absl::InvalidArgumentError(absl::StrCat(s.path(), "@", t.file_offset, ": tensor ", t.name, " has shape ",
+  return absl::InvalidArgumentError(absl::StrCat(s.path(), "@", t.file_offset, ": tensor ", checkpoint::Printable(t.name), " has shape ",
                                                  ShapeString(t.shape), ": ", std::string(why)));
 }
 
@@ -65,7 +66,7 @@ absl::StatusOr<int> InferLayers(const TensorSet& s) {
     const size_t dot = name.find('.', 7);
     int l = 0;
     if (dot != std::string::npos && absl::SimpleAtoi(name.substr(7, dot - 7), &l) && l >= n)
-      return absl::InvalidArgumentError(absl::StrCat(s.path(), ": tensor ", name, " belongs to layer ", l,
+      return absl::InvalidArgumentError(absl::StrCat(s.path(), ": tensor ", checkpoint::Printable(name), " belongs to layer ", l,
                                                      " but blocks.", n, ".ln1.weight is missing"));
   }
   return n;

@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
 #include "refmodel/checkpoint/checkpoint_reader.h"
+#include "refmodel/checkpoint/internal/printable.h"
 #include "refmodel/checkpoint/tensor.h"
 
 namespace rwkvkit::refmodel {
@@ -86,7 +87,7 @@ absl::Status CheckAll(const TensorSet& s, const ModelConfig& c) {
                                                      " (", SizesText(c), " from the other tensors)"));
     if (t->dtype == DType::kOther)
       return absl::UnimplementedError(absl::StrCat(s.path(), "@", t->file_offset, ": tensor ", name, " ",
-                                                   ShapeString(t->shape), " has dtype ", t->dtype_name,
+                                                   ShapeString(t->shape), " has dtype ", checkpoint::Printable(t->dtype_name),
                                                    "; only fp32, fp16 and bf16 are supported"));
   }
   return absl::OkStatus();

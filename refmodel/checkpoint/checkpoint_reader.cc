@@ -15,6 +15,8 @@ absl::StatusOr<TensorSet> ReadCheckpoint(const std::filesystem::path& path) {
 
 absl::StatusOr<TensorSet> ReadCheckpointBytes(const std::string& path, std::shared_ptr<const FileBytes> file) {
   std::span<const uint8_t> b = file->bytes();
+  if (b.empty())
+    return absl::DataLossError(absl::StrCat(path, "@0: empty file (0 bytes), neither a torch.save zip nor a safetensors file"));
   // A torch.save zip starts with a local header; an empty one with its end record.
   if (b.size() >= 4 && b[0] == 'P' && b[1] == 'K' &&
       ((b[2] == 3 && b[3] == 4) || (b[2] == 5 && b[3] == 6)))
@@ -22,7 +24,10 @@ absl::StatusOr<TensorSet> ReadCheckpointBytes(const std::string& path, std::shar
   if (b.size() >= 2 && b[0] == 'P' && b[1] == 'K')
     return absl::DataLossError(absl::StrCat(path, "@0: starts like a ZIP archive but has no local header"));
   // A safetensors file's header is a JSON object right after the 8-byte length.
-  if (b.size() >= 9 && b[8] != '{')
+  if (b.size() < 9)
+    return absl::DataLossError(absl::StrCat(path, "@", b.size(), ": file of ", b.size(),
+                                            " bytes, too short for a torch.save zip or a safetensors file"));
+  if (b[8] != '{')
     return absl::DataLossError(absl::StrCat(path, "@8: neither a torch.save zip nor a safetensors file"));
   return ReadSafetensors(path, std::move(file));
 }

@@ -4,8 +4,10 @@
 // Not a Python: it knows exactly the opcodes torch.save emits for dicts of tensors
 // (protocols 2..4) and three callables (collections.OrderedDict, torch._utils.
 // _rebuild_tensor_v2 / _rebuild_tensor / _rebuild_parameter). Anything else is
-// kUnimplemented naming the opcode or callable and its offset; truncation and stack misuse
-// are kDataLoss. Thread-safe: a pure function of its input.
+// kUnimplemented naming the opcode or callable and its offset; truncation, stack misuse and
+// a pickle beyond the caps (memory in proportion to its size, nesting depth, name lengths,
+// tensor rank; docs/formats/checkpoints.md) are kDataLoss. Thread-safe: a pure function of
+// its input.
 #ifndef RWKVKIT_REFMODEL_CHECKPOINT_PICKLE_H_
 #define RWKVKIT_REFMODEL_CHECKPOINT_PICKLE_H_
 
@@ -33,7 +35,7 @@ struct PickledTensor {
 // ParseStateDict()
 // `where` names the pickle in messages ("m.pth@<base>"), where `base` is the file offset of
 // the pickle's first byte: errors read "m.pth@<base+k>: ... (data.pkl offset k)".
-// Dict values that are not tensors are skipped.
+// Dict values that are not tensors are skipped; a name that appears twice is kDataLoss.
 absl::StatusOr<std::vector<PickledTensor>> ParseStateDict(std::span<const uint8_t> pkl,
                                                           const std::string& path, uint64_t base);
 

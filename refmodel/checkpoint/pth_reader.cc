@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
 #include "refmodel/checkpoint/checkpoint_reader.h"
+#include "refmodel/checkpoint/internal/printable.h"
 #include "refmodel/checkpoint/pickle.h"
 #include "refmodel/checkpoint/zip_reader.h"
 
@@ -17,6 +18,11 @@ namespace {
 using checkpoint::PickledTensor;
 using checkpoint::ZipArchive;
 using checkpoint::ZipEntry;
+using checkpoint::Printable;
+
+// 2^42 elements (16 TiB of fp32): more than any checkpoint holds, small enough that
+// numel * element size never overflows.
+constexpr int64_t kMaxElements = int64_t{1} << 42;
 
 // The data.pkl at the archive's top folder ("<dir>/data.pkl", or "data.pkl" at the root).
 const ZipEntry* FindPickle(const ZipArchive& z, std::string* prefix) {
@@ -55,23 +61,26 @@ absl::StatusOr<TensorView> MakeView(const ZipArchive& z, const std::string& pref
   t.dtype = StorageDType(p.storage_type);
   t.dtype_name = absl::StrCat("torch.", p.storage_type);
   t.shape = p.shape;
+  const std::string name = Printable(p.name);
   auto bad = [&](uint64_t at, std::string_view what) {
-    return absl::DataLossError(absl::StrCat(path, "@", at, ": tensor ", p.name, " ", ShapeString(p.shape), ": ",
+    return absl::DataLossError(absl::StrCat(path, "@", at, ": tensor ", name, " ", ShapeString(p.shape), ": ",
                                             std::string(what)));
   };
+  // numel <= kMaxElements, checked before each product so that it cannot overflow.
   int64_t numel = 1;
   for (int64_t d : p.shape) {
-    if (d < 0 || d > (int64_t{1} << 40)) return bad(pkl_offset, "impossible dimension");
+    if (d < 0) return bad(pkl_offset, "negative dimension");
+    if (d > 0 && numel > kMaxElements / d) return bad(pkl_offset, "impossible element count");
     numel *= d;
-    if (numel > (int64_t{1} << 42)) return bad(pkl_offset, "impossible element count");
   }
   const ZipEntry* e = z.Find(absl::StrCat(prefix, "data/", p.storage_key));
-  if (e == nullptr) return bad(pkl_offset, absl::StrCat("storage data/", p.storage_key, " is not in the archive"));
+  if (e == nullptr)
+    return bad(pkl_offset, absl::StrCat("storage data/", Printable(p.storage_key), " is not in the archive"));
   RWKVKIT_ASSIGN_OR_RETURN(std::span<const uint8_t> storage, z.Data(*e));
   RWKVKIT_ASSIGN_OR_RETURN(uint64_t storage_at, z.DataOffset(*e));
   if (t.dtype == DType::kOther) return t;  // rejected by whoever converts it, naming the dtype
   if (!Contiguous(p.shape, p.stride))
-    return absl::UnimplementedError(absl::StrCat(path, "@", storage_at, ": tensor ", p.name, " ",
+    return absl::UnimplementedError(absl::StrCat(path, "@", storage_at, ": tensor ", name, " ",
                                                  ShapeString(p.shape), " is not contiguous (stride ",
                                                  ShapeString(p.stride), ")"));
   const uint64_t es = DTypeSize(t.dtype);
@@ -79,7 +88,7 @@ absl::StatusOr<TensorView> MakeView(const ZipArchive& z, const std::string& pref
       static_cast<uint64_t>(p.storage_offset) > static_cast<uint64_t>(p.storage_numel) ||
       static_cast<uint64_t>(numel) > static_cast<uint64_t>(p.storage_numel - p.storage_offset))
     return bad(storage_at, absl::StrCat("elements [", p.storage_offset, ", +", numel, ") do not fit storage data/",
-                                        p.storage_key, " (", p.storage_numel, " elements declared, ",
+                                        Printable(p.storage_key), " (", p.storage_numel, " elements declared, ",
                                         storage.size(), " bytes stored)"));
   t.bytes = storage.subspan(p.storage_offset * es, numel * es);
   t.file_offset = storage_at + p.storage_offset * es;
@@ -99,7 +108,7 @@ absl::StatusOr<TensorSet> ReadPth(const std::string& path, std::shared_ptr<const
     RWKVKIT_ASSIGN_OR_RETURN(std::span<const uint8_t> order, z.Data(*bo));
     if (std::string(order.begin(), order.end()) != "little")
       return absl::UnimplementedError(absl::StrCat(path, "@", bo->central_offset, ": byteorder is \"",
-                                                   std::string(order.begin(), order.end()),
+                                                   Printable(std::string(order.begin(), order.end())),
                                                    "\"; only little-endian checkpoints are read"));
   }
   RWKVKIT_ASSIGN_OR_RETURN(std::span<const uint8_t> pkl, z.Data(*pkl_entry));
@@ -110,7 +119,8 @@ absl::StatusOr<TensorSet> ReadPth(const std::string& path, std::shared_ptr<const
     RWKVKIT_ASSIGN_OR_RETURN(TensorView t, MakeView(z, prefix, p, pkl_at));
     std::string name = t.name;
     if (!set.Add(std::move(t)))
-      return absl::DataLossError(absl::StrCat(path, "@", pkl_at, ": tensor ", name, " appears twice in the state dict"));
+      return absl::DataLossError(absl::StrCat(path, "@", pkl_at, ": tensor ", Printable(name),
+                                              " appears twice in the state dict"));
   }
   return set;
 }

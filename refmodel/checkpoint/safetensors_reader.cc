@@ -1,20 +1,27 @@
 // refmodel/checkpoint/safetensors_reader.cc — ReadSafetensors() (spec/refmodel.md §2.6):
 // u64 header length N, N bytes of JSON {name: {dtype, shape, data_offsets}, "__metadata__"},
 // then the data buffer; offsets are relative to the buffer. Views point into the mapping.
+#include <algorithm>
 #include <limits>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
 #include "refmodel/checkpoint/checkpoint_reader.h"
+#include "refmodel/checkpoint/internal/printable.h"
 #include "refmodel/checkpoint/internal/json_lite.h"
 
 namespace rwkvkit::refmodel {
 namespace {
 
 using checkpoint::Json;
+using checkpoint::Printable;
 
 // Headers are a few hundred bytes per tensor; anything beyond this is corrupt.
 constexpr uint64_t kMaxHeaderBytes = uint64_t{100} << 20;
+// 2^42 elements (16 TiB of fp32) at most, so numel * element size never wraps; rank <= 64.
+constexpr uint64_t kMaxElements = uint64_t{1} << 42;
+constexpr size_t kMaxRank = 64;
 
 // Element size of a safetensors dtype (0 if unknown) and our DType for it.
 size_t SafetensorsDType(const std::string& name, DType* d) {
@@ -29,10 +36,17 @@ size_t SafetensorsDType(const std::string& name, DType* d) {
   return 0;
 }
 
+// Where one entry's data lies in the file: [begin, end).
+struct Extent {
+  uint64_t begin, end;
+  const std::string* name;
+};
+
 absl::StatusOr<TensorView> ParseEntry(const std::string& path, const std::string& name, const Json& v,
-                                      std::span<const uint8_t> buffer, uint64_t buffer_at) {
+                                      std::span<const uint8_t> buffer, uint64_t buffer_at, Extent* extent) {
   auto bad = [&](std::string_view what) {
-    return absl::DataLossError(absl::StrCat(path, "@8: safetensors header entry ", name, ": ", std::string(what)));
+    return absl::DataLossError(absl::StrCat(path, "@8: safetensors header entry ", Printable(name), ": ",
+                                            std::string(what)));
   };
   const Json* dtype = v.Get("dtype");
   const Json* shape = v.Get("shape");
@@ -44,13 +58,17 @@ absl::StatusOr<TensorView> ParseEntry(const std::string& path, const std::string
   t.name = BlinkDlName(name);
   t.dtype_name = dtype->text;
   const size_t es = SafetensorsDType(dtype->text, &t.dtype);
+  // numel <= kMaxElements, checked before each product so that it cannot wrap.
+  if (shape->array.size() > kMaxRank) return bad(absl::StrCat("rank ", shape->array.size(), " (at most ", kMaxRank, ")"));
   uint64_t numel = 1;
   for (const Json& d : shape->array) {
     uint64_t n;
-    if (!d.AsUint64(&n) || n > (uint64_t{1} << 40)) return bad("shape holds something other than a dimension");
+    if (!d.AsUint64(&n)) return bad("shape holds something other than a dimension");
+    if (n > 0 && numel > kMaxElements / n)
+      return bad(absl::StrCat("shape dimension ", t.shape.size(), " (", n,
+                              ") makes the element count exceed 2^42: impossible element count"));
     t.shape.push_back(static_cast<int64_t>(n));
     numel *= n;
-    if (numel > (uint64_t{1} << 42)) return bad("impossible element count");
   }
   uint64_t begin, end;
   if (!offsets->array[0].AsUint64(&begin) || !offsets->array[1].AsUint64(&end) || begin > end)
@@ -58,12 +76,30 @@ absl::StatusOr<TensorView> ParseEntry(const std::string& path, const std::string
   if (end > buffer.size())
     return bad(absl::StrCat("data_offsets [", begin, ", ", end, ") run past the data buffer (", buffer.size(), " bytes)"));
   if (es != 0 && end - begin != numel * es)
-    return bad(absl::StrCat("shape ", ShapeString(t.shape), " of ", dtype->text, " needs ", numel * es,
+    return bad(absl::StrCat("shape ", ShapeString(t.shape), " of ", Printable(dtype->text), " needs ", numel * es,
                             " bytes, data_offsets give ", end - begin));
   t.bytes = buffer.subspan(begin, end - begin);
   t.file_offset = buffer_at + begin;
+  *extent = {t.file_offset, buffer_at + end, &name};
   if (t.dtype == DType::kOther) t.bytes = {};
   return t;
+}
+
+// Two tensors may not share bytes (the official reader refuses it too); empty ones may sit
+// anywhere.
+absl::Status CheckNoOverlap(const std::string& path, std::vector<Extent>& extents) {
+  std::erase_if(extents, [](const Extent& e) { return e.begin == e.end; });
+  std::sort(extents.begin(), extents.end(),
+            [](const Extent& a, const Extent& b) { return a.begin != b.begin ? a.begin < b.begin : a.end < b.end; });
+  for (size_t k = 1; k < extents.size(); ++k) {
+    const Extent& a = extents[k - 1];
+    const Extent& b = extents[k];
+    if (b.begin < a.end)
+      return absl::DataLossError(absl::StrCat(path, "@", b.begin, ": the data of tensors ", Printable(*a.name),
+                                              " [", a.begin, ", ", a.end, ") and ", Printable(*b.name), " [", b.begin,
+                                              ", ", b.end, ") overlap"));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -86,13 +122,15 @@ absl::StatusOr<TensorSet> ReadSafetensors(const std::string& path, std::shared_p
   if (header.kind != Json::kObject)
     return absl::DataLossError(absl::StrCat(path, "@8: safetensors header is not a JSON object"));
   TensorSet set(path, file);
+  std::vector<Extent> extents;
   for (const auto& [name, v] : header.object) {
     if (name == "__metadata__") continue;
-    RWKVKIT_ASSIGN_OR_RETURN(TensorView t, ParseEntry(path, name, v, b.subspan(8 + n), 8 + n));
+    RWKVKIT_ASSIGN_OR_RETURN(TensorView t, ParseEntry(path, name, v, b.subspan(8 + n), 8 + n, &extents.emplace_back()));
     std::string mapped = t.name;
     if (!set.Add(std::move(t)))
-      return absl::DataLossError(absl::StrCat(path, "@8: tensor ", mapped, " appears twice in the header"));
+      return absl::DataLossError(absl::StrCat(path, "@8: tensor ", Printable(mapped), " appears twice in the header"));
   }
+  RWKVKIT_RETURN_IF_ERROR(CheckNoOverlap(path, extents));
   return set;
 }
 

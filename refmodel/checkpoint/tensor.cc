@@ -13,6 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "refmodel/checkpoint/internal/printable.h"
 
 namespace rwkvkit::refmodel {
 namespace {
@@ -140,11 +141,11 @@ absl::StatusOr<std::vector<float>> ToFloat32(const TensorView& t, std::string_vi
   const int64_t n = t.numel();
   if (t.dtype == DType::kOther) {
     return absl::UnimplementedError(absl::StrCat(
-        std::string(path), "@", t.file_offset, ": tensor ", t.name, " ", ShapeString(t.shape),
-        " has dtype ", t.dtype_name, "; only fp32, fp16 and bf16 are supported"));
+        std::string(path), "@", t.file_offset, ": tensor ", checkpoint::Printable(t.name), " ", ShapeString(t.shape),
+        " has dtype ", checkpoint::Printable(t.dtype_name), "; only fp32, fp16 and bf16 are supported"));
   }
   if (t.bytes.size() != static_cast<size_t>(n) * DTypeSize(t.dtype)) {
-    return absl::InternalError(absl::StrCat(std::string(path), ": tensor ", t.name,
+    return absl::InternalError(absl::StrCat(std::string(path), ": tensor ", checkpoint::Printable(t.name),
                                             " byte count does not match its shape"));
   }
   std::vector<float> out(static_cast<size_t>(n));

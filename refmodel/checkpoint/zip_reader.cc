@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "base/status_macros.h"
+#include "refmodel/checkpoint/internal/printable.h"
 
 namespace rwkvkit::refmodel::checkpoint {
 namespace {
@@ -158,6 +159,7 @@ absl::StatusOr<ZipArchive> ZipArchive::Open(std::string path, std::span<const ui
     e.name.assign(reinterpret_cast<const char*>(&b[p + kCentralSize]), name_len);
     RWKVKIT_RETURN_IF_ERROR(ApplyZip64Extra(z.path_, b.subspan(p + kCentralSize + name_len, extra_len),
                                             p + kCentralSize + name_len, e));
+    z.by_name_.emplace(e.name, z.entries_.size());  // the first of a repeated name wins
     z.entries_.push_back(std::move(e));
     p += rec_len;
   }
@@ -165,32 +167,31 @@ absl::StatusOr<ZipArchive> ZipArchive::Open(std::string path, std::span<const ui
 }
 
 const ZipEntry* ZipArchive::Find(std::string_view name) const {
-  for (const ZipEntry& e : entries_)
-    if (e.name == name) return &e;
-  return nullptr;
+  const auto it = by_name_.find(std::string(name));
+  return it == by_name_.end() ? nullptr : &entries_[it->second];
 }
 
 absl::StatusOr<uint64_t> ZipArchive::DataOffset(const ZipEntry& e) const {
   const uint64_t h = e.local_header_offset;
   if (!Fits(h, kLocalSize, bytes_.size()))
-    return Corrupt(path_, e.central_offset, absl::StrCat("entry ", e.name, ": local header offset ", h,
+    return Corrupt(path_, e.central_offset, absl::StrCat("entry ", Printable(e.name), ": local header offset ", h,
                                                          " lies outside the file (", bytes_.size(), " bytes)"));
   if (Le(&bytes_[h], 4) != kLocalSig)
-    return Corrupt(path_, h, absl::StrCat("entry ", e.name, ": bad local header signature"));
+    return Corrupt(path_, h, absl::StrCat("entry ", Printable(e.name), ": bad local header signature"));
   // The local extra field may differ from the central one (torch pads it to align data).
   const uint64_t data = h + kLocalSize + Le(&bytes_[h + 26], 2) + Le(&bytes_[h + 28], 2);
   if (!Fits(data, e.compressed_size, bytes_.size()))
-    return Corrupt(path_, h, absl::StrCat("entry ", e.name, ": data [", data, ", +", e.compressed_size,
+    return Corrupt(path_, h, absl::StrCat("entry ", Printable(e.name), ": data [", data, ", +", e.compressed_size,
                                           ") runs past the end of the file (", bytes_.size(), " bytes)"));
   return data;
 }
 
 absl::StatusOr<std::span<const uint8_t>> ZipArchive::Data(const ZipEntry& e) const {
   if (e.method != 0)
-    return absl::UnimplementedError(absl::StrCat(path_, "@", e.central_offset, ": entry ", e.name,
+    return absl::UnimplementedError(absl::StrCat(path_, "@", e.central_offset, ": entry ", Printable(e.name),
                                                  " is compressed (method ", e.method, "); only stored entries are read"));
   if (e.compressed_size != e.size)
-    return Corrupt(path_, e.central_offset, absl::StrCat("stored entry ", e.name, " has compressed size ",
+    return Corrupt(path_, e.central_offset, absl::StrCat("stored entry ", Printable(e.name), " has compressed size ",
                                                          e.compressed_size, " but size ", e.size));
   RWKVKIT_ASSIGN_OR_RETURN(uint64_t off, DataOffset(e));
   return bytes_.subspan(off, e.size);
@@ -202,7 +203,7 @@ absl::Status ZipArchive::CheckCrc(const ZipEntry& e) const {
   if (got != e.crc32) {
     RWKVKIT_ASSIGN_OR_RETURN(uint64_t off, DataOffset(e));
     return Corrupt(path_, off, absl::StrFormat("entry %s: CRC-32 0x%08x, central directory says 0x%08x",
-                                               e.name, got, e.crc32));
+                                               Printable(e.name), got, e.crc32));
   }
   return absl::OkStatus();
 }

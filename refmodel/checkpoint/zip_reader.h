@@ -12,6 +12,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -37,7 +38,7 @@ class ZipArchive {
   static absl::StatusOr<ZipArchive> Open(std::string path, std::span<const uint8_t> bytes);
 
   const std::vector<ZipEntry>& entries() const { return entries_; }
-  // nullptr when there is no entry of that exact name.
+  // nullptr when there is no entry of that exact name (the first one when it repeats).
   const ZipEntry* Find(std::string_view name) const;
 
   // Data()
@@ -56,6 +57,7 @@ class ZipArchive {
   std::string path_;
   std::span<const uint8_t> bytes_;
   std::vector<ZipEntry> entries_;
+  std::unordered_map<std::string, size_t> by_name_;  // index into entries_
 };
 
 // CRC-32 (ISO-HDLC, the ZIP polynomial 0xEDB88320).

@@ -14,6 +14,7 @@
 namespace rwkvkit::refmodel {
 namespace {
 
+using namespace std::string_literals;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
@@ -191,6 +192,110 @@ TEST(SafetensorsErrors, HeaderErrors) {
   EXPECT_THAT(Build("s.safetensors", testing::WriteSafetensors(MakeTinyModel("6.0", kSmall, 4), TestDType::kF32,
                                                                "head.weight", "F16")),
               StatusIs(absl::StatusCode::kDataLoss, HasSubstr("s.safetensors@8: safetensors header entry head.weight: shape [5,4] of F16 needs 40 bytes")));
+}
+
+// A torch.save-style zip around a hand-written data.pkl (the pickle is the test's subject).
+std::string PthWithPickle(const std::string& pkl) {
+  return testing::WriteZip({{"archive/data.pkl", pkl}, {"archive/byteorder", "little"}}, false).bytes;
+}
+
+// A pickle that builds the given body after PROTO 2 and stops.
+std::string Pickle(const std::string& body) { return "\x80\x02"s + body + "."; }
+
+TEST(HostilePickle, DeepNestingIsRefusedNotAStackOverflow) {
+  // ~1 MB of TUPLE1 around an empty tuple: a million levels. Freed recursively this
+  // overflowed the stack.
+  const std::string pkl = Pickle(")" + std::string(1 << 20, '\x85'));
+  EXPECT_THAT(Build("n.pth", PthWithPickle(pkl)),
+              StatusIs(absl::StatusCode::kDataLoss,
+                       AllOf(StartsWith("n.pth@"), HasSubstr("containers nested more than 64 deep"),
+                             HasSubstr("n.pth@130: containers nested"))));
+  // A list appended into itself, over and over: the same refusal, and nothing leaks.
+  std::string cycle = "]q\x00"s;
+  for (int i = 0; i < 100; ++i) cycle += "h\x00" "a"s;
+  EXPECT_THAT(Build("n.pth", PthWithPickle(Pickle(cycle))),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("containers nested more than 64 deep")));
+}
+
+TEST(HostilePickle, MemoryIsCappedInProportionToThePickle) {
+  // 1 MB of EMPTY_DICT: each took ~300 bytes of memory (20 MB took 6 GB); now the unpickler
+  // stops at 64 bytes per byte of data.pkl.
+  const std::string pkl = Pickle(std::string(1 << 20, '}'));
+  EXPECT_THAT(Build("m.pth", PthWithPickle(pkl)),
+              StatusIs(absl::StatusCode::kDataLoss,
+                       AllOf(StartsWith("m.pth@"), HasSubstr("unpickling needs more than"),
+                             HasSubstr("64 per byte of data.pkl"))));
+  // A huge memo index is not a reason to allocate a huge memo.
+  EXPECT_THAT(Build("m.pth", PthWithPickle(Pickle("}r\xff\xff\xff\x7f"s))),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("memo index 2147483647 exceeds the pickle's size")));
+  // One long global name fetched from the memo again and again would be copied each time.
+  const std::string long_name(100000, 'x');
+  const std::string global = "X\xa0\x86\x01\x00"s + long_name + "q\x00h\x00\x93"s;
+  EXPECT_THAT(Build("m.pth", PthWithPickle(Pickle(global))),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("STACK_GLOBAL module of 100000 bytes")));
+}
+
+TEST(HugeShapes, PthElementCountCannotOverflow) {
+  // 2^40 x 2^40 x 2^40 elements: the product overflowed int64 before it was checked.
+  std::string t = "}(X\x01\x00\x00\x00" "a"s;
+  t += "ctorch._utils\n_rebuild_tensor_v2\n("s;
+  t += "(X\x07\x00\x00\x00storage" "ctorch\nFloatStorage\n" "X\x01\x00\x00\x00" "0" "X\x03\x00\x00\x00" "cpu" "K\x01" "tQ"s;
+  const std::string big = "\x8a\x06\x00\x00\x00\x00\x00\x01"s;  // LONG1 2^40
+  t += "K\x00("s + big + big + big + "t(K\x01K\x01K\x01t\x89tRu"s;
+  const std::string b = testing::WriteZip({{"archive/data.pkl", Pickle(t)}, {"archive/data/0", std::string(4, '\0')}},
+                                          false).bytes;
+  EXPECT_THAT(Build("h.pth", b), StatusIs(absl::StatusCode::kDataLoss, HasSubstr("impossible element count")));
+}
+
+// A safetensors file from a header text and a data buffer.
+std::string Safetensors(const std::string& header, const std::string& data) {
+  std::string out(8, '\0');
+  const uint64_t n = header.size();
+  std::memcpy(out.data(), &n, 8);
+  return out + header + data;
+}
+
+TEST(HugeShapes, SafetensorsElementCountCannotWrap) {
+  // 2^40 * 2^40 * 2^40 * 2^4 = 2^124 wrapped to 0 and matched data_offsets [0, 0].
+  const std::string h =
+      R"({"a":{"dtype":"F32","shape":[1099511627776,1099511627776,1099511627776,16],"data_offsets":[0,0]}})";
+  EXPECT_THAT(ReadCheckpointBytes("h.safetensors", FileBytes::FromString(Safetensors(h, ""))),
+              StatusIs(absl::StatusCode::kDataLoss,
+                       HasSubstr("h.safetensors@8: safetensors header entry a: shape dimension 1 (1099511627776)")));
+}
+
+TEST(SafetensorsErrors, OverlappingTensorsAreRefused) {
+  const std::string h =
+      R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})";
+  EXPECT_THAT(ReadCheckpointBytes("o.safetensors", FileBytes::FromString(Safetensors(h, std::string(12, '\0')))),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("the data of tensors a [")));
+  // Adjacent and empty tensors are fine.
+  const std::string ok =
+      R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]},)"
+      R"("c":{"dtype":"F32","shape":[0],"data_offsets":[4,4]}})";
+  EXPECT_TRUE(ReadCheckpointBytes("o.safetensors", FileBytes::FromString(Safetensors(ok, std::string(12, '\0')))).ok());
+}
+
+TEST(FileErrors, EmptyFileSaysSo) {
+  EXPECT_THAT(Build("e.pth", ""),
+              StatusIs(absl::StatusCode::kDataLoss,
+                       HasSubstr("e.pth@0: empty file (0 bytes), neither a torch.save zip nor a safetensors file")));
+}
+
+TEST(FileErrors, NamesFromTheFileAreEscaped) {
+  // A tensor name holding NUL, a newline and invalid UTF-8 (JSON's \u0000 decodes to a NUL).
+  const std::string h = R"({"a\u0000b\nc\u00e9":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}})";
+  absl::StatusOr<TensorSet> s = ReadCheckpointBytes("x.safetensors", FileBytes::FromString(Safetensors(h, std::string(8, '\0'))));
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().message().find('\0'), std::string_view::npos);
+  EXPECT_THAT(s.status().message(), HasSubstr("header entry a\\x00b\\x0ac\xc3\xa9: shape [3] of F32 needs 12 bytes"));
+  // A pickle's callable is quoted the same way, and a very long one is cut.
+  const std::string g = "cos\0x\n"s + std::string(300, 'y') + "\n)R";
+  absl::StatusOr<ModelWeights> p = Build("x.pth", PthWithPickle(Pickle(g)));
+  EXPECT_THAT(p, StatusIs(absl::StatusCode::kDataLoss, HasSubstr("GLOBAL name of 300 bytes (\"yyyy")));
+  const std::string g2 = "cos\0x\nsystem\n)R"s;
+  EXPECT_THAT(Build("x.pth", PthWithPickle(Pickle(g2))),
+              StatusIs(absl::StatusCode::kUnimplemented, HasSubstr("pickle calls os\\x00x.system, which")));
 }
 
 TEST(ModelErrors, MissingTensorIsNamed) {
