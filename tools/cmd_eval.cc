@@ -2,9 +2,12 @@
 #include <tbb/global_control.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -13,14 +16,16 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "base/status_macros.h"
+#include "corpus/binidx/shard_reader.h"
 #include "corpus/build_report.h"
+#include "corpus/stats/build_info.h"
 #include "refmodel/eval/evaluator.h"
 #ifdef RWKVKIT_HAVE_CUDA
 #include "refmodel/cuda/cuda_evaluator.h"
 #endif
 #include "refmodel/eval/shard_set.h"
 #include "refmodel/model_weights.h"
-#include "simdjson.h"
 #include "tools/cli/flags.h"
 #include "tools/cli/vocab_path.h"
 #include "tools/commands.h"
@@ -36,10 +41,12 @@ Evaluates an RWKV-5.2 or RWKV-6 checkpoint (.pth or .safetensors; fp32/fp16/bf16
 shards. Every document (one sequence ending with token 0) starts from a fresh state; inputs
 [0, t1..tn], targets [t1..tn, 0]; NLL in nats (docs/eval.md). stdout ends with one JSON line:
 documents, tokens, mean NLL, perplexity, bits per byte, and per source when a build.json lies
-next to the shards.
+next to the shards. A NaN or infinite NLL (broken weights, fp16 overflow) stops the run with
+exit status 1, naming the shard, document and source.
 
   --data PATH     a shard prefix, a .idx/.bin path, or a directory (all shards, name order)
-  --nll-out FILE  JSON Lines: per document (shard order) the array of its per-target NLLs
+  --nll-out FILE  JSON Lines: per document (shard order) the array of its per-target NLLs;
+                  written only when the whole evaluation succeeds (else FILE is untouched)
   --max-docs N    stop after N documents
   --window N      tokens per forward call (state carried across; default 256)
   --device DEV    cpu (the fp32 reference, default) or cuda (docs/eval.md)
@@ -58,56 +65,54 @@ std::string TotalsJson(const refmodel::EvalTotals& t) {
                       ", \"bits_per_byte\": ", JsonNumber(t.BitsPerByte()), "}");
 }
 
-// Per-document source names of every shard listed in one build.json (shard name -> names in
-// shard order), from its per-shard source_runs; empty when the file is missing or unreadable.
-using ShardSources = std::map<std::string, std::vector<std::string>>;
-ShardSources ReadBuildSources(const std::filesystem::path& build) {
-  simdjson::dom::parser parser;
-  simdjson::dom::element root;
-  ShardSources out;
-  if (!std::filesystem::exists(build) || parser.load(build.string()).get(root) != simdjson::SUCCESS) return out;
-  std::vector<std::string> names;
-  simdjson::dom::array sources, shards;
-  if (root["sources"].get_array().get(sources) != simdjson::SUCCESS) return out;
-  for (const simdjson::dom::element s : sources) {
-    std::string_view n;
-    names.emplace_back(s["name"].get_string().get(n) == simdjson::SUCCESS ? std::string(n) : std::string("?"));
-  }
-  if (root["shards"].get_array().get(shards) != simdjson::SUCCESS) return out;
-  for (const simdjson::dom::element sh : shards) {
-    std::string_view n;
-    simdjson::dom::array runs;
-    if (sh["name"].get_string().get(n) != simdjson::SUCCESS || sh["source_runs"].get_array().get(runs) != simdjson::SUCCESS)
-      continue;
-    std::vector<std::string> docs;
-    bool ok = true;
-    for (const simdjson::dom::element run : runs) {
-      uint64_t src = 0, count = 0;
-      ok = run.at(0).get_uint64().get(src) == simdjson::SUCCESS && run.at(1).get_uint64().get(count) == simdjson::SUCCESS &&
-           src < names.size();
-      if (!ok) break;
-      docs.insert(docs.end(), count, names[src]);
+// Per-source numbers come from the build.json next to the shards (read by the stats reader,
+// which checks that each shard's source_runs add up to its document count). Each evaluated
+// shard listed there must hold that many documents; otherwise (or when build.json is
+// unreadable) a warning names the problem and the per-source numbers are left out: they
+// would not add up to the total.
+struct DocumentSources {
+  std::vector<std::string> names;           // every source of every build.json read
+  std::vector<std::vector<uint32_t>> docs;  // per evaluated shard: index into names per document
+};
+
+DocumentSources ReadDocumentSources(const std::vector<std::filesystem::path>& shards) {
+  DocumentSources out;
+  out.docs.resize(shards.size());
+  auto unusable = [&](const std::string& why) {
+    const std::string line = absl::StrCat("rwkvkit eval: warning: ", why, "; no per-source numbers\n");
+    std::fwrite(line.data(), 1, line.size(), stderr);
+    DocumentSources none;
+    none.docs.resize(shards.size());
+    return none;
+  };
+  std::map<std::filesystem::path, std::optional<std::pair<corpus::stats::BuildInfo, uint32_t>>> builds;
+  for (size_t i = 0; i < shards.size(); ++i) {
+    const std::filesystem::path dir = shards[i].parent_path();
+    auto it = builds.find(dir);
+    if (it == builds.end()) {
+      it = builds.emplace(dir, std::nullopt).first;
+      absl::StatusOr<corpus::stats::BuildInfo> info = corpus::stats::LoadBuildInfo(dir.empty() ? "." : dir);
+      if (absl::IsNotFound(info.status())) continue;
+      if (!info.ok()) return unusable(std::string(info.status().message()));
+      const auto first = static_cast<uint32_t>(out.names.size());
+      for (const auto& source : info->sources) out.names.push_back(source.name);
+      it->second.emplace(*std::move(info), first);
     }
-    if (ok) out[std::string(n)] = std::move(docs);
+    if (!it->second) continue;
+    const auto& [info, first] = *it->second;
+    const std::string name = shards[i].filename().string();
+    const auto shard = std::find_if(info.shards.begin(), info.shards.end(),
+                                    [&](const corpus::stats::BuildShard& s) { return s.name == name; });
+    if (shard == info.shards.end()) continue;
+    absl::StatusOr<binidx::ShardReader> reader = binidx::ShardReader::Open(shards[i]);
+    if (!reader.ok()) continue;  // the evaluation reports it
+    if (reader->num_documents() != shard->documents)
+      return unusable(absl::StrCat((dir / "build.json").string(), ": shard ", name, " lists ", shard->documents,
+                                   " documents, ", reader->idx_path().string(), " holds ", reader->num_documents()));
+    for (const auto& [source, count] : shard->source_runs) out.docs[i].insert(out.docs[i].end(), count, first + source);
   }
   return out;
 }
-
-// Per-document source names of each shard; every build.json is read once, however many of
-// its shards are evaluated.
-std::vector<std::vector<std::string>> DocumentSources(const std::vector<std::filesystem::path>& shards) {
-  std::map<std::filesystem::path, ShardSources> builds;
-  std::vector<std::vector<std::string>> out;
-  for (const auto& prefix : shards) {
-    const std::filesystem::path build = prefix.parent_path() / "build.json";
-    auto it = builds.find(build);
-    if (it == builds.end()) it = builds.emplace(build, ReadBuildSources(build)).first;
-    const auto found = it->second.find(prefix.filename().string());
-    out.push_back(found == it->second.end() ? std::vector<std::string>() : found->second);
-  }
-  return out;
-}
-
 struct EvalFlags {
   std::string model;
   std::vector<std::string> data;
@@ -160,34 +165,96 @@ absl::StatusOr<EvalFlags> ReadFlags(const ParsedFlags& f) {
   return e;
 }
 
+// --nll-out: checked and its temporary created before any work; renamed over the target only
+// when the evaluation succeeded. On every failure the temporary is removed and the target
+// keeps what it held.
+class NllOutput {
+ public:
+  NllOutput() = default;
+  NllOutput(const NllOutput&) = delete;
+  NllOutput& operator=(const NllOutput&) = delete;
+  ~NllOutput() {
+    if (!open_) return;
+    out_.close();
+    std::remove(tmp_.c_str());
+  }
+
+  absl::Status Open(const std::string& path) {
+    std::error_code ec;
+    const std::filesystem::file_status st = std::filesystem::status(path, ec);
+    if (std::filesystem::is_directory(st))
+      return absl::InvalidArgumentError(absl::StrCat("--nll-out ", path, ": is a directory; it wants a file name"));
+    if (std::filesystem::exists(st) && !std::filesystem::is_regular_file(st))
+      return absl::InvalidArgumentError(absl::StrCat("--nll-out ", path, ": exists and is not a regular file"));
+    path_ = path;
+    tmp_ = absl::StrCat(path, ".", ::getpid(), ".tmp");
+    out_.open(tmp_, std::ios::binary | std::ios::trunc);
+    if (!out_)
+      return absl::UnavailableError(absl::StrCat("--nll-out ", path, ": cannot create ", tmp_, " (",
+                                                 std::strerror(errno), ")"));
+    open_ = true;
+    return absl::OkStatus();
+  }
+  bool enabled() const { return open_; }
+  absl::Status Write(const std::string& text) {
+    out_ << text;
+    if (!out_) return absl::UnavailableError(absl::StrCat(tmp_, ": write failed (", std::strerror(errno), ")"));
+    return absl::OkStatus();
+  }
+  absl::Status Commit() {
+    out_.close();
+    if (!out_) return absl::UnavailableError(absl::StrCat(tmp_, ": write failed (", std::strerror(errno), ")"));
+    if (std::rename(tmp_.c_str(), path_.c_str()) != 0)
+      return absl::UnavailableError(absl::StrCat(path_, ": cannot write (", std::strerror(errno), ")"));
+    open_ = false;
+    return absl::OkStatus();
+  }
+
+ private:
+  std::string path_, tmp_;
+  std::ofstream out_;
+  bool open_ = false;
+};
+
+// A non-finite NLL (NaN or Inf weights, or an fp16 overflow) stops the run: it is not a
+// number that --nll-out or the summary could carry.
+absl::Status CheckFinite(const refmodel::DocumentResult& r, const std::filesystem::path& shard,
+                         const std::string* source) {
+  for (size_t i = 0; i < r.nll.size(); ++i) {
+    if (std::isfinite(r.nll[i])) continue;
+    return absl::FailedPreconditionError(absl::StrCat(
+        shard.string(), ".bin: document ", r.index_in_shard, source ? absl::StrCat(" (source ", *source, ")") : "",
+        ", target ", i, ": the NLL is ", std::isnan(r.nll[i]) ? "NaN" : r.nll[i] > 0 ? "+Inf" : "-Inf",
+        "; the model's weights hold NaN or Inf, or the forward overflowed (try --dtype bf16 or fp32)"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status RunEval(const EvalFlags& e, const tokenizer::Tokenizer& tok) {
+  NllOutput nll_out;
+  if (e.nll_out) RWKVKIT_RETURN_IF_ERROR(nll_out.Open(*e.nll_out));
   absl::StatusOr<refmodel::ModelWeights> weights = refmodel::LoadModel(e.model);
   if (!weights.ok()) return weights.status();
   absl::StatusOr<std::vector<std::filesystem::path>> shards = refmodel::ResolveShards(e.data);
   if (!shards.ok()) return shards.status();
-  const std::vector<std::vector<std::string>> sources = DocumentSources(*shards);
+  const DocumentSources sources = ReadDocumentSources(*shards);
   std::map<std::string, refmodel::EvalTotals> per_source;
-  std::ofstream nll_out;
-  const std::string tmp = e.nll_out ? *e.nll_out + ".tmp" : "";
-  if (e.nll_out) {
-    nll_out.open(tmp, std::ios::binary | std::ios::trunc);
-    if (!nll_out) return absl::UnavailableError(absl::StrCat(tmp, ": cannot create"));
-  }
   const bool tty = ::isatty(2) == 1;
   const auto start = std::chrono::steady_clock::now();
   auto last = start;
   refmodel::EvalTotals running;
   std::string line;
   auto sink = [&](const refmodel::DocumentResult& r) -> absl::Status {
+    const std::vector<uint32_t>& src = sources.docs[r.shard];
+    const std::string* source = r.index_in_shard < src.size() ? &sources.names[src[r.index_in_shard]] : nullptr;
+    RWKVKIT_RETURN_IF_ERROR(CheckFinite(r, (*shards)[r.shard], source));
     running.Add(r.totals);
-    const auto& src = sources[r.shard];
-    if (!src.empty() && r.index_in_shard < src.size()) per_source[src[r.index_in_shard]].Add(r.totals);
-    if (e.nll_out) {
+    if (source != nullptr) per_source[*source].Add(r.totals);
+    if (nll_out.enabled()) {
       line = "[";
       for (size_t i = 0; i < r.nll.size(); ++i) absl::StrAppend(&line, i ? "," : "", absl::StrFormat("%.8g", r.nll[i]));
       line += "]\n";
-      nll_out << line;
-      if (!nll_out) return absl::UnavailableError(absl::StrCat(tmp, ": write failed"));
+      RWKVKIT_RETURN_IF_ERROR(nll_out.Write(line));
     }
     const auto now = std::chrono::steady_clock::now();
     if (e.progress && now - last > std::chrono::milliseconds(tty ? 500 : 10000)) {
@@ -219,11 +286,7 @@ absl::Status RunEval(const EvalFlags& e, const tokenizer::Tokenizer& tok) {
   }
   if (e.progress && tty) std::fputc('\n', stderr);
   if (!totals.ok()) return totals.status();
-  if (e.nll_out) {
-    nll_out.close();
-    if (!nll_out || std::rename(tmp.c_str(), e.nll_out->c_str()) != 0)
-      return absl::UnavailableError(absl::StrCat(*e.nll_out, ": cannot write"));
-  }
+  if (nll_out.enabled()) RWKVKIT_RETURN_IF_ERROR(nll_out.Commit());
   std::string json = absl::StrCat("{\"model\": ", corpus::JsonString(e.model), ", \"version\": \"",
                                   std::string(refmodel::VersionName(weights->config.version)), "\", \"total\": ",
                                   TotalsJson(*totals), ", \"sources\": {");

@@ -36,6 +36,18 @@ def write_shard(prefix, docs):
         f.write(struct.pack(f"<{len(docs) + 1}q", *range(len(docs) + 1)))
 
 
+def write_build_json(path, source_names, shards):
+    """A build.json as `rwkvkit build` writes it (docs/formats/build_json.md), with the fields
+    the stats reader requires; `shards` is [(name, documents, source_runs)]."""
+    counts = {"files": 1, "documents_read": 0, "documents_kept": 0, "documents_written": 0,
+              "bytes_in": 0, "bytes_out": 0, "tokens": 0}
+    build = {"corpus": "fx", "total": counts,
+             "sources": [{"name": n, "counts": counts} for n in source_names],
+             "shards": [{"name": n, "documents": d, "tokens": 0, "source_runs": runs} for n, d, runs in shards]}
+    with open(path, "w") as f:
+        json.dump(build, f)
+
+
 def token_lengths(vocab_path):
     lengths = {0: 0}
     with open(vocab_path, encoding="utf-8") as f:
@@ -59,9 +71,7 @@ def main():
     failures = 0
     with tempfile.TemporaryDirectory(prefix="rwkvkit_evalcli_") as tmp:
         write_shard(os.path.join(tmp, "fx_00000"), docs)
-        build = {"sources": [{"name": "short"}, {"name": "long"}],
-                 "shards": [{"name": "fx_00000", "source_runs": [[0, 2], [1, 1]]}]}
-        json.dump(build, open(os.path.join(tmp, "build.json"), "w"))
+        write_build_json(os.path.join(tmp, "build.json"), ["short", "long"], [("fx_00000", 3, [[0, 2], [1, 1]])])
         for model in ("v5_bf16.pth", "v6_fp16.pth"):
             nll_path = os.path.join(tmp, "nll.jsonl")
             r = subprocess.run([args.rwkvkit, "eval", "--model", os.path.join(args.fixtures, model), "--data", tmp,
