@@ -80,6 +80,29 @@ std::string CountsJson(const SourceCounts& c, const std::string& indent) {
   return absl::StrCat(j, "\n", indent, "}");
 }
 
+// RWKV-LM's numbers for one shard opened on its own (build_json.md, "training").
+std::string ShardTrainingJson(uint64_t tokens, uint64_t ctx_len) {
+  absl::StatusOr<binidx::TrainingNumbers> t = binidx::ComputeTrainingNumbers(tokens, ctx_len);
+  const std::string prime = t.ok() && t->magic_prime ? absl::StrCat(*t->magic_prime) : "null";
+  return absl::StrCat("{\"my_exit_tokens\": ", tokens, ", \"magic_prime\": ", prime,
+                      ", \"trainer_accepts\": ", t.ok() && t->trainer_accepts ? "true" : "false", "}");
+}
+
+// The numbers for all shards as one prefix (`rwkvkit merge`, or the shard itself when there
+// is one): the trainer's flags, or why it would refuse them.
+std::string CorpusTrainingJson(uint64_t tokens, uint64_t ctx_len) {
+  absl::StatusOr<binidx::TrainingNumbers> t = binidx::ComputeTrainingNumbers(tokens, ctx_len);
+  const std::string prime = t.ok() && t->magic_prime ? absl::StrCat(*t->magic_prime) : "null";
+  const bool accepts = t.ok() && t->trainer_accepts;
+  return absl::StrCat(
+      "{\"ctx_len\": ", ctx_len, ", \"my_exit_tokens\": ", tokens, ", \"magic_prime\": ", prime,
+      ", \"trainer_accepts\": ", accepts ? "true" : "false", ", \"args\": ",
+      accepts ? JsonString(absl::StrCat("--my_exit_tokens ", tokens, " --magic_prime ", prime, " --ctx_len ", ctx_len))
+              : "null",
+      ", \"problem\": ",
+      accepts ? "null" : JsonString(t.ok() ? binidx::TrainingProblem(*t) : std::string(t.status().message())), "}");
+}
+
 }  // namespace
 
 void SourceCounts::Add(const SourceCounts& o) {
@@ -174,22 +197,17 @@ absl::Status WriteBuildJson(const std::filesystem::path& out_dir, const std::str
     const ShardRecord& s = shards[i];
     absl::StrAppend(&j, i ? ",\n" : "\n", "    {\"name\": ", JsonString(s.name), ", \"documents\": ", s.documents,
                     ", \"tokens\": ", s.tokens, ", \"bin_bytes\": ", s.bin_bytes, ", \"idx_bytes\": ", s.idx_bytes,
-                    ", \"xxh3_128\": ", JsonString(s.xxh3_128), ", \"source_runs\": [");
+                    ", \"xxh3_128\": ", JsonString(s.xxh3_128), ", \"training\": ", ShardTrainingJson(s.tokens, ctx_len),
+                    ", \"source_runs\": [");
     for (size_t r = 0; r < s.source_runs.size(); ++r)
       absl::StrAppend(&j, r ? ", " : "", "[", s.source_runs[r].first, ", ", s.source_runs[r].second, "]");
     absl::StrAppend(&j, "]}");
     tokens += s.tokens;
     docs += s.documents;
   }
-  const std::optional<uint64_t> prime = binidx::MagicPrime(tokens, ctx_len);
   absl::StrAppend(&j, shards.empty() ? "],\n" : "\n  ],\n", "  \"output\": {\"shards\": ", shards.size(),
-                  ", \"documents\": ", docs, ", \"tokens\": ", tokens, "},\n", "  \"training\": {\"ctx_len\": ", ctx_len,
-                  ", \"my_exit_tokens\": ", tokens, ", \"magic_prime\": ", prime ? absl::StrCat(*prime) : "null",
-                  ", \"args\": ",
-                  JsonString(prime ? absl::StrCat("--my_exit_tokens ", tokens, " --magic_prime ", *prime, " --ctx_len ",
-                                                  ctx_len)
-                                   : std::string("(fewer than 3 x ctx_len tokens: RWKV-LM has no magic_prime for this)")),
-                  "}\n}\n");
+                  ", \"documents\": ", docs, ", \"tokens\": ", tokens, "},\n", "  \"training\": ",
+                  CorpusTrainingJson(tokens, ctx_len), "\n}\n");
   return WriteFileAtomically(out_dir / "build.json", j);
 }
 

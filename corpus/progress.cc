@@ -7,10 +7,11 @@
 
 namespace rwkvkit::corpus {
 
-Progress::Progress(std::string label, uint64_t total_bytes, bool enabled)
+Progress::Progress(std::string label, uint64_t total_bytes, bool enabled, Unit unit)
     : label_(std::move(label)),
       total_(total_bytes),
       enabled_(enabled),
+      unit_(unit),
       tty_(::isatty(2) == 1),
       start_(std::chrono::steady_clock::now()),
       last_(start_) {}
@@ -35,9 +36,11 @@ void Progress::Print(uint64_t bytes, uint64_t docs, bool final) {
   if (!final && total_ > 0 && bytes > 0 && bytes < total_)
     std::snprintf(eta, sizeof eta, ", ETA %.0f s", s * static_cast<double>(total_ - bytes) / static_cast<double>(bytes));
   const double pct = total_ > 0 ? 100.0 * static_cast<double>(bytes) / static_cast<double>(total_) : 0;
-  std::fprintf(stderr, "%s%s: %.1f/%.1f MB (%.0f%%), %llu docs, %.1f MB/s, %.0f docs/s%s%s", tty_ ? "\r" : "",
-               label_.c_str(), static_cast<double>(bytes) / 1e6, static_cast<double>(total_) / 1e6, pct,
-               static_cast<unsigned long long>(docs), mbs, dps, final ? ", done" : eta, tty_ && !final ? "   " : "\n");
+  const char* u = unit_ == Unit::kTokens ? "Mtok" : "MB";
+  std::fprintf(stderr, "%s%s: %.1f/%.1f %s (%.0f%%), %llu docs, %.*f %s/s, %.0f docs/s%s%s", tty_ ? "\r" : "",
+               label_.c_str(), static_cast<double>(bytes) / 1e6, static_cast<double>(total_) / 1e6, u, pct,
+               static_cast<unsigned long long>(docs), unit_ == Unit::kTokens ? 3 : 1, mbs, u, dps,
+               final ? ", done" : eta, tty_ && !final ? "   " : "\n");
 }
 
 }  // namespace rwkvkit::corpus

@@ -1,8 +1,9 @@
 // corpus/progress.h — progress lines for long work on stderr.
 //
 // On a TTY one line is redrawn (\r) at most every 0.5 s; otherwise a plain line is printed
-// every 10 s. Shows bytes done/total, percent, MB/s, documents/s and the ETA when the total is
-// known. Not thread-safe: call from one thread (the pipeline's serial stages).
+// every 10 s. Shows bytes (or tokens) done/total, percent, MB/s (Mtok/s), documents/s and the
+// ETA when the total is known. Not thread-safe: call from one thread (the pipeline's serial
+// stages).
 #ifndef RWKVKIT_CORPUS_PROGRESS_H_
 #define RWKVKIT_CORPUS_PROGRESS_H_
 
@@ -14,7 +15,8 @@ namespace rwkvkit::corpus {
 
 class Progress {
  public:
-  Progress(std::string label, uint64_t total_bytes, bool enabled);
+  enum class Unit { kBytes, kTokens };  // what Update() counts: printed as MB or Mtok
+  Progress(std::string label, uint64_t total_bytes, bool enabled, Unit unit = Unit::kBytes);
   void Update(uint64_t bytes_done, uint64_t docs_done);
   void Done(uint64_t bytes_done, uint64_t docs_done);
 
@@ -23,6 +25,7 @@ class Progress {
   std::string label_;
   uint64_t total_;
   bool enabled_;
+  Unit unit_;
   bool tty_;
   std::chrono::steady_clock::time_point start_, last_;
 };

@@ -13,6 +13,7 @@
 #include "corpus/manifest.h"
 #include "corpus/pipeline.h"
 #include "tools/cli/flags.h"
+#include "tools/cli/trainer_text.h"
 #include "tools/cli/vocab_path.h"
 #include "tools/commands.h"
 
@@ -30,7 +31,9 @@ normalizes the text, drops exact duplicates, tokenizes with the World tokenizer 
 every document) and writes <name>_<00000>.bin/.idx shards plus build.json (written last).
 The output is byte-identical for any --threads. The build works in DIR/.rwkvkit-work and
 publishes only when complete: a failed or interrupted build leaves DIR as it was. Only one
-build at a time may write to DIR. docs/cli.md ("Guarantees") has the details.
+build at a time may write to DIR. docs/cli.md ("Guarantees") has the details. Ends by printing
+(stdout) RWKV-LM's numbers and trainer command line, with the `rwkvkit merge` that joins
+several shards into the one prefix the trainer opens.
 
   --manifest FILE      a corpus manifest (data_manifests/README.md)
   --input PATH         a file, directory or glob; one source per --input (format from the
@@ -40,8 +43,8 @@ build at a time may write to DIR. docs/cli.md ("Guarantees") has the details.
   --text-key KEY       JSON key of the text (overrides the manifest; default: text)
   --normalize MODE     nfc (default), nfkc or none
   --shard-tokens N     tokens per shard, about (default: the manifest's, else 1000000000)
-  --ctx-len N          training context length for the RWKV-LM numbers (default: the
-                       manifest's, else 4096)
+  --ctx-len N          training context length for the RWKV-LM numbers and the trainer
+                       command printed at the end (default: the manifest's, else 4096)
   --shuffle            shuffle the documents with the manifest's seed (deterministic)
   --strict             fail on the first bad record or damaged file instead of skipping it
   --resume             continue an interrupted build in DIR from its last complete shard
@@ -205,6 +208,8 @@ int RunBuild(int argc, char** argv) {
                static_cast<unsigned long long>(r->shards), opt->out_dir.c_str(), static_cast<double>(r->input_bytes) / 1e6,
                s, s > 0 ? static_cast<double>(r->input_bytes) / 1e6 / s : 0.0,
                r->resumed_phase1 ? " (resumed: tokenization reused)" : "");
+  // What RWKV-LM needs next: the numbers and its command line (stdout, to copy).
+  std::fputs(BuildTrainerText(opt->out_dir, opt->manifest.name, r->shards, r->tokens, opt->ctx_len).c_str(), stdout);
   return 0;
 }
 

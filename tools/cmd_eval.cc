@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -19,7 +18,9 @@
 #include "base/status_macros.h"
 #include "corpus/binidx/shard_reader.h"
 #include "corpus/build_report.h"
+#include "corpus/progress.h"
 #include "corpus/stats/build_info.h"
+#include "refmodel/eval/doc_sample.h"
 #include "refmodel/eval/evaluator.h"
 #ifdef RWKVKIT_HAVE_CUDA
 #include "refmodel/cuda/cuda_evaluator.h"
@@ -34,8 +35,9 @@ namespace rwkvkit::cli {
 namespace {
 
 constexpr char kUsage[] = R"(usage: rwkvkit eval --model PATH --data PATH [--data PATH ...] [--device cpu|cuda]
-                    [--dtype fp32|bf16|fp16] [--nll-out FILE] [--max-docs N] [--window N]
-                    [--batch N] [--gpu N] [--threads N] [--no-progress] [--vocab PATH]
+                    [--dtype fp32|bf16|fp16] [--nll-out FILE] [--max-docs N | --docs-per-source K]
+                    [--seed S] [--window N] [--batch N] [--gpu N] [--threads N] [--no-progress]
+                    [--vocab PATH]
 
 Evaluates an RWKV-5.2 or RWKV-6 checkpoint (.pth or .safetensors; fp32/fp16/bf16) on binidx
 shards. Every document (one sequence ending with token 0) starts from a fresh state; inputs
@@ -47,7 +49,12 @@ exit status 1, naming the shard, document and source.
   --data PATH     a shard prefix, a .idx/.bin path, or a directory (all shards, name order)
   --nll-out FILE  JSON Lines: per document (shard order) the array of its per-target NLLs;
                   written only when the whole evaluation succeeds (else FILE is untouched)
-  --max-docs N    stop after N documents
+  --max-docs N    evaluate a seeded sample of N documents, split across the sources (from
+                  build.json; shards without one are one source) in proportion to their
+                  document counts; read in shard order
+  --docs-per-source K  a seeded sample of K documents from each source instead
+  --seed S        the sample's seed (default 0); the same seed and shards give the same sample
+  --no-progress   no progress line (tokens done/total, tokens/s, ETA) on stderr
   --window N      tokens per forward call (state carried across; default 256)
   --device DEV    cpu (the fp32 reference, default) or cuda (docs/eval.md)
   --dtype DT      fp32 (cpu and cuda), bf16 or fp16 (cuda only)
@@ -124,6 +131,7 @@ struct EvalFlags {
   std::string dtype = "fp32";
   int batch = 256;
   int gpu = 0;
+  refmodel::SampleSpec sample;
 };
 
 absl::StatusOr<EvalFlags> ReadFlags(const ParsedFlags& f) {
@@ -158,7 +166,14 @@ absl::StatusOr<EvalFlags> ReadFlags(const ParsedFlags& f) {
   if (!window.ok()) return window.status();
   absl::StatusOr<long> threads = f.GetInt("threads", 0, 0, 4096);
   if (!threads.ok()) return threads.status();
-  e.options.max_docs = static_cast<uint64_t>(*max_docs);
+  absl::StatusOr<long> per_source = f.GetInt("docs-per-source", 0, 0, INT64_MAX);
+  if (!per_source.ok()) return per_source.status();
+  absl::StatusOr<long> seed = f.GetInt("seed", 0, 0, INT64_MAX);
+  if (!seed.ok()) return seed.status();
+  if (*max_docs > 0 && *per_source > 0) return absl::InvalidArgumentError("give --max-docs or --docs-per-source, not both");
+  e.sample.max_docs = static_cast<uint64_t>(*max_docs);
+  e.sample.docs_per_source = static_cast<uint64_t>(*per_source);
+  e.sample.seed = static_cast<uint64_t>(*seed);
   e.options.window = static_cast<size_t>(*window);
   e.threads = static_cast<int>(*threads);
   e.progress = !f.Has("no-progress");
@@ -230,6 +245,39 @@ absl::Status CheckFinite(const refmodel::DocumentResult& r, const std::filesyste
   return absl::OkStatus();
 }
 
+// The documents to evaluate (all, or the seeded sample) and their targets, for the ETA.
+struct Plan {
+  std::optional<refmodel::DocumentSelection> documents;  // unset: all
+  bool sampled = false;
+  std::map<std::string, uint64_t> chosen_per_source;
+  uint64_t targets = 0;
+};
+
+absl::StatusOr<Plan> PlanDocuments(const std::vector<std::filesystem::path>& shards, const DocumentSources& sources,
+                                   const refmodel::SampleSpec& spec) {
+  std::vector<uint64_t> counts;
+  for (const auto& prefix : shards) {  // one open shard at a time: a corpus may have thousands
+    absl::StatusOr<binidx::ShardReader> r = binidx::ShardReader::Open(prefix);
+    if (!r.ok()) return r.status();
+    counts.push_back(r->num_documents());
+  }
+  Plan plan;
+  plan.sampled = spec.max_docs > 0 || spec.docs_per_source > 0;
+  if (plan.sampled) {
+    plan.documents = refmodel::SampleDocuments(counts, sources.docs, sources.names, spec, &plan.chosen_per_source);
+  }
+  for (size_t s = 0; s < shards.size(); ++s) {
+    absl::StatusOr<binidx::ShardReader> r = binidx::ShardReader::Open(shards[s]);
+    if (!r.ok()) return r.status();
+    const uint64_t n = plan.documents ? (*plan.documents)[s].size() : counts[s];
+    for (uint64_t k = 0; k < n; ++k) {
+      // targets: the tokens without a final 0, plus the end-of-document target
+      plan.targets += std::max<uint64_t>(1, r->document_tokens(plan.documents ? (*plan.documents)[s][k] : k));
+    }
+  }
+  return plan;
+}
+
 absl::Status RunEval(const EvalFlags& e, const tokenizer::Tokenizer& tok) {
   NllOutput nll_out;
   if (e.nll_out) RWKVKIT_RETURN_IF_ERROR(nll_out.Open(*e.nll_out));
@@ -238,10 +286,10 @@ absl::Status RunEval(const EvalFlags& e, const tokenizer::Tokenizer& tok) {
   absl::StatusOr<std::vector<std::filesystem::path>> shards = refmodel::ResolveShards(e.data);
   if (!shards.ok()) return shards.status();
   const DocumentSources sources = ReadDocumentSources(*shards);
+  absl::StatusOr<Plan> plan = PlanDocuments(*shards, sources, e.sample);
+  if (!plan.ok()) return plan.status();
   std::map<std::string, refmodel::EvalTotals> per_source;
-  const bool tty = ::isatty(2) == 1;
-  const auto start = std::chrono::steady_clock::now();
-  auto last = start;
+  corpus::Progress progress("eval", plan->targets, e.progress, corpus::Progress::Unit::kTokens);
   refmodel::EvalTotals running;
   std::string line;
   auto sink = [&](const refmodel::DocumentResult& r) -> absl::Status {
@@ -256,14 +304,7 @@ absl::Status RunEval(const EvalFlags& e, const tokenizer::Tokenizer& tok) {
       line += "]\n";
       RWKVKIT_RETURN_IF_ERROR(nll_out.Write(line));
     }
-    const auto now = std::chrono::steady_clock::now();
-    if (e.progress && now - last > std::chrono::milliseconds(tty ? 500 : 10000)) {
-      last = now;
-      const double s = std::chrono::duration<double>(now - start).count();
-      std::fprintf(stderr, "%seval: %llu docs, %llu tokens, %.0f tokens/s, mean NLL %.4f%s", tty ? "\r" : "",
-                   static_cast<unsigned long long>(running.documents), static_cast<unsigned long long>(running.tokens),
-                   static_cast<double>(running.tokens) / s, running.MeanNll(), tty ? "   " : "\n");
-    }
+    progress.Update(running.tokens, running.documents);
     return absl::OkStatus();
   };
   absl::StatusOr<refmodel::EvalTotals> totals;
@@ -275,17 +316,19 @@ absl::Status RunEval(const EvalFlags& e, const tokenizer::Tokenizer& tok) {
     absl::StatusOr<std::unique_ptr<refmodel::CudaModel>> model = refmodel::CudaModel::Create(*weights, dt, e.gpu);
     if (!model.ok()) return model.status();
     refmodel::CudaEvalOptions o;
-    o.max_docs = e.options.max_docs;
+    o.documents = plan->documents;
     o.window = e.options.window;
     o.max_batch = e.batch;
     totals = refmodel::EvaluateCuda(**model, tok, *shards, o, sink);
 #endif
   } else {
     const refmodel::CpuModel model(*weights);
-    totals = refmodel::Evaluate(model, weights->config, tok, *shards, e.options, sink);
+    refmodel::EvalOptions o = e.options;
+    o.documents = plan->documents;
+    totals = refmodel::Evaluate(model, weights->config, tok, *shards, o, sink);
   }
-  if (e.progress && tty) std::fputc('\n', stderr);
   if (!totals.ok()) return totals.status();
+  progress.Done(running.tokens, running.documents);
   if (nll_out.enabled()) RWKVKIT_RETURN_IF_ERROR(nll_out.Commit());
   std::string json = absl::StrCat("{\"model\": ", corpus::JsonString(e.model), ", \"version\": \"",
                                   std::string(refmodel::VersionName(weights->config.version)), "\", \"total\": ",
@@ -295,7 +338,18 @@ absl::Status RunEval(const EvalFlags& e, const tokenizer::Tokenizer& tok) {
     absl::StrAppend(&json, first ? "" : ", ", corpus::JsonString(name), ": ", TotalsJson(t));
     first = false;
   }
-  std::printf("%s}}\n", json.c_str());
+  absl::StrAppend(&json, "}");
+  if (plan->sampled) {
+    absl::StrAppend(&json, ", \"sample\": {\"mode\": \"", e.sample.docs_per_source ? "per_source" : "proportional",
+                    "\", \"seed\": ", e.sample.seed, ", \"documents\": {");
+    first = true;
+    for (const auto& [name, k] : plan->chosen_per_source) {
+      absl::StrAppend(&json, first ? "" : ", ", corpus::JsonString(name), ": ", k);
+      first = false;
+    }
+    absl::StrAppend(&json, "}}");
+  }
+  std::printf("%s}\n", json.c_str());
   return absl::OkStatus();
 }
 
@@ -304,7 +358,9 @@ absl::Status RunEval(const EvalFlags& e, const tokenizer::Tokenizer& tok) {
 int RunEval(int argc, char** argv) {
   absl::StatusOr<ParsedFlags> flags = ParseFlags(
       argc, argv,
-      {{"model", "data", "device", "dtype", "nll-out", "max-docs", "window", "batch", "gpu", "threads", "vocab"}, {"no-progress", "help"}});
+      {{"model", "data", "device", "dtype", "nll-out", "max-docs", "docs-per-source", "seed", "window", "batch", "gpu",
+        "threads", "vocab"},
+       {"no-progress", "help"}});
   if (!flags.ok()) return ReportError("eval", flags.status());
   if (flags->Has("help")) {
     std::fputs(kUsage, stdout);

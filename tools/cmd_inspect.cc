@@ -31,6 +31,7 @@
 #include "corpus/binidx/shard_reader.h"
 #include "corpus/binidx/training_numbers.h"
 #include "tools/cli/flags.h"
+#include "tools/cli/trainer_text.h"
 #include "tools/commands.h"
 
 namespace rwkvkit::cli {
@@ -47,11 +48,16 @@ Verifies binidx shards and prints what they hold. PATH is either
     documents_written and tokens must match the shards;
     no unlisted <name>.bin/.idx(.tmp) may lie beside them;
   - one shard: its prefix (out/demo_00000) or its .bin or .idx file.
-Prints documents, tokens, bytes, the shortest/longest/mean document, and whether every
-document ends with token 0 (RWKV-LM's end of document). Exit 1 listing every problem.
+Prints documents, tokens, bytes (int32 shards, dtype code 4, are read too), the
+shortest/longest/mean document, and whether every document ends with token 0 (RWKV-LM's end
+of document), then RWKV-LM's --my_exit_tokens / --magic_prime for each shard and the trainer
+command lines (for a build with several shards: the `rwkvkit merge` that joins them first),
+or why the data is too small to train on. build.json's per-shard numbers must match too.
+Exit 1 listing every problem.
 
   --json      print the result as JSON on stdout
-  --ctx-len N also print RWKV-LM's --my_exit_tokens and --magic_prime for ctx_len N
+  --ctx-len N the training context length for RWKV-LM's numbers (default: the build's
+              training.ctx_len; for one shard, none unless given)
 )";
 
 constexpr uint64_t kScanTokens = 1 << 20;
@@ -149,20 +155,23 @@ std::string EndsWith0Text(const ShardStats& s) {
                       *s.first_not_ending_with_0, ")");
 }
 
-std::string TrainingText(uint64_t tokens, std::optional<long> ctx_len) {
-  if (!ctx_len) return "";
-  absl::StatusOr<binidx::TrainingNumbers> t = binidx::ComputeTrainingNumbers(tokens, static_cast<uint64_t>(*ctx_len));
-  if (!t.ok()) return "";
-  if (!t->magic_prime) {
-    return absl::StrCat("RWKV-LM: --my_exit_tokens ", tokens, " (no --magic_prime: fewer than 3 x ", *ctx_len,
-                        " tokens)\n");
-  }
-  return absl::StrCat("RWKV-LM: --my_exit_tokens ", t->my_exit_tokens, " --magic_prime ", *t->magic_prime,
-                      " --ctx_len ", *ctx_len, t->trainer_accepts ? "" : "  (fails the trainer's 0.9 ratio check)",
-                      "\n");
+// RWKV-LM's numbers for a shard opened on its own: "p", "p (rejected)" or "none".
+std::string ShardPrimeText(uint64_t tokens, uint64_t ctx_len) {
+  absl::StatusOr<binidx::TrainingNumbers> t = binidx::ComputeTrainingNumbers(tokens, ctx_len);
+  if (!t.ok() || !t->magic_prime) return "none";
+  return absl::StrCat(*t->magic_prime, t->trainer_accepts ? "" : " (rejected)");
 }
 
-int InspectShard(const fs::path& prefix, bool json, std::optional<long> ctx_len) {
+std::string TrainingJson(uint64_t tokens, std::optional<uint64_t> ctx_len) {
+  if (!ctx_len) return "";
+  absl::StatusOr<binidx::TrainingNumbers> t = binidx::ComputeTrainingNumbers(tokens, *ctx_len);
+  if (!t.ok()) return "";
+  return absl::StrCat(", \"training\": {\"ctx_len\": ", *ctx_len, ", \"my_exit_tokens\": ", tokens,
+                      ", \"magic_prime\": ", t->magic_prime ? absl::StrCat(*t->magic_prime) : "null",
+                      ", \"trainer_accepts\": ", t->trainer_accepts ? "true" : "false", "}");
+}
+
+int InspectShard(const fs::path& prefix, bool json, std::optional<uint64_t> ctx_len) {
   absl::StatusOr<binidx::ShardReader> r = binidx::ShardReader::Open(prefix);
   if (!r.ok()) return ReportError("inspect", r.status());
   ShardStats s;
@@ -170,7 +179,9 @@ int InspectShard(const fs::path& prefix, bool json, std::optional<long> ctx_len)
   if (absl::Status st = ScanDocuments(*r, s); !st.ok()) return ReportError("inspect", st);
   s.opened = s.ok = true;
   if (json) {
-    std::printf("%s\n", StatsJson(s).c_str());
+    std::string j = StatsJson(s);
+    j.insert(j.size() - 1, TrainingJson(s.tokens, ctx_len));
+    std::printf("%s\n", j.c_str());
     return 0;
   }
   std::printf("shard        %s\ndocuments    %llu\ntokens       %llu\nbin bytes    %llu\nidx bytes    %llu\n",
@@ -179,7 +190,8 @@ int InspectShard(const fs::path& prefix, bool json, std::optional<long> ctx_len)
               static_cast<unsigned long long>(s.idx_bytes));
   std::printf("doc tokens   min %llu, max %llu, mean %.1f\nends with 0  %s\n%s",
               static_cast<unsigned long long>(s.min_tokens), static_cast<unsigned long long>(s.max_tokens),
-              MeanTokens(s), EndsWith0Text(s).c_str(), TrainingText(s.tokens, ctx_len).c_str());
+              MeanTokens(s), EndsWith0Text(s).c_str(),
+              ctx_len ? TrainerText(s.tokens, *ctx_len, prefix.string()).c_str() : "");
   return 0;
 }
 
@@ -190,6 +202,10 @@ struct ListedShard {
   // The documents' sources in shard order, run-length encoded (index into sources, count);
   // absent in build.json files that predate it.
   std::optional<std::vector<std::pair<uint64_t, uint64_t>>> source_runs;
+  // "training" {my_exit_tokens, magic_prime} when build.json has it (builds since the numbers
+  // per shard); has_magic_prime: the key is present (null = none).
+  std::optional<uint64_t> my_exit_tokens, magic_prime;
+  bool has_magic_prime = false;
 };
 
 // A build.json source's name and what its counts say reached the shards.
@@ -205,6 +221,7 @@ using SourceTotals = std::map<uint64_t, std::pair<uint64_t, uint64_t>>;
 // it, else "total" {tokens} (the older shape); and "training" {ctx_len, my_exit_tokens,
 // magic_prime}. Absent keys are not checked.
 struct BuildJson {
+  std::string corpus;
   std::vector<ListedShard> shards;
   std::vector<ListedSource> sources;
   std::string totals_key;  // "output" or "total"
@@ -233,6 +250,16 @@ absl::StatusOr<ListedShard> ParseShardEntry(const fs::path& path, size_t i, simd
       return JsonError(path, absl::StrCat(where, key, " is missing or not an unsigned integer"), err);
     }
   }
+  simdjson::dom::object training;
+  if (!e["training"].get(training)) {
+    uint64_t v;
+    if (!training["my_exit_tokens"].get(v)) s.my_exit_tokens = v;
+    simdjson::dom::element p;
+    if (!training["magic_prime"].get(p)) {
+      s.has_magic_prime = true;
+      if (!p.get(v)) s.magic_prime = v;
+    }
+  }
   if (s.name.empty() || s.name.find('/') != std::string::npos || s.name == "." || s.name == "..") {
     return absl::DataLossError(absl::StrCat(path.string(), ": ", where, "name \"", s.name, "\" is not a file name"));
   }
@@ -259,6 +286,8 @@ absl::StatusOr<BuildJson> ReadBuildJson(const fs::path& path) {
   simdjson::dom::array shards;
   if (auto err = root["shards"].get(shards); err) return JsonError(path, "\"shards\" is missing or not an array", err);
   BuildJson out;
+  std::string_view corpus;
+  if (!root["corpus"].get(corpus)) out.corpus = std::string(corpus);
   size_t i = 0;
   for (simdjson::dom::element e : shards) {
     RWKVKIT_ASSIGN_OR_RETURN(ListedShard s, ParseShardEntry(path, i++, e));
@@ -315,8 +344,27 @@ void CountSources(const binidx::ShardReader& r, const ListedShard& want, SourceT
                                     r.num_documents()));
 }
 
+// build.json's per-shard "training" numbers against the shard's tokens.
+void CheckShardTraining(const ListedShard& want, uint64_t tokens, std::optional<uint64_t> ctx_len, ShardStats& s,
+                        std::vector<std::string>& problems) {
+  if (want.my_exit_tokens && *want.my_exit_tokens != tokens) {
+    s.ok = false;
+    problems.push_back(absl::StrCat(want.name, ": training.my_exit_tokens differs from the shard's tokens (saw ", tokens,
+                                    ", expected ", *want.my_exit_tokens, ")"));
+  }
+  if (!ctx_len || !want.has_magic_prime) return;
+  const std::optional<uint64_t> p = binidx::MagicPrime(tokens, *ctx_len);
+  if (p != want.magic_prime) {
+    s.ok = false;
+    problems.push_back(absl::StrCat(want.name, ": training.magic_prime for ctx_len ", *ctx_len, " (saw ",
+                                    want.magic_prime ? absl::StrCat(*want.magic_prime) : "null", ", expected ",
+                                    p ? absl::StrCat(*p) : "null", " by RWKV-LM's make_data rule)"));
+  }
+}
+
 // Checks one listed shard; appends what is wrong to `problems`. Fills `s` when it opens.
-void CheckListedShard(const fs::path& dir, const ListedShard& want, ShardStats& s, SourceTotals& totals,
+void CheckListedShard(const fs::path& dir, const ListedShard& want, std::optional<uint64_t> build_ctx_len, ShardStats& s,
+                      SourceTotals& totals,
                       std::vector<std::string>& problems) {
   const fs::path prefix = dir / want.name;
   s.name = want.name;
@@ -342,6 +390,7 @@ void CheckListedShard(const fs::path& dir, const ListedShard& want, ShardStats& 
       problems.push_back(absl::StrCat(want.name, ": ", key, " differ from build.json (saw ", v.first, ", expected ", v.second, ")"));
     }
   }
+  CheckShardTraining(want, s.tokens, build_ctx_len, s, problems);
   absl::StatusOr<std::string> hash = Xxh3File(r->bin_path());
   if (!hash.ok()) {
     s.ok = false;
@@ -419,27 +468,35 @@ void CheckSources(const BuildJson& b, const SourceTotals& totals, std::vector<st
   }
 }
 
-void PrintTable(const fs::path& dir, const std::vector<ShardStats>& stats, uint64_t docs, uint64_t tokens) {
-  std::printf("%s: %zu shards\n\n%-24s %12s %14s %16s %9s %9s %10s  %s\n", dir.string().c_str(), stats.size(), "shard",
-              "documents", "tokens", "bin bytes", "min", "max", "mean", "status");
+void PrintTable(const fs::path& dir, const std::vector<ShardStats>& stats, uint64_t docs, uint64_t tokens,
+                std::optional<uint64_t> ctx_len) {
+  std::printf("%s: %zu shards\n\n%-24s %12s %14s %16s %9s %9s %10s  %-16s %s\n", dir.string().c_str(), stats.size(),
+              "shard", "documents", "tokens", "bin bytes", "min", "max", "mean", "magic_prime", "status");
+  uint64_t bin_bytes = 0;
   for (const ShardStats& s : stats) {
     if (!s.opened) {
-      std::printf("%-24s %12s %14s %16s %9s %9s %10s  %s\n", s.name.c_str(), "-", "-", "-", "-", "-", "-", "BAD");
+      std::printf("%-24s %12s %14s %16s %9s %9s %10s  %-16s %s\n", s.name.c_str(), "-", "-", "-", "-", "-", "-", "-", "BAD");
       continue;
     }
-    std::printf("%-24s %12llu %14llu %16llu %9llu %9llu %10.1f  %s%s\n", s.name.c_str(),
+    bin_bytes += s.bin_bytes;
+    std::printf("%-24s %12llu %14llu %16llu %9llu %9llu %10.1f  %-16s %s%s\n", s.name.c_str(),
                 static_cast<unsigned long long>(s.documents), static_cast<unsigned long long>(s.tokens),
                 static_cast<unsigned long long>(s.bin_bytes), static_cast<unsigned long long>(s.min_tokens),
-                static_cast<unsigned long long>(s.max_tokens), MeanTokens(s), s.ok ? "ok" : "BAD",
+                static_cast<unsigned long long>(s.max_tokens), MeanTokens(s),
+                ctx_len ? ShardPrimeText(s.tokens, *ctx_len).c_str() : "-", s.ok ? "ok" : "BAD",
                 s.not_ending_with_0 ? absl::StrCat(" (", s.not_ending_with_0, " docs without end token 0)").c_str() : "");
   }
-  std::printf("%-24s %12llu %14llu %16llu\n", "total", static_cast<unsigned long long>(docs),
-              static_cast<unsigned long long>(tokens), static_cast<unsigned long long>(tokens * 2));
+  std::printf("%-24s %12llu %14llu %16llu %9s %9s %10s  %-16s\n", "total", static_cast<unsigned long long>(docs),
+              static_cast<unsigned long long>(tokens), static_cast<unsigned long long>(bin_bytes), "", "", "",
+              ctx_len ? ShardPrimeText(tokens, *ctx_len).c_str() : "-");
+  if (ctx_len) std::printf("(magic_prime: RWKV-LM's --magic_prime for ctx_len %llu when the shard is opened on its own)\n\n",
+                           static_cast<unsigned long long>(*ctx_len));
 }
 
-int InspectDirectory(const fs::path& dir, bool json, std::optional<long> ctx_len) {
+int InspectDirectory(const fs::path& dir, bool json, std::optional<uint64_t> flag_ctx_len) {
   absl::StatusOr<BuildJson> build = ReadBuildJson(dir / "build.json");
   if (!build.ok()) return ReportError("inspect", build.status());
+  const std::optional<uint64_t> ctx_len = flag_ctx_len ? flag_ctx_len : build->ctx_len;
   std::vector<std::string> problems;
   std::vector<ShardStats> stats(build->shards.size());
   std::set<std::string> listed;
@@ -449,7 +506,7 @@ int InspectDirectory(const fs::path& dir, bool json, std::optional<long> ctx_len
   for (size_t i = 0; i < build->shards.size(); ++i) {
     const ListedShard& want = build->shards[i];
     if (!listed.insert(want.name).second) problems.push_back(absl::StrCat(want.name, ": listed twice in build.json"));
-    CheckListedShard(dir, want, stats[i], totals, problems);
+    CheckListedShard(dir, want, build->ctx_len, stats[i], totals, problems);
     all_opened = all_opened && stats[i].opened;
     all_runs = all_runs && want.source_runs.has_value();
     docs += stats[i].documents;
@@ -462,13 +519,22 @@ int InspectDirectory(const fs::path& dir, bool json, std::optional<long> ctx_len
   if (json) {
     std::string out = absl::StrCat("{\"path\": ", JsonString(dir.string()), ", \"ok\": ", problems.empty() ? "true" : "false",
                                    ", \"documents\": ", docs, ", \"tokens\": ", tokens, ", \"shards\": [");
-    for (size_t i = 0; i < stats.size(); ++i) absl::StrAppend(&out, i ? ", " : "", StatsJson(stats[i]));
-    absl::StrAppend(&out, "], \"problems\": [");
+    for (size_t i = 0; i < stats.size(); ++i) {
+      std::string one = StatsJson(stats[i]);
+      if (stats[i].opened) one.insert(one.size() - 1, TrainingJson(stats[i].tokens, ctx_len));
+      absl::StrAppend(&out, i ? ", " : "", one);
+    }
+    absl::StrAppend(&out, "]", TrainingJson(tokens, ctx_len), ", \"problems\": [");
     for (size_t i = 0; i < problems.size(); ++i) absl::StrAppend(&out, i ? ", " : "", JsonString(problems[i]));
     std::printf("%s]}\n", out.c_str());
   } else {
-    PrintTable(dir, stats, docs, tokens);
-    std::printf("%s", TrainingText(tokens, ctx_len).c_str());
+    PrintTable(dir, stats, docs, tokens, ctx_len);
+    if (ctx_len && stats.size() == 1) {
+      std::fputs(TrainerText(tokens, *ctx_len, (dir / stats[0].name).string()).c_str(), stdout);
+    } else if (ctx_len) {
+      const std::string corpus = build->corpus.empty() ? "merged" : build->corpus;
+      std::fputs(BuildTrainerText(dir, corpus, stats.size(), tokens, *ctx_len).c_str(), stdout);
+    }
   }
   for (const std::string& p : problems) std::fprintf(stderr, "rwkvkit inspect: %s\n", p.c_str());
   if (!problems.empty()) {
@@ -491,11 +557,11 @@ int RunInspect(int argc, char** argv) {
   if (flags->positional.size() != 1) {
     return ReportError("inspect", absl::InvalidArgumentError("give exactly one PATH (see --help)"));
   }
-  std::optional<long> ctx_len;
+  std::optional<uint64_t> ctx_len;
   if (flags->Has("ctx-len")) {
     absl::StatusOr<long> c = flags->GetInt("ctx-len", 0, 1, std::numeric_limits<int32_t>::max());
     if (!c.ok()) return ReportError("inspect", c.status());
-    ctx_len = *c;
+    ctx_len = static_cast<uint64_t>(*c);
   }
   const bool json = flags->Has("json");
   fs::path path = flags->positional[0];

@@ -15,6 +15,7 @@ int RunDetokenize(int argc, char** argv);
 int RunStats(int argc, char** argv);
 int RunBuild(int argc, char** argv);
 int RunInspect(int argc, char** argv);
+int RunMerge(int argc, char** argv);
 int RunEval(int argc, char** argv);
 int RunBench(int argc, char** argv);
 

@@ -15,6 +15,7 @@ commands:
   build        JSONL / JSONL.zst / text sources -> binidx shards + build.json (a corpus manifest)
   tokenize     RWKV World token ids of raw bytes or of a JSONL field
   inspect      verify binidx shards (one shard, or a build directory against build.json) and summarize them
+  merge        one binidx prefix from a build's shards, for RWKV-LM's trainer (prints its command line)
   eval         perplexity / bits per byte of binidx shards under an RWKV-5.2 or RWKV-6 checkpoint
   detokenize   raw bytes of whitespace-separated token ids
   stats        corpus report of a build: report.json, report.html (SVG charts), report.md
@@ -43,6 +44,7 @@ int main(int argc, char** argv) {
   if (cmd == "bench") return rwkvkit::cli::RunBench(argc - 1, argv + 1);
   if (cmd == "build") return rwkvkit::cli::RunBuild(argc - 1, argv + 1);
   if (cmd == "inspect") return rwkvkit::cli::RunInspect(argc - 1, argv + 1);
+  if (cmd == "merge") return rwkvkit::cli::RunMerge(argc - 1, argv + 1);
   if (cmd == "eval") return rwkvkit::cli::RunEval(argc - 1, argv + 1);
   std::fprintf(stderr, "rwkvkit: unknown command '%s' (see rwkvkit --help)\n", argv[1]);
   return 2;

@@ -36,6 +36,14 @@ inline constexpr size_t kHeaderBytes = 34;
 // 7 mean different float types in different tools; we never write them.
 inline constexpr uint8_t kDtypeUint16 = 8;
 inline constexpr size_t kTokenBytes = 2;  // uint16
+// int32 tokens: what Megatron's preprocess_data.py, json2binidx and datatrove write for
+// vocabs of 65,500+ ids (the RWKV World vocab included). rwkvkit reads them, never writes them.
+inline constexpr uint8_t kDtypeInt32 = 4;
+
+// Bytes per token of a token dtype rwkvkit reads (uint16 or int32); 0 for any other code.
+constexpr size_t TokenBytesOf(uint8_t code) {
+  return code == kDtypeUint16 ? 2 : code == kDtypeInt32 ? 4 : 0;
+}
 
 // Bytes per array element in the .idx.
 inline constexpr size_t kSizeBytes = 4;     // sizes: int32

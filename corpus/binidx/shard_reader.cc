@@ -48,14 +48,14 @@ absl::Status ForEachLE(int fd, const std::filesystem::path& path, uint64_t offse
 }
 
 absl::Status CheckDtype(const std::filesystem::path& path, uint8_t code) {
-  if (code == kDtypeUint16) return absl::OkStatus();
+  if (TokenBytesOf(code) != 0) return absl::OkStatus();
   const int c = code;  // StrCat would print a uint8_t as a character
   if (DtypeName(code) == "unknown") {
-    return Corrupt(path, kDtypeOffset, absl::StrCat("unknown dtype code (saw ", c, ", expected 8 = uint16)"));
+    return Corrupt(path, kDtypeOffset, absl::StrCat("unknown dtype code (saw ", c, ", expected 8 = uint16 or 4 = int32)"));
   }
   return absl::FailedPreconditionError(absl::StrCat(
       path.string(), "@", kDtypeOffset, ": dtype code ", c, " (", std::string(DtypeName(code)),
-      ") is not supported; rwkvkit reads uint16 token shards (saw ", c, ", expected 8 = uint16)"));
+      ") is not supported; rwkvkit reads uint16 and int32 token shards (saw ", c, ", expected 8 = uint16 or 4 = int32)"));
 }
 
 // The .idx size must be exactly 34 + 12N + 8M.
@@ -105,8 +105,9 @@ absl::StatusOr<IndexHeader> ReadHeader(int fd, const std::filesystem::path& path
   return h;
 }
 
-// sizes >= 0 and pointers = prefix sums of sizes*2 from 0; fills token offsets (N+1 entries).
-absl::Status ReadSequences(int fd, const std::filesystem::path& path, uint64_t n, std::vector<uint64_t>& offsets) {
+// sizes >= 0 and pointers = prefix sums of sizes*itemsize from 0; fills token offsets (N+1 entries).
+absl::Status ReadSequences(int fd, const std::filesystem::path& path, uint64_t n, size_t itemsize,
+                           std::vector<uint64_t>& offsets) {
   std::vector<int32_t> sizes;
   sizes.reserve(n);
   RWKVKIT_RETURN_IF_ERROR(ForEachLE<int32_t>(fd, path, SizesOffset(), n, [&](uint64_t i, int32_t v, uint64_t at) {
@@ -117,11 +118,12 @@ absl::Status ReadSequences(int fd, const std::filesystem::path& path, uint64_t n
   offsets.assign(1, 0);
   offsets.reserve(n + 1);
   RWKVKIT_RETURN_IF_ERROR(ForEachLE<int64_t>(fd, path, PointersOffset(n), n, [&](uint64_t i, int64_t v, uint64_t at) {
-    const uint64_t want = offsets.back() * kTokenBytes;
+    const uint64_t want = offsets.back() * itemsize;
     if (v < 0 || static_cast<uint64_t>(v) != want) {
       return Corrupt(path, at,
                      absl::StrCat("pointers[", i, "] is not the byte offset of sequence ", i,
-                                  i == 0 ? "" : " (the sum of the earlier sizes * 2)", " (saw ", v, ", expected ", want, ")"));
+                                  i == 0 ? "" : absl::StrCat(" (the sum of the earlier sizes * ", itemsize, ")"),
+                                  " (saw ", v, ", expected ", want, ")"));
     }
     offsets.push_back(offsets.back() + static_cast<uint64_t>(sizes[i]));
     return absl::OkStatus();
@@ -165,7 +167,9 @@ absl::StatusOr<ShardReader> ShardReader::Open(const std::filesystem::path& prefi
   absl::Status s = [&]() -> absl::Status {
     RWKVKIT_ASSIGN_OR_RETURN(r.idx_bytes_, internal::FileSize(idx_fd, r.idx_path_));
     RWKVKIT_ASSIGN_OR_RETURN(IndexHeader h, ReadHeader(idx_fd, r.idx_path_, r.idx_bytes_));
-    RWKVKIT_RETURN_IF_ERROR(ReadSequences(idx_fd, r.idx_path_, h.n, r.offsets_));
+    r.dtype_ = h.dtype;
+    r.token_bytes_ = TokenBytesOf(h.dtype);
+    RWKVKIT_RETURN_IF_ERROR(ReadSequences(idx_fd, r.idx_path_, h.n, r.token_bytes_, r.offsets_));
     RWKVKIT_RETURN_IF_ERROR(ReadDocIdx(idx_fd, r.idx_path_, h.n, h.m, r.doc_idx_));
     r.num_documents_ = h.m - 1;
     return absl::OkStatus();
@@ -177,7 +181,7 @@ absl::StatusOr<ShardReader> ShardReader::Open(const std::filesystem::path& prefi
   if (bin_size != r.bin_bytes()) {
     return Corrupt(r.bin_path_, std::min(bin_size, r.bin_bytes()),
                    absl::StrCat("data file size does not match the index (saw ", bin_size, " bytes, expected ",
-                                r.bin_bytes(), " = pointers[N-1] + sizes[N-1]*2)"));
+                                r.bin_bytes(), " = pointers[N-1] + sizes[N-1]*", r.token_bytes_, ")"));
   }
   return r;
 }
@@ -186,6 +190,8 @@ ShardReader::ShardReader(ShardReader&& other) noexcept
     : bin_path_(std::move(other.bin_path_)),
       idx_path_(std::move(other.idx_path_)),
       bin_fd_(std::exchange(other.bin_fd_, -1)),
+      dtype_(other.dtype_),
+      token_bytes_(other.token_bytes_),
       idx_bytes_(other.idx_bytes_),
       num_documents_(other.num_documents_),
       offsets_(std::move(other.offsets_)),
@@ -199,6 +205,8 @@ ShardReader& ShardReader::operator=(ShardReader&& other) noexcept {
     bin_path_ = std::move(other.bin_path_);
     idx_path_ = std::move(other.idx_path_);
     bin_fd_ = std::exchange(other.bin_fd_, -1);
+    dtype_ = other.dtype_;
+    token_bytes_ = other.token_bytes_;
     idx_bytes_ = other.idx_bytes_;
     num_documents_ = other.num_documents_;
     offsets_ = std::move(other.offsets_);
@@ -215,10 +223,34 @@ ShardReader::~ShardReader() {
 absl::Status ShardReader::ReadRange(uint64_t first_token, uint64_t count, std::vector<uint16_t>& out) const {
   out.resize(count);
   if (count == 0) return absl::OkStatus();
+  if (dtype_ == kDtypeInt32) return ReadInt32Range(first_token, count, out);
   RWKVKIT_RETURN_IF_ERROR(
       internal::PreadAll(bin_fd_, out.data(), count * kTokenBytes, first_token * kTokenBytes, bin_path_));
   if constexpr (std::endian::native == std::endian::big) {
     for (uint16_t& t : out) t = LoadLE<uint16_t>(&t);
+  }
+  return absl::OkStatus();
+}
+
+// int32 ids, read in 1 MiB chunks and narrowed to uint16 (the World vocab's ids all fit).
+absl::Status ShardReader::ReadInt32Range(uint64_t first_token, uint64_t count, std::vector<uint16_t>& out) const {
+  constexpr uint64_t kPerChunk = kChunkBytes / 4;
+  std::string buf;
+  for (uint64_t done = 0; done < count;) {
+    const uint64_t k = std::min(kPerChunk, count - done);
+    buf.resize(k * 4);
+    const uint64_t at = (first_token + done) * 4;
+    RWKVKIT_RETURN_IF_ERROR(internal::PreadAll(bin_fd_, buf.data(), buf.size(), at, bin_path_));
+    for (uint64_t j = 0; j < k; ++j) {
+      const int32_t v = LoadLE<int32_t>(buf.data() + j * 4);
+      if (v < 0 || v > 0xFFFF) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            bin_path_.string(), "@", at + j * 4, ": token id ", v,
+            " does not fit the 65,536-id World vocab (rwkvkit reads int32 shards whose ids are 0..65535)"));
+      }
+      out[done + j] = static_cast<uint16_t>(v);
+    }
+    done += k;
   }
   return absl::OkStatus();
 }

@@ -2,11 +2,14 @@
 // validates all of it, and reads documents.
 //
 // Open() checks everything RWKV-LM's binidx.py and Megatron's indexed_dataset.py assert and
-// more (docs/formats/binidx.md, "What the reader checks"): magic, version 1, dtype code 8,
-// the .idx size against N and M, sizes >= 0, pointers = prefix sums of sizes*2 from 0,
-// doc_idx starting at 0, non-decreasing, ending at N, and the .bin size against the last
-// pointer. Corruption is kDataLoss "<path>@<byte offset>: what (saw X, expected Y)"; a
-// well-formed shard of another dtype is kFailedPrecondition naming the dtype.
+// more (docs/formats/binidx.md, "What the reader checks"): magic, version 1, dtype code 8
+// (uint16, what rwkvkit and RWKV-LM write) or 4 (int32, what Megatron, json2binidx and
+// datatrove write for 65,500+ id vocabs), the .idx size against N and M, sizes >= 0,
+// pointers = prefix sums of sizes*itemsize from 0, doc_idx starting at 0, non-decreasing,
+// ending at N, and the .bin size against the last pointer. Corruption is kDataLoss
+// "<path>@<byte offset>: what (saw X, expected Y)"; a well-formed shard of another dtype is
+// kFailedPrecondition naming the dtype. Ids come out as uint16 (the World vocab has 65,536
+// ids); an int32 id outside 0..65535 is kFailedPrecondition naming its byte offset.
 //
 // The .idx is read once, in 1 MiB chunks, with plain reads (no mmap: a file truncated by
 // someone else later cannot SIGBUS us); the reader keeps 8 bytes per sequence (its byte
@@ -33,7 +36,7 @@ class ShardReader {
  public:
   // Open()
   // kNotFound when either file is missing; kDataLoss for any corruption or truncation;
-  // kFailedPrecondition for a valid index of a dtype other than uint16.
+  // kFailedPrecondition for a valid index of a dtype other than uint16 or int32.
   static absl::StatusOr<ShardReader> Open(const std::filesystem::path& prefix);
 
   ShardReader(ShardReader&& other) noexcept;
@@ -47,7 +50,9 @@ class ShardReader {
   uint64_t num_documents() const { return num_documents_; }
   uint64_t num_sequences() const { return offsets_.size() - 1; }
   uint64_t num_tokens() const { return offsets_.back(); }
-  uint64_t bin_bytes() const { return offsets_.back() * 2; }
+  uint64_t bin_bytes() const { return offsets_.back() * token_bytes_; }
+  uint8_t dtype_code() const { return dtype_; }      // 8 (uint16) or 4 (int32)
+  size_t token_bytes() const { return token_bytes_; }  // 2 or 4
   uint64_t idx_bytes() const { return idx_bytes_; }
   bool one_sequence_per_document() const { return doc_idx_.empty(); }
   const std::filesystem::path& bin_path() const { return bin_path_; }
@@ -55,11 +60,15 @@ class ShardReader {
 
   // Token counts. `i` must be < num_sequences() / num_documents().
   uint64_t sequence_tokens(uint64_t i) const { return offsets_[i + 1] - offsets_[i]; }
+  // Token offset of sequence i in the .bin (i <= num_sequences()).
+  uint64_t sequence_begin(uint64_t i) const { return offsets_[i]; }
   uint64_t document_tokens(uint64_t i) const { return offsets_[DocBegin(i + 1)] - offsets_[DocBegin(i)]; }
+  // doc_idx[i] (i <= num_documents()): the first sequence of document i.
+  uint64_t document_first_sequence(uint64_t i) const { return DocBegin(i); }
 
   // ReadDocument() / ReadSequence()
   // Replace `out` with the token ids. kOutOfRange for a bad index; kDataLoss if the .bin
-  // was truncated after Open().
+  // was truncated after Open(); kFailedPrecondition for an int32 id outside 0..65535.
   absl::Status ReadDocument(uint64_t i, std::vector<uint16_t>& out) const;
   absl::Status ReadSequence(uint64_t i, std::vector<uint16_t>& out) const;
 
@@ -72,9 +81,12 @@ class ShardReader {
   ShardReader() = default;
   uint64_t DocBegin(uint64_t i) const { return doc_idx_.empty() ? i : doc_idx_[i]; }
   absl::Status ReadRange(uint64_t first_token, uint64_t count, std::vector<uint16_t>& out) const;
+  absl::Status ReadInt32Range(uint64_t first_token, uint64_t count, std::vector<uint16_t>& out) const;
 
   std::filesystem::path bin_path_, idx_path_;
   int bin_fd_ = -1;
+  uint8_t dtype_ = 8;
+  size_t token_bytes_ = 2;
   uint64_t idx_bytes_ = 0;
   uint64_t num_documents_ = 0;
   std::vector<uint64_t> offsets_{0};  // token offset of each sequence, then the total

@@ -1,7 +1,11 @@
 // corpus/binidx/training_numbers.cc — --my_exit_tokens and --magic_prime (training_numbers.h).
 #include "corpus/binidx/training_numbers.h"
 
+#include <bit>
+
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 
 namespace rwkvkit::binidx {
 namespace {
@@ -72,6 +76,59 @@ absl::StatusOr<TrainingNumbers> ComputeTrainingNumbers(uint64_t tokens, uint64_t
                         *t.magic_prime <= slots;
   }
   return t;
+}
+
+std::optional<uint64_t> LargestTrainableCtxLen(uint64_t tokens, uint64_t ctx_len) {
+  for (uint64_t c = std::bit_floor(ctx_len); c >= 1; c /= 2) {
+    if (c == ctx_len) continue;
+    absl::StatusOr<TrainingNumbers> t = ComputeTrainingNumbers(tokens, c);
+    if (t.ok() && t->trainer_accepts) return c;
+  }
+  return std::nullopt;
+}
+
+std::string TrainingProblem(const TrainingNumbers& t) {
+  if (t.trainer_accepts) return "";
+  const uint64_t slots = t.ctx_len ? t.my_exit_tokens / t.ctx_len : 0;
+  std::string why;
+  if (!t.magic_prime) {
+    why = absl::StrCat(t.my_exit_tokens, " tokens are fewer than 3 x ctx_len (", t.ctx_len,
+                       "): RWKV-LM has no --magic_prime for them");
+  } else {
+    why = absl::StrFormat(
+        "%d tokens make %d slots of ctx_len %d, and the largest prime p = 2 (mod 3) below the slot count, %d, gives "
+        "p / slots = %.3f; RWKV-LM's trainer asserts 0.9 < p / slots <= 1",
+        t.my_exit_tokens, slots, t.ctx_len, *t.magic_prime,
+        static_cast<double>(*t.magic_prime) / static_cast<double>(slots));
+  }
+  const std::optional<uint64_t> smaller = LargestTrainableCtxLen(t.my_exit_tokens, t.ctx_len);
+  return absl::StrCat("too small to train on: ", why, "; add data (228 x ctx_len tokens or more always work)",
+                      smaller ? absl::StrCat(" or use --ctx-len ", *smaller, ", the largest power of two that works")
+                              : std::string());
+}
+
+namespace {
+
+// The argument as one shell word: unchanged when it is plainly safe, else single-quoted.
+std::string ShellWord(std::string_view s) {
+  const bool safe = !s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                      "0123456789_-./+=:,@%") == std::string_view::npos;
+  if (safe) return std::string(s);
+  std::string out = "'";
+  for (const char c : s) {
+    if (c == '\'') out += "'\\''";
+    else out.push_back(c);
+  }
+  return out + "'";
+}
+
+}  // namespace
+
+std::string TrainerCommand(Trainer trainer, std::string_view data_file, const TrainingNumbers& t) {
+  return absl::StrCat("python train.py --data_file ", ShellWord(data_file),
+                      " --data_type binidx --vocab_size 65536 --ctx_len ", t.ctx_len,
+                      trainer == Trainer::kV5 ? " --my_pile_stage 3" : " --train_stage 3", " --my_exit_tokens ",
+                      t.my_exit_tokens, " --magic_prime ", t.magic_prime.value_or(0));
 }
 
 }  // namespace rwkvkit::binidx

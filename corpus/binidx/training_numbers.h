@@ -11,6 +11,8 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <string_view>
 
 #include "absl/status/statusor.h"
 
@@ -36,6 +38,27 @@ std::optional<uint64_t> MagicPrime(uint64_t tokens, uint64_t ctx_len);
 // ComputeTrainingNumbers()
 // kInvalidArgument for ctx_len == 0.
 absl::StatusOr<TrainingNumbers> ComputeTrainingNumbers(uint64_t tokens, uint64_t ctx_len);
+
+// TrainingProblem()
+// "" when the trainer accepts the numbers; else why not, in one line, with the largest
+// power-of-two ctx_len below this one that would work (if any).
+std::string TrainingProblem(const TrainingNumbers& t);
+
+// LargestTrainableCtxLen()
+// The largest power of two below `ctx_len` whose numbers the trainer accepts for `tokens`.
+std::optional<uint64_t> LargestTrainableCtxLen(uint64_t tokens, uint64_t ctx_len);
+
+// The two RWKV-LM trainers: RWKV-v5/train.py (models x052 = RWKV-5, x060 = RWKV-6; the
+// dataset asserts run with --my_pile_stage > 0) and RWKV-v7/train_temp/train.py (x070;
+// --train_stage, asserts always). Both open `--data_file` as one binidx prefix.
+enum class Trainer { kV5, kV7 };
+
+// TrainerCommand()
+// `python train.py` with the data flags for `data_file` (shell-quoted when needed):
+// --data_file --data_type binidx --vocab_size 65536 --ctx_len, the stage flag (3 = train),
+// --my_exit_tokens and --magic_prime. The model, batch and optimizer flags are the user's.
+// Requires t.magic_prime.
+std::string TrainerCommand(Trainer trainer, std::string_view data_file, const TrainingNumbers& t);
 
 }  // namespace rwkvkit::binidx
 

@@ -153,6 +153,8 @@ absl::Status ReadOptionsAndBlocks(const JsonReader& j, element root, BuildInfo& 
   bool b;
   if (!root["options"]["near_dedup"].get(b)) info.near_dedup = b;
   if (!root["options"]["filters"].get(b)) info.filters = b;
+  uint64_t ctx_len;
+  if (!root["training"]["ctx_len"].get(ctx_len) && ctx_len > 0) info.ctx_len = ctx_len;
   object total, bad, near;
   if (root["total"].get(total)) return j.Error("total", "missing or not an object");
   RWKVKIT_RETURN_IF_ERROR(ReadCounts(j, total, "total", info.total));

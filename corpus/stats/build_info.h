@@ -59,6 +59,7 @@ struct BuildInfo {
   std::map<std::string, uint64_t> bad_input;  // count by reason
   std::optional<NearDedupInfo> near;
   std::vector<BuildShard> shards;
+  std::optional<uint64_t> ctx_len;  // training.ctx_len, the context length the build's numbers are for
 };
 
 // LoadBuildInfo()

@@ -98,8 +98,12 @@ absl::StatusOr<EvalTotals> EvaluateCuda(CudaModel& model, const tokenizer::Token
   for (size_t s = 0; s < shards.size(); ++s) {
     absl::StatusOr<binidx::ShardReader> reader = binidx::ShardReader::Open(shards[s]);
     if (!reader.ok()) return reader.status();
-    for (uint64_t d = 0; d < reader->num_documents(); ++d) {
-      if (options.max_docs > 0 && read >= options.max_docs) break;
+    const std::vector<uint64_t>* chosen = options.documents && s < options.documents->size() ? &(*options.documents)[s] : nullptr;
+    if (options.documents && !chosen) continue;
+    const uint64_t count = chosen ? chosen->size() : reader->num_documents();
+    for (uint64_t k = 0; k < count; ++k) {
+      const uint64_t d = chosen ? (*chosen)[k] : k;
+      if (!chosen && options.max_docs > 0 && read >= options.max_docs) break;
       if (absl::Status st = reader->ReadDocument(d, doc); !st.ok()) return st;
       if (!doc.empty() && doc.back() == tokenizer::kEndOfText) doc.pop_back();
       for (size_t i = 0; i < doc.size(); ++i)

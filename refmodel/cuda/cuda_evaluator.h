@@ -17,6 +17,7 @@
 #define RWKVKIT_REFMODEL_CUDA_CUDA_EVALUATOR_H_
 
 #include <filesystem>
+#include <optional>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -27,7 +28,9 @@
 namespace rwkvkit::refmodel {
 
 struct CudaEvalOptions {
-  uint64_t max_docs = 0;      // 0: all documents
+  uint64_t max_docs = 0;      // 0: all documents; else the first max_docs in shard order
+  // When set: per shard, the documents to evaluate, ascending (max_docs is then ignored).
+  std::optional<std::vector<std::vector<uint64_t>>> documents;
   size_t window = 256;        // tokens per row per launch (state carried across windows)
   size_t target_rows = 16384; // rows (B·T) per launch to aim for
   int max_batch = 256;        // documents per launch at most

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -27,8 +28,11 @@
 namespace rwkvkit::refmodel {
 
 struct EvalOptions {
-  uint64_t max_docs = 0;  // 0: all documents
+  uint64_t max_docs = 0;  // 0: all documents; else the first max_docs in shard order
   size_t window = 256;    // tokens per forward call
+  // When set: per shard, the documents to evaluate, ascending (refmodel/eval/doc_sample.h);
+  // max_docs is then ignored.
+  std::optional<std::vector<std::vector<uint64_t>>> documents;
 };
 
 struct EvalTotals {

@@ -3,12 +3,14 @@
 spec/corpus.md §1, to check rwkvkit's writer from outside its own code.
 
 It checks every rule RWKV-LM's binidx.py and Megatron's indexed_dataset.py assert (magic,
-version 1, a known dtype code) and the rest of the format's invariants: dtype code 8 (uint16),
-.idx size == 34 + 12N + 8M, sizes >= 0, pointers == prefix sums of sizes*2 from 0, doc_idx
-starting at 0, non-decreasing, ending at N, and .bin size == pointers[N-1] + sizes[N-1]*2.
+version 1, a known dtype code) and the rest of the format's invariants: dtype code 8 (uint16)
+or 4 (int32, what Megatron and json2binidx write for 65,500+ id vocabs), .idx size ==
+34 + 12N + 8M, sizes >= 0, pointers == prefix sums of sizes*itemsize from 0, doc_idx starting
+at 0, non-decreasing, ending at N, and .bin size == pointers[N-1] + sizes[N-1]*itemsize.
 Any violation raises BinidxError "<path>@<offset>: what (saw X, expected Y)".
 
-    read_shard(prefix) -> list of numpy uint16 arrays, one per document
+    read_shard(prefix) -> list of numpy arrays (uint16 or int32), one per document
+    shard_dtype(prefix) -> the numpy dtype of the shard's tokens
 
 CLI: binidx_numpy_reader.py PREFIX [--dump-jsonl]
   prints "documents D tokens T" (and bytes), or with --dump-jsonl each document's ids as a
@@ -25,6 +27,9 @@ import numpy as np
 MAGIC = b"MMIDIDX\x00\x00"
 HEADER_BYTES = 34
 DTYPE_UINT16 = 8
+DTYPE_INT32 = 4
+TOKEN_DTYPES = {DTYPE_UINT16: "<u2", DTYPE_INT32: "<i4"}  # as stored (little-endian)
+NATIVE_DTYPES = {DTYPE_UINT16: np.uint16, DTYPE_INT32: np.int32}
 # Codes 1..5 and 8 agree across RWKV-LM, Megatron and json2binidx; 6 and 7 are floats of
 # disagreeing widths.
 KNOWN_DTYPES = {1: "uint8", 2: "int8", 3: "int16", 4: "int32", 5: "int64", 6: "float", 7: "float", 8: "uint16"}
@@ -53,8 +58,8 @@ def _read_header(idx_path, buf):
     dtype = buf[17]
     if dtype not in KNOWN_DTYPES:
         _fail(idx_path, 17, f"unknown dtype code (saw {dtype}, expected 8)")
-    if dtype != DTYPE_UINT16:
-        _fail(idx_path, 17, f"dtype code {dtype} ({KNOWN_DTYPES[dtype]}) is not uint16 (saw {dtype}, expected 8)")
+    if dtype not in TOKEN_DTYPES:
+        _fail(idx_path, 17, f"dtype code {dtype} ({KNOWN_DTYPES[dtype]}) is not a token dtype (saw {dtype}, expected 8 or 4)")
     n, m = _u64(buf, 18), _u64(buf, 26)
     if m == 0:
         _fail(idx_path, 26, "doc_idx is empty (saw M=0, expected at least 1)")
@@ -62,14 +67,14 @@ def _read_header(idx_path, buf):
     if need != len(buf):
         _fail(idx_path, min(need, len(buf)),
               f"index size does not match N={n}, M={m} (saw {len(buf)} bytes, expected {need})")
-    return n, m
+    return n, m, dtype
 
 
 def _first_bad(mask):
     return int(np.flatnonzero(mask)[0])
 
 
-def _read_arrays(idx_path, buf, n, m):
+def _read_arrays(idx_path, buf, n, m, item):
     sizes = np.frombuffer(buf, dtype="<i4", count=n, offset=HEADER_BYTES)
     pointers = np.frombuffer(buf, dtype="<i8", count=n, offset=HEADER_BYTES + 4 * n)
     doc_idx = np.frombuffer(buf, dtype="<i8", count=m, offset=HEADER_BYTES + 12 * n)
@@ -78,7 +83,7 @@ def _read_arrays(idx_path, buf, n, m):
         _fail(idx_path, HEADER_BYTES + 4 * i, f"sizes[{i}] is negative (saw {sizes[i]}, expected >= 0)")
     expected = np.zeros(n, dtype=np.int64)
     if n > 1:
-        expected[1:] = np.cumsum(sizes[:-1].astype(np.int64)) * 2
+        expected[1:] = np.cumsum(sizes[:-1].astype(np.int64)) * item
     if n and (pointers != expected).any():
         i = _first_bad(pointers != expected)
         _fail(idx_path, HEADER_BYTES + 4 * n + 8 * i, f"pointers[{i}] (saw {pointers[i]}, expected {expected[i]})")
@@ -93,22 +98,31 @@ def _read_arrays(idx_path, buf, n, m):
     return sizes, pointers, doc_idx
 
 
+def shard_dtype(prefix):
+    """The numpy dtype of the tokens of the shard at PREFIX (np.uint16 or np.int32)."""
+    with open(f"{prefix}.idx", "rb") as f:
+        idx = f.read()
+    _, _, dtype = _read_header(f"{prefix}.idx", idx)
+    return np.dtype(NATIVE_DTYPES[dtype])
+
+
 def read_shard(prefix):
-    """Validates the shard at PREFIX (.bin + .idx) and returns its documents as uint16 arrays."""
+    """Validates the shard at PREFIX (.bin + .idx) and returns its documents as uint16 or int32 arrays."""
     idx_path, bin_path = f"{prefix}.idx", f"{prefix}.bin"
     with open(idx_path, "rb") as f:
         idx = f.read()
-    n, m = _read_header(idx_path, idx)
-    sizes, pointers, doc_idx = _read_arrays(idx_path, idx, n, m)
+    n, m, dtype = _read_header(idx_path, idx)
+    item = np.dtype(TOKEN_DTYPES[dtype]).itemsize
+    sizes, pointers, doc_idx = _read_arrays(idx_path, idx, n, m, item)
     bin_size = os.path.getsize(bin_path)
-    want = int(pointers[-1]) + 2 * int(sizes[-1]) if n else 0
+    want = int(pointers[-1]) + item * int(sizes[-1]) if n else 0
     if bin_size != want:
         _fail(bin_path, min(bin_size, want),
-              f"data file size (saw {bin_size} bytes, expected {want} = pointers[N-1] + sizes[N-1]*2)")
+              f"data file size (saw {bin_size} bytes, expected {want} = pointers[N-1] + sizes[N-1]*{item})")
     # Read the file (not np.memmap: it refuses empty files, which a shard of empty documents is).
     with open(bin_path, "rb") as f:
-        tokens = np.frombuffer(f.read(), dtype="<u2").astype(np.uint16)
-    starts = np.append(pointers // 2, want // 2).astype(np.int64)
+        tokens = np.frombuffer(f.read(), dtype=TOKEN_DTYPES[dtype]).astype(NATIVE_DTYPES[dtype])
+    starts = np.append(pointers // item, want // item).astype(np.int64)
     return [tokens[starts[doc_idx[d]]:starts[doc_idx[d + 1]]] for d in range(m - 1)]
 
 
@@ -129,7 +143,8 @@ def main(argv):
     else:
         tokens = sum(int(d.size) for d in docs)
         ends = sum(1 for d in docs if d.size and d[-1] == 0)
-        print(f"documents {len(docs)} tokens {tokens} bin_bytes {2 * tokens} ending_with_0 {ends}")
+        item = shard_dtype(args.prefix).itemsize
+        print(f"documents {len(docs)} tokens {tokens} bin_bytes {item * tokens} ending_with_0 {ends}")
     return 0
 
 

@@ -75,7 +75,9 @@ def check_rejections(args, reader, tmp):
     cases = [  # (what, idx bytes, bin bytes, expected "@offset")
         ("magic", b"X" + idx[1:], binary, "@0:"),
         ("version", patched(idx, 9, "<Q", 2), binary, "@9:"),
-        ("dtype int32", patched(idx, 17, "<B", 4), binary, "@17:"),
+        ("dtype int64", patched(idx, 17, "<B", 5), binary, "@17:"),
+        # int32 is a token dtype: a uint16 index relabelled int32 has pointers in the wrong unit.
+        ("dtype int32 on uint16 pointers", patched(idx, 17, "<B", 4), binary, f"@{p + 8}:"),
         ("dtype unknown", patched(idx, 17, "<B", 9), binary, "@17:"),
         ("N", patched(idx, 18, "<Q", n + 1), binary, f"@{len(idx)}:"),
         ("M zero", patched(idx, 26, "<Q", 0), binary, "@26:"),

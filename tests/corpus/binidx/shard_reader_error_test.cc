@@ -92,8 +92,9 @@ TEST_F(ShardReaderErrorTest, Version) {
 }
 
 TEST_F(ShardReaderErrorTest, OtherKnownDtypeIsFailedPreconditionNamingIt) {
-  PatchIdx<uint8_t>(17, 4);
-  ExpectError(absl::StatusCode::kFailedPrecondition, "s.idx@17", "dtype code 4 (int32) is not supported");
+  PatchIdx<uint8_t>(17, 5);
+  ExpectError(absl::StatusCode::kFailedPrecondition, "s.idx@17",
+              "dtype code 5 (int64) is not supported; rwkvkit reads uint16 and int32 token shards");
   PatchIdx<uint8_t>(17, 1);
   ExpectError(absl::StatusCode::kFailedPrecondition, "s.idx@17", "dtype code 1 (uint8)");
   PatchIdx<uint8_t>(17, 7);
@@ -102,9 +103,44 @@ TEST_F(ShardReaderErrorTest, OtherKnownDtypeIsFailedPreconditionNamingIt) {
 
 TEST_F(ShardReaderErrorTest, UnknownDtypeIsDataLoss) {
   PatchIdx<uint8_t>(17, 9);
-  ExpectError(absl::StatusCode::kDataLoss, "s.idx@17", "unknown dtype code (saw 9, expected 8 = uint16)");
+  ExpectError(absl::StatusCode::kDataLoss, "s.idx@17", "unknown dtype code (saw 9, expected 8 = uint16 or 4 = int32)");
   PatchIdx<uint8_t>(17, 0);
-  ExpectError(absl::StatusCode::kDataLoss, "s.idx@17", "(saw 0, expected 8 = uint16)");
+  ExpectError(absl::StatusCode::kDataLoss, "s.idx@17", "(saw 0, expected 8 = uint16 or 4 = int32)");
+}
+
+// A uint16 index relabelled int32: its pointers are byte offsets of 2-byte tokens.
+TEST_F(ShardReaderErrorTest, Int32DtypeChecksPointersInFourByteUnits) {
+  PatchIdx<uint8_t>(17, 4);
+  ExpectError(absl::StatusCode::kDataLoss, "s.idx@54",
+              "pointers[1] is not the byte offset of sequence 1 (the sum of the earlier sizes * 4) (saw 6, expected 12)");
+}
+
+// An int32 shard (sizes {3, 0, 2}, ids as int32): opens, reads as uint16, and names the byte
+// offset of an id that does not fit the World vocab.
+TEST_F(ShardReaderErrorTest, Int32ShardReadsAndRejectsIdsOutsideTheVocab) {
+  std::string idx = idx_;
+  idx[17] = 4;
+  const int64_t pointers[] = {0, 12, 12};
+  std::memcpy(idx.data() + 46, pointers, sizeof pointers);
+  WriteFileBytes(IdxPath(prefix_), idx);
+  const int32_t ids[] = {10, 65535, 0, 12, 0};
+  WriteFileBytes(BinPath(prefix_), std::string(reinterpret_cast<const char*>(ids), sizeof ids));
+  absl::StatusOr<ShardReader> r = ShardReader::Open(prefix_);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->dtype_code(), 4);
+  EXPECT_EQ(r->bin_bytes(), 20u);
+  std::vector<uint16_t> doc;
+  ASSERT_TRUE(r->ReadDocument(0, doc).ok());
+  EXPECT_EQ(doc, (std::vector<uint16_t>{10, 65535, 0}));
+  ASSERT_TRUE(r->ReadDocument(2, doc).ok());
+  EXPECT_EQ(doc, (std::vector<uint16_t>{12, 0}));
+  const int32_t bad[] = {10, 65536, 0, -1, 0};
+  WriteFileBytes(BinPath(prefix_), std::string(reinterpret_cast<const char*>(bad), sizeof bad));
+  absl::Status s = r->ReadDocument(0, doc);
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition) << s;
+  EXPECT_THAT(std::string(s.message()), HasSubstr("s.bin@4: token id 65536 does not fit"));
+  s = r->ReadDocument(2, doc);
+  EXPECT_THAT(std::string(s.message()), HasSubstr("s.bin@12: token id -1 does not fit"));
 }
 
 TEST_F(ShardReaderErrorTest, SequenceCountDisagreesWithFileSize) {

@@ -2,11 +2,14 @@
 // RWKV-LM's README example and a literal transcription of make_data.py's scan.
 #include "corpus/binidx/training_numbers.h"
 
+#include "absl/strings/str_cat.h"
+
 #include <cstdint>
 #include <limits>
 #include <optional>
 #include <vector>
 
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace rwkvkit::binidx {
@@ -108,6 +111,53 @@ TEST(TrainingNumbers, LargestInputsDoNotOverflow) {
   for (uint64_t i = *p + 3; i <= max - 1 && i > *p; i += 3) EXPECT_FALSE(IsPrime(i)) << i;
   EXPECT_EQ(MagicPrime(max, max / 3 + 1), std::nullopt);  // 3 * ctx_len would overflow
   EXPECT_EQ(MagicPrime(max, max / 3), 2u);
+}
+
+// The trainer's assert, literally: 0.9 < p / slots <= 1 in floating point, as dataset.py does.
+bool TrainerAccepts(uint64_t tokens, uint64_t ctx_len) {
+  const std::optional<uint64_t> p = MakeDataMagicPrime(tokens, ctx_len);
+  if (!p) return false;
+  const double ratio = static_cast<double>(*p) / static_cast<double>(tokens / ctx_len);
+  return ratio > 0.9 && ratio <= 1;
+}
+
+TEST(TrainingNumbers, TrainingProblemAndTheLargestCtxLenThatWorks) {
+  for (uint64_t tokens : {0u, 100u, 3u * 64, 13u * 64, 227u * 64 + 63, 228u * 64, 5000u, 80505u}) {
+    for (uint64_t ctx : {1u, 8u, 16u, 64u, 100u, 4096u}) {
+      absl::StatusOr<TrainingNumbers> t = ComputeTrainingNumbers(tokens, ctx);
+      ASSERT_TRUE(t.ok());
+      EXPECT_EQ(t->trainer_accepts, TrainerAccepts(tokens, ctx)) << tokens << " " << ctx;
+      EXPECT_EQ(TrainingProblem(*t).empty(), t->trainer_accepts);
+      const std::optional<uint64_t> smaller = LargestTrainableCtxLen(tokens, ctx);
+      std::optional<uint64_t> want;
+      for (uint64_t c = 1; c < ctx; c *= 2)
+        if (TrainerAccepts(tokens, c)) want = c;
+      EXPECT_EQ(smaller, want) << tokens << " " << ctx;
+      if (!t->trainer_accepts && smaller) {
+        EXPECT_THAT(TrainingProblem(*t), ::testing::HasSubstr(absl::StrCat("--ctx-len ", *smaller)));
+      }
+    }
+  }
+  absl::StatusOr<TrainingNumbers> t = ComputeTrainingNumbers(150, 40);  // 3 slots: p = 2
+  EXPECT_THAT(TrainingProblem(*t), ::testing::HasSubstr("150 tokens make 3 slots of ctx_len 40"));
+  EXPECT_THAT(TrainingProblem(*t), ::testing::HasSubstr("p / slots = 0.667"));
+  t = ComputeTrainingNumbers(100, 4096);
+  EXPECT_THAT(TrainingProblem(*t), ::testing::HasSubstr("100 tokens are fewer than 3 x ctx_len (4096)"));
+  // From 228 slots on the trainer always accepts (checked here up to 20000 slots).
+  for (uint64_t slots = 228; slots < 20000; ++slots) ASSERT_TRUE(TrainerAccepts(slots * 16, 16)) << slots;
+  EXPECT_FALSE(TrainerAccepts(227 * 16, 16));
+}
+
+TEST(TrainingNumbers, TrainerCommands) {
+  absl::StatusOr<TrainingNumbers> t = ComputeTrainingNumbers(1498226207, 512);
+  ASSERT_TRUE(t.ok());
+  // RWKV-LM's demo-training-run.sh: minipile at ctx_len 512 -> --magic_prime 2926181.
+  EXPECT_EQ(TrainerCommand(Trainer::kV5, "data/minipile", *t),
+            "python train.py --data_file data/minipile --data_type binidx --vocab_size 65536 --ctx_len 512 "
+            "--my_pile_stage 3 --my_exit_tokens 1498226207 --magic_prime 2926181");
+  EXPECT_EQ(TrainerCommand(Trainer::kV7, "my data/it's", *t),
+            "python train.py --data_file 'my data/it'\\''s' --data_type binidx --vocab_size 65536 --ctx_len 512 "
+            "--train_stage 3 --my_exit_tokens 1498226207 --magic_prime 2926181");
 }
 
 }  // namespace
