@@ -31,34 +31,43 @@
 namespace rwkvkit::cli {
 namespace {
 
-constexpr char kBenchUsage[] = R"(usage: rwkvkit bench tokenizer [options] --input FILE [--input FILE ...]
-       rwkvkit bench tokenizer [options] --manifest MANIFEST
+Flag RepeatedVocabFlag() {
+  Flag f = VocabFlag();
+  f.kind = FlagKind::kRepeated;
+  f.help = "a vocab file (repeatable: each is one column group, named by its file\n"
+           "stem; default: $RWKVKIT_VOCAB, else the installed copy)";
+  return f;
+}
 
-Tokenizes the documents of JSONL / JSONL.zst files (or of every source of a corpus manifest)
+const CommandSpec kSpec{
+    "bench tokenizer",
+    "--input FILE [--input FILE ...] [options]\n--manifest MANIFEST [options]",
+    R"(Tokenizes the documents of JSONL / JSONL.zst files (or of every source of a corpus manifest)
 and prints, per language: documents, bytes, characters (code points), words, and for each
 vocab the tokens, bytes per token, characters per token, tokens per word, and encode speed
 (MB/s = 10^6 bytes/s of text, tokenizer only, texts held in memory, median of the repeats)
 on one thread and on --threads threads. Words are whitespace-separated runs holding a letter
 or a number; languages written without spaces (zh, ja, th, lo, km, my, bo) show n/a. The
 language is the string at --lang-key, else CLD2's guess (a manifest source's `language`
-comes first). Bad lines are counted and the first 10 per file named on stderr (file:line).
-
-  --input PATH          a JSONL or JSONL.zst file, a directory or a glob, as for `build --input`
-                        (repeatable; further PATHs may follow)
-  --manifest FILE       read the sources of a corpus manifest instead (jsonl, jsonl.zst, text)
-  --key KEY             the text key of --input files (default: text)
-  --lang-key KEY        the language key (default: lang)
-  --detect-lang         use CLD2 for every document, ignoring --lang-key and manifest languages
-  --vocab PATH          a vocab file (repeatable: each is one column group, named by its file
-                        stem; default: $RWKVKIT_VOCAB, else the copy tools/setup.sh installed)
-  --compare NAME=PATH   another vocab in the same greedy format, shown as NAME (repeatable)
-  --json FILE           also write the numbers as JSON (temporary name, then renamed)
-  --threads N           threads of the all-cores speed run and of the counting (default: all)
-  --repeats N           timed repeats per language and vocab (default: 5; the median is kept)
-  --sample-mb N         MB of each language kept in memory for the speed runs (default: 8)
-  --no-speed            counts only, no timing
-  --no-progress         no progress lines on stderr while counting
-)";
+comes first). Bad lines are counted and the first 10 per file named on stderr (file:line).)",
+    {
+        {"input", FlagKind::kRepeated, "PATH",
+         "a JSONL or JSONL.zst file, a directory or a glob, as for `build --input`\n"
+         "(repeatable; further PATHs may follow)"},
+        {"manifest", FlagKind::kValue, "FILE", "read the sources of a corpus manifest instead (jsonl, jsonl.zst, text)"},
+        TextKeyFlag("the text key of --input files (default: text)"),
+        {"key", FlagKind::kValue, "KEY", "", 0, "text-key"},
+        {"lang-key", FlagKind::kValue, "KEY", "the language key (default: lang)"},
+        {"detect-lang", FlagKind::kBool, "", "use CLD2 for every document, ignoring --lang-key and manifest languages"},
+        RepeatedVocabFlag(),
+        {"compare", FlagKind::kRepeated, "NAME=PATH", "another vocab in the same greedy format, shown as NAME (repeatable)"},
+        {"json", FlagKind::kValue, "FILE", "also write the numbers as JSON (temporary name, then renamed)"},
+        ThreadsFlag("threads of the all-cores speed run and of the counting (default: all)"),
+        {"repeats", FlagKind::kValue, "N", "timed repeats per language and vocab (default: 5; the median is kept)"},
+        {"sample-mb", FlagKind::kValue, "N", "MB of each language kept in memory for the speed runs (default: 8)"},
+        {"no-speed", FlagKind::kBool, "", "counts only, no timing"},
+        NoProgressFlag(),
+    }};
 
 constexpr char kTopUsage[] = R"(usage: rwkvkit bench tokenizer [options]   (see rwkvkit bench tokenizer --help)
 )";
@@ -94,7 +103,7 @@ absl::Status AddVocab(const std::string& name, const std::string& path, std::vec
 
 absl::Status LoadVocabs(const ParsedFlags& flags, std::vector<BenchVocab>& vocabs) {
   std::vector<std::string> paths;
-  if (auto it = flags.all_values.find("vocab"); it != flags.all_values.end()) paths = it->second;
+  paths = flags.GetAll("vocab");
   if (paths.empty()) {
     absl::StatusOr<std::string> p = ResolveVocabPath(std::nullopt);
     if (!p.ok()) return p.status();
@@ -107,8 +116,8 @@ absl::Status LoadVocabs(const ParsedFlags& flags, std::vector<BenchVocab>& vocab
     absl::Status s = AddVocab(name, p, vocabs);
     if (!s.ok()) return s;
   }
-  if (auto it = flags.all_values.find("compare"); it != flags.all_values.end()) {
-    for (const std::string& c : it->second) {
+  {
+    for (const std::string& c : flags.GetAll("compare")) {
       const size_t eq = c.find('=');
       if (eq == std::string::npos || eq == 0 || eq + 1 == c.size())
         return absl::InvalidArgumentError(absl::StrCat("--compare wants NAME=PATH (saw \"", c, "\")"));
@@ -133,11 +142,11 @@ absl::Status ManifestInputs(const std::string& path, std::vector<BenchInput>& in
 
 absl::Status ParseRun(const ParsedFlags& flags, BenchRun& run) {
   std::vector<std::string> files = flags.positional;
-  if (auto it = flags.all_values.find("input"); it != flags.all_values.end())
-    files.insert(files.begin(), it->second.begin(), it->second.end());
+  const std::vector<std::string> inputs = flags.GetAll("input");
+  files.insert(files.begin(), inputs.begin(), inputs.end());
   if (flags.Has("manifest") == !files.empty())
     return absl::InvalidArgumentError("give either --input FILE... or --manifest (see --help)");
-  const std::string key = flags.Get("key").value_or("text");
+  const std::string key = flags.Get("text-key").value_or("text");
   for (const std::string& f : files) {
     // As `rwkvkit build --input`: a file, directory or glob; the format from the name.
     absl::StatusOr<std::vector<std::filesystem::path>> expanded =
@@ -340,17 +349,10 @@ std::string MakeJson(const BenchRun& run, const CorpusCounts& counts, const Spee
 }
 
 int RunBenchTokenizer(int argc, char** argv) {
-  absl::StatusOr<ParsedFlags> flags = ParseFlags(
-      argc, argv,
-      {{"input", "manifest", "key", "lang-key", "vocab", "compare", "json", "threads", "repeats", "sample-mb"},
-       {"detect-lang", "no-speed", "no-progress", "help"}});
-  if (!flags.ok()) return ReportError("bench tokenizer", flags.status());
-  if (flags->Has("help")) {
-    std::fputs(kBenchUsage, stdout);
-    return 0;
-  }
+  ParsedFlags flags;
+  if (const std::optional<int> rc = ParseCommandLine(argc, argv, kSpec, flags)) return *rc;
   BenchRun run;
-  if (absl::Status s = ParseRun(*flags, run); !s.ok()) return ReportError("bench tokenizer", s);
+  if (absl::Status s = ParseRun(flags, run); !s.ok()) return ReportError("bench tokenizer", s);
   CorpusCounts counts;
   {
     tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<size_t>(run.threads));
@@ -361,7 +363,7 @@ int RunBenchTokenizer(int argc, char** argv) {
   if (!speed.ok()) return ReportError("bench tokenizer", speed.status());
   const Total total = MakeTotal(run, counts, *speed);
   PrintTable(run, counts, *speed, total);
-  if (const std::optional<std::string> json = flags->Get("json")) {
+  if (const std::optional<std::string> json = flags.Get("json")) {
     if (absl::Status s = corpus::WriteFileAtomically(*json, MakeJson(run, counts, *speed, total)); !s.ok())
       return ReportError("bench tokenizer", s);
   }
@@ -377,9 +379,16 @@ int RunBench(int argc, char** argv) {
     std::fputs(kTopUsage, stdout);
     return 0;
   }
-  std::fprintf(stderr, "rwkvkit bench: %s\n%s",
-               what.empty() ? "what to benchmark? (tokenizer)" : absl::StrCat("unknown benchmark '", what, "'").c_str(),
-               kTopUsage);
+  if (what == "--version" || what == "-V") {
+    std::puts(VersionLine());
+    return 0;
+  }
+  std::string msg = "what to benchmark? (tokenizer)";
+  if (!what.empty()) {
+    const std::optional<std::string> close = Suggest(what, {"tokenizer"});
+    msg = absl::StrCat("unknown benchmark '", what, "'", close ? absl::StrCat(" (did you mean '", *close, "'?)") : "");
+  }
+  std::fprintf(stderr, "rwkvkit bench: %s\n%s", msg.c_str(), kTopUsage);
   return 2;
 }
 

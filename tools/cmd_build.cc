@@ -20,49 +20,54 @@
 namespace rwkvkit::cli {
 namespace {
 
-constexpr char kUsage[] = R"(usage: rwkvkit build (--manifest FILE | --input PATH [--input PATH ...]) [--out DIR]
-                     [--threads N] [--text-key KEY] [--normalize nfc|nfkc|none]
-                     [--shard-tokens N] [--ctx-len N] [--shuffle] [--strict] [--resume]
-                     [--name NAME] [--near-dedup on|off] [--dedup-report FILE] [--filters on|off]
-                     [--c4 on|off] [--force] [--no-progress] [--vocab PATH]
-
-Builds RWKV-LM/Megatron binidx shards: reads JSONL, JSONL.zst or text sources, repairs and
+const CommandSpec kSpec{
+    "build",
+    "(--manifest FILE | --input PATH [--input PATH ...]) [-o DIR] [options]",
+    R"(Builds RWKV-LM/Megatron binidx shards: reads JSONL, JSONL.zst or text sources, repairs and
 normalizes the text, drops exact duplicates, tokenizes with the World tokenizer (token 0 ends
 every document) and writes <name>_<00000>.bin/.idx shards plus build.json (written last).
 The output is byte-identical for any --threads. The build works in DIR/.rwkvkit-work and
 publishes only when complete: a failed or interrupted build leaves DIR as it was. Only one
 build at a time may write to DIR. docs/cli.md ("Guarantees") has the details. Ends by printing
 (stdout) RWKV-LM's numbers and trainer command line, with the `rwkvkit merge` that joins
-several shards into the one prefix the trainer opens.
-
-  --manifest FILE      a corpus manifest (data_manifests/README.md)
-  --input PATH         a file, directory or glob; one source per --input (format from the
-                       extension: .zst = jsonl.zst, .txt = text, else jsonl)
-  --out DIR            output directory (default: the manifest's output.dir; required with --input)
-  --name NAME          corpus name for --input builds (default: corpus)
-  --text-key KEY       JSON key of the text (overrides the manifest; default: text)
-  --normalize MODE     nfc (default), nfkc or none
-  --shard-tokens N     tokens per shard, about (default: the manifest's, else 1000000000)
-  --ctx-len N          training context length for the RWKV-LM numbers and the trainer
-                       command printed at the end (default: the manifest's, else 4096)
-  --shuffle            shuffle the documents with the manifest's seed (deterministic)
-  --strict             fail on the first bad record or damaged file instead of skipping it
-  --resume             continue an interrupted build in DIR from its last complete shard
-                       (a finished build of the same inputs and options is kept as it is)
-  --force              build into DIR even when it holds another corpus's build (replaced)
-                       or files rwkvkit did not write (left untouched)
-  --near-dedup on|off  MinHash LSH near-duplicate removal (default: on, or the manifest's
-                       near_dedup.enabled; parameters from the manifest; docs/near_dedup.md)
-  --dedup-report FILE  write each removed near duplicate with its kept document (JSONL)
-  --filters on|off     CLD2 language id + datatrove's Gopher repetition, Gopher quality and
-                       FineWeb quality filters, and the manifest's per-source filter settings
-                       and language lists (default: off; docs/filters.md)
-  --c4 on|off          datatrove's C4 quality filter (removes lines) on every non-code source,
-                       over the manifest's setting (default: the manifest's, else off; needs
-                       --filters on)
-  --threads N          threads (default: all cores)
-  --no-progress        no progress lines on stderr
-)";
+several shards into the one prefix the trainer opens.)",
+    {
+        {"manifest", FlagKind::kValue, "FILE", "a corpus manifest (data_manifests/README.md)"},
+        {"input", FlagKind::kRepeated, "PATH",
+         "a file, directory or glob; one source per --input (format from the\n"
+         "extension: .zst = jsonl.zst, .txt = text, else jsonl)"},
+        OutFlag("DIR", "output directory (default: the manifest's output.dir; required with --input)"),
+        {"name", FlagKind::kValue, "NAME", "corpus name for --input builds (default: corpus)"},
+        TextKeyFlag("JSON key of the text (overrides the manifest; default: text)"),
+        {"normalize", FlagKind::kValue, "MODE", "nfc (default), nfkc or none"},
+        {"shard-tokens", FlagKind::kValue, "N", "tokens per shard, about (default: the manifest's, else 1000000000)"},
+        {"ctx-len", FlagKind::kValue, "N",
+         "training context length for the RWKV-LM numbers and the trainer\n"
+         "command printed at the end (default: the manifest's, else 4096)"},
+        {"shuffle", FlagKind::kBool, "", "shuffle the documents with the manifest's seed (deterministic)"},
+        {"strict", FlagKind::kBool, "", "fail on the first bad record or damaged file instead of skipping it"},
+        {"resume", FlagKind::kBool, "",
+         "continue an interrupted build in DIR from its last complete shard\n"
+         "(a finished build of the same inputs and options is kept as it is)"},
+        {"force", FlagKind::kBool, "",
+         "build into DIR even when it holds another corpus's build (replaced)\n"
+         "or files rwkvkit did not write (left untouched)"},
+        {"near-dedup", FlagKind::kValue, "on|off",
+         "MinHash LSH near-duplicate removal (default: on, or the manifest's\n"
+         "near_dedup.enabled; parameters from the manifest; docs/near_dedup.md)"},
+        {"dedup-report", FlagKind::kValue, "FILE", "write each removed near duplicate with its kept document (JSONL)"},
+        {"filters", FlagKind::kValue, "on|off",
+         "CLD2 language id + datatrove's Gopher repetition, Gopher quality and\n"
+         "FineWeb quality filters, and the manifest's per-source filter settings\n"
+         "and language lists (default: off; docs/filters.md)"},
+        {"c4", FlagKind::kValue, "on|off",
+         "datatrove's C4 quality filter (removes lines) on every non-code source,\n"
+         "over the manifest's setting (default: the manifest's, else off; needs\n"
+         "--filters on)"},
+        ThreadsFlag(),
+        NoProgressFlag(),
+        VocabFlag(),
+    }};
 
 std::string SourceNameFor(const std::filesystem::path& p, std::set<std::string>& used) {
   std::string base = p.filename().string();
@@ -111,7 +116,7 @@ absl::StatusOr<corpus::BuildOptions> OptionsFromFlags(const ParsedFlags& f) {
     if (!m.ok()) return m.status();
     opt.manifest = *std::move(m);
   } else {
-    absl::StatusOr<corpus::Manifest> m = ManifestFromInputs(f.all_values.at("input"), f.Get("name").value_or("corpus"));
+    absl::StatusOr<corpus::Manifest> m = ManifestFromInputs(f.GetAll("input"), f.Get("name").value_or("corpus"));
     if (!m.ok()) return m.status();
     opt.manifest = *std::move(m);
   }
@@ -166,23 +171,15 @@ absl::StatusOr<corpus::BuildOptions> OptionsFromFlags(const ParsedFlags& f) {
 }  // namespace
 
 int RunBuild(int argc, char** argv) {
-  absl::StatusOr<ParsedFlags> flags = ParseFlags(
-      argc, argv,
-      {{"manifest", "input", "out", "threads", "text-key", "normalize", "shard-tokens", "ctx-len", "vocab", "name",
-        "near-dedup", "dedup-report", "filters", "c4"},
-       {"resume", "strict", "shuffle", "no-progress", "force", "help"}});
-  if (!flags.ok()) return ReportError("build", flags.status());
-  if (flags->Has("help")) {
-    std::fputs(kUsage, stdout);
-    return 0;
-  }
-  if (!flags->positional.empty())
-    return ReportError("build", absl::InvalidArgumentError(absl::StrCat("unexpected argument ", flags->positional[0])));
-  absl::StatusOr<corpus::BuildOptions> opt = OptionsFromFlags(*flags);
+  ParsedFlags flags;
+  if (const std::optional<int> rc = ParseCommandLine(argc, argv, kSpec, flags)) return *rc;
+  if (!flags.positional.empty())
+    return ReportError("build", absl::InvalidArgumentError(absl::StrCat("unexpected argument ", flags.positional[0])));
+  absl::StatusOr<corpus::BuildOptions> opt = OptionsFromFlags(flags);
   if (!opt.ok()) return ReportError("build", opt.status());
   std::optional<tbb::global_control> limit;
   if (opt->threads > 0) limit.emplace(tbb::global_control::max_allowed_parallelism, static_cast<size_t>(opt->threads));
-  absl::StatusOr<std::string> vocab = ResolveVocabPath(flags->Get("vocab"));
+  absl::StatusOr<std::string> vocab = ResolveVocabPath(flags.Get("vocab"));
   if (!vocab.ok()) return ReportError("build", vocab.status());
   opt->vocab_path = *vocab;
   opt->command_line = "rwkvkit";

@@ -13,15 +13,12 @@
 namespace rwkvkit::cli {
 namespace {
 
-constexpr char kUsage[] = R"(usage: rwkvkit detokenize [--vocab PATH] [FILE|-]
-
-Reads whitespace-separated token ids from FILE (or stdin, `-`) and writes the bytes of the
+const CommandSpec kSpec{"detokenize", "[FILE|-] [options]",
+                        R"(Reads whitespace-separated token ids from FILE (or stdin, `-`) and writes the bytes of the
 tokens, concatenated, to stdout (id 0, end of text, writes nothing). The bytes may be
 invalid UTF-8 where the ids end inside a character. An id that is not a number or not in
-the vocab is an error naming its position.
-
-  --vocab PATH  the vocab file (default: $RWKVKIT_VOCAB, else the copy tools/setup.sh installed)
-)";
+the vocab is an error naming its position.)",
+                        {VocabFlag()}};
 
 constexpr size_t kBlockBytes = 16 << 20;
 
@@ -64,17 +61,13 @@ absl::Status Detokenize(const tokenizer::Tokenizer& tok, InputFile& in) {
 }  // namespace
 
 int RunDetokenize(int argc, char** argv) {
-  absl::StatusOr<ParsedFlags> flags = ParseFlags(argc, argv, {{"vocab"}, {"help"}});
-  if (!flags.ok()) return ReportError("detokenize", flags.status());
-  if (flags->Has("help")) {
-    std::fputs(kUsage, stdout);
-    return 0;
-  }
-  if (flags->positional.size() > 1)
+  ParsedFlags flags;
+  if (const std::optional<int> rc = ParseCommandLine(argc, argv, kSpec, flags)) return *rc;
+  if (flags.positional.size() > 1)
     return ReportError("detokenize", absl::InvalidArgumentError("at most one input FILE (or - for stdin)"));
-  absl::StatusOr<tokenizer::Tokenizer> tok = LoadTokenizer(flags->Get("vocab"));
+  absl::StatusOr<tokenizer::Tokenizer> tok = LoadTokenizer(flags.Get("vocab"));
   if (!tok.ok()) return ReportError("detokenize", tok.status());
-  absl::StatusOr<InputFile> in = InputFile::Open(flags->positional.empty() ? "-" : flags->positional[0]);
+  absl::StatusOr<InputFile> in = InputFile::Open(flags.positional.empty() ? "-" : flags.positional[0]);
   if (!in.ok()) return ReportError("detokenize", in.status());
   absl::Status s = Detokenize(*tok, *in);
   return s.ok() ? 0 : ReportError("detokenize", s);

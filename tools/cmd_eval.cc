@@ -34,35 +34,36 @@
 namespace rwkvkit::cli {
 namespace {
 
-constexpr char kUsage[] = R"(usage: rwkvkit eval --model PATH --data PATH [--data PATH ...] [--device cpu|cuda]
-                    [--dtype fp32|bf16|fp16] [--nll-out FILE] [--max-docs N | --docs-per-source K]
-                    [--seed S] [--window N] [--batch N] [--gpu N] [--threads N] [--no-progress]
-                    [--vocab PATH]
-
-Evaluates an RWKV-5.2 or RWKV-6 checkpoint (.pth or .safetensors; fp32/fp16/bf16) on binidx
+const CommandSpec kSpec{
+    "eval",
+    "--model PATH --data PATH [--data PATH ...] [options]",
+    R"(Evaluates an RWKV-5.2 or RWKV-6 checkpoint (.pth or .safetensors; fp32/fp16/bf16) on binidx
 shards. Every document (one sequence ending with token 0) starts from a fresh state; inputs
 [0, t1..tn], targets [t1..tn, 0]; NLL in nats (docs/eval.md). stdout ends with one JSON line:
 documents, tokens, mean NLL, perplexity, bits per byte, and per source when a build.json lies
 next to the shards. A NaN or infinite NLL (broken weights, fp16 overflow) stops the run with
-exit status 1, naming the shard, document and source.
-
-  --data PATH     a shard prefix, a .idx/.bin path, or a directory (all shards, name order)
-  --nll-out FILE  JSON Lines: per document (shard order) the array of its per-target NLLs;
-                  written only when the whole evaluation succeeds (else FILE is untouched)
-  --max-docs N    evaluate a seeded sample of N documents, split across the sources (from
-                  build.json; shards without one are one source) in proportion to their
-                  document counts; read in shard order
-  --docs-per-source K  a seeded sample of K documents from each source instead
-  --seed S        the sample's seed (default 0); the same seed and shards give the same sample
-  --no-progress   no progress line (tokens done/total, tokens/s, ETA) on stderr
-  --window N      tokens per forward call (state carried across; default 256)
-  --device DEV    cpu (the fp32 reference, default) or cuda (docs/eval.md)
-  --dtype DT      fp32 (cpu and cuda), bf16 or fp16 (cuda only)
-  --batch N       cuda: documents per launch at most (default 256)
-  --gpu N         cuda: the device index (default 0)
-  --threads N     threads (default: all cores)
-  --vocab PATH    the vocab (token byte lengths for bits per byte)
-)";
+exit status 1, naming the shard, document and source.)",
+    {
+        {"model", FlagKind::kValue, "PATH", "the checkpoint (.pth or .safetensors)"},
+        {"data", FlagKind::kRepeated, "PATH", "a shard prefix, a .idx/.bin path, or a directory (all shards, name order)"},
+        {"nll-out", FlagKind::kValue, "FILE",
+         "JSON Lines: per document (shard order) the array of its per-target NLLs;\n"
+         "written only when the whole evaluation succeeds (else FILE is untouched)"},
+        {"max-docs", FlagKind::kValue, "N",
+         "evaluate a seeded sample of N documents, split across the sources (from\n"
+         "build.json; shards without one are one source) in proportion to their\n"
+         "document counts; read in shard order"},
+        {"docs-per-source", FlagKind::kValue, "K", "a seeded sample of K documents from each source instead"},
+        {"seed", FlagKind::kValue, "S", "the sample's seed (default 0); the same seed and shards give the same sample"},
+        {"window", FlagKind::kValue, "N", "tokens per forward call (state carried across; default 256)"},
+        {"device", FlagKind::kValue, "DEV", "cpu (the fp32 reference, default) or cuda (docs/eval.md)"},
+        {"dtype", FlagKind::kValue, "DT", "fp32 (cpu and cuda), bf16 or fp16 (cuda only)"},
+        {"batch", FlagKind::kValue, "N", "cuda: documents per launch at most (default 256)"},
+        {"gpu", FlagKind::kValue, "N", "cuda: the device index (default 0)"},
+        ThreadsFlag(),
+        NoProgressFlag(),
+        VocabFlag(),
+    }};
 
 std::string JsonNumber(double x) { return std::isfinite(x) ? absl::StrFormat("%.9g", x) : std::string("null"); }
 
@@ -139,7 +140,7 @@ absl::StatusOr<EvalFlags> ReadFlags(const ParsedFlags& f) {
   if (!f.Has("model")) return absl::InvalidArgumentError("--model PATH is required");
   if (!f.Has("data")) return absl::InvalidArgumentError("--data PATH is required");
   e.model = *f.Get("model");
-  e.data = f.all_values.at("data");
+  e.data = f.GetAll("data");
   e.nll_out = f.Get("nll-out");
   const std::string device = f.Get("device").value_or("cpu");
   const std::string dtype = f.Get("dtype").value_or("fp32");
@@ -356,21 +357,13 @@ absl::Status RunEval(const EvalFlags& e, const tokenizer::Tokenizer& tok) {
 }  // namespace
 
 int RunEval(int argc, char** argv) {
-  absl::StatusOr<ParsedFlags> flags = ParseFlags(
-      argc, argv,
-      {{"model", "data", "device", "dtype", "nll-out", "max-docs", "docs-per-source", "seed", "window", "batch", "gpu",
-        "threads", "vocab"},
-       {"no-progress", "help"}});
-  if (!flags.ok()) return ReportError("eval", flags.status());
-  if (flags->Has("help")) {
-    std::fputs(kUsage, stdout);
-    return 0;
-  }
-  absl::StatusOr<EvalFlags> e = ReadFlags(*flags);
+  ParsedFlags flags;
+  if (const std::optional<int> rc = ParseCommandLine(argc, argv, kSpec, flags)) return *rc;
+  absl::StatusOr<EvalFlags> e = ReadFlags(flags);
   if (!e.ok()) return ReportError("eval", e.status());
   std::optional<tbb::global_control> limit;
   if (e->threads > 0) limit.emplace(tbb::global_control::max_allowed_parallelism, static_cast<size_t>(e->threads));
-  absl::StatusOr<tokenizer::Tokenizer> tok = LoadTokenizer(flags->Get("vocab"));
+  absl::StatusOr<tokenizer::Tokenizer> tok = LoadTokenizer(flags.Get("vocab"));
   if (!tok.ok()) return ReportError("eval", tok.status());
   absl::Status s = RunEval(*e, *tok);
   return s.ok() ? 0 : ReportError("eval", s);

@@ -39,9 +39,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr char kUsage[] = R"(usage: rwkvkit inspect PATH [--json] [--ctx-len N]
-
-Verifies binidx shards and prints what they hold. PATH is either
+const CommandSpec kSpec{
+    "inspect",
+    "PATH [options]",
+    R"(Verifies binidx shards and prints what they hold. PATH is either
   - a build output directory: every shard listed in its build.json must exist, open cleanly
     and have the listed documents, tokens, bytes and XXH3-128 of its .bin; its "output"
     totals, "training" numbers (--my_exit_tokens, --magic_prime) and each source's
@@ -53,12 +54,12 @@ shortest/longest/mean document, and whether every document ends with token 0 (RW
 of document), then RWKV-LM's --my_exit_tokens / --magic_prime for each shard and the trainer
 command lines (for a build with several shards: the `rwkvkit merge` that joins them first),
 or why the data is too small to train on. build.json's per-shard numbers must match too.
-Exit 1 listing every problem.
-
-  --json      print the result as JSON on stdout
-  --ctx-len N the training context length for RWKV-LM's numbers (default: the build's
-              training.ctx_len; for one shard, none unless given)
-)";
+Exit 1 listing every problem.)",
+    {
+        {"json", FlagKind::kBool, "", "print the result as JSON on stdout"},
+        {"ctx-len", FlagKind::kValue, "N", "the training context length for RWKV-LM's numbers (default: the build's\n"
+         "training.ctx_len; for one shard, none unless given)"},
+    }};
 
 constexpr uint64_t kScanTokens = 1 << 20;
 
@@ -548,23 +549,19 @@ int InspectDirectory(const fs::path& dir, bool json, std::optional<uint64_t> fla
 }  // namespace
 
 int RunInspect(int argc, char** argv) {
-  absl::StatusOr<ParsedFlags> flags = ParseFlags(argc, argv, {{"ctx-len"}, {"json", "help"}});
-  if (!flags.ok()) return ReportError("inspect", flags.status());
-  if (flags->Has("help")) {
-    std::fputs(kUsage, stdout);
-    return 0;
-  }
-  if (flags->positional.size() != 1) {
+  ParsedFlags flags;
+  if (const std::optional<int> rc = ParseCommandLine(argc, argv, kSpec, flags)) return *rc;
+  if (flags.positional.size() != 1) {
     return ReportError("inspect", absl::InvalidArgumentError("give exactly one PATH (see --help)"));
   }
   std::optional<uint64_t> ctx_len;
-  if (flags->Has("ctx-len")) {
-    absl::StatusOr<long> c = flags->GetInt("ctx-len", 0, 1, std::numeric_limits<int32_t>::max());
+  if (flags.Has("ctx-len")) {
+    absl::StatusOr<long> c = flags.GetInt("ctx-len", 0, 1, std::numeric_limits<int32_t>::max());
     if (!c.ok()) return ReportError("inspect", c.status());
     ctx_len = static_cast<uint64_t>(*c);
   }
-  const bool json = flags->Has("json");
-  fs::path path = flags->positional[0];
+  const bool json = flags.Has("json");
+  fs::path path = flags.positional[0];
   std::error_code ec;
   if (fs::is_directory(path, ec)) return InspectDirectory(path, json, ctx_len);
   if (path.extension() == ".bin" || path.extension() == ".idx") path.replace_extension();

@@ -22,9 +22,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr char kUsage[] = R"(usage: rwkvkit merge PATH [PATH ...] --out PREFIX [--ctx-len N] [--force] [--no-progress]
-
-Writes PREFIX.bin and PREFIX.idx: the documents of every input shard, in order, as one binidx
+const CommandSpec kSpec{
+    "merge",
+    "PATH [PATH ...] -o PREFIX [options]",
+    R"(Writes PREFIX.bin and PREFIX.idx: the documents of every input shard, in order, as one binidx
 shard, which is what RWKV-LM's trainer opens (--data_file PREFIX; it reads one prefix). The
 .bin files are copied back to back (copy_file_range), the .idx is rebuilt, the result is
 written under a temporary name, checked with the shard reader and renamed into place. Then
@@ -32,14 +33,16 @@ prints the merged prefix's --my_exit_tokens and --magic_prime and the trainer co
 (RWKV-v5/train.py for RWKV-5/6, RWKV-v7/train_temp/train.py for RWKV-7), or why the data is
 too small to train on. docs/cli.md has the details.
 
-  PATH            a build output directory (its shards in build.json order) or one shard
-                  (its prefix, or its .bin / .idx); all inputs must have one dtype
-  --out PREFIX    the output prefix (its directory is created if missing)
-  --ctx-len N     the training context length for the numbers (default: the build's
-                  training.ctx_len, else 4096)
-  --force         replace an existing PREFIX.bin/.idx (never one of the inputs)
-  --no-progress   no progress lines on stderr
-)";
+PATH is a build output directory (its shards in build.json order) or one shard (its prefix,
+or its .bin / .idx); all inputs must have one dtype.)",
+    {
+        OutFlag("PREFIX", "the output prefix (its directory is created if missing)"),
+        {"ctx-len", FlagKind::kValue, "N",
+         "the training context length for the numbers (default: the build's\n"
+         "training.ctx_len, else 4096)"},
+        {"force", FlagKind::kBool, "", "replace an existing PREFIX.bin/.idx (never one of the inputs)"},
+        NoProgressFlag(),
+    }};
 
 // The shard prefixes of the inputs, and the ctx_len of the first build directory.
 absl::Status ResolveInputs(const std::vector<std::string>& paths, std::vector<fs::path>& shards,
@@ -104,13 +107,9 @@ int Merge(const ParsedFlags& flags) {
 }  // namespace
 
 int RunMerge(int argc, char** argv) {
-  absl::StatusOr<ParsedFlags> flags = ParseFlags(argc, argv, {{"out", "ctx-len"}, {"force", "no-progress", "help"}});
-  if (!flags.ok()) return ReportError("merge", flags.status());
-  if (flags->Has("help")) {
-    std::fputs(kUsage, stdout);
-    return 0;
-  }
-  return Merge(*flags);
+  ParsedFlags flags;
+  if (const std::optional<int> rc = ParseCommandLine(argc, argv, kSpec, flags)) return *rc;
+  return Merge(flags);
 }
 
 }  // namespace rwkvkit::cli

@@ -29,33 +29,33 @@ namespace {
 
 namespace st = corpus::stats;
 
-constexpr char kUsage[] = R"(usage: rwkvkit stats BUILD_DIR --out REPORT_DIR [--vocab PATH] [--threads N]
-                     [--language auto|cld2|manifest] [--top-tokens N] [--top-lines N]
-                     [--min-line-bytes N] [--line-table N] [--examples N]
-                     [--example-chars N] [--no-progress]
-
-Reads build.json and every shard of BUILD_DIR (the output of `rwkvkit build`), decodes every
+const CommandSpec kSpec{
+    "stats",
+    "BUILD_DIR -o REPORT_DIR [options]",
+    R"(Reads build.json and every shard of BUILD_DIR (the output of `rwkvkit build`), decodes every
 document, and writes REPORT_DIR/report.json (every number), report.html (one self-contained
 page with SVG charts) and report.md (Hugging Face dataset-card front matter and the summary
 as Markdown tables): documents, tokens, bytes and characters by source and by language, each
 source's share of the tokens and weight, bytes and characters per token, document length
 histograms and percentiles, duplicate and filter drops, repairs, language-id confidence, the
 most frequent tokens, the longest repeated lines and example documents of each source
-(docs/stats_report.md).
-
-  --out DIR          where the reports go (created if missing)
-  --language MODE    a document's language: auto (default: the source's manifest language
-                     when it has one, else CLD2 on the text), cld2 (always CLD2) or manifest
-  --top-tokens N     most frequent tokens to list (default 50)
-  --top-lines N      repeated lines to list, longest and most frequent (default 20)
-  --min-line-bytes N shortest line (trimmed) counted as a line (default 16)
-  --line-table N     entries of the repeated-line table, under 90 bytes each (default 1048576)
-  --examples N       example documents shown per source (default 3; 0: none)
-  --example-chars N  characters of an example shown (default 500)
-  --threads N        threads to use (default: all cores); the reports do not depend on it
-  --vocab PATH       the vocab file (default: $RWKVKIT_VOCAB, else the copy tools/setup.sh installed)
-  --no-progress      no progress lines on stderr (--quiet is the same)
-)";
+(docs/stats_report.md).)",
+    {
+        OutFlag("DIR", "where the reports go (created if missing; required)"),
+        {"language", FlagKind::kValue, "MODE",
+         "a document's language: auto (default: the source's manifest language\n"
+         "when it has one, else CLD2 on the text), cld2 (always CLD2) or manifest"},
+        {"top-tokens", FlagKind::kValue, "N", "most frequent tokens to list (default 50)"},
+        {"top-lines", FlagKind::kValue, "N", "repeated lines to list, longest and most frequent (default 20)"},
+        {"min-line-bytes", FlagKind::kValue, "N", "shortest line (trimmed) counted as a line (default 16)"},
+        {"line-table", FlagKind::kValue, "N", "entries of the repeated-line table, under 90 bytes each (default 1048576)"},
+        {"examples", FlagKind::kValue, "N", "example documents shown per source (default 3; 0: none)"},
+        {"example-chars", FlagKind::kValue, "N", "characters of an example shown (default 500)"},
+        ThreadsFlag(),
+        NoProgressFlag(),
+        {"quiet", FlagKind::kBool, "", "", 0, "no-progress"},
+        VocabFlag(),
+    }};
 
 struct StatsFlags {
   std::string build_dir, out_dir;
@@ -90,7 +90,7 @@ absl::StatusOr<StatsFlags> ParseStatsFlags(const ParsedFlags& f) {
   s.collect.examples_per_source = static_cast<size_t>(*examples);
   s.collect.example_chars = static_cast<size_t>(*example_chars);
   s.threads = *threads;
-  s.quiet = f.Has("quiet") || f.Has("no-progress");
+  s.quiet = f.Has("no-progress");
   return s;
 }
 
@@ -114,21 +114,13 @@ void PrintSummary(const st::ReportModel& m, const std::string& out_dir, double s
 }  // namespace
 
 int RunStats(int argc, char** argv) {
-  absl::StatusOr<ParsedFlags> flags =
-      ParseFlags(argc, argv,
-                 {{"vocab", "threads", "out", "language", "top-tokens", "top-lines", "min-line-bytes", "line-table",
-                   "examples", "example-chars"},
-                  {"help", "quiet", "no-progress"}});
-  if (!flags.ok()) return ReportError("stats", flags.status());
-  if (flags->Has("help")) {
-    std::fputs(kUsage, stdout);
-    return 0;
-  }
-  absl::StatusOr<StatsFlags> opt = ParseStatsFlags(*flags);
+  ParsedFlags flags;
+  if (const std::optional<int> rc = ParseCommandLine(argc, argv, kSpec, flags)) return *rc;
+  absl::StatusOr<StatsFlags> opt = ParseStatsFlags(flags);
   if (!opt.ok()) return ReportError("stats", opt.status());
   std::optional<tbb::global_control> limit;
   if (opt->threads > 0) limit.emplace(tbb::global_control::max_allowed_parallelism, static_cast<size_t>(opt->threads));
-  absl::StatusOr<tokenizer::Tokenizer> tok = LoadTokenizer(flags->Get("vocab"));
+  absl::StatusOr<tokenizer::Tokenizer> tok = LoadTokenizer(flags.Get("vocab"));
   if (!tok.ok()) return ReportError("stats", tok.status());
   absl::StatusOr<st::BuildInfo> info = st::LoadBuildInfo(opt->build_dir);
   if (!info.ok()) return ReportError("stats", info.status());

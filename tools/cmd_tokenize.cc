@@ -28,22 +28,22 @@
 namespace rwkvkit::cli {
 namespace {
 
-constexpr char kUsage[] = R"(usage: rwkvkit tokenize [--vocab PATH] [--threads N] [FILE|-]
-       rwkvkit tokenize --jsonl [--key KEY] [--vocab PATH] [--threads N] [FILE|-]
-
-Tokenizes with the RWKV World vocab (greedy longest match over bytes; bit-identical to the
-reference tokenizer of the `rwkv` package).
-
-  (default)     the raw bytes of FILE (or stdin, `-`) -> the ids separated by single spaces,
-                then a newline
-  --jsonl       one output line per input line: a JSON array of the ids of the string at
-                KEY (unchanged, no normalization), or `null` when the line is not a JSON
-                object with a string at KEY; such lines are named on stderr and the exit
-                status is 1
-  --key KEY     the JSONL field to tokenize (default: text)
-  --threads N   threads to use (default: all cores)
-  --vocab PATH  the vocab file (default: $RWKVKIT_VOCAB, else the copy tools/setup.sh installed)
-)";
+const CommandSpec kSpec{
+    "tokenize",
+    "[FILE|-] [options]\n--jsonl [--text-key KEY] [FILE|-] [options]",
+    R"(Tokenizes with the RWKV World vocab (greedy longest match over bytes; bit-identical to the
+reference tokenizer of the `rwkv` package). By default the raw bytes of FILE (or stdin, `-`)
+become the ids separated by single spaces, then a newline.)",
+    {
+        {"jsonl", FlagKind::kBool, "",
+         "one output line per input line: a JSON array of the ids of the string at\n"
+         "--text-key (unchanged, no normalization), or `null` when the line is not a JSON\n"
+         "object with a string there; such lines are named on stderr and the exit status is 1"},
+        TextKeyFlag("the JSONL field to tokenize (default: text; needs --jsonl)"),
+        {"key", FlagKind::kValue, "KEY", "", 0, "text-key"},
+        ThreadsFlag(),
+        VocabFlag(),
+    }};
 
 constexpr size_t kRawBlockBytes = 64 << 20;
 constexpr size_t kJsonlBlockBytes = 16 << 20;
@@ -167,31 +167,27 @@ absl::Status TokenizeJsonl(const tokenizer::Tokenizer& tok, const std::string& p
 }  // namespace
 
 int RunTokenize(int argc, char** argv) {
-  absl::StatusOr<ParsedFlags> flags = ParseFlags(argc, argv, {{"vocab", "threads", "key"}, {"jsonl", "help"}});
-  if (!flags.ok()) return ReportError("tokenize", flags.status());
-  if (flags->Has("help")) {
-    std::fputs(kUsage, stdout);
-    return 0;
-  }
-  if (flags->positional.size() > 1)
+  ParsedFlags flags;
+  if (const std::optional<int> rc = ParseCommandLine(argc, argv, kSpec, flags)) return *rc;
+  if (flags.positional.size() > 1)
     return ReportError("tokenize", absl::InvalidArgumentError("at most one input FILE (or - for stdin)"));
-  if (flags->Has("key") && !flags->Has("jsonl"))
-    return ReportError("tokenize", absl::InvalidArgumentError("--key needs --jsonl"));
-  absl::StatusOr<long> threads = flags->GetInt("threads", 0, 0, 4096);
+  if (flags.Has("text-key") && !flags.Has("jsonl"))
+    return ReportError("tokenize", absl::InvalidArgumentError("--text-key needs --jsonl"));
+  absl::StatusOr<long> threads = flags.GetInt("threads", 0, 0, 4096);
   if (!threads.ok()) return ReportError("tokenize", threads.status());
   std::optional<tbb::global_control> limit;
   if (*threads > 0) limit.emplace(tbb::global_control::max_allowed_parallelism, static_cast<size_t>(*threads));
-  absl::StatusOr<tokenizer::Tokenizer> tok = LoadTokenizer(flags->Get("vocab"));
+  absl::StatusOr<tokenizer::Tokenizer> tok = LoadTokenizer(flags.Get("vocab"));
   if (!tok.ok()) return ReportError("tokenize", tok.status());
-  const std::string path = flags->positional.empty() ? "-" : flags->positional[0];
-  if (!flags->Has("jsonl")) {
+  const std::string path = flags.positional.empty() ? "-" : flags.positional[0];
+  if (!flags.Has("jsonl")) {
     absl::StatusOr<InputFile> in = InputFile::Open(path);
     if (!in.ok()) return ReportError("tokenize", in.status());
     absl::Status s = TokenizeRaw(*tok, *in, static_cast<int>(*threads));
     return s.ok() ? 0 : ReportError("tokenize", s);
   }
   size_t bad = 0;
-  absl::Status s = TokenizeJsonl(*tok, path, flags->Get("key").value_or("text"), static_cast<int>(*threads), bad);
+  absl::Status s = TokenizeJsonl(*tok, path, flags.Get("text-key").value_or("text"), static_cast<int>(*threads), bad);
   if (!s.ok()) return ReportError("tokenize", s);
   if (bad > 0) {
     std::fprintf(stderr, "rwkvkit tokenize: %zu line(s) without a string at the key were written as null\n", bad);

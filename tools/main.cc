@@ -1,15 +1,31 @@
 // tools/main.cc — the `rwkvkit` command: dispatches to a subcommand (tools/commands.h).
 #include <cstdio>
-#include <cstring>
+#include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
+#include "tools/cli/flags.h"
 #include "tools/commands.h"
 
 namespace {
 
+struct Command {
+  const char* name;
+  int (*run)(int argc, char** argv);
+};
+
+constexpr Command kCommands[] = {
+    {"build", rwkvkit::cli::RunBuild},       {"tokenize", rwkvkit::cli::RunTokenize},
+    {"inspect", rwkvkit::cli::RunInspect},   {"eval", rwkvkit::cli::RunEval},
+    {"detokenize", rwkvkit::cli::RunDetokenize}, {"stats", rwkvkit::cli::RunStats},
+    {"bench", rwkvkit::cli::RunBench},       {"merge", rwkvkit::cli::RunMerge},
+};
+
 constexpr char kUsage[] = R"(rwkvkit )" RWKVKIT_VERSION R"( — training corpora for RWKV-5/6 models, checked with a reference model
 
 usage: rwkvkit <command> [options]
+       rwkvkit -h | --help | -V | --version
 
 commands:
   build        JSONL / JSONL.zst / text sources -> binidx shards + build.json (a corpus manifest)
@@ -21,31 +37,54 @@ commands:
   stats        corpus report of a build: report.json, report.html (SVG charts), report.md
   bench        `bench tokenizer`: bytes/chars per token, tokens per word and encode MB/s per language
 
-`rwkvkit <command> --help` describes each command. The vocab is taken from --vocab PATH,
-else $RWKVKIT_VOCAB, else the copy installed by tools/setup.sh.
+`rwkvkit <command> --help` (or `rwkvkit help <command>`) describes each command. The vocab is
+taken from --vocab PATH, else $RWKVKIT_VOCAB, else the installed copy (docs/cli.md). Exit status:
+0 success, 1 error, 2 usage error.
 )";
+
+const Command* Find(std::string_view name) {
+  for (const Command& c : kCommands)
+    if (name == c.name) return &c;
+  return nullptr;
+}
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0 ||
-      std::strcmp(argv[1], "help") == 0) {
-    std::fputs(kUsage, argc < 2 ? stderr : stdout);
-    return argc < 2 ? 2 : 0;
+  if (argc < 2) {
+    std::fputs(kUsage, stderr);
+    return 2;
   }
-  const std::string_view cmd = argv[1];
-  if (cmd == "--version") {
-    std::puts("rwkvkit " RWKVKIT_VERSION);
+  const std::string_view arg = argv[1];
+  if (arg == "--help" || arg == "-h") {
+    std::fputs(kUsage, stdout);
     return 0;
   }
-  if (cmd == "tokenize") return rwkvkit::cli::RunTokenize(argc - 1, argv + 1);
-  if (cmd == "detokenize") return rwkvkit::cli::RunDetokenize(argc - 1, argv + 1);
-  if (cmd == "stats") return rwkvkit::cli::RunStats(argc - 1, argv + 1);
-  if (cmd == "bench") return rwkvkit::cli::RunBench(argc - 1, argv + 1);
-  if (cmd == "build") return rwkvkit::cli::RunBuild(argc - 1, argv + 1);
-  if (cmd == "inspect") return rwkvkit::cli::RunInspect(argc - 1, argv + 1);
-  if (cmd == "merge") return rwkvkit::cli::RunMerge(argc - 1, argv + 1);
-  if (cmd == "eval") return rwkvkit::cli::RunEval(argc - 1, argv + 1);
-  std::fprintf(stderr, "rwkvkit: unknown command '%s' (see rwkvkit --help)\n", argv[1]);
+  if (arg == "help") {  // `rwkvkit help` or `rwkvkit help <command>`
+    if (argc < 3) {
+      std::fputs(kUsage, stdout);
+      return 0;
+    }
+    if (const Command* c = Find(argv[2])) {
+      char help[] = "--help";
+      char* sub[] = {argv[2], help, nullptr};
+      return c->run(2, sub);
+    }
+  } else if (arg == "--version" || arg == "-V") {
+    std::puts(rwkvkit::cli::VersionLine());
+    return 0;
+  } else if (const Command* c = Find(arg)) {
+    return c->run(argc - 1, argv + 1);
+  }
+  const std::string_view typed = arg == "help" ? std::string_view(argv[2]) : arg;
+  const bool is_flag = typed.starts_with('-');
+  std::vector<std::string> names;
+  if (is_flag) names = {"--help", "--version"};
+  for (const Command& c : kCommands)
+    if (!is_flag) names.emplace_back(c.name);
+  const std::optional<std::string> close = rwkvkit::cli::Suggest(typed, names);
+  std::fprintf(stderr, "rwkvkit: unknown %s '%.*s'%s%s%s (see rwkvkit --help)\n", is_flag ? "option" : "command",
+               static_cast<int>(typed.size()), typed.data(), close ? " (did you mean '" : "", close ? close->c_str() : "",
+               close ? "'?)" : "");
   return 2;
 }

@@ -503,7 +503,7 @@ class GoldenTest:
         return expected
 
     def check_error_contract(self, key, lines, run):
-        check = f"jsonl_errors --key {key}"
+        check = f"jsonl_errors --text-key {key}"
         expected = self.error_contract_expected(lines, key)
         got_lines = run.stdout().split(b"\n")
         if got_lines and got_lines[-1] == b"":
@@ -631,7 +631,7 @@ def run_all(test, corpus_runs, t_start, t_loaded):
     with open(err_path, "wb") as f:
         f.write(b"\n".join(err_lines))  # the last line has no newline
     err_runs = [("text", test.cli("tokenize", "--jsonl", *v, err_path)),
-                ("body", test.cli("tokenize", "--jsonl", "--key", "body", *v, err_path))]
+                ("body", test.cli("tokenize", "--jsonl", "--text-key", "body", *v, err_path))]
 
     # (a) corpus.
     t0 = time.monotonic()

@@ -95,7 +95,7 @@ def main():
         out, rdir = os.path.join(tmp, "out"), os.path.join(tmp, "report")
         subprocess.run([args.rwkvkit, "build", "--manifest", manifest, "--out", out, "--vocab", args.vocab, "--no-progress"],
                        check=True, stdout=subprocess.DEVNULL)
-        subprocess.run([args.rwkvkit, "stats", out, "--out", rdir, "--vocab", args.vocab, "--quiet"], check=True,
+        subprocess.run([args.rwkvkit, "stats", out, "--out", rdir, "--vocab", args.vocab, "--no-progress"], check=True,
                        stdout=subprocess.DEVNULL)
         shot = os.path.join(tmp, "shot.png")
         cmd = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run",

@@ -478,7 +478,7 @@ def check_language_modes(args, out, tmp, rep, build):
     """--language cld2 runs CLD2 on every document; --language manifest never does."""
     for mode in ("cld2", "manifest"):
         rdir = os.path.join(tmp, "lang_" + mode)
-        subprocess.run([args.rwkvkit, "stats", out, "--out", rdir, "--language", mode, "--vocab", args.vocab, "--quiet"],
+        subprocess.run([args.rwkvkit, "stats", out, "--out", rdir, "--language", mode, "--vocab", args.vocab, "--no-progress"],
                        check=True, stdout=subprocess.DEVNULL)
         with open(os.path.join(rdir, "report.json"), encoding="utf-8") as f:
             r = json.load(f)
@@ -508,7 +508,7 @@ def check_bad_input(args, out, tmp, rep):
     with open(os.path.join(bad, victim["name"] + ".bin"), "r+b") as f:
         f.truncate(os.path.getsize(f.name) - 2)
     rdir = os.path.join(tmp, "bad_report")
-    r = subprocess.run([args.rwkvkit, "stats", bad, "--out", rdir, "--vocab", args.vocab, "--quiet"],
+    r = subprocess.run([args.rwkvkit, "stats", bad, "--out", rdir, "--vocab", args.vocab, "--no-progress"],
                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     check(r.returncode == 1, f"truncated shard: exit {r.returncode}, want 1")
     check(victim["name"] in r.stderr.decode(), "truncated shard not named on stderr")
@@ -522,7 +522,7 @@ def check_bad_input(args, out, tmp, rep):
     build["shards"][0]["source_runs"][0][1] += 1
     with open(os.path.join(bad, "build.json"), "w", encoding="utf-8") as f:
         json.dump(build, f)
-    r = subprocess.run([args.rwkvkit, "stats", bad, "--out", rdir + "2", "--vocab", args.vocab, "--quiet"],
+    r = subprocess.run([args.rwkvkit, "stats", bad, "--out", rdir + "2", "--vocab", args.vocab, "--no-progress"],
                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     err = r.stderr.decode()
     check(r.returncode == 1 and "build.json: shards[0].source_runs" in err, f"bad source_runs: exit {r.returncode}, {err!r}")
@@ -565,7 +565,7 @@ def main():
         for threads in ("1", "2"):
             rdir = os.path.join(tmp, "report" + threads)
             subprocess.run([args.rwkvkit, "stats", out, "--out", rdir, "--threads", threads, "--vocab", args.vocab,
-                            "--top-tokens", "40", "--quiet"], check=True, stdout=subprocess.DEVNULL)
+                            "--top-tokens", "40", "--no-progress"], check=True, stdout=subprocess.DEVNULL)
             reports.append({n: open(os.path.join(rdir, n), "rb").read() for n in ("report.json", "report.md", "report.html")})
         for n in reports[0]:
             check(reports[0][n] == reports[1][n], f"{n} differs between --threads 1 and 2")
