@@ -1,5 +1,5 @@
-// refmodel/checkpoint/internal/json_lite.cc — recursive descent with a depth limit (64),
-// \uXXXX escapes incl. surrogate pairs, numbers kept as their literal text.
+// refmodel/checkpoint/internal/json_lite.cc — recursive descent with a depth limit (64) and a
+// memory budget, \uXXXX escapes incl. surrogate pairs, numbers kept as their literal text.
 #include "refmodel/checkpoint/internal/json_lite.h"
 
 namespace rwkvkit::refmodel::checkpoint {
@@ -9,7 +9,7 @@ constexpr int kMaxDepth = 64;
 
 class Parser {
  public:
-  explicit Parser(std::string_view s) : s_(s) {}
+  Parser(std::string_view s, size_t max_memory) : s_(s), max_memory_(max_memory) {}
 
   bool Parse(Json* out) {
     if (!Value(out, 0)) return false;
@@ -35,8 +35,15 @@ class Parser {
     return true;
   }
 
+  // Charges `n` bytes of the tree's memory; fails once more than max_memory_ is spent.
+  bool Charge(size_t n) {
+    used_ += n;
+    return used_ <= max_memory_ || Fail("JSON needs more memory than its size allows");
+  }
+
   bool Value(Json* v, int depth) {
     if (depth > kMaxDepth) return Fail("JSON nested too deeply");
+    if (!Charge(sizeof(Json))) return false;
     SkipWs();
     if (p_ >= s_.size()) return Fail("JSON ends where a value should be");
     const char c = s_[p_];
@@ -67,7 +74,7 @@ class Parser {
       SkipWs();
       if (p_ >= s_.size() || s_[p_] != '"') return Fail("expected a string key");
       std::string key;
-      if (!String(&key)) return false;
+      if (!Charge(sizeof(std::string)) || !String(&key)) return false;
       SkipWs();
       if (p_ >= s_.size() || s_[p_] != ':') return Fail("expected ':'");
       ++p_;
@@ -117,7 +124,7 @@ class Parser {
     }
     v->kind = Json::kNumber;
     v->text = std::string(s_.substr(start, p_ - start));
-    return true;
+    return Charge(v->text.size());
   }
 
   bool Hex4(uint32_t* out) {
@@ -186,7 +193,7 @@ class Parser {
     ++p_;  // the opening quote
     while (p_ < s_.size()) {
       const char c = s_[p_];
-      if (c == '"') return ++p_, true;
+      if (c == '"') return ++p_, Charge(out->size());
       if (static_cast<unsigned char>(c) < 0x20) return Fail("control character in a string");
       ++p_;
       if (c == '\\') {
@@ -199,6 +206,8 @@ class Parser {
   }
 
   std::string_view s_;
+  size_t max_memory_;
+  size_t used_ = 0;
   size_t p_ = 0;
   size_t err_at_ = 0;
   std::string err_;
@@ -226,8 +235,8 @@ const Json* Json::Get(std::string_view key) const {
   return nullptr;
 }
 
-bool ParseJson(std::string_view text, Json* out, size_t* error_at, std::string* error) {
-  Parser p(text);
+bool ParseJson(std::string_view text, Json* out, size_t* error_at, std::string* error, size_t max_memory) {
+  Parser p(text, max_memory);
   if (p.Parse(out)) return true;
   *error_at = p.error_at();
   *error = p.error();

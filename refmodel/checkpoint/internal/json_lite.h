@@ -27,8 +27,11 @@ struct Json {
 
 // ParseJson()
 // On error returns false and sets *error_at (byte offset in `text`) and *error.
-// Trailing whitespace is allowed; anything else after the value is an error.
-bool ParseJson(std::string_view text, Json* out, size_t* error_at, std::string* error);
+// Trailing whitespace is allowed; anything else after the value is an error. The tree may
+// take about `max_memory` bytes (nodes, keys, strings; an error beyond), so that a hostile
+// text such as [0,0,0,...] (2 bytes per node) cannot take 44 times its size.
+bool ParseJson(std::string_view text, Json* out, size_t* error_at, std::string* error,
+               size_t max_memory = SIZE_MAX);
 
 }  // namespace rwkvkit::refmodel::checkpoint
 

@@ -264,6 +264,20 @@ TEST(HugeShapes, SafetensorsElementCountCannotWrap) {
                        HasSubstr("h.safetensors@8: safetensors header entry a: shape dimension 1 (1099511627776)")));
 }
 
+TEST(SafetensorsErrors, HeaderMemoryIsCappedInProportionToItsSize) {
+  // [0,0,0,...]: 2 header bytes per JSON node of ~90 bytes; a 100 MB header took ~4.4 GB.
+  std::string h = R"({"a":{"dtype":"F32","shape":[0)";
+  for (int i = 0; i < (1 << 20); ++i) h += ",0";
+  h += R"(],"data_offsets":[0,0]}})";
+  EXPECT_THAT(ReadCheckpointBytes("j.safetensors", FileBytes::FromString(Safetensors(h, ""))),
+              StatusIs(absl::StatusCode::kDataLoss,
+                       AllOf(StartsWith("j.safetensors@"), HasSubstr("bad safetensors header JSON: JSON needs more memory"))));
+  // A header beyond 16 MiB is refused before it is parsed.
+  std::string big = R"({"__metadata__":{"x":")" + std::string((16 << 20) + 1, 'x') + R"("}})";
+  EXPECT_THAT(ReadCheckpointBytes("j.safetensors", FileBytes::FromString(Safetensors(big, ""))),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("j.safetensors@0: safetensors header length 16777242 exceeds the cap")));
+}
+
 TEST(SafetensorsErrors, OverlappingTensorsAreRefused) {
   const std::string h =
       R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})";
