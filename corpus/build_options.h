@@ -12,6 +12,7 @@
 
 #include "corpus/dedup/minhash.h"
 #include "corpus/filters/document_filters.h"
+#include "corpus/input/block_reader.h"
 #include "corpus/manifest.h"
 #include "corpus/text/text_repair.h"
 
@@ -32,6 +33,7 @@ struct BuildOptions {
   std::filesystem::path dedup_report;  // JSONL of removed near duplicates and their kept one ("": none)
   bool filters = false;     // language id + quality filters (corpus/filters/, docs/filters.md); what
                             // runs on each source is manifest.sources[i].filters
+  uint64_t max_record_bytes = kDefaultMaxRecordBytes;  // a longer record is bad input (record_too_long)
   int threads = 0;          // 0: all cores
   bool resume = false;
   bool progress = true;

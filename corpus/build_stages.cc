@@ -43,7 +43,8 @@ absl::StatusOr<std::vector<InputFile>> ListInputs(const BuildOptions& opt, uint6
                           absl::StrCat(std::string(paths.status().message()), " (source \"", src.name, "\")"));
     for (const auto& p : *paths) {
       std::error_code ec;
-      total_bytes += std::filesystem::file_size(p, ec);
+      const uintmax_t size = std::filesystem::file_size(p, ec);
+      if (!ec) total_bytes += size;
       files.push_back(InputFile{s, p});
     }
   }
@@ -52,33 +53,24 @@ absl::StatusOr<std::vector<InputFile>> ListInputs(const BuildOptions& opt, uint6
 
 
 std::unique_ptr<Batch> InputStage::Next() {
-  while (next_file_ <= files_.size()) {
-    if (!reader_) {
-      if (next_file_ == files_.size()) return nullptr;
-      auto b = std::make_unique<Batch>();
-      b->file = next_file_;
-      b->source = files_[next_file_].source;
-      b->file_start = true;
-      absl::StatusOr<BlockReader> r = BlockReader::Open(files_[next_file_].path);
-      if (!r.ok()) {
-        b->file_error = std::string(r.status().message());
-        ++next_file_;
-        return b;
-      }
-      reader_.emplace(*std::move(r));
-      if (opt_.manifest.sources[b->source].format == "text") {
-        b->whole_file = true;
-        absl::StatusOr<std::string> all = reader_->ReadAll();
-        if (all.ok()) b->text = *std::move(all);
-        else b->file_error = std::string(all.status().message());
-        Advance(*b);
-        return b;
-      }
-      pending_start_ = true;
-    }
+  while (next_file_ < files_.size()) {
     auto b = std::make_unique<Batch>();
     b->file = next_file_;
     b->source = files_[next_file_].source;
+    if (!reader_) {
+      b->file_start = true;
+      const ManifestSource& src = opt_.manifest.sources[b->source];
+      absl::StatusOr<std::unique_ptr<RecordSource>> r = OpenRecordSource(
+          files_[next_file_].path,
+          RecordSourceOptions{src.format, src.text_key, src.id_key, opt_.max_record_bytes});
+      if (!r.ok()) {
+        b->file_error = std::string(r.status().message());
+        Advance(*b);
+        return b;
+      }
+      reader_ = *std::move(r);
+      pending_start_ = true;
+    }
     b->file_start = pending_start_;
     pending_start_ = false;
     absl::StatusOr<bool> more = reader_->Next(b->block, kBlockBytes);
@@ -108,7 +100,7 @@ void InputStage::Advance(Batch& b) {
 
 absl::Status OutputStage::Consume(Batch& b) {
   SourceCounts& c = counts_[b.source];
-  const std::string& path = files_[b.file].path.string();
+  const std::string path = files_[b.file].path.string();
   if (b.file_start) ++c.files;
   for (size_t k = 0; k < b.results.size(); ++k) {
     DocResult& r = b.results[k];
@@ -131,7 +123,7 @@ absl::Status OutputStage::Consume(Batch& b) {
     }
     if (!r.drop_reason.empty()) {
       ++c.dropped[r.drop_reason];
-      const std::string where = b.whole_file ? path : absl::StrCat(path, ":", b.block.first_line + k);
+      const std::string where = b.block.Location(path, k);
       bad_.Report(r.drop_reason, where, r.message);
       if (opt_.strict) return absl::DataLossError(absl::StrCat(where, ": ", r.message, " (--strict)"));
       continue;
@@ -153,7 +145,7 @@ absl::Status OutputStage::Consume(Batch& b) {
     RWKVKIT_RETURN_IF_ERROR(spill_.Append(r.tokens));
     if (near_ != nullptr)
       RWKVKIT_RETURN_IF_ERROR(near_->Add(r.signature, r.tokens.size(), r.bytes_out, static_cast<uint32_t>(b.file),
-                                         b.whole_file ? 0 : b.block.first_line + k));
+                                         b.block.ordinal(k)));
   }
   if (!b.file_error.empty()) {
     c.file_errors.push_back(b.file_error);

@@ -1,7 +1,7 @@
 // corpus/build_stages.h — the serial stages of a build's phase 1, free of TBB.
 //
-// InputStage reads the input files in order and cuts them into batches of whole lines (or
-// one text file); OutputStage takes the processed batches in input order and makes every
+// InputStage reads the input files in order and takes batches of records from each
+// (record_source.h: JSON lines, a text file, Parquet rows); OutputStage takes the processed batches in input order and makes every
 // decision that depends on other documents: bad-input reports, exact dedup, source weights,
 // counters, appending to the token store. pipeline.cc wires them around the parallel
 // DocProcessor stage with TBB. Not thread-safe: each is driven by one serial TBB filter.
@@ -22,7 +22,7 @@
 #include "corpus/build_report.h"
 #include "corpus/doc_processor.h"
 #include "corpus/exact_dedup.h"
-#include "corpus/input/block_reader.h"
+#include "corpus/input/record_source.h"
 #include "corpus/spill_store.h"
 
 namespace rwkvkit::corpus {
@@ -43,13 +43,11 @@ struct DocMeta {
 };
 
 
-// One unit of work in flight: about kBlockBytes of whole lines (or one text file).
+// One unit of work in flight: about kBlockBytes of records of one file.
 struct Batch {
   uint32_t source = 0;
   size_t file = 0;
-  bool whole_file = false;
-  LineBlock block;
-  std::string text;
+  RecordBlock block;
   std::string file_error;  // the file broke off after the lines of this batch
   bool file_start = false;
   uint64_t bytes_done = 0;  // input bytes consumed when the batch was cut (progress)
@@ -78,7 +76,7 @@ class InputStage {
   const BuildOptions& opt_;
   const std::vector<InputFile>& files_;
   size_t next_file_ = 0;
-  std::optional<BlockReader> reader_;
+  std::unique_ptr<RecordSource> reader_;
   bool pending_start_ = false;
   uint64_t done_before_ = 0;
 };

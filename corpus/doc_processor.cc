@@ -26,6 +26,17 @@ DocProcessor::DocProcessor(const tokenizer::Tokenizer& tok, const TextRepairer& 
       filters_(filters),
       reader_(std::vector<std::string>{text_key}) {}
 
+void DocProcessor::ProcessRecord(const RecordBlock& block, size_t k, DocResult& out) {
+  if (const RejectedRecord* r = block.Rejection(k); r != nullptr) {
+    out.Clear();
+    out.drop_reason = r->reason;
+    out.message = r->message;
+    return;
+  }
+  if (block.kind == RecordKind::kText) ProcessText(block.record(k), out);
+  else ProcessJsonLine(block.record(k), out);
+}
+
 void DocProcessor::ProcessJsonLine(std::string_view line, DocResult& out) {
   out.Clear();
   out.bytes_in = line.size();

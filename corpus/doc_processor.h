@@ -6,7 +6,7 @@
 // appended (as RWKV-LM's make_data does). A line that simdjson rejects for invalid UTF-8 or
 // a lone surrogate escape is repaired (RepairJsonLine) and parsed again, so it is kept, not
 // dropped. Drop reasons: invalid_json, too_deep, not_object, missing_text_key,
-// text_not_string, empty_text; with filters (document_filters.h), "filter_" + the filter's
+// text_not_string, empty_text, and the reader's own (record_too_long, ...); with filters (document_filters.h), "filter_" + the filter's
 // reason (then `filtered` is set: not bad input, and `filter` names the filter). When the C4
 // filter removes lines, the edited text is what gets hashed, tokenized and written. Pure: the
 // result depends only on the input and options.
@@ -24,6 +24,7 @@
 #include "corpus/dedup/minhash.h"
 #include "corpus/exact_dedup.h"
 #include "corpus/filters/document_filters.h"
+#include "corpus/input/record_block.h"
 #include "corpus/jsonl_field.h"
 #include "corpus/text/text_repair.h"
 #include "tokenizer/tokenizer.h"
@@ -55,6 +56,10 @@ class DocProcessor {
   DocProcessor(const tokenizer::Tokenizer& tok, const TextRepairer& repairer, const std::string& text_key,
                const MinHasher* minhash = nullptr, const filters::FilterOptions* filters = nullptr);
 
+  // ProcessRecord()
+  // Record k of a reader's block: a JSON line, a text (record_block.h), or a record the
+  // reader rejected (dropped with the reader's reason, e.g. record_too_long).
+  void ProcessRecord(const RecordBlock& block, size_t k, DocResult& out);
   void ProcessJsonLine(std::string_view line, DocResult& out);
   void ProcessText(std::string_view bytes, DocResult& out);
 

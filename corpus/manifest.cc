@@ -11,6 +11,7 @@
 #include "absl/strings/str_format.h"
 #include "base/status_macros.h"
 #include "corpus/filter_settings.h"
+#include "corpus/input/input_format.h"
 #include "simdjson.h"
 
 namespace rwkvkit::corpus {
@@ -89,9 +90,10 @@ absl::StatusOr<ManifestSource> ParseSource(const Checker& c, const element& e, s
   RWKVKIT_ASSIGN_OR_RETURN(s.license, c.String(o, where, "license", true));
   RWKVKIT_ASSIGN_OR_RETURN(std::string format, c.String(o, where, "format", false));
   if (!format.empty()) s.format = format;
-  if (s.format != "jsonl" && s.format != "jsonl.zst" && s.format != "text")
+  if (!IsKnownFormat(s.format))
     return c.Error(absl::StrCat(std::string(where), ".format"),
-                   absl::StrCat("must be \"jsonl\", \"jsonl.zst\" or \"text\" (saw \"", s.format, "\")"));
+                   absl::StrCat("must be \"jsonl\", \"jsonl.zst\", \"jsonl.gz\", \"jsonl.xz\", \"text\", \"parquet\" "
+                                "or \"auto\" (saw \"", s.format, "\")"));
   RWKVKIT_ASSIGN_OR_RETURN(std::string text_key, c.String(o, where, "text_key", false));
   if (!text_key.empty()) s.text_key = text_key;
   RWKVKIT_ASSIGN_OR_RETURN(std::string id_key, c.String(o, where, "id_key", false));

@@ -2,7 +2,8 @@
 //
 // Schema (data_manifests/README.md documents every field):
 //   {"name": str, "description": str?, "seed": uint?,
-//    "sources": [{"name": str, "paths": [str, ...], "format": "jsonl"|"jsonl.zst"|"text",
+//    "sources": [{"name": str, "paths": [str, ...],
+//                 "format": "jsonl"|"jsonl.zst"|"jsonl.gz"|"jsonl.xz"|"text"|"parquet"|"auto",
 //                 "text_key": str?="text", "id_key": str?, "language": str|null?,
 //                 "license": str, "weight": number in (0, 65535] ?=1.0, "filters": {...}?}, ...],
 //    "filters": {...}?,  (filter_settings.h)
@@ -35,7 +36,7 @@ namespace rwkvkit::corpus {
 struct ManifestSource {
   std::string name;
   std::vector<std::filesystem::path> paths;  // resolved against the manifest's directory
-  std::string format = "jsonl";
+  std::string format = "jsonl";  // corpus/input/record_source.h: what each format reads
   std::string text_key = "text";
   std::optional<std::string> id_key;
   std::optional<std::string> language;  // BCP 47 tag, when the whole source has one

@@ -114,15 +114,8 @@ absl::Status RunPhase1(const BuildOptions& opt, const tokenizer::Tokenizer& tok,
                                                    minhash ? &*minhash : nullptr,
                                                    opt.filters ? &opt.manifest.sources[b->source].filters : nullptr);
                 DocProcessor& proc = *procs[b->source];
-                if (b->whole_file) {
-                  if (b->file_error.empty()) {
-                    b->results.resize(1);
-                    proc.ProcessText(b->text, b->results[0]);
-                  }
-                  return b;
-                }
                 b->results.resize(b->block.size());
-                for (size_t k = 0; k < b->block.size(); ++k) proc.ProcessJsonLine(b->block.line(k), b->results[k]);
+                for (size_t k = 0; k < b->block.size(); ++k) proc.ProcessRecord(b->block, k, b->results[k]);
                 return b;
               }) &
           tbb::make_filter<Batch*, void>(tbb::filter_mode::serial_in_order, [&](Batch* raw) {

@@ -135,7 +135,7 @@ absl::Status ManifestInputs(const std::string& path, std::vector<BenchInput>& in
     absl::StatusOr<std::vector<std::filesystem::path>> files = corpus::ExpandInputPaths(src.paths, src.format);
     if (!files.ok()) return files.status();
     for (const auto& p : *files)
-      inputs.push_back(BenchInput{p.string(), src.text_key, src.name, src.language.value_or(""), src.format == "text"});
+      inputs.push_back(BenchInput{p.string(), src.text_key, src.name, src.language.value_or(""), src.format});
   }
   return absl::OkStatus();
 }
@@ -148,11 +148,11 @@ absl::Status ParseRun(const ParsedFlags& flags, BenchRun& run) {
     return absl::InvalidArgumentError("give either --input FILE... or --manifest (see --help)");
   const std::string key = flags.Get("text-key").value_or("text");
   for (const std::string& f : files) {
-    // As `rwkvkit build --input`: a file, directory or glob; the format from the name.
+    // As `rwkvkit build --input`: a file, directory or glob; the format from the name and content.
     absl::StatusOr<std::vector<std::filesystem::path>> expanded =
-        corpus::ExpandInputPaths({std::filesystem::path(f)}, f.ends_with(".zst") ? "jsonl.zst" : "jsonl");
+        corpus::ExpandInputPaths({std::filesystem::path(f)}, "auto");
     if (!expanded.ok()) return expanded.status();
-    for (const auto& p : *expanded) run.inputs.push_back(BenchInput{p.string(), key, "", "", false});
+    for (const auto& p : *expanded) run.inputs.push_back(BenchInput{p.string(), key, "", "", "auto"});
   }
   if (flags.Has("manifest")) {
     absl::Status s = ManifestInputs(*flags.Get("manifest"), run.inputs);

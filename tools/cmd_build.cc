@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "corpus/build_options.h"
+#include "corpus/input/input_format.h"
 #include "corpus/manifest.h"
 #include "corpus/pipeline.h"
 #include "tools/cli/flags.h"
@@ -23,9 +24,10 @@ namespace {
 const CommandSpec kSpec{
     "build",
     "(--manifest FILE | --input PATH [--input PATH ...]) [-o DIR] [options]",
-    R"(Builds RWKV-LM/Megatron binidx shards: reads JSONL, JSONL.zst or text sources, repairs and
-normalizes the text, drops exact duplicates, tokenizes with the World tokenizer (token 0 ends
-every document) and writes <name>_<00000>.bin/.idx shards plus build.json (written last).
+    R"(Builds RWKV-LM/Megatron binidx shards: reads JSONL (plain, .zst, .gz, .xz), text or Parquet
+sources, repairs and normalizes the text, drops exact duplicates, tokenizes with the World
+tokenizer (token 0 ends every document) and writes <name>_<00000>.bin/.idx shards plus
+build.json (written last).
 The output is byte-identical for any --threads. The build works in DIR/.rwkvkit-work and
 publishes only when complete: a failed or interrupted build leaves DIR as it was. Only one
 build at a time may write to DIR. docs/cli.md ("Guarantees") has the details. Ends by printing
@@ -34,8 +36,10 @@ several shards into the one prefix the trainer opens.)",
     {
         {"manifest", FlagKind::kValue, "FILE", "a corpus manifest (data_manifests/README.md)"},
         {"input", FlagKind::kRepeated, "PATH",
-         "a file, directory or glob; one source per --input (format from the\n"
-         "extension: .zst = jsonl.zst, .txt = text, else jsonl)"},
+         "a file, directory or glob; one source per --input. A directory is\n"
+         "read recursively, every supported file in it; a file's compression\n"
+         "(zstd, gzip, xz) comes from its content, .txt files are one document\n"
+         "each, .parquet files are Parquet, other names JSON Lines"},
         OutFlag("DIR", "output directory (default: the manifest's output.dir; required with --input)"),
         {"name", FlagKind::kValue, "NAME", "corpus name for --input builds (default: corpus)"},
         TextKeyFlag("JSON key of the text (overrides the manifest; default: text)"),
@@ -71,12 +75,27 @@ several shards into the one prefix the trainer opens.)",
 
 std::string SourceNameFor(const std::filesystem::path& p, std::set<std::string>& used) {
   std::string base = p.filename().string();
-  for (const char* ext : {".zst", ".jsonl", ".json", ".txt"})
+  for (const char* ext : {".zst", ".gz", ".xz", ".parquet", ".jsonl", ".json", ".txt"})
     if (base.size() > std::strlen(ext) && base.ends_with(ext)) base.resize(base.size() - std::strlen(ext));
   if (base.empty() || base.find_first_of("*?[") != std::string::npos) base = "input";
   std::string name = base;
   for (int k = 2; !used.insert(name).second; ++k) name = absl::StrCat(base, "_", k);
   return name;
+}
+
+// A directory reads every supported format; a file or glob's name says what it holds (a name
+// with no known extension, such as 'data/*', is decided file by file). The content still
+// decides the compression (corpus/input/input_format.h).
+std::string FormatForInput(const std::filesystem::path& p) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(p, ec)) return "auto";
+  const std::string name = p.filename().string();
+  const std::string_view kind = corpus::FormatFromName(name);
+  if (kind != "jsonl") return std::string(kind);
+  for (const char* ext : {"", ".zst", ".gz", ".xz"})
+    for (const char* stem : {".jsonl", ".json"})
+      if (name.ends_with(absl::StrCat(stem, ext))) return absl::StrCat("jsonl", ext);
+  return "auto";
 }
 
 absl::StatusOr<corpus::Manifest> ManifestFromInputs(const std::vector<std::string>& inputs, const std::string& name) {
@@ -91,7 +110,7 @@ absl::StatusOr<corpus::Manifest> ManifestFromInputs(const std::vector<std::strin
     const std::filesystem::path p(in);
     s.name = SourceNameFor(p, used);
     s.paths = {p};
-    s.format = in.ends_with(".zst") ? "jsonl.zst" : in.ends_with(".txt") ? "text" : "jsonl";
+    s.format = FormatForInput(p);
     s.license = "unknown";
     m.sources.push_back(std::move(s));
   }

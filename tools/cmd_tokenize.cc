@@ -4,11 +4,15 @@
 // what has been read are final (a walk never looks more than max_token_bytes() ahead); the
 // rest of the block is carried over. Each block is encoded on all
 // threads (EncodeParallelRange), so the ids equal a one-shot Encode() of the whole input.
-// JSONL mode reads 16 MB blocks of whole lines (corpus::BlockReader, so .jsonl.zst works too)
-// and encodes groups of lines in parallel; output keeps the input order.
+// JSONL mode reads 16 MB blocks of whole lines (corpus::BlockReader: plain, zstd, gzip or xz,
+// sniffed from the stream itself, so a compressed pipe on stdin works too; a line over the
+// record size cap is written as null) and encodes groups of lines in parallel; output keeps
+// the input order.
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
+
+#include <unistd.h>
 
 #include <charconv>
 #include <memory>
@@ -18,6 +22,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "corpus/input/block_reader.h"
+#include "corpus/input/byte_stream.h"
 #include "corpus/jsonl_field.h"
 #include "tokenizer/batch_encoder.h"
 #include "tools/cli/flags.h"
@@ -93,9 +98,12 @@ struct LineGroup {
 };
 
 // Tokenizes one block of complete lines; returns the number of bad lines.
-size_t TokenizeLines(const tokenizer::Tokenizer& tok, const std::vector<std::string_view>& lines,
-                     size_t first_line_no, const std::string& input_name, const std::string& key, int threads,
-                     Output& out) {
+size_t TokenizeLines(const tokenizer::Tokenizer& tok, const corpus::RecordBlock& block, const std::string& input_name,
+                     const std::string& key, int threads, Output& out) {
+  std::vector<std::string_view> lines;
+  for (size_t k = 0; k < block.size(); ++k) lines.push_back(block.record(k));
+  if (block.first == 1 && !lines.empty() && lines[0].substr(0, 3) == "\xEF\xBB\xBF")
+    lines[0].remove_prefix(3);  // a UTF-8 BOM at the start of the input
   std::vector<LineGroup> groups;
   size_t bytes = kLineGroupBytes;
   for (size_t i = 0; i < lines.size(); ++i) {
@@ -112,6 +120,11 @@ size_t TokenizeLines(const tokenizer::Tokenizer& tok, const std::vector<std::str
     if (!reader) reader = std::make_unique<corpus::JsonlFieldReader>(std::vector<std::string>{key});
     std::vector<uint16_t> ids;
     for (size_t i = g.first; i < g.last; ++i) {
+      if (const corpus::RejectedRecord* r = block.Rejection(i); r != nullptr) {
+        g.text.append("null\n");
+        g.errors.emplace_back(i, r->message);
+        continue;
+      }
       absl::Status s = reader->Read(lines[i]);
       absl::StatusOr<std::string_view> text = s.ok() ? reader->Field(0) : absl::StatusOr<std::string_view>(s);
       if (!text.ok()) {
@@ -135,30 +148,34 @@ size_t TokenizeLines(const tokenizer::Tokenizer& tok, const std::vector<std::str
   for (LineGroup& g : groups) {
     out.buffer().append(g.text);
     for (const auto& [i, msg] : g.errors) {
-      std::fprintf(stderr, "rwkvkit tokenize: %s:%zu: %s\n", input_name.c_str(), first_line_no + i, msg.c_str());
+      std::fprintf(stderr, "rwkvkit tokenize: %s: %s\n", block.Location(input_name, i).c_str(), msg.c_str());
       ++bad;
     }
   }
   return bad;
 }
 
+absl::StatusOr<corpus::BlockReader> OpenJsonl(const std::string& path, uint64_t max_record_bytes) {
+  if (path != "-") return corpus::BlockReader::Open(path, max_record_bytes);
+  const int fd = ::dup(0);
+  if (fd < 0) return absl::FailedPreconditionError("<stdin>: cannot read (no standard input)");
+  absl::StatusOr<corpus::ByteStream> stream = corpus::ByteStream::FromDescriptor(fd, "<stdin>");
+  if (!stream.ok()) return stream.status();
+  return corpus::BlockReader(*std::move(stream), max_record_bytes);
+}
+
 absl::Status TokenizeJsonl(const tokenizer::Tokenizer& tok, const std::string& path, const std::string& key,
-                           int threads, size_t& bad_lines) {
+                           uint64_t max_record_bytes, int threads, size_t& bad_lines) {
   const std::string name = path == "-" ? "<stdin>" : path;
-  absl::StatusOr<corpus::BlockReader> reader = corpus::BlockReader::Open(path == "-" ? "/dev/stdin" : path);
+  absl::StatusOr<corpus::BlockReader> reader = OpenJsonl(path, max_record_bytes);
   if (!reader.ok()) return reader.status();
   Output out;
-  corpus::LineBlock block;
-  std::vector<std::string_view> lines;
+  corpus::RecordBlock block;
   for (;;) {
     absl::StatusOr<bool> more = reader->Next(block, kJsonlBlockBytes);
     if (!more.ok()) return more.status();
     if (!*more) break;
-    lines.clear();
-    for (size_t k = 0; k < block.size(); ++k) lines.push_back(block.line(k));
-    if (block.first_line == 1 && !lines.empty() && lines[0].substr(0, 3) == "\xEF\xBB\xBF")
-      lines[0].remove_prefix(3);  // a UTF-8 BOM at the start of the input
-    bad_lines += TokenizeLines(tok, lines, block.first_line, name, key, threads, out);
+    bad_lines += TokenizeLines(tok, block, name, key, threads, out);
     if (absl::Status s = out.Flush(); !s.ok()) return s;
   }
   return absl::OkStatus();
@@ -187,7 +204,8 @@ int RunTokenize(int argc, char** argv) {
     return s.ok() ? 0 : ReportError("tokenize", s);
   }
   size_t bad = 0;
-  absl::Status s = TokenizeJsonl(*tok, path, flags.Get("text-key").value_or("text"), static_cast<int>(*threads), bad);
+  absl::Status s = TokenizeJsonl(*tok, path, flags.Get("text-key").value_or("text"), corpus::kDefaultMaxRecordBytes,
+                                 static_cast<int>(*threads), bad);
   if (!s.ok()) return ReportError("tokenize", s);
   if (bad > 0) {
     std::fprintf(stderr, "rwkvkit tokenize: %zu line(s) without a string at the key were written as null\n", bad);

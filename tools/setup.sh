@@ -45,7 +45,8 @@ log() { echo "setup: $*"; }
 
 # 1. Debian packages.
 DEB_PACKAGES=(build-essential cmake pkg-config python3 python3-venv
-  libicu-dev libtbb-dev libsimdjson-dev libabsl-dev libzstd-dev libxxhash-dev libcld2-dev libgtest-dev
+  libicu-dev libtbb-dev libsimdjson-dev libabsl-dev libzstd-dev zlib1g-dev liblzma-dev libxxhash-dev libcld2-dev
+  libgtest-dev
   libopenblas-dev
   chromium fonts-dejavu-core)  # headless screenshot test of the `rwkvkit stats` HTML report
 if [ "$want_apt" = 1 ]; then

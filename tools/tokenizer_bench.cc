@@ -25,7 +25,7 @@
 #include "absl/strings/str_cat.h"
 #include "corpus/filters/language_id.h"
 #include "corpus/filters/text_units.h"
-#include "corpus/input/block_reader.h"
+#include "corpus/input/record_source.h"
 #include "corpus/jsonl_field.h"
 #include "corpus/progress.h"
 #include "simdjson.h"
@@ -101,12 +101,11 @@ std::set<std::string> FullLanguages(const CorpusCounts& out, const BenchOptions&
   return full;
 }
 
-void ReportBadLine(const BenchInput& in, uint64_t line, const std::string& what, size_t& reported,
-                   const BenchOptions& options, CorpusCounts& out) {
+void ReportBadLine(const std::string& where, const std::string& what, size_t& reported, const BenchOptions& options,
+                   CorpusCounts& out) {
   ++out.bad_lines;
   if (reported++ < options.max_reported_bad_lines)
-    std::fprintf(stderr, "rwkvkit bench: %s:%llu: %s\n", in.path.c_str(), static_cast<unsigned long long>(line),
-                 what.c_str());
+    std::fprintf(stderr, "rwkvkit bench: %s: %s\n", where.c_str(), what.c_str());
 }
 
 // The language of a record: the source's, else the record's field, else "" (CLD2 decides).
@@ -117,46 +116,47 @@ std::string RecordLanguage(const corpus::JsonlFieldReader& reader, const BenchIn
   return lang.ok() ? std::string(*lang) : std::string();
 }
 
-// One block of lines: parsed and measured in parallel, added in line order.
-void CountBlock(const corpus::LineBlock& block, const BenchInput& in, const std::vector<BenchVocab>& vocabs,
+// One record: a JSON line to parse, or a text (a text file, a Parquet cell).
+void MeasureRecord(const corpus::RecordBlock& block, size_t i, const BenchInput& in, const std::vector<BenchVocab>& vocabs,
+                   const BenchOptions& options, const std::set<std::string>& full, ThreadState& st, DocResult& r) {
+  if (const corpus::RejectedRecord* rej = block.Rejection(i); rej != nullptr) {
+    r.error = rej->message;
+    return;
+  }
+  std::string_view record = block.record(i);
+  if (block.kind == corpus::RecordKind::kText) {
+    if (!simdjson::validate_utf8(record.data(), record.size())) {
+      r.error = "invalid UTF-8 (the document is skipped)";
+      return;
+    }
+    MeasureDoc(record, options.force_detect ? std::string() : in.language, full, vocabs, st.ids, r);
+    return;
+  }
+  if (!st.reader)
+    st.reader = std::make_unique<corpus::JsonlFieldReader>(std::vector<std::string>{in.text_key, options.lang_key});
+  if (block.first + i == 1 && record.substr(0, 3) == "\xEF\xBB\xBF") record.remove_prefix(3);
+  absl::Status s = st.reader->Read(record);
+  absl::StatusOr<std::string_view> text = s.ok() ? st.reader->Field(0) : absl::StatusOr<std::string_view>(s);
+  if (!text.ok()) {
+    r.error = std::string(text.status().message());
+    return;
+  }
+  MeasureDoc(*text, RecordLanguage(*st.reader, in, options), full, vocabs, st.ids, r);
+}
+
+// One block of records: parsed and measured in parallel, added in record order.
+void CountBlock(const corpus::RecordBlock& block, const BenchInput& in, const std::vector<BenchVocab>& vocabs,
                 const BenchOptions& options, tbb::enumerable_thread_specific<ThreadState>& local, size_t& reported,
                 CorpusCounts& out) {
   const std::set<std::string> full = FullLanguages(out, options);
   std::vector<DocResult> results(block.size());
   tbb::parallel_for(size_t{0}, block.size(), [&](size_t i) {
-    ThreadState& st = local.local();
-    if (!st.reader)
-      st.reader = std::make_unique<corpus::JsonlFieldReader>(std::vector<std::string>{in.text_key, options.lang_key});
-    std::string_view line = block.line(i);
-    if (block.first_line + i == 1 && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);
-    absl::Status s = st.reader->Read(line);
-    absl::StatusOr<std::string_view> text = s.ok() ? st.reader->Field(0) : absl::StatusOr<std::string_view>(s);
-    if (!text.ok()) {
-      results[i].error = std::string(text.status().message());
-      return;
-    }
-    MeasureDoc(*text, RecordLanguage(*st.reader, in, options), full, vocabs, st.ids, results[i]);
+    MeasureRecord(block, i, in, vocabs, options, full, local.local(), results[i]);
   });
   for (size_t i = 0; i < results.size(); ++i) {
-    if (!results[i].error.empty()) ReportBadLine(in, block.first_line + i, results[i].error, reported, options, out);
+    if (!results[i].error.empty()) ReportBadLine(block.Location(in.path, i), results[i].error, reported, options, out);
     else AddDoc(results[i], options, vocabs.size(), out);
   }
-}
-
-// A manifest `text` source: the whole file is one document.
-absl::Status CountWholeFile(corpus::BlockReader& reader, const BenchInput& in, const std::vector<BenchVocab>& vocabs,
-                            const BenchOptions& options, size_t& reported, CorpusCounts& out) {
-  absl::StatusOr<std::string> all = reader.ReadAll();
-  if (!all.ok()) return all.status();
-  if (!simdjson::validate_utf8(all->data(), all->size())) {
-    ReportBadLine(in, 1, "invalid UTF-8 (the document is skipped)", reported, options, out);
-    return absl::OkStatus();
-  }
-  DocResult r;
-  std::vector<uint16_t> ids;
-  MeasureDoc(*all, options.force_detect ? std::string() : in.language, FullLanguages(out, options), vocabs, ids, r);
-  AddDoc(r, options, vocabs.size(), out);
-  return absl::OkStatus();
 }
 
 uint64_t Documents(const CorpusCounts& out) {
@@ -169,27 +169,25 @@ uint64_t Documents(const CorpusCounts& out) {
 // holds those of the files before this one).
 absl::Status CountFile(const BenchInput& in, const std::vector<BenchVocab>& vocabs, const BenchOptions& options,
                        corpus::Progress& progress, CorpusCounts& out) {
-  absl::StatusOr<corpus::BlockReader> reader = corpus::BlockReader::Open(in.path);
+  absl::StatusOr<std::unique_ptr<corpus::RecordSource>> reader =
+      corpus::OpenRecordSource(in.path, corpus::RecordSourceOptions{in.format, in.text_key, std::nullopt,
+                                                                   options.max_record_bytes});
   if (!reader.ok()) return reader.status();
   size_t reported = 0;
   absl::Status status;
-  if (in.whole_file) {
-    status = CountWholeFile(*reader, in, vocabs, options, reported, out);
-  } else {
-    tbb::enumerable_thread_specific<ThreadState> local;
-    corpus::LineBlock block;
-    for (;;) {
-      absl::StatusOr<bool> more = reader->Next(block, kBlockBytes);
-      if (!more.ok()) {
-        status = more.status();
-        break;
-      }
-      if (!*more) break;
-      CountBlock(block, in, vocabs, options, local, reported, out);
-      progress.Update(out.input_bytes + reader->bytes_consumed(), Documents(out));
+  tbb::enumerable_thread_specific<ThreadState> local;
+  corpus::RecordBlock block;
+  for (;;) {
+    absl::StatusOr<bool> more = (*reader)->Next(block, kBlockBytes);
+    if (!more.ok()) {
+      status = more.status();
+      break;
     }
+    if (!*more) break;
+    CountBlock(block, in, vocabs, options, local, reported, out);
+    progress.Update(out.input_bytes + (*reader)->bytes_consumed(), Documents(out));
   }
-  out.input_bytes += reader->bytes_consumed();
+  out.input_bytes += (*reader)->bytes_consumed();
   if (reported > options.max_reported_bad_lines)
     std::fprintf(stderr, "rwkvkit bench: %s: %zu more bad lines not shown\n", in.path.c_str(),
                  reported - options.max_reported_bad_lines);
@@ -310,7 +308,7 @@ absl::Status CountCorpus(const std::vector<BenchInput>& inputs, const std::vecto
                          const BenchOptions& options, CorpusCounts& out) {
   size_t read = 0;
   absl::Status last_error;
-  uint64_t total_bytes = 0;  // on disk (compressed for .zst), as BlockReader::bytes_consumed()
+  uint64_t total_bytes = 0;  // on disk (compressed for .zst), as RecordSource::bytes_consumed()
   for (const BenchInput& in : inputs) {
     std::error_code ec;
     const uintmax_t size = std::filesystem::file_size(in.path, ec);
@@ -324,7 +322,7 @@ absl::Status CountCorpus(const std::vector<BenchInput>& inputs, const std::vecto
       ++read;
       continue;
     }
-    // A missing file or a corrupt zstd stream ends that file only.
+    // A missing file or a corrupt compressed stream ends that file only.
     ++out.bad_files;
     last_error = s;
     std::fprintf(stderr, "rwkvkit bench: %s\n", std::string(s.message()).c_str());

@@ -1,6 +1,7 @@
 // tools/tokenizer_bench.h — the numbers behind `rwkvkit bench tokenizer` (tools/cmd_bench.cc).
 //
-// CountCorpus() reads JSONL / JSONL.zst files (or a manifest's sources), assigns every document
+// CountCorpus() reads JSONL files (plain, zstd, gzip, xz), text and the other formats of
+// corpus/input/record_source.h (or a manifest's sources), assigns every document
 // a language (the record's language field, else CLD2; or CLD2 always when forced) and adds,
 // per language: documents, UTF-8 bytes, characters (code points), whitespace words that hold a
 // letter or a number, and the tokens of the text under every vocab. It also keeps the first
@@ -46,7 +47,7 @@ struct BenchInput {
   std::string text_key = "text";
   std::string source;         // manifest source name ("" for --input files)
   std::string language;       // the source's language from a manifest ("" = per record)
-  bool whole_file = false;    // a manifest `text` source: the file is one document
+  std::string format = "auto";  // the source's format (corpus/input/record_source.h)
 };
 
 struct BenchOptions {
@@ -55,6 +56,7 @@ struct BenchOptions {
   uint64_t sample_bytes = 8000000;  // per language, kept for the speed measurement
   size_t max_reported_bad_lines = 10;  // per file, on stderr
   bool progress = false;  // progress lines on stderr while counting (corpus/progress.h)
+  uint64_t max_record_bytes = uint64_t{64} << 20;  // a longer record is a bad line, never held
 };
 
 // Per language. tokens[v] is the token count under vocab v (no end-of-document token).
@@ -70,14 +72,14 @@ struct LanguageCounts {
 struct CorpusCounts {
   std::map<std::string, LanguageCounts> languages;
   uint64_t bad_lines = 0;
-  uint64_t bad_files = 0;   // files that could not be opened or ended in a corrupt zstd frame
+  uint64_t bad_files = 0;   // files that could not be opened or ended in a corrupt compressed stream
   uint64_t input_bytes = 0;
 };
 
 // CountCorpus()
 // Bad lines (not a JSON object with a string at the text key, invalid UTF-8) are counted and
 // the first few of each file named on stderr as `path:line: what`; a file that cannot be
-// opened or whose zstd stream is corrupt is named too and counted in bad_files, and the run
+// opened or whose compressed stream is corrupt is named too and counted in bad_files, and the run
 // goes on. Fails only when nothing could be read at all (kNotFound / kDataLoss). With
 // `options.progress`, shows input MB read, MB/s, documents/s and the ETA on stderr as
 // `rwkvkit build` does (corpus/progress.h: redrawn on a TTY, a plain line every 10 s

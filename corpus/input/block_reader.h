@@ -1,63 +1,65 @@
-// corpus/input/block_reader.h — reads a JSONL file, plain or zstd-compressed, in blocks of
-// whole lines, counting physical lines.
+// corpus/input/block_reader.h — reads a JSON Lines stream (plain, zstd, gzip or xz; the
+// container is sniffed from the content, byte_stream.h) in blocks of whole lines, counting
+// physical lines.
 //
-// Zstandard input is detected by its magic number (28 B5 2F FD) and decompressed as a stream
-// (multi-frame files included) without holding the file in memory. A corrupt or truncated
-// frame ends that file: the complete lines decoded before the damage are returned, then
-// Next() fails with kDataLoss naming `path@compressed_offset`; the caller reports it and goes
-// on with the other files. The last line may lack its newline. Not thread-safe: one reader
-// per file, used by the pipeline's serial input stage.
+// A line longer than the record size cap (`max_record_bytes`, without its newline) is never
+// held in memory: its bytes are skipped up to the next newline and it appears in the block as
+// a rejected empty record (reason "record_too_long", record_block.h), so the line numbers of
+// the lines after it stay right and memory stays bounded whatever the input (a 4 GB line, a
+// stream with no newline at all). A damaged stream ends the file: the complete lines before
+// the damage are returned (the partial line at the damage is dropped), then Next() fails with
+// kDataLoss naming `path@compressed_offset`; the caller reports it and goes on with the other
+// files. The last line may lack its newline. Not thread-safe: one reader per file.
 #ifndef RWKVKIT_CORPUS_INPUT_BLOCK_READER_H_
 #define RWKVKIT_CORPUS_INPUT_BLOCK_READER_H_
 
 #include <cstdint>
 #include <filesystem>
-#include <memory>
+#include <optional>
 #include <string>
-#include <string_view>
-#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "corpus/input/byte_stream.h"
+#include "corpus/input/record_block.h"
 
 namespace rwkvkit::corpus {
 
-// Whole lines of one file: line k is data[starts[k] .. starts[k+1] - 1) without its '\n'
-// (starts has one more entry than there are lines).
-struct LineBlock {
-  std::string data;
-  std::vector<size_t> starts;
-  uint64_t first_line = 1;  // physical line number of line 0
-  size_t size() const { return starts.empty() ? 0 : starts.size() - 1; }
-  std::string_view line(size_t k) const {
-    return std::string_view(data).substr(starts[k], starts[k + 1] - 1 - starts[k]);
-  }
-};
+// The default record size cap (--max-record-bytes): far above any real document, far below
+// what a machine can hold once per thread.
+inline constexpr uint64_t kDefaultMaxRecordBytes = uint64_t{64} << 20;
 
 class BlockReader {
  public:
-  static absl::StatusOr<BlockReader> Open(const std::filesystem::path& path);
-  BlockReader(BlockReader&&) noexcept;
-  BlockReader& operator=(BlockReader&&) noexcept;
-  ~BlockReader();
+  static absl::StatusOr<BlockReader> Open(const std::filesystem::path& path,
+                                          uint64_t max_record_bytes = kDefaultMaxRecordBytes);
+  // Reads an open stream (stdin: ByteStream::FromDescriptor).
+  BlockReader(ByteStream stream, uint64_t max_record_bytes);
 
   // Next()
-  // Replaces `block` with the next lines (about `block_bytes` of them); false at the end.
-  absl::StatusOr<bool> Next(LineBlock& block, size_t block_bytes);
+  // Replaces `block` with the next lines (about `block_bytes` of them; kJsonLine records at
+  // kLine positions); false at the end.
+  absl::StatusOr<bool> Next(RecordBlock& block, size_t block_bytes);
 
-  // ReadAll()
-  // The whole (decompressed) file: one document of a `text` source.
-  absl::StatusOr<std::string> ReadAll();
-
-  bool compressed() const;
-  // Bytes of the file consumed so far and its size: progress and ETA.
-  uint64_t bytes_consumed() const;
-  uint64_t file_size() const;
+  bool compressed() const { return stream_.container() != Container::kPlain; }
+  // File bytes consumed so far and the file's size: progress and ETA.
+  uint64_t bytes_consumed() const { return stream_.bytes_consumed(); }
+  uint64_t file_size() const { return stream_.file_size(); }
 
  private:
-  struct Impl;
-  explicit BlockReader(std::unique_ptr<Impl> impl);
-  std::unique_ptr<Impl> impl_;
+  // Reads on past the current over-long line (its first `seen` bytes are already dropped);
+  // the bytes after its newline go to `rest`. Returns the line's length, or nothing when the
+  // stream broke inside it (then pending_ holds the error).
+  std::optional<uint64_t> SkipLine(std::string& rest, uint64_t seen);
+  // Lists the next record of `block` as over-long; with `add_newline` also appends it (empty).
+  void Reject(RecordBlock& block, uint64_t length, bool add_newline);
+
+  ByteStream stream_;
+  uint64_t max_record_bytes_;
+  bool eof_ = false;
+  std::string carry_;   // bytes after the last complete line of the previous block
+  uint64_t next_line_ = 1;
+  absl::Status pending_;  // an error to return once the lines before it are out
 };
 
 }  // namespace rwkvkit::corpus

@@ -2,32 +2,41 @@
 #include "corpus/input/input_paths.h"
 
 #include <glob.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "corpus/input/byte_stream.h"
+#include "corpus/input/input_format.h"
 
 namespace rwkvkit::corpus {
 namespace {
 
-bool HasSuffix(const std::string& s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-bool MatchesFormat(const std::filesystem::path& p, std::string_view format) {
-  const std::string name = p.filename().string();
-  if (format == "jsonl") return HasSuffix(name, ".jsonl") || HasSuffix(name, ".json");
-  if (format == "jsonl.zst") return HasSuffix(name, ".jsonl.zst") || HasSuffix(name, ".json.zst");
-  return HasSuffix(name, ".txt");
-}
-
+// A regular file that can be opened for reading, in a format rwkvkit reads (opened, its
+// first bytes sniffed, closed: the same checks as the readers make later, O_NONBLOCK so a
+// FIFO cannot block here).
 absl::Status CheckReadable(const std::filesystem::path& p) {
-  std::error_code ec;
-  if (!std::filesystem::exists(p, ec)) return absl::NotFoundError(absl::StrCat(p.string(), ": no such file or directory"));
-  if (::access(p.c_str(), R_OK) != 0) return absl::PermissionDeniedError(absl::StrCat(p.string(), ": not readable"));
-  return absl::OkStatus();
+  uint64_t size = 0;
+  absl::StatusOr<int> fd = OpenRegularFile(p, size);
+  if (!fd.ok()) return fd.status();
+  char head[kSniffBytes];
+  ssize_t n;
+  do n = ::pread(*fd, head, sizeof head, 0);
+  while (n < 0 && errno == EINTR);
+  const int err = errno;
+  ::close(*fd);
+  if (n < 0) return absl::DataLossError(absl::StrCat(p.string(), "@0: read failed (", std::strerror(err), ")"));
+  return SniffContainer(std::string_view(head, static_cast<size_t>(n)), p.string()).status();
+}
+
+bool IsDirectory(const std::filesystem::path& p) {
+  struct stat st{};
+  return ::stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 absl::Status AddDirectory(const std::filesystem::path& dir, std::string_view format,
@@ -36,14 +45,16 @@ absl::Status AddDirectory(const std::filesystem::path& dir, std::string_view for
   size_t found = 0;
   for (auto it = std::filesystem::recursive_directory_iterator(dir, ec); !ec && it != std::filesystem::end(it);
        it.increment(ec)) {
-    if (!it->is_regular_file(ec) || !MatchesFormat(it->path(), format)) continue;
+    if (it->is_directory(ec) || !NameMatchesFormat(it->path().filename().string(), format)) continue;
     if (absl::Status s = CheckReadable(it->path()); !s.ok()) return s;
     out.push_back(it->path());
     ++found;
   }
   if (ec) return absl::PermissionDeniedError(absl::StrCat(dir.string(), ": cannot list (", ec.message(), ")"));
   if (found == 0)
-    return absl::NotFoundError(absl::StrCat(dir.string(), ": directory holds no ", std::string(format), " files"));
+    return absl::NotFoundError(absl::StrCat(dir.string(), ": directory holds no ",
+                                            format == "auto" ? std::string("supported") : std::string(format),
+                                            " files (", SupportedFormatsText(), ")"));
   return absl::OkStatus();
 }
 
@@ -61,8 +72,7 @@ absl::Status AddGlob(const std::filesystem::path& pattern, std::vector<std::file
   absl::Status status;
   for (size_t i = 0; i < g.gl_pathc && status.ok(); ++i) {
     const std::filesystem::path p(g.gl_pathv[i]);
-    std::error_code ec;
-    if (std::filesystem::is_directory(p, ec)) continue;
+    if (IsDirectory(p)) continue;
     status = CheckReadable(p);
     if (status.ok()) out.push_back(p);
   }
@@ -76,14 +86,16 @@ absl::StatusOr<std::vector<std::filesystem::path>> ExpandInputPaths(const std::v
                                                                     std::string_view format) {
   std::vector<std::filesystem::path> out;
   for (const std::filesystem::path& p : paths) {
-    const std::string s = p.string();
     absl::Status status;
-    std::error_code ec;
-    if (s.find_first_of("*?[") != std::string::npos) status = AddGlob(p, out);
-    else if (std::filesystem::is_directory(p, ec)) status = AddDirectory(p, format, out);
-    else status = CheckReadable(p);
+    if (p.string().find_first_of("*?[") != std::string::npos) {
+      status = AddGlob(p, out);
+    } else if (IsDirectory(p)) {
+      status = AddDirectory(p, format, out);
+    } else {
+      status = CheckReadable(p);
+      if (status.ok()) out.push_back(p);
+    }
     if (!status.ok()) return status;
-    if (s.find_first_of("*?[") == std::string::npos && !std::filesystem::is_directory(p, ec)) out.push_back(p);
   }
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());

@@ -103,8 +103,9 @@ TEST(ManifestErrors, SourcePaths) {
 }
 
 TEST(ManifestErrors, SourceFormatKeysAndLanguage) {
-  ExpectInvalid(WithSource1(R"({"name": "b", "paths": ["b"], "license": "MIT", "format": "parquet"})"),
-                "sources[1].format", R"(must be "jsonl", "jsonl.zst" or "text" (saw "parquet"))");
+  ExpectInvalid(WithSource1(R"({"name": "b", "paths": ["b"], "license": "MIT", "format": "csv"})"),
+                "sources[1].format",
+                R"(must be "jsonl", "jsonl.zst", "jsonl.gz", "jsonl.xz", "text", "parquet" or "auto" (saw "csv"))");
   ExpectInvalid(WithSource1(R"({"name": "b", "paths": ["b"], "license": "MIT", "format": 1})"), "sources[1].format",
                 "must be");
   ExpectInvalid(WithSource1(R"({"name": "b", "paths": ["b"], "license": "MIT", "text_key": 1})"),

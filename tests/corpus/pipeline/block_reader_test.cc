@@ -16,7 +16,7 @@ std::vector<std::pair<uint64_t, std::string>> ReadAllLines(const std::filesystem
   absl::StatusOr<BlockReader> r = BlockReader::Open(p);
   EXPECT_TRUE(r.ok()) << r.status();
   std::vector<std::pair<uint64_t, std::string>> lines;
-  LineBlock b;
+  RecordBlock b;
   for (;;) {
     absl::StatusOr<bool> more = r->Next(b, block);
     if (!more.ok()) {
@@ -24,7 +24,7 @@ std::vector<std::pair<uint64_t, std::string>> ReadAllLines(const std::filesystem
       break;
     }
     if (!*more) break;
-    for (size_t k = 0; k < b.size(); ++k) lines.emplace_back(b.first_line + k, std::string(b.line(k)));
+    for (size_t k = 0; k < b.size(); ++k) lines.emplace_back(b.first + k, std::string(b.record(k)));
   }
   return lines;
 }

@@ -1,0 +1,61 @@
+// corpus/input/record_source.h — the records of one input file, whatever its format.
+//
+// The build's input stage (build_stages.h), `bench tokenizer` and any other reader of corpus
+// files open a file with OpenRecordSource() and take RecordBlocks (record_block.h) from it
+// until it ends. What the file is comes from its content first (input_format.h: zstd, gzip,
+// xz, Parquet magic), then from the source's format and the file's name:
+//   jsonl, jsonl.zst, jsonl.gz, jsonl.xz  JSON Lines, any compression  (block_reader.h)
+//   text                                  the whole file is one kText record
+//   parquet                               the text column's cells are kText records, by row
+//   auto                                  by name (input_format.h FormatFromName)
+// A file whose magic says Parquet is read as Parquet whatever the source's format. Every
+// source caps a record's size (max_record_bytes): a longer record is rejected, never held.
+//
+// Errors of Open: the file is missing, not a regular file, unreadable, or a format rwkvkit
+// cannot read (the message lists the supported ones). Errors of Next: the file broke off
+// (kDataLoss, `path@offset`) after the records before the damage were returned. Both end
+// that file only; the caller reports them and goes on. Not thread-safe: one source per file.
+#ifndef RWKVKIT_CORPUS_INPUT_RECORD_SOURCE_H_
+#define RWKVKIT_CORPUS_INPUT_RECORD_SOURCE_H_
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "corpus/input/block_reader.h"
+#include "corpus/input/record_block.h"
+
+namespace rwkvkit::corpus {
+
+struct RecordSourceOptions {
+  std::string format = "jsonl";  // the source's format (manifest.h)
+  std::string text_key = "text";  // Parquet: the text column (JSON Lines parse it later)
+  std::optional<std::string> id_key;
+  uint64_t max_record_bytes = kDefaultMaxRecordBytes;
+};
+
+class RecordSource {
+ public:
+  virtual ~RecordSource() = default;
+
+  // Next()
+  // Replaces `block` with the next records (about `block_bytes` of them); false at the end.
+  virtual absl::StatusOr<bool> Next(RecordBlock& block, size_t block_bytes) = 0;
+
+  // File bytes consumed so far and the file's size: progress and ETA.
+  virtual uint64_t bytes_consumed() const = 0;
+  virtual uint64_t file_size() const = 0;
+};
+
+// OpenRecordSource()
+// Opens `path` as described above.
+absl::StatusOr<std::unique_ptr<RecordSource>> OpenRecordSource(const std::filesystem::path& path,
+                                                               const RecordSourceOptions& options);
+
+}  // namespace rwkvkit::corpus
+
+#endif  // RWKVKIT_CORPUS_INPUT_RECORD_SOURCE_H_
