@@ -36,11 +36,17 @@ void Progress::Print(uint64_t bytes, uint64_t docs, bool final) {
   if (!final && total_ > 0 && bytes > 0 && bytes < total_)
     std::snprintf(eta, sizeof eta, ", ETA %.0f s", s * static_cast<double>(total_ - bytes) / static_cast<double>(bytes));
   const double pct = total_ > 0 ? 100.0 * static_cast<double>(bytes) / static_cast<double>(total_) : 0;
-  const char* u = unit_ == Unit::kTokens ? "Mtok" : "MB";
-  std::fprintf(stderr, "%s%s: %.1f/%.1f %s (%.0f%%), %llu docs, %.*f %s/s, %.0f docs/s%s%s", tty_ ? "\r" : "",
-               label_.c_str(), static_cast<double>(bytes) / 1e6, static_cast<double>(total_) / 1e6, u, pct,
-               static_cast<unsigned long long>(docs), unit_ == Unit::kTokens ? 3 : 1, mbs, u, dps,
-               final ? ", done" : eta, tty_ && !final ? "   " : "\n");
+  const char* tail = final ? ", done" : eta;
+  const char* end = tty_ && !final ? "   " : "\n";
+  if (unit_ == Unit::kTokens) {  // exact counts: an evaluation may be a few thousand tokens
+    std::fprintf(stderr, "%s%s: %llu/%llu tokens (%.0f%%), %llu docs, %.0f tokens/s, %.1f docs/s%s%s", tty_ ? "\r" : "",
+                 label_.c_str(), static_cast<unsigned long long>(bytes), static_cast<unsigned long long>(total_), pct,
+                 static_cast<unsigned long long>(docs), mbs * 1e6, dps, tail, end);
+    return;
+  }
+  std::fprintf(stderr, "%s%s: %.1f/%.1f MB (%.0f%%), %llu docs, %.1f MB/s, %.0f docs/s%s%s", tty_ ? "\r" : "",
+               label_.c_str(), static_cast<double>(bytes) / 1e6, static_cast<double>(total_) / 1e6, pct,
+               static_cast<unsigned long long>(docs), mbs, dps, tail, end);
 }
 
 }  // namespace rwkvkit::corpus

@@ -1,8 +1,8 @@
 // corpus/progress.h — progress lines for long work on stderr.
 //
 // On a TTY one line is redrawn (\r) at most every 0.5 s; otherwise a plain line is printed
-// every 10 s. Shows bytes (or tokens) done/total, percent, MB/s (Mtok/s), documents/s and the
-// ETA when the total is known. Not thread-safe: call from one thread (the pipeline's serial
+// every 10 s. Shows bytes (or tokens) done/total, percent, MB/s (tokens/s), documents/s and
+// the ETA when the total is known. Not thread-safe: call from one thread (the pipeline's serial
 // stages).
 #ifndef RWKVKIT_CORPUS_PROGRESS_H_
 #define RWKVKIT_CORPUS_PROGRESS_H_
@@ -15,7 +15,7 @@ namespace rwkvkit::corpus {
 
 class Progress {
  public:
-  enum class Unit { kBytes, kTokens };  // what Update() counts: printed as MB or Mtok
+  enum class Unit { kBytes, kTokens };  // what Update() counts: printed as MB or as token counts
   Progress(std::string label, uint64_t total_bytes, bool enabled, Unit unit = Unit::kBytes);
   void Update(uint64_t bytes_done, uint64_t docs_done);
   void Done(uint64_t bytes_done, uint64_t docs_done);

@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "corpus/binidx/shard_merge.h"
+#include "corpus/binidx/shard_reader.h"
 #include "corpus/progress.h"
 #include "corpus/stats/build_info.h"
 #include "tools/cli/flags.h"
@@ -44,7 +45,8 @@ or its .bin / .idx); all inputs must have one dtype.)",
         NoProgressFlag(),
     }};
 
-// The shard prefixes of the inputs, and the ctx_len of the first build directory.
+// The shard prefixes of the inputs, and the ctx_len of the first build directory. A build
+// directory's shards must hold the documents and tokens its build.json lists.
 absl::Status ResolveInputs(const std::vector<std::string>& paths, std::vector<fs::path>& shards,
                            std::optional<uint64_t>& build_ctx_len) {
   for (const std::string& arg : paths) {
@@ -54,7 +56,18 @@ absl::Status ResolveInputs(const std::vector<std::string>& paths, std::vector<fs
       absl::StatusOr<corpus::stats::BuildInfo> info = corpus::stats::LoadBuildInfo(p);
       if (!info.ok()) return info.status();
       if (info->shards.empty()) return absl::FailedPreconditionError(absl::StrCat(arg, ": the build has no shards"));
-      for (const corpus::stats::BuildShard& s : info->shards) shards.push_back(p / s.name);
+      for (const corpus::stats::BuildShard& s : info->shards) {
+        // The counts build.json lists must be what the shard holds (inspect also checks hashes).
+        absl::StatusOr<binidx::ShardReader> r = binidx::ShardReader::Open(p / s.name);
+        if (!r.ok()) return r.status();
+        if (r->num_documents() != s.documents || r->num_tokens() != s.tokens) {
+          return absl::FailedPreconditionError(absl::StrCat(
+              r->idx_path().string(), ": differs from ", (p / "build.json").string(), " (saw ", r->num_documents(),
+              " documents and ", r->num_tokens(), " tokens, expected ", s.documents, " and ", s.tokens,
+              "); run rwkvkit inspect ", p.string()));
+        }
+        shards.push_back(p / s.name);
+      }
       if (!build_ctx_len) build_ctx_len = info->ctx_len;
       continue;
     }

@@ -28,6 +28,7 @@ import math
 import os
 import random
 import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -180,6 +181,15 @@ def check_merge(args, tmp):
     run([args.rwkvkit, "merge", out, "--out", merged, "--force", "--no-progress"])
     r = run([args.rwkvkit, "merge", shards[0], shards[1], "--out", shards[1], "--force"], code=1)
     assert "one of the input shards" in r.stderr, r.stderr
+    # A build directory whose build.json disagrees with a shard is refused, naming both.
+    bad = os.path.join(tmp, "badbuild")
+    shutil.copytree(out, bad)
+    bjb = json.load(open(os.path.join(bad, "build.json")))
+    bjb["shards"][1]["tokens"] += 1
+    json.dump(bjb, open(os.path.join(bad, "build.json"), "w"))
+    r = run([args.rwkvkit, "merge", bad, "--out", os.path.join(tmp, "badm", "x")], code=1)
+    assert "differs from" in r.stderr and "build.json" in r.stderr, r.stderr
+    assert not os.path.exists(os.path.join(tmp, "badm", "x.bin"))
     # A shard given by its .bin/.idx path works like its prefix.
     dst = os.path.join(tmp, "two", "x")
     run([args.rwkvkit, "merge", shards[0] + ".bin", shards[1] + ".idx", "--out", dst, "--ctx-len", "8", "--no-progress"])

@@ -115,8 +115,9 @@ def main():
         r, _, _ = run(args, d16, "--max-docs", "3", "--docs-per-source", "2", code=2)
         assert "not both" in r.stderr, r.stderr
         # Progress on stderr (not a TTY: the final line at least).
-        r, _, _ = run(args, d16, "--max-docs", "8")
-        assert "eval: " in r.stderr and "Mtok" in r.stderr and "done" in r.stderr, r.stderr
+        r, _, lines = run(args, d16, "--max-docs", "8")
+        targets = sum(len(l) for l in lines)  # the total the ETA is computed from, known before the run
+        assert f"eval: {targets}/{targets} tokens (100%), 8 docs" in r.stderr and "done" in r.stderr, r.stderr
         # int32 shards: the same documents, the same numbers.
         d32 = os.path.join(tmp, "i32", "data")
         make_dir(d32, np.int32)
