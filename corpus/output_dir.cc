@@ -259,6 +259,16 @@ absl::Status CheckOutputsAreNotInputs(const std::vector<NamedInput>& inputs, con
   const fs::path report_r = dedup_report.empty() ? fs::path() : Resolved(dedup_report);
   struct stat report_st {};
   const bool report_exists = !dedup_report.empty() && ::stat(dedup_report.c_str(), &report_st) == 0;
+  if (!dedup_report.empty()) {
+    // The report must not take the place of another output of the build (it would be lost).
+    const fs::path rel = report_r.lexically_relative(out_r);
+    const std::string first = rel.empty() ? "" : rel.begin()->string();
+    const std::string name = report_r.filename().string();
+    if (report_r == out_r || (!rel.empty() && first != ".." && first != "." &&
+                              (IsReserved(first) || (rel == rel.filename() && (name == "build.json" || IsShardName(name, corpus))))))
+      return absl::InvalidArgumentError(absl::StrCat("--dedup-report ", dedup_report.string(),
+                                                     ": names a file or directory the build itself writes in ", out.string()));
+  }
   // Identities of the files in `out` the build may replace or delete (hard links included).
   std::set<std::pair<dev_t, ino_t>> outputs;
   std::error_code ec;

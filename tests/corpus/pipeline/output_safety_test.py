@@ -220,6 +220,12 @@ def test_inputs(r, tmp):
     for name, args in cases:
         res = r.build(*args)
         check(res.returncode != 0 and "input" in res.stderr, f"inputs: {name}: not refused: {res.stderr}")
+    # A report in the place of another output of the build would be lost: refused as well.
+    o4 = os.path.join(tmp, "o4")
+    for target in ("build.json", "s_00000.bin", os.path.join(".rwkvkit-work", "r.jsonl")):
+        res = r.build("--input", corpus, "--out", o4, "--name", "s", "--dedup-report", os.path.join(o4, target))
+        check(res.returncode == 2 and "the build itself writes" in res.stderr,
+              f"inputs: --dedup-report {target} inside --out: {res.returncode} {res.stderr}")
     # An input that is build.json or a shard of the output directory.
     out = os.path.join(tmp, "o3")
     check(r.build("--input", corpus, "--out", out, "--name", "s").returncode == 0, "inputs: build failed")
