@@ -38,6 +38,8 @@ class BadInputSink {
     std::vector<std::string> examples;
   };
   const std::map<std::string, Entry>& by_reason() const { return by_reason_; }
+  // Continues from saved counts and examples (a phase-1 checkpoint); nothing is printed.
+  void Restore(std::map<std::string, Entry> by_reason) { by_reason_ = std::move(by_reason); }
   uint64_t total() const {
     uint64_t n = 0;
     for (const auto& [r, e] : by_reason_) n += e.count;

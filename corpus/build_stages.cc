@@ -1,9 +1,13 @@
 // corpus/build_stages.cc — see build_stages.h.
 #include "corpus/build_stages.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
@@ -98,7 +102,90 @@ void InputStage::Advance(Batch& b) {
   ++next_file_;
 }
 
+OutputStage::~OutputStage() {
+  if (meta_log_ != nullptr) std::fclose(meta_log_);
+  if (keys_log_ != nullptr) std::fclose(keys_log_);
+}
+
+namespace {
+
+// Cuts `path` back to `bytes` and reads them; false when it is shorter.
+bool LoadPrefix(const std::filesystem::path& path, uint64_t bytes, void* out) {
+  std::error_code ec;
+  if (std::filesystem::file_size(path, ec) < bytes || ec) return false;
+  std::filesystem::resize_file(path, bytes, ec);
+  if (ec) return false;
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  const bool ok = f != nullptr && (bytes == 0 || std::fread(out, 1, bytes, f) == bytes);
+  if (f != nullptr) std::fclose(f);
+  return ok;
+}
+
+absl::Status AppendSynced(std::FILE* f, const void* data, size_t bytes, const std::filesystem::path& path) {
+  if ((bytes > 0 && std::fwrite(data, 1, bytes, f) != bytes) || std::fflush(f) != 0 || ::fsync(fileno(f)) != 0)
+    return absl::UnavailableError(absl::StrCat(path.string(), ": write failed (", std::strerror(errno), ")"));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status OutputStage::EnableCheckpoints(const std::filesystem::path& work, const Phase1Checkpoint* resume_from) {
+  work_ = work;
+  last_checkpoint_ = std::chrono::steady_clock::now();
+  if (resume_from != nullptr) {
+    const Phase1Checkpoint& cp = *resume_from;
+    meta_.resize(cp.stored);
+    std::vector<Hash128> keys(cp.dedup_keys);
+    if (!LoadPrefix(work / kDocsMetaLog, cp.stored * sizeof(DocMeta), meta_.data()) ||
+        !LoadPrefix(work / kDedupKeysLog, cp.dedup_keys * sizeof(Hash128), keys.data()))
+      return absl::DataLossError(absl::StrCat(work.string(), ": phase-1 logs are shorter than their checkpoint"));
+    for (const Hash128& k : keys) dedup_.Insert(k);
+    counts_ = cp.counts;
+    bad_.Restore(cp.bad);
+    docs_ = cp.records;
+    meta_logged_ = cp.stored;
+    keys_logged_ = cp.dedup_keys;
+    checkpoint_file_ = cp.next_file;
+  }
+  const char* mode = resume_from != nullptr ? "ab" : "wb";
+  meta_log_ = std::fopen((work / kDocsMetaLog).c_str(), mode);
+  keys_log_ = std::fopen((work / kDedupKeysLog).c_str(), mode);
+  if (meta_log_ == nullptr || keys_log_ == nullptr)
+    return absl::UnavailableError(absl::StrCat(work.string(), ": cannot open the phase-1 logs (", std::strerror(errno), ")"));
+  return absl::OkStatus();
+}
+
+absl::Status OutputStage::Checkpoint(size_t next_file) {
+  RWKVKIT_RETURN_IF_ERROR(AppendSynced(meta_log_, meta_.data() + meta_logged_,
+                                       (meta_.size() - meta_logged_) * sizeof(DocMeta), work_ / kDocsMetaLog));
+  meta_logged_ = meta_.size();
+  RWKVKIT_RETURN_IF_ERROR(
+      AppendSynced(keys_log_, new_keys_.data(), new_keys_.size() * sizeof(Hash128), work_ / kDedupKeysLog));
+  keys_logged_ += new_keys_.size();
+  new_keys_.clear();
+  RWKVKIT_RETURN_IF_ERROR(spill_.Sync());
+  if (near_ != nullptr) RWKVKIT_RETURN_IF_ERROR(near_->Sync());
+  Phase1Checkpoint cp;
+  cp.next_file = next_file;
+  std::error_code ec;
+  for (size_t f = 0; f < next_file; ++f) cp.bytes_before += std::filesystem::file_size(files_[f].path, ec);
+  cp.records = docs_;
+  cp.stored = spill_.documents();
+  cp.tokens = spill_.tokens();
+  cp.dedup_keys = keys_logged_;
+  cp.counts = counts_;
+  cp.bad = bad_.by_reason();
+  RWKVKIT_RETURN_IF_ERROR(SaveCheckpoint(work_, cp));
+  checkpoint_file_ = next_file;
+  last_checkpoint_ = std::chrono::steady_clock::now();
+  return absl::OkStatus();
+}
+
 absl::Status OutputStage::Consume(Batch& b) {
+  // Everything before this file is done: a checkpoint, at most one a second.
+  if (meta_log_ != nullptr && b.file_start && b.file > checkpoint_file_ &&
+      std::chrono::steady_clock::now() - last_checkpoint_ >= std::chrono::seconds(1))
+    RWKVKIT_RETURN_IF_ERROR(Checkpoint(b.file));
   SourceCounts& c = counts_[b.source];
   const std::string path = files_[b.file].path.string();
   if (b.file_start) ++c.files;
@@ -132,6 +219,7 @@ absl::Status OutputStage::Consume(Batch& b) {
       ++c.dropped["duplicate"];
       continue;
     }
+    if (meta_log_ != nullptr) new_keys_.push_back(r.key);
     const uint32_t copies = Copies(opt_.manifest.sources[b.source].weight, r.key, opt_.manifest.seed, b.source);
     if (copies == 0) {
       ++c.dropped["sampled_out"];

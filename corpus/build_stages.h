@@ -8,7 +8,9 @@
 #ifndef RWKVKIT_CORPUS_BUILD_STAGES_H_
 #define RWKVKIT_CORPUS_BUILD_STAGES_H_
 
+#include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -23,6 +25,7 @@
 #include "corpus/doc_processor.h"
 #include "corpus/exact_dedup.h"
 #include "corpus/input/record_source.h"
+#include "corpus/phase1_checkpoint.h"
 #include "corpus/spill_store.h"
 
 namespace rwkvkit::corpus {
@@ -70,6 +73,12 @@ class InputStage {
 
   // The next batch, or nullptr at the end.
   std::unique_ptr<Batch> Next();
+  // Starts at input file `file` (a phase-1 checkpoint); `bytes_before` is the size of the
+  // files before it (progress).
+  void StartAt(size_t file, uint64_t bytes_before) {
+    next_file_ = file;
+    done_before_ = bytes_before;
+  }
 
  private:
   void Advance(Batch& b);
@@ -90,6 +99,16 @@ class OutputStage {
               NearDedupStage* near)
       : opt_(opt), files_(files), spill_(spill), counts_(counts), bad_(bad), meta_(meta), near_(near) {}
 
+  OutputStage(const OutputStage&) = delete;
+  OutputStage& operator=(const OutputStage&) = delete;
+  ~OutputStage();
+
+  // Saves phase-1 checkpoints in `work` at input-file boundaries, at most one a second
+  // (phase1_checkpoint.h). With `resume_from`, first restores the state it describes (the
+  // token store and near-dedup stage must have been reopened from it): kDataLoss when the
+  // files do not hold it.
+  absl::Status EnableCheckpoints(const std::filesystem::path& work, const Phase1Checkpoint* resume_from);
+
   // Takes one processed batch, in input order.
   absl::Status Consume(Batch& b);
   uint64_t docs() const { return docs_; }
@@ -105,6 +124,16 @@ class OutputStage {
   NearDedupStage* near_;
   ExactDedup dedup_;
   uint64_t docs_ = 0;
+  absl::Status Checkpoint(size_t next_file);
+  // Checkpoints: the logs of the per-document metadata and of the dedup keys, and what is
+  // not in them yet.
+  std::filesystem::path work_;
+  std::FILE* meta_log_ = nullptr;
+  std::FILE* keys_log_ = nullptr;
+  uint64_t meta_logged_ = 0, keys_logged_ = 0;
+  std::vector<Hash128> new_keys_;
+  size_t checkpoint_file_ = 0;
+  std::chrono::steady_clock::time_point last_checkpoint_;
 };
 
 }  // namespace rwkvkit::corpus

@@ -15,6 +15,8 @@
 namespace rwkvkit::corpus {
 namespace {
 
+constexpr char kNearDocs[] = "near_docs.u64";  // tokens, bytes, file, line per stored document
+
 absl::Status IoError(const std::filesystem::path& p, std::string_view what) {
   return absl::UnavailableError(absl::StrCat(p.string(), ": ", std::string(what), " (", std::strerror(errno), ")"));
 }
@@ -22,18 +24,65 @@ absl::Status IoError(const std::filesystem::path& p, std::string_view what) {
 }  // namespace
 
 absl::StatusOr<NearDedupStage> NearDedupStage::Create(const std::filesystem::path& work, const MinHashConfig& config,
-                                                      std::filesystem::path report) {
+                                                      std::filesystem::path report, uint64_t resume_docs) {
   if (absl::Status s = config.Validate(); !s.ok()) return s;
   const std::filesystem::path p = work / "signatures.u64";
-  std::FILE* f = std::fopen(p.c_str(), "wb");
+  const std::filesystem::path numbers = work / kNearDocs;
+  std::vector<uint64_t> loaded(resume_docs * 4);
+  if (resume_docs > 0) {
+    std::error_code ec;
+    const uint64_t sig_bytes = resume_docs * static_cast<uint64_t>(config.num_hashes()) * sizeof(uint64_t);
+    if (std::filesystem::file_size(p, ec) < sig_bytes || ec ||
+        std::filesystem::file_size(numbers, ec) < loaded.size() * sizeof(uint64_t) || ec)
+      return absl::DataLossError(absl::StrCat(work.string(), ": near-dedup files are shorter than their checkpoint"));
+    std::filesystem::resize_file(p, sig_bytes, ec);
+    if (!ec) std::filesystem::resize_file(numbers, loaded.size() * sizeof(uint64_t), ec);
+    if (ec) return IoError(p, "cannot cut back");
+    std::FILE* in = std::fopen(numbers.c_str(), "rb");
+    const bool read = in != nullptr && std::fread(loaded.data(), sizeof(uint64_t), loaded.size(), in) == loaded.size();
+    if (in != nullptr) std::fclose(in);
+    if (!read) return IoError(numbers, "cannot read");
+  } else {
+    std::FILE* n = std::fopen(numbers.c_str(), "wb");
+    if (n == nullptr) return IoError(numbers, "cannot create");
+    std::fclose(n);
+  }
+  std::FILE* f = std::fopen(p.c_str(), resume_docs > 0 ? "ab" : "wb");
   if (f == nullptr) return IoError(p, "cannot create");
-  return NearDedupStage(p, f, config, std::move(report));
+  NearDedupStage stage(p, f, config, std::move(report));
+  for (uint64_t i = 0; i < resume_docs; ++i) {
+    stage.tokens_.push_back(loaded[4 * i]);
+    stage.bytes_.push_back(loaded[4 * i + 1]);
+    if (!stage.report_.empty()) {
+      stage.doc_file_.push_back(static_cast<uint32_t>(loaded[4 * i + 2]));
+      stage.doc_line_.push_back(loaded[4 * i + 3]);
+    }
+  }
+  stage.synced_ = resume_docs;
+  return stage;
+}
+
+absl::Status NearDedupStage::Sync() {
+  const std::filesystem::path numbers = path_.parent_path() / kNearDocs;
+  std::vector<uint64_t> add;
+  for (uint64_t i = synced_; i < tokens_.size(); ++i) {
+    const bool where = !report_.empty();
+    add.insert(add.end(), {tokens_[i], bytes_[i], where ? doc_file_[i] : 0, where ? doc_line_[i] : 0});
+  }
+  std::FILE* n = std::fopen(numbers.c_str(), "ab");
+  if (n == nullptr) return IoError(numbers, "cannot open");
+  const bool ok = std::fwrite(add.data(), sizeof(uint64_t), add.size(), n) == add.size() && std::fflush(n) == 0 &&
+                  ::fsync(fileno(n)) == 0;
+  const bool closed = std::fclose(n) == 0;
+  if (!ok || !closed || std::fflush(file_) != 0 || ::fsync(fileno(file_)) != 0) return IoError(path_, "cannot sync");
+  synced_ = tokens_.size();
+  return absl::OkStatus();
 }
 
 NearDedupStage::NearDedupStage(NearDedupStage&& o) noexcept
     : path_(std::move(o.path_)), file_(o.file_), config_(o.config_), report_(std::move(o.report_)),
       tokens_(std::move(o.tokens_)), bytes_(std::move(o.bytes_)), doc_file_(std::move(o.doc_file_)),
-      doc_line_(std::move(o.doc_line_)) {
+      doc_line_(std::move(o.doc_line_)), synced_(o.synced_) {
   o.file_ = nullptr;
 }
 

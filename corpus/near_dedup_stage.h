@@ -30,9 +30,12 @@ namespace rwkvkit::corpus {
 
 class NearDedupStage {
  public:
-  // `report`: where Apply() writes the removed documents ("": no report).
+  // `report`: where Apply() writes the removed documents ("": no report). `resume_docs` > 0
+  // continues from a phase-1 checkpoint (phase1_checkpoint.h) that had stored that many
+  // documents: the files are cut back to them and their numbers reloaded (kDataLoss when the
+  // files are shorter).
   static absl::StatusOr<NearDedupStage> Create(const std::filesystem::path& work, const MinHashConfig& config,
-                                               std::filesystem::path report = {});
+                                               std::filesystem::path report = {}, uint64_t resume_docs = 0);
   NearDedupStage(NearDedupStage&& o) noexcept;
   NearDedupStage& operator=(NearDedupStage&&) = delete;
   ~NearDedupStage();
@@ -41,6 +44,10 @@ class NearDedupStage {
   // where it came from (index into the build's files; 1-based line, 0 for a whole text file).
   absl::Status Add(std::span<const uint64_t> signature, uint64_t tokens, uint64_t bytes_out, uint32_t file,
                    uint64_t line);
+
+  // Appends the per-document numbers added since the last call to `near_docs.u64` and fsyncs
+  // it and the signatures (a checkpoint).
+  absl::Status Sync();
 
   // Clusters the stored documents, removes the near duplicates from `meta` and `counts`, and
   // writes the report (`files` and `manifest` name the documents there).
@@ -60,6 +67,7 @@ class NearDedupStage {
   std::vector<uint64_t> tokens_, bytes_;
   std::vector<uint32_t> doc_file_;  // only with a report
   std::vector<uint64_t> doc_line_;
+  uint64_t synced_ = 0;  // documents whose numbers are in near_docs.u64
 };
 
 }  // namespace rwkvkit::corpus

@@ -24,6 +24,7 @@
 #include "corpus/near_dedup_stage.h"
 #include "corpus/output_dir.h"
 #include "corpus/output_lock.h"
+#include "corpus/phase1_checkpoint.h"
 #include "corpus/progress.h"
 #include "corpus/shard_stage.h"
 #include "corpus/spill_store.h"
@@ -39,7 +40,7 @@ std::string Hash128Hex(std::string_view bytes) {
 
 // Identifies the inputs and options of a build, so --resume never mixes two different builds:
 // every option that changes the output (options_json: what build.json records; per source its
-// format, text and id keys and exact weight, and its filter settings), each input file's size,
+// format, text and id keys and exact weight, and its filter settings; the record size cap), each input file's size,
 // modification time and inode, the vocab's content, and the --dedup-report path (relative to
 // the output directory when inside it, so a build's record does not depend on where it lies).
 std::string Fingerprint(const BuildOptions& opt, const std::vector<InputFile>& files, const std::string& options_json) {
@@ -51,6 +52,7 @@ std::string Fingerprint(const BuildOptions& opt, const std::vector<InputFile>& f
                     st.st_mtim.tv_nsec, " ", st.st_ino, "\n");
   }
   absl::StrAppend(&f, "vocab ", opt.vocab_path.string(), " ", Hash128Hex(ReadSmallFile(opt.vocab_path)), "\n");
+  absl::StrAppend(&f, "max_record_bytes ", opt.max_record_bytes, "\n");  // longer records are bad input
   for (const ManifestSource& s : opt.manifest.sources) {
     absl::StrAppend(&f, "source ", JsonString(s.name), " ", s.format, " ", JsonString(s.text_key), " ",
                     s.id_key ? JsonString(*s.id_key) : "-", " ", absl::StrFormat("%.17g", s.weight), "\n");
@@ -67,33 +69,75 @@ std::string Fingerprint(const BuildOptions& opt, const std::vector<InputFile>& f
   return f;
 }
 
+// Phase 1 from the first input file, or (`resume`) from the last checkpoint of an interrupted
+// run when there is a usable one (phase1_checkpoint.h).
 absl::Status RunPhase1(const BuildOptions& opt, const tokenizer::Tokenizer& tok, const std::vector<InputFile>& files,
-                       uint64_t total_bytes, const std::filesystem::path& work, BuildSummary& summary) {
+                       uint64_t total_bytes, const std::filesystem::path& work, bool resume, BuildSummary& summary) {
   absl::StatusOr<TextRepairer> repairer = TextRepairer::Create(opt.normalization);
   if (!repairer.ok()) return repairer.status();
-  RWKVKIT_ASSIGN_OR_RETURN(SpillWriter spill, SpillWriter::Create(work));
-  std::vector<SourceCounts> counts(opt.manifest.sources.size());
+  std::vector<SourceCounts> counts;
   BadInputSink bad(stderr);
   std::vector<DocMeta> meta;
   InputStage input(opt, files);
   std::optional<MinHasher> minhash;
-  std::optional<NearDedupStage> near;
   if (opt.near_dedup) {
     absl::StatusOr<MinHasher> m = MinHasher::Create(opt.minhash);
     if (!m.ok()) return m.status();
     minhash.emplace(*std::move(m));
-    absl::StatusOr<NearDedupStage> n = NearDedupStage::Create(
-        work, opt.minhash, opt.dedup_report.empty() ? std::filesystem::path() : StagedDedupReport(opt.out_dir));
-    if (!n.ok()) return n.status();
-    near.emplace(*std::move(n));
   }
-  OutputStage output(opt, files, spill, counts, bad, meta, near ? &*near : nullptr);
+  std::optional<SpillWriter> spill;
+  std::optional<NearDedupStage> near;
+  std::optional<OutputStage> output_stage;
+  auto setup = [&](const Phase1Checkpoint* from) -> absl::Status {
+    output_stage.reset();
+    near.reset();
+    spill.reset();
+    counts.assign(opt.manifest.sources.size(), SourceCounts{});
+    bad.Restore({});
+    meta.clear();
+    absl::StatusOr<SpillWriter> sw = from ? SpillWriter::Reopen(work, from->stored, from->tokens) : SpillWriter::Create(work);
+    if (!sw.ok()) return sw.status();
+    spill.emplace(*std::move(sw));
+    if (opt.near_dedup) {
+      absl::StatusOr<NearDedupStage> n = NearDedupStage::Create(
+          work, opt.minhash, opt.dedup_report.empty() ? std::filesystem::path() : StagedDedupReport(opt.out_dir),
+          from ? from->stored : 0);
+      if (!n.ok()) return n.status();
+      near.emplace(*std::move(n));
+    }
+    output_stage.emplace(opt, files, *spill, counts, bad, meta, near ? &*near : nullptr);
+    return output_stage->EnableCheckpoints(work, from);
+  };
+  std::optional<Phase1Checkpoint> cp;
+  if (resume) {
+    absl::StatusOr<Phase1Checkpoint> loaded = LoadCheckpoint(work, opt.manifest.sources.size());
+    if (loaded.ok() && loaded->next_file <= files.size()) cp = *std::move(loaded);
+    if (cp) {
+      if (absl::Status s = setup(&*cp); !s.ok()) {
+        std::fprintf(stderr, "rwkvkit build: --resume: cannot continue from the checkpoint (%s); reading from the first file\n",
+                     std::string(s.message()).c_str());
+        cp.reset();
+      }
+    }
+  }
+  if (!cp) {
+    RemoveCheckpoint(work);
+    RWKVKIT_RETURN_IF_ERROR(setup(nullptr));
+  } else {
+    input.StartAt(cp->next_file, cp->bytes_before);
+    summary.resumed_from_file = cp->next_file;
+    std::fprintf(stderr, "rwkvkit build: --resume: reading on from input file %llu of %zu (the first %llu were done)\n",
+                 static_cast<unsigned long long>(cp->next_file + 1), files.size(),
+                 static_cast<unsigned long long>(cp->next_file));
+  }
+  SpillWriter& spill_writer = *spill;
+  OutputStage& output = *output_stage;
   Progress progress("build", total_bytes, opt.progress);
   tbb::enumerable_thread_specific<std::vector<std::unique_ptr<DocProcessor>>> processors;
   absl::Status status;
   std::atomic<bool> stop{false};
   const size_t in_flight = 2 * static_cast<size_t>(tbb::this_task_arena::max_concurrency()) + 2;
-  uint64_t bytes_done = 0;
+  uint64_t bytes_done = cp ? cp->bytes_before : 0;
   tbb::parallel_pipeline(
       in_flight,
       tbb::make_filter<void, Batch*>(tbb::filter_mode::serial_in_order,
@@ -141,7 +185,7 @@ absl::Status RunPhase1(const BuildOptions& opt, const tokenizer::Tokenizer& tok,
       work / "docs_meta.u32", std::string(reinterpret_cast<const char*>(meta.data()), meta.size() * sizeof(DocMeta))));
   RWKVKIT_RETURN_IF_ERROR(
       WriteFileAtomically(work / "phase1.json", Phase1Json(opt, counts, bad, output.dedup().MemoryBytes(), near_stats)));
-  return spill.Finish();  // the completion marker goes last
+  return spill_writer.Finish();  // the completion marker goes last
 }
 
 // Options RunBuild refuses before it touches anything.
@@ -224,7 +268,7 @@ absl::StatusOr<BuildSummary> RunBuild(const BuildOptions& opt, const tokenizer::
       summary.resumed_phase1 = true;
       summary.input_bytes = total_bytes;
     } else {
-      RWKVKIT_RETURN_IF_ERROR(RunPhase1(opt, tok, files, total_bytes, work, summary));
+      RWKVKIT_RETURN_IF_ERROR(RunPhase1(opt, tok, files, total_bytes, work, same_build, summary));
     }
     BuildOptions phase2 = opt;
     phase2.resume = same_build;

@@ -32,6 +32,7 @@ struct BuildSummary {
   bool resumed_phase1 = false;  // --resume found a finished token store
   uint64_t shards_reused = 0;   // --resume found these shards complete
   bool already_complete = false;  // --resume found this very build finished; nothing was touched
+  uint64_t resumed_from_file = 0;  // --resume read on from this input file (a phase-1 checkpoint)
 };
 
 // RunBuild()

@@ -51,6 +51,42 @@ absl::StatusOr<SpillWriter> SpillWriter::Create(const std::filesystem::path& dir
   return SpillWriter(dir, t, d);
 }
 
+absl::StatusOr<SpillWriter> SpillWriter::Reopen(const std::filesystem::path& dir, uint64_t documents, uint64_t tokens) {
+  std::error_code ec;
+  std::filesystem::remove(dir / kDone, ec);
+  const uint64_t token_bytes = std::filesystem::file_size(dir / kTokens, ec);
+  const uint64_t doc_bytes = ec ? 0 : std::filesystem::file_size(dir / kDocs, ec);
+  uint64_t last_end = 0;
+  if (documents > 0) {
+    std::ifstream d(dir / kDocs, std::ios::binary);
+    d.seekg(static_cast<std::streamoff>((documents - 1) * sizeof(uint64_t)));
+    d.read(reinterpret_cast<char*>(&last_end), sizeof last_end);
+  }
+  if (ec || token_bytes < tokens * sizeof(uint16_t) || doc_bytes < documents * sizeof(uint64_t) || last_end != tokens)
+    return absl::DataLossError(absl::StrCat(dir.string(), ": the token store is shorter than its checkpoint"));
+  std::filesystem::resize_file(dir / kTokens, tokens * sizeof(uint16_t), ec);
+  if (!ec) std::filesystem::resize_file(dir / kDocs, documents * sizeof(uint64_t), ec);
+  if (ec) return absl::UnavailableError(absl::StrCat(dir.string(), ": cannot cut the token store back (", ec.message(), ")"));
+  std::FILE* t = std::fopen((dir / kTokens).c_str(), "ab");
+  if (t == nullptr) return IoError(dir / kTokens, "cannot open");
+  std::FILE* d = std::fopen((dir / kDocs).c_str(), "ab");
+  if (d == nullptr) {
+    std::fclose(t);
+    return IoError(dir / kDocs, "cannot open");
+  }
+  std::setvbuf(t, nullptr, _IOFBF, 1 << 20);
+  SpillWriter w(dir, t, d);
+  w.documents_ = documents;
+  w.end_ = tokens;
+  return w;
+}
+
+absl::Status SpillWriter::Sync() {
+  const bool ok = std::fflush(tokens_) == 0 && ::fsync(fileno(tokens_)) == 0 && std::fflush(docs_) == 0 &&
+                  ::fsync(fileno(docs_)) == 0;
+  return ok ? absl::OkStatus() : IoError(dir_, "cannot sync the token store");
+}
+
 SpillWriter::SpillWriter(SpillWriter&& o) noexcept
     : dir_(std::move(o.dir_)), tokens_(o.tokens_), docs_(o.docs_), documents_(o.documents_), end_(o.end_) {
   o.tokens_ = nullptr;

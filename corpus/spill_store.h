@@ -26,13 +26,20 @@ namespace rwkvkit::corpus {
 class SpillWriter {
  public:
   static absl::StatusOr<SpillWriter> Create(const std::filesystem::path& dir);
+  // Continues a store from a checkpoint (phase1_checkpoint.h): cuts both files back to
+  // `documents` documents of `tokens` tokens in all and appends from there. kDataLoss when
+  // they are shorter than that or disagree.
+  static absl::StatusOr<SpillWriter> Reopen(const std::filesystem::path& dir, uint64_t documents, uint64_t tokens);
   SpillWriter(SpillWriter&&) noexcept;
   SpillWriter& operator=(SpillWriter&&) = delete;
   ~SpillWriter();
   absl::Status Append(std::span<const uint16_t> tokens);
+  // Flushes and fsyncs both files (a checkpoint).
+  absl::Status Sync();
   // Flushes, fsyncs, and writes the completion marker.
   absl::Status Finish();
   uint64_t documents() const { return documents_; }
+  uint64_t tokens() const { return end_; }
 
  private:
   SpillWriter(std::filesystem::path dir, std::FILE* tokens, std::FILE* docs) : dir_(std::move(dir)), tokens_(tokens), docs_(docs) {}

@@ -51,8 +51,9 @@ several shards into the one prefix the trainer opens.)",
         {"shuffle", FlagKind::kBool, "", "shuffle the documents with the manifest's seed (deterministic)"},
         {"strict", FlagKind::kBool, "", "fail on the first bad record or damaged file instead of skipping it"},
         {"resume", FlagKind::kBool, "",
-         "continue an interrupted build in DIR from its last complete shard\n"
-         "(a finished build of the same inputs and options is kept as it is)"},
+         "continue an interrupted build in DIR: reading goes on from the last\n"
+         "input file it had finished, writing from its last complete shard (a\n"
+         "finished build of the same inputs and options is kept as it is)"},
         {"force", FlagKind::kBool, "",
          "build into DIR even when it holds another corpus's build (replaced)\n"
          "or files rwkvkit did not write (left untouched)"},

@@ -10,7 +10,9 @@ staging directory of the work area, is complete (equal to the reference shard), 
 nothing at all was published yet: a build publishes only once it is complete. Near-dedup is on (the default) and
 the corpus has planted near duplicates, so the resumed builds must also agree on which documents
 it removes; the --dedup-report file written into the output directory is compared with the rest.
-Standard library only.
+A second corpus of many files is killed while it is being read, after a phase-1 checkpoint: the
+resumed build must read on from the checkpoint's file (not from the first) and still end
+byte-identical. Standard library only.
 """
 
 import argparse
@@ -88,12 +90,15 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rwkvkit", required=True)
     ap.add_argument("--vocab", required=True)
+    ap.add_argument("--only-reading", action="store_true", help="only the kill-while-reading scenario")
     args = ap.parse_args()
     if not os.path.exists(args.vocab):
         print(f"missing vocab {args.vocab}: run tools/setup.sh", file=sys.stderr)
         return 2
     failures = 0
     with tempfile.TemporaryDirectory(prefix="rwkvkit_resume_") as tmp:
+        if args.only_reading:
+            return check_reading_checkpoint(args, tmp)
         corpus = os.path.join(tmp, "corpus.jsonl")
         make_corpus(corpus, 24_000_000, seed=1)
         ref = os.path.join(tmp, "ref")
@@ -147,7 +152,47 @@ def main():
                 failures += 1
             else:
                 print(f"ok   {name}: resumed to identical output ({r.stderr.strip().splitlines()[-1]})")
+        failures += check_reading_checkpoint(args, tmp)
     return 1 if failures else 0
+
+
+def check_reading_checkpoint(args, tmp):
+    """SIGKILL while reading a corpus of many files, after a checkpoint; --resume reads on."""
+    files = os.path.join(tmp, "many")
+    os.makedirs(files)
+    for k in range(40):
+        make_corpus(os.path.join(files, f"part{k:03d}.jsonl"), 300_000, seed=100 + k)
+    ref = os.path.join(tmp, "many_ref")
+    subprocess.run(build_cmd(args, files, ref, 1), check=True)
+    want = digest_dir(ref)
+    out = os.path.join(tmp, "many_out")
+    work = os.path.join(out, ".rwkvkit-work")
+    checkpoint = os.path.join(work, "phase1.checkpoint")
+    seen = {}
+
+    def after_checkpoint():
+        if not os.path.exists(checkpoint):
+            return False
+        seen.setdefault("t", time.time())
+        return time.time() - seen["t"] > 0.5  # a little more work past the checkpoint
+
+    if not kill_when(build_cmd(args, files, out, 1), after_checkpoint):
+        print("FAIL killed while reading: the build finished before the kill point")
+        return 1
+    if os.path.exists(os.path.join(work, "spill.done")):
+        print("FAIL killed while reading: phase 1 had already finished (kill point too late)")
+        return 1
+    r = subprocess.run(build_cmd(args, files, out, 2, resume=True), capture_output=True, text=True)
+    if r.returncode != 0 or "reading on from input file" not in r.stderr:
+        print(f"FAIL killed while reading: resume did not continue from the checkpoint ({r.returncode}): {r.stderr}")
+        return 1
+    got = digest_dir(out)
+    if got != want:
+        print(f"FAIL killed while reading: output differs: {sorted(set(got.items()) ^ set(want.items()))[:6]}")
+        return 1
+    line = [l for l in r.stderr.splitlines() if "reading on" in l][0]
+    print(f"ok   killed while reading: resumed to identical output ({line.strip()})")
+    return 0
 
 
 if __name__ == "__main__":
