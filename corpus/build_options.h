@@ -1,8 +1,8 @@
 // corpus/build_options.h — everything that decides a build's output.
 //
 // Filled by `rwkvkit build` from the manifest and the flags. Every field except `threads`,
-// `progress`, `resume`, `force` and `command_line` is recorded in build.json; the output bytes
-// depend on none of those five.
+// `progress`, `resume`, `force`, `command_line` and `max_bad_fraction` is recorded in
+// build.json; the output bytes depend on none of those six.
 #ifndef RWKVKIT_CORPUS_BUILD_OPTIONS_H_
 #define RWKVKIT_CORPUS_BUILD_OPTIONS_H_
 
@@ -34,6 +34,9 @@ struct BuildOptions {
   bool filters = false;     // language id + quality filters (corpus/filters/, docs/filters.md); what
                             // runs on each source is manifest.sources[i].filters
   uint64_t max_record_bytes = kDefaultMaxRecordBytes;  // a longer record is bad input (record_too_long)
+  // The build fails (source_check.h) when a source's bad records exceed this fraction of its
+  // records; it never changes the output bytes, so build.json does not record it.
+  double max_bad_fraction = 0.1;
   int threads = 0;          // 0: all cores
   bool resume = false;
   bool progress = true;

@@ -111,6 +111,7 @@ void SourceCounts::Add(const SourceCounts& o) {
   documents_kept += o.documents_kept;
   documents_written += o.documents_written;
   for (const auto& [r, n] : o.dropped) dropped[r] += n;
+  bad_records += o.bad_records;
   for (const auto& [l, n] : o.languages) languages[l] += n;
   for (const auto& [f, reasons] : o.filter_drops)
     for (const auto& [r, n] : reasons) filter_drops[f][r] += n;
@@ -161,7 +162,7 @@ std::string Phase1Json(const BuildOptions& opt, const std::vector<SourceCounts>&
                                        opt.minhash.ngram, opt.minhash.bands, opt.minhash.rows, opt.minhash.threshold,
                                        opt.minhash.seed)
                      : std::string(),
-      ", \"filters\": ", opt.filters ? "true" : "false",
+      ", \"filters\": ", opt.filters ? "true" : "false", ", \"max_record_bytes\": ", opt.max_record_bytes,
       ", \"end_of_document_token\": 0, \"dtype\": \"uint16\"},\n", "  \"sources\": [");
   SourceCounts total;
   for (size_t i = 0; i < sources.size(); ++i) {

@@ -28,6 +28,7 @@ struct SourceCounts {
   uint64_t documents_read = 0;     // records (lines, or files for text sources)
   uint64_t documents_kept = 0;     // distinct documents that reach the shards
   uint64_t documents_written = 0;  // including repeats (weight > 1)
+  uint64_t bad_records = 0;        // records dropped as bad input (not filters, not dedup)
   std::map<std::string, uint64_t> dropped;  // by reason
   RepairCounts repairs;
   uint64_t bytes_in = 0;   // input record bytes

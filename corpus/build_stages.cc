@@ -210,6 +210,7 @@ absl::Status OutputStage::Consume(Batch& b) {
     }
     if (!r.drop_reason.empty()) {
       ++c.dropped[r.drop_reason];
+      ++c.bad_records;
       const std::string where = b.block.Location(path, k);
       bad_.Report(r.drop_reason, where, r.message);
       if (opt_.strict) return absl::DataLossError(absl::StrCat(where, ": ", r.message, " (--strict)"));

@@ -3,9 +3,11 @@
 // JsonlFieldReader parses a line with simdjson's DOM parser (error codes only, no exceptions;
 // the DOM parser validates the whole line, so trailing content is an error)
 // and keeps the unescaped UTF-8 bytes of the strings at the requested keys, unchanged. The
-// record must be one JSON object. When a key appears
-// twice the last one wins, as with Python's json module (the reference the CLI's output is
-// checked against). Lone surrogate escapes (\ud800) cannot be UTF-8 and make the line
+// record must be one JSON object. A key may be a path into nested objects: "meta.content" is
+// the "content" key of the object at "meta" (a literal dot in a key is written "\."). When a
+// key appears twice the last one wins, as with Python's json module (the reference the CLI's
+// output is checked against), at every level. Numbers beyond simdjson's range (1e999, a
+// 30-digit integer: valid JSON, read by Python) anywhere in the record do not make it invalid. Lone surrogate escapes (\ud800) cannot be UTF-8 and make the line
 // invalid here; the corpus pipeline's repair stage (issue 3) turns them into U+FFFD instead.
 //
 //   JsonlFieldReader r({"text", "lang"});
@@ -53,7 +55,12 @@ class JsonlFieldReader {
     std::string type_name;
     std::string_view value;  // into parser_'s string buffer
   };
+  absl::Status Parse(std::string_view line, simdjson::dom::element& doc);
+  // Follows keys_[i]'s path below a top-level value and fills slots_[i].
+  void Resolve(size_t i, simdjson::dom::element value);
+
   std::vector<std::string> keys_;
+  std::vector<std::vector<std::string>> paths_;  // keys_ split at unescaped dots
   std::vector<Slot> slots_;
   simdjson::dom::parser parser_;
   std::string padded_;  // the line plus SIMDJSON_PADDING bytes

@@ -27,6 +27,7 @@
 #include "corpus/phase1_checkpoint.h"
 #include "corpus/progress.h"
 #include "corpus/shard_stage.h"
+#include "corpus/source_check.h"
 #include "corpus/spill_store.h"
 
 namespace rwkvkit::corpus {
@@ -181,6 +182,7 @@ absl::Status RunPhase1(const BuildOptions& opt, const tokenizer::Tokenizer& tok,
     if (!st.ok()) return st.status();
     near_stats = *st;
   }
+  RWKVKIT_RETURN_IF_ERROR(CheckSourceYields(opt, counts, bad));
   RWKVKIT_RETURN_IF_ERROR(WriteFileAtomically(
       work / "docs_meta.u32", std::string(reinterpret_cast<const char*>(meta.data()), meta.size() * sizeof(DocMeta))));
   RWKVKIT_RETURN_IF_ERROR(

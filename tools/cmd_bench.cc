@@ -21,6 +21,7 @@
 #include "absl/strings/str_format.h"
 #include "corpus/build_report.h"
 #include "corpus/filters/language_id.h"
+#include "corpus/input/block_reader.h"
 #include "corpus/input/input_paths.h"
 #include "corpus/manifest.h"
 #include "tools/cli/flags.h"
@@ -62,6 +63,7 @@ comes first). Bad lines are counted and the first 10 per file named on stderr (f
         RepeatedVocabFlag(),
         {"compare", FlagKind::kRepeated, "NAME=PATH", "another vocab in the same greedy format, shown as NAME (repeatable)"},
         {"json", FlagKind::kValue, "FILE", "also write the numbers as JSON (temporary name, then renamed)"},
+        MaxRecordBytesFlag(),
         ThreadsFlag("threads of the all-cores speed run and of the counting (default: all)"),
         {"repeats", FlagKind::kValue, "N", "timed repeats per language and vocab (default: 5; the median is kept)"},
         {"sample-mb", FlagKind::kValue, "N", "MB of each language kept in memory for the speed runs (default: 8)"},
@@ -162,6 +164,10 @@ absl::Status ParseRun(const ParsedFlags& flags, BenchRun& run) {
   run.options.force_detect = flags.Has("detect-lang");
   absl::StatusOr<long> threads = flags.GetInt("threads", tbb::info::default_concurrency(), 1, 4096);
   absl::StatusOr<long> repeats = flags.GetInt("repeats", 5, 1, 1000);
+  absl::StatusOr<long> max_record = flags.GetInt("max-record-bytes", static_cast<long>(corpus::kDefaultMaxRecordBytes),
+                                                 1, kMaxRecordBytesLimit);
+  if (!max_record.ok()) return max_record.status();
+  run.options.max_record_bytes = static_cast<uint64_t>(*max_record);
   absl::StatusOr<long> sample_mb = flags.GetInt("sample-mb", 8, 1, 1 << 20);
   for (const auto* v : {&threads, &repeats, &sample_mb})
     if (!v->ok()) return v->status();

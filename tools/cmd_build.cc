@@ -8,6 +8,7 @@
 #include <set>
 #include <string>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "corpus/build_options.h"
 #include "corpus/input/input_format.h"
@@ -42,7 +43,16 @@ several shards into the one prefix the trainer opens.)",
          "each, .parquet files are Parquet, other names JSON Lines"},
         OutFlag("DIR", "output directory (default: the manifest's output.dir; required with --input)"),
         {"name", FlagKind::kValue, "NAME", "corpus name for --input builds (default: corpus)"},
-        TextKeyFlag("JSON key of the text (overrides the manifest; default: text)"),
+        TextKeyFlag("JSON key of the text (overrides the manifest; default: text); a dotted\n"
+                    "path reads nested objects: meta.content"),
+        {"id-key", FlagKind::kValue, "KEY",
+         "JSON key (or dotted path) of the document id, as the manifest's id_key\n"
+         "(overrides the manifest)"},
+        MaxRecordBytesFlag(),
+        {"max-bad-fraction", FlagKind::kValue, "F",
+         "fail the build (nothing published) when more than this fraction of a\n"
+         "source's records are bad (default: 0.1); a source with no records, or a\n"
+         "build that keeps no document, always fails"},
         {"normalize", FlagKind::kValue, "MODE", "nfc (default), nfkc or none"},
         {"shard-tokens", FlagKind::kValue, "N", "tokens per shard, about (default: the manifest's, else 1000000000)"},
         {"ctx-len", FlagKind::kValue, "N",
@@ -142,6 +152,18 @@ absl::StatusOr<corpus::BuildOptions> OptionsFromFlags(const ParsedFlags& f) {
   }
   if (const auto key = f.Get("text-key"))
     for (auto& s : opt.manifest.sources) s.text_key = *key;
+  if (const auto key = f.Get("id-key"))
+    for (auto& s : opt.manifest.sources) s.id_key = *key;
+  absl::StatusOr<long> max_record = f.GetInt("max-record-bytes", static_cast<long>(corpus::kDefaultMaxRecordBytes), 1,
+                                             kMaxRecordBytesLimit);
+  if (!max_record.ok()) return max_record.status();
+  opt.max_record_bytes = static_cast<uint64_t>(*max_record);
+  if (const auto frac = f.Get("max-bad-fraction")) {
+    double x = -1;
+    if (!absl::SimpleAtod(*frac, &x) || !(x >= 0 && x <= 1))
+      return absl::InvalidArgumentError(absl::StrCat("--max-bad-fraction wants a number in 0..1 (saw \"", *frac, "\")"));
+    opt.max_bad_fraction = x;
+  }
   if (f.Has("out")) opt.out_dir = *f.Get("out");
   else if (!opt.manifest.output.dir.empty()) opt.out_dir = opt.manifest.output.dir;
   else return absl::InvalidArgumentError("--out DIR is required (the inputs have no manifest output.dir)");

@@ -46,6 +46,7 @@ become the ids separated by single spaces, then a newline.)",
          "object with a string there; such lines are named on stderr and the exit status is 1"},
         TextKeyFlag("the JSONL field to tokenize (default: text; needs --jsonl)"),
         {"key", FlagKind::kValue, "KEY", "", 0, "text-key"},
+        MaxRecordBytesFlag(),
         ThreadsFlag(),
         VocabFlag(),
     }};
@@ -204,8 +205,11 @@ int RunTokenize(int argc, char** argv) {
     return s.ok() ? 0 : ReportError("tokenize", s);
   }
   size_t bad = 0;
-  absl::Status s = TokenizeJsonl(*tok, path, flags.Get("text-key").value_or("text"), corpus::kDefaultMaxRecordBytes,
-                                 static_cast<int>(*threads), bad);
+  absl::StatusOr<long> max_record = flags.GetInt("max-record-bytes", static_cast<long>(corpus::kDefaultMaxRecordBytes),
+                                                 1, kMaxRecordBytesLimit);
+  if (!max_record.ok()) return ReportError("tokenize", max_record.status());
+  absl::Status s = TokenizeJsonl(*tok, path, flags.Get("text-key").value_or("text"),
+                                 static_cast<uint64_t>(*max_record), static_cast<int>(*threads), bad);
   if (!s.ok()) return ReportError("tokenize", s);
   if (bad > 0) {
     std::fprintf(stderr, "rwkvkit tokenize: %zu line(s) without a string at the key were written as null\n", bad);

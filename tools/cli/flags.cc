@@ -63,6 +63,14 @@ Flag OutFlag(std::string metavar, std::string help) {
   return {"out", FlagKind::kValue, std::move(metavar), std::move(help), 'o', ""};
 }
 
+Flag MaxRecordBytesFlag() {
+  return {"max-record-bytes", FlagKind::kValue, "N",
+          "longest record (JSON line, text file, Parquet cell) in bytes; a longer one is\n"
+          "counted as bad with its file and line and skipped, never held in memory\n"
+          "(default: 67108864 = 64 MiB)",
+          0, ""};
+}
+
 const char* VersionLine() { return "rwkvkit " RWKVKIT_VERSION; }
 
 void ParsedFlags::CheckDeclared(const std::string& name) const {

@@ -57,6 +57,9 @@ Flag VocabFlag();
 Flag NoProgressFlag();
 Flag TextKeyFlag(std::string help = "JSON key of the text (default: text)");
 Flag OutFlag(std::string metavar, std::string help);
+// --max-record-bytes N (read with GetInt(.., corpus::kDefaultMaxRecordBytes, 1, kMaxRecordBytesLimit)).
+Flag MaxRecordBytesFlag();
+inline constexpr long kMaxRecordBytesLimit = long{1} << 40;
 
 struct ParsedFlags {
   std::map<std::string, std::string> values;                   // the last value of each flag

@@ -270,6 +270,12 @@ def test_names(r, tmp):
 def test_lock(r, tmp):
     corpus = os.path.join(tmp, "lock.jsonl")
     make_corpus(corpus, 6_000_000, seed=7)
+    # The generated lines do not pass the quality filters, and a build that keeps no document
+    # fails: add real documents of the demo corpus that do.
+    demo = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../.rwkvkit/demo/demo.jsonl")
+    with open(demo, "rb") as src, open(corpus, "ab") as dst:
+        for _, line in zip(range(300), src):
+            dst.write(line)
     out = os.path.join(tmp, "locked")
     lock = os.path.join(out, ".rwkvkit-lock")
     # --filters on makes the first build slow enough to be still running when the second starts.

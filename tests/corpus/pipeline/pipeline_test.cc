@@ -193,7 +193,9 @@ TEST_F(PipelineTest, BadLinesAreCountedOrFatalWithStrict) {
   testing::WriteFile(d / "a.jsonl", testing::JsonLine("\"ok\"") + "not json\n" + "[1]\n" + "{\"text\": 5}\n" +
                                         "{\"body\": \"x\"}\n" + testing::JsonLine("\"\"") +
                                         "{\"text\": \"bad \\ud800 surrogate\"}\n" + "{\"text\": \"raw \xFF byte\"}\n");
-  ASSERT_TRUE(RunBuild(Options({Source("a", {d / "a.jsonl"})}, d / "out"), *tok_).ok());
+  BuildOptions lenient = Options({Source("a", {d / "a.jsonl"})}, d / "out");
+  lenient.max_bad_fraction = 1;  // 5 of 8 lines are bad on purpose
+  ASSERT_TRUE(RunBuild(lenient, *tok_).ok());
   EXPECT_THAT(Documents(d / "out"),
               ElementsAre("ok", "bad \xEF\xBF\xBD surrogate", "raw \xEF\xBF\xBD byte"));  // repaired, not dropped
   EXPECT_EQ(JsonNumber(d / "out", "/total/dropped/invalid_json"), 1u);
@@ -287,7 +289,9 @@ TEST_F(PipelineTest, MalformedLineKinds) {
   for (const std::string& l : lines) file += l + "\n";
   file.pop_back();  // the last line has no newline
   testing::WriteFile(d / "m.jsonl", file);
-  ASSERT_TRUE(RunBuild(Options({Source("m", {d / "m.jsonl"})}, d / "out"), *tok_).ok());
+  BuildOptions lenient = Options({Source("m", {d / "m.jsonl"})}, d / "out");
+  lenient.max_bad_fraction = 1;  // the bad kinds are the point
+  ASSERT_TRUE(RunBuild(lenient, *tok_).ok());
   EXPECT_THAT(Documents(d / "out"),
               ElementsAre("bom at file start", "escaped  nul and  esc", "pair \xF0\x9F\x98\x80 kept",
                           "reversed \xEF\xBF\xBD\xEF\xBF\xBD pair", "overlong \xEF\xBF\xBD\xEF\xBF\xBD here",
@@ -448,21 +452,50 @@ TEST_F(PipelineTest, ManifestFilterSettings) {
   }
 }
 
-// A build that keeps no document (every line bad) publishes an empty build; with
-// -DRWKVKIT_SANITIZE=ON this once stopped in UBSan (memcpy from an empty vector's null data).
-TEST_F(PipelineTest, BuildThatKeepsNoDocumentPublishesAnEmptyBuild) {
+// A build that would write nothing is not a success: it fails with a summary and publishes
+// nothing — for a source whose records are mostly bad (over max_bad_fraction), for one with
+// no records at all, and when no document is left even with bad records allowed.
+TEST_F(PipelineTest, BuildThatKeepsNoDocumentFailsAndPublishesNothing) {
   testing::TempDir d;
   testing::WriteFile(d / "a.jsonl", "{broken\n[1, 2]\n" + testing::JsonLine("\"\""));
+  testing::WriteFile(d / "empty.jsonl", "");
+  testing::WriteFile(d / "ok.jsonl", testing::JsonLine("\"fine\"") + testing::JsonLine("\"also fine\""));
   BuildOptions o = Options({Source("a", {d / "a.jsonl"})}, d / "out");
   o.near_dedup = true;
   absl::StatusOr<BuildSummary> s = RunBuild(o, *tok_);
-  ASSERT_TRUE(s.ok()) << s.status();
-  EXPECT_EQ(s->documents_written, 0u);
-  EXPECT_EQ(s->shards, 0u);
-  EXPECT_EQ(JsonNumber(d / "out", "/output/documents"), 0u);
-  EXPECT_EQ(JsonNumber(d / "out", "/total/documents_read"), 3u);
+  EXPECT_EQ(s.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(s.status().message()), HasSubstr("source \"a\": 3 of 3 records are bad"));
+  EXPECT_THAT(std::string(s.status().message()), HasSubstr("a.jsonl:"));
+  EXPECT_FALSE(std::filesystem::exists(d / "out/build.json"));
   EXPECT_TRUE(Documents(d / "out").empty());
-  EXPECT_FALSE(std::filesystem::exists(d / "out/.rwkvkit-work"));
+
+  o.max_bad_fraction = 1;
+  s = RunBuild(o, *tok_);
+  EXPECT_EQ(s.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(s.status().message()), HasSubstr("no document is left to write"));
+  EXPECT_FALSE(std::filesystem::exists(d / "out/build.json"));
+
+  BuildOptions two = Options({Source("ok", {d / "ok.jsonl"}), Source("e", {d / "empty.jsonl"})}, d / "out2");
+  s = RunBuild(two, *tok_);
+  EXPECT_EQ(s.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(s.status().message()), HasSubstr("source \"e\" yielded no records from 1 file(s)"));
+  EXPECT_FALSE(std::filesystem::exists(d / "out2/build.json"));
+}
+
+// The bad-record threshold: 1 bad line of 4 passes at 0.25 and fails at 0.2.
+TEST_F(PipelineTest, MaxBadFractionIsAThreshold) {
+  testing::TempDir d;
+  testing::WriteFile(d / "a.jsonl", testing::JsonLine("\"one\"") + "not json\n" + testing::JsonLine("\"three\"") +
+                                        testing::JsonLine("\"four\""));
+  BuildOptions o = Options({Source("a", {d / "a.jsonl"})}, d / "out");
+  o.max_bad_fraction = 0.25;
+  EXPECT_TRUE(RunBuild(o, *tok_).ok());
+  EXPECT_THAT(Documents(d / "out"), ElementsAre("one", "three", "four"));
+  o.max_bad_fraction = 0.2;
+  o.out_dir = d / "out2";
+  absl::StatusOr<BuildSummary> s = RunBuild(o, *tok_);
+  EXPECT_EQ(s.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(s.status().message()), HasSubstr("1 of 4 records are bad (25.0%"));
 }
 
 }  // namespace

@@ -1,0 +1,171 @@
+#!/usr/bin/env python3
+"""tests/corpus/pipeline/input_guards_test.py — inputs that once hung, exhausted memory or lost text.
+
+Each case runs the real CLI under a timeout and checks its exit status, its message and its
+output against Python's own reading of the same bytes (json, gzip; token ids of the expected
+text come from `rwkvkit tokenize` on the raw text, itself checked against the official
+tokenizer by the golden test):
+  - a FIFO given directly or matched by a glob, /dev/null, a symlink loop: refused at once
+    with what the path is (no hang, no "18446744073709 MB", no "no such file");
+  - a record over --max-record-bytes (a JSON line, a line with no newline at all, a text
+    file): counted as bad with file and line, the run goes on — in build, tokenize --jsonl
+    and bench tokenizer;
+  - gzip on stdin for tokenize --jsonl (sniffed from the stream);
+  - a record whose other field holds 1e999 or a 30-digit integer keeps its text;
+  - nested keys (--text-key meta.content) read what Python reads at rec["meta"]["content"];
+  - a build whose source yields nothing, or mostly bad records, exits non-zero with a summary.
+"""
+
+import argparse
+import gzip
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+
+def run(cmd, stdin=None, timeout=60):
+    return subprocess.run(cmd, input=stdin, capture_output=True, timeout=timeout)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rwkvkit", required=True)
+    ap.add_argument("--vocab", required=True)
+    a = ap.parse_args()
+    failures = []
+
+    def check(cond, what):
+        if not cond:
+            failures.append(what)
+            print("FAIL:", what, file=sys.stderr)
+
+    rk, vocab = a.rwkvkit, ["--vocab", a.vocab]
+    build = [rk, "build", *vocab, "--no-progress", "--near-dedup", "off"]
+
+    def tokenize_text(text):
+        r = run([rk, "tokenize", *vocab], stdin=text.encode())
+        return [int(x) for x in r.stdout.split()]
+
+    with tempfile.TemporaryDirectory() as t:
+        p = lambda n: os.path.join(t, n)  # noqa: E731
+        # Non-regular inputs and symlink loops.
+        os.mkfifo(p("fifo.jsonl"))
+        for what, inp, want in (("FIFO", p("fifo.jsonl"), "FIFO"), ("FIFO by glob", p("fif*.jsonl"), "FIFO"),
+                                ("/dev/null", "/dev/null", "character device")):
+            try:
+                r = run(build + ["--input", inp, "-o", p("o_" + what.replace("/", "_"))], timeout=20)
+                err = r.stderr.decode()
+                check(r.returncode != 0 and want in err and "not a regular file" in err, f"{what}: {r.returncode} {err}")
+                check("18446744073709" not in err, f"{what}: no huge size")
+            except subprocess.TimeoutExpired:
+                check(False, f"{what}: build hung")
+        try:
+            r = run([rk, "tokenize", "--jsonl", *vocab, p("fifo.jsonl")], timeout=20)
+            check(r.returncode != 0 and b"FIFO" in r.stderr, f"tokenize FIFO: {r.stderr}")
+        except subprocess.TimeoutExpired:
+            check(False, "tokenize FIFO hung")
+        os.symlink(p("loop_b"), p("loop_a.jsonl"))
+        os.symlink(p("loop_a.jsonl"), p("loop_b"))
+        r = run(build + ["--input", p("loop_a.jsonl"), "-o", p("o_loop")])
+        check(r.returncode != 0 and b"symbolic links" in r.stderr and b"no such file" not in r.stderr.lower(),
+              f"symlink loop: {r.stderr}")
+
+        # Over-long records: counted as bad with file and line, the rest kept.
+        long_line = json.dumps({"text": "x" * 5000})
+        with open(p("long.jsonl"), "w") as f:
+            f.write(json.dumps({"text": "first"}) + "\n" + long_line + "\n" + json.dumps({"text": "third"}) + "\n")
+        r = run(build + ["--input", p("long.jsonl"), "-o", p("o_long"), "--max-record-bytes", "1000",
+                         "--max-bad-fraction", "0.5"])
+        check(r.returncode == 0 and b"long.jsonl:2:" in r.stderr and b"record_too_long" in r.stderr,
+              f"build over-long line: {r.returncode} {r.stderr[-300:]}")
+        if r.returncode == 0:
+            bj = json.load(open(p("o_long/build.json")))
+            check(bj["total"]["documents_read"] == 3 and bj["total"]["dropped"].get("record_too_long") == 1,
+                  f"build over-long counts: {bj['total']}")
+        r = run([rk, "tokenize", "--jsonl", *vocab, "--max-record-bytes", "1000", p("long.jsonl")])
+        out = r.stdout.decode().splitlines()
+        check(r.returncode == 1 and out[1] == "null" and len(out) == 3 and b"long.jsonl:2:" in r.stderr,
+              f"tokenize over-long: {r.returncode} {out[:3]} {r.stderr}")
+        check(json.loads(out[2]) == tokenize_text("third"), "tokenize: the line after the long one is right")
+        r = run([rk, "bench", "tokenizer", *vocab, "--no-speed", "--no-progress", "--max-record-bytes", "1000",
+                 "--input", p("long.jsonl")])
+        check(b"long.jsonl:2:" in r.stderr, f"bench over-long: {r.returncode} {r.stderr[-300:]}")
+        # A line with no newline at all, bigger than the cap many times over (memory stays bounded).
+        with open(p("nonewline.jsonl"), "wb") as f:
+            f.write(b'{"text": "ok"}\n' + b"a" * (8 << 20))
+        r = run([rk, "tokenize", "--jsonl", *vocab, "--max-record-bytes", "4096", p("nonewline.jsonl")])
+        check(r.stdout.decode().splitlines()[1:] == ["null"] and b"nonewline.jsonl:2:" in r.stderr,
+              f"no newline: {r.stdout[:100]} {r.stderr[-200:]}")
+        with open(p("big.txt"), "w") as f:
+            f.write("y" * 5000)
+        with open(p("small.txt"), "w") as f:
+            f.write("a small document")
+        r = run(build + ["--input", p("big.txt"), "--input", p("small.txt"), "-o", p("o_txt"),
+                         "--max-record-bytes", "1000", "--max-bad-fraction", "1"])
+        check(b"big.txt" in r.stderr and b"record_too_long" in r.stderr, f"text over cap: {r.stderr[-300:]}")
+
+        # gzip on stdin.
+        rec = json.dumps({"text": "Hello world"}) + "\n"
+        r = run([rk, "tokenize", "--jsonl", *vocab, "-"], stdin=gzip.compress(rec.encode()))
+        check(r.returncode == 0 and json.loads(r.stdout) == tokenize_text("Hello world"), f"gzip pipe: {r.stdout} {r.stderr}")
+
+        # Numbers beyond double range elsewhere in the record do not lose its text.
+        lines = ['{"id": 1e999, "text": "kept despite 1e999"}', '{"n": 123456789012345678901234567890, "text": "big int"}',
+                 '{"n": [-1e999, {"m": 2E+400}], "text": "nested"}']
+        with open(p("num.jsonl"), "w") as f:
+            f.write("\n".join(lines) + "\n")
+        r = run([rk, "tokenize", "--jsonl", *vocab, p("num.jsonl")])
+        got = [json.loads(x) for x in r.stdout.decode().splitlines()]
+        want = [tokenize_text(json.loads(x)["text"]) for x in lines]
+        check(r.returncode == 0 and got == want, f"out-of-range numbers: {r.returncode} {r.stderr}")
+        with open(p("badnum.jsonl"), "w") as f:
+            f.write('{"n": 01, "text": "malformed number stays invalid"}\n')
+        r = run([rk, "tokenize", "--jsonl", *vocab, p("badnum.jsonl")])
+        check(r.returncode == 1 and r.stdout.decode().strip() == "null", "a malformed number is still invalid JSON")
+
+        # Nested keys, in tokenize and build.
+        recs = [{"meta": {"content": "nested text one"}, "text": "not this"},
+                {"meta": {"content": "first"}, "meta2": 1}, {"meta": {"content": "nested two"}}]
+        recs[1] = {"meta": {"content": "shadowed"}, "x": 1}
+        with open(p("nested.jsonl"), "w") as f:
+            for rc in recs:
+                f.write(json.dumps(rc) + "\n")
+            f.write('{"meta": {"content": "dup a"}, "meta": {"content": "dup b"}}\n')
+        r = run([rk, "tokenize", "--jsonl", *vocab, "--text-key", "meta.content", p("nested.jsonl")])
+        got = [json.loads(x) for x in r.stdout.decode().splitlines()]
+        want = [tokenize_text(rc["meta"]["content"]) for rc in recs] + [tokenize_text("dup b")]
+        check(r.returncode == 0 and got == want, f"nested key tokenize: {r.stderr}")
+        with open(p("flat.jsonl"), "w") as f:
+            for rc in recs:
+                f.write(json.dumps({"text": rc["meta"]["content"]}) + "\n")
+            f.write(json.dumps({"text": "dup b"}) + "\n")
+        r1 = run(build + ["--input", p("nested.jsonl"), "-o", p("o_nested"), "--name", "n", "--text-key", "meta.content"])
+        r2 = run(build + ["--input", p("flat.jsonl"), "-o", p("o_flat"), "--name", "n"])
+        check(r1.returncode == 0 and r2.returncode == 0, f"nested builds: {r1.stderr[-200:]} {r2.stderr[-200:]}")
+        if r1.returncode == 0 and r2.returncode == 0:
+            for ext in (".bin", ".idx"):
+                check(open(p("o_nested/n_00000" + ext), "rb").read() == open(p("o_flat/n_00000" + ext), "rb").read(),
+                      f"nested key build {ext} equals the flat build")
+
+        # A build that writes nothing fails with a summary.
+        open(p("empty.jsonl"), "w").close()
+        r = run(build + ["--input", p("empty.jsonl"), "-o", p("o_empty")])
+        check(r.returncode == 1 and b"yielded no records" in r.stderr and not os.path.exists(p("o_empty/build.json")),
+              f"empty source: {r.returncode} {r.stderr}")
+        r = run(build + ["--input", p("nested.jsonl"), "-o", p("o_wrongkey")])
+        check(r.returncode == 1 and b"records are bad" in r.stderr and b"missing_text_key" in r.stderr,
+              f"wrong key: {r.returncode} {r.stderr}")
+        r = run(build + ["--input", p("long.jsonl"), "-o", p("o_frac"), "--max-bad-fraction", "2"])
+        check(r.returncode == 2, "--max-bad-fraction outside 0..1 is a usage error")
+
+    if failures:
+        print(f"{len(failures)} failure(s)", file=sys.stderr)
+        return 1
+    print("input guards: all checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
