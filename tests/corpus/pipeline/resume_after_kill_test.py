@@ -160,8 +160,11 @@ def check_reading_checkpoint(args, tmp):
     """SIGKILL while reading a corpus of many files, after a checkpoint; --resume reads on."""
     files = os.path.join(tmp, "many")
     os.makedirs(files)
+    # Checkpoints come at most once a second, so reading must last well beyond the first one on
+    # a fast idle machine and a loaded one alike: 40 files of 2 MB (about 3-10 s of reading on
+    # one thread), killed as soon as the first checkpoint exists.
     for k in range(40):
-        make_corpus(os.path.join(files, f"part{k:03d}.jsonl"), 300_000, seed=100 + k)
+        make_corpus(os.path.join(files, f"part{k:03d}.jsonl"), 2_000_000, seed=100 + k)
     ref = os.path.join(tmp, "many_ref")
     subprocess.run(build_cmd(args, files, ref, 1), check=True)
     want = digest_dir(ref)
@@ -174,7 +177,7 @@ def check_reading_checkpoint(args, tmp):
         if not os.path.exists(checkpoint):
             return False
         seen.setdefault("t", time.time())
-        return time.time() - seen["t"] > 0.5  # a little more work past the checkpoint
+        return time.time() - seen["t"] > 0.05  # a little more work past the checkpoint
 
     if not kill_when(build_cmd(args, files, out, 1), after_checkpoint):
         print("FAIL killed while reading: the build finished before the kill point")
