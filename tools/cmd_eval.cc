@@ -20,13 +20,12 @@
 #include "corpus/build_report.h"
 #include "corpus/progress.h"
 #include "corpus/stats/build_info.h"
+#include "refmodel/cuda/cuda_plugin.h"
 #include "refmodel/eval/doc_sample.h"
 #include "refmodel/eval/evaluator.h"
-#ifdef RWKVKIT_HAVE_CUDA
-#include "refmodel/cuda/cuda_evaluator.h"
-#endif
 #include "refmodel/eval/shard_set.h"
 #include "refmodel/model_weights.h"
+#include "tools/cli/cuda_plugin_loader.h"
 #include "tools/cli/flags.h"
 #include "tools/cli/vocab_path.h"
 #include "tools/commands.h"
@@ -148,9 +147,6 @@ absl::StatusOr<EvalFlags> ReadFlags(const ParsedFlags& f) {
     return absl::InvalidArgumentError(absl::StrCat("--device wants cpu or cuda (saw \"", device, "\")"));
   if (dtype != "fp32" && dtype != "bf16" && dtype != "fp16")
     return absl::InvalidArgumentError(absl::StrCat("--dtype wants fp32, bf16 or fp16 (saw \"", dtype, "\")"));
-#ifndef RWKVKIT_HAVE_CUDA
-  if (device == "cuda") return absl::UnimplementedError("this rwkvkit was built without CUDA; use --device cpu");
-#endif
   if (device == "cpu" && dtype != "fp32")
     return absl::InvalidArgumentError("the CPU reference computes in fp32 (--dtype bf16/fp16 needs --device cuda)");
   e.cuda = device == "cuda";
@@ -280,6 +276,13 @@ absl::StatusOr<Plan> PlanDocuments(const std::vector<std::filesystem::path>& sha
 }
 
 absl::Status RunEval(const EvalFlags& e, const tokenizer::Tokenizer& tok) {
+  // The CUDA plugin first: a machine without it fails before the model is read.
+  const refmodel::CudaPlugin* cuda_plugin = nullptr;
+  if (e.cuda) {
+    absl::StatusOr<const refmodel::CudaPlugin*> plugin = LoadCudaPlugin();
+    if (!plugin.ok()) return plugin.status();
+    cuda_plugin = *plugin;
+  }
   NllOutput nll_out;
   if (e.nll_out) RWKVKIT_RETURN_IF_ERROR(nll_out.Open(*e.nll_out));
   absl::StatusOr<refmodel::ModelWeights> weights = refmodel::LoadModel(e.model);
@@ -310,18 +313,20 @@ absl::Status RunEval(const EvalFlags& e, const tokenizer::Tokenizer& tok) {
   };
   absl::StatusOr<refmodel::EvalTotals> totals;
   if (e.cuda) {
-#ifdef RWKVKIT_HAVE_CUDA
-    const refmodel::CudaDType dt = e.dtype == "bf16"   ? refmodel::CudaDType::kBf16
-                               : e.dtype == "fp16" ? refmodel::CudaDType::kFp16
-                                                   : refmodel::CudaDType::kFp32;
-    absl::StatusOr<std::unique_ptr<refmodel::CudaModel>> model = refmodel::CudaModel::Create(*weights, dt, e.gpu);
-    if (!model.ok()) return model.status();
-    refmodel::CudaEvalOptions o;
-    o.documents = plan->documents;
-    o.window = e.options.window;
-    o.max_batch = e.batch;
-    totals = refmodel::EvaluateCuda(**model, tok, *shards, o, sink);
-#endif
+    refmodel::CudaEvalRequest request;
+    request.weights = &*weights;
+    request.dtype = e.dtype == "bf16"   ? refmodel::CudaDType::kBf16
+                    : e.dtype == "fp16" ? refmodel::CudaDType::kFp16
+                                        : refmodel::CudaDType::kFp32;
+    request.device = e.gpu;
+    request.tok = &tok;
+    request.shards = &*shards;
+    request.options.documents = plan->documents;
+    request.options.window = e.options.window;
+    request.options.max_batch = e.batch;
+    const refmodel::DocumentSink document_sink = sink;
+    request.sink = &document_sink;
+    totals = cuda_plugin->evaluate(request);
   } else {
     const refmodel::CpuModel model(*weights);
     refmodel::EvalOptions o = e.options;

@@ -1,22 +1,24 @@
 #!/usr/bin/env bash
 # tools/setup.sh — prepares a fresh machine for rwkvkit. Idempotent: a second run only checks.
+# Without options it installs what the main job (tools/demo.sh: build the CLI, build the demo
+# corpus) needs; --test adds what the tests need (tools/test.sh), --bench what bench/ needs.
 #
-#   1. Debian packages: compiler toolchain, CMake and the C++ libraries, and Chromium (the
-#      headless screenshot test of the stats report) (apt-get; skipped when they are already
-#      installed).
+#   1. Debian packages: compiler toolchain, CMake and the C++ libraries; with --test also
+#      GoogleTest and Chromium (the headless screenshot test of the stats report) (apt-get;
+#      skipped when they are already installed).
 #   2. A Python venv at .rwkvkit/venv with the pinned PyPI packages: `rwkv` (the official
-#      package: its reference tokenizer is the test oracle), numpy and datasketch (the
-#      near-dedup test's independent MinHash LSH), datatrove and regex (its filter classes
-#      are the quality filters' oracle; datatrove imports regex without declaring it),
+#      package: the World vocab comes from it, and its reference tokenizer is the test oracle),
 #      pyarrow (its Arrow C++ libraries read Parquet input, docs/parquet.md; also the Parquet
-#      tests' oracle); with --bench also the
-#      Rust `pyrwkv-tokenizer` that bench/ compares against.
+#      tests' oracle); with --test also numpy and datasketch (the near-dedup test's independent
+#      MinHash LSH), datatrove and regex (its filter classes are the quality filters' oracle;
+#      datatrove imports regex without declaring it); with --bench also the Rust
+#      `pyrwkv-tokenizer` that bench/ compares against (--bench implies --test).
 #   3. The World vocab, copied from the installed `rwkv` package to
 #      .rwkvkit/vocab/rwkv_vocab_v20230424.txt (CRLF line ends, as the wheel ships it, become
 #      LF) and checked against its published sha256.
 #   4. The demo corpus (tools/demo_corpus/build_demo_corpus.sh) under .rwkvkit/demo/.
 #
-# Usage: tools/setup.sh [--bench] [--no-apt]
+# Usage: tools/setup.sh [--test] [--bench] [--no-apt]
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -31,24 +33,27 @@ VOCAB_SHA256="e6dee3d4e31b4d5c40ac99508ac6c701ceef4bed681bf2167ce9a908552bca89"
 VOCAB="$STATE/vocab/rwkv_vocab_v20230424.txt"
 
 want_bench=0
+want_test=0
 want_apt=1
 for arg in "$@"; do
   case "$arg" in
-    --bench) want_bench=1 ;;
+    --test) want_test=1 ;;
+    --bench) want_bench=1; want_test=1 ;;
     --no-apt) want_apt=0 ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
     *) echo "setup: unknown option $arg" >&2; exit 2 ;;
   esac
 done
 
 log() { echo "setup: $*"; }
 
-# 1. Debian packages.
+# 1. Debian packages: the main job's, then the tests'.
 DEB_PACKAGES=(build-essential cmake pkg-config python3 python3-venv
   libicu-dev libtbb-dev libsimdjson-dev libabsl-dev libzstd-dev zlib1g-dev liblzma-dev libxxhash-dev libcld2-dev
-  libgtest-dev
-  libopenblas-dev
+  libopenblas-dev)
+DEB_TEST_PACKAGES=(libgtest-dev
   chromium fonts-dejavu-core)  # headless screenshot test of the `rwkvkit stats` HTML report
+[ "$want_test" = 1 ] && DEB_PACKAGES+=("${DEB_TEST_PACKAGES[@]}")
 if [ "$want_apt" = 1 ]; then
   missing=()
   for p in "${DEB_PACKAGES[@]}"; do
@@ -71,8 +76,10 @@ if [ ! -x "$VENV/bin/python" ]; then
   log "creating venv $VENV"
   python3 -m venv "$VENV"
 fi
-pip_want=("rwkv==$RWKV_VERSION" "numpy" "datasketch==1.10.0" "datatrove==0.10.1" "regex==2026.11.19"
-  "pyarrow==$PYARROW_VERSION")
+# The main job's PyPI packages, then the tests'.
+pip_want=("rwkv==$RWKV_VERSION" "pyarrow==$PYARROW_VERSION")
+pip_test=("numpy" "datasketch==1.10.0" "datatrove==0.10.1" "regex==2026.11.19")
+[ "$want_test" = 1 ] && pip_want+=("${pip_test[@]}")
 [ "$want_bench" = 1 ] && pip_want+=("pyrwkv-tokenizer==$RUST_TOKENIZER_VERSION")
 if ! "$VENV/bin/python" - "${pip_want[@]}" <<'PY' 2>/dev/null
 import sys

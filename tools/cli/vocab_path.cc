@@ -5,17 +5,18 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "tools/cli/install_layout.h"
 
 namespace rwkvkit::cli {
 
 absl::StatusOr<std::string> ResolveVocabPath(const std::optional<std::string>& flag_value) {
   if (flag_value) return *flag_value;  // Tokenizer::Load reports a missing file itself
   if (const char* env = std::getenv("RWKVKIT_VOCAB"); env != nullptr && *env != '\0') return std::string(env);
-  const std::string installed = RWKVKIT_INSTALLED_VOCAB;
+  const std::string installed = (DataDir() / kVocabFileName).string();
   std::error_code ec;
   if (std::filesystem::exists(installed, ec)) return installed;
-  return absl::NotFoundError(absl::StrCat("no vocab: pass --vocab PATH, set RWKVKIT_VOCAB, or run tools/setup.sh (it installs ",
-                                          installed, ")"));
+  return absl::NotFoundError(absl::StrCat("no vocab: pass --vocab PATH, set RWKVKIT_VOCAB, or put ", kVocabFileName, " at ",
+                                          installed, " (tools/setup.sh fetches it; the build and `cmake --install` copy it there)"));
 }
 
 absl::StatusOr<tokenizer::Tokenizer> LoadTokenizer(const std::optional<std::string>& flag_value) {

@@ -1,8 +1,8 @@
 // tools/cli/vocab_path.h — where the CLI finds the World vocab.
 //
-// Order: --vocab PATH, else $RWKVKIT_VOCAB, else the copy tools/setup.sh installed in the
-// source tree (.rwkvkit/vocab/rwkv_vocab_v20230424.txt). Not thread-safe (reads the
-// environment).
+// Order: --vocab PATH, else $RWKVKIT_VOCAB, else share/rwkvkit/rwkv_vocab_v20230424.txt beside
+// the binary (install_layout.h: the build copies tools/setup.sh's vocab there, `cmake --install`
+// installs it). Not thread-safe (reads the environment).
 #ifndef RWKVKIT_TOOLS_CLI_VOCAB_PATH_H_
 #define RWKVKIT_TOOLS_CLI_VOCAB_PATH_H_
 
@@ -13,6 +13,8 @@
 #include "tokenizer/tokenizer.h"
 
 namespace rwkvkit::cli {
+
+inline constexpr char kVocabFileName[] = "rwkv_vocab_v20230424.txt";
 
 // ResolveVocabPath()
 // kNotFound, with what was tried and how to fix it, when no vocab is found.

@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+"""tests/tools/install_test.py — a relocatable install: `cmake --install` into a temporary
+prefix, the prefix moved elsewhere, and the moved rwkvkit still works.
+
+Requires, after the move (with RWKVKIT_VOCAB unset and no --vocab):
+  (a) bin/rwkvkit --version prints the version, and share/rwkvkit/ holds the World vocab;
+  (b) `bin/rwkvkit tokenize` of a few texts gives the ids of the official `rwkv` package's
+      TRIE_TOKENIZER (so the vocab was found relative to the binary);
+  (c) the binary holds no path of the build or source tree;
+  (d) when the build has the CUDA plugin, it is installed under lib/rwkvkit/ and `eval --device
+      cuda` finds and loads it (the run then fails on the missing model, not on the plugin);
+  (e) the docs are under share/doc/rwkvkit/.
+Exit status 1 on failure. Usage:
+  install_test.py --cmake cmake --build-dir build --source-dir . --vocab VOCAB
+"""
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+FAILURES = []
+
+
+def check(cond, what):
+    if not cond:
+        FAILURES.append(what)
+        print(f"FAIL: {what}", file=sys.stderr)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cmake", required=True)
+    ap.add_argument("--build-dir", required=True)
+    ap.add_argument("--source-dir", required=True)
+    ap.add_argument("--vocab", required=True)
+    args = ap.parse_args()
+    from rwkv.rwkv_tokenizer import TRIE_TOKENIZER
+    tok = TRIE_TOKENIZER(args.vocab)
+    env = {k: v for k, v in os.environ.items() if k != "RWKVKIT_VOCAB"}
+    with tempfile.TemporaryDirectory() as tmp:
+        first, moved = os.path.join(tmp, "first"), os.path.join(tmp, "elsewhere", "rwkvkit")
+        r = subprocess.run([args.cmake, "--install", args.build_dir, "--prefix", first], capture_output=True, text=True)
+        if r.returncode != 0:
+            print(r.stdout + r.stderr, file=sys.stderr)
+            return 1
+        os.makedirs(os.path.dirname(moved))
+        shutil.move(first, moved)
+        exe = os.path.join(moved, "bin", "rwkvkit")
+
+        r = subprocess.run([exe, "--version"], capture_output=True, text=True, env=env)
+        check(r.returncode == 0 and r.stdout.startswith("rwkvkit "), f"--version: rc {r.returncode} {r.stderr!r}")
+        vocab = os.path.join(moved, "share", "rwkvkit", "rwkv_vocab_v20230424.txt")
+        check(os.path.isfile(vocab), "no share/rwkvkit/rwkv_vocab_v20230424.txt")
+        for text in ["Hello world", "Ünïcödé ✓ 中文 text\nwith two lines", ""]:
+            r = subprocess.run([exe, "tokenize"], input=text.encode(), capture_output=True, env=env)
+            want = " ".join(map(str, tok.encode(text))) + "\n"
+            check(r.returncode == 0 and r.stdout.decode() == want, f"tokenize {text!r}: rc {r.returncode} {r.stdout!r} {r.stderr!r}")
+
+        with open(exe, "rb") as f:
+            blob = f.read()
+        for tree in {os.path.realpath(args.build_dir), os.path.realpath(args.source_dir),
+                     os.path.abspath(args.build_dir), os.path.abspath(args.source_dir)}:
+            check(tree.encode() not in blob, f"the installed binary holds the path {tree}")
+
+        if os.path.exists(os.path.join(args.build_dir, "lib", "rwkvkit", "librwkvkit_cuda.so")):
+            check(os.path.isfile(os.path.join(moved, "lib", "rwkvkit", "librwkvkit_cuda.so")), "the CUDA plugin is not installed")
+            data = os.path.join(tmp, "data")
+            os.makedirs(data)
+            r = subprocess.run([exe, "eval", "--device", "cuda", "--model", os.path.join(tmp, "none.pth"), "--data", data],
+                               capture_output=True, text=True, env=env)
+            check(r.returncode != 0 and "CUDA plugin" not in r.stderr and "none.pth" in r.stderr,
+                  f"eval --device cuda did not load the installed plugin: {r.stderr!r}")
+        check(os.path.isfile(os.path.join(moved, "share", "doc", "rwkvkit", "cli.md")), "no share/doc/rwkvkit/cli.md")
+    if FAILURES:
+        print(f"{len(FAILURES)} failure(s)", file=sys.stderr)
+        return 1
+    print("install_test: all checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
