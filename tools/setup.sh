@@ -4,8 +4,9 @@
 # corpus) needs; --test adds what the tests need (tools/test.sh), --bench what bench/ needs.
 #
 #   1. Debian packages: compiler toolchain, CMake and the C++ libraries; with --test also
-#      GoogleTest and Chromium (the headless screenshot test of the stats report) (apt-get;
-#      skipped when they are already installed).
+#      GoogleTest, Chromium (the headless screenshot test of the stats report) and clang 14
+#      with its libFuzzer/sanitizer runtimes and llvm-symbolizer (the fuzz targets, tests/fuzz)
+#      (apt-get; skipped when they are already installed).
 #   2. A Python venv at .rwkvkit/venv with the pinned PyPI packages: `rwkv` (the official
 #      package: the World vocab comes from it, and its reference tokenizer is the test oracle),
 #      pyarrow (its Arrow C++ libraries read Parquet input, docs/parquet.md; also the Parquet
@@ -52,7 +53,8 @@ DEB_PACKAGES=(build-essential cmake pkg-config python3 python3-venv
   libicu-dev libtbb-dev libsimdjson-dev libabsl-dev libzstd-dev zlib1g-dev liblzma-dev libxxhash-dev libcld2-dev
   libopenblas-dev)
 DEB_TEST_PACKAGES=(libgtest-dev
-  chromium fonts-dejavu-core)  # headless screenshot test of the `rwkvkit stats` HTML report
+  chromium fonts-dejavu-core  # headless screenshot test of the `rwkvkit stats` HTML report
+  clang-14 libclang-rt-14-dev llvm-14)  # libFuzzer targets under ASan + UBSan (tests/fuzz)
 [ "$want_test" = 1 ] && DEB_PACKAGES+=("${DEB_TEST_PACKAGES[@]}")
 if [ "$want_apt" = 1 ]; then
   missing=()

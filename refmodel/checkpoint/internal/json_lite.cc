@@ -215,6 +215,8 @@ class Parser {
 
 }  // namespace
 
+Json::~Json() = default;
+
 bool Json::AsUint64(uint64_t* out) const {
   if (kind != kNumber || text.empty() || text.size() > 20) return false;
   uint64_t v = 0;

@@ -19,6 +19,15 @@ struct Json {
   std::vector<Json> array;
   std::vector<std::pair<std::string, Json>> object;  // in file order
 
+  // Out of line (json_lite.cc): clang with libstdc++ in C++20 rejects an implicit destructor
+  // here, where std::pair<std::string, Json> is still incomplete.
+  Json() = default;
+  Json(const Json&) = default;
+  Json(Json&&) noexcept = default;
+  Json& operator=(const Json&) = default;
+  Json& operator=(Json&&) noexcept = default;
+  ~Json();
+
   // A kNumber that is a non-negative integer literal fitting in uint64 (no '.', 'e', '-').
   bool AsUint64(uint64_t* out) const;
   // nullptr when absent or when this is not an object.
