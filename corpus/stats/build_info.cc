@@ -134,6 +134,11 @@ absl::Status ReadShards(const JsonReader& j, element root, BuildInfo& info) {
       if (src >= info.sources.size())
         return j.Error(where + ".source_runs",
                        absl::StrCat("source index ", src, " but there are ", info.sources.size(), " sources"));
+      // covered <= documents here, so this cannot wrap (runs adding up past 2^64 to the
+      // shard's count would otherwise pass the check below).
+      if (count > s.documents - covered)
+        return j.Error(where + ".source_runs", absl::StrCat("runs cover more than the shard's ", s.documents,
+                                                            " documents (saw a run of ", count, ")"));
       s.source_runs.emplace_back(static_cast<uint32_t>(src), count);
       covered += count;
     }

@@ -189,7 +189,10 @@ std::string HumanCount(uint64_t n) {
     v /= 1000;
     ++u;
   }
-  return absl::StrFormat(v < 10 ? "%.2f %s" : v < 100 ? "%.1f %s" : "%.0f %s", v, units[u]);
+  // One literal per call: clang checks absl::StrFormat's format at compile time.
+  if (v < 10) return absl::StrFormat("%.2f %s", v, units[u]);
+  if (v < 100) return absl::StrFormat("%.1f %s", v, units[u]);
+  return absl::StrFormat("%.0f %s", v, units[u]);
 }
 
 double Ratio(uint64_t a, uint64_t b) { return b ? static_cast<double>(a) / static_cast<double>(b) : 0.0; }

@@ -41,7 +41,11 @@ for t in "${TARGETS[@]}"; do
 done
 
 mkdir -p "$WORK/corpus" "$WORK/logs" "$WORK/artifacts"
-"$BUILD/bin/fuzz_make_seeds" "$ROOT" "$WORK/seeds"
+# The seed builds report their deliberately bad records on stderr: kept in a log.
+if ! "$BUILD/bin/fuzz_make_seeds" "$ROOT" "$WORK/seeds" > "$WORK/logs/make_seeds.log" 2>&1; then
+  cat "$WORK/logs/make_seeds.log" >&2
+  exit 1
+fi
 export RWKVKIT_FUZZ_BUILD_DIR="$WORK/seeds/build"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}"
