@@ -221,6 +221,7 @@ void ManifestAndBuildSeeds(const fs::path& src, const fs::path& out, const rwkvk
     o.filters = filters;
     o.threads = 1;
     o.progress = false;
+    o.max_bad_fraction = 1.0;  // the "mixed" source is bad records on purpose
     fs::remove_all(o.out_dir);
     absl::StatusOr<rwkvkit::corpus::BuildSummary> s = rwkvkit::corpus::RunBuild(o, tok);
     if (!s.ok()) Die(absl::StrCat("seed build: ", s.status().message()));
