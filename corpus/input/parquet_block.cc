@@ -1,8 +1,6 @@
 // corpus/input/parquet_block.cc — see parquet_block.h.
 #include "corpus/input/parquet_block.h"
 
-#include <algorithm>
-
 #include "absl/strings/str_cat.h"
 
 namespace rwkvkit::corpus {
@@ -20,15 +18,8 @@ void StringColumn::Truncate(size_t rows) {
   data.resize(starts.back());
 }
 
-std::pair<int, uint64_t> ParquetBlock::Position(size_t k) const {
-  auto it = std::upper_bound(groups.begin(), groups.end(), k,
-                             [](size_t v, const GroupStart& g) { return v < g.first_index; });
-  const GroupStart& g = *(it - 1);  // groups[0].first_index is 0
-  return {g.row_group, g.first_row_in_group + (k - g.first_index)};
-}
-
-std::string FormatParquetRow(std::string_view path, int row_group, uint64_t row) {
-  return absl::StrCat(std::string(path), ":row_group=", row_group, ",row=", row);
+std::string FormatParquetRow(std::string_view path, uint64_t row, int64_t row_group, uint64_t row_in_group) {
+  return absl::StrCat(std::string(path), ": row ", row, " (row group ", row_group, ", row ", row_in_group, ")");
 }
 
 }  // namespace rwkvkit::corpus

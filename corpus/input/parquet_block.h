@@ -1,5 +1,5 @@
 // corpus/input/parquet_block.h — the rows that ParquetReader hands out: string columns of a
-// block of rows, and where each row lies in the file (row group, row within it).
+// block of rows of one row group, and where they lie in the file.
 //
 // Free of Arrow: the pipeline and reports use it whether or not the build reads Parquet.
 // Values only; not thread-safe.
@@ -9,7 +9,6 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 namespace rwkvkit::corpus {
@@ -26,26 +25,19 @@ struct StringColumn {
   void Truncate(size_t rows);  // keeps the first `rows` values
 };
 
-// Rows of one file, in file order; may span row groups.
+// Rows of one row group, in file order.
 struct ParquetBlock {
   std::vector<StringColumn> columns;  // in the order the columns were named; [0] is the text
   uint64_t first_row = 0;             // 0-based row of the file of row 0 of this block
-  // Where the block's rows lie: rows [groups[i].first_index, groups[i+1].first_index) are in
-  // row group groups[i].row_group, starting at row groups[i].first_row_in_group.
-  struct GroupStart {
-    size_t first_index;
-    int row_group;
-    uint64_t first_row_in_group;
-  };
-  std::vector<GroupStart> groups;
+  int row_group = 0;                  // the row group of every row of the block
+  uint64_t first_row_in_group = 0;    // row 0's row within its row group
 
   size_t size() const { return columns.empty() ? 0 : columns[0].size(); }
-  // The row group and the row within it of row k of this block.
-  std::pair<int, uint64_t> Position(size_t k) const;
 };
 
-// `path:row_group=G,row=R`, the name of a row in messages and reports.
-std::string FormatParquetRow(std::string_view path, int row_group, uint64_t row);
+// `path: row 7 (row group 1, row 2)`: a row of a Parquet file in messages and reports (row
+// 7 of the file, 0-based, is row 2 of row group 1).
+std::string FormatParquetRow(std::string_view path, uint64_t row, int64_t row_group, uint64_t row_in_group);
 
 }  // namespace rwkvkit::corpus
 

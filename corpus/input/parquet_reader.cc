@@ -92,9 +92,10 @@ struct ParquetReader::Impl {
   size_t ReadRows(size_t c, int64_t n, StringColumn& out);
   // Opens the next row group with rows; false after the last.
   bool NextGroup();
-  absl::Status Damage(std::string_view what, const std::exception& e) const {
-    return absl::DataLossError(absl::StrCat(FormatParquetRow(path, row_group, row_in_group), ": ", std::string(what), " (",
-                                            e.what(), "); the rest of the file is skipped"));
+  // The file broke off at row `got` of the current read.
+  absl::Status Damage(size_t got, std::string_view what) const {
+    return absl::DataLossError(absl::StrCat(FormatParquetRow(path, rows_done + got, row_group, row_in_group + got),
+                                            ": ", std::string(what), "; the rest of the file is skipped"));
   }
 };
 
@@ -109,9 +110,7 @@ size_t ParquetReader::Impl::ReadRows(size_t c, int64_t n, StringColumn& out) {
       const int64_t want = std::min<int64_t>(n - static_cast<int64_t>(got), kMaxBatchRows);
       const int64_t levels = reader->ReadBatch(want, def.data(), nullptr, values.data(), &values_read);
       if (levels <= 0) {
-        pending = absl::DataLossError(absl::StrCat(FormatParquetRow(path, row_group, row_in_group + got),
-                                                   ": the column chunk ends before the row count of its row group; "
-                                                   "the rest of the file is skipped"));
+        pending = Damage(got, "the column chunk ends before the row count of its row group");
         return got;
       }
       size_t v = 0;
@@ -128,8 +127,7 @@ size_t ParquetReader::Impl::ReadRows(size_t c, int64_t n, StringColumn& out) {
       got += static_cast<size_t>(levels);
     }
   } catch (const std::exception& e) {
-    pending = absl::DataLossError(absl::StrCat(FormatParquetRow(path, row_group, row_in_group + got),
-                                               ": corrupt page (", e.what(), "); the rest of the file is skipped"));
+    pending = Damage(got, absl::StrCat("corrupt page (", e.what(), ")"));
   }
   return got;
 }
@@ -146,7 +144,7 @@ bool ParquetReader::Impl::NextGroup() {
       group = file->RowGroup(row_group);
       for (int col : leaf) readers.push_back(group->Column(col));
     } catch (const std::exception& e) {
-      pending = Damage("cannot open the row group", e);
+      pending = Damage(0, absl::StrCat("cannot open the row group (", e.what(), ")"));
       return false;
     }
     return true;
@@ -191,26 +189,23 @@ absl::StatusOr<bool> ParquetReader::Next(ParquetBlock& block, size_t block_bytes
   Impl& m = *impl_;
   block.columns.resize(m.leaf.size());
   for (StringColumn& c : block.columns) c.Clear();
-  block.groups.clear();
+  if (!m.failed && m.row_in_group == m.group_rows && !m.NextGroup()) m.failed = !m.pending.ok();
   block.first_row = m.rows_done;
-  while (!m.failed && block.columns[0].data.size() < block_bytes && block.size() < kMaxBlockRows) {
-    if (m.row_in_group == m.group_rows && !m.NextGroup()) {
-      m.failed = !m.pending.ok();
-      break;
-    }
-    const size_t before = block.size();
-    if (block.groups.empty() || block.groups.back().row_group != m.row_group)
-      block.groups.push_back({before, m.row_group, m.row_in_group});
+  block.row_group = m.row_group;
+  block.first_row_in_group = m.row_in_group;
+  while (!m.failed && m.row_in_group < m.group_rows && block.columns[0].data.size() < block_bytes &&
+         block.size() < kMaxBlockRows) {
     // Half the rows that would fill the block at the average row size seen so far (one row
     // when it is nearly full), so a block overshoots its size by less than one row.
+    const size_t before = block.size();
     const uint64_t avg = m.rows_done == 0 ? 4096 : std::max<uint64_t>(1, m.text_bytes_done / m.rows_done);
     const uint64_t fill = std::max<uint64_t>(1, (block_bytes - block.columns[0].data.size()) / avg / 2);
-    const int64_t n = static_cast<int64_t>(std::min<uint64_t>({fill, m.group_rows - m.row_in_group, kMaxBatchRows}));
+    const int64_t n = static_cast<int64_t>(
+        std::min<uint64_t>({fill, m.group_rows - m.row_in_group, kMaxBatchRows, kMaxBlockRows - before}));
     size_t complete = m.ReadRows(0, n, block.columns[0]);
     for (size_t c = 1; c < m.leaf.size() && complete > 0; ++c)
       complete = std::min(complete, m.ReadRows(c, static_cast<int64_t>(complete), block.columns[c]));
     for (StringColumn& col : block.columns) col.Truncate(before + complete);
-    if (complete == 0 && block.groups.back().first_index == before) block.groups.pop_back();
     m.text_bytes_done += block.columns[0].starts[before + complete] - block.columns[0].starts[before];
     m.row_in_group += complete;
     m.rows_done += complete;

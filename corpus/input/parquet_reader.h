@@ -9,9 +9,10 @@
 // lz4, uncompressed) is read. Pages are decompressed one at a time through a small buffered
 // stream, so memory stays bounded by the page and block size, whatever the row group size.
 //
-// A row is named by its row group and its 0-based row within it (as pyarrow's
-// `ParquetFile.read_row_group(g).slice(r, 1)`): FormatParquetRow() gives
-// `path:row_group=3,row=17`. A null text is returned as a null row, for the caller to count.
+// A block never spans two row groups. A row is named by its 0-based row in the file, its row
+// group and its row within it (pyarrow's `ParquetFile.read_row_group(g).slice(r, 1)`):
+// FormatParquetRow() gives `path: row 7 (row group 1, row 2)`. A null text is returned as a
+// null row, for the caller to count.
 //
 // Errors: Open() fails with kInvalidArgument when a column is missing (the message lists the
 // file's columns) or is not a string column, with kDataLoss when the file is not Parquet or
@@ -52,8 +53,8 @@ class ParquetReader {
   ~ParquetReader();
 
   // Next()
-  // Replaces `block` with the next rows (about `block_bytes` of text, at least one row);
-  // false at the end of the file.
+  // Replaces `block` with the next rows of the current row group (about `block_bytes` of
+  // text, at least one row, at most 65,536); false at the end of the file.
   absl::StatusOr<bool> Next(ParquetBlock& block, size_t block_bytes);
 
   int num_row_groups() const;

@@ -51,8 +51,7 @@ int main(int argc, char** argv) {
     std::printf("block %llu %zu %zu\n", static_cast<unsigned long long>(block.first_row), block.size(),
                 block.columns[0].data.size());
     for (size_t k = 0; k < block.size(); ++k) {
-      const auto [group, row] = block.Position(k);
-      std::printf("%d %llu", group, static_cast<unsigned long long>(row));
+      std::printf("%d %llu", block.row_group, static_cast<unsigned long long>(block.first_row_in_group + k));
       for (const rwkvkit::corpus::StringColumn& c : block.columns) {
         std::fputc(' ', stdout);
         if (c.null[k]) std::fputs("null", stdout);

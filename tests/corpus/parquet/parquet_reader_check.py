@@ -66,8 +66,12 @@ def check_file(dump, path, columns, block_bytes=1 << 20):
     check(len(rows) == len(want), f"{name}: {len(rows)} rows, pyarrow has {len(want)}")
     bad = [i for i, (a, b) in enumerate(zip(rows, want)) if a != b]
     check(not bad, f"{name}: row {bad[:1]} differs: got {rows[bad[0]] if bad else ''!r:.200} want {want[bad[0]] if bad else ''!r:.200}")
-    # Blocks: consecutive, and none much larger than asked (one row may overshoot).
+    # Blocks: consecutive, within one row group, and none much larger than asked (one row may
+    # overshoot).
     start = 0
+    for k in range(1, len(rows)):
+        if rows[k][0] != rows[k - 1][0]:
+            check(any(first == k for first, _, _ in blocks), f"{name}: a block spans row groups at row {k}")
     longest = max((len(v[2][0] or b"") for v in want), default=0)
     for first, n, nbytes in blocks:
         check(first == start and n > 0, f"{name}: block at row {first} with {n} rows, expected at {start}")
@@ -169,7 +173,8 @@ def main():
         f.seek(end - 2)
         f.write(bytes([b[0] ^ 0xFF]))
     _, rows, err = run_dump(args.dump, crc, ["text"], block_bytes=2048)
-    check(err is not None and err[0] == "DATA_LOSS" and "crc.parquet:row_group=5," in err[1], f"corrupt page: {err}")
+    check(err is not None and err[0] == "DATA_LOSS" and "crc.parquet: row " in err[1] and "(row group 5, row " in err[1],
+          f"corrupt page: {err}")
     check(500 <= len(rows) < 600 and rows == want[: len(rows)],
           f"corrupt page: {len(rows)} rows kept, expected a prefix with at least row groups 0-4 (500 rows)")
 
