@@ -1,0 +1,83 @@
+// bench/input_read_bench.cc — the read stage of `rwkvkit build` alone, for one input format:
+// every file through corpus::OpenRecordSource() and its blocks of records, as the build's
+// serial input stage reads them, and (with --extract) the text of each JSON line taken out
+// with the build's JsonlFieldReader, as its parallel stage does first. Parquet records are
+// the text already. Prints one JSON object: records, bytes of records, bytes of text, wall
+// and CPU seconds. bench/input_bench.py runs it; never run by ctest.
+//
+//   input_read_bench [--format jsonl|jsonl.zst|jsonl.gz|parquet|auto] [--extract] FILE...
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "corpus/input/record_source.h"
+#include "corpus/jsonl_field.h"
+
+namespace {
+
+double CpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) * 1e-6;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using rwkvkit::corpus::RecordBlock;
+  rwkvkit::corpus::RecordSourceOptions options;
+  options.format = "auto";
+  bool extract = false;
+  std::vector<std::string> files;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--format") == 0 && i + 1 < argc) options.format = argv[++i];
+    else if (std::strcmp(argv[i], "--extract") == 0) extract = true;
+    else files.emplace_back(argv[i]);
+  }
+  if (files.empty()) {
+    std::fprintf(stderr, "usage: input_read_bench [--format F] [--extract] FILE...\n");
+    return 2;
+  }
+  rwkvkit::corpus::JsonlFieldReader fields({options.text_key});
+  uint64_t records = 0, record_bytes = 0, text_bytes = 0;
+  const auto t0 = std::chrono::steady_clock::now();
+  const double c0 = CpuSeconds();
+  RecordBlock block;
+  for (const std::string& f : files) {
+    auto source = rwkvkit::corpus::OpenRecordSource(f, options);
+    if (!source.ok()) {
+      std::fprintf(stderr, "input_read_bench: %s\n", std::string(source.status().message()).c_str());
+      return 1;
+    }
+    for (;;) {
+      absl::StatusOr<bool> more = (*source)->Next(block, 1 << 20);
+      if (!more.ok()) {
+        std::fprintf(stderr, "input_read_bench: %s\n", std::string(more.status().message()).c_str());
+        return 1;
+      }
+      if (!*more) break;
+      records += block.size();
+      for (size_t k = 0; k < block.size(); ++k) {
+        const std::string_view r = block.record(k);
+        record_bytes += r.size();
+        if (!extract || block.kind == rwkvkit::corpus::RecordKind::kText) {
+          text_bytes += r.size();
+        } else if (fields.Read(r).ok()) {
+          absl::StatusOr<std::string_view> text = fields.Field(0);
+          if (text.ok()) text_bytes += text->size();
+        }
+      }
+    }
+  }
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::printf("{\"records\": %llu, \"record_bytes\": %llu, \"text_bytes\": %llu, \"wall_s\": %.6f, \"cpu_s\": %.6f}\n",
+              static_cast<unsigned long long>(records), static_cast<unsigned long long>(record_bytes),
+              static_cast<unsigned long long>(text_bytes), wall, CpuSeconds() - c0);
+  return 0;
+}
