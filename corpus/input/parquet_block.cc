@@ -8,12 +8,12 @@ namespace rwkvkit::corpus {
 void StringColumn::Clear() {
   data.clear();
   starts.assign(1, 0);
-  null.clear();
+  state.clear();
 }
 
 void StringColumn::Truncate(size_t rows) {
   if (rows >= size()) return;
-  null.resize(rows);
+  state.resize(rows);
   starts.resize(rows + 1);
   data.resize(starts.back());
 }

@@ -14,12 +14,14 @@
 namespace rwkvkit::corpus {
 
 // The values of one string column for the rows of a block: value k is
-// data[starts[k] .. starts[k+1]), null when null[k] is set (then it is empty).
+// data[starts[k] .. starts[k+1]) when state[k] is kValue; a null or a value over the reader's
+// size cap is kept as an empty value with its state, so row numbers stay exact.
 struct StringColumn {
+  enum State : uint8_t { kValue = 0, kNull = 1, kTooLong = 2 };
   std::string data;
   std::vector<size_t> starts;
-  std::vector<uint8_t> null;
-  size_t size() const { return null.size(); }
+  std::vector<uint8_t> state;
+  size_t size() const { return state.size(); }
   std::string_view value(size_t k) const { return std::string_view(data).substr(starts[k], starts[k + 1] - starts[k]); }
   void Clear();
   void Truncate(size_t rows);  // keeps the first `rows` values

@@ -76,6 +76,7 @@ struct ParquetReader::Impl {
   std::shared_ptr<parquet::FileMetaData> meta;
   std::vector<int> leaf;            // leaf column index of each named column
   std::vector<int16_t> max_def;     // its maximum definition level (0: required)
+  uint64_t max_value_bytes = UINT64_MAX;
   int row_group = -1;               // the row group being read
   uint64_t group_rows = 0;
   uint64_t row_in_group = 0;
@@ -116,11 +117,12 @@ size_t ParquetReader::Impl::ReadRows(size_t c, int64_t n, StringColumn& out) {
       size_t v = 0;
       for (int64_t i = 0; i < levels; ++i) {
         if (max_def[c] > 0 && def[static_cast<size_t>(i)] < max_def[c]) {
-          out.null.push_back(1);
+          out.state.push_back(StringColumn::kNull);
+        } else if (const parquet::ByteArray& a = values[v++]; a.len > max_value_bytes) {
+          out.state.push_back(StringColumn::kTooLong);
         } else {
-          const parquet::ByteArray& a = values[v++];
           out.data.append(reinterpret_cast<const char*>(a.ptr), a.len);
-          out.null.push_back(0);
+          out.state.push_back(StringColumn::kValue);
         }
         out.starts.push_back(out.data.size());
       }
@@ -158,9 +160,10 @@ ParquetReader& ParquetReader::operator=(ParquetReader&&) noexcept = default;
 ParquetReader::~ParquetReader() = default;
 
 absl::StatusOr<ParquetReader> ParquetReader::Open(const std::filesystem::path& path,
-                                                  const std::vector<std::string>& columns) {
+                                                  const std::vector<std::string>& columns, uint64_t max_value_bytes) {
   auto impl = std::make_unique<Impl>();
   impl->path = path.string();
+  impl->max_value_bytes = max_value_bytes;
   std::error_code ec;
   impl->size = std::filesystem::file_size(path, ec);
   if (ec) return absl::NotFoundError(absl::StrCat(impl->path, ": cannot read (", ec.message(), ")"));

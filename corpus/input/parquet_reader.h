@@ -11,8 +11,8 @@
 //
 // A block never spans two row groups. A row is named by its 0-based row in the file, its row
 // group and its row within it (pyarrow's `ParquetFile.read_row_group(g).slice(r, 1)`):
-// FormatParquetRow() gives `path: row 7 (row group 1, row 2)`. A null text is returned as a
-// null row, for the caller to count.
+// FormatParquetRow() gives `path: row 7 (row group 1, row 2)`. A null is returned as a null
+// value, for the caller to count.
 //
 // Errors: Open() fails with kInvalidArgument when a column is missing (the message lists the
 // file's columns) or is not a string column, with kDataLoss when the file is not Parquet or
@@ -46,8 +46,9 @@ class ParquetReader {
  public:
   // Open()
   // Opens `path` and finds `columns` (the first is the text column); see the banner for the
-  // errors.
-  static absl::StatusOr<ParquetReader> Open(const std::filesystem::path& path, const std::vector<std::string>& columns);
+  // errors. A value longer than `max_value_bytes` is not copied: it comes out as kTooLong.
+  static absl::StatusOr<ParquetReader> Open(const std::filesystem::path& path, const std::vector<std::string>& columns,
+                                            uint64_t max_value_bytes = UINT64_MAX);
   ParquetReader(ParquetReader&&) noexcept;
   ParquetReader& operator=(ParquetReader&&) noexcept;
   ~ParquetReader();

@@ -15,7 +15,8 @@ ParquetReader::ParquetReader(ParquetReader&&) noexcept = default;
 ParquetReader& ParquetReader::operator=(ParquetReader&&) noexcept = default;
 ParquetReader::~ParquetReader() = default;
 
-absl::StatusOr<ParquetReader> ParquetReader::Open(const std::filesystem::path& path, const std::vector<std::string>&) {
+absl::StatusOr<ParquetReader> ParquetReader::Open(const std::filesystem::path& path, const std::vector<std::string>&,
+                                                  uint64_t) {
   return absl::UnimplementedError(
       absl::StrCat(path.string(), ": rwkvkit was built without Parquet support (tools/setup.sh installs the pyarrow "
                                   "wheel that provides it; then reconfigure, see docs/parquet.md)"));

@@ -1,10 +1,10 @@
 // tests/corpus/parquet/parquet_dump_main.cc — prints what ParquetReader reads from a file, for
 // parquet_reader_check.py to compare with pyarrow.
 //
-//   parquet_dump FILE BLOCK_BYTES COLUMN [COLUMN...]
+//   parquet_dump FILE BLOCK_BYTES[/MAX_VALUE_BYTES] COLUMN [COLUMN...]
 //
 // One line per block: `block FIRST_ROW ROWS TEXT_BYTES`, then one line per row:
-// `ROW_GROUP ROW_IN_GROUP VALUE...` with each value as hex, or `null`. A failure prints
+// `ROW_GROUP ROW_IN_GROUP VALUE...` with each value as hex, `-` (empty), `null` or `toolong`. A failure prints
 // `error CODE MESSAGE` and exits 1 (after the rows read before it).
 #include <cstdio>
 #include <cstdlib>
@@ -36,16 +36,19 @@ int Fail(const absl::Status& s) {
 
 int main(int argc, char** argv) {
   if (argc < 4) {
-    std::fprintf(stderr, "usage: parquet_dump FILE BLOCK_BYTES COLUMN [COLUMN...]\n");
+    std::fprintf(stderr, "usage: parquet_dump FILE BLOCK_BYTES[/MAX_VALUE_BYTES] COLUMN [COLUMN...]\n");
     return 2;
   }
   std::vector<std::string> columns(argv + 3, argv + argc);
-  absl::StatusOr<rwkvkit::corpus::ParquetReader> r = rwkvkit::corpus::ParquetReader::Open(argv[1], columns);
+  char* rest = nullptr;
+  const size_t block_bytes = std::strtoull(argv[2], &rest, 10);
+  const uint64_t max_value = *rest == '/' ? std::strtoull(rest + 1, nullptr, 10) : UINT64_MAX;
+  absl::StatusOr<rwkvkit::corpus::ParquetReader> r = rwkvkit::corpus::ParquetReader::Open(argv[1], columns, max_value);
   if (!r.ok()) return Fail(r.status());
   std::printf("file %d %llu\n", r->num_row_groups(), static_cast<unsigned long long>(r->num_rows()));
   rwkvkit::corpus::ParquetBlock block;
   for (;;) {
-    absl::StatusOr<bool> more = r->Next(block, std::strtoull(argv[2], nullptr, 10));
+    absl::StatusOr<bool> more = r->Next(block, block_bytes);
     if (!more.ok()) return Fail(more.status());
     if (!*more) break;
     std::printf("block %llu %zu %zu\n", static_cast<unsigned long long>(block.first_row), block.size(),
@@ -54,7 +57,8 @@ int main(int argc, char** argv) {
       std::printf("%d %llu", block.row_group, static_cast<unsigned long long>(block.first_row_in_group + k));
       for (const rwkvkit::corpus::StringColumn& c : block.columns) {
         std::fputc(' ', stdout);
-        if (c.null[k]) std::fputs("null", stdout);
+        if (c.state[k] == rwkvkit::corpus::StringColumn::kNull) std::fputs("null", stdout);
+        else if (c.state[k] == rwkvkit::corpus::StringColumn::kTooLong) std::fputs("toolong", stdout);
         else PrintHex(c.value(k));
       }
       std::fputc('\n', stdout);

@@ -29,6 +29,7 @@ def check(cond, what):
 
 
 def run_dump(dump, path, columns, block_bytes=1 << 20):
+    """BLOCK_BYTES may be 'BYTES/MAX_VALUE_BYTES'."""
     p = subprocess.run([dump, path, str(block_bytes)] + columns, capture_output=True, text=True)
     blocks, rows, error = [], [], None
     for line in p.stdout.splitlines():
@@ -40,7 +41,8 @@ def run_dump(dump, path, columns, block_bytes=1 << 20):
         elif parts[0] == "error":
             error = (parts[1], " ".join(parts[2:]))
         else:
-            vals = [None if v == "null" else (b"" if v == "-" else bytes.fromhex(v)) for v in parts[2:]]
+            vals = [None if v == "null" else "toolong" if v == "toolong" else b"" if v == "-" else bytes.fromhex(v)
+                    for v in parts[2:]]
             rows.append((int(parts[0]), int(parts[1]), vals))
     check((p.returncode == 0) == (error is None), f"{path}: exit {p.returncode} with error line {error}")
     return blocks, rows, error
@@ -135,6 +137,13 @@ def main():
                                 row_group_size=300), ["text"], block_bytes=10000)
     empties = pa.table({"text": pa.array(["", None, "a", ""] * 50)})
     check_file(args.dump, write("empty_strings.parquet", empties, row_group_size=64), ["text"], block_bytes=1)
+    # The size cap: longer values are not copied, and come out as "toolong" in their place.
+    cap = 2000
+    path = write("capped.parquet", nulls, row_group_size=128)
+    _, rows, err = run_dump(args.dump, path, ["text", "id"], block_bytes=f"{1 << 16}/{cap}")
+    want = [(g, r, ["toolong" if v is not None and len(v) > cap else v for v in vals])
+            for g, r, vals in expected_rows(path, ["text", "id"])]
+    check(err is None and rows == want and any(v[2][0] == "toolong" for v in rows), f"size cap: {err}")
     blocks, rows, err = run_dump(args.dump, write("no_rows.parquet", base.slice(0, 0)), ["text"])
     check(not blocks and not rows and err is None, f"no_rows: {blocks} {rows[:1]} {err}")
 
