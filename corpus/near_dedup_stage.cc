@@ -5,6 +5,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -82,7 +83,8 @@ absl::Status NearDedupStage::Sync() {
 NearDedupStage::NearDedupStage(NearDedupStage&& o) noexcept
     : path_(std::move(o.path_)), file_(o.file_), config_(o.config_), report_(std::move(o.report_)),
       tokens_(std::move(o.tokens_)), bytes_(std::move(o.bytes_)), doc_file_(std::move(o.doc_file_)),
-      doc_line_(std::move(o.doc_line_)), synced_(o.synced_) {
+      doc_line_(std::move(o.doc_line_)), synced_(o.synced_),
+      group_starts_(std::move(o.group_starts_)) {
   o.file_ = nullptr;
 }
 
@@ -103,6 +105,13 @@ absl::Status NearDedupStage::Add(std::span<const uint64_t> signature, uint64_t t
     doc_line_.push_back(line);
   }
   return absl::OkStatus();
+}
+
+void NearDedupStage::NoteRowGroup(uint32_t file, int64_t row_group, uint64_t first_row) {
+  if (report_.empty()) return;
+  if (group_starts_.size() <= file) group_starts_.resize(file + 1);
+  std::vector<GroupStart>& g = group_starts_[file];
+  if (g.empty() || g.back().row_group != row_group) g.push_back(GroupStart{first_row, row_group});
 }
 
 absl::StatusOr<LshStats> NearDedupStage::Apply(std::vector<DocMeta>& meta, std::vector<SourceCounts>& counts,
@@ -150,10 +159,24 @@ absl::Status NearDedupStage::WriteReport(const uint64_t* signatures, const std::
   if (out == nullptr) return IoError(tmp, "cannot create the --dedup-report file");
   const size_t h = static_cast<size_t>(config_.num_hashes());
   auto where = [&](uint64_t doc) {
-    const InputFile& f = files[doc_file_[doc]];
-    return absl::StrCat("\"source\": ", JsonString(manifest.sources[f.source].name), ", \"file\": ",
-                        JsonString(f.path.string()), ", \"line\": ",
-                        doc_line_[doc] == 0 ? std::string("null") : absl::StrCat(doc_line_[doc]));
+    const uint32_t file = doc_file_[doc];
+    const InputFile& f = files[file];
+    std::string s = absl::StrCat("\"source\": ", JsonString(manifest.sources[f.source].name), ", \"file\": ",
+                                 JsonString(f.path.string()));
+    const uint64_t line = doc_line_[doc];
+    if (file < group_starts_.size() && !group_starts_[file].empty()) {  // a Parquet row
+      const std::vector<GroupStart>& g = group_starts_[file];
+      auto it = std::upper_bound(g.begin(), g.end(), line,
+                                 [](uint64_t row, const GroupStart& start) { return row < start.first_row; });
+      absl::StrAppend(&s, ", \"row\": ", line);
+      if (it != g.begin()) {  // a build resumed from a checkpoint may not have seen the row's group
+        const GroupStart& start = *(it - 1);
+        absl::StrAppend(&s, ", \"row_group\": ", start.row_group, ", \"row_in_group\": ", line - start.first_row);
+      }
+    } else {
+      absl::StrAppend(&s, ", \"line\": ", line == 0 ? std::string("null") : absl::StrCat(line));
+    }
+    return s;
   };
   bool ok = true;
   for (uint64_t i = 0; i < representative.size() && ok; ++i) {

@@ -4,7 +4,7 @@
 // (computed in the parallel stage from the normalized text) to Add(), in store order; they go
 // to `signatures.u64` in the work directory (bands x rows x 8 bytes per document on disk, 16
 // bytes per document in memory for its token and byte counts, 12 more with a report for its
-// file and line). After phase 1, Apply() maps the file, clusters the documents
+// file and line or row, and 16 per Parquet row group). After phase 1, Apply() maps the file, clusters the documents
 // (dedup/lsh_index.h: LSH candidates, confirmed by estimated Jaccard, union-find; the first
 // document in input order is kept), gives every other member of a cluster zero copies, moves
 // its counts to `dropped.near_duplicate`, and writes the report (--dedup-report) when asked:
@@ -18,6 +18,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -41,13 +42,20 @@ class NearDedupStage {
   ~NearDedupStage();
 
   // One stored document, in store order: its signature, tokens (per copy), text bytes, and
-  // where it came from (index into the build's files; 1-based line, 0 for a whole text file).
+  // where it came from (index into the build's files; 1-based line, 0-based row of a Parquet
+  // file, 0 for a whole text file).
   absl::Status Add(std::span<const uint64_t> signature, uint64_t tokens, uint64_t bytes_out, uint32_t file,
                    uint64_t line);
 
   // Appends the per-document numbers added since the last call to `near_docs.u64` and fsyncs
   // it and the signatures (a checkpoint).
   absl::Status Sync();
+
+  // NoteRowGroup()
+  // `file` is a Parquet file whose row group `row_group` starts at its row `first_row`; the
+  // report then names its documents by row, row group and row within it. Called for every
+  // block of rows, in input order (repeats are ignored).
+  void NoteRowGroup(uint32_t file, int64_t row_group, uint64_t first_row);
 
   // Clusters the stored documents, removes the near duplicates from `meta` and `counts`, and
   // writes the report (`files` and `manifest` name the documents there).
@@ -68,6 +76,11 @@ class NearDedupStage {
   std::vector<uint32_t> doc_file_;  // only with a report
   std::vector<uint64_t> doc_line_;
   uint64_t synced_ = 0;  // documents whose numbers are in near_docs.u64
+  struct GroupStart {
+    uint64_t first_row;
+    int64_t row_group;
+  };
+  std::vector<std::vector<GroupStart>> group_starts_;  // per file; empty unless Parquet (and a report)
 };
 
 }  // namespace rwkvkit::corpus
