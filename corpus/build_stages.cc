@@ -189,6 +189,8 @@ absl::Status OutputStage::Consume(Batch& b) {
   SourceCounts& c = counts_[b.source];
   const std::string path = files_[b.file].path.string();
   if (b.file_start) ++c.files;
+  if (near_ != nullptr && b.block.position == PositionKind::kRow && b.block.size() > 0)
+    near_->NoteRowGroup(static_cast<uint32_t>(b.file), b.block.row_group, b.block.first - b.block.first_in_group);
   for (size_t k = 0; k < b.results.size(); ++k) {
     DocResult& r = b.results[k];
     ++c.documents_read;

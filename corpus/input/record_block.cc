@@ -4,14 +4,14 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "corpus/input/parquet_block.h"
 
 namespace rwkvkit::corpus {
 
 std::string RecordBlock::Location(const std::string& path, size_t k) const {
   switch (position) {
     case PositionKind::kLine: return absl::StrCat(path, ":", first + k);
-    case PositionKind::kRow:
-      return absl::StrCat(path, ": row ", first + k, " (row group ", row_group, ", row ", first_in_group + k, ")");
+    case PositionKind::kRow: return FormatParquetRow(path, first + k, row_group, first_in_group + k);
     case PositionKind::kFile: break;
   }
   return path;

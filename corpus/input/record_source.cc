@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "corpus/input/byte_stream.h"
 #include "corpus/input/input_format.h"
+#include "corpus/input/parquet_source.h"
 
 namespace rwkvkit::corpus {
 namespace {
@@ -60,12 +61,6 @@ class TextSource final : public RecordSource {
   bool done_ = false;
 };
 
-absl::StatusOr<std::unique_ptr<RecordSource>> OpenParquet(const std::filesystem::path& path,
-                                                          const RecordSourceOptions& /*options*/) {
-  return absl::UnimplementedError(
-      absl::StrCat(path.string(), ": a Parquet file; this rwkvkit was built without Parquet support"));
-}
-
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<RecordSource>> OpenRecordSource(const std::filesystem::path& path,
@@ -87,7 +82,7 @@ absl::StatusOr<std::unique_ptr<RecordSource>> OpenRecordSource(const std::filesy
       options.format == "auto" ? FormatFromName(path.filename().string()) : std::string_view(options.format);
   if (!container.ok() || *container == Container::kParquet || format == "parquet") ::close(*fd);
   if (!container.ok()) return container.status();
-  if (*container == Container::kParquet) return OpenParquet(path, options);
+  if (*container == Container::kParquet) return OpenParquetSource(path, options);
   if (format == "parquet")
     return absl::InvalidArgumentError(absl::StrCat(path.string(), ": not a Parquet file (it does not start with PAR1; ",
                                                    ContainerName(*container), " content)"));

@@ -58,6 +58,7 @@ def build(args, out, *, manifest=None, inputs=(), extra=(), expect_rc=0):
     if os.path.exists(os.path.join(out, "build.json")):
         with open(os.path.join(out, "build.json")) as f:
             bj = json.load(f)
+    check(bj is not None or expect_rc != 0, f"{out}: no build.json")
     return p, bj
 
 
@@ -244,9 +245,11 @@ def main():
     if bt.returncode == 0 and bt_ref.returncode == 0:
         with open(os.path.join(tmp, "bt.json")) as f1, open(os.path.join(tmp, "bt_ref.json")) as f2:
             g, w = json.load(f1), json.load(f2)
-        check(g.get("documents") == w.get("documents") and g.get("tokens") == w.get("tokens"),
-              f"bench tokenizer on Parquet: {g.get('documents')} docs {g.get('tokens')} tokens vs JSONL "
-              f"{w.get('documents')} {w.get('tokens')}")
+        def totals(d):
+            t = d["total"]
+            return t["documents"], t["bytes"], [v["tokens"] for v in t["vocabs"].values()]
+        check(totals(g) == totals(w) and totals(w)[0] == 29,
+              f"bench tokenizer on Parquet: {totals(g)} vs JSONL {totals(w)}")
 
     if FAILURES:
         print(f"{len(FAILURES)} check(s) failed; files in {tmp}", file=sys.stderr)
