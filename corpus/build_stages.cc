@@ -66,7 +66,7 @@ std::unique_ptr<Batch> InputStage::Next() {
       const ManifestSource& src = opt_.manifest.sources[b->source];
       absl::StatusOr<std::unique_ptr<RecordSource>> r = OpenRecordSource(
           files_[next_file_].path,
-          RecordSourceOptions{src.format, src.text_key, src.id_key, opt_.max_record_bytes});
+          RecordSourceOptions{src.format, src.text_key, src.id_key, opt_.max_record_bytes, std::nullopt});
       if (!r.ok()) {
         b->file_error = std::string(r.status().message());
         Advance(*b);

@@ -129,7 +129,11 @@ void MeasureRecord(const corpus::RecordBlock& block, size_t i, const BenchInput&
       r.error = "invalid UTF-8 (the document is skipped)";
       return;
     }
-    MeasureDoc(record, options.force_detect ? std::string() : in.language, full, vocabs, st.ids, r);
+    // A Parquet block carries the language column's values (RecordSourceOptions::language_key).
+    std::string language = options.force_detect || !in.language.empty() || i >= block.languages.size()
+                               ? (options.force_detect ? std::string() : in.language)
+                               : block.languages[i];
+    MeasureDoc(record, language, full, vocabs, st.ids, r);
     return;
   }
   if (!st.reader)
@@ -171,7 +175,7 @@ absl::Status CountFile(const BenchInput& in, const std::vector<BenchVocab>& voca
                        corpus::Progress& progress, CorpusCounts& out) {
   absl::StatusOr<std::unique_ptr<corpus::RecordSource>> reader =
       corpus::OpenRecordSource(in.path, corpus::RecordSourceOptions{in.format, in.text_key, std::nullopt,
-                                                                   options.max_record_bytes});
+                                                                   options.max_record_bytes, options.lang_key});
   if (!reader.ok()) return reader.status();
   size_t reported = 0;
   absl::Status status;

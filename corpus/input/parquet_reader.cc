@@ -74,7 +74,7 @@ struct ParquetReader::Impl {
   uint64_t size = 0;
   std::unique_ptr<parquet::ParquetFileReader> file;
   std::shared_ptr<parquet::FileMetaData> meta;
-  std::vector<int> leaf;            // leaf column index of each named column
+  std::vector<int> leaf;            // leaf column index of each named column (-1: an absent optional one)
   std::vector<int16_t> max_def;     // its maximum definition level (0: required)
   uint64_t max_value_bytes = UINT64_MAX;
   int row_group = -1;               // the row group being read
@@ -101,6 +101,13 @@ struct ParquetReader::Impl {
 };
 
 size_t ParquetReader::Impl::ReadRows(size_t c, int64_t n, StringColumn& out) {
+  if (leaf[c] < 0) {  // an optional column the file does not have: all null
+    for (int64_t i = 0; i < n; ++i) {
+      out.state.push_back(StringColumn::kNull);
+      out.starts.push_back(out.data.size());
+    }
+    return static_cast<size_t>(n);
+  }
   auto* reader = static_cast<parquet::ByteArrayReader*>(readers[c].get());
   def.resize(static_cast<size_t>(kMaxBatchRows));
   values.resize(static_cast<size_t>(kMaxBatchRows));
@@ -144,7 +151,7 @@ bool ParquetReader::Impl::NextGroup() {
     if (group_rows == 0) continue;
     try {
       group = file->RowGroup(row_group);
-      for (int col : leaf) readers.push_back(group->Column(col));
+      for (int col : leaf) readers.push_back(col < 0 ? nullptr : group->Column(col));
     } catch (const std::exception& e) {
       pending = Damage(0, absl::StrCat("cannot open the row group (", e.what(), ")"));
       return false;
@@ -160,7 +167,9 @@ ParquetReader& ParquetReader::operator=(ParquetReader&&) noexcept = default;
 ParquetReader::~ParquetReader() = default;
 
 absl::StatusOr<ParquetReader> ParquetReader::Open(const std::filesystem::path& path,
-                                                  const std::vector<std::string>& columns, uint64_t max_value_bytes) {
+                                                  const std::vector<std::string>& columns,
+                                                  const std::vector<std::string>& optional_columns,
+                                                  uint64_t max_value_bytes) {
   auto impl = std::make_unique<Impl>();
   impl->path = path.string();
   impl->max_value_bytes = max_value_bytes;
@@ -184,6 +193,11 @@ absl::StatusOr<ParquetReader> ParquetReader::Open(const std::filesystem::path& p
     if (!leaf.ok()) return leaf.status();
     impl->leaf.push_back(*leaf);
     impl->max_def.push_back(schema.Column(*leaf)->max_definition_level());
+  }
+  for (const std::string& name : optional_columns) {
+    absl::StatusOr<int> leaf = FindStringColumn(schema, impl->path, name);
+    impl->leaf.push_back(leaf.ok() ? *leaf : -1);
+    impl->max_def.push_back(leaf.ok() ? schema.Column(*leaf)->max_definition_level() : 0);
   }
   return ParquetReader(std::move(impl));
 }

@@ -45,9 +45,12 @@ bool ParquetSupported();
 class ParquetReader {
  public:
   // Open()
-  // Opens `path` and finds `columns` (the first is the text column); see the banner for the
-  // errors. A value longer than `max_value_bytes` is not copied: it comes out as kTooLong.
+  // Opens `path` and finds `columns` (the first is the text column; see the banner for the
+  // errors) and `optional_columns` (read when the file has them as string columns, else all
+  // null); the block's columns come in that order. A value longer than `max_value_bytes` is
+  // not copied: it comes out as kTooLong.
   static absl::StatusOr<ParquetReader> Open(const std::filesystem::path& path, const std::vector<std::string>& columns,
+                                            const std::vector<std::string>& optional_columns = {},
                                             uint64_t max_value_bytes = UINT64_MAX);
   ParquetReader(ParquetReader&&) noexcept;
   ParquetReader& operator=(ParquetReader&&) noexcept;

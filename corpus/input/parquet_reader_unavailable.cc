@@ -16,7 +16,7 @@ ParquetReader& ParquetReader::operator=(ParquetReader&&) noexcept = default;
 ParquetReader::~ParquetReader() = default;
 
 absl::StatusOr<ParquetReader> ParquetReader::Open(const std::filesystem::path& path, const std::vector<std::string>&,
-                                                  uint64_t) {
+                                                  const std::vector<std::string>&, uint64_t) {
   return absl::UnimplementedError(
       absl::StrCat(path.string(), ": rwkvkit was built without Parquet support (tools/setup.sh installs the pyarrow "
                                   "wheel that provides it; then reconfigure, see docs/parquet.md)"));

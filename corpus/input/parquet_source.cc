@@ -32,6 +32,12 @@ class ParquetSource final : public RecordSource {
       else
         block.Append(text.value(k));
     }
+    if (rows_.columns.size() > 1) {  // the language column
+      const StringColumn& lang = rows_.columns[1];
+      block.languages.resize(lang.size());
+      for (size_t k = 0; k < lang.size(); ++k)
+        block.languages[k] = lang.state[k] == StringColumn::kValue ? std::string(lang.value(k)) : std::string();
+    }
     return true;
   }
   uint64_t bytes_consumed() const override { return reader_.bytes_consumed(); }
@@ -47,7 +53,9 @@ class ParquetSource final : public RecordSource {
 
 absl::StatusOr<std::unique_ptr<RecordSource>> OpenParquetSource(const std::filesystem::path& path,
                                                                 const RecordSourceOptions& options) {
-  absl::StatusOr<ParquetReader> reader = ParquetReader::Open(path, {options.text_key}, options.max_record_bytes);
+  std::vector<std::string> optional;
+  if (options.language_key) optional.push_back(*options.language_key);
+  absl::StatusOr<ParquetReader> reader = ParquetReader::Open(path, {options.text_key}, optional, options.max_record_bytes);
   if (!reader.ok()) return reader.status();
   return std::make_unique<ParquetSource>(*std::move(reader), options.max_record_bytes);
 }

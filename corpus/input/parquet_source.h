@@ -1,8 +1,9 @@
 // corpus/input/parquet_source.h — a Parquet file as a RecordSource (record_source.h): the
 // cells of its text column as kText records, by row.
 //
-// Reads only the text column (`text_key`) through ParquetReader (parquet_reader.h: bounded
-// memory, every codec and string type). A block holds rows of one row group and names them by
+// Reads only the text column (`text_key`), and the `language_key` column when asked and the
+// file has it as strings (the block's `languages`), through ParquetReader (parquet_reader.h:
+// bounded memory, every codec and string type). A block holds rows of one row group and names them by
 // row, row group and row within it. A null text, or one over the record size cap, stays in
 // the block as a rejected record (null_text, record_too_long) so positions stay exact. Open
 // fails as ParquetReader::Open does (a missing or non-string text column names the file and

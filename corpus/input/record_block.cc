@@ -27,6 +27,7 @@ void RecordBlock::Clear() {
   data.clear();
   starts.clear();
   rejected.clear();
+  languages.clear();
   first = position == PositionKind::kLine ? 1 : 0;
   row_group = -1;
   first_in_group = 0;

@@ -37,6 +37,9 @@ struct RecordBlock {
   int64_t row_group = -1;      // kRow: the row group of every record of the block
   uint64_t first_in_group = 0;  // kRow: record 0's row within its group
   std::vector<RejectedRecord> rejected;  // in index order
+  // Per record, its language from the source's language column ("" where null); empty when
+  // not asked for or not a Parquet block (RecordSourceOptions::language_key).
+  std::vector<std::string> languages;
 
   size_t size() const { return starts.empty() ? 0 : starts.size() - 1; }
   std::string_view record(size_t k) const {

@@ -36,6 +36,9 @@ struct RecordSourceOptions {
   std::string text_key = "text";  // Parquet: the text column (JSON Lines parse it later)
   std::optional<std::string> id_key;
   uint64_t max_record_bytes = kDefaultMaxRecordBytes;
+  // Parquet: a column of per-record languages to return in RecordBlock::languages, when the
+  // file has it (JSON Lines records carry their fields; the reader of the line parses them).
+  std::optional<std::string> language_key;
 };
 
 class RecordSource {

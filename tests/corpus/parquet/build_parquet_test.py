@@ -14,7 +14,8 @@
    *.parquet) given to --input: files read in sorted path order, shards equal to the JSONL
    build of the same records in that order.
 4. The near-duplicate report names a Parquet record by file, row, row group and row in it.
-5. `rwkvkit stats` on the Parquet build and `rwkvkit bench tokenizer --input FILE.parquet`.
+5. `rwkvkit stats` on the Parquet build; `rwkvkit bench tokenizer --input FILE.parquet` counts
+   the same per-language numbers as on the JSONL file (languages from the lang column).
 """
 import argparse
 import glob
@@ -99,23 +100,26 @@ def main():
         jsonl_sources.append(js)
         texts = [r["text"] for r in recs]
         ids = [str(r.get("id")) for r in recs]
+        langs = [r.get("lang") for r in recs]
         kind = style.get("kind")
         if kind == "nulls":  # a null after every third document: bad records, the rest as JSONL
-            with_nulls, null_ids = [], []
+            with_nulls, null_ids, null_langs = [], [], []
             for i, t in enumerate(texts):
                 with_nulls.append(t)
                 null_ids.append(ids[i])
+                null_langs.append(langs[i])
                 if i % 3 == 2:
                     with_nulls.append(None)
                     null_ids.append("null")
-            texts, ids = with_nulls, null_ids
+                    null_langs.append(None)
+            texts, ids, langs = with_nulls, null_ids, null_langs
         if kind == "large":
             col = pa.array(texts, pa.large_string())
         elif kind == "dict":
             col = pa.array(texts).dictionary_encode()
         else:
             col = pa.array(texts)
-        table = pa.table({"id": ids, "text": col, "lang": ["en"] * len(texts), "n": list(range(len(texts)))})
+        table = pa.table({"id": ids, "text": col, "lang": pa.array(langs, pa.string()), "n": list(range(len(texts)))})
         path = os.path.join(tmp, s["name"] + ".parquet")
         pq.write_table(table, path, compression=style["compression"], row_group_size=style["row_group_size"])
         if kind == "nulls":
@@ -245,11 +249,11 @@ def main():
     if bt.returncode == 0 and bt_ref.returncode == 0:
         with open(os.path.join(tmp, "bt.json")) as f1, open(os.path.join(tmp, "bt_ref.json")) as f2:
             g, w = json.load(f1), json.load(f2)
-        def totals(d):
-            t = d["total"]
-            return t["documents"], t["bytes"], [v["tokens"] for v in t["vocabs"].values()]
-        check(totals(g) == totals(w) and totals(w)[0] == 29,
-              f"bench tokenizer on Parquet: {totals(g)} vs JSONL {totals(w)}")
+        def counts(d):  # per language (from the lang field / column): documents, bytes, tokens
+            return {k: (v["documents"], v["bytes"], v["detected_documents"], [x["tokens"] for x in v["vocabs"].values()])
+                    for k, v in list(d["languages"].items()) + [("total", d["total"])]}
+        check(counts(g) == counts(w) and counts(w)["total"][0] == 29 and counts(w)["total"][2] == 0,
+              f"bench tokenizer on Parquet: {counts(g)} vs JSONL {counts(w)}")
 
     if FAILURES:
         print(f"{len(FAILURES)} check(s) failed; files in {tmp}", file=sys.stderr)

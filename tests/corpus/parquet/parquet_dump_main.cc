@@ -1,7 +1,7 @@
 // tests/corpus/parquet/parquet_dump_main.cc — prints what ParquetReader reads from a file, for
 // parquet_reader_check.py to compare with pyarrow.
 //
-//   parquet_dump FILE BLOCK_BYTES[/MAX_VALUE_BYTES] COLUMN [COLUMN...]
+//   parquet_dump FILE BLOCK_BYTES[/MAX_VALUE_BYTES] COLUMN [COLUMN...] [?OPTIONAL_COLUMN...]
 //
 // One line per block: `block FIRST_ROW ROWS TEXT_BYTES`, then one line per row:
 // `ROW_GROUP ROW_IN_GROUP VALUE...` with each value as hex, `-` (empty), `null` or `toolong`. A failure prints
@@ -39,11 +39,15 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: parquet_dump FILE BLOCK_BYTES[/MAX_VALUE_BYTES] COLUMN [COLUMN...]\n");
     return 2;
   }
-  std::vector<std::string> columns(argv + 3, argv + argc);
+  std::vector<std::string> columns, optional;
+  for (int i = 3; i < argc; ++i) {
+    if (argv[i][0] == '?') optional.emplace_back(argv[i] + 1);
+    else columns.emplace_back(argv[i]);
+  }
   char* rest = nullptr;
   const size_t block_bytes = std::strtoull(argv[2], &rest, 10);
   const uint64_t max_value = *rest == '/' ? std::strtoull(rest + 1, nullptr, 10) : UINT64_MAX;
-  absl::StatusOr<rwkvkit::corpus::ParquetReader> r = rwkvkit::corpus::ParquetReader::Open(argv[1], columns, max_value);
+  absl::StatusOr<rwkvkit::corpus::ParquetReader> r = rwkvkit::corpus::ParquetReader::Open(argv[1], columns, optional, max_value);
   if (!r.ok()) return Fail(r.status());
   std::printf("file %d %llu\n", r->num_row_groups(), static_cast<unsigned long long>(r->num_rows()));
   rwkvkit::corpus::ParquetBlock block;

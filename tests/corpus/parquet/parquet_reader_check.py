@@ -122,6 +122,13 @@ def main():
     rows = check_file(args.dump, write("lz4_nulls.parquet", nulls, compression="lz4", row_group_size=250),
                       ["text", "lang", "id"])
     check(sum(r[2][0] is None for r in rows) == sum(t is None for t in with_nulls), "lz4_nulls: null count")
+    # Optional columns: read when present as strings; absent or not strings: all null.
+    path = os.path.join(tmp, "lz4_nulls.parquet")
+    _, got, err = run_dump(args.dump, path, ["text", "?lang", "?nope", "?id"])
+    want = [(g, r, [v[0], v[1], None, v[2]]) for g, r, v in expected_rows(path, ["text", "lang", "id"])]
+    check(err is None and got == want, f"optional columns: {err} {got[:1]} vs {want[:1]}")
+    _, got, err = run_dump(args.dump, os.path.join(tmp, "snappy.parquet"), ["text", "?n"])
+    check(err is None and got and all(v[2][1] is None for v in got), f"a non-string optional column reads as null: {err}")
     check_file(args.dump, write("v2_delta.parquet", base, compression="none", use_dictionary=False,
                                 data_page_version="2.0", column_encoding={"text": "DELTA_LENGTH_BYTE_ARRAY",
                                                                           "id": "DELTA_BYTE_ARRAY"},
