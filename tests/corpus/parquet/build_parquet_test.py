@@ -4,8 +4,9 @@
 1. The demo corpus (every source of data_manifests/demo.json) written by pyarrow as Parquet
    with several row groups, snappy and zstd, large_string, a dictionary-encoded text column,
    nulls (with an id column and a language column that are not read): the shards are
-   byte-identical to the JSONL build's, for 1 and 2 threads; each null is one bad record
-   (null_text) named by file, row, row group and row within it in build.json.
+   byte-identical to the JSONL build's, for 1 and 2 threads and after a SIGKILL and --resume;
+   each null is one bad record (null_text) named by file, row, row group and row within it in
+   build.json.
 2. Damaged and unexpected files next to good ones: a truncated file, a missing text column
    (the error names the file and lists its columns), a non-string column named as text, a
    corrupt page (the rows before it kept): each is a file error naming the file, the run goes
@@ -23,9 +24,11 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -48,7 +51,9 @@ def shard_digests(out):
 
 
 def build(args, out, *, manifest=None, inputs=(), extra=(), expect_rc=0):
-    cmd = [args.rwkvkit, "build", "--out", out, "--vocab", args.vocab, "--no-progress", *extra]
+    # Bad records and files are what this test plants: no --max-bad-fraction stop.
+    cmd = [args.rwkvkit, "build", "--out", out, "--vocab", args.vocab, "--no-progress", "--max-bad-fraction", "1",
+           *extra]
     if manifest:
         cmd += ["--manifest", manifest]
     for i in inputs:
@@ -154,6 +159,24 @@ def main():
             want = f"{path}: row {first} (row group {first // 10}, row {first % 10})"
             check(any(e.startswith(want) for e in bad.get("examples", [])),
                   f"null example names the row: want {want!r} in {bad.get('examples')}")
+
+    # Resume: the Parquet build killed with SIGKILL while it tokenizes, then --resume (another
+    # thread count) ends with the same shards.
+    out = os.path.join(tmp, "pq_resume")
+    cmd = [args.rwkvkit, "build", "--manifest", os.path.join(tmp, "parquet.json"), "--out", out,
+           "--vocab", args.vocab, "--no-progress", "--threads", "1", "--max-bad-fraction", "1"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    tokens = os.path.join(out, ".rwkvkit-work", "tokens.u16")
+    deadline = time.time() + 120
+    while proc.poll() is None and time.time() < deadline:
+        if os.path.exists(tokens) and os.path.getsize(tokens) > 0:
+            proc.send_signal(signal.SIGKILL)
+            break
+        time.sleep(0.002)
+    killed = proc.wait() == -signal.SIGKILL
+    check(killed, "the Parquet build was killed while it tokenized (it finished first: input too small)")
+    build(args, out, manifest=os.path.join(tmp, "parquet.json"), extra=["--resume", "--threads", "2"])
+    check(shard_digests(out) == ref_shards, "resumed Parquet build: shards differ from the JSONL build")
 
     # 2. Damaged files next to a good one; the run goes on.
     dmg = os.path.join(tmp, "damaged")
