@@ -214,11 +214,9 @@ def main():
     # A non-string column named as text.
     bad_key = os.path.join(tmp, "bad_key.json")
     write_manifest(bad_key, demo, [dict(pq_sources[5], text_key="n")])
-    p, bj = build(args, os.path.join(tmp, "bad_key_out"), manifest=bad_key)
-    if bj:
-        errors = bj["sources"][0]["counts"]["file_errors"]
-        check(len(errors) == 1 and 'column "n" is INT64' in errors[0] and "not a string column" in errors[0],
-              f"non-string column: {errors}")
+    # The only source then yields no record: the build fails (exit 1) and says why.
+    p, _ = build(args, os.path.join(tmp, "bad_key_out"), manifest=bad_key, expect_rc=1)
+    check('column "n" is INT64' in p.stderr and "not a string column" in p.stderr, f"non-string column: {p.stderr}")
 
     # 3. A Hugging Face dataset folder, files in sorted path order.
     all_recs = read_jsonl(jsonl_sources[0]["paths"][0])[:900]
