@@ -5,13 +5,19 @@
 //   fuzz_make_seeds SOURCE_DIR OUT_DIR
 //
 // OUT_DIR/<target>/ gets the seeds of each target (vocab, jsonl_field, jsonl_record,
-// manifest, zip, pickle, pth, safetensors, binidx, build_info, inspect) and OUT_DIR/build/ the
-// output of a real `rwkvkit build` of a small generated corpus (its build.json seeds
-// build_info and inspect, its shards binidx; inspect_fuzzer reads the shards from there).
+// jsonl_stream, manifest, zip, pickle, pth, safetensors, binidx, build_info, inspect; the
+// parquet target's come from make_parquet_seeds.py) and OUT_DIR/build/ the output of a real
+// `rwkvkit build` of a small generated corpus (its build.json seeds build_info and inspect,
+// its shards binidx; inspect_fuzzer reads the shards from there).
 // Sources: a generated vocab and, when tools/setup.sh installed it, the head of the World
-// vocab; generated JSONL records; data_manifests/*.json; tiny .pth/.safetensors checkpoints
+// vocab; generated JSONL records, also as files in every container (plain, gzip, xz, zstd;
+// concatenated, truncated, corrupt); data_manifests/*.json; tiny .pth/.safetensors checkpoints
 // from tests/refmodel/checkpoint/test_util.h and the data.pkl of tests/refmodel/fixtures/*.pth.
 // Deterministic: the same tree gives the same seeds.
+#include <lzma.h>
+#include <zlib.h>
+#include <zstd.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cstdint>
@@ -165,6 +171,71 @@ void JsonlSeeds(const fs::path& out) {
   }
 }
 
+// ---- JSON Lines files in every container (jsonl_stream) ----
+
+std::string Gzip(std::string_view in) {
+  z_stream z{};
+  if (deflateInit2(&z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK) Die("deflateInit2 failed");
+  std::string out(deflateBound(&z, static_cast<uLong>(in.size())), '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  z.avail_in = static_cast<uInt>(in.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  if (deflate(&z, Z_FINISH) != Z_STREAM_END) Die("deflate failed");
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  return out;
+}
+
+std::string Xz(std::string_view in) {
+  std::string out(lzma_stream_buffer_bound(in.size()), '\0');
+  size_t pos = 0;
+  if (lzma_easy_buffer_encode(6, LZMA_CHECK_CRC64, nullptr, reinterpret_cast<const uint8_t*>(in.data()), in.size(),
+                              reinterpret_cast<uint8_t*>(out.data()), &pos, out.size()) != LZMA_OK)
+    Die("lzma_easy_buffer_encode failed");
+  out.resize(pos);
+  return out;
+}
+
+std::string Zstd(std::string_view in) {
+  std::string out(ZSTD_compressBound(in.size()), '\0');
+  const size_t n = ZSTD_compress(out.data(), out.size(), in.data(), in.size(), 3);
+  if (ZSTD_isError(n)) Die("ZSTD_compress failed");
+  out.resize(n);
+  return out;
+}
+
+// Small files (the fuzzer mutates them): a few records, a line over the target's 200-byte cap,
+// CRLF, no final newline, empty lines; each plain and in every container, concatenated
+// members/streams/frames, and truncated and corrupted compressed files.
+void StreamSeeds(const fs::path& out) {
+  const std::vector<std::string> records = JsonlRecords();
+  std::vector<std::pair<std::string, std::string>> files = {
+      {"records", absl::StrCat(records[0], "\n", records[1], "\n", records[2], "\n")},
+      {"long_line", absl::StrCat(records[0], "\n", std::string(300, 'x'), "\n", records[3], "\n")},
+      {"long_last_line", absl::StrCat(records[0], "\n{\"text\": \"", std::string(250, 'y'), "\"}")},
+      {"crlf_no_final_newline", absl::StrCat(records[0], "\r\n\r\n\n", records[5])},
+      {"prose", absl::StrCat(records[20], "\n", records[21], "\n")},
+  };
+  for (const auto& [name, text] : files) {
+    Write(out / (name + ".jsonl"), text);
+    Write(out / (name + ".jsonl.gz"), Gzip(text));
+    Write(out / (name + ".jsonl.xz"), Xz(text));
+    Write(out / (name + ".jsonl.zst"), Zstd(text));
+  }
+  const std::string a = files[0].second, b = files[1].second;
+  Write(out / "members.jsonl.gz", Gzip(a) + Gzip(b));
+  Write(out / "streams.jsonl.xz", Xz(a) + Xz(b));
+  Write(out / "frames.jsonl.zst", Zstd(a) + Zstd(b));
+  const std::string gz = Gzip(b), xz = Xz(b);
+  Write(out / "truncated.jsonl.gz", gz.substr(0, gz.size() / 2));
+  Write(out / "truncated.jsonl.xz", xz.substr(0, xz.size() - 9));
+  std::string flipped = gz;
+  flipped[flipped.size() - 6] ^= 0x55;  // the CRC of the member
+  Write(out / "bad_crc.jsonl.gz", flipped);
+  Write(out / "trailing_garbage.jsonl.gz", Gzip(a) + "not gzip\n");
+}
+
 // ---- manifests and a real build ----
 
 std::string BuildManifest(const fs::path& data_dir) {
@@ -281,6 +352,19 @@ void CheckpointSeeds(const fs::path& src, const fs::path& out) {
       ++k;
     }
   }
+  // Hand-made headers: tensors that overlap (refused), that are adjacent or empty (accepted).
+  const auto safetensors = [](const std::string& header, size_t data_bytes) {
+    std::string f(8, '\0');
+    for (int b = 0; b < 8; ++b) f[b] = static_cast<char>((header.size() >> (8 * b)) & 0xff);
+    return f + header + std::string(data_bytes, '\0');
+  };
+  Write(out / "safetensors" / "overlap.safetensors",
+        safetensors(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
+                    R"("b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})", 12));
+  Write(out / "safetensors" / "adjacent_and_empty.safetensors",
+        safetensors(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},)"
+                    R"("b":{"dtype":"BF16","shape":[4],"data_offsets":[4,12]},)"
+                    R"("c":{"dtype":"F16","shape":[0],"data_offsets":[4,4]}})", 12));
   Write(out / "zip" / "two_entries.zip", rt::WriteZip({{"a/x", "hello"}, {"a/y", std::string(100, 'y')}}, false).bytes);
   Write(out / "zip" / "two_entries64.zip", rt::WriteZip({{"a/x", "hello"}, {"a/y", ""}}, true).bytes);
   // The pickles: data.pkl of every .pth seed and of the committed fixtures.
@@ -317,6 +401,7 @@ int main(int argc, char** argv) {
   fs::create_directories(out);
   VocabSeeds(src, out / "vocab");
   JsonlSeeds(out);
+  StreamSeeds(out / "jsonl_stream");
   const fs::path vocab_path = out / "vocab" / "generated.txt";
   absl::StatusOr<rwkvkit::tokenizer::Tokenizer> tok = rwkvkit::tokenizer::Tokenizer::Load(vocab_path);
   if (!tok.ok()) Die(std::string(tok.status().message()));

@@ -12,7 +12,8 @@
 #                  corpora are kept between runs, so repeated runs go deeper
 #   TARGET...      a subset (vocab jsonl_field ... inspect; default all)
 #
-# Seeds are generated first (fuzz_make_seeds, from the tree's own test data). A failing target
+# Seeds are generated first (fuzz_make_seeds, from the tree's own test data; the parquet
+# target's by make_parquet_seeds.py with the set-up venv's pyarrow). A failing target
 # prints the end of its log and the path of the input that failed; copy that input into
 # tests/fuzz/regressions/<target>/ when you fix the bug, so that ctest replays it forever.
 set -euo pipefail
@@ -28,13 +29,13 @@ while [ $# -gt 0 ]; do
     --seconds) SECONDS_PER_TARGET="$2"; shift 2 ;;
     --jobs) JOBS="$2"; shift 2 ;;
     --work) mkdir -p "$2"; WORK="$(cd "$2" && pwd)"; shift 2 ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     -*) echo "run_fuzzers: unknown option $1" >&2; exit 2 ;;
     *) TARGETS+=("$1"); shift ;;
   esac
 done
 [ -n "$WORK" ] || WORK="$BUILD/fuzz-work"
-ALL=(vocab jsonl_field jsonl_record manifest zip pickle pth safetensors binidx build_info inspect)
+ALL=(vocab jsonl_field jsonl_record jsonl_stream parquet manifest zip pickle pth safetensors binidx build_info inspect)
 [ "${#TARGETS[@]}" -gt 0 ] || TARGETS=("${ALL[@]}")
 for t in "${TARGETS[@]}"; do
   [ -x "$BUILD/bin/fuzz_$t" ] || { echo "run_fuzzers: $BUILD/bin/fuzz_$t is missing (build the rwkvkit_fuzzers target of a -DRWKVKIT_FUZZ=ON build)" >&2; exit 2; }
@@ -43,6 +44,13 @@ done
 mkdir -p "$WORK/corpus" "$WORK/logs" "$WORK/artifacts"
 # The seed builds report their deliberately bad records on stderr: kept in a log.
 if ! "$BUILD/bin/fuzz_make_seeds" "$ROOT" "$WORK/seeds" > "$WORK/logs/make_seeds.log" 2>&1; then
+  cat "$WORK/logs/make_seeds.log" >&2
+  exit 1
+fi
+# The parquet target's seeds: small files written by pyarrow (the set-up venv's).
+PYTHON="${RWKVKIT_PYARROW_PYTHON:-$ROOT/.rwkvkit/venv/bin/python}"
+if [[ " ${TARGETS[*]} " == *" parquet "* ]] &&
+   ! "$PYTHON" "$ROOT/tests/fuzz/make_parquet_seeds.py" "$WORK/seeds" >> "$WORK/logs/make_seeds.log" 2>&1; then
   cat "$WORK/logs/make_seeds.log" >&2
   exit 1
 fi
