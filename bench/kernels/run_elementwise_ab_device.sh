@@ -8,6 +8,7 @@
 # (run_profile_device.sh); SANITIZE=0 / PROFILE=0 skip those. Binaries built on the build machine for sm_90, carried with .devdeps,
 # .gpubench-libs and .rwkvkit/vocab. Logs under $OUT.
 set -uo pipefail
+export RWKVKIT_REQUIRE_GPU=1  # on the GPU machine a skipped gpu test is a failure
 OUT=${OUT:-/tmp/ew_ab}
 BIN=${BIN:-build-gpubench/bin}
 OLD=${OLD:-build-gpubench/bin-old}

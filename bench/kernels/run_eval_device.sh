@@ -7,6 +7,7 @@
 # stdout. Run from the repository root after `source .devdeps/use.sh`, carrying .devdeps and
 # .rwkvkit/vocab (the World vocab the evaluator needs for bytes).
 set -uo pipefail
+export RWKVKIT_REQUIRE_GPU=1  # on the GPU machine a skipped gpu test is a failure
 OUT=${OUT:-/tmp/eval_device}
 mkdir -p "$OUT"
 BUILD=${BUILD:-build-cuda}

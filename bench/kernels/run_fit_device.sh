@@ -5,6 +5,7 @@
 # compute-sanitizer racecheck on the evaluator tests. Binaries built on the build machine for sm_90
 # (carry $BIN, default build-gpubench/bin, plus .devdeps, .gpubench-libs, .rwkvkit/vocab). Logs: $OUT.
 set -uo pipefail
+export RWKVKIT_REQUIRE_GPU=1  # on the GPU machine a skipped gpu test is a failure
 OUT=${OUT:-/tmp/fit}
 BIN=${BIN:-build-gpubench/bin}
 mkdir -p "$OUT"

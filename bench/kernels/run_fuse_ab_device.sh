@@ -7,6 +7,7 @@
 # .rwkvkit/vocab); their compiled-in paths point at /work/main, linked here to this checkout.
 # Logs go to $OUT (or /tmp/fuse_ab).
 set -uo pipefail
+export RWKVKIT_REQUIRE_GPU=1  # on the GPU machine a skipped gpu test is a failure
 OUT=${OUT:-/tmp/fuse_ab}
 BIN=${BIN:-build-gpubench/bin}
 mkdir -p "$OUT"

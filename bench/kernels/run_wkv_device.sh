@@ -5,6 +5,7 @@
 # /tmp/wkv_device); the summary goes to stdout. Run from the repository root, after
 # `source .devdeps/use.sh` (the project's Debian build dependencies; see ../shared/device).
 set -uo pipefail
+export RWKVKIT_REQUIRE_GPU=1  # on the GPU machine a skipped gpu test is a failure
 OUT=${OUT:-/tmp/wkv_device}
 mkdir -p "$OUT"
 BUILD=${BUILD:-build-cuda}

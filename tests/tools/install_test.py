@@ -65,6 +65,9 @@ def main():
                      os.path.abspath(args.build_dir), os.path.abspath(args.source_dir)}:
             check(tree.encode() not in blob, f"the installed binary holds the path {tree}")
 
+        require_gpu = os.environ.get("RWKVKIT_REQUIRE_GPU", "0") not in ("", "0")
+        check(not require_gpu or os.path.exists(os.path.join(args.build_dir, "lib", "rwkvkit", "librwkvkit_cuda.so")),
+              "RWKVKIT_REQUIRE_GPU is set but the build has no CUDA plugin (lib/rwkvkit/librwkvkit_cuda.so)")
         if os.path.exists(os.path.join(args.build_dir, "lib", "rwkvkit", "librwkvkit_cuda.so")):
             check(os.path.isfile(os.path.join(moved, "lib", "rwkvkit", "librwkvkit_cuda.so")), "the CUDA plugin is not installed")
             data = os.path.join(tmp, "data")

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -202,10 +203,23 @@ TEST(TokenNll, MatchesDirectComputation) {
   EXPECT_NEAR(nll[2], std::log1p(std::exp(-1.0) + std::exp(-2.0)) + 1.0, 1e-12);
 }
 
-TEST(TokenNll, EmptyIsFine) {
-  std::vector<double> nll;
-  TokenNll({}, 5, {}, nll);
-  SUCCEED();
+// No targets: nothing is read or written (the buffer around the empty output keeps its values).
+TEST(TokenNll, EmptyWritesNothing) {
+  std::vector<double> buf(3, 42.0);
+  TokenNll({}, 5, {}, std::span<double>(buf).subspan(1, 0));
+  EXPECT_EQ(buf, std::vector<double>(3, 42.0));
+}
+
+// Disagreeing sizes and out-of-range targets stop the process with a message, never read past
+// the logits.
+TEST(TokenNllDeathTest, BadSizesAndTargetsDie) {
+  std::vector<float> logits(10, 0.0f);  // T = 2, vocab = 5
+  std::vector<uint16_t> targets{1, 2};
+  std::vector<double> nll(2);
+  EXPECT_DEATH(TokenNll(logits, 4, targets, nll), "sizes disagree");
+  EXPECT_DEATH(TokenNll(logits, 5, targets, std::span<double>(nll).first(1)), "sizes disagree");
+  targets[1] = 5;
+  EXPECT_DEATH(TokenNll(logits, 5, targets, nll), "target out of range");
 }
 
 }  // namespace

@@ -20,6 +20,7 @@
 #include "refmodel/cuda/cuda_model.h"
 #include "refmodel/eval/evaluator.h"
 #include "simdjson.h"
+#include "tests/common/require_gpu.h"
 #include "tests/refmodel/cpu/random_model.h"
 
 namespace rwkvkit::refmodel {
@@ -41,8 +42,7 @@ constexpr double kRelPpl = 1e-2;
 constexpr double kBatching = 2e-5;
 
 bool HaveGpu() { return CudaDeviceCount() > 0; }
-#define SKIP_WITHOUT_GPU() \
-  if (!HaveGpu()) GTEST_SKIP() << "no CUDA device"
+#define SKIP_WITHOUT_GPU() RWKVKIT_SKIP_WITHOUT_GPU(HaveGpu())
 
 struct Doc {
   std::vector<uint16_t> inputs, targets;  // [0, t1..tn], [t1..tn, 0]

@@ -6,8 +6,9 @@ tiny writer of its own (from docs/formats/binidx.md) next to a build.json that n
 runs `rwkvkit eval --model <fixture> --data <dir> --nll-out`, and checks: the --nll-out lines
 equal the official package's per-target NLL (1e-5), the JSON summary line's documents, tokens,
 mean NLL, perplexity and bits per byte follow from those NLLs and the vocab's token lengths,
-and the per-source numbers split the totals. Also: --device cuda and --dtype bf16 on cpu are
-clear errors. Standard library only.
+and the per-source numbers split the totals. Also: --device cuda runs or is a clear error (a
+failure when RWKVKIT_REQUIRE_GPU=1 says the machine has a GPU), --dtype bf16 on cpu is a clear
+error. Standard library only.
 """
 
 import argparse
@@ -109,6 +110,11 @@ def main():
             r = subprocess.run([args.rwkvkit, "eval", "--model", os.path.join(args.fixtures, "v5_bf16.pth"), "--data", tmp,
                                 "--vocab", args.vocab] + extra, capture_output=True, text=True)
             if extra[0] == "--device" and r.returncode == 0:
+                continue
+            if extra[0] == "--device" and os.environ.get("RWKVKIT_REQUIRE_GPU", "0") not in ("", "0"):
+                print(f"FAIL --device cuda on a machine that must have a GPU (RWKVKIT_REQUIRE_GPU): exit {r.returncode}, "
+                      f"stderr {r.stderr!r}")
+                failures += 1
                 continue
             if r.returncode == 0 or what not in r.stderr:
                 print(f"FAIL {' '.join(extra)}: exit {r.returncode}, stderr {r.stderr!r}")
