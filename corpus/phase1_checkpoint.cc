@@ -14,7 +14,7 @@ namespace rwkvkit::corpus {
 namespace {
 
 constexpr char kFile[] = "phase1.checkpoint";
-constexpr char kMagic[] = "rwkvkit phase1 checkpoint 1\n";
+constexpr char kMagic[] = "rwkvkit phase1 checkpoint 2\n";  // 2: per-source bad_records
 
 class Writer {
  public:
@@ -70,8 +70,8 @@ class Reader {
 };
 
 void PutSource(Writer& w, const SourceCounts& c) {
-  for (const uint64_t v : {c.files, c.documents_read, c.documents_kept, c.documents_written, c.bytes_in, c.bytes_out,
-                           c.tokens, c.c4_documents_edited, c.c4_lines_removed.too_long_word,
+  for (const uint64_t v : {c.files, c.documents_read, c.documents_kept, c.documents_written, c.bad_records,
+                           c.bytes_in, c.bytes_out, c.tokens, c.c4_documents_edited, c.c4_lines_removed.too_long_word,
                            c.c4_lines_removed.no_terminal_punct, c.c4_lines_removed.too_few_words,
                            c.c4_lines_removed.javascript, c.c4_lines_removed.policy})
     w.U64(v);
@@ -89,8 +89,8 @@ void PutSource(Writer& w, const SourceCounts& c) {
 }
 
 bool GetSource(Reader& r, SourceCounts& c) {
-  for (uint64_t* v : {&c.files, &c.documents_read, &c.documents_kept, &c.documents_written, &c.bytes_in, &c.bytes_out,
-                      &c.tokens, &c.c4_documents_edited, &c.c4_lines_removed.too_long_word,
+  for (uint64_t* v : {&c.files, &c.documents_read, &c.documents_kept, &c.documents_written, &c.bad_records,
+                      &c.bytes_in, &c.bytes_out, &c.tokens, &c.c4_documents_edited, &c.c4_lines_removed.too_long_word,
                       &c.c4_lines_removed.no_terminal_punct, &c.c4_lines_removed.too_few_words,
                       &c.c4_lines_removed.javascript, &c.c4_lines_removed.policy})
     if (!r.U64(*v)) return false;

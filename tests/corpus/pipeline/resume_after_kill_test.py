@@ -29,9 +29,11 @@ import time
 
 
 def make_corpus(path, target_bytes, seed):
+    """Writes a JSONL corpus; returns (lines, broken lines)."""
     rng = random.Random(seed)
     words = ["alpha", "Grüße", "今日は", "данные", "😀", "token", "the", "of", "\u0645\u0631\u062d\u0628\u0627", "x" * 7]
     size = 0
+    broken = 0
     with open(path, "w", encoding="utf-8") as f:
         i = 0
         prev = []
@@ -48,9 +50,11 @@ def make_corpus(path, target_bytes, seed):
             line = json.dumps({"id": i, "text": text}, ensure_ascii=False) + "\n"
             if i % 997 == 0:
                 line = "{broken json\n"
+                broken += 1
             f.write(line)
             size += len(line.encode("utf-8"))
             i += 1
+    return i, broken
 
 
 def digest_dir(d):
@@ -163,8 +167,10 @@ def check_reading_checkpoint(args, tmp):
     # Checkpoints come at most once a second, so reading must last well beyond the first one on
     # a fast idle machine and a loaded one alike: 40 files of 2 MB (about 3-10 s of reading on
     # one thread), killed as soon as the first checkpoint exists.
+    lines = broken = 0
     for k in range(40):
-        make_corpus(os.path.join(files, f"part{k:03d}.jsonl"), 2_000_000, seed=100 + k)
+        n, b = make_corpus(os.path.join(files, f"part{k:03d}.jsonl"), 2_000_000, seed=100 + k)
+        lines, broken = lines + n, broken + b
     ref = os.path.join(tmp, "many_ref")
     subprocess.run(build_cmd(args, files, ref, 1), check=True)
     want = digest_dir(ref)
@@ -185,6 +191,7 @@ def check_reading_checkpoint(args, tmp):
     if os.path.exists(os.path.join(work, "spill.done")):
         print("FAIL killed while reading: phase 1 had already finished (kill point too late)")
         return 1
+    failures = check_bad_fraction_after_resume(args, files, out, lines, broken)
     r = subprocess.run(build_cmd(args, files, out, 2, resume=True), capture_output=True, text=True)
     if r.returncode != 0 or "reading on from input file" not in r.stderr:
         print(f"FAIL killed while reading: resume did not continue from the checkpoint ({r.returncode}): {r.stderr}")
@@ -195,6 +202,26 @@ def check_reading_checkpoint(args, tmp):
         return 1
     line = [l for l in r.stderr.splitlines() if "reading on" in l][0]
     print(f"ok   killed while reading: resumed to identical output ({line.strip()})")
+    return failures
+
+
+def check_bad_fraction_after_resume(args, files, killed_out, lines, broken):
+    """Resumes a copy of a build killed while reading with a --max-bad-fraction just under the
+    corpus's fraction of broken lines: like the uninterrupted build it must fail, counting every
+    broken line (those before the checkpoint included) against every line."""
+    out = killed_out + "_bad_fraction"
+    shutil.copytree(killed_out, out, symlinks=True)
+    threshold = broken / lines * 0.999
+    r = subprocess.run(build_cmd(args, files, out, 2, resume=True) + ["--max-bad-fraction", repr(threshold)],
+                       capture_output=True, text=True)
+    want = f"{broken} of {lines} records are bad"
+    if "reading on from input file" not in r.stderr:
+        print(f"FAIL bad fraction after resume: the copy did not resume from the checkpoint: {r.stderr}")
+        return 1
+    if r.returncode != 1 or want not in r.stderr:
+        print(f"FAIL bad fraction after resume: exit {r.returncode}, expected exit 1 and '{want}': {r.stderr[-600:]}")
+        return 1
+    print(f"ok   bad fraction after resume: fails like the uninterrupted build ({want})")
     return 0
 
 
