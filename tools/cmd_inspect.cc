@@ -517,6 +517,10 @@ int InspectDirectory(const fs::path& dir, bool json, std::optional<uint64_t> fla
   if (all_opened) CheckTotals(*build, stats.size(), docs, tokens, problems);
   if (all_opened && all_runs && !build->sources.empty()) CheckSources(*build, totals, problems);
   CheckForUnlistedFiles(dir, listed, problems);
+  if (all_opened && docs == 0)
+    problems.push_back(absl::StrCat("the build holds no documents (", stats.size(),
+                                    " shards): nothing to train on; a build that keeps no document fails today, so "
+                                    "this one is from an older rwkvkit or was edited: rebuild it"));
   if (json) {
     std::string out = absl::StrCat("{\"path\": ", JsonString(dir.string()), ", \"ok\": ", problems.empty() ? "true" : "false",
                                    ", \"documents\": ", docs, ", \"tokens\": ", tokens, ", \"shards\": [");

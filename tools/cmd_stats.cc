@@ -124,6 +124,7 @@ int RunStats(int argc, char** argv) {
   if (!tok.ok()) return ReportError("stats", tok.status());
   absl::StatusOr<st::BuildInfo> info = st::LoadBuildInfo(opt->build_dir);
   if (!info.ok()) return ReportError("stats", info.status());
+  if (absl::Status s = st::RequireDocuments(*info, opt->build_dir); !s.ok()) return ReportError("stats", s);
   // A bad --out fails now, not after every shard has been read.
   if (absl::Status s = st::CreateReportDir(opt->out_dir); !s.ok()) return ReportError("stats", s);
   const auto start = std::chrono::steady_clock::now();

@@ -201,4 +201,14 @@ absl::StatusOr<BuildInfo> LoadBuildInfo(const fs::path& dir) {
   return info;
 }
 
+absl::Status RequireDocuments(const BuildInfo& info, const fs::path& dir) {
+  uint64_t documents = 0;
+  for (const BuildShard& s : info.shards) documents += s.documents;
+  if (documents > 0) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat(
+      dir.string(), ": the build holds no documents (", info.shards.size(),
+      " shards): nothing to report or train on; a build that keeps no document fails today, so this one is from an "
+      "older rwkvkit or was edited: rebuild it"));
+}
+
 }  // namespace rwkvkit::corpus::stats

@@ -68,6 +68,12 @@ struct BuildInfo {
 // does not exist or do not add up to the shard's documents.
 absl::StatusOr<BuildInfo> LoadBuildInfo(const std::filesystem::path& dir);
 
+// RequireDocuments()
+// kFailedPrecondition when the build's shards hold no document (an empty build of an older
+// rwkvkit, which published one where today's build fails): there is nothing to report on or
+// train on. `dir` names the build in the message.
+absl::Status RequireDocuments(const BuildInfo& info, const std::filesystem::path& dir);
+
 }  // namespace rwkvkit::corpus::stats
 
 #endif  // RWKVKIT_CORPUS_STATS_BUILD_INFO_H_

@@ -13,7 +13,9 @@ tokenizer by the golden test):
   - gzip on stdin for tokenize --jsonl (sniffed from the stream);
   - a record whose other field holds 1e999 or a 30-digit integer keeps its text;
   - nested keys (--text-key meta.content) read what Python reads at rec["meta"]["content"];
-  - a build whose source yields nothing, or mostly bad records, exits non-zero with a summary.
+  - a build whose source yields nothing, or mostly bad records, exits non-zero with a summary;
+  - inspect and stats on an empty build that an older rwkvkit published (build.json with no
+    shard and no document) exit non-zero saying so, and exit 0 on the real build it came from.
 """
 
 import argparse
@@ -159,6 +161,32 @@ def main():
               f"wrong key: {r.returncode} {r.stderr}")
         r = run(build + ["--input", p("long.jsonl"), "-o", p("o_frac"), "--max-bad-fraction", "2"])
         check(r.returncode == 2, "--max-bad-fraction outside 0..1 is a usage error")
+
+        # inspect and stats on an empty build of an older rwkvkit: o_flat's build.json with its
+        # shards and documents taken away (what such a build published), shard files removed.
+        if os.path.exists(p("o_flat/build.json")):
+            for cmd in ([rk, "inspect", p("o_flat")], [rk, "stats", *vocab, "--no-progress", p("o_flat"), "--out", p("rep_flat")]):
+                r = run(cmd)
+                check(r.returncode == 0, f"{cmd[1]} of a real build: {r.returncode} {r.stderr[-300:]}")
+            os.makedirs(p("o_old_empty"))
+            with open(p("o_flat/build.json")) as f:
+                b = json.load(f)
+            b["shards"] = []
+            b["output"] = {"shards": 0, "documents": 0, "tokens": 0}
+            b["training"].update(my_exit_tokens=0, magic_prime=None, trainer_accepts=False, args=None,
+                                 problem="no tokens")
+            for src in b["sources"] + [{"counts": b["total"]}]:
+                src["counts"].update(documents_kept=0, documents_written=0, tokens=0)
+            with open(p("o_old_empty/build.json"), "w") as f:
+                json.dump(b, f, indent=2)
+            for cmd in ([rk, "inspect", p("o_old_empty")], [rk, "inspect", "--json", p("o_old_empty")],
+                        [rk, "stats", *vocab, "--no-progress", p("o_old_empty"), "--out", p("rep_empty")]):
+                r = run(cmd)
+                err = r.stderr.decode()
+                check(r.returncode == 1 and "the build holds no documents" in err, f"{cmd[1:3]} of an empty build: {r.returncode} {err}")
+                if "--json" in cmd:
+                    check(r.returncode == 1 and json.loads(r.stdout)["ok"] is False, f"inspect --json of an empty build: {r.stdout}")
+            check(not os.path.exists(p("rep_empty")), "stats of an empty build writes no report")
 
     if failures:
         print(f"{len(failures)} failure(s)", file=sys.stderr)
