@@ -76,7 +76,10 @@ def make_corpus(demo_path, copies, parts, row_group, cache):
     meta_path = out + ".json"
     if os.path.exists(meta_path):
         with open(meta_path) as f:
-            return json.load(f)
+            meta = json.load(f)
+        # the folders as seen from here (the cache may have been written from another checkout)
+        meta["dir"], meta["dirs"] = out, {f: os.path.join(out, f) for f in FORMATS}
+        return meta
     import pyarrow as pa
     import pyarrow.parquet as pq
     log(f"writing the corpus: {copies} varied copies of {demo_path} as {parts} files per format under {out}")
