@@ -539,7 +539,7 @@ def render(args, scaled, rows, notes, dt_error, bpe_vocab, load_before, load_aft
             pc = r["bytes"] / 1e6 / r["wall"] / r["threads"]
             parts.append(f"{pc:.1f} MB/s per core on {r['threads']} thread{'s' if r['threads'] > 1 else ''} "
                          f"({'met' if pc >= 50 else 'NOT met'})")
-        L.append("Target (issue 3): at least 50 MB/s per core end to end. rwkvkit build, output on disk: "
+        L.append("Target: at least 50 MB/s per core end to end. rwkvkit build, output on disk: "
                  + "; ".join(parts) + ".")
         one = [r for r in best_rk if r["threads"] == 1]
         md = [r for r in rows if r["tool"].startswith("make_data")]

@@ -270,7 +270,7 @@ def write_doc(path, section):
             text = text.rstrip("\n") + "\n\n" + section
     else:
         text = ("# Benchmarks\n\nMeasured results, each with the machine, versions and input it ran on "
-                "(STYLE.md §3.5). Benchmarks live under `bench/` and are never run by ctest.\n\n" + section)
+                "(docs/conventions.md). Benchmarks live under `bench/` and are never run by ctest.\n\n" + section)
     tmp = path + ".tmp"
     with open(tmp, "w", encoding="utf-8") as f:
         f.write(text)

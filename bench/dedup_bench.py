@@ -340,7 +340,7 @@ def overlap_rows(found, planted):
 def render(args, meta, rows, found, dt_error, load_before, load_after, started):
     mb = meta["bytes"] / 1e6
     ncores = os.cpu_count() or 1
-    L = [BEGIN, "## Near-dedup: rwkvkit's MinHash LSH vs datatrove's MinHash pipeline (issue 6)", ""]
+    L = [BEGIN, "## Near-dedup: rwkvkit's MinHash LSH vs datatrove's MinHash pipeline", ""]
     L.append(f"Measured {started:%Y-%m-%d %H:%M} UTC by `bench/run_dedup_bench.sh` on {cpu_model()}, {ncores} "
              f"cores (load average {load_before[0]:.2f} / {load_before[1]:.2f} before, {load_after[0]:.2f} after), "
              f"rwkvkit {git_commit()}, datatrove {pkg_version('datatrove')} with spaCy {pkg_version('spacy')}, "

@@ -1,6 +1,6 @@
 // corpus/bad_input.h — counts bad records by reason and keeps the first few examples.
 //
-// A malformed line is not an error of the run (STYLE.md §3.3, leveldb's Reporter): the
+// A malformed line is not an error of the run (docs/conventions.md, "Errors"; leveldb's Reporter): the
 // pipeline drops it with a reason, the sink counts it and keeps the first kExamplesPerReason
 // locations (`path:line: message`) per reason for stderr and build.json. Reasons are short
 // snake_case names (`invalid_json`, `missing_text_key`, ...).

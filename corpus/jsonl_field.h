@@ -8,7 +8,7 @@
 // key appears twice the last one wins, as with Python's json module (the reference the CLI's
 // output is checked against), at every level. Numbers beyond simdjson's range (1e999, a
 // 30-digit integer: valid JSON, read by Python) anywhere in the record do not make it invalid. Lone surrogate escapes (\ud800) cannot be UTF-8 and make the line
-// invalid here; the corpus pipeline's repair stage (issue 3) turns them into U+FFFD instead.
+// invalid here; the corpus pipeline's repair stage (corpus/text) turns them into U+FFFD instead.
 //
 //   JsonlFieldReader r({"text", "lang"});
 //   if (r.Read(line).ok()) { absl::StatusOr<std::string_view> text = r.Field(0); ... }

@@ -1,5 +1,5 @@
 // bench/tokenizer_variants/encode_variants.cc — experimental encode variants, selected by
-// number (STYLE.md §3.4: each is checked against the plain walk before it is timed; only the
+// number (docs/conventions.md: each is checked against the plain walk before it is timed; only the
 // winner moves into tokenizer/internal/).
 //
 //   encode_variants VOCAB DOCS.bin [variant...]

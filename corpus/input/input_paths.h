@@ -10,7 +10,7 @@
 // that is not a regular file (a FIFO, a device such as /dev/null, a socket), given or matched,
 // kFailedPrecondition — nothing can block or read forever later — and a file whose content
 // is a format rwkvkit cannot read (bzip2, zip, ...: input_format.h) kInvalidArgument. A
-// symlink loop is named as such. Input sharding for several ranks (DESIGN.md) is a pure function of this list.
+// symlink loop is named as such. Input sharding for several tasks (docs/design.md) is a pure function of this list.
 // Thread-safe: no shared state.
 #ifndef RWKVKIT_CORPUS_INPUT_INPUT_PATHS_H_
 #define RWKVKIT_CORPUS_INPUT_INPUT_PATHS_H_

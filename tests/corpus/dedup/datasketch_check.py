@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Independent check of rwkvkit's near dedup (issue 6): on a seeded corpus with planted edits,
+"""Independent check of rwkvkit's near dedup: on a seeded corpus with planted edits,
 compare rwkvkit's confirmed near-duplicate pairs with the exact Jaccard of the shingle sets
 (brute force over every pair sharing a shingle) and report datasketch's MinHashLSH alongside.
 

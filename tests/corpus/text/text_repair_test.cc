@@ -1,6 +1,6 @@
 // tests/corpus/text/text_repair_test.cc — every repair/normalization rule with exact bytes and
 // exact counts. The invalid-UTF-8, surrogate, control and Unicode cases are those of
-// ../shared/corpus/malformed.jsonl (lines 7–22, 34–42), written inline so the test needs no
+// the development corpus's malformed.jsonl (lines 7–22, 34–42), written inline so the test needs no
 // file. Expected replacements follow Python's bytes.decode('utf-8', 'replace'); expected
 // normal forms were computed with Python's unicodedata (Unicode 14) — none of the characters
 // here changed between Unicode 14 and ICU 72's Unicode 15.
