@@ -3,23 +3,32 @@
 # Without options it installs what the main job (tools/demo.sh: build the CLI, build the demo
 # corpus) needs; --test adds what the tests need (tools/test.sh), --bench what bench/ needs.
 #
-#   1. Debian packages: compiler toolchain, CMake and the C++ libraries; with --test also
+#   1. Debian packages: compiler toolchain, CMake, the C++ libraries and the Python headers
+#      (the Python package's extension); with --test also
 #      GoogleTest, Chromium (the headless screenshot test of the stats report) and clang 14
 #      with its libFuzzer/sanitizer runtimes and llvm-symbolizer (the fuzz targets, tests/fuzz)
 #      (apt-get; skipped when they are already installed).
 #   2. A Python venv at .rwkvkit/venv with the pinned PyPI packages: `rwkv` (the official
 #      package: the World vocab comes from it, and its reference tokenizer is the test oracle),
 #      pyarrow (its Arrow C++ libraries read Parquet input, docs/parquet.md; also the Parquet
-#      tests' oracle); with --test also numpy and datasketch (the near-dedup test's independent
-#      MinHash LSH), datatrove and regex (its filter classes are the quality filters' oracle;
-#      datatrove imports regex without declaring it); with --bench also the Rust
-#      `pyrwkv-tokenizer` that bench/ compares against (--bench implies --test).
+#      tests' oracle), nanobind, scikit-build-core and numpy (the Python package, step 5);
+#      with --test also datasketch (the near-dedup test's independent MinHash LSH),
+#      datatrove and regex (its filter classes are the quality filters' oracle; datatrove
+#      imports regex without declaring it), pytest (python/tests), the Rust
+#      `pyrwkv-tokenizer` (oracle of the package's alias; bench/ compares against it) and
+#      tokenizers, tiktoken and sentencepiece (`python -m rwkvkit bench tokenizer`);
+#      --bench implies --test.
 #   3. The World vocab, copied from the installed `rwkv` package to
 #      .rwkvkit/vocab/rwkv_vocab_v20230424.txt (CRLF line ends, as the wheel ships it, become
 #      LF) and checked against its published sha256.
 #   4. The demo corpus (tools/demo_corpus/build_demo_corpus.sh) under .rwkvkit/demo/.
+#   5. The Python package `rwkvkit` (docs/python.md), built from this tree with nanobind and
+#      scikit-build-core (pinned, installed in step 2) and installed into the venv: once, and
+#      again when its version changes or with --python-package (it compiles the libraries,
+#      a few minutes on 2 cores). The tests use the package the CMake build assembles in
+#      build/python/, so they always see the current sources.
 #
-# Usage: tools/setup.sh [--test] [--bench] [--no-apt]
+# Usage: tools/setup.sh [--test] [--bench] [--no-apt] [--python-package]
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -30,18 +39,27 @@ RUST_TOKENIZER_VERSION="0.9.1"
 # Arrow C++ for Parquet input comes from this wheel (libarrow/libparquet.so.2600 + headers;
 # docs/parquet.md): CMake links it from the venv. A new major version changes the SONAME.
 PYARROW_VERSION="26.0.1"
+# The Python package's build (nanobind, scikit-build-core) and test tools.
+NANOBIND_VERSION="3.1.0"
+SCIKIT_BUILD_CORE_VERSION="1.1.2"
+PYTEST_VERSION="9.2.0"
+HF_TOKENIZERS_VERSION="0.23.3"
+TIKTOKEN_VERSION="0.14.0"
+SENTENCEPIECE_VERSION="0.2.3"
 VOCAB_SHA256="e6dee3d4e31b4d5c40ac99508ac6c701ceef4bed681bf2167ce9a908552bca89"
 VOCAB="$STATE/vocab/rwkv_vocab_v20230424.txt"
 
 want_bench=0
 want_test=0
 want_apt=1
+want_package=0
 for arg in "$@"; do
   case "$arg" in
     --test) want_test=1 ;;
     --bench) want_bench=1; want_test=1 ;;
     --no-apt) want_apt=0 ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    --python-package) want_package=1 ;;
+    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
     *) echo "setup: unknown option $arg" >&2; exit 2 ;;
   esac
 done
@@ -49,7 +67,7 @@ done
 log() { echo "setup: $*"; }
 
 # 1. Debian packages: the main job's, then the tests'.
-DEB_PACKAGES=(build-essential cmake pkg-config python3 python3-venv
+DEB_PACKAGES=(build-essential cmake pkg-config python3 python3-venv python3-dev
   libicu-dev libtbb-dev libsimdjson-dev libabsl-dev libzstd-dev zlib1g-dev liblzma-dev libxxhash-dev libcld2-dev
   libopenblas-dev)
 DEB_TEST_PACKAGES=(libgtest-dev
@@ -79,10 +97,16 @@ if [ ! -x "$VENV/bin/python" ]; then
   python3 -m venv "$VENV"
 fi
 # The main job's PyPI packages, then the tests'.
-pip_want=("rwkv==$RWKV_VERSION" "pyarrow==$PYARROW_VERSION")
-pip_test=("numpy" "datasketch==1.10.0" "datatrove==0.10.1" "regex==2026.11.19")
+# nanobind + scikit-build-core build the Python package (step 5), numpy is its one dependency.
+pip_want=("rwkv==$RWKV_VERSION" "pyarrow==$PYARROW_VERSION" "nanobind==$NANOBIND_VERSION"
+  "scikit-build-core==$SCIKIT_BUILD_CORE_VERSION" "numpy")
+# pytest runs the Python package's tests (python/tests), pyrwkv-tokenizer is the oracle of its
+# RWKVTokenizer alias; tokenizers, tiktoken and sentencepiece are the libraries `python -m
+# rwkvkit bench tokenizer` runs (and its test trains small models with).
+pip_test=("numpy" "datasketch==1.10.0" "datatrove==0.10.1" "regex==2026.11.19" "pytest==$PYTEST_VERSION"
+  "pyrwkv-tokenizer==$RUST_TOKENIZER_VERSION" "tokenizers==$HF_TOKENIZERS_VERSION" "tiktoken==$TIKTOKEN_VERSION"
+  "sentencepiece==$SENTENCEPIECE_VERSION")
 [ "$want_test" = 1 ] && pip_want+=("${pip_test[@]}")
-[ "$want_bench" = 1 ] && pip_want+=("pyrwkv-tokenizer==$RUST_TOKENIZER_VERSION")
 if ! "$VENV/bin/python" - "${pip_want[@]}" <<'PY' 2>/dev/null
 import sys
 from importlib.metadata import version, PackageNotFoundError
@@ -120,3 +144,18 @@ fi
 
 # 4. The demo corpus.
 "$ROOT/tools/demo_corpus/build_demo_corpus.sh"
+
+# 5. The Python package, built from this tree (pyproject.toml) into the venv.
+pkg_version="$(sed -n 's/^version = "\(.*\)"$/\1/p' "$ROOT/pyproject.toml" | head -n 1)"
+have_version="$("$VENV/bin/python" -c 'from importlib.metadata import version; print(version("rwkvkit"))' 2>/dev/null || true)"
+if [ "$want_package" = 1 ] || [ "$have_version" != "$pkg_version" ]; then
+  log "building and installing the Python package rwkvkit $pkg_version (pip install .; a few minutes)"
+  pip_cfg=()
+  command -v ccache >/dev/null && pip_cfg+=(-C cmake.define.CMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  (cd "$ROOT" && "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-build-isolation \
+    "${pip_cfg[@]}" .)
+  (cd / && "$VENV/bin/python" -c 'import rwkvkit; assert rwkvkit.Tokenizer().encode("Hello world") == [33155, 40213]')
+  log "installed the Python package rwkvkit $pkg_version"
+else
+  log "Python package rwkvkit $pkg_version present (tools/setup.sh --python-package rebuilds it)"
+fi

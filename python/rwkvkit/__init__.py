@@ -1,0 +1,46 @@
+"""rwkvkit: the RWKV World tokenizer, binidx shards and the corpus pipeline from Python.
+
+    >>> import rwkvkit
+    >>> tok = rwkvkit.Tokenizer()                 # the World vocab
+    >>> tok.encode("Hello world")
+    [33155, 40213]
+    >>> shards = rwkvkit.open_shards("build/demo_corpus")
+    >>> shards[0]                                 # numpy.uint16 view of the mapped .bin
+
+Contents:
+    Tokenizer        the World tokenizer (encode, encode_numpy, encode_batch, decode, ...)
+    TRIE_TOKENIZER   drop-in for rwkv.rwkv_tokenizer.TRIE_TOKENIZER
+    RWKVTokenizer    drop-in for pyrwkv_tokenizer.RWKVTokenizer
+    open_shards      documents of binidx shards as zero-copy numpy views; RWKV-LM samples
+    training_numbers RWKV-LM's --my_exit_tokens / --magic_prime for a token count
+    Error, ...       exceptions (rwkvkit.errors)
+
+docs/python.md in the source tree describes everything.
+"""
+
+from __future__ import annotations
+
+from . import errors
+from ._rwkvkit import Tokenizer
+from .compat import RWKVTokenizer, TRIE_TOKENIZER
+from .errors import (DataLossError, Error, FailedPreconditionError, InvalidArgumentError, NotFoundError,
+                     UnavailableError)
+from .shards import Shards, open_shards, training_numbers
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Tokenizer",
+    "TRIE_TOKENIZER",
+    "RWKVTokenizer",
+    "Shards",
+    "open_shards",
+    "training_numbers",
+    "Error",
+    "NotFoundError",
+    "InvalidArgumentError",
+    "DataLossError",
+    "FailedPreconditionError",
+    "UnavailableError",
+    "errors",
+]

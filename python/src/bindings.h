@@ -1,0 +1,14 @@
+// python/src/bindings.h — the parts of the rwkvkit extension module (_rwkvkit), one per file.
+#ifndef RWKVKIT_PYTHON_SRC_BINDINGS_H_
+#define RWKVKIT_PYTHON_SRC_BINDINGS_H_
+
+#include <nanobind/nanobind.h>
+
+namespace rwkvkit::python {
+
+void BindTokenizer(nanobind::module_& m);  // tokenizer_binding.cc: Tokenizer
+void BindShards(nanobind::module_& m);     // shards_binding.cc: shard index, RWKV-LM numbers
+
+}  // namespace rwkvkit::python
+
+#endif  // RWKVKIT_PYTHON_SRC_BINDINGS_H_

@@ -1,0 +1,10 @@
+// python/src/module.cc — the extension module rwkvkit._rwkvkit (the package rwkvkit wraps it).
+#include <nanobind/nanobind.h>
+
+#include "python/src/bindings.h"
+
+NB_MODULE(_rwkvkit, m) {
+  m.doc() = "rwkvkit's C++ libraries (the World tokenizer, binidx shards, the pipeline); use the rwkvkit package.";
+  rwkvkit::python::BindTokenizer(m);
+  rwkvkit::python::BindShards(m);
+}

@@ -1,0 +1,135 @@
+"""The Python side of rwkvkit.Tokenizer: zero-copy arrays, the GIL released by encode_batch,
+no memory growth over many calls, pickling, the default vocab, errors with file and line."""
+
+import os
+import pickle
+import threading
+
+import numpy as np
+import pytest
+
+import rwkvkit
+
+
+def test_encode_numpy_into_out_is_a_view(tok):
+    out = np.zeros(64, dtype=np.uint16)
+    ids = tok.encode_numpy("Hello world", out=out)
+    assert ids.tolist() == [33155, 40213]
+    assert ids.base is out and np.shares_memory(ids, out)
+    assert out[:2].tolist() == [33155, 40213]
+    with pytest.raises(ValueError, match="room"):
+        tok.encode_numpy("Hello world", out=np.zeros(3, dtype=np.uint16))
+
+
+def test_encode_numpy_owns_the_encoder_buffer(tok):
+    ids = tok.encode_numpy("Hello world " * 1000)
+    assert ids.dtype == np.uint16 and ids.ndim == 1
+    assert not ids.flags.owndata  # numpy wraps the encoder's buffer; nothing was copied into it
+    assert ids.base is not None
+    assert ids.tolist() == tok.encode("Hello world " * 1000)
+
+
+def test_encode_batch_numpy_offsets(tok):
+    ids, offsets = tok.encode_batch_numpy(["Hello world", "", "a b"])
+    assert offsets.tolist() == [0, 2, 2, 4]
+    assert ids.tolist() == [33155, 40213, 98, 333]
+    assert tok.encode_batch(iter(["x", "y"])) == [[121], [122]]
+    with pytest.raises(ValueError):
+        tok.encode_batch(["x"], threads=0)
+
+
+def test_encode_batch_releases_the_gil(tok, corpus_texts):
+    texts = corpus_texts * 2  # ~32 MB: long enough that the other thread gets to run
+    running = threading.Event()
+    stop = threading.Event()
+    count = [0]
+
+    def spin():
+        running.set()
+        while not stop.is_set():
+            count[0] += 1
+
+    t = threading.Thread(target=spin)
+    t.start()
+    running.wait()
+    before = count[0]
+    tok.encode_batch(texts, threads=1)
+    during = count[0] - before
+    stop.set()
+    t.join()
+    # With the GIL held for the whole call, the other thread could run a few bytecodes at most
+    # (between reading `before` and the call); released, it runs the whole time.
+    assert during > 10000, f"the other Python thread ran only {during} iterations during encode_batch"
+
+
+def rss_bytes():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def test_no_rss_growth_over_100k_calls(tok):
+    texts = ["Hello world", "今天是美好的一天。", "x" * 300, "def f(x):\n    return x\n"]
+    ids = tok.encode(texts[1])
+    arr = np.array(ids, dtype=np.uint16)
+    out = np.zeros(400, dtype=np.uint16)
+
+    def round_(n):
+        for i in range(n):
+            s = texts[i & 3]
+            tok.encode(s)
+            tok.encode_numpy(s)
+            tok.encode_numpy(s, out=out)
+            tok.decode(ids)
+            tok.decode(arr)
+            tok.decode_bytes(ids)
+            if i % 100 == 0:
+                tok.encode_batch(texts)
+                tok.encode_batch_numpy(texts)
+
+    round_(10000)  # warm-up: scratch buffers, allocator pools
+    before = rss_bytes()
+    round_(100000)
+    grown = rss_bytes() - before
+    assert grown < 4 * 1024 * 1024, f"RSS grew by {grown} bytes over 100k calls"
+
+
+def test_pickle_and_repr(tok):
+    copy = pickle.loads(pickle.dumps(tok))
+    assert copy.vocab_path == tok.vocab_path
+    assert copy.encode("Hello world") == [33155, 40213]
+    assert "vocab_size=65530" in repr(tok)
+
+
+def test_default_vocab(vocab_path, monkeypatch):
+    monkeypatch.setenv("RWKVKIT_VOCAB", vocab_path)
+    assert rwkvkit.Tokenizer().vocab_path == vocab_path
+    monkeypatch.delenv("RWKVKIT_VOCAB")
+    packaged = rwkvkit.Tokenizer()  # the copy inside the package
+    assert os.path.dirname(packaged.vocab_path).endswith(os.path.join("rwkvkit", "data"))
+    with open(packaged.vocab_path, "rb") as a, open(vocab_path, "rb") as b:
+        assert a.read() == b.read()
+
+
+def test_errors_carry_file_and_line(tmp_path):
+    bad = tmp_path / "v.txt"
+    bad.write_text("1 'a' 1\n2 'bc' 3\n", encoding="utf-8")
+    with pytest.raises(rwkvkit.InvalidArgumentError) as e:
+        rwkvkit.Tokenizer(bad)
+    assert e.value.path == str(bad) and e.value.line == 2
+    assert "declared length 3" in str(e.value)
+    assert isinstance(e.value, ValueError)
+    with pytest.raises(FileNotFoundError) as e:
+        rwkvkit.Tokenizer(tmp_path / "missing.txt")
+    assert isinstance(e.value, rwkvkit.NotFoundError)
+    assert e.value.path == str(tmp_path / "missing.txt")
+
+
+def test_help_reads_well():
+    doc = rwkvkit.Tokenizer.__doc__
+    assert "TRIE_TOKENIZER" in doc and "Example" in doc
+    for name in ("encode", "encode_numpy", "encode_batch", "decode", "decode_bytes", "token_bytes", "count_bytes"):
+        assert getattr(rwkvkit.Tokenizer, name).__doc__, name
+    stub = os.path.join(os.path.dirname(rwkvkit.__file__), "_rwkvkit.pyi")
+    with open(stub, encoding="utf-8") as f:
+        text = f.read()
+    assert "def encode_batch(self, texts:" in text and "class Tokenizer" in text
