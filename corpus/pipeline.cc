@@ -143,7 +143,7 @@ absl::Status RunPhase1(const BuildOptions& opt, const tokenizer::Tokenizer& tok,
       in_flight,
       tbb::make_filter<void, Batch*>(tbb::filter_mode::serial_in_order,
                                      [&](tbb::flow_control& fc) -> Batch* {
-                                       std::unique_ptr<Batch> b = stop ? nullptr : input.Next();
+                                       std::unique_ptr<Batch> b = stop || BuildCancelled(opt) ? nullptr : input.Next();
                                        if (!b) fc.stop();
                                        return b.release();
                                      }) &
@@ -170,8 +170,12 @@ absl::Status RunPhase1(const BuildOptions& opt, const tokenizer::Tokenizer& tok,
             if (!status.ok()) stop = true;
             bytes_done = std::max(bytes_done, b->bytes_done);
             progress.Update(bytes_done, output.docs());
+            if (opt.on_progress) opt.on_progress(BuildProgress{1, bytes_done, total_bytes, output.docs(), 0});
           }));
   if (!status.ok()) return status;
+  // Stopped early: phase 1 is not complete (nothing marks it so); --resume reads on from
+  // the last checkpoint.
+  if (BuildCancelled(opt)) return absl::CancelledError("build interrupted; --resume continues it");
   progress.Done(total_bytes, output.docs());
   summary.bad_records = bad.total();
   summary.documents_read = output.docs();
@@ -276,6 +280,7 @@ absl::StatusOr<BuildSummary> RunBuild(const BuildOptions& opt, const tokenizer::
     phase2.resume = same_build;
     std::vector<ShardRecord> shards;
     RWKVKIT_RETURN_IF_ERROR(WriteShards(phase2, work, StagingDir(out), shards, summary));
+    if (BuildCancelled(opt)) return absl::CancelledError("build interrupted; --resume continues it");
     RWKVKIT_RETURN_IF_ERROR(WriteBuildJson(StagingDir(out), ReadSmallFile(work / "phase1.json"), shards, opt.ctx_len));
     RWKVKIT_ASSIGN_OR_RETURN(const PublishPlan plan,
                              PlanPublish(out, opt.manifest.name, fingerprint_hash, opt.dedup_report, *own));

@@ -41,8 +41,9 @@ struct BuildSummary {
 // kInvalidArgument / kNotFound / kPermissionDenied for bad options or inputs, and
 // kFailedPrecondition for an output directory it must not touch or one locked by another
 // build (all before any work starts); kDataLoss in --strict mode for the first bad record or
-// damaged file; kUnavailable for output I/O failures. On any failure the earlier build in the
-// directory is as it was.
+// damaged file; kUnavailable for output I/O failures; kCancelled when options.cancel was set
+// (the work area is kept for --resume). On any failure the earlier build in the directory is
+// as it was.
 absl::StatusOr<BuildSummary> RunBuild(const BuildOptions& options, const tokenizer::Tokenizer& tok);
 
 }  // namespace rwkvkit::corpus

@@ -96,6 +96,13 @@ absl::Status WriteShards(const BuildOptions& opt, const std::filesystem::path& w
   };
   absl::Status status;
   for (uint64_t k = 0; k < order.size() && status.ok(); ++k) {
+    if (k % 1024 == 0) {
+      if (BuildCancelled(opt)) {  // the shard being written never gets its final name
+        status = absl::CancelledError("build interrupted; --resume continues it");
+        break;
+      }
+      if (opt.on_progress) opt.on_progress(BuildProgress{2, k, order.size(), k, shards.size()});
+    }
     status = spill.Read(order[k], doc);
     if (!status.ok()) break;
     if (cur.name.empty() || (cur.tokens > 0 && cur.tokens + doc.size() > opt.shard_tokens)) {

@@ -24,7 +24,7 @@ namespace rwkvkit::corpus {
 // WriteShards()
 // `work` is the build's work directory (token store, docs_meta.u32); the shards go to
 // `shard_dir` (the staging directory, output_dir.h). Appends the shards to `shards` and their
-// totals to `summary`.
+// totals to `summary`. kCancelled when opt.cancel is set (checked every 1024 documents).
 absl::Status WriteShards(const BuildOptions& opt, const std::filesystem::path& work,
                          const std::filesystem::path& shard_dir, std::vector<ShardRecord>& shards,
                          BuildSummary& summary);
