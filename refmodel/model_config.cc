@@ -1,5 +1,5 @@
 // refmodel/model_config.cc — VersionName() and InferConfig(): the model's version and sizes
-// from tensor names and shapes only, as ChatRWKV's rwkv package does (spec/refmodel.md §2.2).
+// from tensor names and shapes only, as the official rwkv package does (docs/refmodel.md).
 // Part of rwkvkit_refmodel_weights (refmodel/checkpoint/CMakeLists.txt). Thread-safe.
 #include "refmodel/model_config.h"
 
@@ -22,7 +22,7 @@ bool AnyNameContains(const TensorSet& s, std::string_view part) {
 absl::Status Unsupported(const TensorSet& s, std::string_view version, std::string_view why) {
   return absl::UnimplementedError(absl::StrCat(s.path(), ": RWKV-", std::string(version),
                                                " checkpoint (", std::string(why),
-                                               "); only RWKV-5.2 and RWKV-6.0 are supported"));
+                                               "); only RWKV-5.2, RWKV-6.0 and RWKV-7.0 are supported"));
 }
 
 // The tensor `name` with exactly `rank` dimensions, or kInvalidArgument naming it.
@@ -40,10 +40,18 @@ absl::Status BadSize(const TensorSet& s, const TensorView& t, std::string_view w
                                                  ShapeString(t.shape), ": ", std::string(why)));
 }
 
-// Version per ChatRWKV, checked newest first (spec §2.2); v7 as rwkv.cpp detects it.
+// Version checked newest first: RWKV-7 by its own tensors (the rwkv package does not detect
+// it; rwkv.cpp keys it on att.k_k), then v6/v5.x as ChatRWKV's loader does.
 absl::StatusOr<ModelVersion> InferVersion(const TensorSet& s) {
-  for (const char* v7 : {"blocks.0.att.k_k", "blocks.0.att.x_r", "blocks.0.att.w0"})
-    if (s.Find(v7) != nullptr) return Unsupported(s, "7", absl::StrCat(v7, " present"));
+  for (const char* v7 : {"blocks.0.att.r_k", "blocks.0.att.k_k", "blocks.0.att.x_r", "blocks.0.att.w0"}) {
+    if (s.Find(v7) == nullptr) continue;
+    // DeepEmbed x070 variants carry every x070 tensor plus these and change ChannelMix.
+    for (const auto& [name, t] : s.tensors())
+      for (const char* de : {".ffn.s_emb", ".ffn.s0", ".ffn.s1", ".ffn.s2"})
+        if (absl::StartsWith(name, "blocks.") && absl::StrContains(name, de))
+          return Unsupported(s, "7 DeepEmbed", absl::StrCat(checkpoint::Printable(name), " present"));
+    return ModelVersion::kV7_0;
+  }
   if (AnyNameContains(s, "time_maa")) return ModelVersion::kV6_0;
   if (!AnyNameContains(s, "ln_x")) return Unsupported(s, "4", "no att.ln_x");
   if (!AnyNameContains(s, "gate.weight")) return Unsupported(s, "5.0", "no att.gate.weight");
@@ -82,12 +90,40 @@ absl::Status InferLoraSizes(const TensorSet& s, ModelConfig& c) {
   return absl::OkStatus();
 }
 
+// RWKV-7 sizes (docs/refmodel.md): H, N from blocks.0.att.r_k [H, N]; A = D; the LoRA ranks
+// of every layer from the second dimension of w1, a1, v1 (layers >= 1 only) and g1.
+absl::Status InferV7(const TensorSet& s, ModelConfig& c) {
+  RWKVKIT_ASSIGN_OR_RETURN(const TensorView* rk, Need(s, "blocks.0.att.r_k", 2));
+  c.n_head = static_cast<int>(rk->shape[0]);
+  c.head_size = static_cast<int>(rk->shape[1]);
+  if (c.n_head <= 0 || c.head_size <= 0 || static_cast<int64_t>(c.n_head) * c.head_size != c.n_embd)
+    return BadSize(s, *rk, absl::StrCat("H * N must be n_embd ", c.n_embd, " (from emb.weight)"));
+  c.n_att = c.n_embd;
+  c.v7_ranks.resize(c.n_layer);
+  for (int l = 0; l < c.n_layer; ++l) {
+    V7Ranks& r = c.v7_ranks[l];
+    const std::string b = absl::StrCat("blocks.", l, ".att.");
+    struct Lora {
+      const char* name;
+      int* rank;
+    };
+    for (const Lora& lo : {Lora{"w1", &r.decay}, Lora{"a1", &r.a}, Lora{"v1", &r.value}, Lora{"g1", &r.gate}}) {
+      if (l == 0 && std::string_view(lo.name) == "v1") continue;  // layer 0's value LoRA is never used
+      RWKVKIT_ASSIGN_OR_RETURN(const TensorView* t, Need(s, b + lo.name, 2));
+      if (t->shape[1] <= 0) return BadSize(s, *t, "its LoRA rank (second dimension) must be positive");
+      *lo.rank = static_cast<int>(t->shape[1]);
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 std::string_view VersionName(ModelVersion v) {
   switch (v) {
     case ModelVersion::kV5_2: return "5.2";
     case ModelVersion::kV6_0: return "6.0";
+    case ModelVersion::kV7_0: return "7.0";
   }
   return "?";
 }
@@ -100,6 +136,13 @@ absl::StatusOr<ModelConfig> InferConfig(const TensorSet& s) {
   c.vocab_size = static_cast<int>(emb->shape[0]);
   c.n_embd = static_cast<int>(emb->shape[1]);
   if (c.vocab_size <= 0 || c.n_embd <= 0) return BadSize(s, *emb, "V and D must be positive");
+  if (c.version == ModelVersion::kV7_0) {
+    RWKVKIT_ASSIGN_OR_RETURN(const TensorView* ffn, Need(s, "blocks.0.ffn.key.weight", 2));
+    c.n_ffn = static_cast<int>(ffn->shape[0]);
+    if (c.n_ffn <= 0) return BadSize(s, *ffn, "F must be positive");
+    RWKVKIT_RETURN_IF_ERROR(InferV7(s, c));
+    return c;
+  }
   RWKVKIT_ASSIGN_OR_RETURN(const TensorView* key, Need(s, "blocks.0.att.key.weight", 2));
   c.n_att = static_cast<int>(key->shape[0]);
   RWKVKIT_ASSIGN_OR_RETURN(const TensorView* ffn, Need(s, "blocks.0.ffn.key.weight", 2));

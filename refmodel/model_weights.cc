@@ -1,8 +1,8 @@
 // refmodel/model_weights.cc — LoadModel()/BuildModel(): check every tensor's shape against
 // the inferred config, convert to fp32, and apply the rwkv package's load-time preprocessing
-// (spec/refmodel.md §2.4): emb := LN0(emb); projections transposed to [in, out]; v5.2 decay
-// w = exp(-exp(time_decay)); time_faaaa is u ("time_first"); '.time_*' squeezed (they are
-// flat vectors here). Not applied: RESCALE_LAYER (the rwkv package uses it only for fp16
+// (docs/refmodel.md): emb := LN0(emb); projections transposed to [in, out]; v5.2 decay
+// w = exp(-exp(time_decay)); time_faaaa is u ("time_first"); '.time_*' and the x070 vectors
+// squeezed (they are flat vectors here). Not applied: RESCALE_LAYER (the rwkv package uses it only for fp16
 // strategies; this is the fp32 reference). Part of rwkvkit_refmodel_weights. Thread-safe.
 #include "refmodel/model_weights.h"
 
@@ -24,12 +24,48 @@ namespace {
 using Shape = std::vector<int64_t>;
 
 // The shape each tensor must have (spec §2.1), BlinkDL names.
+// RWKV-7 (docs/refmodel.md): per layer, with this layer's LoRA ranks; layer 0's v0/v1/v2 are
+// not listed (present or not, never read).
+void AddV7Shapes(const ModelConfig& c, std::vector<std::pair<std::string, Shape>>& e) {
+  const int64_t D = c.n_embd, H = c.n_head, N = c.head_size, F = c.n_ffn;
+  for (int l = 0; l < c.n_layer; ++l) {
+    const std::string b = absl::StrCat("blocks.", l, ".");
+    const V7Ranks& r = c.v7_ranks[l];
+    auto add = [&](const char* n, Shape s) { e.emplace_back(b + n, std::move(s)); };
+    for (const char* n : {"ln1.weight", "ln1.bias", "ln2.weight", "ln2.bias", "att.ln_x.weight", "att.ln_x.bias"})
+      add(n, {D});
+    for (const char* n : {"att.x_r", "att.x_w", "att.x_k", "att.x_v", "att.x_a", "att.x_g", "att.w0", "att.a0",
+                          "att.k_k", "att.k_a", "ffn.x_k"})
+      add(n, {1, 1, D});
+    add("att.w1", {D, r.decay});
+    add("att.w2", {r.decay, D});
+    add("att.a1", {D, r.a});
+    add("att.a2", {r.a, D});
+    if (l > 0) {
+      add("att.v0", {1, 1, D});
+      add("att.v1", {D, r.value});
+      add("att.v2", {r.value, D});
+    }
+    add("att.g1", {D, r.gate});
+    add("att.g2", {r.gate, D});
+    add("att.r_k", {H, N});
+    for (const char* n : {"att.receptance.weight", "att.key.weight", "att.value.weight", "att.output.weight"})
+      add(n, {D, D});
+    add("ffn.key.weight", {F, D});
+    add("ffn.value.weight", {D, F});
+  }
+}
+
 std::vector<std::pair<std::string, Shape>> ExpectedShapes(const ModelConfig& c) {
   const int64_t D = c.n_embd, A = c.n_att, H = c.n_head, N = c.head_size, F = c.n_ffn, V = c.vocab_size;
   const int64_t Dm = c.time_mix_lora, Dd = c.time_decay_lora;
   std::vector<std::pair<std::string, Shape>> e = {
       {"emb.weight", {V, D}},         {"blocks.0.ln0.weight", {D}}, {"blocks.0.ln0.bias", {D}},
       {"ln_out.weight", {D}},         {"ln_out.bias", {D}},         {"head.weight", {V, D}}};
+  if (c.version == ModelVersion::kV7_0) {
+    AddV7Shapes(c, e);
+    return e;
+  }
   for (int l = 0; l < c.n_layer; ++l) {
     const std::string b = absl::StrCat("blocks.", l, ".");
     auto add = [&](const char* n, Shape s) { e.emplace_back(b + n, std::move(s)); };
@@ -61,16 +97,23 @@ std::vector<std::pair<std::string, Shape>> ExpectedShapes(const ModelConfig& c) 
   return e;
 }
 
-// '.time_*' tensors are squeezed at load (spec §2.4), so [D] passes for [1,1,D].
+// The package squeezes '.time_*' tensors (v5/v6) and every x070 tensor at load, so [D] passes
+// for [1,1,D] there. (A LoRA matrix is never [1,1,D]-shaped, so this cannot hide a rank.)
 bool ShapeOk(const std::string& name, const Shape& got, const Shape& want) {
   if (got == want) return true;
-  return absl::StrContains(name, ".time_") && Squeezed(got) == Squeezed(want);
+  const bool squeezable = absl::StrContains(name, ".time_") || (want.size() == 3 && want[0] == 1 && want[1] == 1);
+  return squeezable && Squeezed(got) == Squeezed(want);
 }
 
 std::string SizesText(const ModelConfig& c) {
   std::string s = absl::StrCat("D=", c.n_embd, " A=", c.n_att, " H=", c.n_head, " N=", c.head_size, " F=", c.n_ffn,
                                " V=", c.vocab_size);
   if (c.version == ModelVersion::kV6_0) absl::StrAppend(&s, " Dm=", c.time_mix_lora, " Dd=", c.time_decay_lora);
+  for (size_t l = 0; l < c.v7_ranks.size(); ++l) {
+    const V7Ranks& r = c.v7_ranks[l];
+    absl::StrAppend(&s, l == 0 ? " LoRA ranks w/a/v/g" : ",", " L", l, ":", r.decay, "/", r.a, "/", r.value, "/",
+                    r.gate);
+  }
   return s;
 }
 
@@ -132,6 +175,7 @@ class Builder {
   }
 
   absl::Status Layer(int l, LayerWeights& w);
+  absl::Status LayerV7(int l, LayerWeights& w);
 
  private:
   const TensorSet& s_;
@@ -139,6 +183,7 @@ class Builder {
 };
 
 absl::Status Builder::Layer(int l, LayerWeights& w) {
+  if (c_.version == ModelVersion::kV7_0) return LayerV7(l, w);
   const std::string b = absl::StrCat("blocks.", l, ".");
   RWKVKIT_ASSIGN_OR_RETURN(w.ln1_w, Get(b + "ln1.weight"));
   RWKVKIT_ASSIGN_OR_RETURN(w.ln1_b, Get(b + "ln1.bias"));
@@ -180,6 +225,38 @@ absl::Status Builder::Layer(int l, LayerWeights& w) {
   RWKVKIT_ASSIGN_OR_RETURN(w.decay_w2, Get(b + "att.time_decay_w2"));
   RWKVKIT_ASSIGN_OR_RETURN(w.ffn_mix_k, Get(b + "ffn.time_maa_k"));
   RWKVKIT_ASSIGN_OR_RETURN(w.ffn_mix_r, Get(b + "ffn.time_maa_r"));
+  return absl::OkStatus();
+}
+
+// RWKV-7: every tensor as the x070 loader of the rwkv package has it (squeezed, r_k
+// flattened, projections [in, out]); the LoRA matrices are input-major already.
+absl::Status Builder::LayerV7(int l, LayerWeights& w) {
+  const std::string b = absl::StrCat("blocks.", l, ".");
+  struct Plain {
+    const char* name;
+    std::vector<float>* dst;
+  };
+  const std::vector<Plain> plain = {
+      {"ln1.weight", &w.ln1_w}, {"ln1.bias", &w.ln1_b},       {"ln2.weight", &w.ln2_w},     {"ln2.bias", &w.ln2_b},
+      {"att.x_r", &w.x_r},      {"att.x_w", &w.x_w},          {"att.x_k", &w.x_k},          {"att.x_v", &w.x_v},
+      {"att.x_a", &w.x_a},      {"att.x_g", &w.x_g},          {"att.w0", &w.w0},            {"att.w1", &w.w1},
+      {"att.w2", &w.w2},        {"att.a0", &w.a0},            {"att.a1", &w.a1},            {"att.a2", &w.a2},
+      {"att.g1", &w.g1},        {"att.g2", &w.g2},            {"att.k_k", &w.k_k},          {"att.k_a", &w.k_a},
+      {"att.r_k", &w.r_k},      {"att.ln_x.weight", &w.ln_x_w}, {"att.ln_x.bias", &w.ln_x_b}, {"ffn.x_k", &w.ffn_mix_k}};
+  for (const Plain& p : plain) {
+    RWKVKIT_ASSIGN_OR_RETURN(*p.dst, Get(b + p.name));
+  }
+  if (l > 0) {  // layer 0 defines v_first; its v0/v1/v2 (if any) are never read
+    RWKVKIT_ASSIGN_OR_RETURN(w.v0, Get(b + "att.v0"));
+    RWKVKIT_ASSIGN_OR_RETURN(w.v1, Get(b + "att.v1"));
+    RWKVKIT_ASSIGN_OR_RETURN(w.v2, Get(b + "att.v2"));
+  }
+  RWKVKIT_ASSIGN_OR_RETURN(w.att_r, GetT(b + "att.receptance.weight"));
+  RWKVKIT_ASSIGN_OR_RETURN(w.att_k, GetT(b + "att.key.weight"));
+  RWKVKIT_ASSIGN_OR_RETURN(w.att_v, GetT(b + "att.value.weight"));
+  RWKVKIT_ASSIGN_OR_RETURN(w.att_o, GetT(b + "att.output.weight"));
+  RWKVKIT_ASSIGN_OR_RETURN(w.ffn_k, GetT(b + "ffn.key.weight"));
+  RWKVKIT_ASSIGN_OR_RETURN(w.ffn_v, GetT(b + "ffn.value.weight"));
   return absl::OkStatus();
 }
 
@@ -240,7 +317,10 @@ absl::StatusOr<ModelWeights> BuildModel(const TensorSet& s) {
   // result to that dtype reproduces its NLL (tests/refmodel/fixtures: up to 0.009 nats per
   // token on bf16 files without this; within 2e-6 with it, 3e-5 on one fp16 file where torch's
   // fp16 LayerNorm differs by an ulp).
-  if (const TensorView* emb = s.Find("emb.weight"); emb != nullptr) RoundToStorage(m.emb, emb->dtype);
+  // Not for RWKV-7: the package's x070 loader casts every tensor to the strategy dtype (fp32)
+  // before LayerNorm0.
+  if (const TensorView* emb = s.Find("emb.weight"); emb != nullptr && m.config.version != ModelVersion::kV7_0)
+    RoundToStorage(m.emb, emb->dtype);
   RWKVKIT_ASSIGN_OR_RETURN(m.ln_out_w, b.Get("ln_out.weight"));
   RWKVKIT_ASSIGN_OR_RETURN(m.ln_out_b, b.Get("ln_out.bias"));
   RWKVKIT_ASSIGN_OR_RETURN(m.head, b.GetT("head.weight"));

@@ -2,11 +2,13 @@
 //
 // LoadModel() reads an official .pth (without PyTorch) or a .safetensors file in fp32, fp16 or
 // bf16, infers the ModelConfig, checks every shape against it, and applies the load-time
-// preprocessing of the official `rwkv` package (spec/refmodel.md §2.4): emb := LayerNorm0(emb)
+// preprocessing of the official `rwkv` package (docs/refmodel.md): emb := LayerNorm0(emb)
 // (ln0 is then dropped), time_faaaa is u ("time_first"), v5.2 time_decay becomes
 // w = exp(-exp(time_decay)), and every projection matrix is stored transposed as [in, out] so
-// that y = x @ W. All arrays are row-major fp32 (about 4 bytes per parameter: a 1.6B model
-// needs ~6.4 GB). Thread-safe: values only.
+// that y = x @ W. LayerNorm0 is rounded to the file's dtype for v5.2/v6 (the package's v5/v6
+// loader folds it in the stored dtype) but not for v7 (its x070 loader casts to fp32 first).
+// All arrays are row-major fp32 (about 4 bytes per parameter: a 1.6B model needs ~6.4 GB).
+// Thread-safe: values only.
 #ifndef RWKVKIT_REFMODEL_MODEL_WEIGHTS_H_
 #define RWKVKIT_REFMODEL_MODEL_WEIGHTS_H_
 
@@ -43,6 +45,14 @@ struct LayerWeights {
   std::vector<float> ffn_k;                 // [D, F]
   std::vector<float> ffn_r;                 // [D, D]
   std::vector<float> ffn_v;                 // [F, D]
+  // RWKV-7 TimeMix (D = A; ranks Dw, Da, Dv, Dg of this layer in ModelConfig::v7_ranks);
+  // att_r/k/v/o, ln_x_w/b, ffn_k/v and ffn_mix_k (ffn.x_k) above are shared with v5/v6.
+  std::vector<float> x_r, x_w, x_k, x_v, x_a, x_g;  // [D] static token-shift mixes
+  std::vector<float> w0, a0, v0;                    // [D] (v0 empty in layer 0)
+  std::vector<float> w1, a1, v1, g1;                // [D, rank], input-major: x @ w1 (v1 empty in layer 0)
+  std::vector<float> w2, a2, v2, g2;                // [rank, D] (v2 empty in layer 0)
+  std::vector<float> k_k, k_a;                      // [D]
+  std::vector<float> r_k;                           // [H * N] (att.r_k [H, N] flattened)
 };
 
 struct ModelWeights {
@@ -58,13 +68,14 @@ struct ModelWeights {
 // kDataLoss (truncated/corrupt zip, pickle or tensor data; `path@offset: ...`),
 // kInvalidArgument (a missing tensor or a shape that contradicts the others, naming the
 // tensor and its shape), kUnimplemented (an unknown pickle opcode, a dtype other than
-// fp32/fp16/bf16, or a version other than 5.2/6.0 — v4, v5.0/5.1 and v7 are named as such).
+// fp32/fp16/bf16, or a version other than 5.2/6.0/7.0 — v4, v5.0/5.1 and RWKV-7 DeepEmbed
+// are named as such).
 absl::StatusOr<ModelWeights> LoadModel(const std::filesystem::path& path);
 
 // BuildModel()
 // LoadModel() after reading the file: InferConfig, check every shape, convert, preprocess.
-// Optional tensors (att.time_state of state-tuned files) and unknown extra tensors are
-// ignored. Same errors as LoadModel.
+// Optional tensors (att.time_state of state-tuned files; layer 0's att.v0/v1/v2 in RWKV-7,
+// which no forward uses) and unknown extra tensors are ignored. Same errors as LoadModel.
 absl::StatusOr<ModelWeights> BuildModel(const TensorSet& tensors);
 
 }  // namespace rwkvkit::refmodel

@@ -1,6 +1,6 @@
 // refmodel/cpu/cpu_forward.cc — see cpu_forward.h. Reads top-down: helpers (matrix product,
-// norms, token shift), then TimeMix (v5.2 and v6), the wkv recurrence, ChannelMix, and the
-// model loop. Every equation cites spec/refmodel.md §1 and follows the `rwkv` pip package
+// norms, token shift), the v5.2/v6 wkv recurrence, the RWKV-7 layer (its wkv, TimeMix7,
+// ChannelMix7), then TimeMix (v5.2 and v6), ChannelMix, and the model loop. Every equation cites spec/refmodel.md §1 and follows the `rwkv` pip package
 // (model.py att_seq_v5_2, att_seq_v6_0, ffn_seq, ffn_seq_v6) operation by operation.
 //
 // Performance notes:
@@ -114,6 +114,8 @@ struct Scratch {
   std::vector<float> lora, lora_out;     // [T, 5·Dm] or [T, Dd]; [T, max(D, A)]
   std::vector<float> hidden;             // [T, F]
   std::vector<float> out;                // [T, D]
+  // RWKV-7 only: the mixed input for the "a" LoRA, the in-context rate a, kk, layer 0's v
+  std::vector<float> xa, iclr, kk, v_first;  // [T, D]
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -173,6 +175,158 @@ void GroupNormGate(float* y, const float* g, int T, int H, int N, const float* l
       }
     }
   });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The RWKV-7 wkv recurrence (docs/refmodel.md, "RWKV-7"), per head h, value channel i, key
+// channel j, state S[h][i][j] (value-major, the package's layout):
+//   sa[i]   = Σ_j S[i][j]·α[j]                          (S before this token; α = -kk)
+//   S[i][j] = S[i][j]·w[j] + sa[i]·β[j] + v[i]·k[j]     (β = kk⊙a)
+//   y[i]    = Σ_j S[i][j]·r[j]                          (after the update)
+// r, w, k, v, kk, iclr: [T, A] fp32 (k already modified, kk normalized); S: [H, N, N] updated
+// in place; y: [T, A] written. One task per head.
+void Wkv7(const float* r, const float* w, const float* k, const float* v, const float* kk,
+          const float* iclr, int T, int H, int N, float* S, float* y) {
+  const int A = H * N;
+  tbb::parallel_for(0, H, [&](int h) {
+    float* s = S + static_cast<size_t>(h) * N * N;
+    std::vector<float> alpha(N), beta(N), sa(N);
+    for (int t = 0; t < T; ++t) {
+      const size_t o = static_cast<size_t>(t) * A + h * N;
+      for (int j = 0; j < N; ++j) {
+        alpha[j] = -kk[o + j];
+        beta[j] = kk[o + j] * iclr[o + j];
+      }
+      for (int i = 0; i < N; ++i) {
+        const float* si = s + static_cast<size_t>(i) * N;
+        float acc = 0.0f;
+        for (int j = 0; j < N; ++j) acc += si[j] * alpha[j];
+        sa[i] = acc;
+      }
+      for (int i = 0; i < N; ++i) {
+        float* si = s + static_cast<size_t>(i) * N;
+        const float vi = v[o + i], sai = sa[i];
+        float acc = 0.0f;
+        for (int j = 0; j < N; ++j) {
+          si[j] = si[j] * w[o + j] + sai * beta[j] + vi * k[o + j];
+          acc += si[j] * r[o + j];
+        }
+        y[o + i] = acc;
+      }
+    }
+  });
+}
+
+// y := LoRA(x) = act(x @ m1) @ m2 for x [T, D], m1 [D, rank], m2 [rank, D]; act is tanh,
+// sigmoid or none (kind 't', 's', '-'); `lora` is [T, rank] scratch.
+void Lora(const float* x, int T, int D, const std::vector<float>& m1, const std::vector<float>& m2, int rank,
+          char act, float* lora, float* y) {
+  MatMul(x, D, T, D, m1.data(), rank, rank, lora, rank);
+  const size_t n = static_cast<size_t>(T) * rank;
+  if (act == 't') for (size_t i = 0; i < n; ++i) lora[i] = std::tanh(lora[i]);
+  if (act == 's') for (size_t i = 0; i < n; ++i) lora[i] = Sigmoid(lora[i]);
+  MatMul(lora, rank, T, rank, m2.data(), D, D, y, D);
+}
+
+// RWKV-7 TimeMix of one layer over T tokens (docs/refmodel.md; the package's
+// RWKV_x070_TMix_seq, CPU branch, operation by operation): x += TimeMix(LN1(x)).
+// att_x: [D] token-shift carry; S: [H, N, N] value-major; s.v_first: layer 0's v, [T, D].
+void TimeMix7(const ModelConfig& c, const LayerWeights& lw, int layer, int T, float* att_x, float* S,
+              Scratch& s) {
+  const int D = c.n_embd, H = c.n_head, N = c.head_size;
+  const V7Ranks& rk = c.v7_ranks[layer];
+  LayerNorm(s.x.data(), T, D, lw.ln1_w.data(), lw.ln1_b.data(), s.a.data());
+  TokenShift(s.a.data(), T, D, att_x, s.prev.data());
+  // δ = a_prev - a; x_c = a + δ⊙x_c for c in r, w, k, v, a, g (static mixes)
+  ForEachToken(T, [&](int t) {
+    const size_t o = static_cast<size_t>(t) * D;
+    for (int i = 0; i < D; ++i) {
+      const float a = s.a[o + i], d = s.prev[o + i] - a;
+      s.xr[o + i] = a + d * lw.x_r[i];
+      s.xw[o + i] = a + d * lw.x_w[i];
+      s.xk[o + i] = a + d * lw.x_k[i];
+      s.xv[o + i] = a + d * lw.x_v[i];
+      s.xa[o + i] = a + d * lw.x_a[i];
+      s.xg[o + i] = a + d * lw.x_g[i];
+    }
+  });
+  MatMul(s.xr.data(), D, T, D, lw.att_r.data(), D, D, s.r.data(), D);
+  MatMul(s.xk.data(), D, T, D, lw.att_k.data(), D, D, s.k.data(), D);
+  MatMul(s.xv.data(), D, T, D, lw.att_v.data(), D, D, s.v.data(), D);
+  Lora(s.xw.data(), T, D, lw.w1, lw.w2, rk.decay, 't', s.lora.data(), s.w.data());      // d - w0
+  Lora(s.xa.data(), T, D, lw.a1, lw.a2, rk.a, '-', s.lora.data(), s.iclr.data());      // a - a0
+  Lora(s.xg.data(), T, D, lw.g1, lw.g2, rk.gate, 's', s.lora.data(), s.g.data());      // g
+  if (layer > 0) Lora(s.xv.data(), T, D, lw.v1, lw.v2, rk.value, '-', s.lora.data(), s.lora_out.data());
+  ForEachToken(T, [&](int t) {
+    const size_t o = static_cast<size_t>(t) * D;
+    for (int i = 0; i < D; ++i) {
+      s.w[o + i] = std::exp(-0.606531f * Sigmoid(lw.w0[i] + s.w[o + i]));  // the package's constant
+      s.iclr[o + i] = Sigmoid(lw.a0[i] + s.iclr[o + i]);
+    }
+    // kk = per-head L2 normalization of k⊙k_k (torch F.normalize, eps 1e-12), from the original k
+    for (int h = 0; h < H; ++h) {
+      double ss = 0;
+      for (int j = 0; j < N; ++j) {
+        const float u = s.k[o + h * N + j] * lw.k_k[h * N + j];
+        s.kk[o + h * N + j] = u;
+        ss += static_cast<double>(u) * u;
+      }
+      const float norm = std::max(static_cast<float>(std::sqrt(ss)), 1e-12f);
+      for (int j = 0; j < N; ++j) s.kk[o + h * N + j] /= norm;
+    }
+    for (int i = 0; i < D; ++i) {
+      s.k[o + i] = s.k[o + i] * (1.0f + (s.iclr[o + i] - 1.0f) * lw.k_a[i]);
+      if (layer == 0) {
+        s.v_first[o + i] = s.v[o + i];
+      } else {
+        const float v = s.v[o + i];
+        s.v[o + i] = v + (s.v_first[o + i] - v) * Sigmoid(lw.v0[i] + s.lora_out[o + i]);
+      }
+    }
+  });
+  Wkv7(s.r.data(), s.w.data(), s.k.data(), s.v.data(), s.kk.data(), s.iclr.data(), T, H, N, S, s.y.data());
+  // GroupNorm, then + (Σ_j r·k·r_k per head)·v, then ⊙ g
+  ForEachToken(T, [&](int t) {
+    for (int h = 0; h < H; ++h) {
+      const size_t o = static_cast<size_t>(t) * D + h * N;
+      float* yh = s.y.data() + o;
+      double mean = 0;
+      for (int j = 0; j < N; ++j) mean += yh[j];
+      mean /= N;
+      double var = 0;
+      for (int j = 0; j < N; ++j) var += (yh[j] - mean) * (yh[j] - mean);
+      var /= N;
+      const double rstd = 1.0 / std::sqrt(var + kGroupNormEps);
+      float bonus = 0.0f;
+      for (int j = 0; j < N; ++j) bonus += s.r[o + j] * s.k[o + j] * lw.r_k[h * N + j];
+      for (int j = 0; j < N; ++j) {
+        const int ch = h * N + j;
+        const float normed = static_cast<float>((yh[j] - mean) * rstd * lw.ln_x_w[ch] + lw.ln_x_b[ch]);
+        yh[j] = (normed + bonus * s.v[o + j]) * s.g[o + j];
+      }
+    }
+  });
+  MatMul(s.y.data(), D, T, D, lw.att_o.data(), D, D, s.out.data(), D);
+  for (size_t i = 0; i < static_cast<size_t>(T) * D; ++i) s.x[i] += s.out[i];
+}
+
+// RWKV-7 ChannelMix (the package's RWKV_x070_CMix_seq): x += ReLU(xk @ Wk')² @ Wv' with
+// xk = b + (b_prev - b)⊙x_k; no receptance gate.
+void ChannelMix7(const ModelConfig& c, const LayerWeights& lw, int T, float* ffn_x, Scratch& s) {
+  const int D = c.n_embd, F = c.n_ffn;
+  LayerNorm(s.x.data(), T, D, lw.ln2_w.data(), lw.ln2_b.data(), s.a.data());
+  TokenShift(s.a.data(), T, D, ffn_x, s.prev.data());
+  ForEachToken(T, [&](int t) {
+    const size_t o = static_cast<size_t>(t) * D;
+    for (int i = 0; i < D; ++i) s.xk[o + i] = s.a[o + i] + (s.prev[o + i] - s.a[o + i]) * lw.ffn_mix_k[i];
+  });
+  MatMul(s.xk.data(), D, T, D, lw.ffn_k.data(), F, F, s.hidden.data(), F);
+  for (size_t i = 0; i < static_cast<size_t>(T) * F; ++i) {
+    const float z = std::max(s.hidden[i], 0.0f);
+    s.hidden[i] = z * z;
+  }
+  MatMul(s.hidden.data(), F, T, F, lw.ffn_v.data(), D, D, s.out.data(), D);
+  for (size_t i = 0; i < static_cast<size_t>(T) * D; ++i) s.x[i] += s.out[i];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -315,6 +469,33 @@ CpuModel::CpuModel(const ModelWeights& w) : w_(w) {
   CheckSize("ln_out_w", -1, w.ln_out_w, D);
   CheckSize("ln_out_b", -1, w.ln_out_b, D);
   CheckSize("head", -1, w.head, D * V);
+  if (c.version == ModelVersion::kV7_0) {
+    if (A != D || c.v7_ranks.size() != static_cast<size_t>(c.n_layer)) Die("v7 config: A != D or no ranks per layer");
+    for (int l = 0; l < c.n_layer; ++l) {
+      const LayerWeights& lw = w.layers[l];
+      const V7Ranks& r = c.v7_ranks[l];
+      if (r.decay <= 0 || r.a <= 0 || r.gate <= 0 || (l > 0 && r.value <= 0)) Die("v7 config: a LoRA rank <= 0");
+      for (const auto* p : {&lw.ln1_w, &lw.ln1_b, &lw.ln2_w, &lw.ln2_b, &lw.ffn_mix_k, &lw.x_r, &lw.x_w, &lw.x_k,
+                            &lw.x_v, &lw.x_a, &lw.x_g, &lw.w0, &lw.a0, &lw.k_k, &lw.k_a, &lw.r_k, &lw.ln_x_w,
+                            &lw.ln_x_b})
+        CheckSize("a [D] vector", l, *p, D);
+      for (const auto* p : {&lw.att_r, &lw.att_k, &lw.att_v, &lw.att_o}) CheckSize("att r/k/v/o", l, *p, D * D);
+      CheckSize("w1", l, lw.w1, D * r.decay);
+      CheckSize("w2", l, lw.w2, D * r.decay);
+      CheckSize("a1", l, lw.a1, D * r.a);
+      CheckSize("a2", l, lw.a2, D * r.a);
+      CheckSize("g1", l, lw.g1, D * r.gate);
+      CheckSize("g2", l, lw.g2, D * r.gate);
+      if (l > 0) {
+        CheckSize("v0", l, lw.v0, D);
+        CheckSize("v1", l, lw.v1, D * r.value);
+        CheckSize("v2", l, lw.v2, D * r.value);
+      }
+      CheckSize("ffn_k", l, lw.ffn_k, D * F);
+      CheckSize("ffn_v", l, lw.ffn_v, F * D);
+    }
+    return;
+  }
   for (int l = 0; l < c.n_layer; ++l) {
     const LayerWeights& lw = w.layers[l];
     for (const auto* p : {&lw.ln1_w, &lw.ln1_b, &lw.ln2_w, &lw.ln2_b, &lw.ffn_mix_k, &lw.ffn_mix_r})
@@ -379,6 +560,13 @@ void RunModel(const ModelWeights& w, std::span<const uint16_t> tokens, CpuModel:
     s.lora.resize(T * std::max<size_t>(5 * c.time_mix_lora, c.time_decay_lora));
     s.lora_out.resize(TD);
   }
+  const bool v7 = c.version == ModelVersion::kV7_0;
+  if (v7) {
+    size_t rank = 1;
+    for (const V7Ranks& r : c.v7_ranks) rank = std::max<size_t>({rank, size_t(r.decay), size_t(r.a), size_t(r.value), size_t(r.gate)});
+    for (auto* p : {&s.xw, &s.w, &s.lora_out, &s.xa, &s.iclr, &s.kk, &s.v_first}) p->resize(TD);
+    s.lora.resize(T * rank);
+  }
 
   // x = emb[token] (LN0 is folded into emb at load time, spec §2.4).
   for (int t = 0; t < T; ++t) {
@@ -386,6 +574,11 @@ void RunModel(const ModelWeights& w, std::span<const uint16_t> tokens, CpuModel:
     std::copy(e, e + D, s.x.data() + t * D);
   }
   for (size_t l = 0; l < L; ++l) {
+    if (v7) {
+      TimeMix7(c, w.layers[l], static_cast<int>(l), T, state.att_x.data() + l * D, state.wkv.data() + l * H * N * N, s);
+      ChannelMix7(c, w.layers[l], T, state.ffn_x.data() + l * D, s);
+      continue;
+    }
     TimeMix(c, w.layers[l], T, state.att_x.data() + l * D, state.wkv.data() + l * H * N * N, s);
     ChannelMix(c, w.layers[l], T, state.ffn_x.data() + l * D, s);
   }

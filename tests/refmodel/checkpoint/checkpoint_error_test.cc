@@ -47,7 +47,7 @@ std::vector<NamedTensor> Without(std::vector<NamedTensor> ts, const std::string&
 }
 
 TEST(TruncatedCheckpoint, EveryPrefixOfAPthIsDataLoss) {
-  for (const char* version : {"5.2", "6.0"}) {
+  for (const char* version : {"5.2", "6.0", "7.0"}) {
     const std::string full = testing::WritePth(MakeTinyModel(version, kSmall, 1), PthOptions{});
     ASSERT_TRUE(Build("t.pth", full).ok());
     for (size_t n = 0; n < full.size(); ++n) {
@@ -349,16 +349,17 @@ TEST(ModelErrors, UnsupportedVersionsAreNamed) {
       t.shape = {1};  // a per-head scalar
       t.values.resize(1);
     }
-  auto v7 = MakeTinyModel("6.0", kSmall, 8);
-  v7.push_back({"blocks.0.att.k_k", {1, 1, 4}, std::vector<float>(4, 0.0f)});
+  auto deep_embed = MakeTinyModel("7.0", kSmall, 8);
+  deep_embed.push_back({"blocks.1.ffn.s_emb.weight", {300, 32}, std::vector<float>(300 * 32, 0.0f)});
   const std::vector<std::pair<std::vector<NamedTensor>, std::string>> cases = {
       {Without(Without(v52, "ln_x"), "gate"), "v.safetensors: RWKV-4 checkpoint (no att.ln_x)"},
       {Without(v52, "gate"), "v.safetensors: RWKV-5.0 checkpoint (no att.gate.weight)"},
       {v51, "v.safetensors: RWKV-5.1 checkpoint (blocks.0.att.time_decay is [1]"},
-      {v7, "v.safetensors: RWKV-7 checkpoint (blocks.0.att.k_k present)"}};
+      {deep_embed, "v.safetensors: RWKV-7 DeepEmbed checkpoint (blocks.1.ffn.s_emb.weight present)"}};
   for (const auto& [ts, msg] : cases)
     EXPECT_THAT(Build("v.safetensors", testing::WriteSafetensors(ts, TestDType::kF32)),
-                StatusIs(absl::StatusCode::kUnimplemented, AllOf(HasSubstr(msg), HasSubstr("only RWKV-5.2 and RWKV-6.0"))));
+                StatusIs(absl::StatusCode::kUnimplemented,
+                         AllOf(HasSubstr(msg), HasSubstr("only RWKV-5.2, RWKV-6.0 and RWKV-7.0"))));
 }
 
 TEST(FileErrors, MissingFileIsNotFound) {

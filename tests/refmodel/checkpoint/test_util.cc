@@ -133,6 +133,37 @@ std::vector<NamedTensor> MakeTinyModel(const std::string& version, const TinyDim
   add("emb.weight", {V, D});
   add("blocks.0.ln0.weight", {D});
   add("blocks.0.ln0.bias", {D});
+  if (version == "7.0") {
+    for (int l = 0; l < d.L; ++l) {
+      const std::string b = absl::StrCat("blocks.", l, ".");
+      for (const char* n : {"ln1.weight", "ln1.bias", "ln2.weight", "ln2.bias"}) add(b + n, {D});
+      for (const char* n : {"att.x_r", "att.x_w", "att.x_k", "att.x_v", "att.x_a", "att.x_g", "att.w0"}) add(b + n, {1, 1, D});
+      add(b + "att.w1", {D, d.Dw});
+      add(b + "att.w2", {d.Dw, D});
+      add(b + "att.a0", {1, 1, D});
+      add(b + "att.a1", {D, d.Da});
+      add(b + "att.a2", {d.Da, D});
+      add(b + "att.v0", {1, 1, D});
+      add(b + "att.v1", {D, d.Dv});
+      add(b + "att.v2", {d.Dv, D});
+      add(b + "att.g1", {D, d.Dg});
+      add(b + "att.g2", {d.Dg, D});
+      add(b + "att.k_k", {1, 1, D});
+      add(b + "att.k_a", {1, 1, D});
+      add(b + "att.r_k", {H, N});
+      for (const char* n : {"att.receptance.weight", "att.key.weight", "att.value.weight", "att.output.weight"})
+        add(b + n, {D, D});
+      add(b + "att.ln_x.weight", {D});
+      add(b + "att.ln_x.bias", {D});
+      add(b + "ffn.x_k", {1, 1, D});
+      add(b + "ffn.key.weight", {F, D});
+      add(b + "ffn.value.weight", {D, F});
+    }
+    add("ln_out.weight", {D});
+    add("ln_out.bias", {D});
+    add("head.weight", {V, D});
+    return out;
+  }
   for (int l = 0; l < d.L; ++l) {
     const std::string b = absl::StrCat("blocks.", l, ".");
     for (const char* n : {"ln1.weight", "ln1.bias", "ln2.weight", "ln2.bias"}) add(b + n, {D});

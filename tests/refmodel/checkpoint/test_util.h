@@ -1,4 +1,4 @@
-// tests/refmodel/checkpoint/test_util.h — tiny RWKV-5.2/6.0 checkpoints built in the test:
+// tests/refmodel/checkpoint/test_util.h — tiny RWKV-5.2/6.0/7.0 checkpoints built in the test:
 // random weights, a safetensors writer, and a torch.save-style .pth writer (ZIP stored
 // entries, 64-byte aligned data, optional ZIP64 records, protocol-2 pickle of an
 // OrderedDict of _rebuild_tensor_v2 calls). Written from the format descriptions
@@ -21,6 +21,7 @@ enum class TestDType { kF32, kF16, kBF16 };
 
 struct TinyDims {
   int L = 2, D = 32, A = 32, H = 2, N = 16, F = 64, V = 300, Dm = 4, Dd = 8;
+  int Dw = 4, Da = 6, Dv = 2, Dg = 8;  // RWKV-7 LoRA ranks (every layer)
 };
 
 struct NamedTensor {
@@ -29,7 +30,8 @@ struct NamedTensor {
   std::vector<float> values;  // row-major; every value k/256, |k| < 256: exact in fp16 and bf16
 };
 
-// A complete BlinkDL state dict for version "5.2" or "6.0" (spec §2.1 shapes).
+// A complete BlinkDL state dict for version "5.2", "6.0" or "7.0" (official shapes; "7.0" has
+// layer 0's att.v0/v1/v2, as RWKV-LM saves them, and uses D for A).
 std::vector<NamedTensor> MakeTinyModel(const std::string& version, const TinyDims& d, uint32_t seed);
 
 // Element encodings written by the test (round to nearest even).

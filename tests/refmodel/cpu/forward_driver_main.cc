@@ -1,4 +1,4 @@
-// tests/refmodel/cpu/forward_driver_main.cc — builds a random RWKV-5.2 / RWKV-6 model from a
+// tests/refmodel/cpu/forward_driver_main.cc — builds a random RWKV-5.2 / 6 / 7 model from a
 // seed, runs CpuModel in sequence mode and in RNN mode, and dumps everything an independent
 // reference needs (tests/refmodel/cpu/numpy_reference.py):
 //   OUT/model.json     config, tokens, targets, and the tensor table {name, shape, offset}
@@ -11,8 +11,9 @@
 // With --time it dumps nothing and prints one JSON line of speeds instead (tokens/s of a
 // Forward over --tokens tokens and of --rnn-tokens ForwardOne calls).
 //
-// Usage: refmodel_cpu_forward_driver --version 5.2|6.0 --layers L --heads H --head-size N
-//          --vocab V [--ffn F] [--dm Dm] [--dd Dd] --tokens T [--seed S] [--threads K]
+// Usage: refmodel_cpu_forward_driver --version 5.2|6.0|7.0 --layers L --heads H --head-size N
+//          --vocab V [--ffn F] [--dm Dm] [--dd Dd] [--ranks Dw,Da,Dv,Dg (7.0)] --tokens T
+//          [--seed S] [--threads K]
 //          (--out DIR | --time [--rnn-tokens R])
 #include <tbb/global_control.h>
 
@@ -57,6 +58,35 @@ std::vector<Tensor> TensorTable(const ModelWeights& w) {
     auto add = [&](const char* name, std::vector<size_t> shape, const std::vector<float>& v) {
       t.push_back({p + name, std::move(shape), &v});
     };
+    if (c.version == ModelVersion::kV7_0) {
+      const rwkvkit::refmodel::V7Ranks& r = c.v7_ranks[l];
+      const size_t Dw = r.decay, Da = r.a, Dv = r.value, Dg = r.gate;
+      for (auto [name, v] : {std::pair<const char*, const std::vector<float>*>{"ln1_w", &lw.ln1_w}, {"ln1_b", &lw.ln1_b},
+                             {"ln2_w", &lw.ln2_w}, {"ln2_b", &lw.ln2_b}, {"x_r", &lw.x_r}, {"x_w", &lw.x_w},
+                             {"x_k", &lw.x_k}, {"x_v", &lw.x_v}, {"x_a", &lw.x_a}, {"x_g", &lw.x_g},
+                             {"w0", &lw.w0}, {"a0", &lw.a0}, {"k_k", &lw.k_k}, {"k_a", &lw.k_a},
+                             {"r_k", &lw.r_k}, {"ln_x_w", &lw.ln_x_w}, {"ln_x_b", &lw.ln_x_b},
+                             {"ffn_mix_k", &lw.ffn_mix_k}})
+        add(name, {D}, *v);
+      add("w1", {D, Dw}, lw.w1);
+      add("w2", {Dw, D}, lw.w2);
+      add("a1", {D, Da}, lw.a1);
+      add("a2", {Da, D}, lw.a2);
+      if (l > 0) {
+        add("v0", {D}, lw.v0);
+        add("v1", {D, Dv}, lw.v1);
+        add("v2", {Dv, D}, lw.v2);
+      }
+      add("g1", {D, Dg}, lw.g1);
+      add("g2", {Dg, D}, lw.g2);
+      add("att_r", {D, D}, lw.att_r);
+      add("att_k", {D, D}, lw.att_k);
+      add("att_v", {D, D}, lw.att_v);
+      add("att_o", {D, D}, lw.att_o);
+      add("ffn_k", {D, F}, lw.ffn_k);
+      add("ffn_v", {F, D}, lw.ffn_v);
+      continue;
+    }
     add("ln1_w", {D}, lw.ln1_w);
     add("ln1_b", {D}, lw.ln1_b);
     add("ln2_w", {D}, lw.ln2_w);
@@ -121,6 +151,7 @@ int main(int argc, char** argv) {
   int layers = 1, heads = 1, head_size = 16, vocab = 64, ffn = 0, dm = 32, dd = 64, T = 8;
   int threads = 0, rnn_tokens = 16;
   unsigned long long seed = 1;
+  rwkvkit::refmodel::V7Ranks ranks{8, 8, 8, 8};
   bool time = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -136,6 +167,10 @@ int main(int argc, char** argv) {
     else if (a == "--ffn") ffn = std::atoi(v);
     else if (a == "--dm") dm = std::atoi(v);
     else if (a == "--dd") dd = std::atoi(v);
+    else if (a == "--ranks") {
+      if (std::sscanf(v, "%d,%d,%d,%d", &ranks.decay, &ranks.a, &ranks.value, &ranks.gate) != 4)
+        return Usage("--ranks wants Dw,Da,Dv,Dg");
+    }
     else if (a == "--tokens") T = std::atoi(v);
     else if (a == "--seed") seed = std::strtoull(v, nullptr, 10);
     else if (a == "--threads") threads = std::atoi(v);
@@ -143,7 +178,7 @@ int main(int argc, char** argv) {
     else if (a == "--out") out = v;
     else return Usage(("unknown flag " + a).c_str());
   }
-  if (version != "5.2" && version != "6.0") return Usage("--version must be 5.2 or 6.0");
+  if (version != "5.2" && version != "6.0" && version != "7.0") return Usage("--version must be 5.2, 6.0 or 7.0");
   if (layers < 1 || heads < 1 || head_size < 1 || vocab < 1 || vocab > 65536 || T < 1)
     return Usage("sizes must be positive (vocab <= 65536)");
   if (!time && out.empty()) return Usage("need --out DIR or --time");
@@ -151,9 +186,11 @@ int main(int argc, char** argv) {
   if (threads > 0)
     limit = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism, threads);
 
-  const ModelVersion ver = version == "5.2" ? ModelVersion::kV5_2 : ModelVersion::kV6_0;
+  const ModelVersion ver = version == "5.2" ? ModelVersion::kV5_2 : version == "6.0" ? ModelVersion::kV6_0 : ModelVersion::kV7_0;
   const ModelConfig config =
-      rwkvkit::refmodel::testing::MakeConfig(ver, layers, heads, head_size, vocab, ffn, dm, dd);
+      ver == ModelVersion::kV7_0
+          ? rwkvkit::refmodel::testing::MakeConfigV7(layers, heads, head_size, vocab, ranks)
+          : rwkvkit::refmodel::testing::MakeConfig(ver, layers, heads, head_size, vocab, ffn, dm, dd);
   const ModelWeights w = rwkvkit::refmodel::testing::RandomModel(config, seed);
   const CpuModel model(w);
   const std::vector<uint16_t> tokens = rwkvkit::refmodel::testing::RandomTokens(T, vocab, seed);

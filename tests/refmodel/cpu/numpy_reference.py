@@ -1,4 +1,4 @@
-"""An independent RWKV-5.2 / RWKV-6 forward pass in numpy, RNN mode (one token at a time).
+"""An independent RWKV-5.2 / RWKV-6 / RWKV-7 forward pass in numpy, RNN mode (one token at a time).
 
 Written from ../shared/spec/refmodel.md §1 (not from the C++ code): the model skeleton (§1.1),
 the token shift on the normalized sublayer inputs (§1.2), Eagle TimeMix (§1.3), Finch TimeMix
@@ -54,7 +54,7 @@ def new_state(cfg, dtype=np.float64):
     return {
         "att_shift": np.zeros((L, D), dtype),  # LN1 output of the previous token
         "ffn_shift": np.zeros((L, D), dtype),  # LN2 output of the previous token
-        "wkv": np.zeros((L, H, N, N), dtype),  # S[h, i (key), j (value)]
+        "wkv": np.zeros((L, H, N, N), dtype),  # S[h, i (key), j (value)]; RWKV-7: S[h, i (value), j (key)]
     }
 
 
@@ -112,7 +112,40 @@ def time_mix_v6(p, cfg, a, a_prev, S):
     return (o * g) @ p["att_o"], S
 
 
+def time_mix_v7(p, cfg, a, a_prev, S, layer, v_first):
+    """Goose (RWKV-7) TimeMix for one token, written from the x070 notes (docs/refmodel.md):
+    static lerps, decay exp(-e^-0.5 sigmoid(d)), the generalized delta rule on S[h, i (value),
+    j (key)], read after the update, GroupNorm, then the r_k bonus and the gate.
+    Returns (out, S, v_first)."""
+    H, N = cfg["n_head"], cfg["head_size"]
+    delta = a_prev - a
+    xr, xw, xk, xv, xa, xg = (a + delta * p["x_" + c] for c in "rwkvag")
+    r, k, v = xr @ p["att_r"], xk @ p["att_k"], xv @ p["att_v"]
+    w = np.exp(-np.exp(-0.5) * sigmoid(p["w0"] + np.tanh(xw @ p["w1"]) @ p["w2"]))
+    ia = sigmoid(p["a0"] + (xa @ p["a1"]) @ p["a2"])
+    g = sigmoid(xg @ p["g1"]) @ p["g2"]
+    u = (k * p["k_k"]).reshape(H, N)
+    kk = (u / np.maximum(np.linalg.norm(u, axis=1, keepdims=True), 1e-12)).reshape(-1)
+    k = k * (1.0 + (ia - 1.0) * p["k_a"])
+    if layer == 0:
+        v_first = v
+    else:
+        v = v + (v_first - v) * sigmoid(p["v0"] + (xv @ p["v1"]) @ p["v2"])
+    rh, wh, kh, vh = (z.reshape(H, N) for z in (r, w, k, v))
+    alpha, beta = (-kk).reshape(H, N), (kk * ia).reshape(H, N)
+    # S_t = S_{t-1} (diag(w) + alpha beta^T) + v k^T, per head
+    trans = np.einsum("hj,jm->hjm", wh, np.eye(N)) + alpha[:, :, None] * beta[:, None, :]
+    S = np.einsum("hij,hjm->him", S, trans) + vh[:, :, None] * kh[:, None, :]
+    y = np.einsum("hij,hj->hi", S, rh).reshape(-1)
+    o = group_norm(y, H, p["ln_x_w"], p["ln_x_b"])
+    o = o + ((rh * kh * p["r_k"].reshape(H, N)).sum(axis=1, keepdims=True) * vh).reshape(-1)
+    return (o * g) @ p["att_o"], S, v_first
+
+
 def channel_mix(p, cfg, b, b_prev):
+    if cfg["version"] == "7.0":  # no receptance gate
+        xk = b + (b_prev - b) * p["ffn_mix_k"]
+        return (np.maximum(xk @ p["ffn_k"], 0.0) ** 2) @ p["ffn_v"]
     if cfg["version"] == "5.2":
         xk = b * p["ffn_mix_k"] + b_prev * (1.0 - p["ffn_mix_k"])
         xr = b * p["ffn_mix_r"] + b_prev * (1.0 - p["ffn_mix_r"])
@@ -127,10 +160,14 @@ def forward_one(cfg, weights, token, state):
     """RNN mode: logits [V] for one token; `state` (new_state()) is updated in place."""
     x = weights["emb"][token].copy()
     time_mix = time_mix_v5_2 if cfg["version"] == "5.2" else time_mix_v6
+    v_first = None
     for l in range(cfg["n_layer"]):
         p = {k.split(".", 2)[2]: v for k, v in weights.items() if k.startswith(f"layers.{l}.")}
         a = layer_norm(x, p["ln1_w"], p["ln1_b"])
-        out, state["wkv"][l] = time_mix(p, cfg, a, state["att_shift"][l], state["wkv"][l])
+        if cfg["version"] == "7.0":
+            out, state["wkv"][l], v_first = time_mix_v7(p, cfg, a, state["att_shift"][l], state["wkv"][l], l, v_first)
+        else:
+            out, state["wkv"][l] = time_mix(p, cfg, a, state["att_shift"][l], state["wkv"][l])
         state["att_shift"][l] = a
         x = x + out
         b = layer_norm(x, p["ln2_w"], p["ln2_b"])

@@ -1,6 +1,6 @@
 """ctest refmodel_cpu_numpy_reference: the C++ CPU forward against numpy_reference.py.
 
-For each shape (v5.2 and v6; T = 1, odd T, T across the 128-row GEMM block; H = 1; N = 16/64;
+For each shape (v5.2, v6 and v7; T = 1, odd T, T across the 128-row GEMM block; H = 1; N = 16/64;
 L = 1..3; odd vocab sizes) the driver builds a random model, runs CpuModel in sequence mode and
 RNN mode and dumps the weights and per-token NLL; the float64 numpy model recomputes the NLL.
 Passes when every |ΔNLL| <= 1e-5 nats (both modes) and seq/RNN logits agree to 1e-4 relative.
@@ -26,7 +26,13 @@ SHAPES = [("5.2", 1, 1, 16, 37, 1, 0, 0, 1),
           ("6.0", 2, 3, 16, 300, 7, 32, 64, 6),
           ("6.0", 3, 2, 64, 513, 33, 32, 64, 7),
           ("6.0", 2, 1, 64, 70, 129, 8, 16, 8),
-          ("6.0", 1, 4, 16, 1000, 12, 32, 64, 9)]
+          ("6.0", 1, 4, 16, 1000, 12, 32, 64, 9),
+          # 7.0: dm/dd columns are unused; the ranks come from V7_RANKS
+          ("7.0", 1, 1, 16, 37, 1, 0, 0, 10),
+          ("7.0", 2, 3, 16, 300, 7, 0, 0, 11),
+          ("7.0", 3, 2, 64, 513, 33, 0, 0, 12),
+          ("7.0", 2, 1, 64, 70, 129, 0, 0, 13)]
+V7_RANKS = {10: "4,4,4,4", 11: "8,4,12,16", 12: "16,8,12,24", 13: "32,32,16,64"}
 
 
 def main():
@@ -48,6 +54,8 @@ def main():
                    "--seed", str(seed), "--out", str(out)]
             if ver == "6.0":
                 cmd += ["--dm", str(dm), "--dd", str(dd)]
+            if ver == "7.0":
+                cmd += ["--ranks", V7_RANKS[seed]]
             subprocess.run(cmd, check=True)
             cfg, weights = ref.load_model(out)
             targets = np.array(cfg["targets"])

@@ -60,6 +60,63 @@ ModelConfig MakeConfig(ModelVersion version, int n_layer, int n_head, int head_s
   return c;
 }
 
+ModelConfig MakeConfigV7(int n_layer, int n_head, int head_size, int vocab, V7Ranks ranks) {
+  ModelConfig c;
+  c.version = ModelVersion::kV7_0;
+  c.n_layer = n_layer;
+  c.n_head = n_head;
+  c.head_size = head_size;
+  c.n_embd = c.n_att = n_head * head_size;
+  c.n_ffn = 4 * c.n_embd;
+  c.vocab_size = vocab;
+  c.v7_ranks.assign(n_layer, ranks);
+  c.v7_ranks[0].value = 0;
+  return c;
+}
+
+namespace {
+
+// RWKV-7 layer weights: decays exp(-0.6065·σ(d)) spread over (0.55, 0.99), every LoRA O(1).
+LayerWeights RandomLayerV7(Rng& rng, const ModelConfig& c, int l) {
+  const size_t D = c.n_embd, F = c.n_ffn;
+  const V7Ranks& r = c.v7_ranks[l];
+  const double sd = 1.0 / std::sqrt(static_cast<double>(D));
+  auto out_sd = [](size_t rank) { return 0.5 / std::sqrt(static_cast<double>(rank)); };
+  LayerWeights lw;
+  lw.ln1_w = Normal(rng, D, 0.1, 1.0);
+  lw.ln1_b = Normal(rng, D, 0.1);
+  lw.ln2_w = Normal(rng, D, 0.1, 1.0);
+  lw.ln2_b = Normal(rng, D, 0.1);
+  for (std::vector<float>* x : {&lw.x_r, &lw.x_w, &lw.x_k, &lw.x_v, &lw.x_a, &lw.x_g, &lw.ffn_mix_k, &lw.k_a})
+    *x = Uniform(rng, D, 0.0, 1.0);
+  lw.w0 = Uniform(rng, D, -4.0, 3.0);
+  lw.w1 = Normal(rng, D * r.decay, sd);
+  lw.w2 = Normal(rng, r.decay * D, 2.0 * out_sd(r.decay));
+  lw.a0 = Normal(rng, D, 1.0);
+  lw.a1 = Normal(rng, D * r.a, sd);
+  lw.a2 = Normal(rng, r.a * D, 2.0 * out_sd(r.a));
+  if (l > 0) {
+    lw.v0 = Normal(rng, D, 1.0);
+    lw.v1 = Normal(rng, D * r.value, sd);
+    lw.v2 = Normal(rng, r.value * D, 2.0 * out_sd(r.value));
+  }
+  lw.g1 = Normal(rng, D * r.gate, sd);
+  lw.g2 = Normal(rng, r.gate * D, 2.0 * out_sd(r.gate));
+  lw.k_k = Uniform(rng, D, 0.5, 1.5);
+  lw.r_k = Normal(rng, D, 0.3);
+  lw.att_r = Normal(rng, D * D, sd);
+  lw.att_k = Normal(rng, D * D, sd);
+  lw.att_v = Normal(rng, D * D, sd);
+  lw.att_o = Normal(rng, D * D, 0.5 * sd);
+  lw.ln_x_w = Normal(rng, D, 0.2, 1.0);
+  lw.ln_x_b = Normal(rng, D, 0.1);
+  lw.ffn_k = Normal(rng, D * F, sd);
+  lw.ffn_v = Normal(rng, F * D, 0.5 / std::sqrt(static_cast<double>(F)));
+  return lw;
+}
+
+}  // namespace
+
 ModelWeights RandomModel(const ModelConfig& c, uint64_t seed) {
   Rng rng(seed * 0x2545F4914F6CDD1Dull + 1);
   const size_t D = c.n_embd, A = c.n_att, F = c.n_ffn, V = c.vocab_size, Dm = c.time_mix_lora,
@@ -72,6 +129,10 @@ ModelWeights RandomModel(const ModelConfig& c, uint64_t seed) {
   w.ln_out_b = Normal(rng, D, 0.1);
   w.head = Normal(rng, D * V, 2.0 * sd);
   for (int l = 0; l < c.n_layer; ++l) {
+    if (c.version == ModelVersion::kV7_0) {
+      w.layers.push_back(RandomLayerV7(rng, c, l));
+      continue;
+    }
     LayerWeights lw;
     lw.ln1_w = Normal(rng, D, 0.1, 1.0);
     lw.ln1_b = Normal(rng, D, 0.1);

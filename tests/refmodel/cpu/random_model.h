@@ -1,4 +1,4 @@
-// tests/refmodel/cpu/random_model.h — a random RWKV-5.2 / RWKV-6 model from a seed, for tests
+// tests/refmodel/cpu/random_model.h — a random RWKV-5.2 / 6 / 7 model from a seed, for tests
 // of the forward pass (no checkpoint needed). Scales are chosen so that activations stay O(1),
 // decays span (0.05, 0.95), and logits have a spread of a few nats, like a real model's.
 // Deterministic: the same (config, seed) gives the same weights on every machine (it uses
@@ -17,6 +17,10 @@ namespace rwkvkit::refmodel::testing {
 // LoRA widths. V may be anything ≥ 1.
 ModelConfig MakeConfig(ModelVersion version, int n_layer, int n_head, int head_size, int vocab,
                        int n_ffn = 0, int dm = 32, int dd = 64);
+
+// An RWKV-7 config: D = A = H·N, F = 4·D, the same LoRA ranks in every layer (layer 0's value
+// rank is 0: it has no value-residual LoRA).
+ModelConfig MakeConfigV7(int n_layer, int n_head, int head_size, int vocab, V7Ranks ranks);
 
 // Random weights for `config` (its sizes must be consistent). Single-threaded.
 ModelWeights RandomModel(const ModelConfig& config, uint64_t seed);
