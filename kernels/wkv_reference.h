@@ -1,4 +1,5 @@
-// kernels/wkv_reference.h — the CPU twins of the WKV-5.2 and WKV-6 CUDA kernels (kernels/wkv.h):
+// kernels/wkv_reference.h — the CPU twins of the WKV-5.2 and WKV-6 CUDA kernels (kernels/wkv.h)
+// and of WKV-7 (kernels/wkv7.h):
 // plain loops over the recurrence of spec/refmodel.md §1.3–1.4, accumulated in fp64. This is the
 // spec in code (STYLE.md §3.4); the `gpu` checkers in tests/kernels compare both CUDA kernels
 // against it.
@@ -28,6 +29,13 @@ void Wkv5ForwardReference(int B, int T, int H, int N, const float* r, const floa
 // As Wkv5ForwardReference, but w: [B, T, H, N] fp32, the decay factor of each token.
 void Wkv6ForwardReference(int B, int T, int H, int N, const float* r, const float* k,
                           const float* v, const float* w, const float* u, float* state, float* y);
+
+// WKV-7 (kernels/wkv7.h): r, d, k, v, a, b: [B, T, H, N] fp32, d the raw decay logit (the
+// factor is exp(-0.606531·σ(d)), computed in fp64 here); state: [B, H, N(value i), N(key j)]
+// fp32, read and overwritten as above (fp64 in between); y: [B, T, H, N] fp32, written.
+//   sa[i] = Σ_j S[i][j]·a[j];  S[i][j] = S[i][j]·w[j] + sa[i]·b[j] + v[i]·k[j];  y[i] = Σ_j S[i][j]·r[j]
+void Wkv7ForwardReference(int B, int T, int H, int N, const float* r, const float* d, const float* k,
+                          const float* v, const float* a, const float* b, float* state, float* y);
 
 }  // namespace rwkvkit::kernels
 

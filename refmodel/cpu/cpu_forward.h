@@ -1,5 +1,8 @@
-// refmodel/cpu/cpu_forward.h — the CPU fp32 forward pass of RWKV-5.2 ("Eagle", x052) and
-// RWKV-6 ("Finch", x060): the readable reference twin of the CUDA forward (STYLE.md §3.4).
+// refmodel/cpu/cpu_forward.h — the CPU fp32 forward pass of RWKV-5.2 ("Eagle", x052), RWKV-6
+// ("Finch", x060) and RWKV-7 ("Goose", x070): the readable reference twin of the CUDA forward
+// (STYLE.md §3.4). RWKV-7 follows the package's x070 CPU path (docs/refmodel.md, "RWKV-7"):
+// static lerps, the four LoRAs, kk, the generalized delta-rule state, GN + r_k bonus, gate,
+// ReLU² ChannelMix without receptance.
 //
 // What it computes (spec/refmodel.md §1, following the official `rwkv` package, strategy
 // 'cpu fp32', where implementations differ): x = emb[token] (LN0 already folded into emb);
@@ -12,7 +15,8 @@
 // Shapes (D = n_embd, A = n_att, H = n_head, N = head_size, F = n_ffn, V = vocab, L = n_layer,
 // T = tokens in one call), all row-major fp32:
 //   State: att_x [L, D] and ffn_x [L, D] (the LN1 / LN2 output of the last token seen),
-//          wkv [L, H, N(key i), N(value j)] (the ChatRWKV Python layout, not the CUDA [H][j][i]).
+//          wkv [L, H, N(key i), N(value j)] (the ChatRWKV Python layout, not the CUDA [H][j][i]);
+//          for RWKV-7 wkv is [L, H, N(value i), N(key j)] (the package's x070 layout).
 //   Forward: logits [T, V]. ForwardOne: logits [V].
 //
 // What is exact: sequence mode and RNN mode compute the same equations; they differ only in

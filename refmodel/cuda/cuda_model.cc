@@ -27,6 +27,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "kernels/wkv.h"
+#include "kernels/wkv7.h"
 #include "refmodel/cuda/ops.h"
 
 namespace rwkvkit::refmodel {
@@ -163,7 +164,47 @@ class ImplT final : public CudaModel::Impl {
     RWKVKIT_UP(ln_out_b_, float, w.ln_out_b);
     RWKVKIT_UP(head_, T, w.head);
     layers_.resize(c.n_layer);
-    for (int l = 0; l < c.n_layer; ++l) {
+    // RWKV-7: no fp16 rescale (the package's x070 path has none; x is fp32 here anyway)
+    for (int l = 0; l < c.n_layer && c.version == ModelVersion::kV7_0; ++l) {
+      const LayerWeights& s = w.layers[l];
+      DeviceLayer& d = layers_[l];
+      RWKVKIT_UP(d.ln1_w, float, s.ln1_w);
+      RWKVKIT_UP(d.ln1_b, float, s.ln1_b);
+      RWKVKIT_UP(d.ln2_w, float, s.ln2_w);
+      RWKVKIT_UP(d.ln2_b, float, s.ln2_b);
+      RWKVKIT_UP(d.att_r, T, s.att_r);
+      RWKVKIT_UP(d.att_k, T, s.att_k);
+      RWKVKIT_UP(d.att_v, T, s.att_v);
+      RWKVKIT_UP(d.att_o, T, s.att_o);
+      RWKVKIT_UP(d.ln_x_w, float, s.ln_x_w);
+      RWKVKIT_UP(d.ln_x_b, float, s.ln_x_b);
+      RWKVKIT_UP(d.x7[0], float, s.x_r);
+      RWKVKIT_UP(d.x7[1], float, s.x_w);
+      RWKVKIT_UP(d.x7[2], float, s.x_k);
+      RWKVKIT_UP(d.x7[3], float, s.x_v);
+      RWKVKIT_UP(d.x7[4], float, s.x_a);
+      RWKVKIT_UP(d.x7[5], float, s.x_g);
+      RWKVKIT_UP(d.w0, float, s.w0);
+      RWKVKIT_UP(d.a0, float, s.a0);
+      RWKVKIT_UP(d.k_k, float, s.k_k);
+      RWKVKIT_UP(d.k_a, float, s.k_a);
+      RWKVKIT_UP(d.r_k, float, s.r_k);
+      RWKVKIT_UP(d.w1, T, s.w1);
+      RWKVKIT_UP(d.w2, T, s.w2);
+      RWKVKIT_UP(d.a1, T, s.a1);
+      RWKVKIT_UP(d.a2, T, s.a2);
+      RWKVKIT_UP(d.g1, T, s.g1);
+      RWKVKIT_UP(d.g2, T, s.g2);
+      if (l > 0) {
+        RWKVKIT_UP(d.v0, float, s.v0);
+        RWKVKIT_UP(d.v1, T, s.v1);
+        RWKVKIT_UP(d.v2, T, s.v2);
+      }
+      RWKVKIT_UP(d.ffn_mix_k, float, s.ffn_mix_k);
+      RWKVKIT_UP(d.ffn_k, T, s.ffn_k);
+      RWKVKIT_UP(d.ffn_v, T, s.ffn_v);
+    }
+    for (int l = 0; l < c.n_layer && c.version != ModelVersion::kV7_0; ++l) {
       const LayerWeights& s = w.layers[l];
       DeviceLayer& d = layers_[l];
       // fp16 overflow guard (cuda_model.h): att.output and ffn.value of layer l / 2^(l / 6).
@@ -221,6 +262,11 @@ class ImplT final : public CudaModel::Impl {
     T *maa_w1 = nullptr, *maa_w2 = nullptr, *decay_w1 = nullptr, *decay_w2 = nullptr;
     float *ffn_mix_k, *ffn_mix_r;
     T *ffn_k, *ffn_r, *ffn_v;
+    // RWKV-7: the six lerps (r, w, k, v, a, g), the vectors, the LoRA matrices
+    float* x7[6] = {};
+    float *w0 = nullptr, *a0 = nullptr, *v0 = nullptr, *k_k = nullptr, *k_a = nullptr, *r_k = nullptr;
+    T *w1 = nullptr, *w2 = nullptr, *a1 = nullptr, *a2 = nullptr, *v1 = nullptr, *v2 = nullptr, *g1 = nullptr,
+      *g2 = nullptr;
   };
 
   // Scratch views for M rows (sizes in the comments; all inside scratch_).
@@ -243,9 +289,16 @@ class ImplT final : public CudaModel::Impl {
     T* g_t;                         // [M, A] att.gate
     T* mout_t;                      // [5, M, D] v6 LoRA outputs; ChannelMix value [M, D]
     T* rr_t;                        // [M, D] ffn.receptance
+    // RWKV-7 (Layout7; the fields above that it does not set are null)
+    T *xa, *r_t, *k_t, *v_t, *g7, *d_t, *a_t, *b_t, *y_t;  // [M, D]
+    float *decay_f, *iclr_f, *vlora_f, *v_first;         // [M, D]
   };
 
-  int LoraWidth() const { return std::max(5 * config_.time_mix_lora, config_.time_decay_lora); }
+  int LoraWidth() const {
+    int w = std::max(5 * config_.time_mix_lora, config_.time_decay_lora);
+    for (const V7Ranks& r : config_.v7_ranks) w = std::max({w, r.decay, r.a, r.value, r.gate});
+    return w;
+  }
   int HeadRows(size_t M) const {
     return static_cast<int>(std::clamp<size_t>(kHeadLogitFloats / config_.vocab_size, 1, M));
   }
@@ -262,6 +315,21 @@ class ImplT final : public CudaModel::Impl {
     };
     auto f = [&](size_t n) { return reinterpret_cast<float*>(take(n * sizeof(float))); };
     auto t = [&](size_t n) { return reinterpret_cast<T*>(take(n * sizeof(T))); };
+    if (c.version == ModelVersion::kV7_0) {  // RWKV-7: its own set (fused or not)
+      *s = Scratch{};
+      s->x = f(M * D);
+      s->a = f(M * D);
+      for (T*& p : s->mixed) p = t(M * D);
+      for (T** p : {&s->xa, &s->r_t, &s->k_t, &s->v_t, &s->g7, &s->d_t, &s->a_t, &s->b_t, &s->y_t, &s->yo}) *p = t(M * D);
+      for (float** p : {&s->decay_f, &s->iclr_f, &s->vlora_f, &s->v_first}) *p = f(M * D);
+      s->lora_t = t(M * Lr);
+      s->hid_t = t(M * F);
+      s->tokens = reinterpret_cast<uint16_t*>(take(M * 2));
+      s->targets = reinterpret_cast<uint16_t*>(take(M * 2));
+      s->nll = reinterpret_cast<double*>(take(M * sizeof(double)));
+      s->logits = f(static_cast<size_t>(HeadRows(M)) * V);
+      return off;
+    }
     const size_t Mu = fused_ ? 0 : M;  // rows of the unfused path's fp32 buffers
     s->x = f(M * D);
     s->a = f(M * D);
@@ -317,6 +385,8 @@ class ImplT final : public CudaModel::Impl {
 
   absl::Status TimeMix(int l, int B, int T_len, CudaModel::State& st, Scratch& s);
   absl::Status ChannelMix(int l, int B, int T_len, CudaModel::State& st, Scratch& s);
+  absl::Status TimeMix7(int l, int B, int T_len, CudaModel::State& st, Scratch& s);
+  absl::Status ChannelMix7(int l, int B, int T_len, CudaModel::State& st, Scratch& s);
 
   std::vector<DeviceLayer> layers_;
   float *emb_ = nullptr, *ln_out_w_ = nullptr, *ln_out_b_ = nullptr;
@@ -397,6 +467,66 @@ absl::Status ImplT<T>::TimeMix(int l, int B, int T_len, CudaModel::State& st, Sc
   return Gemm(s.yo, A, M, A, d.att_o, D, s.x, D, 1.0f, "att.output");  // x += out
 }
 
+// cpu_forward.cc TimeMix7(): RWKV-7 x += TimeMix(LN1(x)). Products write the dtype (r, k, v, the
+// LoRA hidden layers, g) or fp32 (the decay/iclr/value LoRA outputs, added to fp32 biases); the
+// WKV-7 kernel reads the dtype and keeps its state in fp32.
+template <typename T>
+absl::Status ImplT<T>::TimeMix7(int l, int B, int T_len, CudaModel::State& st, Scratch& s) {
+  const ModelConfig& c = config_;
+  const int D = c.n_embd, H = c.n_head, N = c.head_size, M = B * T_len;
+  const V7Ranks& rk = c.v7_ranks[l];
+  const DeviceLayer& d = layers_[l];
+  float* carry = st.att_x_ + static_cast<size_t>(l) * st.capacity_ * D;
+  float* S = st.wkv_ + static_cast<size_t>(l) * st.capacity_ * H * N * N;
+  cudaStream_t q = stream_;
+  RWKVKIT_OP(cuda_ops::LayerNorm<float>(s.x, M, D, d.ln1_w, d.ln1_b, s.a, q), "LayerNorm ln1");
+  T *xr = s.mixed[0], *xw = s.mixed[1], *xk = s.mixed[2], *xv = s.mixed[3], *xa = s.xa, *xg = s.mixed[4];
+  cuda_ops::V7MixArgs<T> mix{{d.x7[0], d.x7[1], d.x7[2], d.x7[3], d.x7[4], d.x7[5]}, {xr, xw, xk, xv, xa, xg}};
+  RWKVKIT_OP(cuda_ops::V7ShiftMix<T>(s.a, carry, B, T_len, D, mix, q), "V7ShiftMix");
+  RWKVKIT_OP(cuda_ops::CarryUpdate(s.a, B, T_len, D, carry, q), "CarryUpdate att");
+  RWKVKIT_STATUS(Gemm(xr, D, M, D, d.att_r, D, s.r_t, D, 0.0f, "att.receptance"));
+  RWKVKIT_STATUS(Gemm(xk, D, M, D, d.att_k, D, s.k_t, D, 0.0f, "att.key"));
+  RWKVKIT_STATUS(Gemm(xv, D, M, D, d.att_v, D, s.v_t, D, 0.0f, "att.value"));
+  // the LoRAs: act(x @ m1) @ m2 (hidden layer in the dtype, activated in place)
+  auto lora = [&](const T* x, const T* m1, const T* m2, int rank, char act, auto* out, const char* what) -> absl::Status {
+    RWKVKIT_STATUS(Gemm(x, D, M, D, m1, rank, s.lora_t, rank, 0.0f, what));
+    if (act != '-')
+      RWKVKIT_OP(cuda_ops::ActivateInPlace<T>(s.lora_t, static_cast<size_t>(M) * rank, act, q), what);
+    return Gemm(s.lora_t, rank, M, rank, m2, D, out, D, 0.0f, what);
+  };
+  RWKVKIT_STATUS(lora(xw, d.w1, d.w2, rk.decay, 't', s.decay_f, "att.w1/w2"));
+  RWKVKIT_STATUS(lora(xa, d.a1, d.a2, rk.a, '-', s.iclr_f, "att.a1/a2"));
+  RWKVKIT_STATUS(lora(xg, d.g1, d.g2, rk.gate, 's', s.g7, "att.g1/g2"));
+  if (l > 0) RWKVKIT_STATUS(lora(xv, d.v1, d.v2, rk.value, '-', s.vlora_f, "att.v1/v2"));
+  cuda_ops::V7PrepareArgs<T> prep{s.k_t, s.v_t, s.decay_f, s.iclr_f, l > 0 ? s.vlora_f : nullptr, s.v_first,
+                                  d.w0, d.a0, d.v0, d.k_k, d.k_a, s.d_t, s.a_t, s.b_t};
+  RWKVKIT_OP(cuda_ops::V7Prepare<T>(M, H, N, prep, q), "V7Prepare");
+  RWKVKIT_OP(kernels::Wkv7Forward<T>(B, T_len, H, N, s.r_t, s.d_t, s.k_t, s.v_t, s.a_t, s.b_t, S, s.y_t, q),
+             "Wkv7Forward");
+  RWKVKIT_OP(cuda_ops::V7GroupNormBonusGate<T>(s.y_t, s.r_t, s.k_t, s.v_t, s.g7, d.r_k, M, H, N, d.ln_x_w, d.ln_x_b,
+                                                s.yo, q),
+             "V7GroupNormBonusGate");
+  return Gemm(s.yo, D, M, D, d.att_o, D, s.x, D, 1.0f, "att.output");  // x += out
+}
+
+// cpu_forward.cc ChannelMix7(): x += ReLU(xk @ Wk')² @ Wv' (the value product adds into x).
+template <typename T>
+absl::Status ImplT<T>::ChannelMix7(int l, int B, int T_len, CudaModel::State& st, Scratch& s) {
+  const ModelConfig& c = config_;
+  const int D = c.n_embd, F = c.n_ffn, M = B * T_len;
+  const DeviceLayer& d = layers_[l];
+  float* carry = st.ffn_x_ + static_cast<size_t>(l) * st.capacity_ * D;
+  cudaStream_t q = stream_;
+  RWKVKIT_OP(cuda_ops::LayerNorm<float>(s.x, M, D, d.ln2_w, d.ln2_b, s.a, q), "LayerNorm ln2");
+  T* xk = s.mixed[0];
+  MixArgs<T> m{{d.ffn_mix_k, nullptr, nullptr, nullptr, nullptr}, {xk, nullptr, nullptr, nullptr, nullptr}, 1};
+  RWKVKIT_OP(cuda_ops::ShiftMix<T>(s.a, carry, B, T_len, D, true, m, q), "ShiftMix ffn");
+  RWKVKIT_OP(cuda_ops::CarryUpdate(s.a, B, T_len, D, carry, q), "CarryUpdate ffn");
+  RWKVKIT_STATUS(Gemm(xk, D, M, D, d.ffn_k, F, s.hid_t, F, 0.0f, "ffn.key"));
+  RWKVKIT_OP(cuda_ops::Relu2InPlace<T>(s.hid_t, static_cast<size_t>(M) * F, q), "Relu2InPlace");
+  return Gemm(s.hid_t, F, M, F, d.ffn_v, D, s.x, D, 1.0f, "ffn.value");  // x += out
+}
+
 // cpu_forward.cc ChannelMix(): x += σ(xr @ Wr') ⊙ (ReLU(xk @ Wk')² @ Wv') (spec §1.5).
 template <typename T>
 absl::Status ImplT<T>::ChannelMix(int l, int B, int T_len, CudaModel::State& st, Scratch& s) {
@@ -443,6 +573,11 @@ absl::Status ImplT<T>::Forward(std::span<const uint16_t> tokens, std::span<const
     RWKVKIT_CUDA(cudaMemcpyAsync(s.targets, targets.data(), M * 2, cudaMemcpyHostToDevice, q), "copy targets");
   RWKVKIT_OP(cuda_ops::Embed(s.tokens, M, D, emb_, s.x, q), "Embed");
   for (int layer = 0; layer < c.n_layer; ++layer) {
+    if (c.version == ModelVersion::kV7_0) {
+      RWKVKIT_STATUS(TimeMix7(layer, B, T_len, state, s));
+      RWKVKIT_STATUS(ChannelMix7(layer, B, T_len, state, s));
+      continue;
+    }
     RWKVKIT_STATUS(TimeMix(layer, B, T_len, state, s));
     RWKVKIT_STATUS(ChannelMix(layer, B, T_len, state, s));
   }
@@ -497,6 +632,38 @@ absl::Status CheckWeights(const ModelWeights& w) {
   for (absl::Status s : {check("emb", -1, w.emb, V * D), check("ln_out_w", -1, w.ln_out_w, D),
                          check("ln_out_b", -1, w.ln_out_b, D), check("head", -1, w.head, D * V)})
     if (!s.ok()) return s;
+  if (c.version == ModelVersion::kV7_0) {
+    if (A != D || c.v7_ranks.size() != static_cast<size_t>(c.n_layer))
+      return absl::InvalidArgumentError("CudaModel: RWKV-7 config with A != D or without ranks per layer");
+    for (int l = 0; l < c.n_layer; ++l) {
+      const LayerWeights& lw = w.layers[l];
+      const V7Ranks& r = c.v7_ranks[l];
+      std::vector<absl::Status> st;
+      for (const auto* p : {&lw.ln1_w, &lw.ln1_b, &lw.ln2_w, &lw.ln2_b, &lw.ffn_mix_k, &lw.x_r, &lw.x_w, &lw.x_k,
+                            &lw.x_v, &lw.x_a, &lw.x_g, &lw.w0, &lw.a0, &lw.k_k, &lw.k_a, &lw.r_k, &lw.ln_x_w,
+                            &lw.ln_x_b})
+        st.push_back(check("a [D] vector", l, *p, D));
+      for (const auto* p : {&lw.att_r, &lw.att_k, &lw.att_v, &lw.att_o}) st.push_back(check("att r/k/v/o", l, *p, D * D));
+      st.push_back(check("w1", l, lw.w1, D * r.decay));
+      st.push_back(check("w2", l, lw.w2, D * r.decay));
+      st.push_back(check("a1", l, lw.a1, D * r.a));
+      st.push_back(check("a2", l, lw.a2, D * r.a));
+      st.push_back(check("g1", l, lw.g1, D * r.gate));
+      st.push_back(check("g2", l, lw.g2, D * r.gate));
+      if (l > 0) {
+        st.push_back(check("v0", l, lw.v0, D));
+        st.push_back(check("v1", l, lw.v1, D * r.value));
+        st.push_back(check("v2", l, lw.v2, D * r.value));
+      }
+      st.push_back(check("ffn_k", l, lw.ffn_k, D * F));
+      st.push_back(check("ffn_v", l, lw.ffn_v, F * D));
+      if (r.decay <= 0 || r.a <= 0 || r.gate <= 0 || (l > 0 && r.value <= 0))
+        st.push_back(absl::InvalidArgumentError(absl::StrCat("CudaModel: a LoRA rank <= 0 in layer ", l)));
+      for (const absl::Status& x : st)
+        if (!x.ok()) return x;
+    }
+    return absl::OkStatus();
+  }
   for (int l = 0; l < c.n_layer; ++l) {
     const LayerWeights& lw = w.layers[l];
     std::vector<absl::Status> st = {

@@ -1,5 +1,8 @@
-// refmodel/cuda/cuda_model.h — the CUDA forward pass of RWKV-5.2 ("Eagle", x052) and RWKV-6
-// ("Finch", x060), batched over B sequences, with per-target NLL computed on the GPU (issue 5).
+// refmodel/cuda/cuda_model.h — the CUDA forward pass of RWKV-5.2 ("Eagle", x052), RWKV-6
+// ("Finch", x060) and RWKV-7 ("Goose", x070), batched over B sequences, with per-target NLL
+// computed on the GPU. RWKV-7's layer (TimeMix7/ChannelMix7, its precision choices and its WKV
+// kernel kernels/wkv7.h) is described in docs/refmodel.md, "RWKV-7"; its wkv state is value-major
+// [L, capacity, H, N(value), N(key)] like its CPU twin's.
 // Its twin is the CPU fp32 forward (refmodel/cpu/cpu_forward.h); tests/refmodel/cuda compares
 // per-token NLL with it and with the official package's numbers.
 //

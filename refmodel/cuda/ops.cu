@@ -241,6 +241,116 @@ __global__ void GroupNormGateKernel(const float* y, const G* g, int M, int H, co
   StoreVec<kE>(out + base, o);
 }
 
+// RWKV-7 ---------------------------------------------------------------------------------------
+
+template <typename T, int kVec>
+__global__ void V7ShiftMixKernel(const float* a, const float* carry, int M, int T_len, int D, V7MixArgs<T> args) {
+  const int c = (blockIdx.x * kThreads + threadIdx.x) * kVec;
+  if (c >= D) return;
+  float mu[6][kVec];
+#pragma unroll
+  for (int k = 0; k < 6; ++k) LoadVec<kVec>(args.coef[k] + c, mu[k]);
+  for (int m = blockIdx.y; m < M; m += gridDim.y) {
+    const size_t i = static_cast<size_t>(m) * D + c;
+    float x[kVec], p[kVec];
+    LoadTokenAndPrev(a, carry, m, T_len, D, c, x, p);
+#pragma unroll
+    for (int k = 0; k < 6; ++k) {
+      float o[kVec];
+#pragma unroll
+      for (int j = 0; j < kVec; ++j) o[j] = x[j] + (p[j] - x[j]) * mu[k][j];
+      StoreVec<kVec>(args.out[k] + i, o);
+    }
+  }
+}
+
+template <typename T>
+__global__ void ActivateKernel(T* x, size_t n, char kind) {
+  const size_t i = blockIdx.x * static_cast<size_t>(blockDim.x) + threadIdx.x;
+  if (i >= n) return;
+  const float z = ToFloat(x[i]);
+  x[i] = FromFloat<T>(kind == 't' ? tanhf(z) : 1.0f / (1.0f + expf(-z)));
+}
+
+__device__ __forceinline__ float Sigmoid(float z) { return 1.0f / (1.0f + expf(-z)); }
+
+// One warp per (row, head); lane l holds channels l + 32·e of the head (coalesced).
+template <typename T, int kE>
+__global__ void V7PrepareKernel(int M, int H, V7PrepareArgs<T> p) {
+  constexpr int N = 32 * kE;
+  const int warp = static_cast<int>((blockIdx.x * static_cast<size_t>(blockDim.x) + threadIdx.x) >> 5);
+  const int lane = threadIdx.x & 31;
+  if (warp >= M * H) return;
+  const int h = warp % H;
+  const size_t row = static_cast<size_t>(warp) * N;  // = m·D + h·N
+  float kr[kE], u[kE];
+  float ss = 0;
+#pragma unroll
+  for (int e = 0; e < kE; ++e) {
+    const int c = h * N + lane + 32 * e;
+    kr[e] = ToFloat(p.k[row + lane + 32 * e]);
+    u[e] = kr[e] * p.k_k[c];
+    ss += u[e] * u[e];
+  }
+  for (int o = 16; o > 0; o >>= 1) ss += __shfl_xor_sync(0xffffffffu, ss, o);
+  const float norm = fmaxf(sqrtf(ss), 1e-12f);
+#pragma unroll
+  for (int e = 0; e < kE; ++e) {
+    const int c = h * N + lane + 32 * e;
+    const size_t i = row + lane + 32 * e;
+    const float kk = u[e] / norm;
+    const float rho = Sigmoid(p.a0[c] + p.iclr_lora[i]);
+    p.d_out[i] = FromFloat<T>(p.w0[c] + p.decay_lora[i]);
+    p.k[i] = FromFloat<T>(kr[e] * (1.0f + (rho - 1.0f) * p.k_a[c]));
+    const float v = ToFloat(p.v[i]);
+    if (p.v_lora == nullptr) {
+      p.v_first[i] = v;
+    } else {
+      p.v[i] = FromFloat<T>(v + (p.v_first[i] - v) * Sigmoid(p.v0[c] + p.v_lora[i]));
+    }
+    p.a_out[i] = FromFloat<T>(-kk);
+    p.b_out[i] = FromFloat<T>(kk * rho);
+  }
+}
+
+template <typename T, int kE>
+__global__ void V7GroupNormBonusGateKernel(const T* y, const T* r, const T* k, const T* v, const T* g,
+                                           const float* r_k, int M, int H, const float* ln_w, const float* ln_b,
+                                           T* out) {
+  constexpr int N = 32 * kE;
+  const int warp = static_cast<int>((blockIdx.x * static_cast<size_t>(blockDim.x) + threadIdx.x) >> 5);
+  const int lane = threadIdx.x & 31;
+  if (warp >= M * H) return;
+  const int h = warp % H;
+  const size_t row = static_cast<size_t>(warp) * N;
+  float yv[kE];
+  float s = 0, bonus = 0;
+#pragma unroll
+  for (int e = 0; e < kE; ++e) {
+    const size_t i = row + lane + 32 * e;
+    yv[e] = ToFloat(y[i]);
+    s += yv[e];
+    bonus += ToFloat(r[i]) * ToFloat(k[i]) * r_k[h * N + lane + 32 * e];
+  }
+  for (int o = 16; o > 0; o >>= 1) {
+    s += __shfl_xor_sync(0xffffffffu, s, o);
+    bonus += __shfl_xor_sync(0xffffffffu, bonus, o);
+  }
+  const float mean = s / N;
+  float q = 0;
+#pragma unroll
+  for (int e = 0; e < kE; ++e) q += (yv[e] - mean) * (yv[e] - mean);
+  for (int o = 16; o > 0; o >>= 1) q += __shfl_xor_sync(0xffffffffu, q, o);
+  const float rstd = rsqrtf(q / N + kGroupNormEps);
+#pragma unroll
+  for (int e = 0; e < kE; ++e) {
+    const int c = h * N + lane + 32 * e;
+    const size_t i = row + lane + 32 * e;
+    const float normed = (yv[e] - mean) * rstd * ln_w[c] + ln_b[c];
+    out[i] = FromFloat<T>((normed + bonus * ToFloat(v[i])) * ToFloat(g[i]));
+  }
+}
+
 template <typename T>
 __global__ void Relu2Kernel(const float* in, size_t n, T* out) {
   const size_t i = blockIdx.x * static_cast<size_t>(blockDim.x) + threadIdx.x;
@@ -447,6 +557,55 @@ cudaError_t Scale(float* x, size_t n, float scale, cudaStream_t s) {
   return cudaGetLastError();
 }
 
+template <typename T>
+cudaError_t V7ShiftMix(const float* a, const float* carry, int B, int T_len, int D, V7MixArgs<T> args,
+                       cudaStream_t s) {
+  const int M = B * T_len;
+  if (M == 0 || D == 0) return cudaSuccess;
+  if (D % 4 == 0)
+    V7ShiftMixKernel<T, 4><<<RowWalkGrid<4>(M, D), kThreads, 0, s>>>(a, carry, M, T_len, D, args);
+  else
+    V7ShiftMixKernel<T, 1><<<RowWalkGrid<1>(M, D), kThreads, 0, s>>>(a, carry, M, T_len, D, args);
+  return cudaGetLastError();
+}
+
+template <typename T>
+cudaError_t ActivateInPlace(T* x, size_t n, char kind, cudaStream_t s) {
+  if (kind != 't' && kind != 's') return cudaErrorInvalidValue;
+  if (n == 0) return cudaSuccess;
+  ActivateKernel<T><<<Blocks(n), kThreads, 0, s>>>(x, n, kind);
+  return cudaGetLastError();
+}
+
+template <typename T>
+cudaError_t V7Prepare(int M, int H, int N, V7PrepareArgs<T> args, cudaStream_t s) {
+  const size_t n = static_cast<size_t>(M) * H * 32;
+  if (n == 0) return cudaSuccess;
+  switch (N) {
+    case 32: V7PrepareKernel<T, 1><<<Blocks(n), kThreads, 0, s>>>(M, H, args); break;
+    case 64: V7PrepareKernel<T, 2><<<Blocks(n), kThreads, 0, s>>>(M, H, args); break;
+    default: return cudaErrorInvalidValue;
+  }
+  return cudaGetLastError();
+}
+
+template <typename T>
+cudaError_t V7GroupNormBonusGate(const T* y, const T* r, const T* k, const T* v, const T* g, const float* r_k,
+                                 int M, int H, int N, const float* ln_w, const float* ln_b, T* out, cudaStream_t s) {
+  const size_t n = static_cast<size_t>(M) * H * 32;
+  if (n == 0) return cudaSuccess;
+  switch (N) {
+    case 32:
+      V7GroupNormBonusGateKernel<T, 1><<<Blocks(n), kThreads, 0, s>>>(y, r, k, v, g, r_k, M, H, ln_w, ln_b, out);
+      break;
+    case 64:
+      V7GroupNormBonusGateKernel<T, 2><<<Blocks(n), kThreads, 0, s>>>(y, r, k, v, g, r_k, M, H, ln_w, ln_b, out);
+      break;
+    default: return cudaErrorInvalidValue;
+  }
+  return cudaGetLastError();
+}
+
 template <typename L>
 cudaError_t TokenNll(const L* logits, int M, int V, const uint16_t* targets, double* nll, cudaStream_t s) {
   if (M == 0) return cudaSuccess;
@@ -472,7 +631,12 @@ cudaError_t TokenNll(const L* logits, int M, int V, const uint16_t* targets, dou
   template cudaError_t Relu2InPlace<T>(T*, size_t, cudaStream_t);                                                   \
   template cudaError_t SigmoidMulAdd<T>(const T*, const T*, size_t, float*, cudaStream_t);                          \
   template cudaError_t Relu2<T>(const float*, size_t, T*, cudaStream_t);                                            \
-  template cudaError_t TokenNll<T>(const T*, int, int, const uint16_t*, double*, cudaStream_t);
+  template cudaError_t TokenNll<T>(const T*, int, int, const uint16_t*, double*, cudaStream_t);                     \
+  template cudaError_t V7ShiftMix<T>(const float*, const float*, int, int, int, V7MixArgs<T>, cudaStream_t);        \
+  template cudaError_t ActivateInPlace<T>(T*, size_t, char, cudaStream_t);                                          \
+  template cudaError_t V7Prepare<T>(int, int, int, V7PrepareArgs<T>, cudaStream_t);                                 \
+  template cudaError_t V7GroupNormBonusGate<T>(const T*, const T*, const T*, const T*, const T*, const float*, int, \
+                                               int, int, const float*, const float*, T*, cudaStream_t);
 RWKVKIT_OPS_INSTANTIATE(float)
 RWKVKIT_OPS_INSTANTIATE(__half)
 RWKVKIT_OPS_INSTANTIATE(__nv_bfloat16)

@@ -1,7 +1,8 @@
-// refmodel/cuda/ops.h — the small CUDA kernels of the GPU forward pass (issue 5): embedding
-// gather, LayerNorm, token shift with the v5.2 mix / v6 data-dependent lerp, tanh, the v6
-// decay exp(-exp(.)), GroupNorm with the SiLU gate, squared ReLU, the sigmoid-gated residual
-// add, the fp16 rescale, and the fused log-softmax + NLL over the vocab.
+// refmodel/cuda/ops.h — the small CUDA kernels of the GPU forward pass: embedding gather,
+// LayerNorm, token shift with the v5.2 mix / v6 data-dependent lerp / v7 static lerps, tanh,
+// the v6 decay exp(-exp(.)), GroupNorm with the SiLU gate (v5/v6) or with the r_k bonus and
+// gate (v7), the v7 key/value/decay preparation, squared ReLU, the sigmoid-gated residual add,
+// the fp16 rescale, and the fused log-softmax + NLL over the vocab.
 //
 // Each is an elementwise or per-row op whose CPU twin is the matching loop of
 // refmodel/cpu/cpu_forward.cc (STYLE.md §3.4: at model level the CPU forward is the twin, and
@@ -103,6 +104,50 @@ cudaError_t SigmoidMulAdd(const U* r, const U* v, size_t n, float* x, cudaStream
 
 // x *= scale. x: [n] fp32 (the fp16 rescale).
 cudaError_t Scale(float* x, size_t n, float scale, cudaStream_t s);
+
+// ---- RWKV-7 (x070; docs/refmodel.md) --------------------------------------------------------
+
+// Token shift + the six static lerps of x070 TimeMix: out[c] = a + (prev - a)·coef[c] for c in
+// r, w, k, v, a, g. a: [B, T, D] fp32; carry: [B, D]; coef[c]: [D] fp32; out[c]: [B, T, D] T.
+template <typename T>
+struct V7MixArgs {
+  const float* coef[6];
+  T* out[6];
+};
+template <typename T>
+cudaError_t V7ShiftMix(const float* a, const float* carry, int B, int T_len, int D, V7MixArgs<T> args,
+                       cudaStream_t s);
+
+// x := act(x) in place, arithmetic in fp32: kind 't' tanh, 's' sigmoid. x: [n] T.
+template <typename T>
+cudaError_t ActivateInPlace(T* x, size_t n, char kind, cudaStream_t s);
+
+// Everything between the products and the WKV-7 kernel, one warp per (row, head) (N = 32 or
+// 64), fp32 arithmetic, in the order of refmodel/cpu TimeMix7:
+//   d = w0 + decay_lora (the decay logit, kernels/wkv7.h takes it raw);  ρ = σ(a0 + iclr_lora)
+//   kk = (k⊙k_k) / max(‖k⊙k_k‖₂ per head, 1e-12);  k := k⊙(1 + (ρ - 1)⊙k_a)
+//   layer 0: v_first = v;  else v := v + (v_first - v)⊙σ(v0 + v_lora)
+//   a_out = -kk;  b_out = kk⊙ρ
+// k, v: [M, D] T, updated in place; decay_lora, iclr_lora, v_lora: [M, D] fp32 (v_lora null in
+// layer 0); v_first: [M, D] fp32 (written in layer 0, read after); w0, a0, v0, k_k, k_a: [D];
+// d_out, a_out, b_out: [M, D] T.
+template <typename T>
+struct V7PrepareArgs {
+  T *k, *v;
+  const float *decay_lora, *iclr_lora, *v_lora;
+  float* v_first;
+  const float *w0, *a0, *v0, *k_k, *k_a;
+  T *d_out, *a_out, *b_out;
+};
+template <typename T>
+cudaError_t V7Prepare(int M, int H, int N, V7PrepareArgs<T> args, cudaStream_t s);
+
+// out = (GroupNorm(y) + (Σ_j r·k·r_k per head)·v) ⊙ g: H groups of N (32 or 64), eps 64e-5,
+// fp32 statistics, affine ln_w/ln_b [D]; r_k [D]. y, r, k, v, g, out: [M, D] T (k and v the
+// modified ones, as the WKV kernel read them).
+template <typename T>
+cudaError_t V7GroupNormBonusGate(const T* y, const T* r, const T* k, const T* v, const T* g, const float* r_k,
+                                 int M, int H, int N, const float* ln_w, const float* ln_b, T* out, cudaStream_t s);
 
 // nll[m] = log Σ_j exp(logits[m, j]) - logits[m, targets[m]] (nats): one block per row, one
 // pass (online max and sum in fp32 per thread), the block's merge in fp64. logits: [M, V] of L

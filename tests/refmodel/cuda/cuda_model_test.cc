@@ -1,7 +1,7 @@
 // tests/refmodel/cuda/cuda_model_test.cc — the CUDA forward (refmodel/cuda) against its twin,
 // the CPU fp32 forward, and against the official package's NLL (tests/refmodel/fixtures):
-// - fp32: per-target NLL equal to the package (fixtures) and to the CPU (random mid-size v5.2
-//   and v6 models) to ~1e-5 nats;
+// - fp32: per-target NLL equal to the package (fixtures, v5.2/v6/v7) and to the CPU (random
+//   mid-size v5.2, v6 and v7 models) to ~1e-5 nats;
 // - bf16/fp16: perplexity within 1e-2 relative of the fp32 CPU;
 // - batching documents of different lengths, and windows with the state carried, give the
 //   same per-document NLL as one document at a time;
@@ -167,6 +167,56 @@ INSTANTIATE_TEST_SUITE_P(Fixtures, FixtureTest,
                            return n;
                          });
 
+// RWKV-7 fixtures (expected_v7.json, made by make_fixtures_v7.py with the official package).
+class V7FixtureTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(V7FixtureTest, Fp32MatchesTheRwkvPackageAndBf16Fp16AreClose) {
+  SKIP_WITHOUT_GPU();
+  const std::string file = GetParam();
+  simdjson::dom::parser parser;
+  simdjson::dom::element expected;
+  ASSERT_EQ(parser.load(std::string(RWKVKIT_FIXTURES_DIR) + "/expected_v7.json").get(expected), simdjson::SUCCESS);
+  absl::StatusOr<ModelWeights> w = LoadModel(std::string(RWKVKIT_FIXTURES_DIR) + "/" + file);
+  ASSERT_TRUE(w.ok()) << w.status();
+  std::vector<Doc> docs;
+  for (const simdjson::dom::element doc : expected["documents"].get_array()) {
+    std::vector<uint16_t> ids;
+    for (const simdjson::dom::element id : doc.get_array()) ids.push_back(static_cast<uint16_t>(uint64_t(id)));
+    docs.push_back(MakeDoc(ids));
+  }
+  std::vector<std::vector<double>> want;
+  const std::string key = file == "v7_bf16.safetensors" ? "v7_bf16.pth" : file;
+  for (const simdjson::dom::element doc : expected["files"][key]["docs"].get_array()) {
+    want.emplace_back();
+    for (const simdjson::dom::element x : doc["nll_seq"].get_array()) want.back().push_back(double(x));
+  }
+  absl::StatusOr<std::unique_ptr<CudaModel>> m = CudaModel::Create(*w, CudaDType::kFp32, 0);
+  ASSERT_TRUE(m.ok()) << m.status();
+  for (const size_t window : {size_t{256}, size_t{17}, size_t{1}}) {
+    std::vector<std::vector<double>> one;
+    for (const Doc& d : docs) one.push_back(GpuNll(**m, {d}, window)[0]);
+    const double d1 = MaxDiff(one, want), db = MaxDiff(GpuNll(**m, docs, window), want);
+    EXPECT_LE(d1, kFp32FixtureNll) << file << " one at a time, window " << window;
+    EXPECT_LE(db, kFp32FixtureNll) << file << " batched, window " << window;
+    RecordProperty("fp32_max_abs_nll_diff_window_" + std::to_string(window), std::to_string(std::max(d1, db)));
+  }
+  for (const CudaDType dt : {CudaDType::kBf16, CudaDType::kFp16}) {
+    absl::StatusOr<std::unique_ptr<CudaModel>> mh = CudaModel::Create(*w, dt, 0);
+    ASSERT_TRUE(mh.ok()) << mh.status();
+    const double got = MeanNll(GpuNll(**mh, docs, 64)), ref = MeanNll(want);
+    EXPECT_LE(std::abs(std::exp(got - ref) - 1), kRelPpl) << file << " " << CudaDTypeName(dt);
+    RecordProperty(std::string(CudaDTypeName(dt)) + "_rel_ppl_diff", std::to_string(std::abs(std::exp(got - ref) - 1)));
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Fixtures, V7FixtureTest,
+                         ::testing::Values("v7_bf16.pth", "v7_fp16.pth", "v7_bf16.safetensors"),
+                         [](const auto& info) {
+                           std::string n = info.param;
+                           std::replace(n.begin(), n.end(), '.', '_');
+                           return n;
+                         });
+
 // ---- random mid-size models against the CPU twin -------------------------------------------
 
 class RandomModelTest : public ::testing::TestWithParam<ModelVersion> {};
@@ -174,7 +224,10 @@ class RandomModelTest : public ::testing::TestWithParam<ModelVersion> {};
 TEST_P(RandomModelTest, MatchesTheCpuAndBatchingChangesNothing) {
   SKIP_WITHOUT_GPU();
   // 4 layers, D = 512 (8 heads of 64), F = 1792, V = 4096; documents of awkward lengths.
-  const ModelConfig c = testing::MakeConfig(GetParam(), 4, 8, 64, 4096);
+  // RWKV-7: F = 4·D, LoRA ranks as a 1.5B model's halves (w/a 48, v 32, g 128).
+  const ModelConfig c = GetParam() == ModelVersion::kV7_0
+                            ? testing::MakeConfigV7(4, 8, 64, 4096, V7Ranks{48, 48, 32, 128})
+                            : testing::MakeConfig(GetParam(), 4, 8, 64, 4096);
   const ModelWeights w = testing::RandomModel(c, 7);
   std::vector<Doc> docs;
   uint64_t seed = 100;
@@ -219,8 +272,11 @@ TEST(RandomModelTest, Fp16RescaleAcrossManyLayers) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Versions, RandomModelTest, ::testing::Values(ModelVersion::kV5_2, ModelVersion::kV6_0),
-                         [](const auto& info) { return info.param == ModelVersion::kV5_2 ? "v5" : "v6"; });
+INSTANTIATE_TEST_SUITE_P(Versions, RandomModelTest,
+                         ::testing::Values(ModelVersion::kV5_2, ModelVersion::kV6_0, ModelVersion::kV7_0),
+                         [](const auto& info) {
+                           return info.param == ModelVersion::kV5_2 ? "v5" : info.param == ModelVersion::kV6_0 ? "v6" : "v7";
+                         });
 
 // ---- the GPU evaluator against Evaluate() --------------------------------------------------
 

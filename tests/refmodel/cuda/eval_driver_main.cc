@@ -5,11 +5,16 @@
 // The model: random weights for one layer of the requested width, repeated for every layer,
 // and a random [4096-token] embedding/head tiled to the full vocab — values do not change the
 // speed, and generating 1.6B independent normals would take a minute on one core.
-// Usage: refmodel_cuda_eval_driver [--layers 24] [--width 2048] [--vocab 65536] [--docs 32]
-//        [--ctx 4096] [--window 512] [--cpu-docs 2] [--cpu-len 256] [--dtypes bf16,fp32,fp16]
+// Usage: refmodel_cuda_eval_driver [--version 6|7] [--layers 24] [--width 2048] [--vocab 65536]
+//        [--docs 32] [--ctx 4096] [--window 512] [--cpu-docs 2] [--cpu-len 256]
+//        [--dtypes bf16,fp32,fp16]
+// It also prints the device memory in use after each run (cudaMemGetInfo: weights, state, scratch).
 #include <tbb/global_control.h>
 
+#include <cuda_runtime.h>
+
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -28,9 +33,20 @@ namespace rr = rwkvkit::refmodel;
 
 namespace {
 
-rr::ModelWeights TiledModel(int layers, int width, int vocab) {
+// RWKV-7 LoRA ranks: the 1.5B release's (RWKV-LM README) at D = 2048, else RWKV-LM train_temp's
+// defaults (Dw = Da = 2.5·√D, Dv = 1.7·√D, Dg = 5·√D, each rounded to 32).
+rr::V7Ranks RanksFor(int width) {
+  if (width == 2048) return {96, 96, 64, 256};
+  auto r = [&](double f) { return std::max(32, static_cast<int>(std::lround(f * std::sqrt(width) / 32)) * 32); };
+  return {r(2.5), r(2.5), r(1.7), r(5.0)};
+}
+
+rr::ModelWeights TiledModel(int version, int layers, int width, int vocab) {
   const int small_v = std::min(vocab, 4096);
-  const rr::ModelConfig one = rr::testing::MakeConfig(rr::ModelVersion::kV6_0, 1, width / 64, 64, small_v);
+  // two layers for v7: layer 0 has no value-residual LoRA, layer 1 is tiled over the rest
+  const rr::ModelConfig one =
+      version == 7 ? rr::testing::MakeConfigV7(2, width / 64, 64, small_v, RanksFor(width))
+                   : rr::testing::MakeConfig(rr::ModelVersion::kV6_0, 1, width / 64, 64, small_v);
   rr::ModelWeights w = rr::testing::RandomModel(one, 42);
   const size_t D = width;
   w.config.n_layer = layers;
@@ -42,7 +58,8 @@ rr::ModelWeights TiledModel(int layers, int width, int vocab) {
     for (size_t v = 0; v < static_cast<size_t>(vocab); ++v) head[i * vocab + v] = w.head[i * small_v + v % small_v];
   w.emb = std::move(emb);
   w.head = std::move(head);
-  w.layers.resize(layers, w.layers[0]);
+  w.layers.resize(layers, w.layers.back());
+  if (version == 7) w.config.v7_ranks.resize(layers, w.config.v7_ranks.back());
   return w;
 }
 
@@ -64,6 +81,7 @@ std::filesystem::path WriteShard(const std::filesystem::path& prefix, int docs, 
 
 int main(int argc, char** argv) {
   int layers = 24, width = 2048, vocab = 65536, docs = 32, ctx = 4096, window = 512, cpu_docs = 2, cpu_len = 256;
+  int version = 6;
   std::string dtypes = "bf16,fp32";
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string k = argv[i], v = argv[i + 1];
@@ -76,12 +94,20 @@ int main(int argc, char** argv) {
     else if (k == "--cpu-docs") cpu_docs = std::atoi(v.c_str());
     else if (k == "--cpu-len") cpu_len = std::atoi(v.c_str());
     else if (k == "--dtypes") dtypes = v;
+    else if (k == "--version") version = std::atoi(v.c_str());
     else { std::fprintf(stderr, "unknown flag %s\n", k.c_str()); return 2; }
   }
   const auto t0 = std::chrono::steady_clock::now();
-  const rr::ModelWeights w = TiledModel(layers, width, vocab);
-  std::printf("model: v6 L=%d D=%d F=%d V=%d (%.2fB params), built in %.1f s\n", layers, width, w.config.n_ffn, vocab,
-              (2.0 * vocab * width + layers * (4.0 * width * width + width * width + 2.0 * width * w.config.n_ffn + width * width)) / 1e9,
+  if (version != 6 && version != 7) { std::fprintf(stderr, "--version must be 6 or 7\n"); return 2; }
+  const rr::ModelWeights w = TiledModel(version, layers, width, vocab);
+  double params = 2.0 * vocab * width;
+  for (const rr::LayerWeights& lw : w.layers)
+    for (const std::vector<float>* p : {&lw.att_r, &lw.att_k, &lw.att_v, &lw.att_g, &lw.att_o, &lw.ffn_k, &lw.ffn_r,
+                                        &lw.ffn_v, &lw.maa_w1, &lw.maa_w2, &lw.decay_w1, &lw.decay_w2, &lw.w1, &lw.w2,
+                                        &lw.a1, &lw.a2, &lw.v1, &lw.v2, &lw.g1, &lw.g2})
+      params += static_cast<double>(p->size());
+  std::printf("model: v%d L=%d D=%d F=%d V=%d (%.2fB matrix params), built in %.1f s\n", version, layers, width,
+              w.config.n_ffn, vocab, params / 1e9,
               std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   absl::StatusOr<rwkvkit::tokenizer::Tokenizer> tok = rwkvkit::tokenizer::Tokenizer::Load(RWKVKIT_INSTALLED_VOCAB);
   if (!tok.ok()) { std::fprintf(stderr, "%s\n", std::string(tok.status().message()).c_str()); return 1; }
@@ -103,9 +129,12 @@ int main(int argc, char** argv) {
     absl::StatusOr<rr::EvalTotals> t = rr::EvaluateCuda(**m, *tok, big, o, null_sink);
     const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - a).count();
     if (!t.ok()) { std::fprintf(stderr, "%s\n", std::string(t.status().message()).c_str()); return 1; }
-    std::printf("cuda %s: %llu docs x %d tokens, window %d: %.3f s, %.0f tokens/s; mean NLL %.6f; small-docs mean NLL %.6f\n",
+    size_t free_b = 0, total_b = 0;
+    (void)cudaMemGetInfo(&free_b, &total_b);
+    std::printf("cuda %s: %llu docs x %d tokens, window %d: %.3f s, %.0f tokens/s; mean NLL %.6f; small-docs mean NLL %.6f; "
+                "device memory in use %.1f GB of %.1f GB\n",
                 std::string(name).c_str(), static_cast<unsigned long long>(t->documents), ctx, window, sec,
-                t->tokens / sec, t->MeanNll(), s->MeanNll());
+                t->tokens / sec, t->MeanNll(), s->MeanNll(), (total_b - free_b) / 1e9, total_b / 1e9);
     std::fflush(stdout);
   }
   if (cpu_docs > 0) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """tests/refmodel/eval/eval_cli_test.py — `rwkvkit eval` as a user runs it.
 
-Writes the fixture documents (tests/refmodel/fixtures/expected.json) as a binidx shard with a
+Writes the fixture documents (tests/refmodel/fixtures/expected.json, and expected_v7.json for the
+RWKV-7 files) as a binidx shard with a
 tiny writer of its own (from docs/formats/binidx.md) next to a build.json that names two sources,
 runs `rwkvkit eval --model <fixture> --data <dir> --nll-out`, and checks: the --nll-out lines
 equal the official package's per-target NLL (1e-5), the JSON summary line's documents, tokens,
@@ -104,6 +105,31 @@ def main():
                     print(f"FAIL {model}: summary {name} = {a}, expected {b}")
                     failures += 1
             print(f"ok   {model}: max |dNLL| vs rwkv package {worst:.2e}, perplexity {t['perplexity']:.3f}")
+        # RWKV-7: the x070 fixtures' own documents and numbers (expected_v7.json), the version named
+        v7 = json.load(open(os.path.join(args.fixtures, "expected_v7.json")))
+        v7_dir = os.path.join(tmp, "v7")
+        os.makedirs(v7_dir)
+        write_shard(os.path.join(v7_dir, "fx7"), [d + [0] for d in v7["documents"]])
+        for model, key in (("v7_fp16.pth", "v7_fp16.pth"), ("v7_bf16.safetensors", "v7_bf16.pth")):
+            nll_path = os.path.join(tmp, "nll7.jsonl")
+            r = subprocess.run([args.rwkvkit, "eval", "--model", os.path.join(args.fixtures, model), "--data",
+                                os.path.join(v7_dir, "fx7"), "--nll-out", nll_path, "--vocab", args.vocab,
+                                "--window", "16"], capture_output=True, text=True)
+            if r.returncode != 0:
+                print(f"FAIL {model}: exit {r.returncode}: {r.stderr}")
+                failures += 1
+                continue
+            summary = json.loads(r.stdout.strip().splitlines()[-1])
+            got = [json.loads(line) for line in open(nll_path)]
+            want = [d["nll_seq"] for d in v7["files"][key]["docs"]]
+            worst = max(abs(a - b) for g, w in zip(got, want) for a, b in zip(g, w))
+            if len(got) != len(want) or any(len(g) != len(w) for g, w in zip(got, want)) or worst > 1e-5:
+                print(f"FAIL {model}: --nll-out differs from the rwkv package (max {worst:.2e})")
+                failures += 1
+            if summary.get("version") != "7.0":
+                print(f"FAIL {model}: summary version {summary.get('version')!r}, expected '7.0'")
+                failures += 1
+            print(f"ok   {model}: max |dNLL| vs rwkv package {worst:.2e}, version {summary.get('version')}")
         # --device cuda either runs (a GPU is present; tests/refmodel/cuda checks its numbers) or
         # says why not (built without CUDA, or no CUDA device).
         for extra, what in ((["--device", "cuda"], "CUDA"), (["--dtype", "bf16"], "fp32")):

@@ -1,5 +1,6 @@
 // tests/refmodel/eval/official_package_test.cc — the CPU fp32 reference against the official
-// `rwkv` package (0.8.32, strategy 'cpu fp32'): per-target NLL of the fixture documents, fed
+// `rwkv` package (0.8.32, strategy 'cpu fp32'; RWKV_V7_ON=1 for the x070 files): per-target NLL of
+// the fixture documents, fed
 // through binidx shards and the evaluation protocol, within 1e-5 nats (tests/refmodel/fixtures/
 // README.md says how the numbers were made on the GPU machine with PyTorch).
 #include <gmock/gmock.h>
@@ -25,7 +26,9 @@ class OfficialPackageTest : public ::testing::TestWithParam<std::string> {
     absl::StatusOr<tokenizer::Tokenizer> t = tokenizer::Tokenizer::Load(vocab);
     ASSERT_TRUE(t.ok());
     tok_.emplace(*std::move(t));
-    ASSERT_EQ(parser_.load(std::string(RWKVKIT_FIXTURES_DIR) + "/expected.json").get(expected_), simdjson::SUCCESS);
+    // RWKV-7 files have their own expected values (make_fixtures_v7.py)
+    const std::string json = GetParam().rfind("v7_", 0) == 0 ? "/expected_v7.json" : "/expected.json";
+    ASSERT_EQ(parser_.load(std::string(RWKVKIT_FIXTURES_DIR) + json).get(expected_), simdjson::SUCCESS);
     dir_ = std::filesystem::temp_directory_path() / ("rwkvkit_eval_" + std::to_string(std::random_device{}()));
     std::filesystem::create_directories(dir_);
   }
@@ -60,7 +63,9 @@ TEST_P(OfficialPackageTest, PerTokenNllMatchesTheRwkvPackage) {
   const CpuModel model(*w);
   const std::filesystem::path shard = WriteDocumentsShard();
   // The package's numbers for this file (the safetensors twin holds the v6 bf16 tensors).
-  const std::string key = file == "v6_bf16.safetensors" ? "v6_bf16.pth" : file;
+  const std::string key = file == "v6_bf16.safetensors"   ? "v6_bf16.pth"
+                          : file == "v7_bf16.safetensors" ? "v7_bf16.pth"
+                                                          : file;
   const simdjson::dom::array docs = expected_["files"][key]["docs"].get_array();
   // The package's own fp16 LayerNorm0 differs from a rounded fp32 one by an ulp on some rows of
   // the v6 fp16 file, worth up to 3.1e-5 nats there (fixtures README); 1e-5 everywhere else.
@@ -95,7 +100,8 @@ TEST_P(OfficialPackageTest, PerTokenNllMatchesTheRwkvPackage) {
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, OfficialPackageTest,
                          ::testing::Values("v5_bf16.pth", "v5_fp16.pth", "v6_bf16.pth", "v6_fp16.pth",
-                                           "v6_bf16.safetensors"),
+                                           "v6_bf16.safetensors", "v7_bf16.pth", "v7_fp16.pth",
+                                           "v7_bf16.safetensors"),
                          [](const auto& info) {
                            std::string n = info.param;
                            for (char& c : n)

@@ -1,0 +1,108 @@
+// kernels/wkv7.cuh — the WKV-7 kernel template behind kernels/wkv7.h, shared by its launchers
+// (wkv7.cu) and the variants bench (bench/kernels/wkv7_variants.cu). Device code; include from
+// .cu files only.
+//
+// Thread i of block (h, b) owns value row i of the head's state: S[i][0..N) in N fp32 registers.
+// Per stage of C tokens, the block loads r, decay factor, k, a, b of those tokens into shared
+// memory (fp32; the decay already exp(-0.606531·σ(d))), one barrier, then every thread runs the
+// C tokens on its own row (shared reads are broadcasts: all threads read the same word), writes
+// y[t][i], and a second barrier protects the stage buffer. v[t][i] is read by its own thread.
+#ifndef RWKVKIT_KERNELS_WKV7_CUH_
+#define RWKVKIT_KERNELS_WKV7_CUH_
+
+#include <cuda_runtime.h>
+
+#include "kernels/dtype_convert.cuh"
+
+namespace rwkvkit::kernels::detail {
+
+// exp(-0.606531 · σ(d)) in fp32, as the package's CPU/one-token path computes it.
+__device__ __forceinline__ float Wkv7Decay(float d) { return expf(-0.606531f / (1.0f + expf(-d))); }
+
+template <typename T, int N, int C>
+__global__ void __launch_bounds__(N) Wkv7Kernel(int T_len, int H, const T* __restrict__ r, const T* __restrict__ d,
+                                               const T* __restrict__ k, const T* __restrict__ v,
+                                               const T* __restrict__ a, const T* __restrict__ b,
+                                               float* __restrict__ state, T* __restrict__ y) {
+  const int h = blockIdx.x, bb = blockIdx.y, i = threadIdx.x;
+  __shared__ float sr[C][N], sw[C][N], sk[C][N], sa[C][N], sb[C][N];
+  float S[N];
+  float* st = state + ((static_cast<size_t>(bb) * H + h) * N + i) * N;
+#pragma unroll
+  for (int j = 0; j < N; j += 4) {
+    const float4 q = *reinterpret_cast<const float4*>(st + j);
+    S[j] = q.x;
+    S[j + 1] = q.y;
+    S[j + 2] = q.z;
+    S[j + 3] = q.w;
+  }
+  const size_t row = static_cast<size_t>(H) * N;  // elements per token
+  const size_t base = static_cast<size_t>(bb) * T_len * row + static_cast<size_t>(h) * N;
+  for (int t0 = 0; t0 < T_len; t0 += C) {
+    const int nt = min(C, T_len - t0);
+    // stage: thread i loads channel i of every token of the chunk (coalesced across threads)
+#pragma unroll 4
+    for (int c = 0; c < nt; ++c) {
+      const size_t o = base + static_cast<size_t>(t0 + c) * row + i;
+      sr[c][i] = ToFloat(r[o]);
+      sw[c][i] = Wkv7Decay(ToFloat(d[o]));
+      sk[c][i] = ToFloat(k[o]);
+      sa[c][i] = ToFloat(a[o]);
+      sb[c][i] = ToFloat(b[o]);
+    }
+    __syncthreads();
+    for (int c = 0; c < nt; ++c) {
+      const size_t o = base + static_cast<size_t>(t0 + c) * row + i;
+      const float vi = ToFloat(v[o]);
+      float s0 = 0.f, s1 = 0.f, s2 = 0.f, s3 = 0.f;
+#pragma unroll
+      for (int j = 0; j < N; j += 4) {
+        const float4 q = *reinterpret_cast<const float4*>(&sa[c][j]);
+        s0 = fmaf(S[j], q.x, s0);
+        s1 = fmaf(S[j + 1], q.y, s1);
+        s2 = fmaf(S[j + 2], q.z, s2);
+        s3 = fmaf(S[j + 3], q.w, s3);
+      }
+      const float sai = (s0 + s1) + (s2 + s3);
+      float y0 = 0.f, y1 = 0.f, y2 = 0.f, y3 = 0.f;
+#pragma unroll
+      for (int j = 0; j < N; j += 4) {
+        const float4 w4 = *reinterpret_cast<const float4*>(&sw[c][j]);
+        const float4 b4 = *reinterpret_cast<const float4*>(&sb[c][j]);
+        const float4 k4 = *reinterpret_cast<const float4*>(&sk[c][j]);
+        const float4 r4 = *reinterpret_cast<const float4*>(&sr[c][j]);
+        S[j] = fmaf(S[j], w4.x, fmaf(sai, b4.x, vi * k4.x));
+        S[j + 1] = fmaf(S[j + 1], w4.y, fmaf(sai, b4.y, vi * k4.y));
+        S[j + 2] = fmaf(S[j + 2], w4.z, fmaf(sai, b4.z, vi * k4.z));
+        S[j + 3] = fmaf(S[j + 3], w4.w, fmaf(sai, b4.w, vi * k4.w));
+        y0 = fmaf(S[j], r4.x, y0);
+        y1 = fmaf(S[j + 1], r4.y, y1);
+        y2 = fmaf(S[j + 2], r4.z, y2);
+        y3 = fmaf(S[j + 3], r4.w, y3);
+      }
+      y[o] = FromFloat<T>((y0 + y1) + (y2 + y3));
+    }
+    __syncthreads();
+  }
+#pragma unroll
+  for (int j = 0; j < N; j += 4) *reinterpret_cast<float4*>(st + j) = make_float4(S[j], S[j + 1], S[j + 2], S[j + 3]);
+}
+
+template <typename T>
+inline bool Wkv7ArgsValid(int B, int T_len, int H, int N, const T* r, const T* d, const T* k, const T* v,
+                          const T* a, const T* b, const float* state, const T* y) {
+  if (B < 1 || T_len < 0 || H < 1 || (N != 32 && N != 64)) return false;
+  return r && d && k && v && a && b && state && y;
+}
+
+template <typename T, int N, int C>
+cudaError_t LaunchWkv7(int B, int T_len, int H, const T* r, const T* d, const T* k, const T* v, const T* a,
+                       const T* b, float* state, T* y, cudaStream_t stream) {
+  const dim3 grid(static_cast<unsigned>(H), static_cast<unsigned>(B));
+  Wkv7Kernel<T, N, C><<<grid, N, 0, stream>>>(T_len, H, r, d, k, v, a, b, state, y);
+  return cudaGetLastError();
+}
+
+}  // namespace rwkvkit::kernels::detail
+
+#endif  // RWKVKIT_KERNELS_WKV7_CUH_
