@@ -1,7 +1,8 @@
 // refmodel/cpu/cpu_forward.cc — see cpu_forward.h. Reads top-down: helpers (matrix product,
 // norms, token shift), the v5.2/v6 wkv recurrence, the RWKV-7 layer (its wkv, TimeMix7,
-// ChannelMix7), then TimeMix (v5.2 and v6), ChannelMix, and the model loop. Every equation cites spec/refmodel.md §1 and follows the `rwkv` pip package
-// (model.py att_seq_v5_2, att_seq_v6_0, ffn_seq, ffn_seq_v6) operation by operation.
+// ChannelMix7), then TimeMix (v5.2 and v6), ChannelMix, and the model loop. Every equation
+// follows the `rwkv` pip package (model.py att_seq_v5_2, att_seq_v6_0, ffn_seq, ffn_seq_v6,
+// RWKV_x070_TMix_seq, RWKV_x070_CMix_seq) operation by operation (docs/refmodel.md).
 //
 // Performance notes:
 // - Matrix products are a fixed grid of kRowBlock × kColBlock blocks, each one single-threaded

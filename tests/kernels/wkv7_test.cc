@@ -20,6 +20,7 @@
 #include "kernels/dtype_convert.cuh"
 #include "kernels/wkv7.h"
 #include "kernels/wkv_reference.h"
+#include "tests/common/require_gpu.h"
 #include "tests/kernels/tolerances.h"
 
 namespace rwkvkit::kernels {
@@ -32,8 +33,7 @@ bool HaveGpu() {
   return cudaGetDeviceCount(&n) == cudaSuccess && n > 0;
 }
 
-#define SKIP_WITHOUT_GPU() \
-  if (!HaveGpu()) GTEST_SKIP() << "no CUDA device"
+#define SKIP_WITHOUT_GPU() RWKVKIT_SKIP_WITHOUT_GPU(HaveGpu())
 
 #define CUDA_OK(expr) ASSERT_EQ((expr), cudaSuccess) << #expr
 
