@@ -57,7 +57,7 @@ absl::StatusOr<std::vector<InputFile>> ListInputs(const BuildOptions& opt, uint6
 
 
 std::unique_ptr<Batch> InputStage::Next() {
-  while (next_file_ < files_.size()) {
+  while (next_file_ < std::min(files_.size(), end_file_)) {
     auto b = std::make_unique<Batch>();
     b->file = next_file_;
     b->source = files_[next_file_].source;
@@ -224,6 +224,10 @@ absl::Status OutputStage::Consume(Batch& b) {
     }
     if (meta_log_ != nullptr) new_keys_.push_back(r.key);
     const uint32_t copies = Copies(opt_.manifest.sources[b.source].weight, r.key, opt_.manifest.seed, b.source);
+    if (first_keys_ != nullptr)
+      RWKVKIT_RETURN_IF_ERROR(first_keys_->Note(r.key, b.source, copies,
+                                                copies == 0 ? FirstKeyLog::kNotStored : spill_.documents(),
+                                                r.tokens.size(), r.bytes_out));
     if (copies == 0) {
       ++c.dropped["sampled_out"];
       continue;

@@ -79,15 +79,30 @@ class InputStage {
     next_file_ = file;
     done_before_ = bytes_before;
   }
+  // Stops before input file `file` (a build split into tasks reads a slice of the files).
+  void StopAt(size_t file) { end_file_ = file; }
 
  private:
   void Advance(Batch& b);
   const BuildOptions& opt_;
   const std::vector<InputFile>& files_;
   size_t next_file_ = 0;
+  size_t end_file_ = SIZE_MAX;
   std::unique_ptr<RecordSource> reader_;
   bool pending_start_ = false;
   uint64_t done_before_ = 0;
+};
+
+// Told of every document whose exact-dedup key is new to an OutputStage, in input order (a
+// build split into tasks records them to settle duplicates across tasks, corpus/tasks/).
+class FirstKeyLog {
+ public:
+  static constexpr uint64_t kNotStored = UINT64_MAX;
+  virtual ~FirstKeyLog() = default;
+  // `stored`: the document's index in the token store, or kNotStored when its source weight
+  // gave it no copy; `tokens` per copy; `bytes_out` of its normalized text.
+  virtual absl::Status Note(const Hash128& key, uint32_t source, uint32_t copies, uint64_t stored, uint64_t tokens,
+                            uint64_t bytes_out) = 0;
 };
 
 // The serial in-order output stage: everything that depends on other documents.
@@ -109,6 +124,9 @@ class OutputStage {
   // files do not hold it.
   absl::Status EnableCheckpoints(const std::filesystem::path& work, const Phase1Checkpoint* resume_from);
 
+  // Reports every document with a new exact-dedup key to `log` (may be null: none).
+  void LogFirstKeys(FirstKeyLog* log) { first_keys_ = log; }
+
   // Takes one processed batch, in input order.
   absl::Status Consume(Batch& b);
   uint64_t docs() const { return docs_; }
@@ -122,6 +140,7 @@ class OutputStage {
   BadInputSink& bad_;
   std::vector<DocMeta>& meta_;
   NearDedupStage* near_;
+  FirstKeyLog* first_keys_ = nullptr;
   ExactDedup dedup_;
   uint64_t docs_ = 0;
   absl::Status Checkpoint(size_t next_file);

@@ -10,4 +10,10 @@ Hash128 HashText(std::string_view bytes) {
   return Hash128{h.low64, h.high64};
 }
 
+size_t ExactDedup::MemoryBytesFor(uint64_t distinct) {
+  uint64_t capacity = 0;
+  while (capacity - capacity / 8 < distinct) capacity = 2 * capacity + 1;
+  return capacity * (sizeof(Hash128) + 1);
+}
+
 }  // namespace rwkvkit::corpus

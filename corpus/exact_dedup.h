@@ -36,6 +36,10 @@ class ExactDedup {
   size_t size() const { return seen_.size(); }
   // Approximate heap bytes of the table.
   size_t MemoryBytes() const { return seen_.capacity() * (sizeof(Hash128) + 1); }
+  // MemoryBytes() of a table that was given `distinct` different keys one at a time, without
+  // building it (a build split into tasks reports the one-process number): the table grows
+  // from capacity 0 to 2c+1 whenever an insert finds it holding c - c/8 keys.
+  static size_t MemoryBytesFor(uint64_t distinct);
 
  private:
   absl::flat_hash_set<Hash128> seen_;

@@ -120,7 +120,7 @@ absl::StatusOr<LshStats> NearDedupStage::Apply(std::vector<DocMeta>& meta, std::
   const uint64_t n = tokens_.size();
   if (meta.size() != n) return absl::InternalError("near-dedup: metadata and signatures disagree");
   if (n == 0) {
-    if (!report_.empty()) RWKVKIT_RETURN_IF_ERROR(WriteReport(nullptr, {}, files, manifest));
+    RWKVKIT_RETURN_IF_ERROR(ApplyClusters(LshResult{}, nullptr, meta, counts, files, manifest));
     return LshStats{};
   }
   const size_t bytes = n * static_cast<size_t>(config_.num_hashes()) * sizeof(uint64_t);
@@ -130,14 +130,42 @@ absl::StatusOr<LshStats> NearDedupStage::Apply(std::vector<DocMeta>& meta, std::
   ::close(fd);
   if (map == MAP_FAILED) return IoError(path_, "cannot map");
   const auto* signatures = static_cast<const uint64_t*>(map);
+  const uint64_t h = static_cast<uint64_t>(config_.num_hashes());
+  const SignatureSource source = [signatures, h](uint64_t doc) { return signatures + doc * h; };
   absl::StatusOr<LshResult> r = ClusterNearDuplicates(config_, n, signatures);
-  absl::Status written = r.ok() && !report_.empty() ? WriteReport(signatures, r->representative, files, manifest)
-                                                    : absl::OkStatus();
+  const absl::Status applied = r.ok() ? ApplyClusters(*r, source, meta, counts, files, manifest) : r.status();
   ::munmap(map, bytes);
-  if (!r.ok()) return r.status();
-  if (!written.ok()) return written;
+  if (!applied.ok()) return applied;
+  return r->stats;
+}
+
+NearDedupStage NearDedupStage::FromNumbers(const MinHashConfig& config, std::filesystem::path report,
+                                           std::span<const uint64_t> numbers) {
+  NearDedupStage stage({}, nullptr, config, std::move(report));
+  const uint64_t n = numbers.size() / 4;
+  stage.tokens_.reserve(n);
+  stage.bytes_.reserve(n);
   for (uint64_t i = 0; i < n; ++i) {
-    if (r->representative[i] == i) continue;
+    stage.tokens_.push_back(numbers[4 * i]);
+    stage.bytes_.push_back(numbers[4 * i + 1]);
+    if (!stage.report_.empty()) {
+      stage.doc_file_.push_back(static_cast<uint32_t>(numbers[4 * i + 2]));
+      stage.doc_line_.push_back(numbers[4 * i + 3]);
+    }
+  }
+  stage.synced_ = n;
+  return stage;
+}
+
+absl::Status NearDedupStage::ApplyClusters(const LshResult& r, const SignatureSource& signatures,
+                                           std::vector<DocMeta>& meta, std::vector<SourceCounts>& counts,
+                                           const std::vector<InputFile>& files, const Manifest& manifest) {
+  const uint64_t n = tokens_.size();
+  if (meta.size() != n || r.representative.size() != n)
+    return absl::InternalError("near-dedup: metadata and signatures disagree");
+  if (!report_.empty()) RWKVKIT_RETURN_IF_ERROR(WriteReport(signatures, r.representative, files, manifest));
+  for (uint64_t i = 0; i < n; ++i) {
+    if (r.representative[i] == i) continue;
     DocMeta& m = meta[i];
     SourceCounts& c = counts[m.source];
     ++c.dropped["near_duplicate"];
@@ -147,12 +175,12 @@ absl::StatusOr<LshStats> NearDedupStage::Apply(std::vector<DocMeta>& meta, std::
     c.bytes_out -= bytes_[i];
     m.copies = 0;
   }
-  return r->stats;
+  return absl::OkStatus();
 }
 
 // One JSON line per removed document, in input order; written to a temporary name, synced and
 // renamed, so a report that exists is complete.
-absl::Status NearDedupStage::WriteReport(const uint64_t* signatures, const std::vector<uint64_t>& representative,
+absl::Status NearDedupStage::WriteReport(const SignatureSource& signatures, const std::vector<uint64_t>& representative,
                                          const std::vector<InputFile>& files, const Manifest& manifest) const {
   const std::filesystem::path tmp = report_.string() + ".tmp";
   std::FILE* out = std::fopen(tmp.c_str(), "wb");
@@ -179,10 +207,12 @@ absl::Status NearDedupStage::WriteReport(const uint64_t* signatures, const std::
     return s;
   };
   bool ok = true;
+  std::vector<uint64_t> removed(h);
   for (uint64_t i = 0; i < representative.size() && ok; ++i) {
     const uint64_t keep = representative[i];
     if (keep == i) continue;
-    const double jaccard = EstimateJaccard(signatures + i * h, signatures + keep * h, h);
+    std::memcpy(removed.data(), signatures(i), h * sizeof(uint64_t));  // the source may reuse its buffer
+    const double jaccard = EstimateJaccard(removed.data(), signatures(keep), h);
     const std::string line = absl::StrCat("{", where(i), ", \"kept\": {", where(keep), "}, \"jaccard\": ",
                                           absl::StrFormat("%.6g", jaccard), "}\n");
     ok = std::fwrite(line.data(), 1, line.size(), out) == line.size();

@@ -62,10 +62,22 @@ class NearDedupStage {
   absl::StatusOr<LshStats> Apply(std::vector<DocMeta>& meta, std::vector<SourceCounts>& counts,
                                  const std::vector<InputFile>& files, const Manifest& manifest);
 
+  // For a build split into tasks (corpus/tasks/): a stage that holds the numbers of documents
+  // added by other processes (per document: tokens, bytes, file, line, as near_docs.u64 holds
+  // them), in store order, with no signature file of its own.
+  static NearDedupStage FromNumbers(const MinHashConfig& config, std::filesystem::path report,
+                                    std::span<const uint64_t> numbers);
+  // What Apply() does after clustering: given the clusters `r` of the documents and their
+  // signatures, writes the report and removes the near duplicates from `meta` and `counts`.
+  absl::Status ApplyClusters(const LshResult& r, const SignatureSource& signatures, std::vector<DocMeta>& meta,
+                             std::vector<SourceCounts>& counts, const std::vector<InputFile>& files,
+                             const Manifest& manifest);
+  uint64_t documents() const { return tokens_.size(); }
+
  private:
   NearDedupStage(std::filesystem::path path, std::FILE* f, const MinHashConfig& config, std::filesystem::path report)
       : path_(std::move(path)), file_(f), config_(config), report_(std::move(report)) {}
-  absl::Status WriteReport(const uint64_t* signatures, const std::vector<uint64_t>& representative,
+  absl::Status WriteReport(const SignatureSource& signatures, const std::vector<uint64_t>& representative,
                            const std::vector<InputFile>& files, const Manifest& manifest) const;
 
   std::filesystem::path path_;

@@ -17,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "base/status_macros.h"
+#include "corpus/build_checks.h"
 #include "corpus/build_report.h"
 #include "corpus/build_stages.h"
 #include "corpus/doc_processor.h"
@@ -31,44 +32,50 @@
 #include "corpus/spill_store.h"
 
 namespace rwkvkit::corpus {
+absl::Status RunReadPipeline(const BuildOptions& opt, const tokenizer::Tokenizer& tok, const TextRepairer& repairer,
+                             const MinHasher* minhash, InputStage& input, OutputStage& output, Progress& progress,
+                             uint64_t bytes_before, uint64_t total_bytes) {
+  tbb::enumerable_thread_specific<std::vector<std::unique_ptr<DocProcessor>>> processors;
+  absl::Status status;
+  std::atomic<bool> stop{false};
+  const size_t in_flight = 2 * static_cast<size_t>(tbb::this_task_arena::max_concurrency()) + 2;
+  uint64_t bytes_done = bytes_before;
+  tbb::parallel_pipeline(
+      in_flight,
+      tbb::make_filter<void, Batch*>(tbb::filter_mode::serial_in_order,
+                                     [&](tbb::flow_control& fc) -> Batch* {
+                                       std::unique_ptr<Batch> b = stop || BuildCancelled(opt) ? nullptr : input.Next();
+                                       if (!b) fc.stop();
+                                       return b.release();
+                                     }) &
+          tbb::make_filter<Batch*, Batch*>(
+              tbb::filter_mode::parallel,
+              [&](Batch* b) -> Batch* {
+                // One processor per thread and source (sources may have different text keys).
+                auto& procs = processors.local();
+                if (procs.size() <= b->source) procs.resize(b->source + 1);
+                if (!procs[b->source])
+                  procs[b->source] =
+                      std::make_unique<DocProcessor>(tok, repairer, opt.manifest.sources[b->source].text_key, minhash,
+                                                     opt.filters ? &opt.manifest.sources[b->source].filters : nullptr);
+                DocProcessor& proc = *procs[b->source];
+                b->results.resize(b->block.size());
+                for (size_t k = 0; k < b->block.size(); ++k) proc.ProcessRecord(b->block, k, b->results[k]);
+                return b;
+              }) &
+          tbb::make_filter<Batch*, void>(tbb::filter_mode::serial_in_order, [&](Batch* raw) {
+            std::unique_ptr<Batch> b(raw);
+            if (!status.ok()) return;
+            status = output.Consume(*b);
+            if (!status.ok()) stop = true;
+            bytes_done = std::max(bytes_done, b->bytes_done);
+            progress.Update(bytes_done, output.docs());
+            if (opt.on_progress) opt.on_progress(BuildProgress{1, bytes_done, total_bytes, output.docs(), 0});
+          }));
+  return status;
+}
+
 namespace {
-
-// XXH3-128 of `bytes` as 32 hex digits.
-std::string Hash128Hex(std::string_view bytes) {
-  const XXH128_hash_t h = XXH3_128bits(bytes.data(), bytes.size());
-  return absl::StrFormat("%016x%016x", h.high64, h.low64);
-}
-
-// Identifies the inputs and options of a build, so --resume never mixes two different builds:
-// every option that changes the output (options_json: what build.json records; per source its
-// format, text and id keys and exact weight, and its filter settings; the record size cap), each input file's size,
-// modification time and inode, the vocab's content, and the --dedup-report path (relative to
-// the output directory when inside it, so a build's record does not depend on where it lies).
-std::string Fingerprint(const BuildOptions& opt, const std::vector<InputFile>& files, const std::string& options_json) {
-  std::string f = options_json;
-  for (const InputFile& in : files) {
-    struct stat st {};
-    ::stat(in.path.c_str(), &st);
-    absl::StrAppend(&f, in.source, " ", in.path.string(), " ", st.st_size, " ", st.st_mtim.tv_sec, ".",
-                    st.st_mtim.tv_nsec, " ", st.st_ino, "\n");
-  }
-  absl::StrAppend(&f, "vocab ", opt.vocab_path.string(), " ", Hash128Hex(ReadSmallFile(opt.vocab_path)), "\n");
-  absl::StrAppend(&f, "max_record_bytes ", opt.max_record_bytes, "\n");  // longer records are bad input
-  for (const ManifestSource& s : opt.manifest.sources) {
-    absl::StrAppend(&f, "source ", JsonString(s.name), " ", s.format, " ", JsonString(s.text_key), " ",
-                    s.id_key ? JsonString(*s.id_key) : "-", " ", absl::StrFormat("%.17g", s.weight), "\n");
-    if (opt.filters) absl::StrAppend(&f, "filters ", FilterSettingsJson(s.filters), "\n");
-  }
-  std::string report = opt.dedup_report.string();
-  if (!report.empty()) {
-    std::error_code ec;
-    const std::filesystem::path rel = std::filesystem::weakly_canonical(opt.dedup_report, ec)
-                                          .lexically_relative(std::filesystem::weakly_canonical(opt.out_dir, ec));
-    if (!rel.empty() && rel.begin()->string() != "..") report = "<out>/" + rel.string();
-  }
-  absl::StrAppend(&f, "dedup_report ", report, "\n");  // written in phase 1
-  return f;
-}
 
 // Phase 1 from the first input file, or (`resume`) from the last checkpoint of an interrupted
 // run when there is a usable one (phase1_checkpoint.h).
@@ -134,44 +141,8 @@ absl::Status RunPhase1(const BuildOptions& opt, const tokenizer::Tokenizer& tok,
   SpillWriter& spill_writer = *spill;
   OutputStage& output = *output_stage;
   Progress progress("build", total_bytes, opt.progress);
-  tbb::enumerable_thread_specific<std::vector<std::unique_ptr<DocProcessor>>> processors;
-  absl::Status status;
-  std::atomic<bool> stop{false};
-  const size_t in_flight = 2 * static_cast<size_t>(tbb::this_task_arena::max_concurrency()) + 2;
-  uint64_t bytes_done = cp ? cp->bytes_before : 0;
-  tbb::parallel_pipeline(
-      in_flight,
-      tbb::make_filter<void, Batch*>(tbb::filter_mode::serial_in_order,
-                                     [&](tbb::flow_control& fc) -> Batch* {
-                                       std::unique_ptr<Batch> b = stop || BuildCancelled(opt) ? nullptr : input.Next();
-                                       if (!b) fc.stop();
-                                       return b.release();
-                                     }) &
-          tbb::make_filter<Batch*, Batch*>(
-              tbb::filter_mode::parallel,
-              [&](Batch* b) -> Batch* {
-                // One processor per thread and source (sources may have different text keys).
-                auto& procs = processors.local();
-                if (procs.size() <= b->source) procs.resize(b->source + 1);
-                if (!procs[b->source])
-                  procs[b->source] =
-                      std::make_unique<DocProcessor>(tok, *repairer, opt.manifest.sources[b->source].text_key,
-                                                   minhash ? &*minhash : nullptr,
-                                                   opt.filters ? &opt.manifest.sources[b->source].filters : nullptr);
-                DocProcessor& proc = *procs[b->source];
-                b->results.resize(b->block.size());
-                for (size_t k = 0; k < b->block.size(); ++k) proc.ProcessRecord(b->block, k, b->results[k]);
-                return b;
-              }) &
-          tbb::make_filter<Batch*, void>(tbb::filter_mode::serial_in_order, [&](Batch* raw) {
-            std::unique_ptr<Batch> b(raw);
-            if (!status.ok()) return;
-            status = output.Consume(*b);
-            if (!status.ok()) stop = true;
-            bytes_done = std::max(bytes_done, b->bytes_done);
-            progress.Update(bytes_done, output.docs());
-            if (opt.on_progress) opt.on_progress(BuildProgress{1, bytes_done, total_bytes, output.docs(), 0});
-          }));
+  const absl::Status status = RunReadPipeline(opt, tok, *repairer, minhash ? &*minhash : nullptr, input, output,
+                                              progress, cp ? cp->bytes_before : 0, total_bytes);
   if (!status.ok()) return status;
   // Stopped early: phase 1 is not complete (nothing marks it so); --resume reads on from
   // the last checkpoint.
@@ -194,34 +165,10 @@ absl::Status RunPhase1(const BuildOptions& opt, const tokenizer::Tokenizer& tok,
   return spill_writer.Finish();  // the completion marker goes last
 }
 
-// Options RunBuild refuses before it touches anything.
-absl::Status CheckOptions(const BuildOptions& opt) {
-  if (opt.shard_tokens == 0 || opt.ctx_len == 0)
-    return absl::InvalidArgumentError("shard_tokens and ctx_len must be positive");
-  if (opt.manifest.sources.size() > 65535)
-    return absl::InvalidArgumentError("at most 65535 sources (a document's source is stored in 16 bits)");
-  RWKVKIT_RETURN_IF_ERROR(CheckCorpusName(opt.manifest.name));
-  for (const ManifestSource& s : opt.manifest.sources)
-    if (!(s.weight > 0 && s.weight <= kMaxSourceWeight))
-      return absl::InvalidArgumentError(absl::StrCat("source \"", s.name, "\": weight must be in (0, ", kMaxSourceWeight,
-                                                     "] (saw ", absl::StrFormat("%.17g", s.weight), ")"));
-  return absl::OkStatus();
-}
-
-// Everything the build reads, for CheckOutputsAreNotInputs.
-std::vector<NamedInput> NamedInputs(const BuildOptions& opt, const std::vector<InputFile>& files) {
-  std::vector<NamedInput> in;
-  for (const InputFile& f : files)
-    in.push_back({f.path, absl::StrCat("input of source \"", opt.manifest.sources[f.source].name, "\"")});
-  if (!opt.manifest_path.empty()) in.push_back({opt.manifest_path, "the manifest"});
-  if (!opt.vocab_path.empty()) in.push_back({opt.vocab_path, "the vocab"});
-  return in;
-}
-
 }  // namespace
 
 absl::StatusOr<BuildSummary> RunBuild(const BuildOptions& opt, const tokenizer::Tokenizer& tok) {
-  RWKVKIT_RETURN_IF_ERROR(CheckOptions(opt));
+  RWKVKIT_RETURN_IF_ERROR(CheckBuildOptions(opt));
   uint64_t total_bytes = 0;
   RWKVKIT_ASSIGN_OR_RETURN(const std::vector<InputFile> files, ListInputs(opt, total_bytes));
   const std::filesystem::path& out = opt.out_dir;
@@ -237,19 +184,10 @@ absl::StatusOr<BuildSummary> RunBuild(const BuildOptions& opt, const tokenizer::
     RWKVKIT_RETURN_IF_ERROR(FinishPendingPublish(out));
     std::filesystem::remove_all(WorkDir(out), ec);
   }
-  absl::StatusOr<Ownership> own = ReadOwnership(out);
-  if (!own.ok() && !opt.force) return own.status();
-  if (!own.ok()) own = Ownership{};
-  RWKVKIT_RETURN_IF_ERROR(CheckOutputDir(out, opt.manifest.name, opt.force, *own));
-  RWKVKIT_RETURN_IF_ERROR(CheckOutputsAreNotInputs(NamedInputs(opt, files), out, opt.manifest.name,
-                                                   opt.dedup_report, *own));
-  // A report directory that does not exist fails now, not after the tokenization phase.
-  if (const auto dir = opt.dedup_report.parent_path(); !opt.dedup_report.empty() && !dir.empty()) {
-    if (!std::filesystem::is_directory(dir, ec))
-      return absl::NotFoundError(absl::StrCat(opt.dedup_report.string(), ": no such directory for --dedup-report"));
-  }
+  absl::StatusOr<Ownership> own = CheckOutputBeforeBuild(opt, files);
+  if (!own.ok()) return own.status();
   const std::filesystem::path work = WorkDir(out);
-  const std::string fingerprint = Fingerprint(opt, files, Phase1Json(opt, {}, BadInputSink(), 0, std::nullopt));
+  const std::string fingerprint = BuildFingerprint(opt, files);
   const std::string fingerprint_hash = Hash128Hex(fingerprint);
   BuildSummary summary;
   const bool interrupted = std::filesystem::exists(work, ec);

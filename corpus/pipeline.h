@@ -18,6 +18,8 @@
 
 #include "absl/status/statusor.h"
 #include "corpus/build_options.h"
+#include "corpus/build_stages.h"
+#include "corpus/progress.h"
 #include "tokenizer/tokenizer.h"
 
 namespace rwkvkit::corpus {
@@ -45,6 +47,16 @@ struct BuildSummary {
 // (the work area is kept for --resume). On any failure the earlier build in the directory is
 // as it was.
 absl::StatusOr<BuildSummary> RunBuild(const BuildOptions& options, const tokenizer::Tokenizer& tok);
+
+// RunReadPipeline()
+// Phase 1's TBB pipeline: the batches of `input` through DocProcessor (`minhash` may be null)
+// into `output`, in input order; `bytes_before` is where the progress starts, `total_bytes`
+// where it ends (BuildOptions::on_progress). The first error of `output` stops it and is
+// returned; BuildOptions::cancel stops it at the next batch (the caller checks it after). A
+// build split into tasks runs it on each read task.
+absl::Status RunReadPipeline(const BuildOptions& opt, const tokenizer::Tokenizer& tok, const TextRepairer& repairer,
+                             const MinHasher* minhash, InputStage& input, OutputStage& output, Progress& progress,
+                             uint64_t bytes_before, uint64_t total_bytes);
 
 }  // namespace rwkvkit::corpus
 

@@ -46,80 +46,98 @@ std::string Hex128(const XXH128_hash_t& h) { return absl::StrFormat("%016x%016x"
 
 }  // namespace
 
-absl::Status WriteShards(const BuildOptions& opt, const std::filesystem::path& work, const std::filesystem::path& shard_dir,
-                         std::vector<ShardRecord>& shards, BuildSummary& summary) {
-  RWKVKIT_ASSIGN_OR_RETURN(SpillReader spill, SpillReader::Open(work));
-  const std::string raw = ReadSmallFile(work / "docs_meta.u32");
+absl::StatusOr<std::vector<DocMeta>> ReadDocsMeta(const std::filesystem::path& path, uint64_t documents) {
+  const std::string raw = ReadSmallFile(path);
   std::vector<DocMeta> meta(raw.size() / sizeof(DocMeta));
   if (!meta.empty()) std::memcpy(meta.data(), raw.data(), meta.size() * sizeof(DocMeta));  // memcpy(null, ..., 0) is UB
-  if (meta.size() != spill.documents())
-    return absl::DataLossError(absl::StrCat((work / "docs_meta.u32").string(), ": ", meta.size(),
-                                            " entries for ", spill.documents(), " documents"));
-  const std::vector<uint64_t> order = OutputOrder(meta, opt.shuffle, opt.manifest.seed);
-  std::vector<uint16_t> doc;
-  std::optional<binidx::ShardWriter> writer;
-  XXH3_state_t* hash = XXH3_createState();
-  ShardRecord cur;
-  bool reuse = false;
-  auto finish_shard = [&]() -> absl::Status {
-    cur.xxh3_128 = Hex128(XXH3_128bits_digest(hash));
-    const std::filesystem::path prefix = shard_dir / cur.name;
-    if (reuse) {
-      std::error_code ec;
-      cur.bin_bytes = std::filesystem::file_size(binidx::BinPath(prefix), ec);
-      cur.idx_bytes = std::filesystem::file_size(binidx::IdxPath(prefix), ec);
-      ++summary.shards_reused;
-    } else {
-      absl::StatusOr<binidx::ShardSummary> s = writer->Finish();
-      if (!s.ok()) return s.status();
-      cur.bin_bytes = s->bin_bytes;
-      cur.idx_bytes = s->idx_bytes;
+  if (meta.size() != documents)
+    return absl::DataLossError(absl::StrCat(path.string(), ": ", meta.size(), " entries for ", documents, " documents"));
+  return meta;
+}
+
+ShardPlan PlanShards(const BuildOptions& opt, const std::vector<DocMeta>& meta, const SpillReader& store) {
+  ShardPlan plan;
+  plan.order = OutputOrder(meta, opt.shuffle, opt.manifest.seed);
+  uint64_t tokens = 0;
+  for (uint64_t k = 0; k < plan.order.size(); ++k) {
+    const uint64_t n = store.DocumentTokens(plan.order[k]);
+    if (plan.starts.empty() || (tokens > 0 && tokens + n > opt.shard_tokens)) {
+      plan.starts.push_back(k);
+      tokens = 0;
     }
-    writer.reset();
-    shards.push_back(cur);
-    return absl::OkStatus();
-  };
-  auto start_shard = [&]() -> absl::Status {
-    cur = ShardRecord{};
-    cur.name = absl::StrFormat("%s_%05d", opt.manifest.name, shards.size());
-    XXH3_128bits_reset(hash);
-    const std::filesystem::path prefix = shard_dir / cur.name;
-    std::error_code ec;
-    // A shard exists under its final name only once complete (written, fsynced, renamed).
-    reuse = opt.resume && std::filesystem::exists(binidx::BinPath(prefix), ec) &&
-            std::filesystem::exists(binidx::IdxPath(prefix), ec);
-    if (reuse) return absl::OkStatus();
+    tokens += n;
+  }
+  if (!plan.starts.empty()) plan.starts.push_back(plan.order.size());
+  return plan;
+}
+
+absl::Status WriteShard(const BuildOptions& opt, const ShardPlan& plan, uint64_t s, const std::vector<DocMeta>& meta,
+                        const SpillReader& store, const std::filesystem::path& shard_dir, bool reuse,
+                        ShardRecord& cur, bool& reused) {
+  cur = ShardRecord{};
+  cur.name = absl::StrFormat("%s_%05d", opt.manifest.name, s);
+  const std::filesystem::path prefix = shard_dir / cur.name;
+  std::error_code ec;
+  // A shard exists under its final name only once complete (written, fsynced, renamed).
+  reused = reuse && std::filesystem::exists(binidx::BinPath(prefix), ec) &&
+           std::filesystem::exists(binidx::IdxPath(prefix), ec);
+  std::optional<binidx::ShardWriter> writer;
+  if (!reused) {
     absl::StatusOr<binidx::ShardWriter> w = binidx::ShardWriter::Create(prefix);
     if (!w.ok()) return w.status();
     writer.emplace(*std::move(w));
-    return absl::OkStatus();
-  };
+  }
+  XXH3_state_t* hash = XXH3_createState();
+  XXH3_128bits_reset(hash);
+  std::vector<uint16_t> doc;
   absl::Status status;
-  for (uint64_t k = 0; k < order.size() && status.ok(); ++k) {
+  for (uint64_t k = plan.starts[s]; k < plan.starts[s + 1] && status.ok(); ++k) {
     if (k % 1024 == 0) {
       if (BuildCancelled(opt)) {  // the shard being written never gets its final name
         status = absl::CancelledError("build interrupted; --resume continues it");
         break;
       }
-      if (opt.on_progress) opt.on_progress(BuildProgress{2, k, order.size(), k, shards.size()});
+      if (opt.on_progress) opt.on_progress(BuildProgress{2, k, plan.order.size(), k, s});
     }
-    status = spill.Read(order[k], doc);
+    status = store.Read(plan.order[k], doc);
     if (!status.ok()) break;
-    if (cur.name.empty() || (cur.tokens > 0 && cur.tokens + doc.size() > opt.shard_tokens)) {
-      if (!cur.name.empty()) status = finish_shard();
-      if (status.ok()) status = start_shard();
-      if (!status.ok()) break;
-    }
-    if (!reuse) status = writer->AddDocument(doc);
+    if (!reused) status = writer->AddDocument(doc);
     XXH3_128bits_update(hash, doc.data(), doc.size() * sizeof(uint16_t));
-    const uint32_t src = meta[order[k]].source;
+    const uint32_t src = meta[plan.order[k]].source;
     if (cur.source_runs.empty() || cur.source_runs.back().first != src) cur.source_runs.emplace_back(src, 0);
     ++cur.source_runs.back().second;
     cur.documents += 1;
     cur.tokens += doc.size();
   }
-  if (status.ok() && !cur.name.empty()) status = finish_shard();
+  cur.xxh3_128 = Hex128(XXH3_128bits_digest(hash));
   XXH3_freeState(hash);
+  if (!status.ok()) return status;
+  if (reused) {
+    cur.bin_bytes = std::filesystem::file_size(binidx::BinPath(prefix), ec);
+    cur.idx_bytes = std::filesystem::file_size(binidx::IdxPath(prefix), ec);
+    return absl::OkStatus();
+  }
+  absl::StatusOr<binidx::ShardSummary> sum = writer->Finish();
+  if (!sum.ok()) return sum.status();
+  cur.bin_bytes = sum->bin_bytes;
+  cur.idx_bytes = sum->idx_bytes;
+  return absl::OkStatus();
+}
+
+absl::Status WriteShards(const BuildOptions& opt, const std::filesystem::path& work, const std::filesystem::path& shard_dir,
+                         std::vector<ShardRecord>& shards, BuildSummary& summary) {
+  RWKVKIT_ASSIGN_OR_RETURN(SpillReader spill, SpillReader::Open(work));
+  RWKVKIT_ASSIGN_OR_RETURN(const std::vector<DocMeta> meta, ReadDocsMeta(work / "docs_meta.u32", spill.documents()));
+  const ShardPlan plan = PlanShards(opt, meta, spill);
+  absl::Status status;
+  for (uint64_t s = 0; s < plan.shards() && status.ok(); ++s) {
+    ShardRecord cur;
+    bool reused = false;
+    status = WriteShard(opt, plan, s, meta, spill, shard_dir, opt.resume, cur, reused);
+    if (!status.ok()) break;
+    if (reused) ++summary.shards_reused;
+    shards.push_back(std::move(cur));
+  }
   for (const ShardRecord& s : shards) {
     summary.tokens += s.tokens;
     summary.documents_written += s.documents;
@@ -127,6 +145,5 @@ absl::Status WriteShards(const BuildOptions& opt, const std::filesystem::path& w
   summary.shards = shards.size();
   return status;
 }
-
 
 }  // namespace rwkvkit::corpus

@@ -17,7 +17,9 @@
 #include "absl/status/status.h"
 #include "corpus/build_options.h"
 #include "corpus/build_report.h"
+#include "corpus/build_stages.h"
 #include "corpus/pipeline.h"
+#include "corpus/spill_store.h"
 
 namespace rwkvkit::corpus {
 
@@ -28,6 +30,29 @@ namespace rwkvkit::corpus {
 absl::Status WriteShards(const BuildOptions& opt, const std::filesystem::path& work,
                          const std::filesystem::path& shard_dir, std::vector<ShardRecord>& shards,
                          BuildSummary& summary);
+
+// The shards of a build before they are written: the output order (indexes into the token
+// store) and where each shard starts in it. Shard s holds order[starts[s] .. starts[s+1]).
+struct ShardPlan {
+  std::vector<uint64_t> order;
+  std::vector<uint64_t> starts;  // one more entry than shards
+  uint64_t shards() const { return starts.empty() ? 0 : starts.size() - 1; }
+};
+
+// PlanShards()
+// The plan WriteShards follows for `meta` (one entry per stored document) over `store`;
+// needs only the documents' lengths, so a build split into tasks computes it in every task.
+ShardPlan PlanShards(const BuildOptions& opt, const std::vector<DocMeta>& meta, const SpillReader& store);
+
+// WriteShard()
+// Shard `s` of `plan` into `shard_dir` (kept as it is when `reuse` and it exists there
+// complete); fills `record`.
+absl::Status WriteShard(const BuildOptions& opt, const ShardPlan& plan, uint64_t s, const std::vector<DocMeta>& meta,
+                        const SpillReader& store, const std::filesystem::path& shard_dir, bool reuse,
+                        ShardRecord& record, bool& reused);
+
+// Reads docs_meta.u32 (one DocMeta per stored document); kDataLoss unless it has `documents`.
+absl::StatusOr<std::vector<DocMeta>> ReadDocsMeta(const std::filesystem::path& path, uint64_t documents);
 
 }  // namespace rwkvkit::corpus
 

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -117,37 +118,51 @@ absl::Status SpillWriter::Finish() {
   return SyncClose(done, dir_ / kDone);
 }
 
-absl::StatusOr<SpillReader> SpillReader::Open(const std::filesystem::path& dir) {
-  if (!SpillComplete(dir))
-    return absl::FailedPreconditionError(absl::StrCat(dir.string(), ": token store is incomplete"));
-  std::ifstream d(dir / kDocs, std::ios::binary);
-  std::vector<uint64_t> ends;
-  uint64_t e = 0;
-  while (d.read(reinterpret_cast<char*>(&e), sizeof e)) ends.push_back(e);
-  const int fd = ::open((dir / kTokens).c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return IoError(dir / kTokens, "cannot open");
-  return SpillReader(dir / kTokens, fd, std::move(ends));
+absl::StatusOr<SpillReader> SpillReader::Open(const std::filesystem::path& dir) { return OpenParts({dir}); }
+
+absl::StatusOr<SpillReader> SpillReader::OpenParts(const std::vector<std::filesystem::path>& dirs) {
+  SpillReader r;
+  for (const std::filesystem::path& dir : dirs) {
+    if (!SpillComplete(dir))
+      return absl::FailedPreconditionError(absl::StrCat(dir.string(), ": token store is incomplete"));
+    Part part;
+    part.path = dir / kTokens;
+    part.first_doc = r.ends_.size();
+    part.token_base = r.ends_.empty() ? 0 : r.ends_.back();
+    std::ifstream d(dir / kDocs, std::ios::binary);
+    uint64_t e = 0;
+    while (d.read(reinterpret_cast<char*>(&e), sizeof e)) r.ends_.push_back(part.token_base + e);
+    part.fd = ::open(part.path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (part.fd < 0) return IoError(part.path, "cannot open");
+    r.parts_.push_back(std::move(part));
+  }
+  return r;
 }
 
-SpillReader::SpillReader(SpillReader&& o) noexcept : path_(std::move(o.path_)), fd_(o.fd_), ends_(std::move(o.ends_)) {
-  o.fd_ = -1;
+SpillReader::SpillReader(SpillReader&& o) noexcept : parts_(std::move(o.parts_)), ends_(std::move(o.ends_)) {
+  o.parts_.clear();
 }
 
 SpillReader::~SpillReader() {
-  if (fd_ >= 0) ::close(fd_);
+  for (const Part& p : parts_)
+    if (p.fd >= 0) ::close(p.fd);
 }
 
 absl::Status SpillReader::Read(uint64_t i, std::vector<uint16_t>& out) const {
   const uint64_t begin = i == 0 ? 0 : ends_[i - 1];
   out.resize(ends_[i] - begin);
+  const Part& part = parts_.size() == 1 ? parts_[0]
+                                        : *(std::upper_bound(parts_.begin(), parts_.end(), i,
+                                                             [](uint64_t doc, const Part& p) { return doc < p.first_doc; }) -
+                                            1);
+  const uint64_t offset = (begin - part.token_base) * sizeof(uint16_t);
   const size_t bytes = out.size() * sizeof(uint16_t);
   size_t done = 0;
   while (done < bytes) {
-    const ssize_t r = ::pread(fd_, reinterpret_cast<char*>(out.data()) + done, bytes - done,
-                              static_cast<off_t>(begin * sizeof(uint16_t) + done));
+    const ssize_t r = ::pread(part.fd, reinterpret_cast<char*>(out.data()) + done, bytes - done,
+                              static_cast<off_t>(offset + done));
     if (r < 0 && errno == EINTR) continue;
-    if (r <= 0)
-      return absl::DataLossError(absl::StrCat(path_.string(), "@", begin * sizeof(uint16_t) + done, ": short read"));
+    if (r <= 0) return absl::DataLossError(absl::StrCat(part.path.string(), "@", offset + done, ": short read"));
     done += static_cast<size_t>(r);
   }
   return absl::OkStatus();

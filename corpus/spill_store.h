@@ -54,6 +54,9 @@ class SpillReader {
  public:
   // kFailedPrecondition when the store is missing its completion marker.
   static absl::StatusOr<SpillReader> Open(const std::filesystem::path& dir);
+  // Several finished stores read as one, their documents in the order of `dirs` (a build split
+  // into tasks: one store per read task).
+  static absl::StatusOr<SpillReader> OpenParts(const std::vector<std::filesystem::path>& dirs);
   SpillReader(SpillReader&&) noexcept;
   SpillReader& operator=(SpillReader&&) = delete;
   ~SpillReader();
@@ -63,11 +66,15 @@ class SpillReader {
   absl::Status Read(uint64_t i, std::vector<uint16_t>& out) const;
 
  private:
-  SpillReader(std::filesystem::path path, int fd, std::vector<uint64_t> ends)
-      : path_(std::move(path)), fd_(fd), ends_(std::move(ends)) {}
-  std::filesystem::path path_;
-  int fd_ = -1;
-  std::vector<uint64_t> ends_;
+  struct Part {
+    std::filesystem::path path;
+    int fd = -1;
+    uint64_t first_doc = 0;    // its first document in the whole
+    uint64_t token_base = 0;   // tokens of the parts before it
+  };
+  SpillReader() = default;
+  std::vector<Part> parts_;
+  std::vector<uint64_t> ends_;  // end offset in tokens of each document, over all parts
 };
 
 // True when `dir` holds a finished store.

@@ -1,6 +1,8 @@
 // tools/cmd_build.cc — `rwkvkit build`: a corpus manifest (or input files) → binidx shards.
 #include <tbb/global_control.h>
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -14,6 +16,11 @@
 #include "corpus/input/input_format.h"
 #include "corpus/manifest.h"
 #include "corpus/pipeline.h"
+#include "corpus/output_lock.h"
+#include "corpus/stats/build_info.h"
+#include "corpus/tasks/executor_local.h"
+#include "corpus/tasks/executor_slurm.h"
+#include "corpus/tasks/split_build.h"
 #include "tools/cli/flags.h"
 #include "tools/cli/trainer_text.h"
 #include "tools/cli/vocab_path.h"
@@ -82,6 +89,26 @@ several shards into the one prefix the trainer opens.)",
         ThreadsFlag(),
         NoProgressFlag(),
         VocabFlag(),
+        {"executor", FlagKind::kValue, "local|slurm",
+         "split the build into tasks that talk through files in --work and run\n"
+         "them as processes here (local) or as Slurm job arrays (slurm); the\n"
+         "output is byte-identical to the one-process build (docs/scale_out.md)"},
+        {"work", FlagKind::kValue, "DIR", "work directory of a split build (on a filesystem every task sees)"},
+        {"tasks", FlagKind::kValue, "N", "read tasks of a split build: slices of the input files (default: 1)"},
+        {"partitions", FlagKind::kValue, "P", "dedup tasks of a split build: key ranges (default: 1)"},
+        {"write-tasks", FlagKind::kValue, "W", "shard-writing tasks of a split build (default: --tasks)"},
+        {"parallel", FlagKind::kValue, "K", "--executor local: tasks running at once (default: all cores)"},
+        {"stage", FlagKind::kValue, "S",
+         "run one task of a split build: read, dedup, cluster, write or publish\n"
+         "(what the executors run; with --task)"},
+        {"task", FlagKind::kValue, "I", "the task's index in its stage (from 0)"},
+        {"status", FlagKind::kValue, "DIR", "show the tasks of the split build in work directory DIR and exit"},
+        {"slurm-partition", FlagKind::kValue, "NAME", "--executor slurm: sbatch --partition"},
+        {"slurm-account", FlagKind::kValue, "NAME", "--executor slurm: sbatch --account"},
+        {"slurm-time", FlagKind::kValue, "TIME", "--executor slurm: sbatch --time, per task"},
+        {"slurm-mem", FlagKind::kValue, "SIZE", "--executor slurm: sbatch --mem, per task"},
+        {"slurm-cpus", FlagKind::kValue, "N", "--executor slurm: sbatch --cpus-per-task"},
+        {"sbatch-option", FlagKind::kRepeated, "OPT", "--executor slurm: one more sbatch option, passed as it is"},
     }};
 
 std::string SourceNameFor(const std::filesystem::path& p, std::set<std::string>& used) {
@@ -210,6 +237,108 @@ absl::StatusOr<corpus::BuildOptions> OptionsFromFlags(const ParsedFlags& f) {
   return opt;
 }
 
+// Flags that only steer the executor: the task command leaves them out.
+bool ExecutorOnlyFlag(const std::string& name) {
+  return name == "executor" || name == "parallel" || name == "status" || name == "stage" || name == "task" ||
+         name.starts_with("slurm-") || name == "sbatch-option";
+}
+
+// The command every task of a split build runs (the executor adds --stage and --task).
+std::vector<std::string> TaskCommand(const ParsedFlags& f) {
+  std::vector<std::string> cmd;
+  char exe[4096];
+  const ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
+  cmd.push_back(n > 0 ? std::string(exe, static_cast<size_t>(n)) : std::string("rwkvkit"));
+  cmd.push_back("build");
+  for (const Flag& flag : kSpec.flags) {
+    if (!flag.alias_of.empty() || ExecutorOnlyFlag(flag.name) || !f.Has(flag.name)) continue;
+    if (flag.kind == FlagKind::kBool) cmd.push_back("--" + flag.name);
+    for (const std::string& v : flag.kind == FlagKind::kBool ? std::vector<std::string>() : f.GetAll(flag.name))
+      cmd.push_back(absl::StrCat("--", flag.name, "=", v));
+  }
+  cmd.push_back("--no-progress");
+  return cmd;
+}
+
+absl::StatusOr<corpus::tasks::SplitOptions> SplitFromFlags(const ParsedFlags& f) {
+  corpus::tasks::SplitOptions s;
+  if (!f.Has("work")) return absl::InvalidArgumentError("--executor and --stage need --work DIR");
+  s.work = *f.Get("work");
+  absl::StatusOr<long> tasks = f.GetInt("tasks", 1, 1, 1 << 20);
+  if (!tasks.ok()) return tasks.status();
+  absl::StatusOr<long> parts = f.GetInt("partitions", 1, 1, 1 << 20);
+  if (!parts.ok()) return parts.status();
+  absl::StatusOr<long> writers = f.GetInt("write-tasks", *tasks, 1, 1 << 20);
+  if (!writers.ok()) return writers.status();
+  s.read_tasks = static_cast<uint32_t>(*tasks);
+  s.partitions = static_cast<uint32_t>(*parts);
+  s.write_tasks = static_cast<uint32_t>(*writers);
+  return s;
+}
+
+// `--stage S --task I` (one task) or `--executor E` (all of them).
+int RunSplitBuild(const ParsedFlags& flags, corpus::BuildOptions& opt, const tokenizer::Tokenizer& tok) {
+  namespace tasks = corpus::tasks;
+  if (opt.resume)
+    return ReportError("build", absl::InvalidArgumentError(
+                                    "--resume does not apply to a split build: run the same command again and it "
+                                    "goes on from the tasks that are finished"));
+  absl::StatusOr<tasks::SplitOptions> split = SplitFromFlags(flags);
+  if (!split.ok()) return ReportError("build", split.status());
+  absl::StatusOr<tasks::TaskContext> ctx = tasks::OpenSplitBuild(opt, tok, *split);
+  if (!ctx.ok()) return ReportError("build", ctx.status());
+  if (flags.Has("stage")) {
+    if (flags.Has("executor")) return ReportError("build", absl::InvalidArgumentError("give --stage or --executor, not both"));
+    absl::StatusOr<tasks::Stage> stage = tasks::ParseStage(*flags.Get("stage"));
+    if (!stage.ok()) return ReportError("build", stage.status());
+    if (!flags.Has("task")) return ReportError("build", absl::InvalidArgumentError("--stage needs --task I"));
+    absl::StatusOr<long> task = flags.GetInt("task", 0, 0, (1 << 20) - 1);
+    if (!task.ok()) return ReportError("build", task.status());
+    opt.progress = false;
+    absl::StatusOr<bool> ran = tasks::RunTask(*ctx, *stage, static_cast<uint32_t>(*task));
+    if (!ran.ok()) return ReportError("build", ran.status());
+    std::fprintf(stderr, "rwkvkit build: task %s %ld: %s\n", std::string(tasks::StageName(*stage)).c_str(), *task,
+                 *ran ? "done" : "already done (its outputs match its done marker)");
+    return 0;
+  }
+  const std::string executor = *flags.Get("executor");
+  if (executor != "local" && executor != "slurm")
+    return ReportError("build", absl::InvalidArgumentError(
+                                    absl::StrCat("--executor wants local or slurm (saw \"", executor, "\")")));
+  if (absl::Status s = tasks::CheckOutputNow(*ctx); !s.ok()) return ReportError("build", s);
+  absl::StatusOr<corpus::OutputLock> lock = corpus::OutputLock::Acquire(split->work, opt.command_line);
+  if (!lock.ok()) return ReportError("build", lock.status());
+  const std::vector<std::string> command = TaskCommand(flags);
+  absl::StatusOr<tasks::ExecutorResult> r;
+  if (executor == "local") {
+    absl::StatusOr<long> parallel = flags.GetInt("parallel", 0, 0, 4096);
+    if (!parallel.ok()) return ReportError("build", parallel.status());
+    const long cores = ::sysconf(_SC_NPROCESSORS_ONLN);
+    r = tasks::RunLocalExecutor(split->work, ctx->plan, command, static_cast<int>(*parallel > 0 ? *parallel : cores));
+  } else {
+    tasks::SlurmOptions so;
+    so.partition = flags.Get("slurm-partition").value_or("");
+    so.account = flags.Get("slurm-account").value_or("");
+    so.time = flags.Get("slurm-time").value_or("");
+    so.mem = flags.Get("slurm-mem").value_or("");
+    absl::StatusOr<long> cpus = flags.GetInt("slurm-cpus", 0, 0, 4096);
+    if (!cpus.ok()) return ReportError("build", cpus.status());
+    so.cpus_per_task = static_cast<int>(*cpus);
+    so.sbatch_options = flags.GetAll("sbatch-option");
+    r = tasks::RunSlurmExecutor(split->work, ctx->plan, command, so);
+  }
+  if (!r.ok()) return ReportError("build", r.status());
+  absl::StatusOr<corpus::stats::BuildInfo> info = corpus::stats::LoadBuildInfo(opt.out_dir);
+  if (!info.ok()) return ReportError("build", info.status());
+  uint64_t tokens = 0;
+  for (const corpus::stats::BuildShard& s : info->shards) tokens += s.tokens;
+  std::fprintf(stderr, "rwkvkit build: %s: %d task(s) run, %d already done; %llu tokens in %zu shard(s) under %s\n",
+               executor.c_str(), r->tasks_run, r->tasks_skipped, static_cast<unsigned long long>(tokens),
+               info->shards.size(), opt.out_dir.c_str());
+  std::fputs(BuildTrainerText(opt.out_dir, opt.manifest.name, info->shards.size(), tokens, opt.ctx_len).c_str(), stdout);
+  return 0;
+}
+
 }  // namespace
 
 int RunBuild(int argc, char** argv) {
@@ -217,6 +346,12 @@ int RunBuild(int argc, char** argv) {
   if (const std::optional<int> rc = ParseCommandLine(argc, argv, kSpec, flags)) return *rc;
   if (!flags.positional.empty())
     return ReportError("build", absl::InvalidArgumentError(absl::StrCat("unexpected argument ", flags.positional[0])));
+  if (flags.Has("status")) {
+    absl::StatusOr<std::string> report = corpus::tasks::StatusReport(*flags.Get("status"));
+    if (!report.ok()) return ReportError("build", report.status());
+    std::fputs(report->c_str(), stdout);
+    return 0;
+  }
   absl::StatusOr<corpus::BuildOptions> opt = OptionsFromFlags(flags);
   if (!opt.ok()) return ReportError("build", opt.status());
   std::optional<tbb::global_control> limit;
@@ -228,6 +363,10 @@ int RunBuild(int argc, char** argv) {
   for (int i = 0; i < argc; ++i) absl::StrAppend(&opt->command_line, " ", argv[i]);  // argv[0] is "build"
   absl::StatusOr<tokenizer::Tokenizer> tok = tokenizer::Tokenizer::Load(*vocab);
   if (!tok.ok()) return ReportError("build", tok.status());
+  if (flags.Has("stage") || flags.Has("executor")) return RunSplitBuild(flags, *opt, *tok);
+  for (const char* f : {"work", "tasks", "partitions", "write-tasks", "parallel", "task"})
+    if (flags.Has(f))
+      return ReportError("build", absl::InvalidArgumentError(absl::StrCat("--", f, " needs --executor (a split build)")));
   const auto start = std::chrono::steady_clock::now();
   absl::StatusOr<corpus::BuildSummary> r = corpus::RunBuild(*opt, *tok);
   if (!r.ok()) return ReportError("build", r.status());

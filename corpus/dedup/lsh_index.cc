@@ -53,89 +53,110 @@ uint64_t BandKey(const uint64_t* values, int rows) {
   return XXH3_64bits(values, sizeof(uint64_t) * rows);  // little-endian hosts only
 }
 
+// Runs the bands over all documents and hands each bucket to `clusterer`.
 template <typename Index>
-class Clusterer {
- public:
-  Clusterer(const MinHashConfig& config, uint64_t n, const SignatureSource& source,
-            const LshOptions& options)
-      : config_(config), n_(n), source_(source), options_(options), uf_(n),
-        first_(config.num_hashes()) {}
-
-  LshResult Run() {
-    std::vector<BandEntry<Index>> entries;
-    for (int band = 0; band < config_.bands; ++band) {
-      entries.clear();
-      entries.reserve(n_);
-      for (uint64_t d = 0; d < n_; ++d) {
-        const uint64_t* sig = source_(d);
-        if (sig[0] == kEmptySignatureValue) continue;
-        entries.push_back({BandKey(sig + band * config_.rows, config_.rows), static_cast<Index>(d)});
-      }
-      std::sort(entries.begin(), entries.end(), [](const auto& x, const auto& y) {
-        return x.key != y.key ? x.key < y.key : x.doc < y.doc;
-      });
-      for (size_t s = 0, e = 0; s < entries.size(); s = e) {
-        for (e = s + 1; e < entries.size() && entries[e].key == entries[s].key; ++e) {}
-        if (e - s > 1) Bucket(entries.data() + s, e - s);
-      }
+void RunBands(const MinHashConfig& config, uint64_t n, const SignatureSource& source, LshClusterer& clusterer) {
+  std::vector<BandEntry<Index>> entries;
+  std::vector<uint64_t> docs;
+  for (int band = 0; band < config.bands; ++band) {
+    entries.clear();
+    entries.reserve(n);
+    for (uint64_t d = 0; d < n; ++d) {
+      const uint64_t* sig = source(d);
+      if (sig[0] == kEmptySignatureValue) continue;
+      entries.push_back({BandKey(sig + band * config.rows, config.rows), static_cast<Index>(d)});
     }
-    LshResult out;
-    out.representative = uf_.TakeRoots();
-    std::vector<uint8_t> has_member(n_, 0);
-    for (uint64_t i = 0; i < n_; ++i) {
-      if (out.representative[i] != i) {
-        ++out.stats.removed;
-        has_member[out.representative[i]] = 1;
-      }
-    }
-    for (uint8_t m : has_member) out.stats.clusters += m;
-    out.stats.candidate_pairs = candidates_;
-    out.stats.confirmed_pairs = confirmed_;
-    return out;
-  }
-
- private:
-  void Bucket(const BandEntry<Index>* b, size_t m) {
-    const size_t h = first_.size();
-    for (size_t jj = 1; jj < m; ++jj) {
-      const uint64_t j = b[jj].doc;
-      size_t compares = 0;
-      for (size_t ii = 0; ii < jj && compares < options_.max_compares_per_doc; ++ii) {
-        const uint64_t i = b[ii].doc;
-        if (!options_.exhaustive_pairs && uf_.Find(i) == uf_.Find(j)) continue;
-        ++compares;
-        ++candidates_;
-        std::memcpy(first_.data(), source_(i), h * sizeof(uint64_t));
-        const double jac = EstimateJaccard(first_.data(), source_(j), h);
-        if (jac < config_.threshold) continue;
-        ++confirmed_;
-        uf_.Union(i, j);
-        if (options_.on_confirmed_pair) options_.on_confirmed_pair(i, j, jac);
-        if (!options_.exhaustive_pairs) break;  // j joined the cluster; the rest are skipped
-      }
+    std::sort(entries.begin(), entries.end(), [](const auto& x, const auto& y) {
+      return x.key != y.key ? x.key < y.key : x.doc < y.doc;
+    });
+    for (size_t s = 0, e = 0; s < entries.size(); s = e) {
+      for (e = s + 1; e < entries.size() && entries[e].key == entries[s].key; ++e) {}
+      if (e - s < 2) continue;
+      docs.clear();
+      for (size_t k = s; k < e; ++k) docs.push_back(entries[k].doc);
+      clusterer.Bucket(docs);
     }
   }
-
-  const MinHashConfig& config_;
-  const uint64_t n_;
-  const SignatureSource& source_;
-  const LshOptions& options_;
-  UnionFind uf_;
-  std::vector<uint64_t> first_;
-  uint64_t candidates_ = 0, confirmed_ = 0;
-};
+}
 
 }  // namespace
+
+struct LshClusterer::State {
+  State(const MinHashConfig& c, uint64_t n, SignatureSource src, LshOptions opt)
+      : config(c), n(n), source(std::move(src)), options(std::move(opt)), uf(n), first(c.num_hashes()) {}
+  MinHashConfig config;
+  uint64_t n;
+  SignatureSource source;
+  LshOptions options;
+  UnionFind uf;
+  std::vector<uint64_t> first;
+  uint64_t candidates = 0, confirmed = 0;
+};
+
+absl::StatusOr<LshClusterer> LshClusterer::Create(const MinHashConfig& config, uint64_t num_docs,
+                                                  SignatureSource source, LshOptions options) {
+  if (absl::Status st = config.Validate(); !st.ok()) return st;
+  return LshClusterer(std::make_unique<State>(config, num_docs, std::move(source), std::move(options)));
+}
+
+LshClusterer::LshClusterer(std::unique_ptr<State> s) : s_(std::move(s)) {}
+LshClusterer::LshClusterer(LshClusterer&&) noexcept = default;
+LshClusterer::~LshClusterer() = default;
+
+void LshClusterer::Bucket(std::span<const uint64_t> b) {
+  State& st = *s_;
+  const size_t h = st.first.size();
+  for (size_t jj = 1; jj < b.size(); ++jj) {
+    const uint64_t j = b[jj];
+    size_t compares = 0;
+    for (size_t ii = 0; ii < jj && compares < st.options.max_compares_per_doc; ++ii) {
+      const uint64_t i = b[ii];
+      if (!st.options.exhaustive_pairs && st.uf.Find(i) == st.uf.Find(j)) continue;
+      ++compares;
+      ++st.candidates;
+      std::memcpy(st.first.data(), st.source(i), h * sizeof(uint64_t));
+      const double jac = EstimateJaccard(st.first.data(), st.source(j), h);
+      if (jac < st.config.threshold) continue;
+      ++st.confirmed;
+      st.uf.Union(i, j);
+      if (st.options.on_confirmed_pair) st.options.on_confirmed_pair(i, j, jac);
+      if (!st.options.exhaustive_pairs) break;  // j joined the cluster; the rest are skipped
+    }
+  }
+}
+
+LshResult LshClusterer::Finish() {
+  State& st = *s_;
+  LshResult out;
+  out.representative = st.uf.TakeRoots();
+  std::vector<uint8_t> has_member(st.n, 0);
+  for (uint64_t i = 0; i < st.n; ++i) {
+    if (out.representative[i] != i) {
+      ++out.stats.removed;
+      has_member[out.representative[i]] = 1;
+    }
+  }
+  for (uint8_t m : has_member) out.stats.clusters += m;
+  out.stats.candidate_pairs = st.candidates;
+  out.stats.confirmed_pairs = st.confirmed;
+  return out;
+}
+
+uint64_t LshBandKey(const MinHashConfig& config, const uint64_t* signature, int band) {
+  return BandKey(signature + band * config.rows, config.rows);
+}
 
 absl::StatusOr<LshResult> ClusterNearDuplicates(const MinHashConfig& config, uint64_t num_docs,
                                                 const SignatureSource& source,
                                                 const LshOptions& options) {
-  absl::Status st = config.Validate();
-  if (!st.ok()) return st;
+  absl::StatusOr<LshClusterer> c = LshClusterer::Create(config, num_docs, source, options);
+  if (!c.ok()) return c.status();
   if (num_docs < (uint64_t{1} << 32)) {
-    return Clusterer<uint32_t>(config, num_docs, source, options).Run();
+    RunBands<uint32_t>(config, num_docs, source, *c);
+  } else {
+    RunBands<uint64_t>(config, num_docs, source, *c);
   }
-  return Clusterer<uint64_t>(config, num_docs, source, options).Run();
+  return c->Finish();
 }
 
 absl::StatusOr<LshResult> ClusterNearDuplicates(const MinHashConfig& config, uint64_t num_docs,

@@ -27,6 +27,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <span>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -69,6 +71,31 @@ absl::StatusOr<LshResult> ClusterNearDuplicates(const MinHashConfig& config, uin
 absl::StatusOr<LshResult> ClusterNearDuplicates(const MinHashConfig& config, uint64_t num_docs,
                                                 const uint64_t* signatures,
                                                 const LshOptions& options = {});
+
+// The band key of `band` of a signature (as above; meaningless for an empty document).
+uint64_t LshBandKey(const MinHashConfig& config, const uint64_t* signature, int band);
+
+// LshClusterer
+// The rule above, bucket by bucket, for buckets computed elsewhere (a build split into tasks,
+// corpus/tasks/): given every bucket of at least two documents, band by band and within a band
+// in ascending key order, each bucket's documents ascending, Finish() returns exactly what
+// ClusterNearDuplicates returns for the same signatures. ClusterNearDuplicates runs on it.
+class LshClusterer {
+ public:
+  // kInvalidArgument for a bad config. `source` and `options` are copied.
+  static absl::StatusOr<LshClusterer> Create(const MinHashConfig& config, uint64_t num_docs, SignatureSource source,
+                                             LshOptions options = {});
+  LshClusterer(LshClusterer&&) noexcept;
+  ~LshClusterer();
+  // One bucket: ascending document indexes (< num_docs).
+  void Bucket(std::span<const uint64_t> docs);
+  LshResult Finish();
+
+ private:
+  struct State;
+  explicit LshClusterer(std::unique_ptr<State> s);
+  std::unique_ptr<State> s_;
+};
 
 }  // namespace rwkvkit::corpus
 

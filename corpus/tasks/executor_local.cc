@@ -1,0 +1,110 @@
+// corpus/tasks/executor_local.cc — see executor_local.h.
+#include "corpus/tasks/executor_local.h"
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "corpus/build_report.h"
+
+namespace rwkvkit::corpus::tasks {
+namespace {
+
+absl::StatusOr<pid_t> Start(const std::vector<std::string>& argv, const std::filesystem::path& log) {
+  const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return absl::UnavailableError(absl::StrCat(log.string(), ": cannot create (", std::strerror(errno), ")"));
+  std::vector<char*> args;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::dup2(fd, STDOUT_FILENO);
+    ::dup2(fd, STDERR_FILENO);
+    ::execv(args[0], args.data());
+    std::fprintf(stderr, "rwkvkit: cannot run %s (%s)\n", args[0], std::strerror(errno));
+    ::_exit(127);
+  }
+  const int err = errno;
+  ::close(fd);
+  if (pid < 0) return absl::UnavailableError(absl::StrCat("cannot start a task process (", std::strerror(err), ")"));
+  return pid;
+}
+
+std::string ExitText(int status) {
+  if (WIFEXITED(status)) return absl::StrCat("exit status ", WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) return absl::StrCat("killed by signal ", WTERMSIG(status));
+  return "ended abnormally";
+}
+
+}  // namespace
+
+std::string LastLogLine(const std::filesystem::path& log) {
+  std::string last;
+  for (absl::string_view line : absl::StrSplit(ReadSmallFile(log), '\n', absl::SkipWhitespace())) last = std::string(line);
+  return last;
+}
+
+absl::StatusOr<ExecutorResult> RunLocalExecutor(const std::filesystem::path& work, const TaskPlan& plan,
+                                                const std::vector<std::string>& command, int parallel) {
+  ExecutorResult result;
+  if (parallel < 1) parallel = 1;
+  if (CheckDone(work, plan, Stage::kPublish, 0).ok()) {
+    result.tasks_skipped = 1;
+    return result;
+  }
+  for (Stage stage : kStages) {
+    std::vector<uint32_t> pending;
+    for (uint32_t t = 0; t < TaskCount(plan, stage); ++t) {
+      if (CheckDone(work, plan, stage, t).ok()) {
+        ++result.tasks_skipped;
+      } else {
+        pending.push_back(t);
+      }
+    }
+    std::map<pid_t, uint32_t> running;
+    std::string failure;
+    size_t next = 0;
+    while (next < pending.size() || !running.empty()) {
+      while (failure.empty() && next < pending.size() && running.size() < static_cast<size_t>(parallel)) {
+        const uint32_t t = pending[next++];
+        std::vector<std::string> argv = command;
+        argv.insert(argv.end(), {"--stage", std::string(StageName(stage)), "--task", std::to_string(t)});
+        absl::StatusOr<pid_t> pid = Start(argv, LogPath(work, stage, t));
+        if (!pid.ok()) {
+          failure = std::string(pid.status().message());
+          break;
+        }
+        running[*pid] = t;
+        ++result.tasks_run;
+      }
+      if (!failure.empty()) next = pending.size();
+      if (running.empty()) break;
+      int status = 0;
+      const pid_t done = ::waitpid(-1, &status, 0);
+      if (done < 0) {
+        if (errno == EINTR) continue;
+        return absl::InternalError(absl::StrCat("waitpid failed (", std::strerror(errno), ")"));
+      }
+      auto it = running.find(done);
+      if (it == running.end()) continue;
+      const uint32_t t = it->second;
+      running.erase(it);
+      if ((!WIFEXITED(status) || WEXITSTATUS(status) != 0) && failure.empty()) {
+        const std::filesystem::path log = LogPath(work, stage, t);
+        failure = absl::StrCat("task ", StageName(stage), " ", t, " failed (", ExitText(status), "): ",
+                               LastLogLine(log), " (log: ", log.string(), ")");
+      }
+    }
+    if (!failure.empty()) return absl::AbortedError(failure);
+  }
+  return result;
+}
+
+}  // namespace rwkvkit::corpus::tasks

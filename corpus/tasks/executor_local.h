@@ -1,0 +1,36 @@
+// corpus/tasks/executor_local.h — runs a split build's tasks as processes on this machine.
+//
+// Stage after stage, every task whose done marker does not check out (work_dir.h) is started
+// as `command --stage S --task I` (a child process, stdout and stderr to its log under
+// logs/), at most `parallel` at a time; a stage starts only when every task of the stage
+// before it has finished. The first failure stops the run after the running tasks end, with
+// the task, its exit status and the last line of its log. Nothing runs when the publish task
+// is already done. Not thread-safe: one run per work directory (the caller holds its lock).
+#ifndef RWKVKIT_CORPUS_TASKS_EXECUTOR_LOCAL_H_
+#define RWKVKIT_CORPUS_TASKS_EXECUTOR_LOCAL_H_
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "corpus/tasks/work_dir.h"
+
+namespace rwkvkit::corpus::tasks {
+
+struct ExecutorResult {
+  int tasks_run = 0;      // tasks started by this run
+  int tasks_skipped = 0;  // tasks already finished
+};
+
+// kAborted naming the failed task; kUnavailable when a process cannot be started.
+absl::StatusOr<ExecutorResult> RunLocalExecutor(const std::filesystem::path& work, const TaskPlan& plan,
+                                                const std::vector<std::string>& command, int parallel);
+
+// The last non-empty line of a task's log ("" when none), for messages.
+std::string LastLogLine(const std::filesystem::path& log);
+
+}  // namespace rwkvkit::corpus::tasks
+
+#endif  // RWKVKIT_CORPUS_TASKS_EXECUTOR_LOCAL_H_

@@ -1,0 +1,94 @@
+// corpus/tasks/intermediate.h — the files the stages of a split build pass on (docs/scale_out.md).
+//
+// All are arrays of fixed-size little-endian records, written once by one task:
+//   read task i:  firsts.bin     FirstRecord per document whose exact key was new in the task,
+//                                in input order (the index into it is the document's "first index")
+//                 keys.<p>       KeyRecord per such document whose key falls in partition p
+//                 bands.<p>      BandRecord per (stored document, band) whose band key falls in p
+//                 + the token store, docs_meta.u32, signatures.u64, near_docs.u64 and
+//                   phase1.checkpoint of the one-process build, for the task's slice
+//   dedup task p: losers.u64     (task << 40 | first index) of every document whose key an earlier
+//                                task (in input order) had too, ascending
+//                 buckets.u64    per band, in ascending band key order: band, member count m, then
+//                                m members (task << 40 | stored index), ascending; only m >= 2
+//   cluster:      docs_meta.u32 (over the read tasks' stores in task order), phase1.json, the report
+//   write task w: shards.txt     one line per shard it wrote (ShardRecord)
+// Partitions are key ranges (partition = key * P / 2^64), so the buckets of partitions 0..P-1
+// in turn are in ascending key order, as the one-process build visits them.
+//
+// Not thread-safe: one RecordWriter per file.
+#ifndef RWKVKIT_CORPUS_TASKS_INTERMEDIATE_H_
+#define RWKVKIT_CORPUS_TASKS_INTERMEDIATE_H_
+
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace rwkvkit::corpus::tasks {
+
+inline constexpr int kTaskShift = 40;  // task << 40 | index: up to 2^24 tasks of 2^40 documents
+inline constexpr uint64_t kIndexMask = (uint64_t{1} << kTaskShift) - 1;
+inline constexpr int kBandShift = 48;  // band << 48 | stored index in BandRecord::doc
+
+struct FirstRecord {
+  uint32_t source;
+  uint32_t copies;
+  uint64_t stored;  // index in the task's token store, or FirstKeyLog::kNotStored
+  uint64_t tokens;  // per copy
+  uint64_t bytes_out;
+};
+struct KeyRecord {
+  uint64_t lo, hi;  // the exact-dedup key (Hash128)
+  uint64_t first;   // first index
+};
+struct BandRecord {
+  uint64_t key;
+  uint64_t doc;  // band << 48 | stored index
+};
+static_assert(sizeof(FirstRecord) == 32 && sizeof(KeyRecord) == 24 && sizeof(BandRecord) == 16);
+
+// The partition of a 64-bit hash among `partitions` ranges.
+inline uint32_t PartitionOf(uint64_t hash, uint32_t partitions) {
+  return static_cast<uint32_t>((static_cast<unsigned __int128>(hash) * partitions) >> 64);
+}
+
+std::string PartFileName(const char* stem, uint32_t partition);  // "keys.00003"
+
+// Buffered append of raw records; Close() flushes, fsyncs and reports any write error.
+class RecordWriter {
+ public:
+  static absl::StatusOr<RecordWriter> Create(const std::filesystem::path& path);
+  RecordWriter(RecordWriter&& o) noexcept : path_(std::move(o.path_)), f_(o.f_) { o.f_ = nullptr; }
+  RecordWriter& operator=(RecordWriter&&) = delete;
+  ~RecordWriter();
+  absl::Status Write(const void* data, size_t bytes);
+  absl::Status Close();
+
+ private:
+  RecordWriter(std::filesystem::path p, std::FILE* f) : path_(std::move(p)), f_(f) {}
+  std::filesystem::path path_;
+  std::FILE* f_ = nullptr;
+};
+
+// A whole file of records; kDataLoss when its size is not a multiple of the record size.
+template <typename T>
+absl::StatusOr<std::vector<T>> ReadRecords(const std::filesystem::path& path);
+absl::StatusOr<std::string> ReadWholeFile(const std::filesystem::path& path, size_t record_size);
+
+template <typename T>
+absl::StatusOr<std::vector<T>> ReadRecords(const std::filesystem::path& path) {
+  absl::StatusOr<std::string> raw = ReadWholeFile(path, sizeof(T));
+  if (!raw.ok()) return raw.status();
+  std::vector<T> out(raw->size() / sizeof(T));
+  if (!out.empty()) __builtin_memcpy(out.data(), raw->data(), raw->size());
+  return out;
+}
+
+}  // namespace rwkvkit::corpus::tasks
+
+#endif  // RWKVKIT_CORPUS_TASKS_INTERMEDIATE_H_

@@ -1,0 +1,165 @@
+// corpus/tasks/read_task.cc — the read stage of a split build (stage_tasks.h).
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <optional>
+
+#include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
+#include "corpus/build_report.h"
+#include "corpus/dedup/lsh_index.h"
+#include "corpus/near_dedup_stage.h"
+#include "corpus/phase1_checkpoint.h"
+#include "corpus/pipeline.h"
+#include "corpus/progress.h"
+#include "corpus/spill_store.h"
+#include "corpus/tasks/intermediate.h"
+#include "corpus/tasks/stage_tasks.h"
+
+namespace rwkvkit::corpus::tasks {
+namespace {
+
+// Writes firsts.bin and keys.<p> as the output stage reports new keys.
+class FirstKeyFiles : public FirstKeyLog {
+ public:
+  static absl::StatusOr<FirstKeyFiles> Create(const std::filesystem::path& dir, uint32_t partitions) {
+    FirstKeyFiles f;
+    RWKVKIT_ASSIGN_OR_RETURN(RecordWriter firsts, RecordWriter::Create(dir / "firsts.bin"));
+    f.firsts_.emplace(std::move(firsts));
+    for (uint32_t p = 0; p < partitions; ++p) {
+      RWKVKIT_ASSIGN_OR_RETURN(RecordWriter w, RecordWriter::Create(dir / PartFileName("keys", p)));
+      f.keys_.push_back(std::move(w));
+    }
+    return f;
+  }
+  absl::Status Note(const Hash128& key, uint32_t source, uint32_t copies, uint64_t stored, uint64_t tokens,
+                    uint64_t bytes_out) override {
+    const FirstRecord r{source, copies, stored, tokens, bytes_out};
+    RWKVKIT_RETURN_IF_ERROR(firsts_->Write(&r, sizeof r));
+    const KeyRecord k{key.lo, key.hi, count_++};
+    return keys_[PartitionOf(key.hi, static_cast<uint32_t>(keys_.size()))].Write(&k, sizeof k);
+  }
+  absl::Status Close() {
+    RWKVKIT_RETURN_IF_ERROR(firsts_->Close());
+    for (RecordWriter& w : keys_) RWKVKIT_RETURN_IF_ERROR(w.Close());
+    return absl::OkStatus();
+  }
+  uint64_t count() const { return count_; }
+
+ private:
+  FirstKeyFiles() = default;
+  std::optional<RecordWriter> firsts_;
+  std::vector<RecordWriter> keys_;
+  uint64_t count_ = 0;
+};
+
+// bands.<p>: every band key of every stored, non-empty document.
+absl::Status WriteBandKeys(const std::filesystem::path& dir, const MinHashConfig& config, uint64_t docs,
+                           uint32_t partitions) {
+  std::vector<RecordWriter> out;
+  for (uint32_t p = 0; p < partitions; ++p) {
+    RWKVKIT_ASSIGN_OR_RETURN(RecordWriter w, RecordWriter::Create(dir / PartFileName("bands", p)));
+    out.push_back(std::move(w));
+  }
+  const size_t h = static_cast<size_t>(config.num_hashes());
+  const size_t bytes = docs * h * sizeof(uint64_t);
+  if (bytes > 0) {
+    const std::filesystem::path path = dir / "signatures.u64";
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return absl::UnavailableError(absl::StrCat(path.string(), ": cannot open (", std::strerror(errno), ")"));
+    void* map = ::mmap(nullptr, bytes, PROT_READ, MAP_PRIVATE, fd, 0);
+    ::close(fd);
+    if (map == MAP_FAILED) return absl::UnavailableError(absl::StrCat(path.string(), ": cannot map"));
+    const auto* sig = static_cast<const uint64_t*>(map);
+    absl::Status st;
+    for (uint64_t d = 0; d < docs && st.ok(); ++d) {
+      const uint64_t* s = sig + d * h;
+      if (s[0] == kEmptySignatureValue) continue;  // never a candidate (lsh_index.h)
+      for (int b = 0; b < config.bands && st.ok(); ++b) {
+        const BandRecord r{LshBandKey(config, s, b), uint64_t(b) << kBandShift | d};
+        st = out[PartitionOf(r.key, partitions)].Write(&r, sizeof r);
+      }
+    }
+    ::munmap(map, bytes);
+    RWKVKIT_RETURN_IF_ERROR(st);
+  }
+  for (RecordWriter& w : out) RWKVKIT_RETURN_IF_ERROR(w.Close());
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::pair<size_t, size_t> ReadSlice(const std::vector<InputFile>& files, uint32_t task, uint32_t tasks) {
+  std::vector<uint64_t> before(files.size() + 1, 0);
+  for (size_t f = 0; f < files.size(); ++f) {
+    std::error_code ec;
+    const uint64_t size = std::filesystem::file_size(files[f].path, ec);
+    before[f + 1] = before[f] + (ec ? 0 : size);
+  }
+  const uint64_t total = before.back();
+  auto owner = [&](size_t f) -> uint64_t {
+    if (total == 0) return static_cast<uint64_t>(f) * tasks / files.size();
+    return static_cast<uint64_t>((static_cast<unsigned __int128>(before[f]) * tasks) / total);
+  };
+  size_t first = 0;
+  while (first < files.size() && owner(first) < task) ++first;
+  size_t end = first;
+  while (end < files.size() && owner(end) == task) ++end;
+  return {first, end};
+}
+
+absl::Status RunReadTask(const TaskContext& ctx, uint32_t task) {
+  const BuildOptions& opt = ctx.opt;
+  const std::filesystem::path dir = TaskDir(ctx.work, Stage::kRead, task);
+  const auto [first, end] = ReadSlice(ctx.files, task, ctx.plan.read_tasks);
+  RWKVKIT_ASSIGN_OR_RETURN(TextRepairer repairer, TextRepairer::Create(opt.normalization));
+  std::optional<MinHasher> minhash;
+  std::optional<NearDedupStage> near;
+  if (opt.near_dedup) {
+    RWKVKIT_ASSIGN_OR_RETURN(MinHasher m, MinHasher::Create(opt.minhash));
+    minhash.emplace(std::move(m));
+    RWKVKIT_ASSIGN_OR_RETURN(NearDedupStage n, NearDedupStage::Create(dir, opt.minhash, opt.dedup_report));
+    near.emplace(std::move(n));
+  }
+  RWKVKIT_ASSIGN_OR_RETURN(SpillWriter spill, SpillWriter::Create(dir));
+  RWKVKIT_ASSIGN_OR_RETURN(FirstKeyFiles firsts, FirstKeyFiles::Create(dir, ctx.plan.partitions));
+  std::vector<SourceCounts> counts(opt.manifest.sources.size());
+  BadInputSink bad(stderr);
+  std::vector<DocMeta> meta;
+  InputStage input(opt, ctx.files);
+  uint64_t bytes_before = 0;
+  for (size_t f = 0; f < first; ++f) {
+    std::error_code ec;
+    bytes_before += std::filesystem::file_size(ctx.files[f].path, ec);
+  }
+  input.StartAt(first, bytes_before);
+  input.StopAt(end);
+  OutputStage output(opt, ctx.files, spill, counts, bad, meta, near ? &*near : nullptr);
+  output.LogFirstKeys(&firsts);
+  std::fprintf(stderr, "rwkvkit build: read task %u of %u: input files %zu to %zu of %zu\n", task + 1,
+               ctx.plan.read_tasks, first + 1, end, ctx.files.size());
+  Progress progress("read", 0, false);
+  RWKVKIT_RETURN_IF_ERROR(RunReadPipeline(opt, ctx.tok, repairer, minhash ? &*minhash : nullptr, input, output,
+                                          progress, bytes_before, 0));
+  RWKVKIT_RETURN_IF_ERROR(firsts.Close());
+  if (near) RWKVKIT_RETURN_IF_ERROR(near->Sync());
+  RWKVKIT_RETURN_IF_ERROR(WriteFileAtomically(
+      dir / "docs_meta.u32", std::string(reinterpret_cast<const char*>(meta.data()), meta.size() * sizeof(DocMeta))));
+  Phase1Checkpoint cp;
+  cp.next_file = end;
+  cp.records = output.docs();
+  cp.stored = spill.documents();
+  cp.tokens = spill.tokens();
+  cp.dedup_keys = firsts.count();
+  cp.counts = counts;
+  cp.bad = bad.by_reason();
+  RWKVKIT_RETURN_IF_ERROR(spill.Finish());
+  if (opt.near_dedup) RWKVKIT_RETURN_IF_ERROR(WriteBandKeys(dir, opt.minhash, cp.stored, ctx.plan.partitions));
+  return SaveCheckpoint(dir, cp);
+}
+
+}  // namespace rwkvkit::corpus::tasks

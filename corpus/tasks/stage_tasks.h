@@ -1,0 +1,67 @@
+// corpus/tasks/stage_tasks.h — the task of each stage of a split build (docs/scale_out.md).
+//
+// A task reads only the work directory (and, for read, its slice of the inputs), writes only
+// its own task directory (write: also shards into the output's staging directory; publish:
+// the output directory), and is a pure function of them, so running it again gives the same
+// bytes. Together they make exactly the one-process build (pipeline.h):
+//   read i/N     input files of the i-th byte-balanced contiguous slice, through the same
+//                pipeline (read, repair, normalize, filters, local exact dedup, weights,
+//                MinHash, tokens); per-task counts as a phase-1 checkpoint; exact keys and LSH
+//                band keys hash-partitioned into P files (intermediate.h)
+//   dedup p/P    exact keys of partition p: a document whose key an earlier task also had is
+//                a duplicate (the first in input order wins); LSH buckets of the partition
+//   cluster      sums the counts, removes the cross-task duplicates, replays the buckets in
+//                the one-process order through LshClusterer (dedup/lsh_index.h), applies the
+//                near-duplicate removal and writes phase1.json, docs_meta.u32 and the report
+//   write w/W    the shard plan (shard_stage.h) over all read tasks' stores; shards s ≡ w (mod W)
+//   publish      build.json, then the output directory's publish (output_dir.h)
+// RunTask() wraps each: the task's lock, a clean directory, and the done marker (work_dir.h).
+//
+// Thread-safe for different tasks (they use disjoint files); one process per task.
+#ifndef RWKVKIT_CORPUS_TASKS_STAGE_TASKS_H_
+#define RWKVKIT_CORPUS_TASKS_STAGE_TASKS_H_
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "corpus/build_options.h"
+#include "corpus/build_stages.h"
+#include "corpus/tasks/work_dir.h"
+#include "tokenizer/tokenizer.h"
+
+namespace rwkvkit::corpus::tasks {
+
+struct TaskContext {
+  const BuildOptions& opt;
+  const tokenizer::Tokenizer& tok;
+  std::vector<InputFile> files;
+  TaskPlan plan;
+  std::filesystem::path work;
+};
+
+// The input files [first, second) of read task `task` (contiguous, balanced by bytes; may be empty).
+std::pair<size_t, size_t> ReadSlice(const std::vector<InputFile>& files, uint32_t task, uint32_t tasks);
+
+absl::Status RunReadTask(const TaskContext& ctx, uint32_t task);
+absl::Status RunDedupTask(const TaskContext& ctx, uint32_t task);
+absl::Status RunClusterTask(const TaskContext& ctx);
+// Also returns (appends) the shards it wrote elsewhere, for its done marker.
+absl::Status RunWriteTask(const TaskContext& ctx, uint32_t task, std::vector<std::filesystem::path>& shard_files);
+absl::Status RunPublishTask(const TaskContext& ctx, std::vector<std::filesystem::path>& published);
+
+// RunTask()
+// Runs one task unless its done marker says it is finished (returns false then). Takes the
+// task's lock (kFailedPrecondition when another process runs it), checks the done markers of
+// the stages before it (kFailedPrecondition naming a missing or damaged one), clears its
+// directory, runs it, and writes its done marker; on failure writes the failed marker with the
+// message.
+absl::StatusOr<bool> RunTask(const TaskContext& ctx, Stage stage, uint32_t task);
+
+}  // namespace rwkvkit::corpus::tasks
+
+#endif  // RWKVKIT_CORPUS_TASKS_STAGE_TASKS_H_

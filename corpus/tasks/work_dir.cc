@@ -1,0 +1,246 @@
+// corpus/tasks/work_dir.cc — see work_dir.h.
+#include "corpus/tasks/work_dir.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <sstream>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "corpus/build_report.h"
+#include "corpus/output_lock.h"
+
+namespace rwkvkit::corpus::tasks {
+namespace {
+
+constexpr char kPlanMagic[] = "rwkvkit task plan 1";
+constexpr char kDoneMagic[] = "rwkvkit done 1";
+
+std::string Hex(const XXH128_hash_t& h) { return absl::StrFormat("%016x%016x", h.high64, h.low64); }
+
+std::string PlanText(const TaskPlan& plan) {
+  return absl::StrCat(kPlanMagic, "\nread_tasks ", plan.read_tasks, "\npartitions ", plan.partitions, "\nwrite_tasks ",
+                      plan.write_tasks, "\nfingerprint ", Hex(XXH3_128bits(plan.fingerprint.data(), plan.fingerprint.size())),
+                      "\n");
+}
+
+// The first line where two fingerprints differ, for the message.
+std::string FirstDifference(const std::string& was, const std::string& now) {
+  std::vector<std::string> a = absl::StrSplit(was, '\n'), b = absl::StrSplit(now, '\n');
+  for (size_t i = 0; i < std::max(a.size(), b.size()); ++i) {
+    const std::string x = i < a.size() ? a[i] : "(nothing)", y = i < b.size() ? b[i] : "(nothing)";
+    if (x != y) {
+      auto cut = [](std::string s) { return s.size() > 300 ? s.substr(0, 300) + "..." : s; };
+      return absl::StrCat("was: ", cut(x), "; now: ", cut(y));
+    }
+  }
+  return "the fingerprint differs";
+}
+
+}  // namespace
+
+std::string StageName(Stage s) {
+  switch (s) {
+    case Stage::kRead: return "read";
+    case Stage::kDedup: return "dedup";
+    case Stage::kCluster: return "cluster";
+    case Stage::kWrite: return "write";
+    case Stage::kPublish: return "publish";
+  }
+  return "?";
+}
+
+absl::StatusOr<Stage> ParseStage(std::string_view name) {
+  for (Stage s : kStages)
+    if (StageName(s) == name) return s;
+  return absl::InvalidArgumentError(
+      absl::StrCat("--stage: unknown stage \"", std::string(name), "\" (stages: read, dedup, cluster, write, publish)"));
+}
+
+uint32_t TaskCount(const TaskPlan& plan, Stage s) {
+  switch (s) {
+    case Stage::kRead: return plan.read_tasks;
+    case Stage::kDedup: return plan.partitions;
+    case Stage::kWrite: return plan.write_tasks;
+    case Stage::kCluster:
+    case Stage::kPublish: return 1;
+  }
+  return 1;
+}
+
+std::filesystem::path TaskDir(const std::filesystem::path& work, Stage s, uint32_t task) {
+  return work / std::string(StageName(s)) / absl::StrFormat("%05d", task);
+}
+std::filesystem::path DoneMarkerPath(const std::filesystem::path& work, Stage s, uint32_t task) {
+  return work / std::string(StageName(s)) / absl::StrFormat("%05d.done", task);
+}
+std::filesystem::path FailedMarkerPath(const std::filesystem::path& work, Stage s, uint32_t task) {
+  return work / std::string(StageName(s)) / absl::StrFormat("%05d.failed", task);
+}
+std::filesystem::path LogPath(const std::filesystem::path& work, Stage s, uint32_t task) {
+  return work / "logs" / absl::StrFormat("%s-%05d.log", StageName(s), task);
+}
+
+absl::StatusOr<TaskPlan> LoadPlan(const std::filesystem::path& work) {
+  std::error_code ec;
+  if (!std::filesystem::exists(work / "plan.txt", ec))
+    return absl::NotFoundError(absl::StrCat(work.string(), ": not a work directory of a split build (no plan.txt)"));
+  const std::string text = ReadSmallFile(work / "plan.txt");
+  TaskPlan plan;
+  plan.fingerprint = ReadSmallFile(work / "fingerprint.txt");
+  bool magic = false;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    std::pair<std::string, std::string> kv = absl::StrSplit(line, absl::MaxSplits(' ', 1));
+    if (line == kPlanMagic) magic = true;
+    if (kv.first == "read_tasks" && !absl::SimpleAtoi(kv.second, &plan.read_tasks)) magic = false;
+    if (kv.first == "partitions" && !absl::SimpleAtoi(kv.second, &plan.partitions)) magic = false;
+    if (kv.first == "write_tasks" && !absl::SimpleAtoi(kv.second, &plan.write_tasks)) magic = false;
+  }
+  if (!magic || plan.read_tasks == 0 || plan.partitions == 0 || plan.write_tasks == 0 || PlanText(plan) != text)
+    return absl::DataLossError(absl::StrCat((work / "plan.txt").string(), ": damaged (or fingerprint.txt changed)"));
+  return plan;
+}
+
+absl::Status PrepareWorkDir(const std::filesystem::path& work, const TaskPlan& plan) {
+  std::error_code ec;
+  if (std::filesystem::exists(work / "plan.txt", ec)) {
+    absl::StatusOr<TaskPlan> was = LoadPlan(work);
+    if (!was.ok()) return was.status();
+    const std::string fix = " (a work directory serves one build: use another --work, or remove this one to start over)";
+    if (was->read_tasks != plan.read_tasks || was->partitions != plan.partitions || was->write_tasks != plan.write_tasks)
+      return absl::FailedPreconditionError(absl::StrCat(
+          work.string(), ": was made for --tasks ", was->read_tasks, " --partitions ", was->partitions,
+          " --write-tasks ", was->write_tasks, ", not ", plan.read_tasks, ", ", plan.partitions, ", ",
+          plan.write_tasks, fix));
+    if (was->fingerprint != plan.fingerprint)
+      return absl::FailedPreconditionError(absl::StrCat(work.string(),
+                                                        ": was made for other inputs or options (the manifest, an "
+                                                        "input file or a setting changed; first difference: ",
+                                                        FirstDifference(was->fingerprint, plan.fingerprint), ")", fix));
+    return absl::OkStatus();
+  }
+  std::filesystem::create_directories(work / "logs", ec);
+  if (ec) return absl::UnavailableError(absl::StrCat(work.string(), ": cannot create (", ec.message(), ")"));
+  if (absl::Status s = WriteFileAtomically(work / "fingerprint.txt", plan.fingerprint); !s.ok()) return s;
+  return WriteFileAtomically(work / "plan.txt", PlanText(plan));  // last: the directory is now made
+}
+
+absl::StatusOr<std::string> FileHash(const std::filesystem::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return absl::UnavailableError(absl::StrCat(path.string(), ": cannot open (", std::strerror(errno), ")"));
+  XXH3_state_t* st = XXH3_createState();
+  XXH3_128bits_reset(st);
+  std::vector<char> buf(1 << 20);
+  ssize_t r = 0;
+  while ((r = ::read(fd, buf.data(), buf.size())) > 0 || (r < 0 && errno == EINTR))
+    if (r > 0) XXH3_128bits_update(st, buf.data(), static_cast<size_t>(r));
+  const int err = errno;
+  ::close(fd);
+  const std::string h = Hex(XXH3_128bits_digest(st));
+  XXH3_freeState(st);
+  if (r < 0) return absl::UnavailableError(absl::StrCat(path.string(), ": read failed (", std::strerror(err), ")"));
+  return h;
+}
+
+std::string UpstreamHash(const std::filesystem::path& work, const TaskPlan& plan, Stage s) {
+  std::string all;
+  for (Stage up : kStages) {
+    if (up == s) break;
+    for (uint32_t t = 0; t < TaskCount(plan, up); ++t)
+      absl::StrAppend(&all, StageName(up), " ", t, "\n", ReadSmallFile(DoneMarkerPath(work, up, t)));
+  }
+  return Hex(XXH3_128bits(all.data(), all.size()));
+}
+
+absl::Status WriteDoneMarker(const std::filesystem::path& work, Stage s, uint32_t task,
+                             const std::vector<std::filesystem::path>& extra) {
+  absl::StatusOr<TaskPlan> plan = LoadPlan(work);
+  if (!plan.ok()) return plan.status();
+  std::vector<std::filesystem::path> files;
+  const std::filesystem::path dir = TaskDir(work, s, task);
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec))
+    if (e.is_regular_file() && e.path().filename() != kLockFileName) files.push_back(e.path().filename());
+  std::sort(files.begin(), files.end());
+  files.insert(files.end(), extra.begin(), extra.end());
+  std::string text = absl::StrCat(kDoneMagic, "\nupstream ", UpstreamHash(work, *plan, s), "\n");
+  for (const std::filesystem::path& f : files) {
+    const std::filesystem::path full = f.is_absolute() ? f : dir / f;
+    const uint64_t size = std::filesystem::file_size(full, ec);
+    if (ec) return absl::UnavailableError(absl::StrCat(full.string(), ": cannot stat (", ec.message(), ")"));
+    absl::StatusOr<std::string> h = FileHash(full);
+    if (!h.ok()) return h.status();
+    absl::StrAppend(&text, size, " ", *h, " ", f.string(), "\n");
+  }
+  return WriteFileAtomically(DoneMarkerPath(work, s, task), text);
+}
+
+absl::Status CheckDone(const std::filesystem::path& work, const TaskPlan& plan, Stage s, uint32_t task,
+                       bool sizes_only) {
+  const std::filesystem::path marker = DoneMarkerPath(work, s, task);
+  std::error_code ec;
+  if (!std::filesystem::exists(marker, ec)) return absl::NotFoundError(absl::StrCat(marker.string(), ": no done marker"));
+  const std::string text = ReadSmallFile(marker);
+  const std::filesystem::path dir = TaskDir(work, s, task);
+  bool magic = false;
+  for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
+    if (line == kDoneMagic) {
+      magic = true;
+      continue;
+    }
+    std::vector<std::string> f = absl::StrSplit(line, absl::MaxSplits(' ', 2));
+    if (!magic || f.size() < 2) break;
+    if (f[0] == "upstream") {
+      if (f[1] != UpstreamHash(work, plan, s))
+        return absl::DataLossError(absl::StrCat(marker.string(), ": an earlier stage was redone since this task ran"));
+      continue;
+    }
+    uint64_t size = 0;
+    if (f.size() != 3 || !absl::SimpleAtoi(f[0], &size)) break;
+    const std::filesystem::path p(f[2]);
+    const std::filesystem::path full = p.is_absolute() ? p : dir / p;
+    const uint64_t have = std::filesystem::file_size(full, ec);
+    if (ec) return absl::DataLossError(absl::StrCat(full.string(), ": missing (listed in ", marker.string(), ")"));
+    if (have != size)
+      return absl::DataLossError(absl::StrCat(full.string(), ": ", have, " bytes, its done marker says ", size));
+    if (sizes_only) continue;
+    absl::StatusOr<std::string> h = FileHash(full);
+    if (!h.ok()) return absl::DataLossError(h.status().message());
+    if (*h != f[1]) return absl::DataLossError(absl::StrCat(full.string(), ": checksum differs from its done marker"));
+  }
+  if (!magic || text.empty() || text.back() != '\n')
+    return absl::DataLossError(absl::StrCat(marker.string(), ": damaged done marker"));
+  return absl::OkStatus();
+}
+
+absl::Status ClearTaskDir(const std::filesystem::path& work, Stage s, uint32_t task) {
+  std::error_code ec;
+  std::filesystem::remove(DoneMarkerPath(work, s, task), ec);
+  std::filesystem::remove(FailedMarkerPath(work, s, task), ec);
+  const std::filesystem::path dir = TaskDir(work, s, task);
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return absl::UnavailableError(absl::StrCat(dir.string(), ": cannot create (", ec.message(), ")"));
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec))
+    if (e.path().filename() != kLockFileName) std::filesystem::remove_all(e.path(), ec);
+  if (ec) return absl::UnavailableError(absl::StrCat(dir.string(), ": cannot clear (", ec.message(), ")"));
+  return absl::OkStatus();
+}
+
+bool TaskRunning(const std::filesystem::path& work, Stage s, uint32_t task) {
+  const std::filesystem::path lock = TaskDir(work, s, task) / kLockFileName;
+  const int fd = ::open(lock.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  const bool held = ::flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+  ::close(fd);
+  return held;
+}
+
+}  // namespace rwkvkit::corpus::tasks

@@ -1,0 +1,91 @@
+// corpus/tasks/work_dir.h — the work directory of a build split into tasks (docs/scale_out.md).
+//
+// The build is a fixed chain of stages (read → dedup → cluster → write → publish); each stage
+// is split into independent tasks that talk only through files in the work directory, which
+// may lie on a filesystem shared by many machines:
+//   plan.txt, fingerprint.txt   what the directory was made for (tasks, partitions, inputs, options)
+//   <stage>/<task>/             a task's outputs (and, while it runs, its lock file)
+//   <stage>/<task>.done         its done marker: size and XXH3-128 of every output, and a hash
+//                               of the done markers of the earlier stages it was computed from
+//   <stage>/<task>.failed       why its last run failed (removed when it starts again)
+//   logs/                       the executors' logs of each task
+// A task whose marker is present and whose outputs still match it is finished; anything else
+// (no marker, a changed or truncated output, earlier stages redone differently) is redone.
+// The files a task writes are only trusted through its marker, which is written last.
+//
+// Thread-safe: free functions over the file system; concurrent tasks touch disjoint paths.
+#ifndef RWKVKIT_CORPUS_TASKS_WORK_DIR_H_
+#define RWKVKIT_CORPUS_TASKS_WORK_DIR_H_
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace rwkvkit::corpus::tasks {
+
+enum class Stage { kRead, kDedup, kCluster, kWrite, kPublish };
+inline constexpr std::array<Stage, 5> kStages = {Stage::kRead, Stage::kDedup, Stage::kCluster, Stage::kWrite,
+                                                 Stage::kPublish};
+std::string StageName(Stage s);
+// kInvalidArgument naming the stages for an unknown name.
+absl::StatusOr<Stage> ParseStage(std::string_view name);
+
+// How a build is split; fixed for the life of a work directory.
+struct TaskPlan {
+  uint32_t read_tasks = 1;   // N: slices of the input files
+  uint32_t partitions = 1;   // P: hash ranges of the dedup keys
+  uint32_t write_tasks = 1;  // shard writers
+  std::string fingerprint;   // corpus/build_checks.h BuildFingerprint (the text)
+};
+uint32_t TaskCount(const TaskPlan& plan, Stage s);
+
+std::filesystem::path TaskDir(const std::filesystem::path& work, Stage s, uint32_t task);
+std::filesystem::path DoneMarkerPath(const std::filesystem::path& work, Stage s, uint32_t task);
+std::filesystem::path FailedMarkerPath(const std::filesystem::path& work, Stage s, uint32_t task);
+std::filesystem::path LogPath(const std::filesystem::path& work, Stage s, uint32_t task);
+
+// PrepareWorkDir()
+// Creates `work` for `plan`, or checks that the one there was made for the same plan:
+// kFailedPrecondition naming the first difference (task counts, or the first line of the
+// fingerprint that differs: an input file, a source, an option) when it was not.
+absl::Status PrepareWorkDir(const std::filesystem::path& work, const TaskPlan& plan);
+
+// LoadPlan()
+// The plan of an existing work directory (kNotFound when there is none; kDataLoss when unreadable).
+absl::StatusOr<TaskPlan> LoadPlan(const std::filesystem::path& work);
+
+// XXH3-128 of a whole file as 32 hex digits; kUnavailable when it cannot be read.
+absl::StatusOr<std::string> FileHash(const std::filesystem::path& path);
+
+// WriteDoneMarker()
+// Records every file of the task's directory (but its lock) and the `extra` files (absolute
+// paths, e.g. shards it wrote elsewhere), with the hash of the earlier stages' markers.
+absl::Status WriteDoneMarker(const std::filesystem::path& work, Stage s, uint32_t task,
+                             const std::vector<std::filesystem::path>& extra = {});
+
+// CheckDone()
+// OK when the task's marker exists, every file it lists has its size and checksum (only the
+// size when `sizes_only`), and the earlier stages' markers are still those it was computed
+// from. kNotFound when there is no marker; kDataLoss naming the first mismatch otherwise.
+absl::Status CheckDone(const std::filesystem::path& work, const TaskPlan& plan, Stage s, uint32_t task,
+                       bool sizes_only = false);
+
+// A hash of the done markers of every task of the stages before `s` (markers missing: "").
+std::string UpstreamHash(const std::filesystem::path& work, const TaskPlan& plan, Stage s);
+
+// ClearTaskDir()
+// Removes the task's outputs and markers (keeps its lock file); creates the directory.
+absl::Status ClearTaskDir(const std::filesystem::path& work, Stage s, uint32_t task);
+
+// True while a process holds the task's lock (it is running).
+bool TaskRunning(const std::filesystem::path& work, Stage s, uint32_t task);
+
+}  // namespace rwkvkit::corpus::tasks
+
+#endif  // RWKVKIT_CORPUS_TASKS_WORK_DIR_H_

@@ -1,0 +1,139 @@
+// corpus/tasks/write_task.cc — the write and publish stages of a split build (stage_tasks.h).
+#include <algorithm>
+#include <cstdio>
+#include <set>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
+#include "base/status_macros.h"
+#include "corpus/binidx/shard_writer.h"
+#include "corpus/build_checks.h"
+#include "corpus/build_report.h"
+#include "corpus/output_dir.h"
+#include "corpus/output_lock.h"
+#include "corpus/shard_stage.h"
+#include "corpus/spill_store.h"
+#include "corpus/tasks/stage_tasks.h"
+
+namespace rwkvkit::corpus::tasks {
+namespace {
+
+// shards.txt: "<index> <name> <documents> <tokens> <bin bytes> <idx bytes> <xxh3> <source>:<count>,..."
+std::string ShardLine(uint64_t s, const ShardRecord& r) {
+  std::string runs;
+  for (const auto& [src, n] : r.source_runs) absl::StrAppend(&runs, runs.empty() ? "" : ",", src, ":", n);
+  return absl::StrCat(s, " ", r.name, " ", r.documents, " ", r.tokens, " ", r.bin_bytes, " ", r.idx_bytes, " ",
+                      r.xxh3_128, " ", runs, "\n");
+}
+
+bool ParseShardLine(absl::string_view line, uint64_t& s, ShardRecord& r) {
+  std::vector<std::string> f = absl::StrSplit(line, ' ');
+  if (f.size() != 8 || !absl::SimpleAtoi(f[0], &s) || !absl::SimpleAtoi(f[2], &r.documents) ||
+      !absl::SimpleAtoi(f[3], &r.tokens) || !absl::SimpleAtoi(f[4], &r.bin_bytes) || !absl::SimpleAtoi(f[5], &r.idx_bytes))
+    return false;
+  r.name = f[1];
+  r.xxh3_128 = f[6];
+  for (absl::string_view run : absl::StrSplit(f[7], ',', absl::SkipEmpty())) {
+    std::pair<absl::string_view, absl::string_view> kv = absl::StrSplit(run, ':');
+    uint32_t src = 0;
+    uint64_t n = 0;
+    if (!absl::SimpleAtoi(kv.first, &src) || !absl::SimpleAtoi(kv.second, &n)) return false;
+    r.source_runs.emplace_back(src, n);
+  }
+  return true;
+}
+
+std::vector<std::filesystem::path> ReadStores(const TaskContext& ctx) {
+  std::vector<std::filesystem::path> dirs;
+  for (uint32_t t = 0; t < ctx.plan.read_tasks; ++t) dirs.push_back(TaskDir(ctx.work, Stage::kRead, t));
+  return dirs;
+}
+
+}  // namespace
+
+absl::Status RunWriteTask(const TaskContext& ctx, uint32_t task, std::vector<std::filesystem::path>& shard_files) {
+  const BuildOptions& opt = ctx.opt;
+  RWKVKIT_ASSIGN_OR_RETURN(const SpillReader store, SpillReader::OpenParts(ReadStores(ctx)));
+  RWKVKIT_ASSIGN_OR_RETURN(
+      const std::vector<DocMeta> meta,
+      ReadDocsMeta(TaskDir(ctx.work, Stage::kCluster, 0) / "docs_meta.u32", store.documents()));
+  const ShardPlan plan = PlanShards(opt, meta, store);
+  const std::filesystem::path staging = StagingDir(opt.out_dir);
+  std::error_code ec;
+  std::filesystem::create_directories(staging, ec);
+  if (ec) return absl::UnavailableError(absl::StrCat(staging.string(), ": cannot create (", ec.message(), ")"));
+  std::string lines;
+  for (uint64_t s = task; s < plan.shards(); s += ctx.plan.write_tasks) {
+    ShardRecord r;
+    bool reused = false;
+    RWKVKIT_RETURN_IF_ERROR(WriteShard(opt, plan, s, meta, store, staging, false, r, reused));
+    absl::StrAppend(&lines, ShardLine(s, r));
+    shard_files.push_back(std::filesystem::absolute(binidx::BinPath(staging / r.name)));
+    shard_files.push_back(std::filesystem::absolute(binidx::IdxPath(staging / r.name)));
+  }
+  absl::StrAppend(&lines, "total ", plan.shards(), "\n");
+  return WriteFileAtomically(TaskDir(ctx.work, Stage::kWrite, task) / "shards.txt", lines);
+}
+
+absl::Status RunPublishTask(const TaskContext& ctx, std::vector<std::filesystem::path>& published) {
+  const BuildOptions& opt = ctx.opt;
+  std::vector<std::pair<uint64_t, ShardRecord>> shards;
+  uint64_t total = 0;
+  for (uint32_t w = 0; w < ctx.plan.write_tasks; ++w) {
+    const std::filesystem::path p = TaskDir(ctx.work, Stage::kWrite, w) / "shards.txt";
+    for (absl::string_view line : absl::StrSplit(ReadSmallFile(p), '\n', absl::SkipEmpty())) {
+      if (absl::StartsWith(line, "total ")) {
+        if (!absl::SimpleAtoi(line.substr(6), &total)) return absl::DataLossError(absl::StrCat(p.string(), ": damaged"));
+        continue;
+      }
+      uint64_t s = 0;
+      ShardRecord r;
+      if (!ParseShardLine(line, s, r)) return absl::DataLossError(absl::StrCat(p.string(), ": damaged line"));
+      shards.emplace_back(s, std::move(r));
+    }
+  }
+  std::sort(shards.begin(), shards.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<ShardRecord> records;
+  for (size_t k = 0; k < shards.size(); ++k) {
+    if (shards[k].first != k) return absl::DataLossError(absl::StrCat("write tasks: shard ", k, " is missing"));
+    records.push_back(std::move(shards[k].second));
+  }
+  if (records.size() != total) return absl::DataLossError("write tasks: not all shards were written");
+  const std::filesystem::path& out = opt.out_dir;
+  RWKVKIT_ASSIGN_OR_RETURN(const OutputLock lock, OutputLock::Acquire(out, opt.command_line));
+  if (PublishPending(out)) RWKVKIT_RETURN_IF_ERROR(FinishPendingPublish(out));
+  RWKVKIT_ASSIGN_OR_RETURN(const Ownership own, CheckOutputBeforeBuild(opt, ctx.files));
+  {  // the staging directory holds exactly this build (nothing an earlier, other build left)
+    std::set<std::string> keep;
+    for (const ShardRecord& r : records) {
+      keep.insert(binidx::BinPath(r.name).string());
+      keep.insert(binidx::IdxPath(r.name).string());
+    }
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(StagingDir(out), ec))
+      if (!keep.contains(e.path().filename().string())) std::filesystem::remove_all(e.path(), ec);
+  }
+  RWKVKIT_RETURN_IF_ERROR(WriteBuildJson(StagingDir(out),
+                                         ReadSmallFile(TaskDir(ctx.work, Stage::kCluster, 0) / "phase1.json"), records,
+                                         opt.ctx_len));
+  if (!opt.dedup_report.empty()) {
+    std::error_code ec;
+    const std::filesystem::path staged = StagedDedupReport(out), tmp = staged.string() + ".tmp";
+    std::filesystem::copy_file(TaskDir(ctx.work, Stage::kCluster, 0) / "dedup_report.jsonl", tmp,
+                               std::filesystem::copy_options::overwrite_existing, ec);
+    if (!ec) std::filesystem::rename(tmp, staged, ec);
+    if (ec) return absl::UnavailableError(absl::StrCat(staged.string(), ": cannot stage the report (", ec.message(), ")"));
+  }
+  RWKVKIT_ASSIGN_OR_RETURN(const PublishPlan plan,
+                           PlanPublish(out, opt.manifest.name, Hash128Hex(BuildFingerprint(opt, ctx.files)),
+                                       opt.dedup_report, own));
+  RWKVKIT_RETURN_IF_ERROR(Publish(out, plan));
+  std::error_code ec;
+  std::filesystem::remove_all(WorkDir(out), ec);
+  published.push_back(std::filesystem::absolute(out / "build.json"));
+  return absl::OkStatus();
+}
+
+}  // namespace rwkvkit::corpus::tasks

@@ -1,0 +1,76 @@
+"""tests/corpus/tasks/split_corpus.py — a generated corpus whose build decisions cross input files.
+
+Shared by the split-build tests. Three sources of several JSONL files each (one of them gzip,
+one empty), so that every read slice of a split build holds other files: exact duplicates of
+the same text within a file, across files and across sources (the first in input order must
+win); near duplicates (one word edited) of documents in earlier files, and documents with a few
+words changed (LSH candidates that the Jaccard estimate often rejects); bad records (broken
+JSON, a missing text key, an empty text); a source with weight 0.5 (a seeded sample) and one
+with weight 2 (every document twice). Standard library only.
+"""
+
+import gzip
+import json
+import os
+import random
+
+WORDS = ["alpha", "Grüße", "今日は", "данные", "token", "the", "of", "river", "stone", "مرحبا", "x" * 7, "λόγος"]
+
+
+def _doc(rng, n):
+    return [rng.choice(WORDS) for _ in range(n)]
+
+
+def make_split_corpus(root, docs_per_file=300, seed=7):
+    """Writes the corpus under root and returns the path of its manifest."""
+    rng = random.Random(seed)
+    os.makedirs(root, exist_ok=True)
+    history = []  # earlier long documents, for near duplicates
+    shared = [f"shared document number {k} " + " ".join(_doc(rng, 30)) for k in range(20)]
+    sources = []
+    for s, (name, files, weight) in enumerate([("web", 4, 1.0), ("books", 3, 0.5), ("code", 3, 2.0)]):
+        paths = []
+        for f in range(files):
+            gz = name == "books" and f == 1
+            path = os.path.join(root, f"{name}_{f}.jsonl" + (".gz" if gz else ""))
+            lines = []
+            count = 0 if (name == "web" and f == 2) else docs_per_file  # one empty file
+            for i in range(count):
+                r = rng.random()
+                if r < 0.08:
+                    text = rng.choice(shared)  # exact duplicate across files and sources
+                elif r < 0.16 and history:
+                    words = list(rng.choice(history))
+                    words[rng.randrange(len(words))] = "edited"  # a near duplicate of an earlier document
+                    text = " ".join(words)
+                elif r < 0.22 and history:
+                    words = list(rng.choice(history))
+                    for _ in range(len(words) // 40):  # similar, often a candidate, not always confirmed
+                        words[rng.randrange(len(words))] = "changed"
+                    text = " ".join(words)
+                else:
+                    words = _doc(rng, rng.randint(5, 300))
+                    if len(words) >= 120:
+                        history.append(words)
+                    text = " ".join(words) + f" #{name}{f}.{i}"
+                if i % 97 == 5:
+                    lines.append("{broken json")
+                    continue
+                if i % 89 == 3:
+                    lines.append(json.dumps({"id": i, "body": text}))
+                    continue
+                if i % 83 == 2:
+                    text = ""
+                lines.append(json.dumps({"id": i, "text": text}, ensure_ascii=False))
+            data = ("\n".join(lines) + ("\n" if lines else "")).encode("utf-8")
+            with open(path, "wb") as out:
+                out.write(gzip.compress(data, mtime=0) if gz else data)
+            paths.append(os.path.basename(path))
+        sources.append({"name": name, "paths": paths, "format": "auto", "text_key": "text", "id_key": "id",
+                        "language": None, "license": "test", "weight": weight})
+    manifest = {"name": "split", "description": "split-build test corpus", "seed": 11, "sources": sources,
+                "output": {"dir": "out", "shard_tokens": 40000, "ctx_len": 512}}
+    path = os.path.join(root, "split.json")
+    with open(path, "w") as f:
+        json.dump(manifest, f, indent=1)
+    return path

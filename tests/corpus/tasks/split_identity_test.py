@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+"""tests/corpus/tasks/split_identity_test.py — a split build equals the one-process build.
+
+Builds a generated corpus (split_corpus.py: exact and near duplicates across files and
+sources, bad records, an empty and a gzip file, sampled and repeated sources) once in one
+process (the reference), then with `--executor local` for read tasks N = 1, 2, 5 and 12
+(12 > files: empty slices) and partitions P = 1 and 4, with several write-task counts, with and
+without --shuffle. Every file of each output directory (shards, build.json, the ownership
+record, the --dedup-report) must equal the reference byte for byte; the reference must have
+removed exact duplicates, near duplicates, bad records and sampled documents, or the test
+proves nothing. Then the demo manifest with N = 2, P = 3. Standard library only.
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from split_corpus import make_split_corpus  # noqa: E402
+
+
+def digest_dir(d):
+    out = {}
+    for name in sorted(os.listdir(d)):
+        p = os.path.join(d, name)
+        if os.path.isfile(p) and name != ".rwkvkit-lock":
+            with open(p, "rb") as f:
+                out[name] = hashlib.sha256(f.read()).hexdigest()
+    return out
+
+
+def build(args, manifest, out, extra, cwd=None):
+    cmd = [args.rwkvkit, "build", "--manifest", manifest, "--out", out, "--vocab", args.vocab, "--no-progress",
+           "--threads", "2", "--dedup-report", os.path.join(out, "near_duplicates.jsonl")] + extra
+    r = subprocess.run(cmd, capture_output=True, text=True, cwd=cwd)
+    if r.returncode != 0:
+        raise SystemExit(f"FAIL {' '.join(cmd)} exited {r.returncode}:\n{r.stderr}")
+    return r
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rwkvkit", required=True)
+    ap.add_argument("--vocab", required=True)
+    ap.add_argument("--demo-manifest", required=True)
+    args = ap.parse_args()
+    failures = 0
+    with tempfile.TemporaryDirectory(prefix="rwkvkit_split_") as tmp:
+        manifest = make_split_corpus(os.path.join(tmp, "corpus"))
+        for shuffle in ([], ["--shuffle"]):
+            ref = os.path.join(tmp, "ref" + "".join(shuffle))
+            build(args, manifest, ref, shuffle)
+            want = digest_dir(ref)
+            with open(os.path.join(ref, "build.json")) as f:
+                info = json.load(f)
+            dropped = info["total"]["dropped"]
+            shards = len([n for n in want if n.endswith(".bin")])
+            print(f"reference{''.join(shuffle)}: {shards} shards, dropped {dropped}, "
+                  f"near_dedup {info['near_dedup']}")
+            for reason in ("duplicate", "near_duplicate", "invalid_json", "sampled_out", "missing_text_key"):
+                if dropped.get(reason, 0) == 0:
+                    print(f"FAIL reference drops no '{reason}': the corpus does not exercise it")
+                    failures += 1
+            if info["near_dedup"]["candidate_pairs"] <= info["near_dedup"]["confirmed_pairs"]:
+                print("FAIL reference rejects no LSH candidate: the corpus does not exercise it")
+                failures += 1
+            if shards < 4:
+                print("FAIL reference has fewer than 4 shards")
+                failures += 1
+            runs = [(1, 1, 1), (2, 4, 3), (5, 1, 2), (5, 4, 5), (12, 4, 2)] if not shuffle else [(5, 4, 3)]
+            for n, p, w in runs:
+                name = f"N={n} P={p} W={w}{''.join(shuffle)}"
+                out = os.path.join(tmp, f"out_{n}_{p}_{w}{''.join(shuffle)}")
+                work = os.path.join(tmp, f"work_{n}_{p}_{w}{''.join(shuffle)}")
+                build(args, manifest, out, shuffle + ["--executor", "local", "--tasks", str(n), "--partitions", str(p),
+                                                      "--write-tasks", str(w), "--work", work, "--parallel", "2"])
+                got = digest_dir(out)
+                if got != want:
+                    diff = sorted(k for k in set(got) | set(want) if got.get(k) != want.get(k))
+                    print(f"FAIL {name}: differs from the one-process build in {diff[:8]}")
+                    failures += 1
+                else:
+                    print(f"ok   {name}: {len(got)} files byte-identical")
+        # The demo corpus (the manifest's relative paths), as the Slurm test runs it.
+        demo = os.path.abspath(args.demo_manifest)
+        ref = os.path.join(tmp, "demo_ref")
+        build(args, demo, ref, [])
+        out = os.path.join(tmp, "demo_split")
+        build(args, demo, out, ["--executor", "local", "--tasks", "2", "--partitions", "3",
+                                "--work", os.path.join(tmp, "demo_work")])
+        if digest_dir(out) != digest_dir(ref):
+            print("FAIL demo N=2 P=3: differs from the one-process build")
+            failures += 1
+        else:
+            print("ok   demo N=2 P=3: byte-identical")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,125 @@
+// tests/corpus/tasks/work_dir_test.cc — the pieces of a split build that stand alone: done
+// markers catch truncated and altered outputs, a work directory refuses another build and
+// says what changed, read slices cover the inputs in order, key partitions are ranges, and
+// the exact-dedup table size a split build reports is the real table's (absl's flat_hash_set
+// fed the same number of keys).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "corpus/exact_dedup.h"
+#include "corpus/tasks/intermediate.h"
+#include "corpus/tasks/stage_tasks.h"
+#include "corpus/tasks/work_dir.h"
+#include "tests/corpus/pipeline/test_files.h"
+
+namespace rwkvkit::corpus::tasks {
+namespace {
+
+using ::rwkvkit::corpus::testing::TempDir;
+using ::rwkvkit::corpus::testing::WriteFile;
+using ::testing::HasSubstr;
+
+TEST(ExactDedupSize, EqualsTheRealTableForEveryCount) {
+  ExactDedup real;
+  EXPECT_EQ(ExactDedup::MemoryBytesFor(0), real.MemoryBytes());
+  for (uint64_t n = 1; n <= 70000; ++n) {
+    real.Insert(Hash128{n * 0x9E3779B97F4A7C15ull, n});
+    ASSERT_EQ(ExactDedup::MemoryBytesFor(n), real.MemoryBytes()) << n;
+  }
+}
+
+TEST(Partitions, AreAscendingKeyRanges) {
+  for (uint32_t parts : {1u, 3u, 4u, 7u}) {
+    EXPECT_EQ(PartitionOf(0, parts), 0u);
+    EXPECT_EQ(PartitionOf(UINT64_MAX, parts), parts - 1);
+    uint32_t last = 0;
+    for (uint64_t k = 0; k < 1000; ++k) {
+      const uint32_t p = PartitionOf(k * (UINT64_MAX / 999), parts);
+      EXPECT_GE(p, last);
+      last = p;
+    }
+    EXPECT_EQ(last, parts - 1);
+  }
+}
+
+TEST(ReadSlices, CoverTheFilesInOrderBalancedByBytes) {
+  TempDir dir;
+  std::vector<InputFile> files;
+  const std::vector<size_t> sizes = {100, 0, 5000, 300, 300, 0, 4000};
+  for (size_t k = 0; k < sizes.size(); ++k) {
+    WriteFile(dir / ("f" + std::to_string(k)), std::string(sizes[k], 'x'));
+    files.push_back(InputFile{0, dir / ("f" + std::to_string(k))});
+  }
+  for (uint32_t tasks : {1u, 2u, 3u, 5u, 12u}) {
+    size_t next = 0;
+    int empty = 0;
+    for (uint32_t t = 0; t < tasks; ++t) {
+      const auto [first, end] = ReadSlice(files, t, tasks);
+      EXPECT_EQ(first, next) << tasks << " tasks, task " << t;
+      EXPECT_LE(first, end);
+      empty += first == end;
+      next = end;
+    }
+    EXPECT_EQ(next, files.size());
+    if (tasks == 12) {
+      EXPECT_GE(empty, 5);
+    }
+  }
+  // A file belongs to the task its first byte falls in: of 9700 bytes, the first half ends
+  // inside the 5000-byte file, so it goes with the first task.
+  EXPECT_EQ(ReadSlice(files, 0, 2), std::make_pair(size_t{0}, size_t{3}));
+}
+
+TEST(WorkDir, RefusesAnotherBuildAndNamesTheDifference) {
+  TempDir dir;
+  TaskPlan plan{2, 3, 2, "options {\"shard_tokens\": 5}\nsource a.jsonl 100\n"};
+  ASSERT_TRUE(PrepareWorkDir(dir / "w", plan).ok());
+  EXPECT_TRUE(PrepareWorkDir(dir / "w", plan).ok());  // the same build goes on
+  TaskPlan other = plan;
+  other.fingerprint = "options {\"shard_tokens\": 5}\nsource a.jsonl 101\n";
+  absl::Status s = PrepareWorkDir(dir / "w", other);
+  EXPECT_TRUE(absl::IsFailedPrecondition(s));
+  EXPECT_THAT(std::string(s.message()), HasSubstr("was: source a.jsonl 100; now: source a.jsonl 101"));
+  other = plan;
+  other.partitions = 4;
+  s = PrepareWorkDir(dir / "w", other);
+  EXPECT_TRUE(absl::IsFailedPrecondition(s));
+  EXPECT_THAT(std::string(s.message()), HasSubstr("--partitions 3"));
+}
+
+TEST(DoneMarker, CatchesTruncatedAndAlteredOutputsAndRedoneStages) {
+  TempDir dir;
+  const std::filesystem::path w = dir / "w";
+  TaskPlan plan{2, 1, 1, "fp\n"};
+  ASSERT_TRUE(PrepareWorkDir(w, plan).ok());
+  EXPECT_TRUE(absl::IsNotFound(CheckDone(w, plan, Stage::kRead, 0)));
+  for (uint32_t t = 0; t < 2; ++t) {
+    ASSERT_TRUE(ClearTaskDir(w, Stage::kRead, t).ok());
+    WriteFile(TaskDir(w, Stage::kRead, t) / "tokens.u16", std::string(1000 + t, 'a'));
+    ASSERT_TRUE(WriteDoneMarker(w, Stage::kRead, t).ok());
+    EXPECT_TRUE(CheckDone(w, plan, Stage::kRead, t).ok());
+  }
+  ASSERT_TRUE(ClearTaskDir(w, Stage::kDedup, 0).ok());
+  WriteFile(TaskDir(w, Stage::kDedup, 0) / "losers.u64", "");
+  ASSERT_TRUE(WriteDoneMarker(w, Stage::kDedup, 0).ok());
+  EXPECT_TRUE(CheckDone(w, plan, Stage::kDedup, 0).ok());
+  // Truncated: the size says so (even when only sizes are checked).
+  std::filesystem::resize_file(TaskDir(w, Stage::kRead, 1) / "tokens.u16", 500);
+  absl::Status s = CheckDone(w, plan, Stage::kRead, 1, true);
+  EXPECT_TRUE(absl::IsDataLoss(s));
+  EXPECT_THAT(std::string(s.message()), HasSubstr("500 bytes, its done marker says 1001"));
+  // Altered in place, same size: only the checksum sees it.
+  WriteFile(TaskDir(w, Stage::kRead, 0) / "tokens.u16", std::string(1000, 'b'));
+  EXPECT_TRUE(CheckDone(w, plan, Stage::kRead, 0, true).ok());
+  s = CheckDone(w, plan, Stage::kRead, 0);
+  EXPECT_TRUE(absl::IsDataLoss(s));
+  EXPECT_THAT(std::string(s.message()), HasSubstr("checksum"));
+  // Read task 0 redone with other output: the dedup task computed from the old one is stale.
+  ASSERT_TRUE(WriteDoneMarker(w, Stage::kRead, 0).ok());
+  s = CheckDone(w, plan, Stage::kDedup, 0);
+  EXPECT_TRUE(absl::IsDataLoss(s));
+  EXPECT_THAT(std::string(s.message()), HasSubstr("earlier stage was redone"));
+}
+
+}  // namespace
+}  // namespace rwkvkit::corpus::tasks
