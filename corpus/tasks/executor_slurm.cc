@@ -102,9 +102,13 @@ absl::StatusOr<ExecutorResult> RunSlurmExecutor(const std::filesystem::path& wor
   for (Stage stage : kStages) {
     std::vector<std::string> pending;
     for (uint32_t t = 0; t < TaskCount(plan, stage); ++t) {
-      if (CheckDone(work, plan, stage, t).ok()) {
+      const absl::Status done = CheckDone(work, plan, stage, t);
+      if (done.ok()) {
         ++result.tasks_skipped;
       } else {
+        if (!absl::IsNotFound(done))
+          std::fprintf(stderr, "rwkvkit build: redoing task %s %u: %s\n", StageName(stage).c_str(), t,
+                       std::string(done.message()).c_str());
         pending.push_back(std::to_string(t));
       }
     }

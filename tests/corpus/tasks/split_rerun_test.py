@@ -1,0 +1,190 @@
+#!/usr/bin/env python3
+"""tests/corpus/tasks/split_rerun_test.py — rerunning a split build, and what it refuses.
+
+On the generated corpus of split_corpus.py (reference: the one-process build):
+  - a read task killed with SIGKILL while it writes its token store leaves no done marker;
+    rerunning the executor redoes it and the output is byte-identical to the reference;
+  - a truncated intermediate file (a read task's token store) and one changed in place with
+    the same size are caught by their done marker (size, then XXH3-128 checksum): a task of a
+    later stage run by hand refuses to start, naming the file; --status lists the task to redo;
+    the executor redoes only that task, and the output is identical again;
+  - a task that fails (--strict on a bad record) makes the executor exit 1 naming the task
+    and its log; --status shows it failed with the message;
+  - a changed setting (--shard-tokens), a changed manifest (a source weight), or other task
+    counts on an existing work directory are refused with the first difference;
+  - a second executor on a work directory whose lock is held is refused;
+  - rerunning a finished build runs nothing.
+Standard library only.
+"""
+
+import argparse
+import fcntl
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from split_corpus import make_split_corpus  # noqa: E402
+
+FAILURES = []
+
+
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what)
+    if not cond:
+        FAILURES.append(what)
+
+
+def digest_dir(d):
+    out = {}
+    for name in sorted(os.listdir(d)):
+        p = os.path.join(d, name)
+        if os.path.isfile(p) and name != ".rwkvkit-lock":
+            with open(p, "rb") as f:
+                out[name] = hashlib.sha256(f.read()).hexdigest()
+    return out
+
+
+class Runner:
+    def __init__(self, args, manifest, tmp):
+        self.args, self.manifest, self.tmp = args, manifest, tmp
+
+    def cmd(self, out, work, extra, manifest=None):
+        return [self.args.rwkvkit, "build", "--manifest", manifest or self.manifest, "--out", out,
+                "--vocab", self.args.vocab, "--no-progress", "--threads", "1",
+                "--dedup-report", os.path.join(out, "near_duplicates.jsonl"),
+                "--work", work, "--tasks", "3", "--partitions", "2"] + extra
+
+    def run(self, out, work, extra, manifest=None):
+        return subprocess.run(self.cmd(out, work, extra, manifest), capture_output=True, text=True)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rwkvkit", required=True)
+    ap.add_argument("--vocab", required=True)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="rwkvkit_split_rerun_") as tmp:
+        manifest = make_split_corpus(os.path.join(tmp, "corpus"), docs_per_file=1500)
+        ref = os.path.join(tmp, "ref")
+        subprocess.run([args.rwkvkit, "build", "--manifest", manifest, "--out", ref, "--vocab", args.vocab,
+                        "--no-progress", "--dedup-report", os.path.join(ref, "near_duplicates.jsonl")],
+                       check=True, capture_output=True)
+        want = digest_dir(ref)
+        r = Runner(args, manifest, tmp)
+        local = ["--executor", "local", "--parallel", "2"]
+
+        # 1. SIGKILL a read task while it writes; the rerun redoes it.
+        out, work = os.path.join(tmp, "out1"), os.path.join(tmp, "work1")
+        task_dir = os.path.join(work, "read", "00001")
+        p = subprocess.Popen(r.cmd(out, work, ["--stage", "read", "--task", "1"]), stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+        tokens = os.path.join(task_dir, "tokens.u16")
+        deadline, killed = time.time() + 120, False
+        while time.time() < deadline and p.poll() is None:
+            if os.path.exists(tokens) and os.path.getsize(tokens) > 0:
+                p.send_signal(signal.SIGKILL)
+                killed = True
+                break
+            time.sleep(0.002)
+        p.wait()
+        check(killed and p.returncode == -signal.SIGKILL, "read task 1 killed with SIGKILL while writing its token store")
+        check(not os.path.exists(os.path.join(work, "read", "00001.done")), "the killed task left no done marker")
+        st = r.run(out, work, ["--status", work])
+        check(st.returncode == 0 and "read 1: pending" in st.stdout, "--status lists the killed task as pending")
+        res = r.run(out, work, local)
+        check(res.returncode == 0, f"rerun after the kill succeeds ({res.stderr.strip().splitlines()[-1:]})")
+        check(digest_dir(out) == want, "rerun after the kill: output byte-identical to the one-process build")
+
+        # 2. Truncated and altered intermediates: caught by the done marker, only that task redone.
+        out, work = os.path.join(tmp, "out2"), os.path.join(tmp, "work2")
+        for stage, n in (("read", 3), ("dedup", 2), ("cluster", 1)):
+            for t in range(n):
+                res = r.run(out, work, ["--stage", stage, "--task", str(t)])
+                if res.returncode != 0:
+                    raise SystemExit(f"FAIL stage {stage} task {t}: {res.stderr}")
+        tokens = os.path.join(work, "read", "00002", "tokens.u16")
+        size = os.path.getsize(tokens)
+        os.truncate(tokens, size // 2)
+        res = r.run(out, work, ["--stage", "write", "--task", "0"])
+        check(res.returncode == 1 and "tokens.u16" in res.stderr and "done marker" in res.stderr,
+              f"a write task refuses a truncated token store, naming it ({res.stderr.strip()[:160]})")
+        st = r.run(out, work, ["--status", work])
+        check("read 2: to redo" in st.stdout, "--status lists the task with the truncated file as to redo")
+        res = r.run(out, work, local)
+        check(res.returncode == 0 and "redoing task read 2" in res.stderr,
+              "the executor redoes the task whose file was truncated")
+        check("redoing task read 0" not in res.stderr and "redoing task dedup" not in res.stderr,
+              "and no other finished task")
+        check(digest_dir(out) == want, "after a truncated intermediate: output byte-identical")
+        # The same size, other bytes: only the checksum tells.
+        out, work = os.path.join(tmp, "out3"), os.path.join(tmp, "work3")
+        for t in range(3):
+            r.run(out, work, ["--stage", "read", "--task", str(t)])
+        sig = os.path.join(work, "read", "00000", "signatures.u64")
+        with open(sig, "r+b") as f:
+            f.seek(64)
+            b = f.read(1)
+            f.seek(64)
+            f.write(bytes([b[0] ^ 0xFF]))
+        res = r.run(out, work, local)
+        check(res.returncode == 0 and "redoing task read 0" in res.stderr and "checksum" in res.stderr,
+              "a file changed in place (same size) is caught by its checksum and the task redone")
+        check(digest_dir(out) == want, "after a changed intermediate: output byte-identical")
+
+        # 3. Rerunning a finished build runs nothing.
+        res = r.run(out, work, local)
+        check(res.returncode == 0 and "0 task(s) run" in res.stderr, "rerunning a finished build runs nothing")
+        st = r.run(out, work, ["--status", work])
+        check("complete (published)" in st.stdout, "--status says the build is complete")
+
+        # 4. A failing task: the executor names it; --status shows why.
+        out, work = os.path.join(tmp, "out4"), os.path.join(tmp, "work4")
+        res = r.run(out, work, local + ["--strict"])
+        check(res.returncode == 1 and "task read" in res.stderr and "log:" in res.stderr and "--strict" in res.stderr,
+              f"a failing task stops the build, named with its log ({res.stderr.strip()[:200]})")
+        st = r.run(out, work, ["--status", work, "--strict"])
+        check("failed: " in st.stdout and "--strict" in st.stdout, "--status shows the failed task and its message")
+        check(not os.path.exists(os.path.join(out, "build.json")), "nothing was published")
+
+        # 5. A work directory serves one build.
+        out, work = os.path.join(tmp, "out5"), os.path.join(tmp, "work5")
+        r.run(out, work, ["--stage", "read", "--task", "0"])
+        res = r.run(out, work, local + ["--shard-tokens", "12345"])
+        check(res.returncode == 1 and "other inputs or options" in res.stderr and "12345" in res.stderr,
+              f"a changed setting is refused, naming it ({res.stderr.strip()[:220]})")
+        with open(manifest) as f:
+            original = f.read()
+        m = json.loads(original)
+        m["sources"][1]["weight"] = 0.75
+        with open(manifest, "w") as f:  # the same manifest file, edited
+            json.dump(m, f, indent=1)
+        res = r.run(out, work, local)
+        with open(manifest, "w") as f:
+            f.write(original)
+        check(res.returncode == 1 and "other inputs or options" in res.stderr and 'source "books"' in res.stderr
+              and "0.75" in res.stderr,
+              f"a changed manifest (a source weight) is refused, naming it ({res.stderr.strip()[:260]})")
+        res = subprocess.run(r.cmd(out, work, local)[:-6] + ["--work", work, "--tasks", "4", "--partitions", "2"]
+                             + local, capture_output=True, text=True)
+        check(res.returncode == 1 and "--tasks 3" in res.stderr, f"other task counts are refused ({res.stderr.strip()[:200]})")
+
+        # 6. One executor per work directory.
+        with open(os.path.join(work, ".rwkvkit-lock"), "a+") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            res = r.run(out, work, local)
+            check(res.returncode == 1 and "another build is writing" in res.stderr,
+                  "a second executor on a locked work directory is refused")
+        res = r.run(out, work, local)
+        check(res.returncode == 0 and digest_dir(out) == want, "once the lock is free the build completes identically")
+    print(f"{len(FAILURES)} failure(s)")
+    return 1 if FAILURES else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
