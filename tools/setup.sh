@@ -5,7 +5,8 @@
 #
 #   1. Debian packages: compiler toolchain, CMake, the C++ libraries and the Python headers
 #      (the Python package's extension); with --test also
-#      GoogleTest, Chromium (the headless screenshot test of the stats report) and clang 14
+#      GoogleTest, Slurm and munge (the split-build test starts a one-node Slurm cluster),
+#      Chromium (the headless screenshot test of the stats report) and clang 14
 #      with its libFuzzer/sanitizer runtimes and llvm-symbolizer (the fuzz targets, tests/fuzz)
 #      (apt-get; skipped when they are already installed).
 #   2. A Python venv at .rwkvkit/venv with the pinned PyPI packages: `rwkv` (the official
@@ -71,6 +72,7 @@ DEB_PACKAGES=(build-essential cmake pkg-config python3 python3-venv python3-dev
   libicu-dev libtbb-dev libsimdjson-dev libabsl-dev libzstd-dev zlib1g-dev liblzma-dev libxxhash-dev libcld2-dev
   libopenblas-dev)
 DEB_TEST_PACKAGES=(libgtest-dev
+  slurmctld slurmd slurm-client munge  # the one-node Slurm of the split-build test (docs/scale_out.md)
   chromium fonts-dejavu-core  # headless screenshot test of the `rwkvkit stats` HTML report
   clang-14 libclang-rt-14-dev llvm-14)  # libFuzzer targets under ASan + UBSan (tests/fuzz)
 [ "$want_test" = 1 ] && DEB_PACKAGES+=("${DEB_TEST_PACKAGES[@]}")

@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+"""tests/corpus/tasks/split_slurm_test.py — `rwkvkit build --executor slurm` on a real Slurm.
+
+Starts a one-node Slurm cluster (slurm_cluster.py: munged, slurmctld, slurmd from Debian's
+packages, as root, everything under a temporary directory) and builds the demo manifest with
+4 read tasks and 3 partitions through sbatch job arrays; the output must equal the
+one-process build byte for byte. Checked on Slurm's own records (scontrol): every stage ran as
+one array with the passed-through partition, time limit, memory and extra sbatch option, and
+no task of a stage started before every task of the stage before it had ended. Then a read
+task that cannot run (its task directory is a file): the executor exits 1 naming it, the
+later stages are cancelled by Slurm (not left pending), and after the cause is removed the
+same command submits only the unfinished tasks and ends byte-identical. Stops the daemons at
+the end. Needs root (exit 77, a ctest skip, otherwise); fails if Slurm is not installed
+(tools/setup.sh --test installs it).
+"""
+
+import argparse
+import hashlib
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from slurm_cluster import SlurmCluster, slurm_available  # noqa: E402
+
+FAILURES = []
+
+
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what)
+    if not cond:
+        FAILURES.append(what)
+
+
+def digest_dir(d):
+    out = {}
+    for name in sorted(os.listdir(d)):
+        p = os.path.join(d, name)
+        if os.path.isfile(p) and name != ".rwkvkit-lock":
+            with open(p, "rb") as f:
+                out[name] = hashlib.sha256(f.read()).hexdigest()
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rwkvkit", required=True)
+    ap.add_argument("--vocab", required=True)
+    ap.add_argument("--demo-manifest", required=True)
+    args = ap.parse_args()
+    if os.geteuid() != 0:
+        print("SKIP: starting slurmctld, slurmd and munged needs root")
+        return 77
+    if not slurm_available():
+        print("FAIL: Slurm or munge is not installed (tools/setup.sh --test installs slurmctld, slurmd, "
+              "slurm-client and munge)")
+        return 1
+    manifest = os.path.abspath(args.demo_manifest)
+    with tempfile.TemporaryDirectory(prefix="rwkvkit_slurm_") as tmp:
+        ref = os.path.join(tmp, "ref")
+        subprocess.run([args.rwkvkit, "build", "--manifest", manifest, "--out", ref, "--vocab", args.vocab,
+                        "--no-progress", "--dedup-report", os.path.join(ref, "near_duplicates.jsonl")],
+                       check=True, capture_output=True)
+        want = digest_dir(ref)
+        cluster = SlurmCluster()
+        try:
+            cluster.start()
+            print("ok   one-node Slurm cluster started")
+
+            def build(out, work):
+                cmd = [args.rwkvkit, "build", "--manifest", manifest, "--out", out, "--vocab", args.vocab,
+                       "--no-progress", "--dedup-report", os.path.join(out, "near_duplicates.jsonl"),
+                       "--executor", "slurm", "--tasks", "4", "--partitions", "3", "--work", work,
+                       "--slurm-partition", "debug", "--slurm-time", "20", "--slurm-mem", "300",
+                       "--sbatch-option=--comment=rwkvkit-split-test"]
+                return subprocess.run(cmd, capture_output=True, text=True, env=cluster.env, timeout=900)
+
+            out, work = os.path.join(tmp, "out"), os.path.join(tmp, "work")
+            r = build(out, work)
+            check(r.returncode == 0, f"--executor slurm built the demo manifest ({r.stderr.strip()[-300:]})")
+            check(digest_dir(out) == want, "4 read tasks x 3 partitions on Slurm: byte-identical to the one-process build")
+            jobs = [j for j in cluster.jobs() if j.get("JobName", "").startswith("rwkvkit-")]
+            stages = ["read", "dedup", "cluster", "write", "publish"]
+            by_stage = {s: [j for j in jobs if j["JobName"] == f"rwkvkit-{s}"] for s in stages}
+            counts = {s: len(v) for s, v in by_stage.items()}
+            check(counts == {"read": 4, "dedup": 3, "cluster": 1, "write": 4, "publish": 1},
+                  f"one array task per task, per stage ({counts})")
+            check(all(len({j["ArrayJobId"] for j in v}) == 1 for v in by_stage.values()), "one job array per stage")
+            check(all(j["JobState"] == "COMPLETED" and j["Partition"] == "debug" and j["TimeLimit"] == "00:20:00"
+                      and j["MinMemoryNode"] == "300M" and j.get("Comment") == "rwkvkit-split-test" for j in jobs),
+                  "every task COMPLETED with the passed-through partition, time, memory and sbatch option")
+            order_ok = True
+            for before, after in zip(stages, stages[1:]):
+                if min(j["StartTime"] for j in by_stage[after]) < max(j["EndTime"] for j in by_stage[before]):
+                    order_ok = False
+            check(order_ok, "no stage started before the stage before it had ended (the dependencies)")
+
+            # A task that fails, then the rerun.
+            out, work = os.path.join(tmp, "out2"), os.path.join(tmp, "work2")
+            os.makedirs(os.path.join(work, "read"))
+            blocker = os.path.join(work, "read", "00002")
+            with open(blocker, "w") as f:
+                f.write("in the way\n")
+            r = build(out, work)
+            check(r.returncode == 1 and "task read 2" in r.stderr, f"a failing task is named ({r.stderr.strip()[-300:]})")
+            arrays = {}
+            for line in open(os.path.join(work, "slurm", "jobs.txt")):
+                stage, job, _ = line.split()
+                arrays[stage] = job
+            later = [j for j in cluster.jobs() if j.get("ArrayJobId") in {arrays[s] for s in stages[1:]}]
+            check(later and all(j["JobState"] == "CANCELLED" for j in later),
+                  "the stages after it were cancelled by Slurm, not left pending "
+                  f"({sorted({j['JobState'] for j in later})})")
+            check(not os.path.exists(os.path.join(out, "build.json")), "nothing was published")
+            os.remove(blocker)
+            r = build(out, work)
+            check(r.returncode == 0 and "stage read: submitted job array" in r.stderr and "(1 tasks)" in r.stderr,
+                  "the rerun submits only the unfinished read task (and the later stages)")
+            check(digest_dir(out) == want, "after the rerun: byte-identical to the one-process build")
+        except Exception as e:  # a broken cluster: show why
+            FAILURES.append(str(e))
+            print(f"FAIL {e}\n{cluster.logs()}")
+        finally:
+            cluster.stop()
+            print("ok   Slurm daemons stopped")
+    print(f"{len(FAILURES)} failure(s)")
+    return 1 if FAILURES else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
