@@ -114,6 +114,14 @@ void NearDedupStage::NoteRowGroup(uint32_t file, int64_t row_group, uint64_t fir
   if (g.empty() || g.back().row_group != row_group) g.push_back(GroupStart{first_row, row_group});
 }
 
+std::vector<uint64_t> NearDedupStage::RowGroupRecords() const {
+  std::vector<uint64_t> out;
+  for (uint32_t file = 0; file < group_starts_.size(); ++file)
+    for (const GroupStart& g : group_starts_[file])
+      out.insert(out.end(), {file, static_cast<uint64_t>(g.row_group), g.first_row});
+  return out;
+}
+
 absl::StatusOr<LshStats> NearDedupStage::Apply(std::vector<DocMeta>& meta, std::vector<SourceCounts>& counts,
                                                const std::vector<InputFile>& files, const Manifest& manifest) {
   if (std::fflush(file_) != 0) return IoError(path_, "write failed");

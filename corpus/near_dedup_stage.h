@@ -56,6 +56,9 @@ class NearDedupStage {
   // report then names its documents by row, row group and row within it. Called for every
   // block of rows, in input order (repeats are ignored).
   void NoteRowGroup(uint32_t file, int64_t row_group, uint64_t first_row);
+  // Every row group noted, as (file, row group, first row) triples in the order noted (a read
+  // task of a split build saves them; the cluster task notes them again).
+  std::vector<uint64_t> RowGroupRecords() const;
 
   // Clusters the stored documents, removes the near duplicates from `meta` and `counts`, and
   // writes the report (`files` and `manifest` name the documents there).

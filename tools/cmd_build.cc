@@ -277,7 +277,7 @@ absl::StatusOr<corpus::tasks::SplitOptions> SplitFromFlags(const ParsedFlags& f)
 }
 
 // `--stage S --task I` (one task) or `--executor E` (all of them).
-int RunSplitBuild(const ParsedFlags& flags, corpus::BuildOptions& opt, const tokenizer::Tokenizer& tok) {
+int RunSplitBuild(const ParsedFlags& flags, corpus::BuildOptions& opt) {
   namespace tasks = corpus::tasks;
   if (opt.resume)
     return ReportError("build", absl::InvalidArgumentError(
@@ -285,7 +285,14 @@ int RunSplitBuild(const ParsedFlags& flags, corpus::BuildOptions& opt, const tok
                                     "goes on from the tasks that are finished"));
   absl::StatusOr<tasks::SplitOptions> split = SplitFromFlags(flags);
   if (!split.ok()) return ReportError("build", split.status());
-  absl::StatusOr<tasks::TaskContext> ctx = tasks::OpenSplitBuild(opt, tok, *split);
+  // Only read tasks tokenize: the others (and the executor) never load the vocab.
+  std::optional<tokenizer::Tokenizer> tok;
+  if (flags.Get("stage") == std::optional<std::string>("read")) {
+    absl::StatusOr<tokenizer::Tokenizer> t = tokenizer::Tokenizer::Load(opt.vocab_path);
+    if (!t.ok()) return ReportError("build", t.status());
+    tok.emplace(*std::move(t));
+  }
+  absl::StatusOr<tasks::TaskContext> ctx = tasks::OpenSplitBuild(opt, tok ? &*tok : nullptr, *split);
   if (!ctx.ok()) return ReportError("build", ctx.status());
   if (flags.Has("stage")) {
     if (flags.Has("executor")) return ReportError("build", absl::InvalidArgumentError("give --stage or --executor, not both"));
@@ -361,9 +368,9 @@ int RunBuild(int argc, char** argv) {
   opt->vocab_path = *vocab;
   opt->command_line = "rwkvkit";
   for (int i = 0; i < argc; ++i) absl::StrAppend(&opt->command_line, " ", argv[i]);  // argv[0] is "build"
+  if (flags.Has("stage") || flags.Has("executor")) return RunSplitBuild(flags, *opt);
   absl::StatusOr<tokenizer::Tokenizer> tok = tokenizer::Tokenizer::Load(*vocab);
   if (!tok.ok()) return ReportError("build", tok.status());
-  if (flags.Has("stage") || flags.Has("executor")) return RunSplitBuild(flags, *opt, *tok);
   for (const char* f : {"work", "tasks", "partitions", "write-tasks", "parallel", "task"})
     if (flags.Has(f))
       return ReportError("build", absl::InvalidArgumentError(absl::StrCat("--", f, " needs --executor (a split build)")));

@@ -201,6 +201,12 @@ absl::Status RunClusterTask(const TaskContext& ctx) {
     const LshResult r = clusterer.Finish();
     NearDedupStage near = NearDedupStage::FromNumbers(
         opt.minhash, opt.dedup_report.empty() ? std::filesystem::path() : dir / "dedup_report.jsonl", numbers);
+    for (uint32_t t = 0; t < n_tasks; ++t) {  // Parquet row groups, for the report
+      RWKVKIT_ASSIGN_OR_RETURN(const std::vector<uint64_t> groups,
+                               ReadRecords<uint64_t>(TaskDir(ctx.work, Stage::kRead, t) / "row_groups.u64"));
+      for (size_t k = 0; k + 2 < groups.size(); k += 3)
+        near.NoteRowGroup(static_cast<uint32_t>(groups[k]), static_cast<int64_t>(groups[k + 1]), groups[k + 2]);
+    }
     RWKVKIT_RETURN_IF_ERROR(near.ApplyClusters(r, source, near_meta, counts, ctx.files, opt.manifest));
     for (uint64_t g = 0; g < member_of.size(); ++g)
       if (r.representative[g] != g) meta[base[member_of[g] >> kTaskShift] + (member_of[g] & kIndexMask)].copies = 0;

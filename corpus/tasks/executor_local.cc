@@ -2,6 +2,7 @@
 #include "corpus/tasks/executor_local.h"
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -10,6 +11,7 @@
 #include <cstring>
 #include <map>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "corpus/build_report.h"
@@ -37,6 +39,16 @@ absl::StatusOr<pid_t> Start(const std::vector<std::string>& argv, const std::fil
   return pid;
 }
 
+// The task's CPU time and peak memory, as the last line of its log (bench/ reads it).
+void AppendUsage(const std::filesystem::path& log, const struct rusage& u) {
+  std::FILE* f = std::fopen(log.c_str(), "a");
+  if (f == nullptr) return;
+  const double cpu = static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+                     static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+  std::fprintf(f, "rwkvkit build: task usage: cpu_s %.3f max_rss_kb %ld\n", cpu, u.ru_maxrss);
+  std::fclose(f);
+}
+
 std::string ExitText(int status) {
   if (WIFEXITED(status)) return absl::StrCat("exit status ", WEXITSTATUS(status));
   if (WIFSIGNALED(status)) return absl::StrCat("killed by signal ", WTERMSIG(status));
@@ -47,7 +59,8 @@ std::string ExitText(int status) {
 
 std::string LastLogLine(const std::filesystem::path& log) {
   std::string last;
-  for (absl::string_view line : absl::StrSplit(ReadSmallFile(log), '\n', absl::SkipWhitespace())) last = std::string(line);
+  for (absl::string_view line : absl::StrSplit(ReadSmallFile(log), '\n', absl::SkipWhitespace()))
+    if (!absl::StartsWith(line, "rwkvkit build: task usage:")) last = std::string(line);
   return last;
 }
 
@@ -91,7 +104,8 @@ absl::StatusOr<ExecutorResult> RunLocalExecutor(const std::filesystem::path& wor
       if (!failure.empty()) next = pending.size();
       if (running.empty()) break;
       int status = 0;
-      const pid_t done = ::waitpid(-1, &status, 0);
+      struct rusage usage {};
+      const pid_t done = ::wait4(-1, &status, 0, &usage);
       if (done < 0) {
         if (errno == EINTR) continue;
         return absl::InternalError(absl::StrCat("waitpid failed (", std::strerror(errno), ")"));
@@ -100,6 +114,7 @@ absl::StatusOr<ExecutorResult> RunLocalExecutor(const std::filesystem::path& wor
       if (it == running.end()) continue;
       const uint32_t t = it->second;
       running.erase(it);
+      AppendUsage(LogPath(work, stage, t), usage);
       if ((!WIFEXITED(status) || WEXITSTATUS(status) != 0) && failure.empty()) {
         const std::filesystem::path log = LogPath(work, stage, t);
         failure = absl::StrCat("task ", StageName(stage), " ", t, " failed (", ExitText(status), "): ",

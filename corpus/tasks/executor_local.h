@@ -2,7 +2,8 @@
 //
 // Stage after stage, every task whose done marker does not check out (work_dir.h) is started
 // as `command --stage S --task I` (a child process, stdout and stderr to its log under
-// logs/), at most `parallel` at a time; a stage starts only when every task of the stage
+// logs/, which ends with a line of the task's CPU time and peak memory), at most `parallel`
+// at a time; a stage starts only when every task of the stage
 // before it has finished. The first failure stops the run after the running tasks end, with
 // the task, its exit status and the last line of its log. Nothing runs when the publish task
 // is already done. Not thread-safe: one run per work directory (the caller holds its lock).
@@ -28,7 +29,7 @@ struct ExecutorResult {
 absl::StatusOr<ExecutorResult> RunLocalExecutor(const std::filesystem::path& work, const TaskPlan& plan,
                                                 const std::vector<std::string>& command, int parallel);
 
-// The last non-empty line of a task's log ("" when none), for messages.
+// The last non-empty line of a task's log but its usage line ("" when none), for messages.
 std::string LastLogLine(const std::filesystem::path& log);
 
 }  // namespace rwkvkit::corpus::tasks

@@ -5,6 +5,7 @@
 //                                in input order (the index into it is the document's "first index")
 //                 keys.<p>       KeyRecord per such document whose key falls in partition p
 //                 bands.<p>      BandRecord per (stored document, band) whose band key falls in p
+//                 row_groups.u64 (file, row group, first row) of its Parquet files (near-dedup report)
 //                 + the token store, docs_meta.u32, signatures.u64, near_docs.u64 and
 //                   phase1.checkpoint of the one-process build, for the task's slice
 //   dedup task p: losers.u64     (task << 40 | first index) of every document whose key an earlier

@@ -114,6 +114,7 @@ std::pair<size_t, size_t> ReadSlice(const std::vector<InputFile>& files, uint32_
 
 absl::Status RunReadTask(const TaskContext& ctx, uint32_t task) {
   const BuildOptions& opt = ctx.opt;
+  if (ctx.tok == nullptr) return absl::InternalError("a read task needs the tokenizer");
   const std::filesystem::path dir = TaskDir(ctx.work, Stage::kRead, task);
   const auto [first, end] = ReadSlice(ctx.files, task, ctx.plan.read_tasks);
   RWKVKIT_ASSIGN_OR_RETURN(TextRepairer repairer, TextRepairer::Create(opt.normalization));
@@ -143,10 +144,15 @@ absl::Status RunReadTask(const TaskContext& ctx, uint32_t task) {
   std::fprintf(stderr, "rwkvkit build: read task %u of %u: input files %zu to %zu of %zu\n", task + 1,
                ctx.plan.read_tasks, first + 1, end, ctx.files.size());
   Progress progress("read", 0, false);
-  RWKVKIT_RETURN_IF_ERROR(RunReadPipeline(opt, ctx.tok, repairer, minhash ? &*minhash : nullptr, input, output,
+  RWKVKIT_RETURN_IF_ERROR(RunReadPipeline(opt, *ctx.tok, repairer, minhash ? &*minhash : nullptr, input, output,
                                           progress, bytes_before, 0));
   RWKVKIT_RETURN_IF_ERROR(firsts.Close());
-  if (near) RWKVKIT_RETURN_IF_ERROR(near->Sync());
+  if (near) {
+    RWKVKIT_RETURN_IF_ERROR(near->Sync());
+    const std::vector<uint64_t> groups = near->RowGroupRecords();
+    RWKVKIT_RETURN_IF_ERROR(WriteFileAtomically(
+        dir / "row_groups.u64", std::string(reinterpret_cast<const char*>(groups.data()), groups.size() * 8)));
+  }
   RWKVKIT_RETURN_IF_ERROR(WriteFileAtomically(
       dir / "docs_meta.u32", std::string(reinterpret_cast<const char*>(meta.data()), meta.size() * sizeof(DocMeta))));
   Phase1Checkpoint cp;

@@ -10,7 +10,7 @@
 
 namespace rwkvkit::corpus::tasks {
 
-absl::StatusOr<TaskContext> OpenSplitBuild(const BuildOptions& opt, const tokenizer::Tokenizer& tok,
+absl::StatusOr<TaskContext> OpenSplitBuild(const BuildOptions& opt, const tokenizer::Tokenizer* tok,
                                            const SplitOptions& split) {
   RWKVKIT_RETURN_IF_ERROR(CheckBuildOptions(opt));
   constexpr uint32_t kMaxTasks = 1u << 20;

@@ -38,7 +38,7 @@ namespace rwkvkit::corpus::tasks {
 
 struct TaskContext {
   const BuildOptions& opt;
-  const tokenizer::Tokenizer& tok;
+  const tokenizer::Tokenizer* tok;  // only the read tasks tokenize (null elsewhere)
   std::vector<InputFile> files;
   TaskPlan plan;
   std::filesystem::path work;

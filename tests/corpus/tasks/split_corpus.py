@@ -74,3 +74,34 @@ def make_split_corpus(root, docs_per_file=300, seed=7):
     with open(path, "w") as f:
         json.dump(manifest, f, indent=1)
     return path
+
+
+def make_parquet_corpus(root, seed=9):
+    """A Parquet source of three files (row groups of 40 rows) with near duplicates across them,
+    so the --dedup-report names rows by row group. Needs pyarrow. Returns the manifest's path."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    rng = random.Random(seed)
+    os.makedirs(root, exist_ok=True)
+    history, paths = [], []
+    for f in range(3):
+        texts = []
+        for i in range(200):
+            if history and rng.random() < 0.15:
+                words = list(rng.choice(history))
+                words[rng.randrange(len(words))] = "edited"
+            else:
+                words = _doc(rng, rng.randint(120, 200))
+                history.append(words)
+            texts.append(" ".join(words) + ("" if rng.random() < 0.1 else f" #{f}.{i}"))
+        path = os.path.join(root, f"part_{f}.parquet")
+        pq.write_table(pa.table({"text": texts}), path, row_group_size=40)
+        paths.append(os.path.basename(path))
+    manifest = {"name": "pq", "description": "split-build Parquet test corpus", "seed": 3,
+                "sources": [{"name": "pq", "paths": paths, "format": "parquet", "text_key": "text",
+                             "language": None, "license": "test", "weight": 1.0}],
+                "output": {"dir": "out", "shard_tokens": 20000, "ctx_len": 512}}
+    path = os.path.join(root, "pq.json")
+    with open(path, "w") as f:
+        json.dump(manifest, f, indent=1)
+    return path
