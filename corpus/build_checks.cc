@@ -49,15 +49,28 @@ std::string BuildFingerprint(const BuildOptions& opt, const std::vector<InputFil
                     s.id_key ? JsonString(*s.id_key) : "-", " ", absl::StrFormat("%.17g", s.weight), "\n");
     if (opt.filters) absl::StrAppend(&f, "filters ", FilterSettingsJson(s.filters), "\n");
   }
-  std::string report = opt.dedup_report.string();
-  if (!report.empty()) {
-    std::error_code ec;
-    const std::filesystem::path rel = std::filesystem::weakly_canonical(opt.dedup_report, ec)
-                                          .lexically_relative(std::filesystem::weakly_canonical(opt.out_dir, ec));
-    if (!rel.empty() && rel.begin()->string() != "..") report = "<out>/" + rel.string();
+  // The report paths (written in phase 1); "drop_report" only when asked for, so that builds
+  // without one keep the fingerprint they had before the flag existed.
+  for (const auto& [name, path] :
+       {std::pair("dedup_report", opt.dedup_report), std::pair("drop_report", opt.drop_report)}) {
+    if (path.empty() && std::string_view(name) == "drop_report") continue;
+    std::string report = path.string();
+    if (!report.empty()) {
+      std::error_code ec;
+      const std::filesystem::path rel = std::filesystem::weakly_canonical(path, ec)
+                                            .lexically_relative(std::filesystem::weakly_canonical(opt.out_dir, ec));
+      if (!rel.empty() && rel.begin()->string() != "..") report = "<out>/" + rel.string();
+    }
+    absl::StrAppend(&f, name, " ", report, "\n");
   }
-  absl::StrAppend(&f, "dedup_report ", report, "\n");  // written in phase 1
   return f;
+}
+
+std::vector<ReportOutput> BuildReports(const BuildOptions& opt) {
+  std::vector<ReportOutput> r;
+  if (!opt.dedup_report.empty()) r.push_back({"--dedup-report", opt.dedup_report, StagedDedupReport(opt.out_dir)});
+  if (!opt.drop_report.empty()) r.push_back({"--drop-report", opt.drop_report, StagedDropReport(opt.out_dir)});
+  return r;
 }
 
 // Options RunBuild refuses before it touches anything.
@@ -80,14 +93,13 @@ absl::StatusOr<Ownership> CheckOutputBeforeBuild(const BuildOptions& opt, const 
   if (!own.ok() && !opt.force) return own.status();
   if (!own.ok()) own = Ownership{};
   RWKVKIT_RETURN_IF_ERROR(CheckOutputDir(out, opt.manifest.name, opt.force, *own));
-  RWKVKIT_RETURN_IF_ERROR(CheckOutputsAreNotInputs(NamedInputs(opt, files), out, opt.manifest.name,
-                                                   opt.dedup_report, *own));
+  const std::vector<ReportOutput> reports = BuildReports(opt);
+  RWKVKIT_RETURN_IF_ERROR(CheckOutputsAreNotInputs(NamedInputs(opt, files), out, opt.manifest.name, reports, *own));
   // A report directory that does not exist fails now, not after the tokenization phase.
   std::error_code ec;
-  if (const auto dir = opt.dedup_report.parent_path(); !opt.dedup_report.empty() && !dir.empty()) {
-    if (!std::filesystem::is_directory(dir, ec))
-      return absl::NotFoundError(absl::StrCat(opt.dedup_report.string(), ": no such directory for --dedup-report"));
-  }
+  for (const ReportOutput& r : reports)
+    if (const auto dir = r.path.parent_path(); !dir.empty() && !std::filesystem::is_directory(dir, ec))
+      return absl::NotFoundError(absl::StrCat(r.path.string(), ": no such directory for ", r.flag));
   return own;
 }
 

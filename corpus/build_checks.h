@@ -30,13 +30,17 @@ absl::Status CheckBuildOptions(const BuildOptions& opt);
 // different builds: every option that changes the output (what build.json records; per source
 // its format, text and id keys and exact weight, and its filter settings; the record size
 // cap), each input file's size, modification time and inode, the vocab's content, and the
-// --dedup-report path (relative to the output directory when inside it).
+// --dedup-report and --drop-report paths (relative to the output directory when inside it).
 std::string BuildFingerprint(const BuildOptions& opt, const std::vector<InputFile>& files);
+
+// The reports a build writes besides its shards (--dedup-report, --drop-report), published
+// with them from where the build stages them (output_dir.h).
+std::vector<ReportOutput> BuildReports(const BuildOptions& opt);
 
 // CheckOutputBeforeBuild()
 // With the output directory's lock held: what it holds (ReadOwnership; empty with --force
 // when unreadable), after CheckOutputDir, CheckOutputsAreNotInputs and a check that the
-// --dedup-report directory exists (output_dir.h has the codes).
+// directories of the reports exist (output_dir.h has the codes).
 absl::StatusOr<Ownership> CheckOutputBeforeBuild(const BuildOptions& opt, const std::vector<InputFile>& files);
 
 }  // namespace rwkvkit::corpus

@@ -43,6 +43,7 @@ struct BuildOptions {
   bool near_dedup = true;   // MinHash LSH near-duplicate removal (corpus/dedup/, docs/near_dedup.md)
   MinHashConfig minhash;    // its parameters (defaults: 5-word shingles, 14 x 8, Jaccard 0.8)
   std::filesystem::path dedup_report;  // JSONL of removed near duplicates and their kept one ("": none)
+  std::filesystem::path drop_report;   // JSONL of the documents the filters removed ("": none)
   bool filters = false;     // language id + quality filters (corpus/filters/, docs/filters.md); what
                             // runs on each source is manifest.sources[i].filters
   uint64_t max_record_bytes = kDefaultMaxRecordBytes;  // a longer record is bad input (record_too_long)

@@ -191,7 +191,7 @@ std::string Phase1Json(const BuildOptions& opt, const std::vector<SourceCounts>&
 }
 
 absl::Status WriteBuildJson(const std::filesystem::path& out_dir, const std::string& phase1_json,
-                            const std::vector<ShardRecord>& shards, uint64_t ctx_len) {
+                            const std::vector<ShardRecord>& shards, uint64_t ctx_len, const std::string& timing_json) {
   std::string j = "{\n" + phase1_json + "  \"shards\": [";
   uint64_t tokens = 0, docs = 0;
   for (size_t i = 0; i < shards.size(); ++i) {
@@ -208,7 +208,8 @@ absl::Status WriteBuildJson(const std::filesystem::path& out_dir, const std::str
   }
   absl::StrAppend(&j, shards.empty() ? "],\n" : "\n  ],\n", "  \"output\": {\"shards\": ", shards.size(),
                   ", \"documents\": ", docs, ", \"tokens\": ", tokens, "},\n", "  \"training\": ",
-                  CorpusTrainingJson(tokens, ctx_len), "\n}\n");
+                  CorpusTrainingJson(tokens, ctx_len), timing_json.empty() ? "" : ",\n  \"timing\": ", timing_json,
+                  "\n}\n");
   return WriteFileAtomically(out_dir / "build.json", j);
 }
 

@@ -3,8 +3,8 @@
 // Phase 1 (read → tokenize) fills the per-source counters; phase 2 (shards) adds the shards
 // and the RWKV-LM training numbers. The phase-1 part is also saved in the work directory so
 // that `--resume` can skip phase 1 and still write the same build.json. build.json is written
-// last (temporary name, fsync, rename): its presence means the build is complete. It holds no
-// timings or thread counts, so it is byte-identical for any --threads.
+// last (temporary name, fsync, rename): its presence means the build is complete. Apart from
+// its last member, "timing" (stage_times.h), it is byte-identical for any --threads and run.
 #ifndef RWKVKIT_CORPUS_BUILD_REPORT_H_
 #define RWKVKIT_CORPUS_BUILD_REPORT_H_
 
@@ -60,9 +60,11 @@ std::string Phase1Json(const BuildOptions& opt, const std::vector<SourceCounts>&
                        const BadInputSink& bad, uint64_t dedup_table_bytes, const std::optional<LshStats>& near);
 
 // WriteBuildJson()
-// Writes <out>/build.json from the saved phase-1 members and the shards.
+// Writes <out>/build.json from the saved phase-1 members and the shards; `timing_json` (a JSON
+// object, "" for none) becomes the last member, "timing".
 absl::Status WriteBuildJson(const std::filesystem::path& out_dir, const std::string& phase1_json,
-                            const std::vector<ShardRecord>& shards, uint64_t ctx_len);
+                            const std::vector<ShardRecord>& shards, uint64_t ctx_len,
+                            const std::string& timing_json = "");
 
 // Writes `contents` to `path` atomically (temporary name, fsync, rename, fsync the directory);
 // on failure the temporary file is removed and `path` is as it was.

@@ -13,6 +13,7 @@
 #include "base/status_macros.h"
 #include "corpus/input/input_paths.h"
 #include "corpus/near_dedup_stage.h"
+#include "corpus/output_dir.h"
 
 namespace rwkvkit::corpus {
 namespace {
@@ -29,6 +30,21 @@ double SampleUniform(const Hash128& key, uint64_t seed, uint32_t source) {
 }
 
 }  // namespace
+
+std::string DropReportLine(std::string_view source, std::string_view file, const RecordBlock& block, size_t k,
+                           const DocResult& r) {
+  const std::string_view reason = std::string_view(r.drop_reason).substr(7);  // after "filter_"
+  std::string where;
+  if (block.position == PositionKind::kRow)
+    where = absl::StrCat("\"row\": ", block.ordinal(k), ", \"row_group\": ", block.row_group,
+                         ", \"row_in_group\": ", block.first_in_group + k);
+  else
+    where = absl::StrCat("\"line\": ", block.position == PositionKind::kFile ? std::string("null")
+                                                                           : absl::StrCat(block.ordinal(k)));
+  return absl::StrCat("{\"source\": ", JsonString(source), ", \"file\": ", JsonString(file), ", ", where,
+                      ", \"filter\": ", JsonString(r.filter), ", \"reason\": ", JsonString(reason),
+                      ", \"language\": ", JsonString(r.language), "}\n");
+}
 
 uint32_t Copies(double weight, const Hash128& key, uint64_t seed, uint32_t source) {
   const double whole = std::floor(weight);
@@ -105,18 +121,19 @@ void InputStage::Advance(Batch& b) {
 OutputStage::~OutputStage() {
   if (meta_log_ != nullptr) std::fclose(meta_log_);
   if (keys_log_ != nullptr) std::fclose(keys_log_);
+  if (drop_log_ != nullptr) std::fclose(drop_log_);
 }
 
 namespace {
 
-// Cuts `path` back to `bytes` and reads them; false when it is shorter.
+// Cuts `path` back to `bytes` and reads them into `out` (unless null); false when it is shorter.
 bool LoadPrefix(const std::filesystem::path& path, uint64_t bytes, void* out) {
   std::error_code ec;
   if (std::filesystem::file_size(path, ec) < bytes || ec) return false;
   std::filesystem::resize_file(path, bytes, ec);
   if (ec) return false;
   std::FILE* f = std::fopen(path.c_str(), "rb");
-  const bool ok = f != nullptr && (bytes == 0 || std::fread(out, 1, bytes, f) == bytes);
+  const bool ok = f != nullptr && (bytes == 0 || out == nullptr || std::fread(out, 1, bytes, f) == bytes);
   if (f != nullptr) std::fclose(f);
   return ok;
 }
@@ -137,7 +154,8 @@ absl::Status OutputStage::EnableCheckpoints(const std::filesystem::path& work, c
     meta_.resize(cp.stored);
     std::vector<Hash128> keys(cp.dedup_keys);
     if (!LoadPrefix(work / kDocsMetaLog, cp.stored * sizeof(DocMeta), meta_.data()) ||
-        !LoadPrefix(work / kDedupKeysLog, cp.dedup_keys * sizeof(Hash128), keys.data()))
+        !LoadPrefix(work / kDedupKeysLog, cp.dedup_keys * sizeof(Hash128), keys.data()) ||
+        (!opt_.drop_report.empty() && !LoadPrefix(StagedDropReport(opt_.out_dir), cp.drop_report_bytes, nullptr)))
       return absl::DataLossError(absl::StrCat(work.string(), ": phase-1 logs are shorter than their checkpoint"));
     for (const Hash128& k : keys) dedup_.Insert(k);
     counts_ = cp.counts;
@@ -146,12 +164,19 @@ absl::Status OutputStage::EnableCheckpoints(const std::filesystem::path& work, c
     meta_logged_ = cp.stored;
     keys_logged_ = cp.dedup_keys;
     checkpoint_file_ = cp.next_file;
+    drop_bytes_ = cp.drop_report_bytes;
   }
   const char* mode = resume_from != nullptr ? "ab" : "wb";
   meta_log_ = std::fopen((work / kDocsMetaLog).c_str(), mode);
   keys_log_ = std::fopen((work / kDedupKeysLog).c_str(), mode);
   if (meta_log_ == nullptr || keys_log_ == nullptr)
     return absl::UnavailableError(absl::StrCat(work.string(), ": cannot open the phase-1 logs (", std::strerror(errno), ")"));
+  if (!opt_.drop_report.empty()) {
+    drop_log_ = std::fopen(StagedDropReport(opt_.out_dir).c_str(), mode);
+    if (drop_log_ == nullptr)
+      return absl::UnavailableError(absl::StrCat(StagedDropReport(opt_.out_dir).string(),
+                                                 ": cannot create the --drop-report file (", std::strerror(errno), ")"));
+  }
   return absl::OkStatus();
 }
 
@@ -163,6 +188,7 @@ absl::Status OutputStage::Checkpoint(size_t next_file) {
       AppendSynced(keys_log_, new_keys_.data(), new_keys_.size() * sizeof(Hash128), work_ / kDedupKeysLog));
   keys_logged_ += new_keys_.size();
   new_keys_.clear();
+  RWKVKIT_RETURN_IF_ERROR(SyncDropReport());
   RWKVKIT_RETURN_IF_ERROR(spill_.Sync());
   if (near_ != nullptr) RWKVKIT_RETURN_IF_ERROR(near_->Sync());
   Phase1Checkpoint cp;
@@ -173,12 +199,18 @@ absl::Status OutputStage::Checkpoint(size_t next_file) {
   cp.stored = spill_.documents();
   cp.tokens = spill_.tokens();
   cp.dedup_keys = keys_logged_;
+  cp.drop_report_bytes = drop_bytes_;
   cp.counts = counts_;
   cp.bad = bad_.by_reason();
   RWKVKIT_RETURN_IF_ERROR(SaveCheckpoint(work_, cp));
   checkpoint_file_ = next_file;
   last_checkpoint_ = std::chrono::steady_clock::now();
   return absl::OkStatus();
+}
+
+absl::Status OutputStage::SyncDropReport() {
+  if (drop_log_ == nullptr) return absl::OkStatus();
+  return AppendSynced(drop_log_, nullptr, 0, StagedDropReport(opt_.out_dir));
 }
 
 absl::Status OutputStage::Consume(Batch& b) {
@@ -203,6 +235,13 @@ absl::Status OutputStage::Consume(Batch& b) {
       const std::string_view reason = std::string_view(r.drop_reason).substr(7);  // after "filter_"
       ++c.filter_drops[std::string(r.filter)][r.filter == "language" ? r.language : std::string(reason)];
       if (r.filter != "language") ++c.languages_kept[r.language];
+      if (drop_log_ != nullptr) {
+        const std::string line = DropReportLine(opt_.manifest.sources[b.source].name, path, b.block, k, r);
+        if (std::fwrite(line.data(), 1, line.size(), drop_log_) != line.size())
+          return absl::UnavailableError(absl::StrCat(StagedDropReport(opt_.out_dir).string(), ": write failed (",
+                                                     std::strerror(errno), ")"));
+        drop_bytes_ += line.size();
+      }
       continue;
     }
     if (!r.language.empty()) {  // passed the filters (bad input never reaches them)

@@ -3,7 +3,7 @@
 // InputStage reads the input files in order and takes batches of records from each
 // (record_source.h: JSON lines, a text file, Parquet rows); OutputStage takes the processed batches in input order and makes every
 // decision that depends on other documents: bad-input reports, exact dedup, source weights,
-// counters, appending to the token store. pipeline.cc wires them around the parallel
+// counters, the --drop-report lines, appending to the token store. pipeline.cc wires them around the parallel
 // DocProcessor stage with TBB. Not thread-safe: each is driven by one serial TBB filter.
 #ifndef RWKVKIT_CORPUS_BUILD_STAGES_H_
 #define RWKVKIT_CORPUS_BUILD_STAGES_H_
@@ -57,6 +57,13 @@ struct Batch {
   std::vector<DocResult> results;
 };
 
+
+// The --drop-report line of record k of `block`, which a filter removed: source, file, where
+// ("line", null for a whole text file; a Parquet record's "row", "row_group", "row_in_group"),
+// filter, reason (without "filter_"), language (CLD2's). build.json counts it under
+// counts.filters.dropped[filter][reason], or [language] for the language filter.
+std::string DropReportLine(std::string_view source, std::string_view file, const RecordBlock& block, size_t k,
+                           const DocResult& r);
 
 // Copies of a document in the output for a source weight: floor(w), plus one more with
 // probability frac(w) decided by a hash of (key, seed, source): 0.3 keeps a deterministic 30%
@@ -129,6 +136,8 @@ class OutputStage {
 
   // Takes one processed batch, in input order.
   absl::Status Consume(Batch& b);
+  // Flushes and fsyncs the --drop-report lines written so far (the end of phase 1).
+  absl::Status SyncDropReport();
   uint64_t docs() const { return docs_; }
   const ExactDedup& dedup() const { return dedup_; }
 
@@ -151,6 +160,10 @@ class OutputStage {
   std::FILE* keys_log_ = nullptr;
   uint64_t meta_logged_ = 0, keys_logged_ = 0;
   std::vector<Hash128> new_keys_;
+  // --drop-report: its lines go straight to StagedDropReport(out) (output_dir.h), which the
+  // publish moves into place; a checkpoint records its length.
+  std::FILE* drop_log_ = nullptr;
+  uint64_t drop_bytes_ = 0;
   size_t checkpoint_file_ = 0;
   std::chrono::steady_clock::time_point last_checkpoint_;
 };

@@ -16,6 +16,7 @@ void DocResult::Clear() {
   language.clear();
   c4_edited = false;
   c4_lines = filters::C4LineCounts{};
+  text.clear();
 }
 
 DocProcessor::DocProcessor(const tokenizer::Tokenizer& tok, const TextRepairer& repairer, const std::string& text_key,
@@ -26,19 +27,46 @@ DocProcessor::DocProcessor(const tokenizer::Tokenizer& tok, const TextRepairer& 
       filters_(filters),
       reader_(std::vector<std::string>{text_key}) {}
 
-void DocProcessor::ProcessRecord(const RecordBlock& block, size_t k, DocResult& out) {
-  if (const RejectedRecord* r = block.Rejection(k); r != nullptr) {
-    out.Clear();
-    out.drop_reason = r->reason;
-    out.message = r->message;
-    return;
+void DocProcessor::ProcessBlock(const RecordBlock& block, std::vector<DocResult>& out, StageClock& clock,
+                                StageTimes& times) {
+  out.resize(block.size());
+  for (size_t k = 0; k < block.size(); ++k) Parse(block, k, out[k]);
+  clock.Lap(Stage::kParse, times);
+  for (DocResult& d : out) Repair(d);
+  clock.Lap(Stage::kRepair, times);
+  if (filters_ != nullptr) {
+    for (DocResult& d : out) Filter(d);
+    clock.Lap(Stage::kFilters, times);
   }
-  if (block.kind == RecordKind::kText) ProcessText(block.record(k), out);
-  else ProcessJsonLine(block.record(k), out);
+  for (DocResult& d : out) Sign(d);
+  clock.Lap(Stage::kSignatures, times);
+  for (DocResult& d : out) Tokenize(d);
+  clock.Lap(Stage::kTokenize, times);
 }
 
 void DocProcessor::ProcessJsonLine(std::string_view line, DocResult& out) {
   out.Clear();
+  ParseJsonLine(line, out);
+  Repair(out);
+  if (filters_ != nullptr) Filter(out);
+  Sign(out);
+  Tokenize(out);
+}
+
+void DocProcessor::Parse(const RecordBlock& block, size_t k, DocResult& out) {
+  out.Clear();
+  if (const RejectedRecord* r = block.Rejection(k); r != nullptr) {
+    out.drop_reason = r->reason;
+    out.message = r->message;
+    return;
+  }
+  if (block.kind == RecordKind::kJsonLine) return ParseJsonLine(block.record(k), out);
+  out.bytes_in = block.record(k).size();
+  out.text.assign(block.record(k));
+}
+
+// The text field of a JSON line into out.text (a copy: the parser's buffer is reused).
+void DocProcessor::ParseJsonLine(std::string_view line, DocResult& out) {
   out.bytes_in = line.size();
   // A UTF-8 BOM before the JSON (the start of a file, or a file concatenated onto another)
   // is not part of the record.
@@ -66,42 +94,49 @@ void DocProcessor::ProcessJsonLine(std::string_view line, DocResult& out) {
     out.message = std::string(reader_.Field(0).status().message());
     return;
   }
-  Finish(*reader_.Field(0), out);
+  out.text.assign(*reader_.Field(0));
 }
 
-void DocProcessor::ProcessText(std::string_view bytes, DocResult& out) {
-  out.Clear();
-  out.bytes_in = bytes.size();
-  Finish(bytes, out);
-}
-
-void DocProcessor::Finish(std::string_view raw_text, DocResult& out) {
-  repairer_.Repair(raw_text, text_, out.repairs);
-  out.bytes_out = text_.size();
-  if (text_.empty()) {
+void DocProcessor::Repair(DocResult& out) {
+  if (!out.drop_reason.empty()) return;
+  repairer_.Repair(out.text, text_, out.repairs);
+  out.text.swap(text_);
+  out.bytes_out = out.text.size();
+  if (out.text.empty()) {
     out.drop_reason = "empty_text";
     out.message = "the text is empty";
+  }
+}
+
+void DocProcessor::Filter(DocResult& out) {
+  if (!out.drop_reason.empty()) return;
+  filter_.Run(out.text, *filters_, outcome_);
+  out.language = std::move(outcome_.language.code);
+  const filters::Verdict& v = outcome_.verdict;
+  if (!v.keep()) {
+    out.drop_reason = "filter_";
+    out.drop_reason.append(v.reason);
+    out.filter = v.filter;
+    out.filtered = true;
     return;
   }
-  if (filters_ != nullptr) {
-    filter_.Run(text_, *filters_, outcome_);
-    out.language = std::move(outcome_.language.code);
-    const filters::Verdict& v = outcome_.verdict;
-    if (!v.keep()) {
-      out.drop_reason = "filter_";
-      out.drop_reason.append(v.reason);
-      out.filter = v.filter;
-      out.filtered = true;
-      return;
-    }
-    out.c4_edited = outcome_.text_changed;
-    out.c4_lines = outcome_.c4_lines;
-    out.bytes_out = text_.size();
+  out.c4_edited = outcome_.text_changed;
+  out.c4_lines = outcome_.c4_lines;
+  out.bytes_out = out.text.size();
+}
+
+void DocProcessor::Sign(DocResult& out) {
+  if (!out.drop_reason.empty()) return;
+  out.key = HashText(out.text);
+  if (minhash_ != nullptr) minhash_->Signature(out.text, out.signature);
+}
+
+void DocProcessor::Tokenize(DocResult& out) {
+  if (out.drop_reason.empty()) {
+    tok_.EncodeInto(out.text, out.tokens);
+    out.tokens.push_back(tokenizer::kEndOfText);
   }
-  out.key = HashText(text_);
-  if (minhash_ != nullptr) minhash_->Signature(text_, out.signature);
-  tok_.EncodeInto(text_, out.tokens);
-  out.tokens.push_back(tokenizer::kEndOfText);
+  std::string().swap(out.text);  // the batch waits for the output stage: hold no text
 }
 
 }  // namespace rwkvkit::corpus

@@ -1,7 +1,9 @@
-// corpus/doc_processor.h — one document through parse → repair → normalize → hash → tokenize.
+// corpus/doc_processor.h — documents through parse → repair → normalize → hash → tokenize.
 //
-// The per-document work of a build, run in the pipeline's parallel stage: a JSONL line (or a
-// whole text file) becomes either a drop with a reason and a message, or the repaired,
+// The per-document work of a build, run in the pipeline's parallel stage, a batch at a time,
+// step by step over the batch's documents, so that each step's time is measured with two clock
+// reads per batch (stage_times.h), not per document: a JSON line or a text (a text file, a
+// Parquet cell) becomes either a drop with a reason and a message, or the repaired,
 // normalized text's key (XXH3-128) and its token ids with the end-of-document token 0
 // appended (as RWKV-LM's make_data does). A line that simdjson rejects for invalid UTF-8 or
 // a lone surrogate escape is repaired (RepairJsonLine) and parsed again, so it is kept, not
@@ -26,6 +28,7 @@
 #include "corpus/filters/document_filters.h"
 #include "corpus/input/record_block.h"
 #include "corpus/jsonl_field.h"
+#include "corpus/stage_times.h"
 #include "corpus/text/text_repair.h"
 #include "tokenizer/tokenizer.h"
 
@@ -45,6 +48,7 @@ struct DocResult {
   std::string language;   // detected language (only with filters; "" otherwise)
   bool c4_edited = false;  // the C4 filter removed lines or citations from the kept text
   filters::C4LineCounts c4_lines;  // lines C4 removed from the kept text, by rule
+  std::string text;  // work space between the steps (the text being processed); empty after
 
   void Clear();
 };
@@ -56,15 +60,24 @@ class DocProcessor {
   DocProcessor(const tokenizer::Tokenizer& tok, const TextRepairer& repairer, const std::string& text_key,
                const MinHasher* minhash = nullptr, const filters::FilterOptions* filters = nullptr);
 
-  // ProcessRecord()
-  // Record k of a reader's block: a JSON line, a text (record_block.h), or a record the
-  // reader rejected (dropped with the reader's reason, e.g. record_too_long).
-  void ProcessRecord(const RecordBlock& block, size_t k, DocResult& out);
+  // ProcessBlock()
+  // Every record of `block` into `out` (resized to the block's size), step by step over the
+  // block (parse, repair, filters, signatures, tokenize), each step's time added to its stage
+  // in `times` through `clock`. A record is a JSON line, a text (record_block.h), or a record
+  // the reader rejected (dropped with the reader's reason, e.g. record_too_long).
+  void ProcessBlock(const RecordBlock& block, std::vector<DocResult>& out, StageClock& clock, StageTimes& times);
+  // One JSON line through every step (untimed).
   void ProcessJsonLine(std::string_view line, DocResult& out);
-  void ProcessText(std::string_view bytes, DocResult& out);
 
  private:
-  void Finish(std::string_view raw_text, DocResult& out);
+  // The steps, each on one document; a step does nothing to a document already dropped.
+  // Parse: record k of `block` into out.text (a JSON line's text field, or the text itself).
+  void Parse(const RecordBlock& block, size_t k, DocResult& out);
+  void ParseJsonLine(std::string_view line, DocResult& out);
+  void Repair(DocResult& out);
+  void Filter(DocResult& out);
+  void Sign(DocResult& out);
+  void Tokenize(DocResult& out);
 
   const tokenizer::Tokenizer& tok_;
   const TextRepairer& repairer_;

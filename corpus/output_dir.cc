@@ -254,20 +254,24 @@ absl::Status CheckOutputDir(const fs::path& out, const std::string& corpus, bool
 }
 
 absl::Status CheckOutputsAreNotInputs(const std::vector<NamedInput>& inputs, const fs::path& out,
-                                      const std::string& corpus, const fs::path& dedup_report, const Ownership& own) {
+                                      const std::string& corpus, const std::vector<ReportOutput>& reports,
+                                      const Ownership& own) {
   const fs::path out_r = Resolved(out);
-  const fs::path report_r = dedup_report.empty() ? fs::path() : Resolved(dedup_report);
-  struct stat report_st {};
-  const bool report_exists = !dedup_report.empty() && ::stat(dedup_report.c_str(), &report_st) == 0;
-  if (!dedup_report.empty()) {
-    // The report must not take the place of another output of the build (it would be lost).
+  for (size_t i = 0; i < reports.size(); ++i) {
+    const ReportOutput& report = reports[i];
+    const fs::path report_r = Resolved(report.path);
+    // A report must not take the place of another output of the build (it would be lost).
     const fs::path rel = report_r.lexically_relative(out_r);
     const std::string first = rel.empty() ? "" : rel.begin()->string();
     const std::string name = report_r.filename().string();
     if (report_r == out_r || (!rel.empty() && first != ".." && first != "." &&
                               (IsReserved(first) || (rel == rel.filename() && (name == "build.json" || IsShardName(name, corpus))))))
-      return absl::InvalidArgumentError(absl::StrCat("--dedup-report ", dedup_report.string(),
+      return absl::InvalidArgumentError(absl::StrCat(report.flag, " ", report.path.string(),
                                                      ": names a file or directory the build itself writes in ", out.string()));
+    for (size_t k = 0; k < i; ++k)
+      if (Resolved(reports[k].path) == report_r)
+        return absl::InvalidArgumentError(absl::StrCat(report.flag, " ", report.path.string(), ": also named by ",
+                                                       reports[k].flag, "; each report needs its own file"));
   }
   // Identities of the files in `out` the build may replace or delete (hard links included).
   std::set<std::pair<dev_t, ino_t>> outputs;
@@ -284,10 +288,14 @@ absl::Status CheckOutputsAreNotInputs(const std::vector<NamedInput>& inputs, con
     const fs::path r = Resolved(in.path);
     struct stat st {};
     const bool have = ::stat(in.path.c_str(), &st) == 0;
-    if (!dedup_report.empty() &&
-        (r == report_r || (have && report_exists && st.st_dev == report_st.st_dev && st.st_ino == report_st.st_ino)))
-      return absl::InvalidArgumentError(absl::StrCat("--dedup-report ", dedup_report.string(), ": is an input of this build (",
-                                                     in.what, ": ", in.path.string(), "); rwkvkit never writes over its inputs"));
+    for (const ReportOutput& report : reports) {
+      struct stat report_st {};
+      const bool report_exists = ::stat(report.path.c_str(), &report_st) == 0;
+      if (r == Resolved(report.path) ||
+          (have && report_exists && st.st_dev == report_st.st_dev && st.st_ino == report_st.st_ino))
+        return absl::InvalidArgumentError(absl::StrCat(report.flag, " ", report.path.string(), ": is an input of this build (",
+                                                       in.what, ": ", in.path.string(), "); rwkvkit never writes over its inputs"));
+    }
     const fs::path rel = r.lexically_relative(out_r);
     const std::string first = rel.empty() ? "" : rel.begin()->string();
     const bool inside = !rel.empty() && first != ".." && first != ".";
@@ -302,7 +310,7 @@ absl::Status CheckOutputsAreNotInputs(const std::vector<NamedInput>& inputs, con
 }
 
 absl::StatusOr<PublishPlan> PlanPublish(const fs::path& out, const std::string& corpus, const std::string& fingerprint,
-                                        const fs::path& dedup_report, const Ownership& own) {
+                                        const std::vector<ReportOutput>& reports, const Ownership& own) {
   PublishPlan plan;
   plan.corpus = corpus;
   plan.fingerprint = fingerprint;
@@ -315,11 +323,11 @@ absl::StatusOr<PublishPlan> PlanPublish(const fs::path& out, const std::string& 
   if (ec) return IoError(StagingDir(out), "cannot list", ec.value());
   std::sort(staged.begin(), staged.end());
   for (const std::string& n : staged) plan.moves.emplace_back(StagingDir(out) / n, out / n);
-  if (!dedup_report.empty()) plan.moves.emplace_back(StagedDedupReport(out), dedup_report);
+  for (const ReportOutput& report : reports) plan.moves.emplace_back(report.staged, report.path);
   std::set<std::string> names = {"build.json"};
   const fs::path out_r = Resolved(out);
   for (const auto& [from, to] : plan.moves) {
-    if (Resolved(to).parent_path() != out_r) continue;  // a --dedup-report elsewhere: named explicitly
+    if (Resolved(to).parent_path() != out_r) continue;  // a report elsewhere: named explicitly
     const std::string n = to.filename().string();
     const fs::file_status st = fs::symlink_status(to, ec);
     if (fs::exists(st) && !own.files.contains(n))

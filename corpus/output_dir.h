@@ -34,10 +34,20 @@ inline constexpr char kReservedPrefix[] = ".rwkvkit-";
 
 inline std::filesystem::path WorkDir(const std::filesystem::path& out) { return out / kWorkDirName; }
 inline std::filesystem::path StagingDir(const std::filesystem::path& out) { return WorkDir(out) / "staging"; }
-// Where phase 1 writes the --dedup-report until the build is published.
+// Where phase 1 writes the --dedup-report and the --drop-report until the build is published.
 inline std::filesystem::path StagedDedupReport(const std::filesystem::path& out) {
   return WorkDir(out) / "dedup_report.jsonl";
 }
+inline std::filesystem::path StagedDropReport(const std::filesystem::path& out) {
+  return WorkDir(out) / "drop_report.jsonl";
+}
+
+// A report a build writes besides its shards and publishes with them: the flag that asked for
+// it ("--dedup-report"), where it goes, and where phase 1 stages it.
+struct ReportOutput {
+  std::string flag;
+  std::filesystem::path path, staged;
+};
 
 // What an earlier build left in an output directory.
 struct Ownership {
@@ -68,10 +78,10 @@ struct NamedInput {
 // CheckOutputsAreNotInputs()
 // kInvalidArgument when an input is a file the build writes or may delete: build.json, a
 // `<corpus>_<digits>.bin/.idx` shard in `out`, a file of `own`, anything under `.rwkvkit-*`, or
-// `dedup_report`. Compared by file identity (device and inode, so hard links count) and by
+// one of the `reports`. Compared by file identity (device and inode, so hard links count) and by
 // resolved path (for outputs that do not exist yet).
 absl::Status CheckOutputsAreNotInputs(const std::vector<NamedInput>& inputs, const std::filesystem::path& out,
-                                      const std::string& corpus, const std::filesystem::path& dedup_report,
+                                      const std::string& corpus, const std::vector<ReportOutput>& reports,
                                       const Ownership& own);
 
 // What publishing a staged build does. `moves` are (staged path, final path), in order;
@@ -86,10 +96,10 @@ struct PublishPlan {
 
 // PlanPublish()
 // The plan for the build staged in StagingDir(out) (its shards and build.json) plus the
-// report staged at StagedDedupReport(out) when `dedup_report` is set. kFailedPrecondition when
-// a final name is taken by a file rwkvkit does not own (nothing has changed then).
+// staged `reports`. kFailedPrecondition when a final name is taken by a file rwkvkit does not
+// own (nothing has changed then).
 absl::StatusOr<PublishPlan> PlanPublish(const std::filesystem::path& out, const std::string& corpus,
-                                        const std::string& fingerprint, const std::filesystem::path& dedup_report,
+                                        const std::string& fingerprint, const std::vector<ReportOutput>& reports,
                                         const Ownership& own);
 
 // Publish()

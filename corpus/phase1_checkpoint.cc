@@ -14,7 +14,7 @@ namespace rwkvkit::corpus {
 namespace {
 
 constexpr char kFile[] = "phase1.checkpoint";
-constexpr char kMagic[] = "rwkvkit phase1 checkpoint 2\n";  // 2: per-source bad_records
+constexpr char kMagic[] = "rwkvkit phase1 checkpoint 3\n";  // 2: bad_records; 3: drop_report_bytes
 
 class Writer {
  public:
@@ -114,7 +114,7 @@ bool GetSource(Reader& r, SourceCounts& c) {
 absl::Status SaveCheckpoint(const std::filesystem::path& work, const Phase1Checkpoint& cp) {
   Writer w;
   for (const uint64_t v : {cp.next_file, cp.bytes_before, cp.records, cp.stored, cp.tokens, cp.dedup_keys,
-                           static_cast<uint64_t>(cp.counts.size())})
+                           cp.drop_report_bytes, static_cast<uint64_t>(cp.counts.size())})
     w.U64(v);
   for (const SourceCounts& c : cp.counts) PutSource(w, c);
   w.U64(cp.bad.size());
@@ -137,7 +137,8 @@ absl::StatusOr<Phase1Checkpoint> LoadCheckpoint(const std::filesystem::path& wor
   Reader r(std::string_view(raw).substr(std::strlen(kMagic)));
   Phase1Checkpoint cp;
   uint64_t n = 0;
-  for (uint64_t* v : {&cp.next_file, &cp.bytes_before, &cp.records, &cp.stored, &cp.tokens, &cp.dedup_keys, &n})
+  for (uint64_t* v : {&cp.next_file, &cp.bytes_before, &cp.records, &cp.stored, &cp.tokens, &cp.dedup_keys,
+                      &cp.drop_report_bytes, &n})
     if (!r.U64(*v)) return bad();
   if (n != sources) return bad();
   cp.counts.resize(n);

@@ -3,7 +3,7 @@
 // While it reads, the serial output stage (build_stages.h) saves a checkpoint at input-file
 // boundaries (at most one a second): the append-only files of the work directory (token
 // store, per-document metadata, exact-dedup keys, near-dedup signatures and per-document
-// numbers) are flushed and fsynced, then `phase1.checkpoint` is written atomically with their
+// numbers, the staged --drop-report) are flushed and fsynced, then `phase1.checkpoint` is written atomically with their
 // lengths, the index of the next input file, and the counters (per-source counts, bad-input
 // reasons and examples). `--resume` of the same build truncates each file back to its length,
 // reloads the in-memory state and reads on from that file, so the result is byte-identical
@@ -37,6 +37,7 @@ struct Phase1Checkpoint {
   uint64_t stored = 0;        // documents in the token store (= metadata and near-dedup entries)
   uint64_t tokens = 0;        // tokens in the token store
   uint64_t dedup_keys = 0;    // keys in dedup_keys.u128
+  uint64_t drop_report_bytes = 0;  // bytes of the staged --drop-report (output_dir.h)
   std::vector<SourceCounts> counts;
   std::map<std::string, BadInputSink::Entry> bad;
 };

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -30,12 +31,16 @@
 #include "corpus/shard_stage.h"
 #include "corpus/source_check.h"
 #include "corpus/spill_store.h"
+#include "corpus/stage_times.h"
 
 namespace rwkvkit::corpus {
 absl::Status RunReadPipeline(const BuildOptions& opt, const tokenizer::Tokenizer& tok, const TextRepairer& repairer,
                              const MinHasher* minhash, InputStage& input, OutputStage& output, Progress& progress,
-                             uint64_t bytes_before, uint64_t total_bytes) {
+                             uint64_t bytes_before, uint64_t total_bytes, StageTimes* times) {
   tbb::enumerable_thread_specific<std::vector<std::unique_ptr<DocProcessor>>> processors;
+  // Stage times: the serial stages each own one (one thread at a time), the parallel one per thread.
+  StageTimes read_times, output_times;
+  tbb::enumerable_thread_specific<StageTimes> work_times;
   absl::Status status;
   std::atomic<bool> stop{false};
   const size_t in_flight = 2 * static_cast<size_t>(tbb::this_task_arena::max_concurrency()) + 2;
@@ -44,13 +49,17 @@ absl::Status RunReadPipeline(const BuildOptions& opt, const tokenizer::Tokenizer
       in_flight,
       tbb::make_filter<void, Batch*>(tbb::filter_mode::serial_in_order,
                                      [&](tbb::flow_control& fc) -> Batch* {
+                                       StageClock clock;
                                        std::unique_ptr<Batch> b = stop || BuildCancelled(opt) ? nullptr : input.Next();
+                                       clock.Lap(Stage::kRead, read_times);
                                        if (!b) fc.stop();
                                        return b.release();
                                      }) &
           tbb::make_filter<Batch*, Batch*>(
               tbb::filter_mode::parallel,
               [&](Batch* b) -> Batch* {
+                StageClock clock;
+                StageTimes& stage_times = work_times.local();
                 // One processor per thread and source (sources may have different text keys).
                 auto& procs = processors.local();
                 if (procs.size() <= b->source) procs.resize(b->source + 1);
@@ -59,11 +68,11 @@ absl::Status RunReadPipeline(const BuildOptions& opt, const tokenizer::Tokenizer
                       std::make_unique<DocProcessor>(tok, repairer, opt.manifest.sources[b->source].text_key, minhash,
                                                      opt.filters ? &opt.manifest.sources[b->source].filters : nullptr);
                 DocProcessor& proc = *procs[b->source];
-                b->results.resize(b->block.size());
-                for (size_t k = 0; k < b->block.size(); ++k) proc.ProcessRecord(b->block, k, b->results[k]);
+                proc.ProcessBlock(b->block, b->results, clock, stage_times);
                 return b;
               }) &
           tbb::make_filter<Batch*, void>(tbb::filter_mode::serial_in_order, [&](Batch* raw) {
+            StageClock clock;
             std::unique_ptr<Batch> b(raw);
             if (!status.ok()) return;
             status = output.Consume(*b);
@@ -71,16 +80,43 @@ absl::Status RunReadPipeline(const BuildOptions& opt, const tokenizer::Tokenizer
             bytes_done = std::max(bytes_done, b->bytes_done);
             progress.Update(bytes_done, output.docs());
             if (opt.on_progress) opt.on_progress(BuildProgress{1, bytes_done, total_bytes, output.docs(), 0});
+            clock.Lap(Stage::kExactDedup, output_times);
           }));
+  if (times != nullptr) {
+    times->Add(read_times);
+    times->Add(output_times);
+    for (const StageTimes& t : work_times) times->Add(t);
+  }
   return status;
 }
 
 namespace {
 
+// Times a stretch of a stage that runs alone (nothing else of the build runs meanwhile): its
+// wall time is its busy time, and its CPU time is the whole process's (it may use many threads).
+class TimedStretch {
+ public:
+  explicit TimedStretch(StageTime& t) : t_(t), wall_(std::chrono::steady_clock::now()), cpu_(ProcessCpuSeconds()) {}
+  ~TimedStretch() {
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_).count();
+    t_.wall += wall;
+    t_.busy += wall;
+    t_.cpu += ProcessCpuSeconds() - cpu_;
+  }
+  TimedStretch(const TimedStretch&) = delete;
+  TimedStretch& operator=(const TimedStretch&) = delete;
+
+ private:
+  StageTime& t_;
+  std::chrono::steady_clock::time_point wall_;
+  double cpu_;
+};
+
 // Phase 1 from the first input file, or (`resume`) from the last checkpoint of an interrupted
 // run when there is a usable one (phase1_checkpoint.h).
 absl::Status RunPhase1(const BuildOptions& opt, const tokenizer::Tokenizer& tok, const std::vector<InputFile>& files,
                        uint64_t total_bytes, const std::filesystem::path& work, bool resume, BuildSummary& summary) {
+  const auto phase1_start = std::chrono::steady_clock::now();  // its set-up is shared out too
   absl::StatusOr<TextRepairer> repairer = TextRepairer::Create(opt.normalization);
   if (!repairer.ok()) return repairer.status();
   std::vector<SourceCounts> counts;
@@ -142,22 +178,27 @@ absl::Status RunPhase1(const BuildOptions& opt, const tokenizer::Tokenizer& tok,
   OutputStage& output = *output_stage;
   Progress progress("build", total_bytes, opt.progress);
   const absl::Status status = RunReadPipeline(opt, tok, *repairer, minhash ? &*minhash : nullptr, input, output,
-                                              progress, cp ? cp->bytes_before : 0, total_bytes);
+                                              progress, cp ? cp->bytes_before : 0, total_bytes, &summary.times);
   if (!status.ok()) return status;
   // Stopped early: phase 1 is not complete (nothing marks it so); --resume reads on from
   // the last checkpoint.
   if (BuildCancelled(opt)) return absl::CancelledError("build interrupted; --resume continues it");
+  AttributePhase1Wall(std::chrono::duration<double>(std::chrono::steady_clock::now() - phase1_start).count(),
+                      summary.times);
   progress.Done(total_bytes, output.docs());
   summary.bad_records = bad.total();
   summary.documents_read = output.docs();
   summary.input_bytes = total_bytes;
   std::optional<LshStats> near_stats;
   if (near) {
+    const TimedStretch timed(summary.times[Stage::kNearDedup]);
     absl::StatusOr<LshStats> st = near->Apply(meta, counts, files, opt.manifest);
     if (!st.ok()) return st.status();
     near_stats = *st;
   }
   RWKVKIT_RETURN_IF_ERROR(CheckSourceYields(opt, counts, bad));
+  const TimedStretch timed(summary.times[Stage::kWrite]);  // saving phase 1's results
+  RWKVKIT_RETURN_IF_ERROR(output.SyncDropReport());
   RWKVKIT_RETURN_IF_ERROR(WriteFileAtomically(
       work / "docs_meta.u32", std::string(reinterpret_cast<const char*>(meta.data()), meta.size() * sizeof(DocMeta))));
   RWKVKIT_RETURN_IF_ERROR(
@@ -169,6 +210,8 @@ absl::Status RunPhase1(const BuildOptions& opt, const tokenizer::Tokenizer& tok,
 
 absl::StatusOr<BuildSummary> RunBuild(const BuildOptions& opt, const tokenizer::Tokenizer& tok) {
   RWKVKIT_RETURN_IF_ERROR(CheckBuildOptions(opt));
+  const auto start = std::chrono::steady_clock::now();
+  const double cpu_start = ProcessCpuSeconds();
   uint64_t total_bytes = 0;
   RWKVKIT_ASSIGN_OR_RETURN(const std::vector<InputFile> files, ListInputs(opt, total_bytes));
   const std::filesystem::path& out = opt.out_dir;
@@ -217,11 +260,19 @@ absl::StatusOr<BuildSummary> RunBuild(const BuildOptions& opt, const tokenizer::
     BuildOptions phase2 = opt;
     phase2.resume = same_build;
     std::vector<ShardRecord> shards;
-    RWKVKIT_RETURN_IF_ERROR(WriteShards(phase2, work, StagingDir(out), shards, summary));
+    {
+      const TimedStretch timed(summary.times[Stage::kWrite]);
+      RWKVKIT_RETURN_IF_ERROR(WriteShards(phase2, work, StagingDir(out), shards, summary));
+    }
     if (BuildCancelled(opt)) return absl::CancelledError("build interrupted; --resume continues it");
-    RWKVKIT_RETURN_IF_ERROR(WriteBuildJson(StagingDir(out), ReadSmallFile(work / "phase1.json"), shards, opt.ctx_len));
+    summary.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    summary.cpu_seconds = ProcessCpuSeconds() - cpu_start;
+    const std::string timing = StageTimesJson(summary.times, tbb::this_task_arena::max_concurrency(),
+                                              summary.wall_seconds, summary.cpu_seconds, summary.resumed_phase1);
+    RWKVKIT_RETURN_IF_ERROR(
+        WriteBuildJson(StagingDir(out), ReadSmallFile(work / "phase1.json"), shards, opt.ctx_len, timing));
     RWKVKIT_ASSIGN_OR_RETURN(const PublishPlan plan,
-                             PlanPublish(out, opt.manifest.name, fingerprint_hash, opt.dedup_report, *own));
+                             PlanPublish(out, opt.manifest.name, fingerprint_hash, BuildReports(opt), *own));
     RWKVKIT_RETURN_IF_ERROR(Publish(out, plan));
     std::filesystem::remove_all(work, ec);
     return absl::OkStatus();

@@ -20,6 +20,7 @@
 #include "corpus/build_options.h"
 #include "corpus/build_stages.h"
 #include "corpus/progress.h"
+#include "corpus/stage_times.h"
 #include "tokenizer/tokenizer.h"
 
 namespace rwkvkit::corpus {
@@ -35,6 +36,8 @@ struct BuildSummary {
   uint64_t shards_reused = 0;   // --resume found these shards complete
   bool already_complete = false;  // --resume found this very build finished; nothing was touched
   uint64_t resumed_from_file = 0;  // --resume read on from this input file (a phase-1 checkpoint)
+  StageTimes times;             // where the time went (build.json "timing")
+  double wall_seconds = 0, cpu_seconds = 0;  // of the whole build, as build.json records them
 };
 
 // RunBuild()
@@ -53,10 +56,11 @@ absl::StatusOr<BuildSummary> RunBuild(const BuildOptions& options, const tokeniz
 // into `output`, in input order; `bytes_before` is where the progress starts, `total_bytes`
 // where it ends (BuildOptions::on_progress). The first error of `output` stops it and is
 // returned; BuildOptions::cancel stops it at the next batch (the caller checks it after). A
-// build split into tasks runs it on each read task.
+// build split into tasks runs it on each read task. With `times`, adds the busy and CPU time
+// of each of its stages (read ... exact_dedup; stage_times.h) to it.
 absl::Status RunReadPipeline(const BuildOptions& opt, const tokenizer::Tokenizer& tok, const TextRepairer& repairer,
                              const MinHasher* minhash, InputStage& input, OutputStage& output, Progress& progress,
-                             uint64_t bytes_before, uint64_t total_bytes);
+                             uint64_t bytes_before, uint64_t total_bytes, StageTimes* times = nullptr);
 
 }  // namespace rwkvkit::corpus
 

@@ -17,6 +17,7 @@
 #include "corpus/manifest.h"
 #include "corpus/pipeline.h"
 #include "corpus/output_lock.h"
+#include "corpus/stage_times.h"
 #include "corpus/stats/build_info.h"
 #include "corpus/tasks/executor_local.h"
 #include "corpus/tasks/executor_slurm.h"
@@ -86,6 +87,9 @@ several shards into the one prefix the trainer opens.)",
          "datatrove's C4 quality filter (removes lines) on every non-code source,\n"
          "over the manifest's setting (default: the manifest's, else off; needs\n"
          "--filters on)"},
+        {"drop-report", FlagKind::kValue, "FILE",
+         "write each document the filters removed: source, file, line (or row),\n"
+         "filter, reason, language (JSONL, input order; needs --filters on)"},
         ThreadsFlag(),
         NoProgressFlag(),
         VocabFlag(),
@@ -227,6 +231,10 @@ absl::StatusOr<corpus::BuildOptions> OptionsFromFlags(const ParsedFlags& f) {
   absl::StatusOr<bool> filters = OnOff(f, "filters");
   if (!filters.ok()) return filters.status();
   opt.filters = *filters;
+  if (const auto report = f.Get("drop-report")) {
+    if (!opt.filters) return absl::InvalidArgumentError("--drop-report needs --filters on");
+    opt.drop_report = *report;
+  }
   if (f.Has("c4")) {
     absl::StatusOr<bool> c4 = OnOff(f, "c4");
     if (!c4.ok()) return c4.status();
@@ -393,6 +401,7 @@ int RunBuild(int argc, char** argv) {
                static_cast<unsigned long long>(r->shards), opt->out_dir.c_str(), static_cast<double>(r->input_bytes) / 1e6,
                s, s > 0 ? static_cast<double>(r->input_bytes) / 1e6 / s : 0.0,
                r->resumed_phase1 ? " (resumed: tokenization reused)" : "");
+  std::fprintf(stderr, "rwkvkit build: %s\n", corpus::StageTimesLine(r->times, r->wall_seconds, r->cpu_seconds).c_str());
   // What RWKV-LM needs next: the numbers and its command line (stdout, to copy).
   std::fputs(BuildTrainerText(opt->out_dir, opt->manifest.name, r->shards, r->tokens, opt->ctx_len).c_str(), stdout);
   return 0;

@@ -128,7 +128,7 @@ absl::Status RunPublishTask(const TaskContext& ctx, std::vector<std::filesystem:
   }
   RWKVKIT_ASSIGN_OR_RETURN(const PublishPlan plan,
                            PlanPublish(out, opt.manifest.name, Hash128Hex(BuildFingerprint(opt, ctx.files)),
-                                       opt.dedup_report, own));
+                                       BuildReports(opt), own));
   RWKVKIT_RETURN_IF_ERROR(Publish(out, plan));
   std::error_code ec;
   std::filesystem::remove_all(WorkDir(out), ec);

@@ -84,7 +84,8 @@ class PublishTest : public ::testing::Test {
 TEST_F(PublishTest, ReplacesOnlyOurFilesAndWritesBuildJsonLast) {
   absl::StatusOr<Ownership> own = ReadOwnership(out_);
   ASSERT_TRUE(own.ok()) << own.status();
-  absl::StatusOr<PublishPlan> plan = PlanPublish(out_, "c", "f1", out_ / "dups.jsonl", *own);
+  absl::StatusOr<PublishPlan> plan =
+      PlanPublish(out_, "c", "f1", {{"--dedup-report", out_ / "dups.jsonl", StagedDedupReport(out_)}}, *own);
   ASSERT_TRUE(plan.ok()) << plan.status();
   EXPECT_THAT(plan->remove, ElementsAre("c_00001.bin"));
   ASSERT_TRUE(Publish(out_, *plan).ok());
@@ -101,7 +102,8 @@ TEST_F(PublishTest, ReplacesOnlyOurFilesAndWritesBuildJsonLast) {
 
 TEST_F(PublishTest, ACutOffPublishIsFinishedFromItsPlan) {
   const fs::path report = d_ / "reports" / "dups.jsonl";
-  absl::StatusOr<PublishPlan> plan = PlanPublish(out_, "c", "f1", report, *ReadOwnership(out_));
+  absl::StatusOr<PublishPlan> plan =
+      PlanPublish(out_, "c", "f1", {{"--dedup-report", report, StagedDedupReport(out_)}}, *ReadOwnership(out_));
   ASSERT_TRUE(plan.ok()) << plan.status();
   testing::WriteFile(report / "in_the_way", "");  // the report's rename fails: a non-empty directory
   const absl::Status s = Publish(out_, *plan);
@@ -121,7 +123,7 @@ TEST_F(PublishTest, ACutOffPublishIsFinishedFromItsPlan) {
 TEST_F(PublishTest, AShardNameTakenByAUsersFileStopsThePublishBeforeAnyChange) {
   fs::remove(out_ / kRecordName);  // the old build's files are now only what build.json lists: none
   testing::WriteFile(out_ / "build.json", R"({"corpus": "c", "shards": []})");
-  absl::StatusOr<PublishPlan> plan = PlanPublish(out_, "c", "f1", "", *ReadOwnership(out_));
+  absl::StatusOr<PublishPlan> plan = PlanPublish(out_, "c", "f1", {}, *ReadOwnership(out_));
   EXPECT_EQ(plan.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(std::string(plan.status().message()), HasSubstr("c_00000.bin: exists and rwkvkit did not write it"));
   EXPECT_EQ(testing::ReadFile(out_ / "c_00000.bin"), "old0");

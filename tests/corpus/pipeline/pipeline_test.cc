@@ -117,6 +117,7 @@ TEST_F(PipelineTest, ByteIdenticalForAnyThreadCount) {
     EXPECT_GT(s->shards, 3u);
     std::map<std::string, std::string> files;
     for (const auto& e : std::filesystem::directory_iterator(out)) files[e.path().filename().string()] = testing::ReadFile(e.path());
+    files["build.json"] = testing::WithoutTiming(files["build.json"]);
     EXPECT_FALSE(files.contains(".rwkvkit-work"));  // the work directory is gone after success
     if (first.empty()) first = files;
     else EXPECT_TRUE(files == first) << "threads " << threads;
@@ -338,7 +339,8 @@ TEST_F(PipelineTest, NearDedupRemovesEditedCopiesAndKeepsTheFirst) {
     EXPECT_EQ(JsonNumber(o.out_dir, "/total/documents_kept"), 2u);
     EXPECT_EQ(JsonNumber(o.out_dir, "/near_dedup/clusters"), 1u);
     if (first.empty()) first = docs;
-    EXPECT_EQ(testing::ReadFile(o.out_dir / "build.json"), testing::ReadFile(d / "out1/build.json"));
+    EXPECT_EQ(testing::WithoutTiming(testing::ReadFile(o.out_dir / "build.json")),
+              testing::WithoutTiming(testing::ReadFile(d / "out1/build.json")));
   }
   BuildOptions off = Options({Source("a", {d / "a.jsonl"})}, d / "off");
   ASSERT_TRUE(RunBuild(off, *tok_).ok());
@@ -386,7 +388,8 @@ TEST_F(PipelineTest, FiltersDropCountAndRecordLanguages) {
     EXPECT_EQ(JsonNumber(o.out_dir, "/sources/0/counts/filters/languages_kept/en"), 1u);
     EXPECT_EQ(JsonNumber(o.out_dir, "/total/dropped/filter_top_2_gram"), 1u);
     EXPECT_EQ(s->bad_records, 0u);
-    EXPECT_EQ(testing::ReadFile(o.out_dir / "build.json"), testing::ReadFile(d / "on1/build.json"));
+    EXPECT_EQ(testing::WithoutTiming(testing::ReadFile(o.out_dir / "build.json")),
+              testing::WithoutTiming(testing::ReadFile(d / "on1/build.json")));
   }
   BuildOptions off = Options({Source("a", {d / "a.jsonl"}), code}, d / "off");
   ASSERT_TRUE(RunBuild(off, *tok_).ok());
@@ -446,7 +449,7 @@ TEST_F(PipelineTest, ManifestFilterSettings) {
     EXPECT_EQ(JsonNumber(o.out_dir, "/sources/0/filters/c4/min_num_sentences"), 2u);
     EXPECT_EQ(JsonNumber(o.out_dir, "/sources/1/counts/filters/dropped/gopher_quality/gopher_short_doc"), 2u);
     EXPECT_EQ(JsonNumber(o.out_dir, "/total/filters/dropped/language/de"), 1u);
-    const std::string json = testing::ReadFile(o.out_dir / "build.json");
+    const std::string json = testing::WithoutTiming(testing::ReadFile(o.out_dir / "build.json"));
     if (first.empty()) first = json;
     EXPECT_EQ(json, first);
   }
@@ -496,6 +499,70 @@ TEST_F(PipelineTest, MaxBadFractionIsAThreshold) {
   absl::StatusOr<BuildSummary> s = RunBuild(o, *tok_);
   EXPECT_EQ(s.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(std::string(s.status().message()), HasSubstr("1 of 4 records are bad (25.0%"));
+}
+
+// Stage times (build.json "timing" and the summary): every stage present and non-negative, the
+// stages that ran busy, and the stages' wall times within the build's.
+TEST_F(PipelineTest, StageTimesCoverTheBuild) {
+  testing::TempDir d;
+  // Sentences of words drawn by a fixed LCG: documents the quality filters keep.
+  const std::vector<std::string> words = {"the", "river", "carries", "stone", "past", "a", "quiet", "village", "and",
+                                          "people", "of", "market", "watch", "water", "with", "doctor", "teacher",
+                                          "walks", "to", "old", "bridge", "in", "morning", "light", "children",
+                                          "learn", "from", "books", "that", "their", "parents", "kept"};
+  std::string a;
+  uint32_t x = 12345;
+  for (int i = 0; i < 2000; ++i) {
+    std::string doc;
+    for (int w = 0; w < 90; ++w) {
+      x = x * 1664525u + 1013904223u;
+      doc += words[(x >> 16) % words.size()];
+      doc += (w % 12 == 11) ? ". " : " ";
+    }
+    a += testing::JsonLine("\"" + doc + "end.\"");
+  }
+  testing::WriteFile(d / "in/a.jsonl", a);
+  testing::WriteFile(d / "in/text/one.txt", "a whole file\nis one document\n");
+  BuildOptions o = Options({Source("a", {d / "in/a.jsonl"}), Source("c", {d / "in/text"}, "text")}, d / "out");
+  o.near_dedup = true;
+  o.filters = true;
+  o.threads = 2;
+  absl::StatusOr<BuildSummary> s = RunBuild(o, *tok_);
+  ASSERT_TRUE(s.ok()) << s.status();
+  const std::string text = testing::ReadFile(d / "out/build.json");
+  simdjson::dom::parser p;
+  simdjson::dom::element root;
+  ASSERT_EQ(p.parse(text).get(root), simdjson::SUCCESS);
+  double total = -1, cpu = -1, sum = 0;
+  ASSERT_EQ(root.at_pointer("/timing/wall_seconds").get(total), simdjson::SUCCESS);
+  ASSERT_EQ(root.at_pointer("/timing/cpu_seconds").get(cpu), simdjson::SUCCESS);
+  EXPECT_NEAR(total, s->wall_seconds, 0.0006);
+  EXPECT_GT(total, 0);
+  EXPECT_GT(cpu, 0);
+  bool reused = true;
+  ASSERT_EQ(root.at_pointer("/timing/phase1_reused").get(reused), simdjson::SUCCESS);
+  EXPECT_FALSE(reused);
+  for (int i = 0; i < kStageCount; ++i) {
+    const std::string name = StageName(static_cast<Stage>(i));
+    SCOPED_TRACE(name);
+    double wall = -1, busy = -1, stage_cpu = -1;
+    ASSERT_EQ(root.at_pointer("/timing/stages/" + name + "/wall_seconds").get(wall), simdjson::SUCCESS);
+    ASSERT_EQ(root.at_pointer("/timing/stages/" + name + "/busy_seconds").get(busy), simdjson::SUCCESS);
+    ASSERT_EQ(root.at_pointer("/timing/stages/" + name + "/cpu_seconds").get(stage_cpu), simdjson::SUCCESS);
+    EXPECT_GE(wall, 0);
+    EXPECT_GE(stage_cpu, 0);
+    EXPECT_GT(s->times.stage[i].busy, 0) << "every stage ran (near-dedup and filters are on)";
+    EXPECT_NEAR(wall, s->times.stage[i].wall, 0.0006);
+    sum += s->times.stage[i].wall;
+  }
+  // The stages lie inside the build (only its set-up and publishing are outside every stage).
+  EXPECT_LE(sum, s->wall_seconds * 1.001 + 0.001);
+  // The timing block is the last member; without it build.json is the same for another run.
+  o.out_dir = d / "again";
+  o.threads = 1;
+  ASSERT_TRUE(RunBuild(o, *tok_).ok());
+  EXPECT_EQ(testing::WithoutTiming(testing::ReadFile(d / "again/build.json")), testing::WithoutTiming(text));
+  EXPECT_NE(testing::WithoutTiming(text), text);
 }
 
 }  // namespace

@@ -7,7 +7,8 @@ few shards were published, resumes each with `--resume` (with another thread cou
 requires the output directory to be byte-identical to the reference. At the moment of each
 kill it also checks that every shard under its final name, in the output directory or in the
 staging directory of the work area, is complete (equal to the reference shard), and that
-nothing at all was published yet: a build publishes only once it is complete. Near-dedup is on (the default) and
+nothing at all was published yet: a build publishes only once it is complete. build.json is
+compared without its stage timing, the one part that differs between runs. Near-dedup is on (the default) and
 the corpus has planted near duplicates, so the resumed builds must also agree on which documents
 it removes; the --dedup-report file written into the output directory is compared with the rest.
 A second corpus of many files is killed while it is being read, after a phase-1 checkpoint: the
@@ -28,8 +29,13 @@ import tempfile
 import time
 
 
-def make_corpus(path, target_bytes, seed):
-    """Writes a JSONL corpus; returns (lines, broken lines)."""
+PROSE = ("the river carries stone past a quiet village and people of the market watch water with "
+         "doctor teacher walks to old bridge in morning light children learn from books that their parents kept").split()
+
+
+def make_corpus(path, target_bytes, seed, prose=False):
+    """Writes a JSONL corpus; returns (lines, broken lines). With `prose`, every other document
+    is English-like sentences that the quality filters keep (the rest they mostly drop)."""
     rng = random.Random(seed)
     words = ["alpha", "Grüße", "今日は", "данные", "😀", "token", "the", "of", "\u0645\u0631\u062d\u0628\u0627", "x" * 7]
     size = 0
@@ -45,6 +51,9 @@ def make_corpus(path, target_bytes, seed):
                 doc[rng.randrange(len(doc))] = "edited"
             prev = doc
             text = " ".join(doc) + f" #{i}"
+            if prose and i % 2 == 0:
+                text = " ".join(" ".join(rng.choice(PROSE) for _ in range(rng.randint(8, 15))).capitalize() + "."
+                                for _ in range(rng.randint(5, 12)))
             if i % 50 == 0:
                 text = "duplicate document"  # exact duplicates across the corpus
             line = json.dumps({"id": i, "text": text}, ensure_ascii=False) + "\n"
@@ -58,19 +67,25 @@ def make_corpus(path, target_bytes, seed):
 
 
 def digest_dir(d):
+    """sha256 of every file; build.json's without its stage timing (which differs run to run)."""
     out = {}
     for name in sorted(os.listdir(d)):
         p = os.path.join(d, name)
         if os.path.isfile(p):
             with open(p, "rb") as f:
-                out[name] = hashlib.sha256(f.read()).hexdigest()
+                data = f.read()
+            if name == "build.json":
+                data = json.dumps({k: v for k, v in json.loads(data).items() if k != "timing"}).encode()
+            out[name] = hashlib.sha256(data).hexdigest()
     return out
 
 
-def build_cmd(args, corpus, out, threads, resume=False):
+def build_cmd(args, corpus, out, threads, resume=False, filters=False):
     cmd = [args.rwkvkit, "build", "--input", corpus, "--out", out, "--name", "r", "--shard-tokens", "20000",
            "--ctx-len", "512", "--threads", str(threads), "--vocab", args.vocab, "--no-progress",
            "--dedup-report", os.path.join(out, "near_duplicates.jsonl")]
+    if filters:  # the quality filters drop many of the generated documents: a --drop-report to resume
+        cmd += ["--filters", "on", "--drop-report", os.path.join(out, "filtered.jsonl")]
     return cmd + (["--resume"] if resume else [])
 
 
@@ -169,11 +184,16 @@ def check_reading_checkpoint(args, tmp):
     # one thread), killed as soon as the first checkpoint exists.
     lines = broken = 0
     for k in range(40):
-        n, b = make_corpus(os.path.join(files, f"part{k:03d}.jsonl"), 2_000_000, seed=100 + k)
+        n, b = make_corpus(os.path.join(files, f"part{k:03d}.jsonl"), 2_000_000, seed=100 + k, prose=True)
         lines, broken = lines + n, broken + b
     ref = os.path.join(tmp, "many_ref")
-    subprocess.run(build_cmd(args, files, ref, 1), check=True)
+    subprocess.run(build_cmd(args, files, ref, 1, filters=True), check=True)
     want = digest_dir(ref)
+    with open(os.path.join(ref, "filtered.jsonl"), encoding="utf-8") as f:
+        dropped = sum(1 for _ in f)
+    if dropped < 1000:
+        print(f"FAIL killed while reading: the filters dropped only {dropped} documents (the test needs many)")
+        return 1
     out = os.path.join(tmp, "many_out")
     work = os.path.join(out, ".rwkvkit-work")
     checkpoint = os.path.join(work, "phase1.checkpoint")
@@ -185,14 +205,18 @@ def check_reading_checkpoint(args, tmp):
         seen.setdefault("t", time.time())
         return time.time() - seen["t"] > 0.05  # a little more work past the checkpoint
 
-    if not kill_when(build_cmd(args, files, out, 1), after_checkpoint):
+    if not kill_when(build_cmd(args, files, out, 1, filters=True), after_checkpoint):
         print("FAIL killed while reading: the build finished before the kill point")
         return 1
     if os.path.exists(os.path.join(work, "spill.done")):
         print("FAIL killed while reading: phase 1 had already finished (kill point too late)")
         return 1
+    staged_drops = os.path.join(work, "drop_report.jsonl")
+    if not os.path.exists(staged_drops) or os.path.getsize(staged_drops) == 0:
+        print("FAIL killed while reading: no --drop-report lines were staged before the kill")
+        return 1
     failures = check_bad_fraction_after_resume(args, files, out, lines, broken)
-    r = subprocess.run(build_cmd(args, files, out, 2, resume=True), capture_output=True, text=True)
+    r = subprocess.run(build_cmd(args, files, out, 2, resume=True, filters=True), capture_output=True, text=True)
     if r.returncode != 0 or "reading on from input file" not in r.stderr:
         print(f"FAIL killed while reading: resume did not continue from the checkpoint ({r.returncode}): {r.stderr}")
         return 1
@@ -201,7 +225,8 @@ def check_reading_checkpoint(args, tmp):
         print(f"FAIL killed while reading: output differs: {sorted(set(got.items()) ^ set(want.items()))[:6]}")
         return 1
     line = [l for l in r.stderr.splitlines() if "reading on" in l][0]
-    print(f"ok   killed while reading: resumed to identical output ({line.strip()})")
+    print(f"ok   killed while reading: resumed to identical output, {dropped} filtered documents in the "
+          f"--drop-report ({line.strip()})")
     return failures
 
 
@@ -212,7 +237,7 @@ def check_bad_fraction_after_resume(args, files, killed_out, lines, broken):
     out = killed_out + "_bad_fraction"
     shutil.copytree(killed_out, out, symlinks=True)
     threshold = broken / lines * 0.999
-    r = subprocess.run(build_cmd(args, files, out, 2, resume=True) + ["--max-bad-fraction", repr(threshold)],
+    r = subprocess.run(build_cmd(args, files, out, 2, resume=True, filters=True) + ["--max-bad-fraction", repr(threshold)],
                        capture_output=True, text=True)
     want = f"{broken} of {lines} records are bad"
     if "reading on from input file" not in r.stderr:

@@ -43,6 +43,13 @@ inline std::string ReadFile(const std::filesystem::path& p) {
   return ss.str();
 }
 
+// build.json without its last member, "timing" (stage times: the one part that differs
+// between runs and thread counts).
+inline std::string WithoutTiming(const std::string& build_json) {
+  const size_t at = build_json.rfind(",\n  \"timing\": ");
+  return at == std::string::npos ? build_json : build_json.substr(0, at) + "\n}\n";
+}
+
 // `bytes` compressed as consecutive zstd frames of at most `frame_bytes` input each.
 inline std::string ZstdFrames(const std::string& bytes, size_t frame_bytes) {
   std::string out;

@@ -1,0 +1,220 @@
+#!/usr/bin/env python3
+"""tests/corpus/filters/drop_report_check.py — `rwkvkit build --drop-report` checked in Python.
+
+Builds slices of the demo corpus in three sources (a JSONL source with a language keep list,
+so the language filter drops documents too; a JSONL source with a bad line, so line numbers
+must count physical lines; a text source of whole files, some too short for the quality
+filters; with --parquet also a Parquet source written by pyarrow in row groups of 37 rows,
+with the same language keep list) with --filters on and a --drop-report, with --threads 1
+and 2. Requires:
+  - the report is the same bytes for both thread counts, and so is build.json (its timing
+    block aside);
+  - every line names a real input document: the file exists, the line of a JSONL file holds a
+    JSON record with a text, text files have line null, a Parquet record is named by row, row
+    group and row within it, which pyarrow's reading of the file confirms (the row's text is a
+    string; the group's first row plus row_in_group is the row); no document appears twice;
+    lines come in input order (file order, then line or row);
+  - per source, the lines counted by (filter, reason) — by language for the language filter —
+    equal build.json's counts.filters.dropped exactly, and their total equals the source's
+    filter_* drops; language-filter drops name a language outside the keep list;
+  - --drop-report without --filters on, or into a missing directory, is an error before any
+    work (no build.json written).
+Standard library only (pyarrow with --parquet).
+"""
+
+import argparse
+import collections
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+FAILURES = []
+
+
+def check(cond, what):
+    if not cond:
+        FAILURES.append(what)
+        print("FAIL:", what)
+
+
+def spread(path, n):
+    with open(path, encoding="utf-8") as f:
+        lines = f.readlines()
+    step = max(1, len(lines) // n)
+    return lines[::step][:n]
+
+
+def make_corpus(tmp, demo, parquet):
+    src = os.path.join(tmp, "src")
+    os.makedirs(os.path.join(src, "texts"))
+    with open(os.path.join(src, "gnome.jsonl"), "w", encoding="utf-8") as f:
+        f.writelines(spread(os.path.join(demo, "gnome-user-docs.jsonl"), 300))
+    handbook = spread(os.path.join(demo, "debian-handbook.jsonl"), 60)
+    handbook.insert(5, "{this is not json\n")
+    with open(os.path.join(src, "handbook.jsonl"), "w", encoding="utf-8") as f:
+        f.writelines(handbook)
+    texts = [json.loads(l)["text"] for l in spread(os.path.join(demo, "debian-handbook.jsonl"), 8)]
+    texts += ["Too short to keep.", "Another tiny file, far below fifty words."]
+    for i, t in enumerate(texts):
+        with open(os.path.join(src, "texts", f"t{i:02d}.txt"), "w", encoding="utf-8") as f:
+            f.write(t)
+    sources = []
+    if parquet:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+        rows = [json.loads(l)["text"] for l in spread(os.path.join(demo, "gnome-user-docs.jsonl"), 401)[1::2]]
+        pq.write_table(pa.table({"id": list(range(len(rows))), "text": rows}), os.path.join(src, "gnome.parquet"),
+                       row_group_size=37)
+        sources.append({"name": "gnome_parquet", "paths": ["src/gnome.parquet"], "format": "parquet",
+                        "license": "CC-BY-SA-3.0", "filters": {"languages": {"keep": ["en", "de", "fr"]}}})
+    manifest = {"name": "drops", "seed": 3,
+                "sources": [
+                    {"name": "gnome", "paths": ["src/gnome.jsonl"], "format": "jsonl", "license": "CC-BY-SA-3.0",
+                     "filters": {"languages": {"keep": ["en", "de", "fr"]}}},
+                    {"name": "handbook", "paths": ["src/handbook.jsonl"], "format": "jsonl", "license": "GPL-2.0"},
+                    {"name": "texts", "paths": ["src/texts"], "format": "text", "license": "GPL-2.0"}] + sources,
+                "output": {"dir": "out", "shard_tokens": 200000, "ctx_len": 512}}
+    path = os.path.join(tmp, "manifest.json")
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(manifest, f)
+    return path, manifest
+
+
+def build(args, manifest, out, report, threads, extra=()):
+    cmd = [args.rwkvkit, "build", "--manifest", manifest, "--out", out, "--threads", str(threads), "--vocab",
+           args.vocab, "--no-progress", "--filters", "on", "--drop-report", report, *extra]
+    return subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def without_timing(path):
+    with open(path, encoding="utf-8") as f:
+        b = json.load(f)
+    b.pop("timing", None)
+    return b
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rwkvkit", required=True)
+    ap.add_argument("--vocab", required=True)
+    ap.add_argument("--demo-dir", required=True)
+    ap.add_argument("--parquet", action="store_true", help="add a Parquet source (the binary reads Parquet)")
+    args = ap.parse_args()
+    for p in (args.vocab, args.demo_dir):
+        if not os.path.exists(p):
+            print(f"missing {p}: run tools/setup.sh", file=sys.stderr)
+            return 2
+    with tempfile.TemporaryDirectory(prefix="rwkvkit_drops_") as tmp:
+        manifest, m = make_corpus(tmp, args.demo_dir, args.parquet)
+        reports = []
+        for threads in (1, 2):
+            out = os.path.join(tmp, f"out{threads}")
+            report = os.path.join(tmp, f"drops{threads}.jsonl")
+            r = build(args, manifest, out, report, threads)
+            check(r.returncode == 0, f"build --threads {threads} exited {r.returncode}: {r.stderr.decode()[-400:]}")
+            with open(report, "rb") as f:
+                reports.append(f.read())
+            check(not os.path.exists(report + ".tmp"), "the report's temporary file was left behind")
+        check(reports[0] == reports[1], "the drop report differs between --threads 1 and 2")
+        check(without_timing(os.path.join(tmp, "out1", "build.json")) ==
+              without_timing(os.path.join(tmp, "out2", "build.json")), "build.json differs between --threads 1 and 2")
+        build_json = without_timing(os.path.join(tmp, "out1", "build.json"))
+        entries = [json.loads(l) for l in reports[0].decode("utf-8").splitlines()]
+        check(len(entries) > 20, f"only {len(entries)} documents dropped: the test corpus is too clean")
+        check_entries(entries, build_json, m, tmp, args.parquet)
+        check_errors(args, manifest, tmp)
+        print(f"checked {len(entries)} dropped documents")
+    if FAILURES:
+        print(f"{len(FAILURES)} check(s) failed")
+        return 1
+    print("drop report: all checks passed")
+    return 0
+
+
+def parquet_groups(path):
+    """(first row of each row group, the text column) of a Parquet file, read by pyarrow."""
+    import pyarrow.parquet as pq
+    f = pq.ParquetFile(path)
+    starts, n = [], 0
+    for g in range(f.metadata.num_row_groups):
+        starts.append(n)
+        n += f.metadata.row_group(g).num_rows
+    return starts, f.read(columns=["text"]).column("text").to_pylist()
+
+
+def check_entries(entries, build_json, m, tmp, parquet):
+    names = [s["name"] for s in m["sources"]]
+    file_order = {}
+    for s in m["sources"]:
+        p = os.path.join(tmp, s["paths"][0])
+        files = sorted(os.path.join(p, n) for n in os.listdir(p)) if os.path.isdir(p) else [p]
+        for f in files:
+            file_order[os.path.realpath(f)] = len(file_order)
+    seen, last = set(), (-1, -1)
+    by_source = collections.defaultdict(collections.Counter)
+    groups = {}
+    for e in entries:
+        src = next(s for s in m["sources"] if s["name"] == e["source"])
+        pos_key = "row" if src["format"] == "parquet" else "line"
+        if pos_key == "row":
+            check(set(e) == {"source", "file", "row", "row_group", "row_in_group", "filter", "reason", "language"},
+                  f"fields {sorted(e)}")
+            if e["file"] not in groups:
+                groups[e["file"]] = parquet_groups(e["file"])
+            starts, texts = groups[e["file"]]
+            check(0 <= e["row_group"] < len(starts) and starts[e["row_group"]] + e["row_in_group"] == e["row"] and
+                  e["row_in_group"] >= 0 and isinstance(texts[e["row"]], str), f"Parquet position {e}")
+        else:
+            check(set(e) == {"source", "file", "line", "filter", "reason", "language"}, f"fields {sorted(e)}")
+        where = (e["file"], e[pos_key])
+        check(where not in seen, f"{where} reported twice")
+        seen.add(where)
+        real = os.path.realpath(e["file"])
+        check(real in file_order, f"{e['file']} is not an input file")
+        pos = (file_order.get(real, -1), e[pos_key] if e[pos_key] is not None else 0)
+        check(pos > last, f"{where} out of input order")
+        last = pos
+        if src["format"] == "parquet":
+            pass  # checked above
+        elif src["format"] == "text":
+            check(e["line"] is None, f"{where}: a text file's line must be null")
+        else:
+            with open(e["file"], encoding="utf-8") as f:
+                record = f.readlines()[e["line"] - 1]
+            check(isinstance(json.loads(record).get("text"), str), f"{where} is not a JSON record with a text")
+        key = e["language"] if e["filter"] == "language" else e["reason"]
+        if e["filter"] == "language":
+            keep = src.get("filters", {}).get("languages", {}).get("keep", [])
+            check(e["reason"] == "language" and e["language"].split("-")[0] not in keep,
+                  f"{where}: language drop of {e['language']!r} with keep list {keep}")
+        by_source[e["source"]][(e["filter"], key)] += 1
+    check(any(e["filter"] == "language" for e in entries), "no language-filter drop in the report")
+    check(any(e.get("line", 0) is None for e in entries), "no text-file drop in the report")
+    if parquet:
+        check(any("row" in e and e["filter"] == "language" for e in entries), "no Parquet language drop in the report")
+    for i, s in enumerate(build_json["sources"]):
+        c = s["counts"]
+        want = collections.Counter({(flt, k): n for flt, reasons in c.get("filters", {}).get("dropped", {}).items()
+                                    for k, n in reasons.items()})
+        check(by_source[names[i]] == want, f"source {names[i]}: report {dict(by_source[names[i]])}, build.json {dict(want)}")
+        filtered = sum(n for r, n in c["dropped"].items() if r.startswith("filter_"))
+        check(sum(by_source[names[i]].values()) == filtered, f"source {names[i]}: {filtered} filter_* drops in build.json")
+
+
+def check_errors(args, manifest, tmp):
+    out = os.path.join(tmp, "err")
+    r = subprocess.run([args.rwkvkit, "build", "--manifest", manifest, "--out", out, "--vocab", args.vocab,
+                        "--no-progress", "--drop-report", os.path.join(tmp, "d.jsonl")],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    check(r.returncode != 0 and "--drop-report needs --filters on" in r.stderr.decode(),
+          f"--drop-report without filters: exit {r.returncode}, {r.stderr.decode()!r}")
+    r = build(args, manifest, out, os.path.join(tmp, "nowhere", "d.jsonl"), 1)
+    err = r.stderr.decode()
+    check(r.returncode != 0 and "no such directory for --drop-report" in err, f"missing directory: {err!r}")
+    check(not os.path.exists(os.path.join(out, "build.json")), "a failed build wrote build.json")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
