@@ -17,8 +17,8 @@ and 2. Requires:
   - per source, the lines counted by (filter, reason) — by language for the language filter —
     equal build.json's counts.filters.dropped exactly, and their total equals the source's
     filter_* drops; language-filter drops name a language outside the keep list;
-  - --drop-report without --filters on, or into a missing directory, is an error before any
-    work (no build.json written).
+  - --drop-report without --filters on, into a missing directory, naming the --dedup-report's
+    file or the build's own build.json is an error before any work (no build.json written).
 Standard library only (pyarrow with --parquet).
 """
 
@@ -214,6 +214,14 @@ def check_errors(args, manifest, tmp):
     err = r.stderr.decode()
     check(r.returncode != 0 and "no such directory for --drop-report" in err, f"missing directory: {err!r}")
     check(not os.path.exists(os.path.join(out, "build.json")), "a failed build wrote build.json")
+    same = os.path.join(tmp, "both.jsonl")
+    r = build(args, manifest, out, same, 1, extra=("--dedup-report", same))
+    err = r.stderr.decode()
+    check(r.returncode != 0 and "also named by --dedup-report" in err, f"one file for both reports: {err!r}")
+    r = build(args, manifest, out, os.path.join(out, "build.json"), 1)
+    err = r.stderr.decode()
+    check(r.returncode != 0 and "names a file or directory the build itself writes" in err, f"report as build.json: {err!r}")
+    check(not os.path.exists(os.path.join(out, "build.json")), "a refused build wrote build.json")
 
 
 if __name__ == "__main__":
