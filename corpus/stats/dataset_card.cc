@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "corpus/stats/text_escape.h"
@@ -59,6 +60,11 @@ std::string HubLanguage(std::string_view code) {
   if (base.size() < 2 || base.size() > 3 || base == "un" || base == "xx" || base == "und") return "";
   for (const char c : base)
     if (c < 'a' || c > 'z') return "";
+  // CLD2 still uses the withdrawn ISO 639-1 codes of Hebrew, Javanese, Indonesian and Yiddish.
+  constexpr std::pair<std::string_view, std::string_view> kWithdrawn[] = {
+      {"iw", "he"}, {"jw", "jv"}, {"in", "id"}, {"ji", "yi"}};
+  for (const auto& [old_code, now] : kWithdrawn)
+    if (base == old_code) return std::string(now);
   return std::string(base);
 }
 

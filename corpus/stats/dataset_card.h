@@ -25,8 +25,9 @@ std::string DatasetCardFrontMatter(const ReportModel& m);
 // The Hub's size category for `documents` examples: "n<1K", "1K<n<10K", ..., "n>1T".
 std::string SizeCategory(uint64_t documents);
 
-// The ISO 639 code of a report language ("en", "zh" for "zh-Hant", "code" for "code:python"),
-// or "" for one that has none ("un", "(undeclared)", CLD2's "xx-..." scripts).
+// The ISO 639 code of a report language ("en", "zh" for "zh-Hant", "he" for CLD2's "iw",
+// "code" for "code:python"), or "" for one that has none ("un", "(undeclared)", CLD2's "xx-..."
+// scripts).
 std::string HubLanguage(std::string_view code);
 
 // The Hub license id a manifest license names (case-insensitive), or "" when it is none.

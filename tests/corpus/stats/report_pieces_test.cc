@@ -106,6 +106,8 @@ TEST(DatasetCard, SizeCategoriesLanguagesAndLicenses) {
   EXPECT_EQ(HubLanguage("en"), "en");
   EXPECT_EQ(HubLanguage("zh-Hant"), "zh");
   EXPECT_EQ(HubLanguage("haw"), "haw");
+  EXPECT_EQ(HubLanguage("iw"), "he");  // CLD2's withdrawn codes
+  EXPECT_EQ(HubLanguage("jw"), "jv");
   EXPECT_EQ(HubLanguage("code:python"), "code");
   EXPECT_EQ(HubLanguage("un"), "");
   EXPECT_EQ(HubLanguage("xx-Qaai"), "");

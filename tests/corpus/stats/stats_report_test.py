@@ -453,6 +453,7 @@ def check_front_matter(path, rep, build):
     want_langs = []
     for l in rep["languages"]:
         code = "code" if l["language"].startswith("code:") else l["language"].split("-")[0]
+        code = {"iw": "he", "jw": "jv", "in": "id", "ji": "yi"}.get(code, code)
         if l["tokens"] < 0.001 * rep["totals"]["tokens"] or code in want_langs:
             continue
         if code == "code" or (re.fullmatch(r"[a-z]{2,3}", code) and code not in ("un", "xx", "und")):
