@@ -7,7 +7,9 @@
 // speed, and generating 1.6B independent normals would take a minute on one core.
 // Usage: refmodel_cuda_eval_driver [--version 6|7] [--layers 24] [--width 2048] [--vocab 65536]
 //        [--docs 32] [--ctx 4096] [--window 512] [--cpu-docs 2] [--cpu-len 256]
-//        [--dtypes bf16,fp32,fp16]
+//        [--dtypes bf16,fp32,fp16] [--model CHECKPOINT] [--data SHARD_PREFIX] [--nll-out FILE]
+// --model evaluates a real checkpoint instead of the tiled random model; --data a shard of its own
+// instead of random documents; --nll-out writes the first dtype's per-target NLL (JSON lines).
 // It also prints the device memory in use after each run (cudaMemGetInfo: weights, state, scratch).
 #include <tbb/global_control.h>
 
@@ -82,6 +84,7 @@ std::filesystem::path WriteShard(const std::filesystem::path& prefix, int docs, 
 int main(int argc, char** argv) {
   int layers = 24, width = 2048, vocab = 65536, docs = 32, ctx = 4096, window = 512, cpu_docs = 2, cpu_len = 256;
   int version = 6;
+  std::string model_path, data_prefix, nll_out;
   std::string dtypes = "bf16,fp32";
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string k = argv[i], v = argv[i + 1];
@@ -95,11 +98,25 @@ int main(int argc, char** argv) {
     else if (k == "--cpu-len") cpu_len = std::atoi(v.c_str());
     else if (k == "--dtypes") dtypes = v;
     else if (k == "--version") version = std::atoi(v.c_str());
+    else if (k == "--model") model_path = v;
+    else if (k == "--data") data_prefix = v;
+    else if (k == "--nll-out") nll_out = v;
     else { std::fprintf(stderr, "unknown flag %s\n", k.c_str()); return 2; }
   }
   const auto t0 = std::chrono::steady_clock::now();
   if (version != 6 && version != 7) { std::fprintf(stderr, "--version must be 6 or 7\n"); return 2; }
-  const rr::ModelWeights w = TiledModel(version, layers, width, vocab);
+  rr::ModelWeights w;
+  if (!model_path.empty()) {  // a real checkpoint instead of the tiled random model
+    absl::StatusOr<rr::ModelWeights> loaded = rr::LoadModel(model_path);
+    if (!loaded.ok()) { std::fprintf(stderr, "%s\n", std::string(loaded.status().message()).c_str()); return 1; }
+    w = *std::move(loaded);
+    vocab = w.config.vocab_size;
+    width = w.config.n_embd;
+    layers = w.config.n_layer;
+    version = w.config.version == rr::ModelVersion::kV7_0 ? 7 : 6;
+  } else {
+    w = TiledModel(version, layers, width, vocab);
+  }
   double params = 2.0 * vocab * width;
   for (const rr::LayerWeights& lw : w.layers)
     for (const std::vector<float>* p : {&lw.att_r, &lw.att_k, &lw.att_v, &lw.att_g, &lw.att_o, &lw.ffn_k, &lw.ffn_r,
@@ -113,9 +130,20 @@ int main(int argc, char** argv) {
   if (!tok.ok()) { std::fprintf(stderr, "%s\n", std::string(tok.status().message()).c_str()); return 1; }
   const std::filesystem::path dir = std::filesystem::temp_directory_path() / "rwkvkit_eval_driver";
   std::filesystem::create_directories(dir);
-  const std::vector<std::filesystem::path> big = {WriteShard(dir / "big", docs, ctx, vocab, 1)};
+  const std::vector<std::filesystem::path> big = {data_prefix.empty() ? WriteShard(dir / "big", docs, ctx, vocab, 1)
+                                                                      : std::filesystem::path(data_prefix)};
   const std::vector<std::filesystem::path> small = {WriteShard(dir / "small", cpu_docs, cpu_len, vocab, 2)};
   auto null_sink = [](const rr::DocumentResult&) { return absl::OkStatus(); };
+  // --nll-out: per-target NLL of every document of the timed run, one JSON array per line (the
+  // first dtype's run), in document order
+  std::FILE* nll_file = nll_out.empty() ? nullptr : std::fopen(nll_out.c_str(), "w");
+  if (!nll_out.empty() && nll_file == nullptr) { std::fprintf(stderr, "cannot write %s\n", nll_out.c_str()); return 1; }
+  auto nll_sink = [&](const rr::DocumentResult& r) {
+    std::fputc('[', nll_file);
+    for (size_t i = 0; i < r.nll.size(); ++i) std::fprintf(nll_file, i ? ",%.9g" : "%.9g", r.nll[i]);
+    std::fputs("]\n", nll_file);
+    return absl::OkStatus();
+  };
 
   for (const std::string& name : std::vector<std::string>(absl::StrSplit(dtypes, ','))) {
     const rr::CudaDType dt = name == "bf16" ? rr::CudaDType::kBf16 : name == "fp16" ? rr::CudaDType::kFp16 : rr::CudaDType::kFp32;
@@ -126,7 +154,12 @@ int main(int argc, char** argv) {
     absl::StatusOr<rr::EvalTotals> s = rr::EvaluateCuda(**m, *tok, small, o, null_sink);  // warm-up + NLL check
     if (!s.ok()) { std::fprintf(stderr, "%s\n", std::string(s.status().message()).c_str()); return 1; }
     const auto a = std::chrono::steady_clock::now();
-    absl::StatusOr<rr::EvalTotals> t = rr::EvaluateCuda(**m, *tok, big, o, null_sink);
+    const rr::DocumentSink sink = nll_file != nullptr ? rr::DocumentSink(nll_sink) : rr::DocumentSink(null_sink);
+    absl::StatusOr<rr::EvalTotals> t = rr::EvaluateCuda(**m, *tok, big, o, sink);
+    if (nll_file != nullptr) {
+      std::fclose(nll_file);
+      nll_file = nullptr;
+    }
     const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - a).count();
     if (!t.ok()) { std::fprintf(stderr, "%s\n", std::string(t.status().message()).c_str()); return 1; }
     size_t free_b = 0, total_b = 0;

@@ -1,0 +1,191 @@
+// bench/kernels/wkv7_fused_variant.cuh — a tried variant of the WKV-7 forward (variants 5 and 6 of
+// wkv7_variants.cu): the x070 layer's WKV step with its neighbours fused in — from the products'
+// outputs, per token and head,
+//   d = w0 + decay_lora;  ρ = σ(a0 + iclr_lora);  kk = (k⊙k_k) / max(‖k⊙k_k‖₂, 1e-12)
+//   k' = k⊙(1 + (ρ - 1)⊙k_a);  layer 0: v_first := v, else v' = v + (v_first - v)⊙σ(v0 + v_lora)
+//   the kernels/wkv7.h recurrence with a = -kk, b = kk⊙ρ, then
+//   out = (GroupNorm(y; eps 64e-5, ln_w, ln_b) + (Σ_j r_j·k'_j·r_k,j)·v') ⊙ g
+// — one read of the layer's vectors and one write instead of three passes. Measured 3.4x slower
+// than the plain kernel alone on an H100 (230 registers: 4 blocks per SM instead of 7, plus the
+// per-token reductions; docs/kernels_notes.md), so the model keeps the separate passes.
+// One block per (batch, head), thread i = value row / channel i. Per stage of C tokens:
+//   load: thread i reads channel i of each token, computes its part; the per-token sums over the
+//         head (‖k⊙k_k‖², Σ r·k'·r_k) go through warp shuffles and a [C][warps] shared table;
+//   barrier; finish kk and b = kk⊙ρ into the stage; barrier;
+//   recurrence for the stage's tokens (y kept in registers);
+//   GroupNorm statistics per token the same way (two passes: mean, then centred variance); write.
+#ifndef RWKVKIT_BENCH_KERNELS_WKV7_FUSED_VARIANT_CUH_
+#define RWKVKIT_BENCH_KERNELS_WKV7_FUSED_VARIANT_CUH_
+
+#include "kernels/dtype_convert.cuh"
+
+namespace rwkvkit::bench {
+
+using kernels::FromFloat;
+using kernels::ToFloat;
+
+// [B, T, H, N] arrays of T (v_lora null in layer 0, where v_first is written); [H·N] fp32 vectors;
+// state [B, H, N(value), N(key)] fp32.
+template <typename T>
+struct Wkv7FusedArgs {
+  const T *r, *k, *v, *decay_lora, *iclr_lora, *v_lora, *g;
+  T* v_first;
+  const float *w0, *a0, *v0, *k_k, *k_a, *r_k, *ln_w, *ln_b;
+  float* state;
+  T* out;
+};
+
+constexpr float kWkv7GroupNormEps = 64e-5f;
+
+__device__ __forceinline__ float Wkv7Sigmoid(float z) { return 1.0f / (1.0f + expf(-z)); }
+
+__device__ __forceinline__ float Wkv7WarpSum(float v) {
+  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+  return v;
+}
+
+template <typename T, int N, int C>
+__global__ void __launch_bounds__(N) Wkv7FusedKernel(int T_len, int H, Wkv7FusedArgs<T> p) {
+  constexpr int NW = N / 32;
+  const int h = blockIdx.x, bb = blockIdx.y, i = threadIdx.x, warp = i >> 5, lane = i & 31;
+  __shared__ float sr[C][N], sw[C][N], sk[C][N], sa[C][N], sb[C][N];
+  __shared__ float red[2][C][NW];
+  const int ch = h * N + i;
+  const float w0 = p.w0[ch], a0 = p.a0[ch], k_k = p.k_k[ch], k_a = p.k_a[ch], r_k = p.r_k[ch];
+  const float v0 = p.v_lora != nullptr ? p.v0[ch] : 0.0f, ln_w = p.ln_w[ch], ln_b = p.ln_b[ch];
+  float S[N];
+  float* st = p.state + ((static_cast<size_t>(bb) * H + h) * N + i) * N;
+#pragma unroll
+  for (int j = 0; j < N; j += 4) {
+    const float4 q = *reinterpret_cast<const float4*>(st + j);
+    S[j] = q.x;
+    S[j + 1] = q.y;
+    S[j + 2] = q.z;
+    S[j + 3] = q.w;
+  }
+  const size_t row = static_cast<size_t>(H) * N;
+  const size_t base = static_cast<size_t>(bb) * T_len * row + static_cast<size_t>(h) * N + i;
+  for (int t0 = 0; t0 < T_len; t0 += C) {
+    const int nt = min(C, T_len - t0);
+    float u[C], rho[C], vv[C], y[C];
+#pragma unroll
+    for (int c = 0; c < C; ++c) {
+      if (c >= nt) break;
+      const size_t o = base + static_cast<size_t>(t0 + c) * row;
+      const float kr = ToFloat(p.k[o]), r = ToFloat(p.r[o]);
+      u[c] = kr * k_k;
+      rho[c] = Wkv7Sigmoid(a0 + ToFloat(p.iclr_lora[o]));
+      const float kn = kr * (1.0f + (rho[c] - 1.0f) * k_a);
+      float v = ToFloat(p.v[o]);
+      if (p.v_lora == nullptr) {
+        p.v_first[o] = p.v[o];
+      } else {
+        v = v + (ToFloat(p.v_first[o]) - v) * Wkv7Sigmoid(v0 + ToFloat(p.v_lora[o]));
+      }
+      vv[c] = v;
+      sr[c][i] = r;
+      sk[c][i] = kn;
+      sw[c][i] = expf(-0.606531f * Wkv7Sigmoid(w0 + ToFloat(p.decay_lora[o])));
+      const float ss = Wkv7WarpSum(u[c] * u[c]), bonus = Wkv7WarpSum(r * kn * r_k);
+      if (lane == 0) {
+        red[0][c][warp] = ss;
+        red[1][c][warp] = bonus;
+      }
+    }
+    __syncthreads();
+    float bonus[C];
+#pragma unroll
+    for (int c = 0; c < C; ++c) {
+      if (c >= nt) break;
+      float ss = 0.0f, bo = 0.0f;
+#pragma unroll
+      for (int w = 0; w < NW; ++w) {
+        ss += red[0][c][w];
+        bo += red[1][c][w];
+      }
+      bonus[c] = bo;
+      const float kk = u[c] / fmaxf(sqrtf(ss), 1e-12f);
+      sa[c][i] = -kk;
+      sb[c][i] = kk * rho[c];
+    }
+    __syncthreads();
+#pragma unroll
+    for (int c = 0; c < C; ++c) {
+      if (c >= nt) break;
+      const float vi = vv[c];
+      float s0 = 0.f, s1 = 0.f, s2 = 0.f, s3 = 0.f;
+#pragma unroll
+      for (int j = 0; j < N; j += 4) {
+        const float4 q = *reinterpret_cast<const float4*>(&sa[c][j]);
+        s0 = fmaf(S[j], q.x, s0);
+        s1 = fmaf(S[j + 1], q.y, s1);
+        s2 = fmaf(S[j + 2], q.z, s2);
+        s3 = fmaf(S[j + 3], q.w, s3);
+      }
+      const float sai = (s0 + s1) + (s2 + s3);
+      float y0 = 0.f, y1 = 0.f, y2 = 0.f, y3 = 0.f;
+#pragma unroll
+      for (int j = 0; j < N; j += 4) {
+        const float4 w4 = *reinterpret_cast<const float4*>(&sw[c][j]);
+        const float4 b4 = *reinterpret_cast<const float4*>(&sb[c][j]);
+        const float4 k4 = *reinterpret_cast<const float4*>(&sk[c][j]);
+        const float4 r4 = *reinterpret_cast<const float4*>(&sr[c][j]);
+        S[j] = fmaf(S[j], w4.x, fmaf(sai, b4.x, vi * k4.x));
+        S[j + 1] = fmaf(S[j + 1], w4.y, fmaf(sai, b4.y, vi * k4.y));
+        S[j + 2] = fmaf(S[j + 2], w4.z, fmaf(sai, b4.z, vi * k4.z));
+        S[j + 3] = fmaf(S[j + 3], w4.w, fmaf(sai, b4.w, vi * k4.w));
+        y0 = fmaf(S[j], r4.x, y0);
+        y1 = fmaf(S[j + 1], r4.y, y1);
+        y2 = fmaf(S[j + 2], r4.z, y2);
+        y3 = fmaf(S[j + 3], r4.w, y3);
+      }
+      y[c] = (y0 + y1) + (y2 + y3);
+    }
+    // GroupNorm over the head's N rows, per token: mean, then the centred variance
+    __syncthreads();  // every thread is done reading red[] of this stage
+#pragma unroll
+    for (int c = 0; c < C; ++c) {
+      if (c >= nt) break;
+      const float s = Wkv7WarpSum(y[c]);
+      if (lane == 0) red[0][c][warp] = s;
+    }
+    __syncthreads();
+    float mean[C];
+#pragma unroll
+    for (int c = 0; c < C; ++c) {
+      if (c >= nt) break;
+      float s = 0.0f;
+#pragma unroll
+      for (int w = 0; w < NW; ++w) s += red[0][c][w];
+      mean[c] = s / N;
+      const float q = Wkv7WarpSum((y[c] - mean[c]) * (y[c] - mean[c]));
+      if (lane == 0) red[1][c][warp] = q;
+    }
+    __syncthreads();
+#pragma unroll
+    for (int c = 0; c < C; ++c) {
+      if (c >= nt) break;
+      float q = 0.0f;
+#pragma unroll
+      for (int w = 0; w < NW; ++w) q += red[1][c][w];
+      const float rstd = rsqrtf(q / N + kWkv7GroupNormEps);
+      const size_t o = base + static_cast<size_t>(t0 + c) * row;
+      const float normed = (y[c] - mean[c]) * rstd * ln_w + ln_b;
+      p.out[o] = FromFloat<T>((normed + bonus[c] * vv[c]) * ToFloat(p.g[o]));
+    }
+    __syncthreads();  // the stage buffers and red[] are reused by the next stage
+  }
+#pragma unroll
+  for (int j = 0; j < N; j += 4) *reinterpret_cast<float4*>(st + j) = make_float4(S[j], S[j + 1], S[j + 2], S[j + 3]);
+}
+
+template <typename T, int N, int C>
+cudaError_t LaunchWkv7Fused(int B, int T_len, int H, const Wkv7FusedArgs<T>& a, cudaStream_t stream) {
+  const dim3 grid(static_cast<unsigned>(H), static_cast<unsigned>(B));
+  Wkv7FusedKernel<T, N, C><<<grid, N, 0, stream>>>(T_len, H, a);
+  return cudaGetLastError();
+}
+
+}  // namespace rwkvkit::bench
+
+#endif  // RWKVKIT_BENCH_KERNELS_WKV7_FUSED_VARIANT_CUH_
