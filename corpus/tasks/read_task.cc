@@ -3,6 +3,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -103,7 +104,8 @@ std::pair<size_t, size_t> ReadSlice(const std::vector<InputFile>& files, uint32_
   const uint64_t total = before.back();
   auto owner = [&](size_t f) -> uint64_t {
     if (total == 0) return static_cast<uint64_t>(f) * tasks / files.size();
-    return static_cast<uint64_t>((static_cast<unsigned __int128>(before[f]) * tasks) / total);
+    // Empty files at the end start at `total`: they go with the last task.
+    return std::min<uint64_t>(tasks - 1, static_cast<uint64_t>((static_cast<unsigned __int128>(before[f]) * tasks) / total));
   };
   size_t first = 0;
   while (first < files.size() && owner(first) < task) ++first;

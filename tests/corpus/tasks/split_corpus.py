@@ -1,7 +1,7 @@
 """tests/corpus/tasks/split_corpus.py — a generated corpus whose build decisions cross input files.
 
-Shared by the split-build tests. Three sources of several JSONL files each (one of them gzip,
-one empty), so that every read slice of a split build holds other files: exact duplicates of
+Shared by the split-build tests. Three sources of several JSONL files each (one of them gzip;
+an empty one in the middle and one at the very end), so that every read slice of a split build holds other files: exact duplicates of
 the same text within a file, across files and across sources (the first in input order must
 win); near duplicates (one word edited) of documents in earlier files, and documents with a few
 words changed (LSH candidates that the Jaccard estimate often rejects); bad records (broken
@@ -28,13 +28,14 @@ def make_split_corpus(root, docs_per_file=300, seed=7):
     history = []  # earlier long documents, for near duplicates
     shared = [f"shared document number {k} " + " ".join(_doc(rng, 30)) for k in range(20)]
     sources = []
-    for s, (name, files, weight) in enumerate([("web", 4, 1.0), ("books", 3, 0.5), ("code", 3, 2.0)]):
+    for s, (name, files, weight) in enumerate([("web", 4, 1.0), ("books", 3, 0.5), ("code", 4, 2.0)]):
         paths = []
         for f in range(files):
             gz = name == "books" and f == 1
             path = os.path.join(root, f"{name}_{f}.jsonl" + (".gz" if gz else ""))
             lines = []
-            count = 0 if (name == "web" and f == 2) else docs_per_file  # one empty file
+            empty = (name == "web" and f == 2) or (name == "code" and f == 3)  # in the middle, and last
+            count = 0 if empty else docs_per_file
             for i in range(count):
                 r = rng.random()
                 if r < 0.08:

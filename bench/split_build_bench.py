@@ -1,0 +1,204 @@
+#!/usr/bin/env python3
+"""Benchmark of the split build (`--executor local`) against the one-process build, same input.
+
+Input: the demo corpus (.rwkvkit/demo/demo.jsonl) in copies until --size-mb; in copy k >= 1 a
+quarter of every document's words are replaced by other words of the same document (positions
+fixed by k) and " [copy k]" is appended, so no copy is an exact or near duplicate of another
+and every document goes through MinHash, LSH and tokenization to the shards. Written once as
+--parts JSONL files (a read task takes whole files) and cached under --cache.
+
+Runs, each a process to completion (near-dedup on, the default; files in the page cache):
+  single    `rwkvkit build --threads T`
+  split N=1 `--executor local --tasks 1 --partitions 1 --write-tasks 1 --parallel 1 --threads T`
+  split N=2 `--executor local --tasks 2 --partitions 2 --write-tasks 2 --parallel 2 --threads 1`
+CPU time = user + system of the process and everything it waited for (RUSAGE_CHILDREN), so a
+split build counts every task; wall time too. The outputs of all runs must be byte-identical.
+Per task (split runs): CPU seconds and peak RSS from the local executor's usage line in each
+task log; the work directory's bytes by file kind per document read. A second, smaller input
+(--small-mb) repeats the N=2 run to show how each task's peak memory grows with the corpus.
+
+Usage: .rwkvkit/venv/bin/python bench/split_build_bench.py --rwkvkit build/bin/rwkvkit \
+           [--size-mb 1024] [--small-mb 256] [--write-doc docs/benchmarks.md]
+"""
+
+import argparse
+import collections
+import datetime
+import glob
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+from bench_common import cpu_model, git_commit, run_timed, write_doc
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BEGIN = "<!-- BEGIN split-build (bench/split_build_bench.py writes this section) -->"
+BEGIN_PREFIX = "<!-- BEGIN split-build"
+END = "<!-- END split-build -->"
+
+
+def make_corpus(demo, out_dir, size_mb, parts):
+    stamp = os.path.join(out_dir, "done.json")
+    if os.path.exists(stamp):
+        with open(stamp) as f:
+            return json.load(f)
+    shutil.rmtree(out_dir, ignore_errors=True)
+    os.makedirs(out_dir)
+    with open(demo, encoding="utf-8") as f:
+        docs = [json.loads(line)["text"] for line in f if line.strip()]
+    files = [open(os.path.join(out_dir, f"part{p:03d}.jsonl"), "w", encoding="utf-8") for p in range(parts)]
+    size, n, k = 0, 0, 0
+    while size < size_mb * 1e6:
+        for i, text in enumerate(docs):
+            if k > 0:
+                words = text.split(" ")
+                m = len(words)
+                for j in range(0, m):
+                    if (j * 7 + k * 13) % 4 == 0:
+                        words[j] = words[(j * (k + 1) + 3) % m]
+                text = " ".join(words) + f" [copy {k}]"
+            line = json.dumps({"id": n, "text": text}, ensure_ascii=False) + "\n"
+            files[k % parts].write(line)
+            size += len(line.encode("utf-8"))
+            n += 1
+        k += 1
+    for f in files:
+        f.close()
+    info = {"documents": n, "bytes": size, "copies": k}
+    with open(stamp, "w") as f:
+        json.dump(info, f)
+    return info
+
+
+def digest_dir(d):
+    out = {}
+    for name in sorted(os.listdir(d)):
+        p = os.path.join(d, name)
+        if os.path.isfile(p) and name != ".rwkvkit-lock":
+            h = hashlib.sha256()
+            with open(p, "rb") as f:
+                for block in iter(lambda: f.read(1 << 20), b""):
+                    h.update(block)
+            out[name] = h.hexdigest()
+    return out
+
+
+def task_usage(work):
+    """{stage: [(cpu_s, max_rss_mib), ...]} from the task logs."""
+    out = collections.defaultdict(list)
+    for log in sorted(glob.glob(os.path.join(work, "logs", "*.log"))):
+        stage = os.path.basename(log).rsplit("-", 1)[0]
+        with open(log, errors="replace") as f:
+            for line in f:
+                m = re.search(r"task usage: cpu_s ([0-9.]+) max_rss_kb (\d+)", line)
+                if m:
+                    out[stage].append((float(m.group(1)), int(m.group(2)) / 1024))
+    return out
+
+
+def work_bytes(work):
+    """Bytes of the work directory's intermediate files by kind (read-task files by name)."""
+    kinds = collections.Counter()
+    for path in glob.glob(os.path.join(work, "*", "*", "*")):
+        if not os.path.isfile(path) or "/logs/" in path:
+            continue
+        name = os.path.basename(path)
+        kind = re.sub(r"\.\d{5}$", ".<p>", name)
+        kinds[f"{path.split(os.sep)[-3]}/{kind}"] += os.path.getsize(path)
+    return kinds
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rwkvkit", required=True)
+    ap.add_argument("--vocab", default=os.path.join(ROOT, ".rwkvkit", "vocab", "rwkv_vocab_v20230424.txt"))
+    ap.add_argument("--demo", default=os.path.join(ROOT, ".rwkvkit", "demo", "demo.jsonl"))
+    ap.add_argument("--size-mb", type=int, default=1024)
+    ap.add_argument("--small-mb", type=int, default=256)
+    ap.add_argument("--parts", type=int, default=16)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--cache", default=os.path.join(tempfile.gettempdir(), "rwkvkit_split_bench"))
+    ap.add_argument("--write-doc")
+    args = ap.parse_args()
+    load_before = os.getloadavg()
+    started = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    big = make_corpus(args.demo, os.path.join(args.cache, f"in{args.size_mb}"), args.size_mb, args.parts)
+    small = make_corpus(args.demo, os.path.join(args.cache, f"in{args.small_mb}"), args.small_mb, args.parts)
+    rows, usage, kinds, digests = [], {}, {}, {}
+    base = [args.rwkvkit, "build", "--name", "bench", "--vocab", args.vocab, "--no-progress"]
+    with tempfile.TemporaryDirectory(prefix="rwkvkit_split_bench_", dir=args.cache) as tmp:
+        runs = [("single", "big", ["--threads", str(args.threads)]),
+                ("split N=1 P=1 W=1", "big", ["--executor", "local", "--tasks", "1", "--partitions", "1",
+                                               "--write-tasks", "1", "--parallel", "1", "--threads", str(args.threads)]),
+                ("split N=2 P=2 W=2", "big", ["--executor", "local", "--tasks", "2", "--partitions", "2",
+                                               "--write-tasks", "2", "--parallel", "2", "--threads", "1"]),
+                ("split N=2 P=2 W=2", "small", ["--executor", "local", "--tasks", "2", "--partitions", "2",
+                                                 "--write-tasks", "2", "--parallel", "2", "--threads", "1"])]
+        for k, (name, size, extra) in enumerate(runs):
+            corpus = os.path.join(args.cache, f"in{args.size_mb if size == 'big' else args.small_mb}")
+            out, work = os.path.join(tmp, f"out{k}"), os.path.join(tmp, f"work{k}")
+            cmd = base + ["--input", corpus, "--out", out] + extra + (["--work", work] if "--executor" in extra else [])
+            wall, cpu, _ = run_timed(cmd, os.path.join(tmp, f"run{k}.log"))
+            with open(os.path.join(out, "build.json")) as f:
+                info = json.load(f)
+            docs = info["total"]["documents_read"]
+            rows.append({"name": name, "size": size, "cpu": cpu, "wall": wall, "docs": docs,
+                         "load": os.getloadavg()[0], "mb": (big if size == "big" else small)["bytes"] / 1e6})
+            digests.setdefault(size, set()).add(json.dumps(digest_dir(out), sort_keys=True))
+            if "--executor" in extra:
+                usage[(name, size)] = task_usage(work)
+                kinds[(name, size)] = (work_bytes(work), docs)
+            shutil.rmtree(out, ignore_errors=True)
+            shutil.rmtree(work, ignore_errors=True)
+            print(f"{name} ({size}): {cpu:.1f} CPU s, {wall:.1f} s wall, load {rows[-1]['load']:.2f}", flush=True)
+    identical = all(len(v) == 1 for v in digests.values())
+    load_after = os.getloadavg()
+    single = rows[0]["cpu"]
+    lines = [BEGIN, f"## Split build: `--executor local` vs the one-process build ({started})", "",
+             f"Machine: {cpu_model()}, {os.cpu_count()} cores (shared with other work); rwkvkit commit "
+             f"{git_commit()}. Load (1/5/15-minute averages) before: "
+             + "/".join(f"{x:.2f}" for x in load_before) + ", after: " + "/".join(f"{x:.2f}" for x in load_after)
+             + ".  ",
+             f"Input: `.rwkvkit/demo/demo.jsonl` in {big['copies']} copies (copy k >= 1 with a quarter of each "
+             f"document's words moved, so no copy is a duplicate or near duplicate): {big['documents']:,} documents, "
+             f"{big['bytes'] / 1e6:,.1f} MB of JSONL in {args.parts} files; the small input: {small['copies']} copies, "
+             f"{small['documents']:,} documents, {small['bytes'] / 1e6:,.1f} MB. Near-dedup on (the default).", "",
+             "| run | input MB | CPU s | CPU vs one process | wall s | load |", "|---|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        ref = single if r["size"] == "big" else None
+        rel = f"{(r['cpu'] / ref - 1) * 100:+.1f}%" if ref else "—"
+        lines.append(f"| {r['name']} | {r['mb']:,.1f} | {r['cpu']:.1f} | {rel} | {r['wall']:.1f} | {r['load']:.2f} |")
+    lines += ["", f"Outputs byte-identical to the one-process build: {'yes' if identical else 'NO'}.", "",
+              "Per task: CPU seconds and peak RSS (MiB), the largest of the stage's tasks:", "",
+              "| run | input MB | read | dedup | cluster | write | publish |", "|---|---:|---|---|---|---|---|"]
+    for (name, size), u in usage.items():
+        cells = []
+        for stage in ("read", "dedup", "cluster", "write", "publish"):
+            v = u.get(stage, [])
+            cells.append(f"{max(c for c, _ in v):.1f} s, {max(m for _, m in v):.0f} MiB" if v else "—")
+        mb = (big if size == "big" else small)["bytes"] / 1e6
+        lines.append(f"| {name} | {mb:,.1f} | " + " | ".join(cells) + " |")
+    (kb, docs) = kinds[("split N=2 P=2 W=2", "big")]
+    total = sum(kb.values())
+    lines += ["", f"Work directory of the N=2 P=2 W=2 run on the large input: {total / 1e6:,.1f} MB, "
+              f"{total / docs:,.0f} bytes per document read ({docs:,} documents):", "",
+              "| file | bytes per document |", "|---|---:|"]
+    for kind, b in sorted(kb.items(), key=lambda x: -x[1]):
+        lines.append(f"| {kind} | {b / docs:,.1f} |")
+    lines += ["", "How it was measured: `bench/split_build_bench.py` (docstring). CPU time is user + system of the "
+              "build process and all the task processes it waited for; the machine was shared, so CPU time, not "
+              "wall time, is the comparison. One run each.", "", END]
+    section = "\n".join(lines)
+    print(section)
+    if args.write_doc:
+        write_doc(args.write_doc, section, BEGIN_PREFIX, END)
+    return 0 if identical else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
