@@ -106,3 +106,22 @@ def make_parquet_corpus(root, seed=9):
     with open(path, "w") as f:
         json.dump(manifest, f, indent=1)
     return path
+
+
+def digest_dir(d):
+    """sha256 of every file of an output directory (not the lock). build.json's one member that
+    may differ from run to run, the one-process build's stage `timing` (its last member), is cut
+    off as text, so everything else is still compared byte for byte."""
+    import hashlib
+    out = {}
+    for name in sorted(os.listdir(d)):
+        p = os.path.join(d, name)
+        if os.path.isfile(p) and name != ".rwkvkit-lock":
+            with open(p, "rb") as f:
+                data = f.read()
+            if name == "build.json":
+                cut = data.rfind(b',\n  "timing": ')
+                if cut >= 0:
+                    data = data[:cut] + b"\n}\n"
+            out[name] = hashlib.sha256(data).hexdigest()
+    return out

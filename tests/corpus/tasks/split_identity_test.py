@@ -15,7 +15,6 @@ P = 3. Standard library and pyarrow.
 """
 
 import argparse
-import hashlib
 import json
 import os
 import subprocess
@@ -23,22 +22,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from split_corpus import make_parquet_corpus, make_split_corpus  # noqa: E402
-
-
-def digest_dir(d):
-    """sha256 of every file; build.json's without its stage timing (the one-process build's
-    differs run to run; a split build writes none)."""
-    out = {}
-    for name in sorted(os.listdir(d)):
-        p = os.path.join(d, name)
-        if os.path.isfile(p) and name != ".rwkvkit-lock":
-            with open(p, "rb") as f:
-                data = f.read()
-            if name == "build.json":
-                data = json.dumps({k: v for k, v in json.loads(data).items() if k != "timing"}).encode()
-            out[name] = hashlib.sha256(data).hexdigest()
-    return out
+from split_corpus import digest_dir, make_parquet_corpus, make_split_corpus  # noqa: E402
 
 
 def build(args, manifest, out, extra, cwd=None):

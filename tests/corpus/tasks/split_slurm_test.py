@@ -15,8 +15,6 @@ the end. Needs root (exit 77, a ctest skip, otherwise); fails if Slurm is not in
 """
 
 import argparse
-import hashlib
-import json
 import os
 import subprocess
 import sys
@@ -24,6 +22,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from slurm_cluster import SlurmCluster, slurm_available  # noqa: E402
+from split_corpus import digest_dir  # noqa: E402
 
 FAILURES = []
 
@@ -32,20 +31,6 @@ def check(cond, what):
     print(("ok   " if cond else "FAIL ") + what)
     if not cond:
         FAILURES.append(what)
-
-
-def digest_dir(d):
-    """sha256 of every file; build.json's without the one-process build's stage timing."""
-    out = {}
-    for name in sorted(os.listdir(d)):
-        p = os.path.join(d, name)
-        if os.path.isfile(p) and name != ".rwkvkit-lock":
-            with open(p, "rb") as f:
-                data = f.read()
-            if name == "build.json":
-                data = json.dumps({k: v for k, v in json.loads(data).items() if k != "timing"}).encode()
-            out[name] = hashlib.sha256(data).hexdigest()
-    return out
 
 
 def main():
