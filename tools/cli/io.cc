@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -29,11 +30,15 @@ InputFile::~InputFile() {
 }
 
 absl::StatusOr<size_t> InputFile::ReadBlock(std::string& buf, size_t max_bytes) {
+  // The buffer grows with what arrives, 1 MiB at a time: a one-line input must not pay for
+  // zero-filling (and keeping resident) a block of max_bytes.
+  constexpr size_t kStep = size_t{1} << 20;
   const size_t old = buf.size();
-  buf.resize(old + max_bytes);
   size_t got = 0;
   while (got < max_bytes) {
-    const ssize_t r = ::read(fd_, buf.data() + old + got, max_bytes - got);
+    const size_t want = std::min(kStep, max_bytes - got);
+    if (buf.size() < old + got + want) buf.resize(old + got + want);
+    const ssize_t r = ::read(fd_, buf.data() + old + got, want);
     if (r < 0) {
       if (errno == EINTR) continue;
       const int err = errno;
