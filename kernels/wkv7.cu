@@ -1,6 +1,6 @@
-// kernels/wkv7.cu — the launchers of kernels/wkv7.h: argument checks, the head-size dispatch and
-// the stage length (kChunk tokens per barrier pair, chosen by bench/kernels/wkv7_variants.cu;
-// numbers in docs/kernels_notes.md). Explicit instantiations for float, __half, __nv_bfloat16.
+// kernels/wkv7.cu — the launchers of kernels/wkv7.h: argument checks, the head-size dispatch, the
+// stage length (kChunk tokens per barrier pair) and the next-token sa accumulation (kNextSa), chosen
+// by bench/kernels/wkv7_variants.cu (numbers in docs/kernels_notes.md). Explicit instantiations for float, __half, __nv_bfloat16.
 #include "kernels/wkv7.cuh"
 #include "kernels/wkv7.h"
 
@@ -9,13 +9,13 @@ namespace {
 
 constexpr int kChunk = 16;
 
-template <typename T, int C>
+template <typename T, int C, bool kNextSa>
 cudaError_t Launch(int B, int T_len, int H, int N, const T* r, const T* d, const T* k, const T* v, const T* a,
                    const T* b, float* state, T* y, cudaStream_t stream) {
   if (!detail::Wkv7ArgsValid(B, T_len, H, N, r, d, k, v, a, b, state, y)) return cudaErrorInvalidValue;
   if (T_len == 0) return cudaSuccess;
-  if (N == 64) return detail::LaunchWkv7<T, 64, C>(B, T_len, H, r, d, k, v, a, b, state, y, stream);
-  return detail::LaunchWkv7<T, 32, C>(B, T_len, H, r, d, k, v, a, b, state, y, stream);
+  if (N == 64) return detail::LaunchWkv7<T, 64, C, kNextSa>(B, T_len, H, r, d, k, v, a, b, state, y, stream);
+  return detail::LaunchWkv7<T, 32, C, kNextSa>(B, T_len, H, r, d, k, v, a, b, state, y, stream);
 }
 
 }  // namespace
@@ -23,13 +23,13 @@ cudaError_t Launch(int B, int T_len, int H, int N, const T* r, const T* d, const
 template <typename T>
 cudaError_t Wkv7Forward(int B, int T_len, int H, int N, const T* r, const T* d, const T* k, const T* v,
                         const T* a, const T* b, float* state, T* y, cudaStream_t stream) {
-  return Launch<T, kChunk>(B, T_len, H, N, r, d, k, v, a, b, state, y, stream);
+  return Launch<T, kChunk, false>(B, T_len, H, N, r, d, k, v, a, b, state, y, stream);
 }
 
 template <typename T>
 cudaError_t Wkv7ForwardSequential(int B, int T_len, int H, int N, const T* r, const T* d, const T* k,
                                   const T* v, const T* a, const T* b, float* state, T* y, cudaStream_t stream) {
-  return Launch<T, 1>(B, T_len, H, N, r, d, k, v, a, b, state, y, stream);
+  return Launch<T, 1, false>(B, T_len, H, N, r, d, k, v, a, b, state, y, stream);
 }
 
 #define RWKVKIT_INSTANTIATE_WKV7(T)                                                                             \

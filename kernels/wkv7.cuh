@@ -19,7 +19,11 @@ namespace rwkvkit::kernels::detail {
 // exp(-0.606531 · σ(d)) in fp32, as the package's CPU/one-token path computes it.
 __device__ __forceinline__ float Wkv7Decay(float d) { return expf(-0.606531f / (1.0f + expf(-d))); }
 
-template <typename T, int N, int C>
+// kNextSa: the readout pass of token t also accumulates sa of token t+1 (Σ_j S_t[i][j]·a_{t+1}[j],
+// with a_{t+1} already in the stage), so each token makes one pass over its state row instead of
+// two dependent ones; only a stage's first token needs its own sa pass. Tried (variants 7 and 8 of
+// bench/kernels/wkv7_variants.cu): 5% slower on an H100, so the launchers use kNextSa = false.
+template <typename T, int N, int C, bool kNextSa = false>
 __global__ void __launch_bounds__(N) Wkv7Kernel(int T_len, int H, const T* __restrict__ r, const T* __restrict__ d,
                                                const T* __restrict__ k, const T* __restrict__ v,
                                                const T* __restrict__ a, const T* __restrict__ b,
@@ -51,20 +55,24 @@ __global__ void __launch_bounds__(N) Wkv7Kernel(int T_len, int H, const T* __res
       sb[c][i] = ToFloat(b[o]);
     }
     __syncthreads();
+    float sai = 0.0f;  // kNextSa: sa of token c, carried from token c-1's pass
     for (int c = 0; c < nt; ++c) {
       const size_t o = base + static_cast<size_t>(t0 + c) * row + i;
       const float vi = ToFloat(v[o]);
-      float s0 = 0.f, s1 = 0.f, s2 = 0.f, s3 = 0.f;
+      if (!kNextSa || c == 0) {
+        float s0 = 0.f, s1 = 0.f, s2 = 0.f, s3 = 0.f;
 #pragma unroll
-      for (int j = 0; j < N; j += 4) {
-        const float4 q = *reinterpret_cast<const float4*>(&sa[c][j]);
-        s0 = fmaf(S[j], q.x, s0);
-        s1 = fmaf(S[j + 1], q.y, s1);
-        s2 = fmaf(S[j + 2], q.z, s2);
-        s3 = fmaf(S[j + 3], q.w, s3);
+        for (int j = 0; j < N; j += 4) {
+          const float4 q = *reinterpret_cast<const float4*>(&sa[c][j]);
+          s0 = fmaf(S[j], q.x, s0);
+          s1 = fmaf(S[j + 1], q.y, s1);
+          s2 = fmaf(S[j + 2], q.z, s2);
+          s3 = fmaf(S[j + 3], q.w, s3);
+        }
+        sai = (s0 + s1) + (s2 + s3);
       }
-      const float sai = (s0 + s1) + (s2 + s3);
-      float y0 = 0.f, y1 = 0.f, y2 = 0.f, y3 = 0.f;
+      const int cn = c + 1 < C ? c + 1 : C - 1;  // past the stage's last token: read, never used
+      float y0 = 0.f, y1 = 0.f, y2 = 0.f, y3 = 0.f, n0 = 0.f, n1 = 0.f, n2 = 0.f, n3 = 0.f;
 #pragma unroll
       for (int j = 0; j < N; j += 4) {
         const float4 w4 = *reinterpret_cast<const float4*>(&sw[c][j]);
@@ -79,8 +87,16 @@ __global__ void __launch_bounds__(N) Wkv7Kernel(int T_len, int H, const T* __res
         y1 = fmaf(S[j + 1], r4.y, y1);
         y2 = fmaf(S[j + 2], r4.z, y2);
         y3 = fmaf(S[j + 3], r4.w, y3);
+        if (kNextSa) {
+          const float4 a4 = *reinterpret_cast<const float4*>(&sa[cn][j]);
+          n0 = fmaf(S[j], a4.x, n0);
+          n1 = fmaf(S[j + 1], a4.y, n1);
+          n2 = fmaf(S[j + 2], a4.z, n2);
+          n3 = fmaf(S[j + 3], a4.w, n3);
+        }
       }
       y[o] = FromFloat<T>((y0 + y1) + (y2 + y3));
+      if (kNextSa) sai = (n0 + n1) + (n2 + n3);
     }
     __syncthreads();
   }
@@ -95,11 +111,11 @@ inline bool Wkv7ArgsValid(int B, int T_len, int H, int N, const T* r, const T* d
   return r && d && k && v && a && b && state && y;
 }
 
-template <typename T, int N, int C>
+template <typename T, int N, int C, bool kNextSa = false>
 cudaError_t LaunchWkv7(int B, int T_len, int H, const T* r, const T* d, const T* k, const T* v, const T* a,
                        const T* b, float* state, T* y, cudaStream_t stream) {
   const dim3 grid(static_cast<unsigned>(H), static_cast<unsigned>(B));
-  Wkv7Kernel<T, N, C><<<grid, N, 0, stream>>>(T_len, H, r, d, k, v, a, b, state, y);
+  Wkv7Kernel<T, N, C, kNextSa><<<grid, N, 0, stream>>>(T_len, H, r, d, k, v, a, b, state, y);
   return cudaGetLastError();
 }
 
