@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <optional>
 #include <string>
 
@@ -106,8 +107,10 @@ void PrintSummary(const st::ReportModel& m, const std::string& out_dir, double s
   std::printf("%-24s %10llu %14llu %14llu %9.3f %9.3f\n", "TOTAL", static_cast<unsigned long long>(t.documents),
               static_cast<unsigned long long>(t.tokens), static_cast<unsigned long long>(t.bytes), t.BytesPerToken(),
               t.CharsPerToken());
-  std::printf("%zu languages (top: %s); reports in %s/report.{json,html,md}; %.1f MB of text in %.2f s\n",
-              m.languages.size(), m.languages.empty() ? "-" : m.languages.front().code.c_str(), out_dir.c_str(),
+  // "--out report/" and "--out report" both print report/report.{...}.
+  const std::string reports = (std::filesystem::path(out_dir) / "report.{json,html,md}").string();
+  std::printf("%zu languages (top: %s); reports in %s; %.1f MB of text in %.2f s\n", m.languages.size(),
+              m.languages.empty() ? "-" : m.languages.front().code.c_str(), reports.c_str(),
               static_cast<double>(t.bytes) / 1e6, seconds);
 }
 
