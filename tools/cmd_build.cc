@@ -5,16 +5,13 @@
 
 #include <chrono>
 #include <cstdio>
-#include <cstring>
 #include <optional>
-#include <set>
 #include <string>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "corpus/build_options.h"
-#include "corpus/input/input_format.h"
-#include "corpus/manifest.h"
+#include "corpus/build_request.h"
 #include "corpus/pipeline.h"
 #include "corpus/output_lock.h"
 #include "corpus/stage_times.h"
@@ -115,134 +112,62 @@ several shards into the one prefix the trainer opens.)",
         {"sbatch-option", FlagKind::kRepeated, "OPT", "--executor slurm: one more sbatch option, passed as it is"},
     }};
 
-std::string SourceNameFor(const std::filesystem::path& p, std::set<std::string>& used) {
-  std::string base = p.filename().string();
-  for (const char* ext : {".zst", ".gz", ".xz", ".parquet", ".jsonl", ".json", ".txt"})
-    if (base.size() > std::strlen(ext) && base.ends_with(ext)) base.resize(base.size() - std::strlen(ext));
-  if (base.empty() || base.find_first_of("*?[") != std::string::npos) base = "input";
-  std::string name = base;
-  for (int k = 2; !used.insert(name).second; ++k) name = absl::StrCat(base, "_", k);
-  return name;
-}
-
-// A directory reads every supported format; a file or glob's name says what it holds (a name
-// with no known extension, such as 'data/*', is decided file by file). The content still
-// decides the compression (corpus/input/input_format.h).
-std::string FormatForInput(const std::filesystem::path& p) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(p, ec)) return "auto";
-  const std::string name = p.filename().string();
-  const std::string_view kind = corpus::FormatFromName(name);
-  if (kind != "jsonl") return std::string(kind);
-  for (const char* ext : {"", ".zst", ".gz", ".xz"})
-    for (const char* stem : {".jsonl", ".json"})
-      if (name.ends_with(absl::StrCat(stem, ext))) return absl::StrCat("jsonl", ext);
-  return "auto";
-}
-
-absl::StatusOr<corpus::Manifest> ManifestFromInputs(const std::vector<std::string>& inputs, const std::string& name) {
-  if (absl::Status st = corpus::CheckCorpusName(name); !st.ok())
-    return absl::InvalidArgumentError(absl::StrCat("--name: ", st.message()));
-  corpus::Manifest m;
-  m.name = name;
-  m.description = "built from --input";
-  std::set<std::string> used;
-  for (const std::string& in : inputs) {
-    corpus::ManifestSource s;
-    const std::filesystem::path p(in);
-    s.name = SourceNameFor(p, used);
-    s.paths = {p};
-    s.format = FormatForInput(p);
-    s.license = "unknown";
-    m.sources.push_back(std::move(s));
-  }
-  m.output.shard_tokens = 1000000000;
-  m.output.ctx_len = 4096;
-  return m;
-}
-
 absl::StatusOr<bool> OnOff(const ParsedFlags& f, const std::string& flag) {
   const std::string v = f.Get(flag).value_or("off");
   if (v == "on" || v == "off") return v == "on";
   return absl::InvalidArgumentError(absl::StrCat("--", flag, " wants on or off (saw \"", v, "\")"));
 }
 
+// The flags as a request; corpus::MakeBuildOptions applies the manifest and the defaults.
 absl::StatusOr<corpus::BuildOptions> OptionsFromFlags(const ParsedFlags& f) {
-  corpus::BuildOptions opt;
-  const bool has_manifest = f.Has("manifest"), has_input = f.Has("input");
-  if (has_manifest == has_input) return absl::InvalidArgumentError("give either --manifest FILE or --input PATH");
-  if (has_manifest) {
-    opt.manifest_path = *f.Get("manifest");
-    absl::StatusOr<corpus::Manifest> m = corpus::LoadManifest(opt.manifest_path);
-    if (!m.ok()) return m.status();
-    opt.manifest = *std::move(m);
-  } else {
-    absl::StatusOr<corpus::Manifest> m = ManifestFromInputs(f.GetAll("input"), f.Get("name").value_or("corpus"));
-    if (!m.ok()) return m.status();
-    opt.manifest = *std::move(m);
-  }
-  if (const auto key = f.Get("text-key"))
-    for (auto& s : opt.manifest.sources) s.text_key = *key;
-  if (const auto key = f.Get("id-key"))
-    for (auto& s : opt.manifest.sources) s.id_key = *key;
+  corpus::BuildRequest r;
+  r.manifest_path = f.Get("manifest");
+  r.inputs = f.GetAll("input");
+  r.name = f.Get("name");
+  r.out_dir = f.Get("out");
+  r.text_key = f.Get("text-key");
+  r.id_key = f.Get("id-key");
   absl::StatusOr<long> max_record = f.GetInt("max-record-bytes", static_cast<long>(corpus::kDefaultMaxRecordBytes), 1,
                                              kMaxRecordBytesLimit);
   if (!max_record.ok()) return max_record.status();
-  opt.max_record_bytes = static_cast<uint64_t>(*max_record);
+  r.max_record_bytes = static_cast<uint64_t>(*max_record);
   if (const auto frac = f.Get("max-bad-fraction")) {
     double x = -1;
     if (!absl::SimpleAtod(*frac, &x) || !(x >= 0 && x <= 1))
       return absl::InvalidArgumentError(absl::StrCat("--max-bad-fraction wants a number in 0..1 (saw \"", *frac, "\")"));
-    opt.max_bad_fraction = x;
+    r.max_bad_fraction = x;
   }
-  if (f.Has("out")) opt.out_dir = *f.Get("out");
-  else if (!opt.manifest.output.dir.empty()) opt.out_dir = opt.manifest.output.dir;
-  else return absl::InvalidArgumentError("--out DIR is required (the inputs have no manifest output.dir)");
-  absl::StatusOr<corpus::Normalization> n = corpus::ParseNormalization(f.Get("normalize").value_or("nfc"));
-  if (!n.ok()) return n.status();
-  opt.normalization = *n;
-  absl::StatusOr<long> shard = f.GetInt("shard-tokens", static_cast<long>(opt.manifest.output.shard_tokens), 1, INT64_MAX);
-  if (!shard.ok()) return shard.status();
-  absl::StatusOr<long> ctx = f.GetInt("ctx-len", static_cast<long>(opt.manifest.output.ctx_len), 1, 1 << 24);
-  if (!ctx.ok()) return ctx.status();
+  r.normalize = f.Get("normalize");
+  for (const char* flag : {"shard-tokens", "ctx-len"}) {
+    if (!f.Has(flag)) continue;
+    absl::StatusOr<long> v = f.GetInt(flag, 0, 1, std::string(flag) == "ctx-len" ? (1 << 24) : INT64_MAX);
+    if (!v.ok()) return v.status();
+    (std::string(flag) == "ctx-len" ? r.ctx_len : r.shard_tokens) = static_cast<uint64_t>(*v);
+  }
   absl::StatusOr<long> threads = f.GetInt("threads", 0, 0, 4096);
   if (!threads.ok()) return threads.status();
-  opt.shard_tokens = static_cast<uint64_t>(*shard);
-  opt.ctx_len = static_cast<uint64_t>(*ctx);
-  opt.threads = static_cast<int>(*threads);
-  opt.shuffle = f.Has("shuffle");
-  opt.strict = f.Has("strict");
-  opt.resume = f.Has("resume");
-  opt.force = f.Has("force");
-  opt.progress = !f.Has("no-progress");
-  if (opt.manifest.near_dedup) {  // the manifest's near_dedup object; the flag wins
-    opt.minhash = opt.manifest.near_dedup->config;
-    opt.near_dedup = opt.manifest.near_dedup->enabled.value_or(true);
-  }
+  r.threads = static_cast<int>(*threads);
+  r.shuffle = f.Has("shuffle");
+  r.strict = f.Has("strict");
+  r.resume = f.Has("resume");
+  r.force = f.Has("force");
+  r.progress = !f.Has("no-progress");
   if (f.Has("near-dedup")) {
     absl::StatusOr<bool> near = OnOff(f, "near-dedup");
     if (!near.ok()) return near.status();
-    opt.near_dedup = *near;
+    r.near_dedup = *near;
   }
-  if (const auto report = f.Get("dedup-report")) {
-    if (!opt.near_dedup) return absl::InvalidArgumentError("--dedup-report needs near-dedup on");
-    opt.dedup_report = *report;
-  }
+  r.dedup_report = f.Get("dedup-report");
   absl::StatusOr<bool> filters = OnOff(f, "filters");
   if (!filters.ok()) return filters.status();
-  opt.filters = *filters;
-  if (const auto report = f.Get("drop-report")) {
-    if (!opt.filters) return absl::InvalidArgumentError("--drop-report needs --filters on");
-    opt.drop_report = *report;
-  }
+  r.filters = *filters;
+  r.drop_report = f.Get("drop-report");
   if (f.Has("c4")) {
     absl::StatusOr<bool> c4 = OnOff(f, "c4");
     if (!c4.ok()) return c4.status();
-    if (!opt.filters) return absl::InvalidArgumentError("--c4 needs --filters on");
-    for (corpus::ManifestSource& s : opt.manifest.sources)
-      if (!corpus::IsCodeSource(s)) s.filters.c4 = *c4;
+    r.c4 = *c4;
   }
-  return opt;
+  return corpus::MakeBuildOptions(r);
 }
 
 // Flags that only steer the executor: the task command leaves them out.

@@ -28,6 +28,8 @@ namespace rwkvkit::corpus {
 // The default record size cap (--max-record-bytes): far above any real document, far below
 // what a machine can hold once per thread.
 inline constexpr uint64_t kDefaultMaxRecordBytes = uint64_t{64} << 20;
+// The largest cap a user may set (1 TiB).
+inline constexpr uint64_t kMaxRecordBytesLimit = uint64_t{1} << 40;
 
 class BlockReader {
  public:

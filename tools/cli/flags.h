@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "corpus/input/block_reader.h"
 
 namespace rwkvkit::cli {
 
@@ -59,7 +60,7 @@ Flag TextKeyFlag(std::string help = "JSON key of the text (default: text)");
 Flag OutFlag(std::string metavar, std::string help);
 // --max-record-bytes N (read with GetInt(.., corpus::kDefaultMaxRecordBytes, 1, kMaxRecordBytesLimit)).
 Flag MaxRecordBytesFlag();
-inline constexpr long kMaxRecordBytesLimit = long{1} << 40;
+inline constexpr long kMaxRecordBytesLimit = static_cast<long>(corpus::kMaxRecordBytesLimit);
 
 struct ParsedFlags {
   std::map<std::string, std::string> values;                   // the last value of each flag
