@@ -138,6 +138,8 @@ absl::Status WriteShards(const BuildOptions& opt, const std::filesystem::path& w
     if (reused) ++summary.shards_reused;
     shards.push_back(std::move(cur));
   }
+  if (status.ok() && opt.on_progress)
+    opt.on_progress(BuildProgress{2, plan.order.size(), plan.order.size(), plan.order.size(), shards.size()});
   for (const ShardRecord& s : shards) {
     summary.tokens += s.tokens;
     summary.documents_written += s.documents;

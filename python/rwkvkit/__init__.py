@@ -13,6 +13,7 @@ Contents:
     RWKVTokenizer    drop-in for pyrwkv_tokenizer.RWKVTokenizer
     open_shards      documents of binidx shards as zero-copy numpy views; RWKV-LM samples
     training_numbers RWKV-LM's --my_exit_tokens / --magic_prime for a token count
+    build            the corpus pipeline (rwkvkit build) with progress, Ctrl-C, resume
     Error, ...       exceptions (rwkvkit.errors)
 
 docs/python.md in the source tree describes everything.
@@ -25,6 +26,7 @@ from ._rwkvkit import Tokenizer
 from .compat import RWKVTokenizer, TRIE_TOKENIZER
 from .errors import (DataLossError, Error, FailedPreconditionError, InvalidArgumentError, NotFoundError,
                      UnavailableError)
+from .pipeline import build
 from .shards import Shards, open_shards, training_numbers
 
 __version__ = "0.1.0"
@@ -36,6 +38,7 @@ __all__ = [
     "Shards",
     "open_shards",
     "training_numbers",
+    "build",
     "Error",
     "NotFoundError",
     "InvalidArgumentError",

@@ -25,6 +25,7 @@ __all__ = [
     "DataLossError",
     "FailedPreconditionError",
     "UnavailableError",
+    "CancelledError",
     "from_status",
 ]
 
@@ -77,7 +78,12 @@ class UnavailableError(Error, OSError):
         return str(self.args[0]) if self.args else ""
 
 
+class CancelledError(Error):
+    """The work was stopped on request (rwkvkit.build & co. raise KeyboardInterrupt instead)."""
+
+
 _BY_CODE = {
+    "CANCELLED": CancelledError,
     "NOT_FOUND": NotFoundError,
     "INVALID_ARGUMENT": InvalidArgumentError,
     "OUT_OF_RANGE": InvalidArgumentError,

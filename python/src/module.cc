@@ -2,9 +2,12 @@
 #include <nanobind/nanobind.h>
 
 #include "python/src/bindings.h"
+#include "python/src/job.h"
 
 NB_MODULE(_rwkvkit, m) {
   m.doc() = "rwkvkit's C++ libraries (the World tokenizer, binidx shards, the pipeline); use the rwkvkit package.";
   rwkvkit::python::BindTokenizer(m);
   rwkvkit::python::BindShards(m);
+  rwkvkit::python::BindJob(m);
+  rwkvkit::python::BindBuild(m);
 }

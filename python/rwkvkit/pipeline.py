@@ -1,0 +1,156 @@
+"""The corpus pipeline from Python: build, stats, evaluate.
+
+Each call runs the C++ library on its own thread while the calling thread waits in Python, so
+
+* progress arrives through ``progress=``: ``True`` (default) shows a tqdm bar when tqdm is
+  installed, ``False`` nothing, a callable is called about ten times a second with a dict
+  ``{'phase', 'done', 'total', 'unit', 'documents'}``;
+* Ctrl-C (KeyboardInterrupt) stops the work at its next safe point and is raised again once
+  it has stopped: a build publishes nothing (the previous output stays as it was) and keeps its
+  work area, so ``resume=True`` continues it;
+* errors are rwkvkit exceptions (rwkvkit.errors) carrying the file and line they are about.
+
+Each returns its summary as a dict.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Callable, Dict, Optional, Sequence, Union
+
+from . import _rwkvkit
+from ._paths import default_vocab
+from .errors import Error
+
+__all__ = ["build"]
+
+Progress = Union[bool, Callable[[Dict[str, Any]], None]]
+PathLike = Union[str, "os.PathLike[str]"]
+
+_POLL_SECONDS = 0.1
+
+
+class _Bar:
+    """A tqdm bar fed from job progress dicts (one bar per phase)."""
+
+    def __init__(self, desc: str) -> None:
+        import tqdm  # noqa: F401 (only when present)
+
+        self._tqdm = tqdm.tqdm
+        self._desc = desc
+        self._bar = None
+        self._phase = None
+
+    def __call__(self, p: Dict[str, Any]) -> None:
+        if p["phase"] != self._phase or self._bar is None:
+            self.close()
+            self._phase = p["phase"]
+            scale = p["unit"] == "bytes"
+            self._bar = self._tqdm(total=p["total"] or None, desc=f"{self._desc} ({p['phase']})",
+                                   unit="B" if scale else f" {p['unit'][:3]}", unit_scale=scale, leave=False)
+        self._bar.n = p["done"]
+        self._bar.refresh()
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+
+def _reporter(progress: Progress, desc: str) -> Optional[Callable[[Dict[str, Any]], None]]:
+    if callable(progress):
+        return progress
+    if progress:
+        try:
+            return _Bar(desc)
+        except ImportError:
+            return None
+    return None
+
+
+def _drive(job: "_rwkvkit.Job", progress: Progress, desc: str) -> Dict[str, Any]:
+    """Waits for `job`, reporting progress; Ctrl-C cancels it and is raised once it stopped."""
+    report = _reporter(progress, desc)
+    last = None
+    try:
+        try:
+            while not job.wait(_POLL_SECONDS):
+                if report is not None:
+                    p = job.progress()
+                    if p["phase"] and p != last:
+                        report(p)
+                        last = p
+        except KeyboardInterrupt:
+            job.cancel()
+            while True:
+                try:
+                    if job.wait(_POLL_SECONDS):
+                        break
+                except KeyboardInterrupt:  # a second Ctrl-C: it is stopping already
+                    continue
+            raise
+        if report is not None:
+            p = job.progress()
+            if p["phase"] and p != last:
+                report(p)
+        try:
+            return job.result()
+        except Error as e:
+            if e.code == "CANCELLED":
+                raise KeyboardInterrupt(str(e)) from None
+            raise
+    finally:
+        if isinstance(report, _Bar):
+            report.close()
+
+
+def _str_paths(paths: Optional[Union[PathLike, Sequence[PathLike]]]) -> Optional[list]:
+    if paths is None:
+        return None
+    if isinstance(paths, (str, bytes, os.PathLike)):
+        paths = [paths]
+    return [os.fsdecode(os.fspath(p)) for p in paths]
+
+
+def build(manifest: Optional[PathLike] = None, inputs: Optional[Union[PathLike, Sequence[PathLike]]] = None,
+          out: Optional[PathLike] = None, *, vocab: Optional[PathLike] = None, progress: Progress = True,
+          **options: Any) -> Dict[str, Any]:
+    """Builds binidx shards, as ``rwkvkit build`` (docs/cli.md; the same library code).
+
+    Args:
+        manifest: a corpus manifest (data_manifests/README.md), or
+        inputs: input paths (files, directories, globs), one source each.
+        out: the output directory (default: the manifest's output.dir).
+        vocab: the World vocab (default: as ``rwkvkit.Tokenizer()`` finds it).
+        progress: True (tqdm when installed), False, or a callable taking a progress dict.
+        **options: the build's flags with underscores: ``name``, ``text_key``, ``id_key``,
+            ``max_record_bytes``, ``max_bad_fraction``, ``normalize`` ("nfc", "nfkc", "none"),
+            ``shard_tokens``, ``ctx_len``, ``shuffle``, ``strict``, ``resume``, ``force``,
+            ``near_dedup`` (bool), ``dedup_report``, ``filters`` (bool), ``c4`` (bool),
+            ``threads``.
+
+    Returns:
+        The summary: ``documents_read``, ``documents_written``, ``bad_records``, ``tokens``,
+        ``shards``, ``input_bytes``, ``out``, ``name``, ``ctx_len``, the resume fields, and
+        ``training`` (RWKV-LM's numbers for the whole corpus, as rwkvkit.training_numbers).
+
+    Raises:
+        KeyboardInterrupt: Ctrl-C; nothing was published, ``resume=True`` continues.
+        rwkvkit.Error: bad options, inputs or output directory (with the file and line).
+    """
+    request: Dict[str, Any] = dict(options)
+    if manifest is not None:
+        request["manifest"] = os.fsdecode(os.fspath(manifest))
+    if inputs is not None:
+        request["inputs"] = _str_paths(inputs)
+    if out is not None:
+        request["out"] = os.fsdecode(os.fspath(out))
+    for key in ("dedup_report",):
+        if request.get(key) is not None:
+            request[key] = os.fsdecode(os.fspath(request[key]))
+    vocab_path = os.fsdecode(os.fspath(vocab)) if vocab is not None else default_vocab()
+    job = _rwkvkit.start_build(request, vocab_path)
+    summary = _drive(job, progress, "rwkvkit build")
+    if summary["tokens"] > 0:
+        summary["training"] = _rwkvkit.training_numbers(summary["tokens"], summary["ctx_len"])
+    return summary
