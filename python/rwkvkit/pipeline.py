@@ -126,7 +126,7 @@ def build(manifest: Optional[PathLike] = None, inputs: Optional[Union[PathLike, 
         **options: the build's flags with underscores: ``name``, ``text_key``, ``id_key``,
             ``max_record_bytes``, ``max_bad_fraction``, ``normalize`` ("nfc", "nfkc", "none"),
             ``shard_tokens``, ``ctx_len``, ``shuffle``, ``strict``, ``resume``, ``force``,
-            ``near_dedup`` (bool), ``dedup_report``, ``filters`` (bool), ``c4`` (bool),
+            ``near_dedup`` (bool), ``dedup_report``, ``filters`` (bool), ``drop_report``, ``c4`` (bool),
             ``threads``.
 
     Returns:
@@ -145,7 +145,7 @@ def build(manifest: Optional[PathLike] = None, inputs: Optional[Union[PathLike, 
         request["inputs"] = _str_paths(inputs)
     if out is not None:
         request["out"] = os.fsdecode(os.fspath(out))
-    for key in ("dedup_report",):
+    for key in ("dedup_report", "drop_report"):
         if request.get(key) is not None:
             request[key] = os.fsdecode(os.fspath(request[key]))
     vocab_path = os.fsdecode(os.fspath(vocab)) if vocab is not None else default_vocab()

@@ -34,7 +34,7 @@ corpus::BuildRequest RequestFrom(const nb::dict& o) {
   static const char* const kKeys[] = {
       "manifest", "inputs", "name", "out", "text_key", "id_key", "max_record_bytes", "max_bad_fraction",
       "normalize", "shard_tokens", "ctx_len", "shuffle", "strict", "resume", "force", "near_dedup",
-      "dedup_report", "filters", "c4", "threads"};
+      "dedup_report", "filters", "drop_report", "c4", "threads"};
   for (auto [k, v] : o) {
     const std::string key = nb::cast<std::string>(k);
     bool known = false;
@@ -60,6 +60,7 @@ corpus::BuildRequest RequestFrom(const nb::dict& o) {
   r.near_dedup = Opt<bool>(o, "near_dedup");
   r.dedup_report = Opt<std::string>(o, "dedup_report");
   r.filters = Opt<bool>(o, "filters").value_or(false);
+  r.drop_report = Opt<std::string>(o, "drop_report");
   r.c4 = Opt<bool>(o, "c4");
   r.threads = Opt<int>(o, "threads").value_or(0);
   r.progress = false;  // no stderr lines: the caller's callback / tqdm shows progress
