@@ -1,8 +1,7 @@
-// refmodel/cuda/cuda_evaluator.h — the evaluation protocol (refmodel/eval/evaluator.h,
-// docs/eval.md) on the GPU: the same documents, inputs/targets, per-target NLL, totals and
-// sink calls as Evaluate(), with many documents per launch.
+// refmodel/cuda/cuda_evaluator.h — the GPU backend of the evaluation protocol
+// (RunEvaluation in refmodel/eval/evaluator.h, docs/eval.md), with many documents per launch.
 //
-// Packing: documents are read into a pool (up to `pool` documents), sorted by length (longest
+// Packing: the protocol hands over pools of up to `pool` documents; each is sorted by length (longest
 // first) and cut into batches; a batch of B documents runs as B rows of one CudaModel call per
 // window of `window` tokens, each row with its own fresh state, shorter rows padded with token
 // 0 (their padded targets are computed and dropped). B is chosen per batch so that

@@ -18,54 +18,87 @@ absl::Status CheckIds(std::span<const uint16_t> ids, const ModelConfig& config, 
   return absl::OkStatus();
 }
 
+// Runs the backend over `pending`, then hands each document to the sink in order.
+absl::Status Flush(std::vector<EvalDocument>& pending, const EvalBackend& backend, const DocumentSink& sink,
+                   EvalTotals& all) {
+  if (pending.empty()) return absl::OkStatus();
+  if (absl::Status st = backend(std::span<EvalDocument>(pending)); !st.ok()) return st;
+  for (const EvalDocument& d : pending) {
+    DocumentResult r;
+    r.shard = d.shard;
+    r.index_in_shard = d.index_in_shard;
+    r.totals.documents = 1;
+    r.totals.tokens = d.targets.size();
+    r.totals.bytes = d.bytes;
+    for (const double x : d.nll) r.totals.nll += x;
+    r.nll = d.nll;
+    if (absl::Status st = sink(r); !st.ok()) return st;
+    all.Add(r.totals);
+  }
+  pending.clear();
+  return absl::OkStatus();
+}
+
 }  // namespace
+
+absl::StatusOr<EvalTotals> RunEvaluation(const ModelConfig& config, const tokenizer::Tokenizer& tok,
+                                         const std::vector<std::filesystem::path>& shards, const EvalOptions& options,
+                                         size_t batch, const EvalBackend& backend, const DocumentSink& sink) {
+  EvalTotals all;
+  uint64_t read = 0;
+  std::vector<EvalDocument> pending;
+  std::vector<uint16_t> doc;
+  const size_t batch_size = std::max<size_t>(1, batch);
+  for (size_t s = 0; s < shards.size(); ++s) {
+    const std::vector<uint64_t>* chosen =
+        options.documents && s < options.documents->size() ? &(*options.documents)[s] : nullptr;
+    if (options.documents && !chosen) continue;
+    if (!chosen && options.max_docs > 0 && read >= options.max_docs) break;
+    absl::StatusOr<binidx::ShardReader> reader = binidx::ShardReader::Open(shards[s]);
+    if (!reader.ok()) return reader.status();
+    const uint64_t count = chosen ? chosen->size() : reader->num_documents();
+    for (uint64_t k = 0; k < count; ++k) {
+      const uint64_t d = chosen ? (*chosen)[k] : k;
+      if (!chosen && options.max_docs > 0 && read >= options.max_docs) break;
+      if (absl::Status st = reader->ReadDocument(d, doc); !st.ok()) return st;
+      if (!doc.empty() && doc.back() == tokenizer::kEndOfText) doc.pop_back();
+      if (absl::Status st = CheckIds(doc, config, shards[s], d); !st.ok()) return st;
+      EvalDocument& e = pending.emplace_back();
+      e.shard = s;
+      e.index_in_shard = d;
+      e.inputs.assign(1, tokenizer::kEndOfText);
+      e.inputs.insert(e.inputs.end(), doc.begin(), doc.end());
+      e.targets.assign(doc.begin(), doc.end());
+      e.targets.push_back(tokenizer::kEndOfText);
+      for (const uint16_t t : doc) e.bytes += tok.TokenLength(t);
+      e.nll.assign(e.targets.size(), 0.0);
+      ++read;
+      if (pending.size() >= batch_size)
+        if (absl::Status st = Flush(pending, backend, sink, all); !st.ok()) return st;
+    }
+  }
+  if (absl::Status st = Flush(pending, backend, sink, all); !st.ok()) return st;
+  return all;
+}
 
 absl::StatusOr<EvalTotals> Evaluate(const CpuModel& model, const ModelConfig& config, const tokenizer::Tokenizer& tok,
                                     const std::vector<std::filesystem::path>& shards, const EvalOptions& options,
                                     const DocumentSink& sink) {
-  EvalTotals all;
-  std::vector<uint16_t> doc, inputs, targets;
-  std::vector<float> logits;
-  std::vector<double> nll;
   const size_t window = std::max<size_t>(1, options.window);
-  for (size_t s = 0; s < shards.size(); ++s) {
-    absl::StatusOr<binidx::ShardReader> reader = binidx::ShardReader::Open(shards[s]);
-    if (!reader.ok()) return reader.status();
-    const std::vector<uint64_t>* chosen = options.documents && s < options.documents->size() ? &(*options.documents)[s] : nullptr;
-    if (options.documents && !chosen) continue;
-    const uint64_t count = chosen ? chosen->size() : reader->num_documents();
-    for (uint64_t k = 0; k < count; ++k) {
-      const uint64_t d = chosen ? (*chosen)[k] : k;
-      if (!chosen && options.max_docs > 0 && all.documents >= options.max_docs) return all;
-      if (absl::Status st = reader->ReadDocument(d, doc); !st.ok()) return st;
-      if (!doc.empty() && doc.back() == tokenizer::kEndOfText) doc.pop_back();
-      if (absl::Status st = CheckIds(doc, config, shards[s], d); !st.ok()) return st;
-      // inputs [0, t1..tn], targets [t1..tn, 0]
-      inputs.assign(1, tokenizer::kEndOfText);
-      inputs.insert(inputs.end(), doc.begin(), doc.end());
-      targets.assign(doc.begin(), doc.end());
-      targets.push_back(tokenizer::kEndOfText);
-      nll.assign(targets.size(), 0.0);
+  std::vector<float> logits;
+  const EvalBackend cpu = [&](std::span<EvalDocument> batch) -> absl::Status {
+    for (EvalDocument& e : batch) {
       CpuModel::State state = model.NewState();
-      for (size_t w = 0; w < inputs.size(); w += window) {
-        const size_t n = std::min(window, inputs.size() - w);
-        model.Forward(std::span<const uint16_t>(inputs).subspan(w, n), state, logits);
-        TokenNll(logits, static_cast<size_t>(config.vocab_size), std::span<const uint16_t>(targets).subspan(w, n),
-                 std::span<double>(nll).subspan(w, n));
+      for (size_t w = 0; w < e.inputs.size(); w += window) {
+        const size_t n = std::min(window, e.inputs.size() - w);
+        model.Forward(std::span<const uint16_t>(e.inputs).subspan(w, n), state, logits);
+        TokenNll(logits, static_cast<size_t>(config.vocab_size), std::span<const uint16_t>(e.targets).subspan(w, n),
+                 std::span<double>(e.nll).subspan(w, n));
       }
-      DocumentResult r;
-      r.shard = s;
-      r.index_in_shard = d;
-      r.totals.documents = 1;
-      r.totals.tokens = targets.size();
-      for (const uint16_t t : doc) r.totals.bytes += tok.TokenLength(t);
-      for (const double x : nll) r.totals.nll += x;
-      r.nll = nll;
-      if (absl::Status st = sink(r); !st.ok()) return st;
-      all.Add(r.totals);
     }
-  }
-  return all;
+    return absl::OkStatus();
+  };
+  return RunEvaluation(config, tok, shards, options, 1, cpu, sink);
 }
 
 }  // namespace rwkvkit::refmodel

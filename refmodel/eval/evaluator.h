@@ -2,13 +2,16 @@
 //
 // Protocol (docs/eval.md; exact): every document — one binidx sequence [t1..tn, 0] — is
 // evaluated from a fresh state; the inputs are [0, t1..tn], the targets [t1..tn, 0]; NLL in
-// nats. A document whose sequence lacks the final 0 still gets the 0 target. The document is
-// fed in windows of `window` tokens with the state carried across them (equal to one long
-// pass). Perplexity = exp(mean NLL over all targets); bits per byte = sum NLL / ln 2 / the byte
-// length of the documents' tokens (the vocab's token lengths; token 0 has none).
+// nats. A document whose sequence lacks the final 0 still gets the 0 target. Perplexity =
+// exp(mean NLL over all targets); bits per byte = sum NLL / ln 2 / the byte length of the
+// documents' tokens (the vocab's token lengths; token 0 has none).
 //
-// Thread-safe: Evaluate may run concurrently with other evaluations; it calls the sink from
-// the calling thread, in document order.
+// RunEvaluation is the protocol's one home: it chooses and reads the documents, checks their
+// ids, builds inputs/targets and byte counts, hands batches to a backend that only fills the
+// NLLs (the CPU forward here, the GPU in refmodel/cuda/cuda_evaluator.h), and sums the totals.
+//
+// Thread-safe: evaluations may run concurrently; the sink is called from the calling thread,
+// in document order.
 #ifndef RWKVKIT_REFMODEL_EVAL_EVALUATOR_H_
 #define RWKVKIT_REFMODEL_EVAL_EVALUATOR_H_
 
@@ -61,7 +64,31 @@ struct DocumentResult {
 };
 using DocumentSink = std::function<absl::Status(const DocumentResult&)>;
 
+// One document as the protocol prepares it for a backend.
+struct EvalDocument {
+  size_t shard = 0;  // index into the shard list
+  uint64_t index_in_shard = 0;
+  std::vector<uint16_t> inputs;   // [0, t1..tn]
+  std::vector<uint16_t> targets;  // [t1..tn, 0]
+  uint64_t bytes = 0;             // UTF-8 bytes of t1..tn
+  std::vector<double> nll;        // [targets.size()], zero until the backend fills it
+};
+// Fills `nll` of every document of the batch, each evaluated from a fresh state.
+using EvalBackend = std::function<absl::Status(std::span<EvalDocument> batch)>;
+
+// RunEvaluation()
+// The documents chosen by `options` (max_docs / documents; window is the backend's business),
+// handed to `backend` in batches of up to `batch` documents in document order; the sink gets
+// each batch's documents in that order after the backend returns.
+// kDataLoss for a corrupt shard, kOutOfRange for a token id outside the model's vocab
+// (naming shard, document and position), or the backend's or the sink's error.
+absl::StatusOr<EvalTotals> RunEvaluation(const ModelConfig& config, const tokenizer::Tokenizer& tok,
+                                         const std::vector<std::filesystem::path>& shards, const EvalOptions& options,
+                                         size_t batch, const EvalBackend& backend, const DocumentSink& sink);
+
 // Evaluate()
+// RunEvaluation with the CPU forward as the backend, one document at a time, fed in windows of
+// `options.window` tokens with the state carried across them (equal to one long pass).
 // kDataLoss for a corrupt shard, kOutOfRange for a token id outside the model's vocab
 // (naming shard, document and position), or the sink's error.
 absl::StatusOr<EvalTotals> Evaluate(const CpuModel& model, const ModelConfig& config, const tokenizer::Tokenizer& tok,
