@@ -3,8 +3,8 @@
 // Every step names its CPU twin in refmodel/cpu/cpu_forward.cc by function.
 //
 // Performance notes (docs/benchmarks.md and docs/kernels_notes.md have the measured numbers):
-// - Elementwise ops are separate kernels (ops.h), each one pass over [M, D]. The fused path
-//   (default) removes the largest fp32 traffic: dtype outputs for g, the v6 mix LoRA,
+// - Elementwise ops are separate kernels (ops.h), each one pass over [M, D]. The largest fp32
+//   traffic is avoided: dtype outputs for g, the v6 mix LoRA,
 //   ffn.receptance/key/value and the head (cuda_model.h), relu² in place, no delta buffer
 //   (MaaApplyShift recomputes prev - a), the v6 decay made inside the WKV kernel. bf16 on an
 //   H200: 108k → 116k → 141k tokens/s. LayerNorm fused into the shift-mix was tried and was 1%
@@ -117,9 +117,6 @@ class CudaModel::Impl {
   std::vector<void*> allocs_;
   void* scratch_ = nullptr;
   size_t scratch_rows_ = 0;
-  // false when RWKVKIT_CUDA_UNFUSED=1 at Create: the first version's passes and fp32 product
-  // outputs (kept for same-run A/B timing; cuda_model.h)
-  bool fused_ = true;
 
  protected:
   absl::Status Alloc(size_t bytes, void** p, const std::string& what) {
@@ -271,12 +268,9 @@ class ImplT final : public CudaModel::Impl {
 
   // Scratch views for M rows (sizes in the comments; all inside scratch_).
   struct Scratch {
-    float *x, *a, *delta;           // [M, D]
-    float *r, *k, *v, *g, *w, *y;   // [M, A]
-    float* mout;                    // [5, M, D] (v6 LoRA outputs; ChannelMix value [M, D])
+    float *x, *a;                   // [M, D]
+    float *r, *k, *v, *w, *y;       // [M, A]
     float* lora_f;                  // [M, Lr]
-    float* hid_f;                   // [M, F]
-    float* rr;                      // [M, D]
     T* mixed[5];                    // [M, D] each
     T* lora_t;                      // [M, Lr]
     T* yo;                          // [M, A]
@@ -284,8 +278,7 @@ class ImplT final : public CudaModel::Impl {
     uint16_t *tokens, *targets;     // [M]
     double* nll;                    // [M]
     float* logits;                  // [head_rows, V]
-    // the fused path (fused_): these products write the dtype, and delta, g, mout, hid_f, rr
-    // above are empty
+    // products that write the dtype (cuda_model.h)
     T* g_t;                         // [M, A] att.gate
     T* mout_t;                      // [5, M, D] v6 LoRA outputs; ChannelMix value [M, D]
     T* rr_t;                        // [M, D] ffn.receptance
@@ -315,7 +308,7 @@ class ImplT final : public CudaModel::Impl {
     };
     auto f = [&](size_t n) { return reinterpret_cast<float*>(take(n * sizeof(float))); };
     auto t = [&](size_t n) { return reinterpret_cast<T*>(take(n * sizeof(T))); };
-    if (c.version == ModelVersion::kV7_0) {  // RWKV-7: its own set (fused or not)
+    if (c.version == ModelVersion::kV7_0) {  // RWKV-7: its own set
       *s = Scratch{};
       s->x = f(M * D);
       s->a = f(M * D);
@@ -330,20 +323,13 @@ class ImplT final : public CudaModel::Impl {
       s->logits = f(static_cast<size_t>(HeadRows(M)) * V);
       return off;
     }
-    const size_t Mu = fused_ ? 0 : M;  // rows of the unfused path's fp32 buffers
     s->x = f(M * D);
     s->a = f(M * D);
-    s->delta = f(Mu * D);
     for (float** p : {&s->r, &s->k, &s->v, &s->w, &s->y}) *p = f(M * A);
-    s->g = f(Mu * A);
-    s->mout = f(5 * Mu * D);
     s->lora_f = f(M * Lr);
-    s->hid_f = f(Mu * F);
-    s->rr = f(Mu * D);
-    const size_t Mf = fused_ ? M : 0;
-    s->g_t = t(Mf * A);
-    s->mout_t = t(5 * Mf * D);
-    s->rr_t = t(Mf * D);
+    s->g_t = t(M * A);
+    s->mout_t = t(5 * M * D);
+    s->rr_t = t(M * D);
     for (T*& p : s->mixed) p = t(M * D);
     s->lora_t = t(M * Lr);
     s->yo = t(M * A);
@@ -370,7 +356,7 @@ class ImplT final : public CudaModel::Impl {
 
   // Row-major C[M, N] = A[M, K] · W[K, N] + beta·C; A with row stride lda, W contiguous, C with
   // row stride ldc. Column-major cuBLAS sees Cᵀ = Wᵀ·Aᵀ.
-  // C is fp32 or (fused path, where cuda_model.h allows) the dtype; accumulation is fp32 either way.
+  // C is fp32 or (where cuda_model.h allows) the dtype; accumulation is fp32 either way.
   template <typename C_t>
   absl::Status Gemm(const T* A, int lda, int M, int K, const T* W, int N, C_t* C, int ldc, float beta,
                     const char* what) {
@@ -416,7 +402,7 @@ absl::Status ImplT<T>::TimeMix(int l, int B, int T_len, CudaModel::State& st, Sc
     RWKVKIT_OP(cuda_ops::ShiftMix<T>(s.a, carry, B, T_len, D, false, m, q), "ShiftMix att");
   } else {
     const int Dm = c.time_mix_lora;
-    RWKVKIT_OP(cuda_ops::MaaPrepare<T>(s.a, carry, B, T_len, D, d.maa_x, fused_ ? nullptr : s.delta, xw, q),
+    RWKVKIT_OP(cuda_ops::MaaPrepare<T>(s.a, carry, B, T_len, D, d.maa_x, nullptr, xw, q),
                "MaaPrepare");
     RWKVKIT_STATUS(Gemm(xw, D, M, D, d.maa_w1, 5 * Dm, s.lora_f, 5 * Dm, 0.0f, "time_maa_w1"));
     RWKVKIT_OP(cuda_ops::Tanh<T>(s.lora_f, static_cast<size_t>(M) * 5 * Dm, s.lora_t, q), "Tanh maa");
@@ -425,45 +411,30 @@ absl::Status ImplT<T>::TimeMix(int l, int B, int T_len, CudaModel::State& st, Sc
     const cudaDataType_t dt = DTypeOf<T>::kCuda;
     const cublasStatus_t cs = cublasGemmStridedBatchedEx(
         handle_, CUBLAS_OP_N, CUBLAS_OP_N, D, M, Dm, &alpha, d.maa_w2, dt, D, static_cast<long long>(Dm) * D,
-        s.lora_t, dt, 5 * Dm, Dm, &beta, fused_ ? static_cast<void*>(s.mout_t) : static_cast<void*>(s.mout),
-        fused_ ? dt : CUDA_R_32F, D, static_cast<long long>(M) * D, 5, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT);
+        s.lora_t, dt, 5 * Dm, Dm, &beta, s.mout_t, dt, D, static_cast<long long>(M) * D, 5, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT);
     if (cs != CUBLAS_STATUS_SUCCESS) return CublasError(cs, absl::StrCat("time_maa_w2 layer ", l, " M=", M));
     MixArgs<T> m{{d.maa[0], d.maa[1], d.maa[2], d.maa[3], d.maa[4]}, {xw, xk, xv, xr, xg}, 5};
-    if (fused_)
-      RWKVKIT_OP((cuda_ops::MaaApplyShift<T, T>(s.a, carry, B, T_len, D, s.mout_t, m, q)), "MaaApplyShift");
-    else
-      RWKVKIT_OP(cuda_ops::MaaApply<T>(s.a, s.delta, s.mout, M, D, m, q), "MaaApply");
+    RWKVKIT_OP((cuda_ops::MaaApplyShift<T, T>(s.a, carry, B, T_len, D, s.mout_t, m, q)), "MaaApplyShift");
   }
   RWKVKIT_OP(cuda_ops::CarryUpdate(s.a, B, T_len, D, carry, q), "CarryUpdate att");
   RWKVKIT_STATUS(Gemm(xr, D, M, D, d.att_r, A, s.r, A, 0.0f, "att.receptance"));
   RWKVKIT_STATUS(Gemm(xk, D, M, D, d.att_k, A, s.k, A, 0.0f, "att.key"));
   RWKVKIT_STATUS(Gemm(xv, D, M, D, d.att_v, A, s.v, A, 0.0f, "att.value"));
-  if (fused_)
-    RWKVKIT_STATUS(Gemm(xg, D, M, D, d.att_g, A, s.g_t, A, 0.0f, "att.gate"));
-  else
-    RWKVKIT_STATUS(Gemm(xg, D, M, D, d.att_g, A, s.g, A, 0.0f, "att.gate"));
+  RWKVKIT_STATUS(Gemm(xg, D, M, D, d.att_g, A, s.g_t, A, 0.0f, "att.gate"));
   if (c.version == ModelVersion::kV6_0) {
     const int Dd = c.time_decay_lora;
     RWKVKIT_STATUS(Gemm(xw, D, M, D, d.decay_w1, Dd, s.lora_f, Dd, 0.0f, "time_decay_w1"));
     RWKVKIT_OP(cuda_ops::Tanh<T>(s.lora_f, static_cast<size_t>(M) * Dd, s.lora_t, q), "Tanh decay");
     RWKVKIT_STATUS(Gemm(s.lora_t, Dd, M, Dd, d.decay_w2, A, s.w, A, 0.0f, "time_decay_w2"));
-    if (fused_) {  // the kernel makes exp(-exp(time_decay + w)) itself (bit-identical, one pass less)
-      RWKVKIT_OP(kernels::Wkv6ForwardRawDecay<float>(B, T_len, H, N, s.r, s.k, s.v, s.w, d.time_decay, d.time_first,
-                                                     S, s.y, q),
-                 "Wkv6ForwardRawDecay");
-    } else {
-      RWKVKIT_OP(cuda_ops::DecayExp(s.w, d.time_decay, M, A, q), "DecayExp");
-      RWKVKIT_OP(kernels::Wkv6Forward<float>(B, T_len, H, N, s.r, s.k, s.v, s.w, d.time_first, S, s.y, q),
-                 "Wkv6Forward");
-    }
+    // the kernel makes exp(-exp(time_decay + w)) itself (bit-identical, one pass less)
+    RWKVKIT_OP(kernels::Wkv6ForwardRawDecay<float>(B, T_len, H, N, s.r, s.k, s.v, s.w, d.time_decay, d.time_first,
+                                                   S, s.y, q),
+               "Wkv6ForwardRawDecay");
   } else {
     RWKVKIT_OP(kernels::Wkv5Forward<float>(B, T_len, H, N, s.r, s.k, s.v, d.time_decay, d.time_first, S, s.y, q),
                "Wkv5Forward");
   }
-  if (fused_)
-    RWKVKIT_OP((cuda_ops::GroupNormGate<T, T>(s.y, s.g_t, M, H, N, d.ln_x_w, d.ln_x_b, s.yo, q)), "GroupNormGate");
-  else
-    RWKVKIT_OP((cuda_ops::GroupNormGate<T, float>(s.y, s.g, M, H, N, d.ln_x_w, d.ln_x_b, s.yo, q)), "GroupNormGate");
+  RWKVKIT_OP((cuda_ops::GroupNormGate<T, T>(s.y, s.g_t, M, H, N, d.ln_x_w, d.ln_x_b, s.yo, q)), "GroupNormGate");
   return Gemm(s.yo, A, M, A, d.att_o, D, s.x, D, 1.0f, "att.output");  // x += out
 }
 
@@ -540,19 +511,12 @@ absl::Status ImplT<T>::ChannelMix(int l, int B, int T_len, CudaModel::State& st,
   MixArgs<T> m{{d.ffn_mix_k, d.ffn_mix_r, nullptr, nullptr, nullptr}, {xk, xr, nullptr, nullptr, nullptr}, 2};
   RWKVKIT_OP(cuda_ops::ShiftMix<T>(s.a, carry, B, T_len, D, c.version == ModelVersion::kV6_0, m, q), "ShiftMix ffn");
   RWKVKIT_OP(cuda_ops::CarryUpdate(s.a, B, T_len, D, carry, q), "CarryUpdate ffn");
-  if (fused_) {  // products in the dtype (cuda_model.h), relu² in place
-    RWKVKIT_STATUS(Gemm(xr, D, M, D, d.ffn_r, D, s.rr_t, D, 0.0f, "ffn.receptance"));
-    RWKVKIT_STATUS(Gemm(xk, D, M, D, d.ffn_k, F, s.hid_t, F, 0.0f, "ffn.key"));
-    RWKVKIT_OP(cuda_ops::Relu2InPlace<T>(s.hid_t, static_cast<size_t>(M) * F, q), "Relu2InPlace");
-    RWKVKIT_STATUS(Gemm(s.hid_t, F, M, F, d.ffn_v, D, s.mout_t, D, 0.0f, "ffn.value"));
-    RWKVKIT_OP(cuda_ops::SigmoidMulAdd<T>(s.rr_t, s.mout_t, static_cast<size_t>(M) * D, s.x, q), "SigmoidMulAdd");
-  } else {
-    RWKVKIT_STATUS(Gemm(xr, D, M, D, d.ffn_r, D, s.rr, D, 0.0f, "ffn.receptance"));
-    RWKVKIT_STATUS(Gemm(xk, D, M, D, d.ffn_k, F, s.hid_f, F, 0.0f, "ffn.key"));
-    RWKVKIT_OP(cuda_ops::Relu2<T>(s.hid_f, static_cast<size_t>(M) * F, s.hid_t, q), "Relu2");
-    RWKVKIT_STATUS(Gemm(s.hid_t, F, M, F, d.ffn_v, D, s.mout, D, 0.0f, "ffn.value"));
-    RWKVKIT_OP(cuda_ops::SigmoidMulAdd<float>(s.rr, s.mout, static_cast<size_t>(M) * D, s.x, q), "SigmoidMulAdd");
-  }
+  // products in the dtype (cuda_model.h), relu² in place
+  RWKVKIT_STATUS(Gemm(xr, D, M, D, d.ffn_r, D, s.rr_t, D, 0.0f, "ffn.receptance"));
+  RWKVKIT_STATUS(Gemm(xk, D, M, D, d.ffn_k, F, s.hid_t, F, 0.0f, "ffn.key"));
+  RWKVKIT_OP(cuda_ops::Relu2InPlace<T>(s.hid_t, static_cast<size_t>(M) * F, q), "Relu2InPlace");
+  RWKVKIT_STATUS(Gemm(s.hid_t, F, M, F, d.ffn_v, D, s.mout_t, D, 0.0f, "ffn.value"));
+  RWKVKIT_OP(cuda_ops::SigmoidMulAdd<T>(s.rr_t, s.mout_t, static_cast<size_t>(M) * D, s.x, q), "SigmoidMulAdd");
   if (DTypeOf<T>::kDType == CudaDType::kFp16 && (l + 1) % kRescaleLayer == 0)
     RWKVKIT_OP(cuda_ops::Scale(s.x, static_cast<size_t>(M) * D, 0.5f, q), "Scale");
   return absl::OkStatus();
@@ -587,21 +551,17 @@ absl::Status ImplT<T>::Forward(std::span<const uint16_t> tokens, std::span<const
   for (int r0 = 0; r0 < M; r0 += rows) {
     const int n = std::min(rows, M - r0);
     const T* xin = normed + static_cast<size_t>(r0) * D;
-    if (nll != nullptr && fused_) {
+    if (nll != nullptr) {
       // logits in the dtype, as the package's head product gives them (fp32 never materialized)
       T* lt = reinterpret_cast<T*>(s.logits);
       RWKVKIT_STATUS(Gemm(xin, D, n, D, head_, V, lt, V, 0.0f, "head"));
       RWKVKIT_OP(cuda_ops::TokenNll<T>(lt, n, V, s.targets + r0, s.nll + r0, q), "TokenNll");
       continue;
     }
-    RWKVKIT_STATUS(Gemm(xin, D, n, D, head_, V, s.logits, V, 0.0f, "head"));
-    if (nll != nullptr) {
-      RWKVKIT_OP(cuda_ops::TokenNll<float>(s.logits, n, V, s.targets + r0, s.nll + r0, q), "TokenNll");
-    } else {
-      RWKVKIT_CUDA(cudaMemcpyAsync(logits + static_cast<size_t>(r0) * V, s.logits,
-                                   static_cast<size_t>(n) * V * sizeof(float), cudaMemcpyDeviceToHost, q),
-                   "copy logits");
-    }
+    RWKVKIT_STATUS(Gemm(xin, D, n, D, head_, V, s.logits, V, 0.0f, "head"));  // ForwardLogits: fp32 products
+    RWKVKIT_CUDA(cudaMemcpyAsync(logits + static_cast<size_t>(r0) * V, s.logits,
+                                 static_cast<size_t>(n) * V * sizeof(float), cudaMemcpyDeviceToHost, q),
+                 "copy logits");
   }
   if (nll != nullptr)
     RWKVKIT_CUDA(cudaMemcpyAsync(nll, s.nll, M * sizeof(double), cudaMemcpyDeviceToHost, q), "copy nll");
@@ -696,8 +656,6 @@ absl::StatusOr<std::unique_ptr<CudaModel::Impl>> MakeImpl(const ModelWeights& w,
   auto impl = std::make_unique<ImplT<T>>();
   impl->config_ = w.config;
   impl->device_ = device;
-  const char* unfused = std::getenv("RWKVKIT_CUDA_UNFUSED");
-  impl->fused_ = unfused == nullptr || std::string_view(unfused) != "1";
   RWKVKIT_CUDA(cudaSetDevice(device), absl::StrCat("cudaSetDevice(", device, ")"));
   RWKVKIT_CUDA(cudaStreamCreateWithFlags(&impl->stream_, cudaStreamNonBlocking), "cudaStreamCreate");
   if (const cublasStatus_t s = cublasCreate(&impl->handle_); s != CUBLAS_STATUS_SUCCESS) {

@@ -20,15 +20,13 @@
 //   activations fed to them (mixed inputs, tanh(LoRA), GN·g, relu²). Every matrix product is
 //   cublasGemmEx with CUBLAS_COMPUTE_32F (fp32 accumulation). r, k, v and the decay come out in
 //   fp32, as the package's matmul(..., output_dtype=float32) for r, k, v. The
-//   products whose outputs the package keeps in the activation dtype write the dtype directly
-//   (the fused path, the default): att.gate g, the v6 mix LoRA's second product, ffn.receptance,
+//   products whose outputs the package keeps in the activation dtype write the dtype directly:
+//   att.gate g, the v6 mix LoRA's second product, ffn.receptance,
 //   ffn.key (relu² then squares it in place), ffn.value and the head (the logits: the NLL
 //   kernel reads them in the dtype, so no fp32 logits are ever stored; ForwardLogits, the test
 //   API, still returns fp32 products); their consumers (SiLU, the lerp, sigmoid, the residual
 //   add, the log-softmax) still compute in fp32. The v6 decay exp(-exp(.)) is made inside the
-//   WKV kernel (kernels::Wkv6ForwardRawDecay, bit-identical). RWKVKIT_CUDA_UNFUSED=1 in the environment
-//   at Create() selects the first version instead (every product fp32 out, separate delta and
-//   relu² buffers): identical in kFp32, kept for same-run A/B timing.
+//   WKV kernel (kernels::Wkv6ForwardRawDecay, bit-identical).
 //   kFp32 uses fp32 inputs with the default math mode (no TF32), so it matches the CPU to ~1e-5.
 // - kFp16 applies the official overflow guard (RESCALE_LAYER = 6): at upload att.output and
 //   ffn.value of layer l are divided by 2^(l / 6), and x is halved after every layer l with
@@ -42,8 +40,8 @@
 // B ≤ capacity uses rows 0..B-1.
 //
 // Memory: the weights in the dtype (+ emb [V, D] fp32 and the fp32 vectors), plus scratch of
-// roughly M·(8·D + 20·A) + M·(11·D + 2·A + F)·sizeof(dtype) bytes for M = B·T rows (unfused:
-// 4·M·(20·D + 6·A + 1.5·F) + the same dtype part; grown on demand, kept), plus the
+// roughly M·(8·D + 20·A) + M·(11·D + 2·A + F)·sizeof(dtype) bytes for M = B·T rows (grown on
+// demand, kept), plus the
 // head's logits for at most kHeadRows rows (≤ 1 GiB in fp32; half of it used in bf16/fp16). A 1.6B model in bf16 needs ~3.7 GB of
 // weights; 7B ~15 GB. RWKV-7's scratch: 24·M·D + M·(15·D + F + max LoRA rank)·sizeof(dtype)
 // bytes (measured: 7.1 GB in use for the 1.5B shape in bf16 at 16k rows, 20.9 GB for 7B).

@@ -1,7 +1,7 @@
 // refmodel/cuda/ops.cu — see ops.h. Elementwise kernels (the shift/mix ones walk token rows with
 // 4 channels per thread and aligned vector accesses), one-block-per-row reductions (LayerNorm,
 // the NLL) and one warp per GroupNorm group. Per-kernel times before and after each change:
-// docs/kernels_notes.md (bench/kernels/run_profile_device.sh).
+// docs/kernels_notes.md (bench/kernels/run_device.sh profile).
 #include "refmodel/cuda/ops.h"
 
 #include "kernels/dtype_convert.cuh"
@@ -106,7 +106,7 @@ __global__ void LayerNormKernel(const float* x, int D, const float* w, const flo
 
 // The coefficients stay in registers across the rows; k < 5 is unrolled so MixArgs is read
 // with constant indices (a runtime index copied it to local memory: 695 µs instead of ~100 µs
-// for [16384, 2048] on an H200, bench/kernels/run_profile_device.sh).
+// for [16384, 2048] on an H200, bench/kernels/run_device.sh profile).
 template <typename T, int kVec>
 __global__ void ShiftMixKernel(const float* a, const float* carry, int M, int T_len, int D, bool v6,
                                MixArgs<T> args) {
@@ -160,16 +160,6 @@ __global__ void MaaPrepareKernel(const float* a, const float* carry, int M, int 
   }
 }
 
-template <typename T>
-__global__ void MaaApplyKernel(const float* a, const float* delta, const float* mout, size_t total, int D,
-                               MixArgs<T> args) {
-  const size_t i = blockIdx.x * static_cast<size_t>(blockDim.x) + threadIdx.x;
-  if (i >= total) return;
-  const int c = static_cast<int>(i % D);
-  const float x = a[i], d = delta[i];
-  for (int k = 0; k < 5; ++k) args.out[k][i] = FromFloat<T>(x + d * (args.coef[k][c] + mout[k * total + i]));
-}
-
 template <typename T, typename U, int kVec>
 __global__ void MaaApplyShiftKernel(const float* a, const float* carry, int M, int T_len, int D, const U* mout,
                                     MixArgs<T> args) {
@@ -198,11 +188,6 @@ template <typename T>
 __global__ void TanhKernel(const float* in, size_t n, T* out) {
   const size_t i = blockIdx.x * static_cast<size_t>(blockDim.x) + threadIdx.x;
   if (i < n) out[i] = FromFloat<T>(tanhf(in[i]));
-}
-
-__global__ void DecayExpKernel(float* w, const float* time_decay, size_t total, int A) {
-  const size_t i = blockIdx.x * static_cast<size_t>(blockDim.x) + threadIdx.x;
-  if (i < total) w[i] = expf(-expf(time_decay[i % A] + w[i]));
 }
 
 // One warp per (row, head); lane l holds the kE = N/32 consecutive values kE·l.. of y and g in
@@ -351,14 +336,6 @@ __global__ void V7GroupNormBonusGateKernel(const T* y, const T* r, const T* k, c
   }
 }
 
-template <typename T>
-__global__ void Relu2Kernel(const float* in, size_t n, T* out) {
-  const size_t i = blockIdx.x * static_cast<size_t>(blockDim.x) + threadIdx.x;
-  if (i >= n) return;
-  const float z = fmaxf(in[i], 0.0f);
-  out[i] = FromFloat<T>(z * z);
-}
-
 // Element i of each group of kVec handled by one thread (16-byte loads for 2-byte T when n and
 // the pointer allow; the scratch is 256-byte aligned).
 template <typename T>
@@ -480,15 +457,6 @@ cudaError_t MaaPrepare(const float* a, const float* carry, int B, int T_len, int
   return cudaGetLastError();
 }
 
-template <typename T>
-cudaError_t MaaApply(const float* a, const float* delta, const float* mout, int M, int D, MixArgs<T> args,
-                     cudaStream_t s) {
-  const size_t n = static_cast<size_t>(M) * D;
-  if (n == 0) return cudaSuccess;
-  MaaApplyKernel<T><<<Blocks(n), kThreads, 0, s>>>(a, delta, mout, n, D, args);
-  return cudaGetLastError();
-}
-
 template <typename T, typename U>
 cudaError_t MaaApplyShift(const float* a, const float* carry, int B, int T_len, int D, const U* mout,
                           MixArgs<T> args, cudaStream_t s) {
@@ -508,13 +476,6 @@ cudaError_t Tanh(const float* in, size_t n, T* out, cudaStream_t s) {
   return cudaGetLastError();
 }
 
-cudaError_t DecayExp(float* w, const float* time_decay, int M, int A, cudaStream_t s) {
-  const size_t n = static_cast<size_t>(M) * A;
-  if (n == 0) return cudaSuccess;
-  DecayExpKernel<<<Blocks(n), kThreads, 0, s>>>(w, time_decay, n, A);
-  return cudaGetLastError();
-}
-
 template <typename T, typename G>
 cudaError_t GroupNormGate(const float* y, const G* g, int M, int H, int N, const float* ln_w, const float* ln_b,
                           T* out, cudaStream_t s) {
@@ -526,13 +487,6 @@ cudaError_t GroupNormGate(const float* y, const G* g, int M, int H, int N, const
     case 128: GroupNormGateKernel<T, G, 4><<<Blocks(n), kThreads, 0, s>>>(y, g, M, H, ln_w, ln_b, out); break;
     default: return cudaErrorInvalidValue;
   }
-  return cudaGetLastError();
-}
-
-template <typename T>
-cudaError_t Relu2(const float* in, size_t n, T* out, cudaStream_t s) {
-  if (n == 0) return cudaSuccess;
-  Relu2Kernel<T><<<Blocks(n), kThreads, 0, s>>>(in, n, out);
   return cudaGetLastError();
 }
 
@@ -622,15 +576,13 @@ cudaError_t TokenNll(const L* logits, int M, int V, const uint16_t* targets, dou
   template cudaError_t ShiftMix<T>(const float*, const float*, int, int, int, bool, MixArgs<T>, cudaStream_t);      \
   template cudaError_t MaaPrepare<T>(const float*, const float*, int, int, int, const float*, float*, T*,           \
                                      cudaStream_t);                                                                 \
-  template cudaError_t MaaApply<T>(const float*, const float*, const float*, int, int, MixArgs<T>, cudaStream_t);   \
   template cudaError_t Tanh<T>(const float*, size_t, T*, cudaStream_t);                                             \
-  template cudaError_t GroupNormGate<T, float>(const float*, const float*, int, int, int, const float*,            \
-                                               const float*, T*, cudaStream_t);                                     \
-  template cudaError_t MaaApplyShift<T, float>(const float*, const float*, int, int, int, const float*,            \
-                                               MixArgs<T>, cudaStream_t);                                           \
+  template cudaError_t GroupNormGate<T, T>(const float*, const T*, int, int, int, const float*, const float*, T*,  \
+                                           cudaStream_t);                                                           \
+  template cudaError_t MaaApplyShift<T, T>(const float*, const float*, int, int, int, const T*, MixArgs<T>,        \
+                                           cudaStream_t);                                                           \
   template cudaError_t Relu2InPlace<T>(T*, size_t, cudaStream_t);                                                   \
   template cudaError_t SigmoidMulAdd<T>(const T*, const T*, size_t, float*, cudaStream_t);                          \
-  template cudaError_t Relu2<T>(const float*, size_t, T*, cudaStream_t);                                            \
   template cudaError_t TokenNll<T>(const T*, int, int, const uint16_t*, double*, cudaStream_t);                     \
   template cudaError_t V7ShiftMix<T>(const float*, const float*, int, int, int, V7MixArgs<T>, cudaStream_t);        \
   template cudaError_t ActivateInPlace<T>(T*, size_t, char, cudaStream_t);                                          \
@@ -641,14 +593,5 @@ RWKVKIT_OPS_INSTANTIATE(float)
 RWKVKIT_OPS_INSTANTIATE(__half)
 RWKVKIT_OPS_INSTANTIATE(__nv_bfloat16)
 #undef RWKVKIT_OPS_INSTANTIATE
-// the 2-byte dtypes' fused path reads g and mout in the dtype (for float these are the above)
-#define RWKVKIT_OPS_INSTANTIATE_HALF(T)                                                                            \
-  template cudaError_t GroupNormGate<T, T>(const float*, const T*, int, int, int, const float*, const float*, T*,  \
-                                           cudaStream_t);                                                           \
-  template cudaError_t MaaApplyShift<T, T>(const float*, const float*, int, int, int, const T*, MixArgs<T>,        \
-                                           cudaStream_t);
-RWKVKIT_OPS_INSTANTIATE_HALF(__half)
-RWKVKIT_OPS_INSTANTIATE_HALF(__nv_bfloat16)
-#undef RWKVKIT_OPS_INSTANTIATE_HALF
 
 }  // namespace rwkvkit::refmodel::cuda_ops

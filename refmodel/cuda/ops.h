@@ -56,21 +56,15 @@ cudaError_t ShiftMix(const float* a, const float* carry, int B, int T_len, int D
 cudaError_t CarryUpdate(const float* a, int B, int T_len, int D, float* carry, cudaStream_t s);
 
 // v6 TimeMix, first half of the lerp (spec §1.4): delta = prev - a (fp32, [B, T, D]);
-// xxx = a + delta·maa_x (T, [B, T, D]). delta may be null (the fused path, MaaApplyShift).
+// xxx = a + delta·maa_x (T, [B, T, D]). delta may be null (MaaApplyShift recomputes it).
 template <typename T>
 cudaError_t MaaPrepare(const float* a, const float* carry, int B, int T_len, int D, const float* maa_x, float* delta,
                        T* xxx, cudaStream_t s);
 
-// v6, second half: for c in (w, k, v, r, g): out[c] = a + delta·(coef[c] + mout[c]).
-// mout: [5, M, D] fp32 (tanh(xxx @ W1)[:, c] @ W2[c]); coef = time_maa_{w,k,v,r,g}.
-template <typename T>
-cudaError_t MaaApply(const float* a, const float* delta, const float* mout, int M, int D, MixArgs<T> args,
-                     cudaStream_t s);
-
-// The fused path's second half: as MaaApply, but delta = prev - a is recomputed from a and
-// carry (the same fp32 arithmetic, no [M, D] delta buffer) and mout [5, M, D] is of type U
-// (fp32, or the dtype when the batched LoRA product writes it directly). Reads carry: call
-// before CarryUpdate. One block row per token row (no index division).
+// v6, second half: for c in (w, k, v, r, g): out[c] = a + (prev - a)·(coef[c] + mout[c]), with
+// prev - a recomputed from a and carry (no [M, D] delta buffer); mout: [5, M, D] of U, the dtype
+// the batched LoRA product writes (tanh(xxx @ W1)[:, c] @ W2[c]); coef = time_maa_{w,k,v,r,g}.
+// Reads carry: call before CarryUpdate. One block row per token row (no index division).
 template <typename T, typename U>
 cudaError_t MaaApplyShift(const float* a, const float* carry, int B, int T_len, int D, const U* mout,
                           MixArgs<T> args, cudaStream_t s);
@@ -79,21 +73,14 @@ cudaError_t MaaApplyShift(const float* a, const float* carry, int B, int T_len, 
 template <typename T>
 cudaError_t Tanh(const float* in, size_t n, T* out, cudaStream_t s);
 
-// v6 decay in place: w[m, i] = exp(-exp(time_decay[i] + w[m, i])). w: [M, A] fp32.
-cudaError_t DecayExp(float* w, const float* time_decay, int M, int A, cudaStream_t s);
-
 // out = GroupNorm(y) ⊙ SiLU(g) (spec §1.3): H groups of N (32, 64 or 128), eps 64e-5,
-// biased variance, fp32 statistics, affine ln_w/ln_b [A]. y: [M, A] fp32; g: [M, A] of G (fp32,
-// or the dtype when the gate product writes it directly); out: [M, A] T.
+// biased variance, fp32 statistics, affine ln_w/ln_b [A]. y: [M, A] fp32; g: [M, A] of G (the
+// dtype the gate product writes); out: [M, A] T.
 template <typename T, typename G>
 cudaError_t GroupNormGate(const float* y, const G* g, int M, int H, int N, const float* ln_w, const float* ln_b,
                           T* out, cudaStream_t s);
 
-// out = max(in, 0)². in: [n] fp32; out: [n] T.
-template <typename T>
-cudaError_t Relu2(const float* in, size_t n, T* out, cudaStream_t s);
-
-// x = max(x, 0)² in place, arithmetic in fp32. x: [n] T (the fused path: ffn.key writes T).
+// x = max(x, 0)² in place, arithmetic in fp32. x: [n] T (ffn.key writes T).
 template <typename T>
 cudaError_t Relu2InPlace(T* x, size_t n, cudaStream_t s);
 
@@ -151,7 +138,7 @@ cudaError_t V7GroupNormBonusGate(const T* y, const T* r, const T* k, const T* v,
 
 // nll[m] = log Σ_j exp(logits[m, j]) - logits[m, targets[m]] (nats): one block per row, one
 // pass (online max and sum in fp32 per thread), the block's merge in fp64. logits: [M, V] of L
-// (fp32, or the dtype: the fused path's head product writes the dtype, as the `rwkv` package's
+// (fp32, or the dtype: the head product writes the dtype, as the `rwkv` package's
 // head does, so no fp32 logits exist); targets: [M] (each < V); nll: [M] fp64.
 template <typename L>
 cudaError_t TokenNll(const L* logits, int M, int V, const uint16_t* targets, double* nll, cudaStream_t s);

@@ -1,6 +1,7 @@
 // tests/refmodel/cuda/eval_driver_main.cc — throughput of the GPU evaluator (the code behind
 // `rwkvkit eval --device cuda`) on a random model of a released shape, against the CPU path.
-// Used by bench/kernels/run_eval_device.sh; prints one line per measurement. Not a test.
+// Used by bench/kernels/run_device.sh (steps throughput, fit, profile, ab); prints one line
+// per measurement. Not a test.
 //
 // The model: random weights for one layer of the requested width, repeated for every layer,
 // and a random [4096-token] embedding/head tiled to the full vocab — values do not change the
