@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "base/status_macros.h"
@@ -148,13 +149,28 @@ absl::StatusOr<ExecutorResult> RunSlurmExecutor(const std::filesystem::path& wor
                  std::string(StageName(stage)).c_str(), id.c_str(), pending.size());
   }
   const std::string ids = absl::StrJoin(arrays, ",");
+  int unanswered = 0;  // squeue calls in a row that failed for another reason than finished jobs
   while (true) {
     if (CheckDone(work, plan, Stage::kPublish, 0, true).ok()) break;
     absl::StatusOr<CommandResult> q = RunCommand({"squeue", "-h", "-r", "-j", ids, "-o", "%i"});
-    const bool queued = q.ok() && q->status == 0 && !absl::StripAsciiWhitespace(q->output).empty();
-    if (!queued) {
-      if (CheckDone(work, plan, Stage::kPublish, 0, true).ok()) break;
-      return absl::AbortedError(FirstFailure(work, plan));
+    // squeue prints nothing for finished jobs it still knows and "Invalid job id" for those it
+    // has forgotten (MinJobAge); any other failure (the controller busy or restarting) is
+    // retried for a while before the run gives up.
+    const bool forgotten = q.ok() && q->status != 0 && absl::StrContains(q->output, "Invalid job id");
+    if ((!q.ok() || q->status != 0) && !forgotten) {
+      if (++unanswered > 120)
+        return absl::UnavailableError(absl::StrCat("squeue keeps failing: ",
+                                                   q.ok() ? absl::StripAsciiWhitespace(q->output)
+                                                          : q.status().message(),
+                                                   " (the jobs may still run: rwkvkit build --status ",
+                                                   work.string(), ")"));
+    } else {
+      unanswered = 0;
+      const bool queued = !forgotten && !absl::StripAsciiWhitespace(q->output).empty();
+      if (!queued) {
+        if (CheckDone(work, plan, Stage::kPublish, 0, true).ok()) break;
+        return absl::AbortedError(FirstFailure(work, plan));
+      }
     }
     std::this_thread::sleep_for(std::chrono::duration<double>(slurm.poll_seconds));
   }
