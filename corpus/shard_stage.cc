@@ -71,9 +71,8 @@ ShardPlan PlanShards(const BuildOptions& opt, const std::vector<DocMeta>& meta, 
   return plan;
 }
 
-absl::Status WriteShard(const BuildOptions& opt, const ShardPlan& plan, uint64_t s, const std::vector<DocMeta>& meta,
-                        const SpillReader& store, const std::filesystem::path& shard_dir, bool reuse,
-                        ShardRecord& cur, bool& reused) {
+absl::Status WriteShardDocs(const BuildOptions& opt, uint64_t s, const ShardDocs& docs,
+                            const std::filesystem::path& shard_dir, bool reuse, ShardRecord& cur, bool& reused) {
   cur = ShardRecord{};
   cur.name = absl::StrFormat("%s_%05d", opt.manifest.name, s);
   const std::filesystem::path prefix = shard_dir / cur.name;
@@ -91,19 +90,19 @@ absl::Status WriteShard(const BuildOptions& opt, const ShardPlan& plan, uint64_t
   XXH3_128bits_reset(hash);
   std::vector<uint16_t> doc;
   absl::Status status;
-  for (uint64_t k = plan.starts[s]; k < plan.starts[s + 1] && status.ok(); ++k) {
+  for (uint64_t k = docs.first; k < docs.end && status.ok(); ++k) {
     if (k % 1024 == 0) {
       if (BuildCancelled(opt)) {  // the shard being written never gets its final name
         status = absl::CancelledError("build interrupted; --resume continues it");
         break;
       }
-      if (opt.on_progress) opt.on_progress(BuildProgress{2, k, plan.order.size(), k, s});
+      if (opt.on_progress) opt.on_progress(BuildProgress{2, k, docs.total, k, s});
     }
-    status = store.Read(plan.order[k], doc);
+    uint32_t src = 0;
+    status = docs.read(k, doc, src);
     if (!status.ok()) break;
     if (!reused) status = writer->AddDocument(doc);
     XXH3_128bits_update(hash, doc.data(), doc.size() * sizeof(uint16_t));
-    const uint32_t src = meta[plan.order[k]].source;
     if (cur.source_runs.empty() || cur.source_runs.back().first != src) cur.source_runs.emplace_back(src, 0);
     ++cur.source_runs.back().second;
     cur.documents += 1;
@@ -133,7 +132,12 @@ absl::Status WriteShards(const BuildOptions& opt, const std::filesystem::path& w
   for (uint64_t s = 0; s < plan.shards() && status.ok(); ++s) {
     ShardRecord cur;
     bool reused = false;
-    status = WriteShard(opt, plan, s, meta, spill, shard_dir, opt.resume, cur, reused);
+    const ShardDocs docs{plan.starts[s], plan.starts[s + 1], plan.order.size(),
+                         [&](uint64_t k, std::vector<uint16_t>& doc, uint32_t& source) {
+                           source = meta[plan.order[k]].source;
+                           return spill.Read(plan.order[k], doc);
+                         }};
+    status = WriteShardDocs(opt, s, docs, shard_dir, opt.resume, cur, reused);
     if (!status.ok()) break;
     if (reused) ++summary.shards_reused;
     shards.push_back(std::move(cur));

@@ -12,6 +12,7 @@
 #define RWKVKIT_CORPUS_SHARD_STAGE_H_
 
 #include <filesystem>
+#include <functional>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -44,12 +45,19 @@ struct ShardPlan {
 // needs only the documents' lengths, so a build split into tasks computes it in every task.
 ShardPlan PlanShards(const BuildOptions& opt, const std::vector<DocMeta>& meta, const SpillReader& store);
 
-// WriteShard()
-// Shard `s` of `plan` into `shard_dir` (kept as it is when `reuse` and it exists there
-// complete); fills `record`.
-absl::Status WriteShard(const BuildOptions& opt, const ShardPlan& plan, uint64_t s, const std::vector<DocMeta>& meta,
-                        const SpillReader& store, const std::filesystem::path& shard_dir, bool reuse,
-                        ShardRecord& record, bool& reused);
+// The documents of one shard: positions [first, end) of the output order (of `total`),
+// `read` fills the k-th one's tokens and source.
+struct ShardDocs {
+  uint64_t first = 0, end = 0, total = 0;
+  std::function<absl::Status(uint64_t k, std::vector<uint16_t>& doc, uint32_t& source)> read;
+};
+
+// WriteShardDocs()
+// Shard number `s` from `docs` into `shard_dir` (kept as it is when `reuse` and it exists
+// there complete, `reused` then); fills `record`. Stops with kCancelled on
+// BuildOptions::cancel (the shard never gets its final name).
+absl::Status WriteShardDocs(const BuildOptions& opt, uint64_t s, const ShardDocs& docs,
+                            const std::filesystem::path& shard_dir, bool reuse, ShardRecord& record, bool& reused);
 
 // Reads docs_meta.u32 (one DocMeta per stored document); kDataLoss unless it has `documents`.
 absl::StatusOr<std::vector<DocMeta>> ReadDocsMeta(const std::filesystem::path& path, uint64_t documents);

@@ -148,24 +148,46 @@ SpillReader::~SpillReader() {
     if (p.fd >= 0) ::close(p.fd);
 }
 
+std::pair<size_t, uint64_t> SpillReader::Location(uint64_t i) const {
+  const auto it = std::upper_bound(parts_.begin(), parts_.end(), i,
+                                   [](uint64_t doc, const Part& p) { return doc < p.first_doc; }) - 1;
+  return {static_cast<size_t>(it - parts_.begin()), (i == 0 ? 0 : ends_[i - 1]) - it->token_base};
+}
+
 absl::Status SpillReader::Read(uint64_t i, std::vector<uint16_t>& out) const {
-  const uint64_t begin = i == 0 ? 0 : ends_[i - 1];
-  out.resize(ends_[i] - begin);
-  const Part& part = parts_.size() == 1 ? parts_[0]
-                                        : *(std::upper_bound(parts_.begin(), parts_.end(), i,
-                                                             [](uint64_t doc, const Part& p) { return doc < p.first_doc; }) -
-                                            1);
-  const uint64_t offset = (begin - part.token_base) * sizeof(uint16_t);
-  const size_t bytes = out.size() * sizeof(uint16_t);
+  const auto [part, offset] = Location(i);
+  return ReadTokens(part, offset, DocumentTokens(i), out);
+}
+
+absl::Status SpillReader::ReadTokens(size_t part_index, uint64_t offset, uint64_t count,
+                                     std::vector<uint16_t>& out) const {
+  const Part& part = parts_[part_index];
+  out.resize(count);
+  const size_t bytes = count * sizeof(uint16_t);
+  const uint64_t at = offset * sizeof(uint16_t);
   size_t done = 0;
   while (done < bytes) {
     const ssize_t r = ::pread(part.fd, reinterpret_cast<char*>(out.data()) + done, bytes - done,
-                              static_cast<off_t>(offset + done));
+                              static_cast<off_t>(at + done));
     if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) return absl::DataLossError(absl::StrCat(part.path.string(), "@", offset + done, ": short read"));
+    if (r <= 0) return absl::DataLossError(absl::StrCat(part.path.string(), "@", at + done, ": short read"));
     done += static_cast<size_t>(r);
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<SpillReader> SpillReader::OpenTokensOnly(const std::vector<std::filesystem::path>& dirs) {
+  SpillReader r;
+  for (const std::filesystem::path& dir : dirs) {
+    if (!SpillComplete(dir))
+      return absl::FailedPreconditionError(absl::StrCat(dir.string(), ": token store is incomplete"));
+    Part part;
+    part.path = dir / kTokens;
+    part.fd = ::open(part.path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (part.fd < 0) return IoError(part.path, "cannot open");
+    r.parts_.push_back(std::move(part));
+  }
+  return r;
 }
 
 }  // namespace rwkvkit::corpus

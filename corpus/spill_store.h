@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -57,11 +58,18 @@ class SpillReader {
   // Several finished stores read as one, their documents in the order of `dirs` (a build split
   // into tasks: one store per read task).
   static absl::StatusOr<SpillReader> OpenParts(const std::vector<std::filesystem::path>& dirs);
+  // The same stores' token files only, without the per-document index (no memory per
+  // document): only ReadTokens() works on it (a shard writer that is told where each document is).
+  static absl::StatusOr<SpillReader> OpenTokensOnly(const std::vector<std::filesystem::path>& dirs);
+  // `count` tokens of store `part` from token `offset` into `out` (replacing its contents).
+  absl::Status ReadTokens(size_t part, uint64_t offset, uint64_t count, std::vector<uint16_t>& out) const;
   SpillReader(SpillReader&&) noexcept;
   SpillReader& operator=(SpillReader&&) = delete;
   ~SpillReader();
   uint64_t documents() const { return ends_.size(); }
   uint64_t DocumentTokens(uint64_t i) const { return ends_[i] - (i == 0 ? 0 : ends_[i - 1]); }
+  // Which of the stores (OpenParts' `dirs`) holds document i, and its first token's index there.
+  std::pair<size_t, uint64_t> Location(uint64_t i) const;
   // Reads document i into `out` (replacing its contents).
   absl::Status Read(uint64_t i, std::vector<uint16_t>& out) const;
 

@@ -19,6 +19,7 @@
 #include "corpus/phase1_checkpoint.h"
 #include "corpus/shard_stage.h"
 #include "corpus/source_check.h"
+#include "corpus/spill_store.h"
 #include "corpus/tasks/intermediate.h"
 #include "corpus/tasks/stage_tasks.h"
 
@@ -96,6 +97,27 @@ void CountAsDuplicate(const FirstRecord& r, SourceCounts& c) {
   c.documents_written -= r.copies;
   c.bytes_out -= r.bytes_out;
   c.tokens -= r.tokens * r.copies;
+}
+
+// The one-process shard plan over the read tasks' stores: layout.bin and shard_starts.u64,
+// so that a write task reads only its shards' part of it.
+absl::Status WriteShardPlan(const TaskContext& ctx, const std::vector<DocMeta>& meta, const std::filesystem::path& dir) {
+  std::vector<std::filesystem::path> parts;
+  for (uint32_t t = 0; t < ctx.plan.read_tasks; ++t) parts.push_back(TaskDir(ctx.work, Stage::kRead, t));
+  RWKVKIT_ASSIGN_OR_RETURN(const SpillReader store, SpillReader::OpenParts(parts));
+  if (store.documents() != meta.size()) return absl::DataLossError("the read tasks' token stores do not match");
+  const ShardPlan plan = PlanShards(ctx.opt, meta, store);
+  RWKVKIT_ASSIGN_OR_RETURN(RecordWriter layout, RecordWriter::Create(dir / "layout.bin"));
+  for (const uint64_t doc : plan.order) {
+    const auto [part, offset] = store.Location(doc);
+    const LayoutRecord r{static_cast<uint32_t>(part), meta[doc].source, offset, store.DocumentTokens(doc)};
+    RWKVKIT_RETURN_IF_ERROR(layout.Write(&r, sizeof r));
+  }
+  RWKVKIT_RETURN_IF_ERROR(layout.Close());
+  std::vector<uint64_t> starts = plan.starts;
+  if (starts.empty()) starts.push_back(0);  // no shard: just the end
+  return WriteFileAtomically(dir / "shard_starts.u64",
+                             std::string(reinterpret_cast<const char*>(starts.data()), starts.size() * 8));
 }
 
 }  // namespace
@@ -215,8 +237,7 @@ absl::Status RunClusterTask(const TaskContext& ctx) {
   BadInputSink bad;
   bad.Restore(std::move(bad_all));
   RWKVKIT_RETURN_IF_ERROR(CheckSourceYields(opt, counts, bad));
-  RWKVKIT_RETURN_IF_ERROR(WriteFileAtomically(
-      dir / "docs_meta.u32", std::string(reinterpret_cast<const char*>(meta.data()), meta.size() * sizeof(DocMeta))));
+  RWKVKIT_RETURN_IF_ERROR(WriteShardPlan(ctx, meta, dir));
   return WriteFileAtomically(dir / "phase1.json",
                              Phase1Json(opt, counts, bad, ExactDedup::MemoryBytesFor(distinct), near_stats));
 }

@@ -12,7 +12,10 @@
 //                                task (in input order) had too, ascending
 //                 buckets.u64    per band, in ascending band key order: band, member count m, then
 //                                m members (task << 40 | stored index), ascending; only m >= 2
-//   cluster:      docs_meta.u32 (over the read tasks' stores in task order), phase1.json, the report
+//   cluster:      phase1.json, the report, and the shard plan (shard_stage.h) over the read
+//                 tasks' stores in task order:
+//                 layout.bin     LayoutRecord per output document, in output order
+//                 shard_starts.u64  where each shard starts in it, and the end
 //   write task w: shards.txt     one line per shard it wrote (ShardRecord)
 // Partitions are key ranges (partition = key * P / 2^64), so the buckets of partitions 0..P-1
 // in turn are in ascending key order, as the one-process build visits them.
@@ -51,7 +54,15 @@ struct BandRecord {
   uint64_t key;
   uint64_t doc;  // band << 48 | stored index
 };
-static_assert(sizeof(FirstRecord) == 32 && sizeof(KeyRecord) == 24 && sizeof(BandRecord) == 16);
+// Where an output document's tokens are: read task `part`'s tokens.u16 from token `offset`.
+struct LayoutRecord {
+  uint32_t part;
+  uint32_t source;
+  uint64_t offset;
+  uint64_t tokens;
+};
+static_assert(sizeof(FirstRecord) == 32 && sizeof(KeyRecord) == 24 && sizeof(BandRecord) == 16 &&
+              sizeof(LayoutRecord) == 24);
 
 // The partition of a 64-bit hash among `partitions` ranges.
 inline uint32_t PartitionOf(uint64_t hash, uint32_t partitions) {

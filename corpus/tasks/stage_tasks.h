@@ -12,8 +12,9 @@
 //                a duplicate (the first in input order wins); LSH buckets of the partition
 //   cluster      sums the counts, removes the cross-task duplicates, replays the buckets in
 //                the one-process order through LshClusterer (dedup/lsh_index.h), applies the
-//                near-duplicate removal and writes phase1.json, docs_meta.u32 and the report
-//   write w/W    the shard plan (shard_stage.h) over all read tasks' stores; shards s ≡ w (mod W)
+//                near-duplicate removal, writes phase1.json and the report, and lays out the
+//                shards (the one-process shard plan, shard_stage.h, over all read tasks' stores)
+//   write w/W    shards s ≡ w (mod W) from their part of the layout
 //   publish      build.json, then the output directory's publish (output_dir.h)
 // RunTask() wraps each: the task's lock, a clean directory, and the done marker (work_dir.h).
 //

@@ -1,6 +1,7 @@
 // corpus/tasks/write_task.cc — the write and publish stages of a split build (stage_tasks.h).
 #include <algorithm>
 #include <cstdio>
+#include <fstream>
 #include <set>
 
 #include "absl/strings/numbers.h"
@@ -15,6 +16,7 @@
 #include "corpus/output_lock.h"
 #include "corpus/shard_stage.h"
 #include "corpus/spill_store.h"
+#include "corpus/tasks/intermediate.h"
 #include "corpus/tasks/stage_tasks.h"
 
 namespace rwkvkit::corpus::tasks {
@@ -55,25 +57,41 @@ std::vector<std::filesystem::path> ReadStores(const TaskContext& ctx) {
 
 absl::Status RunWriteTask(const TaskContext& ctx, uint32_t task, std::vector<std::filesystem::path>& shard_files) {
   const BuildOptions& opt = ctx.opt;
-  RWKVKIT_ASSIGN_OR_RETURN(const SpillReader store, SpillReader::OpenParts(ReadStores(ctx)));
-  RWKVKIT_ASSIGN_OR_RETURN(
-      const std::vector<DocMeta> meta,
-      ReadDocsMeta(TaskDir(ctx.work, Stage::kCluster, 0) / "docs_meta.u32", store.documents()));
-  const ShardPlan plan = PlanShards(opt, meta, store);
-  const std::filesystem::path staging = StagingDir(opt.out_dir);
+  const std::filesystem::path cluster = TaskDir(ctx.work, Stage::kCluster, 0);
+  RWKVKIT_ASSIGN_OR_RETURN(const std::vector<uint64_t> starts, ReadRecords<uint64_t>(cluster / "shard_starts.u64"));
   std::error_code ec;
+  const uint64_t layout_bytes = std::filesystem::file_size(cluster / "layout.bin", ec);
+  if (starts.empty() || ec || layout_bytes != starts.back() * sizeof(LayoutRecord))
+    return absl::DataLossError(absl::StrCat(cluster.string(), ": the shard plan does not add up"));
+  RWKVKIT_ASSIGN_OR_RETURN(const SpillReader store, SpillReader::OpenTokensOnly(ReadStores(ctx)));
+  const std::filesystem::path staging = StagingDir(opt.out_dir);
   std::filesystem::create_directories(staging, ec);
   if (ec) return absl::UnavailableError(absl::StrCat(staging.string(), ": cannot create (", ec.message(), ")"));
+  std::ifstream layout(cluster / "layout.bin", std::ios::binary);
   std::string lines;
-  for (uint64_t s = task; s < plan.shards(); s += ctx.plan.write_tasks) {
+  std::vector<LayoutRecord> recs;
+  const uint64_t shards = starts.size() - 1;
+  for (uint64_t s = task; s < shards; s += ctx.plan.write_tasks) {
+    // Only this shard's part of the plan is read: memory per shard, not per corpus.
+    recs.resize(starts[s + 1] - starts[s]);
+    layout.seekg(static_cast<std::streamoff>(starts[s] * sizeof(LayoutRecord)));
+    if (!layout.read(reinterpret_cast<char*>(recs.data()), static_cast<std::streamsize>(recs.size() * sizeof(LayoutRecord))))
+      return absl::DataLossError(absl::StrCat((cluster / "layout.bin").string(), ": short read"));
+    const ShardDocs docs{starts[s], starts[s + 1], starts.back(),
+                         [&](uint64_t k, std::vector<uint16_t>& doc, uint32_t& source) -> absl::Status {
+                           const LayoutRecord& r = recs[k - starts[s]];
+                           if (r.part >= ctx.plan.read_tasks) return absl::DataLossError("layout.bin: bad part");
+                           source = r.source;
+                           return store.ReadTokens(r.part, r.offset, r.tokens, doc);
+                         }};
     ShardRecord r;
     bool reused = false;
-    RWKVKIT_RETURN_IF_ERROR(WriteShard(opt, plan, s, meta, store, staging, false, r, reused));
+    RWKVKIT_RETURN_IF_ERROR(WriteShardDocs(opt, s, docs, staging, false, r, reused));
     absl::StrAppend(&lines, ShardLine(s, r));
     shard_files.push_back(std::filesystem::absolute(binidx::BinPath(staging / r.name)));
     shard_files.push_back(std::filesystem::absolute(binidx::IdxPath(staging / r.name)));
   }
-  absl::StrAppend(&lines, "total ", plan.shards(), "\n");
+  absl::StrAppend(&lines, "total ", shards, "\n");
   return WriteFileAtomically(TaskDir(ctx.work, Stage::kWrite, task) / "shards.txt", lines);
 }
 
