@@ -20,6 +20,7 @@
 #include "corpus/stats/collector.h"
 #include "corpus/stats/report_model.h"
 #include "corpus/stats/report_writer.h"
+#include "corpus/stats/stats_run.h"
 #include "corpus/stats/text_escape.h"
 #include "tools/cli/flags.h"
 #include "tools/cli/vocab_path.h"
@@ -125,22 +126,22 @@ int RunStats(int argc, char** argv) {
   if (opt->threads > 0) limit.emplace(tbb::global_control::max_allowed_parallelism, static_cast<size_t>(opt->threads));
   absl::StatusOr<tokenizer::Tokenizer> tok = LoadTokenizer(flags.Get("vocab"));
   if (!tok.ok()) return ReportError("stats", tok.status());
+  const auto start = std::chrono::steady_clock::now();
+  std::optional<corpus::Progress> progress;
+  st::StatsRunOptions run_options;
+  run_options.collect = opt->collect;
+  run_options.top_tokens = opt->top_tokens;
+  run_options.tool_version = RWKVKIT_VERSION;
+  run_options.collect.progress = [&](uint64_t docs, uint64_t bytes) { progress->Update(bytes, docs); };
+  // The progress line starts once build.json is read (its total is the shards' bytes).
   absl::StatusOr<st::BuildInfo> info = st::LoadBuildInfo(opt->build_dir);
   if (!info.ok()) return ReportError("stats", info.status());
-  if (absl::Status s = st::RequireDocuments(*info, opt->build_dir); !s.ok()) return ReportError("stats", s);
-  // A bad --out fails now, not after every shard has been read.
-  if (absl::Status s = st::CreateReportDir(opt->out_dir); !s.ok()) return ReportError("stats", s);
-  const auto start = std::chrono::steady_clock::now();
-  uint64_t shard_bytes = 0;  // 2 bytes per token, as the .bin files hold them
-  for (const st::BuildShard& shard : info->shards) shard_bytes += 2 * shard.tokens;
-  corpus::Progress progress("stats", shard_bytes, !opt->quiet);
-  opt->collect.progress = [&](uint64_t docs, uint64_t bytes) { progress.Update(bytes, docs); };
-  st::CorpusStats stats = st::CollectStats(opt->build_dir, *info, *tok, opt->collect);
-  progress.Done(shard_bytes, stats.total.documents);
-  const st::ReportModel model =
-      st::MakeReportModel(*info, stats, *tok, opt->build_dir, opt->collect.language, opt->top_tokens, RWKVKIT_VERSION);
-  if (absl::Status s = st::WriteReports(opt->out_dir, model); !s.ok()) return ReportError("stats", s);
-  PrintSummary(model, opt->out_dir, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  progress.emplace("stats", st::ShardBytes(*info), !opt->quiet);
+  absl::StatusOr<std::unique_ptr<st::StatsRun>> run = st::RunStats(opt->build_dir, opt->out_dir, *tok, run_options);
+  if (!run.ok()) return ReportError("stats", run.status());
+  const st::CorpusStats& stats = (*run)->stats;
+  progress->Done((*run)->shard_bytes, stats.total.documents);
+  PrintSummary((*run)->model, opt->out_dir, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   for (const std::string& e : stats.shard_errors) std::fprintf(stderr, "rwkvkit stats: %s (skipped)\n", e.c_str());
   return stats.shard_errors.empty() ? 0 : 1;
 }

@@ -172,6 +172,7 @@ std::string CollectShard(const fs::path& dir, const BuildInfo& info, uint32_t sh
   std::vector<std::vector<LineHash>> doc_lines;
   std::vector<std::string> errors;
   for (uint64_t begin = 0; begin < shard.documents; begin += opt.batch_documents) {
+    if (opt.cancel != nullptr && opt.cancel->load(std::memory_order_relaxed)) return "cancelled";
     const size_t n = static_cast<size_t>(std::min<uint64_t>(opt.batch_documents, shard.documents - begin));
     doc_lines.assign(n, {});
     errors.assign(n, {});
@@ -243,6 +244,7 @@ CorpusStats CollectStats(const fs::path& dir, const BuildInfo& info, const token
   RepeatedLineCounter lines(opt.line_table_capacity);
   uint64_t bytes_done = 0;  // shard bytes, for progress
   for (uint32_t s = 0; s < info.shards.size(); ++s) {
+    if (opt.cancel != nullptr && opt.cancel->load(std::memory_order_relaxed)) break;
     // The shard's lines go into a copy of the table, kept only when the whole shard was read:
     // a shard that fails partway (a bad token in a later batch) then contributes nothing, as
     // its other counts, merged only at its end, do not either. Staging the shard's lines

@@ -47,6 +47,9 @@ struct CollectOptions {
   // Called after each batch of documents, from one thread: (documents, shard bytes read so
   // far); shard bytes are 2 per token, so the total is 2 x the tokens build.json lists.
   std::function<void(uint64_t, uint64_t)> progress;
+  // When set and it becomes true, counting stops after the current batch (the result is then
+  // incomplete; stats_run.h fails with kCancelled instead of writing reports).
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 // "auto" | "cld2" | "manifest"; kInvalidArgument otherwise.
