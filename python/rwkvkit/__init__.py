@@ -14,6 +14,7 @@ Contents:
     open_shards      documents of binidx shards as zero-copy numpy views; RWKV-LM samples
     training_numbers RWKV-LM's --my_exit_tokens / --magic_prime for a token count
     build            the corpus pipeline (rwkvkit build) with progress, Ctrl-C, resume
+    stats            the corpus report (rwkvkit stats): report.{json,html,md}
     Error, ...       exceptions (rwkvkit.errors)
 
 docs/python.md in the source tree describes everything.
@@ -26,7 +27,7 @@ from ._rwkvkit import Tokenizer
 from .compat import RWKVTokenizer, TRIE_TOKENIZER
 from .errors import (DataLossError, Error, FailedPreconditionError, InvalidArgumentError, NotFoundError,
                      UnavailableError)
-from .pipeline import build
+from .pipeline import build, stats
 from .shards import Shards, open_shards, training_numbers
 
 __version__ = "0.1.0"
@@ -39,6 +40,7 @@ __all__ = [
     "open_shards",
     "training_numbers",
     "build",
+    "stats",
     "Error",
     "NotFoundError",
     "InvalidArgumentError",

@@ -22,7 +22,7 @@ from . import _rwkvkit
 from ._paths import default_vocab
 from .errors import Error
 
-__all__ = ["build"]
+__all__ = ["build", "stats"]
 
 Progress = Union[bool, Callable[[Dict[str, Any]], None]]
 PathLike = Union[str, "os.PathLike[str]"]
@@ -154,3 +154,42 @@ def build(manifest: Optional[PathLike] = None, inputs: Optional[Union[PathLike, 
     if summary["tokens"] > 0:
         summary["training"] = _rwkvkit.training_numbers(summary["tokens"], summary["ctx_len"])
     return summary
+
+
+def stats(build_dir: PathLike, out: PathLike, *, vocab: Optional[PathLike] = None, progress: Progress = True,
+          language: str = "auto", top_tokens: int = 50, top_lines: int = 20, examples: int = 3,
+          threads: int = 0) -> Dict[str, Any]:
+    """Writes the corpus report of a build, as ``rwkvkit stats BUILD_DIR --out OUT``
+    (docs/stats_report.md): ``report.json``, ``report.html`` and ``report.md`` in ``out``.
+
+    Args:
+        build_dir: a build directory (with build.json).
+        out: the report directory (created; checked before any shard is read).
+        language: "auto", "cld2" or "manifest" (where the language of a document comes from).
+        top_tokens, top_lines, examples: how many most frequent tokens, repeated lines and
+            example documents per source the reports show.
+        threads: cores to use (0: all).
+
+    Returns:
+        report.json as a dict (its ``shard_errors`` lists damaged shards, which were skipped;
+        a warning says so too), plus ``report_dir``.
+
+    Raises:
+        KeyboardInterrupt: Ctrl-C; no report was written.
+        rwkvkit.Error: no or a bad build.json (naming the field), an unusable ``out``.
+    """
+    vocab_path = os.fsdecode(os.fspath(vocab)) if vocab is not None else default_vocab()
+    out_dir = os.fsdecode(os.fspath(out))
+    job = _rwkvkit.start_stats(os.fsdecode(os.fspath(build_dir)), out_dir, vocab_path, language, int(top_tokens),
+                               int(top_lines), int(examples), int(threads))
+    result = _drive(job, progress, "rwkvkit stats")
+    import json
+
+    with open(os.path.join(out_dir, "report.json"), encoding="utf-8") as f:
+        report = json.load(f)
+    report["report_dir"] = out_dir
+    if result["shard_errors"]:
+        import warnings
+
+        warnings.warn("rwkvkit.stats: damaged shards skipped: " + "; ".join(result["shard_errors"]), stacklevel=2)
+    return report

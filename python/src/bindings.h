@@ -9,6 +9,7 @@ namespace rwkvkit::python {
 void BindTokenizer(nanobind::module_& m);  // tokenizer_binding.cc: Tokenizer
 void BindShards(nanobind::module_& m);     // shards_binding.cc: shard index, RWKV-LM numbers
 void BindBuild(nanobind::module_& m);      // build_binding.cc: start_build (the corpus pipeline)
+void BindStats(nanobind::module_& m);      // stats_binding.cc: start_stats (the corpus report)
 
 }  // namespace rwkvkit::python
 

@@ -10,4 +10,5 @@ NB_MODULE(_rwkvkit, m) {
   rwkvkit::python::BindShards(m);
   rwkvkit::python::BindJob(m);
   rwkvkit::python::BindBuild(m);
+  rwkvkit::python::BindStats(m);
 }

@@ -115,3 +115,23 @@ def test_ctrl_c_stops_cleanly_and_resumes(tmp_path, vocab_path, corpus_path):
     for f in shard_files(clean):
         assert filecmp.cmp(out / f, clean / f, shallow=False), f
     assert not os.path.exists(out / ".rwkvkit-work")
+
+
+def test_stats_equals_the_cli(tmp_path, cli_path, vocab_path, corpus_path):
+    src = os.path.join(os.path.dirname(corpus_path), "node-semver.jsonl")
+    build = tmp_path / "build"
+    rwkvkit.build(inputs=[src], out=build, name="semver", vocab=vocab_path, progress=False)
+    seen = []
+    report = rwkvkit.stats(build, tmp_path / "py", vocab=vocab_path, progress=seen.append, threads=2)
+    subprocess.run([cli_path, "stats", str(build), "--out", str(tmp_path / "cli"), "--no-progress",
+                    "--vocab", vocab_path], check=True, capture_output=True)
+    with open(tmp_path / "cli" / "report.json") as f:
+        want = json.load(f)
+    got = {k: v for k, v in report.items() if k != "report_dir"}
+    assert got == want
+    assert report["shard_errors"] == []
+    for name in ("report.html", "report.md"):
+        assert os.path.getsize(tmp_path / "py" / name) > 1000
+    assert seen and seen[-1]["phase"] == "stats" and seen[-1]["done"] == seen[-1]["total"]
+    with pytest.raises(rwkvkit.NotFoundError):
+        rwkvkit.stats(tmp_path / "nothing", tmp_path / "r", vocab=vocab_path, progress=False)
