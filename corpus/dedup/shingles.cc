@@ -24,6 +24,8 @@
 #include <unicode/utf8.h>
 #include <xxhash.h>
 
+#include "base/utf8.h"
+
 namespace rwkvkit::corpus {
 namespace {
 
@@ -250,7 +252,7 @@ void SimplifyIcu(std::string_view in, SimplifyBuffers& b, std::u16string& out) {
   out.resize(len);
 }
 
-void AppendUtf8(const char16_t* s, int32_t n, std::string& out) {
+void AppendUtf16AsUtf8(const char16_t* s, int32_t n, std::string& out) {
   for (int32_t i = 0; i < n;) {
     if (s[i] < 0x80) {
       out.push_back(static_cast<char>(s[i++]));
@@ -258,10 +260,7 @@ void AppendUtf8(const char16_t* s, int32_t n, std::string& out) {
     }
     UChar32 c;
     U16_NEXT(s, i, n, c);
-    uint8_t buf[4];
-    int32_t k = 0;
-    U8_APPEND_UNSAFE(buf, k, c);
-    out.append(reinterpret_cast<const char*>(buf), k);
+    base::AppendUtf8(static_cast<uint32_t>(c), out);
   }
 }
 
@@ -287,7 +286,7 @@ IcuScratch& Scratch() {
 void AddWord(const char16_t* s, int32_t n, WordSpans& w) {
   if (!w.text.empty()) w.text.push_back(' ');
   w.begin.push_back(static_cast<uint32_t>(w.text.size()));
-  AppendUtf8(s, n, w.text);
+  AppendUtf16AsUtf8(s, n, w.text);
   w.end.push_back(static_cast<uint32_t>(w.text.size()));
 }
 
@@ -371,7 +370,7 @@ std::string SimplifyText(std::string_view utf8_text) {
   std::u16string s;
   SimplifyIcu(utf8_text, b, s);
   std::string out;
-  AppendUtf8(s.data(), static_cast<int32_t>(s.size()), out);
+  AppendUtf16AsUtf8(s.data(), static_cast<int32_t>(s.size()), out);
   return out;
 }
 

@@ -4,23 +4,12 @@
 #include <algorithm>
 
 #include "absl/strings/str_format.h"
+#include "base/utf8.h"
 
 namespace rwkvkit::corpus::stats {
 namespace {
 
-// Length of the valid UTF-8 sequence at s[i], or 0.
-size_t Utf8SequenceLength(std::string_view s, size_t i) {
-  const auto c = static_cast<unsigned char>(s[i]);
-  if (c < 0x80) return 1;
-  const size_t len = (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-  if (len == 0 || i + len > s.size() || (len == 2 && c < 0xC2) || (len == 4 && c > 0xF4)) return 0;
-  for (size_t k = 1; k < len; ++k)
-    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
-  const auto c1 = static_cast<unsigned char>(s[i + 1]);
-  if (len == 3 && ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 >= 0xA0))) return 0;
-  if (len == 4 && ((c == 0xF0 && c1 < 0x90) || (c == 0xF4 && c1 >= 0x90))) return 0;
-  return len;
-}
+using base::Utf8SequenceLength;
 
 // Code points that print as nothing or as a plain space: shown as \u{XXXX}.
 bool IsInvisible(uint32_t cp) {

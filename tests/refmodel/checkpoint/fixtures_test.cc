@@ -2,58 +2,58 @@
 // 2.11 on the GPU machine (tests/refmodel/fixtures/, see its README): each loads, its inferred
 // config matches expected.json's description, every tensor has the stated dtype, and the
 // safetensors twin of v6_bf16.pth gives identical weights.
-#include <fstream>
-#include <sstream>
+#include <string>
+
+#include <simdjson.h>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "refmodel/checkpoint/checkpoint_reader.h"
-#include "refmodel/checkpoint/internal/json_lite.h"
 #include "refmodel/model_weights.h"
 
 namespace rwkvkit::refmodel {
 namespace {
 
-using checkpoint::Json;
+using simdjson::dom::element;
 
 const std::filesystem::path kDir = RWKVKIT_REFMODEL_FIXTURES;
 
-Json LoadExpected() {
-  std::ifstream f(kDir / "expected.json");
-  std::stringstream ss;
-  ss << f.rdbuf();
-  Json j;
-  size_t at = 0;
-  std::string err;
-  EXPECT_TRUE(checkpoint::ParseJson(ss.str(), &j, &at, &err)) << err << " at " << at;
-  return j;
+int ConfigInt(element config, const char* key) {
+  element v;
+  if (config[key].get(v) != simdjson::SUCCESS || v.is_null()) return 0;  // Dm/Dd are null for v5.2
+  uint64_t n = 0;
+  EXPECT_EQ(v.get_uint64().get(n), simdjson::SUCCESS) << key;
+  return static_cast<int>(n);
 }
 
-int ConfigInt(const Json& config, const char* key) {
-  const Json* v = config.Get(key);
-  uint64_t n = 0;
-  if (v == nullptr || v->kind == Json::kNull) return 0;  // Dm/Dd are null for v5.2
-  EXPECT_TRUE(v->AsUint64(&n)) << key;
-  return static_cast<int>(n);
+std::string Text(element desc, const char* key) {
+  std::string_view s;
+  EXPECT_EQ(desc[key].get_string().get(s), simdjson::SUCCESS) << key;
+  return std::string(s);
 }
 
 TEST(Fixtures, ConfigMatchesExpectedJson) {
   if (!std::filesystem::exists(kDir / "expected.json")) GTEST_SKIP() << "no fixtures in " << kDir;
-  const Json expected = LoadExpected();
-  const Json* files = expected.Get("files");
-  ASSERT_NE(files, nullptr);
-  ASSERT_EQ(files->object.size(), 4u);
-  for (const auto& [name, desc] : files->object) {
+  simdjson::dom::parser parser;
+  element expected;
+  ASSERT_EQ(parser.load((kDir / "expected.json").string()).get(expected), simdjson::SUCCESS);
+  simdjson::dom::object files;
+  ASSERT_EQ(expected["files"].get_object().get(files), simdjson::SUCCESS);
+  ASSERT_EQ(files.size(), 4u);
+  for (const simdjson::dom::key_value_pair file : files) {
+    const std::string name(file.key);
     SCOPED_TRACE(name);
-    const Json& c = *desc.Get("config");
+    const element desc = file.value;
+    element c;
+    ASSERT_EQ(desc["config"].get(c), simdjson::SUCCESS);
     absl::StatusOr<TensorSet> s = ReadCheckpoint(kDir / name);
     ASSERT_TRUE(s.ok()) << s.status();
-    const std::string dtype = desc.Get("dtype")->text;
+    const std::string dtype = Text(desc, "dtype");
     for (const auto& [tname, t] : s->tensors()) EXPECT_EQ(DTypeName(t.dtype), dtype) << tname;
     absl::StatusOr<ModelWeights> m = BuildModel(*s);
     ASSERT_TRUE(m.ok()) << m.status();
     const ModelConfig& got = m->config;
-    EXPECT_EQ(VersionName(got.version), desc.Get("version")->text);
+    EXPECT_EQ(VersionName(got.version), Text(desc, "version"));
     EXPECT_EQ(got.n_layer, ConfigInt(c, "L"));
     EXPECT_EQ(got.n_embd, ConfigInt(c, "D"));
     EXPECT_EQ(got.n_att, ConfigInt(c, "A"));
