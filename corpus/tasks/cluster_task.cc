@@ -1,6 +1,5 @@
 // corpus/tasks/cluster_task.cc — the cluster stage of a split build (stage_tasks.h).
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -26,31 +25,50 @@
 namespace rwkvkit::corpus::tasks {
 namespace {
 
-// One read task's signature file, mapped.
-class MappedSignatures {
+// One read task's signature file, read one signature at a time (pread), so the task's memory
+// does not grow with the signatures it compares; the page cache does the caching.
+class SignatureFile {
  public:
-  MappedSignatures() = default;
-  MappedSignatures(const MappedSignatures&) = delete;
-  MappedSignatures& operator=(const MappedSignatures&) = delete;
-  ~MappedSignatures() {
-    if (map_ != nullptr) ::munmap(map_, bytes_);
+  SignatureFile() = default;
+  SignatureFile(const SignatureFile&) = delete;
+  SignatureFile& operator=(const SignatureFile&) = delete;
+  ~SignatureFile() {
+    if (fd_ >= 0) ::close(fd_);
   }
-  absl::Status Open(const std::filesystem::path& path, size_t bytes) {
-    if (bytes == 0) return absl::OkStatus();
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return absl::DataLossError(absl::StrCat(path.string(), ": cannot open (", std::strerror(errno), ")"));
-    void* m = ::mmap(nullptr, bytes, PROT_READ, MAP_PRIVATE, fd, 0);
-    ::close(fd);
-    if (m == MAP_FAILED) return absl::DataLossError(absl::StrCat(path.string(), ": cannot map"));
-    map_ = m;
-    bytes_ = bytes;
+  absl::Status Open(const std::filesystem::path& path, size_t values) {
+    path_ = path;
+    buf_.resize(values);
+    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0) return absl::DataLossError(absl::StrCat(path.string(), ": cannot open (", std::strerror(errno), ")"));
     return absl::OkStatus();
   }
-  const uint64_t* data() const { return static_cast<const uint64_t*>(map_); }
+  // Signature `doc`; valid until the next call. A failed read (the file was checked against
+  // its done marker, so only an I/O error) leaves the values all-empty: never a match.
+  const uint64_t* Get(uint64_t doc) {
+    const size_t bytes = buf_.size() * sizeof(uint64_t);
+    size_t done = 0;
+    while (done < bytes) {
+      const ssize_t r = ::pread(fd_, reinterpret_cast<char*>(buf_.data()) + done, bytes - done,
+                                static_cast<off_t>(doc * bytes + done));
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0) {
+        failed_ = true;
+        std::fill(buf_.begin(), buf_.end(), kEmptySignatureValue);
+        break;
+      }
+      done += static_cast<size_t>(r);
+    }
+    return buf_.data();
+  }
+  absl::Status status() const {
+    return failed_ ? absl::DataLossError(absl::StrCat(path_.string(), ": read failed")) : absl::OkStatus();
+  }
 
  private:
-  void* map_ = nullptr;
-  size_t bytes_ = 0;
+  std::filesystem::path path_;
+  int fd_ = -1;
+  std::vector<uint64_t> buf_;
+  bool failed_ = false;
 };
 
 // Reads a dedup task's buckets.u64 one bucket at a time.
@@ -178,7 +196,7 @@ absl::Status RunClusterTask(const TaskContext& ctx) {
     // The documents the one-process build would have stored, in its order.
     std::vector<uint64_t> global_of(base[n_tasks], UINT64_MAX), numbers, member_of;
     std::vector<DocMeta> near_meta;
-    std::vector<MappedSignatures> sigs(n_tasks);
+    std::vector<SignatureFile> sigs(n_tasks);
     const size_t h = static_cast<size_t>(opt.minhash.num_hashes());
     for (uint32_t t = 0; t < n_tasks; ++t) {
       const std::filesystem::path rd = TaskDir(ctx.work, Stage::kRead, t);
@@ -186,7 +204,7 @@ absl::Status RunClusterTask(const TaskContext& ctx) {
       std::error_code ec;
       if (nums.size() != stored[t] * 4 || std::filesystem::file_size(rd / "signatures.u64", ec) != stored[t] * h * 8)
         return absl::DataLossError(absl::StrCat(rd.string(), ": near-dedup files do not match its token store"));
-      RWKVKIT_RETURN_IF_ERROR(sigs[t].Open(rd / "signatures.u64", stored[t] * h * 8));
+      RWKVKIT_RETURN_IF_ERROR(sigs[t].Open(rd / "signatures.u64", h));
       for (uint64_t d = 0; d < stored[t]; ++d) {
         if (removed[t][d]) continue;
         global_of[base[t] + d] = member_of.size();
@@ -197,7 +215,7 @@ absl::Status RunClusterTask(const TaskContext& ctx) {
     }
     const SignatureSource source = [&](uint64_t g) {
       const uint64_t m = member_of[g];
-      return sigs[m >> kTaskShift].data() + (m & kIndexMask) * h;
+      return sigs[m >> kTaskShift].Get(m & kIndexMask);
     };
     RWKVKIT_ASSIGN_OR_RETURN(LshClusterer clusterer, LshClusterer::Create(opt.minhash, member_of.size(), source));
     std::vector<BucketStream> streams;
@@ -230,6 +248,7 @@ absl::Status RunClusterTask(const TaskContext& ctx) {
         near.NoteRowGroup(static_cast<uint32_t>(groups[k]), static_cast<int64_t>(groups[k + 1]), groups[k + 2]);
     }
     RWKVKIT_RETURN_IF_ERROR(near.ApplyClusters(r, source, near_meta, counts, ctx.files, opt.manifest));
+    for (const SignatureFile& f : sigs) RWKVKIT_RETURN_IF_ERROR(f.status());
     for (uint64_t g = 0; g < member_of.size(); ++g)
       if (r.representative[g] != g) meta[base[member_of[g] >> kTaskShift] + (member_of[g] & kIndexMask)].copies = 0;
     near_stats = r.stats;

@@ -5,8 +5,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -40,15 +38,13 @@ absl::Status RecordWriter::Close() {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::string> ReadWholeFile(const std::filesystem::path& path, size_t record_size) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::DataLossError(absl::StrCat(path.string(), ": cannot open"));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  std::string s = ss.str();
-  if (s.size() % record_size != 0)
-    return absl::DataLossError(absl::StrCat(path.string(), ": ", s.size(), " bytes, not whole records of ", record_size));
-  return s;
+absl::StatusOr<uint64_t> RecordCount(const std::filesystem::path& path, size_t record_size) {
+  std::error_code ec;
+  const uint64_t bytes = std::filesystem::file_size(path, ec);
+  if (ec) return absl::DataLossError(absl::StrCat(path.string(), ": cannot read (", ec.message(), ")"));
+  if (bytes % record_size != 0)
+    return absl::DataLossError(absl::StrCat(path.string(), ": ", bytes, " bytes, not whole records of ", record_size));
+  return bytes / record_size;
 }
 
 }  // namespace rwkvkit::corpus::tasks

@@ -27,6 +27,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -87,17 +88,19 @@ class RecordWriter {
   std::FILE* f_ = nullptr;
 };
 
-// A whole file of records; kDataLoss when its size is not a multiple of the record size.
-template <typename T>
-absl::StatusOr<std::vector<T>> ReadRecords(const std::filesystem::path& path);
-absl::StatusOr<std::string> ReadWholeFile(const std::filesystem::path& path, size_t record_size);
+// The number of T records in a file; kDataLoss when it cannot be read or its size is not a
+// multiple of the record size.
+absl::StatusOr<uint64_t> RecordCount(const std::filesystem::path& path, size_t record_size);
 
+// A whole file of records, read straight into the vector (kDataLoss as RecordCount).
 template <typename T>
 absl::StatusOr<std::vector<T>> ReadRecords(const std::filesystem::path& path) {
-  absl::StatusOr<std::string> raw = ReadWholeFile(path, sizeof(T));
-  if (!raw.ok()) return raw.status();
-  std::vector<T> out(raw->size() / sizeof(T));
-  if (!out.empty()) __builtin_memcpy(out.data(), raw->data(), raw->size());
+  absl::StatusOr<uint64_t> n = RecordCount(path, sizeof(T));
+  if (!n.ok()) return n.status();
+  std::vector<T> out(*n);
+  std::ifstream in(path, std::ios::binary);
+  if (!in.read(reinterpret_cast<char*>(out.data()), static_cast<std::streamsize>(out.size() * sizeof(T))))
+    return absl::DataLossError(path.string() + ": short read");
   return out;
 }
 

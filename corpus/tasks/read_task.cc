@@ -1,6 +1,5 @@
 // corpus/tasks/read_task.cc — the read stage of a split build (stage_tasks.h).
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -66,28 +65,31 @@ absl::Status WriteBandKeys(const std::filesystem::path& dir, const MinHashConfig
     RWKVKIT_ASSIGN_OR_RETURN(RecordWriter w, RecordWriter::Create(dir / PartFileName("bands", p)));
     out.push_back(std::move(w));
   }
+  // The signatures are read in blocks, not mapped: the task's memory stays the same for any slice.
   const size_t h = static_cast<size_t>(config.num_hashes());
-  const size_t bytes = docs * h * sizeof(uint64_t);
-  if (bytes > 0) {
-    const std::filesystem::path path = dir / "signatures.u64";
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return absl::UnavailableError(absl::StrCat(path.string(), ": cannot open (", std::strerror(errno), ")"));
-    void* map = ::mmap(nullptr, bytes, PROT_READ, MAP_PRIVATE, fd, 0);
-    ::close(fd);
-    if (map == MAP_FAILED) return absl::UnavailableError(absl::StrCat(path.string(), ": cannot map"));
-    const auto* sig = static_cast<const uint64_t*>(map);
-    absl::Status st;
-    for (uint64_t d = 0; d < docs && st.ok(); ++d) {
-      const uint64_t* s = sig + d * h;
+  const std::filesystem::path path = dir / "signatures.u64";
+  std::FILE* in = docs > 0 ? std::fopen(path.c_str(), "rb") : nullptr;
+  if (docs > 0 && in == nullptr)
+    return absl::UnavailableError(absl::StrCat(path.string(), ": cannot open (", std::strerror(errno), ")"));
+  std::vector<uint64_t> block(4096 * h);
+  absl::Status st;
+  for (uint64_t d0 = 0; d0 < docs && st.ok(); d0 += 4096) {
+    const uint64_t n = std::min<uint64_t>(4096, docs - d0);
+    if (std::fread(block.data(), sizeof(uint64_t) * h, n, in) != n) {
+      st = absl::DataLossError(absl::StrCat(path.string(), ": shorter than its documents"));
+      break;
+    }
+    for (uint64_t i = 0; i < n && st.ok(); ++i) {
+      const uint64_t* s = block.data() + i * h;
       if (s[0] == kEmptySignatureValue) continue;  // never a candidate (lsh_index.h)
       for (int b = 0; b < config.bands && st.ok(); ++b) {
-        const BandRecord r{LshBandKey(config, s, b), uint64_t(b) << kBandShift | d};
+        const BandRecord r{LshBandKey(config, s, b), uint64_t(b) << kBandShift | (d0 + i)};
         st = out[PartitionOf(r.key, partitions)].Write(&r, sizeof r);
       }
     }
-    ::munmap(map, bytes);
-    RWKVKIT_RETURN_IF_ERROR(st);
   }
+  if (in != nullptr) std::fclose(in);
+  RWKVKIT_RETURN_IF_ERROR(st);
   for (RecordWriter& w : out) RWKVKIT_RETURN_IF_ERROR(w.Close());
   return absl::OkStatus();
 }
