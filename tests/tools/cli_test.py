@@ -18,26 +18,22 @@ Exit status 1 on failure. Usage:
   cli_test.py --rwkvkit build/bin/rwkvkit --vocab VOCAB --cmakelists CMakeLists.txt
 """
 
-import argparse
 import json
 import os
 import re
-import subprocess
 import sys
 import tempfile
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import testlib  # noqa: E402
+
 COMMANDS = ["build", "merge", "tokenize", "inspect", "eval", "detokenize", "stats", "bench tokenizer"]
-FAILURES = []
-
-
-def check(cond, what):
-    if not cond:
-        FAILURES.append(what)
-        print(f"FAIL: {what}", file=sys.stderr)
+check = testlib.Checks()
 
 
 def run(exe, *args, stdin=None):
-    return subprocess.run([exe, *args], input=stdin, capture_output=True, timeout=60)
+    return testlib.run([exe, *args], stdin=stdin, timeout=60)
 
 
 def options(usage):
@@ -55,9 +51,7 @@ def options(usage):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--rwkvkit", required=True)
-    ap.add_argument("--vocab", required=True)
+    ap = testlib.arg_parser(__doc__)
     ap.add_argument("--cmakelists", required=True)
     args = ap.parse_args()
     exe = args.rwkvkit
@@ -161,11 +155,7 @@ def main():
                     reports.append(f.read())
             check(reports[0] == reports[1], "stats --quiet and --no-progress give different reports")
 
-    if FAILURES:
-        print(f"{len(FAILURES)} failure(s)", file=sys.stderr)
-        return 1
-    print("cli_test: all checks passed")
-    return 0
+    return check.finish("cli_test")
 
 
 if __name__ == "__main__":

@@ -17,17 +17,14 @@ Exit status 1 on failure. Usage:
 import argparse
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 
-FAILURES = []
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import testlib  # noqa: E402
 
-
-def check(cond, what):
-    if not cond:
-        FAILURES.append(what)
-        print(f"FAIL: {what}", file=sys.stderr)
+check = testlib.Checks()
 
 
 def main():
@@ -42,7 +39,7 @@ def main():
     env = {k: v for k, v in os.environ.items() if k != "RWKVKIT_VOCAB"}
     with tempfile.TemporaryDirectory() as tmp:
         first, moved = os.path.join(tmp, "first"), os.path.join(tmp, "elsewhere", "rwkvkit")
-        r = subprocess.run([args.cmake, "--install", args.build_dir, "--prefix", first], capture_output=True, text=True)
+        r = testlib.run([args.cmake, "--install", args.build_dir, "--prefix", first], text=True, timeout=600)
         if r.returncode != 0:
             print(r.stdout + r.stderr, file=sys.stderr)
             return 1
@@ -50,12 +47,12 @@ def main():
         shutil.move(first, moved)
         exe = os.path.join(moved, "bin", "rwkvkit")
 
-        r = subprocess.run([exe, "--version"], capture_output=True, text=True, env=env)
+        r = testlib.run([exe, "--version"], text=True, env=env)
         check(r.returncode == 0 and r.stdout.startswith("rwkvkit "), f"--version: rc {r.returncode} {r.stderr!r}")
         vocab = os.path.join(moved, "share", "rwkvkit", "rwkv_vocab_v20230424.txt")
         check(os.path.isfile(vocab), "no share/rwkvkit/rwkv_vocab_v20230424.txt")
         for text in ["Hello world", "Ünïcödé ✓ 中文 text\nwith two lines", ""]:
-            r = subprocess.run([exe, "tokenize"], input=text.encode(), capture_output=True, env=env)
+            r = testlib.run([exe, "tokenize"], stdin=text.encode(), env=env)
             want = " ".join(map(str, tok.encode(text))) + "\n"
             check(r.returncode == 0 and r.stdout.decode() == want, f"tokenize {text!r}: rc {r.returncode} {r.stdout!r} {r.stderr!r}")
 
@@ -72,16 +69,12 @@ def main():
             check(os.path.isfile(os.path.join(moved, "lib", "rwkvkit", "librwkvkit_cuda.so")), "the CUDA plugin is not installed")
             data = os.path.join(tmp, "data")
             os.makedirs(data)
-            r = subprocess.run([exe, "eval", "--device", "cuda", "--model", os.path.join(tmp, "none.pth"), "--data", data],
-                               capture_output=True, text=True, env=env)
+            r = testlib.run([exe, "eval", "--device", "cuda", "--model", os.path.join(tmp, "none.pth"), "--data", data],
+                            text=True, env=env)
             check(r.returncode != 0 and "CUDA plugin" not in r.stderr and "none.pth" in r.stderr,
                   f"eval --device cuda did not load the installed plugin: {r.stderr!r}")
         check(os.path.isfile(os.path.join(moved, "share", "doc", "rwkvkit", "cli.md")), "no share/doc/rwkvkit/cli.md")
-    if FAILURES:
-        print(f"{len(FAILURES)} failure(s)", file=sys.stderr)
-        return 1
-    print("install_test: all checks passed")
-    return 0
+    return check.finish("install_test")
 
 
 if __name__ == "__main__":

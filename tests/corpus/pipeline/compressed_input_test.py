@@ -12,17 +12,19 @@ files are refused with a message listing the supported formats. Standard library
 oracles are gzip, lzma, bz2, zipfile).
 """
 
-import argparse
 import bz2
 import gzip
 import io
 import json
 import lzma
 import os
-import subprocess
 import sys
 import tempfile
 import zipfile
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+import testlib  # noqa: E402
 
 
 def build(rwkvkit, vocab, inputs, out, extra=()):
@@ -30,7 +32,7 @@ def build(rwkvkit, vocab, inputs, out, extra=()):
            "--near-dedup", "off"]
     for i in inputs:
         cmd += ["--input", i]
-    return subprocess.run(cmd + list(extra), capture_output=True, text=True)
+    return testlib.run(cmd + list(extra), text=True, timeout=600)
 
 
 def shards(out):
@@ -51,19 +53,12 @@ def gzip_members(data, lines_per_member):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--rwkvkit", required=True)
-    ap.add_argument("--vocab", required=True)
+    ap = testlib.arg_parser(__doc__)
     ap.add_argument("--corpus", required=True)
     args = ap.parse_args()
     data = open(args.corpus, "rb").read()
     lines = data.splitlines(keepends=True)
-    failures = []
-
-    def check(cond, what):
-        if not cond:
-            failures.append(what)
-            print("FAIL:", what, file=sys.stderr)
+    check = testlib.Checks()
 
     with tempfile.TemporaryDirectory() as tmp:
         def write(name, payload):
@@ -154,11 +149,7 @@ def main():
             check("cannot read" in r.stderr and "gzip" in r.stderr and "Parquet" in r.stderr,
                   f"{name}: message lists the supported formats: {r.stderr[-300:]}")
 
-    if failures:
-        print(f"{len(failures)} failure(s)", file=sys.stderr)
-        return 1
-    print("compressed input: all checks passed")
-    return 0
+    return check.finish("compressed input")
 
 
 if __name__ == "__main__":

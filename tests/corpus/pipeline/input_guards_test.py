@@ -18,7 +18,6 @@ tokenizer by the golden test):
     shard and no document) exit non-zero saying so, and exit 0 on the real build it came from.
 """
 
-import argparse
 import gzip
 import json
 import os
@@ -26,22 +25,19 @@ import subprocess
 import sys
 import tempfile
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+import testlib  # noqa: E402
+
 
 def run(cmd, stdin=None, timeout=60):
-    return subprocess.run(cmd, input=stdin, capture_output=True, timeout=timeout)
+    return testlib.run(cmd, stdin=stdin, timeout=timeout)
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--rwkvkit", required=True)
-    ap.add_argument("--vocab", required=True)
+    ap = testlib.arg_parser(__doc__)
     a = ap.parse_args()
-    failures = []
-
-    def check(cond, what):
-        if not cond:
-            failures.append(what)
-            print("FAIL:", what, file=sys.stderr)
+    check = testlib.Checks()
 
     rk, vocab = a.rwkvkit, ["--vocab", a.vocab]
     build = [rk, "build", *vocab, "--no-progress", "--near-dedup", "off"]
@@ -188,11 +184,7 @@ def main():
                     check(r.returncode == 1 and json.loads(r.stdout)["ok"] is False, f"inspect --json of an empty build: {r.stdout}")
             check(not os.path.exists(p("rep_empty")), "stats of an empty build writes no report")
 
-    if failures:
-        print(f"{len(failures)} failure(s)", file=sys.stderr)
-        return 1
-    print("input guards: all checks passed")
-    return 0
+    return check.finish("input guards")
 
 
 if __name__ == "__main__":

@@ -10,20 +10,18 @@ lying build.json, as a user meets them.
 - build.json listing 10^12 documents for a 3-document shard: a warning naming the mismatch,
   totals as usual, no per-source numbers (it used to abort with bad_alloc).
 - a successful run leaves only the --nll-out file (no temporaries).
-Standard library only; shards and build.json written by eval_cli_test's helpers.
+Shards and build.json written by tests/testlib.py.
 """
 
-import argparse
 import json
 import os
 import struct
-import subprocess
 import sys
 import tempfile
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from eval_cli_test import write_build_json, write_shard  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+import testlib  # noqa: E402
 
 
 def with_tensor_filled(src, dst, name, bf16_bits):
@@ -38,13 +36,11 @@ def with_tensor_filled(src, dst, name, bf16_bits):
 
 
 def run(rwkvkit, vocab, *args):
-    return subprocess.run([rwkvkit, "eval", "--vocab", vocab, "--no-progress", *args], capture_output=True, text=True)
+    return testlib.run([rwkvkit, "eval", "--vocab", vocab, "--no-progress", *args], text=True)
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--rwkvkit", required=True)
-    ap.add_argument("--vocab", required=True)
+    ap = testlib.arg_parser(__doc__)
     ap.add_argument("--fixtures", required=True)
     args = ap.parse_args()
     if not os.path.exists(args.vocab):
@@ -53,20 +49,15 @@ def main():
     expected = json.load(open(os.path.join(args.fixtures, "expected.json")))
     docs = [d + [0] for d in expected["documents"]]
     good_model = os.path.join(args.fixtures, "v6_bf16.safetensors")
-    failures = []
-
-    def check(ok, what):
-        print(("ok   " if ok else "FAIL ") + what)
-        if not ok:
-            failures.append(what)
+    check = testlib.Checks(verbose=True)
 
     with tempfile.TemporaryDirectory(prefix="rwkvkit_evalerr_") as tmp:
         data = os.path.join(tmp, "data")
         out = os.path.join(tmp, "out")
         os.mkdir(data)
         os.mkdir(out)
-        write_shard(os.path.join(data, "fx_00000"), docs)
-        write_build_json(os.path.join(data, "build.json"), ["short", "long"], [("fx_00000", 3, [[0, 2], [1, 1]])])
+        testlib.write_binidx(os.path.join(data, "fx_00000"), docs)
+        testlib.write_build_json(os.path.join(data, "build.json"), ["short", "long"], [("fx_00000", 3, [[0, 2], [1, 1]])])
 
         # NaN and Inf weights.
         for what, tensor, bits in (("NaN", "ln_out.weight", 0x7FC0), ("Inf", "head.weight", 0x7F80)):
@@ -94,8 +85,8 @@ def main():
         # A build.json whose counts do not match the shard.
         lying = os.path.join(tmp, "lying")
         os.mkdir(lying)
-        write_shard(os.path.join(lying, "fx_00000"), docs)
-        write_build_json(os.path.join(lying, "build.json"), ["short"], [("fx_00000", 10**12, [[0, 10**12]])])
+        testlib.write_binidx(os.path.join(lying, "fx_00000"), docs)
+        testlib.write_build_json(os.path.join(lying, "build.json"), ["short"], [("fx_00000", 10**12, [[0, 10**12]])])
         r = run(args.rwkvkit, args.vocab, "--model", good_model, "--data", lying)
         summary = json.loads(r.stdout.strip().splitlines()[-1]) if r.returncode == 0 and r.stdout.strip() else {}
         check(r.returncode == 0 and summary.get("total", {}).get("documents") == 3 and summary.get("sources") == {},
@@ -109,7 +100,7 @@ def main():
         lines = open(nll).read().splitlines()
         check(r.returncode == 0 and len(lines) == 3 and sorted(os.listdir(out)) == ["nll.jsonl"],
               f"good run: --nll-out replaced, 3 lines, no temporary (exit {r.returncode}, {os.listdir(out)})")
-    return 1 if failures else 0
+    return check.finish("eval_cli_errors_test")
 
 
 if __name__ == "__main__":

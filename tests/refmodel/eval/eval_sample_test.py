@@ -16,19 +16,18 @@ every document's NLL; then:
     give byte-identical --nll-out and summary.
 """
 
-import argparse
 import json
 import os
 import random
 import shutil
-import subprocess
 import sys
 import tempfile
 
 import numpy as np
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "golden"))
-import binidx_numpy_writer as writer  # noqa: E402
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+import testlib  # noqa: E402
 
 SOURCES = ["a", "b", "c"]
 # (shard, [(source index, documents)])
@@ -46,21 +45,15 @@ def make_dir(root, dtype):
             for _ in range(n):
                 docs.append([rng.randint(1, 511) for _ in range(length)] + [0])
                 length += 1
-        writer.write_shard(os.path.join(root, name), docs, dtype)
-        shards.append({"name": name, "documents": len(docs), "tokens": sum(len(d) for d in docs),
-                       "source_runs": [list(r) for r in runs]})
-    # The fields the stats reader (which eval uses for build.json) requires; counts are not used.
-    counts = {"files": 1, "documents_read": 0, "documents_kept": 0, "documents_written": 0,
-              "bytes_in": 0, "bytes_out": 0, "tokens": 0}
-    build = {"corpus": "fx", "total": counts, "sources": [{"name": s, "counts": counts} for s in SOURCES],
-             "shards": shards}
-    json.dump(build, open(os.path.join(root, "build.json"), "w"))
+        testlib.write_binidx(os.path.join(root, name), docs, dtype)
+        shards.append((name, len(docs), runs, sum(len(d) for d in docs)))
+    testlib.write_build_json(os.path.join(root, "build.json"), SOURCES, shards)
 
 
 def run(args, data, *extra, code=0):
     nll = os.path.join(os.path.dirname(data), "nll.jsonl")
-    r = subprocess.run([args.rwkvkit, "eval", "--model", args.model, "--data", data, "--vocab", args.vocab,
-                        "--nll-out", nll, *extra], capture_output=True, text=True)
+    r = testlib.run([args.rwkvkit, "eval", "--model", args.model, "--data", data, "--vocab", args.vocab,
+                     "--nll-out", nll, *extra], text=True)
     assert r.returncode == code, f"{extra}: exit {r.returncode}, expected {code}\n{r.stderr}"
     if code:
         return r, None, None
@@ -75,9 +68,7 @@ def source_of_length(n):  # documents are numbered by length: length 2 is the fi
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--rwkvkit", required=True)
-    ap.add_argument("--vocab", required=True)
+    ap = testlib.arg_parser(__doc__)
     ap.add_argument("--model", required=True)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="rwkvkit_evalsample_") as tmp:

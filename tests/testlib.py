@@ -1,0 +1,94 @@
+"""tests/testlib.py — what the Python test scripts under tests/ share, so that each script holds
+only its checks:
+
+    sys.dont_write_bytecode = True                   # no __pycache__ in the source tree
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+    import testlib                                   # one ".." per folder below tests/
+
+    ap = testlib.arg_parser(__doc__)                 # --rwkvkit and --vocab, required
+    ap.add_argument("--fixtures", required=True)     # the script's own flags
+    args = ap.parse_args()
+    check = testlib.Checks()
+    r = testlib.run([args.rwkvkit, "inspect", d])    # captured, with a timeout
+    check(r.returncode == 0, f"inspect: {r.stderr}")
+    testlib.write_binidx(prefix, docs)               # a binidx shard (tests/golden/binidx_numpy_writer.py)
+    return check.finish("inspect_test")              # exit status: 0, or 1 after "N failure(s)"
+
+Every failed check is printed at once (`FAIL: what` on stderr), so a failing run shows all of
+them, not only the first.
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def arg_parser(description=None):
+    """An ArgumentParser with the flags every CLI test takes: --rwkvkit (the binary) and
+    --vocab (the World vocab file)."""
+    ap = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--rwkvkit", required=True, help="the rwkvkit binary")
+    ap.add_argument("--vocab", required=True, help="rwkv_vocab_v20230424.txt")
+    return ap
+
+
+class Checks:
+    """check(cond, what): counts a failure when cond is false and prints `FAIL: what` to
+    stderr; with verbose=True a passing check prints `ok   what` to stdout."""
+
+    def __init__(self, verbose=False):
+        self.failures = []
+        self.verbose = verbose
+
+    def __call__(self, cond, what):
+        if not cond:
+            self.failures.append(what)
+            print(f"FAIL: {what}", file=sys.stderr)
+        elif self.verbose:
+            print(f"ok   {what}")
+        return bool(cond)
+
+    def fail(self, what):
+        return self(False, what)
+
+    def finish(self, name):
+        """The script's exit status, after a summary line."""
+        if self.failures:
+            print(f"{len(self.failures)} failure(s)", file=sys.stderr)
+            return 1
+        print(f"{name}: all checks passed")
+        return 0
+
+
+def write_binidx(prefix, docs, dtype="uint16"):
+    """Writes prefix.bin/.idx holding `docs` (lists of token ids), one sequence per document,
+    with the independent numpy writer of tests/golden/binidx_numpy_writer.py (dtype uint16 or
+    int32); numpy is imported only here."""
+    sys.path.insert(0, os.path.join(_HERE, "golden"))
+    import binidx_numpy_writer  # noqa: E402
+    import numpy as np  # noqa: E402
+    binidx_numpy_writer.write_shard(prefix, docs, np.dtype(dtype))
+
+
+def write_build_json(path, source_names, shards):
+    """A minimal build.json as `rwkvkit build` writes it (docs/formats/build_json.md): the fields
+    the stats reader requires (counts zero), the sources named in order, and `shards` as
+    [(name, documents, source_runs[, tokens])] with source_runs [[source index, documents], ...]."""
+    import json
+    counts = {"files": 1, "documents_read": 0, "documents_kept": 0, "documents_written": 0,
+              "bytes_in": 0, "bytes_out": 0, "tokens": 0}
+    build = {"corpus": "fx", "total": counts,
+             "sources": [{"name": n, "counts": counts} for n in source_names],
+             "shards": [{"name": s[0], "documents": s[1], "tokens": s[3] if len(s) > 3 else 0,
+                         "source_runs": [list(r) for r in s[2]]} for s in shards]}
+    with open(path, "w") as f:
+        json.dump(build, f)
+
+
+def run(cmd, stdin=None, timeout=120, text=False, **kwargs):
+    """subprocess.run with stdout and stderr captured and a timeout (a hung binary fails the
+    test instead of stalling ctest). `text=True` decodes both as UTF-8."""
+    return subprocess.run(cmd, input=stdin, capture_output=True, timeout=timeout, text=text, **kwargs)
