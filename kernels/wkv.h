@@ -1,10 +1,10 @@
 // kernels/wkv.h — CUDA WKV-5.2 ("Eagle") and WKV-6 ("Finch") forward with a carried fp32 state
-// (issue 5). The recurrence is the one of spec/refmodel.md §1.3–1.4; its CPU twin, the spec in
+// (the recurrence and its chunked form: docs/refmodel.md, equations); its CPU twin, the spec in
 // code, is kernels/wkv_reference.h, and tests/kernels/wkv_test.cu checks every launcher here
 // against it.
 //
 // Two implementations of the same function:
-// - Wkv{5,6}Forward: the chunked formulation (spec §1.8), chunks of 16 tokens: an intra-chunk
+// - Wkv{5,6}Forward: the chunked formulation (docs/refmodel.md), chunks of 16 tokens: an intra-chunk
 //   lower-triangular matrix built from normalized cumulative log2-decays (every exponent is a
 //   difference G_a - G_b <= 0, so no unnormalized exp(-G) is ever formed), and the inter-chunk
 //   part as two small dense products with the state held in registers. The production path.

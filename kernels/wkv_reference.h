@@ -1,7 +1,7 @@
 // kernels/wkv_reference.h — the CPU twins of the WKV-5.2 and WKV-6 CUDA kernels (kernels/wkv.h)
 // and of WKV-7 (kernels/wkv7.h):
-// plain loops over the recurrence of spec/refmodel.md §1.3–1.4, accumulated in fp64. This is the
-// spec in code (STYLE.md §3.4); the `gpu` checkers in tests/kernels compare both CUDA kernels
+// plain loops over the recurrence of docs/refmodel.md, accumulated in fp64. This is the
+// spec in code (docs/conventions.md); the `gpu` checkers in tests/kernels compare both CUDA kernels
 // against it.
 //
 // The recurrence, per batch b and head h, key channel i, value channel j, token t in order:

@@ -23,7 +23,7 @@ namespace {
 
 using Shape = std::vector<int64_t>;
 
-// The shape each tensor must have (spec §2.1), BlinkDL names.
+// The shape each tensor must have (docs/formats/checkpoints.md), BlinkDL names.
 // RWKV-7 (docs/refmodel.md): per layer, with this layer's LoRA ranks; layer 0's v0/v1/v2 are
 // not listed (present or not, never read).
 void AddV7Shapes(const ModelConfig& c, std::vector<std::pair<std::string, Shape>>& e) {

@@ -1,5 +1,5 @@
 // bench/kernels/wkv7_variants.cu — variants of the WKV-7 forward (kernels/wkv7.h), selected by
-// number (STYLE.md §3.4); the measurements are in docs/kernels_notes.md. Each variant is first checked against its CPU twin on a small awkward
+// number (docs/conventions.md); the measurements are in docs/kernels_notes.md. Each variant is first checked against its CPU twin on a small awkward
 // shape (the plain kernel against Wkv7ForwardReference; the fused one against that reference with
 // the x070 preparation and GroupNorm·gate computed around it in fp64 here), then timed.
 //

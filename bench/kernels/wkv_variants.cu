@@ -1,5 +1,5 @@
 // bench/kernels/wkv_variants.cu — experimental variants of the WKV forward kernels, selected by
-// number as in llm.c dev/cuda (STYLE.md §3.4). Each variant is first checked against the CPU
+// number as in llm.c dev/cuda (docs/conventions.md). Each variant is first checked against the CPU
 // twin (kernels/wkv_reference.h, tolerances from tests/kernels/tolerances.h) on a small awkward
 // shape, and only then timed on a Finch-1.6B-shaped layer. Results go to docs/kernels_notes.md.
 //

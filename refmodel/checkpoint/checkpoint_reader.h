@@ -1,7 +1,7 @@
 // refmodel/checkpoint/checkpoint_reader.h — read every tensor of a checkpoint file into a
 // TensorSet: an official .pth (torch.save zip + pickle, no PyTorch) or a .safetensors file,
 // told apart by content. Hugging Face RWKV-5/6 names ("rwkv.blocks.0.attention.key.weight")
-// are mapped to the BlinkDL names ("blocks.0.att.key.weight") here (spec/refmodel.md §2.6).
+// are mapped to the BlinkDL names ("blocks.0.att.key.weight") here (docs/formats/checkpoints.md).
 //
 // Does not convert or check shapes against a model (see InferConfig and LoadModel). The file
 // is mmapped and the TensorSet keeps the mapping. Thread-safe: pure functions.
@@ -30,7 +30,7 @@ absl::StatusOr<TensorSet> ReadCheckpointBytes(const std::string& path,
 absl::StatusOr<TensorSet> ReadPth(const std::string& path, std::shared_ptr<const FileBytes> file);
 absl::StatusOr<TensorSet> ReadSafetensors(const std::string& path, std::shared_ptr<const FileBytes> file);
 
-// BlinkDL name for a Hugging Face RWKV name (spec §2.6), or the name unchanged when it is not
+// BlinkDL name for a Hugging Face RWKV name (docs/formats/checkpoints.md), or the name unchanged when it is not
 // one: "rwkv.embeddings.weight" -> "emb.weight", "rwkv.blocks.0.pre_ln.*" -> "blocks.0.ln0.*",
 // ".attention." -> ".att.", ".feed_forward." -> ".ffn.", other "rwkv." names lose the prefix.
 std::string BlinkDlName(const std::string& hf_name);

@@ -1,5 +1,5 @@
 // refmodel/checkpoint/pickle.h — a small unpickler for the data.pkl that torch.save writes
-// for a state dict (spec/refmodel.md §2.5), producing one record per tensor.
+// for a state dict (docs/formats/checkpoints.md), producing one record per tensor.
 //
 // Not a Python: it knows exactly the opcodes torch.save emits for dicts of tensors
 // (protocols 2..4) and three callables (collections.OrderedDict, torch._utils.

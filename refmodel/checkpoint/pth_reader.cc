@@ -1,4 +1,4 @@
-// refmodel/checkpoint/pth_reader.cc — ReadPth(): a torch.save zip (spec/refmodel.md §2.5):
+// refmodel/checkpoint/pth_reader.cc — ReadPth(): a torch.save zip (docs/formats/checkpoints.md):
 // find <dir>/data.pkl from the central directory (the folder name varies), check its CRC,
 // unpickle the state dict, and point each tensor into its storage entry <dir>/data/<key>.
 // Storages are not copied or CRC-checked (a multi-GB file would pay a full pass for it).

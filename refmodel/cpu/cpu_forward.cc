@@ -34,8 +34,8 @@
 namespace rwkvkit::refmodel {
 namespace {
 
-constexpr double kLayerNormEps = 1e-5;  // PyTorch LayerNorm default (spec §0)
-constexpr double kGroupNormEps = 64e-5;  // 1e-5 · head_size_divisor² on the raw y (spec §1.3)
+constexpr double kLayerNormEps = 1e-5;  // PyTorch LayerNorm default (docs/refmodel.md)
+constexpr double kGroupNormEps = 64e-5;  // 1e-5 · head_size_divisor² on the raw y (docs/refmodel.md)
 constexpr int kRowBlock = 128;           // matrix-product grid (see the performance notes)
 constexpr int kColBlock = 256;
 
@@ -96,7 +96,7 @@ void LayerNorm(const float* x, int T, int D, const float* w, const float* b, flo
   });
 }
 
-// Token shift (spec §1.2, §1.7): prev[t] = a[t-1], prev[0] = carry; then carry = a[T-1].
+// Token shift (docs/refmodel.md): prev[t] = a[t-1], prev[0] = carry; then carry = a[T-1].
 // a, prev: [T, D] fp32; carry: [D] fp32 (the state's att_x or ffn_x row of this layer).
 void TokenShift(const float* a, int T, int D, float* carry, float* prev) {
   std::copy(carry, carry + D, prev);
@@ -120,7 +120,7 @@ struct Scratch {
 };
 
 // ---------------------------------------------------------------------------------------------
-// The wkv recurrence (spec §1.3), per head h, key channel i, value channel j:
+// The wkv recurrence (docs/refmodel.md), per head h, key channel i, value channel j:
 //   y[h,j]   = Σ_i r[h,i] · (u[h,i]·k[h,i]·v[h,j] + S[h,i,j])
 //   S[h,i,j] = k[h,i]·v[h,j] + w[h,i]·S[h,i,j]        (after y; the pip package's order)
 // r, k, v: [T, A] fp32; w: [T, A] fp32 when per_token_w (v6), else [A] (v5.2, static);
@@ -152,7 +152,7 @@ void Wkv(const float* r, const float* k, const float* v, const float* w, bool pe
   });
 }
 
-// GroupNorm of the wkv output (spec §1.3) times the gate: y := (GN(y) ⊙ g), in place.
+// GroupNorm of the wkv output (docs/refmodel.md) times the gate: y := (GN(y) ⊙ g), in place.
 // y, g: [T, A] fp32 (g already SiLU'd); ln_x_w, ln_x_b: [A]. H groups of N, eps 64e-5,
 // biased variance over each head's N values, statistics in fp64.
 void GroupNormGate(float* y, const float* g, int T, int H, int N, const float* ln_x_w,
@@ -331,7 +331,7 @@ void ChannelMix7(const ModelConfig& c, const LayerWeights& lw, int T, float* ffn
 }
 
 // ---------------------------------------------------------------------------------------------
-// TimeMix of one layer over T tokens (spec §1.3 for v5.2, §1.4 for v6):
+// TimeMix of one layer over T tokens (docs/refmodel.md):
 // x: [T, D] fp32 residual, x += TimeMix(LN1(x)); att_x: [D] token-shift carry; S: [H, N, N].
 void TimeMix(const ModelConfig& c, const LayerWeights& lw, int T, float* att_x, float* S,
              Scratch& s) {
@@ -411,7 +411,7 @@ void TimeMix(const ModelConfig& c, const LayerWeights& lw, int T, float* att_x, 
   for (size_t i = 0; i < static_cast<size_t>(T) * D; ++i) s.x[i] += s.out[i];
 }
 
-// ChannelMix of one layer over T tokens (spec §1.5): x += σ(xr @ Wr') ⊙ (ReLU(xk @ Wk')² @ Wv').
+// ChannelMix of one layer over T tokens (docs/refmodel.md): x += σ(xr @ Wr') ⊙ (ReLU(xk @ Wk')² @ Wv').
 // x: [T, D] fp32 residual (s.x); ffn_x: [D] token-shift carry.
 void ChannelMix(const ModelConfig& c, const LayerWeights& lw, int T, float* ffn_x, Scratch& s) {
   const int D = c.n_embd, F = c.n_ffn;
@@ -536,7 +536,7 @@ CpuModel::State CpuModel::NewState() const {
 
 namespace {
 
-// The whole model over T ≥ 1 tokens (spec §1.1); logits: [T, V] fp32, written.
+// The whole model over T ≥ 1 tokens (docs/refmodel.md); logits: [T, V] fp32, written.
 void RunModel(const ModelWeights& w, std::span<const uint16_t> tokens, CpuModel::State& state,
               float* logits) {
   const ModelConfig& c = w.config;
@@ -569,7 +569,7 @@ void RunModel(const ModelWeights& w, std::span<const uint16_t> tokens, CpuModel:
     s.lora.resize(T * rank);
   }
 
-  // x = emb[token] (LN0 is folded into emb at load time, spec §2.4).
+  // x = emb[token] (LN0 is folded into emb at load time, docs/formats/checkpoints.md).
   for (int t = 0; t < T; ++t) {
     const float* e = w.emb.data() + tokens[t] * D;
     std::copy(e, e + D, s.x.data() + t * D);

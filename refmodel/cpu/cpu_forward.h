@@ -1,10 +1,10 @@
 // refmodel/cpu/cpu_forward.h — the CPU fp32 forward pass of RWKV-5.2 ("Eagle", x052), RWKV-6
 // ("Finch", x060) and RWKV-7 ("Goose", x070): the readable reference twin of the CUDA forward
-// (STYLE.md §3.4). RWKV-7 follows the package's x070 CPU path (docs/refmodel.md, "RWKV-7"):
+// (docs/conventions.md). RWKV-7 follows the package's x070 CPU path (docs/refmodel.md, "RWKV-7"):
 // static lerps, the four LoRAs, kk, the generalized delta-rule state, GN + r_k bonus, gate,
 // ReLU² ChannelMix without receptance.
 //
-// What it computes (spec/refmodel.md §1, following the official `rwkv` package, strategy
+// What it computes (docs/refmodel.md, following the official `rwkv` package, strategy
 // 'cpu fp32', where implementations differ): x = emb[token] (LN0 already folded into emb);
 // per layer a = LN1(x), x += TimeMix(a, a_prev), b = LN2(x), x += ChannelMix(b, b_prev);
 // logits = LN_out(x) @ head. LayerNorm eps 1e-5; GroupNorm over H groups with eps 64e-5 on the

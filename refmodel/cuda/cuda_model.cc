@@ -385,7 +385,7 @@ class ImplT final : public CudaModel::Impl {
     if (absl::Status s_ = (expr); !s_.ok()) return s_; \
   } while (0)
 
-// cpu_forward.cc TimeMix(): x += TimeMix(LN1(x)), v5.2 (spec §1.3) or v6 (§1.4).
+// cpu_forward.cc TimeMix(): x += TimeMix(LN1(x)), v5.2 or v6 (docs/refmodel.md).
 template <typename T>
 absl::Status ImplT<T>::TimeMix(int l, int B, int T_len, CudaModel::State& st, Scratch& s) {
   const ModelConfig& c = config_;
@@ -498,7 +498,7 @@ absl::Status ImplT<T>::ChannelMix7(int l, int B, int T_len, CudaModel::State& st
   return Gemm(s.hid_t, F, M, F, d.ffn_v, D, s.x, D, 1.0f, "ffn.value");  // x += out
 }
 
-// cpu_forward.cc ChannelMix(): x += σ(xr @ Wr') ⊙ (ReLU(xk @ Wk')² @ Wv') (spec §1.5).
+// cpu_forward.cc ChannelMix(): x += σ(xr @ Wr') ⊙ (ReLU(xk @ Wk')² @ Wv') (docs/refmodel.md).
 template <typename T>
 absl::Status ImplT<T>::ChannelMix(int l, int B, int T_len, CudaModel::State& st, Scratch& s) {
   const ModelConfig& c = config_;

@@ -6,13 +6,13 @@
 // Its twin is the CPU fp32 forward (refmodel/cpu/cpu_forward.h); tests/refmodel/cuda compares
 // per-token NLL with it and with the official package's numbers.
 //
-// Equations: exactly those of cpu_forward.h (spec/refmodel.md §1). Per layer: LayerNorm, token
+// Equations: exactly those of cpu_forward.h (docs/refmodel.md). Per layer: LayerNorm, token
 // shift + v5.2 mix or v6 data-dependent lerp (LoRA through cuBLAS), r/k/v/g and (v6) decay
 // projections, WKV (kernels/wkv.h, chunked), GroupNorm ⊙ SiLU(g), output projection added into
 // the residual, then ChannelMix (relu², sigmoid gate). Then LN_out, the head in row chunks and a
 // fused log-softmax + NLL per row: the logits never leave the GPU.
 //
-// Precision (the official package's conventions for its fp16/bf16 strategies, spec §2.4, §5):
+// Precision (the official package's conventions for its fp16/bf16 strategies, docs/refmodel.md):
 // - The residual stream x is fp32 in every dtype. LayerNorm/GroupNorm statistics, the token
 //   shift, the mixes, w = exp(-exp(.)), u, the WKV state and its sums, sigmoid/SiLU and the
 //   log-softmax are fp32; the norms' and mixes' parameters stay fp32 on the GPU.

@@ -13,8 +13,8 @@ namespace rwkvkit::refmodel::cuda_ops {
 namespace {
 
 constexpr int kThreads = 256;
-constexpr float kLayerNormEps = 1e-5f;   // PyTorch LayerNorm default (spec §0)
-constexpr float kGroupNormEps = 64e-5f;  // spec §1.3
+constexpr float kLayerNormEps = 1e-5f;   // PyTorch LayerNorm default (docs/refmodel.md)
+constexpr float kGroupNormEps = 64e-5f;  // docs/refmodel.md
 
 using kernels::FromFloat;
 using kernels::ToFloat;

@@ -5,7 +5,7 @@
 // the fp16 rescale, and the fused log-softmax + NLL over the vocab.
 //
 // Each is an elementwise or per-row op whose CPU twin is the matching loop of
-// refmodel/cpu/cpu_forward.cc (STYLE.md §3.4: at model level the CPU forward is the twin, and
+// refmodel/cpu/cpu_forward.cc (docs/conventions.md: at model level the CPU forward is the twin, and
 // tests/refmodel/cuda compares per-token NLL). Arithmetic is fp32 everywhere (statistics,
 // exp, sigmoid); only the outputs that feed a matrix product are stored in the model's dtype
 // T ∈ {float, __half, __nv_bfloat16}.
@@ -37,7 +37,7 @@ cudaError_t Embed(const uint16_t* tokens, int M, int D, const float* emb, float*
 template <typename Y>
 cudaError_t LayerNorm(const float* x, int M, int D, const float* w, const float* b, Y* y, cudaStream_t s);
 
-// Token shift + static mix (spec §1.2). a: [B, T, D] fp32 (LN output); carry: [B, D] (the LN
+// Token shift + static mix (docs/refmodel.md). a: [B, T, D] fp32 (LN output); carry: [B, D] (the LN
 // output of the token before a[b, 0]). prev = a[b, t-1] or carry[b]. For c < n (n ≤ 5):
 //   v5 (v6 == false): out[c] = a·coef[c] + prev·(1 - coef[c])        (time_mix, μ weights a)
 //   v6 (v6 == true):  out[c] = a + (prev - a)·coef[c]                 (time_maa, ChannelMix)
@@ -55,7 +55,7 @@ cudaError_t ShiftMix(const float* a, const float* carry, int B, int T_len, int D
 // carry[b, :] = a[b, T-1, :]. a: [B, T, D]; carry: [B, D]. Call after every reader of carry.
 cudaError_t CarryUpdate(const float* a, int B, int T_len, int D, float* carry, cudaStream_t s);
 
-// v6 TimeMix, first half of the lerp (spec §1.4): delta = prev - a (fp32, [B, T, D]);
+// v6 TimeMix, first half of the lerp (docs/refmodel.md): delta = prev - a (fp32, [B, T, D]);
 // xxx = a + delta·maa_x (T, [B, T, D]). delta may be null (MaaApplyShift recomputes it).
 template <typename T>
 cudaError_t MaaPrepare(const float* a, const float* carry, int B, int T_len, int D, const float* maa_x, float* delta,
@@ -73,7 +73,7 @@ cudaError_t MaaApplyShift(const float* a, const float* carry, int B, int T_len, 
 template <typename T>
 cudaError_t Tanh(const float* in, size_t n, T* out, cudaStream_t s);
 
-// out = GroupNorm(y) ⊙ SiLU(g) (spec §1.3): H groups of N (32, 64 or 128), eps 64e-5,
+// out = GroupNorm(y) ⊙ SiLU(g) (docs/refmodel.md): H groups of N (32, 64 or 128), eps 64e-5,
 // biased variance, fp32 statistics, affine ln_w/ln_b [A]. y: [M, A] fp32; g: [M, A] of G (the
 // dtype the gate product writes); out: [M, A] T.
 template <typename T, typename G>

@@ -1,5 +1,5 @@
 // tests/kernels/tolerances.h — the one place where the `gpu` checkers' tolerances live
-// (STYLE.md §3.4). A GPU value g passes against the fp64 CPU twin's value x when
+// (docs/conventions.md). A GPU value g passes against the fp64 CPU twin's value x when
 //   |g - x| <= abs + rel·|x|      (NaN never passes).
 // The twin sees exactly the inputs the kernel sees (bf16/fp16 inputs are rounded on the host
 // first), so the tolerance covers only fp32 arithmetic in the kernel and the rounding of y to

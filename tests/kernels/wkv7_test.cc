@@ -1,4 +1,4 @@
-// tests/kernels/wkv7_test.cc — the `gpu` checker of kernels/wkv7.h (STYLE.md §3.4): both
+// tests/kernels/wkv7_test.cc — the `gpu` checker of kernels/wkv7.h (docs/conventions.md): both
 // launchers (staged and per-token) in fp32/fp16/bf16 against the fp64 CPU twin
 // Wkv7ForwardReference on random RWKV-7-like inputs with a fixed seed (a = -kk and b = kk·ρ with
 // kk a unit vector per head and ρ in (0, 1), so the transition keeps the state bounded; decay

@@ -1,4 +1,4 @@
-// tests/kernels/wkv_test.cc — the `gpu` checker of kernels/wkv.h (STYLE.md §3.4): every launcher
+// tests/kernels/wkv_test.cc — the `gpu` checker of kernels/wkv.h (docs/conventions.md): every launcher
 // (chunked and sequential, v5.2 and v6, fp32/fp16/bf16) against the fp64 CPU twin
 // kernels/wkv_reference.h on random inputs with a fixed seed, over awkward shapes (T = 1, odd T,
 // T not a multiple of the 16-token chunk, one head, B up to 4, N = 32 and 64), plus the carried

@@ -1,7 +1,7 @@
 // tests/refmodel/checkpoint/load_model_test.cc — LoadModel on tiny v5.2 and v6 checkpoints
 // written by the tests (.pth in several torch.save shapes, safetensors with BlinkDL and Hugging
 // Face names) in fp32/fp16/bf16: the inferred config, and every preprocessing rule of
-// spec/refmodel.md §2.4 against a direct computation from the values that were written.
+// docs/formats/checkpoints.md against a direct computation from the values that were written.
 #include <cmath>
 #include <map>
 
@@ -218,7 +218,7 @@ TEST(InferConfig, SizesComeFromShapes) {
   }
 }
 
-// Hugging Face RWKV-6 names (spec §2.6) load to the same weights as the BlinkDL names.
+// Hugging Face RWKV-6 names (docs/formats/checkpoints.md) load to the same weights as the BlinkDL names.
 TEST(LoadModel, HuggingFaceNames) {
   const TinyDims d;
   auto ts = MakeTinyModel("6.0", d, 5);

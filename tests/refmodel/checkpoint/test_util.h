@@ -2,7 +2,7 @@
 // random weights, a safetensors writer, and a torch.save-style .pth writer (ZIP stored
 // entries, 64-byte aligned data, optional ZIP64 records, protocol-2 pickle of an
 // OrderedDict of _rebuild_tensor_v2 calls). Written from the format descriptions
-// (APPNOTE, pickletools, spec/refmodel.md §2.5-2.6), independently of the readers under test.
+// (APPNOTE, pickletools, docs/formats/checkpoints.md), independently of the readers under test.
 #ifndef RWKVKIT_TESTS_REFMODEL_CHECKPOINT_TEST_UTIL_H_
 #define RWKVKIT_TESTS_REFMODEL_CHECKPOINT_TEST_UTIL_H_
 

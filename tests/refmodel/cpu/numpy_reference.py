@@ -1,8 +1,8 @@
 """An independent RWKV-5.2 / RWKV-6 / RWKV-7 forward pass in numpy, RNN mode (one token at a time).
 
-Written from ../shared/spec/refmodel.md §1 (not from the C++ code): the model skeleton (§1.1),
-the token shift on the normalized sublayer inputs (§1.2), Eagle TimeMix (§1.3), Finch TimeMix
-(§1.4), ChannelMix (§1.5) and the RNN state (§1.6). Computes in float64 by default, so that
+Written from the equations of docs/refmodel.md (not from the C++ code): the model skeleton,
+the token shift on the normalized sublayer inputs, Eagle (v5.2) TimeMix, Finch (v6) TimeMix,
+ChannelMix and the RNN state. Computes in float64 by default, so that
 comparing it with the fp32 C++ forward measures the C++ rounding error.
 
 Weights come from the directory written by refmodel_cpu_forward_driver: model.json (config,

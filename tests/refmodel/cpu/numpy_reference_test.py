@@ -14,7 +14,7 @@ import tempfile
 
 import numpy as np
 
-NLL_TOL = 1e-5        # nats per token, absolute (DESIGN.md: fp32 NLL to ~1e-5)
+NLL_TOL = 1e-5        # nats per token, absolute (docs/design.md: fp32 NLL to ~1e-5)
 SEQ_RNN_REL_TOL = 1e-4
 
 #          version layers heads head_size vocab tokens dm dd seed
