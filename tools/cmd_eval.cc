@@ -2,13 +2,11 @@
 #include <tbb/global_control.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
-#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,17 +14,14 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "base/status_macros.h"
-#include "corpus/binidx/shard_reader.h"
 #include "corpus/build_report.h"
 #include "corpus/progress.h"
-#include "corpus/stats/build_info.h"
-#include "refmodel/cuda/cuda_plugin.h"
+#include "evaluation/cuda_plugin_loader.h"
+#include "evaluation/eval_run.h"
 #include "refmodel/eval/doc_sample.h"
 #include "refmodel/eval/evaluator.h"
-#include "refmodel/eval/shard_set.h"
-#include "refmodel/model_weights.h"
-#include "tools/cli/cuda_plugin_loader.h"
 #include "tools/cli/flags.h"
+#include "tools/cli/install_layout.h"
 #include "tools/cli/vocab_path.h"
 #include "tools/commands.h"
 
@@ -72,54 +67,6 @@ std::string TotalsJson(const refmodel::EvalTotals& t) {
                       ", \"bits_per_byte\": ", JsonNumber(t.BitsPerByte()), "}");
 }
 
-// Per-source numbers come from the build.json next to the shards (read by the stats reader,
-// which checks that each shard's source_runs add up to its document count). Each evaluated
-// shard listed there must hold that many documents; otherwise (or when build.json is
-// unreadable) a warning names the problem and the per-source numbers are left out: they
-// would not add up to the total.
-struct DocumentSources {
-  std::vector<std::string> names;           // every source of every build.json read
-  std::vector<std::vector<uint32_t>> docs;  // per evaluated shard: index into names per document
-};
-
-DocumentSources ReadDocumentSources(const std::vector<std::filesystem::path>& shards) {
-  DocumentSources out;
-  out.docs.resize(shards.size());
-  auto unusable = [&](const std::string& why) {
-    const std::string line = absl::StrCat("rwkvkit eval: warning: ", why, "; no per-source numbers\n");
-    std::fwrite(line.data(), 1, line.size(), stderr);
-    DocumentSources none;
-    none.docs.resize(shards.size());
-    return none;
-  };
-  std::map<std::filesystem::path, std::optional<std::pair<corpus::stats::BuildInfo, uint32_t>>> builds;
-  for (size_t i = 0; i < shards.size(); ++i) {
-    const std::filesystem::path dir = shards[i].parent_path();
-    auto it = builds.find(dir);
-    if (it == builds.end()) {
-      it = builds.emplace(dir, std::nullopt).first;
-      absl::StatusOr<corpus::stats::BuildInfo> info = corpus::stats::LoadBuildInfo(dir.empty() ? "." : dir);
-      if (absl::IsNotFound(info.status())) continue;
-      if (!info.ok()) return unusable(std::string(info.status().message()));
-      const auto first = static_cast<uint32_t>(out.names.size());
-      for (const auto& source : info->sources) out.names.push_back(source.name);
-      it->second.emplace(*std::move(info), first);
-    }
-    if (!it->second) continue;
-    const auto& [info, first] = *it->second;
-    const std::string name = shards[i].filename().string();
-    const auto shard = std::find_if(info.shards.begin(), info.shards.end(),
-                                    [&](const corpus::stats::BuildShard& s) { return s.name == name; });
-    if (shard == info.shards.end()) continue;
-    absl::StatusOr<binidx::ShardReader> reader = binidx::ShardReader::Open(shards[i]);
-    if (!reader.ok()) continue;  // the evaluation reports it
-    if (reader->num_documents() != shard->documents)
-      return unusable(absl::StrCat((dir / "build.json").string(), ": shard ", name, " lists ", shard->documents,
-                                   " documents, ", reader->idx_path().string(), " holds ", reader->num_documents()));
-    for (const auto& [source, count] : shard->source_runs) out.docs[i].insert(out.docs[i].end(), count, first + source);
-  }
-  return out;
-}
 struct EvalFlags {
   std::string model;
   std::vector<std::string> data;
@@ -228,128 +175,62 @@ class NllOutput {
   bool open_ = false;
 };
 
-// A non-finite NLL (NaN or Inf weights, or an fp16 overflow) stops the run: it is not a
-// number that --nll-out or the summary could carry.
-absl::Status CheckFinite(const refmodel::DocumentResult& r, const std::filesystem::path& shard,
-                         const std::string* source) {
-  for (size_t i = 0; i < r.nll.size(); ++i) {
-    if (std::isfinite(r.nll[i])) continue;
-    return absl::FailedPreconditionError(absl::StrCat(
-        shard.string(), ".bin: document ", r.index_in_shard, source ? absl::StrCat(" (source ", *source, ")") : "",
-        ", target ", i, ": the NLL is ", std::isnan(r.nll[i]) ? "NaN" : r.nll[i] > 0 ? "+Inf" : "-Inf",
-        "; the model's weights hold NaN or Inf, or the forward overflowed (try --dtype bf16 or fp32)"));
-  }
-  return absl::OkStatus();
-}
-
-// The documents to evaluate (all, or the seeded sample) and their targets, for the ETA.
-struct Plan {
-  std::optional<refmodel::DocumentSelection> documents;  // unset: all
-  bool sampled = false;
-  std::map<std::string, uint64_t> chosen_per_source;
-  uint64_t targets = 0;
-};
-
-absl::StatusOr<Plan> PlanDocuments(const std::vector<std::filesystem::path>& shards, const DocumentSources& sources,
-                                   const refmodel::SampleSpec& spec) {
-  std::vector<uint64_t> counts;
-  for (const auto& prefix : shards) {  // one open shard at a time: a corpus may have thousands
-    absl::StatusOr<binidx::ShardReader> r = binidx::ShardReader::Open(prefix);
-    if (!r.ok()) return r.status();
-    counts.push_back(r->num_documents());
-  }
-  Plan plan;
-  plan.sampled = spec.max_docs > 0 || spec.docs_per_source > 0;
-  if (plan.sampled) {
-    plan.documents = refmodel::SampleDocuments(counts, sources.docs, sources.names, spec, &plan.chosen_per_source);
-  }
-  for (size_t s = 0; s < shards.size(); ++s) {
-    absl::StatusOr<binidx::ShardReader> r = binidx::ShardReader::Open(shards[s]);
-    if (!r.ok()) return r.status();
-    const uint64_t n = plan.documents ? (*plan.documents)[s].size() : counts[s];
-    for (uint64_t k = 0; k < n; ++k) {
-      // targets: the tokens without a final 0, plus the end-of-document target
-      plan.targets += std::max<uint64_t>(1, r->document_tokens(plan.documents ? (*plan.documents)[s][k] : k));
-    }
-  }
-  return plan;
-}
-
 absl::Status RunEval(const EvalFlags& e, const tokenizer::Tokenizer& tok) {
+  evaluation::EvalRequest request;
   // The CUDA plugin first: a machine without it fails before the model is read.
-  const refmodel::CudaPlugin* cuda_plugin = nullptr;
   if (e.cuda) {
-    absl::StatusOr<const refmodel::CudaPlugin*> plugin = LoadCudaPlugin();
+    absl::StatusOr<const refmodel::CudaPlugin*> plugin =
+        evaluation::LoadCudaPlugin(PluginDir() / evaluation::kCudaPluginFileName);
     if (!plugin.ok()) return plugin.status();
-    cuda_plugin = *plugin;
+    request.cuda = *plugin;
   }
   NllOutput nll_out;
   if (e.nll_out) RWKVKIT_RETURN_IF_ERROR(nll_out.Open(*e.nll_out));
-  absl::StatusOr<refmodel::ModelWeights> weights = refmodel::LoadModel(e.model);
-  if (!weights.ok()) return weights.status();
-  absl::StatusOr<std::vector<std::filesystem::path>> shards = refmodel::ResolveShards(e.data);
-  if (!shards.ok()) return shards.status();
-  const DocumentSources sources = ReadDocumentSources(*shards);
-  absl::StatusOr<Plan> plan = PlanDocuments(*shards, sources, e.sample);
-  if (!plan.ok()) return plan.status();
-  std::map<std::string, refmodel::EvalTotals> per_source;
-  corpus::Progress progress("eval", plan->targets, e.progress, corpus::Progress::Unit::kTokens);
-  refmodel::EvalTotals running;
+  request.model = e.model;
+  request.data = e.data;
+  request.dtype = e.dtype == "bf16"   ? refmodel::CudaDType::kBf16
+                  : e.dtype == "fp16" ? refmodel::CudaDType::kFp16
+                                      : refmodel::CudaDType::kFp32;
+  request.gpu = e.gpu;
+  request.batch = e.batch;
+  request.window = e.options.window;
+  request.sample = e.sample;
   std::string line;
-  auto sink = [&](const refmodel::DocumentResult& r) -> absl::Status {
-    const std::vector<uint32_t>& src = sources.docs[r.shard];
-    const std::string* source = r.index_in_shard < src.size() ? &sources.names[src[r.index_in_shard]] : nullptr;
-    RWKVKIT_RETURN_IF_ERROR(CheckFinite(r, (*shards)[r.shard], source));
-    running.Add(r.totals);
-    if (source != nullptr) per_source[*source].Add(r.totals);
-    if (nll_out.enabled()) {
+  if (nll_out.enabled()) {
+    request.on_document = [&](const refmodel::DocumentResult& r, const std::string*) -> absl::Status {
       line = "[";
       for (size_t i = 0; i < r.nll.size(); ++i) absl::StrAppend(&line, i ? "," : "", absl::StrFormat("%.8g", r.nll[i]));
       line += "]\n";
-      RWKVKIT_RETURN_IF_ERROR(nll_out.Write(line));
-    }
-    progress.Update(running.tokens, running.documents);
-    return absl::OkStatus();
-  };
-  absl::StatusOr<refmodel::EvalTotals> totals;
-  if (e.cuda) {
-    refmodel::CudaEvalRequest request;
-    request.weights = &*weights;
-    request.dtype = e.dtype == "bf16"   ? refmodel::CudaDType::kBf16
-                    : e.dtype == "fp16" ? refmodel::CudaDType::kFp16
-                                        : refmodel::CudaDType::kFp32;
-    request.device = e.gpu;
-    request.tok = &tok;
-    request.shards = &*shards;
-    request.options.documents = plan->documents;
-    request.options.window = e.options.window;
-    request.options.max_batch = e.batch;
-    const refmodel::DocumentSink document_sink = sink;
-    request.sink = &document_sink;
-    totals = cuda_plugin->evaluate(request);
-  } else {
-    const refmodel::CpuModel model(*weights);
-    refmodel::EvalOptions o = e.options;
-    o.documents = plan->documents;
-    totals = refmodel::Evaluate(model, weights->config, tok, *shards, o, sink);
+      return nll_out.Write(line);
+    };
   }
-  if (!totals.ok()) return totals.status();
-  progress.Done(running.tokens, running.documents);
+  std::optional<corpus::Progress> progress;  // its total (the planned targets) comes with the first document
+  uint64_t tokens_done = 0, docs_done = 0;
+  request.progress = [&](uint64_t tokens, uint64_t docs, uint64_t planned) {
+    if (!progress) progress.emplace("eval", planned, e.progress, corpus::Progress::Unit::kTokens);
+    progress->Update(tokens, docs);
+    tokens_done = tokens;
+    docs_done = docs;
+  };
+  absl::StatusOr<evaluation::EvalReport> report = evaluation::RunEvaluation(request, tok);
+  if (report.ok())
+    for (const std::string& w : report->warnings) std::fprintf(stderr, "rwkvkit eval: warning: %s\n", w.c_str());
+  if (!report.ok()) return report.status();
+  if (progress) progress->Done(tokens_done, docs_done);
   if (nll_out.enabled()) RWKVKIT_RETURN_IF_ERROR(nll_out.Commit());
-  std::string json = absl::StrCat("{\"model\": ", corpus::JsonString(e.model), ", \"version\": \"",
-                                  std::string(refmodel::VersionName(weights->config.version)), "\", \"total\": ",
-                                  TotalsJson(*totals), ", \"sources\": {");
+  std::string json = absl::StrCat("{\"model\": ", corpus::JsonString(e.model), ", \"version\": \"", report->version,
+                                  "\", \"total\": ", TotalsJson(report->total), ", \"sources\": {");
   bool first = true;
-  for (const auto& [name, t] : per_source) {
+  for (const auto& [name, t] : report->per_source) {
     absl::StrAppend(&json, first ? "" : ", ", corpus::JsonString(name), ": ", TotalsJson(t));
     first = false;
   }
   absl::StrAppend(&json, "}");
-  if (plan->sampled) {
-    absl::StrAppend(&json, ", \"sample\": {\"mode\": \"", e.sample.docs_per_source ? "per_source" : "proportional",
-                    "\", \"seed\": ", e.sample.seed, ", \"documents\": {");
+  if (report->sampled) {
+    absl::StrAppend(&json, ", \"sample\": {\"mode\": \"", report->per_source_sample ? "per_source" : "proportional",
+                    "\", \"seed\": ", report->seed, ", \"documents\": {");
     first = true;
-    for (const auto& [name, k] : plan->chosen_per_source) {
+    for (const auto& [name, k] : report->chosen_per_source) {
       absl::StrAppend(&json, first ? "" : ", ", corpus::JsonString(name), ": ", k);
       first = false;
     }

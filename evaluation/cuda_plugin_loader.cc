@@ -1,19 +1,17 @@
-// tools/cli/cuda_plugin_loader.cc — see cuda_plugin_loader.h.
-#include "tools/cli/cuda_plugin_loader.h"
+// evaluation/cuda_plugin_loader.cc — see cuda_plugin_loader.h.
+#include "evaluation/cuda_plugin_loader.h"
 
 #include <dlfcn.h>
 
 #include <cstring>
-#include <filesystem>
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "tools/cli/install_layout.h"
 
-namespace rwkvkit::cli {
+namespace rwkvkit::evaluation {
 
-absl::StatusOr<const refmodel::CudaPlugin*> LoadCudaPlugin() {
-  const std::string path = (PluginDir() / "librwkvkit_cuda.so").string();
+absl::StatusOr<const refmodel::CudaPlugin*> LoadCudaPlugin(const std::filesystem::path& plugin_file) {
+  const std::string path = plugin_file.string();
   std::error_code ec;
   if (!std::filesystem::exists(path, ec))
     return absl::FailedPreconditionError(absl::StrCat(
@@ -33,4 +31,4 @@ absl::StatusOr<const refmodel::CudaPlugin*> LoadCudaPlugin() {
   return plugin;
 }
 
-}  // namespace rwkvkit::cli
+}  // namespace rwkvkit::evaluation
