@@ -15,6 +15,7 @@ Contents:
     training_numbers RWKV-LM's --my_exit_tokens / --magic_prime for a token count
     build            the corpus pipeline (rwkvkit build) with progress, Ctrl-C, resume
     stats            the corpus report (rwkvkit stats): report.{json,html,md}
+    evaluate         perplexity and bits per byte under a checkpoint (rwkvkit eval), CPU or CUDA
     Error, ...       exceptions (rwkvkit.errors)
 
 docs/python.md in the source tree describes everything.
@@ -27,7 +28,7 @@ from ._rwkvkit import Tokenizer
 from .compat import RWKVTokenizer, TRIE_TOKENIZER
 from .errors import (DataLossError, Error, FailedPreconditionError, InvalidArgumentError, NotFoundError,
                      UnavailableError)
-from .pipeline import build, stats
+from .pipeline import build, evaluate, stats
 from .shards import Shards, open_shards, training_numbers
 
 __version__ = "0.1.0"
@@ -41,6 +42,7 @@ __all__ = [
     "training_numbers",
     "build",
     "stats",
+    "evaluate",
     "Error",
     "NotFoundError",
     "InvalidArgumentError",

@@ -22,7 +22,7 @@ from . import _rwkvkit
 from ._paths import default_vocab
 from .errors import Error
 
-__all__ = ["build", "stats"]
+__all__ = ["build", "stats", "evaluate"]
 
 Progress = Union[bool, Callable[[Dict[str, Any]], None]]
 PathLike = Union[str, "os.PathLike[str]"]
@@ -193,3 +193,46 @@ def stats(build_dir: PathLike, out: PathLike, *, vocab: Optional[PathLike] = Non
 
         warnings.warn("rwkvkit.stats: damaged shards skipped: " + "; ".join(result["shard_errors"]), stacklevel=2)
     return report
+
+
+def _cuda_plugin() -> str:
+    env = os.environ.get("RWKVKIT_CUDA_PLUGIN")
+    if env:
+        return env
+    return os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib", "librwkvkit_cuda.so")
+
+
+def evaluate(model: PathLike, data: Union[PathLike, Sequence[PathLike]], *, device: str = "cpu",
+             dtype: str = "fp32", gpu: int = 0, batch: int = 256, window: int = 256, max_docs: int = 0,
+             docs_per_source: int = 0, seed: int = 0, threads: int = 0, vocab: Optional[PathLike] = None,
+             progress: Progress = True) -> Dict[str, Any]:
+    """Perplexity and bits per byte of binidx shards under an RWKV-5.2 / RWKV-6 checkpoint, as
+    ``rwkvkit eval`` (docs/eval.md): every document from a fresh state, inputs
+    ``[0, t1..tn]``, targets ``[t1..tn, 0]``, NLL in nats.
+
+    Args:
+        model: a ``.pth`` (read without PyTorch) or ``.safetensors`` checkpoint.
+        data: shard prefixes, ``.bin``/``.idx`` paths or directories (all their shards).
+        device: "cpu" (the exact fp32 reference) or "cuda" (the CUDA plugin, loaded as the CLI
+            loads it: ``$RWKVKIT_CUDA_PLUGIN``, else ``rwkvkit/lib/librwkvkit_cuda.so``).
+        dtype: "fp32"; on cuda also "bf16" or "fp16".
+        max_docs / docs_per_source / seed: a seeded sample of the documents (``--max-docs``,
+            ``--docs-per-source``, ``--seed``).
+        window, batch, gpu, threads: as the CLI's flags.
+
+    Returns:
+        ``{'model', 'version', 'total': {'documents', 'tokens', 'bytes', 'mean_nll',
+        'perplexity', 'bits_per_byte'}, 'sources': {name: totals}, 'sample': {...} (when
+        sampled), 'warnings': [...]}`` — the CLI's JSON line as a dict.
+
+    Raises:
+        KeyboardInterrupt: Ctrl-C (stops after the current document).
+        rwkvkit.Error: the model's, the shards', a non-finite NLL (naming shard, document and
+            source), a missing or mismatched CUDA plugin.
+    """
+    data_paths = _str_paths(data)
+    vocab_path = os.fsdecode(os.fspath(vocab)) if vocab is not None else default_vocab()
+    job = _rwkvkit.start_eval(os.fsdecode(os.fspath(model)), data_paths, device, dtype, int(gpu), int(batch),
+                              int(window), int(max_docs), int(docs_per_source), int(seed), vocab_path,
+                              _cuda_plugin(), int(threads))
+    return _drive(job, progress, "rwkvkit eval")

@@ -10,6 +10,7 @@ void BindTokenizer(nanobind::module_& m);  // tokenizer_binding.cc: Tokenizer
 void BindShards(nanobind::module_& m);     // shards_binding.cc: shard index, RWKV-LM numbers
 void BindBuild(nanobind::module_& m);      // build_binding.cc: start_build (the corpus pipeline)
 void BindStats(nanobind::module_& m);      // stats_binding.cc: start_stats (the corpus report)
+void BindEval(nanobind::module_& m);       // eval_binding.cc: start_eval (perplexity, bits per byte)
 
 }  // namespace rwkvkit::python
 

@@ -11,4 +11,5 @@ NB_MODULE(_rwkvkit, m) {
   rwkvkit::python::BindJob(m);
   rwkvkit::python::BindBuild(m);
   rwkvkit::python::BindStats(m);
+  rwkvkit::python::BindEval(m);
 }
