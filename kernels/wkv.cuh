@@ -1,37 +1,9 @@
 // kernels/wkv.cuh — the device code behind kernels/wkv.h, as templates, so that
 // bench/kernels/wkv_variants.cu can instantiate other tile choices of the same kernels. Callers
-// outside kernels/ and bench/ use wkv.h. Shapes, layouts and the recurrence: see wkv.h.
-//
-// Chunked kernel, per (batch b, head h, slice of NC value columns), chunks of C tokens, all
-// exponents in log2 units (λ = log2 w <= 0, G = inclusive cumsum of λ inside the chunk,
-// E_t = G_{t-1} with E_0 = 0, Gl = G at the chunk's last token):
-//   A[t][s] = Σ_i r_t,i k_s,i 2^(E_t,i - G_s,i)   (s < t; exponent <= 0)
-//   A[t][t] = Σ_i r_t,i u_i k_t,i
-//   y_t     = Σ_i (r_t,i 2^E_t,i) S0[i,:] + Σ_{s<=t} A[t][s] v_s
-//   S_C     = diag(2^Gl) S0 + Σ_s (k_s 2^(Gl - G_s))^T v_s        (exponents <= 0)
-// Tokens past T in the last chunk are padded with r = k = v = 0 and λ = 0, which leaves y and
-// the state untouched. Every exponent is a difference of two cumulative sums taken inside one
-// chunk, so |G| <= C·100 and no factor exceeds 1: nothing overflows for any w in [0, 1].
-//
-// Thread mapping of the chunked kernel: 2·NC threads; thread (jp, g) = (tid / 4, tid % 4) owns
-// value columns j0 = 2·jp, j0 + 1 (inside the slice) and key rows i = 4·(g + 4m) + q
-// (m < N/16, q < 4) of the state, in registers for the whole sequence. Its partial y over
-// those rows is summed over the 4 g-lanes by a two-step shuffle reduce-scatter that leaves lane
-// g holding tokens [g·C/4, (g+1)·C/4) — no shared-memory round trip for y.
-//
-// Performance notes (H100 numbers: docs/kernels_notes.md):
-// - Finch-1.6B layer (B=8, T=4096, H=32, N=64) on an H200: sequential 3.27 ms, chunked 1.90 ms
-//   (bf16 v6); ~7x the memory/FMA floor, so there is room left (docs/kernels_notes.md).
-// - The sequential kernel is latency-bound: one barrier and N dependent FMA pairs per token
-//   with only B·H blocks of N threads resident.
-// - Two blocks per head (NC = N/2) ran 42% slower than one (A built twice); C = 8 ran 9% slower
-//   than C = 16 (more barriers per token); C = 32 needs more than 48 KB of static shared memory.
-// - Rows of the state interleaved as 4·(g + 4m) put the 4 g-lanes of a warp in distinct banks
-//   for the float4 reads of re/kg; rs/ks/gs rows are padded to N+1 floats so the A entries
-//   (one per thread, different t and s across a warp) read distinct banks.
-// - The A matrix is computed directly (one exp2 per term, C(C-1)/2·N per chunk) rather than
-//   factorized around a reference point as fla does: with C = 16 that is ~7% of the FMAs and
-//   keeps every exponent a difference of two nearby cumulative sums.
+// outside kernels/ and bench/ use wkv.h. Shapes, layouts and the recurrence: see wkv.h. The
+// chunked kernel's algebra (log2 units, every exponent a difference ≤ 0 inside one chunk), its
+// thread mapping and the measured alternatives: docs/kernels_notes.md, "How the WKV-5/6
+// kernels work".
 #ifndef RWKVKIT_KERNELS_WKV_CUH_
 #define RWKVKIT_KERNELS_WKV_CUH_
 

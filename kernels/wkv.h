@@ -1,36 +1,17 @@
 // kernels/wkv.h — CUDA WKV-5.2 ("Eagle") and WKV-6 ("Finch") forward with a carried fp32 state
-// (the recurrence and its chunked form: docs/refmodel.md, equations); its CPU twin, the spec in
-// code, is kernels/wkv_reference.h, and tests/kernels/wkv_test.cu checks every launcher here
-// against it.
+// (the recurrence and its chunked form: docs/refmodel.md, equations). CPU twin:
+// kernels/wkv_reference.h; tests/kernels/wkv_test.cc checks every launcher against it.
+// Wkv{5,6}Forward is the chunked production path (16-token chunks); Wkv{5,6}ForwardSequential
+// is the plain token-by-token baseline. How the chunked kernel works: docs/kernels_notes.md.
 //
-// Two implementations of the same function:
-// - Wkv{5,6}Forward: the chunked formulation (docs/refmodel.md), chunks of 16 tokens: an intra-chunk
-//   lower-triangular matrix built from normalized cumulative log2-decays (every exponent is a
-//   difference G_a - G_b <= 0, so no unnormalized exp(-G) is ever formed), and the inter-chunk
-//   part as two small dense products with the state held in registers. The production path.
-// - Wkv{5,6}ForwardSequential: one block per (batch, head), one thread per value channel, the
-//   plain token-by-token recurrence. Slow (a barrier per token) but obviously right: the GPU
-//   baseline the chunked kernel is compared and timed against.
+// Dtypes: r, k, v, y are T ∈ {float, __half, __nv_bfloat16}; w, u, arithmetic and the state are
+// fp32. Layout (row-major): r, k, v, y [B, T, H, N]; w [B, T, H, N] (v6) or [H, N] (v5.2), the
+// factor exp(-exp(d)) ∈ [0, 1]; u [H, N]; state [B, H, N(key), N(value)], read before token 0
+// and overwritten after token T-1 (two calls with the state carried equal one).
 //
-// Dtypes: r, k, v and y are T in {float, __half, __nv_bfloat16}; arithmetic, accumulation and the
-// state are fp32. w and u are always fp32: a decay factor near 1 in bf16 (spacing 2^-8 there)
-// would change 1 - w, and with it the memory length, by up to ~50% for slow channels; fp32 is
-// also what the `rwkv` package passes (its "eew" and time_first tensors).
-//
-// Layout (all contiguous, row-major):
-//   r, k, v, y: [B, T, H, N];  w: [B, T, H, N] (v6, per token) or [H, N] (v5.2, per channel);
-//   u (time_first): [H, N];  state: [B, H, N(key i), N(value j)] fp32, key-major like
-//   refmodel/cpu (NOT the ChatRWKV CUDA value-major layout), read as the state before token 0
-//   and overwritten with the state after token T-1. Feeding the tokens in two calls with the
-//   state carried gives the same result as one call (up to fp32 rounding).
-// w is the decay factor exp(-exp(d)) in [0, 1]; the chunked kernel works with max(log2 w, -100),
-// so a factor below 2^-100 acts as 2^-100 (no visible difference in fp32).
-//
-// Supported head sizes: N = 32 and 64 (every released model has 64). Anything else, a null
-// pointer or a negative size returns cudaErrorInvalidValue without launching; T = 0 is a no-op.
-// Launches are asynchronous on `stream`; the return value is the launch's error (the kernel's
-// own faults surface at the next synchronizing call). No allocation, no global state: calls on
-// different streams with disjoint outputs may run concurrently.
+// N = 32 or 64; anything else, a null pointer or a negative size returns cudaErrorInvalidValue
+// without launching; T = 0 is a no-op. Asynchronous on `stream` (kernel faults surface at the
+// next synchronizing call); no allocation, no global state.
 #ifndef RWKVKIT_KERNELS_WKV_H_
 #define RWKVKIT_KERNELS_WKV_H_
 

@@ -1,20 +1,13 @@
 // kernels/wkv_reference.h — the CPU twins of the WKV-5.2 and WKV-6 CUDA kernels (kernels/wkv.h)
-// and of WKV-7 (kernels/wkv7.h):
-// plain loops over the recurrence of docs/refmodel.md, accumulated in fp64. This is the
-// spec in code (docs/conventions.md); the `gpu` checkers in tests/kernels compare both CUDA kernels
-// against it.
+// and of WKV-7 (kernels/wkv7.h): plain loops over the recurrences of docs/refmodel.md,
+// accumulated in fp64 — the spec in code (docs/conventions.md); the `gpu` checkers in
+// tests/kernels compare the CUDA kernels against them.
 //
-// The recurrence, per batch b and head h, key channel i, value channel j, token t in order:
-//   y[t,j]  = Σ_i r[t,i] · (u[i]·k[t,i]·v[t,j] + S[i,j])
-//   S[i,j]  = w[t,i]·S[i,j] + k[t,i]·v[t,j]                   (after y: the `rwkv` package's order)
-// u = time_first (used as-is); w is the decay factor exp(-exp(d)) in (0, 1]: per channel and
-// static for v5.2 ([H, N]), per token for v6 ([B, T, H, N]). State layout is key-major
-// [B, H, N(key i), N(value j)] as in refmodel/cpu and the ChatRWKV Python side (not the CUDA
-// kernels' value-major [H][j][i]).
-//
-// Not here: any dtype but fp32 (callers round bf16/fp16 inputs to float first, so twin and kernel
-// see the same values), speed (O(B·T·H·N²), fine for checker shapes). No shared state:
-// thread-safe. No dependencies beyond the C++ standard library (builds without CUDA).
+// v5.2/v6, per head, key channel i, value channel j, token t in order: y[t,j] = Σ_i r[t,i]·(u[i]·
+// k[t,i]·v[t,j] + S[i,j]), then S[i,j] = w[t,i]·S[i,j] + k[t,i]·v[t,j]; u = time_first; w the
+// decay factor exp(-exp(d)), [H, N] static (v5.2) or [B, T, H, N] (v6); state key-major
+// [B, H, N(key), N(value)]. fp32 inputs only (callers round bf16/fp16 first, so twin and kernel
+// see the same values); O(B·T·H·N²). Thread-safe; standard library only (builds without CUDA).
 #ifndef RWKVKIT_KERNELS_WKV_REFERENCE_H_
 #define RWKVKIT_KERNELS_WKV_REFERENCE_H_
 

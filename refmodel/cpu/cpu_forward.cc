@@ -2,22 +2,9 @@
 // norms, token shift), the v5.2/v6 wkv recurrence, the RWKV-7 layer (its wkv, TimeMix7,
 // ChannelMix7), then TimeMix (v5.2 and v6), ChannelMix, and the model loop. Every equation
 // follows the `rwkv` pip package (model.py att_seq_v5_2, att_seq_v6_0, ffn_seq, ffn_seq_v6,
-// RWKV_x070_TMix_seq, RWKV_x070_CMix_seq) operation by operation (docs/refmodel.md).
-//
-// Performance notes:
-// - Matrix products are a fixed grid of kRowBlock × kColBlock blocks, each one single-threaded
-//   OpenBLAS call (sgemv when the block has one row). The grid depends only on the shapes, so
-//   results do not depend on the thread count. OpenBLAS's own threading is turned off: its
-//   pthread pool spins after each call and fights TBB for the cores.
-// - The wkv recurrence is the RNN step in a loop over T, one TBB task per head: exact, and on
-//   CPU the projections (GEMM) dominate for N = 64 anyway (N² = 4096 FMAs per head per token
-//   against ~7·D per channel for the projections). A chunked form would add nothing here.
-// - Measured (refmodel_cpu_forward_driver --time, random v6 L=12 D=768 F=2688 V=65536, 2-vCPU
-//   AMD EPYC VM shared with other jobs, load ~2.5, so ±30%): sequence mode T=512 ~200-230
-//   tokens/s (~60 GFLOP/s; numpy's own sgemm 512×768×65536 reached ~90 GFLOP/s there), RNN
-//   mode ~25 tokens/s (it streams all ~570 MB of fp32 weights per token: memory-bound).
-//   Grids of 128×256, 512×1024 and 256×2048 were within that noise on 2 cores; 128×256 keeps
-//   ≥ 12 blocks for D = 768, T = 512, so more cores have work.
+// RWKV_x070_TMix_seq, RWKV_x070_CMix_seq) operation by operation (docs/refmodel.md). Why the
+// products are a fixed grid of OpenBLAS calls and the recurrence a plain loop, and what that
+// measures: docs/refmodel.md, "The CPU forward".
 #include "refmodel/cpu/cpu_forward.h"
 
 #include <cblas.h>

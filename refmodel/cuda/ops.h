@@ -1,22 +1,15 @@
 // refmodel/cuda/ops.h — the small CUDA kernels of the GPU forward pass: embedding gather,
 // LayerNorm, token shift with the v5.2 mix / v6 data-dependent lerp / v7 static lerps, tanh,
-// the v6 decay exp(-exp(.)), GroupNorm with the SiLU gate (v5/v6) or with the r_k bonus and
-// gate (v7), the v7 key/value/decay preparation, squared ReLU, the sigmoid-gated residual add,
-// the fp16 rescale, and the fused log-softmax + NLL over the vocab.
+// GroupNorm with the SiLU gate (v5/v6) or with the r_k bonus and gate (v7), the v7
+// key/value/decay preparation, squared ReLU, the sigmoid-gated residual add, the fp16 rescale,
+// and the fused log-softmax + NLL over the vocab. Each one's CPU twin is the matching loop of
+// refmodel/cpu/cpu_forward.cc. Arithmetic is fp32; only outputs that feed a matrix product are
+// stored in the dtype T ∈ {float, __half, __nv_bfloat16}. Activations are row-major [M, width],
+// M = B·T rows batch-major (row m = b·T + t), as kernels/wkv.h reads [B, T, H, N].
 //
-// Each is an elementwise or per-row op whose CPU twin is the matching loop of
-// refmodel/cpu/cpu_forward.cc (docs/conventions.md: at model level the CPU forward is the twin, and
-// tests/refmodel/cuda compares per-token NLL). Arithmetic is fp32 everywhere (statistics,
-// exp, sigmoid); only the outputs that feed a matrix product are stored in the model's dtype
-// T ∈ {float, __half, __nv_bfloat16}.
-//
-// Not here: matrix products (cuBLAS, called from cuda_model.cc) and the WKV recurrence
-// (kernels/wkv.h). No Abseil: launchers return cudaError_t (the launch error; faults show at
-// the next synchronizing call), cuda_model.cc turns it into a Status with the op's name.
-// Launches are asynchronous on `stream`; no allocation, no global state.
-//
-// Layout: activations are row-major [M, width] with M = B·T rows ordered batch-major
-// (row m = b·T + t), the layout kernels/wkv.h reads as [B, T, H, N].
+// Not here: matrix products (cuBLAS, in cuda_model.cc), the WKV recurrence (kernels/). No
+// Abseil: launchers return the launch's cudaError_t (faults show at the next synchronizing
+// call); asynchronous on `stream`, no allocation, no global state.
 #ifndef RWKVKIT_REFMODEL_CUDA_OPS_H_
 #define RWKVKIT_REFMODEL_CUDA_OPS_H_
 
