@@ -172,7 +172,8 @@ absl::Status OutputStage::EnableCheckpoints(const std::filesystem::path& work, c
   if (meta_log_ == nullptr || keys_log_ == nullptr)
     return absl::UnavailableError(absl::StrCat(work.string(), ": cannot open the phase-1 logs (", std::strerror(errno), ")"));
   if (!opt_.drop_report.empty()) {
-    drop_log_ = std::fopen(StagedDropReport(opt_.out_dir).c_str(), mode);
+    drop_path_ = StagedDropReport(opt_.out_dir);
+    drop_log_ = std::fopen(drop_path_.c_str(), mode);
     if (drop_log_ == nullptr)
       return absl::UnavailableError(absl::StrCat(StagedDropReport(opt_.out_dir).string(),
                                                  ": cannot create the --drop-report file (", std::strerror(errno), ")"));
@@ -210,7 +211,16 @@ absl::Status OutputStage::Checkpoint(size_t next_file) {
 
 absl::Status OutputStage::SyncDropReport() {
   if (drop_log_ == nullptr) return absl::OkStatus();
-  return AppendSynced(drop_log_, nullptr, 0, StagedDropReport(opt_.out_dir));
+  return AppendSynced(drop_log_, nullptr, 0, drop_path_);
+}
+
+absl::Status OutputStage::WriteDropReportTo(const std::filesystem::path& path) {
+  if (drop_log_ != nullptr) std::fclose(drop_log_);
+  drop_path_ = path;
+  drop_log_ = std::fopen(path.c_str(), "wb");
+  if (drop_log_ == nullptr)
+    return absl::UnavailableError(absl::StrCat(path.string(), ": cannot create (", std::strerror(errno), ")"));
+  return absl::OkStatus();
 }
 
 absl::Status OutputStage::Consume(Batch& b) {
@@ -238,7 +248,7 @@ absl::Status OutputStage::Consume(Batch& b) {
       if (drop_log_ != nullptr) {
         const std::string line = DropReportLine(opt_.manifest.sources[b.source].name, path, b.block, k, r);
         if (std::fwrite(line.data(), 1, line.size(), drop_log_) != line.size())
-          return absl::UnavailableError(absl::StrCat(StagedDropReport(opt_.out_dir).string(), ": write failed (",
+          return absl::UnavailableError(absl::StrCat(drop_path_.string(), ": write failed (",
                                                      std::strerror(errno), ")"));
         drop_bytes_ += line.size();
       }

@@ -138,6 +138,9 @@ class OutputStage {
   absl::Status Consume(Batch& b);
   // Flushes and fsyncs the --drop-report lines written so far (the end of phase 1).
   absl::Status SyncDropReport();
+  // Writes the --drop-report lines to `path` instead (a read task of a split build, which has
+  // no checkpoints; corpus/tasks/).
+  absl::Status WriteDropReportTo(const std::filesystem::path& path);
   uint64_t docs() const { return docs_; }
   const ExactDedup& dedup() const { return dedup_; }
 
@@ -163,6 +166,7 @@ class OutputStage {
   // --drop-report: its lines go straight to StagedDropReport(out) (output_dir.h), which the
   // publish moves into place; a checkpoint records its length.
   std::FILE* drop_log_ = nullptr;
+  std::filesystem::path drop_path_;
   uint64_t drop_bytes_ = 0;
   size_t checkpoint_file_ = 0;
   std::chrono::steady_clock::time_point last_checkpoint_;

@@ -145,12 +145,14 @@ absl::Status RunReadTask(const TaskContext& ctx, uint32_t task) {
   input.StopAt(end);
   OutputStage output(opt, ctx.files, spill, counts, bad, meta, near ? &*near : nullptr);
   output.LogFirstKeys(&firsts);
+  if (!opt.drop_report.empty()) RWKVKIT_RETURN_IF_ERROR(output.WriteDropReportTo(dir / "drop_report.jsonl"));
   std::fprintf(stderr, "rwkvkit build: read task %u of %u: input files %zu to %zu of %zu\n", task + 1,
                ctx.plan.read_tasks, first + 1, end, ctx.files.size());
   Progress progress("read", 0, false);
   RWKVKIT_RETURN_IF_ERROR(RunReadPipeline(opt, *ctx.tok, repairer, minhash ? &*minhash : nullptr, input, output,
                                           progress, bytes_before, 0));
   RWKVKIT_RETURN_IF_ERROR(firsts.Close());
+  RWKVKIT_RETURN_IF_ERROR(output.SyncDropReport());
   if (near) {
     RWKVKIT_RETURN_IF_ERROR(near->Sync());
     const std::vector<uint64_t> groups = near->RowGroupRecords();

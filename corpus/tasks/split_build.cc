@@ -13,8 +13,6 @@ namespace rwkvkit::corpus::tasks {
 absl::StatusOr<TaskContext> OpenSplitBuild(const BuildOptions& opt, const tokenizer::Tokenizer* tok,
                                            const SplitOptions& split) {
   RWKVKIT_RETURN_IF_ERROR(CheckBuildOptions(opt));
-  if (!opt.drop_report.empty())
-    return absl::InvalidArgumentError("--drop-report is written by the one-process build only (not with --executor)");
   constexpr uint32_t kMaxTasks = 1u << 20;
   if (split.read_tasks < 1 || split.read_tasks > kMaxTasks || split.partitions < 1 || split.partitions > kMaxTasks ||
       split.write_tasks < 1 || split.write_tasks > kMaxTasks)

@@ -144,6 +144,26 @@ absl::Status RunPublishTask(const TaskContext& ctx, std::vector<std::filesystem:
     if (!ec) std::filesystem::rename(tmp, staged, ec);
     if (ec) return absl::UnavailableError(absl::StrCat(staged.string(), ": cannot stage the report (", ec.message(), ")"));
   }
+  if (!opt.drop_report.empty()) {  // the read tasks' lines in task order: the one-process order
+    const std::filesystem::path staged = StagedDropReport(out), tmp = staged.string() + ".tmp";
+    std::ofstream to(tmp, std::ios::binary | std::ios::trunc);
+    for (uint32_t t = 0; t < ctx.plan.read_tasks && to; ++t) {
+      std::ifstream from(TaskDir(ctx.work, Stage::kRead, t) / "drop_report.jsonl", std::ios::binary);
+      if (!from) return absl::DataLossError(absl::StrCat("read task ", t, ": no drop_report.jsonl"));
+      std::vector<char> buf(1 << 20);
+      while (from.read(buf.data(), static_cast<std::streamsize>(buf.size())) || from.gcount() > 0)
+        to.write(buf.data(), from.gcount());  // (operator<< of an empty file would fail the stream)
+    }
+    to.flush();
+    const bool ok = static_cast<bool>(to);
+    to.close();
+    std::error_code ec;
+    if (ok) std::filesystem::rename(tmp, staged, ec);
+    if (!ok || ec) {
+      std::filesystem::remove(tmp, ec);
+      return absl::UnavailableError(absl::StrCat(staged.string(), ": cannot stage the --drop-report"));
+    }
+  }
   RWKVKIT_ASSIGN_OR_RETURN(const PublishPlan plan,
                            PlanPublish(out, opt.manifest.name, Hash128Hex(BuildFingerprint(opt, ctx.files)),
                                        BuildReports(opt), own));

@@ -9,8 +9,8 @@ without --shuffle. Every file of each output directory (shards, build.json, the 
 record, the --dedup-report; build.json without the one-process build's stage timing) must equal
 the reference byte for byte; the reference must have
 removed exact duplicates, near duplicates, bad records and sampled documents, or the test
-proves nothing. Then the demo manifest with --filters on --c4 on (language and filter counts
-add up across tasks), a Parquet source whose --dedup-report names rows by row group (needs
+proves nothing. Then the demo manifest with --filters on --c4 on and --drop-report (language and filter
+counts add up across tasks; the report lists the filtered documents in input order), a Parquet source whose --dedup-report names rows by row group (needs
 pyarrow; left out when rwkvkit is built without Parquet), and the demo manifest with N = 2,
 P = 3. Standard library and pyarrow.
 """
@@ -83,20 +83,21 @@ def main():
         demo = os.path.abspath(args.demo_manifest)
         ref = os.path.join(tmp, "filters_ref")
         filt = ["--filters", "on", "--c4", "on"]
-        build(args, demo, ref, filt)
+        build(args, demo, ref, filt + ["--drop-report", os.path.join(ref, "filtered.jsonl")])
         with open(os.path.join(ref, "build.json")) as f:
             fdrops = {k: v for k, v in json.load(f)["total"]["dropped"].items() if k.startswith("filter_")}
         out = os.path.join(tmp, "filters_split")
-        build(args, demo, out, filt + ["--executor", "local", "--tasks", "3", "--partitions", "2",
-                                       "--work", os.path.join(tmp, "filters_work")])
-        if not fdrops:
-            print("FAIL --filters on: the reference dropped nothing by filter")
+        build(args, demo, out, filt + ["--drop-report", os.path.join(out, "filtered.jsonl"), "--executor", "local",
+                                       "--tasks", "3", "--partitions", "2", "--work", os.path.join(tmp, "filters_work")])
+        if not fdrops or "filtered.jsonl" not in digest_dir(ref):
+            print("FAIL --filters on: the reference dropped nothing by filter or wrote no --drop-report")
             failures += 1
         elif digest_dir(out) != digest_dir(ref):
             print("FAIL demo --filters on --c4 on, N=3 P=2: differs from the one-process build")
             failures += 1
         else:
-            print(f"ok   demo --filters on --c4 on, N=3 P=2: byte-identical (filter drops {fdrops})")
+            print(f"ok   demo --filters on --c4 on --drop-report, N=3 P=2: byte-identical, the report too "
+                  f"(filter drops {fdrops})")
         # Parquet: the report names rows by row group, which the read tasks pass on.
         pq_manifest = make_parquet_corpus(os.path.join(tmp, "pq"))
         ref = os.path.join(tmp, "pq_ref")
