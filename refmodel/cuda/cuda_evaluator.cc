@@ -66,7 +66,7 @@ absl::StatusOr<EvalTotals> EvaluateCuda(CudaModel& model, const tokenizer::Token
   protocol.window = options.window;
   std::optional<CudaModel::State> state;
   const EvalBackend gpu = [&](std::span<EvalDocument> pool) { return RunPool(model, pool, options, state); };
-  return RunEvaluation(model.config(), tok, shards, protocol, options.pool, gpu, sink);
+  return EvaluateWithBackend(model.config(), tok, shards, protocol, options.pool, gpu, sink);
 }
 
 }  // namespace rwkvkit::refmodel

@@ -1,5 +1,5 @@
 // refmodel/cuda/cuda_evaluator.h — the GPU backend of the evaluation protocol
-// (RunEvaluation in refmodel/eval/evaluator.h, docs/eval.md), with many documents per launch.
+// (EvaluateWithBackend in refmodel/eval/evaluator.h, docs/eval.md), with many documents per launch.
 //
 // Packing: the protocol hands over pools of up to `pool` documents; each is sorted by length (longest
 // first) and cut into batches; a batch of B documents runs as B rows of one CudaModel call per

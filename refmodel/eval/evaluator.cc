@@ -41,9 +41,10 @@ absl::Status Flush(std::vector<EvalDocument>& pending, const EvalBackend& backen
 
 }  // namespace
 
-absl::StatusOr<EvalTotals> RunEvaluation(const ModelConfig& config, const tokenizer::Tokenizer& tok,
-                                         const std::vector<std::filesystem::path>& shards, const EvalOptions& options,
-                                         size_t batch, const EvalBackend& backend, const DocumentSink& sink) {
+absl::StatusOr<EvalTotals> EvaluateWithBackend(const ModelConfig& config, const tokenizer::Tokenizer& tok,
+                                               const std::vector<std::filesystem::path>& shards,
+                                               const EvalOptions& options, size_t batch, const EvalBackend& backend,
+                                               const DocumentSink& sink) {
   EvalTotals all;
   uint64_t read = 0;
   std::vector<EvalDocument> pending;
@@ -98,7 +99,7 @@ absl::StatusOr<EvalTotals> Evaluate(const CpuModel& model, const ModelConfig& co
     }
     return absl::OkStatus();
   };
-  return RunEvaluation(config, tok, shards, options, 1, cpu, sink);
+  return EvaluateWithBackend(config, tok, shards, options, 1, cpu, sink);
 }
 
 }  // namespace rwkvkit::refmodel

@@ -6,7 +6,7 @@
 // exp(mean NLL over all targets); bits per byte = sum NLL / ln 2 / the byte length of the
 // documents' tokens (the vocab's token lengths; token 0 has none).
 //
-// RunEvaluation is the protocol's one home: it chooses and reads the documents, checks their
+// EvaluateWithBackend is the protocol's one home: it chooses and reads the documents, checks their
 // ids, builds inputs/targets and byte counts, hands batches to a backend that only fills the
 // NLLs (the CPU forward here, the GPU in refmodel/cuda/cuda_evaluator.h), and sums the totals.
 //
@@ -76,18 +76,19 @@ struct EvalDocument {
 // Fills `nll` of every document of the batch, each evaluated from a fresh state.
 using EvalBackend = std::function<absl::Status(std::span<EvalDocument> batch)>;
 
-// RunEvaluation()
+// EvaluateWithBackend()
 // The documents chosen by `options` (max_docs / documents; window is the backend's business),
 // handed to `backend` in batches of up to `batch` documents in document order; the sink gets
 // each batch's documents in that order after the backend returns.
 // kDataLoss for a corrupt shard, kOutOfRange for a token id outside the model's vocab
 // (naming shard, document and position), or the backend's or the sink's error.
-absl::StatusOr<EvalTotals> RunEvaluation(const ModelConfig& config, const tokenizer::Tokenizer& tok,
-                                         const std::vector<std::filesystem::path>& shards, const EvalOptions& options,
-                                         size_t batch, const EvalBackend& backend, const DocumentSink& sink);
+absl::StatusOr<EvalTotals> EvaluateWithBackend(const ModelConfig& config, const tokenizer::Tokenizer& tok,
+                                               const std::vector<std::filesystem::path>& shards,
+                                               const EvalOptions& options, size_t batch, const EvalBackend& backend,
+                                               const DocumentSink& sink);
 
 // Evaluate()
-// RunEvaluation with the CPU forward as the backend, one document at a time, fed in windows of
+// EvaluateWithBackend with the CPU forward as the backend, one document at a time, fed in windows of
 // `options.window` tokens with the state carried across them (equal to one long pass).
 // kDataLoss for a corrupt shard, kOutOfRange for a token id outside the model's vocab
 // (naming shard, document and position), or the sink's error.
