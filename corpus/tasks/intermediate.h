@@ -1,24 +1,13 @@
-// corpus/tasks/intermediate.h — the files the stages of a split build pass on (docs/scale_out.md).
+// corpus/tasks/intermediate.h — the record files the stages of a split build pass on.
 //
-// All are arrays of fixed-size little-endian records, written once by one task:
-//   read task i:  firsts.bin     FirstRecord per document whose exact key was new in the task,
-//                                in input order (the index into it is the document's "first index")
-//                 keys.<p>       KeyRecord per such document whose key falls in partition p
-//                 bands.<p>      BandRecord per (stored document, band) whose band key falls in p
-//                 row_groups.u64 (file, row group, first row) of its Parquet files (near-dedup report)
-//                 + the token store, docs_meta.u32, signatures.u64, near_docs.u64 and
-//                   phase1.checkpoint of the one-process build, for the task's slice
-//   dedup task p: losers.u64     (task << 40 | first index) of every document whose key an earlier
-//                                task (in input order) had too, ascending
-//                 buckets.u64    per band, in ascending band key order: band, member count m, then
-//                                m members (task << 40 | stored index), ascending; only m >= 2
-//   cluster:      phase1.json, the report, and the shard plan (shard_stage.h) over the read
-//                 tasks' stores in task order:
-//                 layout.bin     LayoutRecord per output document, in output order
-//                 shard_starts.u64  where each shard starts in it, and the end
-//   write task w: shards.txt     one line per shard it wrote (ShardRecord)
-// Partitions are key ranges (partition = key * P / 2^64), so the buckets of partitions 0..P-1
-// in turn are in ascending key order, as the one-process build visits them.
+// Fixed-size little-endian records, each file written once by one task (docs/scale_out.md
+// lists every file): a read task's firsts.bin (FirstRecord per document whose exact key was
+// new in its slice; the index is its "first index"), keys.<p> (KeyRecord) and bands.<p>
+// (BandRecord) by partition; a dedup task's losers.u64 (task << 40 | first index, ascending)
+// and buckets.u64 (per band, ascending band key: band, member count m, m members
+// task << 40 | stored index, only m >= 2); the cluster task's layout.bin (LayoutRecord per
+// output document) and shard_starts.u64. Partitions are key ranges (key * P / 2^64), so the
+// buckets of partitions 0..P-1 in turn come in ascending key order, as one process visits them.
 //
 // Not thread-safe: one RecordWriter per file.
 #ifndef RWKVKIT_CORPUS_TASKS_INTERMEDIATE_H_

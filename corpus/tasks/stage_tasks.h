@@ -1,24 +1,16 @@
 // corpus/tasks/stage_tasks.h — the task of each stage of a split build (docs/scale_out.md).
 //
-// A task reads only the work directory (and, for read, its slice of the inputs), writes only
-// its own task directory (write: also shards into the output's staging directory; publish:
-// the output directory), and is a pure function of them, so running it again gives the same
-// bytes. Together they make exactly the one-process build (pipeline.h):
-//   read i/N     input files of the i-th byte-balanced contiguous slice, through the same
-//                pipeline (read, repair, normalize, filters, local exact dedup, weights,
-//                MinHash, tokens); per-task counts as a phase-1 checkpoint; exact keys and LSH
-//                band keys hash-partitioned into P files (intermediate.h)
-//   dedup p/P    exact keys of partition p: a document whose key an earlier task also had is
-//                a duplicate (the first in input order wins); LSH buckets of the partition
-//   cluster      sums the counts, removes the cross-task duplicates, replays the buckets in
-//                the one-process order through LshClusterer (dedup/lsh_index.h), applies the
-//                near-duplicate removal, writes phase1.json and the report, and lays out the
-//                shards (the one-process shard plan, shard_stage.h, over all read tasks' stores)
-//   write w/W    shards s ≡ w (mod W) from their part of the layout
-//   publish      build.json, then the output directory's publish (output_dir.h)
-// RunTask() wraps each: the task's lock, a clean directory, and the done marker (work_dir.h).
+// A task reads only the work directory (read: also its slice of the inputs), writes only its
+// task directory (write: also shards into the output's staging directory; publish: the
+// output directory), and is a pure function of them. Together they make exactly the
+// one-process build (pipeline.h): read i/N runs the one-process phase 1 on a byte-balanced
+// contiguous slice of the files; dedup p/P settles exact duplicates across slices (first in
+// input order wins) and finds the LSH buckets of its key range; cluster replays the buckets in
+// the one-process order through LshClusterer, applies the removals and lays out the shards;
+// write w/W writes shards s ≡ w (mod W); publish writes build.json and publishes. RunTask()
+// wraps each in the task's lock, a clean directory and the done marker (work_dir.h).
 //
-// Thread-safe for different tasks (they use disjoint files); one process per task.
+// Thread-safe for different tasks (disjoint files); one process per task.
 #ifndef RWKVKIT_CORPUS_TASKS_STAGE_TASKS_H_
 #define RWKVKIT_CORPUS_TASKS_STAGE_TASKS_H_
 

@@ -1,17 +1,12 @@
-// corpus/tasks/work_dir.h — the work directory of a build split into tasks (docs/scale_out.md).
+// corpus/tasks/work_dir.h — the work directory of a split build (docs/scale_out.md).
 //
-// The build is a fixed chain of stages (read → dedup → cluster → write → publish); each stage
-// is split into independent tasks that talk only through files in the work directory, which
-// may lie on a filesystem shared by many machines:
-//   plan.txt, fingerprint.txt   what the directory was made for (tasks, partitions, inputs, options)
-//   <stage>/<task>/             a task's outputs (and, while it runs, its lock file)
-//   <stage>/<task>.done         its done marker: size and XXH3-128 of every output, and a hash
-//                               of the done markers of the earlier stages it was computed from
-//   <stage>/<task>.failed       why its last run failed (removed when it starts again)
-//   logs/                       the executors' logs of each task
-// A task whose marker is present and whose outputs still match it is finished; anything else
-// (no marker, a changed or truncated output, earlier stages redone differently) is redone.
-// The files a task writes are only trusted through its marker, which is written last.
+// The build is a fixed chain of stages (read → dedup → cluster → write → publish), each split
+// into tasks that talk only through files here: plan.txt and fingerprint.txt (what the
+// directory was made for), <stage>/<task>/ (a task's outputs and lock), <stage>/<task>.done
+// (size and XXH3-128 of every output and a hash of the earlier stages' markers, written
+// last), <stage>/<task>.failed (its last failure), logs/. A task whose marker is present and
+// whose outputs still match it is finished; anything else (no marker, a changed or truncated
+// output, earlier stages redone differently) is redone.
 //
 // Thread-safe: free functions over the file system; concurrent tasks touch disjoint paths.
 #ifndef RWKVKIT_CORPUS_TASKS_WORK_DIR_H_
