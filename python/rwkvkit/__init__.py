@@ -17,6 +17,7 @@ Contents:
     stats            the corpus report (rwkvkit stats): report.{json,html,md}
     evaluate         perplexity and bits per byte under a checkpoint (rwkvkit eval), CPU or CUDA
     Error, ...       exceptions (rwkvkit.errors)
+    python -m rwkvkit bench tokenizer   World vs HF / tiktoken / SentencePiece tokenizers (rwkvkit.bench)
 
 docs/python.md in the source tree describes everything.
 """
