@@ -9,7 +9,8 @@ only its checks:
     ap.add_argument("--fixtures", required=True)     # the script's own flags
     args = ap.parse_args()
     check = testlib.Checks()
-    r = testlib.run([args.rwkvkit, "inspect", d])    # captured, with a timeout
+    r = testlib.run([args.rwkvkit, "inspect", d])    # captured, with a timeout (run_expect: assert
+                                                     # the exit status instead)
     check(r.returncode == 0, f"inspect: {r.stderr}")
     testlib.write_binidx(prefix, docs)               # a binidx shard (tests/golden/binidx_numpy_writer.py)
     return check.finish("inspect_test")              # exit status: 0, or 1 after "N failure(s)"
@@ -86,6 +87,14 @@ def write_build_json(path, source_names, shards):
                          "source_runs": [list(r) for r in s[2]]} for s in shards]}
     with open(path, "w") as f:
         json.dump(build, f)
+
+
+def run_expect(cmd, code=0, timeout=600):
+    """Runs `cmd` (text output) and asserts its exit status is `code`, showing its output if
+    not; returns the CompletedProcess. For scripts that stop at the first failure."""
+    r = run(cmd, text=True, timeout=timeout)
+    assert r.returncode == code, f"{cmd}: exit {r.returncode}, expected {code}\n{r.stdout}\n{r.stderr}"
+    return r
 
 
 def run(cmd, stdin=None, timeout=120, text=False, **kwargs):

@@ -31,16 +31,18 @@ Standard library + the `rwkv` package only; no timing is asserted. Exit status 1
   bench_tokenizer_test.py --rwkvkit build/bin/rwkvkit --vocab .rwkvkit/vocab/rwkv_vocab_v20230424.txt
 """
 
-import argparse
 import json
 import math
 import os
 import random
 import struct
-import subprocess
 import sys
 import tempfile
 import unicodedata
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import testlib  # noqa: E402
 
 NO_SPACE = {"zh", "ja", "th", "lo", "km", "my", "bo"}
 
@@ -80,13 +82,7 @@ ENGLISH_LONG = ("The committee met on Tuesday to discuss the budget for the comi
 GERMAN_LONG = ("Der Ausschuss traf sich am Dienstag, um den Haushalt für das kommende Jahr zu besprechen. Nach "
                "einer langen Debatte einigten sich die Mitglieder darauf, mehr Geld für Schulen auszugeben. ")
 
-failures = []
-
-
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what, file=sys.stderr)
+check = testlib.Checks()
 
 
 def make_corpus(rng, n_docs):
@@ -163,7 +159,7 @@ def zstd_raw_frames(data):
 
 
 def run(args, *cli):
-    p = subprocess.run([args.rwkvkit, "bench", "tokenizer", *cli], capture_output=True, text=True)
+    p = testlib.run([args.rwkvkit, "bench", "tokenizer", *cli], text=True, timeout=600)
     return p
 
 
@@ -266,9 +262,7 @@ def check_table(name, stdout, got, vocab_names, speed):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--rwkvkit", required=True)
-    ap.add_argument("--vocab", required=True)
+    ap = testlib.arg_parser(__doc__)
     args = ap.parse_args()
     try:
         from rwkv.rwkv_tokenizer import TRIE_TOKENIZER
@@ -407,11 +401,7 @@ def main():
         check(p.returncode != 0 and "missing.jsonl" in p.stderr, f"missing input: exit {p.returncode}, {p.stderr!r}")
         p = run(args, "--input", corpus, "--vocab", args.vocab, "--compare", "nonamehere", "--no-speed")
         check(p.returncode == 2 and "NAME=PATH" in p.stderr, f"bad --compare: exit {p.returncode}, {p.stderr!r}")
-    if failures:
-        print(f"{len(failures)} check(s) failed", file=sys.stderr)
-        return 1
-    print("bench tokenizer: all checks passed")
-    return 0
+    return check.finish("bench tokenizer")
 
 
 if __name__ == "__main__":

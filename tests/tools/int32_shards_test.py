@@ -13,31 +13,23 @@ directory (build.json's byte counts and hashes updated for the new files). Then:
   - an int32 id above 65535 is named with its file and byte offset.
 """
 
-import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 
 import numpy as np
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import testlib  # noqa: E402
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "golden"))
 import binidx_numpy_reader as reader  # noqa: E402
-import binidx_numpy_writer as writer  # noqa: E402
-
-
-def run(cmd, code=0):
-    r = subprocess.run(cmd, capture_output=True, text=True)
-    assert r.returncode == code, f"{cmd}: exit {r.returncode}, expected {code}\n{r.stdout}\n{r.stderr}"
-    return r
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--rwkvkit", required=True)
-    ap.add_argument("--vocab", required=True)
+    ap = testlib.arg_parser(__doc__)
     args = ap.parse_args()
     rk = args.rwkvkit
     with tempfile.TemporaryDirectory(prefix="rwkvkit_int32_") as tmp:
@@ -47,7 +39,7 @@ def main():
                 f.write(json.dumps({"text": f"Document {i}: " + "Grüße aus Köln, 東京 and ∑ " * (1 + i % 17)},
                                    ensure_ascii=False) + "\n")
         u16 = os.path.join(tmp, "u16")
-        run([rk, "build", "--input", src, "--out", u16, "--name", "c", "--shard-tokens", "8000", "--near-dedup", "off",
+        testlib.run_expect([rk, "build", "--input", src, "--out", u16, "--name", "c", "--shard-tokens", "8000", "--near-dedup", "off",
              "--no-progress", "--vocab", args.vocab])
         build = json.load(open(os.path.join(u16, "build.json")))
         assert len(build["shards"]) >= 2, build["shards"]
@@ -55,25 +47,25 @@ def main():
         os.makedirs(i32)
         for s in build["shards"]:
             docs = reader.read_shard(os.path.join(u16, s["name"]))
-            writer.write_shard(os.path.join(i32, s["name"]), docs, np.int32)
-            one = json.loads(run([rk, "inspect", os.path.join(i32, s["name"]), "--json"]).stdout)
+            testlib.write_binidx(os.path.join(i32, s["name"]), docs, np.int32)
+            one = json.loads(testlib.run_expect([rk, "inspect", os.path.join(i32, s["name"]), "--json"]).stdout)
             assert (one["documents"], one["tokens"]) == (s["documents"], s["tokens"]), (one, s)
             assert one["bin_bytes"] == 4 * s["tokens"] and one["documents_not_ending_with_0"] == 0, one
             s["bin_bytes"], s["idx_bytes"] = one["bin_bytes"], one["idx_bytes"]
         # inspect reports each .bin's XXH3-128 next to the mismatch; take them from its JSON.
         json.dump(build, open(os.path.join(i32, "build.json"), "w"))
-        res = run([rk, "inspect", i32, "--json"], code=1)
+        res = testlib.run_expect([rk, "inspect", i32, "--json"], code=1)
         report = json.loads(res.stdout)
         assert all(f"{s['name']}.bin: XXH3-128 differs" in res.stderr for s in build["shards"]), res.stderr
         for s, got in zip(build["shards"], report["shards"]):
             s["xxh3_128"] = got["xxh3_128"]
         json.dump(build, open(os.path.join(i32, "build.json"), "w"))
-        run([rk, "inspect", i32])
+        testlib.run_expect([rk, "inspect", i32])
         # stats: the same report from int32 shards as from the uint16 build.
         reports = {}
         for name, d in (("u16", u16), ("i32", i32)):
             out = os.path.join(tmp, f"report_{name}")
-            run([rk, "stats", d, "--out", out, "--vocab", args.vocab, "--quiet"])
+            testlib.run_expect([rk, "stats", d, "--out", out, "--vocab", args.vocab, "--quiet"])
             reports[name] = json.load(open(os.path.join(out, "report.json")))
         for key in ("build", "path", "build_dir"):
             for r in reports.values():
@@ -81,8 +73,8 @@ def main():
         assert reports["u16"] == reports["i32"], "stats differ between uint16 and int32 shards"
         # An id outside the World vocab is named with its byte offset.
         bad = os.path.join(tmp, "bad")
-        writer.write_shard(bad, [[1, 2, 0], [70000]], np.int32)  # inspect reads each document's last id
-        r = run([rk, "inspect", bad], code=1)
+        testlib.write_binidx(bad, [[1, 2, 0], [70000]], np.int32)  # inspect reads each document's last id
+        r = testlib.run_expect([rk, "inspect", bad], code=1)
         assert "bad.bin@12: token id 70000 does not fit the 65,536-id World vocab" in r.stderr, r.stderr
     print("ok")
     return 0

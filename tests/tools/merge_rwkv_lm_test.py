@@ -29,15 +29,16 @@ import os
 import random
 import shlex
 import shutil
-import subprocess
 import sys
 import tempfile
 
 import numpy as np
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import testlib  # noqa: E402
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "golden"))
 import binidx_numpy_reader as reader  # noqa: E402
-import binidx_numpy_writer as writer  # noqa: E402
 
 
 def is_prime(n):  # make_data.py's trial division
@@ -106,12 +107,6 @@ def trainer_lines(text):
     return v5[0], v7[0]
 
 
-def run(cmd, code=0):
-    r = subprocess.run(cmd, capture_output=True, text=True)
-    assert r.returncode == code, f"{cmd}: exit {r.returncode}, expected {code}\n{r.stdout}\n{r.stderr}"
-    return r
-
-
 def write_corpus(path, n_docs, seed):
     rng = random.Random(seed)
     words = ["alpha", "beta", "gamma", "delta", "river", "stone", "cloud", "garden", "Zürich", "東京", "λόγος", "42"]
@@ -125,7 +120,7 @@ def build(args, tmp, name, n_docs, shard_tokens, ctx_len):
     src = os.path.join(tmp, f"{name}.jsonl")
     write_corpus(src, n_docs, seed=n_docs)
     out = os.path.join(tmp, name)
-    r = run([args.rwkvkit, "build", "--input", src, "--out", out, "--name", name, "--shard-tokens", str(shard_tokens),
+    r = testlib.run_expect([args.rwkvkit, "build", "--input", src, "--out", out, "--name", name, "--shard-tokens", str(shard_tokens),
              "--ctx-len", str(ctx_len), "--near-dedup", "off", "--no-progress", "--vocab", args.vocab])
     return out, json.load(open(os.path.join(out, "build.json"))), r.stdout
 
@@ -148,7 +143,7 @@ def check_merge(args, tmp):
     hinted = shlex.split(merge_line[0])
     assert hinted[2] == out and hinted[3] == "--out", merge_line
     merged = hinted[4]
-    r = run([args.rwkvkit] + hinted[1:] + ["--no-progress"])
+    r = testlib.run_expect([args.rwkvkit] + hinted[1:] + ["--no-progress"])
     assert not [f for f in os.listdir(os.path.dirname(merged)) if ".merging" in f], "temporary files left"
     for stage_flag, line in zip(("my_pile_stage", "train_stage"), trainer_lines(build_stdout)):
         check_dataset_arithmetic(trainer_args(line, stage_flag), stage_flag, merged)
@@ -162,24 +157,24 @@ def check_merge(args, tmp):
     # Other context lengths: merge prints numbers the trainer accepts for each.
     for ctx in (8, 32, 64):
         dst = os.path.join(tmp, f"ctx{ctx}", "mix")
-        r = run([args.rwkvkit, "merge", out, "--out", dst, "--ctx-len", str(ctx), "--no-progress"])
+        r = testlib.run_expect([args.rwkvkit, "merge", out, "--out", dst, "--ctx-len", str(ctx), "--no-progress"])
         for stage_flag, line in zip(("my_pile_stage", "train_stage"), trainer_lines(r.stdout)):
             a = trainer_args(line, stage_flag)
             assert a["ctx_len"] == ctx
             check_dataset_arithmetic(a, stage_flag, dst)
             assert a["magic_prime"] == make_data_magic_prime(total, ctx)
     # inspect on the build directory prints the same trainer lines for the merged prefix.
-    r = run([args.rwkvkit, "inspect", out])
+    r = testlib.run_expect([args.rwkvkit, "inspect", out])
     assert trainer_lines(r.stdout) == trainer_lines(build_stdout), r.stdout
-    ins = json.loads(run([args.rwkvkit, "inspect", out, "--json"]).stdout)
+    ins = json.loads(testlib.run_expect([args.rwkvkit, "inspect", out, "--json"]).stdout)
     assert [s["training"]["magic_prime"] for s in ins["shards"]] == [s["training"]["magic_prime"] for s in bj["shards"]]
     # An existing output is kept without --force; an input is never replaced.
     before = open(merged + ".bin", "rb").read()
-    r = run([args.rwkvkit, "merge", out, "--out", merged], code=1)
+    r = testlib.run_expect([args.rwkvkit, "merge", out, "--out", merged], code=1)
     assert "exists" in r.stderr and "--force" in r.stderr, r.stderr
     assert open(merged + ".bin", "rb").read() == before
-    run([args.rwkvkit, "merge", out, "--out", merged, "--force", "--no-progress"])
-    r = run([args.rwkvkit, "merge", shards[0], shards[1], "--out", shards[1], "--force"], code=1)
+    testlib.run_expect([args.rwkvkit, "merge", out, "--out", merged, "--force", "--no-progress"])
+    r = testlib.run_expect([args.rwkvkit, "merge", shards[0], shards[1], "--out", shards[1], "--force"], code=1)
     assert "one of the input shards" in r.stderr, r.stderr
     # A build directory whose build.json disagrees with a shard is refused, naming both.
     bad = os.path.join(tmp, "badbuild")
@@ -187,12 +182,12 @@ def check_merge(args, tmp):
     bjb = json.load(open(os.path.join(bad, "build.json")))
     bjb["shards"][1]["tokens"] += 1
     json.dump(bjb, open(os.path.join(bad, "build.json"), "w"))
-    r = run([args.rwkvkit, "merge", bad, "--out", os.path.join(tmp, "badm", "x")], code=1)
+    r = testlib.run_expect([args.rwkvkit, "merge", bad, "--out", os.path.join(tmp, "badm", "x")], code=1)
     assert "differs from" in r.stderr and "build.json" in r.stderr, r.stderr
     assert not os.path.exists(os.path.join(tmp, "badm", "x.bin"))
     # A shard given by its .bin/.idx path works like its prefix.
     dst = os.path.join(tmp, "two", "x")
-    run([args.rwkvkit, "merge", shards[0] + ".bin", shards[1] + ".idx", "--out", dst, "--ctx-len", "8", "--no-progress"])
+    testlib.run_expect([args.rwkvkit, "merge", shards[0] + ".bin", shards[1] + ".idx", "--out", dst, "--ctx-len", "8", "--no-progress"])
     two = reader.read_shard(dst)
     assert len(two) == bj["shards"][0]["documents"] + bj["shards"][1]["documents"]
     return shards
@@ -206,14 +201,14 @@ def check_too_small(args, tmp):
     # 3 x ctx_len tokens: make_data's p = 2, which the trainer's 0.9 ratio check refuses.
     tokens = bj["output"]["tokens"]
     ctx = tokens // 3
-    r = run([args.rwkvkit, "inspect", out, "--ctx-len", str(ctx)])
+    r = testlib.run_expect([args.rwkvkit, "inspect", out, "--ctx-len", str(ctx)])
     assert "too small to train on" in r.stdout and "p / slots = 0.667" in r.stdout, r.stdout
     assert "python train.py" not in r.stdout
     # The message names a context length that works, and it does.
     words = r.stdout.split("--ctx-len ")
     if len(words) > 1:
         smaller = int(words[1].split()[0].rstrip(","))
-        r = run([args.rwkvkit, "inspect", out, "--ctx-len", str(smaller)])
+        r = testlib.run_expect([args.rwkvkit, "inspect", out, "--ctx-len", str(smaller)])
         v5, v7 = trainer_lines(r.stdout)
         check_dataset_arithmetic(trainer_args(v5, "my_pile_stage"), "my_pile_stage", os.path.join(out, "tiny_00000"))
 
@@ -222,10 +217,10 @@ def check_int32(args, tmp, shards):
     parts = []
     for k, s in enumerate(shards[:3]):
         prefix = os.path.join(tmp, f"i32_{k}")
-        writer.write_shard(prefix, reader.read_shard(s), np.int32)
+        testlib.write_binidx(prefix, reader.read_shard(s), np.int32)
         parts.append(prefix)
     dst = os.path.join(tmp, "i32m", "m")
-    r = run([args.rwkvkit, "merge", *parts, "--out", dst, "--ctx-len", "8", "--no-progress"])
+    r = testlib.run_expect([args.rwkvkit, "merge", *parts, "--out", dst, "--ctx-len", "8", "--no-progress"])
     assert reader.shard_dtype(dst) == np.int32
     want = [d for s in shards[:3] for d in reader.read_shard(s)]
     got = reader.read_shard(dst)
@@ -233,14 +228,12 @@ def check_int32(args, tmp, shards):
     for stage_flag, line in zip(("my_pile_stage", "train_stage"), trainer_lines(r.stdout)):
         check_dataset_arithmetic(trainer_args(line, stage_flag), stage_flag, dst)
     # One dtype per merge.
-    r = run([args.rwkvkit, "merge", parts[0], shards[1], "--out", os.path.join(tmp, "mixed", "m")], code=1)
+    r = testlib.run_expect([args.rwkvkit, "merge", parts[0], shards[1], "--out", os.path.join(tmp, "mixed", "m")], code=1)
     assert "differs from the first shard's" in r.stderr, r.stderr
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--rwkvkit", required=True)
-    ap.add_argument("--vocab", required=True)
+    ap = testlib.arg_parser(__doc__)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="rwkvkit_merge_") as tmp:
         shards = check_merge(args, tmp)
