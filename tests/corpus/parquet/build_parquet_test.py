@@ -18,7 +18,6 @@
 5. `rwkvkit stats` on the Parquet build; `rwkvkit bench tokenizer --input FILE.parquet` counts
    the same per-language numbers as on the JSONL file (languages from the lang column).
 """
-import argparse
 import glob
 import hashlib
 import json
@@ -33,13 +32,11 @@ import time
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-FAILURES = []
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+import testlib  # noqa: E402
 
-
-def check(cond, what):
-    if not cond:
-        FAILURES.append(what)
-        print("FAIL:", what, file=sys.stderr)
+check = testlib.Checks()
 
 
 def shard_digests(out):
@@ -82,9 +79,7 @@ def write_manifest(path, demo, sources):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--rwkvkit", required=True)
-    ap.add_argument("--vocab", required=True)
+    ap = testlib.arg_parser(__doc__)
     ap.add_argument("--manifest", required=True)  # data_manifests/demo.json
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="rwkvkit_parquet_build_")
@@ -276,8 +271,8 @@ def main():
         check(counts(g) == counts(w) and counts(w)["total"][0] == 29 and counts(w)["total"][2] == 0,
               f"bench tokenizer on Parquet: {counts(g)} vs JSONL {counts(w)}")
 
-    if FAILURES:
-        print(f"{len(FAILURES)} check(s) failed; files in {tmp}", file=sys.stderr)
+    if check.failures:
+        print(f"{len(check.failures)} check(s) failed; files in {tmp}", file=sys.stderr)
         return 1
     shutil.rmtree(tmp, ignore_errors=True)
     print("parquet build: all checks passed")

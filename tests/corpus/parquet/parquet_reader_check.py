@@ -19,13 +19,11 @@ import tempfile
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-FAILURES = []
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+import testlib  # noqa: E402
 
-
-def check(cond, what):
-    if not cond:
-        FAILURES.append(what)
-        print("FAIL:", what, file=sys.stderr)
+check = testlib.Checks()
 
 
 def run_dump(dump, path, columns, block_bytes=1 << 20):
@@ -194,11 +192,8 @@ def main():
     check(500 <= len(rows) < 600 and rows == want[: len(rows)],
           f"corrupt page: {len(rows)} rows kept, expected a prefix with at least row groups 0-4 (500 rows)")
 
-    if FAILURES:
-        print(f"{len(FAILURES)} check(s) failed", file=sys.stderr)
-        return 1
-    print("parquet reader: all checks passed against pyarrow", pa.__version__)
-    return 0
+    print("pyarrow", pa.__version__)
+    return check.finish("parquet reader")
 
 
 if __name__ == "__main__":
