@@ -1,0 +1,154 @@
+#!/usr/bin/env python3
+"""bench/python_tokenizer_bench.py — the World tokenizer from Python, in one run beside the
+tokenizers a Python user has: the Rust `pyrwkv-tokenizer` (PyPI) and the official
+`rwkv.rwkv_tokenizer.TRIE_TOKENIZER`.
+
+On the demo corpus's documents (.rwkvkit/demo/demo.jsonl), one document per call:
+  * one thread: MB/s of rwkvkit.Tokenizer.encode (list), .encode_numpy (uint16 array),
+    pyrwkv_tokenizer.RWKVTokenizer.encode and TRIE_TOKENIZER.encode (the official one on the
+    first --official-mb MB only: it runs ~3 MB/s);
+  * all cores: rwkvkit encode_batch (TBB, GIL released) and pyrwkv's encode_batch;
+  * the per-call cost of a short string: rwkvkit.Tokenizer.encode("Hello world") in a Python
+    loop, minus the C++ EncodeToBuffer call on the same string (bench/short_call_bench.cc).
+Single-thread rates are given from CPU time (time.thread_time: the machine may be shared) and
+from wall time; the all-core rates from wall time, with the load average before the run.
+Every tokenizer's ids are checked equal to rwkvkit's on the documents it encodes.
+
+  PYTHONPATH=build/python .rwkvkit/venv/bin/python bench/python_tokenizer_bench.py \\
+      --short-call-bench build-bench/bin/short_call_bench
+"""
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+
+
+def cpu_name():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor()
+
+
+def timed(fn, repeats):
+    """(median wall s, median thread-CPU s) of `repeats` runs of fn()."""
+    walls, cpus = [], []
+    for _ in range(repeats):
+        w0, c0 = time.perf_counter(), time.thread_time()
+        fn()
+        cpus.append(time.thread_time() - c0)
+        walls.append(time.perf_counter() - w0)
+    return statistics.median(walls), statistics.median(cpus)
+
+
+def main():
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--corpus", default=os.path.join(root, ".rwkvkit/demo/demo.jsonl"))
+    ap.add_argument("--vocab", default=os.path.join(root, ".rwkvkit/vocab/rwkv_vocab_v20230424.txt"))
+    ap.add_argument("--short-call-bench", required=True, help="the built bench/short_call_bench.cc")
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--official-mb", type=float, default=2.0)
+    ap.add_argument("--json", help="write the numbers here")
+    args = ap.parse_args()
+
+    import rwkvkit
+    import pyrwkv_tokenizer
+    from rwkv.rwkv_tokenizer import TRIE_TOKENIZER
+
+    with open(args.corpus, encoding="utf-8") as f:
+        texts = [json.loads(line)["text"] for line in f if line.strip()]
+    mb = sum(len(t.encode()) for t in texts) / 1e6
+    load = os.getloadavg()
+    tok = rwkvkit.Tokenizer(args.vocab)
+    rust = pyrwkv_tokenizer.RWKVTokenizer(vocab_filepath=args.vocab)
+    official = TRIE_TOKENIZER(args.vocab)
+
+    ours = [tok.encode(t) for t in texts]
+    assert [rust.encode(t) for t in texts] == ours, "pyrwkv-tokenizer disagrees"
+    assert tok.encode_batch(texts) == ours and rust.encode_batch(texts) == ours
+    off_texts, size = [], 0
+    for t in texts:
+        if size >= args.official_mb * 1e6:
+            break
+        off_texts.append(t)
+        size += len(t.encode())
+    off_mb = size / 1e6
+    assert [official.encode(t) for t in off_texts] == ours[:len(off_texts)], "TRIE_TOKENIZER disagrees"
+
+    rows = {}
+
+    def one_thread(name, fn, data_mb, repeats=args.repeats):
+        wall, cpu = timed(fn, repeats)
+        rows[name] = {"mb": data_mb, "wall_s": wall, "cpu_s": cpu, "mb_per_s_cpu": data_mb / cpu,
+                      "mb_per_s_wall": data_mb / wall}
+
+    one_thread("rwkvkit encode (list)", lambda: [tok.encode(t) for t in texts], mb)
+    one_thread("rwkvkit encode_numpy", lambda: [tok.encode_numpy(t) for t in texts], mb)
+    one_thread("pyrwkv-tokenizer encode (Rust)", lambda: [rust.encode(t) for t in texts], mb)
+    one_thread("rwkvkit encode (list), same docs as official", lambda: [tok.encode(t) for t in off_texts], off_mb)
+    one_thread("official TRIE_TOKENIZER encode", lambda: [official.encode(t) for t in off_texts], off_mb, 1)
+    cores = os.cpu_count()
+    batch_wall, _ = timed(lambda: tok.encode_batch(texts), args.repeats)
+    rust_batch_wall, _ = timed(lambda: rust.encode_batch(texts), args.repeats)
+
+    short = "Hello world"
+    n = 1_000_000
+    per_call = []
+    for _ in range(args.repeats):
+        encode = tok.encode
+        t0 = time.perf_counter()
+        for _ in range(n):
+            encode(short)
+        per_call.append((time.perf_counter() - t0) * 1e9 / n)
+    rust_call = []
+    for _ in range(args.repeats):
+        encode = rust.encode
+        t0 = time.perf_counter()
+        for _ in range(n // 4):
+            encode(short)
+        rust_call.append((time.perf_counter() - t0) * 1e9 / (n // 4))
+    cpp = json.loads(subprocess.run([args.short_call_bench, "--vocab", args.vocab, "--text", short],
+                                    check=True, capture_output=True, text=True).stdout)
+    load_after = os.getloadavg()
+
+    out = {
+        "machine": f"{cpu_name()}, {cores} cores", "python": platform.python_version(),
+        "load_before": load, "load_after": load_after, "corpus_mb": mb, "documents": len(texts),
+        "one_thread": rows,
+        "all_cores": {"cores": cores, "rwkvkit encode_batch": mb / batch_wall,
+                      "pyrwkv-tokenizer encode_batch": mb / rust_batch_wall},
+        "short_call": {"text": short, "python_best_ns": min(per_call), "python_median_ns": statistics.median(per_call),
+                       "cpp_best_ns": cpp["best_ns"], "cpp_median_ns": cpp["median_ns"],
+                       "overhead_best_ns": min(per_call) - cpp["best_ns"],
+                       "pyrwkv_best_ns": min(rust_call)},
+    }
+    print(f"machine: {out['machine']}; Python {out['python']}; load average before {load[0]:.2f}, after {load_after[0]:.2f}")
+    print(f"demo corpus: {len(texts)} documents, {mb:.1f} MB; one document per call\n")
+    print("| one thread | MB/s (CPU time) | MB/s (wall) |")
+    print("|---|--:|--:|")
+    for name, r in rows.items():
+        print(f"| {name} ({r['mb']:.1f} MB) | {r['mb_per_s_cpu']:.1f} | {r['mb_per_s_wall']:.1f} |")
+    print(f"\nall {cores} cores (wall): rwkvkit encode_batch {mb / batch_wall:.1f} MB/s, "
+          f"pyrwkv-tokenizer encode_batch {mb / rust_batch_wall:.1f} MB/s")
+    s = out["short_call"]
+    print(f"short string {short!r}: Python tok.encode best {s['python_best_ns']:.0f} ns/call (median "
+          f"{s['python_median_ns']:.0f}), C++ EncodeToBuffer best {s['cpp_best_ns']:.0f} ns -> "
+          f"{s['overhead_best_ns']:.0f} ns over the C++ call; pyrwkv-tokenizer encode {s['pyrwkv_best_ns']:.0f} ns/call")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(out, f, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
