@@ -4,8 +4,10 @@
 #include <utility>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "base/status_macros.h"
+#include "tokenizer/internal/compiled_file.h"
 #include "tokenizer/internal/double_array.h"
 #include "tokenizer/internal/segmented_encode.h"
 #include "tokenizer/internal/stitch.h"
@@ -13,23 +15,79 @@
 
 namespace rwkvkit::tokenizer {
 
-Tokenizer::Tokenizer(Vocab vocab, std::unique_ptr<internal::DoubleArrayTrie> trie)
-    : vocab_(std::move(vocab)), token_len_(vocab_.tokens.size(), 0), trie_(std::move(trie)) {
-  for (size_t id = 0; id < vocab_.tokens.size(); ++id) token_len_[id] = static_cast<uint8_t>(vocab_.tokens[id].size());
+Tokenizer::Tokenizer(std::string token_bytes, std::vector<uint32_t> token_offsets, size_t entries,
+                     std::unique_ptr<internal::DoubleArrayTrie> trie)
+    : token_bytes_(std::move(token_bytes)),
+      token_offsets_(std::move(token_offsets)),
+      entries_(entries),
+      token_len_(token_offsets_.size() - 1, 0),
+      trie_(std::move(trie)) {
+  for (size_t id = 0; id + 1 < token_offsets_.size(); ++id)
+    token_len_[id] = static_cast<uint8_t>(token_offsets_[id + 1] - token_offsets_[id]);
 }
 Tokenizer::Tokenizer(Tokenizer&&) noexcept = default;
 Tokenizer& Tokenizer::operator=(Tokenizer&&) noexcept = default;
 Tokenizer::~Tokenizer() = default;
 
+std::filesystem::path Tokenizer::CompiledPath(const std::filesystem::path& vocab_file) {
+  std::filesystem::path p = vocab_file;
+  p += ".compiled";
+  return p;
+}
+
 absl::StatusOr<Tokenizer> Tokenizer::Load(const std::filesystem::path& vocab_file) {
-  RWKVKIT_ASSIGN_OR_RETURN(Vocab vocab, LoadVocabFile(vocab_file));
-  return FromVocab(std::move(vocab));
+  RWKVKIT_ASSIGN_OR_RETURN(const std::string contents, ReadVocabFile(vocab_file));
+  const std::filesystem::path compiled_path = CompiledPath(vocab_file);
+  std::string note;
+  if (absl::StatusOr<std::string> compiled = ReadVocabFile(compiled_path); compiled.ok()) {
+    absl::StatusOr<internal::CompiledParts> parts =
+        internal::ReadCompiled(*compiled, contents.size(), internal::ContentHash(contents));
+    if (parts.ok()) {
+      std::vector<uint8_t> lengths(size_t{kMaxTokenId} + 1, 0);
+      for (size_t id = 0; id + 1 < parts->token_offsets.size(); ++id)
+        lengths[id] = static_cast<uint8_t>(parts->token_offsets[id + 1] - parts->token_offsets[id]);
+      auto trie = internal::DoubleArrayTrie::FromArrays(std::move(parts->cells), std::move(parts->best),
+                                                        std::move(parts->depth), std::move(lengths),
+                                                        parts->max_token_bytes);
+      Tokenizer t(std::move(parts->token_bytes), std::move(parts->token_offsets), parts->entries, std::move(trie));
+      t.loaded_compiled_ = true;
+      return t;
+    }
+    note = absl::StrCat(compiled_path.string(), ": ignored (", parts.status().message(), "); built from the vocab");
+  } else if (!absl::IsNotFound(compiled.status())) {
+    note = absl::StrCat(compiled_path.string(), ": ignored (", compiled.status().message(), "); built from the vocab");
+  }
+  RWKVKIT_ASSIGN_OR_RETURN(Vocab vocab, ParseVocab(contents, vocab_file.string()));
+  RWKVKIT_ASSIGN_OR_RETURN(Tokenizer t, FromVocab(std::move(vocab)));
+  t.load_note_ = std::move(note);
+  return t;
 }
 
 absl::StatusOr<Tokenizer> Tokenizer::FromVocab(Vocab vocab) {
   RWKVKIT_ASSIGN_OR_RETURN(std::unique_ptr<internal::DoubleArrayTrie> trie,
                            internal::DoubleArrayTrie::Build(vocab));
-  return Tokenizer(std::move(vocab), std::move(trie));
+  std::vector<uint32_t> offsets(vocab.tokens.size() + 1, 0);
+  std::string bytes;
+  for (size_t id = 0; id < vocab.tokens.size(); ++id) {
+    bytes += vocab.tokens[id];
+    offsets[id + 1] = static_cast<uint32_t>(bytes.size());
+  }
+  return Tokenizer(std::move(bytes), std::move(offsets), vocab.entries, std::move(trie));
+}
+
+absl::StatusOr<std::string> Tokenizer::Compile(std::string_view vocab_contents, std::string_view source_name) {
+  RWKVKIT_ASSIGN_OR_RETURN(Vocab vocab, ParseVocab(vocab_contents, source_name));
+  RWKVKIT_ASSIGN_OR_RETURN(Tokenizer t, FromVocab(std::move(vocab)));
+  const internal::DoubleArrayTrie& trie = *t.trie_;
+  const size_t n = trie.num_cells();
+  internal::CompiledView view{std::span<const uint32_t>(trie.cells(), n),
+                              std::span<const uint16_t>(trie.best_ids(), n),
+                              std::span<const uint8_t>(trie.depths(), n),
+                              t.token_offsets_,
+                              t.token_bytes_,
+                              static_cast<uint32_t>(t.entries_),
+                              static_cast<uint32_t>(trie.max_token_bytes())};
+  return internal::WriteCompiled(view, vocab_contents.size(), internal::ContentHash(vocab_contents));
 }
 
 std::vector<uint16_t> Tokenizer::Encode(std::string_view bytes) const {
@@ -95,27 +153,25 @@ absl::Status Tokenizer::DecodeInto(std::span<const uint16_t> ids, std::string& o
   for (size_t i = 0; i < ids.size(); ++i) {
     if (!IsValidId(ids[i]))
       return absl::OutOfRangeError(absl::StrFormat("token %d (position %d) is not in the vocab", ids[i], i));
-    out.append(vocab_.tokens[ids[i]]);
+    out.append(TokenBytes(ids[i]));
   }
   return absl::OkStatus();
 }
 
 std::string_view Tokenizer::TokenBytes(uint32_t id) const {
-  return id < vocab_.tokens.size() ? std::string_view(vocab_.tokens[id]) : std::string_view();
+  if (id + 1 >= token_offsets_.size()) return {};
+  return std::string_view(token_bytes_).substr(token_offsets_[id], token_offsets_[id + 1] - token_offsets_[id]);
 }
 
 size_t Tokenizer::TokenLength(uint32_t id) const { return id < token_len_.size() ? token_len_[id] : 0; }
 
 bool Tokenizer::IsValidId(uint32_t id) const {
-  return id == kEndOfText || (id < vocab_.tokens.size() && vocab_.present[id]);
+  return id == kEndOfText || (id < token_len_.size() && token_len_[id] != 0);
 }
 
 size_t Tokenizer::MemoryBytes() const {
-  size_t bytes = trie_->MemoryBytes() + token_len_.capacity() + vocab_.tokens.capacity() * sizeof(std::string) +
-                 vocab_.present.capacity() / 8;
-  for (const std::string& t : vocab_.tokens)
-    if (t.capacity() > 15) bytes += t.capacity() + 1;  // beyond the small-string buffer
-  return bytes;
+  return trie_->MemoryBytes() + token_len_.capacity() + token_bytes_.capacity() +
+         token_offsets_.capacity() * sizeof(uint32_t);
 }
 
 }  // namespace rwkvkit::tokenizer

@@ -3,7 +3,6 @@
 
 #include <charconv>
 #include <fstream>
-#include <sstream>
 #include <unordered_map>
 
 #include "absl/status/status.h"
@@ -242,17 +241,27 @@ absl::StatusOr<Vocab> ParseVocab(std::string_view contents, std::string_view sou
   return v;
 }
 
-absl::StatusOr<Vocab> LoadVocabFile(const std::filesystem::path& path) {
+absl::StatusOr<std::string> ReadVocabFile(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     std::error_code ec;
     if (!std::filesystem::exists(path, ec))
-      return absl::NotFoundError(absl::StrCat(path.string(), ": vocab file not found"));
-    return absl::PermissionDeniedError(absl::StrCat(path.string(), ": cannot open vocab file"));
+      return absl::NotFoundError(absl::StrCat(path.string(), ": file not found"));
+    return absl::PermissionDeniedError(absl::StrCat(path.string(), ": cannot open"));
   }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ParseVocab(ss.str(), path.string());
+  in.seekg(0, std::ios::end);
+  const std::streamoff size = in.tellg();
+  in.seekg(0, std::ios::beg);
+  if (size < 0) return absl::DataLossError(absl::StrCat(path.string(), ": cannot read"));
+  std::string bytes(static_cast<size_t>(size), '\0');
+  in.read(bytes.data(), size);
+  if (in.gcount() != size) return absl::DataLossError(absl::StrCat(path.string(), ": read fewer bytes than its size"));
+  return bytes;
+}
+
+absl::StatusOr<Vocab> LoadVocabFile(const std::filesystem::path& path) {
+  RWKVKIT_ASSIGN_OR_RETURN(const std::string bytes, ReadVocabFile(path));
+  return ParseVocab(bytes, path.string());
 }
 
 }  // namespace rwkvkit::tokenizer

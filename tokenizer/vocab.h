@@ -44,6 +44,10 @@ struct Vocab {
 // 0x00..0xFF must be a token so that any input is encodable), an empty file.
 absl::StatusOr<Vocab> ParseVocab(std::string_view contents, std::string_view source_name);
 
+// ReadVocabFile()
+// The bytes of a vocab file (or of any small file); kNotFound when it does not exist.
+absl::StatusOr<std::string> ReadVocabFile(const std::filesystem::path& path);
+
 // LoadVocabFile()
 // Reads and parses a vocab file; kNotFound when it does not exist.
 absl::StatusOr<Vocab> LoadVocabFile(const std::filesystem::path& path);

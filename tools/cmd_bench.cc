@@ -97,7 +97,7 @@ std::optional<double> Ratio(uint64_t a, uint64_t b) {
 absl::Status AddVocab(const std::string& name, const std::string& path, std::vector<BenchVocab>& vocabs) {
   for (const BenchVocab& v : vocabs)
     if (v.name == name) return absl::InvalidArgumentError(absl::StrCat("two vocabs are named \"", name, "\""));
-  absl::StatusOr<tokenizer::Tokenizer> tok = tokenizer::Tokenizer::Load(path);
+  absl::StatusOr<tokenizer::Tokenizer> tok = cli::LoadTokenizer(path);
   if (!tok.ok()) return tok.status();
   vocabs.push_back(BenchVocab{name, path, *std::move(tok)});
   return absl::OkStatus();

@@ -221,7 +221,7 @@ int RunSplitBuild(const ParsedFlags& flags, corpus::BuildOptions& opt) {
   // Only read tasks tokenize: the others (and the executor) never load the vocab.
   std::optional<tokenizer::Tokenizer> tok;
   if (flags.Get("stage") == std::optional<std::string>("read")) {
-    absl::StatusOr<tokenizer::Tokenizer> t = tokenizer::Tokenizer::Load(opt.vocab_path);
+    absl::StatusOr<tokenizer::Tokenizer> t = LoadTokenizer(opt.vocab_path);
     if (!t.ok()) return ReportError("build", t.status());
     tok.emplace(*std::move(t));
   }
@@ -302,7 +302,7 @@ int RunBuild(int argc, char** argv) {
   opt->command_line = "rwkvkit";
   for (int i = 0; i < argc; ++i) absl::StrAppend(&opt->command_line, " ", argv[i]);  // argv[0] is "build"
   if (flags.Has("stage") || flags.Has("executor")) return RunSplitBuild(flags, *opt);
-  absl::StatusOr<tokenizer::Tokenizer> tok = tokenizer::Tokenizer::Load(*vocab);
+  absl::StatusOr<tokenizer::Tokenizer> tok = LoadTokenizer(*vocab);
   if (!tok.ok()) return ReportError("build", tok.status());
   for (const char* f : {"work", "tasks", "partitions", "write-tasks", "parallel", "task"})
     if (flags.Has(f))

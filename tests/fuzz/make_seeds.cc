@@ -4,7 +4,7 @@
 //
 //   fuzz_make_seeds SOURCE_DIR OUT_DIR
 //
-// OUT_DIR/<target>/ gets the seeds of each target (vocab, jsonl_field, jsonl_record,
+// OUT_DIR/<target>/ gets the seeds of each target (vocab, compiled_vocab, jsonl_field, jsonl_record,
 // jsonl_stream, manifest, zip, pickle, pth, safetensors, binidx, build_info, inspect; the
 // parquet target's come from make_parquet_seeds.py) and OUT_DIR/build/ the output of a real
 // `rwkvkit build` of a small generated corpus (its build.json seeds build_info and inspect,
@@ -109,6 +109,22 @@ void VocabSeeds(const fs::path& src, const fs::path& out) {
     size_t pos = 0;
     for (int line = 0; line < 400 && pos != std::string::npos; ++line) pos = w.find('\n', pos + 1);
     Write(out / "world_head.txt", w.substr(0, pos == std::string::npos ? w.size() : pos + 1));
+  }
+}
+
+// Compiled tokenizer files of the vocab seeds that parse, intact, truncated and with a byte
+// flipped.
+void CompiledVocabSeeds(const fs::path& vocab_seeds, const fs::path& out) {
+  for (const char* name : {"generated.txt", "world_head.txt"}) {
+    if (!fs::exists(vocab_seeds / name)) continue;
+    const std::string text = ReadFile(vocab_seeds / name);
+    absl::StatusOr<std::string> c = rwkvkit::tokenizer::Tokenizer::Compile(text, name);
+    if (!c.ok()) Die(std::string(c.status().message()));
+    Write(out / absl::StrCat(name, ".compiled"), *c);
+    Write(out / absl::StrCat(name, ".truncated"), c->substr(0, c->size() / 2));
+    std::string flipped = *c;
+    flipped[flipped.size() / 3] ^= 0x01;
+    Write(out / absl::StrCat(name, ".flipped"), flipped);
   }
 }
 
@@ -400,6 +416,7 @@ int main(int argc, char** argv) {
   fs::remove_all(out);
   fs::create_directories(out);
   VocabSeeds(src, out / "vocab");
+  CompiledVocabSeeds(out / "vocab", out / "compiled_vocab");
   JsonlSeeds(out);
   StreamSeeds(out / "jsonl_stream");
   const fs::path vocab_path = out / "vocab" / "generated.txt";

@@ -35,7 +35,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ -n "$WORK" ] || WORK="$BUILD/fuzz-work"
-ALL=(vocab jsonl_field jsonl_record jsonl_stream parquet manifest zip pickle pth safetensors binidx build_info inspect)
+ALL=(vocab compiled_vocab jsonl_field jsonl_record jsonl_stream parquet manifest zip pickle pth safetensors binidx build_info inspect)
 [ "${#TARGETS[@]}" -gt 0 ] || TARGETS=("${ALL[@]}")
 for t in "${TARGETS[@]}"; do
   [ -x "$BUILD/bin/fuzz_$t" ] || { echo "run_fuzzers: $BUILD/bin/fuzz_$t is missing (build the rwkvkit_fuzzers target of a -DRWKVKIT_FUZZ=ON build)" >&2; exit 2; }

@@ -381,6 +381,8 @@ class GoldenTest:
         for run in runs:
             if run.rc != want_rc:
                 self.report.fail("corpus", f"`{run.describe()}` exited {run.rc}, want {want_rc}; stderr: {run.stderr[:500]}")
+            if self.args.expect_compiled and ".compiled: ignored" in run.stderr:
+                self.report.fail("compiled", f"`{run.describe()}` ignored the compiled tokenizer file: {run.stderr[:500]}")
         for run in runs[1:]:
             if not filecmp.cmp(runs[0].stdout_path, run.stdout_path, shallow=False):
                 self.report.fail("corpus_threads", f"`{run.describe()}` output differs from `{runs[0].describe()}`")
@@ -544,6 +546,8 @@ def check_setup(args):
         problems.append(f"rwkvkit binary not found or not executable: {args.rwkvkit} (build it first)")
     if not os.path.isfile(args.vocab):
         problems.append(f"vocab not found: {args.vocab} ({SETUP_HINT})")
+    elif args.expect_compiled and not os.path.isfile(args.vocab + ".compiled"):
+        problems.append(f"no compiled tokenizer file beside {args.vocab} (the build writes it: build the rwkvkit target)")
     if not os.path.isfile(args.corpus):
         problems.append(f"corpus not found: {args.corpus} ({SETUP_HINT})")
     try:
@@ -560,6 +564,8 @@ def main():
     ap.add_argument("--rwkvkit", required=True, help="path of the rwkvkit CLI")
     ap.add_argument("--vocab", required=True, help="the World vocab file the reference and rwkvkit both use")
     ap.add_argument("--corpus", required=True, help="JSONL corpus (objects with a string `text`)")
+    ap.add_argument("--expect-compiled", action="store_true", help="require VOCAB.compiled beside the vocab, so "
+                    "that rwkvkit runs on the compiled tokenizer file (it says so on stderr when it ignores one)")
     ap.add_argument("--seed", type=int, default=20240404, help="seed of the generated inputs")
     ap.add_argument("--scale", type=float, default=1.0, help="size factor of the large generated files "
                     "(not of the range-boundary file, which must span several ranges)")

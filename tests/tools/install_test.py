@@ -3,9 +3,11 @@
 prefix, the prefix moved elsewhere, and the moved rwkvkit still works.
 
 Requires, after the move (with RWKVKIT_VOCAB unset and no --vocab):
-  (a) bin/rwkvkit --version prints the version, and share/rwkvkit/ holds the World vocab;
+  (a) bin/rwkvkit --version prints the version, and share/rwkvkit/ holds the World vocab and
+      its compiled tokenizer file (rwkv_vocab_v20230424.txt.compiled);
   (b) `bin/rwkvkit tokenize` of a few texts gives the ids of the official `rwkv` package's
-      TRIE_TOKENIZER (so the vocab was found relative to the binary);
+      TRIE_TOKENIZER (so the vocab was found relative to the binary), without a note that the
+      compiled file was ignored;
   (c) the binary holds no path of the build or source tree;
   (d) when the build has the CUDA plugin, it is installed under lib/rwkvkit/ and `eval --device
       cuda` finds and loads it (the run then fails on the missing model, not on the plugin);
@@ -51,10 +53,12 @@ def main():
         check(r.returncode == 0 and r.stdout.startswith("rwkvkit "), f"--version: rc {r.returncode} {r.stderr!r}")
         vocab = os.path.join(moved, "share", "rwkvkit", "rwkv_vocab_v20230424.txt")
         check(os.path.isfile(vocab), "no share/rwkvkit/rwkv_vocab_v20230424.txt")
+        check(os.path.isfile(vocab + ".compiled"), "no share/rwkvkit/rwkv_vocab_v20230424.txt.compiled")
         for text in ["Hello world", "Ünïcödé ✓ 中文 text\nwith two lines", ""]:
             r = testlib.run([exe, "tokenize"], stdin=text.encode(), env=env)
             want = " ".join(map(str, tok.encode(text))) + "\n"
             check(r.returncode == 0 and r.stdout.decode() == want, f"tokenize {text!r}: rc {r.returncode} {r.stdout!r} {r.stderr!r}")
+            check(b"ignored" not in r.stderr, f"tokenize ignored the compiled file: {r.stderr!r}")
 
         with open(exe, "rb") as f:
             blob = f.read()

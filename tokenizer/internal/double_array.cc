@@ -194,4 +194,17 @@ absl::StatusOr<std::unique_ptr<DoubleArrayTrie>> DoubleArrayTrie::Build(const Vo
   return trie;
 }
 
+std::unique_ptr<DoubleArrayTrie> DoubleArrayTrie::FromArrays(std::vector<uint32_t> cells, std::vector<uint16_t> best,
+                                                             std::vector<uint8_t> depth,
+                                                             std::vector<uint8_t> token_lengths,
+                                                             size_t max_token_bytes) {
+  auto trie = std::make_unique<DoubleArrayTrie>();
+  trie->cells_ = std::move(cells);
+  trie->best_ = std::move(best);
+  trie->depth_ = std::move(depth);
+  trie->token_lengths_ = std::move(token_lengths);
+  trie->max_token_bytes_ = max_token_bytes;
+  return trie;
+}
+
 }  // namespace rwkvkit::tokenizer::internal

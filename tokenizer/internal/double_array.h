@@ -50,6 +50,12 @@ class DoubleArrayTrie {
   // Fails (kInvalidArgument) if a single byte has no token; (kInternal) if the trie does not
   // fit the cell format (more than 2^17 cells or a token longer than 128 bytes).
   static absl::StatusOr<std::unique_ptr<DoubleArrayTrie>> Build(const Vocab& vocab);
+  // FromArrays()
+  // A trie from arrays Build() made earlier (compiled_file.h checks them before this);
+  // token_lengths has 65536 entries.
+  static std::unique_ptr<DoubleArrayTrie> FromArrays(std::vector<uint32_t> cells, std::vector<uint16_t> best,
+                                                     std::vector<uint8_t> depth, std::vector<uint8_t> token_lengths,
+                                                     size_t max_token_bytes);
 
   static uint32_t Label(uint32_t cell) { return cell & 0xFF; }
   static uint32_t Backoff(uint32_t cell) { return (cell >> 8) & 0x7F; }

@@ -1,6 +1,7 @@
 // tools/cli/vocab_path.cc — see vocab_path.h.
 #include "tools/cli/vocab_path.h"
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 
@@ -22,7 +23,9 @@ absl::StatusOr<std::string> ResolveVocabPath(const std::optional<std::string>& f
 absl::StatusOr<tokenizer::Tokenizer> LoadTokenizer(const std::optional<std::string>& flag_value) {
   absl::StatusOr<std::string> path = ResolveVocabPath(flag_value);
   if (!path.ok()) return path.status();
-  return tokenizer::Tokenizer::Load(*path);
+  absl::StatusOr<tokenizer::Tokenizer> tok = tokenizer::Tokenizer::Load(*path);
+  if (tok.ok() && !tok->load_note().empty()) std::fprintf(stderr, "note: %s\n", tok->load_note().c_str());
+  return tok;
 }
 
 }  // namespace rwkvkit::cli

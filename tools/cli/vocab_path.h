@@ -21,7 +21,8 @@ inline constexpr char kVocabFileName[] = "rwkv_vocab_v20230424.txt";
 absl::StatusOr<std::string> ResolveVocabPath(const std::optional<std::string>& flag_value);
 
 // LoadTokenizer()
-// Resolves the vocab path as above and loads the tokenizer.
+// Resolves the vocab path as above and loads the tokenizer (from the compiled file beside the
+// vocab when it matches; a note on stderr when one is there but ignored).
 absl::StatusOr<tokenizer::Tokenizer> LoadTokenizer(const std::optional<std::string>& flag_value);
 
 }  // namespace rwkvkit::cli
