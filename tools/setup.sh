@@ -3,8 +3,8 @@
 # Without options it installs what the main job (tools/demo.sh: build the CLI, build the demo
 # corpus) needs; --test adds what the tests need (tools/test.sh), --bench what bench/ needs.
 #
-#   1. Debian packages: compiler toolchain, CMake, the C++ libraries and the Python headers
-#      (the Python package's extension); with --test also
+#   1. Debian packages: compiler toolchain, CMake, Ninja, the C++ libraries and the Python
+#      headers (Ninja and the headers for the Python package's extension); with --test also
 #      GoogleTest, Slurm and munge (the split-build test starts a one-node Slurm cluster),
 #      Chromium (the headless screenshot test of the stats report) and clang 14
 #      with its libFuzzer/sanitizer runtimes and llvm-symbolizer (the fuzz targets, tests/fuzz)
@@ -68,7 +68,7 @@ done
 log() { echo "setup: $*"; }
 
 # 1. Debian packages: the main job's, then the tests'.
-DEB_PACKAGES=(build-essential cmake pkg-config python3 python3-venv python3-dev
+DEB_PACKAGES=(build-essential cmake ninja-build pkg-config python3 python3-venv python3-dev
   libicu-dev libtbb-dev libsimdjson-dev libabsl-dev libzstd-dev zlib1g-dev liblzma-dev libxxhash-dev libcld2-dev
   libopenblas-dev)
 DEB_TEST_PACKAGES=(libgtest-dev
