@@ -112,7 +112,8 @@ def main():
              "|---|---:|---:|---:|---:|---:|---:|"]
     for title, r in results.items():
         b, n = r[args.baseline_name], r["this commit"]
-        lines.append(f"| `{title}` | {b[0] * 1e3:.1f} | {b[1] * 1e3:.1f} | {b[2] / 1024:.1f} | "
+        cell = title.replace("|", "\\|")  # a pipe inside a table cell
+        lines.append(f"| `{cell}` | {b[0] * 1e3:.1f} | {b[1] * 1e3:.1f} | {b[2] / 1024:.1f} | "
                      f"{n[0] * 1e3:.1f} | {n[1] * 1e3:.1f} | {n[2] / 1024:.1f} |")
     for name, exe in binaries:
         libs = shared_libs(exe)

@@ -45,7 +45,7 @@ class Tokenizer {
   // Load()
   // Reads a vocab file (vocab.h grammar) and builds the encoder, or takes it ready-made from
   // the compiled file beside it (CompiledPath()) when that was built from exactly these vocab
-  // bytes (size and content hash) and is intact: the same ids, in about a millisecond instead
+  // bytes (size and content hash) and is intact: the same ids, in a few milliseconds instead
   // of ~100 ms. A stale or damaged compiled file is ignored (load_note() says why) and the
   // vocab is built as without one.
   static absl::StatusOr<Tokenizer> Load(const std::filesystem::path& vocab_file);

@@ -223,7 +223,7 @@ TEST(CompiledFile, ForgedArraysAreRefused) {
   }
   // Another format version: refused as stale, not as damaged.
   std::string v2 = good;
-  v2[8] = 2;
+  v2[8] = static_cast<char>(internal::kCompiledFormatVersion + 1);
   EXPECT_EQ(internal::ReadCompiled(v2, text.size(), hash).status().code(), absl::StatusCode::kFailedPrecondition);
 }
 

@@ -24,7 +24,7 @@
 
 namespace rwkvkit::tokenizer::internal {
 
-inline constexpr uint32_t kCompiledFormatVersion = 1;
+inline constexpr uint32_t kCompiledFormatVersion = 2;  // 2: ContentHash in four lanes
 inline constexpr size_t kCompiledHeaderBytes = 64;
 
 // What a tokenizer is made of, as the file stores it.
@@ -52,7 +52,7 @@ struct CompiledView {
 };
 
 // ContentHash()
-// A 64-bit hash of `bytes` (8 bytes a step, then a final mix): detects changed vocab files
+// A 64-bit hash of `bytes` (four lanes of 8-byte words, then a final mix): detects changed vocab files
 // and damaged bodies. Not cryptographic. Stable across machines and versions of this format.
 uint64_t ContentHash(std::string_view bytes);
 
