@@ -219,9 +219,15 @@ void BindTokenizer(nb::module_& m) {
          "__init__",
          [](PyTokenizer* self, std::optional<std::filesystem::path> vocab) {
            std::string path = vocab ? vocab->string() : nb::cast<std::string>(nb::module_::import_("rwkvkit._paths").attr("default_vocab")());
-           new (self) PyTokenizer{ValueOrThrow(Tokenizer::Load(path)), path};
+           Tokenizer tok = ValueOrThrow(Tokenizer::Load(path));
+           // A compiled file beside the vocab that was ignored (stale or damaged): say so.
+           if (!tok.load_note().empty() && PyErr_WarnEx(PyExc_RuntimeWarning, tok.load_note().c_str(), 1) != 0)
+             throw nb::python_error();
+           new (self) PyTokenizer{std::move(tok), path};
          },
-         nb::arg("vocab") = nb::none(), "Loads the vocab (``None``: the World vocab, see the class help).")
+         nb::arg("vocab") = nb::none(),
+         "Loads the vocab (``None``: the World vocab, see the class help); a RuntimeWarning when a\n"
+         "compiled tokenizer file beside it is stale or damaged and the vocab is built instead.")
       .def(
           "encode",
           [](const PyTokenizer& self, nb::handle text) {

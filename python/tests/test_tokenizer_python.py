@@ -1,9 +1,12 @@
 """The Python side of rwkvkit.Tokenizer: zero-copy arrays, the GIL released by encode_batch,
-no memory growth over many calls, pickling, the default vocab, errors with file and line."""
+no memory growth over many calls, pickling, the default vocab and its compiled tokenizer file,
+errors with file and line."""
 
 import os
 import pickle
+import shutil
 import threading
+import warnings
 
 import numpy as np
 import pytest
@@ -108,6 +111,24 @@ def test_default_vocab(vocab_path, monkeypatch):
     assert os.path.dirname(packaged.vocab_path).endswith(os.path.join("rwkvkit", "data"))
     with open(packaged.vocab_path, "rb") as a, open(vocab_path, "rb") as b:
         assert a.read() == b.read()
+
+
+def test_compiled_file(vocab_path, tmp_path, monkeypatch):
+    # The package's vocab has its compiled tokenizer file, which loads without a warning.
+    monkeypatch.delenv("RWKVKIT_VOCAB", raising=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        packaged = rwkvkit.Tokenizer()
+    assert os.path.isfile(packaged.vocab_path + ".compiled")
+    # A damaged one is ignored with a RuntimeWarning, and the vocab built: the same ids.
+    v = tmp_path / "v.txt"
+    shutil.copy(vocab_path, v)
+    (tmp_path / "v.txt.compiled").write_bytes(b"RWKVTOKC" + bytes(100))
+    with pytest.warns(RuntimeWarning, match=r"v\.txt\.compiled: ignored"):
+        t = rwkvkit.Tokenizer(v)
+    assert t.encode("Hello world") == packaged.encode("Hello world") == [33155, 40213]
+    text = "Today is a beautiful day. 今天是美好的一天。\n\xff\x00 naïve"
+    assert t.encode(text) == packaged.encode(text)
 
 
 def test_errors_carry_file_and_line(tmp_path):
