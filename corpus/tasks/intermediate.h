@@ -87,6 +87,7 @@ absl::StatusOr<std::vector<T>> ReadRecords(const std::filesystem::path& path) {
   absl::StatusOr<uint64_t> n = RecordCount(path, sizeof(T));
   if (!n.ok()) return n.status();
   std::vector<T> out(*n);
+  if (out.empty()) return out;
   std::ifstream in(path, std::ios::binary);
   if (!in.read(reinterpret_cast<char*>(out.data()), static_cast<std::streamsize>(out.size() * sizeof(T))))
     return absl::DataLossError(path.string() + ": short read");
