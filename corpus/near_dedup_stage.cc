@@ -72,8 +72,9 @@ absl::Status NearDedupStage::Sync() {
   }
   std::FILE* n = std::fopen(numbers.c_str(), "ab");
   if (n == nullptr) return IoError(numbers, "cannot open");
-  const bool ok = std::fwrite(add.data(), sizeof(uint64_t), add.size(), n) == add.size() && std::fflush(n) == 0 &&
-                  ::fsync(fileno(n)) == 0;
+  // (fwrite of nothing from an empty vector's null pointer is undefined: skip it)
+  const bool ok = (add.empty() || std::fwrite(add.data(), sizeof(uint64_t), add.size(), n) == add.size()) &&
+                  std::fflush(n) == 0 && ::fsync(fileno(n)) == 0;
   const bool closed = std::fclose(n) == 0;
   if (!ok || !closed || std::fflush(file_) != 0 || ::fsync(fileno(file_)) != 0) return IoError(path_, "cannot sync");
   synced_ = tokens_.size();
