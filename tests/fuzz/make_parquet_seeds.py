@@ -7,8 +7,9 @@ Each file has a "text" column and usually a "lang" column (what the target reads
 shapes the reader must handle: every codec the wheel has, several row groups, tiny pages,
 dictionary and plain encodings, data page v2 with delta encodings, string / large_string /
 binary / dictionary columns, nulls, texts over the target's 64-byte cap, an empty file,
-no stored Arrow schema, a non-string text column, a missing text column, and a file
-truncated inside its footer. Deterministic: the same pyarrow gives the same files.
+no stored Arrow schema, a non-string text column, a missing text column, a file truncated
+inside its footer, and page headers claiming 2 GiB or a negative size. Deterministic: the
+same pyarrow gives the same files.
 """
 import io
 import os
@@ -44,6 +45,35 @@ def write(out, name, t, **kw):
     pq.write_table(t, os.path.join(out, name), **kw)
 
 
+def varint(b, i):
+    v, shift = 0, 0
+    while True:
+        c = b[i]
+        i += 1
+        v |= (c & 0x7F) << shift
+        shift += 7
+        if not c & 0x80:
+            return v, i
+
+
+def with_first_page_size(data, size):
+    """The file with field 2 (uncompressed_page_size, a zigzag varint) of the page header
+    right after the leading magic replaced (Thrift compact protocol: 0x15 = field +1, i32)."""
+    i = 4
+    assert data[:4] == b"PAR1" and data[i] == 0x15
+    _, i = varint(data, i + 1)  # the page type
+    assert data[i] == 0x15
+    _, end = varint(data, i + 1)
+    z = ((size << 1) ^ (size >> 31)) & 0xFFFFFFFF
+    enc = bytearray()
+    while True:
+        c, z = z & 0x7F, z >> 7
+        enc.append(c | 0x80 if z else c)
+        if not z:
+            break
+    return data[:i + 1] + bytes(enc) + data[end:]
+
+
 def main():
     if len(sys.argv) != 2:
         print(__doc__, file=sys.stderr)
@@ -72,6 +102,11 @@ def main():
     whole = buf.getvalue()
     with open(os.path.join(out, "truncated_footer.parquet"), "wb") as f:
         f.write(whole[:-12])
+    # The first page header claiming 2^31 - 1 or -5 uncompressed bytes (Arrow must refuse both
+    # without holding 2 GiB).
+    for name, size in (("page_size_2g", 2**31 - 1), ("page_size_negative", -5)):
+        with open(os.path.join(out, name + ".parquet"), "wb") as f:
+            f.write(with_first_page_size(whole, size))
     print(f"make_parquet_seeds: {len(os.listdir(out))} files under {out}")
     return 0
 

@@ -3,13 +3,15 @@
 # a bounded time under ASan + UBSan, and fails on any crash, hang, leak, out-of-memory or
 # violated property (docs/testing.md).
 #
-#   tests/fuzz/run_fuzzers.sh [--build DIR] [--seconds N] [--jobs J] [--work DIR] [TARGET...]
+#   tests/fuzz/run_fuzzers.sh [--build DIR] [--seconds N] [--jobs J] [--work DIR] [--seed S] [TARGET...]
 #
 #   --build DIR    the fuzz build directory (default build-fuzz)
 #   --seconds N    time per target (default 60)
 #   --jobs J       targets run at once (default: the number of cores)
 #   --work DIR     seeds, the growing corpora, logs and crash inputs (default DIR/fuzz-work);
 #                  corpora are kept between runs, so repeated runs go deeper
+#   --seed S       libFuzzer's random seed (default 0: a new one each run); CI fixes it, so a
+#                  fresh run repeats the inputs of an earlier one as far as it gets
 #   TARGET...      a subset (vocab jsonl_field ... inspect; default all)
 #
 # Seeds are generated first (fuzz_make_seeds, from the tree's own test data; the parquet
@@ -22,6 +24,7 @@ BUILD="$ROOT/build-fuzz"
 SECONDS_PER_TARGET=60
 JOBS="$(nproc)"
 WORK=""
+SEED=0
 TARGETS=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -29,7 +32,8 @@ while [ $# -gt 0 ]; do
     --seconds) SECONDS_PER_TARGET="$2"; shift 2 ;;
     --jobs) JOBS="$2"; shift 2 ;;
     --work) mkdir -p "$2"; WORK="$(cd "$2" && pwd)"; shift 2 ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    --seed) SEED="$2"; shift 2 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     -*) echo "run_fuzzers: unknown option $1" >&2; exit 2 ;;
     *) TARGETS+=("$1"); shift ;;
   esac
@@ -67,7 +71,7 @@ run_one() {
   [ -d "$ROOT/tests/fuzz/regressions/$t" ] && inputs+=("$ROOT/tests/fuzz/regressions/$t")
   # -close_fd_mask=3: the targets' own stdout/stderr (inspect's report) go nowhere; libFuzzer's
   # and the sanitizers' reports still reach the log. -timeout: one input taking longer is a hang.
-  "$BUILD/bin/fuzz_$t" -max_total_time="$SECONDS_PER_TARGET" -timeout=30 -rss_limit_mb=2560 \
+  "$BUILD/bin/fuzz_$t" -seed="$SEED" -max_total_time="$SECONDS_PER_TARGET" -timeout=30 -rss_limit_mb=2560 \
     -close_fd_mask=3 -print_final_stats=1 -artifact_prefix="$WORK/artifacts/$t-" "${inputs[@]}" \
     > "$WORK/logs/$t.log" 2>&1
 }
