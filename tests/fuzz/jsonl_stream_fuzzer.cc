@@ -68,35 +68,49 @@ Decoded GzipOracle(const std::string& path) {  // gzread also reads concatenated
   return d;
 }
 
-Decoded XzOracle(std::string_view in) {
+Decoded XzOracle(std::string_view in) {  // one lzma_code call per 64 KiB of output
   Decoded d;
   lzma_stream s = LZMA_STREAM_INIT;
   Check(lzma_stream_decoder(&s, uint64_t{1} << 30, LZMA_CONCATENATED) == LZMA_OK, "lzma_stream_decoder failed");
-  d.bytes.resize(kMaxDecoded);
   s.next_in = reinterpret_cast<const uint8_t*>(in.data());
   s.avail_in = in.size();
-  s.next_out = reinterpret_cast<uint8_t*>(d.bytes.data());
-  s.avail_out = d.bytes.size();
-  lzma_ret r = lzma_code(&s, LZMA_FINISH);
-  d.bytes.resize(kMaxDecoded - s.avail_out);
-  d.clean = r == LZMA_STREAM_END;
-  d.capped = r == LZMA_OK && s.avail_out == 0;
+  for (;;) {
+    if (d.bytes.size() >= kMaxDecoded) {
+      d.capped = true;
+      break;
+    }
+    const size_t old = d.bytes.size();
+    d.bytes.resize(old + (64 << 10));
+    s.next_out = reinterpret_cast<uint8_t*>(d.bytes.data() + old);
+    s.avail_out = 64 << 10;
+    const lzma_ret r = lzma_code(&s, LZMA_FINISH);
+    d.bytes.resize(d.bytes.size() - s.avail_out);
+    if (r == LZMA_STREAM_END) d.clean = true;
+    if (r != LZMA_OK) break;
+  }
   lzma_end(&s);
   return d;
 }
 
-Decoded ZstdOracle(std::string_view in) {
+Decoded ZstdOracle(std::string_view in) {  // one-shot, into a buffer doubled until it fits
   Decoded d;
-  d.bytes.resize(kMaxDecoded);
-  const size_t n = ZSTD_decompress(d.bytes.data(), d.bytes.size(), in.data(), in.size());
-  if (ZSTD_isError(n)) {
-    d.capped = ZSTD_getErrorCode(n) == ZSTD_error_dstSize_tooSmall;
-    d.bytes.clear();  // one-shot: nothing is known about the bytes before the damage
-    return d;
+  for (size_t room = 64 << 10;; room *= 2) {
+    if (room > kMaxDecoded) {
+      d.capped = true;
+      return d;
+    }
+    d.bytes.resize(room);
+    const size_t n = ZSTD_decompress(d.bytes.data(), d.bytes.size(), in.data(), in.size());
+    if (!ZSTD_isError(n)) {
+      d.bytes.resize(n);
+      d.clean = true;
+      return d;
+    }
+    if (ZSTD_getErrorCode(n) != ZSTD_error_dstSize_tooSmall) {
+      d.bytes.clear();  // one-shot: nothing is known about the bytes before the damage
+      return d;
+    }
   }
-  d.bytes.resize(n);
-  d.clean = true;
-  return d;
 }
 
 // The records a reader with cap kCap makes of `bytes`: nullopt for an over-long line. A
