@@ -101,7 +101,7 @@ SpillWriter::~SpillWriter() {
 
 absl::Status SpillWriter::Append(std::span<const uint16_t> tokens) {
   // The ids go out as little-endian uint16: the host order on every platform we build for.
-  if (std::fwrite(tokens.data(), sizeof(uint16_t), tokens.size(), tokens_) != tokens.size())
+  if (!tokens.empty() && std::fwrite(tokens.data(), sizeof(uint16_t), tokens.size(), tokens_) != tokens.size())
     return IoError(dir_ / kTokens, "write failed");
   end_ += tokens.size();
   if (std::fwrite(&end_, sizeof end_, 1, docs_) != 1) return IoError(dir_ / kDocs, "write failed");

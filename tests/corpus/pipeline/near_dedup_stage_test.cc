@@ -1,0 +1,35 @@
+// tests/corpus/pipeline/near_dedup_stage_test.cc — NearDedupStage's checkpoint files
+// (corpus/near_dedup_stage.h): a Sync() with no document added since the last one (a read
+// task of a split build whose documents all went to other tasks) succeeds and writes nothing;
+// UBSan once stopped it on fwrite of an empty vector's null pointer.
+#include "corpus/near_dedup_stage.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <vector>
+
+#include "tests/corpus/pipeline/test_files.h"
+
+namespace rwkvkit::corpus {
+namespace {
+
+TEST(NearDedupStage, SyncWithNothingNewSucceedsAndWritesNothing) {
+  testing::TempDir dir;
+  const MinHashConfig config;
+  absl::StatusOr<NearDedupStage> stage = NearDedupStage::Create(dir.path(), config);
+  ASSERT_TRUE(stage.ok()) << stage.status();
+  ASSERT_TRUE(stage->Sync().ok());  // nothing added at all
+  EXPECT_EQ(std::filesystem::file_size(dir / "near_docs.u64"), 0u);
+
+  const std::vector<uint64_t> signature(static_cast<size_t>(config.num_hashes()), 7);
+  ASSERT_TRUE(stage->Add(signature, 12, 40, 0, 1).ok());
+  ASSERT_TRUE(stage->Sync().ok());
+  ASSERT_TRUE(stage->Sync().ok());  // nothing new since the last one
+  // One document: its tokens, bytes, file and line (0, 0 without a report), once.
+  EXPECT_EQ(std::filesystem::file_size(dir / "near_docs.u64"), 4 * sizeof(uint64_t));
+  EXPECT_EQ(std::filesystem::file_size(dir / "signatures.u64"), signature.size() * sizeof(uint64_t));
+}
+
+}  // namespace
+}  // namespace rwkvkit::corpus
