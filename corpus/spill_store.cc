@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 
@@ -30,6 +31,21 @@ absl::Status SyncClose(std::FILE*& f, const std::filesystem::path& p) {
   return ok && closed ? absl::OkStatus() : IoError(p, "write failed");
 }
 
+// Opens a store's token and document files: mode "wb" starts a store, "ab" goes on with one.
+absl::StatusOr<std::pair<std::FILE*, std::FILE*>> OpenFiles(const std::filesystem::path& dir, const char* mode) {
+  const char* what = mode[0] == 'w' ? "cannot create" : "cannot open";
+  std::FILE* t = std::fopen((dir / kTokens).c_str(), mode);
+  if (t == nullptr) return IoError(dir / kTokens, what);
+  std::FILE* d = std::fopen((dir / kDocs).c_str(), mode);
+  if (d == nullptr) {
+    const absl::Status error = IoError(dir / kDocs, what);
+    std::fclose(t);
+    return error;
+  }
+  std::setvbuf(t, nullptr, _IOFBF, 1 << 20);
+  return std::make_pair(t, d);
+}
+
 }  // namespace
 
 bool SpillComplete(const std::filesystem::path& dir) {
@@ -41,15 +57,9 @@ absl::StatusOr<SpillWriter> SpillWriter::Create(const std::filesystem::path& dir
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   std::filesystem::remove(dir / kDone, ec);
-  std::FILE* t = std::fopen((dir / kTokens).c_str(), "wb");
-  if (t == nullptr) return IoError(dir / kTokens, "cannot create");
-  std::FILE* d = std::fopen((dir / kDocs).c_str(), "wb");
-  if (d == nullptr) {
-    std::fclose(t);
-    return IoError(dir / kDocs, "cannot create");
-  }
-  std::setvbuf(t, nullptr, _IOFBF, 1 << 20);
-  return SpillWriter(dir, t, d);
+  absl::StatusOr<std::pair<std::FILE*, std::FILE*>> files = OpenFiles(dir, "wb");
+  if (!files.ok()) return files.status();
+  return SpillWriter(dir, files->first, files->second);
 }
 
 absl::StatusOr<SpillWriter> SpillWriter::Reopen(const std::filesystem::path& dir, uint64_t documents, uint64_t tokens) {
@@ -68,15 +78,9 @@ absl::StatusOr<SpillWriter> SpillWriter::Reopen(const std::filesystem::path& dir
   std::filesystem::resize_file(dir / kTokens, tokens * sizeof(uint16_t), ec);
   if (!ec) std::filesystem::resize_file(dir / kDocs, documents * sizeof(uint64_t), ec);
   if (ec) return absl::UnavailableError(absl::StrCat(dir.string(), ": cannot cut the token store back (", ec.message(), ")"));
-  std::FILE* t = std::fopen((dir / kTokens).c_str(), "ab");
-  if (t == nullptr) return IoError(dir / kTokens, "cannot open");
-  std::FILE* d = std::fopen((dir / kDocs).c_str(), "ab");
-  if (d == nullptr) {
-    std::fclose(t);
-    return IoError(dir / kDocs, "cannot open");
-  }
-  std::setvbuf(t, nullptr, _IOFBF, 1 << 20);
-  SpillWriter w(dir, t, d);
+  absl::StatusOr<std::pair<std::FILE*, std::FILE*>> files = OpenFiles(dir, "ab");
+  if (!files.ok()) return files.status();
+  SpillWriter w(dir, files->first, files->second);
   w.documents_ = documents;
   w.end_ = tokens;
   return w;
