@@ -9,6 +9,8 @@
 // a time instead of whole (a FineWeb row group's text chunk is hundreds of MB).
 #include "corpus/input/parquet_reader.h"
 
+#include <arrow/memory_pool.h>
+#include <arrow/status.h>
 #include <parquet/column_reader.h>
 #include <parquet/exception.h>
 #include <parquet/file_reader.h>
@@ -30,6 +32,44 @@ namespace {
 constexpr int64_t kStreamBufferBytes = 1 << 20;
 constexpr int64_t kMaxBatchRows = 4096;
 constexpr size_t kMaxBlockRows = 1 << 16;  // bounds a block of null or empty texts
+// The largest single buffer Arrow may take for one file: the larger of this floor and
+// kPoolFileMultiple times the file's size (a page is read whole, then decompressed).
+constexpr int64_t kPoolFloorBytes = int64_t{256} << 20;
+constexpr int64_t kPoolFileMultiple = 4;
+
+// Arrow allocates what a page header claims before it reads the page, so a damaged header
+// (a few flipped bits) can ask for gigabytes. Every allocation for one file goes through
+// this pool, which refuses a single request over its limit: Arrow then throws, and the
+// reader reports the page as damaged instead of taking the machine's memory.
+class BoundedPool final : public arrow::MemoryPool {
+ public:
+  explicit BoundedPool(int64_t limit) : limit_(limit) {}
+  arrow::Status Allocate(int64_t size, int64_t alignment, uint8_t** out) override {
+    if (size > limit_) return Refuse(size);
+    return base_->Allocate(size, alignment, out);
+  }
+  arrow::Status Reallocate(int64_t old_size, int64_t new_size, int64_t alignment, uint8_t** ptr) override {
+    if (new_size > limit_) return Refuse(new_size);
+    return base_->Reallocate(old_size, new_size, alignment, ptr);
+  }
+  void Free(uint8_t* buffer, int64_t size, int64_t alignment) override { base_->Free(buffer, size, alignment); }
+  int64_t bytes_allocated() const override { return base_->bytes_allocated(); }
+  int64_t total_bytes_allocated() const override { return base_->total_bytes_allocated(); }
+  int64_t num_allocations() const override { return base_->num_allocations(); }
+  std::string backend_name() const override { return base_->backend_name(); }
+
+  int64_t limit() const { return limit_; }
+  int64_t refused() const { return refused_; }  // the last refused request (0: none)
+
+ private:
+  arrow::Status Refuse(int64_t size) {
+    refused_ = size;
+    return arrow::Status::OutOfMemory("a buffer of ", size, " bytes is over the reader's limit of ", limit_);
+  }
+  arrow::MemoryPool* base_ = arrow::default_memory_pool();
+  int64_t limit_;
+  int64_t refused_ = 0;
+};
 
 std::string DescribeType(const parquet::ColumnDescriptor& d) {
   const auto& logical = d.logical_type();
@@ -72,6 +112,7 @@ bool ParquetSupported() { return true; }
 struct ParquetReader::Impl {
   std::string path;
   uint64_t size = 0;
+  std::unique_ptr<BoundedPool> pool;  // outlives `file`, which allocates from it
   std::unique_ptr<parquet::ParquetFileReader> file;
   std::shared_ptr<parquet::FileMetaData> meta;
   std::vector<int> leaf;            // leaf column index of each named column (-1: an absent optional one)
@@ -93,6 +134,13 @@ struct ParquetReader::Impl {
   size_t ReadRows(size_t c, int64_t n, StringColumn& out);
   // Opens the next row group with rows; false after the last.
   bool NextGroup();
+  // What Arrow's exception `e` means for the page being read.
+  std::string PageError(const std::exception& e) const {
+    if (pool->refused() > 0)
+      return absl::StrCat("corrupt page: its header asks for a buffer of ", pool->refused(), " bytes, more than the ", pool->limit(),
+                          " bytes a page of this file may take (the larger of 256 MiB and 4 times the file size)");
+    return absl::StrCat("corrupt page (", e.what(), ")");
+  }
   // The file broke off at row `got` of the current read.
   absl::Status Damage(size_t got, std::string_view what) const {
     return absl::DataLossError(absl::StrCat(FormatParquetRow(path, rows_done + got, row_group, row_in_group + got),
@@ -136,7 +184,7 @@ size_t ParquetReader::Impl::ReadRows(size_t c, int64_t n, StringColumn& out) {
       got += static_cast<size_t>(levels);
     }
   } catch (const std::exception& e) {
-    pending = Damage(got, absl::StrCat("corrupt page (", e.what(), ")"));
+    pending = Damage(got, PageError(e));
   }
   return got;
 }
@@ -153,7 +201,7 @@ bool ParquetReader::Impl::NextGroup() {
       group = file->RowGroup(row_group);
       for (int col : leaf) readers.push_back(col < 0 ? nullptr : group->Column(col));
     } catch (const std::exception& e) {
-      pending = Damage(0, absl::StrCat("cannot open the row group (", e.what(), ")"));
+      pending = Damage(0, pool->refused() > 0 ? PageError(e) : absl::StrCat("cannot open the row group (", e.what(), ")"));
       return false;
     }
     return true;
@@ -176,7 +224,9 @@ absl::StatusOr<ParquetReader> ParquetReader::Open(const std::filesystem::path& p
   std::error_code ec;
   impl->size = std::filesystem::file_size(path, ec);
   if (ec) return absl::NotFoundError(absl::StrCat(impl->path, ": cannot read (", ec.message(), ")"));
-  parquet::ReaderProperties props;
+  impl->pool = std::make_unique<BoundedPool>(
+      std::max<int64_t>(kPoolFloorBytes, kPoolFileMultiple * static_cast<int64_t>(std::min<uint64_t>(impl->size, INT64_MAX / 8))));
+  parquet::ReaderProperties props(impl->pool.get());
   props.enable_buffered_stream();
   props.set_buffer_size(kStreamBufferBytes);
   props.set_page_checksum_verification(true);  // a no-op for pages written without a CRC

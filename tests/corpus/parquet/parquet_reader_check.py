@@ -12,6 +12,7 @@ corrupt page (the rows before it are returned, then the error names its row grou
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -191,6 +192,41 @@ def main():
           f"corrupt page: {err}")
     check(500 <= len(rows) < 600 and rows == want[: len(rows)],
           f"corrupt page: {len(rows)} rows kept, expected a prefix with at least row groups 0-4 (500 rows)")
+
+    # A page header that claims a 2 GB page (the varint of its compressed size rewritten;
+    # the footer is found from the end, so the longer header leaves it readable): the reader
+    # refuses the claim as damage instead of allocating it, and stays small.
+    plain = write("plain.parquet", base.slice(0, 50), compression="none", use_dictionary=False,
+                  row_group_size=50)
+    chunk = pq.ParquetFile(plain).metadata.row_group(0).column(1)
+    with open(plain, "rb") as f:
+        data = f.read()
+    at = chunk.data_page_offset
+    check(data[at:at + 3] == bytes([0x15, 0x00, 0x15]), f"huge page: unexpected page header {data[at:at + 3].hex()}")
+
+    def varint_end(i):
+        while data[i] & 0x80:
+            i += 1
+        return i + 1
+
+    size_at = varint_end(at + 3) + 1  # past the uncompressed size and the next field's header byte
+    check(data[size_at - 1] == 0x15, "huge page: the compressed size is not the third field")
+    huge = 2 * (2**31 - 2)  # zigzag of 2147483646
+    varint = bytearray()
+    while huge >= 0x80:
+        varint.append((huge & 0x7F) | 0x80)
+        huge >>= 7
+    varint.append(huge)
+    bomb = os.path.join(tmp, "huge_page.parquet")
+    with open(bomb, "wb") as f:
+        f.write(data[:size_at] + bytes(varint) + data[varint_end(size_at):])
+    p = subprocess.run([args.dump, bomb, "1048576", "text"], capture_output=True, text=True)
+    error = [line for line in p.stdout.splitlines() if line.startswith("error ")]
+    check(len(error) == 1 and "DATA_LOSS" in error[0] and "(row group 0, row 0)" in error[0] and
+          "more than the 268435456 bytes a page of this file may take" in error[0], f"huge page: {error}")
+    # The largest of all the children so far (each reads a small file): under half a gigabyte.
+    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    check(peak_kb < 512 * 1024, f"huge page: a reader grew to {peak_kb} KB")
 
     print("pyarrow", pa.__version__)
     return check.finish("parquet reader")
