@@ -1,8 +1,9 @@
 // python/src/tokenizer_binding.cc — rwkvkit.Tokenizer: the World tokenizer from Python.
 //
-// Lists of ids are made from a table of the 65536 possible id objects built once, so an
-// encode allocates one list and nothing per token. Encodes of large inputs and every batch
-// run with the GIL released; batches run on TBB (tokenizer/batch_encoder.h).
+// Lists of ids share the 65536 possible id objects (id_list.h), so an encode allocates one
+// list and nothing per token. Encodes of large inputs and every batch run with the GIL
+// released: encode_batch makes its lists while TBB threads encode (batch_lists.h),
+// encode_batch_numpy runs tokenizer/batch_encoder.h.
 #include <nanobind/nanobind.h>
 #include <nanobind/ndarray.h>
 #include <nanobind/stl/filesystem.h>
@@ -12,10 +13,12 @@
 #include <nanobind/stl/vector.h>
 #include <tbb/task_arena.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <new>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,7 +26,9 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "python/src/batch_lists.h"
 #include "python/src/bindings.h"
+#include "python/src/id_list.h"
 #include "python/src/status_error.h"
 #include "python/src/text_view.h"
 #include "tokenizer/batch_encoder.h"
@@ -61,33 +66,6 @@ Example:
     >>> tok.decode([33155, 40213])
     'Hello world'
 )";
-
-// The id objects 0..65535, made once (small ints are shared by CPython anyway; this extends
-// that to every id) and kept for the life of the process.
-PyObject* const* IdObjects() {
-  static PyObject** table = [] {
-    auto** t = new PyObject*[65536];
-    for (long i = 0; i < 65536; ++i) t[i] = PyLong_FromLong(i);
-    return t;
-  }();
-  return table;
-}
-
-nb::list IdsToList(const uint16_t* ids, size_t n) {
-  PyObject* const* objs = IdObjects();
-  PyObject* list = PyList_New(static_cast<Py_ssize_t>(n));
-  if (list == nullptr) throw nb::python_error();
-  for (size_t i = 0; i < n; ++i) {
-    PyObject* o = objs[ids[i]];
-    Py_INCREF(o);
-#ifdef Py_LIMITED_API
-    PyList_SetItem(list, static_cast<Py_ssize_t>(i), o);
-#else
-    PyList_SET_ITEM(list, static_cast<Py_ssize_t>(i), o);
-#endif
-  }
-  return nb::steal<nb::list>(list);
-}
 
 // The per-thread scratch buffer of Encode(): grows to the largest input seen on the thread.
 std::vector<uint16_t>& Scratch() {
@@ -165,6 +143,10 @@ std::string DecodeToBytes(const Tokenizer& tok, nb::handle ids) {
   if (!st.ok()) throw nb::value_error(std::string(st.message()).c_str());
   return out;
 }
+
+struct FreeDeleter {
+  void operator()(void* p) const noexcept { std::free(p); }
+};
 
 // The owner of a heap array handed to numpy: freed when the last array viewing it goes.
 template <typename T>
@@ -254,12 +236,22 @@ void BindTokenizer(nb::module_& m) {
               const size_t n = EncodeView(self.tok, view.bytes(), arr.data());
               return out[nb::slice(size_t{0}, n)];
             }
-            auto* ids = new std::vector<uint16_t>();
-            nb::capsule owner = OwnVector(ids);
-            ids->resize(cap);
-            ids->resize(EncodeView(self.tok, view.bytes(), ids->data()));
-            ids->shrink_to_fit();
-            return nb::cast(nb::ndarray<nb::numpy, uint16_t, nb::ndim<1>>(ids->data(), {ids->size()}, owner));
+            // One id per byte at most; the block is then shrunk to the ids (realloc to a smaller
+            // size keeps them where they are) and handed to the array, which frees it.
+            std::unique_ptr<uint16_t, FreeDeleter> block(
+                static_cast<uint16_t*>(std::malloc(std::max<size_t>(cap, 1) * sizeof(uint16_t))));
+            if (block == nullptr) throw std::bad_alloc();
+            const size_t n = EncodeView(self.tok, view.bytes(), block.get());
+            if (n < cap) {
+              if (void* shrunk = std::realloc(block.get(), std::max<size_t>(n, 1) * sizeof(uint16_t))) {
+                (void)block.release();
+                block.reset(static_cast<uint16_t*>(shrunk));
+              }
+            }
+            uint16_t* ids = block.get();
+            nb::capsule owner(ids, [](void* p) noexcept { std::free(p); });
+            (void)block.release();
+            return nb::cast(nb::ndarray<nb::numpy, uint16_t, nb::ndim<1>>(ids, {n}, owner));
           },
           nb::arg("text"), nb::arg("out") = nb::none(),
           nb::sig("def encode_numpy(self, text: str | bytes, out: numpy.ndarray | None = None) -> numpy.ndarray"),
@@ -269,19 +261,14 @@ void BindTokenizer(nb::module_& m) {
       .def(
           "encode_batch",
           [](const PyTokenizer& self, nb::handle texts, std::optional<int> threads) {
+            if (threads && *threads < 1) throw nb::value_error("threads must be >= 1 (None: every core)");
             const TextList list = GatherTexts(texts);
-            const tokenizer::EncodedBatch batch = RunBatch(self.tok, list, threads);
-            const size_t n = list.bytes.size();
-            nb::list result = nb::steal<nb::list>(PyList_New(static_cast<Py_ssize_t>(n)));
-            for (size_t i = 0; i < n; ++i) {
-              nb::list doc = IdsToList(batch.ids.data() + batch.offsets[i], batch.offsets[i + 1] - batch.offsets[i]);
-              PyList_SetItem(result.ptr(), static_cast<Py_ssize_t>(i), doc.release().ptr());
-            }
-            return result;
+            return EncodeBatchToLists(self.tok, list.bytes, threads ? *threads : tbb::this_task_arena::max_concurrency());
           },
           nb::arg("texts"), nb::arg("threads") = nb::none(),
           nb::sig("def encode_batch(self, texts: typing.Iterable[str | bytes], threads: int | None = None) -> list[list[int]]"),
-          "Token ids of every text, on ``threads`` cores (``None``: all) with the GIL released.\n"
+          "Token ids of every text, encoded on ``threads`` threads (``None``: every core) with the\n"
+          "GIL released while the calling thread makes the lists of the texts already encoded.\n"
           "The result does not depend on the thread count.")
       .def(
           "encode_batch_numpy",

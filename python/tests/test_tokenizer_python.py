@@ -2,9 +2,11 @@
 no memory growth over many calls, pickling, the default vocab and its compiled tokenizer file,
 errors with file and line."""
 
+import gc
 import os
 import pickle
 import shutil
+import sys
 import threading
 import warnings
 
@@ -63,6 +65,44 @@ def test_encode_batch_releases_the_gil(tok, corpus_texts):
     # With the GIL held for the whole call, the other thread could run a few bytecodes at most
     # (between reading `before` and the call); released, it runs the whole time.
     assert during > 10000, f"the other Python thread ran only {during} iterations during encode_batch"
+
+
+def test_encode_batch_any_thread_count_equals_the_official_tokenizer(tok, official, corpus_texts):
+    # Texts are encoded in chunks of about 128 KB by several threads while the lists are made:
+    # many small texts, empty ones, bytes-like ones and one text larger than a chunk.
+    texts = corpus_texts[:600] + ["", b"", bytearray(b"x y"), "".join(corpus_texts[600:700]), ""]
+    want = [official.encode(t) if isinstance(t, str) else official.encodeBytes(bytes(t)) for t in texts]
+    assert len(texts[-2].encode()) > 128 * 1024
+    for threads in (1, 2, 3, 16, None):
+        got = tok.encode_batch(texts, threads=threads)
+        assert type(got) is list and all(type(ids) is list for ids in got)
+        assert got == want, f"threads={threads}"
+    assert tok.encode_batch([]) == []
+
+
+def test_id_lists_are_ordinary_lists(tok):
+    # The lists share one int object per id; each holds its own reference to it.
+    ids = tok.encode("Hello world")
+    assert type(ids) is list and ids == [33155, 40213]
+    assert gc.is_tracked(ids)  # an ordinary list: the cycle collector sees it
+    hello = ids[0]
+    base = sys.getrefcount(hello)
+    lists = [tok.encode("Hello world") for _ in range(1000)] + tok.encode_batch(["Hello"] * 1000, threads=2)
+    assert sys.getrefcount(hello) == base + 2000
+    lists[0].append(lists[0])  # a cycle through an id list is collected like any other
+    del lists
+    gc.collect()
+    assert sys.getrefcount(hello) == base
+    ids.append(7)
+    ids.sort()
+    assert ids == [7, 33155, 40213]
+
+
+def test_encode_numpy_keeps_only_the_ids(tok):
+    text = "Hello world " * 1000  # room for 12,000 ids is made, then cut to the ids
+    ids = tok.encode_numpy(text)
+    assert ids.shape == (len(tok.encode(text)),) and ids.tolist() == tok.encode(text)
+    assert tok.encode_numpy("").shape == (0,)
 
 
 def rss_bytes():
