@@ -20,6 +20,7 @@
 #include "corpus/tasks/executor_slurm.h"
 #include "corpus/tasks/split_build.h"
 #include "tools/cli/flags.h"
+#include "tools/cli/task_flags.h"
 #include "tools/cli/trainer_text.h"
 #include "tools/cli/vocab_path.h"
 #include "tools/commands.h"
@@ -39,7 +40,7 @@ publishes only when complete: a failed or interrupted build leaves DIR as it was
 build at a time may write to DIR. docs/cli.md ("Guarantees") has the details. Ends by printing
 (stdout) RWKV-LM's numbers and trainer command line, with the `rwkvkit merge` that joins
 several shards into the one prefix the trainer opens.)",
-    {
+    WithFlags({
         {"manifest", FlagKind::kValue, "FILE", "a corpus manifest (data_manifests/README.md)"},
         {"input", FlagKind::kRepeated, "PATH",
          "a file, directory or glob; one source per --input. A directory is\n"
@@ -104,13 +105,8 @@ several shards into the one prefix the trainer opens.)",
          "(what the executors run; with --task)"},
         {"task", FlagKind::kValue, "I", "the task's index in its stage (from 0)"},
         {"status", FlagKind::kValue, "DIR", "show the tasks of the split build in work directory DIR and exit"},
-        {"slurm-partition", FlagKind::kValue, "NAME", "--executor slurm: sbatch --partition"},
-        {"slurm-account", FlagKind::kValue, "NAME", "--executor slurm: sbatch --account"},
-        {"slurm-time", FlagKind::kValue, "TIME", "--executor slurm: sbatch --time, per task"},
-        {"slurm-mem", FlagKind::kValue, "SIZE", "--executor slurm: sbatch --mem, per task"},
-        {"slurm-cpus", FlagKind::kValue, "N", "--executor slurm: sbatch --cpus-per-task"},
-        {"sbatch-option", FlagKind::kRepeated, "OPT", "--executor slurm: one more sbatch option, passed as it is"},
-    }};
+    },
+              SlurmFlags())};
 
 absl::StatusOr<bool> OnOff(const ParsedFlags& f, const std::string& flag) {
   const std::string v = f.Get(flag).value_or("off");
@@ -170,29 +166,6 @@ absl::StatusOr<corpus::BuildOptions> OptionsFromFlags(const ParsedFlags& f) {
   return corpus::MakeBuildOptions(r);
 }
 
-// Flags that only steer the executor: the task command leaves them out.
-bool ExecutorOnlyFlag(const std::string& name) {
-  return name == "executor" || name == "parallel" || name == "status" || name == "stage" || name == "task" ||
-         name.starts_with("slurm-") || name == "sbatch-option";
-}
-
-// The command every task of a split build runs (the executor adds --stage and --task).
-std::vector<std::string> TaskCommand(const ParsedFlags& f) {
-  std::vector<std::string> cmd;
-  char exe[4096];
-  const ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
-  cmd.push_back(n > 0 ? std::string(exe, static_cast<size_t>(n)) : std::string("rwkvkit"));
-  cmd.push_back("build");
-  for (const Flag& flag : kSpec.flags) {
-    if (!flag.alias_of.empty() || ExecutorOnlyFlag(flag.name) || !f.Has(flag.name)) continue;
-    if (flag.kind == FlagKind::kBool) cmd.push_back("--" + flag.name);
-    for (const std::string& v : flag.kind == FlagKind::kBool ? std::vector<std::string>() : f.GetAll(flag.name))
-      cmd.push_back(absl::StrCat("--", flag.name, "=", v));
-  }
-  cmd.push_back("--no-progress");
-  return cmd;
-}
-
 absl::StatusOr<corpus::tasks::SplitOptions> SplitFromFlags(const ParsedFlags& f) {
   corpus::tasks::SplitOptions s;
   if (!f.Has("work")) return absl::InvalidArgumentError("--executor and --stage need --work DIR");
@@ -229,7 +202,7 @@ int RunSplitBuild(const ParsedFlags& flags, corpus::BuildOptions& opt) {
   if (!ctx.ok()) return ReportError("build", ctx.status());
   if (flags.Has("stage")) {
     if (flags.Has("executor")) return ReportError("build", absl::InvalidArgumentError("give --stage or --executor, not both"));
-    absl::StatusOr<tasks::Stage> stage = tasks::ParseStage(*flags.Get("stage"));
+    absl::StatusOr<tasks::Stage> stage = tasks::ParseStage(ctx->plan, *flags.Get("stage"));
     if (!stage.ok()) return ReportError("build", stage.status());
     if (!flags.Has("task")) return ReportError("build", absl::InvalidArgumentError("--stage needs --task I"));
     absl::StatusOr<long> task = flags.GetInt("task", 0, 0, (1 << 20) - 1);
@@ -248,7 +221,7 @@ int RunSplitBuild(const ParsedFlags& flags, corpus::BuildOptions& opt) {
   if (absl::Status s = tasks::CheckOutputNow(*ctx); !s.ok()) return ReportError("build", s);
   absl::StatusOr<corpus::OutputLock> lock = corpus::OutputLock::Acquire(split->work, opt.command_line);
   if (!lock.ok()) return ReportError("build", lock.status());
-  const std::vector<std::string> command = TaskCommand(flags);
+  const std::vector<std::string> command = TaskCommand(kSpec, flags);
   absl::StatusOr<tasks::ExecutorResult> r;
   if (executor == "local") {
     absl::StatusOr<long> parallel = flags.GetInt("parallel", 0, 0, 4096);
@@ -256,16 +229,9 @@ int RunSplitBuild(const ParsedFlags& flags, corpus::BuildOptions& opt) {
     const long cores = ::sysconf(_SC_NPROCESSORS_ONLN);
     r = tasks::RunLocalExecutor(split->work, ctx->plan, command, static_cast<int>(*parallel > 0 ? *parallel : cores));
   } else {
-    tasks::SlurmOptions so;
-    so.partition = flags.Get("slurm-partition").value_or("");
-    so.account = flags.Get("slurm-account").value_or("");
-    so.time = flags.Get("slurm-time").value_or("");
-    so.mem = flags.Get("slurm-mem").value_or("");
-    absl::StatusOr<long> cpus = flags.GetInt("slurm-cpus", 0, 0, 4096);
-    if (!cpus.ok()) return ReportError("build", cpus.status());
-    so.cpus_per_task = static_cast<int>(*cpus);
-    so.sbatch_options = flags.GetAll("sbatch-option");
-    r = tasks::RunSlurmExecutor(split->work, ctx->plan, command, so);
+    absl::StatusOr<tasks::SlurmOptions> so = SlurmOptionsFromFlags(flags);
+    if (!so.ok()) return ReportError("build", so.status());
+    r = tasks::RunSlurmExecutor(split->work, ctx->plan, command, *so);
   }
   if (!r.ok()) return ReportError("build", r.status());
   absl::StatusOr<corpus::stats::BuildInfo> info = corpus::stats::LoadBuildInfo(opt.out_dir);

@@ -5,7 +5,9 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <fstream>
 #include <optional>
 #include <string>
@@ -13,15 +15,22 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include "base/status_macros.h"
 #include "corpus/build_report.h"
+#include "corpus/output_lock.h"
 #include "corpus/progress.h"
+#include "corpus/tasks/executor_local.h"
+#include "corpus/tasks/executor_slurm.h"
+#include "corpus/tasks/split_build.h"
 #include "evaluation/cuda_plugin_loader.h"
 #include "evaluation/eval_run.h"
+#include "evaluation/eval_tasks.h"
 #include "refmodel/eval/doc_sample.h"
 #include "refmodel/eval/evaluator.h"
 #include "tools/cli/flags.h"
 #include "tools/cli/install_layout.h"
+#include "tools/cli/task_flags.h"
 #include "tools/cli/vocab_path.h"
 #include "tools/commands.h"
 
@@ -30,14 +39,15 @@ namespace {
 
 const CommandSpec kSpec{
     "eval",
-    "--model PATH --data PATH [--data PATH ...] [options]",
+    "--model PATH --data PATH [--data PATH ...] [options]\n"
+    "--model PATH --data PATH ... --executor local|slurm --work DIR --tasks N [options]",
     R"(Evaluates an RWKV-5.2 or RWKV-6 checkpoint (.pth or .safetensors; fp32/fp16/bf16) on binidx
 shards. Every document (one sequence ending with token 0) starts from a fresh state; inputs
 [0, t1..tn], targets [t1..tn, 0]; NLL in nats (docs/eval.md). stdout ends with one JSON line:
 documents, tokens, mean NLL, perplexity, bits per byte, and per source when a build.json lies
 next to the shards. A NaN or infinite NLL (broken weights, fp16 overflow) stops the run with
 exit status 1, naming the shard, document and source.)",
-    {
+    WithFlags({
         {"model", FlagKind::kValue, "PATH", "the checkpoint (.pth or .safetensors)"},
         {"data", FlagKind::kRepeated, "PATH", "a shard prefix, a .idx/.bin path, or a directory (all shards, name order)"},
         {"nll-out", FlagKind::kValue, "FILE",
@@ -57,7 +67,22 @@ exit status 1, naming the shard, document and source.)",
         ThreadsFlag(),
         NoProgressFlag(),
         VocabFlag(),
-    }};
+        {"executor", FlagKind::kValue, "local|slurm",
+         "split the evaluation into --tasks slices of the documents, run as\n"
+         "processes here (local) or as one Slurm job array (slurm; with --device\n"
+         "cuda one GPU per task); the report and --nll-out are those of one\n"
+         "process (docs/scale_out.md, \"Evaluation\")"},
+        {"work", FlagKind::kValue, "DIR", "work directory of a split evaluation (on a filesystem every task sees)"},
+        {"tasks", FlagKind::kValue, "N", "tasks of a split evaluation: slices of the documents (default: 1)"},
+        {"parallel", FlagKind::kValue, "K", "--executor local: tasks running at once (default: all cores; cuda: --gpus)"},
+        {"gpus", FlagKind::kValue, "G",
+         "--executor local --device cuda: GPUs to use, one task on each at a time\n"
+         "(a task sees only its GPU through CUDA_VISIBLE_DEVICES; default: 1)"},
+        {"stage", FlagKind::kValue, "S", "run one task of a split evaluation: eval (what the executors run; with --task)"},
+        {"task", FlagKind::kValue, "I", "the task's index (from 0)"},
+        {"status", FlagKind::kValue, "DIR", "show the tasks of the split evaluation in work directory DIR and exit"},
+    },
+              SlurmFlags())};
 
 std::string JsonNumber(double x) { return std::isfinite(x) ? absl::StrFormat("%.9g", x) : std::string("null"); }
 
@@ -175,17 +200,9 @@ class NllOutput {
   bool open_ = false;
 };
 
-absl::Status RunEval(const EvalFlags& e, const tokenizer::Tokenizer& tok) {
+// The request of the flags, without the CUDA plugin (LoadPlugin) and callbacks.
+evaluation::EvalRequest RequestOf(const EvalFlags& e) {
   evaluation::EvalRequest request;
-  // The CUDA plugin first: a machine without it fails before the model is read.
-  if (e.cuda) {
-    absl::StatusOr<const refmodel::CudaPlugin*> plugin =
-        evaluation::LoadCudaPlugin(PluginDir() / evaluation::kCudaPluginFileName);
-    if (!plugin.ok()) return plugin.status();
-    request.cuda = *plugin;
-  }
-  NllOutput nll_out;
-  if (e.nll_out) RWKVKIT_RETURN_IF_ERROR(nll_out.Open(*e.nll_out));
   request.model = e.model;
   request.data = e.data;
   request.dtype = e.dtype == "bf16"   ? refmodel::CudaDType::kBf16
@@ -195,13 +212,54 @@ absl::Status RunEval(const EvalFlags& e, const tokenizer::Tokenizer& tok) {
   request.batch = e.batch;
   request.window = e.options.window;
   request.sample = e.sample;
-  std::string line;
+  return request;
+}
+
+// The CUDA plugin, for --device cuda (before the model is read: a machine without it fails first).
+absl::Status LoadPlugin(const EvalFlags& e, evaluation::EvalRequest& request) {
+  if (!e.cuda) return absl::OkStatus();
+  absl::StatusOr<const refmodel::CudaPlugin*> plugin =
+      evaluation::LoadCudaPlugin(PluginDir() / evaluation::kCudaPluginFileName);
+  if (!plugin.ok()) return plugin.status();
+  request.cuda = *plugin;
+  return absl::OkStatus();
+}
+
+// stdout: the summary line.
+void PrintReport(const EvalFlags& e, const evaluation::EvalReport& report) {
+  std::string json = absl::StrCat("{\"model\": ", corpus::JsonString(e.model), ", \"version\": \"", report.version,
+                                  "\", \"total\": ", TotalsJson(report.total), ", \"sources\": {");
+  bool first = true;
+  for (const auto& [name, t] : report.per_source) {
+    absl::StrAppend(&json, first ? "" : ", ", corpus::JsonString(name), ": ", TotalsJson(t));
+    first = false;
+  }
+  absl::StrAppend(&json, "}");
+  if (report.sampled) {
+    absl::StrAppend(&json, ", \"sample\": {\"mode\": \"", report.per_source_sample ? "per_source" : "proportional",
+                    "\", \"seed\": ", report.seed, ", \"documents\": {");
+    first = true;
+    for (const auto& [name, k] : report.chosen_per_source) {
+      absl::StrAppend(&json, first ? "" : ", ", corpus::JsonString(name), ": ", k);
+      first = false;
+    }
+    absl::StrAppend(&json, "}}");
+  }
+  std::printf("%s}\n", json.c_str());
+}
+
+void PrintWarnings(const evaluation::EvalReport& report) {
+  for (const std::string& w : report.warnings) std::fprintf(stderr, "rwkvkit eval: warning: %s\n", w.c_str());
+}
+
+absl::Status RunEval(const EvalFlags& e, const tokenizer::Tokenizer& tok) {
+  evaluation::EvalRequest request = RequestOf(e);
+  RWKVKIT_RETURN_IF_ERROR(LoadPlugin(e, request));
+  NllOutput nll_out;
+  if (e.nll_out) RWKVKIT_RETURN_IF_ERROR(nll_out.Open(*e.nll_out));
   if (nll_out.enabled()) {
     request.on_document = [&](const refmodel::DocumentResult& r, const std::string*) -> absl::Status {
-      line = "[";
-      for (size_t i = 0; i < r.nll.size(); ++i) absl::StrAppend(&line, i ? "," : "", absl::StrFormat("%.8g", r.nll[i]));
-      line += "]\n";
-      return nll_out.Write(line);
+      return nll_out.Write(evaluation::NllLine(r.nll));
     };
   }
   std::optional<corpus::Progress> progress;  // its total (the planned targets) comes with the first document
@@ -213,30 +271,82 @@ absl::Status RunEval(const EvalFlags& e, const tokenizer::Tokenizer& tok) {
     docs_done = docs;
   };
   absl::StatusOr<evaluation::EvalReport> report = evaluation::RunEvaluation(request, tok);
-  if (report.ok())
-    for (const std::string& w : report->warnings) std::fprintf(stderr, "rwkvkit eval: warning: %s\n", w.c_str());
+  if (report.ok()) PrintWarnings(*report);
   if (!report.ok()) return report.status();
   if (progress) progress->Done(tokens_done, docs_done);
   if (nll_out.enabled()) RWKVKIT_RETURN_IF_ERROR(nll_out.Commit());
-  std::string json = absl::StrCat("{\"model\": ", corpus::JsonString(e.model), ", \"version\": \"", report->version,
-                                  "\", \"total\": ", TotalsJson(report->total), ", \"sources\": {");
-  bool first = true;
-  for (const auto& [name, t] : report->per_source) {
-    absl::StrAppend(&json, first ? "" : ", ", corpus::JsonString(name), ": ", TotalsJson(t));
-    first = false;
+  PrintReport(e, *report);
+  return absl::OkStatus();
+}
+
+// `--stage eval --task I` (one task) or `--executor E` (every task, then the merge).
+absl::Status RunSplitEval(const ParsedFlags& flags, const EvalFlags& e, const std::string& command_line) {
+  namespace tasks = corpus::tasks;
+  evaluation::EvalRequest request = RequestOf(e);
+  evaluation::EvalSplit split;
+  if (!flags.Has("work")) return absl::InvalidArgumentError("--executor and --stage need --work DIR");
+  split.work = *flags.Get("work");
+  absl::StatusOr<long> n = flags.GetInt("tasks", 1, 1, 1 << 20);
+  if (!n.ok()) return n.status();
+  split.tasks = static_cast<uint32_t>(*n);
+  split.cuda = e.cuda;
+  split.nll_lines = e.nll_out.has_value();
+  if (flags.Has("stage")) {
+    if (flags.Has("executor")) return absl::InvalidArgumentError("give --stage or --executor, not both");
+    RWKVKIT_ASSIGN_OR_RETURN(const tasks::TaskPlan plan, evaluation::PrepareEvalWork(request, split));
+    RWKVKIT_ASSIGN_OR_RETURN(const tasks::Stage stage, tasks::ParseStage(plan, *flags.Get("stage")));
+    if (!flags.Has("task")) return absl::InvalidArgumentError("--stage needs --task I");
+    RWKVKIT_ASSIGN_OR_RETURN(const long task, flags.GetInt("task", 0, 0, (1 << 20) - 1));
+    RWKVKIT_RETURN_IF_ERROR(LoadPlugin(e, request));
+    RWKVKIT_ASSIGN_OR_RETURN(const tokenizer::Tokenizer tok, LoadTokenizer(flags.Get("vocab")));
+    RWKVKIT_ASSIGN_OR_RETURN(const bool ran, evaluation::RunEvalTask(request, tok, split, plan,
+                                                                     static_cast<uint32_t>(task), command_line));
+    std::fprintf(stderr, "rwkvkit eval: task %s %ld: %s\n", tasks::StageName(stage).c_str(), task,
+                 ran ? "done" : "already done (its outputs match its done marker)");
+    return absl::OkStatus();
   }
-  absl::StrAppend(&json, "}");
-  if (report->sampled) {
-    absl::StrAppend(&json, ", \"sample\": {\"mode\": \"", report->per_source_sample ? "per_source" : "proportional",
-                    "\", \"seed\": ", report->seed, ", \"documents\": {");
-    first = true;
-    for (const auto& [name, k] : report->chosen_per_source) {
-      absl::StrAppend(&json, first ? "" : ", ", corpus::JsonString(name), ": ", k);
-      first = false;
+  const std::string executor = *flags.Get("executor");
+  if (executor != "local" && executor != "slurm")
+    return absl::InvalidArgumentError(absl::StrCat("--executor wants local or slurm (saw \"", executor, "\")"));
+  NllOutput nll_out;
+  if (e.nll_out) RWKVKIT_RETURN_IF_ERROR(nll_out.Open(*e.nll_out));
+  RWKVKIT_ASSIGN_OR_RETURN(const tasks::TaskPlan plan, evaluation::PrepareEvalWork(request, split));
+  RWKVKIT_ASSIGN_OR_RETURN(const corpus::OutputLock lock, corpus::OutputLock::Acquire(split.work, command_line));
+  const std::vector<std::string> command = TaskCommand(kSpec, flags);
+  absl::StatusOr<tasks::ExecutorResult> r;
+  if (executor == "local") {
+    RWKVKIT_ASSIGN_OR_RETURN(const long gpus, flags.GetInt("gpus", 1, 1, 1024));
+    std::vector<std::string> slot_env;
+    if (e.cuda) {
+      // Slot k gets the k-th GPU this process may use (CUDA_VISIBLE_DEVICES, else 0..G-1).
+      const char* visible = std::getenv("CUDA_VISIBLE_DEVICES");
+      const std::vector<std::string> ids =
+          visible != nullptr ? absl::StrSplit(visible, ',', absl::SkipWhitespace()) : std::vector<std::string>();
+      for (long k = 0; k < gpus; ++k)
+        slot_env.push_back(absl::StrCat("CUDA_VISIBLE_DEVICES=",
+                                        static_cast<size_t>(k) < ids.size() ? ids[static_cast<size_t>(k)] : absl::StrCat(k)));
+    } else if (flags.Has("gpus")) {
+      return absl::InvalidArgumentError("--gpus needs --device cuda");
     }
-    absl::StrAppend(&json, "}}");
+    RWKVKIT_ASSIGN_OR_RETURN(const long parallel, flags.GetInt("parallel", 0, 0, 4096));
+    const long cores = ::sysconf(_SC_NPROCESSORS_ONLN);
+    const long k = parallel > 0 ? parallel : e.cuda ? gpus : cores;
+    r = tasks::RunLocalExecutor(split.work, plan, command, static_cast<int>(k), slot_env);
+  } else {
+    RWKVKIT_ASSIGN_OR_RETURN(tasks::SlurmOptions so, SlurmOptionsFromFlags(flags));
+    if (e.cuda) so.gpus_per_task = 1;
+    r = tasks::RunSlurmExecutor(split.work, plan, command, so);
   }
-  std::printf("%s}\n", json.c_str());
+  if (!r.ok()) return r.status();
+  std::function<absl::Status(std::string_view)> nll_text;
+  if (nll_out.enabled()) nll_text = [&](std::string_view text) { return nll_out.Write(std::string(text)); };
+  RWKVKIT_ASSIGN_OR_RETURN(const evaluation::EvalReport report,
+                           evaluation::MergeEvalTasks(request, split, plan, nll_text));
+  PrintWarnings(report);
+  if (nll_out.enabled()) RWKVKIT_RETURN_IF_ERROR(nll_out.Commit());
+  std::fprintf(stderr, "rwkvkit eval: %s: %d task(s) run, %d already done; merged %llu documents\n", executor.c_str(),
+               r->tasks_run, r->tasks_skipped, static_cast<unsigned long long>(report.total.documents));
+  PrintReport(e, report);
   return absl::OkStatus();
 }
 
@@ -245,10 +355,25 @@ absl::Status RunEval(const EvalFlags& e, const tokenizer::Tokenizer& tok) {
 int RunEval(int argc, char** argv) {
   ParsedFlags flags;
   if (const std::optional<int> rc = ParseCommandLine(argc, argv, kSpec, flags)) return *rc;
+  if (flags.Has("status")) {
+    absl::StatusOr<std::string> report = corpus::tasks::StatusReport(*flags.Get("status"));
+    if (!report.ok()) return ReportError("eval", report.status());
+    std::fputs(report->c_str(), stdout);
+    return 0;
+  }
   absl::StatusOr<EvalFlags> e = ReadFlags(flags);
   if (!e.ok()) return ReportError("eval", e.status());
   std::optional<tbb::global_control> limit;
   if (e->threads > 0) limit.emplace(tbb::global_control::max_allowed_parallelism, static_cast<size_t>(e->threads));
+  if (flags.Has("stage") || flags.Has("executor")) {
+    std::string command_line = "rwkvkit";
+    for (int i = 0; i < argc; ++i) absl::StrAppend(&command_line, " ", argv[i]);  // argv[0] is "eval"
+    absl::Status s = RunSplitEval(flags, *e, command_line);
+    return s.ok() ? 0 : ReportError("eval", s);
+  }
+  for (const char* f : {"work", "tasks", "parallel", "gpus", "task"})
+    if (flags.Has(f))
+      return ReportError("eval", absl::InvalidArgumentError(absl::StrCat("--", f, " needs --executor (a split evaluation)")));
   absl::StatusOr<tokenizer::Tokenizer> tok = LoadTokenizer(flags.Get("vocab"));
   if (!tok.ok()) return ReportError("eval", tok.status());
   absl::Status s = RunEval(*e, *tok);

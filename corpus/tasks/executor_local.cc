@@ -9,7 +9,9 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <algorithm>
 #include <map>
+#include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -19,7 +21,8 @@
 namespace rwkvkit::corpus::tasks {
 namespace {
 
-absl::StatusOr<pid_t> Start(const std::vector<std::string>& argv, const std::filesystem::path& log) {
+absl::StatusOr<pid_t> Start(const std::vector<std::string>& argv, const std::filesystem::path& log,
+                            const std::string& env) {
   const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return absl::UnavailableError(absl::StrCat(log.string(), ": cannot create (", std::strerror(errno), ")"));
   std::vector<char*> args;
@@ -29,6 +32,7 @@ absl::StatusOr<pid_t> Start(const std::vector<std::string>& argv, const std::fil
   if (pid == 0) {
     ::dup2(fd, STDOUT_FILENO);
     ::dup2(fd, STDERR_FILENO);
+    if (!env.empty()) ::putenv(const_cast<char*>(env.c_str()));  // this child's copy of the string
     ::execv(args[0], args.data());
     std::fprintf(stderr, "rwkvkit: cannot run %s (%s)\n", args[0], std::strerror(errno));
     ::_exit(127);
@@ -40,12 +44,12 @@ absl::StatusOr<pid_t> Start(const std::vector<std::string>& argv, const std::fil
 }
 
 // The task's CPU time and peak memory, as the last line of its log (bench/ reads it).
-void AppendUsage(const std::filesystem::path& log, const struct rusage& u) {
+void AppendUsage(const std::filesystem::path& log, const struct rusage& u, const std::string& who) {
   std::FILE* f = std::fopen(log.c_str(), "a");
   if (f == nullptr) return;
   const double cpu = static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
                      static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-  std::fprintf(f, "rwkvkit build: task usage: cpu_s %.3f max_rss_kb %ld\n", cpu, u.ru_maxrss);
+  std::fprintf(f, "%s: task usage: cpu_s %.3f max_rss_kb %ld\n", who.c_str(), cpu, u.ru_maxrss);
   std::fclose(f);
 }
 
@@ -57,22 +61,30 @@ std::string ExitText(int status) {
 
 }  // namespace
 
+std::string CommandName(const std::vector<std::string>& command) {
+  return absl::StrCat("rwkvkit ", command.size() > 1 ? command[1] : std::string("build"));
+}
+
 std::string LastLogLine(const std::filesystem::path& log) {
   std::string last;
   for (absl::string_view line : absl::StrSplit(ReadSmallFile(log), '\n', absl::SkipWhitespace()))
-    if (!absl::StartsWith(line, "rwkvkit build: task usage:")) last = std::string(line);
+    if (!(absl::StartsWith(line, "rwkvkit ") && absl::StrContains(line, ": task usage: cpu_s ")))
+      last = std::string(line);
   return last;
 }
 
 absl::StatusOr<ExecutorResult> RunLocalExecutor(const std::filesystem::path& work, const TaskPlan& plan,
-                                                const std::vector<std::string>& command, int parallel) {
+                                                const std::vector<std::string>& command, int parallel,
+                                                const std::vector<std::string>& slot_env) {
   ExecutorResult result;
+  const std::string who = CommandName(command);
   if (parallel < 1) parallel = 1;
-  if (CheckDone(work, plan, Stage::kPublish, 0).ok()) {
-    result.tasks_skipped = 1;
+  if (!slot_env.empty()) parallel = std::min(parallel, static_cast<int>(slot_env.size()));
+  if (Finished(work, plan)) {
+    result.tasks_skipped = static_cast<int>(TaskCount(plan, StagesOf(plan).back()));
     return result;
   }
-  for (Stage stage : kStages) {
+  for (Stage stage : StagesOf(plan)) {
     std::vector<uint32_t> pending;
     for (uint32_t t = 0; t < TaskCount(plan, stage); ++t) {
       const absl::Status done = CheckDone(work, plan, stage, t);
@@ -80,12 +92,13 @@ absl::StatusOr<ExecutorResult> RunLocalExecutor(const std::filesystem::path& wor
         ++result.tasks_skipped;
       } else {
         if (!absl::IsNotFound(done))
-          std::fprintf(stderr, "rwkvkit build: redoing task %s %u: %s\n", StageName(stage).c_str(), t,
+          std::fprintf(stderr, "%s: redoing task %s %u: %s\n", who.c_str(), StageName(stage).c_str(), t,
                        std::string(done.message()).c_str());
         pending.push_back(t);
       }
     }
-    std::map<pid_t, uint32_t> running;
+    std::map<pid_t, std::pair<uint32_t, int>> running;  // task, slot
+    std::vector<bool> slot_busy(static_cast<size_t>(parallel), false);
     std::string failure;
     size_t next = 0;
     while (next < pending.size() || !running.empty()) {
@@ -93,12 +106,15 @@ absl::StatusOr<ExecutorResult> RunLocalExecutor(const std::filesystem::path& wor
         const uint32_t t = pending[next++];
         std::vector<std::string> argv = command;
         argv.insert(argv.end(), {"--stage", std::string(StageName(stage)), "--task", std::to_string(t)});
-        absl::StatusOr<pid_t> pid = Start(argv, LogPath(work, stage, t));
+        const int slot = static_cast<int>(std::find(slot_busy.begin(), slot_busy.end(), false) - slot_busy.begin());
+        absl::StatusOr<pid_t> pid =
+            Start(argv, LogPath(work, stage, t), slot_env.empty() ? std::string() : slot_env[static_cast<size_t>(slot)]);
         if (!pid.ok()) {
           failure = std::string(pid.status().message());
           break;
         }
-        running[*pid] = t;
+        running[*pid] = {t, slot};
+        slot_busy[static_cast<size_t>(slot)] = true;
         ++result.tasks_run;
       }
       if (!failure.empty()) next = pending.size();
@@ -112,9 +128,10 @@ absl::StatusOr<ExecutorResult> RunLocalExecutor(const std::filesystem::path& wor
       }
       auto it = running.find(done);
       if (it == running.end()) continue;
-      const uint32_t t = it->second;
+      const uint32_t t = it->second.first;
+      slot_busy[static_cast<size_t>(it->second.second)] = false;
       running.erase(it);
-      AppendUsage(LogPath(work, stage, t), usage);
+      AppendUsage(LogPath(work, stage, t), usage, who);
       if ((!WIFEXITED(status) || WEXITSTATUS(status) != 0) && failure.empty()) {
         const std::filesystem::path log = LogPath(work, stage, t);
         failure = absl::StrCat("task ", StageName(stage), " ", t, " failed (", ExitText(status), "): ",

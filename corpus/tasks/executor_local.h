@@ -1,12 +1,14 @@
-// corpus/tasks/executor_local.h — runs a split build's tasks as processes on this machine.
+// corpus/tasks/executor_local.h — runs a split build's (or evaluation's) tasks as processes here.
 //
-// Stage after stage, every task whose done marker does not check out (work_dir.h) is started
-// as `command --stage S --task I` (a child process, stdout and stderr to its log under
-// logs/, which ends with a line of the task's CPU time and peak memory), at most `parallel`
-// at a time; a stage starts only when every task of the stage
-// before it has finished. The first failure stops the run after the running tasks end, with
-// the task, its exit status and the last line of its log. Nothing runs when the publish task
-// is already done. Not thread-safe: one run per work directory (the caller holds its lock).
+// Stage after stage of the plan's chain, every task whose done marker does not check out
+// (work_dir.h) is started as `command --stage S --task I` (a child process, stdout and stderr
+// to its log under logs/, which ends with a line of the task's CPU time and peak memory), at
+// most `parallel` at a time; a stage starts only when every task of the stage before it has
+// finished. With `slot_env` (one "NAME=VALUE" per slot, e.g. CUDA_VISIBLE_DEVICES=k for GPU k),
+// at most that many run at once and each task gets the variable of a slot no running task
+// holds. The first failure stops the run after the running tasks end, with the task, its exit
+// status and the last line of its log. Nothing runs when the last stage is already done. Not
+// thread-safe: one run per work directory (the caller holds its lock).
 #ifndef RWKVKIT_CORPUS_TASKS_EXECUTOR_LOCAL_H_
 #define RWKVKIT_CORPUS_TASKS_EXECUTOR_LOCAL_H_
 
@@ -27,7 +29,11 @@ struct ExecutorResult {
 
 // kAborted naming the failed task; kUnavailable when a process cannot be started.
 absl::StatusOr<ExecutorResult> RunLocalExecutor(const std::filesystem::path& work, const TaskPlan& plan,
-                                                const std::vector<std::string>& command, int parallel);
+                                                const std::vector<std::string>& command, int parallel,
+                                                const std::vector<std::string>& slot_env = {});
+
+// "rwkvkit build" or "rwkvkit eval": the task command's name, for messages.
+std::string CommandName(const std::vector<std::string>& command);
 
 // The last non-empty line of a task's log but its usage line ("" when none), for messages.
 std::string LastLogLine(const std::filesystem::path& log);

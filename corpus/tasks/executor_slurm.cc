@@ -61,7 +61,7 @@ absl::StatusOr<CommandResult> RunCommand(const std::vector<std::string>& argv) {
 
 // Why the run stopped: the first task of the earliest stage that is not done.
 std::string FirstFailure(const std::filesystem::path& work, const TaskPlan& plan) {
-  for (Stage s : kStages)
+  for (Stage s : StagesOf(plan))
     for (uint32_t t = 0; t < TaskCount(plan, s); ++t) {
       if (CheckDone(work, plan, s, t, true).ok()) continue;
       std::error_code ec;
@@ -73,7 +73,7 @@ std::string FirstFailure(const std::filesystem::path& work, const TaskPlan& plan
                                                  LastLogLine(LogPath(work, s, t)));
       return absl::StrCat("task ", StageName(s), " ", t, " failed: ", why, " (log: ", LogPath(work, s, t).string(), ")");
     }
-  return "the jobs left the queue before the build was published";
+  return "the jobs left the queue before the last stage was done";
 }
 
 }  // namespace
@@ -90,8 +90,9 @@ std::string ShellQuote(const std::string& s) {
 absl::StatusOr<ExecutorResult> RunSlurmExecutor(const std::filesystem::path& work, const TaskPlan& plan,
                                                 const std::vector<std::string>& command, const SlurmOptions& slurm) {
   ExecutorResult result;
-  if (CheckDone(work, plan, Stage::kPublish, 0).ok()) {
-    result.tasks_skipped = 1;
+  const std::string who = CommandName(command);
+  if (Finished(work, plan)) {
+    result.tasks_skipped = static_cast<int>(TaskCount(plan, StagesOf(plan).back()));
     return result;
   }
   const std::filesystem::path scripts = work / "slurm";
@@ -100,7 +101,7 @@ absl::StatusOr<ExecutorResult> RunSlurmExecutor(const std::filesystem::path& wor
   std::vector<std::string> earlier;  // A_i of every task submitted by this run
   std::vector<std::string> arrays;   // A of every array submitted by this run
   std::string jobs_log;
-  for (Stage stage : kStages) {
+  for (Stage stage : StagesOf(plan)) {
     std::vector<std::string> pending;
     for (uint32_t t = 0; t < TaskCount(plan, stage); ++t) {
       const absl::Status done = CheckDone(work, plan, stage, t);
@@ -108,13 +109,13 @@ absl::StatusOr<ExecutorResult> RunSlurmExecutor(const std::filesystem::path& wor
         ++result.tasks_skipped;
       } else {
         if (!absl::IsNotFound(done))
-          std::fprintf(stderr, "rwkvkit build: redoing task %s %u: %s\n", StageName(stage).c_str(), t,
+          std::fprintf(stderr, "%s: redoing task %s %u: %s\n", who.c_str(), StageName(stage).c_str(), t,
                        std::string(done.message()).c_str());
         pending.push_back(std::to_string(t));
       }
     }
     if (pending.empty()) continue;
-    std::string script = absl::StrCat("#!/bin/sh\n# rwkvkit build, stage ", StageName(stage), " (one array task per task)\nexec");
+    std::string script = absl::StrCat("#!/bin/sh\n# rwkvkit, stage ", StageName(stage), " (one array task per task)\nexec");
     for (const std::string& a : command) absl::StrAppend(&script, " ", ShellQuote(a));
     absl::StrAppend(&script, " --stage ", StageName(stage), " --task \"$SLURM_ARRAY_TASK_ID\"\n");
     const std::filesystem::path script_path = scripts / absl::StrCat(StageName(stage), ".sh");
@@ -133,6 +134,7 @@ absl::StatusOr<ExecutorResult> RunSlurmExecutor(const std::filesystem::path& wor
     if (!slurm.time.empty()) argv.push_back("--time=" + slurm.time);
     if (!slurm.mem.empty()) argv.push_back("--mem=" + slurm.mem);
     if (slurm.cpus_per_task > 0) argv.push_back(absl::StrCat("--cpus-per-task=", slurm.cpus_per_task));
+    if (slurm.gpus_per_task > 0) argv.push_back(absl::StrCat("--gres=gpu:", slurm.gpus_per_task));
     argv.insert(argv.end(), slurm.sbatch_options.begin(), slurm.sbatch_options.end());
     argv.push_back(script_path.string());
     RWKVKIT_ASSIGN_OR_RETURN(const CommandResult r, RunCommand(argv));
@@ -145,13 +147,13 @@ absl::StatusOr<ExecutorResult> RunSlurmExecutor(const std::filesystem::path& wor
     result.tasks_run += static_cast<int>(pending.size());
     absl::StrAppend(&jobs_log, StageName(stage), " ", id, " ", absl::StrJoin(pending, ","), "\n");
     RWKVKIT_RETURN_IF_ERROR(WriteFileAtomically(scripts / "jobs.txt", jobs_log));
-    std::fprintf(stderr, "rwkvkit build: stage %s: submitted job array %s (%zu tasks)\n",
+    std::fprintf(stderr, "%s: stage %s: submitted job array %s (%zu tasks)\n", who.c_str(),
                  std::string(StageName(stage)).c_str(), id.c_str(), pending.size());
   }
   const std::string ids = absl::StrJoin(arrays, ",");
   int unanswered = 0;  // squeue calls in a row that failed for another reason than finished jobs
   while (true) {
-    if (CheckDone(work, plan, Stage::kPublish, 0, true).ok()) break;
+    if (Finished(work, plan, true)) break;
     absl::StatusOr<CommandResult> q = RunCommand({"squeue", "-h", "-r", "-j", ids, "-o", "%i"});
     // squeue prints nothing for finished jobs it still knows and "Invalid job id" for those it
     // has forgotten (MinJobAge); any other failure (the controller busy or restarting) is
@@ -162,13 +164,13 @@ absl::StatusOr<ExecutorResult> RunSlurmExecutor(const std::filesystem::path& wor
         return absl::UnavailableError(absl::StrCat("squeue keeps failing: ",
                                                    q.ok() ? absl::StripAsciiWhitespace(q->output)
                                                           : q.status().message(),
-                                                   " (the jobs may still run: rwkvkit build --status ",
+                                                   " (the jobs may still run: ", who, " --status ",
                                                    work.string(), ")"));
     } else {
       unanswered = 0;
       const bool queued = !forgotten && !absl::StripAsciiWhitespace(q->output).empty();
       if (!queued) {
-        if (CheckDone(work, plan, Stage::kPublish, 0, true).ok()) break;
+        if (Finished(work, plan, true)) break;
         return absl::AbortedError(FirstFailure(work, plan));
       }
     }

@@ -42,11 +42,15 @@ absl::Status CheckOutputNow(const TaskContext& ctx) {
 
 absl::StatusOr<std::string> StatusReport(const std::filesystem::path& work) {
   RWKVKIT_ASSIGN_OR_RETURN(const TaskPlan plan, LoadPlan(work));
-  const bool published = CheckDone(work, plan, Stage::kPublish, 0, true).ok();
-  std::string out = absl::StrCat(work.string(), ": ", plan.read_tasks, " read tasks, ", plan.partitions,
-                                 " partitions, ", plan.write_tasks, " write tasks; ",
-                                 published ? "complete (published)" : "not complete", "\n");
-  for (Stage s : kStages) {
+  const bool finished = Finished(work, plan, true);
+  const Stage last = StagesOf(plan).back();
+  std::string out =
+      plan.eval_tasks > 0
+          ? absl::StrCat(work.string(), ": an evaluation in ", plan.eval_tasks, " tasks; ",
+                         finished ? "complete (every slice evaluated)" : "not complete", "\n")
+          : absl::StrCat(work.string(), ": ", plan.read_tasks, " read tasks, ", plan.partitions, " partitions, ",
+                         plan.write_tasks, " write tasks; ", finished ? "complete (published)" : "not complete", "\n");
+  for (Stage s : StagesOf(plan)) {
     int done = 0, running = 0, failed = 0, pending = 0;
     std::string lines;
     for (uint32_t t = 0; t < TaskCount(plan, s); ++t) {
@@ -55,7 +59,7 @@ absl::StatusOr<std::string> StatusReport(const std::filesystem::path& work) {
       if (TaskRunning(work, s, t)) {
         ++running;
         state = "running";
-      } else if (d.ok() || (published && s != Stage::kPublish)) {
+      } else if (d.ok() || (finished && s != last)) {
         ++done;
         continue;
       } else if (std::error_code ec; std::filesystem::exists(FailedMarkerPath(work, s, t), ec)) {

@@ -37,7 +37,7 @@ absl::StatusOr<TaskContext> OpenSplitBuild(const BuildOptions& opt, const tokeni
 absl::Status CheckOutputNow(const TaskContext& ctx);
 
 // StatusReport()
-// `rwkvkit build --status DIR`: each stage's tasks as done / running / failed (with the
+// `rwkvkit build|eval --status DIR`: each stage's tasks as done / running / failed (with the
 // message) / pending, from the markers and task locks (sizes checked, not checksums).
 absl::StatusOr<std::string> StatusReport(const std::filesystem::path& work);
 

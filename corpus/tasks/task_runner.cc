@@ -1,4 +1,4 @@
-// corpus/tasks/task_runner.cc — RunTask (stage_tasks.h): lock, inputs, clean directory, marker.
+// corpus/tasks/task_runner.cc — see task_runner.h; also RunTask (stage_tasks.h), the build's stages on it.
 #include <unistd.h>
 
 #include <chrono>
@@ -10,6 +10,7 @@
 #include "corpus/build_report.h"
 #include "corpus/output_lock.h"
 #include "corpus/tasks/stage_tasks.h"
+#include "corpus/tasks/task_runner.h"
 
 namespace rwkvkit::corpus::tasks {
 namespace {
@@ -21,49 +22,57 @@ absl::Status Dispatch(const TaskContext& ctx, Stage stage, uint32_t task, std::v
     case Stage::kCluster: return RunClusterTask(ctx);
     case Stage::kWrite: return RunWriteTask(ctx, task, extra);
     case Stage::kPublish: return RunPublishTask(ctx, extra);
+    case Stage::kEval: break;
   }
   return absl::InternalError("unknown stage");
 }
 
 }  // namespace
 
-absl::StatusOr<bool> RunTask(const TaskContext& ctx, Stage stage, uint32_t task) {
-  const uint32_t n = TaskCount(ctx.plan, stage);
+absl::StatusOr<bool> RunTaskWith(const std::filesystem::path& work, const TaskPlan& plan, Stage stage, uint32_t task,
+                                 const std::string& owner, const TaskBody& body) {
+  const uint32_t n = TaskCount(plan, stage);
+  if (n == 0) return absl::InvalidArgumentError(absl::StrCat("--stage ", StageName(stage), ": not a stage of this work"));
   if (task >= n)
     return absl::InvalidArgumentError(
         absl::StrCat("--task ", task, ": stage ", StageName(stage), " has tasks 0 to ", n - 1));
-  const std::filesystem::path dir = TaskDir(ctx.work, stage, task);
+  const std::filesystem::path dir = TaskDir(work, stage, task);
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return absl::UnavailableError(absl::StrCat(dir.string(), ": cannot create (", ec.message(), ")"));
   // A status probe (TaskRunning) holds the lock for a moment: try again before giving up.
   std::optional<absl::StatusOr<OutputLock>> lock;
-  lock.emplace(OutputLock::Acquire(dir, ctx.opt.command_line));
+  lock.emplace(OutputLock::Acquire(dir, owner));
   for (int attempt = 0; attempt < 5 && !lock->ok() && absl::IsFailedPrecondition(lock->status()); ++attempt) {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    lock.emplace(OutputLock::Acquire(dir, ctx.opt.command_line));
+    lock.emplace(OutputLock::Acquire(dir, owner));
   }
   if (!lock->ok())
     return absl::Status(lock->status().code(), absl::StrCat("task ", StageName(stage), " ", task, ": ",
                                                             lock->status().message()));
-  if (CheckDone(ctx.work, ctx.plan, stage, task).ok()) return false;
-  for (Stage up : kStages) {
+  if (CheckDone(work, plan, stage, task).ok()) return false;
+  for (Stage up : StagesOf(plan)) {
     if (up == stage) break;
-    for (uint32_t t = 0; t < TaskCount(ctx.plan, up); ++t)
-      if (absl::Status s = CheckDone(ctx.work, ctx.plan, up, t); !s.ok())
+    for (uint32_t t = 0; t < TaskCount(plan, up); ++t)
+      if (absl::Status s = CheckDone(work, plan, up, t); !s.ok())
         return absl::FailedPreconditionError(absl::StrCat("task ", StageName(stage), " ", task, " needs task ",
                                                           StageName(up), " ", t, " finished: ", s.message(),
-                                                          " (run the build again: it redoes that task)"));
+                                                          " (run the command again: it redoes that task)"));
   }
-  RWKVKIT_RETURN_IF_ERROR(ClearTaskDir(ctx.work, stage, task));
+  RWKVKIT_RETURN_IF_ERROR(ClearTaskDir(work, stage, task));
   std::vector<std::filesystem::path> extra;
-  absl::Status s = Dispatch(ctx, stage, task, extra);
-  if (s.ok()) s = WriteDoneMarker(ctx.work, stage, task, extra);
+  absl::Status s = body(extra);
+  if (s.ok()) s = WriteDoneMarker(work, stage, task, extra);
   if (!s.ok()) {
-    (void)WriteFileAtomically(FailedMarkerPath(ctx.work, stage, task), std::string(s.message()) + "\n");
+    (void)WriteFileAtomically(FailedMarkerPath(work, stage, task), std::string(s.message()) + "\n");
     return s;
   }
   return true;
+}
+
+absl::StatusOr<bool> RunTask(const TaskContext& ctx, Stage stage, uint32_t task) {
+  return RunTaskWith(ctx.work, ctx.plan, stage, task, ctx.opt.command_line,
+                     [&](std::vector<std::filesystem::path>& extra) { return Dispatch(ctx, stage, task, extra); });
 }
 
 }  // namespace rwkvkit::corpus::tasks

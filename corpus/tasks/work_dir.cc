@@ -27,9 +27,18 @@ constexpr char kDoneMagic[] = "rwkvkit done 1";
 std::string Hex(const XXH128_hash_t& h) { return absl::StrFormat("%016x%016x", h.high64, h.low64); }
 
 std::string PlanText(const TaskPlan& plan) {
-  return absl::StrCat(kPlanMagic, "\nread_tasks ", plan.read_tasks, "\npartitions ", plan.partitions, "\nwrite_tasks ",
-                      plan.write_tasks, "\nfingerprint ", Hex(XXH3_128bits(plan.fingerprint.data(), plan.fingerprint.size())),
-                      "\n");
+  const std::string counts = plan.eval_tasks > 0 ? absl::StrCat("\neval_tasks ", plan.eval_tasks)
+                                                 : absl::StrCat("\nread_tasks ", plan.read_tasks, "\npartitions ",
+                                                                plan.partitions, "\nwrite_tasks ", plan.write_tasks);
+  return absl::StrCat(kPlanMagic, counts, "\nfingerprint ",
+                      Hex(XXH3_128bits(plan.fingerprint.data(), plan.fingerprint.size())), "\n");
+}
+
+// The task counts as the command line gives them, for messages.
+std::string CountsText(const TaskPlan& plan) {
+  if (plan.eval_tasks > 0) return absl::StrCat("an evaluation in --tasks ", plan.eval_tasks);
+  return absl::StrCat("a build in --tasks ", plan.read_tasks, " --partitions ", plan.partitions, " --write-tasks ",
+                      plan.write_tasks);
 }
 
 // The first line where two fingerprints differ, for the message.
@@ -54,19 +63,30 @@ std::string StageName(Stage s) {
     case Stage::kCluster: return "cluster";
     case Stage::kWrite: return "write";
     case Stage::kPublish: return "publish";
+    case Stage::kEval: return "eval";
   }
   return "?";
 }
 
-absl::StatusOr<Stage> ParseStage(std::string_view name) {
-  for (Stage s : kStages)
+std::span<const Stage> StagesOf(const TaskPlan& plan) {
+  if (plan.eval_tasks > 0) return kEvalStages;
+  return kStages;
+}
+
+absl::StatusOr<Stage> ParseStage(const TaskPlan& plan, std::string_view name) {
+  std::string names;
+  for (Stage s : StagesOf(plan)) {
     if (StageName(s) == name) return s;
+    absl::StrAppend(&names, names.empty() ? "" : ", ", StageName(s));
+  }
   return absl::InvalidArgumentError(
-      absl::StrCat("--stage: unknown stage \"", std::string(name), "\" (stages: read, dedup, cluster, write, publish)"));
+      absl::StrCat("--stage: unknown stage \"", std::string(name), "\" (stages: ", names, ")"));
 }
 
 uint32_t TaskCount(const TaskPlan& plan, Stage s) {
+  if ((plan.eval_tasks > 0) != (s == Stage::kEval)) return 0;  // not a stage of this plan's chain
   switch (s) {
+    case Stage::kEval: return plan.eval_tasks;
     case Stage::kRead: return plan.read_tasks;
     case Stage::kDedup: return plan.partitions;
     case Stage::kWrite: return plan.write_tasks;
@@ -103,6 +123,7 @@ absl::StatusOr<TaskPlan> LoadPlan(const std::filesystem::path& work) {
     if (kv.first == "read_tasks" && !absl::SimpleAtoi(kv.second, &plan.read_tasks)) magic = false;
     if (kv.first == "partitions" && !absl::SimpleAtoi(kv.second, &plan.partitions)) magic = false;
     if (kv.first == "write_tasks" && !absl::SimpleAtoi(kv.second, &plan.write_tasks)) magic = false;
+    if (kv.first == "eval_tasks" && !absl::SimpleAtoi(kv.second, &plan.eval_tasks)) magic = false;
   }
   if (!magic || plan.read_tasks == 0 || plan.partitions == 0 || plan.write_tasks == 0 || PlanText(plan) != text)
     return absl::DataLossError(absl::StrCat((work / "plan.txt").string(), ": damaged (or fingerprint.txt changed)"));
@@ -114,12 +135,11 @@ absl::Status PrepareWorkDir(const std::filesystem::path& work, const TaskPlan& p
   if (std::filesystem::exists(work / "plan.txt", ec)) {
     absl::StatusOr<TaskPlan> was = LoadPlan(work);
     if (!was.ok()) return was.status();
-    const std::string fix = " (a work directory serves one build: use another --work, or remove this one to start over)";
-    if (was->read_tasks != plan.read_tasks || was->partitions != plan.partitions || was->write_tasks != plan.write_tasks)
-      return absl::FailedPreconditionError(absl::StrCat(
-          work.string(), ": was made for --tasks ", was->read_tasks, " --partitions ", was->partitions,
-          " --write-tasks ", was->write_tasks, ", not ", plan.read_tasks, ", ", plan.partitions, ", ",
-          plan.write_tasks, fix));
+    const std::string fix =
+        " (a work directory serves one build or evaluation: use another --work, or remove this one to start over)";
+    if (CountsText(*was) != CountsText(plan))
+      return absl::FailedPreconditionError(
+          absl::StrCat(work.string(), ": was made for ", CountsText(*was), ", not ", CountsText(plan), fix));
     if (was->fingerprint != plan.fingerprint)
       return absl::FailedPreconditionError(absl::StrCat(work.string(),
                                                         ": was made for other inputs or options (the manifest, an "
@@ -152,7 +172,7 @@ absl::StatusOr<std::string> FileHash(const std::filesystem::path& path) {
 
 std::string UpstreamHash(const std::filesystem::path& work, const TaskPlan& plan, Stage s) {
   std::string all;
-  for (Stage up : kStages) {
+  for (Stage up : StagesOf(plan)) {
     if (up == s) break;
     for (uint32_t t = 0; t < TaskCount(plan, up); ++t)
       absl::StrAppend(&all, StageName(up), " ", t, "\n", ReadSmallFile(DoneMarkerPath(work, up, t)));
@@ -241,6 +261,13 @@ bool TaskRunning(const std::filesystem::path& work, Stage s, uint32_t task) {
   const bool held = ::flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
   ::close(fd);
   return held;
+}
+
+bool Finished(const std::filesystem::path& work, const TaskPlan& plan, bool sizes_only) {
+  const Stage last = StagesOf(plan).back();
+  for (uint32_t t = 0; t < TaskCount(plan, last); ++t)
+    if (!CheckDone(work, plan, last, t, sizes_only).ok()) return false;
+  return true;
 }
 
 }  // namespace rwkvkit::corpus::tasks

@@ -1,7 +1,8 @@
 // corpus/tasks/work_dir.h — the work directory of a split build (docs/scale_out.md).
 //
 // The build is a fixed chain of stages (read → dedup → cluster → write → publish), each split
-// into tasks that talk only through files here: plan.txt and fingerprint.txt (what the
+// into tasks that talk only through files here (an evaluation split into tasks has one stage,
+// eval: evaluation/eval_tasks.h): plan.txt and fingerprint.txt (what the
 // directory was made for), <stage>/<task>/ (a task's outputs and lock), <stage>/<task>.done
 // (size and XXH3-128 of every output and a hash of the earlier stages' markers, written
 // last), <stage>/<task>.failed (its last failure), logs/. A task whose marker is present and
@@ -15,6 +16,7 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,21 +26,26 @@
 
 namespace rwkvkit::corpus::tasks {
 
-enum class Stage { kRead, kDedup, kCluster, kWrite, kPublish };
+enum class Stage { kRead, kDedup, kCluster, kWrite, kPublish, kEval };
+// The chain of a build, and that of an evaluation.
 inline constexpr std::array<Stage, 5> kStages = {Stage::kRead, Stage::kDedup, Stage::kCluster, Stage::kWrite,
                                                  Stage::kPublish};
+inline constexpr std::array<Stage, 1> kEvalStages = {Stage::kEval};
 std::string StageName(Stage s);
-// kInvalidArgument naming the stages for an unknown name.
-absl::StatusOr<Stage> ParseStage(std::string_view name);
 
-// How a build is split; fixed for the life of a work directory.
+// How a build (or an evaluation) is split; fixed for the life of a work directory.
 struct TaskPlan {
   uint32_t read_tasks = 1;   // N: slices of the input files
   uint32_t partitions = 1;   // P: hash ranges of the dedup keys
   uint32_t write_tasks = 1;  // shard writers
-  std::string fingerprint;   // corpus/build_checks.h BuildFingerprint (the text)
+  std::string fingerprint;   // what the directory serves (a build: corpus/build_checks.h BuildFingerprint)
+  uint32_t eval_tasks = 0;   // > 0: an evaluation in this many slices (then the build counts are unused)
 };
+// The stages of the plan's chain, in order.
+std::span<const Stage> StagesOf(const TaskPlan& plan);
 uint32_t TaskCount(const TaskPlan& plan, Stage s);
+// kInvalidArgument naming the plan's stages for a name that is not one of them.
+absl::StatusOr<Stage> ParseStage(const TaskPlan& plan, std::string_view name);
 
 std::filesystem::path TaskDir(const std::filesystem::path& work, Stage s, uint32_t task);
 std::filesystem::path DoneMarkerPath(const std::filesystem::path& work, Stage s, uint32_t task);
@@ -80,6 +87,11 @@ absl::Status ClearTaskDir(const std::filesystem::path& work, Stage s, uint32_t t
 
 // True while a process holds the task's lock (it is running).
 bool TaskRunning(const std::filesystem::path& work, Stage s, uint32_t task);
+
+// Finished()
+// True when every task of the plan's last stage has a done marker that checks out (only the
+// sizes when `sizes_only`): the build is published, or every slice of an evaluation is done.
+bool Finished(const std::filesystem::path& work, const TaskPlan& plan, bool sizes_only = false);
 
 }  // namespace rwkvkit::corpus::tasks
 

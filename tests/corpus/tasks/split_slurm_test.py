@@ -9,20 +9,27 @@ one array with the passed-through partition, time limit, memory and extra sbatch
 no task of a stage started before every task of the stage before it had ended. Then a read
 task that cannot run (its task directory is a file): the executor exits 1 naming it, the
 later stages are cancelled by Slurm (not left pending), and after the cause is removed the
-same command submits only the unfinished tasks and ends byte-identical. Stops the daemons at
-the end. Needs root (exit 77, a ctest skip, otherwise); fails if Slurm is not installed
+same command submits only the unfinished tasks and ends byte-identical. Then `rwkvkit eval
+--executor slurm --tasks 3` (the CPU reference, the tiny RWKV-5.2 fixture, 30 documents): one
+job array of 3 tasks, and the summary line and --nll-out equal the one-process evaluation's
+byte for byte. Stops the daemons at the end. Needs root (exit 77, a ctest skip, otherwise); fails if Slurm is not installed
 (tools/setup.sh --test installs it).
 """
 
 import argparse
 import os
+import random
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from slurm_cluster import SlurmCluster, slurm_available  # noqa: E402
 from split_corpus import digest_dir  # noqa: E402
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+import testlib  # noqa: E402
 
 FAILURES = []
 
@@ -38,6 +45,7 @@ def main():
     ap.add_argument("--rwkvkit", required=True)
     ap.add_argument("--vocab", required=True)
     ap.add_argument("--demo-manifest", required=True)
+    ap.add_argument("--model", required=True, help="a tiny checkpoint for the split evaluation")
     args = ap.parse_args()
     if os.geteuid() != 0:
         print("SKIP: starting slurmctld, slurmd and munged needs root")
@@ -108,6 +116,34 @@ def main():
             check(r.returncode == 0 and "stage read: submitted job array" in r.stderr and "(1 tasks)" in r.stderr,
                   "the rerun submits only the unfinished read task (and the later stages)")
             check(digest_dir(out) == want, "after the rerun: byte-identical to the one-process build")
+
+            # The evaluation split into 3 tasks on Slurm.
+            edata = os.path.join(tmp, "evaldata")
+            os.makedirs(edata)
+            rng = random.Random(5)
+            testlib.write_binidx(os.path.join(edata, "ev_00000"),
+                                 [[rng.randint(1, 511) for _ in range(rng.randint(1, 40))] + [0] for _ in range(30)])
+            base = [args.rwkvkit, "eval", "--model", os.path.abspath(args.model), "--vocab", args.vocab,
+                    "--no-progress", "--data", edata]
+            one = subprocess.run(base + ["--nll-out", os.path.join(tmp, "one.jsonl")], capture_output=True, text=True)
+            r = subprocess.run(base + ["--nll-out", os.path.join(tmp, "split.jsonl"), "--executor", "slurm",
+                                       "--work", os.path.join(tmp, "evalwork"), "--tasks", "3",
+                                       "--slurm-partition", "debug", "--slurm-time", "20"],
+                               capture_output=True, text=True, env=cluster.env, timeout=900)
+            check(one.returncode == 0 and r.returncode == 0, f"rwkvkit eval --executor slurm ({r.stderr.strip()[-300:]})")
+            check(r.stdout == one.stdout and open(os.path.join(tmp, "split.jsonl"), "rb").read() ==
+                  open(os.path.join(tmp, "one.jsonl"), "rb").read(),
+                  "3 eval tasks on Slurm: summary line and --nll-out equal the one-process evaluation's")
+            # The executor returns once the tasks' done markers are written; Slurm may still be
+            # ending the jobs (COMPLETING): wait for their final state.
+            for _ in range(120):
+                ev = [j for j in cluster.jobs() if j.get("JobName") == "rwkvkit-eval"]
+                if all(j["JobState"] not in ("PENDING", "RUNNING", "COMPLETING") for j in ev):
+                    break
+                time.sleep(0.5)
+            check(len(ev) == 3 and len({j["ArrayJobId"] for j in ev}) == 1 and
+                  all(j["JobState"] == "COMPLETED" for j in ev),
+                  f"one job array of 3 eval tasks, all COMPLETED ({[j['JobState'] for j in ev]})")
         except Exception as e:  # a broken cluster: show why
             FAILURES.append(str(e))
             print(f"FAIL {e}\n{cluster.logs()}")

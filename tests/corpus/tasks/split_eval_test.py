@@ -1,0 +1,127 @@
+#!/usr/bin/env python3
+"""tests/corpus/tasks/split_eval_test.py — `rwkvkit eval` split into tasks (--executor local)
+gives the report and the --nll-out file of one process, byte for byte.
+
+Shards: two of 40 documents with a build.json of three sources (a 20, b 15, c 5), every
+document of another length so the slices (balanced by targets) cut inside shards, plus a shard
+of 9 documents in a directory without build.json (no source). Against the one-process run of
+the same flags (the CPU reference, the tiny RWKV-5.2 fixture):
+  - N = 1, 3, 7 and 60 tasks (more tasks than documents: empty slices), --parallel 2: the
+    stdout summary line and --nll-out are identical; without --nll-out too;
+  - a seeded sample (--max-docs 8) and --docs-per-source 3 over 3 tasks: identical;
+  - rerun: a task's truncated records.bin is caught by its done marker, only that task is
+    redone, the result is identical; a finished work directory runs nothing and merges again;
+  - a changed setting (--window) on the same work directory is refused, naming it;
+  - --status lists the eval tasks as done; --stage eval --task I runs one task by hand.
+"""
+
+import json
+import os
+import random
+import shutil
+import sys
+import tempfile
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+import testlib  # noqa: E402
+
+LAYOUT = [("fx_00000", [(0, 20), (1, 5)]), ("fx_00001", [(1, 10), (2, 5)])]
+
+
+def make_data(root):
+    rng = random.Random(11)
+    built = os.path.join(root, "built")
+    os.makedirs(built)
+    length = 2
+    shards = []
+    for name, runs in LAYOUT:
+        docs = []
+        for _, n in runs:
+            for _ in range(n):
+                docs.append([rng.randint(1, 511) for _ in range(length)] + [0])
+                length += 1
+        testlib.write_binidx(os.path.join(built, name), docs)
+        shards.append((name, len(docs), runs, sum(len(d) for d in docs)))
+    testlib.write_build_json(os.path.join(built, "build.json"), ["a", "b", "c"], shards)
+    loose = os.path.join(root, "loose")
+    os.makedirs(loose)
+    testlib.write_binidx(os.path.join(loose, "fy_00000"),
+                         [[rng.randint(1, 511) for _ in range(rng.randint(1, 60))] + [0] for _ in range(9)])
+    return ["--data", built, "--data", os.path.join(loose, "fy_00000")]
+
+
+def main():
+    ap = testlib.arg_parser(__doc__)
+    ap.add_argument("--model", required=True)
+    args = ap.parse_args()
+    check = testlib.Checks(verbose=True)
+    with tempfile.TemporaryDirectory(prefix="rwkvkit_spliteval_") as tmp:
+        data = make_data(tmp)
+        base = [args.rwkvkit, "eval", "--model", args.model, "--vocab", args.vocab, "--no-progress"] + data
+        runs = [0]
+
+        def run(extra, nll=True):
+            runs[0] += 1
+            out = os.path.join(tmp, f"nll{runs[0]}.jsonl")
+            r = testlib.run(base + extra + (["--nll-out", out] if nll else []), text=True, timeout=600)
+            body = open(out, "rb").read() if nll and r.returncode == 0 else None
+            summary = r.stdout.strip().splitlines()[-1] if r.returncode == 0 and r.stdout.strip() else ""
+            return r, summary, body
+
+        def split(extra, tasks, work, nll=True, parallel="2"):
+            return run(extra + ["--executor", "local", "--work", work, "--tasks", str(tasks),
+                                "--parallel", parallel], nll)
+
+        r, want, want_nll = run([])
+        check(r.returncode == 0 and json.loads(want)["total"]["documents"] == 49,
+              f"the one-process run evaluates 49 documents ({r.stderr.strip()[-200:]})")
+        for n in (1, 3, 7, 60):
+            work = os.path.join(tmp, f"w{n}")
+            r, got, got_nll = split([], n, work)
+            check(r.returncode == 0, f"{n} task(s): exit 0 ({r.stderr.strip()[-300:]})")
+            check(got == want, f"{n} task(s): the summary line equals one process's")
+            check(got_nll == want_nll, f"{n} task(s): --nll-out equals one process's byte for byte")
+        r, want_plain, _ = run([], nll=False)
+        r, got, _ = split([], 3, os.path.join(tmp, "plain"), nll=False)
+        check(r.returncode == 0 and got == want_plain, "3 tasks without --nll-out: the same summary line")
+        for extra in (["--max-docs", "8", "--seed", "1"], ["--docs-per-source", "3", "--seed", "2"]):
+            r, want_s, want_s_nll = run(extra)
+            r, got, got_nll = split(extra, 3, os.path.join(tmp, "s" + extra[0]))
+            check(r.returncode == 0 and got == want_s and got_nll == want_s_nll and "sample" in json.loads(got),
+                  f"{' '.join(extra)} over 3 tasks: summary and --nll-out identical")
+
+        # Rerun: a damaged intermediate is redone, nothing else.
+        work = os.path.join(tmp, "w3")
+        rec = os.path.join(work, "eval", "00001", "records.bin")
+        with open(rec, "r+b") as f:
+            f.truncate(os.path.getsize(rec) - 40)
+        r, got, got_nll = split([], 3, work)
+        check(r.returncode == 0 and "redoing task eval 1" in r.stderr and "1 task(s) run, 2 already done" in r.stderr,
+              f"a truncated records.bin: only its task is redone ({r.stderr.strip()[-300:]})")
+        check(got == want and got_nll == want_nll, "after the rerun: identical")
+        r, got, got_nll = split([], 3, work)
+        check(r.returncode == 0 and "0 task(s) run, 3 already done" in r.stderr and got == want and got_nll == want_nll,
+              "a finished work directory runs nothing and merges to the same result")
+        r, _, _ = split(["--window", "64"], 3, work)
+        check(r.returncode == 1 and "window" in r.stderr and "first difference" in r.stderr,
+              f"a changed --window is refused, naming it ({r.stderr.strip()[-300:]})")
+        r = testlib.run([args.rwkvkit, "eval", "--status", work], text=True)
+        check(r.returncode == 0 and "eval: 3 tasks: 3 done" in r.stdout, f"--status lists the tasks ({r.stdout.strip()})")
+
+        # One task by hand, then the executor merges.
+        work = os.path.join(tmp, "byhand")
+        nll = os.path.join(tmp, "byhand.jsonl")
+        for t in range(2):
+            r = testlib.run(base + ["--work", work, "--tasks", "2", "--stage", "eval", "--task", str(t),
+                                    "--nll-out", nll], text=True)
+            check(r.returncode == 0 and f"task eval {t}: done" in r.stderr, f"--stage eval --task {t} ({r.stderr.strip()[-200:]})")
+        r, got, got_nll = split([], 2, work)
+        check(r.returncode == 0 and "0 task(s) run, 2 already done" in r.stderr and got == want and got_nll == want_nll,
+              "tasks run by hand, then the executor: nothing rerun, identical merge")
+        shutil.rmtree(tmp, ignore_errors=True)
+    return check.finish("split_eval_identity")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
