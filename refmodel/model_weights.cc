@@ -6,6 +6,9 @@
 // strategies; this is the fp32 reference). Part of rwkvkit_refmodel_weights. Thread-safe.
 #include "refmodel/model_weights.h"
 
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+
 #include <cstring>
 
 #include <algorithm>
@@ -136,101 +139,138 @@ absl::Status CheckAll(const TensorSet& s, const ModelConfig& c) {
   return absl::OkStatus();
 }
 
-// [rows, cols] -> [cols, rows], in 32x32 tiles so that a [65536, 4096] head does not walk
-// memory with a 256 KB stride on every element.
-std::vector<float> Transposed(const std::vector<float>& in, int64_t rows, int64_t cols) {
-  constexpr int64_t kTile = 32;
-  std::vector<float> out(in.size());
-  for (int64_t r0 = 0; r0 < rows; r0 += kTile)
-    for (int64_t c0 = 0; c0 < cols; c0 += kTile)
-      for (int64_t r = r0; r < std::min(rows, r0 + kTile); ++r)
-        for (int64_t c = c0; c < std::min(cols, c0 + kTile); ++c) out[c * rows + r] = in[r * cols + c];
-  return out;
-}
-
-// LayerNorm over each row of x [rows, d], eps 1e-5; statistics in double, result fp32.
+// LayerNorm over each row of x [rows, d], eps 1e-5; statistics in double, result fp32. Rows
+// in parallel (each row's arithmetic is the same for any split).
 void LayerNormRows(std::vector<float>& x, int64_t d, const std::vector<float>& w, const std::vector<float>& b) {
-  for (size_t r = 0; r + d <= x.size(); r += d) {
-    double mean = 0, var = 0;
-    for (int64_t k = 0; k < d; ++k) mean += x[r + k];
-    mean /= d;
-    for (int64_t k = 0; k < d; ++k) var += (x[r + k] - mean) * (x[r + k] - mean);
-    const double inv = 1.0 / std::sqrt(var / d + 1e-5);
-    for (int64_t k = 0; k < d; ++k) x[r + k] = static_cast<float>((x[r + k] - mean) * inv * w[k] + b[k]);
-  }
+  const size_t rows = x.size() / d;
+  tbb::parallel_for(tbb::blocked_range<size_t>(0, rows, 256), [&](const tbb::blocked_range<size_t>& rr) {
+    for (size_t row = rr.begin(); row < rr.end(); ++row) {
+      float* v = x.data() + row * d;
+      double mean = 0, var = 0;
+      for (int64_t k = 0; k < d; ++k) mean += v[k];
+      mean /= d;
+      for (int64_t k = 0; k < d; ++k) var += (v[k] - mean) * (v[k] - mean);
+      const double inv = 1.0 / std::sqrt(var / d + 1e-5);
+      for (int64_t k = 0; k < d; ++k) v[k] = static_cast<float>((v[k] - mean) * inv * w[k] + b[k]);
+    }
+  });
 }
 
+// Converts the checkpoint's tensors to fp32 arrays. Get/GetT only record what goes where; Run()
+// checks every tensor, then converts them all in parallel: tensors side by side, and inside a
+// large tensor, blocks of elements (or of rows, when transposing). Each output element is a
+// function of one input element, so the result is the same for any thread count.
 class Builder {
  public:
   Builder(const TensorSet& s, const ModelConfig& c) : s_(s), c_(c) {}
 
-  absl::StatusOr<std::vector<float>> Get(const std::string& name) {
-    return ToFloat32(*s_.Find(name), s_.path());  // CheckAll saw every name
-  }
-  // A weight stored [out, in] (nn.Linear), returned as [in, out].
-  absl::StatusOr<std::vector<float>> GetT(const std::string& name) {
-    const TensorView* t = s_.Find(name);
-    RWKVKIT_ASSIGN_OR_RETURN(std::vector<float> v, ToFloat32(*t, s_.path()));
-    return Transposed(v, t->shape[0], t->shape[1]);
-  }
+  void Get(const std::string& name, std::vector<float>* dst) { jobs_.push_back({s_.Find(name), dst, false}); }
+  // A weight stored [out, in] (nn.Linear), converted to [in, out].
+  void GetT(const std::string& name, std::vector<float>* dst) { jobs_.push_back({s_.Find(name), dst, true}); }
 
-  absl::Status Layer(int l, LayerWeights& w);
-  absl::Status LayerV7(int l, LayerWeights& w);
+  void Layer(int l, LayerWeights& w);
+  void LayerV7(int l, LayerWeights& w);
+  absl::Status Run();
 
  private:
+  struct Job {
+    const TensorView* t;  // CheckAll saw every name
+    std::vector<float>* dst;
+    bool transpose;
+  };
+  static void Convert(const Job& j);
+  static void ConvertTransposed(const Job& j);
+
   const TensorSet& s_;
   const ModelConfig& c_;
+  std::vector<Job> jobs_;
 };
 
-absl::Status Builder::Layer(int l, LayerWeights& w) {
+absl::Status Builder::Run() {
+  for (const Job& j : jobs_) RWKVKIT_RETURN_IF_ERROR(CheckConvertible(*j.t, s_.path()));
+  tbb::parallel_for(size_t{0}, jobs_.size(), [&](size_t i) {
+    const Job& j = jobs_[i];
+    j.dst->resize(static_cast<size_t>(j.t->numel()));
+    if (j.transpose) {
+      ConvertTransposed(j);
+    } else {
+      Convert(j);
+    }
+  });
+  return absl::OkStatus();
+}
+
+void Builder::Convert(const Job& j) {
+  constexpr int64_t kBlock = int64_t{1} << 18;  // elements per task
+  const int64_t n = j.t->numel();
+  tbb::parallel_for(int64_t{0}, (n + kBlock - 1) / kBlock, [&](int64_t b) {
+    const int64_t begin = b * kBlock, end = std::min(n, begin + kBlock);
+    ConvertElements(*j.t, begin, end, j.dst->data() + begin);
+  });
+}
+
+// [rows, cols] -> [cols, rows]: a task converts kTile whole rows into a buffer, then writes them
+// out column by column (kTile consecutive floats per column), so that a [65536, 4096] head does
+// not walk memory with a 256 KB stride on every element.
+void Builder::ConvertTransposed(const Job& j) {
+  constexpr int64_t kTile = 32;
+  const int64_t rows = j.t->shape[0], cols = j.t->shape[1];
+  float* out = j.dst->data();
+  tbb::parallel_for(int64_t{0}, (rows + kTile - 1) / kTile, [&](int64_t b) {
+    const int64_t r0 = b * kTile, nr = std::min(kTile, rows - r0);
+    std::vector<float> buf(static_cast<size_t>(nr * cols));
+    ConvertElements(*j.t, r0 * cols, (r0 + nr) * cols, buf.data());
+    for (int64_t c = 0; c < cols; ++c)
+      for (int64_t r = 0; r < nr; ++r) out[c * rows + r0 + r] = buf[r * cols + c];
+  });
+}
+
+void Builder::Layer(int l, LayerWeights& w) {
   if (c_.version == ModelVersion::kV7_0) return LayerV7(l, w);
   const std::string b = absl::StrCat("blocks.", l, ".");
-  RWKVKIT_ASSIGN_OR_RETURN(w.ln1_w, Get(b + "ln1.weight"));
-  RWKVKIT_ASSIGN_OR_RETURN(w.ln1_b, Get(b + "ln1.bias"));
-  RWKVKIT_ASSIGN_OR_RETURN(w.ln2_w, Get(b + "ln2.weight"));
-  RWKVKIT_ASSIGN_OR_RETURN(w.ln2_b, Get(b + "ln2.bias"));
-  RWKVKIT_ASSIGN_OR_RETURN(w.att_r, GetT(b + "att.receptance.weight"));
-  RWKVKIT_ASSIGN_OR_RETURN(w.att_k, GetT(b + "att.key.weight"));
-  RWKVKIT_ASSIGN_OR_RETURN(w.att_v, GetT(b + "att.value.weight"));
-  RWKVKIT_ASSIGN_OR_RETURN(w.att_g, GetT(b + "att.gate.weight"));
-  RWKVKIT_ASSIGN_OR_RETURN(w.att_o, GetT(b + "att.output.weight"));
-  RWKVKIT_ASSIGN_OR_RETURN(w.ln_x_w, Get(b + "att.ln_x.weight"));
-  RWKVKIT_ASSIGN_OR_RETURN(w.ln_x_b, Get(b + "att.ln_x.bias"));
-  RWKVKIT_ASSIGN_OR_RETURN(w.time_first, Get(b + "att.time_faaaa"));  // u, used as-is (REAL_TIME_FIRST)
-  RWKVKIT_ASSIGN_OR_RETURN(w.time_decay, Get(b + "att.time_decay"));
-  RWKVKIT_ASSIGN_OR_RETURN(w.ffn_k, GetT(b + "ffn.key.weight"));
-  RWKVKIT_ASSIGN_OR_RETURN(w.ffn_r, GetT(b + "ffn.receptance.weight"));
-  RWKVKIT_ASSIGN_OR_RETURN(w.ffn_v, GetT(b + "ffn.value.weight"));
+  Get(b + "ln1.weight", &w.ln1_w);
+  Get(b + "ln1.bias", &w.ln1_b);
+  Get(b + "ln2.weight", &w.ln2_w);
+  Get(b + "ln2.bias", &w.ln2_b);
+  GetT(b + "att.receptance.weight", &w.att_r);
+  GetT(b + "att.key.weight", &w.att_k);
+  GetT(b + "att.value.weight", &w.att_v);
+  GetT(b + "att.gate.weight", &w.att_g);
+  GetT(b + "att.output.weight", &w.att_o);
+  Get(b + "att.ln_x.weight", &w.ln_x_w);
+  Get(b + "att.ln_x.bias", &w.ln_x_b);
+  Get(b + "att.time_faaaa", &w.time_first);  // u, used as-is (REAL_TIME_FIRST)
+  Get(b + "att.time_decay", &w.time_decay);
+  GetT(b + "ffn.key.weight", &w.ffn_k);
+  GetT(b + "ffn.receptance.weight", &w.ffn_r);
+  GetT(b + "ffn.value.weight", &w.ffn_v);
   if (c_.version == ModelVersion::kV5_2) {
-    // exp(-exp(d)) in fp32 as the rwkv package does; the decay is static for 5.2.
-    for (float& d : w.time_decay) d = std::exp(-std::exp(d));
-    RWKVKIT_ASSIGN_OR_RETURN(w.time_mix_k, Get(b + "att.time_mix_k"));
-    RWKVKIT_ASSIGN_OR_RETURN(w.time_mix_v, Get(b + "att.time_mix_v"));
-    RWKVKIT_ASSIGN_OR_RETURN(w.time_mix_r, Get(b + "att.time_mix_r"));
-    RWKVKIT_ASSIGN_OR_RETURN(w.time_mix_g, Get(b + "att.time_mix_g"));
-    RWKVKIT_ASSIGN_OR_RETURN(w.ffn_mix_k, Get(b + "ffn.time_mix_k"));
-    RWKVKIT_ASSIGN_OR_RETURN(w.ffn_mix_r, Get(b + "ffn.time_mix_r"));
-    return absl::OkStatus();
+    Get(b + "att.time_mix_k", &w.time_mix_k);
+    Get(b + "att.time_mix_v", &w.time_mix_v);
+    Get(b + "att.time_mix_r", &w.time_mix_r);
+    Get(b + "att.time_mix_g", &w.time_mix_g);
+    Get(b + "ffn.time_mix_k", &w.ffn_mix_k);
+    Get(b + "ffn.time_mix_r", &w.ffn_mix_r);
+    return;
   }
-  RWKVKIT_ASSIGN_OR_RETURN(w.maa_x, Get(b + "att.time_maa_x"));
-  RWKVKIT_ASSIGN_OR_RETURN(w.maa_w, Get(b + "att.time_maa_w"));
-  RWKVKIT_ASSIGN_OR_RETURN(w.maa_k, Get(b + "att.time_maa_k"));
-  RWKVKIT_ASSIGN_OR_RETURN(w.maa_v, Get(b + "att.time_maa_v"));
-  RWKVKIT_ASSIGN_OR_RETURN(w.maa_r, Get(b + "att.time_maa_r"));
-  RWKVKIT_ASSIGN_OR_RETURN(w.maa_g, Get(b + "att.time_maa_g"));
+  Get(b + "att.time_maa_x", &w.maa_x);
+  Get(b + "att.time_maa_w", &w.maa_w);
+  Get(b + "att.time_maa_k", &w.maa_k);
+  Get(b + "att.time_maa_v", &w.maa_v);
+  Get(b + "att.time_maa_r", &w.maa_r);
+  Get(b + "att.time_maa_g", &w.maa_g);
   // The LoRA matrices are input-major already (x @ W1): not transposed.
-  RWKVKIT_ASSIGN_OR_RETURN(w.maa_w1, Get(b + "att.time_maa_w1"));
-  RWKVKIT_ASSIGN_OR_RETURN(w.maa_w2, Get(b + "att.time_maa_w2"));
-  RWKVKIT_ASSIGN_OR_RETURN(w.decay_w1, Get(b + "att.time_decay_w1"));
-  RWKVKIT_ASSIGN_OR_RETURN(w.decay_w2, Get(b + "att.time_decay_w2"));
-  RWKVKIT_ASSIGN_OR_RETURN(w.ffn_mix_k, Get(b + "ffn.time_maa_k"));
-  RWKVKIT_ASSIGN_OR_RETURN(w.ffn_mix_r, Get(b + "ffn.time_maa_r"));
-  return absl::OkStatus();
+  Get(b + "att.time_maa_w1", &w.maa_w1);
+  Get(b + "att.time_maa_w2", &w.maa_w2);
+  Get(b + "att.time_decay_w1", &w.decay_w1);
+  Get(b + "att.time_decay_w2", &w.decay_w2);
+  Get(b + "ffn.time_maa_k", &w.ffn_mix_k);
+  Get(b + "ffn.time_maa_r", &w.ffn_mix_r);
 }
 
 // RWKV-7: every tensor as the x070 loader of the rwkv package has it (squeezed, r_k
 // flattened, projections [in, out]); the LoRA matrices are input-major already.
-absl::Status Builder::LayerV7(int l, LayerWeights& w) {
+void Builder::LayerV7(int l, LayerWeights& w) {
   const std::string b = absl::StrCat("blocks.", l, ".");
   struct Plain {
     const char* name;
@@ -243,21 +283,18 @@ absl::Status Builder::LayerV7(int l, LayerWeights& w) {
       {"att.w2", &w.w2},        {"att.a0", &w.a0},            {"att.a1", &w.a1},            {"att.a2", &w.a2},
       {"att.g1", &w.g1},        {"att.g2", &w.g2},            {"att.k_k", &w.k_k},          {"att.k_a", &w.k_a},
       {"att.r_k", &w.r_k},      {"att.ln_x.weight", &w.ln_x_w}, {"att.ln_x.bias", &w.ln_x_b}, {"ffn.x_k", &w.ffn_mix_k}};
-  for (const Plain& p : plain) {
-    RWKVKIT_ASSIGN_OR_RETURN(*p.dst, Get(b + p.name));
-  }
+  for (const Plain& p : plain) Get(b + p.name, p.dst);
   if (l > 0) {  // layer 0 defines v_first; its v0/v1/v2 (if any) are never read
-    RWKVKIT_ASSIGN_OR_RETURN(w.v0, Get(b + "att.v0"));
-    RWKVKIT_ASSIGN_OR_RETURN(w.v1, Get(b + "att.v1"));
-    RWKVKIT_ASSIGN_OR_RETURN(w.v2, Get(b + "att.v2"));
+    Get(b + "att.v0", &w.v0);
+    Get(b + "att.v1", &w.v1);
+    Get(b + "att.v2", &w.v2);
   }
-  RWKVKIT_ASSIGN_OR_RETURN(w.att_r, GetT(b + "att.receptance.weight"));
-  RWKVKIT_ASSIGN_OR_RETURN(w.att_k, GetT(b + "att.key.weight"));
-  RWKVKIT_ASSIGN_OR_RETURN(w.att_v, GetT(b + "att.value.weight"));
-  RWKVKIT_ASSIGN_OR_RETURN(w.att_o, GetT(b + "att.output.weight"));
-  RWKVKIT_ASSIGN_OR_RETURN(w.ffn_k, GetT(b + "ffn.key.weight"));
-  RWKVKIT_ASSIGN_OR_RETURN(w.ffn_v, GetT(b + "ffn.value.weight"));
-  return absl::OkStatus();
+  GetT(b + "att.receptance.weight", &w.att_r);
+  GetT(b + "att.key.weight", &w.att_k);
+  GetT(b + "att.value.weight", &w.att_v);
+  GetT(b + "att.output.weight", &w.att_o);
+  GetT(b + "ffn.key.weight", &w.ffn_k);
+  GetT(b + "ffn.value.weight", &w.ffn_v);
 }
 
 // IEEE binary16 of `f`, rounded to nearest even (overflow to inf, NaN kept quiet).
@@ -288,17 +325,20 @@ uint16_t FloatToHalf(float f) {
 // Rounds every value to `dtype` (round to nearest even) and back to fp32; fp32 is left as is.
 void RoundToStorage(std::vector<float>& x, DType dtype) {
   if (dtype != DType::kBF16 && dtype != DType::kF16) return;
-  for (float& v : x) {
-    uint32_t bits;
-    std::memcpy(&bits, &v, 4);
-    if (dtype == DType::kBF16) {
-      if ((bits & 0x7F800000u) != 0x7F800000u) bits += 0x7FFFu + ((bits >> 16) & 1u);
-      bits &= 0xFFFF0000u;
-      std::memcpy(&v, &bits, 4);
-    } else {
-      v = HalfToFloat(FloatToHalf(v));
+  tbb::parallel_for(tbb::blocked_range<size_t>(0, x.size(), size_t{1} << 16), [&](const tbb::blocked_range<size_t>& r) {
+    for (size_t i = r.begin(); i < r.end(); ++i) {
+      float& v = x[i];
+      uint32_t bits;
+      std::memcpy(&bits, &v, 4);
+      if (dtype == DType::kBF16) {
+        if ((bits & 0x7F800000u) != 0x7F800000u) bits += 0x7FFFu + ((bits >> 16) & 1u);
+        bits &= 0xFFFF0000u;
+        std::memcpy(&v, &bits, 4);
+      } else {
+        v = HalfToFloat(FloatToHalf(v));
+      }
     }
-  }
+  });
 }
 
 }  // namespace
@@ -308,9 +348,16 @@ absl::StatusOr<ModelWeights> BuildModel(const TensorSet& s) {
   RWKVKIT_ASSIGN_OR_RETURN(m.config, InferConfig(s));
   RWKVKIT_RETURN_IF_ERROR(CheckAll(s, m.config));
   Builder b(s, m.config);
-  RWKVKIT_ASSIGN_OR_RETURN(m.emb, b.Get("emb.weight"));
-  RWKVKIT_ASSIGN_OR_RETURN(std::vector<float> ln0_w, b.Get("blocks.0.ln0.weight"));
-  RWKVKIT_ASSIGN_OR_RETURN(std::vector<float> ln0_b, b.Get("blocks.0.ln0.bias"));
+  std::vector<float> ln0_w, ln0_b;
+  b.Get("emb.weight", &m.emb);
+  b.Get("blocks.0.ln0.weight", &ln0_w);
+  b.Get("blocks.0.ln0.bias", &ln0_b);
+  b.Get("ln_out.weight", &m.ln_out_w);
+  b.Get("ln_out.bias", &m.ln_out_b);
+  b.GetT("head.weight", &m.head);
+  m.layers.resize(m.config.n_layer);
+  for (int l = 0; l < m.config.n_layer; ++l) b.Layer(l, m.layers[l]);
+  RWKVKIT_RETURN_IF_ERROR(b.Run());
   LayerNormRows(m.emb, m.config.n_embd, ln0_w, ln0_b);
   // The official `rwkv` package applies LayerNorm0 to the embedding in the file's own dtype and
   // keeps the rounded result (the rest of the model then runs in fp32). Rounding our fp32
@@ -321,11 +368,10 @@ absl::StatusOr<ModelWeights> BuildModel(const TensorSet& s) {
   // before LayerNorm0.
   if (const TensorView* emb = s.Find("emb.weight"); emb != nullptr && m.config.version != ModelVersion::kV7_0)
     RoundToStorage(m.emb, emb->dtype);
-  RWKVKIT_ASSIGN_OR_RETURN(m.ln_out_w, b.Get("ln_out.weight"));
-  RWKVKIT_ASSIGN_OR_RETURN(m.ln_out_b, b.Get("ln_out.bias"));
-  RWKVKIT_ASSIGN_OR_RETURN(m.head, b.GetT("head.weight"));
-  m.layers.resize(m.config.n_layer);
-  for (int l = 0; l < m.config.n_layer; ++l) RWKVKIT_RETURN_IF_ERROR(b.Layer(l, m.layers[l]));
+  // v5.2: w = exp(-exp(d)) in fp32 as the rwkv package does; the decay is static for 5.2.
+  if (m.config.version == ModelVersion::kV5_2)
+    for (LayerWeights& w : m.layers)
+      for (float& d : w.time_decay) d = std::exp(-std::exp(d));
   return m;
 }
 

@@ -137,33 +137,45 @@ float BFloat16ToFloat(uint16_t b) {
   return f;
 }
 
-absl::StatusOr<std::vector<float>> ToFloat32(const TensorView& t, std::string_view path) {
-  const int64_t n = t.numel();
+absl::Status CheckConvertible(const TensorView& t, std::string_view path) {
   if (t.dtype == DType::kOther) {
     return absl::UnimplementedError(absl::StrCat(
         std::string(path), "@", t.file_offset, ": tensor ", checkpoint::Printable(t.name), " ", ShapeString(t.shape),
         " has dtype ", checkpoint::Printable(t.dtype_name), "; only fp32, fp16 and bf16 are supported"));
   }
-  if (t.bytes.size() != static_cast<size_t>(n) * DTypeSize(t.dtype)) {
+  if (t.bytes.size() != static_cast<size_t>(t.numel()) * DTypeSize(t.dtype)) {
     return absl::InternalError(absl::StrCat(std::string(path), ": tensor ", checkpoint::Printable(t.name),
                                             " byte count does not match its shape"));
   }
-  std::vector<float> out(static_cast<size_t>(n));
-  const uint8_t* p = t.bytes.data();
+  return absl::OkStatus();
+}
+
+void ConvertElements(const TensorView& t, int64_t begin, int64_t end, float* out) {
+  const int64_t n = end - begin;
+  if (n <= 0) return;
+  const uint8_t* p = t.bytes.data() + begin * static_cast<int64_t>(DTypeSize(t.dtype));
   switch (t.dtype) {
     case DType::kF32:
-      if (n > 0) std::memcpy(out.data(), p, out.size() * 4);  // the host is little-endian
+      std::memcpy(out, p, static_cast<size_t>(n) * 4);  // the host is little-endian
       break;
     case DType::kF16:
       for (int64_t i = 0; i < n; ++i) out[i] = HalfToFloat(static_cast<uint16_t>(p[2 * i] | (p[2 * i + 1] << 8)));
       break;
     case DType::kBF16:
-      for (int64_t i = 0; i < n; ++i)
-        out[i] = BFloat16ToFloat(static_cast<uint16_t>(p[2 * i] | (p[2 * i + 1] << 8)));
+      for (int64_t i = 0; i < n; ++i) {  // bits << 16, written so that the compiler vectorizes it
+        const uint32_t bits = static_cast<uint32_t>(p[2 * i] | (p[2 * i + 1] << 8)) << 16;
+        std::memcpy(out + i, &bits, 4);
+      }
       break;
     case DType::kOther:
       break;
   }
+}
+
+absl::StatusOr<std::vector<float>> ToFloat32(const TensorView& t, std::string_view path) {
+  if (absl::Status s = CheckConvertible(t, path); !s.ok()) return s;
+  std::vector<float> out(static_cast<size_t>(t.numel()));
+  ConvertElements(t, 0, t.numel(), out.data());
   return out;
 }
 

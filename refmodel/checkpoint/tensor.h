@@ -78,6 +78,13 @@ float BFloat16ToFloat(uint16_t b);
 // the tensor and its dtype.
 absl::StatusOr<std::vector<float>> ToFloat32(const TensorView& t, std::string_view path);
 
+// The checks of ToFloat32 alone: OK when ConvertElements may be called on `t`.
+absl::Status CheckConvertible(const TensorView& t, std::string_view path);
+// Elements [begin, end) of `t` as fp32 into out[0, end - begin), for a tensor that passed
+// CheckConvertible and 0 <= begin <= end <= numel. Loaders call it on disjoint ranges from
+// several threads (the result does not depend on how the ranges are cut).
+void ConvertElements(const TensorView& t, int64_t begin, int64_t end, float* out);
+
 // TensorSet: every tensor of one checkpoint by name, plus what keeps their bytes alive.
 class TensorSet {
  public:
