@@ -16,6 +16,8 @@
 #include "refmodel/cuda/cuda_model.h"
 
 #include <cublas_v2.h>
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
 #include <cuda_runtime.h>
@@ -100,6 +102,7 @@ int CudaDeviceCount() {
 class CudaModel::Impl {
  public:
   virtual ~Impl() {
+    ReleaseStaging();
     if (handle_ != nullptr) cublasDestroy(handle_);
     if (stream_ != nullptr) cudaStreamDestroy(stream_);
     for (void* p : allocs_) cudaFree(p);
@@ -124,17 +127,56 @@ class CudaModel::Impl {
     allocs_.push_back(*p);
     return absl::OkStatus();
   }
-  // Copies `v` (fp32) converted to U (times `scale`) into a new device array.
+  // Copies `v` (fp32) converted to U (times `scale`) into a new device array, through the
+  // staging buffer: each chunk converted by all cores (element by element: the same values for
+  // any thread count), then one synchronous copy (a DMA when the buffer is pinned).
   template <typename U>
   absl::StatusOr<U*> Upload(const std::vector<float>& v, const std::string& what, float scale = 1.0f) {
-    std::vector<U> host(v.size());
-    for (size_t i = 0; i < v.size(); ++i) host[i] = DTypeOf<U>::From(v[i] * scale);
     void* p = nullptr;
     if (absl::Status s = Alloc(v.size() * sizeof(U), &p, what); !s.ok()) return s;
-    RWKVKIT_CUDA(cudaMemcpy(p, host.data(), v.size() * sizeof(U), cudaMemcpyHostToDevice),
-                 absl::StrCat("upload ", what));
+    if (absl::Status s = EnsureStaging(); !s.ok()) return s;
+    U* host = static_cast<U*>(staging_);
+    const size_t chunk = kStagingBytes / sizeof(U);
+    for (size_t off = 0; off < v.size(); off += chunk) {
+      const size_t n = std::min(chunk, v.size() - off);
+      tbb::parallel_for(tbb::blocked_range<size_t>(0, n, size_t{1} << 16), [&](const tbb::blocked_range<size_t>& r) {
+        for (size_t i = r.begin(); i < r.end(); ++i) host[i] = DTypeOf<U>::From(v[off + i] * scale);
+      });
+      // synchronous for pinned and pageable host memory alike: the buffer is free again after it
+      RWKVKIT_CUDA(cudaMemcpy(static_cast<U*>(p) + off, host, n * sizeof(U), cudaMemcpyHostToDevice),
+                   absl::StrCat("upload ", what));
+    }
     return static_cast<U*>(p);
   }
+  // The staging buffer of Upload: kStagingBytes of pinned host memory, or of ordinary memory when
+  // the driver will not pin that much. Released by ReleaseStaging (after the upload) or the
+  // destructor.
+  static constexpr size_t kStagingBytes = size_t{64} << 20;
+  absl::Status EnsureStaging() {
+    if (staging_ != nullptr) return absl::OkStatus();
+    if (cudaMallocHost(&staging_, kStagingBytes) == cudaSuccess) {
+      staging_pinned_ = true;
+      return absl::OkStatus();
+    }
+    (void)cudaGetLastError();  // not sticky: clear it and stage in pageable memory instead
+    staging_ = std::malloc(kStagingBytes);
+    if (staging_ == nullptr) return absl::ResourceExhaustedError("cannot allocate the 64 MiB upload staging buffer");
+    return absl::OkStatus();
+  }
+  void ReleaseStaging() {
+    if (staging_ == nullptr) return;
+    if (staging_pinned_) {
+      cudaFreeHost(staging_);
+    } else {
+      std::free(staging_);
+    }
+    staging_ = nullptr;
+    staging_pinned_ = false;
+  }
+
+ private:
+  void* staging_ = nullptr;
+  bool staging_pinned_ = false;
 };
 
 namespace {
@@ -243,6 +285,7 @@ class ImplT final : public CudaModel::Impl {
       RWKVKIT_UP(d.ffn_v, T, s.ffn_v, branch_scale);
     }
 #undef RWKVKIT_UP
+    ReleaseStaging();
     return absl::OkStatus();
   }
 
