@@ -13,6 +13,8 @@
 # fit         peak GPU memory (nvidia-smi every 200 ms) for the Finch-1.6B and Finch-7B shapes
 # profile     per-kernel GPU time (Nsight Compute, duration metric only, no clock control)
 # ab          throughput of an older build ($OLD) and this one ($BIN) alternated on the same card
+# load        checkpoint load by stage (checkpoint_load_bench) on a random Finch-1.6B .pth from the
+#             page cache, then `rwkvkit eval --device cuda` end to end on 1, 64 and 1024 documents
 # fixtures7   regenerate the x070 fixtures with the official package (carry the rwkv wheel in $WHL)
 #
 # Carry .devdeps (the Debian build and runtime packages; any liblzma*.deb there is unpacked too),
@@ -32,7 +34,7 @@ mkdir -p "$OUT"
 exec > >(tee -a "$OUT/run.log") 2>&1
 T0=$(date +%s)
 stamp() { echo "[$(($(date +%s) - T0)) s] $*"; }
-[ $# -gt 0 ] || { sed -n '2,19p' "$0"; exit 2; }
+[ $# -gt 0 ] || { sed -n '2,21p' "$0"; exit 2; }
 
 # The build dependencies: .devdeps/use.sh unpacks the carried packages into /opt/devdeps on a
 # fresh machine only, so liblzma (added to .devdeps later) is unpacked here whenever it is missing.
@@ -165,6 +167,36 @@ step_ab() {
   for b in "$OLD" "$BIN" "$OLD" "$BIN"; do
     echo "== $b"; driver "$b" --version "$VERSION" --docs "$DOCS" --dtypes bf16,bf16 --cpu-docs 1 --cpu-len 64
   done | tee "$OUT/ab.log"
+}
+step_load() {
+  local ck=/tmp/finch16.pth
+  [ -f $ck ] || python3 bench/make_checkpoint.py $ck || return 1
+  cat $ck >/dev/null  # into the page cache: the target is the load from there
+  timeout 300 "$BIN/checkpoint_load_bench" $ck --repeat 3 --dtype bf16 2>&1 | tee "$OUT/load_bench.log"
+  python3 - <<'PY'
+import struct, random
+# 1024 documents of 4096 targets (4095 random ids + the final 0), binidx uint16, as corpus/binidx writes it
+rng = random.Random(7)
+docs = [[rng.randrange(1, 65536) for _ in range(4095)] + [0] for _ in range(1024)]
+with open("/tmp/e2e.bin", "wb") as f:
+    for d in docs: f.write(struct.pack(f"<{len(d)}H", *d))
+with open("/tmp/e2e.idx", "wb") as f:
+    n = len(docs)
+    f.write(b"MMIDIDX\x00\x00" + struct.pack("<Q", 1) + struct.pack("<B", 8) + struct.pack("<Q", n) + struct.pack("<Q", n + 1))
+    f.write(struct.pack(f"<{n}i", *[len(d) for d in docs]))
+    f.write(struct.pack(f"<{n}q", *[2 * len(docs[0]) * i for i in range(n)]))
+    f.write(struct.pack(f"<{n + 1}q", *range(n + 1)))
+PY
+  for n in 1 64 1024; do
+    local t0 t1
+    t0=$(date +%s.%N)
+    "$BIN/rwkvkit" eval --model $ck --data /tmp/e2e --device cuda --dtype bf16 --max-docs $n --no-progress \
+      >"$OUT/e2e_$n.json" 2>"$OUT/e2e_$n.err"
+    local rc=$?
+    t1=$(date +%s.%N)
+    python3 -c "import sys; n, a, b, rc = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), sys.argv[4]; \
+print(f'e2e {n} docs: rc={rc} {b - a:.2f} s wall, {n * 4096 / (b - a):,.0f} tokens/s including the load')" $n $t0 $t1 $rc
+  done | tee "$OUT/e2e.log"
 }
 step_fixtures7() {
   python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site "$WHL"/*.whl ||
