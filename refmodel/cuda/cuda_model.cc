@@ -415,7 +415,6 @@ class ImplT final : public CudaModel::Impl {
   absl::Status TimeMix(int l, int B, int T_len, CudaModel::State& st, Scratch& s);
   absl::Status ChannelMix(int l, int B, int T_len, CudaModel::State& st, Scratch& s);
   absl::Status TimeMix7(int l, int B, int T_len, CudaModel::State& st, Scratch& s);
-  absl::Status ChannelMix7(int l, int B, int T_len, CudaModel::State& st, Scratch& s);
 
   std::vector<DeviceLayer> layers_;
   float *emb_ = nullptr, *ln_out_w_ = nullptr, *ln_out_b_ = nullptr;
@@ -523,41 +522,29 @@ absl::Status ImplT<T>::TimeMix7(int l, int B, int T_len, CudaModel::State& st, S
   return Gemm(s.yo, D, M, D, d.att_o, D, s.x, D, 1.0f, "att.output");  // x += out
 }
 
-// cpu_forward.cc ChannelMix7(): x += ReLU(xk @ Wk')² @ Wv' (the value product adds into x).
-template <typename T>
-absl::Status ImplT<T>::ChannelMix7(int l, int B, int T_len, CudaModel::State& st, Scratch& s) {
-  const ModelConfig& c = config_;
-  const int D = c.n_embd, F = c.n_ffn, M = B * T_len;
-  const DeviceLayer& d = layers_[l];
-  float* carry = st.ffn_x_ + static_cast<size_t>(l) * st.capacity_ * D;
-  cudaStream_t q = stream_;
-  RWKVKIT_OP(cuda_ops::LayerNorm<float>(s.x, M, D, d.ln2_w, d.ln2_b, s.a, q), "LayerNorm ln2");
-  T* xk = s.mixed[0];
-  MixArgs<T> m{{d.ffn_mix_k, nullptr, nullptr, nullptr, nullptr}, {xk, nullptr, nullptr, nullptr, nullptr}, 1};
-  RWKVKIT_OP(cuda_ops::ShiftMix<T>(s.a, carry, B, T_len, D, true, m, q), "ShiftMix ffn");
-  RWKVKIT_OP(cuda_ops::CarryUpdate(s.a, B, T_len, D, carry, q), "CarryUpdate ffn");
-  RWKVKIT_STATUS(Gemm(xk, D, M, D, d.ffn_k, F, s.hid_t, F, 0.0f, "ffn.key"));
-  RWKVKIT_OP(cuda_ops::Relu2InPlace<T>(s.hid_t, static_cast<size_t>(M) * F, q), "Relu2InPlace");
-  return Gemm(s.hid_t, F, M, F, d.ffn_v, D, s.x, D, 1.0f, "ffn.value");  // x += out
-}
-
-// cpu_forward.cc ChannelMix(): x += σ(xr @ Wr') ⊙ (ReLU(xk @ Wk')² @ Wv') (docs/refmodel.md).
+// cpu_forward.cc ChannelMix(): x += σ(xr @ Wr') ⊙ (ReLU(xk @ Wk')² @ Wv') (docs/refmodel.md);
+// RWKV-7 (ChannelMix7()) has no receptance: x += ReLU(xk @ Wk')² @ Wv', the value product adding
+// into x (beta = 1). v6 and v7 mix with the lerp a + (prev - a)·μ, v5.2 with a·μ + prev·(1 - μ).
 template <typename T>
 absl::Status ImplT<T>::ChannelMix(int l, int B, int T_len, CudaModel::State& st, Scratch& s) {
   const ModelConfig& c = config_;
+  const bool v7 = c.version == ModelVersion::kV7_0;
   const int D = c.n_embd, F = c.n_ffn, M = B * T_len;
   const DeviceLayer& d = layers_[l];
   float* carry = st.ffn_x_ + static_cast<size_t>(l) * st.capacity_ * D;
   cudaStream_t q = stream_;
   RWKVKIT_OP(cuda_ops::LayerNorm<float>(s.x, M, D, d.ln2_w, d.ln2_b, s.a, q), "LayerNorm ln2");
-  T *xk = s.mixed[1], *xr = s.mixed[0];
-  MixArgs<T> m{{d.ffn_mix_k, d.ffn_mix_r, nullptr, nullptr, nullptr}, {xk, xr, nullptr, nullptr, nullptr}, 2};
-  RWKVKIT_OP(cuda_ops::ShiftMix<T>(s.a, carry, B, T_len, D, c.version == ModelVersion::kV6_0, m, q), "ShiftMix ffn");
+  T *xk = v7 ? s.mixed[0] : s.mixed[1], *xr = v7 ? nullptr : s.mixed[0];
+  MixArgs<T> m{{d.ffn_mix_k, v7 ? nullptr : d.ffn_mix_r, nullptr, nullptr, nullptr},
+               {xk, xr, nullptr, nullptr, nullptr},
+               v7 ? 1 : 2};
+  RWKVKIT_OP(cuda_ops::ShiftMix<T>(s.a, carry, B, T_len, D, c.version != ModelVersion::kV5_2, m, q), "ShiftMix ffn");
   RWKVKIT_OP(cuda_ops::CarryUpdate(s.a, B, T_len, D, carry, q), "CarryUpdate ffn");
   // products in the dtype (cuda_model.h), relu² in place
-  RWKVKIT_STATUS(Gemm(xr, D, M, D, d.ffn_r, D, s.rr_t, D, 0.0f, "ffn.receptance"));
+  if (!v7) RWKVKIT_STATUS(Gemm(xr, D, M, D, d.ffn_r, D, s.rr_t, D, 0.0f, "ffn.receptance"));
   RWKVKIT_STATUS(Gemm(xk, D, M, D, d.ffn_k, F, s.hid_t, F, 0.0f, "ffn.key"));
   RWKVKIT_OP(cuda_ops::Relu2InPlace<T>(s.hid_t, static_cast<size_t>(M) * F, q), "Relu2InPlace");
+  if (v7) return Gemm(s.hid_t, F, M, F, d.ffn_v, D, s.x, D, 1.0f, "ffn.value");  // x += out
   RWKVKIT_STATUS(Gemm(s.hid_t, F, M, F, d.ffn_v, D, s.mout_t, D, 0.0f, "ffn.value"));
   RWKVKIT_OP(cuda_ops::SigmoidMulAdd<T>(s.rr_t, s.mout_t, static_cast<size_t>(M) * D, s.x, q), "SigmoidMulAdd");
   if (DTypeOf<T>::kDType == CudaDType::kFp16 && (l + 1) % kRescaleLayer == 0)
@@ -580,12 +567,8 @@ absl::Status ImplT<T>::Forward(std::span<const uint16_t> tokens, std::span<const
     RWKVKIT_CUDA(cudaMemcpyAsync(s.targets, targets.data(), M * 2, cudaMemcpyHostToDevice, q), "copy targets");
   RWKVKIT_OP(cuda_ops::Embed(s.tokens, M, D, emb_, s.x, q), "Embed");
   for (int layer = 0; layer < c.n_layer; ++layer) {
-    if (c.version == ModelVersion::kV7_0) {
-      RWKVKIT_STATUS(TimeMix7(layer, B, T_len, state, s));
-      RWKVKIT_STATUS(ChannelMix7(layer, B, T_len, state, s));
-      continue;
-    }
-    RWKVKIT_STATUS(TimeMix(layer, B, T_len, state, s));
+    RWKVKIT_STATUS(c.version == ModelVersion::kV7_0 ? TimeMix7(layer, B, T_len, state, s)
+                                                     : TimeMix(layer, B, T_len, state, s));
     RWKVKIT_STATUS(ChannelMix(layer, B, T_len, state, s));
   }
   T* normed = s.mixed[0];
