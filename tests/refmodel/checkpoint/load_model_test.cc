@@ -2,6 +2,8 @@
 // written by the tests (.pth in several torch.save shapes, safetensors with BlinkDL and Hugging
 // Face names) in fp32/fp16/bf16: the inferred config, and every preprocessing rule of
 // docs/formats/checkpoints.md against a direct computation from the values that were written.
+#include <tbb/global_control.h>
+
 #include <cmath>
 #include <map>
 
@@ -179,6 +181,33 @@ TEST(LoadModel, SafetensorsEveryVersionAndDType) {
     absl::StatusOr<ModelWeights> m = LoadModel(path);
     ASSERT_TRUE(m.ok()) << m.status();
     CheckWeights(*m, ts, c.version, d, c.dtype);
+  }
+}
+
+// The conversion runs in parallel, a large tensor in blocks (2^18 elements; of 32 rows when
+// transposed): an embedding of 8209 x 32 values spans two blocks and a head of 8209 rows ends in a
+// partial block of 17. Every element must be where the direct computation puts it, and the
+// weights must be the same on one thread and on four.
+TEST(LoadModel, LargeTensorsAreConvertedWholeOnAnyThreadCount) {
+  const TinyDims d{.L = 1, .D = 32, .A = 32, .H = 2, .N = 16, .F = 64, .V = 8209, .Dm = 4, .Dd = 8};
+  const auto dir = testing::FreshTestDir();
+  for (TestDType dt : {TestDType::kF32, TestDType::kF16, TestDType::kBF16}) {
+    SCOPED_TRACE(DTypeText(dt));
+    const auto ts = MakeTinyModel("6.0", d, 5);
+    PthOptions o;
+    o.dtype = dt;
+    const auto path = dir / absl::StrCat("large_", DTypeText(dt), ".pth");
+    testing::WriteFile(path, testing::WritePth(ts, o));
+    std::vector<ModelWeights> by_threads;
+    for (int threads : {1, 4}) {
+      tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
+      absl::StatusOr<ModelWeights> m = LoadModel(path);
+      ASSERT_TRUE(m.ok()) << m.status();
+      CheckWeights(*m, ts, "6.0", d, dt);
+      by_threads.push_back(*std::move(m));
+    }
+    EXPECT_EQ(by_threads[0].emb, by_threads[1].emb);
+    EXPECT_EQ(by_threads[0].head, by_threads[1].head);
   }
 }
 
