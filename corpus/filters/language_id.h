@@ -7,6 +7,7 @@
 #ifndef RWKVKIT_CORPUS_FILTERS_LANGUAGE_ID_H_
 #define RWKVKIT_CORPUS_FILTERS_LANGUAGE_ID_H_
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -18,8 +19,20 @@ struct LanguageGuess {
   bool reliable = false;  // CLD2's is_reliable
 };
 
-// `text` must be valid UTF-8.
-LanguageGuess IdentifyLanguage(std::string_view text);
+// Reads all of `text` by default. With `max_bytes`, CLD2 reads a prefix of at most that many
+// bytes (LanguageIdPrefix), and the whole text only when it calls the prefix's guess
+// unreliable. `text` must be valid UTF-8.
+inline constexpr size_t kWholeText = ~size_t{0};
+LanguageGuess IdentifyLanguage(std::string_view text, size_t max_bytes = kWholeText);
+
+// The prefix the filters identify a document's language on (document_filters.h): on the demo
+// corpus 1 KiB with the unreliable-guess fallback reads 0.15 s of CLD2 time instead of 0.42 s
+// and guesses 99.45% of the prose right instead of 99.28% (docs/filters.md).
+inline constexpr size_t kLanguageIdPrefixBytes = 1024;
+
+// The prefix IdentifyLanguage reads first: cut before the last ASCII whitespace in the 64
+// bytes below `max_bytes` (so no word is cut in two), else at a character boundary.
+std::string_view LanguageIdPrefix(std::string_view text, size_t max_bytes);
 
 // True for languages written without spaces between words (zh, ja, th, lo, km, my, bo), on
 // which the word-based filter rules are not applied.

@@ -2,8 +2,11 @@
 // carry their language: `langid_accuracy FILE [TEXT_KEY] [LANG_KEY]` prints, per true language,
 // documents, correct and the most common wrong guesses. A guess is correct when its primary
 // subtag equals the truth's (pt-BR and pt-PT are "pt"), except zh-Hans/zh-Hant, which must match
-// exactly. "code:*" records are listed but not scored.
+// exactly. "code:*" records are listed but not scored. With RWKVKIT_LANGID_PREFIX=N in the
+// environment, CLD2 reads only a prefix of N bytes of each text (language_id.h), and the last
+// line counts the documents whose guess differs from the whole text's.
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <string>
 
@@ -16,6 +19,10 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::string text_key = argc > 2 ? argv[2] : "text", lang_key = argc > 3 ? argv[3] : "lang";
+  const char* prefix_env = std::getenv("RWKVKIT_LANGID_PREFIX");
+  const size_t prefix = prefix_env != nullptr && *prefix_env != '\0' ? std::strtoull(prefix_env, nullptr, 10)
+                                              : rwkvkit::corpus::filters::kWholeText;
+  int changed = 0;
   simdjson::padded_string json;
   if (simdjson::padded_string::load(argv[1]).get(json)) {
     std::fprintf(stderr, "cannot read %s\n", argv[1]);
@@ -33,7 +40,9 @@ int main(int argc, char** argv) {
   for (auto doc : docs) {
     std::string_view text, truth;
     if (doc[text_key].get_string().get(text) || doc[lang_key].get_string().get(truth)) continue;
-    const std::string guess = rwkvkit::corpus::filters::IdentifyLanguage(text).code;
+    const std::string guess = rwkvkit::corpus::filters::IdentifyLanguage(text, prefix).code;
+    if (prefix != rwkvkit::corpus::filters::kWholeText)
+      changed += guess != rwkvkit::corpus::filters::IdentifyLanguage(text).code;
     const std::string t(truth);
     const bool chinese = t.starts_with("zh");
     const bool ok = chinese ? guess == t : guess.substr(0, guess.find('-')) == t.substr(0, t.find('-'));
@@ -54,5 +63,7 @@ int main(int argc, char** argv) {
                 wrong.c_str());
   }
   std::printf("| **all prose** | %d | %d | %.2f%% | |\n", total, total_correct, 100.0 * total_correct / total);
+  if (prefix != rwkvkit::corpus::filters::kWholeText)
+    std::printf("prefix %zu bytes: %d documents guessed otherwise than from the whole text\n", prefix, changed);
   return 0;
 }

@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <string_view>
+
 namespace rwkvkit::corpus::filters {
 namespace {
 
@@ -34,6 +37,49 @@ TEST(IdentifyLanguage, ShortTextsInSeveralLanguages) {
 TEST(IdentifyLanguage, UnknownOnNoText) {
   EXPECT_EQ(IdentifyLanguage("").code, "un");
   EXPECT_EQ(IdentifyLanguage("12345 !!! ...").code, "un");
+}
+
+std::string Repeat(std::string_view s, size_t bytes) {
+  std::string out;
+  while (out.size() < bytes) out.append(s);
+  return out;
+}
+
+TEST(LanguageIdPrefix, CutsBeforeAWordOrAtACharacter) {
+  const std::string en = Repeat("The quick brown fox jumps over the lazy dog. ", 5000);
+  EXPECT_EQ(LanguageIdPrefix(en, en.size()), en);
+  EXPECT_EQ(LanguageIdPrefix("short", 1024), "short");
+  const std::string_view p = LanguageIdPrefix(en, 1024);
+  ASSERT_LE(p.size(), 1024u);
+  EXPECT_GT(p.size(), 1024u - 64);
+  EXPECT_EQ(en[p.size()], ' ');  // the next word is left out whole
+  EXPECT_TRUE(en.starts_with(p));
+  // No whitespace: a character boundary (3-byte UTF-8 characters).
+  const std::string zh = Repeat("这只敏捷的棕色狐狸跳过了那只懒狗", 5000);
+  for (size_t limit : {1024, 1025, 1026, 1027}) {
+    const std::string_view q = LanguageIdPrefix(zh, limit);
+    EXPECT_LE(q.size(), limit);
+    EXPECT_GT(q.size() + 3, limit);
+    EXPECT_EQ(q.size() % 3, 0u) << limit;
+  }
+}
+
+TEST(IdentifyLanguage, PrefixDecidesWhenCld2CallsItReliable) {
+  // 2 KiB of German before 40 KiB of English: the whole text is English, its first KiB German.
+  const std::string de = Repeat("Der schnelle braune Fuchs springt über den faulen Hund und läuft zurück in den Wald. ", 2048);
+  const std::string text = de + Repeat("The quick brown fox jumps over the lazy dog, and then it runs back home. ", 40000);
+  EXPECT_EQ(IdentifyLanguage(text).code, "en");
+  const LanguageGuess g = IdentifyLanguage(text, kLanguageIdPrefixBytes);
+  EXPECT_EQ(g.code, "de");
+  EXPECT_TRUE(g.reliable);
+}
+
+TEST(IdentifyLanguage, WholeTextWhenThePrefixIsUnreliable) {
+  // A first KiB without letters (CLD2: "un", unreliable), then French prose: the whole text is read.
+  const std::string text = Repeat("12345 67890 !!! ... ", 2048) +
+                           Repeat("Le renard brun rapide saute par-dessus le chien paresseux, puis il retourne. ", 8000);
+  EXPECT_FALSE(IdentifyLanguage(LanguageIdPrefix(text, kLanguageIdPrefixBytes)).reliable);
+  EXPECT_EQ(IdentifyLanguage(text, kLanguageIdPrefixBytes).code, "fr");
 }
 
 TEST(WrittenWithoutSpaces, ScriptsWithoutWordSpaces) {
