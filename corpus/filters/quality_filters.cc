@@ -1,6 +1,7 @@
 // corpus/filters/quality_filters.cc — see quality_filters.h.
 #include "corpus/filters/quality_filters.h"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 
@@ -18,6 +19,20 @@ constexpr uint64_t Inverse(uint64_t b) {
 }
 constexpr uint64_t kBaseInverse = Inverse(kBase);
 static_assert(kBase * kBaseInverse == 1);
+
+// B^k and B^-k for the words of up to 63 bytes (longer ones multiply byte by byte).
+template <uint64_t kB>
+constexpr std::array<uint64_t, 64> Powers() {
+  std::array<uint64_t, 64> t{};
+  uint64_t x = 1;
+  for (uint64_t& v : t) {
+    v = x;
+    x *= kB;
+  }
+  return t;
+}
+constexpr std::array<uint64_t, 64> kPowers = Powers<kBase>();
+constexpr std::array<uint64_t, 64> kInversePowers = Powers<kBaseInverse>();
 
 inline uint64_t Mix(uint64_t x) {  // murmur3's fmix64
   x ^= x >> 33;
@@ -63,6 +78,14 @@ std::string_view DupNGramReason(int n) {
   return n >= 1 && n <= 10 ? kReasons[n] : kReasons[0];
 }
 
+// A buffer reused from document to document keeps what the largest one needed; one that a huge
+// document grew past 1M entries is given back before the next document.
+template <typename V>
+V& Trimmed(V& v) {
+  if (v.capacity() > (size_t{1} << 20)) V().swap(v);
+  return v;
+}
+
 constexpr std::string_view kGopherQuality = "gopher_quality";
 constexpr std::string_view kGopherRepetition = "gopher_repetition";
 constexpr std::string_view kFineWebQuality = "fineweb_quality";
@@ -82,8 +105,11 @@ struct RepetitionScratch::Impl {
   std::vector<uint64_t> prefix, power, inverse;
   std::vector<uint64_t> gram_hash;  // of the current n
   size_t n = 0;
-  bool word_boundaries = false;  // equality also needs the same word boundaries (top n-grams)
+  bool word_boundaries = false;
+  uint32_t top_count = 0;  // how often TopNGramChars' n-gram occurs
+  std::vector<std::pair<size_t, uint32_t>> top_counts;  // (n, top_count) of this document so far  // equality also needs the same word boundaries (top n-grams)
   absl::flat_hash_set<std::string_view> seen_pieces;
+  std::vector<std::string_view> paragraphs, lines;
 
   // Open addressing with linear probing over (hash, first index, count) slots: one cache line
   // per probe, no per-document allocation once grown. Slot hash 0 means empty.
@@ -148,10 +174,15 @@ struct RepetitionScratch::Impl {
       const std::string_view word = u.words[i];
       stream.append(word);
       uint64_t h = prefix[i], p = power[i], q = inverse[i];
-      for (const char ch : word) {
-        h = h * kBase + static_cast<unsigned char>(ch);
-        p *= kBase;
-        q *= kBaseInverse;
+      for (const char ch : word) h = h * kBase + static_cast<unsigned char>(ch);
+      if (word.size() < kPowers.size()) {
+        p *= kPowers[word.size()];
+        q *= kInversePowers[word.size()];
+      } else {
+        for (size_t k = 0; k < word.size(); ++k) {
+          p *= kBase;
+          q *= kBaseInverse;
+        }
       }
       prefix[i + 1] = h;
       power[i + 1] = p;
@@ -191,8 +222,16 @@ struct RepetitionScratch::Impl {
         best = slot.first;
       }
     }
+    top_count = best_count;
     if (best_count == 0) return 0;
     return (chars[best + n] - chars[best] + (n - 1)) * static_cast<size_t>(best_count);
+  }
+
+  // The code points of the longest n-gram joined with " " (an upper bound of any n-gram's).
+  size_t LongestGramChars(size_t gram) const {
+    uint64_t longest = 0;
+    for (size_t i = 0; i + gram < chars.size(); ++i) longest = std::max(longest, chars[i + gram] - chars[i]);
+    return longest + (gram - 1);
   }
 
   // datatrove's find_all_duplicate: walk the n-grams (joined with ""); a repeat adds its chars
@@ -244,7 +283,9 @@ Verdict GopherQuality(const TextUnits& u, const GopherQualityOptions& o, bool st
       return Drop(kGopherQuality, "gopher_too_many_ellipsis");
   }
   if (o.max_bullet_lines_ratio || o.max_ellipsis_lines_ratio) {
-    const std::vector<std::string_view> lines = SplitLines(text);
+    // Reused from document to document (the filters run on one thread each).
+    thread_local std::vector<std::string_view> lines;
+    SplitLines(text, Trimmed(lines));
     if (!lines.empty()) {
       size_t bullets = 0, ellipsis = 0;
       for (std::string_view line : lines) {
@@ -285,13 +326,15 @@ Verdict GopherRepetition(const TextUnits& u, const GopherRepetitionOptions& o, b
   const std::string_view text = u.text;
   const double text_chars = static_cast<double>(u.code_points);
   if (text_chars == 0) return Drop(kGopherRepetition, "empty");
-  const std::vector<std::string_view> paragraphs = SplitOnNewlineRuns(Strip(text), 2);
+  std::vector<std::string_view>& paragraphs = s.paragraphs;
+  SplitOnNewlineRuns(Strip(text), 2, Trimmed(paragraphs));
   auto [para_dups, para_chars] = FindDuplicates(paragraphs, s.seen_pieces);
   if (o.dup_para_frac && static_cast<double>(para_dups) / static_cast<double>(paragraphs.size()) > o.dup_para_frac)
     return Drop(kGopherRepetition, "dup_para_frac");
   if (o.dup_para_char_frac && static_cast<double>(para_chars) / text_chars > o.dup_para_char_frac)
     return Drop(kGopherRepetition, "dup_para_char_frac");
-  const std::vector<std::string_view> lines = SplitOnNewlineRuns(text, 1);
+  std::vector<std::string_view>& lines = s.lines;
+  SplitOnNewlineRuns(text, 1, Trimmed(lines));
   auto [line_dups, line_chars] = FindDuplicates(lines, s.seen_pieces);
   if (o.dup_line_frac && static_cast<double>(line_dups) / static_cast<double>(lines.size()) > o.dup_line_frac)
     return Drop(kGopherRepetition, "dup_line_frac");
@@ -304,10 +347,23 @@ Verdict GopherRepetition(const TextUnits& u, const GopherRepetitionOptions& o, b
   // n-gram rules.
   if (words >= UINT32_MAX) return Keep();
   s.Build(u);
+  // The most frequent n-gram occurs at most as often as the most frequent m-gram for m < n (equal
+  // n-grams have equal m-word prefixes), so the rule's value at n is at most that count times the
+  // longest n-gram's length: when even that bound is not over the threshold, the n-gram table is
+  // not built (the verdict is the same).
+  s.top_counts.clear();
   for (const auto& [n, frac] : o.top_n_grams) {
     if (n < 1 || words < static_cast<size_t>(n)) continue;
-    if (static_cast<double>(s.TopNGramChars(static_cast<size_t>(n))) / text_chars > frac)
-      return Drop(kGopherRepetition, TopNGramReason(n));
+    const auto gram = static_cast<size_t>(n);
+    uint64_t count_bound = UINT64_MAX;
+    for (const auto& [m, count] : s.top_counts)
+      if (m < gram) count_bound = std::min<uint64_t>(count_bound, count);
+    if (count_bound != UINT64_MAX &&
+        !(static_cast<double>(count_bound * s.LongestGramChars(gram)) / text_chars > frac))
+      continue;
+    const size_t top_chars = s.TopNGramChars(gram);
+    s.top_counts.emplace_back(gram, s.top_count);
+    if (static_cast<double>(top_chars) / text_chars > frac) return Drop(kGopherRepetition, TopNGramReason(n));
   }
   for (const auto& [n, frac] : o.dup_n_grams) {
     if (n < 1 || words < static_cast<size_t>(n)) continue;
@@ -319,8 +375,12 @@ Verdict GopherRepetition(const TextUnits& u, const GopherRepetitionOptions& o, b
 
 Verdict FineWebQuality(const TextUnits& u, const FineWebQualityOptions& o, bool word_rules) {
   const std::string_view text = u.text;
-  std::vector<std::string_view> lines;
-  for (std::string_view piece : SplitOnNewlineRuns(text, 1))
+  // Reused from document to document (the filters run on one thread each).
+  thread_local std::vector<std::string_view> pieces, lines;
+  thread_local absl::flat_hash_set<std::string_view> seen;
+  SplitOnNewlineRuns(text, 1, Trimmed(pieces));
+  Trimmed(lines).clear();
+  for (std::string_view piece : pieces)
     if (!Strip(piece).empty()) lines.push_back(piece);
   if (lines.empty()) return Drop(kFineWebQuality, "empty");
   const double n = static_cast<double>(lines.size());
@@ -334,7 +394,6 @@ Verdict FineWebQuality(const TextUnits& u, const FineWebQualityOptions& o, bool 
     return Drop(kFineWebQuality, "line_punct_ratio");
   if (static_cast<double>(short_lines) / n > o.short_line_thr) return Drop(kFineWebQuality, "short_line_ratio");
   const double chars = static_cast<double>(u.code_points - u.newlines);
-  absl::flat_hash_set<std::string_view> seen;
   if (static_cast<double>(FindDuplicates(lines, seen).second) / chars > o.char_duplicates_ratio)
     return Drop(kFineWebQuality, "char_dup_ratio");
   if (word_rules &&

@@ -96,6 +96,12 @@ bool IsSentenceTerminal(char32_t c) { return u_hasBinaryProperty(static_cast<UCh
 std::string_view LStrip(std::string_view s) {
   size_t i = 0;
   while (i < s.size()) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    if (b < 0x80) {  // ASCII: no decoding
+      if (!IsPySpace(b)) break;
+      ++i;
+      continue;
+    }
     size_t j = i;
     if (!IsPySpace(NextCodePoint(s, j))) break;
     i = j;
@@ -106,6 +112,12 @@ std::string_view LStrip(std::string_view s) {
 std::string_view RStrip(std::string_view s) {
   size_t end = s.size();
   while (end > 0) {
+    const auto b = static_cast<unsigned char>(s[end - 1]);
+    if (b < 0x80) {  // ASCII: no decoding
+      if (!IsPySpace(b)) break;
+      --end;
+      continue;
+    }
     size_t start = end - 1;
     while (start > 0 && (static_cast<unsigned char>(s[start]) & 0xC0) == 0x80) --start;
     size_t j = start;
@@ -117,40 +129,62 @@ std::string_view RStrip(std::string_view s) {
 
 std::string_view Strip(std::string_view s) { return RStrip(LStrip(s)); }
 
-std::vector<std::string_view> SplitLines(std::string_view s) {
-  std::vector<std::string_view> lines;
+// The line ends of str.splitlines() are \n \r \v \f \x1c \x1d \x1e (one byte each), U+0085 (C2 85)
+// and U+2028/U+2029 (E2 80 A8/A9); "\r\n" is one end. In valid UTF-8 the bytes C2 and E2 only
+// start a character, so a byte scan finds them without decoding.
+void SplitLines(std::string_view s, std::vector<std::string_view>& lines) {
+  lines.clear();
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const size_t n = s.size();
   size_t start = 0, i = 0;
-  while (i < s.size()) {
-    const size_t at = i;
-    const char32_t c = NextCodePoint(s, i);
-    const bool end = c == '\n' || c == '\r' || c == 0x0B || c == 0x0C || (c >= 0x1C && c <= 0x1E) || c == 0x85 ||
-                     c == 0x2028 || c == 0x2029;
-    if (!end) continue;
-    lines.push_back(s.substr(start, at - start));
-    if (c == '\r' && i < s.size() && s[i] == '\n') ++i;
-    start = i;
-  }
-  if (start < s.size()) lines.push_back(s.substr(start));
-  return lines;
-}
-
-std::vector<std::string_view> SplitOnNewlineRuns(std::string_view s, size_t min_run) {
-  std::vector<std::string_view> parts;
-  size_t start = 0, i = 0;
-  while (i < s.size()) {
-    if (s[i] != '\n') {
+  while (i < n) {
+    const unsigned char b = p[i];
+    size_t len = 0;  // bytes of the line end at i
+    if (b < 0x20) {
+      if (b == '\n' || b == '\r' || b == 0x0B || b == 0x0C || (b >= 0x1C && b <= 0x1E)) len = 1;
+    } else if (b == 0xC2) {
+      if (i + 1 < n && p[i + 1] == 0x85) len = 2;
+    } else if (b == 0xE2) {
+      if (i + 2 < n && p[i + 1] == 0x80 && (p[i + 2] == 0xA8 || p[i + 2] == 0xA9)) len = 3;
+    }
+    if (len == 0) {
       ++i;
       continue;
     }
-    size_t j = i;
+    lines.push_back(s.substr(start, i - start));
+    i += len;
+    if (b == '\r' && i < n && p[i] == '\n') ++i;
+    start = i;
+  }
+  if (start < n) lines.push_back(s.substr(start));
+}
+
+std::vector<std::string_view> SplitLines(std::string_view s) {
+  std::vector<std::string_view> lines;
+  SplitLines(s, lines);
+  return lines;
+}
+
+void SplitOnNewlineRuns(std::string_view s, size_t min_run, std::vector<std::string_view>& parts) {
+  parts.clear();
+  size_t start = 0, i = 0;
+  while (i < s.size()) {
+    const size_t nl = s.find('\n', i);
+    if (nl == std::string_view::npos) break;
+    size_t j = nl;
     while (j < s.size() && s[j] == '\n') ++j;
-    if (j - i >= min_run) {
-      parts.push_back(s.substr(start, i - start));
+    if (j - nl >= min_run) {
+      parts.push_back(s.substr(start, nl - start));
       start = j;
     }
     i = j;
   }
   parts.push_back(s.substr(start));
+}
+
+std::vector<std::string_view> SplitOnNewlineRuns(std::string_view s, size_t min_run) {
+  std::vector<std::string_view> parts;
+  SplitOnNewlineRuns(s, min_run, parts);
   return parts;
 }
 

@@ -32,9 +32,11 @@ std::string_view Strip(std::string_view s);
 std::string_view LStrip(std::string_view s);
 std::string_view RStrip(std::string_view s);
 
-// Python str.splitlines() (no line ends kept).
+// Python str.splitlines() (no line ends kept): `out` is cleared and filled.
+void SplitLines(std::string_view s, std::vector<std::string_view>& out);
 std::vector<std::string_view> SplitLines(std::string_view s);
 // Python re.split(r"\n{min_run,}", s): pieces between runs of at least `min_run` '\n'.
+void SplitOnNewlineRuns(std::string_view s, size_t min_run, std::vector<std::string_view>& out);
 std::vector<std::string_view> SplitOnNewlineRuns(std::string_view s, size_t min_run);
 
 // Words and punctuation tokens, in order (see the banner).

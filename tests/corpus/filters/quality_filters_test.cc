@@ -4,7 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <random>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "corpus/filters/document_filters.h"
@@ -132,6 +135,67 @@ TEST(GopherRepetition, DuplicatedNGrams) {
   // "a b c d ee" twice: the repeat's 6 chars (joined without spaces) of 40 is 0.15.
   EXPECT_EQ(GR("a b c d ee " + std::string(18, 'x') + " a b c d ee", o, true), "keep");
   EXPECT_EQ(GR("a b c d ee " + std::string(17, 'x') + " a b c d ee", o, true), "duplicated_5_n_grams");
+}
+
+// datatrove's find_top_duplicate, written out: the most common n-gram joined with " " (the first
+// seen among equals), its length in code points times its count.
+size_t TopDuplicateChars(const std::vector<std::string_view>& words, size_t n) {
+  std::map<std::string, std::pair<size_t, size_t>> seen;  // gram -> (count, first index)
+  std::vector<std::string> order;
+  for (size_t i = 0; i + n <= words.size(); ++i) {
+    std::string gram(words[i]);
+    for (size_t k = 1; k < n; ++k) gram.append(" ").append(words[i + k]);
+    auto [it, fresh] = seen.try_emplace(gram, 0, i);
+    ++it->second.first;
+  }
+  size_t best = 0, best_first = 0, best_chars = 0;
+  for (const auto& [gram, cf] : seen)
+    if (cf.first > best || (cf.first == best && cf.second < best_first)) {
+      best = cf.first;
+      best_first = cf.second;
+      best_chars = CodePoints(gram);
+    }
+  return best * best_chars;
+}
+
+// Thresholds just under and just over each top-n-gram value of random texts from a small
+// vocabulary (so n-grams repeat), with the earlier n just kept: the verdict is the first n whose
+// value passes its threshold, as datatrove's loop decides, whichever n-gram tables are skipped.
+TEST(GopherRepetition, TopNGramsAgainstTheirDefinition) {
+  const std::vector<std::string> vocab = {"a", "of", "the", "river", "ünïcode", "x", "stone", "é", "long-word",
+                                          "zz", "mountain", "b"};
+  std::mt19937 rng(7);
+  int checked = 0;
+  for (int doc = 0; doc < 300; ++doc) {
+    const size_t len = 5 + rng() % 120;
+    const size_t distinct = 2 + rng() % (vocab.size() - 1);
+    std::string text;
+    for (size_t i = 0; i < len; ++i) text += (i ? " " : "") + vocab[rng() % distinct];
+    std::vector<std::string_view> words;
+    SplitWords(text, words);
+    const double chars = static_cast<double>(CodePoints(text));
+    double value[5] = {};
+    for (size_t n = 2; n <= 4; ++n) value[n] = static_cast<double>(TopDuplicateChars(words, n)) / chars;
+    for (size_t target = 2; target <= 4; ++target) {
+      for (const double nudge : {-1e-9, 0.0, 1e-9}) {
+        GopherRepetitionOptions o;
+        o.dup_n_grams = {};
+        o.dup_line_frac = o.dup_para_frac = o.dup_line_char_frac = o.dup_para_char_frac = 1;
+        o.top_n_grams.clear();
+        for (size_t n = 2; n <= 4; ++n)  // earlier n kept at their value, later ones at 1 (never)
+          o.top_n_grams.push_back({static_cast<int>(n), n < target ? value[n] : n == target ? value[n] + nudge : 1.0});
+        std::string want = "keep";
+        for (const auto& [n, frac] : o.top_n_grams)
+          if (value[n] > frac) {
+            want = absl::StrCat("top_", n, "_gram");
+            break;
+          }
+        EXPECT_EQ(GR(text, o, true), want) << text << " target " << target << " nudge " << nudge;
+        ++checked;
+      }
+    }
+  }
+  EXPECT_EQ(checked, 2700);
 }
 
 TEST(GopherRepetition, DefaultsKeepOrdinaryProse) {
