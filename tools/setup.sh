@@ -26,12 +26,10 @@
 #   5. The Python package `rwkvkit` (docs/python.md), built from this tree with nanobind and
 #      scikit-build-core (pinned, installed in step 2) and installed into the venv: once, and
 #      again when its version changes or with --python-package (it compiles the libraries,
-#      a few minutes on 2 cores; tools/install_python_package.sh). The tests use the package the
-#      CMake build assembles in build/python/, so they always see the current sources.
-#      --no-python-package skips this step: tools/test.sh installs the package after its
-#      build instead, from that build (no second compile of the libraries).
+#      a few minutes on 2 cores). The tests use the package the CMake build assembles in
+#      build/python/, so they always see the current sources.
 #
-# Usage: tools/setup.sh [--test] [--bench] [--no-apt] [--python-package | --no-python-package]
+# Usage: tools/setup.sh [--test] [--bench] [--no-apt] [--python-package]
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -62,8 +60,7 @@ for arg in "$@"; do
     --bench) want_bench=1; want_test=1 ;;
     --no-apt) want_apt=0 ;;
     --python-package) want_package=1 ;;
-    --no-python-package) want_package=skip ;;
-    -h|--help) sed -n '2,34p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
     *) echo "setup: unknown option $arg" >&2; exit 2 ;;
   esac
 done
@@ -153,11 +150,13 @@ fi
 # 5. The Python package, built from this tree (pyproject.toml) into the venv.
 pkg_version="$(sed -n 's/^version = "\(.*\)"$/\1/p' "$ROOT/pyproject.toml" | head -n 1)"
 have_version="$("$VENV/bin/python" -c 'from importlib.metadata import version; print(version("rwkvkit"))' 2>/dev/null || true)"
-if [ "$want_package" = skip ]; then
-  log "Python package not built here (--no-python-package)"
-elif [ "$want_package" = 1 ] || [ "$have_version" != "$pkg_version" ]; then
-  log "building and installing the Python package rwkvkit $pkg_version"
-  "$ROOT/tools/install_python_package.sh"
+if [ "$want_package" = 1 ] || [ "$have_version" != "$pkg_version" ]; then
+  log "building and installing the Python package rwkvkit $pkg_version (pip install .; a few minutes)"
+  pip_cfg=()
+  command -v ccache >/dev/null && pip_cfg+=(-C cmake.define.CMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  (cd "$ROOT" && "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-build-isolation \
+    "${pip_cfg[@]}" .)
+  (cd / && "$VENV/bin/python" -c 'import rwkvkit; assert rwkvkit.Tokenizer().encode("Hello world") == [33155, 40213]')
   log "installed the Python package rwkvkit $pkg_version"
 else
   log "Python package rwkvkit $pkg_version present (tools/setup.sh --python-package rebuilds it)"

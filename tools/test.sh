@@ -24,14 +24,11 @@ for arg in "$@"; do
     *) echo "test.sh: unknown option $arg (known: --fast)" >&2; exit 2 ;;
   esac
 done
-# The Python package is installed after the build, from it (no second compile of the libraries).
-tools/setup.sh --test --no-python-package
+tools/setup.sh --test
 
 echo "test: 1/3 build and test (build/)"
 cmake -S . -B build -DRWKVKIT_WERROR=ON -DRWKVKIT_BUILD_TESTS=ON
 cmake --build build -j "$JOBS"
-# pip install . of the package into the venv, reusing build/, and an import of the installed copy.
-tools/install_python_package.sh --build-dir build
 ctest --test-dir build --output-on-failure -j "$JOBS"
 if [ "$fast" = 1 ]; then
   echo "test: stage 1 passed (--fast: the sanitizer suite and the fuzz run were skipped)"
