@@ -111,14 +111,16 @@ struct RepetitionScratch::Impl {
   absl::flat_hash_set<std::string_view> seen_pieces;
   std::vector<std::string_view> paragraphs, lines;
 
-  // Open addressing with linear probing over (hash, first index, count) slots: one cache line
-  // per probe, no per-document allocation once grown. Slot hash 0 means empty.
+  // Open addressing with linear probing over 8-byte (tag, first index) slots: the tag is the
+  // gram hash's high half with the low bit set (0 means empty); the full hash and the bytes are
+  // compared through `first`. Counts (top n-grams) are kept per first index. No per-document
+  // allocation once grown.
   struct Slot {
-    uint64_t hash;
+    uint32_t tag;
     uint32_t first;
-    uint32_t count;
   };
   std::vector<Slot> table;
+  std::vector<uint32_t> count;  // by first index
   size_t mask = 0;
 
   void ResetTable(size_t entries) {
@@ -133,14 +135,15 @@ struct RepetitionScratch::Impl {
 
   // The slot of n-gram i: the one holding an equal n-gram seen before, or a fresh one for it.
   Slot& Find(uint32_t i) {
-    const uint64_t h = gram_hash[i] | 1;
+    const uint64_t h = gram_hash[i];
+    const uint32_t tag = static_cast<uint32_t>(h >> 32) | 1;
     for (size_t k = h & mask;; k = (k + 1) & mask) {
       Slot& slot = table[k];
-      if (slot.hash == 0) {
-        slot = Slot{h, i, 0};
+      if (slot.tag == 0) {
+        slot = Slot{tag, i};
         return slot;
       }
-      if (slot.hash == h && Equal(slot.first, i)) return slot;
+      if (slot.tag == tag && Equal(slot.first, i)) return slot;
     }
   }
 
@@ -160,6 +163,7 @@ struct RepetitionScratch::Impl {
       // Give back the buffers one huge document left behind.
       std::string().swap(stream);
       for (auto* v : {&offset, &chars, &prefix, &power, &inverse, &gram_hash}) std::vector<uint64_t>().swap(*v);
+      std::vector<uint32_t>().swap(count);
     }
     stream.clear();
     offset.resize(w + 1);
@@ -214,9 +218,10 @@ struct RepetitionScratch::Impl {
     // The winner is the n-gram with the highest count whose first occurrence comes first: a
     // count that passes the best so far takes over; one that equals it wins if it was seen first.
     uint32_t best = 0, best_count = 0;
+    count.assign(grams, 0);
     for (uint32_t i = 0; i < grams; ++i) {
-      Slot& slot = Find(i);
-      const uint32_t c = ++slot.count;
+      const Slot& slot = Find(i);
+      const uint32_t c = ++count[slot.first];
       if (c > best_count || (c == best_count && slot.first < best)) {
         best_count = c;
         best = slot.first;

@@ -4,6 +4,7 @@
 #include <unicode/uchar.h>
 
 #include <algorithm>
+#include <cstring>
 
 namespace rwkvkit::corpus::filters {
 namespace {
@@ -138,6 +139,18 @@ void SplitLines(std::string_view s, std::vector<std::string_view>& lines) {
   const size_t n = s.size();
   size_t start = 0, i = 0;
   while (i < n) {
+    // Eight bytes at a time while none is below 0x20 or equal to C2 or E2 (SWAR: a byte of
+    // x - 0x01..01 & ~x & 0x80..80 is set where x's byte was zero).
+    constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
+    while (i + 8 <= n) {
+      uint64_t x;
+      std::memcpy(&x, p + i, 8);
+      const uint64_t c2 = x ^ (kOnes * 0xC2), e2 = x ^ (kOnes * 0xE2);
+      const uint64_t below20 = (x - kOnes * 0x20) & ~x;  // high bit set where a byte < 0x20 (ASCII bytes)
+      if (((below20 | ((c2 - kOnes) & ~c2) | ((e2 - kOnes) & ~e2)) & kHigh) != 0) break;
+      i += 8;
+    }
+    if (i >= n) break;
     const unsigned char b = p[i];
     size_t len = 0;  // bytes of the line end at i
     if (b < 0x20) {
@@ -220,6 +233,7 @@ void TextUnits::Analyze(std::string_view s, bool split_words) {
     return;
   }
   enum Kind { kNone, kWord, kPunct } kind = kNone;
+  const uint8_t* const bmp = BmpClasses();  // once, not per character
   size_t start = 0, i = 0;
   uint32_t cps = 0;
   uint8_t flags = 0;
@@ -234,7 +248,7 @@ void TextUnits::Analyze(std::string_view s, bool split_words) {
     const char32_t c = b < 0x80 ? (++i, b) : NextCodePoint(s, i);
     ++code_points;
     newlines += c == '\n';
-    const uint8_t cls = ClassOf(c);
+    const uint8_t cls = c < 0x10000 ? bmp[c] : SlowClass(c);
     const Kind k = (cls & kSpace) ? kNone : (cls & kPunctToken) ? kPunct : kWord;
     if (k != kind) {
       if (kind != kNone) close(at);
