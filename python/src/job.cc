@@ -27,12 +27,18 @@ Job::Job(Work work) {
 Job::~Job() {
   Cancel();
   if (!thread_.joinable()) return;
+#ifdef Py_LIMITED_API
+  // The stable ABI cannot ask whether this thread holds the GIL: join without releasing it
+  // (the task never takes the GIL, and it was just cancelled).
+  thread_.join();
+#else
   if (PyGILState_Check()) {
     nb::gil_scoped_release release;
     thread_.join();
   } else {
     thread_.join();
   }
+#endif
 }
 
 bool Job::Wait(double seconds) {

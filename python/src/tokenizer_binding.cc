@@ -29,6 +29,7 @@
 #include "python/src/batch_lists.h"
 #include "python/src/bindings.h"
 #include "python/src/id_list.h"
+#include "python/src/sequence_items.h"
 #include "python/src/status_error.h"
 #include "python/src/text_view.h"
 #include "tokenizer/batch_encoder.h"
@@ -121,17 +122,14 @@ void ReadIds(nb::handle obj, std::vector<uint16_t>& out) {
     }
     PyErr_Clear();
   }
-  nb::object seq = nb::steal(PySequence_Fast(o, "ids: expected a sequence of ints or an integer array"));
-  if (!seq.is_valid()) throw nb::python_error();
-  const Py_ssize_t n = PySequence_Fast_GET_SIZE(seq.ptr());
-  PyObject** items = PySequence_Fast_ITEMS(seq.ptr());
-  out.resize(static_cast<size_t>(n));
-  for (Py_ssize_t i = 0; i < n; ++i) {
+  const SequenceItems items(obj, "ids: expected a sequence of ints or an integer array");
+  out.resize(items.size());
+  for (size_t i = 0; i < items.size(); ++i) {
     int overflow = 0;
     const long long v = PyLong_AsLongLongAndOverflow(items[i], &overflow);
     if (v == -1 && PyErr_Occurred()) throw nb::python_error();
-    if (overflow != 0 || v < 0 || v > 65535) bad(static_cast<size_t>(i), overflow ? -1 : v);
-    out[static_cast<size_t>(i)] = static_cast<uint16_t>(v);
+    if (overflow != 0 || v < 0 || v > 65535) bad(i, overflow ? -1 : v);
+    out[i] = static_cast<uint16_t>(v);
   }
 }
 
@@ -162,13 +160,11 @@ struct TextList {
 
 TextList GatherTexts(nb::handle texts) {
   TextList t;
-  t.keep = nb::steal(PySequence_Fast(texts.ptr(), "texts: expected an iterable of str or bytes"));
-  if (!t.keep.is_valid()) throw nb::python_error();
-  const Py_ssize_t n = PySequence_Fast_GET_SIZE(t.keep.ptr());
-  PyObject** items = PySequence_Fast_ITEMS(t.keep.ptr());
-  t.views.reserve(static_cast<size_t>(n));
-  t.bytes.reserve(static_cast<size_t>(n));
-  for (Py_ssize_t i = 0; i < n; ++i) {
+  const SequenceItems items(texts, "texts: expected an iterable of str or bytes");
+  t.keep = items.holder();
+  t.views.reserve(items.size());
+  t.bytes.reserve(items.size());
+  for (size_t i = 0; i < items.size(); ++i) {
     t.views.emplace_back(nb::handle(items[i]));
     t.bytes.push_back(t.views.back().bytes());
   }
