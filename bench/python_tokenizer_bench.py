@@ -7,11 +7,15 @@ On the demo corpus's documents (.rwkvkit/demo/demo.jsonl), one document per call
   * one thread: MB/s of rwkvkit.Tokenizer.encode (list), .encode_numpy (uint16 array),
     pyrwkv_tokenizer.RWKVTokenizer.encode and TRIE_TOKENIZER.encode (the official one on the
     first --official-mb MB only: it runs ~3 MB/s);
-  * all cores: rwkvkit encode_batch (TBB, GIL released) and pyrwkv's encode_batch;
+  * encode_batch at 1 and 2 threads and on all cores (rwkvkit: TBB, GIL released, lists
+    made by the calling thread while the others encode) and pyrwkv's encode_batch (rayon, all
+    cores), each from wall time and from the process's CPU time;
   * the per-call cost of a short string: rwkvkit.Tokenizer.encode("Hello world") in a Python
     loop, minus the C++ EncodeToBuffer call on the same string (bench/short_call_bench.cc).
 Single-thread rates are given from CPU time (time.thread_time: the machine may be shared) and
-from wall time; the all-core rates from wall time, with the load average before the run.
+from wall time; the batch rates from wall time and from process CPU time (time.process_time,
+all threads; OpenBLAS, which numpy loads, is kept to one thread so that its idle pool costs
+nothing), with the load average before and after the run.
 Every tokenizer's ids are checked equal to rwkvkit's on the documents it encodes.
 
   PYTHONPATH=build/python .rwkvkit/venv/bin/python bench/python_tokenizer_bench.py \\
@@ -39,13 +43,13 @@ def cpu_name():
     return platform.processor()
 
 
-def timed(fn, repeats):
-    """(median wall s, median thread-CPU s) of `repeats` runs of fn()."""
+def timed(fn, repeats, cpu_clock=time.thread_time):
+    """(median wall s, median CPU s of `cpu_clock`) of `repeats` runs of fn()."""
     walls, cpus = [], []
     for _ in range(repeats):
-        w0, c0 = time.perf_counter(), time.thread_time()
+        w0, c0 = time.perf_counter(), cpu_clock()
         fn()
-        cpus.append(time.thread_time() - c0)
+        cpus.append(cpu_clock() - c0)
         walls.append(time.perf_counter() - w0)
     return statistics.median(walls), statistics.median(cpus)
 
@@ -61,6 +65,8 @@ def main():
     ap.add_argument("--json", help="write the numbers here")
     args = ap.parse_args()
 
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    import numpy as np
     import rwkvkit
     import pyrwkv_tokenizer
     from rwkv.rwkv_tokenizer import TRIE_TOKENIZER
@@ -94,12 +100,23 @@ def main():
 
     one_thread("rwkvkit encode (list)", lambda: [tok.encode(t) for t in texts], mb)
     one_thread("rwkvkit encode_numpy", lambda: [tok.encode_numpy(t) for t in texts], mb)
+    buf = np.empty(max(len(t.encode()) for t in texts), dtype=np.uint16)
+    one_thread("rwkvkit encode_numpy(out=buf) (the encoder alone)", lambda: [tok.encode_numpy(t, out=buf) for t in texts], mb)
     one_thread("pyrwkv-tokenizer encode (Rust)", lambda: [rust.encode(t) for t in texts], mb)
     one_thread("rwkvkit encode (list), same docs as official", lambda: [tok.encode(t) for t in off_texts], off_mb)
     one_thread("official TRIE_TOKENIZER encode", lambda: [official.encode(t) for t in off_texts], off_mb, 1)
     cores = os.cpu_count()
-    batch_wall, _ = timed(lambda: tok.encode_batch(texts), args.repeats)
-    rust_batch_wall, _ = timed(lambda: rust.encode_batch(texts), args.repeats)
+    batch = {}
+
+    def batch_row(name, fn):
+        wall, cpu = timed(fn, args.repeats, time.process_time)
+        batch[name] = {"wall_s": wall, "cpu_s": cpu, "mb_per_s_wall": mb / wall, "mb_per_s_cpu": mb / cpu}
+
+    for threads in (1, 2, None):
+        label = f"{threads} thread{'s' if threads != 1 else ''}" if threads else f"all {cores} cores"
+        batch_row(f"rwkvkit encode_batch, {label}", lambda: tok.encode_batch(texts, threads=threads))
+    batch_row(f"rwkvkit encode_batch_numpy, all {cores} cores", lambda: tok.encode_batch_numpy(texts))
+    batch_row(f"pyrwkv-tokenizer encode_batch (Rust, rayon), all {cores} cores", lambda: rust.encode_batch(texts))
 
     short = "Hello world"
     n = 1_000_000
@@ -125,8 +142,7 @@ def main():
         "machine": f"{cpu_name()}, {cores} cores", "python": platform.python_version(),
         "load_before": load, "load_after": load_after, "corpus_mb": mb, "documents": len(texts),
         "one_thread": rows,
-        "all_cores": {"cores": cores, "rwkvkit encode_batch": mb / batch_wall,
-                      "pyrwkv-tokenizer encode_batch": mb / rust_batch_wall},
+        "batch": batch,
         "short_call": {"text": short, "python_best_ns": min(per_call), "python_median_ns": statistics.median(per_call),
                        "cpp_best_ns": cpp["best_ns"], "cpp_median_ns": cpp["median_ns"],
                        "overhead_best_ns": min(per_call) - cpp["best_ns"],
@@ -138,8 +154,10 @@ def main():
     print("|---|--:|--:|")
     for name, r in rows.items():
         print(f"| {name} ({r['mb']:.1f} MB) | {r['mb_per_s_cpu']:.1f} | {r['mb_per_s_wall']:.1f} |")
-    print(f"\nall {cores} cores (wall): rwkvkit encode_batch {mb / batch_wall:.1f} MB/s, "
-          f"pyrwkv-tokenizer encode_batch {mb / rust_batch_wall:.1f} MB/s")
+    print("\n| batch | MB/s (wall) | MB/s (process CPU time) |")
+    print("|---|--:|--:|")
+    for name, r in batch.items():
+        print(f"| {name} | {r['mb_per_s_wall']:.1f} | {r['mb_per_s_cpu']:.1f} |")
     s = out["short_call"]
     print(f"short string {short!r}: Python tok.encode best {s['python_best_ns']:.0f} ns/call (median "
           f"{s['python_median_ns']:.0f}), C++ EncodeToBuffer best {s['cpp_best_ns']:.0f} ns -> "
