@@ -11,6 +11,7 @@
 #include "tokenizer/internal/double_array.h"
 #include "tokenizer/internal/segmented_encode.h"
 #include "tokenizer/internal/stitch.h"
+#include "tokenizer/internal/vector_encode.h"
 #include "tokenizer/internal/walk.h"
 
 namespace rwkvkit::tokenizer {
@@ -118,10 +119,14 @@ void Tokenizer::EncodeSingleStream(std::string_view bytes, std::vector<uint16_t>
 
 size_t Tokenizer::EncodeRange(std::string_view text, size_t begin, size_t end, std::vector<uint16_t>& out) const {
   const size_t old = out.size();
-  out.resize(old + (end - begin));
+  // Tokens start below the range's last token end (< end + max_token_bytes), one per byte at most.
+  out.resize(old + (end - begin) + trie_->max_token_bytes());
   size_t end_pos = begin;
-  const size_t n = internal::EncodeSegmentedRange(*trie_, reinterpret_cast<const uint8_t*>(text.data()), text.size(),
-                                                  begin, end, out.data() + old, internal::kDefaultLanes, &end_pos);
+  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
+  const size_t n = internal::VectorEncodeFits(*trie_, text.size(), begin, end)
+                       ? internal::EncodeVectorRange(*trie_, s, text.size(), begin, end, out.data() + old, &end_pos)
+                       : internal::EncodeSegmentedRange(*trie_, s, text.size(), begin, end, out.data() + old,
+                                                        internal::kDefaultLanes, &end_pos);
   out.resize(old + n);
   return end_pos;
 }

@@ -6,13 +6,13 @@
 // byte is a token, so nothing is ever unknown). No normalization, no BOS/EOS is added.
 //
 // The match runs on a double-array trie (internal/double_array.h) of 4-byte cells, and
-// inputs are cut into segments that are walked together (16 AVX-512 lanes where the CPU has
-// them, else 3 interleaved scalar lanes) and stitched back exactly
-// (internal/simd_encode.h, internal/segmented_encode.h). Memory: about 3 MB for the World
-// vocab (MemoryBytes()), most of it the id -> bytes table.
+// inputs are cut into segments that are walked together (one per SIMD lane on the best
+// instruction set of the CPU, chosen at run time; else 3 interleaved scalar lanes) and
+// stitched back exactly (internal/vector_encode.h, internal/segmented_encode.h). Memory:
+// about 3 MB for the World vocab (MemoryBytes()), most of it the id -> bytes table.
 //
 // Thread-safe after construction: every const method may be called from many threads.
-// Depends on the standard library and Abseil status types only.
+// Depends on the standard library, Abseil status types and (privately) Highway.
 //
 //   absl::StatusOr<Tokenizer> tok = Tokenizer::Load("rwkv_vocab_v20230424.txt");
 //   std::vector<uint16_t> ids = tok->Encode("Hello world");  // {33155, 40213}

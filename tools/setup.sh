@@ -70,7 +70,8 @@ log() { echo "setup: $*"; }
 # 1. Debian packages: the main job's, then the tests'.
 DEB_PACKAGES=(build-essential cmake ninja-build pkg-config python3 python3-venv python3-dev
   libicu-dev libtbb-dev libsimdjson-dev libabsl-dev libzstd-dev zlib1g-dev liblzma-dev libxxhash-dev libcld2-dev
-  libopenblas-dev)
+  libopenblas-dev
+  libhwy-dev)  # Google Highway: the tokenizer's SIMD walk (runtime dispatch over AVX2 / AVX-512 / NEON / SVE)
 DEB_TEST_PACKAGES=(libgtest-dev
   slurmctld slurmd slurm-client munge  # the one-node Slurm of the split-build test (docs/scale_out.md)
   chromium fonts-dejavu-core  # headless screenshot test of the `rwkvkit stats` HTML report

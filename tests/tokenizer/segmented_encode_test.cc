@@ -9,7 +9,6 @@
 #include "tests/tokenizer/naive_encoder.h"
 #include "tests/tokenizer/test_vocab.h"
 #include "tokenizer/internal/double_array.h"
-#include "tokenizer/internal/simd_encode.h"
 #include "tokenizer/internal/walk.h"
 #include "tokenizer/tokenizer.h"
 
@@ -51,28 +50,6 @@ TEST_F(SegmentedEncodeTest, EveryLaneCountMatchesPlainWalk) {
     const std::string s = testing::StressInput(vocab_, rng, 1 + rng() % 40000);
     const std::vector<uint16_t> want = Plain(s);
     for (int lanes = 1; lanes <= 16; ++lanes) ASSERT_EQ(Segmented(s, lanes), want) << "round " << round << " lanes " << lanes;
-  }
-}
-
-TEST_F(SegmentedEncodeTest, Avx512LanesMatchPlainWalk) {
-  if (!internal::HasAvx512()) GTEST_SKIP() << "CPU without AVX-512F";
-  std::mt19937_64 rng(13);
-  auto simd = [&](const std::string& s) {
-    std::vector<uint16_t> out(s.size());
-    out.resize(internal::EncodeAvx512(*trie_, reinterpret_cast<const uint8_t*>(s.data()), s.size(), out.data()));
-    return out;
-  };
-  for (int round = 0; round < 200; ++round) {
-    const std::string s = testing::StressInput(vocab_, rng, 400 + rng() % (round < 150 ? 5000 : 60000));
-    if (!internal::Avx512Fits(*trie_, s.size())) continue;
-    ASSERT_EQ(simd(s), Plain(s)) << "round " << round << " size " << s.size();
-  }
-  for (const size_t run : {127u, 128u, 129u, 1000u, 70000u}) {
-    std::string s = "x";
-    s.append(run, ' ');
-    s += 'y';
-    s.append(run / 3 + 400, ' ');
-    ASSERT_EQ(simd(s), Plain(s)) << run;
   }
 }
 

@@ -191,6 +191,7 @@ absl::StatusOr<std::unique_ptr<DoubleArrayTrie>> DoubleArrayTrie::Build(const Vo
   trie->token_lengths_.assign(size_t{1} << 16, 0);
   for (size_t id = 1; id < vocab.tokens.size() && id < trie->token_lengths_.size(); ++id)
     if (vocab.present[id]) trie->token_lengths_[id] = static_cast<uint8_t>(vocab.tokens[id].size());
+  trie->FindStopByte();
   return trie;
 }
 
@@ -204,7 +205,18 @@ std::unique_ptr<DoubleArrayTrie> DoubleArrayTrie::FromArrays(std::vector<uint32_
   trie->depth_ = std::move(depth);
   trie->token_lengths_ = std::move(token_lengths);
   trie->max_token_bytes_ = max_token_bytes;
+  trie->FindStopByte();
   return trie;
+}
+
+void DoubleArrayTrie::FindStopByte() {
+  // Cells of depth >= 2 are the nodes reached past a token's first byte; free cells have depth 0.
+  std::array<bool, 256> follows{};
+  for (size_t i = 0; i < cells_.size() && i < depth_.size(); ++i)
+    if (depth_[i] >= 2) follows[Label(cells_[i])] = true;
+  stop_byte_ = -1;
+  for (int b = 0; b < 256 && stop_byte_ < 0; ++b)
+    if (!follows[b]) stop_byte_ = b;
 }
 
 }  // namespace rwkvkit::tokenizer::internal

@@ -73,6 +73,10 @@ class DoubleArrayTrie {
   size_t max_token_bytes() const { return max_token_bytes_; }
   // Byte length of each token id (0 for ids that are not tokens).
   const uint8_t* token_lengths() const { return token_lengths_.data(); }
+  // A byte that no token has past its first byte (0 for the World vocab), or -1 if every
+  // byte has one: a walk stops at it as at the end of the text, so text padded with it can
+  // be walked without checking for the end.
+  int stop_byte() const { return stop_byte_; }
   size_t MemoryBytes() const {
     return cells_.capacity() * sizeof(uint32_t) + best_.capacity() * sizeof(uint16_t) + depth_.capacity() +
            token_lengths_.capacity();
@@ -84,6 +88,8 @@ class DoubleArrayTrie {
   std::vector<uint8_t> depth_;
   std::vector<uint8_t> token_lengths_;
   size_t max_token_bytes_ = 0;
+  int stop_byte_ = -1;
+  void FindStopByte();
 };
 
 }  // namespace rwkvkit::tokenizer::internal

@@ -23,17 +23,17 @@
 // (the walk stops 0 bytes past the chosen token 90% of the time, 1 byte 7%).
 // Done since: 4-byte cells (cells 469 KB; double_array.h): no measurable change here (185 vs
 // 183 MB/s on 5 MB, noisy box), so the scalar lanes are not bound by the cell footprint but
-// by the step's work and the probe latency with 3 lanes. On CPUs with AVX-512,
-// EncodeSegmented() now hands inputs of >= ~400 bytes to the 16-lane vector walk
-// (simd_encode.cc); these scalar lanes are the fallback and serve EncodeRange().
+// by the step's work and the probe latency with 3 lanes. On CPUs with a SIMD instruction
+// set, EncodeSegmented() hands inputs to the vector walk (vector_encode.h); these scalar
+// lanes are the fallback.
 #include "tokenizer/internal/segmented_encode.h"
 
 #include <algorithm>
 #include <cstring>
 #include <vector>
 
-#include "tokenizer/internal/simd_encode.h"
 #include "tokenizer/internal/stitch.h"
+#include "tokenizer/internal/vector_encode.h"
 #include "tokenizer/internal/walk.h"
 
 namespace rwkvkit::tokenizer::internal {
@@ -222,9 +222,9 @@ size_t EncodeSegmentedRange(const DoubleArrayTrie& trie, const uint8_t* s, size_
 }
 
 size_t EncodeSegmented(const DoubleArrayTrie& trie, const uint8_t* s, size_t n, uint16_t* out) {
-  if (HasAvx512() && Avx512Fits(trie, n)) return EncodeAvx512(trie, s, n, out);
-  if (n < kMinSegmentedBytes) return EncodeSpan(trie, s, n, out);
   size_t end_pos = 0;
+  if (VectorEncodeFits(trie, n, 0, n)) return EncodeVectorRange(trie, s, n, 0, n, out, &end_pos);
+  if (n < kMinSegmentedBytes) return EncodeSpan(trie, s, n, out);
   return EncodeSegmentedRange(trie, s, n, 0, n, out, kDefaultLanes, &end_pos);
 }
 

@@ -1,0 +1,194 @@
+// tokenizer/internal/vector_walk.cc — see vector_walk.h. Compiled once per instruction set by
+// hwy/foreach_target.h (this file includes itself through it).
+//
+// Lane state: q (position of the next byte c), the cell it stands on and its index `at` (the
+// best token of that node is best_ids()[at]), e (end of the longest token on this walk) and
+// r = s[e .. e+3]. A step gathers the probed child cells[base + c], the bytes s[q+1 .. q+4]
+// and the depth-1 cell of s[e]. A lane whose probe matches moves on (and if the new node is a
+// token, e = q + 1 and r = the bytes just gathered); a lane whose probe fails emits `at` and
+// restarts at e on the depth-1 cell (q = e + 1, c = s[e + 1]), so r must hold >= 2 valid bytes
+// at every failure. It holds 4 whenever e < q: on every step with e = q, r is refilled from
+// s[e] and the gathered s[q+1 .. q+4]; after a failure e = q again, and r >> 8 keeps 3.
+// (Refilling only at tokens and failures, as the first version did, let three failures in a
+// row, each after a step past the last token, run r dry: "ZiOoq" came out wrong.)
+// A lane is done when a token ends at or past its segment's end.
+// Done lanes keep stepping until every lane is done (their entries are not emitted); their
+// byte fetches are clamped below read_end so they stay in bounds.
+//
+// The emitted entries are compressed in a register and stored whole (a compress straight to
+// memory is microcoded on AMD Zen 4).
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "tokenizer/internal/vector_walk.cc"
+#include "hwy/foreach_target.h"  // IWYU pragma: keep
+// (foreach_target.h must come first: it re-includes this file once per target.)
+#include <cstring>
+
+#include "hwy/highway.h"
+#include "tokenizer/internal/double_array.h"
+#include "tokenizer/internal/vector_walk.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace rwkvkit::tokenizer::internal {
+namespace HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+// Targets without SIMD leave the work to the 3-lane scalar walk (segmented_encode.h).
+constexpr bool kVectorWalkPays = HWY_TARGET != HWY_SCALAR && HWY_TARGET != HWY_EMU128;
+
+// Vectors walked interleaved: two on 128-bit vectors and SVE (one's loads run while the
+// other's wait), one on AVX2 and AVX-512, which load through the stack (below) and lose with
+// two (docs/tokenizer.md, "SIMD walk").
+constexpr size_t kVectors =
+    (HWY_TARGET == HWY_AVX2 || HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL) ? 1 : 2;
+
+size_t Lanes() {
+  if constexpr (!kVectorWalkPays) {
+    return 0;
+  } else {
+    return kVectors * hn::Lanes(hn::ScalableTag<uint32_t>());
+  }
+}
+
+const char* TargetName() { return hwy::TargetName(HWY_TARGET); }
+
+// x86: one scalar load per lane through the stack instead of vpgatherdd, which issues slowly
+// on AMD Zen 4 (and on Intel CPUs with the gather data sampling fix); as fast on this Zen 4
+// as the hardware gathers with two vectors, faster with one (docs/tokenizer.md, "SIMD walk").
+// Elsewhere Highway's gathers: SVE's own, a scalar load per lane on NEON.
+constexpr bool kScalarLoads = HWY_ARCH_X86;
+
+template <class D>
+HWY_INLINE hn::Vec<D> Cells(D du, const uint32_t* cells, hn::Vec<D> index) {
+  if constexpr (kScalarLoads) {
+    HWY_ALIGN uint32_t i[HWY_MAX_BYTES / 4];
+    HWY_ALIGN uint32_t v[HWY_MAX_BYTES / 4];
+    hn::Store(index, du, i);
+    for (size_t k = 0; k < hn::Lanes(du); ++k) v[k] = cells[i[k]];
+    return hn::Load(du, v);
+  } else {
+    return hn::GatherIndex(du, cells, hn::BitCast(hn::RebindToSigned<D>(), index));
+  }
+}
+
+// s[offset .. offset + 3] per lane, little-endian.
+template <class D>
+HWY_INLINE hn::Vec<D> Bytes4(D du, const uint8_t* s, hn::Vec<D> offset) {
+  if constexpr (kScalarLoads) {
+    HWY_ALIGN uint32_t i[HWY_MAX_BYTES / 4];
+    HWY_ALIGN uint32_t v[HWY_MAX_BYTES / 4];
+    hn::Store(offset, du, i);
+    for (size_t k = 0; k < hn::Lanes(du); ++k) std::memcpy(&v[k], s + i[k], 4);
+    return hn::Load(du, v);
+  } else {
+    return hn::GatherOffset(du, reinterpret_cast<const uint32_t*>(s), hn::BitCast(hn::RebindToSigned<D>(), offset));
+  }
+}
+
+// The state of one vector of lanes (see the top of the file).
+template <class D>
+struct LaneState {
+  using V = hn::Vec<D>;
+  V q, e, r, c, at, cell, end, tag;
+  hn::Mask<D> live;
+};
+
+template <class D>
+HWY_INLINE LaneState<D> StartLanes(D du, const uint8_t* s, const uint32_t* seg_begin, const uint32_t* seg_end,
+                                   size_t first_lane, size_t nseg) {
+  using DA = DoubleArrayTrie;
+  const hn::RebindToSigned<D> di;
+  LaneState<D> st;
+  const auto lane = hn::Add(hn::Iota(du, 0), hn::Set(du, static_cast<uint32_t>(first_lane)));
+  st.tag = hn::ShiftLeft<kLaneShift>(lane);
+  st.live = hn::RebindMask(du, hn::Lt(hn::BitCast(di, lane), hn::Set(di, static_cast<int32_t>(nseg))));
+  st.end = hn::LoadU(du, seg_end + first_lane);
+  st.q = hn::LoadU(du, seg_begin + first_lane);
+  st.e = st.q;
+  st.r = Bytes4(du, s, st.q);
+  st.c = hn::And(st.r, hn::Set(du, 0xFF));
+  st.at = hn::Zero(du);
+  st.cell = hn::Set(du, DA::kRootCell);
+  return st;
+}
+
+// One step of every lane of `st`; appends the tokens that failing lanes finish to stream + w.
+template <class D>
+HWY_INLINE size_t Step(D du, const uint32_t* cells, const uint8_t* s, hn::Vec<D> fetch_limit, LaneState<D>& st,
+                       uint32_t* stream) {
+  using DA = DoubleArrayTrie;
+  using V = hn::Vec<D>;
+  const hn::RebindToSigned<D> di;
+  const V one = hn::Set(du, 1);
+  const V byte_mask = hn::Set(du, 0xFF);
+  const V next_at = hn::Add(hn::ShiftRight<DA::kBaseShift>(st.cell), st.c);
+  const V probe = Cells(du, cells, next_at);
+  const V q1 = hn::Add(st.q, one);
+  const V ahead = Bytes4(du, s, hn::Min(q1, fetch_limit));
+  const V restart_at = hn::Add(hn::Set(du, DA::kRootBase), hn::And(st.r, byte_mask));
+  const V restart = Cells(du, cells, restart_at);
+  const auto ok = hn::Eq(hn::And(probe, byte_mask), st.c);
+  const auto fail = hn::AndNot(ok, st.live);
+  hn::StoreU(hn::Compress(hn::Or(st.at, st.tag), fail), du, stream);
+  const size_t emitted = hn::CountTrue(du, fail);
+  const auto token = hn::And(ok, hn::Eq(hn::And(probe, hn::Set(du, 0x7F00)), hn::Zero(du)));
+  const V r8 = hn::ShiftRight<8>(st.r);
+  const auto at_q = hn::Eq(st.e, st.q);
+  const V r_fail = hn::IfThenElse(at_q, ahead, r8);
+  // Where e = q, s[e] is r's low byte and the gathered bytes are s[e+1 ..]: r gets 4 again.
+  const V r_keep = hn::IfThenElse(at_q, hn::Or(hn::ShiftLeft<8>(ahead), hn::And(st.r, byte_mask)), st.r);
+  const auto done = hn::AndNot(hn::RebindMask(du, hn::Lt(hn::BitCast(di, st.e), hn::BitCast(di, st.end))), fail);
+  st.live = hn::AndNot(done, st.live);
+  const V e1 = hn::Add(st.e, one);
+  st.q = hn::IfThenElse(ok, q1, e1);
+  st.c = hn::And(hn::IfThenElse(ok, ahead, r8), byte_mask);
+  st.cell = hn::IfThenElse(ok, probe, restart);
+  st.at = hn::IfThenElse(ok, next_at, restart_at);
+  st.e = hn::IfThenElse(token, q1, hn::IfThenElse(fail, e1, st.e));
+  st.r = hn::IfThenElse(token, ahead, hn::IfThenElse(fail, r_fail, r_keep));
+  return emitted;
+}
+
+size_t WalkSegments(const uint32_t* cells, const uint8_t* s, size_t read_end, const uint32_t* seg_begin,
+                    const uint32_t* seg_end, size_t nseg, uint32_t* stream) {
+  using D = hn::ScalableTag<uint32_t>;
+  const D du;
+  const size_t n = hn::Lanes(du);
+  const auto fetch_limit = hn::Set(du, static_cast<uint32_t>(read_end - 4));
+  size_t w = 0;
+  if constexpr (kVectors == 1) {
+    LaneState<D> a = StartLanes(du, s, seg_begin, seg_end, 0, nseg);
+    while (!hn::AllFalse(du, a.live)) w += Step(du, cells, s, fetch_limit, a, stream + w);
+  } else {
+    // Two independent vectors: one's gathers run while the other's wait.
+    LaneState<D> a = StartLanes(du, s, seg_begin, seg_end, 0, nseg);
+    LaneState<D> b = StartLanes(du, s, seg_begin, seg_end, n, nseg);
+    while (!hn::AllFalse(du, hn::Or(a.live, b.live))) {
+      w += Step(du, cells, s, fetch_limit, a, stream + w);
+      w += Step(du, cells, s, fetch_limit, b, stream + w);
+    }
+  }
+  return w;
+}
+
+}  // namespace HWY_NAMESPACE
+}  // namespace rwkvkit::tokenizer::internal
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace rwkvkit::tokenizer::internal {
+
+HWY_EXPORT(Lanes);
+HWY_EXPORT(TargetName);
+HWY_EXPORT(WalkSegments);
+
+size_t VectorWalkLanes() { return HWY_DYNAMIC_DISPATCH(Lanes)(); }
+
+const char* VectorWalkTarget() { return HWY_DYNAMIC_DISPATCH(TargetName)(); }
+
+size_t WalkVectorSegments(const uint32_t* cells, const uint8_t* s, size_t read_end, const uint32_t* seg_begin,
+                          const uint32_t* seg_end, size_t nseg, uint32_t* stream) {
+  return HWY_DYNAMIC_DISPATCH(WalkSegments)(cells, s, read_end, seg_begin, seg_end, nseg, stream);
+}
+
+}  // namespace rwkvkit::tokenizer::internal
+#endif  // HWY_ONCE
