@@ -18,7 +18,6 @@
 #include <vector>
 
 #include "bench/tokenizer_variants/simd_walk.h"
-#include "hwy/targets.h"
 #include "tokenizer/internal/double_array.h"
 #include "tokenizer/internal/vector_walk.h"
 #include "tokenizer/internal/walk.h"
@@ -210,15 +209,9 @@ int main(int argc, char** argv) {
   if (std::getenv("DEBUG")) return DebugMain(**trie, docs);
   // RWKVKIT_SIMD_TARGET=AVX2 (a Highway target name) runs the production path on that
   // instruction set only, as on a CPU that has nothing better.
-  if (const char* want = std::getenv("RWKVKIT_SIMD_TARGET")) {
-    int64_t pick = 0;
-    for (const int64_t t : hwy::SupportedAndGeneratedTargets())
-      if (std::strcmp(hwy::TargetName(t), want) == 0) pick = t;
-    if (pick == 0) {
-      std::printf("target %s not compiled or not supported here\n", want);
-      return 2;
-    }
-    hwy::SetSupportedTargetsForTest(pick);
+  if (const char* want = std::getenv("RWKVKIT_SIMD_TARGET"); want != nullptr && !internal::UseVectorWalkTarget(want)) {
+    std::printf("target %s not compiled or not supported here\n", want);
+    return 2;
   }
   std::printf("vector walk: %s, %zu lanes\n", internal::VectorWalkTarget(), internal::VectorWalkLanes());
   std::vector<int> which;

@@ -1,7 +1,7 @@
 // tests/tokenizer/vector_encode_test.cc — the SIMD-lane walk equals the plain one-stream walk
 // (and the independent naive encoder) on every instruction set this CPU runs: each test
-// repeats itself under every Highway target the build compiled and the CPU supports
-// (hwy::SetSupportedTargetsForTest), so one x86 machine checks AVX-512, AVX2 and SSE4.
+// repeats itself under every compiled target the CPU supports (UseVectorWalkTarget), so one
+// x86 machine checks AVX-512, AVX2 and SSE4.
 #include "tokenizer/internal/vector_encode.h"
 
 #include <gtest/gtest.h>
@@ -10,7 +10,6 @@
 #include <string>
 #include <vector>
 
-#include "hwy/targets.h"
 #include "tests/tokenizer/naive_encoder.h"
 #include "tests/tokenizer/test_vocab.h"
 #include "tokenizer/internal/double_array.h"
@@ -33,18 +32,18 @@ class VectorEncodeTest : public ::testing::Test {
     ASSERT_TRUE(trie.ok());
     trie_ = *std::move(trie);
   }
-  void TearDown() override { hwy::SetSupportedTargetsForTest(0); }
+  void TearDown() override { internal::UseVectorWalkTarget(""); }
 
   // Runs `body` once per instruction set (a target the CPU supports and the build compiled).
   template <typename Fn>
   void ForEachTarget(Fn body) {
-    for (const int64_t target : hwy::SupportedAndGeneratedTargets()) {
-      hwy::SetSupportedTargetsForTest(target);
-      SCOPED_TRACE(hwy::TargetName(target));
+    for (const std::string& target : internal::VectorWalkTargetsOnThisCpu()) {
+      ASSERT_TRUE(internal::UseVectorWalkTarget(target));
+      SCOPED_TRACE(target);
       body();
       if (::testing::Test::HasFatalFailure()) return;
     }
-    hwy::SetSupportedTargetsForTest(0);
+    internal::UseVectorWalkTarget("");
   }
   std::vector<uint16_t> Plain(const std::string& s) const {
     std::vector<uint16_t> out(s.size());

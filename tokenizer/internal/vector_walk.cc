@@ -17,11 +17,21 @@
 //
 // The emitted entries are compressed in a register and stored whole (a compress straight to
 // memory is microcoded on AMD Zen 4).
+// Targets not worth compiling: SSSE3 walks slower than the scalar lanes (docs/tokenizer.md),
+// and SVE_256 / SVE2_128 are special cases of SVE / SVE2, which run on those CPUs too.
+#ifndef HWY_DISABLED_TARGETS
+#define HWY_DISABLED_TARGETS (HWY_SSSE3 | HWY_SVE_256 | HWY_SVE2_128)
+#endif
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "tokenizer/internal/vector_walk.cc"
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
 // (foreach_target.h must come first: it re-includes this file once per target.)
+#include <atomic>
 #include <cstring>
+#include <iterator>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "hwy/highway.h"
 #include "tokenizer/internal/double_array.h"
@@ -33,7 +43,7 @@ namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
 // Targets without SIMD leave the work to the 3-lane scalar walk (segmented_encode.h).
-constexpr bool kVectorWalkPays = HWY_TARGET != HWY_SCALAR && HWY_TARGET != HWY_EMU128;
+constexpr bool kVectorWalkPays = HWY_TARGET != HWY_SCALAR && HWY_TARGET != HWY_EMU128;  // as in WalkSegments
 
 // Vectors walked interleaved: two on 128-bit vectors and SVE (one's loads run while the
 // other's wait), one on AVX2 and AVX-512, which load through the stack (below) and lose with
@@ -150,6 +160,12 @@ HWY_INLINE size_t Step(D du, const uint32_t* cells, const uint8_t* s, hn::Vec<D>
 
 size_t WalkSegments(const uint32_t* cells, const uint8_t* s, size_t read_end, const uint32_t* seg_begin,
                     const uint32_t* seg_end, size_t nseg, uint32_t* stream) {
+#if HWY_TARGET == HWY_SCALAR || HWY_TARGET == HWY_EMU128
+  // Never called (Lanes() is 0); no Highway op is instantiated for these targets, some of
+  // which would need libhwy (hwy::Abort).
+  (void)cells, (void)s, (void)read_end, (void)seg_begin, (void)seg_end, (void)nseg, (void)stream;
+  return 0;
+#else
   using D = hn::ScalableTag<uint32_t>;
   const D du;
   const size_t n = hn::Lanes(du);
@@ -168,6 +184,7 @@ size_t WalkSegments(const uint32_t* cells, const uint8_t* s, size_t read_end, co
     }
   }
   return w;
+#endif
 }
 
 }  // namespace HWY_NAMESPACE
@@ -175,19 +192,122 @@ size_t WalkSegments(const uint32_t* cells, const uint8_t* s, size_t read_end, co
 HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE
+#if HWY_ARCH_X86
+#include <cpuid.h>
+#elif HWY_ARCH_ARM_A64 && defined(__linux__)
+#include <sys/auxv.h>
+#endif
+
 namespace rwkvkit::tokenizer::internal {
+namespace {
 
-HWY_EXPORT(Lanes);
-HWY_EXPORT(TargetName);
-HWY_EXPORT(WalkSegments);
+struct Walker {
+  int64_t target;
+  size_t (*lanes)();
+  const char* (*name)();
+  size_t (*walk)(const uint32_t*, const uint8_t*, size_t, const uint32_t*, const uint32_t*, size_t, uint32_t*);
+};
 
-size_t VectorWalkLanes() { return HWY_DYNAMIC_DISPATCH(Lanes)(); }
+#define RWKVKIT_WALKER(NS, TARGET) Walker{TARGET, &NS::Lanes, &NS::TargetName, &NS::WalkSegments}
 
-const char* VectorWalkTarget() { return HWY_DYNAMIC_DISPATCH(TargetName)(); }
+// Every compiled target, best first; the static (baseline) target last.
+constexpr Walker kWalkers[] = {
+#if HWY_TARGETS & HWY_AVX3
+    RWKVKIT_WALKER(N_AVX3, HWY_AVX3),
+#endif
+#if HWY_TARGETS & HWY_AVX2
+    RWKVKIT_WALKER(N_AVX2, HWY_AVX2),
+#endif
+#if HWY_TARGETS & HWY_SSE4
+    RWKVKIT_WALKER(N_SSE4, HWY_SSE4),
+#endif
+#if HWY_TARGETS & HWY_SVE2
+    RWKVKIT_WALKER(N_SVE2, HWY_SVE2),
+#endif
+#if HWY_TARGETS & HWY_SVE
+    RWKVKIT_WALKER(N_SVE, HWY_SVE),
+#endif
+    Walker{HWY_STATIC_TARGET, &HWY_STATIC_DISPATCH(Lanes), &HWY_STATIC_DISPATCH(TargetName),
+           &HWY_STATIC_DISPATCH(WalkSegments)},
+};
+
+#undef RWKVKIT_WALKER
+
+// Whether the CPU (and the OS, for the vector registers) runs code compiled for `target`:
+// every extension Highway compiles that target with (hwy/ops/set_macros-inl.h).
+bool CpuRuns(int64_t target) {
+  if (target == HWY_STATIC_TARGET) return true;
+#if HWY_ARCH_X86
+  __builtin_cpu_init();
+  const bool sse4 = __builtin_cpu_supports("ssse3") && __builtin_cpu_supports("sse4.1") &&
+                    __builtin_cpu_supports("sse4.2") && __builtin_cpu_supports("pclmul") &&
+                    __builtin_cpu_supports("aes");
+  unsigned a = 0, b = 0, c = 0, d = 0;
+  const bool f16c = __get_cpuid(1, &a, &b, &c, &d) && ((c >> 29) & 1) != 0;
+  const bool avx2 = sse4 && __builtin_cpu_supports("avx") && __builtin_cpu_supports("avx2") &&
+                    __builtin_cpu_supports("bmi") && __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("fma") &&
+                    f16c;
+  const bool avx3 = avx2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+                    __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512bw");
+  return (target == HWY_SSE4 && sse4) || (target == HWY_AVX2 && avx2) || (target == HWY_AVX3 && avx3);
+#elif HWY_ARCH_ARM_A64 && defined(__linux__)
+  constexpr unsigned long kHwcapSve = 1ul << 22;   // HWCAP_SVE (asm/hwcap.h)
+  constexpr unsigned long kHwcap2Sve2 = 1ul << 1;  // HWCAP2_SVE2
+  const bool sve = (getauxval(AT_HWCAP) & kHwcapSve) != 0;
+  return (target == HWY_SVE && sve) || (target == HWY_SVE2 && sve && (getauxval(AT_HWCAP2) & kHwcap2Sve2) != 0);
+#else
+  return false;
+#endif
+}
+
+// The walker in use: the best one the CPU runs, or the one a test or benchmark asked for.
+std::atomic<const Walker*> g_walker{nullptr};
+
+const Walker& Best() {
+  for (const Walker& w : kWalkers)
+    if (CpuRuns(w.target)) return w;
+  return kWalkers[std::size(kWalkers) - 1];
+}
+
+const Walker& Current() {
+  const Walker* w = g_walker.load(std::memory_order_acquire);
+  if (w == nullptr) {
+    w = &Best();
+    g_walker.store(w, std::memory_order_release);
+  }
+  return *w;
+}
+
+}  // namespace
+
+size_t VectorWalkLanes() { return Current().lanes(); }
+
+const char* VectorWalkTarget() { return Current().name(); }
 
 size_t WalkVectorSegments(const uint32_t* cells, const uint8_t* s, size_t read_end, const uint32_t* seg_begin,
                           const uint32_t* seg_end, size_t nseg, uint32_t* stream) {
-  return HWY_DYNAMIC_DISPATCH(WalkSegments)(cells, s, read_end, seg_begin, seg_end, nseg, stream);
+  return Current().walk(cells, s, read_end, seg_begin, seg_end, nseg, stream);
+}
+
+std::vector<std::string> VectorWalkTargetsOnThisCpu() {
+  std::vector<std::string> names;
+  for (const Walker& w : kWalkers)
+    if (CpuRuns(w.target)) names.emplace_back(w.name());
+  return names;
+}
+
+bool UseVectorWalkTarget(std::string_view name) {
+  if (name.empty()) {
+    g_walker.store(&Best(), std::memory_order_release);
+    return true;
+  }
+  for (const Walker& w : kWalkers) {
+    if (CpuRuns(w.target) && name == w.name()) {
+      g_walker.store(&w, std::memory_order_release);
+      return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace rwkvkit::tokenizer::internal

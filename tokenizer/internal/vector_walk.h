@@ -1,19 +1,25 @@
 // tokenizer/internal/vector_walk.h — the greedy walk of many segments at once, one per SIMD lane.
 //
 // One source (Google Highway) compiled for every instruction set of the build's architecture
-// (x86: SSE4, AVX2, AVX-512; Arm: NEON, SVE, SVE2; ...), the best one the CPU has chosen at run
-// time (HWY_DYNAMIC_DISPATCH). Each lane walks its own segment of the text with the step of
+// (x86: SSE4, AVX2, AVX-512; Arm: NEON, SVE, SVE2; ...), the best one the CPU runs chosen at
+// run time (CPUID / the Linux hwcaps, once). Highway is used as headers only: linking its
+// library costs every process ~2-8 ms at start (its static initializer measures the timer),
+// which is why its HWY_DYNAMIC_DISPATCH is not used. Each lane walks its own segment of the text with the step of
 // walk.h: per step one gather probes the child cell, one fetches the next bytes and one the
 // depth-1 cell where the next token would start, so the only chain of dependent loads is the
 // probe. Every token a lane finishes is appended to one stream as (cell index | lane << 17);
 // vector_encode.h sorts the stream by lane and stitches the segments.
 //
-// Thread-safe: no state. Depends on Highway and the standard library.
+// Thread-safe (the chosen instruction set is an atomic). Depends on Highway's headers and the
+// standard library.
 #ifndef RWKVKIT_TOKENIZER_INTERNAL_VECTOR_WALK_H_
 #define RWKVKIT_TOKENIZER_INTERNAL_VECTOR_WALK_H_
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
 
 namespace rwkvkit::tokenizer::internal {
 
@@ -21,13 +27,21 @@ namespace rwkvkit::tokenizer::internal {
 inline constexpr int kLaneShift = 17;
 
 // VectorWalkLanes()
-// Lanes (segments walked at once) of the instruction set chosen for this CPU; 0 where the
-// vector walk does not pay (no SIMD, or SIMD without fast gathers): callers then take the
-// scalar segmented walk. Follows hwy::SetSupportedTargetsForTest(), which tests and benchmarks
-// use to run each instruction set on one machine.
+// Lanes (segments walked at once) of the instruction set chosen for this CPU; 0 where there
+// is no SIMD walk: callers then take the scalar segmented walk.
 size_t VectorWalkLanes();
-// Name of that instruction set (Highway's: "AVX3", "AVX2", "NEON", "SVE", ...).
+// Name of that instruction set (Highway's: "AVX3", "AVX2", "SSE4", "NEON", "SVE", ...).
 const char* VectorWalkTarget();
+
+// The instruction sets compiled in that this CPU runs, best first (the last one, the build's
+// baseline, may have no SIMD walk).
+std::vector<std::string> VectorWalkTargetsOnThisCpu();
+// UseVectorWalkTarget()
+// Makes every thread walk with the named instruction set from now on (one of
+// VectorWalkTargetsOnThisCpu()), or with the best one again for ""; false for a name this
+// CPU cannot run. For tests and benchmarks, which compare the instruction sets on one
+// machine; not while other threads encode.
+bool UseVectorWalkTarget(std::string_view name);
 
 // WalkVectorSegments()
 // Walks segment k = [seg_begin[k], seg_end[k]) (positions in s) on lane k, for k < nseg <=
