@@ -2,8 +2,10 @@
 //
 // Raw mode streams the input in 64 MB blocks: the tokens that start well before the end of
 // what has been read are final (a walk never looks more than max_token_bytes() ahead); the
-// rest of the block is carried over. Each block is encoded on all
-// threads (EncodeParallelRange), so the ids equal a one-shot Encode() of the whole input.
+// rest of the block is carried over. Each block is encoded on all threads
+// (EncodeParallelRange), or on one thread in 1 MB pieces, each written out before the next
+// (EncodeRange), so the ids equal a one-shot Encode() of the whole input. Ids become text
+// through a table (cli/id_text.h), one write per piece or block.
 // JSONL mode reads 16 MB blocks of whole lines (corpus::BlockReader: plain, zstd, gzip or xz,
 // sniffed from the stream itself, so a compressed pipe on stdin works too; a line over the
 // record size cap is written as null) and encodes groups of lines in parallel; output keeps
@@ -14,7 +16,7 @@
 
 #include <unistd.h>
 
-#include <charconv>
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
@@ -26,6 +28,7 @@
 #include "corpus/jsonl_field.h"
 #include "tokenizer/batch_encoder.h"
 #include "tools/cli/flags.h"
+#include "tools/cli/id_text.h"
 #include "tools/cli/io.h"
 #include "tools/cli/vocab_path.h"
 #include "tools/commands.h"
@@ -55,20 +58,23 @@ constexpr size_t kRawBlockBytes = 64 << 20;
 constexpr size_t kJsonlBlockBytes = 16 << 20;
 constexpr size_t kLineGroupBytes = 256 << 10;
 
-void AppendIds(std::span<const uint16_t> ids, char sep, std::string& out) {
-  char num[8];
-  for (size_t i = 0; i < ids.size(); ++i) {
-    if (i > 0) out.push_back(sep);
-    const auto r = std::to_chars(num, num + sizeof num, ids[i]);
-    out.append(num, r.ptr);
-  }
-}
+// On one thread a block is encoded and written in pieces of this many bytes, one after the
+// other: the ids and their text stay small and in cache, and memory is not touched afresh.
+constexpr size_t kRawPieceBytes = 1 << 20;
 
 absl::Status TokenizeRaw(const tokenizer::Tokenizer& tok, InputFile& in, int threads) {
   Output out;
+  const IdText text(' ');
   std::string buf;
+  buf.reserve(kRawBlockBytes + (size_t{1} << 20));  // address space only: pages are touched as read
   std::vector<uint16_t> ids;
   bool wrote_any = false;
+  auto write = [&]() -> absl::Status {
+    if (ids.empty()) return absl::OkStatus();
+    text.Append(ids, !wrote_any, out.buffer());
+    wrote_any = true;
+    return out.Flush();
+  };
   for (;;) {
     absl::StatusOr<size_t> got = in.ReadBlock(buf, kRawBlockBytes);
     if (!got.ok()) return got.status();
@@ -77,13 +83,18 @@ absl::Status TokenizeRaw(const tokenizer::Tokenizer& tok, InputFile& in, int thr
     // range end, and each reads up to max_token_bytes() ahead: keep twice that in reserve.
     const size_t reserve = 2 * tok.max_token_bytes();
     const size_t limit = eof ? buf.size() : (buf.size() > reserve ? buf.size() - reserve : 0);
-    ids.clear();
-    const size_t end = limit > 0 ? tokenizer::EncodeParallelRange(tok, buf, 0, limit, threads, ids) : 0;
-    if (!ids.empty()) {
-      if (wrote_any) out.buffer().push_back(' ');
-      AppendIds(ids, ' ', out.buffer());
-      wrote_any = true;
-      if (absl::Status s = out.Flush(); !s.ok()) return s;
+    size_t end = 0;
+    if (threads == 1) {
+      // Each piece ends on a true token boundary (EncodeRange), where the next one starts.
+      while (end < limit) {
+        ids.clear();
+        end = tok.EncodeRange(buf, end, std::min(limit, end + kRawPieceBytes), ids);
+        if (absl::Status s = write(); !s.ok()) return s;
+      }
+    } else if (limit > 0) {
+      ids.clear();
+      end = tokenizer::EncodeParallelRange(tok, buf, 0, limit, threads, ids);
+      if (absl::Status s = write(); !s.ok()) return s;
     }
     buf.erase(0, end);
     if (eof) break;
@@ -115,6 +126,7 @@ size_t TokenizeLines(const tokenizer::Tokenizer& tok, const corpus::RecordBlock&
     groups.back().last = i + 1;
     bytes += lines[i].size();
   }
+  static const IdText id_text(',');
   tbb::enumerable_thread_specific<std::unique_ptr<corpus::JsonlFieldReader>> readers;
   auto run_group = [&](LineGroup& g) {
     auto& reader = readers.local();
@@ -136,7 +148,7 @@ size_t TokenizeLines(const tokenizer::Tokenizer& tok, const corpus::RecordBlock&
       ids.clear();
       tok.EncodeInto(*text, ids);
       g.text.push_back('[');
-      AppendIds(ids, ',', g.text);
+      id_text.Append(ids, /*first=*/true, g.text);
       g.text.append("]\n");
     }
   };
