@@ -209,19 +209,29 @@ void Builder::Convert(const Job& j) {
   });
 }
 
-// [rows, cols] -> [cols, rows]: a task converts kTile whole rows into a buffer, then writes them
-// out column by column (kTile consecutive floats per column), so that a [65536, 4096] head does
-// not walk memory with a 256 KB stride on every element.
+// [rows, cols] -> [cols, rows] in tiles of 8 x 1024: a task owns a band of up to 1024 source
+// columns and a stretch of up to 1024 source rows, and walks down it 8 rows at a time: 2 KB read
+// from each source row, each tile converted into a 32 KB buffer, then written out as 1024 runs
+// of 8 floats that continue the previous tile's. On one thread of the 2-core development VM this
+// took the Finch-1.6B load from 8.0 to 5.9 CPU seconds against whole 32-row strips (which write
+// one page per column: a [65536, 2048] head spreads them 256 KB apart); 64 x 64 and 16 x 512
+// tiles gave 8.0 and 6.4 s.
 void Builder::ConvertTransposed(const Job& j) {
-  constexpr int64_t kTile = 32;
+  constexpr int64_t kRows = 8, kCols = 1024, kStretch = 1024;
   const int64_t rows = j.t->shape[0], cols = j.t->shape[1];
+  const int64_t bands = (cols + kCols - 1) / kCols, stretches = (rows + kStretch - 1) / kStretch;
   float* out = j.dst->data();
-  tbb::parallel_for(int64_t{0}, (rows + kTile - 1) / kTile, [&](int64_t b) {
-    const int64_t r0 = b * kTile, nr = std::min(kTile, rows - r0);
-    std::vector<float> buf(static_cast<size_t>(nr * cols));
-    ConvertElements(*j.t, r0 * cols, (r0 + nr) * cols, buf.data());
-    for (int64_t c = 0; c < cols; ++c)
-      for (int64_t r = 0; r < nr; ++r) out[c * rows + r0 + r] = buf[r * cols + c];
+  tbb::parallel_for(int64_t{0}, bands * stretches, [&](int64_t task) {
+    const int64_t c0 = task / stretches * kCols, nc = std::min(kCols, cols - c0);
+    const int64_t s0 = task % stretches * kStretch, s1 = std::min(rows, s0 + kStretch);
+    float buf[kRows * kCols];
+    for (int64_t r0 = s0; r0 < s1; r0 += kRows) {
+      const int64_t nr = std::min(kRows, s1 - r0);
+      for (int64_t r = 0; r < nr; ++r)
+        ConvertElements(*j.t, (r0 + r) * cols + c0, (r0 + r) * cols + c0 + nc, buf + r * kCols);
+      for (int64_t c = 0; c < nc; ++c)
+        for (int64_t r = 0; r < nr; ++r) out[(c0 + c) * rows + r0 + r] = buf[r * kCols + c];
+    }
   });
 }
 
