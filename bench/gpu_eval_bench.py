@@ -27,6 +27,9 @@ import struct
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import make_checkpoint  # noqa: E402  (the random model's spec, shared with the load benchmark)
+
 L, D, F_DIM, V, DM, DD, N = 24, 2048, 7168, 65536, 32, 64, 64
 H = D // N
 CTX = 4096
@@ -79,58 +82,11 @@ def write_binidx(prefix, docs):
 # Random Finch-6 weights with the official (BlinkDL) key names and shapes.
 
 def make_state_dict(torch, dims, seed, device):
-    """dims: dict L, D, F, V, Dm, Dd. Returns an ordered dict of bf16 tensors on `device`.
-    Scales keep the activations O(1) through 24 layers and the logits' std near 2, so that the
-    per-token NLL depends on the whole network (a flat ~log V would hide disagreements)."""
-    g = torch.Generator(device=device).manual_seed(seed)
-    nl, d, f, v, dm, dd = (dims[k] for k in ("L", "D", "F", "V", "Dm", "Dd"))
-    h = d // N
-
-    def randn(*shape, std=1.0, mean=0.0):
-        return (torch.randn(*shape, generator=g, device=device) * std + mean).to(torch.bfloat16)
-
-    def unif(*shape, lo=0.0, hi=1.0):
-        return (torch.rand(*shape, generator=g, device=device) * (hi - lo) + lo).to(torch.bfloat16)
-
-    def lin(out_f, in_f, gain=1.0):
-        return randn(out_f, in_f, std=gain / math.sqrt(in_f))
-
-    w = {}
-    w["emb.weight"] = randn(v, d, std=0.5)
-    for i in range(nl):
-        p = f"blocks.{i}."
-        if i == 0:
-            w[p + "ln0.weight"] = randn(d, std=0.1, mean=1.0)
-            w[p + "ln0.bias"] = randn(d, std=0.1)
-        for ln in ("ln1", "ln2"):
-            w[p + ln + ".weight"] = randn(d, std=0.1, mean=1.0)
-            w[p + ln + ".bias"] = randn(d, std=0.1)
-        a = p + "att."
-        for c in "xwkvrg":
-            w[a + f"time_maa_{c}"] = unif(1, 1, d)
-        w[a + "time_maa_w1"] = randn(d, 5 * dm, std=0.02)
-        w[a + "time_maa_w2"] = randn(5, dm, d, std=0.05)
-        w[a + "time_decay_w1"] = randn(d, dd, std=0.02)
-        w[a + "time_decay_w2"] = randn(dd, d, std=0.05)
-        w[a + "time_decay"] = unif(1, 1, d, lo=-6.0, hi=0.5)
-        w[a + "time_faaaa"] = randn(h, N, std=0.3)
-        w[a + "receptance.weight"] = lin(d, d)
-        w[a + "key.weight"] = lin(d, d)
-        w[a + "value.weight"] = lin(d, d)
-        w[a + "output.weight"] = lin(d, d, gain=0.5)
-        w[a + "gate.weight"] = lin(d, d)
-        w[a + "ln_x.weight"] = randn(d, std=0.1, mean=1.0)
-        w[a + "ln_x.bias"] = randn(d, std=0.1)
-        fp = p + "ffn."
-        w[fp + "time_maa_k"] = unif(1, 1, d)
-        w[fp + "time_maa_r"] = unif(1, 1, d)
-        w[fp + "key.weight"] = lin(f, d)
-        w[fp + "receptance.weight"] = lin(d, d)
-        w[fp + "value.weight"] = lin(d, f, gain=0.5)
-    w["ln_out.weight"] = randn(d, std=0.1, mean=1.0)
-    w["ln_out.bias"] = randn(d, std=0.1)
-    w["head.weight"] = lin(v, d, gain=2.0)
-    return w
+    """dims: L, D, F, V, Dm, Dd. Random Finch-6 weights, bf16 tensors on `device`: the spec of
+    make_checkpoint.shapes() (official key names, scales that keep the NLL dependent on the whole
+    network), drawn with torch."""
+    spec = make_checkpoint.shapes(6, dims["L"], dims["D"], dims["V"], F=dims["F"], Dm=dims["Dm"], Dd=dims["Dd"])
+    return make_checkpoint.torch_state_dict(torch, spec, seed, device)
 
 
 # ---------------------------------------------------------------------------------------------

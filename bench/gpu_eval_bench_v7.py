@@ -21,13 +21,13 @@ forward, the head and the NLL.
 """
 import argparse
 import json
-import math
 import os
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gpu_eval_bench as gb  # noqa: E402  (binidx writer, log, NLL comparison, fla timing loop)
+import make_checkpoint  # noqa: E402  (the random model's spec)
 
 L, D, F_DIM, V, N = 24, 2048, 8192, 65536, 64
 RANKS = (96, 96, 64, 256)  # Dw, Da, Dv, Dg of the released 1.5B (RWKV-LM README)
@@ -47,62 +47,10 @@ def matmul_params():
 
 
 def make_state_dict(torch, dims, seed, device):
-    """dims: L, D, F, V, ranks. bf16 tensors with the official x070 names. Scales keep activations O(1)
-    over 24 layers and the logits' spread near 2, so the NLL depends on the whole network."""
-    g = torch.Generator(device=device).manual_seed(seed)
-    nl, d, f, v = (dims[k] for k in ("L", "D", "F", "V"))
-    dw, da, dv, dg = dims["ranks"]
-    h = d // N
-
-    def randn(*shape, std=1.0, mean=0.0):
-        return (torch.randn(*shape, generator=g, device=device) * std + mean).to(torch.bfloat16)
-
-    def unif(*shape, lo=0.0, hi=1.0):
-        return (torch.rand(*shape, generator=g, device=device) * (hi - lo) + lo).to(torch.bfloat16)
-
-    def lin(out_f, in_f, gain=1.0):
-        return randn(out_f, in_f, std=gain / math.sqrt(in_f))
-
-    w = {"emb.weight": randn(v, d, std=0.5)}
-    for i in range(nl):
-        p = f"blocks.{i}."
-        if i == 0:
-            w[p + "ln0.weight"] = randn(d, std=0.1, mean=1.0)
-            w[p + "ln0.bias"] = randn(d, std=0.1)
-        for ln in ("ln1", "ln2"):
-            w[p + ln + ".weight"] = randn(d, std=0.1, mean=1.0)
-            w[p + ln + ".bias"] = randn(d, std=0.1)
-        a = p + "att."
-        for c in "rwkvag":
-            w[a + f"x_{c}"] = unif(1, 1, d)
-        w[a + "w0"] = unif(1, 1, d, lo=-4.0, hi=3.0)
-        w[a + "w1"] = randn(d, dw, std=0.02)
-        w[a + "w2"] = randn(dw, d, std=0.1)
-        w[a + "a0"] = randn(1, 1, d, std=1.0)
-        w[a + "a1"] = randn(d, da, std=0.02)
-        w[a + "a2"] = randn(da, d, std=0.1)
-        w[a + "v0"] = randn(1, 1, d, std=1.0)
-        w[a + "v1"] = randn(d, dv, std=0.02)
-        w[a + "v2"] = randn(dv, d, std=0.1)
-        w[a + "g1"] = randn(d, dg, std=0.02)
-        w[a + "g2"] = randn(dg, d, std=0.1)
-        w[a + "k_k"] = unif(1, 1, d, lo=0.5, hi=1.5)
-        w[a + "k_a"] = unif(1, 1, d)
-        w[a + "r_k"] = randn(h, N, std=0.3)
-        w[a + "receptance.weight"] = lin(d, d)
-        w[a + "key.weight"] = lin(d, d)
-        w[a + "value.weight"] = lin(d, d)
-        w[a + "output.weight"] = lin(d, d, gain=0.5)
-        w[a + "ln_x.weight"] = randn(d, std=0.1, mean=1.0)
-        w[a + "ln_x.bias"] = randn(d, std=0.1)
-        fp = p + "ffn."
-        w[fp + "x_k"] = unif(1, 1, d)
-        w[fp + "key.weight"] = lin(f, d)
-        w[fp + "value.weight"] = lin(d, f, gain=0.5)
-    w["ln_out.weight"] = randn(d, std=0.1, mean=1.0)
-    w["ln_out.bias"] = randn(d, std=0.1)
-    w["head.weight"] = lin(v, d, gain=2.0)
-    return w
+    """dims: L, D, F, V, ranks. Random RWKV-7 weights, bf16 tensors on `device`: the spec of
+    make_checkpoint.shapes() (official x070 names, layer 0's v0/v1/v2 included), drawn with torch."""
+    spec = make_checkpoint.shapes(7, dims["L"], dims["D"], dims["V"], F=dims["F"], ranks=dims["ranks"])
+    return make_checkpoint.torch_state_dict(torch, spec, seed, device)
 
 
 class FlaGoose:

@@ -8,9 +8,10 @@ For the load-time benchmark (bench/checkpoint_load_bench.cc) on machines without
                                    [--vocab 65536] [--dtype bf16|fp16|fp32] [--seed 1]
 
 Defaults: Finch-1.6B (v6, L=24, D=2048, F=7168, V=65536, Dm=32, Dd=64: 3.2 GB in bf16); v7 with
---width 2048 is the RWKV-7 1.5B shape (F=8192, LoRA ranks w/a/v/g 96/96/64/256). Values: the
-scales of bench/gpu_eval_bench.py's random Finch (O(1) activations), normal draws rounded to the
-dtype. Official (BlinkDL) key names and shapes, docs/formats/checkpoints.md.
+--width 2048 is the RWKV-7 1.5B shape (F=8192, LoRA ranks w/a/v/g 96/96/64/256). Values: normal
+or uniform draws at shapes()'s scales (O(1) activations) rounded to the dtype: the same spec the GPU
+benches (bench/gpu_eval_bench*.py) draw with torch. Official (BlinkDL) key names and shapes,
+docs/formats/checkpoints.md.
 """
 import argparse
 import collections
@@ -75,25 +76,30 @@ class _Pickler(pickle.Pickler):
         return None
 
 
-def shapes(version, L, D, V):
-    """(name, shape, init) in the order RWKV-LM saves them; init: ('normal', mean, std) or ('uniform', lo, hi)."""
+def shapes(version, L, D, V, F=None, Dm=None, Dd=None, ranks=None):
+    """The random model: [(name, shape, init)] in the order RWKV-LM saves the tensors; init is
+    ('normal', mean, std) or ('uniform', lo, hi). Official (BlinkDL) names and shapes. Sizes not
+    given are the released models': v6 F = 3.5 D, Dm/Dd = 32/64 (64/128 at D = 4096); v7 F = 4 D,
+    LoRA ranks w/a/v/g 96/96/64/256 at D = 2048, else RWKV-LM's defaults (2.5/2.5/1.7/5 x sqrt(D),
+    rounded to 32). v7 has layer 0's att.v0/v1/v2, as RWKV-LM saves them (never used). Scales keep
+    the activations O(1) through 24 layers and the logits' spread near 2, so that the per-token NLL
+    depends on the whole network (the GPU benches draw the same spec with torch)."""
     H = D // HEAD
-    out = [("emb.weight", (V, D), ("normal", 0.0, 0.5))]
-    lin = lambda i, g=1.0: ("normal", 0.0, g / math.sqrt(i))  # noqa: E731
-    one = ("normal", 1.0, 0.1)
-    small = ("normal", 0.0, 0.1)
-    unit = ("uniform", 0.0, 1.0)
+    lin = lambda fan_in, gain=1.0: ("normal", 0.0, gain / math.sqrt(fan_in))  # noqa: E731
+    nrm = lambda std, mean=0.0: ("normal", mean, std)  # noqa: E731
+    uni = lambda lo=0.0, hi=1.0: ("uniform", lo, hi)  # noqa: E731
+    one, small = nrm(0.1, 1.0), nrm(0.1)
     if version == 6:
-        F, Dm, Dd = D * 7 // 2, 32, 64
-        if D == 4096:
-            Dm, Dd = 64, 128
+        F = F or D * 7 // 2
+        Dm = Dm or (64 if D == 4096 else 32)
+        Dd = Dd or (128 if D == 4096 else 64)
     else:
-        F = 4 * D
-        if D == 2048:
-            rw, ra, rv, rg = 96, 96, 64, 256
-        else:
+        F = F or 4 * D
+        if ranks is None:
             r = lambda f: max(32, round(f * math.sqrt(D) / 32) * 32)  # noqa: E731
-            rw, ra, rv, rg = r(2.5), r(2.5), r(1.7), r(5.0)
+            ranks = (96, 96, 64, 256) if D == 2048 else (r(2.5), r(2.5), r(1.7), r(5.0))
+        rw, ra, rv, rg = ranks
+    out = [("emb.weight", (V, D), nrm(0.5))]
     for i in range(L):
         p = f"blocks.{i}."
         if i == 0:
@@ -102,36 +108,44 @@ def shapes(version, L, D, V):
                 (p + "ln2.weight", (D,), one), (p + "ln2.bias", (D,), small)]
         a, f = p + "att.", p + "ffn."
         if version == 6:
-            out += [(a + f"time_maa_{c}", (1, 1, D), unit) for c in "xwkvrg"]
-            out += [(a + "time_maa_w1", (D, 5 * Dm), ("normal", 0.0, 0.02)),
-                    (a + "time_maa_w2", (5, Dm, D), ("normal", 0.0, 0.05)),
-                    (a + "time_decay", (1, 1, D), ("uniform", -6.0, 0.5)),
-                    (a + "time_decay_w1", (D, Dd), ("normal", 0.0, 0.02)),
-                    (a + "time_decay_w2", (Dd, D), ("normal", 0.0, 0.05)),
-                    (a + "time_faaaa", (H, HEAD), ("normal", 0.0, 0.3))]
-            out += [(a + n + ".weight", (D, D), lin(D)) for n in ("receptance", "key", "value", "gate")]
-            out += [(a + "output.weight", (D, D), lin(D, 0.5)),
+            out += [(a + f"time_maa_{c}", (1, 1, D), uni()) for c in "xwkvrg"]
+            out += [(a + "time_maa_w1", (D, 5 * Dm), nrm(0.02)), (a + "time_maa_w2", (5, Dm, D), nrm(0.05)),
+                    (a + "time_decay_w1", (D, Dd), nrm(0.02)), (a + "time_decay_w2", (Dd, D), nrm(0.05)),
+                    (a + "time_decay", (1, 1, D), uni(-6.0, 0.5)), (a + "time_faaaa", (H, HEAD), nrm(0.3))]
+            out += [(a + n + ".weight", (D, D), lin(D)) for n in ("receptance", "key", "value")]
+            out += [(a + "output.weight", (D, D), lin(D, 0.5)), (a + "gate.weight", (D, D), lin(D)),
                     (a + "ln_x.weight", (D,), one), (a + "ln_x.bias", (D,), small),
-                    (f + "time_maa_k", (1, 1, D), unit), (f + "time_maa_r", (1, 1, D), unit),
+                    (f + "time_maa_k", (1, 1, D), uni()), (f + "time_maa_r", (1, 1, D), uni()),
                     (f + "key.weight", (F, D), lin(D)), (f + "receptance.weight", (D, D), lin(D)),
                     (f + "value.weight", (D, F), lin(F, 0.5))]
         else:
-            out += [(a + f"x_{c}", (1, 1, D), unit) for c in "rwkvag"]
-            out += [(a + "w0", (1, 1, D), ("uniform", -6.0, 0.5)), (a + "w1", (D, rw), ("normal", 0.0, 0.02)),
-                    (a + "w2", (rw, D), ("normal", 0.0, 0.05)), (a + "a0", (1, 1, D), small),
-                    (a + "a1", (D, ra), ("normal", 0.0, 0.02)), (a + "a2", (ra, D), ("normal", 0.0, 0.05))]
-            if i > 0:
-                out += [(a + "v0", (1, 1, D), small), (a + "v1", (D, rv), ("normal", 0.0, 0.02)),
-                        (a + "v2", (rv, D), ("normal", 0.0, 0.05))]
-            out += [(a + "g1", (D, rg), ("normal", 0.0, 0.02)), (a + "g2", (rg, D), ("normal", 0.0, 0.05)),
-                    (a + "k_k", (1, 1, D), one), (a + "k_a", (1, 1, D), one), (a + "r_k", (H, HEAD), small)]
+            out += [(a + f"x_{c}", (1, 1, D), uni()) for c in "rwkvag"]
+            out += [(a + "w0", (1, 1, D), uni(-4.0, 3.0)), (a + "w1", (D, rw), nrm(0.02)), (a + "w2", (rw, D), nrm(0.1)),
+                    (a + "a0", (1, 1, D), nrm(1.0)), (a + "a1", (D, ra), nrm(0.02)), (a + "a2", (ra, D), nrm(0.1)),
+                    (a + "v0", (1, 1, D), nrm(1.0)), (a + "v1", (D, rv), nrm(0.02)), (a + "v2", (rv, D), nrm(0.1)),
+                    (a + "g1", (D, rg), nrm(0.02)), (a + "g2", (rg, D), nrm(0.1)),
+                    (a + "k_k", (1, 1, D), uni(0.5, 1.5)), (a + "k_a", (1, 1, D), uni()),
+                    (a + "r_k", (H, HEAD), nrm(0.3))]
             out += [(a + n + ".weight", (D, D), lin(D)) for n in ("receptance", "key", "value")]
             out += [(a + "output.weight", (D, D), lin(D, 0.5)),
                     (a + "ln_x.weight", (D,), one), (a + "ln_x.bias", (D,), small),
-                    (f + "x_k", (1, 1, D), unit),
+                    (f + "x_k", (1, 1, D), uni()),
                     (f + "key.weight", (F, D), lin(D)), (f + "value.weight", (D, F), lin(F, 0.5))]
     out += [("ln_out.weight", (D,), one), ("ln_out.bias", (D,), small), ("head.weight", (V, D), lin(D, 2.0))]
     return out
+
+
+def torch_state_dict(torch, spec, seed, device):
+    """`spec` (shapes()) drawn with torch on `device` as bf16 tensors, for the GPU benches."""
+    g = torch.Generator(device=device).manual_seed(seed)
+    w = {}
+    for name, shape, (kind, a, b) in spec:
+        if kind == "normal":
+            t = torch.randn(*shape, generator=g, device=device) * b + a
+        else:
+            t = torch.rand(*shape, generator=g, device=device) * (b - a) + a
+        w[name] = t.to(torch.bfloat16)
+    return w
 
 
 def encode(values, dtype):
