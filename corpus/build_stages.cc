@@ -73,23 +73,29 @@ absl::StatusOr<std::vector<InputFile>> ListInputs(const BuildOptions& opt, uint6
 
 
 std::unique_ptr<Batch> InputStage::Next() {
-  while (next_file_ < std::min(files_.size(), end_file_)) {
+  for (;;) {
+    const FilePiece* piece = pieces_ && next_piece_ < pieces_->size() ? &(*pieces_)[next_piece_] : nullptr;
+    if (pieces_ ? piece == nullptr : next_file_ >= files_.size()) return nullptr;
+    const size_t file = piece ? piece->file : next_file_;
+    // A file counts once: in the piece that holds its first byte.
+    const bool first_piece = piece == nullptr || piece->whole || piece->begin == 0;
     auto b = std::make_unique<Batch>();
-    b->file = next_file_;
-    b->source = files_[next_file_].source;
+    b->file = file;
+    b->source = files_[file].source;
     if (!reader_) {
-      b->file_start = true;
+      b->file_start = first_piece;
       const ManifestSource& src = opt_.manifest.sources[b->source];
-      absl::StatusOr<std::unique_ptr<RecordSource>> r = OpenRecordSource(
-          files_[next_file_].path,
-          RecordSourceOptions{src.format, src.text_key, src.id_key, opt_.max_record_bytes, std::nullopt});
+      RecordSourceOptions ro{src.format, src.text_key, src.id_key, opt_.max_record_bytes, std::nullopt, std::nullopt};
+      if (piece && !piece->whole) ro.byte_range = std::make_pair(piece->begin, piece->end);
+      absl::StatusOr<std::unique_ptr<RecordSource>> r = OpenRecordSource(files_[file].path, ro);
       if (!r.ok()) {
         b->file_error = std::string(r.status().message());
         Advance(*b);
+        if (!first_piece) continue;  // the file's first piece reports it
         return b;
       }
       reader_ = *std::move(r);
-      pending_start_ = true;
+      pending_start_ = first_piece;
     }
     b->file_start = pending_start_;
     pending_start_ = false;
@@ -107,15 +113,14 @@ std::unique_ptr<Batch> InputStage::Next() {
     b->bytes_done = done_before_ + reader_->bytes_consumed();
     return b;
   }
-  return nullptr;
 }
-
 
 void InputStage::Advance(Batch& b) {
   done_before_ += reader_ ? reader_->file_size() : 0;
   b.bytes_done = done_before_;
   reader_.reset();
-  ++next_file_;
+  if (pieces_) ++next_piece_;
+  else ++next_file_;
 }
 
 OutputStage::~OutputStage() {

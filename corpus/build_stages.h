@@ -39,6 +39,16 @@ struct InputFile {
   std::filesystem::path path;
 };
 
+// A part of an input file: the whole file (read as one process reads it), or the lines whose
+// first byte lies in [begin, end) of an uncompressed JSON Lines file (record_source.h).
+struct FilePiece {
+  size_t file = 0;
+  bool whole = true;
+  uint64_t begin = 0;
+  uint64_t end = 0;
+  bool operator==(const FilePiece&) const = default;
+};
+
 // What phase 2 needs to know of each stored document (4 bytes per document, docs_meta.u32).
 struct DocMeta {
   uint16_t copies;
@@ -86,15 +96,16 @@ class InputStage {
     next_file_ = file;
     done_before_ = bytes_before;
   }
-  // Stops before input file `file` (a build split into tasks reads a slice of the files).
-  void StopAt(size_t file) { end_file_ = file; }
+  // Reads these pieces of the files, in order, instead (a read task of a split build).
+  void ReadPieces(std::vector<FilePiece> pieces) { pieces_ = std::move(pieces); }
 
  private:
   void Advance(Batch& b);
   const BuildOptions& opt_;
   const std::vector<InputFile>& files_;
   size_t next_file_ = 0;
-  size_t end_file_ = SIZE_MAX;
+  std::optional<std::vector<FilePiece>> pieces_;
+  size_t next_piece_ = 0;
   std::unique_ptr<RecordSource> reader_;
   bool pending_start_ = false;
   uint64_t done_before_ = 0;

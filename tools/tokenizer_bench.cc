@@ -175,7 +175,7 @@ absl::Status CountFile(const BenchInput& in, const std::vector<BenchVocab>& voca
                        corpus::Progress& progress, CorpusCounts& out) {
   absl::StatusOr<std::unique_ptr<corpus::RecordSource>> reader =
       corpus::OpenRecordSource(in.path, corpus::RecordSourceOptions{in.format, in.text_key, std::nullopt,
-                                                                   options.max_record_bytes, options.lang_key});
+                                                                   options.max_record_bytes, options.lang_key, std::nullopt});
   if (!reader.ok()) return reader.status();
   size_t reported = 0;
   absl::Status status;

@@ -65,6 +65,8 @@ struct ByteStream::Impl {
   size_t in_pos = 0;
   bool file_eof = false;   // read(2) returned 0
   bool done = false;       // everything returned (or an error ended the stream)
+  // FromLines: the stream ends after the first newline at or after this file offset.
+  uint64_t stop_from = UINT64_MAX;
 
   ~Impl() {
     if (fd >= 0) ::close(fd);
@@ -124,6 +126,23 @@ absl::StatusOr<ByteStream> ByteStream::FromDescriptor(int fd, std::string name) 
   return Start(std::move(impl));
 }
 
+absl::StatusOr<ByteStream> ByteStream::FromLines(int fd, std::string name, uint64_t begin, uint64_t end) {
+  auto impl = std::make_unique<Impl>();
+  impl->name = std::move(name);
+  impl->fd = fd;
+  struct stat st{};
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) impl->size = static_cast<uint64_t>(st.st_size);
+  if (begin >= end) {
+    impl->done = true;
+    return ByteStream(std::move(impl));
+  }
+  if (::lseek(fd, static_cast<off_t>(begin), SEEK_SET) < 0)
+    return absl::DataLossError(absl::StrCat(impl->name, "@", begin, ": seek failed (", std::strerror(errno), ")"));
+  impl->consumed = begin;
+  impl->stop_from = end - 1;
+  return ByteStream(std::move(impl));
+}
+
 // Reads the first bytes through the stream itself (a pipe cannot be read twice) and picks
 // the decoder from them.
 absl::StatusOr<ByteStream> ByteStream::Start(std::unique_ptr<Impl> impl) {
@@ -153,10 +172,20 @@ absl::StatusOr<size_t> ByteStream::Read(std::string& dst, size_t want) {
     }
     const size_t room = want - (dst.size() - start);
     if (!m.decoder) {
-      const size_t n = std::min(room, m.in.size() - m.in_pos);
+      size_t n = std::min(room, m.in.size() - m.in_pos);
+      bool last = false;
+      if (m.stop_from != UINT64_MAX && n > 0) {  // FromLines: end after the line holding stop_from
+        const uint64_t at = m.consumed - (m.in.size() - m.in_pos);  // the file offset of in[in_pos]
+        const size_t from = at >= m.stop_from ? 0 : static_cast<size_t>(std::min<uint64_t>(m.stop_from - at, n));
+        const size_t nl = std::string_view(m.in.data() + m.in_pos, n).find('\n', from);
+        if (nl != std::string_view::npos) {
+          n = nl + 1;
+          last = true;
+        }
+      }
       dst.append(m.in, m.in_pos, n);
       m.in_pos += n;
-      if (n == 0 && m.file_eof) m.done = true;
+      if ((n == 0 && m.file_eof) || last) m.done = true;
       continue;
     }
     std::string_view pending(m.in.data() + m.in_pos, m.in.size() - m.in_pos);

@@ -37,6 +37,13 @@ class ByteStream {
   static absl::StatusOr<ByteStream> Open(const std::filesystem::path& path);
   // Takes ownership of `fd` (closed by the stream); `name` appears in messages.
   static absl::StatusOr<ByteStream> FromDescriptor(int fd, std::string name);
+  // FromLines()
+  // The plain (uncompressed) bytes of regular file `fd` from offset `begin`, which the caller
+  // puts at a line start, to the end of the line that holds byte `end - 1` (the first newline
+  // at or after it; the file's end if none): a slice of a JSON Lines file cut at line
+  // boundaries. Nothing is sniffed. Takes ownership of `fd`; offsets in messages are the
+  // file's. Nothing at all when begin >= end.
+  static absl::StatusOr<ByteStream> FromLines(int fd, std::string name, uint64_t begin, uint64_t end);
   ByteStream(ByteStream&&) noexcept;
   ByteStream& operator=(ByteStream&&) noexcept;
   ~ByteStream();

@@ -3,8 +3,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "corpus/input/byte_stream.h"
@@ -16,14 +18,52 @@ namespace {
 
 class JsonlSource final : public RecordSource {
  public:
-  explicit JsonlSource(BlockReader reader) : reader_(std::move(reader)) {}
-  absl::StatusOr<bool> Next(RecordBlock& block, size_t block_bytes) override { return reader_.Next(block, block_bytes); }
+  // `lines_before`: the lines of the file before the stream's first byte (a byte range).
+  JsonlSource(BlockReader reader, uint64_t lines_before) : reader_(std::move(reader)), lines_before_(lines_before) {}
+  absl::StatusOr<bool> Next(RecordBlock& block, size_t block_bytes) override {
+    absl::StatusOr<bool> more = reader_.Next(block, block_bytes);
+    block.first += lines_before_;
+    return more;
+  }
   uint64_t bytes_consumed() const override { return reader_.bytes_consumed(); }
   uint64_t file_size() const override { return reader_.file_size(); }
 
  private:
   BlockReader reader_;
+  uint64_t lines_before_ = 0;
 };
+
+// Where the first line starting at or after `begin` starts, and how many lines come before
+// it; the file's size when no line starts in [begin, size).
+absl::StatusOr<std::pair<uint64_t, uint64_t>> FirstLineFrom(int fd, const std::filesystem::path& path,
+                                                             uint64_t begin, uint64_t size) {
+  if (begin == 0) return std::make_pair(uint64_t{0}, uint64_t{0});
+  // The line that `begin` may cut ends at the first newline at or after begin - 1.
+  const uint64_t target = begin - 1;
+  std::vector<char> buf(1 << 20);
+  uint64_t newlines = 0;  // in [0, at)
+  for (uint64_t at = 0; at < size;) {
+    ssize_t n;
+    do n = ::pread(fd, buf.data(), buf.size(), static_cast<off_t>(at));
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+      return absl::DataLossError(absl::StrCat(path.string(), "@", at, ": read failed (", std::strerror(errno), ")"));
+    if (n == 0) break;
+    const char* p = buf.data();
+    const size_t got = static_cast<size_t>(n);
+    size_t from = 0;
+    if (at < target) {
+      from = static_cast<size_t>(std::min<uint64_t>(got, target - at));
+      newlines += static_cast<uint64_t>(std::count(p, p + from, '\n'));
+    }
+    if (from < got) {
+      const char* nl = static_cast<const char*>(std::memchr(p + from, '\n', got - from));
+      if (nl != nullptr) return std::make_pair(at + static_cast<uint64_t>(nl - p) + 1, newlines + 1);
+    }
+    at += got;
+  }
+  return std::make_pair(size, newlines);
+}
 
 // A text source's file: one kText record, the whole (decompressed) file.
 class TextSource final : public RecordSource {
@@ -86,10 +126,42 @@ absl::StatusOr<std::unique_ptr<RecordSource>> OpenRecordSource(const std::filesy
   if (format == "parquet")
     return absl::InvalidArgumentError(absl::StrCat(path.string(), ": not a Parquet file (it does not start with PAR1; ",
                                                    ContainerName(*container), " content)"));
+  if (options.byte_range) {
+    if (*container != Container::kPlain || format == "text") {
+      ::close(*fd);
+      return absl::InvalidArgumentError(
+          absl::StrCat(path.string(), ": only uncompressed JSON Lines can be read in byte ranges"));
+    }
+    const auto [begin, end] = *options.byte_range;
+    absl::StatusOr<std::pair<uint64_t, uint64_t>> first = FirstLineFrom(*fd, path, begin, size);
+    if (!first.ok()) {
+      ::close(*fd);
+      return first.status();
+    }
+    absl::StatusOr<ByteStream> stream = ByteStream::FromLines(*fd, path.string(), first->first, std::min(end, size));
+    if (!stream.ok()) return stream.status();
+    return std::make_unique<JsonlSource>(BlockReader(*std::move(stream), options.max_record_bytes), first->second);
+  }
   absl::StatusOr<ByteStream> stream = ByteStream::FromDescriptor(*fd, path.string());
   if (!stream.ok()) return stream.status();
   if (format == "text") return std::make_unique<TextSource>(*std::move(stream), options.max_record_bytes);
-  return std::make_unique<JsonlSource>(BlockReader(*std::move(stream), options.max_record_bytes));
+  return std::make_unique<JsonlSource>(BlockReader(*std::move(stream), options.max_record_bytes), 0);
+}
+
+bool ReadableInByteRanges(const std::filesystem::path& path, const RecordSourceOptions& options) {
+  uint64_t size = 0;
+  absl::StatusOr<int> fd = OpenRegularFile(path, size);
+  if (!fd.ok()) return false;
+  char head[kSniffBytes];
+  ssize_t n;
+  do n = ::pread(*fd, head, sizeof head, 0);
+  while (n < 0 && errno == EINTR);
+  ::close(*fd);
+  if (n < 0) return false;
+  absl::StatusOr<Container> container = SniffContainer(std::string_view(head, static_cast<size_t>(n)), path.string());
+  const std::string_view format =
+      options.format == "auto" ? FormatFromName(path.filename().string()) : std::string_view(options.format);
+  return container.ok() && *container == Container::kPlain && format != "text" && format != "parquet";
 }
 
 }  // namespace rwkvkit::corpus

@@ -23,6 +23,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -39,6 +40,10 @@ struct RecordSourceOptions {
   // Parquet: a column of per-record languages to return in RecordBlock::languages, when the
   // file has it (JSON Lines records carry their fields; the reader of the line parses them).
   std::optional<std::string> language_key;
+  // [begin, end): read only the lines whose first byte lies in this byte range of the file (a
+  // build split into tasks cuts a large file so; line numbers stay the file's). JSON Lines in
+  // an uncompressed file only (ReadableInByteRanges); any other file is kInvalidArgument.
+  std::optional<std::pair<uint64_t, uint64_t>> byte_range;
 };
 
 class RecordSource {
@@ -54,8 +59,15 @@ class RecordSource {
   virtual uint64_t file_size() const = 0;
 };
 
+// ReadableInByteRanges()
+// True when `path` is JSON Lines in an uncompressed file (sniffed, and by the source's format),
+// so RecordSourceOptions::byte_range may cut it; false for anything else, or when it cannot
+// be opened (reading it whole reports why).
+bool ReadableInByteRanges(const std::filesystem::path& path, const RecordSourceOptions& options);
+
 // OpenRecordSource()
-// Opens `path` as described above.
+// Opens `path` as described above. With a byte range, the lines before it are counted (a read
+// of the file up to the range) so that line numbers are those of the whole file.
 absl::StatusOr<std::unique_ptr<RecordSource>> OpenRecordSource(const std::filesystem::path& path,
                                                                const RecordSourceOptions& options);
 

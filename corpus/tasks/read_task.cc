@@ -96,7 +96,18 @@ absl::Status WriteBandKeys(const std::filesystem::path& dir, const MinHashConfig
 
 }  // namespace
 
-std::pair<size_t, size_t> ReadSlice(const std::vector<InputFile>& files, uint32_t task, uint32_t tasks) {
+std::vector<bool> SplittableFiles(const BuildOptions& opt, const std::vector<InputFile>& files) {
+  std::vector<bool> out;
+  for (const InputFile& f : files) {
+    const ManifestSource& src = opt.manifest.sources[f.source];
+    out.push_back(ReadableInByteRanges(f.path, RecordSourceOptions{src.format, src.text_key, src.id_key,
+                                                                   opt.max_record_bytes, std::nullopt, std::nullopt}));
+  }
+  return out;
+}
+
+std::vector<FilePiece> ReadSlice(const std::vector<InputFile>& files, const std::vector<bool>& splittable,
+                                 uint32_t task, uint32_t tasks) {
   std::vector<uint64_t> before(files.size() + 1, 0);
   for (size_t f = 0; f < files.size(); ++f) {
     std::error_code ec;
@@ -104,23 +115,34 @@ std::pair<size_t, size_t> ReadSlice(const std::vector<InputFile>& files, uint32_
     before[f + 1] = before[f] + (ec ? 0 : size);
   }
   const uint64_t total = before.back();
+  const auto at = [&](uint64_t t) {  // where task t's bytes start
+    return static_cast<uint64_t>((static_cast<unsigned __int128>(total) * t) / tasks);
+  };
   auto owner = [&](size_t f) -> uint64_t {
     if (total == 0) return static_cast<uint64_t>(f) * tasks / files.size();
     // Empty files at the end start at `total`: they go with the last task.
     return std::min<uint64_t>(tasks - 1, static_cast<uint64_t>((static_cast<unsigned __int128>(before[f]) * tasks) / total));
   };
-  size_t first = 0;
-  while (first < files.size() && owner(first) < task) ++first;
-  size_t end = first;
-  while (end < files.size() && owner(end) == task) ++end;
-  return {first, end};
+  const uint64_t lo = at(task), hi = at(task + 1);
+  std::vector<FilePiece> out;
+  for (size_t f = 0; f < files.size(); ++f) {
+    const uint64_t size = before[f + 1] - before[f];
+    if (size == 0 || !splittable[f] || total == 0) {
+      if (owner(f) == task) out.push_back(FilePiece{f, true, 0, size});
+      continue;
+    }
+    const uint64_t begin = std::max(lo, before[f]), end = std::min(hi, before[f + 1]);
+    if (begin >= end) continue;
+    out.push_back(FilePiece{f, begin == before[f] && end == before[f + 1], begin - before[f], end - before[f]});
+  }
+  return out;
 }
 
 absl::Status RunReadTask(const TaskContext& ctx, uint32_t task) {
   const BuildOptions& opt = ctx.opt;
   if (ctx.tok == nullptr) return absl::InternalError("a read task needs the tokenizer");
   const std::filesystem::path dir = TaskDir(ctx.work, Stage::kRead, task);
-  const auto [first, end] = ReadSlice(ctx.files, task, ctx.plan.read_tasks);
+  const std::vector<FilePiece> pieces = ReadSlice(ctx.files, SplittableFiles(opt, ctx.files), task, ctx.plan.read_tasks);
   RWKVKIT_ASSIGN_OR_RETURN(TextRepairer repairer, TextRepairer::Create(opt.normalization));
   std::optional<MinHasher> minhash;
   std::optional<NearDedupStage> near;
@@ -136,21 +158,19 @@ absl::Status RunReadTask(const TaskContext& ctx, uint32_t task) {
   BadInputSink bad(stderr);
   std::vector<DocMeta> meta;
   InputStage input(opt, ctx.files);
-  uint64_t bytes_before = 0;
-  for (size_t f = 0; f < first; ++f) {
-    std::error_code ec;
-    bytes_before += std::filesystem::file_size(ctx.files[f].path, ec);
-  }
-  input.StartAt(first, bytes_before);
-  input.StopAt(end);
+  input.ReadPieces(pieces);
   OutputStage output(opt, ctx.files, spill, counts, bad, meta, near ? &*near : nullptr);
   output.LogFirstKeys(&firsts);
   if (!opt.drop_report.empty()) RWKVKIT_RETURN_IF_ERROR(output.WriteDropReportTo(dir / "drop_report.jsonl"));
-  std::fprintf(stderr, "rwkvkit build: read task %u of %u: input files %zu to %zu of %zu\n", task + 1,
-               ctx.plan.read_tasks, first + 1, end, ctx.files.size());
+  std::string slice;
+  for (const FilePiece& p : pieces)
+    absl::StrAppend(&slice, slice.empty() ? "" : ", ", p.file + 1,
+                    p.whole ? std::string() : absl::StrCat(" (bytes ", p.begin, " to ", p.end, ")"));
+  std::fprintf(stderr, "rwkvkit build: read task %u of %u: input files %s of %zu\n", task + 1, ctx.plan.read_tasks,
+               slice.empty() ? "none" : slice.c_str(), ctx.files.size());
   Progress progress("read", 0, false);
   RWKVKIT_RETURN_IF_ERROR(RunReadPipeline(opt, *ctx.tok, repairer, minhash ? &*minhash : nullptr, input, output,
-                                          progress, bytes_before, 0));
+                                          progress, 0, 0));
   RWKVKIT_RETURN_IF_ERROR(firsts.Close());
   RWKVKIT_RETURN_IF_ERROR(output.SyncDropReport());
   if (near) {
@@ -162,7 +182,7 @@ absl::Status RunReadTask(const TaskContext& ctx, uint32_t task) {
   RWKVKIT_RETURN_IF_ERROR(WriteFileAtomically(
       dir / "docs_meta.u32", std::string(reinterpret_cast<const char*>(meta.data()), meta.size() * sizeof(DocMeta))));
   Phase1Checkpoint cp;
-  cp.next_file = end;
+  cp.next_file = pieces.empty() ? 0 : pieces.back().file + 1;
   cp.records = output.docs();
   cp.stored = spill.documents();
   cp.tokens = spill.tokens();

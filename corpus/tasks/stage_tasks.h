@@ -4,7 +4,8 @@
 // task directory (write: also shards into the output's staging directory; publish: the
 // output directory), and is a pure function of them. Together they make exactly the
 // one-process build (pipeline.h): read i/N runs the one-process phase 1 on a byte-balanced
-// contiguous slice of the files; dedup p/P settles exact duplicates across slices (first in
+// contiguous slice of the input (whole files, or byte ranges of uncompressed JSON Lines cut
+// at line boundaries); dedup p/P settles exact duplicates across slices (first in
 // input order wins) and finds the LSH buckets of its key range; cluster replays the buckets in
 // the one-process order through LshClusterer, applies the removals and lays out the shards;
 // write w/W writes shards s ≡ w (mod W); publish writes build.json and publishes. RunTask()
@@ -37,8 +38,17 @@ struct TaskContext {
   std::filesystem::path work;
 };
 
-// The input files [first, second) of read task `task` (contiguous, balanced by bytes; may be empty).
-std::pair<size_t, size_t> ReadSlice(const std::vector<InputFile>& files, uint32_t task, uint32_t tasks);
+// Which input files may be cut into byte ranges: uncompressed JSON Lines (record_source.h).
+std::vector<bool> SplittableFiles(const BuildOptions& opt, const std::vector<InputFile>& files);
+
+// ReadSlice()
+// The pieces of the input files that read task `task` of `tasks` reads, in input order. The
+// files' bytes, end to end, are cut into `tasks` equal ranges; a splittable file is cut at
+// the ranges' bounds (its lines go with the range their first byte falls in), any other file
+// goes whole with the range its first byte falls in (empty trailing files with the last).
+// Together the slices hold every line once, in input order; a slice may be empty.
+std::vector<FilePiece> ReadSlice(const std::vector<InputFile>& files, const std::vector<bool>& splittable,
+                                 uint32_t task, uint32_t tasks);
 
 absl::Status RunReadTask(const TaskContext& ctx, uint32_t task);
 absl::Status RunDedupTask(const TaskContext& ctx, uint32_t task);

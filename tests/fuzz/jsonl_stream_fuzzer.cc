@@ -10,12 +10,14 @@
 // `path@offset`; bytes consumed never exceed the file. The lines are checked against an
 // independent decompression of the whole file (zlib's gzread, liblzma and libzstd one-shot,
 // the bytes themselves when plain): the same lines when the reader finished, a prefix of
-// them when it reported damage.
+// them when it reported damage. A plain file is also read in byte ranges (cut at input-derived
+// offsets): the ranges' lines, with the file's line numbers, are the whole file's.
 #include <lzma.h>
 #include <zlib.h>
 #include <zstd.h>
 #include <zstd_errors.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -206,6 +208,32 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   if (want.capped || stopped) return 0;
   const std::vector<std::optional<std::string>> lines = Lines(want.bytes, want.clean);
+  if (*container == corpus::Container::kPlain && finished) {
+    // Read in byte ranges, as a split build's read tasks read a large file: the ranges' lines,
+    // numbered as in the whole file, are the file's lines, each once, in order.
+    std::vector<uint64_t> cuts = {0, size / 3, size ? uint64_t{data[size / 2]} * size / 256 : 0, size * 2 / 3, size};
+    std::sort(cuts.begin(), cuts.end());
+    std::vector<std::optional<std::string>> pieces;
+    for (size_t c = 0; c + 1 < cuts.size(); ++c) {
+      if (cuts[c] == cuts[c + 1]) continue;
+      Check(corpus::ReadableInByteRanges(path, options), "a plain file is not readable in byte ranges");
+      corpus::RecordSourceOptions ranged = options;
+      ranged.byte_range = std::make_pair(cuts[c], cuts[c + 1]);
+      absl::StatusOr<std::unique_ptr<corpus::RecordSource>> part = corpus::OpenRecordSource(path, ranged);
+      Check(part.ok(), "a byte range of a plain file did not open");
+      for (;;) {
+        absl::StatusOr<bool> more = (*part)->Next(block, kBlockBytes);
+        Check(more.ok(), "a byte range of a plain file failed");
+        if (!*more) break;
+        Check(block.first == pieces.size() + 1, "a byte range's line numbers are not the file's");
+        for (size_t k = 0; k < block.size(); ++k) {
+          if (block.Rejection(k) != nullptr) pieces.emplace_back(std::nullopt);
+          else pieces.emplace_back(std::string(block.record(k)));
+        }
+      }
+    }
+    Check(pieces == got, "the byte ranges' lines differ from the whole file's");
+  }
   if (finished) {
     // gzread ignores anything after the last member that is not a member; the reader calls
     // it damage, so a clean read is always a clean decode.

@@ -77,6 +77,48 @@ def make_split_corpus(root, docs_per_file=300, seed=7):
     return path
 
 
+def make_one_file_corpus(root, docs=1500, seed=5):
+    """One large JSONL file (what a split build cuts into byte ranges): exact duplicates far
+    apart, near duplicates, broken and over-long lines (build it with --max-record-bytes 4000;
+    one line is 20,000 bytes), blank lines, and a last line without its newline. Returns the
+    manifest's path."""
+    rng = random.Random(seed)
+    os.makedirs(root, exist_ok=True)
+    history, lines = [], []
+    shared = [" ".join(_doc(rng, 60)) + f" shared {k}" for k in range(10)]
+    for i in range(docs):
+        r = rng.random()
+        if r < 0.1:
+            text = rng.choice(shared)
+        elif r < 0.2 and history:
+            words = list(rng.choice(history))
+            words[rng.randrange(len(words))] = "edited"
+            text = " ".join(words)
+        else:
+            words = _doc(rng, rng.randint(3, 250))
+            if len(words) >= 120:
+                history.append(words)
+            text = " ".join(words) + f" #{i}"
+        if i % 211 == 7:
+            lines.append("{broken json")
+        elif i % 301 == 9:
+            lines.append("")
+        elif i == docs // 2:
+            lines.append(json.dumps({"text": "long " * 4000}))
+        else:
+            lines.append(json.dumps({"text": text}, ensure_ascii=False))
+    with open(os.path.join(root, "big.jsonl"), "wb") as out:
+        out.write("\n".join(lines).encode("utf-8"))  # the last line without its newline
+    manifest = {"name": "big", "description": "one large file", "seed": 2,
+                "sources": [{"name": "big", "paths": ["big.jsonl"], "format": "jsonl", "text_key": "text",
+                             "language": None, "license": "test", "weight": 1.0}],
+                "output": {"dir": "out", "shard_tokens": 30000, "ctx_len": 512}}
+    path = os.path.join(root, "big.json")
+    with open(path, "w") as f:
+        json.dump(manifest, f, indent=1)
+    return path
+
+
 def make_parquet_corpus(root, seed=9):
     """A Parquet source of three files (row groups of 40 rows) with near duplicates across them,
     so the --dedup-report names rows by row group. Needs pyarrow. Returns the manifest's path."""

@@ -9,7 +9,8 @@ without --shuffle. Every file of each output directory (shards, build.json, the 
 record, the --dedup-report; build.json without the one-process build's stage timing) must equal
 the reference byte for byte; the reference must have
 removed exact duplicates, near duplicates, bad records and sampled documents, or the test
-proves nothing. Then the demo manifest with --filters on --c4 on and --drop-report (language and filter
+proves nothing. Then one large JSONL file cut into N = 2, 3, 7, 16 byte ranges at line
+boundaries. Then the demo manifest with --filters on --c4 on and --drop-report (language and filter
 counts add up across tasks; the report lists the filtered documents in input order), a Parquet source whose --dedup-report names rows by row group (needs
 pyarrow; left out when rwkvkit is built without Parquet), and the demo manifest with N = 2,
 P = 3. Standard library and pyarrow.
@@ -23,7 +24,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from split_corpus import digest_dir, make_parquet_corpus, make_split_corpus  # noqa: E402
+from split_corpus import digest_dir, make_one_file_corpus, make_parquet_corpus, make_split_corpus  # noqa: E402
 
 
 def build(args, manifest, out, extra, cwd=None):
@@ -78,6 +79,33 @@ def main():
                     failures += 1
                 else:
                     print(f"ok   {name}: {len(got)} files byte-identical")
+        # One large JSONL file cut into byte ranges at line boundaries: lines cut by a range bound,
+        # an over-long line, broken and blank lines, the last line without its newline; the
+        # bad-input examples in build.json name the file's own line numbers.
+        big = make_one_file_corpus(os.path.join(tmp, "big"))
+        cap = ["--max-record-bytes", "4000"]
+        ref = os.path.join(tmp, "big_ref")
+        build(args, big, ref, cap)
+        want = digest_dir(ref)
+        with open(os.path.join(ref, "build.json")) as f:
+            bdrop = json.load(f)["total"]["dropped"]
+        if not all(bdrop.get(k, 0) > 0 for k in ("duplicate", "near_duplicate", "invalid_json", "record_too_long")):
+            print(f"FAIL one-file reference does not drop every kind it should ({bdrop})")
+            failures += 1
+        for n in (2, 3, 7, 16):
+            out, work = os.path.join(tmp, f"big_{n}"), os.path.join(tmp, f"big_work_{n}")
+            build(args, big, out, cap + ["--executor", "local", "--tasks", str(n), "--partitions", "2",
+                                         "--work", work, "--parallel", "2"])
+            with open(os.path.join(work, "logs", "read-00001.log")) as f:
+                cut = "(bytes " in f.read()
+            if not cut:
+                print(f"FAIL one file, N={n}: read task 1 did not read a byte range of the file")
+                failures += 1
+            elif digest_dir(out) != want:
+                print(f"FAIL one file in byte ranges, N={n}: differs from the one-process build")
+                failures += 1
+            else:
+                print(f"ok   one file in {n} byte ranges: byte-identical (drops {bdrop})")
         # Language id and quality filters (C4 line removal too) on the demo corpus's real text in
         # 30 languages: per-language and per-filter counts add up across tasks.
         demo = os.path.abspath(args.demo_manifest)

@@ -50,15 +50,19 @@ TEST(ReadSlices, CoverTheFilesInOrderBalancedByBytes) {
     WriteFile(dir / ("f" + std::to_string(k)), std::string(sizes[k], 'x'));
     files.push_back(InputFile{0, dir / ("f" + std::to_string(k))});
   }
+  const std::vector<bool> whole(files.size(), false);
   for (uint32_t tasks : {1u, 2u, 3u, 5u, 12u}) {
     size_t next = 0;
     int empty = 0;
     for (uint32_t t = 0; t < tasks; ++t) {
-      const auto [first, end] = ReadSlice(files, t, tasks);
-      EXPECT_EQ(first, next) << tasks << " tasks, task " << t;
-      EXPECT_LE(first, end);
-      empty += first == end;
-      next = end;
+      const std::vector<FilePiece> pieces = ReadSlice(files, whole, t, tasks);
+      for (const FilePiece& p : pieces) {
+        EXPECT_EQ(p.file, next) << tasks << " tasks, task " << t;
+        EXPECT_TRUE(p.whole);
+        EXPECT_EQ(p.end, sizes[p.file]);
+        ++next;
+      }
+      empty += pieces.empty();
     }
     EXPECT_EQ(next, files.size());
     if (tasks == 12) {
@@ -67,7 +71,50 @@ TEST(ReadSlices, CoverTheFilesInOrderBalancedByBytes) {
   }
   // A file belongs to the task its first byte falls in: of 9700 bytes, the first half ends
   // inside the 5000-byte file, so it goes with the first task.
-  EXPECT_EQ(ReadSlice(files, 0, 2), std::make_pair(size_t{0}, size_t{3}));
+  const std::vector<FilePiece> first = ReadSlice(files, whole, 0, 2);
+  ASSERT_EQ(first.size(), 3u);
+  EXPECT_EQ(first.back().file, 2u);
+}
+
+TEST(ReadSlices, SplittableFilesAreCutAtTheRangesBounds) {
+  TempDir dir;
+  std::vector<InputFile> files;
+  const std::vector<size_t> sizes = {100, 0, 5000, 300, 4000, 0};
+  for (size_t k = 0; k < sizes.size(); ++k) {
+    WriteFile(dir / ("f" + std::to_string(k)), std::string(sizes[k], 'x'));
+    files.push_back(InputFile{0, dir / ("f" + std::to_string(k))});
+  }
+  const std::vector<bool> splittable = {true, true, true, false, true, true};  // f3: e.g. compressed
+  for (uint32_t tasks : {1u, 2u, 3u, 7u, 40u}) {
+    // Every byte of every file in exactly one piece, in input order; f3 whole.
+    std::vector<uint64_t> covered(files.size(), 0);
+    std::vector<bool> counted(files.size(), false);
+    size_t last_file = 0;
+    for (uint32_t t = 0; t < tasks; ++t) {
+      for (const FilePiece& p : ReadSlice(files, splittable, t, tasks)) {
+        EXPECT_GE(p.file, last_file);
+        last_file = p.file;
+        EXPECT_EQ(p.begin, covered[p.file]) << tasks << " tasks, task " << t << ", file " << p.file;
+        EXPECT_LT(p.begin, std::max<uint64_t>(p.end, 1));
+        EXPECT_EQ(p.whole, p.begin == 0 && p.end == sizes[p.file]);
+        if (p.file == 3) {
+          EXPECT_TRUE(p.whole);
+        }
+        covered[p.file] = p.end;
+        counted[p.file] = true;
+      }
+    }
+    for (size_t f = 0; f < files.size(); ++f) {
+      EXPECT_EQ(covered[f], sizes[f]) << tasks << " tasks, file " << f;
+      EXPECT_TRUE(counted[f]) << tasks << " tasks, file " << f;
+    }
+  }
+  // Of 9400 bytes in 2 ranges, the bound 4700 cuts f2 (bytes 100..5100) at its byte 4600.
+  const std::vector<FilePiece> a = ReadSlice(files, splittable, 0, 2), b = ReadSlice(files, splittable, 1, 2);
+  ASSERT_FALSE(a.empty());
+  ASSERT_FALSE(b.empty());
+  EXPECT_EQ(a.back(), (FilePiece{2, false, 0, 4600}));
+  EXPECT_EQ(b.front(), (FilePiece{2, false, 4600, 5000}));
 }
 
 TEST(WorkDir, RefusesAnotherBuildAndNamesTheDifference) {
