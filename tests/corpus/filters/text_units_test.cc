@@ -4,6 +4,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <random>
+#include <string>
+#include <vector>
+
 namespace rwkvkit::corpus::filters {
 namespace {
 
@@ -61,11 +65,29 @@ TEST(Classes, PunctAlphaTerminal) {
   EXPECT_EQ(CountOf("a....b", "..."), 1u);
 }
 
+// Random texts over ASCII letters, digits, punctuation, white space, controls and a few non-ASCII
+// letters and marks, so that words mix ASCII runs with other characters.
+std::vector<std::string> RandomTexts() {
+  const std::vector<std::string> pieces = {"a", "Z", "7", "0", ".", ",", "#", "-", "_", " ", "\n", "\t", "\x01",
+                                           "\x7f", "é", "ß", "мир", "\u2014", "\u00ab", "\u0964", "\u3002", "\U0001F600",
+                                           "\u00a0", "x", "yz"};
+  std::mt19937 rng(11);
+  std::vector<std::string> texts;
+  for (int t = 0; t < 400; ++t) {
+    std::string s;
+    const size_t n = rng() % 60;
+    for (size_t i = 0; i < n; ++i) s += pieces[rng() % pieces.size()];
+    texts.push_back(s);
+  }
+  return texts;
+}
+
 // The one-pass analysis agrees with the separate functions it replaces.
 TEST(TextUnits, OnePassMatchesTheSeparateFunctions) {
-  for (const std::string_view text :
-       {std::string_view("Hello, world... (yes)\nsecond line \u2014 done."), std::string_view("  Grüße, «мир»!\n\n"),
-        std::string_view("\u092a\u093e\u0920 \u0964 x##y"), std::string_view("")}) {
+  std::vector<std::string> texts = {"Hello, world... (yes)\nsecond line \u2014 done.", "  Grüße, «мир»!\n\n",
+                                    "\u092a\u093e\u0920 \u0964 x##y", ""};
+  for (std::string& t : RandomTexts()) texts.push_back(std::move(t));
+  for (const std::string& text : texts) {
     TextUnits u;
     u.Analyze(text, /*words=*/true);
     EXPECT_EQ(u.code_points, CodePoints(text)) << text;
