@@ -12,6 +12,8 @@ the same flags (the CPU reference, the tiny RWKV-5.2 fixture):
   - rerun: a task's truncated records.bin is caught by its done marker, only that task is
     redone, the result is identical; a finished work directory runs nothing and merges again;
   - a changed setting (--window) on the same work directory is refused, naming it;
+  - a task that fails is named with its log, --nll-out is not written, the rerun runs it and the
+    task not started, not the finished one;
   - --status lists the eval tasks as done; --stage eval --task I runs one task by hand.
 """
 
@@ -108,6 +110,22 @@ def main():
               f"a changed --window is refused, naming it ({r.stderr.strip()[-300:]})")
         r = testlib.run([args.rwkvkit, "eval", "--status", work], text=True)
         check(r.returncode == 0 and "eval: 3 tasks: 3 done" in r.stdout, f"--status lists the tasks ({r.stdout.strip()})")
+
+        # A task that cannot run (its task directory is a file): named with its log, nothing
+        # written to --nll-out; once the cause is gone, the rerun runs only that task.
+        work = os.path.join(tmp, "failing")
+        os.makedirs(os.path.join(work, "eval"))
+        blocker = os.path.join(work, "eval", "00001")
+        with open(blocker, "w") as f:
+            f.write("in the way\n")
+        r, _, _ = split([], 3, work, parallel="1")  # one at a time: task 2 never starts
+        check(r.returncode == 1 and "task eval 1 failed" in r.stderr and "eval-00001.log" in r.stderr
+              and not os.path.exists(os.path.join(tmp, f"nll{runs[0]}.jsonl")),
+              f"a failing task is named with its log, --nll-out untouched ({r.stderr.strip()[-300:]})")
+        os.remove(blocker)
+        r, got, got_nll = split([], 3, work, parallel="1")
+        check(r.returncode == 0 and "2 task(s) run, 1 already done" in r.stderr and got == want and got_nll == want_nll,
+              f"the rerun runs the failed task and the one not started, identical ({r.stderr.strip()[-200:]})")
 
         # One task by hand, then the executor merges.
         work = os.path.join(tmp, "byhand")
