@@ -45,25 +45,32 @@ namespace hn = hwy::HWY_NAMESPACE;
 // Targets without SIMD leave the work to the 3-lane scalar walk (segmented_encode.h).
 constexpr bool kVectorWalkPays = HWY_TARGET != HWY_SCALAR && HWY_TARGET != HWY_EMU128;  // as in WalkSegments
 
-// Vectors walked interleaved: two on 128-bit vectors and SVE (one's loads run while the
-// other's wait), one on AVX2 and AVX-512, which load through the stack (below) and lose with
-// two (docs/tokenizer.md, "SIMD walk").
-constexpr size_t kVectors =
-    (HWY_TARGET == HWY_AVX2 || HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL) ? 1 : 2;
+// Vectors walked interleaved (two: one's loads run while the other's wait) and their width.
+// x86 lanes load through the stack (below), where narrow vectors win: on the Zen 4 dev box
+// AVX2 walks 338 MB/s with two 4-lane vectors against 236 with one 8-lane vector, AVX-512
+// 415 with two 8-lane vectors against 369-396 with one of 16 (docs/tokenizer.md, "SIMD walk").
+constexpr size_t kVectors = 2;
+#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
+using LaneTag = hn::CappedTag<uint32_t, 8>;
+#elif HWY_TARGET == HWY_AVX2
+using LaneTag = hn::CappedTag<uint32_t, 4>;
+#else
+using LaneTag = hn::ScalableTag<uint32_t>;
+#endif
 
 size_t Lanes() {
   if constexpr (!kVectorWalkPays) {
     return 0;
   } else {
-    return kVectors * hn::Lanes(hn::ScalableTag<uint32_t>());
+    return kVectors * hn::Lanes(LaneTag());
   }
 }
 
 const char* TargetName() { return hwy::TargetName(HWY_TARGET); }
 
 // x86: one scalar load per lane through the stack instead of vpgatherdd, which issues slowly
-// on AMD Zen 4 (and on Intel CPUs with the gather data sampling fix); as fast on this Zen 4
-// as the hardware gathers with two vectors, faster with one (docs/tokenizer.md, "SIMD walk").
+// on AMD Zen 4 (and on Intel CPUs with the gather data sampling fix); the compiler turns them
+// into extracts and inserts (docs/tokenizer.md, "SIMD walk").
 // Elsewhere Highway's gathers: SVE's own, a scalar load per lane on NEON.
 constexpr bool kScalarLoads = HWY_ARCH_X86;
 
@@ -94,67 +101,61 @@ HWY_INLINE hn::Vec<D> Bytes4(D du, const uint8_t* s, hn::Vec<D> offset) {
   }
 }
 
-// The state of one vector of lanes (see the top of the file).
-template <class D>
-struct LaneState {
-  using V = hn::Vec<D>;
-  V q, e, r, c, at, cell, end, tag;
-  hn::Mask<D> live;
-};
-
-template <class D>
-HWY_INLINE LaneState<D> StartLanes(D du, const uint8_t* s, const uint32_t* seg_begin, const uint32_t* seg_end,
-                                   size_t first_lane, size_t nseg) {
+// A vector of lanes: q, e, r, c, at, cell as at the top of the file, end (of each lane's
+// segment), tag (lane << kLaneShift) and live. Passed as separate references: SVE vectors
+// cannot be members of a struct.
+template <class D, class V = hn::Vec<D>, class M = hn::Mask<D>>
+HWY_INLINE void StartLanes(D du, const uint8_t* s, const uint32_t* seg_begin, const uint32_t* seg_end,
+                           size_t first_lane, size_t nseg, V& q, V& e, V& r, V& c, V& at, V& cell, V& end, V& tag,
+                           M& live) {
   using DA = DoubleArrayTrie;
   const hn::RebindToSigned<D> di;
-  LaneState<D> st;
-  const auto lane = hn::Add(hn::Iota(du, 0), hn::Set(du, static_cast<uint32_t>(first_lane)));
-  st.tag = hn::ShiftLeft<kLaneShift>(lane);
-  st.live = hn::RebindMask(du, hn::Lt(hn::BitCast(di, lane), hn::Set(di, static_cast<int32_t>(nseg))));
-  st.end = hn::LoadU(du, seg_end + first_lane);
-  st.q = hn::LoadU(du, seg_begin + first_lane);
-  st.e = st.q;
-  st.r = Bytes4(du, s, st.q);
-  st.c = hn::And(st.r, hn::Set(du, 0xFF));
-  st.at = hn::Zero(du);
-  st.cell = hn::Set(du, DA::kRootCell);
-  return st;
+  const V lane = hn::Add(hn::Iota(du, 0), hn::Set(du, static_cast<uint32_t>(first_lane)));
+  tag = hn::ShiftLeft<kLaneShift>(lane);
+  live = hn::RebindMask(du, hn::Lt(hn::BitCast(di, lane), hn::Set(di, static_cast<int32_t>(nseg))));
+  end = hn::LoadU(du, seg_end + first_lane);
+  q = hn::LoadU(du, seg_begin + first_lane);
+  e = q;
+  r = Bytes4(du, s, q);
+  c = hn::And(r, hn::Set(du, 0xFF));
+  at = hn::Zero(du);
+  cell = hn::Set(du, DA::kRootCell);
 }
 
-// One step of every lane of `st`; appends the tokens that failing lanes finish to stream + w.
-template <class D>
-HWY_INLINE size_t Step(D du, const uint32_t* cells, const uint8_t* s, hn::Vec<D> fetch_limit, LaneState<D>& st,
-                       uint32_t* stream) {
+// One step of every lane of a vector; appends the tokens that failing lanes finish to
+// `stream` and returns how many.
+template <class D, class V = hn::Vec<D>, class M = hn::Mask<D>>
+HWY_INLINE size_t Step(D du, const uint32_t* cells, const uint8_t* s, V fetch_limit, V& q, V& e, V& r, V& c, V& at,
+                       V& cell, V end, V tag, M& live, uint32_t* stream) {
   using DA = DoubleArrayTrie;
-  using V = hn::Vec<D>;
   const hn::RebindToSigned<D> di;
   const V one = hn::Set(du, 1);
   const V byte_mask = hn::Set(du, 0xFF);
-  const V next_at = hn::Add(hn::ShiftRight<DA::kBaseShift>(st.cell), st.c);
+  const V next_at = hn::Add(hn::ShiftRight<DA::kBaseShift>(cell), c);
   const V probe = Cells(du, cells, next_at);
-  const V q1 = hn::Add(st.q, one);
+  const V q1 = hn::Add(q, one);
   const V ahead = Bytes4(du, s, hn::Min(q1, fetch_limit));
-  const V restart_at = hn::Add(hn::Set(du, DA::kRootBase), hn::And(st.r, byte_mask));
+  const V restart_at = hn::Add(hn::Set(du, DA::kRootBase), hn::And(r, byte_mask));
   const V restart = Cells(du, cells, restart_at);
-  const auto ok = hn::Eq(hn::And(probe, byte_mask), st.c);
-  const auto fail = hn::AndNot(ok, st.live);
-  hn::StoreU(hn::Compress(hn::Or(st.at, st.tag), fail), du, stream);
+  const M ok = hn::Eq(hn::And(probe, byte_mask), c);
+  const M fail = hn::AndNot(ok, live);
+  hn::StoreU(hn::Compress(hn::Or(at, tag), fail), du, stream);
   const size_t emitted = hn::CountTrue(du, fail);
-  const auto token = hn::And(ok, hn::Eq(hn::And(probe, hn::Set(du, 0x7F00)), hn::Zero(du)));
-  const V r8 = hn::ShiftRight<8>(st.r);
-  const auto at_q = hn::Eq(st.e, st.q);
+  const M token = hn::And(ok, hn::Eq(hn::And(probe, hn::Set(du, 0x7F00)), hn::Zero(du)));
+  const V r8 = hn::ShiftRight<8>(r);
+  const M at_q = hn::Eq(e, q);
   const V r_fail = hn::IfThenElse(at_q, ahead, r8);
   // Where e = q, s[e] is r's low byte and the gathered bytes are s[e+1 ..]: r gets 4 again.
-  const V r_keep = hn::IfThenElse(at_q, hn::Or(hn::ShiftLeft<8>(ahead), hn::And(st.r, byte_mask)), st.r);
-  const auto done = hn::AndNot(hn::RebindMask(du, hn::Lt(hn::BitCast(di, st.e), hn::BitCast(di, st.end))), fail);
-  st.live = hn::AndNot(done, st.live);
-  const V e1 = hn::Add(st.e, one);
-  st.q = hn::IfThenElse(ok, q1, e1);
-  st.c = hn::And(hn::IfThenElse(ok, ahead, r8), byte_mask);
-  st.cell = hn::IfThenElse(ok, probe, restart);
-  st.at = hn::IfThenElse(ok, next_at, restart_at);
-  st.e = hn::IfThenElse(token, q1, hn::IfThenElse(fail, e1, st.e));
-  st.r = hn::IfThenElse(token, ahead, hn::IfThenElse(fail, r_fail, r_keep));
+  const V r_keep = hn::IfThenElse(at_q, hn::Or(hn::ShiftLeft<8>(ahead), hn::And(r, byte_mask)), r);
+  const M done = hn::AndNot(hn::RebindMask(du, hn::Lt(hn::BitCast(di, e), hn::BitCast(di, end))), fail);
+  live = hn::AndNot(done, live);
+  const V e1 = hn::Add(e, one);
+  q = hn::IfThenElse(ok, q1, e1);
+  c = hn::And(hn::IfThenElse(ok, ahead, r8), byte_mask);
+  cell = hn::IfThenElse(ok, probe, restart);
+  at = hn::IfThenElse(ok, next_at, restart_at);
+  e = hn::IfThenElse(token, q1, hn::IfThenElse(fail, e1, e));
+  r = hn::IfThenElse(token, ahead, hn::IfThenElse(fail, r_fail, r_keep));
   return emitted;
 }
 
@@ -166,23 +167,29 @@ size_t WalkSegments(const uint32_t* cells, const uint8_t* s, size_t read_end, co
   (void)cells, (void)s, (void)read_end, (void)seg_begin, (void)seg_end, (void)nseg, (void)stream;
   return 0;
 #else
-  using D = hn::ScalableTag<uint32_t>;
+  using D = LaneTag;
+  using V = hn::Vec<D>;
+  using M = hn::Mask<D>;
   const D du;
   const size_t n = hn::Lanes(du);
-  const auto fetch_limit = hn::Set(du, static_cast<uint32_t>(read_end - 4));
+  const V fetch_limit = hn::Set(du, static_cast<uint32_t>(read_end - 4));
   size_t w = 0;
-  if constexpr (kVectors == 1) {
-    LaneState<D> a = StartLanes(du, s, seg_begin, seg_end, 0, nseg);
-    while (!hn::AllFalse(du, a.live)) w += Step(du, cells, s, fetch_limit, a, stream + w);
-  } else {
-    // Two independent vectors: one's gathers run while the other's wait.
-    LaneState<D> a = StartLanes(du, s, seg_begin, seg_end, 0, nseg);
-    LaneState<D> b = StartLanes(du, s, seg_begin, seg_end, n, nseg);
-    while (!hn::AllFalse(du, hn::Or(a.live, b.live))) {
-      w += Step(du, cells, s, fetch_limit, a, stream + w);
-      w += Step(du, cells, s, fetch_limit, b, stream + w);
-    }
+#define RWKVKIT_VECTOR(k)                                             \
+  V q##k, e##k, r##k, c##k, at##k, cell##k, end##k, tag##k;           \
+  M live##k;                                                          \
+  StartLanes(du, s, seg_begin, seg_end, (k) * n, nseg, q##k, e##k, r##k, c##k, at##k, cell##k, end##k, tag##k, \
+             live##k)
+#define RWKVKIT_STEP(k) \
+  w += Step(du, cells, s, fetch_limit, q##k, e##k, r##k, c##k, at##k, cell##k, end##k, tag##k, live##k, stream + w)
+  // Two independent vectors: one's loads run while the other's wait.
+  RWKVKIT_VECTOR(0);
+  RWKVKIT_VECTOR(1);
+  while (!hn::AllFalse(du, hn::Or(live0, live1))) {
+    RWKVKIT_STEP(0);
+    RWKVKIT_STEP(1);
   }
+#undef RWKVKIT_STEP
+#undef RWKVKIT_VECTOR
   return w;
 #endif
 }
