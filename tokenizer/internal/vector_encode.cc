@@ -21,10 +21,32 @@ constexpr size_t kStreamSlack = 256;
 
 struct Scratch {
   std::vector<uint32_t> stream = std::vector<uint32_t>(kChunkBytes + kStreamSlack);
-  std::vector<uint32_t> sorted = std::vector<uint32_t>(kChunkBytes + kStreamSlack);
+  std::vector<uint16_t> ids = std::vector<uint16_t>(kChunkBytes + kStreamSlack);  // by segment
   std::vector<uint8_t> padded;  // the last chunk and the stop bytes after it
-  std::vector<uint32_t> seg_begin, seg_end, count, slot;
+  std::vector<uint32_t> seg_begin, seg_end, seg_stop, count, slot;
 };
+
+// Joins segment k (its tokens ids[0..count), the first starting at `begin`, the last ending at
+// `stop`) to the true encoding, which has reached `pos`: StitchTokens() of stitch.h, with the
+// tokens after the join copied whole and the segment's end known from the walk.
+size_t JoinSegment(const DoubleArrayTrie& trie, const uint8_t* s, size_t n, size_t pos, size_t begin, size_t stop,
+                   const uint16_t* ids, size_t count, uint16_t* out, size_t& o) {
+  const uint8_t* token_len = trie.token_lengths();
+  size_t j = 0;
+  size_t boundary = begin;  // start of token j
+  for (;;) {
+    while (j < count && boundary < pos) boundary += token_len[ids[j++]];
+    if (boundary == pos && j < count) {
+      std::memcpy(out + o, ids + j, (count - j) * sizeof(uint16_t));
+      o += count - j;
+      return stop;
+    }
+    if (boundary <= pos) return pos;  // every token of the segment passed without a join
+    const Token t = TrueToken(trie, s, n, pos);
+    out[o++] = t.id;
+    pos += t.length;
+  }
+}
 
 Scratch& ThreadScratch() {
   thread_local Scratch scratch;
@@ -46,10 +68,10 @@ size_t EncodeVectorRange(const DoubleArrayTrie& trie, const uint8_t* s, size_t n
   Scratch& sc = ThreadScratch();
   sc.seg_begin.resize(lanes);
   sc.seg_end.resize(lanes);
+  sc.seg_stop.resize(lanes);
   sc.count.resize(lanes);
   sc.slot.resize(lanes);
   const uint16_t* best = trie.best_ids();
-  const uint8_t* token_len = trie.token_lengths();
   size_t o = 0, pos = begin;
   for (size_t chunk = begin; chunk < end; chunk += kChunkBytes) {
     const size_t len = std::min(kChunkBytes, end - chunk);
@@ -75,8 +97,8 @@ size_t EncodeVectorRange(const DoubleArrayTrie& trie, const uint8_t* s, size_t n
       sc.seg_end[k] = static_cast<uint32_t>(std::min(chunk + len, b + seg_bytes) - shift);
     }
     const size_t w = WalkVectorSegments(trie.cells(), text, read_end, sc.seg_begin.data(), sc.seg_end.data(), nseg,
-                                        sc.stream.data());
-    // Sort the entries by lane (stable: each lane's tokens stay in order).
+                                        sc.seg_stop.data(), sc.stream.data());
+    // Sort the tokens by segment (stable: each lane's stay in order), as ids.
     std::fill(sc.count.begin(), sc.count.begin() + nseg, 0);
     for (size_t i = 0; i < w; ++i) ++sc.count[sc.stream[i] >> kLaneShift];
     uint32_t at = 0;
@@ -86,13 +108,11 @@ size_t EncodeVectorRange(const DoubleArrayTrie& trie, const uint8_t* s, size_t n
     }
     for (size_t i = 0; i < w; ++i) {
       const uint32_t v = sc.stream[i];
-      sc.sorted[sc.slot[v >> kLaneShift]++] = v & ((1u << kLaneShift) - 1);
+      sc.ids[sc.slot[v >> kLaneShift]++] = best[v & ((1u << kLaneShift) - 1)];
     }
     for (size_t k = 0; k < nseg; ++k) {
-      const uint32_t* ats = sc.sorted.data() + (sc.slot[k] - sc.count[k]);
-      pos = StitchTokens(
-          trie, s, n, pos, sc.seg_begin[k] + shift, sc.count[k], [&](size_t j) { return best[ats[j]]; },
-          [&](size_t j) { return token_len[best[ats[j]]]; }, out, o);
+      const uint16_t* ids = sc.ids.data() + (sc.slot[k] - sc.count[k]);
+      pos = JoinSegment(trie, s, n, pos, sc.seg_begin[k] + shift, sc.seg_stop[k] + shift, ids, sc.count[k], out, o);
     }
   }
   *end_pos = pos;

@@ -141,7 +141,8 @@ HWY_INLINE size_t Step(D du, const uint32_t* cells, const uint8_t* s, V fetch_li
   const M fail = hn::AndNot(ok, live);
   hn::StoreU(hn::Compress(hn::Or(at, tag), fail), du, stream);
   const size_t emitted = hn::CountTrue(du, fail);
-  const M token = hn::And(ok, hn::Eq(hn::And(probe, hn::Set(du, 0x7F00)), hn::Zero(du)));
+  // Done lanes walk on, but e stays: one past the end of their last token (WalkSegments).
+  const M token = hn::And(hn::And(ok, live), hn::Eq(hn::And(probe, hn::Set(du, 0x7F00)), hn::Zero(du)));
   const V r8 = hn::ShiftRight<8>(r);
   const M at_q = hn::Eq(e, q);
   const V r_fail = hn::IfThenElse(at_q, ahead, r8);
@@ -160,11 +161,11 @@ HWY_INLINE size_t Step(D du, const uint32_t* cells, const uint8_t* s, V fetch_li
 }
 
 size_t WalkSegments(const uint32_t* cells, const uint8_t* s, size_t read_end, const uint32_t* seg_begin,
-                    const uint32_t* seg_end, size_t nseg, uint32_t* stream) {
+                    const uint32_t* seg_end, size_t nseg, uint32_t* seg_stop, uint32_t* stream) {
 #if HWY_TARGET == HWY_SCALAR || HWY_TARGET == HWY_EMU128
   // Never called (Lanes() is 0); no Highway op is instantiated for these targets, some of
   // which would need libhwy (hwy::Abort).
-  (void)cells, (void)s, (void)read_end, (void)seg_begin, (void)seg_end, (void)nseg, (void)stream;
+  (void)cells, (void)s, (void)read_end, (void)seg_begin, (void)seg_end, (void)nseg, (void)seg_stop, (void)stream;
   return 0;
 #else
   using D = LaneTag;
@@ -188,6 +189,9 @@ size_t WalkSegments(const uint32_t* cells, const uint8_t* s, size_t read_end, co
     RWKVKIT_STEP(0);
     RWKVKIT_STEP(1);
   }
+  // A lane's last step restarted it one byte past its last token, and e stayed there.
+  hn::StoreU(hn::Sub(e0, hn::Set(du, 1)), du, seg_stop);
+  hn::StoreU(hn::Sub(e1, hn::Set(du, 1)), du, seg_stop + n);
 #undef RWKVKIT_STEP
 #undef RWKVKIT_VECTOR
   return w;
@@ -212,7 +216,8 @@ struct Walker {
   int64_t target;
   size_t (*lanes)();
   const char* (*name)();
-  size_t (*walk)(const uint32_t*, const uint8_t*, size_t, const uint32_t*, const uint32_t*, size_t, uint32_t*);
+  size_t (*walk)(const uint32_t*, const uint8_t*, size_t, const uint32_t*, const uint32_t*, size_t, uint32_t*,
+                 uint32_t*);
 };
 
 #define RWKVKIT_WALKER(NS, TARGET) Walker{TARGET, &NS::Lanes, &NS::TargetName, &NS::WalkSegments}
@@ -292,8 +297,8 @@ size_t VectorWalkLanes() { return Current().lanes(); }
 const char* VectorWalkTarget() { return Current().name(); }
 
 size_t WalkVectorSegments(const uint32_t* cells, const uint8_t* s, size_t read_end, const uint32_t* seg_begin,
-                          const uint32_t* seg_end, size_t nseg, uint32_t* stream) {
-  return Current().walk(cells, s, read_end, seg_begin, seg_end, nseg, stream);
+                          const uint32_t* seg_end, size_t nseg, uint32_t* seg_stop, uint32_t* stream) {
+  return Current().walk(cells, s, read_end, seg_begin, seg_end, nseg, seg_stop, stream);
 }
 
 std::vector<std::string> VectorWalkTargetsOnThisCpu() {

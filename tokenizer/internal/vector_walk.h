@@ -45,13 +45,14 @@ bool UseVectorWalkTarget(std::string_view name);
 
 // WalkVectorSegments()
 // Walks segment k = [seg_begin[k], seg_end[k]) (positions in s) on lane k, for k < nseg <=
-// VectorWalkLanes(); both arrays hold VectorWalkLanes() entries. A lane emits every token
-// that starts in its segment (the last one ends at or past seg_end[k]) and stops. Requires
-// s[0 .. read_end) readable, with read_end >= seg_end[k] + max_token_bytes + 8 for every k
-// and below 2^31, and the cells of a DoubleArrayTrie. Appends the entries to `stream` (room
-// for the segments' bytes plus 256) and returns how many.
+// VectorWalkLanes(); the three arrays hold VectorWalkLanes() entries. A lane emits every
+// token that starts in its segment, stops after the one that ends at or past seg_end[k] and
+// sets seg_stop[k] to where that token ends. Requires s[0 .. read_end) readable, with
+// read_end >= seg_end[k] + max_token_bytes + 8 for every k and below 2^31, and the cells of a
+// DoubleArrayTrie. Appends the entries to `stream` (room for the segments' bytes plus 256)
+// and returns how many.
 size_t WalkVectorSegments(const uint32_t* cells, const uint8_t* s, size_t read_end, const uint32_t* seg_begin,
-                          const uint32_t* seg_end, size_t nseg, uint32_t* stream);
+                          const uint32_t* seg_end, size_t nseg, uint32_t* seg_stop, uint32_t* stream);
 
 }  // namespace rwkvkit::tokenizer::internal
 
