@@ -6,7 +6,12 @@ Measures, on the texts of a JSONL corpus (the string at `text` of every line):
   (ii)  the Rust tokenizer (PyPI `pyrwkv-tokenizer`): `encode` per document (1 thread) and
         `encode_batch` on all documents (rayon, --threads threads);
   (iii) rwkvkit: runs `tokenizer_bench --json` (bench/tokenizer_bench.cc) on the same corpus and
-        reads its numbers (per document and on the concatenation, 1 and --threads threads).
+        reads its numbers (per document, also on each SIMD instruction set the CPU runs, and on
+        the concatenation, 1 and --threads threads);
+  (iv)  with --rwkvkit, `rwkvkit tokenize --threads 1` on the concatenated texts: the whole
+        process, ids written as text to a file.
+One-thread rows are timed by the thread's (for the CLI: the process's) CPU time, so that a
+shared machine's other work does not count; multi-threaded rows by wall time.
 Each Python-side measurement is the best of --repeats passes over all documents, with the
 garbage collector off while timing. The Python tools receive `str` objects (their time
 includes the UTF-8 conversion); rwkvkit receives the UTF-8 bytes; nobody's time includes
@@ -89,8 +94,20 @@ def machine_info(threads):
         commit += " (with uncommitted changes)" if dirty else ""
     except (OSError, subprocess.CalledProcessError):
         commit = "?"
+    flags = set()
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    flags = set(line.split(":", 1)[1].split())
+                    break
+    except OSError:
+        pass
+    simd = sorted(x for x in flags if x.startswith("avx512")) + [x for x in ("avx2", "sse4_2", "asimd", "sve", "sve2")
+                                                                 if x in flags]
     return {
         "cpu": cpu,
+        "simd_flags": " ".join(simd) or "?",
         "cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
         "memory": mem,
         "kernel": platform.release(),
@@ -122,23 +139,26 @@ def load_texts(path, key):
 # Timing.
 
 
-def best_of(repeats, fn):
-    """Runs fn() `repeats` times with the GC off; returns (best seconds, last result)."""
+def best_of(repeats, fn, cpu=False):
+    """Runs fn() `repeats` times with the GC off; returns (best seconds, last result). cpu: time
+    by this thread's CPU time (one-thread rows on a shared machine), else by wall time."""
+    clock = time.thread_time if cpu else time.perf_counter
     best, result = float("inf"), None
     for _ in range(repeats):
         gc.collect()
         gc.disable()
-        t0 = time.perf_counter()
+        t0 = clock()
         result = fn()
-        dt = time.perf_counter() - t0
+        dt = clock() - t0
         gc.enable()
         best = min(best, dt)
     return best, result
 
 
-def row(tool, ver, api, threads, nbytes, seconds, tokens, input_="documents"):
+def row(tool, ver, api, threads, nbytes, seconds, tokens, input_="documents", clock=None):
+    clock = clock or ("thread CPU" if threads == 1 else "wall")
     return {"tool": tool, "version": ver, "api": api, "threads": threads, "input": input_, "bytes": nbytes,
-            "seconds": seconds, "mb_per_s": nbytes / seconds / 1e6, "tokens": tokens}
+            "seconds": seconds, "mb_per_s": nbytes / seconds / 1e6, "tokens": tokens, "clock": clock}
 
 
 def measure_reference(texts, vocab, repeats, nbytes):
@@ -147,7 +167,7 @@ def measure_reference(texts, vocab, repeats, nbytes):
     ref = TRIE_TOKENIZER(vocab)
     load = {"tool": "reference", "load_s": time.perf_counter() - t0, "memory": rss_bytes() - rss0}
     log(f"reference TRIE_TOKENIZER loaded in {load['load_s']:.1f} s; encoding ({repeats} passes)")
-    seconds, ids = best_of(repeats, lambda: [ref.encode(t) for t in texts])
+    seconds, ids = best_of(repeats, lambda: [ref.encode(t) for t in texts], cpu=True)
     tokens = sum(map(len, ids))
     return row("reference TRIE_TOKENIZER (Python)", package_version("rwkv"), "encode per document", 1, nbytes,
                seconds, tokens), ids, load
@@ -161,7 +181,7 @@ def measure_rust(texts, repeats, nbytes, threads, ref_ids):
     ver = package_version("pyrwkv-tokenizer")
     log(f"Rust pyrwkv-tokenizer {ver} loaded in {load['load_s']:.2f} s; encoding")
     rows, problems = [], []
-    seconds, ids = best_of(repeats, lambda: [rust.encode(t) for t in texts])
+    seconds, ids = best_of(repeats, lambda: [rust.encode(t) for t in texts], cpu=True)
     rows.append(row("Rust pyrwkv-tokenizer", ver, "encode per document", 1, nbytes, seconds, sum(map(len, ids))))
     differ = [i for i, (a, b) in enumerate(zip(ref_ids, ids)) if a != b]
     if differ:
@@ -193,18 +213,48 @@ def measure_rwkvkit(bench, corpus, vocab, threads, repeats, commit):
     problems = [] if proc.returncode == 0 and data.get("ids_match") else \
         [f"tokenizer_bench reports that its variants disagree (exit {proc.returncode})"]
     names = {"Tokenizer::EncodeSingleStream": "EncodeSingleStream (plain walk)",
-             "Tokenizer::EncodeInto (production)": "Encode per document",
+             "Tokenizer::EncodeInto (production)": f"Encode per document ({data.get('vector_walk', '?')} walk, "
+                                                   f"the best this CPU runs)",
              "EncodeBatch": "EncodeBatch", "EncodeParallel": "EncodeParallel"}
     rows = []
     for r in data["results"]:
         api = names.get(r["name"], r["name"])
+        if r["name"].startswith("Tokenizer::EncodeInto on "):
+            api = f"Encode per document on {r['name'][len('Tokenizer::EncodeInto on '):]} (as on a CPU without better)"
         if r["input"] == "concatenation":
             api += " on the concatenation"
         rows.append(row("rwkvkit", f"{data['version']} ({commit})", api, r["threads"], r["bytes"], r["best_s"],
-                        r["tokens"], r["input"]))
+                        r["tokens"], r["input"], r.get("clock", "wall")))
     load = {"tool": "rwkvkit", "load_s": data["vocab_load_ms"] / 1e3, "memory": data["memory_bytes"],
             "memory_is": "MemoryBytes()"}
     return rows, load, data, problems
+
+
+def measure_cli(rwkvkit, texts, repeats, version):
+    """`rwkvkit tokenize --threads 1` on the concatenated texts (a file in the page cache): the
+    whole process, timed by its CPU time (user + system, from the kernel's accounting of the
+    child) and by wall time; output to a file, whose ids are counted."""
+    import resource
+    data = "".join(texts).encode("utf-8")
+    with tempfile.TemporaryDirectory() as tmp:
+        src, dst = os.path.join(tmp, "in.txt"), os.path.join(tmp, "out.txt")
+        with open(src, "wb") as f:
+            f.write(data)
+        best_cpu = best_wall = float("inf")
+        for _ in range(repeats + 1):  # the first run warms the page cache
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            t0 = time.perf_counter()
+            with open(dst, "wb") as out:
+                subprocess.run([rwkvkit, "tokenize", "--threads", "1", src], stdout=out, check=True)
+            wall = time.perf_counter() - t0
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+            best_cpu, best_wall = min(best_cpu, cpu), min(best_wall, wall)
+        with open(dst, "rb") as f:
+            tokens = len(f.read().split())
+    api = "`rwkvkit tokenize --threads 1` (CLI: whole process, ids written as text to a file)"
+    return [row("rwkvkit", version, api, 1, len(data), best_cpu, tokens, "concatenation", "process CPU"),
+            row("rwkvkit", version, api, 1, len(data), best_wall, tokens, "concatenation", "wall")]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -225,17 +275,19 @@ def markdown(info, corpus, rows, loads, problems, bench_data):
     build = "-march=native" if bench_data.get("native") else "portable build, no -march=native"
     m.append(f"Machine: {info['cpu']}, {info['cores']} cores, {info['memory']} RAM, Linux {info['kernel']}, "
              f"Python {info['python']}; rwkvkit built with GCC {bench_data.get('compiler', '?')} ({build}).  ")
+    m.append(f"CPU SIMD flags: {info.get('simd_flags', '?')}; the tokenizer's walk runs on "
+             f"{bench_data.get('vector_walk', '?')} ({bench_data.get('vector_lanes', '?')} lanes).  ")
     m.append(f"Date: {info['date']}. rwkvkit commit: {info['commit']}. 1-minute load average before/after the run: "
              f"{info['load_before']:.2f}/{info['load_after']:.2f} (other work on the machine lowers the numbers, "
              "the multi-threaded ones most).  ")
     m.append(f"Corpus: `{corpus['path']}`: {corpus['documents']:,} documents, {corpus['bytes']:,} bytes of UTF-8 text "
              f"({corpus['bytes'] / 1e6:.1f} MB), {corpus['tokens']:,} tokens ({corpus['bytes'] / max(1, corpus['tokens']):.2f} "
              f"bytes/token).\n")
-    m.append("| tool | version | API | threads | MB/s | tokens | vs Rust |")
-    m.append("|---|---|---|---:|---:|---:|---:|")
+    m.append("| tool | version | API | threads | clock | MB/s | tokens | vs Rust |")
+    m.append("|---|---|---|---:|---|---:|---:|---:|")
     for r in rows:
-        m.append(f"| {r['tool']} | {r['version']} | {r['api']} | {r['threads']} | {r['mb_per_s']:.1f} | {r['tokens']:,} | "
-                 f"{speedup(r, rows)} |")
+        m.append(f"| {r['tool']} | {r['version']} | {r['api']} | {r['threads']} | {r.get('clock', 'wall')} | "
+                 f"{r['mb_per_s']:.1f} | {r['tokens']:,} | {speedup(r, rows)} |")
     m.append("")
     m.append("MB/s: 10^6 bytes of UTF-8 text per second, best of the repeats; no row includes reading or parsing the "
              "JSONL. \"vs Rust\": speed relative to the Rust tokenizer at the same thread count (`encode` for one "
@@ -243,6 +295,15 @@ def markdown(info, corpus, rows, loads, problems, bench_data):
              "conversion and building Python lists); rwkvkit gets the bytes. The Rust crate is measured through its "
              "Python binding, as Python users call it; its own Rust API (no Python lists) is faster. Rows \"on the concatenation\" encode all "
              "texts as one input, so tokens may span documents and the count can differ slightly.\n")
+    m.append("Clock: one-thread rows are timed by the thread's CPU time (`thread CPU`; the machine is shared, and "
+             "time the core spent on other processes is not counted), multi-threaded rows by wall time; the CLI rows "
+             "time the whole `rwkvkit tokenize` process (start, tokenizer load, reading the file, writing the text) "
+             "by its CPU time (user + system) and by wall time.\n")
+    enc = [r for r in rows if r["tool"] == "rwkvkit" and r["api"].startswith("Encode per document (")]
+    cli = [r for r in rows if r["tool"] == "rwkvkit" and r.get("clock") == "process CPU"]
+    if enc and cli:
+        m.append(f"`rwkvkit tokenize` runs at {cli[0]['mb_per_s'] / enc[0]['mb_per_s']:.2f}× the rate of `Encode` per "
+                 f"document (process CPU time against thread CPU time).\n")
     m.append("| tool | load time | memory |")
     m.append("|---|---:|---:|")
     for ld in loads:
@@ -284,6 +345,7 @@ def main():
     ap.add_argument("--corpus", required=True, help="JSONL corpus")
     ap.add_argument("--vocab", required=True, help="World vocab file (the reference and rwkvkit load it)")
     ap.add_argument("--tokenizer-bench", required=True, help="path of the tokenizer_bench binary")
+    ap.add_argument("--rwkvkit", help="path of the rwkvkit binary: adds the `rwkvkit tokenize --threads 1` rows")
     ap.add_argument("--key", default="text", help="JSON key of the text (default: text)")
     ap.add_argument("--threads", type=int, default=0, help="threads of the multi-threaded rows (default: all cores)")
     ap.add_argument("--repeats", type=int, default=3, help="passes per Python measurement, best counts (default 3)")
@@ -311,6 +373,13 @@ def main():
     kit_rows, kit_load, bench_data, p = measure_rwkvkit(args.tokenizer_bench, args.corpus, args.vocab, threads,
                                                         args.bench_repeats, info["commit"].split()[0])
     problems += p
+    if args.rwkvkit:
+        log("rwkvkit tokenize --threads 1 on the concatenated texts")
+        cli_rows = measure_cli(args.rwkvkit, texts, args.repeats, kit_rows[0]["version"])
+        want = [r["tokens"] for r in kit_rows if r["input"] == "concatenation" and r["threads"] == 1]
+        if want and cli_rows[0]["tokens"] != want[-1]:
+            problems.append(f"rwkvkit tokenize wrote {cli_rows[0]['tokens']:,} ids, EncodeParallel {want[-1]:,}")
+        kit_rows += cli_rows
     rows = [ref_row] + rust_rows + kit_rows
     info["load_after"] = os.getloadavg()[0]
 

@@ -5,7 +5,7 @@
 #      or the vocab or the demo corpus is missing (it installs the pinned PyPI packages, the vocab
 #      and the demo corpus; Debian packages are assumed present: run tools/setup.sh once without
 #      --no-apt on a fresh machine);
-#   2. configures and builds tokenizer_bench into build-bench/ (-DRWKVKIT_BUILD_BENCH=ON,
+#   2. configures and builds tokenizer_bench and rwkvkit into build-bench/ (-DRWKVKIT_BUILD_BENCH=ON,
 #      -DRWKVKIT_NATIVE=OFF: a portable build, as users get it; tests are not built);
 #   3. runs bench/compare_tokenizers.py on .rwkvkit/demo/demo.jsonl, which prints the table and
 #      writes its section of docs/benchmarks.md (the rest of that file is left alone).
@@ -31,8 +31,8 @@ fi
 log "building tokenizer_bench in $build"
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DRWKVKIT_BUILD_BENCH=ON -DRWKVKIT_NATIVE=OFF \
   -DRWKVKIT_BUILD_TESTS=OFF >/dev/null
-cmake --build "$build" --target tokenizer_bench -j "$(nproc)" >/dev/null
+cmake --build "$build" --target tokenizer_bench rwkvkit -j "$(nproc)" >/dev/null
 
 "$venv_python" "$root/bench/compare_tokenizers.py" \
-  --corpus "$corpus" --vocab "$vocab" --tokenizer-bench "$build/bin/tokenizer_bench" \
+  --corpus "$corpus" --vocab "$vocab" --tokenizer-bench "$build/bin/tokenizer_bench" --rwkvkit "$build/bin/rwkvkit" \
   --write-doc "$root/docs/benchmarks.md" "$@"
