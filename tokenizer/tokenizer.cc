@@ -118,16 +118,32 @@ void Tokenizer::EncodeSingleStream(std::string_view bytes, std::vector<uint16_t>
 }
 
 size_t Tokenizer::EncodeRange(std::string_view text, size_t begin, size_t end, std::vector<uint16_t>& out) const {
+  // Tokens start below the range's last token end (< end + max_token_bytes), one per byte at
+  // most. Ranges of up to 2 MB go to a reused buffer first (growing `out` by that much would
+  // zero-fill three times the bytes that copying the ids takes); longer ones straight to `out`.
+  constexpr size_t kBufferedIds = size_t{2} << 20;
+  thread_local std::vector<uint16_t> buffer;
+  const size_t room = (end - begin) + trie_->max_token_bytes();
   const size_t old = out.size();
-  // Tokens start below the range's last token end (< end + max_token_bytes), one per byte at most.
-  out.resize(old + (end - begin) + trie_->max_token_bytes());
+  uint16_t* ids;
+  if (room <= kBufferedIds) {
+    if (buffer.size() < room) buffer.resize(room);
+    ids = buffer.data();
+  } else {
+    out.resize(old + room);
+    ids = out.data() + old;
+  }
   size_t end_pos = begin;
   const auto* s = reinterpret_cast<const uint8_t*>(text.data());
   const size_t n = internal::VectorEncodeFits(*trie_, text.size(), begin, end)
-                       ? internal::EncodeVectorRange(*trie_, s, text.size(), begin, end, out.data() + old, &end_pos)
-                       : internal::EncodeSegmentedRange(*trie_, s, text.size(), begin, end, out.data() + old,
+                       ? internal::EncodeVectorRange(*trie_, s, text.size(), begin, end, ids, &end_pos)
+                       : internal::EncodeSegmentedRange(*trie_, s, text.size(), begin, end, ids,
                                                         internal::kDefaultLanes, &end_pos);
-  out.resize(old + n);
+  if (room <= kBufferedIds) {
+    out.insert(out.end(), ids, ids + n);
+  } else {
+    out.resize(old + n);
+  }
   return end_pos;
 }
 

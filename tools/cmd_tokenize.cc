@@ -75,6 +75,16 @@ absl::Status TokenizeRaw(const tokenizer::Tokenizer& tok, InputFile& in, int thr
     wrote_any = true;
     return out.Flush();
   };
+  // One piece's text, formatted in place and written straight out (no zero-filled buffer).
+  const size_t piece_ids = kRawPieceBytes + 2 * tok.max_token_bytes();
+  std::unique_ptr<char[]> piece_text;
+  auto write_piece = [&]() -> absl::Status {
+    if (ids.empty()) return absl::OkStatus();
+    if (!piece_text) piece_text.reset(new char[IdText::kMaxBytesPerId * piece_ids + 8]);
+    const char* end = text.Write(ids, !wrote_any, piece_text.get());
+    wrote_any = true;
+    return out.Write(std::string_view(piece_text.get(), static_cast<size_t>(end - piece_text.get())));
+  };
   for (;;) {
     absl::StatusOr<size_t> got = in.ReadBlock(buf, kRawBlockBytes);
     if (!got.ok()) return got.status();
@@ -89,7 +99,7 @@ absl::Status TokenizeRaw(const tokenizer::Tokenizer& tok, InputFile& in, int thr
       while (end < limit) {
         ids.clear();
         end = tok.EncodeRange(buf, end, std::min(limit, end + kRawPieceBytes), ids);
-        if (absl::Status s = write(); !s.ok()) return s;
+        if (absl::Status s = write_piece(); !s.ok()) return s;
       }
     } else if (limit > 0) {
       ids.clear();

@@ -28,11 +28,15 @@ IdText::IdText(char separator) : table_(size_t{1} << 16) {
 void IdText::Append(std::span<const uint16_t> ids, bool first, std::string& out) const {
   if (ids.empty()) return;
   const size_t old = out.size();
+  out.resize(old + kMaxBytesPerId * ids.size() + 8);
+  char* const end = Write(ids, first, out.data() + old);
+  out.resize(static_cast<size_t>(end - out.data()));
+}
+
+char* IdText::Write(std::span<const uint16_t> ids, bool first, char* p) const {
   // Every entry is stored whole (8 bytes) and the write position moves by its length.
-  out.resize(old + 6 * ids.size() + 8);
-  char* p = out.data() + old;
   size_t i = 0;
-  if (first) {
+  if (first && !ids.empty()) {
     const uint64_t v = table_[ids[0]];
     std::memcpy(p, reinterpret_cast<const char*>(&v) + 1, 7);
     p += (v >> 56) - 1;
@@ -44,7 +48,7 @@ void IdText::Append(std::span<const uint16_t> ids, bool first, std::string& out)
     std::memcpy(p, &v, 8);
     p += v >> 56;
   }
-  out.resize(static_cast<size_t>(p - out.data()));
+  return p;
 }
 
 }  // namespace rwkvkit::cli

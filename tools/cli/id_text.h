@@ -25,6 +25,11 @@ class IdText {
   // Appends the ids to `out`, each preceded by the separator except the first one when
   // `first` is true (the start of a list).
   void Append(std::span<const uint16_t> ids, bool first, std::string& out) const;
+  // Write()
+  // The same text written to dst, which must have room for kMaxBytesPerId * ids.size() + 8
+  // bytes (whole 8-byte entries are stored); returns the end of the text.
+  char* Write(std::span<const uint16_t> ids, bool first, char* dst) const;
+  static constexpr size_t kMaxBytesPerId = 6;
 
  private:
   std::vector<uint64_t> table_;  // per id: separator and digits in the low bytes, length in byte 7

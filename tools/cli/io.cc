@@ -53,16 +53,26 @@ absl::StatusOr<size_t> InputFile::ReadBlock(std::string& buf, size_t max_bytes) 
 }
 
 absl::Status Output::Flush() {
+  if (absl::Status s = WriteAll(buf_); !s.ok()) return s;
+  buf_.clear();
+  return absl::OkStatus();
+}
+
+absl::Status Output::Write(std::string_view bytes) {
+  if (absl::Status s = Flush(); !s.ok()) return s;
+  return WriteAll(bytes);
+}
+
+absl::Status Output::WriteAll(std::string_view bytes) {
   size_t done = 0;
-  while (done < buf_.size()) {
-    const ssize_t w = ::write(fd_, buf_.data() + done, buf_.size() - done);
+  while (done < bytes.size()) {
+    const ssize_t w = ::write(fd_, bytes.data() + done, bytes.size() - done);
     if (w < 0) {
       if (errno == EINTR) continue;
       return absl::UnavailableError(absl::StrCat("<stdout>: write failed (", std::strerror(errno), ")"));
     }
     done += static_cast<size_t>(w);
   }
-  buf_.clear();
   return absl::OkStatus();
 }
 

@@ -43,8 +43,12 @@ class Output {
   // Writes the buffer out once it holds flush_bytes or more.
   absl::Status MaybeFlush() { return buf_.size() >= flush_bytes_ ? Flush() : absl::OkStatus(); }
   absl::Status Flush();
+  // Write()
+  // Flushes the buffer, then writes `bytes` straight out (a large block formatted elsewhere).
+  absl::Status Write(std::string_view bytes);
 
  private:
+  absl::Status WriteAll(std::string_view bytes);
   int fd_;
   size_t flush_bytes_;
   std::string buf_;
