@@ -11,7 +11,8 @@ On the demo corpus's documents (.rwkvkit/demo/demo.jsonl), one document per call
     made by the calling thread while the others encode) and pyrwkv's encode_batch (rayon, all
     cores), each from wall time and from the process's CPU time;
   * the per-call cost of a short string: rwkvkit.Tokenizer.encode("Hello world") in a Python
-    loop, minus the C++ EncodeToBuffer call on the same string (bench/short_call_bench.cc).
+    loop (thread CPU time), minus the C++ EncodeToBuffer call on the same string
+    (bench/short_call_bench.cc, wall time of a tight loop: best of its repeats).
 Single-thread rates are given from CPU time (time.thread_time: the machine may be shared) and
 from wall time, the median of --repeats rounds that time every row once each; the batch rates from wall time and from process CPU time (time.process_time,
 all threads; OpenBLAS, which numpy loads, is kept to one thread so that its idle pool costs
@@ -137,17 +138,17 @@ def main():
     per_call = []
     for _ in range(args.repeats):
         encode = tok.encode
-        t0 = time.perf_counter()
+        t0 = time.thread_time()
         for _ in range(n):
             encode(short)
-        per_call.append((time.perf_counter() - t0) * 1e9 / n)
+        per_call.append((time.thread_time() - t0) * 1e9 / n)
     rust_call = []
     for _ in range(args.repeats):
         encode = rust.encode
-        t0 = time.perf_counter()
+        t0 = time.thread_time()
         for _ in range(n // 4):
             encode(short)
-        rust_call.append((time.perf_counter() - t0) * 1e9 / (n // 4))
+        rust_call.append((time.thread_time() - t0) * 1e9 / (n // 4))
     cpp = json.loads(subprocess.run([args.short_call_bench, "--vocab", args.vocab, "--text", short],
                                     check=True, capture_output=True, text=True).stdout)
     load_after = os.getloadavg()
