@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -202,6 +203,48 @@ TEST_F(VectorEncodeTest, VocabWithoutStopByteTakesTheScalarWalk) {
   std::string s;
   for (int i = 0; i < 20000; ++i) s.push_back(rng() % 3 == 0 ? 'a' : static_cast<char>(rng()));
   EXPECT_EQ(tok->Encode(s), naive.Encode(s));
+}
+
+}  // namespace
+}  // namespace rwkvkit::tokenizer
+
+namespace rwkvkit::tokenizer {
+namespace {
+
+// A trie with more cells than a lane tag's 17 bits hold (tries of up to kMaxCells + 256 cells
+// are valid): the lane walk cannot tag its cells, so Encode takes the scalar walk, and the
+// ids equal the naive encoder's on text made of its tokens. 48100 random 4-byte tokens (no
+// byte 0 after the first, so byte 0 is a stop byte and only the cell count rules the lanes
+// out) make 131261 cells.
+TEST(VectorEncodeLimits, TrieWithMoreCellsThanTheLaneTagHoldsTakesTheScalarWalk) {
+  std::mt19937 rng(7);
+  std::vector<std::string> extra;
+  std::set<std::string> seen;
+  while (extra.size() < 48100) {
+    std::string t;
+    for (int k = 0; k < 4; ++k) t += static_cast<char>(k == 0 ? rng() % 256 : 1 + rng() % 255);
+    if (seen.insert(t).second) extra.push_back(t);
+  }
+  const std::string text_vocab = testing::SyntheticVocabText(extra);
+  absl::StatusOr<Vocab> v = ParseVocab(text_vocab, "synthetic");
+  ASSERT_TRUE(v.ok()) << v.status();
+  absl::StatusOr<std::unique_ptr<internal::DoubleArrayTrie>> trie = internal::DoubleArrayTrie::Build(*v);
+  ASSERT_TRUE(trie.ok()) << trie.status();
+  ASSERT_GT((*trie)->num_cells(), size_t{1} << internal::kLaneShift);
+  ASSERT_GE((*trie)->stop_byte(), 0);
+  EXPECT_FALSE(internal::VectorEncodeFits(**trie, 1 << 20, 0, 1 << 20));
+
+  std::string text;
+  for (int i = 0; i < 60000; ++i) text += extra[rng() % extra.size()];
+  const testing::NaiveEncoder naive(*v);
+  absl::StatusOr<Tokenizer> tok = Tokenizer::FromVocab(*std::move(v));
+  ASSERT_TRUE(tok.ok());
+  for (const std::string& target : internal::VectorWalkTargetsOnThisCpu()) {
+    ASSERT_TRUE(internal::UseVectorWalkTarget(target));
+    SCOPED_TRACE(target);
+    EXPECT_EQ(tok->Encode(text), naive.Encode(text));
+  }
+  internal::UseVectorWalkTarget("");
 }
 
 }  // namespace

@@ -56,8 +56,9 @@ Scratch& ThreadScratch() {
 }  // namespace
 
 bool VectorEncodeFits(const DoubleArrayTrie& trie, size_t n, size_t begin, size_t end) {
-  return trie.stop_byte() >= 0 && end - begin >= 2 * kMinSegmentBytes && n < (size_t{1} << 31) - kChunkBytes &&
-         VectorWalkLanes() > 0;
+  // A token's entry in the lane stream is its cell | lane << kLaneShift: the cells must fit below.
+  return trie.stop_byte() >= 0 && trie.num_cells() <= (size_t{1} << kLaneShift) && end - begin >= 2 * kMinSegmentBytes &&
+         n < (size_t{1} << 31) - kChunkBytes && VectorWalkLanes() > 0;
 }
 
 size_t EncodeVectorRange(const DoubleArrayTrie& trie, const uint8_t* s, size_t n, size_t begin, size_t end,
