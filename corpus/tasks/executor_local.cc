@@ -6,11 +6,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <algorithm>
 #include <map>
+#include <string_view>
 #include <utility>
 
 #include "absl/strings/match.h"
@@ -25,16 +26,27 @@ absl::StatusOr<pid_t> Start(const std::vector<std::string>& argv, const std::fil
                             const std::string& env) {
   const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return absl::UnavailableError(absl::StrCat(log.string(), ": cannot create (", std::strerror(errno), ")"));
+  // Everything the child needs is made before fork(): after it, only async-signal-safe calls.
   std::vector<char*> args;
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
+  // This process's environment, with `env` ("NAME=VALUE") in place of its variable.
+  std::vector<char*> envp;
+  const std::string_view name = std::string_view(env).substr(0, env.find('='));
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string_view var(*e);
+    if (env.empty() || !(var.starts_with(name) && var.size() > name.size() && var[name.size()] == '='))
+      envp.push_back(*e);
+  }
+  if (!env.empty()) envp.push_back(const_cast<char*>(env.c_str()));
+  envp.push_back(nullptr);
+  const std::string cannot_run = absl::StrCat("rwkvkit: cannot run ", argv[0], "\n");
   const pid_t pid = ::fork();
   if (pid == 0) {
     ::dup2(fd, STDOUT_FILENO);
     ::dup2(fd, STDERR_FILENO);
-    if (!env.empty()) ::putenv(const_cast<char*>(env.c_str()));  // this child's copy of the string
-    ::execv(args[0], args.data());
-    std::fprintf(stderr, "rwkvkit: cannot run %s (%s)\n", args[0], std::strerror(errno));
+    ::execve(args[0], args.data(), envp.data());
+    (void)!::write(STDERR_FILENO, cannot_run.data(), cannot_run.size());
     ::_exit(127);
   }
   const int err = errno;
