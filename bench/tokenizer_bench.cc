@@ -12,7 +12,7 @@
 //
 // Every variant must give exactly the ids of the plain walk on the same input (and EncodeBatch
 // the same document boundaries); any disagreement is printed and the exit status is 1.
-// `--json FILE` writes the numbers for bench/compare_tokenizers.py (temp file + rename).
+// `--json FILE` writes the numbers for bench/compare_tokenizers.py (base/file_io.h: temporary name, fsync, rename).
 //
 // Not a test: built only with -DRWKVKIT_BUILD_BENCH=ON and never run by ctest. Uses simdjson's
 // on-demand API through error codes only. Single process; the N-thread variants use TBB.
@@ -38,6 +38,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "base/file_io.h"
 #include "simdjson.h"
 #include "tokenizer/internal/vector_walk.h"
 #include "tokenizer/batch_encoder.h"
@@ -256,17 +257,6 @@ std::string ToJson(const RunInfo& r, const std::vector<Measurement>& ms) {
   return j + "  ]\n}\n";
 }
 
-bool WriteFileAtomically(const std::string& path, const std::string& contents) {
-  const std::string tmp = path + ".tmp";
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (f == nullptr) return false;
-  const bool wrote = std::fwrite(contents.data(), 1, contents.size(), f) == contents.size();
-  if (std::fclose(f) != 0 || !wrote) return false;
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  return !ec;
-}
-
 // The per-document variants; each must give the plain walk's ids and document boundaries.
 bool RunDocumentVariants(const Tokenizer& tok, const Corpus& c, const Options& o, std::vector<Measurement>& ms) {
   const size_t bytes = c.bytes.size();
@@ -370,8 +360,8 @@ int main(int argc, char** argv) {
   PrintTable(ms);
   if (!o.json_path.empty()) {
     const RunInfo info{&o, &*corpus, load_ms, tok->MemoryBytes(), ok};
-    if (!WriteFileAtomically(o.json_path, ToJson(info, ms))) {
-      std::fprintf(stderr, "tokenizer_bench: cannot write %s\n", o.json_path.c_str());
+    if (absl::Status s = rwkvkit::base::WriteFileAtomically(o.json_path, ToJson(info, ms)); !s.ok()) {
+      std::fprintf(stderr, "tokenizer_bench: %s\n", std::string(s.message()).c_str());
       return 2;
     }
   }

@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "base/file_io.h"
 #include "base/status_macros.h"
 #include "corpus/build_report.h"
 #include "corpus/filter_settings.h"
@@ -42,7 +43,8 @@ std::string BuildFingerprint(const BuildOptions& opt, const std::vector<InputFil
     absl::StrAppend(&f, in.source, " ", in.path.string(), " ", st.st_size, " ", st.st_mtim.tv_sec, ".",
                     st.st_mtim.tv_nsec, " ", st.st_ino, "\n");
   }
-  absl::StrAppend(&f, "vocab ", opt.vocab_path.string(), " ", Hash128Hex(ReadSmallFile(opt.vocab_path)), "\n");
+  absl::StrAppend(&f, "vocab ", opt.vocab_path.string(), " ", Hash128Hex(base::ReadFile(opt.vocab_path).value_or("")),
+                  "\n");
   absl::StrAppend(&f, "max_record_bytes ", opt.max_record_bytes, "\n");  // longer records are bad input
   for (const ManifestSource& s : opt.manifest.sources) {
     absl::StrAppend(&f, "source ", JsonString(s.name), " ", s.format, " ", JsonString(s.text_key), " ",

@@ -1,17 +1,9 @@
 // corpus/build_report.cc — see build_report.h.
 #include "corpus/build_report.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-#include <fstream>
-#include <sstream>
-
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "base/file_io.h"
 #include "corpus/binidx/training_numbers.h"
 #include "corpus/filter_settings.h"
 
@@ -125,13 +117,6 @@ void SourceCounts::Add(const SourceCounts& o) {
   file_errors.insert(file_errors.end(), o.file_errors.begin(), o.file_errors.end());
 }
 
-std::string ReadSmallFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 std::string JsonString(std::string_view s) {
   std::string out = "\"";
   for (const char ch : s) {
@@ -210,40 +195,7 @@ absl::Status WriteBuildJson(const std::filesystem::path& out_dir, const std::str
                   ", \"documents\": ", docs, ", \"tokens\": ", tokens, "},\n", "  \"training\": ",
                   CorpusTrainingJson(tokens, ctx_len), timing_json.empty() ? "" : ",\n  \"timing\": ", timing_json,
                   "\n}\n");
-  return WriteFileAtomically(out_dir / "build.json", j);
-}
-
-absl::Status WriteFileAtomically(const std::filesystem::path& path, const std::string& contents) {
-  const std::filesystem::path tmp = path.string() + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return absl::UnavailableError(absl::StrCat(tmp.string(), ": cannot create (", std::strerror(errno), ")"));
-  // Every failure below removes the temporary file: a full disk must not leave an empty
-  // `<name>.tmp` behind.
-  auto fail = [&](std::string_view what, int err, bool close_fd) {
-    if (close_fd) ::close(fd);
-    ::unlink(tmp.c_str());
-    return absl::UnavailableError(absl::StrCat(tmp.string(), ": ", std::string(what), " (", std::strerror(err), ")"));
-  };
-  size_t done = 0;
-  while (done < contents.size()) {
-    const ssize_t w = ::write(fd, contents.data() + done, contents.size() - done);
-    if (w < 0 && errno == EINTR) continue;
-    if (w < 0) return fail("write failed", errno, true);
-    done += static_cast<size_t>(w);
-  }
-  if (::fsync(fd) != 0) return fail("fsync failed", errno, true);
-  if (::close(fd) != 0) return fail("close failed", errno, false);
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int err = errno;
-    ::unlink(tmp.c_str());
-    return absl::UnavailableError(absl::StrCat(path.string(), ": rename failed (", std::strerror(err), ")"));
-  }
-  const int dfd = ::open(path.parent_path().empty() ? "." : path.parent_path().c_str(), O_RDONLY | O_DIRECTORY);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
-  return absl::OkStatus();
+  return base::WriteFileAtomically(out_dir / "build.json", j);
 }
 
 }  // namespace rwkvkit::corpus

@@ -66,13 +66,6 @@ absl::Status WriteBuildJson(const std::filesystem::path& out_dir, const std::str
                             const std::vector<ShardRecord>& shards, uint64_t ctx_len,
                             const std::string& timing_json = "");
 
-// Writes `contents` to `path` atomically (temporary name, fsync, rename, fsync the directory);
-// on failure the temporary file is removed and `path` is as it was.
-absl::Status WriteFileAtomically(const std::filesystem::path& path, const std::string& contents);
-
-// The whole contents of a small file ("" when it cannot be read).
-std::string ReadSmallFile(const std::filesystem::path& path);
-
 // JSON string literal for `s` (UTF-8 passed through; " and \ escaped, \n \t \r as such, other
 // controls and DEL as \u00XX). The one JSON string writer of corpus/ and tools/.
 std::string JsonString(std::string_view s);

@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "base/file_io.h"
 #include "base/status_macros.h"
 #include "corpus/input/input_paths.h"
 #include "corpus/near_dedup_stage.h"
@@ -131,22 +132,9 @@ OutputStage::~OutputStage() {
 
 namespace {
 
-// Cuts `path` back to `bytes` and reads them into `out` (unless null); false when it is shorter.
-bool LoadPrefix(const std::filesystem::path& path, uint64_t bytes, void* out) {
-  std::error_code ec;
-  if (std::filesystem::file_size(path, ec) < bytes || ec) return false;
-  std::filesystem::resize_file(path, bytes, ec);
-  if (ec) return false;
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  const bool ok = f != nullptr && (bytes == 0 || out == nullptr || std::fread(out, 1, bytes, f) == bytes);
-  if (f != nullptr) std::fclose(f);
-  return ok;
-}
-
 absl::Status AppendSynced(std::FILE* f, const void* data, size_t bytes, const std::filesystem::path& path) {
-  if ((bytes > 0 && std::fwrite(data, 1, bytes, f) != bytes) || std::fflush(f) != 0 || ::fsync(fileno(f)) != 0)
-    return absl::UnavailableError(absl::StrCat(path.string(), ": write failed (", std::strerror(errno), ")"));
-  return absl::OkStatus();
+  if (bytes > 0 && std::fwrite(data, 1, bytes, f) != bytes) return base::ErrnoError(path, "write failed", errno);
+  return base::FlushAndSync(f, path);
 }
 
 }  // namespace
@@ -158,10 +146,10 @@ absl::Status OutputStage::EnableCheckpoints(const std::filesystem::path& work, c
     const Phase1Checkpoint& cp = *resume_from;
     meta_.resize(cp.stored);
     std::vector<Hash128> keys(cp.dedup_keys);
-    if (!LoadPrefix(work / kDocsMetaLog, cp.stored * sizeof(DocMeta), meta_.data()) ||
-        !LoadPrefix(work / kDedupKeysLog, cp.dedup_keys * sizeof(Hash128), keys.data()) ||
-        (!opt_.drop_report.empty() && !LoadPrefix(StagedDropReport(opt_.out_dir), cp.drop_report_bytes, nullptr)))
-      return absl::DataLossError(absl::StrCat(work.string(), ": phase-1 logs are shorter than their checkpoint"));
+    RWKVKIT_RETURN_IF_ERROR(base::CutBackAndRead(work / kDocsMetaLog, cp.stored * sizeof(DocMeta), meta_.data()));
+    RWKVKIT_RETURN_IF_ERROR(base::CutBackAndRead(work / kDedupKeysLog, cp.dedup_keys * sizeof(Hash128), keys.data()));
+    if (!opt_.drop_report.empty())
+      RWKVKIT_RETURN_IF_ERROR(base::CutBackAndRead(StagedDropReport(opt_.out_dir), cp.drop_report_bytes, nullptr));
     for (const Hash128& k : keys) dedup_.Insert(k);
     counts_ = cp.counts;
     bad_.Restore(cp.bad);

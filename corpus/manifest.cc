@@ -1,14 +1,13 @@
 // corpus/manifest.cc — manifest parsing and validation (see manifest.h).
 #include "corpus/manifest.h"
 
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "absl/status/status.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "base/file_io.h"
 #include "base/status_macros.h"
 #include "corpus/filter_settings.h"
 #include "corpus/input/input_format.h"
@@ -233,11 +232,8 @@ absl::StatusOr<Manifest> LoadManifest(const std::filesystem::path& path) {
   if (!std::filesystem::exists(path, ec)) return absl::NotFoundError(absl::StrCat(path.string(), ": no such manifest"));
   if (std::filesystem::is_directory(path, ec))
     return absl::InvalidArgumentError(absl::StrCat(path.string(), ": is a directory, not a manifest file"));
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::PermissionDeniedError(absl::StrCat(path.string(), ": cannot open manifest"));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ParseManifest(ss.str(), path.string(), path.parent_path().empty() ? "." : path.parent_path());
+  RWKVKIT_ASSIGN_OR_RETURN(const std::string text, base::ReadFile(path));
+  return ParseManifest(text, path.string(), path.parent_path().empty() ? "." : path.parent_path());
 }
 
 }  // namespace rwkvkit::corpus

@@ -11,16 +11,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "base/file_io.h"
 #include "base/status_macros.h"
 
 namespace rwkvkit::corpus {
 namespace {
 
 constexpr char kNearDocs[] = "near_docs.u64";  // tokens, bytes, file, line per stored document
-
-absl::Status IoError(const std::filesystem::path& p, std::string_view what) {
-  return absl::UnavailableError(absl::StrCat(p.string(), ": ", std::string(what), " (", std::strerror(errno), ")"));
-}
 
 }  // namespace
 
@@ -31,25 +28,16 @@ absl::StatusOr<NearDedupStage> NearDedupStage::Create(const std::filesystem::pat
   const std::filesystem::path numbers = work / kNearDocs;
   std::vector<uint64_t> loaded(resume_docs * 4);
   if (resume_docs > 0) {
-    std::error_code ec;
     const uint64_t sig_bytes = resume_docs * static_cast<uint64_t>(config.num_hashes()) * sizeof(uint64_t);
-    if (std::filesystem::file_size(p, ec) < sig_bytes || ec ||
-        std::filesystem::file_size(numbers, ec) < loaded.size() * sizeof(uint64_t) || ec)
-      return absl::DataLossError(absl::StrCat(work.string(), ": near-dedup files are shorter than their checkpoint"));
-    std::filesystem::resize_file(p, sig_bytes, ec);
-    if (!ec) std::filesystem::resize_file(numbers, loaded.size() * sizeof(uint64_t), ec);
-    if (ec) return IoError(p, "cannot cut back");
-    std::FILE* in = std::fopen(numbers.c_str(), "rb");
-    const bool read = in != nullptr && std::fread(loaded.data(), sizeof(uint64_t), loaded.size(), in) == loaded.size();
-    if (in != nullptr) std::fclose(in);
-    if (!read) return IoError(numbers, "cannot read");
+    RWKVKIT_RETURN_IF_ERROR(base::CutBackAndRead(p, sig_bytes, nullptr));
+    RWKVKIT_RETURN_IF_ERROR(base::CutBackAndRead(numbers, loaded.size() * sizeof(uint64_t), loaded.data()));
   } else {
     std::FILE* n = std::fopen(numbers.c_str(), "wb");
-    if (n == nullptr) return IoError(numbers, "cannot create");
+    if (n == nullptr) return base::ErrnoError(numbers, "cannot create", errno);
     std::fclose(n);
   }
   std::FILE* f = std::fopen(p.c_str(), resume_docs > 0 ? "ab" : "wb");
-  if (f == nullptr) return IoError(p, "cannot create");
+  if (f == nullptr) return base::ErrnoError(p, "cannot create", errno);
   NearDedupStage stage(p, f, config, std::move(report));
   for (uint64_t i = 0; i < resume_docs; ++i) {
     stage.tokens_.push_back(loaded[4 * i]);
@@ -71,12 +59,14 @@ absl::Status NearDedupStage::Sync() {
     add.insert(add.end(), {tokens_[i], bytes_[i], where ? doc_file_[i] : 0, where ? doc_line_[i] : 0});
   }
   std::FILE* n = std::fopen(numbers.c_str(), "ab");
-  if (n == nullptr) return IoError(numbers, "cannot open");
+  if (n == nullptr) return base::ErrnoError(numbers, "cannot open", errno);
   // (fwrite of nothing from an empty vector's null pointer is undefined: skip it)
-  const bool ok = (add.empty() || std::fwrite(add.data(), sizeof(uint64_t), add.size(), n) == add.size()) &&
-                  std::fflush(n) == 0 && ::fsync(fileno(n)) == 0;
-  const bool closed = std::fclose(n) == 0;
-  if (!ok || !closed || std::fflush(file_) != 0 || ::fsync(fileno(file_)) != 0) return IoError(path_, "cannot sync");
+  absl::Status s = add.empty() || std::fwrite(add.data(), sizeof(uint64_t), add.size(), n) == add.size()
+                       ? base::FlushAndSync(n, numbers)
+                       : base::ErrnoError(numbers, "write failed", errno);
+  if (std::fclose(n) != 0 && s.ok()) s = base::ErrnoError(numbers, "close failed", errno);
+  RWKVKIT_RETURN_IF_ERROR(s);
+  RWKVKIT_RETURN_IF_ERROR(base::FlushAndSync(file_, path_));
   synced_ = tokens_.size();
   return absl::OkStatus();
 }
@@ -98,7 +88,7 @@ absl::Status NearDedupStage::Add(std::span<const uint64_t> signature, uint64_t t
   if (signature.size() != static_cast<size_t>(config_.num_hashes()))
     return absl::InternalError(absl::StrCat("signature of ", signature.size(), " values, want ", config_.num_hashes()));
   if (std::fwrite(signature.data(), sizeof(uint64_t), signature.size(), file_) != signature.size())
-    return IoError(path_, "write failed");
+    return base::ErrnoError(path_, "write failed", errno);
   tokens_.push_back(tokens);
   bytes_.push_back(bytes_out);
   if (!report_.empty()) {
@@ -125,7 +115,7 @@ std::vector<uint64_t> NearDedupStage::RowGroupRecords() const {
 
 absl::StatusOr<LshStats> NearDedupStage::Apply(std::vector<DocMeta>& meta, std::vector<SourceCounts>& counts,
                                                const std::vector<InputFile>& files, const Manifest& manifest) {
-  if (std::fflush(file_) != 0) return IoError(path_, "write failed");
+  if (std::fflush(file_) != 0) return base::ErrnoError(path_, "write failed", errno);
   const uint64_t n = tokens_.size();
   if (meta.size() != n) return absl::InternalError("near-dedup: metadata and signatures disagree");
   if (n == 0) {
@@ -134,10 +124,10 @@ absl::StatusOr<LshStats> NearDedupStage::Apply(std::vector<DocMeta>& meta, std::
   }
   const size_t bytes = n * static_cast<size_t>(config_.num_hashes()) * sizeof(uint64_t);
   const int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return IoError(path_, "cannot open");
+  if (fd < 0) return base::ErrnoError(path_, "cannot open", errno);
   void* map = ::mmap(nullptr, bytes, PROT_READ, MAP_PRIVATE, fd, 0);
   ::close(fd);
-  if (map == MAP_FAILED) return IoError(path_, "cannot map");
+  if (map == MAP_FAILED) return base::ErrnoError(path_, "cannot map", errno);
   const auto* signatures = static_cast<const uint64_t*>(map);
   const uint64_t h = static_cast<uint64_t>(config_.num_hashes());
   const SignatureSource source = [signatures, h](uint64_t doc) { return signatures + doc * h; };
@@ -187,13 +177,11 @@ absl::Status NearDedupStage::ApplyClusters(const LshResult& r, const SignatureSo
   return absl::OkStatus();
 }
 
-// One JSON line per removed document, in input order; written to a temporary name, synced and
-// renamed, so a report that exists is complete.
+// One JSON line per removed document, in input order, published atomically (base/file_io.h),
+// so a report that exists is complete.
 absl::Status NearDedupStage::WriteReport(const SignatureSource& signatures, const std::vector<uint64_t>& representative,
                                          const std::vector<InputFile>& files, const Manifest& manifest) const {
-  const std::filesystem::path tmp = report_.string() + ".tmp";
-  std::FILE* out = std::fopen(tmp.c_str(), "wb");
-  if (out == nullptr) return IoError(tmp, "cannot create the --dedup-report file");
+  RWKVKIT_ASSIGN_OR_RETURN(base::AtomicFileWriter out, base::AtomicFileWriter::Create(report_));
   const size_t h = static_cast<size_t>(config_.num_hashes());
   auto where = [&](uint64_t doc) {
     const uint32_t file = doc_file_[doc];
@@ -215,27 +203,17 @@ absl::Status NearDedupStage::WriteReport(const SignatureSource& signatures, cons
     }
     return s;
   };
-  bool ok = true;
   std::vector<uint64_t> removed(h);
-  for (uint64_t i = 0; i < representative.size() && ok; ++i) {
+  for (uint64_t i = 0; i < representative.size(); ++i) {
     const uint64_t keep = representative[i];
     if (keep == i) continue;
     std::memcpy(removed.data(), signatures(i), h * sizeof(uint64_t));  // the source may reuse its buffer
     const double jaccard = EstimateJaccard(removed.data(), signatures(keep), h);
     const std::string line = absl::StrCat("{", where(i), ", \"kept\": {", where(keep), "}, \"jaccard\": ",
                                           absl::StrFormat("%.6g", jaccard), "}\n");
-    ok = std::fwrite(line.data(), 1, line.size(), out) == line.size();
+    RWKVKIT_RETURN_IF_ERROR(out.Append(line));  // on failure `out` removes its temporary file
   }
-  ok = ok && std::fflush(out) == 0 && ::fsync(fileno(out)) == 0;
-  if (std::fclose(out) != 0 || !ok) {
-    std::remove(tmp.c_str());  // no partial report left behind
-    return IoError(tmp, "write failed");
-  }
-  if (std::rename(tmp.c_str(), report_.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    return IoError(report_, "rename failed");
-  }
-  return absl::OkStatus();
+  return out.Commit();
 }
 
 }  // namespace rwkvkit::corpus

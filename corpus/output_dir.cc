@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "base/file_io.h"
 #include "base/status_macros.h"
 #include "corpus/build_report.h"
 #include "simdjson.h"
@@ -45,17 +46,6 @@ fs::path Resolved(const fs::path& p) {
   fs::path r = fs::weakly_canonical(p, ec);
   if (ec) r = fs::absolute(p, ec).lexically_normal();
   return r;
-}
-
-absl::Status IoError(const fs::path& p, std::string_view what, int err) {
-  return absl::UnavailableError(absl::StrCat(p.string(), ": ", std::string(what), " (", std::strerror(err), ")"));
-}
-
-void FsyncDir(const fs::path& dir) {
-  const int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return;
-  ::fsync(fd);
-  ::close(fd);
 }
 
 std::string JsonList(const std::vector<std::string>& v) {
@@ -125,25 +115,6 @@ absl::StatusOr<Ownership> ReadLegacyBuildJson(const fs::path& path) {
   return own;
 }
 
-// rename(2), or a copy (temporary name, fsync, rename) when the two are on different file systems.
-absl::Status MoveFile(const fs::path& from, const fs::path& to) {
-  if (std::rename(from.c_str(), to.c_str()) == 0) return absl::OkStatus();
-  if (errno != EXDEV) return IoError(to, "cannot rename into place", errno);
-  const fs::path tmp = to.string() + ".tmp";
-  std::error_code ec;
-  fs::copy_file(from, tmp, fs::copy_options::overwrite_existing, ec);
-  int fd = ec ? -1 : ::open(tmp.c_str(), O_WRONLY | O_CLOEXEC);
-  const bool synced = fd >= 0 && ::fsync(fd) == 0;
-  if (fd >= 0) ::close(fd);
-  if (ec || !synced || std::rename(tmp.c_str(), to.c_str()) != 0) {
-    const int err = ec ? ec.value() : errno;
-    fs::remove(tmp, ec);
-    return IoError(to, "cannot copy into place", err);
-  }
-  fs::remove(from, ec);
-  return absl::OkStatus();
-}
-
 absl::Status CarryOut(const fs::path& out, const PublishPlan& plan) {
   std::error_code ec;
   const fs::path staged_json = StagingDir(out) / "build.json";
@@ -154,12 +125,12 @@ absl::Status CarryOut(const fs::path& out, const PublishPlan& plan) {
   }
   // From here until build.json is back, the directory holds no complete build; the plan in
   // the work directory lets the next run finish the job.
-  if (fs::remove(out / "build.json", ec); ec) return IoError(out / "build.json", "cannot remove", ec.value());
-  FsyncDir(out);
+  if (fs::remove(out / "build.json", ec); ec) return base::ErrnoError(out / "build.json", "cannot remove", ec.value());
+  RWKVKIT_RETURN_IF_ERROR(base::FsyncDir(out));
   for (const auto& [staged, final_path] : plan.moves) {
     if (fs::exists(staged, ec)) {
-      RWKVKIT_RETURN_IF_ERROR(MoveFile(staged, final_path));
-      if (final_path.parent_path() != out) FsyncDir(final_path.parent_path());
+      RWKVKIT_RETURN_IF_ERROR(base::MoveFile(staged, final_path));
+      if (final_path.parent_path() != out) RWKVKIT_RETURN_IF_ERROR(base::FsyncDir(final_path.parent_path()));
     } else if (!fs::exists(final_path, ec)) {
       return absl::DataLossError(absl::StrCat(staged.string(), ": staged file is missing; rebuild without --resume"));
     }
@@ -168,10 +139,10 @@ absl::Status CarryOut(const fs::path& out, const PublishPlan& plan) {
     const fs::file_status st = fs::symlink_status(out / name, ec);
     if (fs::is_regular_file(st) || fs::is_symlink(st)) fs::remove(out / name, ec);
   }
-  FsyncDir(out);
-  RWKVKIT_RETURN_IF_ERROR(WriteFileAtomically(out / kRecordName, RecordJson(plan)));
-  RWKVKIT_RETURN_IF_ERROR(MoveFile(staged_json, out / "build.json"));
-  FsyncDir(out);
+  RWKVKIT_RETURN_IF_ERROR(base::FsyncDir(out));
+  RWKVKIT_RETURN_IF_ERROR(base::WriteFileAtomically(out / kRecordName, RecordJson(plan)));
+  RWKVKIT_RETURN_IF_ERROR(base::MoveFile(staged_json, out / "build.json"));
+  RWKVKIT_RETURN_IF_ERROR(base::FsyncDir(out));
   fs::remove(WorkDir(out) / kPlanName, ec);
   return absl::OkStatus();
 }
@@ -237,7 +208,7 @@ absl::Status CheckOutputDir(const fs::path& out, const std::string& corpus, bool
     const std::string n = e.path().filename().string();
     if (!IsReserved(n) && !own.files.contains(n)) foreign.push_back(n);
   }
-  if (ec) return IoError(out, "cannot list", ec.value());
+  if (ec) return base::ErrnoError(out, "cannot list", ec.value());
   if (foreign.empty()) return absl::OkStatus();
   std::sort(foreign.begin(), foreign.end());
   if (force) {
@@ -320,7 +291,7 @@ absl::StatusOr<PublishPlan> PlanPublish(const fs::path& out, const std::string& 
     const std::string n = e.path().filename().string();
     if (n != "build.json" && !n.ends_with(".tmp")) staged.push_back(n);
   }
-  if (ec) return IoError(StagingDir(out), "cannot list", ec.value());
+  if (ec) return base::ErrnoError(StagingDir(out), "cannot list", ec.value());
   std::sort(staged.begin(), staged.end());
   for (const std::string& n : staged) plan.moves.emplace_back(StagingDir(out) / n, out / n);
   for (const ReportOutput& report : reports) plan.moves.emplace_back(report.staged, report.path);
@@ -347,7 +318,7 @@ absl::StatusOr<PublishPlan> PlanPublish(const fs::path& out, const std::string& 
 }
 
 absl::Status Publish(const fs::path& out, const PublishPlan& plan) {
-  RWKVKIT_RETURN_IF_ERROR(WriteFileAtomically(WorkDir(out) / kPlanName, PlanJson(plan)));
+  RWKVKIT_RETURN_IF_ERROR(base::WriteFileAtomically(WorkDir(out) / kPlanName, PlanJson(plan)));
   return CarryOut(out, plan);
 }
 

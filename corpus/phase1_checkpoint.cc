@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "base/file_io.h"
 #include "base/status_macros.h"
 
 namespace rwkvkit::corpus {
@@ -124,14 +125,14 @@ absl::Status SaveCheckpoint(const std::filesystem::path& work, const Phase1Check
     w.U64(e.examples.size());
     for (const std::string& x : e.examples) w.Str(x);
   }
-  return WriteFileAtomically(work / kFile, w.out());
+  return base::WriteFileAtomically(work / kFile, w.out());
 }
 
 absl::StatusOr<Phase1Checkpoint> LoadCheckpoint(const std::filesystem::path& work, size_t sources) {
   std::error_code ec;
   if (!std::filesystem::exists(work / kFile, ec))
     return absl::NotFoundError(absl::StrCat((work / kFile).string(), ": no checkpoint"));
-  const std::string raw = ReadSmallFile(work / kFile);
+  const std::string raw = base::ReadFile(work / kFile).value_or("");
   const auto bad = [&] { return absl::DataLossError(absl::StrCat((work / kFile).string(), ": cannot be decoded")); };
   if (!std::string_view(raw).starts_with(kMagic)) return bad();
   Reader r(std::string_view(raw).substr(std::strlen(kMagic)));

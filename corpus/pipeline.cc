@@ -17,6 +17,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "base/file_io.h"
 #include "base/status_macros.h"
 #include "corpus/build_checks.h"
 #include "corpus/build_report.h"
@@ -199,10 +200,10 @@ absl::Status RunPhase1(const BuildOptions& opt, const tokenizer::Tokenizer& tok,
   RWKVKIT_RETURN_IF_ERROR(CheckSourceYields(opt, counts, bad));
   const TimedStretch timed(summary.times[Stage::kWrite]);  // saving phase 1's results
   RWKVKIT_RETURN_IF_ERROR(output.SyncDropReport());
-  RWKVKIT_RETURN_IF_ERROR(WriteFileAtomically(
+  RWKVKIT_RETURN_IF_ERROR(base::WriteFileAtomically(
       work / "docs_meta.u32", std::string(reinterpret_cast<const char*>(meta.data()), meta.size() * sizeof(DocMeta))));
   RWKVKIT_RETURN_IF_ERROR(
-      WriteFileAtomically(work / "phase1.json", Phase1Json(opt, counts, bad, output.dedup().MemoryBytes(), near_stats)));
+      base::WriteFileAtomically(work / "phase1.json", Phase1Json(opt, counts, bad, output.dedup().MemoryBytes(), near_stats)));
   return spill_writer.Finish();  // the completion marker goes last
 }
 
@@ -239,7 +240,7 @@ absl::StatusOr<BuildSummary> RunBuild(const BuildOptions& opt, const tokenizer::
     summary.already_complete = true;  // nothing to resume, and the finished build is this one
     return summary;
   }
-  const bool same_build = opt.resume && ReadSmallFile(work / "fingerprint.txt") == fingerprint;
+  const bool same_build = opt.resume && base::ReadFile(work / "fingerprint.txt").value_or("") == fingerprint;
   if (opt.resume && !same_build)
     std::fprintf(stderr, "rwkvkit build: --resume: %s; building from the start (the build now in %s stays until "
                  "the new one is complete)\n",
@@ -248,7 +249,7 @@ absl::StatusOr<BuildSummary> RunBuild(const BuildOptions& opt, const tokenizer::
   if (!same_build) std::filesystem::remove_all(work, ec);
   std::filesystem::create_directories(StagingDir(out), ec);
   if (ec) return absl::UnavailableError(absl::StrCat(work.string(), ": cannot create (", ec.message(), ")"));
-  RWKVKIT_RETURN_IF_ERROR(WriteFileAtomically(work / "fingerprint.txt", fingerprint));
+  RWKVKIT_RETURN_IF_ERROR(base::WriteFileAtomically(work / "fingerprint.txt", fingerprint));
 
   auto run = [&]() -> absl::Status {
     if (same_build && SpillComplete(work)) {
@@ -269,8 +270,8 @@ absl::StatusOr<BuildSummary> RunBuild(const BuildOptions& opt, const tokenizer::
     summary.cpu_seconds = ProcessCpuSeconds() - cpu_start;
     const std::string timing = StageTimesJson(summary.times, tbb::this_task_arena::max_concurrency(),
                                               summary.wall_seconds, summary.cpu_seconds, summary.resumed_phase1);
-    RWKVKIT_RETURN_IF_ERROR(
-        WriteBuildJson(StagingDir(out), ReadSmallFile(work / "phase1.json"), shards, opt.ctx_len, timing));
+    RWKVKIT_ASSIGN_OR_RETURN(const std::string phase1_json, base::ReadFile(work / "phase1.json"));
+    RWKVKIT_RETURN_IF_ERROR(WriteBuildJson(StagingDir(out), phase1_json, shards, opt.ctx_len, timing));
     RWKVKIT_ASSIGN_OR_RETURN(const PublishPlan plan,
                              PlanPublish(out, opt.manifest.name, fingerprint_hash, BuildReports(opt), *own));
     RWKVKIT_RETURN_IF_ERROR(Publish(out, plan));

@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "base/file_io.h"
 #include "base/status_macros.h"
 #include "corpus/binidx/shard_writer.h"
 #include "corpus/build_stages.h"
@@ -47,7 +48,7 @@ std::string Hex128(const XXH128_hash_t& h) { return absl::StrFormat("%016x%016x"
 }  // namespace
 
 absl::StatusOr<std::vector<DocMeta>> ReadDocsMeta(const std::filesystem::path& path, uint64_t documents) {
-  const std::string raw = ReadSmallFile(path);
+  const std::string raw = base::ReadFile(path).value_or("");
   std::vector<DocMeta> meta(raw.size() / sizeof(DocMeta));
   if (!meta.empty()) std::memcpy(meta.data(), raw.data(), meta.size() * sizeof(DocMeta));  // memcpy(null, ..., 0) is UB
   if (meta.size() != documents)

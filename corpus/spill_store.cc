@@ -11,6 +11,8 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "base/file_io.h"
+#include "base/status_macros.h"
 
 namespace rwkvkit::corpus {
 namespace {
@@ -19,26 +21,21 @@ constexpr char kTokens[] = "tokens.u16";
 constexpr char kDocs[] = "docs.u64";
 constexpr char kDone[] = "spill.done";
 
-absl::Status IoError(const std::filesystem::path& p, std::string_view what) {
-  return absl::UnavailableError(absl::StrCat(p.string(), ": ", std::string(what), " (", std::strerror(errno), ")"));
-}
-
 absl::Status SyncClose(std::FILE*& f, const std::filesystem::path& p) {
   if (f == nullptr) return absl::OkStatus();
-  const bool ok = std::fflush(f) == 0 && ::fsync(fileno(f)) == 0;
-  const bool closed = std::fclose(f) == 0;
-  f = nullptr;
-  return ok && closed ? absl::OkStatus() : IoError(p, "write failed");
+  absl::Status s = base::FlushAndSync(f, p);
+  if (std::fclose(std::exchange(f, nullptr)) != 0 && s.ok()) s = base::ErrnoError(p, "close failed", errno);
+  return s;
 }
 
 // Opens a store's token and document files: mode "wb" starts a store, "ab" goes on with one.
 absl::StatusOr<std::pair<std::FILE*, std::FILE*>> OpenFiles(const std::filesystem::path& dir, const char* mode) {
   const char* what = mode[0] == 'w' ? "cannot create" : "cannot open";
   std::FILE* t = std::fopen((dir / kTokens).c_str(), mode);
-  if (t == nullptr) return IoError(dir / kTokens, what);
+  if (t == nullptr) return base::ErrnoError(dir / kTokens, what, errno);
   std::FILE* d = std::fopen((dir / kDocs).c_str(), mode);
   if (d == nullptr) {
-    const absl::Status error = IoError(dir / kDocs, what);
+    const absl::Status error = base::ErrnoError(dir / kDocs, what, errno);
     std::fclose(t);
     return error;
   }
@@ -87,9 +84,8 @@ absl::StatusOr<SpillWriter> SpillWriter::Reopen(const std::filesystem::path& dir
 }
 
 absl::Status SpillWriter::Sync() {
-  const bool ok = std::fflush(tokens_) == 0 && ::fsync(fileno(tokens_)) == 0 && std::fflush(docs_) == 0 &&
-                  ::fsync(fileno(docs_)) == 0;
-  return ok ? absl::OkStatus() : IoError(dir_, "cannot sync the token store");
+  RWKVKIT_RETURN_IF_ERROR(base::FlushAndSync(tokens_, dir_ / kTokens));
+  return base::FlushAndSync(docs_, dir_ / kDocs);
 }
 
 SpillWriter::SpillWriter(SpillWriter&& o) noexcept
@@ -106,9 +102,9 @@ SpillWriter::~SpillWriter() {
 absl::Status SpillWriter::Append(std::span<const uint16_t> tokens) {
   // The ids go out as little-endian uint16: the host order on every platform we build for.
   if (!tokens.empty() && std::fwrite(tokens.data(), sizeof(uint16_t), tokens.size(), tokens_) != tokens.size())
-    return IoError(dir_ / kTokens, "write failed");
+    return base::ErrnoError(dir_ / kTokens, "write failed", errno);
   end_ += tokens.size();
-  if (std::fwrite(&end_, sizeof end_, 1, docs_) != 1) return IoError(dir_ / kDocs, "write failed");
+  if (std::fwrite(&end_, sizeof end_, 1, docs_) != 1) return base::ErrnoError(dir_ / kDocs, "write failed", errno);
   ++documents_;
   return absl::OkStatus();
 }
@@ -116,10 +112,7 @@ absl::Status SpillWriter::Append(std::span<const uint16_t> tokens) {
 absl::Status SpillWriter::Finish() {
   if (absl::Status s = SyncClose(tokens_, dir_ / kTokens); !s.ok()) return s;
   if (absl::Status s = SyncClose(docs_, dir_ / kDocs); !s.ok()) return s;
-  std::FILE* done = std::fopen((dir_ / kDone).c_str(), "wb");
-  if (done == nullptr) return IoError(dir_ / kDone, "cannot create");
-  std::fprintf(done, "%llu\n", static_cast<unsigned long long>(documents_));
-  return SyncClose(done, dir_ / kDone);
+  return base::WriteFileAtomically(dir_ / kDone, absl::StrCat(documents_, "\n"));
 }
 
 absl::StatusOr<SpillReader> SpillReader::Open(const std::filesystem::path& dir) { return OpenParts({dir}); }
@@ -137,7 +130,7 @@ absl::StatusOr<SpillReader> SpillReader::OpenParts(const std::vector<std::filesy
     uint64_t e = 0;
     while (d.read(reinterpret_cast<char*>(&e), sizeof e)) r.ends_.push_back(part.token_base + e);
     part.fd = ::open(part.path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (part.fd < 0) return IoError(part.path, "cannot open");
+    if (part.fd < 0) return base::ErrnoError(part.path, "cannot open", errno);
     r.parts_.push_back(std::move(part));
   }
   return r;
@@ -188,7 +181,7 @@ absl::StatusOr<SpillReader> SpillReader::OpenTokensOnly(const std::vector<std::f
     Part part;
     part.path = dir / kTokens;
     part.fd = ::open(part.path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (part.fd < 0) return IoError(part.path, "cannot open");
+    if (part.fd < 0) return base::ErrnoError(part.path, "cannot open", errno);
     r.parts_.push_back(std::move(part));
   }
   return r;

@@ -10,6 +10,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "base/file_io.h"
 #include "base/status_macros.h"
 #include "corpus/build_report.h"
 #include "corpus/tasks/intermediate.h"
@@ -75,7 +76,7 @@ absl::Status WriteTask(const EvalRequest& request, const tokenizer::Tokenizer& t
   RWKVKIT_ASSIGN_OR_RETURN(const EvalReport report, RunEvaluation(r, tok));
   RWKVKIT_RETURN_IF_ERROR(records.Close());
   if (lines) RWKVKIT_RETURN_IF_ERROR(lines->Close());
-  return corpus::WriteFileAtomically(dir / kVersion, report.version + "\n");
+  return base::WriteFileAtomically(dir / kVersion, report.version + "\n");
 }
 
 }  // namespace
@@ -114,7 +115,7 @@ absl::StatusOr<EvalReport> MergeEvalTasks(const EvalRequest& request, const Eval
   std::vector<char> text(1 << 20);
   for (uint32_t t = 0; t < plan.eval_tasks; ++t) {
     const std::filesystem::path dir = corpus::tasks::TaskDir(split.work, Stage::kEval, t);
-    const std::string v(absl::StripAsciiWhitespace(corpus::ReadSmallFile(dir / kVersion)));
+    const std::string v(absl::StripAsciiWhitespace(base::ReadFile(dir / kVersion).value_or("")));
     if (t == 0) version = v;
     if (v != version)
       return absl::DataLossError(absl::StrCat((dir / kVersion).string(), ": model version ", v, ", task 0 had ",

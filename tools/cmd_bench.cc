@@ -19,6 +19,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "base/file_io.h"
 #include "corpus/build_report.h"
 #include "corpus/filters/language_id.h"
 #include "corpus/input/block_reader.h"
@@ -370,7 +371,7 @@ int RunBenchTokenizer(int argc, char** argv) {
   const Total total = MakeTotal(run, counts, *speed);
   PrintTable(run, counts, *speed, total);
   if (const std::optional<std::string> json = flags.Get("json")) {
-    if (absl::Status s = corpus::WriteFileAtomically(*json, MakeJson(run, counts, *speed, total)); !s.ok())
+    if (absl::Status s = base::WriteFileAtomically(*json, MakeJson(run, counts, *speed, total)); !s.ok())
       return ReportError("bench tokenizer", s);
   }
   return 0;

@@ -7,8 +7,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <functional>
+#include <filesystem>
 #include <fstream>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "base/file_io.h"
 #include "base/status_macros.h"
 #include "corpus/build_report.h"
 #include "corpus/output_lock.h"
@@ -154,15 +156,6 @@ absl::StatusOr<EvalFlags> ReadFlags(const ParsedFlags& f) {
 // keeps what it held.
 class NllOutput {
  public:
-  NllOutput() = default;
-  NllOutput(const NllOutput&) = delete;
-  NllOutput& operator=(const NllOutput&) = delete;
-  ~NllOutput() {
-    if (!open_) return;
-    out_.close();
-    std::remove(tmp_.c_str());
-  }
-
   absl::Status Open(const std::string& path) {
     std::error_code ec;
     const std::filesystem::file_status st = std::filesystem::status(path, ec);
@@ -170,34 +163,18 @@ class NllOutput {
       return absl::InvalidArgumentError(absl::StrCat("--nll-out ", path, ": is a directory; it wants a file name"));
     if (std::filesystem::exists(st) && !std::filesystem::is_regular_file(st))
       return absl::InvalidArgumentError(absl::StrCat("--nll-out ", path, ": exists and is not a regular file"));
-    path_ = path;
-    tmp_ = absl::StrCat(path, ".", ::getpid(), ".tmp");
-    out_.open(tmp_, std::ios::binary | std::ios::trunc);
-    if (!out_)
-      return absl::UnavailableError(absl::StrCat("--nll-out ", path, ": cannot create ", tmp_, " (",
-                                                 std::strerror(errno), ")"));
-    open_ = true;
+    absl::StatusOr<base::AtomicFileWriter> w =
+        base::AtomicFileWriter::Create(path, absl::StrCat(path, ".", ::getpid(), ".tmp"));
+    if (!w.ok()) return absl::Status(w.status().code(), absl::StrCat("--nll-out ", path, ": ", w.status().message()));
+    out_.emplace(*std::move(w));
     return absl::OkStatus();
   }
-  bool enabled() const { return open_; }
-  absl::Status Write(const std::string& text) {
-    out_ << text;
-    if (!out_) return absl::UnavailableError(absl::StrCat(tmp_, ": write failed (", std::strerror(errno), ")"));
-    return absl::OkStatus();
-  }
-  absl::Status Commit() {
-    out_.close();
-    if (!out_) return absl::UnavailableError(absl::StrCat(tmp_, ": write failed (", std::strerror(errno), ")"));
-    if (std::rename(tmp_.c_str(), path_.c_str()) != 0)
-      return absl::UnavailableError(absl::StrCat(path_, ": cannot write (", std::strerror(errno), ")"));
-    open_ = false;
-    return absl::OkStatus();
-  }
+  bool enabled() const { return out_.has_value(); }
+  absl::Status Write(const std::string& text) { return out_->Append(text); }
+  absl::Status Commit() { return out_->Commit(); }
 
  private:
-  std::string path_, tmp_;
-  std::ofstream out_;
-  bool open_ = false;
+  std::optional<base::AtomicFileWriter> out_;  // removes its temporary unless committed
 };
 
 // The request of the flags, without the CUDA plugin (LoadPlugin) and callbacks.

@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-#include "corpus/build_report.h"
+#include "base/file_io.h"
 #include "tokenizer/tokenizer.h"
 #include "tokenizer/vocab.h"
 
@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
   absl::StatusOr<std::string> compiled = rwkvkit::tokenizer::Tokenizer::Compile(*contents, vocab.string());
   if (!compiled.ok()) return Fail(compiled.status());
   const std::filesystem::path out = rwkvkit::tokenizer::Tokenizer::CompiledPath(vocab);
-  if (absl::Status s = rwkvkit::corpus::WriteFileAtomically(out, *compiled); !s.ok()) return Fail(s);
+  if (absl::Status s = rwkvkit::base::WriteFileAtomically(out, *compiled); !s.ok()) return Fail(s);
   std::printf("%s: %zu bytes\n", out.string().c_str(), compiled->size());
   return 0;
 }

@@ -13,7 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
 #include "corpus/binidx/binidx_format.h"
-#include "corpus/binidx/internal/posix_io.h"
+#include "base/file_io.h"
 #include "corpus/binidx/shard_reader.h"
 #include "corpus/binidx/shard_writer.h"
 
@@ -50,7 +50,7 @@ class SectionWriter {
     while (done < buf_.size()) {
       const ssize_t w = ::pwrite(fd_, buf_.data() + done, buf_.size() - done, static_cast<off_t>(offset_ + done));
       if (w < 0 && errno == EINTR) continue;
-      if (w < 0) return internal::ErrnoError(path_, absl::StrCat("write at byte ", offset_ + done, " failed"), errno);
+      if (w < 0) return base::ErrnoError(path_, absl::StrCat("write at byte ", offset_ + done, " failed"), errno);
       done += static_cast<size_t>(w);
     }
     offset_ += buf_.size();
@@ -81,15 +81,15 @@ absl::Status CopyBytes(int in, const fs::path& in_path, int out, const fs::path&
         continue;
       }
       if (got < 0 && errno == EINTR) continue;
-      if (got < 0) return internal::ErrnoError(out_path, absl::StrCat("copy from ", in_path.string(), " failed"), errno);
+      if (got < 0) return base::ErrnoError(out_path, absl::StrCat("copy from ", in_path.string(), " failed"), errno);
     } else {
       buf.resize(std::min<size_t>(want, 8 << 20));
-      RWKVKIT_RETURN_IF_ERROR(internal::PreadAll(in, buf.data(), buf.size(), static_cast<uint64_t>(src), in_path));
+      RWKVKIT_RETURN_IF_ERROR(base::PreadAll(in, buf.data(), buf.size(), static_cast<uint64_t>(src), in_path));
       size_t done = 0;
       while (done < buf.size()) {
         const ssize_t w = ::pwrite(out, buf.data() + done, buf.size() - done, static_cast<off_t>(dst + done));
         if (w < 0 && errno == EINTR) continue;
-        if (w < 0) return internal::ErrnoError(out_path, "write failed", errno);
+        if (w < 0) return base::ErrnoError(out_path, "write failed", errno);
         done += static_cast<size_t>(w);
       }
       got = static_cast<ssize_t>(buf.size());
@@ -123,35 +123,35 @@ class TempOutput {
   // Opens both files without truncating, takes the lock, then truncates.
   absl::Status Create() {
     bin_fd_ = ::open(bin_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (bin_fd_ < 0) return internal::ErrnoError(bin_, "cannot create", errno);
+    if (bin_fd_ < 0) return base::ErrnoError(bin_, "cannot create", errno);
     if (::flock(bin_fd_, LOCK_EX | LOCK_NB) != 0) {
       ::close(std::exchange(bin_fd_, -1));
       return absl::FailedPreconditionError(
           absl::StrCat(bin_.string(), ": another merge is writing this output (locked)"));
     }
     created_ = true;
-    if (::ftruncate(bin_fd_, 0) != 0) return internal::ErrnoError(bin_, "cannot truncate", errno);
-    RWKVKIT_ASSIGN_OR_RETURN(idx_fd_, internal::CreateForWrite(idx_));
+    if (::ftruncate(bin_fd_, 0) != 0) return base::ErrnoError(bin_, "cannot truncate", errno);
+    RWKVKIT_ASSIGN_OR_RETURN(idx_fd_, base::CreateForWrite(idx_));
     return absl::OkStatus();
   }
 
   absl::Status SyncAndClose() {
-    RWKVKIT_RETURN_IF_ERROR(internal::Fsync(bin_fd_, bin_));
-    RWKVKIT_RETURN_IF_ERROR(internal::Fsync(idx_fd_, idx_));
-    RWKVKIT_RETURN_IF_ERROR(internal::CloseFd(std::exchange(idx_fd_, -1), idx_));
+    RWKVKIT_RETURN_IF_ERROR(base::Fsync(bin_fd_, bin_));
+    RWKVKIT_RETURN_IF_ERROR(base::Fsync(idx_fd_, idx_));
+    RWKVKIT_RETURN_IF_ERROR(base::CloseFd(std::exchange(idx_fd_, -1), idx_));
     return absl::OkStatus();  // the .bin stays open: it holds the lock until the renames
   }
 
   // .bin first: a crash between the renames leaves a .bin without its .idx, which no reader
   // accepts, never an .idx describing another .bin.
   absl::Status Publish(const fs::path& out_prefix) {
-    RWKVKIT_RETURN_IF_ERROR(internal::Rename(bin_, BinPath(out_prefix)));
-    if (absl::Status s = internal::Rename(idx_, IdxPath(out_prefix)); !s.ok()) {
+    RWKVKIT_RETURN_IF_ERROR(base::Rename(bin_, BinPath(out_prefix)));
+    if (absl::Status s = base::Rename(idx_, IdxPath(out_prefix)); !s.ok()) {
       ::unlink(BinPath(out_prefix).c_str());
       return s;
     }
     published_ = true;
-    return internal::FsyncDir(out_prefix.parent_path());
+    return base::FsyncDir(out_prefix.parent_path());
   }
 
   const fs::path& prefix() const { return prefix_; }
@@ -215,7 +215,7 @@ absl::Status AppendShard(const fs::path& shard, const Part& want, TempOutput& ou
                      " documents and ", r.num_tokens(), " tokens, expected ", want.documents, " and ", want.tokens, ")"));
   }
   const size_t item = r.token_bytes();
-  RWKVKIT_ASSIGN_OR_RETURN(int in, internal::OpenForRead(r.bin_path()));
+  RWKVKIT_ASSIGN_OR_RETURN(int in, base::OpenForRead(r.bin_path()));
   absl::Status s = CopyBytes(in, r.bin_path(), out.bin_fd(), out.bin(), r.bin_bytes(), token_base * item, advanced);
   ::close(in);
   RWKVKIT_RETURN_IF_ERROR(s);

@@ -13,7 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
 #include "corpus/binidx/binidx_format.h"
-#include "corpus/binidx/internal/posix_io.h"
+#include "base/file_io.h"
 #include "corpus/binidx/shard_writer.h"
 
 namespace rwkvkit::binidx {
@@ -39,7 +39,7 @@ absl::Status ForEachLE(int fd, const std::filesystem::path& path, uint64_t offse
   for (uint64_t i = 0; i < count;) {
     const uint64_t k = std::min(per_chunk, count - i);
     buf.resize(k * sizeof(T));
-    RWKVKIT_RETURN_IF_ERROR(internal::PreadAll(fd, buf.data(), buf.size(), offset + i * sizeof(T), path));
+    RWKVKIT_RETURN_IF_ERROR(base::PreadAll(fd, buf.data(), buf.size(), offset + i * sizeof(T), path));
     for (uint64_t j = 0; j < k; ++j, ++i) {
       RWKVKIT_RETURN_IF_ERROR(fn(i, LoadLE<T>(buf.data() + j * sizeof(T)), offset + i * sizeof(T)));
     }
@@ -86,7 +86,7 @@ absl::StatusOr<IndexHeader> ReadHeader(int fd, const std::filesystem::path& path
                    absl::StrCat("index header truncated (saw ", size, " bytes, expected at least ", kHeaderBytes, ")"));
   }
   char b[kHeaderBytes];
-  RWKVKIT_RETURN_IF_ERROR(internal::PreadAll(fd, b, kHeaderBytes, 0, path));
+  RWKVKIT_RETURN_IF_ERROR(base::PreadAll(fd, b, kHeaderBytes, 0, path));
   if (std::string_view(b, kMagic.size()) != std::string_view(kMagic.data(), kMagic.size())) {
     return Corrupt(path, 0,
                    absl::StrCat("bad magic, not a binidx index (saw \"", absl::CHexEscape(std::string(b, kMagic.size())),
@@ -163,9 +163,9 @@ absl::StatusOr<ShardReader> ShardReader::Open(const std::filesystem::path& prefi
   ShardReader r;
   r.idx_path_ = IdxPath(prefix);
   r.bin_path_ = BinPath(prefix);
-  RWKVKIT_ASSIGN_OR_RETURN(int idx_fd, internal::OpenForRead(r.idx_path_));
+  RWKVKIT_ASSIGN_OR_RETURN(int idx_fd, base::OpenForRead(r.idx_path_));
   absl::Status s = [&]() -> absl::Status {
-    RWKVKIT_ASSIGN_OR_RETURN(r.idx_bytes_, internal::FileSize(idx_fd, r.idx_path_));
+    RWKVKIT_ASSIGN_OR_RETURN(r.idx_bytes_, base::FileSize(idx_fd, r.idx_path_));
     RWKVKIT_ASSIGN_OR_RETURN(IndexHeader h, ReadHeader(idx_fd, r.idx_path_, r.idx_bytes_));
     r.dtype_ = h.dtype;
     r.token_bytes_ = TokenBytesOf(h.dtype);
@@ -176,8 +176,8 @@ absl::StatusOr<ShardReader> ShardReader::Open(const std::filesystem::path& prefi
   }();
   ::close(idx_fd);
   RWKVKIT_RETURN_IF_ERROR(s);
-  RWKVKIT_ASSIGN_OR_RETURN(r.bin_fd_, internal::OpenForRead(r.bin_path_));
-  RWKVKIT_ASSIGN_OR_RETURN(const uint64_t bin_size, internal::FileSize(r.bin_fd_, r.bin_path_));
+  RWKVKIT_ASSIGN_OR_RETURN(r.bin_fd_, base::OpenForRead(r.bin_path_));
+  RWKVKIT_ASSIGN_OR_RETURN(const uint64_t bin_size, base::FileSize(r.bin_fd_, r.bin_path_));
   if (bin_size != r.bin_bytes()) {
     return Corrupt(r.bin_path_, std::min(bin_size, r.bin_bytes()),
                    absl::StrCat("data file size does not match the index (saw ", bin_size, " bytes, expected ",
@@ -225,7 +225,7 @@ absl::Status ShardReader::ReadRange(uint64_t first_token, uint64_t count, std::v
   if (count == 0) return absl::OkStatus();
   if (dtype_ == kDtypeInt32) return ReadInt32Range(first_token, count, out);
   RWKVKIT_RETURN_IF_ERROR(
-      internal::PreadAll(bin_fd_, out.data(), count * kTokenBytes, first_token * kTokenBytes, bin_path_));
+      base::PreadAll(bin_fd_, out.data(), count * kTokenBytes, first_token * kTokenBytes, bin_path_));
   if constexpr (std::endian::native == std::endian::big) {
     for (uint16_t& t : out) t = LoadLE<uint16_t>(&t);
   }
@@ -240,7 +240,7 @@ absl::Status ShardReader::ReadInt32Range(uint64_t first_token, uint64_t count, s
     const uint64_t k = std::min(kPerChunk, count - done);
     buf.resize(k * 4);
     const uint64_t at = (first_token + done) * 4;
-    RWKVKIT_RETURN_IF_ERROR(internal::PreadAll(bin_fd_, buf.data(), buf.size(), at, bin_path_));
+    RWKVKIT_RETURN_IF_ERROR(base::PreadAll(bin_fd_, buf.data(), buf.size(), at, bin_path_));
     for (uint64_t j = 0; j < k; ++j) {
       const int32_t v = LoadLE<int32_t>(buf.data() + j * 4);
       if (v < 0 || v > 0xFFFF) {

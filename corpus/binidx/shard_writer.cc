@@ -11,7 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
 #include "corpus/binidx/binidx_format.h"
-#include "corpus/binidx/internal/posix_io.h"
+#include "base/file_io.h"
 
 namespace rwkvkit::binidx {
 namespace {
@@ -40,7 +40,7 @@ absl::StatusOr<ShardWriter> ShardWriter::Create(const std::filesystem::path& pre
   if (prefix.empty() || !prefix.has_filename()) {
     return absl::InvalidArgumentError(absl::StrCat("'", prefix.string(), "': a shard prefix needs a file name"));
   }
-  RWKVKIT_ASSIGN_OR_RETURN(int fd, internal::CreateForWrite(TempPath(BinPath(prefix))));
+  RWKVKIT_ASSIGN_OR_RETURN(int fd, base::CreateForWrite(TempPath(BinPath(prefix))));
   return ShardWriter(prefix, fd);
 }
 
@@ -104,7 +104,7 @@ absl::Status ShardWriter::CheckWritable() const {
 }
 
 absl::Status ShardWriter::FlushBuffer() {
-  absl::Status s = internal::WriteAll(bin_fd_, buffer_.data(), buffer_.size(), TempPath(BinPath(prefix_)));
+  absl::Status s = base::WriteAll(bin_fd_, buffer_.data(), buffer_.size(), TempPath(BinPath(prefix_)));
   buffer_.clear();
   return s.ok() ? s : Fail(s);
 }
@@ -139,7 +139,7 @@ absl::Status ShardWriter::AddDocument(std::span<const uint16_t> tokens) {
 }
 
 absl::StatusOr<uint64_t> ShardWriter::WriteIndex(const std::filesystem::path& idx_tmp) const {
-  RWKVKIT_ASSIGN_OR_RETURN(int fd, internal::CreateForWrite(idx_tmp));
+  RWKVKIT_ASSIGN_OR_RETURN(int fd, base::CreateForWrite(idx_tmp));
   const uint64_t n = sizes_.size();
   std::string out;
   out.reserve(kBufferBytes + 64);
@@ -152,7 +152,7 @@ absl::StatusOr<uint64_t> ShardWriter::WriteIndex(const std::filesystem::path& id
   uint64_t written = 0;
   auto maybe_flush = [&](bool force) {
     if (s.ok() && (force || out.size() >= kBufferBytes)) {
-      s = internal::WriteAll(fd, out.data(), out.size(), idx_tmp);
+      s = base::WriteAll(fd, out.data(), out.size(), idx_tmp);
       written += out.size();
       out.clear();
     }
@@ -172,8 +172,8 @@ absl::StatusOr<uint64_t> ShardWriter::WriteIndex(const std::filesystem::path& id
     maybe_flush(false);
   }
   maybe_flush(true);
-  if (s.ok()) s = internal::Fsync(fd, idx_tmp);
-  absl::Status c = internal::CloseFd(fd, idx_tmp);
+  if (s.ok()) s = base::Fsync(fd, idx_tmp);
+  absl::Status c = base::CloseFd(fd, idx_tmp);
   if (s.ok()) s = c;
   if (!s.ok()) return s;
   return written;
@@ -184,20 +184,20 @@ absl::StatusOr<ShardSummary> ShardWriter::Finish() {
   const std::filesystem::path bin = BinPath(prefix_), idx = IdxPath(prefix_);
   const std::filesystem::path bin_tmp = TempPath(bin), idx_tmp = TempPath(idx);
   if (!buffer_.empty()) RWKVKIT_RETURN_IF_ERROR(FlushBuffer());
-  if (absl::Status s = internal::Fsync(bin_fd_, bin_tmp); !s.ok()) return Fail(s);
-  absl::Status closed = internal::CloseFd(std::exchange(bin_fd_, -1), bin_tmp);
+  if (absl::Status s = base::Fsync(bin_fd_, bin_tmp); !s.ok()) return Fail(s);
+  absl::Status closed = base::CloseFd(std::exchange(bin_fd_, -1), bin_tmp);
   if (!closed.ok()) return Fail(closed);
   absl::StatusOr<uint64_t> idx_bytes = WriteIndex(idx_tmp);
   if (!idx_bytes.ok()) return Fail(idx_bytes.status());
   // .bin first: a crash between the two renames leaves a .bin without its .idx, which no
   // reader accepts, never an .idx that describes a missing or older .bin.
-  if (absl::Status s = internal::Rename(bin_tmp, bin); !s.ok()) return Fail(s);
-  if (absl::Status s = internal::Rename(idx_tmp, idx); !s.ok()) {
+  if (absl::Status s = base::Rename(bin_tmp, bin); !s.ok()) return Fail(s);
+  if (absl::Status s = base::Rename(idx_tmp, idx); !s.ok()) {
     ::unlink(bin.c_str());  // the new .bin must not stand beside an old or missing .idx
     return Fail(s);
   }
   finished_ = true;
-  if (absl::Status s = internal::FsyncDir(prefix_.parent_path()); !s.ok()) return Fail(s);
+  if (absl::Status s = base::FsyncDir(prefix_.parent_path()); !s.ok()) return Fail(s);
   ShardSummary summary;
   summary.bin_path = bin;
   summary.idx_path = idx;

@@ -6,6 +6,7 @@
 #include <system_error>
 
 #include "absl/strings/str_cat.h"
+#include "base/file_io.h"
 #include "base/status_macros.h"
 #include "corpus/build_report.h"
 #include "corpus/stats/report_html.h"
@@ -25,9 +26,9 @@ absl::Status CreateReportDir(const std::filesystem::path& out_dir) {
 
 absl::Status WriteReports(const std::filesystem::path& out_dir, const ReportModel& m) {
   RWKVKIT_RETURN_IF_ERROR(CreateReportDir(out_dir));
-  RWKVKIT_RETURN_IF_ERROR(WriteFileAtomically(out_dir / "report.html", ReportHtml(m)));
-  RWKVKIT_RETURN_IF_ERROR(WriteFileAtomically(out_dir / "report.md", ReportMarkdown(m)));
-  return WriteFileAtomically(out_dir / "report.json", ReportJson(m));
+  RWKVKIT_RETURN_IF_ERROR(base::WriteFileAtomically(out_dir / "report.html", ReportHtml(m)));
+  RWKVKIT_RETURN_IF_ERROR(base::WriteFileAtomically(out_dir / "report.md", ReportMarkdown(m)));
+  return base::WriteFileAtomically(out_dir / "report.json", ReportJson(m));
 }
 
 }  // namespace rwkvkit::corpus::stats

@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "absl/strings/str_cat.h"
+#include "base/file_io.h"
 #include "base/status_macros.h"
 #include "corpus/bad_input.h"
 #include "corpus/build_report.h"
@@ -134,7 +135,7 @@ absl::Status WriteShardPlan(const TaskContext& ctx, const std::vector<DocMeta>& 
   RWKVKIT_RETURN_IF_ERROR(layout.Close());
   std::vector<uint64_t> starts = plan.starts;
   if (starts.empty()) starts.push_back(0);  // no shard: just the end
-  return WriteFileAtomically(dir / "shard_starts.u64",
+  return base::WriteFileAtomically(dir / "shard_starts.u64",
                              std::string(reinterpret_cast<const char*>(starts.data()), starts.size() * 8));
 }
 
@@ -257,7 +258,7 @@ absl::Status RunClusterTask(const TaskContext& ctx) {
   bad.Restore(std::move(bad_all));
   RWKVKIT_RETURN_IF_ERROR(CheckSourceYields(opt, counts, bad));
   RWKVKIT_RETURN_IF_ERROR(WriteShardPlan(ctx, meta, dir));
-  return WriteFileAtomically(dir / "phase1.json",
+  return base::WriteFileAtomically(dir / "phase1.json",
                              Phase1Json(opt, counts, bad, ExactDedup::MemoryBytesFor(distinct), near_stats));
 }
 

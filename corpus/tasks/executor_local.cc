@@ -17,6 +17,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "base/file_io.h"
 #include "corpus/build_report.h"
 
 namespace rwkvkit::corpus::tasks {
@@ -79,7 +80,7 @@ std::string CommandName(const std::vector<std::string>& command) {
 
 std::string LastLogLine(const std::filesystem::path& log) {
   std::string last;
-  for (absl::string_view line : absl::StrSplit(ReadSmallFile(log), '\n', absl::SkipWhitespace()))
+  for (absl::string_view line : absl::StrSplit(base::ReadFile(log).value_or(""), '\n', absl::SkipWhitespace()))
     if (!(absl::StartsWith(line, "rwkvkit ") && absl::StrContains(line, ": task usage: cpu_s ")))
       last = std::string(line);
   return last;

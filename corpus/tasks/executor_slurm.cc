@@ -15,6 +15,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "base/file_io.h"
 #include "base/status_macros.h"
 #include "corpus/build_report.h"
 
@@ -119,7 +120,7 @@ absl::StatusOr<ExecutorResult> RunSlurmExecutor(const std::filesystem::path& wor
     for (const std::string& a : command) absl::StrAppend(&script, " ", ShellQuote(a));
     absl::StrAppend(&script, " --stage ", StageName(stage), " --task \"$SLURM_ARRAY_TASK_ID\"\n");
     const std::filesystem::path script_path = scripts / absl::StrCat(StageName(stage), ".sh");
-    RWKVKIT_RETURN_IF_ERROR(WriteFileAtomically(script_path, script));
+    RWKVKIT_RETURN_IF_ERROR(base::WriteFileAtomically(script_path, script));
     ::chmod(script_path.c_str(), 0755);
     std::vector<std::string> argv = {"sbatch", "--parsable", absl::StrCat("--job-name=rwkvkit-", StageName(stage)),
                                      absl::StrCat("--array=", absl::StrJoin(pending, ",")),
@@ -146,7 +147,7 @@ absl::StatusOr<ExecutorResult> RunSlurmExecutor(const std::filesystem::path& wor
     arrays.push_back(id);
     result.tasks_run += static_cast<int>(pending.size());
     absl::StrAppend(&jobs_log, StageName(stage), " ", id, " ", absl::StrJoin(pending, ","), "\n");
-    RWKVKIT_RETURN_IF_ERROR(WriteFileAtomically(scripts / "jobs.txt", jobs_log));
+    RWKVKIT_RETURN_IF_ERROR(base::WriteFileAtomically(scripts / "jobs.txt", jobs_log));
     std::fprintf(stderr, "%s: stage %s: submitted job array %s (%zu tasks)\n", who.c_str(),
                  std::string(StageName(stage)).c_str(), id.c_str(), pending.size());
   }

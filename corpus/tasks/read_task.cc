@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "absl/strings/str_cat.h"
+#include "base/file_io.h"
 #include "base/status_macros.h"
 #include "corpus/build_report.h"
 #include "corpus/dedup/lsh_index.h"
@@ -176,10 +177,10 @@ absl::Status RunReadTask(const TaskContext& ctx, uint32_t task) {
   if (near) {
     RWKVKIT_RETURN_IF_ERROR(near->Sync());
     const std::vector<uint64_t> groups = near->RowGroupRecords();
-    RWKVKIT_RETURN_IF_ERROR(WriteFileAtomically(
+    RWKVKIT_RETURN_IF_ERROR(base::WriteFileAtomically(
         dir / "row_groups.u64", std::string(reinterpret_cast<const char*>(groups.data()), groups.size() * 8)));
   }
-  RWKVKIT_RETURN_IF_ERROR(WriteFileAtomically(
+  RWKVKIT_RETURN_IF_ERROR(base::WriteFileAtomically(
       dir / "docs_meta.u32", std::string(reinterpret_cast<const char*>(meta.data()), meta.size() * sizeof(DocMeta))));
   Phase1Checkpoint cp;
   cp.next_file = pieces.empty() ? 0 : pieces.back().file + 1;

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "base/file_io.h"
 #include "base/status_macros.h"
 #include "corpus/build_report.h"
 #include "corpus/output_lock.h"
@@ -64,7 +65,7 @@ absl::StatusOr<bool> RunTaskWith(const std::filesystem::path& work, const TaskPl
   absl::Status s = body(extra);
   if (s.ok()) s = WriteDoneMarker(work, stage, task, extra);
   if (!s.ok()) {
-    (void)WriteFileAtomically(FailedMarkerPath(work, stage, task), std::string(s.message()) + "\n");
+    (void)base::WriteFileAtomically(FailedMarkerPath(work, stage, task), std::string(s.message()) + "\n");
     return s;
   }
   return true;

@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "base/file_io.h"
 #include "corpus/build_report.h"
 #include "corpus/output_lock.h"
 
@@ -113,9 +114,9 @@ absl::StatusOr<TaskPlan> LoadPlan(const std::filesystem::path& work) {
   std::error_code ec;
   if (!std::filesystem::exists(work / "plan.txt", ec))
     return absl::NotFoundError(absl::StrCat(work.string(), ": not a work directory of a split build (no plan.txt)"));
-  const std::string text = ReadSmallFile(work / "plan.txt");
+  const std::string text = base::ReadFile(work / "plan.txt").value_or("");
   TaskPlan plan;
-  plan.fingerprint = ReadSmallFile(work / "fingerprint.txt");
+  plan.fingerprint = base::ReadFile(work / "fingerprint.txt").value_or("");
   bool magic = false;
   for (absl::string_view line : absl::StrSplit(text, '\n')) {
     std::pair<std::string, std::string> kv = absl::StrSplit(line, absl::MaxSplits(' ', 1));
@@ -149,8 +150,8 @@ absl::Status PrepareWorkDir(const std::filesystem::path& work, const TaskPlan& p
   }
   std::filesystem::create_directories(work / "logs", ec);
   if (ec) return absl::UnavailableError(absl::StrCat(work.string(), ": cannot create (", ec.message(), ")"));
-  if (absl::Status s = WriteFileAtomically(work / "fingerprint.txt", plan.fingerprint); !s.ok()) return s;
-  return WriteFileAtomically(work / "plan.txt", PlanText(plan));  // last: the directory is now made
+  if (absl::Status s = base::WriteFileAtomically(work / "fingerprint.txt", plan.fingerprint); !s.ok()) return s;
+  return base::WriteFileAtomically(work / "plan.txt", PlanText(plan));  // last: the directory is now made
 }
 
 absl::StatusOr<std::string> FileHash(const std::filesystem::path& path) {
@@ -175,7 +176,7 @@ std::string UpstreamHash(const std::filesystem::path& work, const TaskPlan& plan
   for (Stage up : StagesOf(plan)) {
     if (up == s) break;
     for (uint32_t t = 0; t < TaskCount(plan, up); ++t)
-      absl::StrAppend(&all, StageName(up), " ", t, "\n", ReadSmallFile(DoneMarkerPath(work, up, t)));
+      absl::StrAppend(&all, StageName(up), " ", t, "\n", base::ReadFile(DoneMarkerPath(work, up, t)).value_or(""));
   }
   return Hex(XXH3_128bits(all.data(), all.size()));
 }
@@ -200,7 +201,7 @@ absl::Status WriteDoneMarker(const std::filesystem::path& work, Stage s, uint32_
     if (!h.ok()) return h.status();
     absl::StrAppend(&text, size, " ", *h, " ", f.string(), "\n");
   }
-  return WriteFileAtomically(DoneMarkerPath(work, s, task), text);
+  return base::WriteFileAtomically(DoneMarkerPath(work, s, task), text);
 }
 
 absl::Status CheckDone(const std::filesystem::path& work, const TaskPlan& plan, Stage s, uint32_t task,
@@ -208,7 +209,7 @@ absl::Status CheckDone(const std::filesystem::path& work, const TaskPlan& plan, 
   const std::filesystem::path marker = DoneMarkerPath(work, s, task);
   std::error_code ec;
   if (!std::filesystem::exists(marker, ec)) return absl::NotFoundError(absl::StrCat(marker.string(), ": no done marker"));
-  const std::string text = ReadSmallFile(marker);
+  const std::string text = base::ReadFile(marker).value_or("");
   const std::filesystem::path dir = TaskDir(work, s, task);
   bool magic = false;
   for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
+#include "base/file_io.h"
 #include "base/status_macros.h"
 #include "corpus/binidx/shard_writer.h"
 #include "corpus/build_checks.h"
@@ -92,7 +93,7 @@ absl::Status RunWriteTask(const TaskContext& ctx, uint32_t task, std::vector<std
     shard_files.push_back(std::filesystem::absolute(binidx::IdxPath(staging / r.name)));
   }
   absl::StrAppend(&lines, "total ", shards, "\n");
-  return WriteFileAtomically(TaskDir(ctx.work, Stage::kWrite, task) / "shards.txt", lines);
+  return base::WriteFileAtomically(TaskDir(ctx.work, Stage::kWrite, task) / "shards.txt", lines);
 }
 
 absl::Status RunPublishTask(const TaskContext& ctx, std::vector<std::filesystem::path>& published) {
@@ -101,7 +102,7 @@ absl::Status RunPublishTask(const TaskContext& ctx, std::vector<std::filesystem:
   uint64_t total = 0;
   for (uint32_t w = 0; w < ctx.plan.write_tasks; ++w) {
     const std::filesystem::path p = TaskDir(ctx.work, Stage::kWrite, w) / "shards.txt";
-    for (absl::string_view line : absl::StrSplit(ReadSmallFile(p), '\n', absl::SkipEmpty())) {
+    for (absl::string_view line : absl::StrSplit(base::ReadFile(p).value_or(""), '\n', absl::SkipEmpty())) {
       if (absl::StartsWith(line, "total ")) {
         if (!absl::SimpleAtoi(line.substr(6), &total)) return absl::DataLossError(absl::StrCat(p.string(), ": damaged"));
         continue;
@@ -134,7 +135,7 @@ absl::Status RunPublishTask(const TaskContext& ctx, std::vector<std::filesystem:
       if (!keep.contains(e.path().filename().string())) std::filesystem::remove_all(e.path(), ec);
   }
   RWKVKIT_RETURN_IF_ERROR(WriteBuildJson(StagingDir(out),
-                                         ReadSmallFile(TaskDir(ctx.work, Stage::kCluster, 0) / "phase1.json"), records,
+                                         base::ReadFile(TaskDir(ctx.work, Stage::kCluster, 0) / "phase1.json").value_or(""), records,
                                          opt.ctx_len));
   if (!opt.dedup_report.empty()) {
     std::error_code ec;

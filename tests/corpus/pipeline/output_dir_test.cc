@@ -1,14 +1,10 @@
 // tests/corpus/pipeline/output_dir_test.cc — publishing a staged build (corpus/output_dir.h)
-// and atomic file writes, with real files and real write failures: a file size limit
-// (RLIMIT_FSIZE, SIGXFSZ ignored) makes write(2) fail with EFBIG as a full disk fails with
-// ENOSPC; a non-empty directory in the way makes a rename fail half-way through a publish.
+// with real files and real failures: a non-empty directory in the way makes a rename fail
+// half-way through a publish. (The atomic file writes themselves: tests/base/file_io_test.cc.)
 #include "corpus/output_dir.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <sys/resource.h>
-
-#include <csignal>
 
 #include "corpus/build_report.h"
 #include "tests/corpus/pipeline/test_files.h"
@@ -25,41 +21,6 @@ std::vector<std::string> Names(const fs::path& dir) {
   for (const auto& e : fs::directory_iterator(dir)) n.push_back(e.path().filename().string());
   std::sort(n.begin(), n.end());
   return n;
-}
-
-// Limits the size of every file this process writes while alive.
-class FileSizeLimit {
- public:
-  explicit FileSizeLimit(rlim_t bytes) {
-    getrlimit(RLIMIT_FSIZE, &old_);
-    old_handler_ = std::signal(SIGXFSZ, SIG_IGN);
-    rlimit r = old_;
-    r.rlim_cur = bytes;
-    setrlimit(RLIMIT_FSIZE, &r);
-  }
-  ~FileSizeLimit() {
-    setrlimit(RLIMIT_FSIZE, &old_);
-    std::signal(SIGXFSZ, old_handler_);
-  }
-
- private:
-  rlimit old_{};
-  void (*old_handler_)(int) = nullptr;
-};
-
-TEST(WriteFileAtomically, AFailedWriteLeavesNoTemporaryAndTheOldFile) {
-  testing::TempDir d;
-  const fs::path p = d / "build.json";
-  ASSERT_TRUE(WriteFileAtomically(p, "old contents\n").ok());
-  absl::Status s;
-  {
-    FileSizeLimit limit(4096);
-    s = WriteFileAtomically(p, std::string(100000, 'x'));
-  }
-  EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable) << s;
-  EXPECT_THAT(std::string(s.message()), HasSubstr("build.json.tmp: write failed"));
-  EXPECT_THAT(Names(d.path()), ElementsAre("build.json"));  // no build.json.tmp
-  EXPECT_EQ(testing::ReadFile(p), "old contents\n");
 }
 
 // An old build in `out` (2 shards, build.json, record) and a new one staged (1 shard).
