@@ -39,6 +39,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "base/file_io.h"
+#include "base/json_writer.h"
 #include "simdjson.h"
 #include "tokenizer/internal/vector_walk.h"
 #include "tokenizer/batch_encoder.h"
@@ -207,21 +208,6 @@ void PrintTable(const std::vector<Measurement>& ms) {
   std::printf("MB = 10^6 bytes of input text; best and median of the repeats.\n");
 }
 
-std::string JsonString(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
-
 struct RunInfo {
   const Options* opts;
   const Corpus* corpus;
@@ -231,30 +217,30 @@ struct RunInfo {
 };
 
 std::string ToJson(const RunInfo& r, const std::vector<Measurement>& ms) {
-  std::string j = "{\n";
-  absl::StrAppend(&j, "  \"tool\": \"rwkvkit\",\n  \"version\": ", JsonString(RWKVKIT_VERSION), ",\n");
-  absl::StrAppend(&j, "  \"compiler\": ", JsonString(__VERSION__), ",\n  \"native\": ",
-                  RWKVKIT_BENCH_NATIVE ? "true" : "false", ",\n");
-  absl::StrAppend(&j, "  \"corpus\": ", JsonString(r.opts->corpus), ",\n  \"key\": ", JsonString(r.opts->key), ",\n");
-  absl::StrAppend(&j, "  \"documents\": ", r.corpus->docs.size(), ",\n  \"skipped_lines\": ", r.corpus->skipped, ",\n");
-  absl::StrAppend(&j, "  \"bytes\": ", r.corpus->bytes.size(), ",\n  \"hardware_threads\": ",
-                  std::thread::hardware_concurrency(), ",\n  \"threads\": ", r.opts->threads, ",\n");
-  absl::StrAppend(&j, "  \"repeats\": ", r.opts->repeats, ",\n  \"vocab_load_ms\": ", r.vocab_load_ms, ",\n");
-  absl::StrAppend(&j, "  \"memory_bytes\": ", r.memory_bytes, ",\n  \"ids_match\": ", r.ok ? "true" : "false", ",\n");
-  absl::StrAppend(&j, "  \"vector_walk\": ", JsonString(rwkvkit::tokenizer::internal::VectorWalkTarget()),
-                  ",\n  \"vector_lanes\": ", rwkvkit::tokenizer::internal::VectorWalkLanes(), ",\n");
-  j += "  \"mb_is\": \"10^6 bytes\",\n  \"results\": [\n";
-  for (size_t i = 0; i < ms.size(); ++i) {
-    const Measurement& m = ms[i];
-    absl::StrAppend(&j, "    {\"name\": ", JsonString(m.name), ", \"input\": ", JsonString(m.input),
-                    ", \"threads\": ", m.threads, ", \"bytes\": ", m.bytes, ", \"tokens\": ", m.tokens);
-    absl::StrAppend(&j, ", \"best_s\": ", m.best_s, ", \"median_s\": ", m.median_s, ", \"passes\": ", m.passes);
-    absl::StrAppend(&j, ", \"mb_per_s\": ", m.bytes / m.best_s / 1e6, ", \"mb_per_s_median\": ",
-                    m.bytes / m.median_s / 1e6, ", \"tokens_per_s\": ", m.tokens / m.best_s,
-                    ", \"ids_match\": ", m.ids_match ? "true" : "false", ", \"clock\": ",
-                    m.cpu_clock ? "\"thread CPU\"" : "\"wall\"", "}", i + 1 < ms.size() ? ",\n" : "\n");
+  rwkvkit::base::JsonWriter w;
+  w.BeginObject().Break(2).Key("tool").String("rwkvkit").Break(2).Key("version").String(RWKVKIT_VERSION);
+  w.Break(2).Key("compiler").String(__VERSION__).Break(2).Key("native").Bool(RWKVKIT_BENCH_NATIVE);
+  w.Break(2).Key("corpus").String(r.opts->corpus).Break(2).Key("key").String(r.opts->key);
+  w.Break(2).Key("documents").Uint(r.corpus->docs.size()).Break(2).Key("skipped_lines").Uint(r.corpus->skipped);
+  w.Break(2).Key("bytes").Uint(r.corpus->bytes.size());
+  w.Break(2).Key("hardware_threads").Uint(std::thread::hardware_concurrency());
+  w.Break(2).Key("threads").Int(r.opts->threads).Break(2).Key("repeats").Int(r.opts->repeats);
+  w.Break(2).Key("vocab_load_ms").Significant(r.vocab_load_ms, 6);
+  w.Break(2).Key("memory_bytes").Uint(r.memory_bytes).Break(2).Key("ids_match").Bool(r.ok);
+  w.Break(2).Key("vector_walk").String(rwkvkit::tokenizer::internal::VectorWalkTarget());
+  w.Break(2).Key("vector_lanes").Uint(rwkvkit::tokenizer::internal::VectorWalkLanes());
+  w.Break(2).Key("mb_is").String("10^6 bytes").Break(2).Key("results").BeginArray();
+  for (const Measurement& m : ms) {
+    w.Break(4).BeginObject().Key("name").String(m.name).Key("input").String(m.input);
+    w.Key("threads").Int(m.threads).Key("bytes").Uint(m.bytes).Key("tokens").Uint(m.tokens);
+    w.Key("best_s").Significant(m.best_s, 6).Key("median_s").Significant(m.median_s, 6).Key("passes").Int(m.passes);
+    w.Key("mb_per_s").Significant(m.bytes / m.best_s / 1e6, 6);
+    w.Key("mb_per_s_median").Significant(m.bytes / m.median_s / 1e6, 6);
+    w.Key("tokens_per_s").Significant(m.tokens / m.best_s, 6).Key("ids_match").Bool(m.ids_match);
+    w.Key("clock").String(m.cpu_clock ? "thread CPU" : "wall").EndObject();
   }
-  return j + "  ]\n}\n";
+  w.Break(2).EndArray().Break(0).EndObject().Text("\n");
+  return w.Take();
 }
 
 // The per-document variants; each must give the plain walk's ids and document boundaries.

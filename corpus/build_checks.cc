@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "base/file_io.h"
+#include "base/json_writer.h"
 #include "base/status_macros.h"
 #include "corpus/build_report.h"
 #include "corpus/filter_settings.h"
@@ -47,8 +48,8 @@ std::string BuildFingerprint(const BuildOptions& opt, const std::vector<InputFil
                   "\n");
   absl::StrAppend(&f, "max_record_bytes ", opt.max_record_bytes, "\n");  // longer records are bad input
   for (const ManifestSource& s : opt.manifest.sources) {
-    absl::StrAppend(&f, "source ", JsonString(s.name), " ", s.format, " ", JsonString(s.text_key), " ",
-                    s.id_key ? JsonString(*s.id_key) : "-", " ", absl::StrFormat("%.17g", s.weight), "\n");
+    absl::StrAppend(&f, "source ", base::JsonString(s.name), " ", s.format, " ", base::JsonString(s.text_key), " ",
+                    s.id_key ? base::JsonString(*s.id_key) : "-", " ", absl::StrFormat("%.17g", s.weight), "\n");
     if (opt.filters) absl::StrAppend(&f, "filters ", FilterSettingsJson(s.filters), "\n");
   }
   // The report paths (written in phase 1); "drop_report" only when asked for, so that builds

@@ -4,95 +4,81 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "base/file_io.h"
+#include "base/json_writer.h"
 #include "corpus/binidx/training_numbers.h"
 #include "corpus/filter_settings.h"
 
 namespace rwkvkit::corpus {
 namespace {
 
-std::string CountsMapJson(const std::map<std::string, uint64_t>& m) {
-  std::string j = "{";
-  bool first = true;
-  for (const auto& [k, n] : m) {
-    absl::StrAppend(&j, first ? "" : ", ", JsonString(k), ": ", n);
-    first = false;
-  }
-  return j + "}";
+void CountsMap(base::JsonWriter& w, const std::map<std::string, uint64_t>& m) {
+  w.BeginObject();
+  for (const auto& [k, n] : m) w.Key(k).Uint(n);
+  w.EndObject();
 }
 
 // {"dropped": {filter: {reason: n}}, "languages_kept": {code: n}, "c4": {...}} (build_json.md).
-std::string FilterCountsJson(const SourceCounts& c) {
-  std::string j = "{\"dropped\": {";
-  bool first = true;
-  for (const auto& [filter, reasons] : c.filter_drops) {
-    absl::StrAppend(&j, first ? "" : ", ", JsonString(filter), ": ", CountsMapJson(reasons));
-    first = false;
-  }
+void FilterCounts(base::JsonWriter& w, const SourceCounts& c) {
+  w.BeginObject().Key("dropped").BeginObject();
+  for (const auto& [filter, reasons] : c.filter_drops) CountsMap(w.Key(filter), reasons);
+  w.EndObject();
+  CountsMap(w.Key("languages_kept"), c.languages_kept);
   const filters::C4LineCounts& l = c.c4_lines_removed;
-  absl::StrAppend(&j, "}, \"languages_kept\": ", CountsMapJson(c.languages_kept),
-                  ", \"c4\": {\"documents_edited\": ", c.c4_documents_edited, ", \"lines_removed\": {\"too_long_word\": ",
-                  l.too_long_word, ", \"no_terminal_punct\": ", l.no_terminal_punct, ", \"too_few_words\": ",
-                  l.too_few_words, ", \"javascript\": ", l.javascript, ", \"policy\": ", l.policy, "}}}");
-  return j;
+  w.Key("c4").BeginObject().Key("documents_edited").Uint(c.c4_documents_edited);
+  w.Key("lines_removed").BeginObject().Key("too_long_word").Uint(l.too_long_word);
+  w.Key("no_terminal_punct").Uint(l.no_terminal_punct).Key("too_few_words").Uint(l.too_few_words);
+  w.Key("javascript").Uint(l.javascript).Key("policy").Uint(l.policy);
+  w.EndObject().EndObject().EndObject();
 }
 
-std::string CountsJson(const SourceCounts& c, const std::string& indent) {
-  std::string j = absl::StrCat("{\n", indent, "  \"files\": ", c.files, ",\n", indent, "  \"documents_read\": ",
-                               c.documents_read, ",\n", indent, "  \"documents_kept\": ", c.documents_kept, ",\n", indent,
-                               "  \"documents_written\": ", c.documents_written, ",\n", indent, "  \"dropped\": {");
-  bool first = true;
-  for (const auto& [reason, n] : c.dropped) {
-    absl::StrAppend(&j, first ? "" : ", ", JsonString(reason), ": ", n);
-    first = false;
-  }
-  absl::StrAppend(&j, "},\n", indent, "  \"repairs\": {");
-  first = true;
-  for (const RepairCounterField& f : kRepairCounterFields) {
-    absl::StrAppend(&j, first ? "" : ", ", JsonString(f.name), ": ", c.repairs.*f.member);
-    first = false;
-  }
-  absl::StrAppend(&j, "},\n", indent, "  \"bytes_in\": ", c.bytes_in, ",\n", indent, "  \"bytes_out\": ", c.bytes_out,
-                  ",\n", indent, "  \"tokens\": ", c.tokens, ",\n", indent, "  \"file_errors\": [");
-  first = true;
-  for (const std::string& e : c.file_errors) {
-    absl::StrAppend(&j, first ? "" : ", ", JsonString(e));
-    first = false;
-  }
-  absl::StrAppend(&j, "]");
+// One member a line, indented by `indent` + 2.
+void Counts(base::JsonWriter& w, const SourceCounts& c, int indent) {
+  const int in = indent + 2;
+  w.BeginObject();
+  w.Break(in).Key("files").Uint(c.files);
+  w.Break(in).Key("documents_read").Uint(c.documents_read);
+  w.Break(in).Key("documents_kept").Uint(c.documents_kept);
+  w.Break(in).Key("documents_written").Uint(c.documents_written);
+  CountsMap(w.Break(in).Key("dropped"), c.dropped);
+  w.Break(in).Key("repairs").BeginObject();
+  for (const RepairCounterField& f : kRepairCounterFields) w.Key(f.name).Uint(c.repairs.*f.member);
+  w.EndObject();
+  w.Break(in).Key("bytes_in").Uint(c.bytes_in);
+  w.Break(in).Key("bytes_out").Uint(c.bytes_out);
+  w.Break(in).Key("tokens").Uint(c.tokens);
+  w.Break(in).Key("file_errors").BeginArray();
+  for (const std::string& e : c.file_errors) w.String(e);
+  w.EndArray();
   if (!c.languages.empty()) {
-    absl::StrAppend(&j, ",\n", indent, "  \"languages\": {");
-    first = true;
-    for (const auto& [lang, n] : c.languages) {
-      absl::StrAppend(&j, first ? "" : ", ", JsonString(lang), ": ", n);
-      first = false;
-    }
-    absl::StrAppend(&j, "}");
-    absl::StrAppend(&j, ",\n", indent, "  \"filters\": ", FilterCountsJson(c));
+    CountsMap(w.Break(in).Key("languages"), c.languages);
+    FilterCounts(w.Break(in).Key("filters"), c);
   }
-  return absl::StrCat(j, "\n", indent, "}");
+  w.Break(indent).EndObject();
 }
 
 // RWKV-LM's numbers for one shard opened on its own (build_json.md, "training").
-std::string ShardTrainingJson(uint64_t tokens, uint64_t ctx_len) {
+void ShardTraining(base::JsonWriter& w, uint64_t tokens, uint64_t ctx_len) {
   absl::StatusOr<binidx::TrainingNumbers> t = binidx::ComputeTrainingNumbers(tokens, ctx_len);
-  const std::string prime = t.ok() && t->magic_prime ? absl::StrCat(*t->magic_prime) : "null";
-  return absl::StrCat("{\"my_exit_tokens\": ", tokens, ", \"magic_prime\": ", prime,
-                      ", \"trainer_accepts\": ", t.ok() && t->trainer_accepts ? "true" : "false", "}");
+  w.BeginObject().Key("my_exit_tokens").Uint(tokens).Key("magic_prime");
+  if (t.ok() && t->magic_prime) w.Uint(*t->magic_prime);
+  else w.Null();
+  w.Key("trainer_accepts").Bool(t.ok() && t->trainer_accepts).EndObject();
 }
 
 // The numbers for all shards as one prefix (`rwkvkit merge`, or the shard itself when there
 // is one): the trainer's flags, or why it would refuse them.
-std::string CorpusTrainingJson(uint64_t tokens, uint64_t ctx_len) {
+void CorpusTraining(base::JsonWriter& w, uint64_t tokens, uint64_t ctx_len) {
   absl::StatusOr<binidx::TrainingNumbers> t = binidx::ComputeTrainingNumbers(tokens, ctx_len);
   const std::string prime = t.ok() && t->magic_prime ? absl::StrCat(*t->magic_prime) : "null";
   const bool accepts = t.ok() && t->trainer_accepts;
-  return absl::StrCat(
-      "{\"ctx_len\": ", ctx_len, ", \"my_exit_tokens\": ", tokens, ", \"magic_prime\": ", prime,
-      ", \"trainer_accepts\": ", accepts ? "true" : "false", ", \"args\": ",
-      accepts ? JsonString(absl::StrCat("--my_exit_tokens ", tokens, " --magic_prime ", prime, " --ctx_len ", ctx_len))
-              : "null",
-      ", \"problem\": ",
-      accepts ? "null" : JsonString(t.ok() ? binidx::TrainingProblem(*t) : std::string(t.status().message())), "}");
+  w.BeginObject().Key("ctx_len").Uint(ctx_len).Key("my_exit_tokens").Uint(tokens).Key("magic_prime").Raw(prime);
+  w.Key("trainer_accepts").Bool(accepts).Key("args");
+  if (accepts) w.String(absl::StrCat("--my_exit_tokens ", tokens, " --magic_prime ", prime, " --ctx_len ", ctx_len));
+  else w.Null();
+  w.Key("problem");
+  if (accepts) w.Null();
+  else w.String(t.ok() ? binidx::TrainingProblem(*t) : std::string(t.status().message()));
+  w.EndObject();
 }
 
 }  // namespace
@@ -117,85 +103,85 @@ void SourceCounts::Add(const SourceCounts& o) {
   file_errors.insert(file_errors.end(), o.file_errors.begin(), o.file_errors.end());
 }
 
-std::string JsonString(std::string_view s) {
-  std::string out = "\"";
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c == '"') out += "\\\"";
-    else if (c == '\\') out += "\\\\";
-    else if (c == '\n') out += "\\n";
-    else if (c == '\t') out += "\\t";
-    else if (c == '\r') out += "\\r";
-    else if (c < 0x20 || c == 0x7F) out += absl::StrFormat("\\u%04x", c);
-    else out.push_back(ch);
-  }
-  return out + "\"";
-}
-
 std::string Phase1Json(const BuildOptions& opt, const std::vector<SourceCounts>& sources, const BadInputSink& bad,
                        uint64_t dedup_table_bytes, const std::optional<LshStats>& near) {
   const Manifest& m = opt.manifest;
-  std::string j = absl::StrCat(
-      "  \"tool\": {\"name\": \"rwkvkit\", \"version\": ", JsonString(RWKVKIT_VERSION_STRING), "},\n",
-      "  \"corpus\": ", JsonString(m.name), ",\n", "  \"manifest\": ", JsonString(opt.manifest_path), ",\n",
-      "  \"options\": {\"normalize\": ", JsonString(std::string(NormalizationName(opt.normalization))),
-      ", \"shard_tokens\": ", opt.shard_tokens, ", \"ctx_len\": ", opt.ctx_len, ", \"seed\": ", m.seed,
-      ", \"shuffle\": ", opt.shuffle ? "true" : "false", ", \"strict\": ", opt.strict ? "true" : "false",
-      ", \"exact_dedup\": \"xxh3-128 of the normalized text, first occurrence wins\"",
-      ", \"near_dedup\": ", opt.near_dedup ? "true" : "false",
-      opt.near_dedup ? absl::StrFormat(", \"minhash\": {\"ngram\": %d, \"bands\": %d, \"rows\": %d, \"threshold\": %.6g, \"seed\": %d}",
-                                       opt.minhash.ngram, opt.minhash.bands, opt.minhash.rows, opt.minhash.threshold,
-                                       opt.minhash.seed)
-                     : std::string(),
-      ", \"filters\": ", opt.filters ? "true" : "false", ", \"max_record_bytes\": ", opt.max_record_bytes,
-      ", \"end_of_document_token\": 0, \"dtype\": \"uint16\"},\n", "  \"sources\": [");
+  base::JsonWriter w;
+  w.BeginObject();
+  w.Break(2).Key("tool").BeginObject().Key("name").String("rwkvkit").Key("version").String(RWKVKIT_VERSION_STRING);
+  w.EndObject();
+  w.Break(2).Key("corpus").String(m.name);
+  w.Break(2).Key("manifest").String(opt.manifest_path);
+  w.Break(2).Key("options").BeginObject().Key("normalize").String(NormalizationName(opt.normalization));
+  w.Key("shard_tokens").Uint(opt.shard_tokens).Key("ctx_len").Uint(opt.ctx_len).Key("seed").Uint(m.seed);
+  w.Key("shuffle").Bool(opt.shuffle).Key("strict").Bool(opt.strict);
+  w.Key("exact_dedup").String("xxh3-128 of the normalized text, first occurrence wins");
+  w.Key("near_dedup").Bool(opt.near_dedup);
+  if (opt.near_dedup) {
+    w.Key("minhash").BeginObject().Key("ngram").Int(opt.minhash.ngram).Key("bands").Int(opt.minhash.bands);
+    w.Key("rows").Int(opt.minhash.rows).Key("threshold").Significant(opt.minhash.threshold, 6);
+    w.Key("seed").Int(opt.minhash.seed).EndObject();
+  }
+  w.Key("filters").Bool(opt.filters).Key("max_record_bytes").Uint(opt.max_record_bytes);
+  w.Key("end_of_document_token").Uint(0).Key("dtype").String("uint16").EndObject();
+  w.Break(2).Key("sources").BeginArray();
   SourceCounts total;
   for (size_t i = 0; i < sources.size(); ++i) {
     const ManifestSource& s = m.sources[i];
-    absl::StrAppend(&j, i ? ",\n" : "\n", "    {\"name\": ", JsonString(s.name), ", \"format\": ", JsonString(s.format),
-                    ", \"license\": ", JsonString(s.license),
-                    ", \"language\": ", s.language ? JsonString(*s.language) : std::string("null"), ", \"weight\": ", absl::StrFormat("%.6g", s.weight),
-                    opt.filters ? absl::StrCat(",\n     \"filters\": ", FilterSettingsJson(s.filters)) : std::string(),
-                    ",\n     \"counts\": ", CountsJson(sources[i], "     "), "}");
+    w.Break(4).BeginObject().Key("name").String(s.name).Key("format").String(s.format);
+    w.Key("license").String(s.license).Key("language");
+    if (s.language) w.String(*s.language);
+    else w.Null();
+    w.Key("weight").Significant(s.weight, 6);
+    if (opt.filters) w.Break(5).Key("filters").Raw(FilterSettingsJson(s.filters));
+    Counts(w.Break(5).Key("counts"), sources[i], 5);
+    w.EndObject();
     total.Add(sources[i]);
   }
-  absl::StrAppend(&j, "\n  ],\n  \"total\": ", CountsJson(total, "  "), ",\n  \"bad_input\": {");
-  bool first = true;
+  w.Break(2).EndArray();
+  Counts(w.Break(2).Key("total"), total, 2);
+  w.Break(2).Key("bad_input").BeginObject();
   for (const auto& [reason, e] : bad.by_reason()) {
-    absl::StrAppend(&j, first ? "\n" : ",\n", "    ", JsonString(reason), ": {\"count\": ", e.count, ", \"examples\": [");
-    for (size_t k = 0; k < e.examples.size(); ++k) absl::StrAppend(&j, k ? ", " : "", JsonString(e.examples[k]));
-    absl::StrAppend(&j, "]}");
-    first = false;
+    w.Break(4).Key(reason).BeginObject().Key("count").Uint(e.count).Key("examples").BeginArray();
+    for (const std::string& example : e.examples) w.String(example);
+    w.EndArray().EndObject();
   }
-  absl::StrAppend(&j, first ? "},\n" : "\n  },\n", "  \"dedup_table_bytes\": ", dedup_table_bytes, ",\n");
-  if (near)
-    absl::StrAppend(&j, "  \"near_dedup\": {\"candidate_pairs\": ", near->candidate_pairs, ", \"confirmed_pairs\": ",
-                    near->confirmed_pairs, ", \"clusters\": ", near->clusters, ", \"documents_removed\": ",
-                    near->removed, "},\n");
-  return j;
+  if (!bad.by_reason().empty()) w.Break(2);
+  w.EndObject();
+  w.Break(2).Key("dedup_table_bytes").Uint(dedup_table_bytes);
+  if (near) {
+    w.Break(2).Key("near_dedup").BeginObject().Key("candidate_pairs").Uint(near->candidate_pairs);
+    w.Key("confirmed_pairs").Uint(near->confirmed_pairs).Key("clusters").Uint(near->clusters);
+    w.Key("documents_removed").Uint(near->removed).EndObject();
+  }
+  // The members without the object's opening "{\n", each line ending in ",\n" (build.json goes on).
+  return w.str().substr(2) + ",\n";
 }
 
 absl::Status WriteBuildJson(const std::filesystem::path& out_dir, const std::string& phase1_json,
                             const std::vector<ShardRecord>& shards, uint64_t ctx_len, const std::string& timing_json) {
-  std::string j = "{\n" + phase1_json + "  \"shards\": [";
+  base::JsonWriter w;
+  w.BeginObject().Text("\n").Text(phase1_json).Text("  ").Key("shards").BeginArray();
   uint64_t tokens = 0, docs = 0;
-  for (size_t i = 0; i < shards.size(); ++i) {
-    const ShardRecord& s = shards[i];
-    absl::StrAppend(&j, i ? ",\n" : "\n", "    {\"name\": ", JsonString(s.name), ", \"documents\": ", s.documents,
-                    ", \"tokens\": ", s.tokens, ", \"bin_bytes\": ", s.bin_bytes, ", \"idx_bytes\": ", s.idx_bytes,
-                    ", \"xxh3_128\": ", JsonString(s.xxh3_128), ", \"training\": ", ShardTrainingJson(s.tokens, ctx_len),
-                    ", \"source_runs\": [");
-    for (size_t r = 0; r < s.source_runs.size(); ++r)
-      absl::StrAppend(&j, r ? ", " : "", "[", s.source_runs[r].first, ", ", s.source_runs[r].second, "]");
-    absl::StrAppend(&j, "]}");
+  for (const ShardRecord& s : shards) {
+    w.Break(4).BeginObject().Key("name").String(s.name).Key("documents").Uint(s.documents);
+    w.Key("tokens").Uint(s.tokens).Key("bin_bytes").Uint(s.bin_bytes).Key("idx_bytes").Uint(s.idx_bytes);
+    w.Key("xxh3_128").String(s.xxh3_128);
+    ShardTraining(w.Key("training"), s.tokens, ctx_len);
+    w.Key("source_runs").BeginArray();
+    for (const auto& [source, count] : s.source_runs) w.BeginArray().Uint(source).Uint(count).EndArray();
+    w.EndArray().EndObject();
     tokens += s.tokens;
     docs += s.documents;
   }
-  absl::StrAppend(&j, shards.empty() ? "],\n" : "\n  ],\n", "  \"output\": {\"shards\": ", shards.size(),
-                  ", \"documents\": ", docs, ", \"tokens\": ", tokens, "},\n", "  \"training\": ",
-                  CorpusTrainingJson(tokens, ctx_len), timing_json.empty() ? "" : ",\n  \"timing\": ", timing_json,
-                  "\n}\n");
-  return base::WriteFileAtomically(out_dir / "build.json", j);
+  if (!shards.empty()) w.Break(2);
+  w.EndArray();
+  w.Break(2).Key("output").BeginObject().Key("shards").Uint(shards.size()).Key("documents").Uint(docs);
+  w.Key("tokens").Uint(tokens).EndObject();
+  CorpusTraining(w.Break(2).Key("training"), tokens, ctx_len);
+  if (!timing_json.empty()) w.Break(2).Key("timing").Raw(timing_json);
+  w.Break(0).EndObject().Text("\n");
+  return base::WriteFileAtomically(out_dir / "build.json", w.str());
 }
 
 }  // namespace rwkvkit::corpus

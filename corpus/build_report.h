@@ -66,10 +66,6 @@ absl::Status WriteBuildJson(const std::filesystem::path& out_dir, const std::str
                             const std::vector<ShardRecord>& shards, uint64_t ctx_len,
                             const std::string& timing_json = "");
 
-// JSON string literal for `s` (UTF-8 passed through; " and \ escaped, \n \t \r as such, other
-// controls and DEL as \u00XX). The one JSON string writer of corpus/ and tools/.
-std::string JsonString(std::string_view s);
-
 }  // namespace rwkvkit::corpus
 
 #endif  // RWKVKIT_CORPUS_BUILD_REPORT_H_

@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/file_io.h"
+#include "base/json_writer.h"
 #include "base/status_macros.h"
 #include "corpus/input/input_paths.h"
 #include "corpus/near_dedup_stage.h"
@@ -35,16 +36,18 @@ double SampleUniform(const Hash128& key, uint64_t seed, uint32_t source) {
 std::string DropReportLine(std::string_view source, std::string_view file, const RecordBlock& block, size_t k,
                            const DocResult& r) {
   const std::string_view reason = std::string_view(r.drop_reason).substr(7);  // after "filter_"
-  std::string where;
-  if (block.position == PositionKind::kRow)
-    where = absl::StrCat("\"row\": ", block.ordinal(k), ", \"row_group\": ", block.row_group,
-                         ", \"row_in_group\": ", block.first_in_group + k);
-  else
-    where = absl::StrCat("\"line\": ", block.position == PositionKind::kFile ? std::string("null")
-                                                                           : absl::StrCat(block.ordinal(k)));
-  return absl::StrCat("{\"source\": ", JsonString(source), ", \"file\": ", JsonString(file), ", ", where,
-                      ", \"filter\": ", JsonString(r.filter), ", \"reason\": ", JsonString(reason),
-                      ", \"language\": ", JsonString(r.language), "}\n");
+  base::JsonWriter w;
+  w.BeginObject().Key("source").String(source).Key("file").String(file);
+  if (block.position == PositionKind::kRow) {
+    w.Key("row").Uint(block.ordinal(k)).Key("row_group").Int(block.row_group);
+    w.Key("row_in_group").Uint(block.first_in_group + k);
+  } else if (block.position == PositionKind::kFile) {
+    w.Key("line").Null();
+  } else {
+    w.Key("line").Uint(block.ordinal(k));
+  }
+  w.Key("filter").String(r.filter).Key("reason").String(reason).Key("language").String(r.language);
+  return w.EndObject().Text("\n").Take();
 }
 
 uint32_t Copies(double weight, const Hash128& key, uint64_t seed, uint32_t source) {

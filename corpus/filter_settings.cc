@@ -7,6 +7,7 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
+#include "base/json_writer.h"
 #include "base/status_macros.h"
 #include "corpus/build_report.h"
 
@@ -130,23 +131,16 @@ FieldFn IntOrOffField(int& v) {
   return [&v](const Ctx& c, const element& e) { return IntOrOff(c, e, v); };
 }
 
-const char* B(bool b) { return b ? "true" : "false"; }
-std::string D(double d) {  // the shortest text that reads back as `d`
-  char buf[64];
-  const auto r = std::to_chars(buf, buf + sizeof buf, d);
-  return std::string(buf, r.ptr);
+void NGrams(base::JsonWriter& w, const std::vector<std::pair<int, double>>& v) {
+  w.BeginArray();
+  for (const auto& [n, frac] : v) w.BeginArray().Int(n).Double(frac).EndArray();
+  w.EndArray();
 }
 
-std::string NGramsJson(const std::vector<std::pair<int, double>>& v) {
-  std::string j = "[";
-  for (size_t i = 0; i < v.size(); ++i) absl::StrAppend(&j, i ? ", " : "", "[", v[i].first, ", ", D(v[i].second), "]");
-  return j + "]";
-}
-
-std::string StringsJson(const std::vector<std::string>& v) {
-  std::string j = "[";
-  for (size_t i = 0; i < v.size(); ++i) absl::StrAppend(&j, i ? ", " : "", JsonString(v[i]));
-  return j + "]";
+void Strings(base::JsonWriter& w, const std::vector<std::string>& v) {
+  w.BeginArray();
+  for (const std::string& s : v) w.String(s);
+  w.EndArray();
 }
 
 }  // namespace
@@ -230,40 +224,56 @@ std::string FilterSettingsJson(const filters::FilterOptions& o) {
   const auto& gq = o.gopher_quality_options;
   const auto& c4 = o.c4_options;
   const auto& fw = o.fineweb_quality_options;
-  return absl::StrCat(
-      "{\"gopher_repetition\": ", o.gopher_repetition ? "{" : "false",
-      o.gopher_repetition ? absl::StrCat("\"dup_line_frac\": ", D(gr.dup_line_frac), ", \"dup_para_frac\": ", D(gr.dup_para_frac),
-                                         ", \"dup_line_char_frac\": ", D(gr.dup_line_char_frac),
-                                         ", \"dup_para_char_frac\": ", D(gr.dup_para_char_frac),
-                                         ", \"top_n_grams\": ", NGramsJson(gr.top_n_grams),
-                                         ", \"dup_n_grams\": ", NGramsJson(gr.dup_n_grams), "}")
-                          : "",
-      ", \"gopher_quality\": ", o.gopher_quality ? "{" : "false",
-      o.gopher_quality
-          ? absl::StrCat("\"min_doc_words\": ", gq.min_doc_words, ", \"max_doc_words\": ", gq.max_doc_words,
-                         ", \"min_avg_word_length\": ", D(gq.min_avg_word_length), ", \"max_avg_word_length\": ",
-                         D(gq.max_avg_word_length), ", \"max_symbol_word_ratio\": ", D(gq.max_symbol_word_ratio),
-                         ", \"max_bullet_lines_ratio\": ", D(gq.max_bullet_lines_ratio),
-                         ", \"max_ellipsis_lines_ratio\": ", D(gq.max_ellipsis_lines_ratio),
-                         ", \"max_non_alpha_words_ratio\": ", D(gq.max_non_alpha_words_ratio),
-                         ", \"min_stop_words\": ", gq.min_stop_words, ", \"stop_words\": ", StringsJson(gq.stop_words), "}")
-          : "",
-      ", \"c4\": ", o.c4 ? "{" : "false",
-      o.c4 ? absl::StrCat("\"remove_citations\": ", B(c4.remove_citations), ", \"filter_no_terminal_punct\": ",
-                          B(c4.filter_no_terminal_punct), ", \"min_num_sentences\": ", c4.min_num_sentences,
-                          ", \"min_words_per_line\": ", c4.min_words_per_line, ", \"max_word_length\": ", c4.max_word_length,
-                          ", \"filter_lorem_ipsum\": ", B(c4.filter_lorem_ipsum), ", \"filter_javascript\": ",
-                          B(c4.filter_javascript), ", \"filter_curly_bracket\": ", B(c4.filter_curly_bracket),
-                          ", \"filter_policy\": ", B(c4.filter_policy), "}")
-           : "",
-      ", \"fineweb_quality\": ", o.fineweb_quality ? "{" : "false",
-      o.fineweb_quality
-          ? absl::StrCat("\"line_punct_thr\": ", D(fw.line_punct_thr), ", \"line_punct_exclude_zero\": ",
-                         B(fw.line_punct_exclude_zero), ", \"short_line_thr\": ", D(fw.short_line_thr),
-                         ", \"short_line_length\": ", fw.short_line_length, ", \"char_duplicates_ratio\": ",
-                         D(fw.char_duplicates_ratio), ", \"new_line_ratio\": ", D(fw.new_line_ratio), "}")
-          : "",
-      ", \"languages\": {\"keep\": ", StringsJson(o.keep_languages), ", \"drop\": ", StringsJson(o.drop_languages), "}}");
+  base::JsonWriter w;
+  w.BeginObject().Key("gopher_repetition");
+  if (o.gopher_repetition) {
+    w.BeginObject().Key("dup_line_frac").Double(gr.dup_line_frac).Key("dup_para_frac").Double(gr.dup_para_frac);
+    w.Key("dup_line_char_frac").Double(gr.dup_line_char_frac).Key("dup_para_char_frac").Double(gr.dup_para_char_frac);
+    NGrams(w.Key("top_n_grams"), gr.top_n_grams);
+    NGrams(w.Key("dup_n_grams"), gr.dup_n_grams);
+    w.EndObject();
+  } else {
+    w.Bool(false);
+  }
+  w.Key("gopher_quality");
+  if (o.gopher_quality) {
+    w.BeginObject().Key("min_doc_words").Uint(gq.min_doc_words).Key("max_doc_words").Uint(gq.max_doc_words);
+    w.Key("min_avg_word_length").Double(gq.min_avg_word_length);
+    w.Key("max_avg_word_length").Double(gq.max_avg_word_length);
+    w.Key("max_symbol_word_ratio").Double(gq.max_symbol_word_ratio);
+    w.Key("max_bullet_lines_ratio").Double(gq.max_bullet_lines_ratio);
+    w.Key("max_ellipsis_lines_ratio").Double(gq.max_ellipsis_lines_ratio);
+    w.Key("max_non_alpha_words_ratio").Double(gq.max_non_alpha_words_ratio);
+    w.Key("min_stop_words").Uint(gq.min_stop_words);
+    Strings(w.Key("stop_words"), gq.stop_words);
+    w.EndObject();
+  } else {
+    w.Bool(false);
+  }
+  w.Key("c4");
+  if (o.c4) {
+    w.BeginObject().Key("remove_citations").Bool(c4.remove_citations);
+    w.Key("filter_no_terminal_punct").Bool(c4.filter_no_terminal_punct);
+    w.Key("min_num_sentences").Int(c4.min_num_sentences).Key("min_words_per_line").Int(c4.min_words_per_line);
+    w.Key("max_word_length").Int(c4.max_word_length).Key("filter_lorem_ipsum").Bool(c4.filter_lorem_ipsum);
+    w.Key("filter_javascript").Bool(c4.filter_javascript).Key("filter_curly_bracket").Bool(c4.filter_curly_bracket);
+    w.Key("filter_policy").Bool(c4.filter_policy).EndObject();
+  } else {
+    w.Bool(false);
+  }
+  w.Key("fineweb_quality");
+  if (o.fineweb_quality) {
+    w.BeginObject().Key("line_punct_thr").Double(fw.line_punct_thr);
+    w.Key("line_punct_exclude_zero").Bool(fw.line_punct_exclude_zero).Key("short_line_thr").Double(fw.short_line_thr);
+    w.Key("short_line_length").Uint(fw.short_line_length).Key("char_duplicates_ratio").Double(fw.char_duplicates_ratio);
+    w.Key("new_line_ratio").Double(fw.new_line_ratio).EndObject();
+  } else {
+    w.Bool(false);
+  }
+  w.Key("languages").BeginObject();
+  Strings(w.Key("keep"), o.keep_languages);
+  Strings(w.Key("drop"), o.drop_languages);
+  return w.EndObject().EndObject().Take();
 }
 
 }  // namespace rwkvkit::corpus

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "base/file_io.h"
+#include "base/json_writer.h"
 #include "base/status_macros.h"
 
 namespace rwkvkit::corpus {
@@ -183,25 +184,25 @@ absl::Status NearDedupStage::WriteReport(const SignatureSource& signatures, cons
                                          const std::vector<InputFile>& files, const Manifest& manifest) const {
   RWKVKIT_ASSIGN_OR_RETURN(base::AtomicFileWriter out, base::AtomicFileWriter::Create(report_));
   const size_t h = static_cast<size_t>(config_.num_hashes());
-  auto where = [&](uint64_t doc) {
+  auto where = [&](base::JsonWriter& w, uint64_t doc) {
     const uint32_t file = doc_file_[doc];
     const InputFile& f = files[file];
-    std::string s = absl::StrCat("\"source\": ", JsonString(manifest.sources[f.source].name), ", \"file\": ",
-                                 JsonString(f.path.string()));
+    w.Key("source").String(manifest.sources[f.source].name).Key("file").String(f.path.string());
     const uint64_t line = doc_line_[doc];
     if (file < group_starts_.size() && !group_starts_[file].empty()) {  // a Parquet row
       const std::vector<GroupStart>& g = group_starts_[file];
       auto it = std::upper_bound(g.begin(), g.end(), line,
                                  [](uint64_t row, const GroupStart& start) { return row < start.first_row; });
-      absl::StrAppend(&s, ", \"row\": ", line);
+      w.Key("row").Uint(line);
       if (it != g.begin()) {  // a build resumed from a checkpoint may not have seen the row's group
         const GroupStart& start = *(it - 1);
-        absl::StrAppend(&s, ", \"row_group\": ", start.row_group, ", \"row_in_group\": ", line - start.first_row);
+        w.Key("row_group").Int(start.row_group).Key("row_in_group").Uint(line - start.first_row);
       }
+    } else if (line == 0) {
+      w.Key("line").Null();
     } else {
-      absl::StrAppend(&s, ", \"line\": ", line == 0 ? std::string("null") : absl::StrCat(line));
+      w.Key("line").Uint(line);
     }
-    return s;
   };
   std::vector<uint64_t> removed(h);
   for (uint64_t i = 0; i < representative.size(); ++i) {
@@ -209,9 +210,13 @@ absl::Status NearDedupStage::WriteReport(const SignatureSource& signatures, cons
     if (keep == i) continue;
     std::memcpy(removed.data(), signatures(i), h * sizeof(uint64_t));  // the source may reuse its buffer
     const double jaccard = EstimateJaccard(removed.data(), signatures(keep), h);
-    const std::string line = absl::StrCat("{", where(i), ", \"kept\": {", where(keep), "}, \"jaccard\": ",
-                                          absl::StrFormat("%.6g", jaccard), "}\n");
-    RWKVKIT_RETURN_IF_ERROR(out.Append(line));  // on failure `out` removes its temporary file
+    base::JsonWriter w;
+    w.BeginObject();
+    where(w, i);
+    w.Key("kept").BeginObject();
+    where(w, keep);
+    w.EndObject().Key("jaccard").Significant(jaccard, 6).EndObject().Text("\n");
+    RWKVKIT_RETURN_IF_ERROR(out.Append(w.str()));  // on failure `out` removes its temporary file
   }
   return out.Commit();
 }

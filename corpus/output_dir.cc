@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "base/file_io.h"
+#include "base/json_writer.h"
 #include "base/status_macros.h"
 #include "corpus/build_report.h"
 #include "simdjson.h"
@@ -48,10 +49,10 @@ fs::path Resolved(const fs::path& p) {
   return r;
 }
 
-std::string JsonList(const std::vector<std::string>& v) {
-  std::string j = "[";
-  for (size_t i = 0; i < v.size(); ++i) absl::StrAppend(&j, i ? ", " : "", JsonString(v[i]));
-  return j + "]";
+void StringArray(base::JsonWriter& w, const std::vector<std::string>& v) {
+  w.BeginArray();
+  for (const std::string& s : v) w.String(s);
+  w.EndArray();
 }
 
 absl::StatusOr<std::vector<std::string>> StringList(simdjson::dom::element e, const fs::path& file,
@@ -70,8 +71,10 @@ absl::StatusOr<std::vector<std::string>> StringList(simdjson::dom::element e, co
 }
 
 std::string RecordJson(const PublishPlan& plan) {
-  return absl::StrCat("{\"corpus\": ", JsonString(plan.corpus), ", \"fingerprint\": ", JsonString(plan.fingerprint),
-                      ",\n \"files\": ", JsonList(plan.files), "}\n");
+  base::JsonWriter w;
+  w.BeginObject().Key("corpus").String(plan.corpus).Key("fingerprint").String(plan.fingerprint);
+  StringArray(w.Break(1).Key("files"), plan.files);
+  return w.EndObject().Text("\n").Take();
 }
 
 absl::StatusOr<Ownership> ReadRecord(const fs::path& path) {
@@ -148,13 +151,17 @@ absl::Status CarryOut(const fs::path& out, const PublishPlan& plan) {
 }
 
 std::string PlanJson(const PublishPlan& plan) {
-  std::string moves = "[";
-  for (size_t i = 0; i < plan.moves.size(); ++i)
-    absl::StrAppend(&moves, i ? ",\n  " : "", "[", JsonString(plan.moves[i].first.string()), ", ",
-                    JsonString(plan.moves[i].second.string()), "]");
-  return absl::StrCat("{\"corpus\": ", JsonString(plan.corpus), ", \"fingerprint\": ", JsonString(plan.fingerprint),
-                      ",\n \"moves\": ", moves, "],\n \"remove\": ", JsonList(plan.remove),
-                      ",\n \"files\": ", JsonList(plan.files), "}\n");
+  base::JsonWriter w;
+  w.BeginObject().Key("corpus").String(plan.corpus).Key("fingerprint").String(plan.fingerprint);
+  w.Break(1).Key("moves").BeginArray();
+  for (size_t i = 0; i < plan.moves.size(); ++i) {
+    if (i > 0) w.Break(2);
+    w.BeginArray().String(plan.moves[i].first.string()).String(plan.moves[i].second.string()).EndArray();
+  }
+  w.EndArray();
+  StringArray(w.Break(1).Key("remove"), plan.remove);
+  StringArray(w.Break(1).Key("files"), plan.files);
+  return w.EndObject().Text("\n").Take();
 }
 
 absl::StatusOr<PublishPlan> ReadPlan(const fs::path& path) {

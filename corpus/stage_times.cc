@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "base/json_writer.h"
 
 namespace rwkvkit::corpus {
 namespace {
@@ -15,7 +16,7 @@ double CpuSeconds(clockid_t id) {
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
-std::string Seconds(double s) { return absl::StrFormat("%.3f", s < 0 ? 0.0 : s); }
+double NonNegative(double s) { return s < 0 ? 0.0 : s; }
 
 }  // namespace
 
@@ -55,14 +56,16 @@ void AttributePhase1Wall(double phase1_wall, StageTimes& t) {
 
 std::string StageTimesJson(const StageTimes& t, int threads, double wall_seconds, double cpu_seconds,
                            bool phase1_reused) {
-  std::string j = absl::StrCat("{\"threads\": ", threads, ", \"wall_seconds\": ", Seconds(wall_seconds),
-                               ", \"cpu_seconds\": ", Seconds(cpu_seconds),
-                               ", \"phase1_reused\": ", phase1_reused ? "true" : "false", ", \"stages\": {");
-  for (int i = 0; i < kStageCount; ++i)
-    absl::StrAppend(&j, i ? ", " : "", "\"", StageName(static_cast<Stage>(i)), "\": {\"wall_seconds\": ",
-                    Seconds(t.stage[i].wall), ", \"busy_seconds\": ", Seconds(t.stage[i].busy),
-                    ", \"cpu_seconds\": ", Seconds(t.stage[i].cpu), "}");
-  return j + "}}";
+  base::JsonWriter w;
+  w.BeginObject().Key("threads").Int(threads).Key("wall_seconds").Fixed(NonNegative(wall_seconds), 3);
+  w.Key("cpu_seconds").Fixed(NonNegative(cpu_seconds), 3).Key("phase1_reused").Bool(phase1_reused);
+  w.Key("stages").BeginObject();
+  for (int i = 0; i < kStageCount; ++i) {
+    const auto& s = t.stage[i];
+    w.Key(StageName(static_cast<Stage>(i))).BeginObject().Key("wall_seconds").Fixed(NonNegative(s.wall), 3);
+    w.Key("busy_seconds").Fixed(NonNegative(s.busy), 3).Key("cpu_seconds").Fixed(NonNegative(s.cpu), 3).EndObject();
+  }
+  return w.EndObject().EndObject().Take();
 }
 
 std::string StageTimesLine(const StageTimes& t, double wall_seconds, double cpu_seconds) {

@@ -20,6 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "base/file_io.h"
+#include "base/json_writer.h"
 #include "corpus/build_report.h"
 #include "corpus/filters/language_id.h"
 #include "corpus/input/block_reader.h"
@@ -304,55 +305,61 @@ void PrintTable(const BenchRun& run, const CorpusCounts& counts, const SpeedTabl
                         : "speed not measured (--no-speed)");
 }
 
-std::string JsonNumber(std::optional<double> x) { return x ? absl::StrFormat("%.6f", *x) : std::string("null"); }
+void Number(base::JsonWriter& w, std::optional<double> x) {
+  if (x) w.Fixed(*x, 6);
+  else w.Null();
+}
 
 // {"documents": .., "vocabs": {"name": {...}, ...}} of one language or of the total.
-std::string JsonLanguage(const BenchRun& run, const LanguageCounts& l, bool words,
-                         const std::vector<uint64_t>& word_tokens, const std::vector<std::optional<SpeedResult>>& speed,
-                         const std::string& indent) {
-  std::string j = absl::StrCat("{\"documents\": ", l.docs, ", \"bytes\": ", l.bytes, ", \"characters\": ", l.chars,
-                               ", \"words\": ", words ? absl::StrCat(l.words) : std::string("null"),
-                               ", \"detected_documents\": ", l.detected_docs, ", \"vocabs\": {");
+void Language(base::JsonWriter& w, const BenchRun& run, const LanguageCounts& l, bool words,
+              const std::vector<uint64_t>& word_tokens, const std::vector<std::optional<SpeedResult>>& speed,
+              int indent) {
+  w.BeginObject().Key("documents").Uint(l.docs).Key("bytes").Uint(l.bytes).Key("characters").Uint(l.chars);
+  w.Key("words");
+  if (words) w.Uint(l.words);
+  else w.Null();
+  w.Key("detected_documents").Uint(l.detected_docs).Key("vocabs").BeginObject();
   for (size_t v = 0; v < run.vocabs.size(); ++v) {
     const uint64_t t = l.tokens[v];
     const std::optional<SpeedResult>& s = speed[v];
-    absl::StrAppend(&j, v ? "," : "", "\n", indent, "  ", corpus::JsonString(run.vocabs[v].name), ": {\"tokens\": ", t,
-                    ", \"bytes_per_token\": ", JsonNumber(Ratio(l.bytes, t)),
-                    ", \"characters_per_token\": ", JsonNumber(Ratio(l.chars, t)),
-                    ", \"tokens_per_word\": ", JsonNumber(words ? Ratio(word_tokens[v], l.words) : std::nullopt),
-                    ", \"encode_mb_per_s_1_thread\": ",
-                    JsonNumber(s ? std::optional<double>(s->mb_per_s_one_thread) : std::nullopt),
-                    ", \"encode_mb_per_s_all_threads\": ",
-                    JsonNumber(s ? std::optional<double>(s->mb_per_s_threads) : std::nullopt),
-                    ", \"speed_sample_bytes\": ", s ? s->sample_bytes : 0, "}");
+    w.Break(indent + 2).Key(run.vocabs[v].name).BeginObject().Key("tokens").Uint(t);
+    Number(w.Key("bytes_per_token"), Ratio(l.bytes, t));
+    Number(w.Key("characters_per_token"), Ratio(l.chars, t));
+    Number(w.Key("tokens_per_word"), words ? Ratio(word_tokens[v], l.words) : std::nullopt);
+    Number(w.Key("encode_mb_per_s_1_thread"), s ? std::optional<double>(s->mb_per_s_one_thread) : std::nullopt);
+    Number(w.Key("encode_mb_per_s_all_threads"), s ? std::optional<double>(s->mb_per_s_threads) : std::nullopt);
+    w.Key("speed_sample_bytes").Uint(s ? s->sample_bytes : 0).EndObject();
   }
-  return absl::StrCat(j, "\n", indent, "}}");
+  w.Break(indent).EndObject().EndObject();
 }
 
 std::string MakeJson(const BenchRun& run, const CorpusCounts& counts, const SpeedTable& speed, const Total& total) {
-  std::string j = "{\n  \"command\": \"bench tokenizer\",\n  \"inputs\": [";
-  for (size_t i = 0; i < run.inputs.size(); ++i)
-    absl::StrAppend(&j, i ? ", " : "", corpus::JsonString(run.inputs[i].path));
-  absl::StrAppend(&j, "],\n  \"vocabs\": [");
-  for (size_t v = 0; v < run.vocabs.size(); ++v)
-    absl::StrAppend(&j, v ? ", " : "", "{\"name\": ", corpus::JsonString(run.vocabs[v].name), ", \"path\": ",
-                    corpus::JsonString(run.vocabs[v].path), ", \"entries\": ", run.vocabs[v].tok.num_entries(), "}");
-  absl::StrAppend(&j, "],\n  \"language_key\": ",
-                  run.options.force_detect ? std::string("null") : corpus::JsonString(run.options.lang_key),
-                  ",\n  \"threads\": ", run.threads, ",\n  \"repeats\": ", run.speed ? run.repeats : 0,
-                  ",\n  \"speed_measured\": ", run.speed ? "true" : "false", ",\n  \"languages\": {");
+  base::JsonWriter w;
+  w.BeginObject().Break(2).Key("command").String("bench tokenizer");
+  w.Break(2).Key("inputs").BeginArray();
+  for (const auto& input : run.inputs) w.String(input.path);
+  w.EndArray().Break(2).Key("vocabs").BeginArray();
+  for (const auto& v : run.vocabs) {
+    w.BeginObject().Key("name").String(v.name).Key("path").String(v.path);
+    w.Key("entries").Uint(v.tok.num_entries()).EndObject();
+  }
+  w.EndArray().Break(2).Key("language_key");
+  if (run.options.force_detect) w.Null();
+  else w.String(run.options.lang_key);
+  w.Break(2).Key("threads").Int(run.threads).Break(2).Key("repeats").Int(run.speed ? run.repeats : 0);
+  w.Break(2).Key("speed_measured").Bool(run.speed).Break(2).Key("languages").BeginObject();
   size_t li = 0;
   for (const auto& [code, l] : counts.languages) {
     const bool words = !corpus::filters::WrittenWithoutSpaces(code);
-    absl::StrAppend(&j, li ? "," : "", "\n    ", corpus::JsonString(code), ": ",
-                    JsonLanguage(run, l, words, l.tokens, speed[li], "    "));
+    Language(w.Break(4).Key(code), run, l, words, l.tokens, speed[li], 4);
     ++li;
   }
-  absl::StrAppend(&j, li ? "\n  " : "", "},\n  \"total\": ",
-                  JsonLanguage(run, total.counts, true, total.word_lang_tokens, total.speed, "  "),
-                  ",\n  \"bad_lines\": ", counts.bad_lines, ",\n  \"bad_files\": ", counts.bad_files,
-                  ",\n  \"input_bytes\": ", counts.input_bytes, "\n}\n");
-  return j;
+  if (li > 0) w.Break(2);
+  w.EndObject();
+  Language(w.Break(2).Key("total"), run, total.counts, true, total.word_lang_tokens, total.speed, 2);
+  w.Break(2).Key("bad_lines").Uint(counts.bad_lines).Break(2).Key("bad_files").Uint(counts.bad_files);
+  w.Break(2).Key("input_bytes").Uint(counts.input_bytes).Break(0).EndObject().Text("\n");
+  return w.Take();
 }
 
 int RunBenchTokenizer(int argc, char** argv) {

@@ -18,6 +18,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "base/file_io.h"
+#include "base/json_writer.h"
 #include "base/status_macros.h"
 #include "corpus/build_report.h"
 #include "corpus/output_lock.h"
@@ -86,12 +87,10 @@ exit status 1, naming the shard, document and source.)",
     },
               SlurmFlags())};
 
-std::string JsonNumber(double x) { return std::isfinite(x) ? absl::StrFormat("%.9g", x) : std::string("null"); }
-
-std::string TotalsJson(const refmodel::EvalTotals& t) {
-  return absl::StrCat("{\"documents\": ", t.documents, ", \"tokens\": ", t.tokens, ", \"bytes\": ", t.bytes,
-                      ", \"mean_nll\": ", JsonNumber(t.MeanNll()), ", \"perplexity\": ", JsonNumber(t.Perplexity()),
-                      ", \"bits_per_byte\": ", JsonNumber(t.BitsPerByte()), "}");
+void Totals(base::JsonWriter& w, const refmodel::EvalTotals& t) {
+  w.BeginObject().Key("documents").Uint(t.documents).Key("tokens").Uint(t.tokens).Key("bytes").Uint(t.bytes);
+  w.Key("mean_nll").Significant(t.MeanNll(), 9).Key("perplexity").Significant(t.Perplexity(), 9);
+  w.Key("bits_per_byte").Significant(t.BitsPerByte(), 9).EndObject();
 }
 
 struct EvalFlags {
@@ -204,25 +203,19 @@ absl::Status LoadPlugin(const EvalFlags& e, evaluation::EvalRequest& request) {
 
 // stdout: the summary line.
 void PrintReport(const EvalFlags& e, const evaluation::EvalReport& report) {
-  std::string json = absl::StrCat("{\"model\": ", corpus::JsonString(e.model), ", \"version\": \"", report.version,
-                                  "\", \"total\": ", TotalsJson(report.total), ", \"sources\": {");
-  bool first = true;
-  for (const auto& [name, t] : report.per_source) {
-    absl::StrAppend(&json, first ? "" : ", ", corpus::JsonString(name), ": ", TotalsJson(t));
-    first = false;
-  }
-  absl::StrAppend(&json, "}");
+  base::JsonWriter w;
+  w.BeginObject().Key("model").String(e.model).Key("version").String(report.version);
+  Totals(w.Key("total"), report.total);
+  w.Key("sources").BeginObject();
+  for (const auto& [name, t] : report.per_source) Totals(w.Key(name), t);
+  w.EndObject();
   if (report.sampled) {
-    absl::StrAppend(&json, ", \"sample\": {\"mode\": \"", report.per_source_sample ? "per_source" : "proportional",
-                    "\", \"seed\": ", report.seed, ", \"documents\": {");
-    first = true;
-    for (const auto& [name, k] : report.chosen_per_source) {
-      absl::StrAppend(&json, first ? "" : ", ", corpus::JsonString(name), ": ", k);
-      first = false;
-    }
-    absl::StrAppend(&json, "}}");
+    w.Key("sample").BeginObject().Key("mode").String(report.per_source_sample ? "per_source" : "proportional");
+    w.Key("seed").Uint(report.seed).Key("documents").BeginObject();
+    for (const auto& [name, k] : report.chosen_per_source) w.Key(name).Uint(k);
+    w.EndObject().EndObject();
   }
-  std::printf("%s}\n", json.c_str());
+  std::printf("%s\n", w.EndObject().str().c_str());
 }
 
 void PrintWarnings(const evaluation::EvalReport& report) {

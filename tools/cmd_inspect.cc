@@ -27,6 +27,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "base/json_writer.h"
 #include "base/status_macros.h"
 #include "corpus/binidx/shard_reader.h"
 #include "corpus/binidx/training_numbers.h"
@@ -121,33 +122,30 @@ absl::StatusOr<std::string> Xxh3File(const fs::path& path) {
   return absl::StrFormat("%016x%016x", h.high64, h.low64);
 }
 
-std::string JsonString(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      out += absl::StrFormat("\\u%04x", c);
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
-
 double MeanTokens(const ShardStats& s) { return s.documents ? static_cast<double>(s.tokens) / s.documents : 0.0; }
 
-std::string StatsJson(const ShardStats& s) {
-  std::string out = absl::StrCat("{\"name\": ", JsonString(s.name), ", \"ok\": ", s.ok ? "true" : "false");
+// The "training" member: RWKV-LM's numbers for `tokens` at `ctx_len` (nothing without one).
+void TrainingJson(base::JsonWriter& w, uint64_t tokens, std::optional<uint64_t> ctx_len) {
+  if (!ctx_len) return;
+  absl::StatusOr<binidx::TrainingNumbers> t = binidx::ComputeTrainingNumbers(tokens, *ctx_len);
+  if (!t.ok()) return;
+  w.Key("training").BeginObject().Key("ctx_len").Uint(*ctx_len).Key("my_exit_tokens").Uint(tokens).Key("magic_prime");
+  if (t->magic_prime) w.Uint(*t->magic_prime);
+  else w.Null();
+  w.Key("trainer_accepts").Bool(t->trainer_accepts).EndObject();
+}
+
+// {"name": .., "ok": .., "documents": .., ..., "training": {..}}; the shard's numbers only when it opened.
+void StatsJson(base::JsonWriter& w, const ShardStats& s, std::optional<uint64_t> ctx_len) {
+  w.BeginObject().Key("name").String(s.name).Key("ok").Bool(s.ok);
   if (s.opened) {
-    absl::StrAppend(&out, ", \"documents\": ", s.documents, ", \"tokens\": ", s.tokens, ", \"bin_bytes\": ", s.bin_bytes,
-                    ", \"idx_bytes\": ", s.idx_bytes, ", \"min_tokens\": ", s.min_tokens, ", \"max_tokens\": ",
-                    s.max_tokens, ", \"mean_tokens\": ", absl::StrFormat("%.3f", MeanTokens(s)),
-                    ", \"documents_not_ending_with_0\": ", s.not_ending_with_0);
-    if (!s.xxh3_128.empty()) absl::StrAppend(&out, ", \"xxh3_128\": ", JsonString(s.xxh3_128));
+    w.Key("documents").Uint(s.documents).Key("tokens").Uint(s.tokens).Key("bin_bytes").Uint(s.bin_bytes);
+    w.Key("idx_bytes").Uint(s.idx_bytes).Key("min_tokens").Uint(s.min_tokens).Key("max_tokens").Uint(s.max_tokens);
+    w.Key("mean_tokens").Fixed(MeanTokens(s), 3).Key("documents_not_ending_with_0").Uint(s.not_ending_with_0);
+    if (!s.xxh3_128.empty()) w.Key("xxh3_128").String(s.xxh3_128);
+    TrainingJson(w, s.tokens, ctx_len);
   }
-  return out + "}";
+  w.EndObject();
 }
 
 std::string EndsWith0Text(const ShardStats& s) {
@@ -163,15 +161,6 @@ std::string ShardPrimeText(uint64_t tokens, uint64_t ctx_len) {
   return absl::StrCat(*t->magic_prime, t->trainer_accepts ? "" : " (rejected)");
 }
 
-std::string TrainingJson(uint64_t tokens, std::optional<uint64_t> ctx_len) {
-  if (!ctx_len) return "";
-  absl::StatusOr<binidx::TrainingNumbers> t = binidx::ComputeTrainingNumbers(tokens, *ctx_len);
-  if (!t.ok()) return "";
-  return absl::StrCat(", \"training\": {\"ctx_len\": ", *ctx_len, ", \"my_exit_tokens\": ", tokens,
-                      ", \"magic_prime\": ", t->magic_prime ? absl::StrCat(*t->magic_prime) : "null",
-                      ", \"trainer_accepts\": ", t->trainer_accepts ? "true" : "false", "}");
-}
-
 int InspectShard(const fs::path& prefix, bool json, std::optional<uint64_t> ctx_len) {
   absl::StatusOr<binidx::ShardReader> r = binidx::ShardReader::Open(prefix);
   if (!r.ok()) return ReportError("inspect", r.status());
@@ -180,9 +169,9 @@ int InspectShard(const fs::path& prefix, bool json, std::optional<uint64_t> ctx_
   if (absl::Status st = ScanDocuments(*r, s); !st.ok()) return ReportError("inspect", st);
   s.opened = s.ok = true;
   if (json) {
-    std::string j = StatsJson(s);
-    j.insert(j.size() - 1, TrainingJson(s.tokens, ctx_len));
-    std::printf("%s\n", j.c_str());
+    base::JsonWriter w;
+    StatsJson(w, s, ctx_len);
+    std::printf("%s\n", w.str().c_str());
     return 0;
   }
   std::printf("shard        %s\ndocuments    %llu\ntokens       %llu\nbin bytes    %llu\nidx bytes    %llu\n",
@@ -522,16 +511,15 @@ int InspectDirectory(const fs::path& dir, bool json, std::optional<uint64_t> fla
                                     " shards): nothing to train on; a build that keeps no document fails today, so "
                                     "this one is from an older rwkvkit or was edited: rebuild it"));
   if (json) {
-    std::string out = absl::StrCat("{\"path\": ", JsonString(dir.string()), ", \"ok\": ", problems.empty() ? "true" : "false",
-                                   ", \"documents\": ", docs, ", \"tokens\": ", tokens, ", \"shards\": [");
-    for (size_t i = 0; i < stats.size(); ++i) {
-      std::string one = StatsJson(stats[i]);
-      if (stats[i].opened) one.insert(one.size() - 1, TrainingJson(stats[i].tokens, ctx_len));
-      absl::StrAppend(&out, i ? ", " : "", one);
-    }
-    absl::StrAppend(&out, "]", TrainingJson(tokens, ctx_len), ", \"problems\": [");
-    for (size_t i = 0; i < problems.size(); ++i) absl::StrAppend(&out, i ? ", " : "", JsonString(problems[i]));
-    std::printf("%s]}\n", out.c_str());
+    base::JsonWriter w;
+    w.BeginObject().Key("path").String(dir.string()).Key("ok").Bool(problems.empty());
+    w.Key("documents").Uint(docs).Key("tokens").Uint(tokens).Key("shards").BeginArray();
+    for (const ShardStats& s : stats) StatsJson(w, s, ctx_len);
+    w.EndArray();
+    TrainingJson(w, tokens, ctx_len);
+    w.Key("problems").BeginArray();
+    for (const std::string& p : problems) w.String(p);
+    std::printf("%s\n", w.EndArray().EndObject().str().c_str());
   } else {
     PrintTable(dir, stats, docs, tokens, ctx_len);
     if (ctx_len && stats.size() == 1) {

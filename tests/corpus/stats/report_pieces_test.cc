@@ -117,12 +117,6 @@ TEST(DatasetCard, SizeCategoriesLanguagesAndLicenses) {
   EXPECT_EQ(HubLicense("GPL-2.0-or-later OR CC-BY-SA-3.0"), "");
 }
 
-TEST(JsonString, EscapesQuotesBackslashesAndControls) {
-  EXPECT_EQ(JsonString("a\"b\\c\nd\x01"), "\"a\\\"b\\\\c\\nd\\u0001\"");
-  EXPECT_EQ(JsonString("\t\r\x7f"), "\"\\t\\r\\u007f\"");
-  EXPECT_EQ(JsonString("\xE6\x97\xA5"), "\"\xE6\x97\xA5\"");
-}
-
 TEST(HtmlAndMarkdownEscape, NeutralizeMarkup) {
   EXPECT_EQ(HtmlEscape("<a href='x'>&\"</a>"), "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;");
   EXPECT_EQ(MarkdownEscape("a|b*c_d`e"), "a\\|b\\*c\\_d\\`e");
