@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "corpus/input/record_source.h"
-#include "corpus/jsonl_field.h"
+#include "corpus/input/jsonl_field.h"
 
 namespace {
 

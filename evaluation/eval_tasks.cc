@@ -12,7 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/file_io.h"
 #include "base/status_macros.h"
-#include "corpus/build_report.h"
+#include "corpus/build/build_report.h"
 #include "corpus/tasks/intermediate.h"
 #include "corpus/tasks/task_runner.h"
 #include "refmodel/eval/shard_set.h"

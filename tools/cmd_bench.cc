@@ -3,7 +3,7 @@
 // For every language (the record's `lang` field, else CLD2): documents, bytes, characters,
 // words, and for each vocab (the World vocab, and optionally others in the same greedy format
 // side by side) tokens, bytes per token, characters per token, tokens per word, and encode
-// speed in MB/s on one thread and on all cores. The counting lives in tools/tokenizer_bench.h;
+// speed in MB/s on one thread and on all cores. The counting lives in tools/bench_tokenizer.h;
 // this file parses the flags and prints the aligned table and the JSON (temporary name, then
 // rename). Speed is measured on texts held in memory and never asserted by tests.
 #include <tbb/global_control.h>
@@ -21,15 +21,15 @@
 #include "absl/strings/str_format.h"
 #include "base/file_io.h"
 #include "base/json_writer.h"
-#include "corpus/build_report.h"
+#include "corpus/build/build_report.h"
 #include "corpus/filters/language_id.h"
 #include "corpus/input/block_reader.h"
 #include "corpus/input/input_paths.h"
-#include "corpus/manifest.h"
+#include "corpus/build/manifest.h"
 #include "tools/cli/flags.h"
 #include "tools/cli/vocab_path.h"
 #include "tools/commands.h"
-#include "tools/tokenizer_bench.h"
+#include "tools/bench_tokenizer.h"
 
 namespace rwkvkit::cli {
 namespace {

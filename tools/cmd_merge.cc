@@ -12,7 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "corpus/binidx/shard_merge.h"
 #include "corpus/binidx/shard_reader.h"
-#include "corpus/progress.h"
+#include "corpus/build/progress.h"
 #include "corpus/stats/build_info.h"
 #include "tools/cli/flags.h"
 #include "tools/cli/trainer_text.h"

@@ -3,7 +3,7 @@
 // Reads build.json and every shard of a finished `rwkvkit build` (corpus/stats/) and writes
 // report.json, report.html and report.md into REPORT_DIR (docs/stats_report.md), then prints
 // a short summary. A damaged or missing shard is named on stderr and in the reports, the rest
-// is still counted, and the exit status is 1. Progress lines (corpus/progress.h) come after
+// is still counted, and the exit status is 1. Progress lines (corpus/build/progress.h) come after
 // every batch of documents, so a large shard shows progress too.
 #include <tbb/global_control.h>
 
@@ -15,7 +15,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "corpus/progress.h"
+#include "corpus/build/progress.h"
 #include "corpus/stats/build_info.h"
 #include "corpus/stats/collector.h"
 #include "corpus/stats/report_model.h"

@@ -25,7 +25,7 @@
 #include "absl/strings/str_cat.h"
 #include "corpus/input/block_reader.h"
 #include "corpus/input/byte_stream.h"
-#include "corpus/jsonl_field.h"
+#include "corpus/input/jsonl_field.h"
 #include "tokenizer/batch_encoder.h"
 #include "tools/cli/flags.h"
 #include "tools/cli/id_text.h"

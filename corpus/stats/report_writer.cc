@@ -8,7 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/file_io.h"
 #include "base/status_macros.h"
-#include "corpus/build_report.h"
+#include "corpus/build/build_report.h"
 #include "corpus/stats/report_html.h"
 #include "corpus/stats/report_json.h"
 #include "corpus/stats/report_markdown.h"

@@ -3,7 +3,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "base/status_macros.h"
-#include "corpus/exact_dedup.h"
+#include "corpus/dedup/exact_dedup.h"
 #include "corpus/tasks/intermediate.h"
 #include "corpus/tasks/stage_tasks.h"
 

@@ -18,7 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "base/file_io.h"
-#include "corpus/build_report.h"
+#include "corpus/build/build_report.h"
 
 namespace rwkvkit::corpus::tasks {
 namespace {

@@ -17,7 +17,7 @@
 #include "absl/strings/str_join.h"
 #include "base/file_io.h"
 #include "base/status_macros.h"
-#include "corpus/build_report.h"
+#include "corpus/build/build_report.h"
 
 namespace rwkvkit::corpus::tasks {
 namespace {

@@ -3,9 +3,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
-#include "corpus/build_checks.h"
-#include "corpus/build_report.h"
-#include "corpus/output_lock.h"
+#include "corpus/build/build_checks.h"
+#include "corpus/build/build_report.h"
+#include "corpus/build/output_lock.h"
 #include "corpus/tasks/executor_local.h"
 
 namespace rwkvkit::corpus::tasks {

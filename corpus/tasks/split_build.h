@@ -13,7 +13,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "corpus/build_options.h"
+#include "corpus/build/build_options.h"
 #include "corpus/tasks/stage_tasks.h"
 
 namespace rwkvkit::corpus::tasks {

@@ -23,8 +23,8 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "corpus/build_options.h"
-#include "corpus/build_stages.h"
+#include "corpus/build/build_options.h"
+#include "corpus/build/build_stages.h"
 #include "corpus/tasks/work_dir.h"
 #include "tokenizer/tokenizer.h"
 

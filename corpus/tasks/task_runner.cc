@@ -8,8 +8,8 @@
 #include "absl/strings/str_cat.h"
 #include "base/file_io.h"
 #include "base/status_macros.h"
-#include "corpus/build_report.h"
-#include "corpus/output_lock.h"
+#include "corpus/build/build_report.h"
+#include "corpus/build/output_lock.h"
 #include "corpus/tasks/stage_tasks.h"
 #include "corpus/tasks/task_runner.h"
 

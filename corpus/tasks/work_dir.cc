@@ -16,8 +16,8 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "base/file_io.h"
-#include "corpus/build_report.h"
-#include "corpus/output_lock.h"
+#include "corpus/build/build_report.h"
+#include "corpus/build/output_lock.h"
 
 namespace rwkvkit::corpus::tasks {
 namespace {

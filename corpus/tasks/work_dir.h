@@ -38,7 +38,7 @@ struct TaskPlan {
   uint32_t read_tasks = 1;   // N: slices of the input files
   uint32_t partitions = 1;   // P: hash ranges of the dedup keys
   uint32_t write_tasks = 1;  // shard writers
-  std::string fingerprint;   // what the directory serves (a build: corpus/build_checks.h BuildFingerprint)
+  std::string fingerprint;   // what the directory serves (a build: corpus/build/build_checks.h BuildFingerprint)
   uint32_t eval_tasks = 0;   // > 0: an evaluation in this many slices (then the build counts are unused)
 };
 // The stages of the plan's chain, in order.

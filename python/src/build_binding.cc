@@ -11,9 +11,9 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "corpus/build_options.h"
-#include "corpus/build_request.h"
-#include "corpus/pipeline.h"
+#include "corpus/build/build_options.h"
+#include "corpus/build/build_request.h"
+#include "corpus/build/pipeline.h"
 #include "python/src/bindings.h"
 #include "python/src/job.h"
 #include "python/src/status_error.h"

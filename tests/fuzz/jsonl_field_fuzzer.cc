@@ -1,5 +1,5 @@
 // tests/fuzz/jsonl_field_fuzzer.cc — fuzz target: JSON Lines field extraction
-// (corpus/jsonl_field.h) on one record.
+// (corpus/input/jsonl_field.h) on one record.
 //
 // Input: one line. Properties: Read() either fails with kInvalidArgument and a message, or
 // succeeds; then every requested key is reported consistently (Field() ok exactly when the
@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "corpus/jsonl_field.h"
+#include "corpus/input/jsonl_field.h"
 #include "simdjson.h"
 #include "tests/fuzz/fuzz_util.h"
 

@@ -1,5 +1,5 @@
 // tests/fuzz/jsonl_record_fuzzer.cc — fuzz target: one JSONL record through a build's
-// per-document stage (corpus/doc_processor.h): parse, repair of invalid UTF-8 and lone
+// per-document stage (corpus/build/doc_processor.h): parse, repair of invalid UTF-8 and lone
 // surrogates, normalization, quality filters and language id, MinHash, tokenization.
 //
 // Input: one line, processed twice: without filters (NFC) and with every filter on, C4
@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "corpus/dedup/minhash.h"
-#include "corpus/doc_processor.h"
+#include "corpus/build/doc_processor.h"
 #include "corpus/filters/document_filters.h"
 #include "corpus/text/text_repair.h"
 #include "simdjson.h"

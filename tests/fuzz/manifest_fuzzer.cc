@@ -1,4 +1,4 @@
-// tests/fuzz/manifest_fuzzer.cc — fuzz target: the corpus manifest parser (corpus/manifest.h).
+// tests/fuzz/manifest_fuzzer.cc — fuzz target: the corpus manifest parser (corpus/build/manifest.h).
 //
 // Input: the bytes of a manifest file. Properties: an error is kInvalidArgument naming the
 // file; an accepted manifest has a name, at least one source, each with a name, a license and
@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "corpus/manifest.h"
+#include "corpus/build/manifest.h"
 #include "absl/strings/match.h"
 #include "tests/fuzz/fuzz_util.h"
 

@@ -38,7 +38,7 @@ def make_build_dir(args, root):
                               "--max-len", "300", "--eod", "--entry"], check=True, capture_output=True, text=True)
         entries.append(json.loads(res.stdout))
     docs, tokens = sum(e["documents"] for e in entries), sum(e["tokens"] for e in entries)
-    # The shape `rwkvkit build` writes (corpus/build_report.cc): "output" sums, "training" numbers.
+    # The shape `rwkvkit build` writes (corpus/build/build_report.cc): "output" sums, "training" numbers.
     write_json(out, {"corpus": "demo", "shards": entries,
                      "output": {"shards": len(entries), "documents": docs, "tokens": tokens},
                      "training": {"ctx_len": 64, "my_exit_tokens": tokens, "magic_prime": magic_prime(tokens, 64)}})

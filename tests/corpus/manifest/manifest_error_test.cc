@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "corpus/manifest.h"
+#include "corpus/build/manifest.h"
 
 namespace rwkvkit::corpus {
 namespace {

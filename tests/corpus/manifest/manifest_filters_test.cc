@@ -1,12 +1,12 @@
 // tests/corpus/manifest/manifest_filters_test.cc — the manifest's `filters` objects: how the
 // top-level and per-source settings combine into each source's FilterOptions, and every
-// validation error with its location (corpus/filter_settings.h).
+// validation error with its location (corpus/filters/filter_settings.h).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "corpus/manifest.h"
+#include "corpus/build/manifest.h"
 
 namespace rwkvkit::corpus {
 namespace {

@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "corpus/manifest.h"
+#include "corpus/build/manifest.h"
 
 namespace rwkvkit::corpus {
 namespace {

@@ -1,6 +1,6 @@
 // tests/corpus/manifest/manifest_test.cc — the manifests in data_manifests/ parse and say what
 // they should; defaults and path resolution of ParseManifest/LoadManifest.
-#include "corpus/manifest.h"
+#include "corpus/build/manifest.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -1,8 +1,8 @@
 // tests/corpus/pipeline/near_dedup_stage_test.cc — NearDedupStage's checkpoint files
-// (corpus/near_dedup_stage.h): a Sync() with no document added since the last one (a read
+// (corpus/build/near_dedup_stage.h): a Sync() with no document added since the last one (a read
 // task of a split build whose documents all went to other tasks) succeeds and writes nothing;
 // UBSan once stopped it on fwrite of an empty vector's null pointer.
-#include "corpus/near_dedup_stage.h"
+#include "corpus/build/near_dedup_stage.h"
 
 #include <gtest/gtest.h>
 

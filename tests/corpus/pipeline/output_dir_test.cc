@@ -1,12 +1,12 @@
-// tests/corpus/pipeline/output_dir_test.cc — publishing a staged build (corpus/output_dir.h)
+// tests/corpus/pipeline/output_dir_test.cc — publishing a staged build (corpus/build/output_dir.h)
 // with real files and real failures: a non-empty directory in the way makes a rename fail
 // half-way through a publish. (The atomic file writes themselves: tests/base/file_io_test.cc.)
-#include "corpus/output_dir.h"
+#include "corpus/build/output_dir.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "corpus/build_report.h"
+#include "corpus/build/build_report.h"
 #include "tests/corpus/pipeline/test_files.h"
 
 namespace rwkvkit::corpus {

@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <string>
 
-#include "corpus/phase1_checkpoint.h"
+#include "corpus/build/phase1_checkpoint.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/corpus/pipeline/test_files.h"

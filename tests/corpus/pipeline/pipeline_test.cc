@@ -1,7 +1,7 @@
 // tests/corpus/pipeline/pipeline_test.cc — RunBuild end to end on small generated inputs:
 // determinism across thread counts, dedup, normalization, weights, shuffle, bad input,
 // damaged zstd files, shard sizes. Shards are read back with the binidx reader and decoded.
-#include "corpus/pipeline.h"
+#include "corpus/build/pipeline.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "corpus/build_report.h"
+#include "corpus/build/build_report.h"
 #include "corpus/stats/corpus_stats.h"
 #include "corpus/stats/dataset_card.h"
 #include "corpus/stats/examples.h"

@@ -6,7 +6,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "corpus/exact_dedup.h"
+#include "corpus/dedup/exact_dedup.h"
 #include "corpus/tasks/intermediate.h"
 #include "corpus/tasks/stage_tasks.h"
 #include "corpus/tasks/work_dir.h"

@@ -1,0 +1,224 @@
+// corpus/build/near_dedup_stage.cc — see near_dedup_stage.h.
+#include "corpus/build/near_dedup_stage.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "base/file_io.h"
+#include "base/json_writer.h"
+#include "base/status_macros.h"
+
+namespace rwkvkit::corpus {
+namespace {
+
+constexpr char kNearDocs[] = "near_docs.u64";  // tokens, bytes, file, line per stored document
+
+}  // namespace
+
+absl::StatusOr<NearDedupStage> NearDedupStage::Create(const std::filesystem::path& work, const MinHashConfig& config,
+                                                      std::filesystem::path report, uint64_t resume_docs) {
+  if (absl::Status s = config.Validate(); !s.ok()) return s;
+  const std::filesystem::path p = work / "signatures.u64";
+  const std::filesystem::path numbers = work / kNearDocs;
+  std::vector<uint64_t> loaded(resume_docs * 4);
+  if (resume_docs > 0) {
+    const uint64_t sig_bytes = resume_docs * static_cast<uint64_t>(config.num_hashes()) * sizeof(uint64_t);
+    RWKVKIT_RETURN_IF_ERROR(base::CutBackAndRead(p, sig_bytes, nullptr));
+    RWKVKIT_RETURN_IF_ERROR(base::CutBackAndRead(numbers, loaded.size() * sizeof(uint64_t), loaded.data()));
+  } else {
+    std::FILE* n = std::fopen(numbers.c_str(), "wb");
+    if (n == nullptr) return base::ErrnoError(numbers, "cannot create", errno);
+    std::fclose(n);
+  }
+  std::FILE* f = std::fopen(p.c_str(), resume_docs > 0 ? "ab" : "wb");
+  if (f == nullptr) return base::ErrnoError(p, "cannot create", errno);
+  NearDedupStage stage(p, f, config, std::move(report));
+  for (uint64_t i = 0; i < resume_docs; ++i) {
+    stage.tokens_.push_back(loaded[4 * i]);
+    stage.bytes_.push_back(loaded[4 * i + 1]);
+    if (!stage.report_.empty()) {
+      stage.doc_file_.push_back(static_cast<uint32_t>(loaded[4 * i + 2]));
+      stage.doc_line_.push_back(loaded[4 * i + 3]);
+    }
+  }
+  stage.synced_ = resume_docs;
+  return stage;
+}
+
+absl::Status NearDedupStage::Sync() {
+  const std::filesystem::path numbers = path_.parent_path() / kNearDocs;
+  std::vector<uint64_t> add;
+  for (uint64_t i = synced_; i < tokens_.size(); ++i) {
+    const bool where = !report_.empty();
+    add.insert(add.end(), {tokens_[i], bytes_[i], where ? doc_file_[i] : 0, where ? doc_line_[i] : 0});
+  }
+  std::FILE* n = std::fopen(numbers.c_str(), "ab");
+  if (n == nullptr) return base::ErrnoError(numbers, "cannot open", errno);
+  // (fwrite of nothing from an empty vector's null pointer is undefined: skip it)
+  absl::Status s = add.empty() || std::fwrite(add.data(), sizeof(uint64_t), add.size(), n) == add.size()
+                       ? base::FlushAndSync(n, numbers)
+                       : base::ErrnoError(numbers, "write failed", errno);
+  if (std::fclose(n) != 0 && s.ok()) s = base::ErrnoError(numbers, "close failed", errno);
+  RWKVKIT_RETURN_IF_ERROR(s);
+  RWKVKIT_RETURN_IF_ERROR(base::FlushAndSync(file_, path_));
+  synced_ = tokens_.size();
+  return absl::OkStatus();
+}
+
+NearDedupStage::NearDedupStage(NearDedupStage&& o) noexcept
+    : path_(std::move(o.path_)), file_(o.file_), config_(o.config_), report_(std::move(o.report_)),
+      tokens_(std::move(o.tokens_)), bytes_(std::move(o.bytes_)), doc_file_(std::move(o.doc_file_)),
+      doc_line_(std::move(o.doc_line_)), synced_(o.synced_),
+      group_starts_(std::move(o.group_starts_)) {
+  o.file_ = nullptr;
+}
+
+NearDedupStage::~NearDedupStage() {
+  if (file_ != nullptr) std::fclose(file_);
+}
+
+absl::Status NearDedupStage::Add(std::span<const uint64_t> signature, uint64_t tokens, uint64_t bytes_out,
+                                 uint32_t file, uint64_t line) {
+  if (signature.size() != static_cast<size_t>(config_.num_hashes()))
+    return absl::InternalError(absl::StrCat("signature of ", signature.size(), " values, want ", config_.num_hashes()));
+  if (std::fwrite(signature.data(), sizeof(uint64_t), signature.size(), file_) != signature.size())
+    return base::ErrnoError(path_, "write failed", errno);
+  tokens_.push_back(tokens);
+  bytes_.push_back(bytes_out);
+  if (!report_.empty()) {
+    doc_file_.push_back(file);
+    doc_line_.push_back(line);
+  }
+  return absl::OkStatus();
+}
+
+void NearDedupStage::NoteRowGroup(uint32_t file, int64_t row_group, uint64_t first_row) {
+  if (report_.empty()) return;
+  if (group_starts_.size() <= file) group_starts_.resize(file + 1);
+  std::vector<GroupStart>& g = group_starts_[file];
+  if (g.empty() || g.back().row_group != row_group) g.push_back(GroupStart{first_row, row_group});
+}
+
+std::vector<uint64_t> NearDedupStage::RowGroupRecords() const {
+  std::vector<uint64_t> out;
+  for (uint32_t file = 0; file < group_starts_.size(); ++file)
+    for (const GroupStart& g : group_starts_[file])
+      out.insert(out.end(), {file, static_cast<uint64_t>(g.row_group), g.first_row});
+  return out;
+}
+
+absl::StatusOr<LshStats> NearDedupStage::Apply(std::vector<DocMeta>& meta, std::vector<SourceCounts>& counts,
+                                               const std::vector<InputFile>& files, const Manifest& manifest) {
+  if (std::fflush(file_) != 0) return base::ErrnoError(path_, "write failed", errno);
+  const uint64_t n = tokens_.size();
+  if (meta.size() != n) return absl::InternalError("near-dedup: metadata and signatures disagree");
+  if (n == 0) {
+    RWKVKIT_RETURN_IF_ERROR(ApplyClusters(LshResult{}, nullptr, meta, counts, files, manifest));
+    return LshStats{};
+  }
+  const size_t bytes = n * static_cast<size_t>(config_.num_hashes()) * sizeof(uint64_t);
+  const int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return base::ErrnoError(path_, "cannot open", errno);
+  void* map = ::mmap(nullptr, bytes, PROT_READ, MAP_PRIVATE, fd, 0);
+  ::close(fd);
+  if (map == MAP_FAILED) return base::ErrnoError(path_, "cannot map", errno);
+  const auto* signatures = static_cast<const uint64_t*>(map);
+  const uint64_t h = static_cast<uint64_t>(config_.num_hashes());
+  const SignatureSource source = [signatures, h](uint64_t doc) { return signatures + doc * h; };
+  absl::StatusOr<LshResult> r = ClusterNearDuplicates(config_, n, signatures);
+  const absl::Status applied = r.ok() ? ApplyClusters(*r, source, meta, counts, files, manifest) : r.status();
+  ::munmap(map, bytes);
+  if (!applied.ok()) return applied;
+  return r->stats;
+}
+
+NearDedupStage NearDedupStage::FromNumbers(const MinHashConfig& config, std::filesystem::path report,
+                                           std::span<const uint64_t> numbers) {
+  NearDedupStage stage({}, nullptr, config, std::move(report));
+  const uint64_t n = numbers.size() / 4;
+  stage.tokens_.reserve(n);
+  stage.bytes_.reserve(n);
+  for (uint64_t i = 0; i < n; ++i) {
+    stage.tokens_.push_back(numbers[4 * i]);
+    stage.bytes_.push_back(numbers[4 * i + 1]);
+    if (!stage.report_.empty()) {
+      stage.doc_file_.push_back(static_cast<uint32_t>(numbers[4 * i + 2]));
+      stage.doc_line_.push_back(numbers[4 * i + 3]);
+    }
+  }
+  stage.synced_ = n;
+  return stage;
+}
+
+absl::Status NearDedupStage::ApplyClusters(const LshResult& r, const SignatureSource& signatures,
+                                           std::vector<DocMeta>& meta, std::vector<SourceCounts>& counts,
+                                           const std::vector<InputFile>& files, const Manifest& manifest) {
+  const uint64_t n = tokens_.size();
+  if (meta.size() != n || r.representative.size() != n)
+    return absl::InternalError("near-dedup: metadata and signatures disagree");
+  if (!report_.empty()) RWKVKIT_RETURN_IF_ERROR(WriteReport(signatures, r.representative, files, manifest));
+  for (uint64_t i = 0; i < n; ++i) {
+    if (r.representative[i] == i) continue;
+    DocMeta& m = meta[i];
+    SourceCounts& c = counts[m.source];
+    ++c.dropped["near_duplicate"];
+    c.documents_kept -= 1;
+    c.documents_written -= m.copies;
+    c.tokens -= tokens_[i] * m.copies;
+    c.bytes_out -= bytes_[i];
+    m.copies = 0;
+  }
+  return absl::OkStatus();
+}
+
+// One JSON line per removed document, in input order, published atomically (base/file_io.h),
+// so a report that exists is complete.
+absl::Status NearDedupStage::WriteReport(const SignatureSource& signatures, const std::vector<uint64_t>& representative,
+                                         const std::vector<InputFile>& files, const Manifest& manifest) const {
+  RWKVKIT_ASSIGN_OR_RETURN(base::AtomicFileWriter out, base::AtomicFileWriter::Create(report_));
+  const size_t h = static_cast<size_t>(config_.num_hashes());
+  auto where = [&](base::JsonWriter& w, uint64_t doc) {
+    const uint32_t file = doc_file_[doc];
+    const InputFile& f = files[file];
+    w.Key("source").String(manifest.sources[f.source].name).Key("file").String(f.path.string());
+    const uint64_t line = doc_line_[doc];
+    if (file < group_starts_.size() && !group_starts_[file].empty()) {  // a Parquet row
+      const std::vector<GroupStart>& g = group_starts_[file];
+      auto it = std::upper_bound(g.begin(), g.end(), line,
+                                 [](uint64_t row, const GroupStart& start) { return row < start.first_row; });
+      w.Key("row").Uint(line);
+      if (it != g.begin()) {  // a build resumed from a checkpoint may not have seen the row's group
+        const GroupStart& start = *(it - 1);
+        w.Key("row_group").Int(start.row_group).Key("row_in_group").Uint(line - start.first_row);
+      }
+    } else if (line == 0) {
+      w.Key("line").Null();
+    } else {
+      w.Key("line").Uint(line);
+    }
+  };
+  std::vector<uint64_t> removed(h);
+  for (uint64_t i = 0; i < representative.size(); ++i) {
+    const uint64_t keep = representative[i];
+    if (keep == i) continue;
+    std::memcpy(removed.data(), signatures(i), h * sizeof(uint64_t));  // the source may reuse its buffer
+    const double jaccard = EstimateJaccard(removed.data(), signatures(keep), h);
+    base::JsonWriter w;
+    w.BeginObject();
+    where(w, i);
+    w.Key("kept").BeginObject();
+    where(w, keep);
+    w.EndObject().Key("jaccard").Significant(jaccard, 6).EndObject().Text("\n");
+    RWKVKIT_RETURN_IF_ERROR(out.Append(w.str()));  // on failure `out` removes its temporary file
+  }
+  return out.Commit();
+}
+
+}  // namespace rwkvkit::corpus

@@ -1,0 +1,118 @@
+// corpus/build/output_dir.h — what a build may do to its output directory (docs/corpus_pipeline.md).
+//
+// A build never writes its results straight into --out. Phase 1 and 2 work in
+// `<out>/.rwkvkit-work/` (the token store, `staging/` for the new shards and build.json, the
+// near-dedup report); only a complete build is published: a plan (`publish.json`) is written
+// first, then build.json is removed, the staged files are renamed into place, old files of
+// ours that the new build does not replace are removed, the ownership record is written, and
+// build.json comes last (each step fsynced). A publish cut off half-way is finished from the
+// plan by the next run, so the directory always ends as one whole build, old or new.
+//
+// Ownership: `<out>/.rwkvkit-build` lists every file rwkvkit published there (and the corpus
+// and the fingerprint of its inputs and options); for a directory built before the record
+// existed, the shards build.json lists and build.json itself. Names starting with
+// `.rwkvkit-` are rwkvkit's own. Nothing else in --out is ever deleted or overwritten.
+//
+// Not thread-safe: called by one build holding the directory's lock (output_lock.h).
+#ifndef RWKVKIT_CORPUS_BUILD_OUTPUT_DIR_H_
+#define RWKVKIT_CORPUS_BUILD_OUTPUT_DIR_H_
+
+#include <filesystem>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace rwkvkit::corpus {
+
+inline constexpr char kWorkDirName[] = ".rwkvkit-work";
+inline constexpr char kRecordName[] = ".rwkvkit-build";
+inline constexpr char kReservedPrefix[] = ".rwkvkit-";
+
+inline std::filesystem::path WorkDir(const std::filesystem::path& out) { return out / kWorkDirName; }
+inline std::filesystem::path StagingDir(const std::filesystem::path& out) { return WorkDir(out) / "staging"; }
+// Where phase 1 writes the --dedup-report and the --drop-report until the build is published.
+inline std::filesystem::path StagedDedupReport(const std::filesystem::path& out) {
+  return WorkDir(out) / "dedup_report.jsonl";
+}
+inline std::filesystem::path StagedDropReport(const std::filesystem::path& out) {
+  return WorkDir(out) / "drop_report.jsonl";
+}
+
+// A report a build writes besides its shards and publishes with them: the flag that asked for
+// it ("--dedup-report"), where it goes, and where phase 1 stages it.
+struct ReportOutput {
+  std::string flag;
+  std::filesystem::path path, staged;
+};
+
+// What an earlier build left in an output directory.
+struct Ownership {
+  std::string corpus;            // "" when the directory holds no build
+  std::string fingerprint;       // of that build's inputs and options ("" when unknown)
+  std::set<std::string> files;   // names (in the directory) of the files rwkvkit published
+};
+
+// ReadOwnership()
+// From `.rwkvkit-build`, else from build.json; empty when neither exists. kDataLoss when the
+// one found cannot be read.
+absl::StatusOr<Ownership> ReadOwnership(const std::filesystem::path& out);
+
+// CheckOutputDir()
+// kFailedPrecondition unless --force when `out` holds another corpus's build or any file
+// that is neither in `own.files` nor rwkvkit's own (`.rwkvkit-*`): the message names them.
+// With `force` it only prints (stderr) how many files it leaves alone. kInvalidArgument when
+// `out` exists and is not a directory.
+absl::Status CheckOutputDir(const std::filesystem::path& out, const std::string& corpus, bool force,
+                            const Ownership& own);
+
+// An input file with a description for messages ("source \"a\"", "the manifest", ...).
+struct NamedInput {
+  std::filesystem::path path;
+  std::string what;
+};
+
+// CheckOutputsAreNotInputs()
+// kInvalidArgument when an input is a file the build writes or may delete: build.json, a
+// `<corpus>_<digits>.bin/.idx` shard in `out`, a file of `own`, anything under `.rwkvkit-*`, or
+// one of the `reports`. Compared by file identity (device and inode, so hard links count) and by
+// resolved path (for outputs that do not exist yet).
+absl::Status CheckOutputsAreNotInputs(const std::vector<NamedInput>& inputs, const std::filesystem::path& out,
+                                      const std::string& corpus, const std::vector<ReportOutput>& reports,
+                                      const Ownership& own);
+
+// What publishing a staged build does. `moves` are (staged path, final path), in order;
+// build.json is renamed last and is not among them.
+struct PublishPlan {
+  std::string corpus;
+  std::string fingerprint;
+  std::vector<std::pair<std::filesystem::path, std::filesystem::path>> moves;
+  std::vector<std::string> remove;  // old files of ours in `out` that the new build does not replace
+  std::vector<std::string> files;   // the new ownership record (names in `out`), build.json included
+};
+
+// PlanPublish()
+// The plan for the build staged in StagingDir(out) (its shards and build.json) plus the
+// staged `reports`. kFailedPrecondition when a final name is taken by a file rwkvkit does not
+// own (nothing has changed then).
+absl::StatusOr<PublishPlan> PlanPublish(const std::filesystem::path& out, const std::string& corpus,
+                                        const std::string& fingerprint, const std::vector<ReportOutput>& reports,
+                                        const Ownership& own);
+
+// Publish()
+// Writes the plan to the work directory, then carries it out (see the banner).
+absl::Status Publish(const std::filesystem::path& out, const PublishPlan& plan);
+
+// True when a publish was cut off: its plan is still in the work directory.
+bool PublishPending(const std::filesystem::path& out);
+
+// FinishPendingPublish()
+// Carries out the plan an interrupted publish left (each step is idempotent).
+absl::Status FinishPendingPublish(const std::filesystem::path& out);
+
+}  // namespace rwkvkit::corpus
+
+#endif  // RWKVKIT_CORPUS_BUILD_OUTPUT_DIR_H_

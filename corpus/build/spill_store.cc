@@ -1,0 +1,190 @@
+// corpus/build/spill_store.cc — see spill_store.h.
+#include "corpus/build/spill_store.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "base/file_io.h"
+#include "base/status_macros.h"
+
+namespace rwkvkit::corpus {
+namespace {
+
+constexpr char kTokens[] = "tokens.u16";
+constexpr char kDocs[] = "docs.u64";
+constexpr char kDone[] = "spill.done";
+
+absl::Status SyncClose(std::FILE*& f, const std::filesystem::path& p) {
+  if (f == nullptr) return absl::OkStatus();
+  absl::Status s = base::FlushAndSync(f, p);
+  if (std::fclose(std::exchange(f, nullptr)) != 0 && s.ok()) s = base::ErrnoError(p, "close failed", errno);
+  return s;
+}
+
+// Opens a store's token and document files: mode "wb" starts a store, "ab" goes on with one.
+absl::StatusOr<std::pair<std::FILE*, std::FILE*>> OpenFiles(const std::filesystem::path& dir, const char* mode) {
+  const char* what = mode[0] == 'w' ? "cannot create" : "cannot open";
+  std::FILE* t = std::fopen((dir / kTokens).c_str(), mode);
+  if (t == nullptr) return base::ErrnoError(dir / kTokens, what, errno);
+  std::FILE* d = std::fopen((dir / kDocs).c_str(), mode);
+  if (d == nullptr) {
+    const absl::Status error = base::ErrnoError(dir / kDocs, what, errno);
+    std::fclose(t);
+    return error;
+  }
+  std::setvbuf(t, nullptr, _IOFBF, 1 << 20);
+  return std::make_pair(t, d);
+}
+
+}  // namespace
+
+bool SpillComplete(const std::filesystem::path& dir) {
+  std::error_code ec;
+  return std::filesystem::exists(dir / kDone, ec);
+}
+
+absl::StatusOr<SpillWriter> SpillWriter::Create(const std::filesystem::path& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  std::filesystem::remove(dir / kDone, ec);
+  absl::StatusOr<std::pair<std::FILE*, std::FILE*>> files = OpenFiles(dir, "wb");
+  if (!files.ok()) return files.status();
+  return SpillWriter(dir, files->first, files->second);
+}
+
+absl::StatusOr<SpillWriter> SpillWriter::Reopen(const std::filesystem::path& dir, uint64_t documents, uint64_t tokens) {
+  std::error_code ec;
+  std::filesystem::remove(dir / kDone, ec);
+  const uint64_t token_bytes = std::filesystem::file_size(dir / kTokens, ec);
+  const uint64_t doc_bytes = ec ? 0 : std::filesystem::file_size(dir / kDocs, ec);
+  uint64_t last_end = 0;
+  if (documents > 0) {
+    std::ifstream d(dir / kDocs, std::ios::binary);
+    d.seekg(static_cast<std::streamoff>((documents - 1) * sizeof(uint64_t)));
+    d.read(reinterpret_cast<char*>(&last_end), sizeof last_end);
+  }
+  if (ec || token_bytes < tokens * sizeof(uint16_t) || doc_bytes < documents * sizeof(uint64_t) || last_end != tokens)
+    return absl::DataLossError(absl::StrCat(dir.string(), ": the token store is shorter than its checkpoint"));
+  std::filesystem::resize_file(dir / kTokens, tokens * sizeof(uint16_t), ec);
+  if (!ec) std::filesystem::resize_file(dir / kDocs, documents * sizeof(uint64_t), ec);
+  if (ec) return absl::UnavailableError(absl::StrCat(dir.string(), ": cannot cut the token store back (", ec.message(), ")"));
+  absl::StatusOr<std::pair<std::FILE*, std::FILE*>> files = OpenFiles(dir, "ab");
+  if (!files.ok()) return files.status();
+  SpillWriter w(dir, files->first, files->second);
+  w.documents_ = documents;
+  w.end_ = tokens;
+  return w;
+}
+
+absl::Status SpillWriter::Sync() {
+  RWKVKIT_RETURN_IF_ERROR(base::FlushAndSync(tokens_, dir_ / kTokens));
+  return base::FlushAndSync(docs_, dir_ / kDocs);
+}
+
+SpillWriter::SpillWriter(SpillWriter&& o) noexcept
+    : dir_(std::move(o.dir_)), tokens_(o.tokens_), docs_(o.docs_), documents_(o.documents_), end_(o.end_) {
+  o.tokens_ = nullptr;
+  o.docs_ = nullptr;
+}
+
+SpillWriter::~SpillWriter() {
+  if (tokens_ != nullptr) std::fclose(tokens_);
+  if (docs_ != nullptr) std::fclose(docs_);
+}
+
+absl::Status SpillWriter::Append(std::span<const uint16_t> tokens) {
+  // The ids go out as little-endian uint16: the host order on every platform we build for.
+  if (!tokens.empty() && std::fwrite(tokens.data(), sizeof(uint16_t), tokens.size(), tokens_) != tokens.size())
+    return base::ErrnoError(dir_ / kTokens, "write failed", errno);
+  end_ += tokens.size();
+  if (std::fwrite(&end_, sizeof end_, 1, docs_) != 1) return base::ErrnoError(dir_ / kDocs, "write failed", errno);
+  ++documents_;
+  return absl::OkStatus();
+}
+
+absl::Status SpillWriter::Finish() {
+  if (absl::Status s = SyncClose(tokens_, dir_ / kTokens); !s.ok()) return s;
+  if (absl::Status s = SyncClose(docs_, dir_ / kDocs); !s.ok()) return s;
+  return base::WriteFileAtomically(dir_ / kDone, absl::StrCat(documents_, "\n"));
+}
+
+absl::StatusOr<SpillReader> SpillReader::Open(const std::filesystem::path& dir) { return OpenParts({dir}); }
+
+absl::StatusOr<SpillReader> SpillReader::OpenParts(const std::vector<std::filesystem::path>& dirs) {
+  SpillReader r;
+  for (const std::filesystem::path& dir : dirs) {
+    if (!SpillComplete(dir))
+      return absl::FailedPreconditionError(absl::StrCat(dir.string(), ": token store is incomplete"));
+    Part part;
+    part.path = dir / kTokens;
+    part.first_doc = r.ends_.size();
+    part.token_base = r.ends_.empty() ? 0 : r.ends_.back();
+    std::ifstream d(dir / kDocs, std::ios::binary);
+    uint64_t e = 0;
+    while (d.read(reinterpret_cast<char*>(&e), sizeof e)) r.ends_.push_back(part.token_base + e);
+    part.fd = ::open(part.path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (part.fd < 0) return base::ErrnoError(part.path, "cannot open", errno);
+    r.parts_.push_back(std::move(part));
+  }
+  return r;
+}
+
+SpillReader::SpillReader(SpillReader&& o) noexcept : parts_(std::move(o.parts_)), ends_(std::move(o.ends_)) {
+  o.parts_.clear();
+}
+
+SpillReader::~SpillReader() {
+  for (const Part& p : parts_)
+    if (p.fd >= 0) ::close(p.fd);
+}
+
+std::pair<size_t, uint64_t> SpillReader::Location(uint64_t i) const {
+  const auto it = std::upper_bound(parts_.begin(), parts_.end(), i,
+                                   [](uint64_t doc, const Part& p) { return doc < p.first_doc; }) - 1;
+  return {static_cast<size_t>(it - parts_.begin()), (i == 0 ? 0 : ends_[i - 1]) - it->token_base};
+}
+
+absl::Status SpillReader::Read(uint64_t i, std::vector<uint16_t>& out) const {
+  const auto [part, offset] = Location(i);
+  return ReadTokens(part, offset, DocumentTokens(i), out);
+}
+
+absl::Status SpillReader::ReadTokens(size_t part_index, uint64_t offset, uint64_t count,
+                                     std::vector<uint16_t>& out) const {
+  const Part& part = parts_[part_index];
+  out.resize(count);
+  const size_t bytes = count * sizeof(uint16_t);
+  const uint64_t at = offset * sizeof(uint16_t);
+  size_t done = 0;
+  while (done < bytes) {
+    const ssize_t r = ::pread(part.fd, reinterpret_cast<char*>(out.data()) + done, bytes - done,
+                              static_cast<off_t>(at + done));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return absl::DataLossError(absl::StrCat(part.path.string(), "@", at + done, ": short read"));
+    done += static_cast<size_t>(r);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<SpillReader> SpillReader::OpenTokensOnly(const std::vector<std::filesystem::path>& dirs) {
+  SpillReader r;
+  for (const std::filesystem::path& dir : dirs) {
+    if (!SpillComplete(dir))
+      return absl::FailedPreconditionError(absl::StrCat(dir.string(), ": token store is incomplete"));
+    Part part;
+    part.path = dir / kTokens;
+    part.fd = ::open(part.path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (part.fd < 0) return base::ErrnoError(part.path, "cannot open", errno);
+    r.parts_.push_back(std::move(part));
+  }
+  return r;
+}
+
+}  // namespace rwkvkit::corpus

@@ -1,0 +1,72 @@
+// corpus/input/jsonl_field.h — the string values of a few keys in one JSON Lines record.
+//
+// JsonlFieldReader parses a line with simdjson's DOM parser (error codes only, no exceptions;
+// the DOM parser validates the whole line, so trailing content is an error)
+// and keeps the unescaped UTF-8 bytes of the strings at the requested keys, unchanged. The
+// record must be one JSON object. A key may be a path into nested objects: "meta.content" is
+// the "content" key of the object at "meta" (a literal dot in a key is written "\."). When a
+// key appears twice the last one wins, as with Python's json module (the reference the CLI's
+// output is checked against), at every level. Numbers beyond simdjson's range (1e999, a
+// 30-digit integer: valid JSON, read by Python) anywhere in the record do not make it invalid. Lone surrogate escapes (\ud800) cannot be UTF-8 and make the line
+// invalid here; the corpus pipeline's repair stage (corpus/text) turns them into U+FFFD instead.
+//
+//   JsonlFieldReader r({"text", "lang"});
+//   if (r.Read(line).ok()) { absl::StatusOr<std::string_view> text = r.Field(0); ... }
+//
+// Not thread-safe: one reader per thread (it owns a simdjson parser and scratch buffers).
+#ifndef RWKVKIT_CORPUS_INPUT_JSONL_FIELD_H_
+#define RWKVKIT_CORPUS_INPUT_JSONL_FIELD_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "simdjson.h"
+
+namespace rwkvkit::corpus {
+
+class JsonlFieldReader {
+ public:
+  explicit JsonlFieldReader(std::vector<std::string> keys);
+
+  // Read()
+  // Parses one line. kInvalidArgument (message without file or line: the caller adds them)
+  // when it is not valid JSON or not an object.
+  absl::Status Read(std::string_view line);
+
+  // Field()
+  // After a successful Read(): the string at keys[i]; kInvalidArgument saying what was found
+  // when the key is missing or not a string. Valid until the next Read().
+  absl::StatusOr<std::string_view> Field(size_t i) const;
+
+  // The simdjson error of the last Read() (SUCCESS when it parsed; UTF8_ERROR and
+  // STRING_ERROR mark lines a repair can save, DEPTH_ERROR too-deep nesting).
+  simdjson::error_code last_error() const { return last_error_; }
+  // Whether keys[i] was present in the last record, and whether it held a string.
+  bool found(size_t i) const { return slots_[i].found; }
+  bool is_string(size_t i) const { return slots_[i].is_string; }
+
+ private:
+  struct Slot {
+    bool found = false;
+    bool is_string = false;
+    std::string type_name;
+    std::string_view value;  // into parser_'s string buffer
+  };
+  absl::Status Parse(std::string_view line, simdjson::dom::element& doc);
+  // Follows keys_[i]'s path below a top-level value and fills slots_[i].
+  void Resolve(size_t i, simdjson::dom::element value);
+
+  std::vector<std::string> keys_;
+  std::vector<std::vector<std::string>> paths_;  // keys_ split at unescaped dots
+  std::vector<Slot> slots_;
+  simdjson::dom::parser parser_;
+  std::string padded_;  // the line plus SIMDJSON_PADDING bytes
+  simdjson::error_code last_error_ = simdjson::SUCCESS;
+};
+
+}  // namespace rwkvkit::corpus
+
+#endif  // RWKVKIT_CORPUS_INPUT_JSONL_FIELD_H_
