@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""bench/gpu_eval_bench.py — the GPU evaluator against its competitors on one card (issue 5).
+"""bench/gpu_eval_bench.py — the GPU evaluator against its competitors on one card.
 
 Run on the GPU machine by bench/run_gpu_eval_bench.sh, which calls the subcommands in this order:
 

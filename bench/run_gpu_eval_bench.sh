@@ -2,7 +2,7 @@
 # bench/run_gpu_eval_bench.sh — one pass on the GPU machine: rwkvkit's GPU evaluator against the
 # official `rwkv` package ('cuda bf16', RWKV_CUDA_ON=1) and against fla's chunk_rwkv6 with PyTorch
 # matrix products, plus the card's bf16 GEMM ceiling, all on the same card in the same run, for a
-# random Finch-1.6B-shaped model at ctx 4096 (issue 5; results in docs/benchmarks.md,
+# random Finch-1.6B-shaped model at ctx 4096 (results in docs/benchmarks.md,
 # "gpu-eval-comparison"). Driven by bench/gpu_eval_bench.py.
 #
 # Carried (device tool's `carry`): .whl (rwkv-0.8.32 and fla_core-0.6.0 wheels), .devdeps (runtime

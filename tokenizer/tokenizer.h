@@ -1,7 +1,7 @@
 // tokenizer/tokenizer.h — the RWKV "World" tokenizer: greedy longest match over raw bytes.
 //
 // Not BPE: there are no merges. At each position the encoder takes the longest vocab entry
-// that is a prefix of the remaining bytes (spec/tokenizer.md §b), which is bit-identical to
+// that is a prefix of the remaining bytes (docs/tokenizer.md), which is bit-identical to
 // the reference TRIE_TOKENIZER on any byte string, invalid UTF-8 included (every single
 // byte is a token, so nothing is ever unknown). No normalization, no BOS/EOS is added.
 //

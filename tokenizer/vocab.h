@@ -1,6 +1,6 @@
 // tokenizer/vocab.h — the RWKV "World" vocab file (rwkv_vocab_v20230424.txt) as byte strings.
 //
-// File grammar (spec/tokenizer.md §a): one entry per line, `<id> <python-literal> <length>`,
+// File grammar (docs/tokenizer.md "Vocab grammar"): one entry per line, `<id> <python-literal> <length>`,
 // split on the FIRST and the LAST space (literals contain spaces). The literal is a Python
 // str ('…' or "…", turned into UTF-8) or bytes (b'…', raw bytes). In a str literal \xNN is
 // the code point U+00NN (two UTF-8 bytes when NN >= 0x80); in a bytes literal it is one raw

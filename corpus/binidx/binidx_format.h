@@ -1,5 +1,5 @@
 // corpus/binidx/binidx_format.h — constants and byte helpers of the Megatron/RWKV-LM binidx
-// shard format (docs/formats/binidx.md, spec/corpus.md §1).
+// shard format (docs/formats/binidx.md).
 //
 // A shard is `<prefix>.bin` (the token ids, little-endian, no header) and `<prefix>.idx`:
 // a 34-byte header (magic, version, dtype code, N, M) then sizes (int32 x N), pointers

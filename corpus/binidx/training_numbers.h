@@ -1,5 +1,5 @@
 // corpus/binidx/training_numbers.h — the numbers RWKV-LM's trainer needs for a token count:
-// `--my_exit_tokens` and `--magic_prime` (spec/corpus.md §1.4-1.5).
+// `--my_exit_tokens` and `--magic_prime` (docs/formats/binidx.md, docs/cli.md "merge").
 //
 // The rule is RWKV-LM's make_data.py (and compute_magic_prime.py), reproduced exactly: a
 // magic prime exists only when tokens >= 3*ctx_len; then n_chunk = tokens/ctx_len - 1 and

@@ -1,7 +1,7 @@
 // corpus/dedup/shingles.h — text simplification, word segmentation and word-shingle hashes for
 // near-duplicate detection (docs/near_dedup.md).
 //
-// The rules follow datatrove's `simplify_text` (spec/corpus.md §3.1), in this order:
+// The rules follow datatrove's `simplify_text` (docs/near_dedup.md), in this order:
 //   1. lowercase, ICU root locale (locale-independent: no Turkish dotless i);
 //   2. NFD, then drop non-spacing marks (Mn) of the Inherited script, i.e. diacritics such as
 //      U+0301; script-specific marks (Thai, Devanagari vowel signs) are kept, because removing

@@ -31,7 +31,7 @@
 // as JSON escapes they are handled by RepairJsonLine() before the line is parsed.
 //
 // Does not: fix mojibake (ftfy's fix_encoding), uncurl quotes, collapse whitespace, or lowercase;
-// corpus practice is to repair damage, not canonicalize (spec/corpus.md §4). NFKC is offered
+// corpus practice is to repair damage, not canonicalize (docs/formats/text_repair.md). NFKC is offered
 // for users who want it, but it folds ligatures, full-width forms and superscripts in stored text.
 //
 // Thread-safety: TextRepairer is immutable after Create() and safe to share between threads

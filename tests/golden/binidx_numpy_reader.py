@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """An independent binidx shard reader (numpy only), written from docs/formats/binidx.md and
-spec/corpus.md §1, to check rwkvkit's writer from outside its own code.
+docs/formats/binidx.md, to check rwkvkit's writer from outside its own code.
 
 It checks every rule RWKV-LM's binidx.py and Megatron's indexed_dataset.py assert (magic,
 version 1, a known dtype code) and the rest of the format's invariants: dtype code 8 (uint16)

@@ -47,7 +47,7 @@ import time
 
 SETUP_HINT = "run tools/setup.sh: it creates .rwkvkit/venv, the vocab and the demo corpus"
 
-# Ids published with the upstream tokenizers and re-checked in spec/tokenizer.md; they pin
+# Ids published with the upstream tokenizers (docs/tokenizer.md "Verification"); they pin
 # the oracle itself, so a broken reference install cannot make the comparison vacuous.
 PINNED_VECTORS = [
     ("pinned_hello_world", b"Hello world", [33155, 40213]),

@@ -1,5 +1,5 @@
 // tests/tokenizer/tokenizer_test.cc — encode/decode against an independent naive encoder
-// and against ids published for the reference tokenizer (spec/tokenizer.md §e).
+// and against ids published for the reference tokenizer (docs/tokenizer.md "Verification").
 #include "tokenizer/tokenizer.h"
 
 #include <gmock/gmock.h>
@@ -62,7 +62,7 @@ TEST(Tokenizer, WorldVocabPublishedIds) {
   absl::StatusOr<Tokenizer> t = Tokenizer::Load(*path);
   ASSERT_TRUE(t.ok()) << t.status();
   // Ids published for the reference tokenizer (cahya-wirawan/rwkv-tokenizer tests, BBuf#6,
-  // the 2026 HF conversion probes), quoted in spec/tokenizer.md §e.
+  // the 2026 HF conversion probes), listed in docs/tokenizer.md "Verification".
   EXPECT_THAT(t->Encode("Today is a beautiful day. 今天是美好的一天。"),
               ElementsAre(33520, 4600, 332, 59219, 21509, 47, 33, 10381, 11639, 13091, 15597, 11685, 14734, 10250,
                           11639, 10080));

@@ -70,7 +70,7 @@ TEST(ParseVocab, WorldVocabFacts) {
   RWKVKIT_REQUIRE_WORLD_VOCAB(path);
   absl::StatusOr<Vocab> v = LoadVocabFile(*path);
   ASSERT_TRUE(v.ok()) << v.status();
-  // Facts from spec/tokenizer.md §a, read off the file independently of this parser.
+  // Facts of the vocab file (docs/tokenizer.md "Vocab grammar"), read off the file independently of this parser.
   EXPECT_EQ(v->entries, 65529u);
   EXPECT_EQ(v->tokens.size(), 65530u);
   EXPECT_EQ(v->tokens[1], std::string(1, '\0'));

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """tools/dev/random_world_model.py — a random RWKV-6 checkpoint with the World vocab size.
 
-Writes a .safetensors file (BlinkDL key names, spec/refmodel.md §2.1) with random weights and
+Writes a .safetensors file (BlinkDL key names, docs/formats/checkpoints.md) with random weights and
 V = 65536, so that `rwkvkit eval` can be shown end to end on the demo build without an official
 checkpoint (which cannot be downloaded here). Its perplexity means nothing (random weights); the
 command, protocol and outputs are what the example shows. numpy only.

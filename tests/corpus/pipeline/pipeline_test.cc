@@ -259,8 +259,8 @@ TEST_F(PipelineTest, ShardsHoldAboutShardTokensAndNumbersAddUp) {
 namespace rwkvkit::corpus {
 namespace {
 
-// The kinds of ../shared/corpus/malformed.jsonl (SOURCES.md's table), rebuilt inline: a fresh
-// clone has no ../shared. Each line's fate is checked through the decoded shard contents.
+// The kinds of malformed input a real corpus holds, rebuilt inline so that the test needs no
+// data outside the repository. Each line's fate is checked through the decoded shard contents.
 TEST_F(PipelineTest, MalformedLineKinds) {
   testing::TempDir d;
   const std::string deep = std::string(5000, '[') + std::string(5000, ']');
