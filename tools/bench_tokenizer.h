@@ -1,26 +1,18 @@
-// tools/bench_tokenizer.h — the numbers behind `rwkvkit bench tokenizer` (tools/cmd_bench.cc).
+// tools/bench_tokenizer.h — the numbers behind `rwkvkit bench tokenizer` (tools/cmd_bench.cc);
+// docs/tokenizer_bench.md defines every column and how speed is measured.
 //
 // CountCorpus() reads JSONL files (plain, zstd, gzip, xz), text and the other formats of
-// corpus/input/record_source.h (or a manifest's sources), assigns every document
-// a language (the record's language field, else CLD2; or CLD2 always when forced) and adds,
-// per language: documents, UTF-8 bytes, characters (code points), whitespace words that hold a
-// letter or a number, and the tokens of the text under every vocab. It also keeps the first
-// `sample_bytes` of each language's texts in memory (whole documents, input order) for the
-// speed measurement; memory is bounded by that cap times the number of languages, plus one
-// read block. Counts are sums over documents, so they do not depend on the thread count.
+// corpus/input/record_source.h (or a manifest's sources), assigns every document a language
+// (the record's language field, else CLD2; or CLD2 always when forced) and adds, per language:
+// documents, UTF-8 bytes, code points, words (whitespace pieces holding an L* or N* character;
+// not reported for WrittenWithoutSpaces() languages) and the tokens under every vocab. It keeps
+// the first `sample_bytes` of each language's texts (whole documents) for MeasureSpeed().
+// Counts are sums over documents, so they do not depend on the thread count.
 //
-// MeasureSpeed() times only the tokenizer on a language's sample: one thread, then `threads`
-// threads (documents split into contiguous chunks; documents over 4 MiB are cut and stitched
-// by EncodeParallel), each `repeats` times, and keeps the median MB/s (10^6 bytes).
+// MeasureSpeed() times only the tokenizer on a language's sample, on one thread then `threads`
+// threads, each `repeats` times, and keeps the median MB/s (10^6 bytes).
 //
-// Words: a word is a maximal run of non-whitespace characters (Python's str.split()) holding
-// at least one character of general category L* or N*, so a lone "—" or "." is not a word.
-// Languages written without spaces (zh, ja, th, lo, km, my, bo: WrittenWithoutSpaces()) have
-// no such words; their tokens per word is not reported (the word count is kept in `words` but
-// callers print it as n/a).
-//
-// Not thread-safe itself (one call at a time); uses TBB inside. Pulls in ICU (character
-// categories) and CLD2 (through corpus/filters).
+// Not thread-safe itself (one call at a time); uses TBB inside. Pulls in ICU and CLD2.
 #ifndef RWKVKIT_TOOLS_BENCH_TOKENIZER_H_
 #define RWKVKIT_TOOLS_BENCH_TOKENIZER_H_
 

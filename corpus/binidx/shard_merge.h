@@ -1,21 +1,15 @@
 // corpus/binidx/shard_merge.h — joins binidx shards into one shard (one `<prefix>.bin/.idx`),
 // the single file prefix RWKV-LM's trainer opens (`--data_file`).
 //
-// The merged .bin is the shards' .bin files back to back (copy_file_range, so the kernel
-// copies, or reflinks on filesystems that can; pread/pwrite where it cannot); the .idx is
-// rebuilt: sizes in order, pointers shifted by the bytes before each shard, doc_idx shifted by
-// the sequences before it (as Megatron's IndexedDatasetBuilder.add_index does). Documents keep
-// their order and ids; every shard must have the same dtype (uint16 or int32), which the
-// result keeps. Memory: the reader's 8 bytes per sequence of one shard at a time, plus 4 MiB.
-//
-// Safe: the inputs are validated (ShardReader) before anything is written and read again
-// while copying (a shard that changed in between is an error); the output goes to
-// `<prefix>.merging.bin/.idx`, locked (flock) against a second merge into the same prefix,
-// fsynced, reopened and checked with ShardReader, and only then renamed into place (.bin
-// first, then .idx, then the directory fsynced). An existing `<prefix>.bin/.idx` is replaced
-// only with `overwrite`, and never when it is one of the inputs. On any error the temporary
-// files are removed and earlier files are untouched. Not thread-safe for one output prefix
-// (the lock turns a second writer into an error). Depends on std + Abseil only.
+// The merged .bin is the shards' .bin files back to back (copy_file_range; pread/pwrite where
+// it cannot); the .idx is rebuilt as Megatron's IndexedDatasetBuilder.add_index does. Documents
+// keep their order and ids; every shard must have the same dtype, which the result keeps.
+// Safe: inputs are validated before anything is written and again while copying; the output
+// goes to `<prefix>.merging.bin/.idx` (flock'ed), is fsynced, checked with ShardReader and only
+// then renamed into place. An existing output is replaced only with `overwrite`, never when it
+// is an input; on any error the temporary files are removed. Details and memory:
+// docs/formats/binidx.md, "Merging shards". Not thread-safe for one output prefix (the lock
+// turns a second writer into an error). Depends on std + Abseil only.
 //
 //   RWKVKIT_ASSIGN_OR_RETURN(MergeSummary m, MergeShards({"out/demo_00000", "out/demo_00001"}, "train/demo", {}));
 #ifndef RWKVKIT_CORPUS_BINIDX_SHARD_MERGE_H_

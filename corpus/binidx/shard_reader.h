@@ -2,20 +2,12 @@
 // validates all of it, and reads documents.
 //
 // Open() checks everything RWKV-LM's binidx.py and Megatron's indexed_dataset.py assert and
-// more (docs/formats/binidx.md, "What the reader checks"): magic, version 1, dtype code 8
-// (uint16, what rwkvkit and RWKV-LM write) or 4 (int32, what Megatron, json2binidx and
-// datatrove write for 65,500+ id vocabs), the .idx size against N and M, sizes >= 0,
-// pointers = prefix sums of sizes*itemsize from 0, doc_idx starting at 0, non-decreasing,
-// ending at N, and the .bin size against the last pointer. Corruption is kDataLoss
-// "<path>@<byte offset>: what (saw X, expected Y)"; a well-formed shard of another dtype is
-// kFailedPrecondition naming the dtype. Ids come out as uint16 (the World vocab has 65,536
-// ids); an int32 id outside 0..65535 is kFailedPrecondition naming its byte offset.
-//
-// The .idx is read once, in 1 MiB chunks, with plain reads (no mmap: a file truncated by
-// someone else later cannot SIGBUS us); the reader keeps 8 bytes per sequence (its byte
-// offset) plus doc_idx when it is not the identity. Documents are read from the .bin with
-// pread(), so one reader may serve many threads. Thread-safe after Open(): all methods are
-// const. Depends on std + Abseil only.
+// more (docs/formats/binidx.md, "What the reader checks", lists each check and its error).
+// Dtype code 8 (uint16) and 4 (int32) are read; ids come out as uint16, and an int32 id
+// outside 0..65535 is kFailedPrecondition. Corruption is kDataLoss "<path>@<byte offset>:
+// what (saw X, expected Y)". The .idx is read once with plain reads (no mmap); documents are
+// read from the .bin with pread(). Thread-safe after Open(): all methods are const, so one
+// reader may serve many threads. Depends on std + Abseil only.
 //
 //   RWKVKIT_ASSIGN_OR_RETURN(ShardReader r, ShardReader::Open("out/demo_00000"));
 //   std::vector<uint16_t> ids;

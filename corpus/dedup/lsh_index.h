@@ -1,27 +1,18 @@
 // corpus/dedup/lsh_index.h — near-duplicate clusters from MinHash signatures (LSH banding,
-// docs/near_dedup.md).
+// docs/near_dedup.md, "Algorithm" step 5, "Memory per document" and "Determinism").
 //
-// Documents are 0..n-1 in input order. For each band (one band at a time), every document's
-// band key = XXH3-64 of its `rows` signature values (little-endian bytes); the (key, doc) pairs
-// are sorted and each run of equal keys is a bucket. Within a bucket (ascending doc index),
-// each document j is compared with the earlier members i; a pair already in one cluster is
-// skipped, otherwise it is a candidate, confirmed when EstimateJaccard over all bands*rows
-// values is >= threshold, and confirmed pairs are merged with union-find (the root is always
-// the smallest index). At most `max_compares_per_doc` candidates are compared per document
-// per bucket, which bounds a bucket of many distinct documents sharing a band (rare: a 64-bit
-// key collision or equal band values) to linear work.
+// Documents are 0..n-1 in input order. Per band, documents with equal band keys (XXH3-64 of the
+// band's `rows` values) form a bucket; candidate pairs in a bucket are confirmed when
+// EstimateJaccard over all bands*rows values is >= threshold and merged with union-find. At most
+// `max_compares_per_doc` candidates are compared per document per bucket.
 // Output: representative[i] = the smallest index in i's cluster, so the first document in
-// input order is kept and the others are removed.
+// input order is kept and the others are removed. Empty documents (kEmptySignatureValue,
+// minhash.h) are never candidates.
 //
-// Deterministic: the pass is sequential and every order is fixed (sorted by key, then doc
-// index), so the result depends only on the signatures and the options, never on threads.
-// Memory: 8 bytes per document (union-find parents, which become the output) plus, during a
-// band's pass, 12 bytes per document (u64 key + u32 index; 16 when n >= 2^32). Signatures are
-// read through the caller's SignatureSource, so they can stay in a file-backed mmap.
-// Empty documents (kEmptySignatureValue, minhash.h) are never candidates.
-//
-// Thread-safety: ClusterNearDuplicates is a pure function; it calls `source` from the calling
-// thread only.
+// Deterministic (sequential, fixed order): the result depends only on the signatures and the
+// options. Memory: about 20 bytes per document; signatures are read through the caller's
+// SignatureSource, so they can stay in a file-backed mmap.
+// Thread-safety: ClusterNearDuplicates is a pure function; it calls `source` from the calling thread only.
 #ifndef RWKVKIT_CORPUS_DEDUP_LSH_INDEX_H_
 #define RWKVKIT_CORPUS_DEDUP_LSH_INDEX_H_
 

@@ -1,34 +1,17 @@
 // corpus/dedup/shingles.h — text simplification, word segmentation and word-shingle hashes for
-// near-duplicate detection (docs/near_dedup.md).
+// near-duplicate detection (docs/near_dedup.md, "Algorithm" steps 1-3, has the full rules).
 //
-// The rules follow datatrove's `simplify_text` (docs/near_dedup.md), in this order:
-//   1. lowercase, ICU root locale (locale-independent: no Turkish dotless i);
-//   2. NFD, then drop non-spacing marks (Mn) of the Inherited script, i.e. diacritics such as
-//      U+0301; script-specific marks (Thai, Devanagari vowel signs) are kept, because removing
-//      them breaks the dictionary word segmentation of those scripts, and so are the kana
-//      voicing marks U+3099/U+309A (か and が stay distinct words);
-//   3. every maximal run of decimal digits (Nd) becomes one "0" (datatrove's `\d+` → "0");
-//   4. punctuation (P*), symbols (S*), controls (Cc), separators (Z*), white space and U+200B
-//      become a word boundary; runs of boundaries collapse to one space, none at either end.
+// SimplifyText follows datatrove's `simplify_text`: lowercase (ICU root locale), NFD and drop
+// Inherited-script non-spacing marks, each run of decimal digits becomes "0", punctuation,
+// symbols, controls, separators, white space and U+200B become one space (none at either end).
+// Script-specific marks and the kana voicing marks are kept on purpose.
 // Words are the word-status segments of ICU's UAX#29 word BreakIterator (root locale) over the
-// simplified text, so Chinese, Japanese and Thai get dictionary words; the spaces between them
-// are not words. A shingle is n consecutive words joined by one space (UTF-8); a text with
-// 1..n-1 words has one shingle of all its words; an empty text (no words) has none. Each
-// shingle is hashed with 64-bit XXH3 (seed 0).
+// simplified text, found through exact fast paths where the text allows. A shingle is n
+// consecutive words joined by one space; a text with 1..n-1 words has one shingle of all its
+// words, an empty text none. Each shingle is hashed with 64-bit XXH3 (seed 0).
 //
-// Pure-ASCII input takes a byte-level fast path that yields the same words as ICU would: after
-// the rules, ASCII text is [a-z0 ] only, where UAX#29 breaks exactly at spaces (tested). Two
-// more fast paths give the same words (tested against the BreakIterator on random text and on
-// every demo-corpus document): text whose every code point simplifies on its own (a BMP table
-// built once with ICU) to a space-delimited letter, a digit, a boundary or nothing is simplified
-// and split in one UTF-8 pass; other text is simplified with ICU and, when it holds only
-// space-delimited letters and digits (Word_Break ALetter/Hebrew_Letter/Numeric, no dictionary
-// script, no Hangul), split at its spaces without the BreakIterator.
-//
-// Thread-safety: every function is safe to call from many threads. ICU BreakIterator instances
-// are not thread-safe, so each thread keeps its own clone in a thread_local scratch object
-// (created on the thread's first non-ASCII text, freed at thread exit).
-// Heavy dependency: ICU (uc + i18n), xxHash.
+// Thread-safety: every function is safe to call from many threads (each thread keeps its own
+// BreakIterator clone in a thread_local scratch object). Heavy dependency: ICU (uc + i18n), xxHash.
 #ifndef RWKVKIT_CORPUS_DEDUP_SHINGLES_H_
 #define RWKVKIT_CORPUS_DEDUP_SHINGLES_H_
 

@@ -2,29 +2,16 @@
 // its defaults and reason names. It both judges and edits a document: lines that fail a line
 // rule are removed from the text, as datatrove does (doc.text = "\n".join(kept lines).strip()).
 //
-// Lines are Python's str.splitlines() of the text (datatrove's split_paragraph=True default),
-// each stripped (str.strip()). For each line, in datatrove's order:
-//   1. a whitespace-separated word (str.split()) longer than max_word_length = 1000 code points:
-//      the line is removed (line-filter-too_long_word);
-//   2. remove_citations: "[<decimal digits>]", "[edit]" and "[citation needed]" are cut out
-//      (CITATION_REGEX; \d is Unicode Nd, as Python's re);
-//   3. filter_no_terminal_punct: a line not ending in . ? ! " ' or ending in "..." is removed
-//      (line-filter-no_terminal_punc);
-//   4. fewer than min_words_per_line = 3 words (counted before step 2): removed;
-//   5. "lorem ipsum" in the lowercased line: the document is dropped ("lorem_ipsum");
-//   6. "javascript" in the lowercased line: the line is removed;
-//   7. '{' in the line: the document is dropped ("curly_bracket");
-//   8. one of "terms of use", "privacy policy", "cookie policy", "uses cookies", "use of
-//      cookies", "use cookies" in the lowercased line: the line is removed;
-//   9. otherwise the line is kept and its sentences counted.
-// Fewer than min_num_sentences = 5 sentences in the kept lines: dropped ("too_few_sentences").
-// A kept document's text becomes its kept lines (after step 2) joined with '\n', stripped.
+// Lines are Python's str.splitlines() of the text, each stripped; for each line, in datatrove's
+// order: too long a word (line removed), citations cut out, no terminal punctuation (removed),
+// too few words (removed), "lorem ipsum" (document dropped), "javascript" (removed), '{'
+// (document dropped), a policy/cookie phrase (removed), else kept and its sentences counted;
+// too few sentences in the kept lines drops the document. docs/filters.md ("Rules and
+// thresholds", "C4 edits the text") lists each rule with its default and reason.
 //
 // Differences from datatrove (docs/filters.md): sentences are counted by CountSentences below,
-// not NLTK's Punkt model (which knows English abbreviations); lowercasing for the phrase tests is
-// Python's str.lower() restricted to what can produce ASCII (A-Z and U+212A KELVIN SIGN -> k;
-// every other code point lowercases to non-ASCII, so it can never complete an ASCII phrase).
-// Setting an int option to -1 turns its rule off, as in datatrove.
+// not NLTK's Punkt model; lowercasing for the phrase tests is Python's str.lower() restricted to
+// what can produce ASCII. Setting an int option to -1 turns its rule off, as in datatrove.
 #ifndef RWKVKIT_CORPUS_FILTERS_C4_FILTER_H_
 #define RWKVKIT_CORPUS_FILTERS_C4_FILTER_H_
 

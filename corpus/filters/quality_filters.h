@@ -1,38 +1,18 @@
 // corpus/filters/quality_filters.h — datatrove's heuristic quality filters, with its defaults.
 //
 // Each filter is a pure function of (text, options) returning Keep or Drop{reason}, with
-// datatrove's reason names. Ratios and lengths are those of datatrove's code (lengths in code
-// points); words come from SplitWords (text_units.h) instead of datatrove's NLTK/spaCy
-// tokenizers. Rules that count words are meant for languages written with spaces:
-// `word_rules = false` turns them off (document_filters.h decides).
+// datatrove's reason names, ratios and lengths (lengths in code points); words come from
+// SplitWords (text_units.h) instead of datatrove's NLTK/spaCy tokenizers. Rules that count
+// words are meant for languages written with spaces: `word_rules = false` turns them off
+// (document_filters.h decides). A document exactly at a threshold is kept, as in datatrove.
 //
-//   GopherQualityFilter (gopher_quality_filter.py): non-symbol words 50..100000 (gopher_short_doc,
-//     gopher_long_doc); mean non-symbol word length 3..10 (gopher_below_avg_threshold,
-//     gopher_above_avg_threshold); '#' per word <= 0.1 (gopher_too_many_hashes); ("..." + "…") per
-//     word <= 0.1 (gopher_too_many_ellipsis); lines starting with '•' or '-' <= 0.9
-//     (gopher_too_many_bullets); lines ending with "..." or "…" <= 0.3 (gopher_too_many_end_ellipsis);
-//     words with a letter >= 0.8 (gopher_below_alpha_threshold); >= 2 distinct stop words of
-//     {the be to of and that have with}, case-sensitive (gopher_enough_stop_words; English only).
-//   GopherRepetitionFilter (gopher_repetition_filter.py): duplicate paragraphs (split on \n{2,}
-//     of the stripped text) <= 0.3 of paragraphs (dup_para_frac) and their chars <= 0.2 of the
-//     text (dup_para_char_frac); duplicate lines (split on \n+) <= 0.3 (dup_line_frac), chars <=
-//     0.2 (dup_line_char_frac); the most frequent n-gram's chars (joined with spaces, times its
-//     count) <= 0.20/0.18/0.16 of the text for n = 2/3/4 (top_{n}_gram); chars of repeated
-//     n-grams (greedy, non-overlapping, joined without spaces) <= 0.15..0.10 for n = 5..10
-//     (duplicated_{n}_n_grams).
-//   FineWebQualityFilter (fineweb_quality_filter.py), over the non-blank '\n' lines: lines ending
-//     in a Sentence_Terminal char >= 0.12 (line_punct_ratio); lines of <= 30 chars <= 0.67
-//     (short_line_ratio); duplicate lines' chars / chars other than '\n' <= 0.01
-//     (char_dup_ratio); '\n' per word <= 0.3 (list_ratio); no non-blank line: "empty".
-// A comparison that datatrove writes as `ratio > max` drops only above the threshold, so a
-// document exactly at a threshold is kept (and `ratio < min` likewise).
+//   GopherQualityFilter (gopher_quality_filter.py), GopherRepetitionFilter
+//   (gopher_repetition_filter.py), FineWebQualityFilter (fineweb_quality_filter.py): every rule,
+//   threshold and reason is listed in docs/filters.md, "Rules and thresholds".
 //
-// Speed: the filters share one TextUnits (one pass: code points, newlines, words with their
-// lengths and classes). The n-gram rules never build n-gram strings: each n-gram is a slice of
-// the word stream (the text without its whitespace), hashed by a polynomial rolling hash from
-// per-word prefix values in O(1); hash-equal n-grams are compared byte by byte (and, for the
-// top-n-gram rule, word boundary by word boundary), so verdicts are exactly those of the string
-// version. RepetitionScratch keeps the buffers and hash tables from document to document.
+// The filters share one TextUnits pass; the n-gram rules hash slices of the word stream instead
+// of building strings, with the same verdicts (docs/filters.md, "Speed"). RepetitionScratch
+// keeps the buffers and hash tables from document to document.
 #ifndef RWKVKIT_CORPUS_FILTERS_QUALITY_FILTERS_H_
 #define RWKVKIT_CORPUS_FILTERS_QUALITY_FILTERS_H_
 

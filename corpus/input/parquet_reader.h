@@ -1,29 +1,17 @@
 // corpus/input/parquet_reader.h — reads the string columns of a Parquet file row by row, in
-// bounded blocks, without holding the file or a whole row group in memory.
+// bounded blocks, without holding the file or a whole row group in memory (docs/parquet.md).
 //
-// Only the named columns are read: the text column and, optionally, more string columns
-// (an id, a language). Each must be a top-level, non-repeated column of physical type
-// BYTE_ARRAY annotated as a string (or not annotated at all, as some writers store strings);
-// Arrow's string, large_string, string_view and dictionary<string> all are. Every encoding
-// (plain, dictionary, delta) and every codec the Arrow build has (snappy, zstd, gzip, brotli,
-// lz4, uncompressed) is read. Pages are decompressed one at a time through a small buffered
-// stream, so memory stays bounded by the page and block size, whatever the row group size.
+// Only the named columns are read: the text column and, optionally, more string columns (an
+// id, a language); each must be a top-level, non-repeated BYTE_ARRAY string column (or not
+// annotated). Every encoding and every codec the Arrow build has is read, one page at a time.
+// A block never spans two row groups. FormatParquetRow() names a row `path: row 7 (row group
+// 1, row 2)`. A null is returned as a null value, for the caller to count.
 //
-// A block never spans two row groups. A row is named by its 0-based row in the file, its row
-// group and its row within it (pyarrow's `ParquetFile.read_row_group(g).slice(r, 1)`):
-// FormatParquetRow() gives `path: row 7 (row group 1, row 2)`. A null is returned as a null
-// value, for the caller to count.
-//
-// Errors: Open() fails with kInvalidArgument when a column is missing (the message lists the
-// file's columns) or is not a string column, with kDataLoss when the file is not Parquet or
-// its footer is damaged (a truncated file: its rows cannot be located). Next() fails with
-// kDataLoss naming the row where a corrupt page was met, after first returning the complete
-// rows read before it. Built without Arrow (RWKVKIT_PARQUET=OFF), Open() fails with
-// kUnimplemented "built without Parquet support". Nothing throws: the library's exceptions
-// are caught here.
-//
-// Not thread-safe: one reader per file, used by one thread at a time. Arrow C++ (the pyarrow
-// wheel's libparquet) is confined to parquet_reader.cc; this header does not include it.
+// Errors (docs/parquet.md, "Damaged or unexpected files"): kInvalidArgument for a missing or
+// non-string column, kDataLoss for a file that is not Parquet, a damaged footer or a corrupt
+// page (after the complete rows before it), kUnimplemented when built without Arrow
+// (RWKVKIT_PARQUET=OFF). Nothing throws. Not thread-safe: one reader per file, one thread at a
+// time. Arrow C++ (the pyarrow wheel's libparquet) is confined to parquet_reader.cc.
 #ifndef RWKVKIT_CORPUS_INPUT_PARQUET_READER_H_
 #define RWKVKIT_CORPUS_INPUT_PARQUET_READER_H_
 

@@ -1,22 +1,16 @@
 // corpus/stats/collector.h — counts a built corpus: reads every shard of a build directory,
-// decodes every document and fills CorpusStats (corpus_stats.h).
+// decodes every document and fills CorpusStats (corpus_stats.h). Methods, memory and the
+// handling of bad input: docs/stats_report.md, "Methods".
 //
 // Streaming and bounded: shards are read in build.json order, documents in batches of
-// `batch_documents`; memory is the batch, one 65536-entry token table per thread, and the
-// repeated-line table (line_counter.h, capped). Documents of a batch are processed in
-// parallel with TBB (thread-local counters, merged per shard); their lines go into the line
-// table serially in corpus order, so the result is the same for any thread count.
-//
+// `batch_documents`, processed in parallel with TBB; lines go into the repeated-line table
+// (line_counter.h) serially in corpus order, so the result is the same for any thread count.
 // Language of a document: `kAuto` takes the source's manifest language when build.json has
-// one (code sources, "code:python"), else runs CLD2 on the decoded text; `kCld2` always runs
-// CLD2; `kManifest` never does ("(undeclared)" for sources without one).
-//
+// one, else runs CLD2 on the decoded text; `kCld2` always runs CLD2; `kManifest` never does.
 // Example documents of each source: examples.h.
 //
 // A shard that is missing or damaged is skipped and named in shard_errors; the other shards
-// are still counted. A skipped shard contributes nothing, even when it fails partway: its
-// counts are merged, and its lines kept (a copy of the line table, so two tables while a
-// shard is read), only when the whole shard was read.
+// are still counted, and a skipped shard contributes nothing, even when it fails partway.
 //
 // Depends on TBB, CLD2 (through corpus/filters), xxHash, the tokenizer.
 #ifndef RWKVKIT_CORPUS_STATS_COLLECTOR_H_

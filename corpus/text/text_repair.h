@@ -1,38 +1,14 @@
 // corpus/text/text_repair.h — the repair + normalize stage: any bytes in, valid normalized UTF-8 out.
 //
-// Rules (docs/formats/text_repair.md has the table with examples), applied in this order:
-//   1. Invalid UTF-8: each maximal subpart of an ill-formed sequence becomes one U+FFFD
-//      (Unicode "substitution of maximal subparts", = Python bytes.decode('utf-8', 'replace')).
-//      ED A0 80 (an encoded surrogate) is three replacements; F0 9F 98 + 'a' is one.
-//   2. Line ends and controls, in one pass over the now valid text:
-//      - CR LF becomes LF (crlf_to_lf); a lone CR (old Mac line end) becomes LF too
-//        (lone_cr_to_lf): deleting it as a control would glue two lines together.
-//      - C0 controls except TAB and LF (so NUL, VT, FF, ESC ... too), DEL and the C1 controls
-//        U+0080..U+009F are removed (control_chars_removed). ftfy maps C1 to Windows-1252
-//        instead; we don't guess an encoding the bytes never claimed.
-//      - Leading U+FEFF (byte order marks) are removed (bom_removed) — every U+FEFF at the
-//        start of the output, so a BOM uncovered by a removed control or a second BOM is
-//        removed too and the stage stays idempotent.
-//   3. Unicode normalization: NFC (default), NFKC or none (normalized counts documents changed).
-//
-// Why this order: UTF-8 repair comes first because every later rule works on code points.
-// Normalization comes last because removing a control can create a new composition context:
-// "e" U+0001 U+0301 is NFC as it stands (the control blocks composition) but becomes "e"
-// U+0301 after removal, whose NFC is "é"; normalizing first would leave a non-NFC result and
-// a second pass would change it. Neither NFC nor NFKC ever produces a control, CR or U+FEFF, so
-// the output is a fixed point: Repair(Repair(x)) == Repair(x) with zero new counts.
-//
-// Kept on purpose (they are not C0/C1 controls and carry meaning): U+200B ZWSP, U+200C ZWNJ
-// (Persian, Indic), U+200D ZWJ (emoji sequences), U+2060 WORD JOINER, bidi controls U+200E/200F,
-// U+202A..202E, U+2066..2069, U+2028/U+2029, noncharacters (U+FFFE, U+FFFF, U+10FFFF ...), tag
-// characters (flag emoji), and U+FEFF anywhere but the start (there it is ZERO WIDTH NO-BREAK
-// SPACE, as in a file concatenated from BOM'd pieces, and removing it would be a guess).
-// Lone surrogates cannot occur in UTF-8 input (their encodings are invalid UTF-8, rule 1);
-// as JSON escapes they are handled by RepairJsonLine() before the line is parsed.
-//
-// Does not: fix mojibake (ftfy's fix_encoding), uncurl quotes, collapse whitespace, or lowercase;
-// corpus practice is to repair damage, not canonicalize (docs/formats/text_repair.md). NFKC is offered
-// for users who want it, but it folds ligatures, full-width forms and superscripts in stored text.
+// Rules, applied in this order (docs/formats/text_repair.md has the table with examples, why
+// this order, and what is kept on purpose):
+//   1. each maximal subpart of ill-formed UTF-8 becomes one U+FFFD (= Python's 'replace');
+//   2. CR LF and lone CR become LF; C0 controls except TAB and LF, DEL and C1 are removed;
+//      leading U+FEFF (every one at the start of the output) are removed;
+//   3. Unicode normalization: NFC (default), NFKC or none.
+// The output is a fixed point: Repair(Repair(x)) == Repair(x) with zero new counts. Lone
+// surrogate escapes in JSON are handled by RepairJsonLine() before the line is parsed.
+// Does not fix mojibake, uncurl quotes, collapse whitespace, or lowercase.
 //
 // Thread-safety: TextRepairer is immutable after Create() and safe to share between threads
 // (ICU's Normalizer2 instances are process-wide, thread-safe singletons). Depends on ICU (uc).

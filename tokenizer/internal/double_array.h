@@ -2,24 +2,10 @@
 //
 // Every prefix of a vocab entry is a trie node and owns one cell. The children of a node
 // live at cells[base + byte]; a cell belongs to the node that reached it iff its label
-// equals the byte. Checking the label instead of the parent index is exact because every
-// node gets a base of its own (no two nodes share a base), so a cell with label c can only
-// be the c-child of the one node whose base is (index - c). Leaves use base 0.
-//
-// Free cells need a label too (8 bits leave no spare "free" value). A free cell i gets the
-// label L = (i + 1) mod 256, so i - L = 255 (mod 256), and no node has such a base: the
-// placement skips bases = 255 (mod 256) (1/256 of the positions), leaves use base 0 and the
-// root 256. A node with base b probing byte c lands on i = b + c and would match only if
-// L = c, i.e. b = i - L = 255 (mod 256), so no probe ever matches a free cell. (Picking any
-// label with i - L not a base is not enough: first-fit placement leaves runs of 256 and
-// more consecutive bases in use.)
-//
-// The walked cell holds what a step needs: the label, the base of the children and the
-// back-off (node depth - byte length of the longest token on the root-to-node path, "best"),
-// so an interleaved walk that holds the position of the next byte finds the next token start
-// with one subtraction. The best token's id and the node depth live in parallel arrays read
-// once per token: halving the cell from 8 to 4 bytes halved the walked footprint (938 KB ->
-// 469 KB for the World vocab), which now fits the 1 MB L2 of the machines we measure on.
+// equals the byte (every node has a base of its own; free cells carry a label no probe
+// matches, and no base is 255 mod 256). The best token's id and the node depth live in
+// parallel arrays read once per token. Why this is exact, and the footprint: docs/tokenizer.md,
+// "Encoder data structure".
 //
 //   bits  0..7   label: the byte that leads here
 //   bits  8..14  back-off: depth - byte length of best (0..127)

@@ -1,31 +1,10 @@
 // tokenizer/internal/segmented_encode.cc — see segmented_encode.h.
 //
-// Performance notes (single thread, 5 MB multilingual text from corpus/sample.jsonl, 3.39
-// bytes/token; MB/s from thread CPU time, best of 5; the dev box is a 2-vCPU AMD EPYC Zen 4
-// shared with builds, so repeat runs spread by +-25%; the second column is a quiet 16-core
-// Intel Xeon, same binaries):
-//                                                        Zen 4 (noisy)   Xeon
-// - EncodeSpan, one token per loop iteration                  ~175-190      113-163
-// - old: 8 lanes, branchless, restart load every step         ~100 (wall)   91-143
-// - 4 lanes, back to a virtual root cell after each token     ~200-230      -
-//   (one more step per token, 5.5 probes/token instead of 4.5)
-// - this file: restart cell and next byte loaded beside the probe, so the chain of
-//   dependent loads per step is the probe alone; lanes 2 / 3 / 4 / 8:
-//                                                          ~200-237 / ~190-225 / ~190-215 / ~200
-//                                                                       182 / 183 / 178 / 163
-//   More lanes do not help: with 4 state registers per lane (q, c, cell, out) 4+ lanes
-//   spill. Default 3.
-// Why it stays far from 600 MB/s on the dev box: the machine's latency (pointer chase,
-// measured): 1.4 ns in 16 KB, 5 ns in 256 KB, 12 ns in 768 KB, 93 ns in 4 MB. The cells take
-// 117,278 x 8 B = 938 KB (the double array is 96% dense, not 2.4 MB); 90% of probes fall in
-// 223 KB of cache lines, 99% in 632 KB, so the last 10% of probes go to an L3 that behaves
-// like DRAM, and the two vCPUs share that L2 with whatever else runs. 4.52 probes per token
-// (the walk stops 0 bytes past the chosen token 90% of the time, 1 byte 7%).
-// Done since: 4-byte cells (cells 469 KB; double_array.h): no measurable change here (185 vs
-// 183 MB/s on 5 MB, noisy box), so the scalar lanes are not bound by the cell footprint but
-// by the step's work and the probe latency with 3 lanes. On CPUs with a SIMD instruction
-// set, EncodeSegmented() hands inputs to the vector walk (vector_encode.h); these scalar
-// lanes are the fallback.
+// Interleaved scalar lanes (default 3), each lane's restart cell and next byte loaded beside
+// the probe, so the chain of dependent loads per step is the probe alone. On CPUs with a SIMD
+// instruction set, EncodeSegmented() hands inputs to the vector walk (vector_encode.h); these
+// scalar lanes are the fallback. Measurements of the lane variants and why more lanes do not
+// help: docs/tokenizer.md, "Scalar segmented lanes".
 #include "tokenizer/internal/segmented_encode.h"
 
 #include <algorithm>

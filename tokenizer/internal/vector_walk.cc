@@ -7,18 +7,10 @@
 // and the depth-1 cell of s[e]. A lane whose probe matches moves on (and if the new node is a
 // token, e = q + 1 and r = the bytes just gathered); a lane whose probe fails emits `at` and
 // restarts at e on the depth-1 cell (q = e + 1, c = s[e + 1]), so r must hold >= 2 valid bytes
-// at every failure. It holds 4 whenever e < q: on every step with e = q, r is refilled from
-// s[e] and the gathered s[q+1 .. q+4]; after a failure e = q again, and r >> 8 keeps 3.
-// (Refilling only at tokens and failures, as the first version did, let three failures in a
-// row, each after a step past the last token, run r dry: "ZiOoq" came out wrong.)
-// A lane is done when a token ends at or past its segment's end.
-// Done lanes keep stepping until every lane is done (their entries are not emitted); their
-// byte fetches are clamped below read_end so they stay in bounds.
-//
-// The emitted entries are compressed in a register and stored whole (a compress straight to
-// memory is microcoded on AMD Zen 4).
-// Targets not worth compiling: SSSE3 walks slower than the scalar lanes (docs/tokenizer.md),
-// and SVE_256 / SVE2_128 are special cases of SVE / SVE2, which run on those CPUs too.
+// at every failure: on every step with e = q, r is refilled from s[e] and s[q+1 .. q+4].
+// A lane is done when a token ends at or past its segment's end; done lanes keep stepping,
+// unemitted, with clamped fetches. History, the targets left out and why: docs/tokenizer.md,
+// "SIMD walk".
 #ifndef HWY_DISABLED_TARGETS
 #define HWY_DISABLED_TARGETS (HWY_SSSE3 | HWY_SVE_256 | HWY_SVE2_128)
 #endif
