@@ -32,16 +32,7 @@ import subprocess
 import sys
 import time
 
-
-def cpu_name():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor()
+from bench_common import cpu_model
 
 
 def timed(fn, repeats, cpu_clock=time.thread_time):
@@ -154,7 +145,7 @@ def main():
     load_after = os.getloadavg()
 
     out = {
-        "machine": f"{cpu_name()}, {cores} cores", "python": platform.python_version(),
+        "machine": f"{cpu_model()}, {cores} cores", "python": platform.python_version(),
         "load_before": load, "load_after": load_after, "corpus_mb": mb, "documents": len(texts),
         "one_thread": rows, "encode_list_vs_rust_cpu_median_of_rounds": list_vs_rust,
         "batch": batch,

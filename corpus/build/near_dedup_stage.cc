@@ -40,16 +40,22 @@ absl::StatusOr<NearDedupStage> NearDedupStage::Create(const std::filesystem::pat
   std::FILE* f = std::fopen(p.c_str(), resume_docs > 0 ? "ab" : "wb");
   if (f == nullptr) return base::ErrnoError(p, "cannot create", errno);
   NearDedupStage stage(p, f, config, std::move(report));
-  for (uint64_t i = 0; i < resume_docs; ++i) {
-    stage.tokens_.push_back(loaded[4 * i]);
-    stage.bytes_.push_back(loaded[4 * i + 1]);
-    if (!stage.report_.empty()) {
-      stage.doc_file_.push_back(static_cast<uint32_t>(loaded[4 * i + 2]));
-      stage.doc_line_.push_back(loaded[4 * i + 3]);
+  stage.LoadNumbers(loaded, resume_docs);
+  return stage;
+}
+
+void NearDedupStage::LoadNumbers(std::span<const uint64_t> numbers, uint64_t n) {
+  tokens_.reserve(n);
+  bytes_.reserve(n);
+  for (uint64_t i = 0; i < n; ++i) {
+    tokens_.push_back(numbers[4 * i]);
+    bytes_.push_back(numbers[4 * i + 1]);
+    if (!report_.empty()) {
+      doc_file_.push_back(static_cast<uint32_t>(numbers[4 * i + 2]));
+      doc_line_.push_back(numbers[4 * i + 3]);
     }
   }
-  stage.synced_ = resume_docs;
-  return stage;
+  synced_ = n;
 }
 
 absl::Status NearDedupStage::Sync() {
@@ -142,18 +148,7 @@ absl::StatusOr<LshStats> NearDedupStage::Apply(std::vector<DocMeta>& meta, std::
 NearDedupStage NearDedupStage::FromNumbers(const MinHashConfig& config, std::filesystem::path report,
                                            std::span<const uint64_t> numbers) {
   NearDedupStage stage({}, nullptr, config, std::move(report));
-  const uint64_t n = numbers.size() / 4;
-  stage.tokens_.reserve(n);
-  stage.bytes_.reserve(n);
-  for (uint64_t i = 0; i < n; ++i) {
-    stage.tokens_.push_back(numbers[4 * i]);
-    stage.bytes_.push_back(numbers[4 * i + 1]);
-    if (!stage.report_.empty()) {
-      stage.doc_file_.push_back(static_cast<uint32_t>(numbers[4 * i + 2]));
-      stage.doc_line_.push_back(numbers[4 * i + 3]);
-    }
-  }
-  stage.synced_ = n;
+  stage.LoadNumbers(numbers, numbers.size() / 4);
   return stage;
 }
 

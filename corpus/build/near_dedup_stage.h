@@ -82,6 +82,8 @@ class NearDedupStage {
       : path_(std::move(path)), file_(f), config_(config), report_(std::move(report)) {}
   absl::Status WriteReport(const SignatureSource& signatures, const std::vector<uint64_t>& representative,
                            const std::vector<InputFile>& files, const Manifest& manifest) const;
+  // Takes the first `n` documents' numbers (4 per document: tokens, bytes, file, line) as synced.
+  void LoadNumbers(std::span<const uint64_t> numbers, uint64_t n);
 
   std::filesystem::path path_;
   std::FILE* file_ = nullptr;
