@@ -8,25 +8,39 @@ namespace nb = nanobind;
 namespace rwkvkit::python {
 namespace {
 
-// The id objects 0..65535, made on first use and kept for the life of the process.
-PyObject* const* IdObjects() {
-  static PyObject** table = [] {
-    auto** t = new PyObject*[65536];
-    for (long i = 0; i < 65536; ++i) t[i] = PyLong_FromLong(i);
-    return t;
-  }();
+// The shared id objects, by id; each is made the first time a list needs it and kept for the
+// life of the process. Made in the order the texts first use them, the frequent ids end up
+// side by side in memory: the reference counting here, the collector's passes over the lists
+// and their freeing touch far fewer cache lines than with all 65536 made in id order.
+PyObject** IdObjects() {
+  static PyObject** table = new PyObject*[65536]();
   return table;
+}
+
+// The object of `id`, made now if it is the first use; nullptr (a Python error set) when out
+// of memory. Returns a borrowed reference.
+inline PyObject* IdObject(PyObject** table, uint16_t id) {
+  PyObject* o = table[id];
+  if (o == nullptr) [[unlikely]] {
+    o = PyLong_FromLong(id);
+    table[id] = o;
+  }
+  return o;
 }
 
 }  // namespace
 
 nb::list IdsToList(const uint16_t* ids, size_t n) {
-  PyObject* const* objs = IdObjects();
+  PyObject** objs = IdObjects();
 #ifdef Py_LIMITED_API
   PyObject* list = PyList_New(static_cast<Py_ssize_t>(n));
   if (list == nullptr) throw nb::python_error();
   for (size_t i = 0; i < n; ++i) {
-    PyObject* o = objs[ids[i]];
+    PyObject* o = IdObject(objs, ids[i]);
+    if (o == nullptr) {
+      Py_DECREF(list);  // the unset slots are NULL, which the list's freeing skips
+      throw nb::python_error();
+    }
     Py_INCREF(o);
     PyList_SetItem(list, static_cast<Py_ssize_t>(i), o);
   }
@@ -43,7 +57,13 @@ nb::list IdsToList(const uint16_t* ids, size_t n) {
       throw std::bad_alloc();
     }
     for (size_t i = 0; i < n; ++i) {
-      PyObject* o = objs[ids[i]];
+      PyObject* o = IdObject(objs, ids[i]);
+      if (o == nullptr) [[unlikely]] {
+        for (size_t k = 0; k < i; ++k) Py_DECREF(items[k]);
+        PyMem_Free(items);
+        Py_DECREF(list);
+        throw nb::python_error();
+      }
       Py_INCREF(o);
       items[i] = o;
     }

@@ -1,8 +1,8 @@
 // python/src/id_list.h — Python lists of token ids, made without an allocation per id.
 //
-// The 65536 possible id objects are made once and shared by every list (CPython itself
-// shares only the ints up to 256); a list of n ids costs one item array and n reference
-// increments. Call with the GIL held.
+// One int object per id, made the first time a list needs it, is shared by every list
+// (CPython itself shares only the ints up to 256); a list of n ids costs one item array and
+// n reference increments. Call with the GIL held.
 #ifndef RWKVKIT_PYTHON_SRC_ID_LIST_H_
 #define RWKVKIT_PYTHON_SRC_ID_LIST_H_
 

@@ -1,6 +1,6 @@
 // python/src/tokenizer_binding.cc — rwkvkit.Tokenizer: the World tokenizer from Python.
 //
-// Lists of ids share the 65536 possible id objects (id_list.h), so an encode allocates one
+// Lists of ids share one int object per id (id_list.h), so an encode allocates one
 // list and nothing per token. Encodes of large inputs and every batch run with the GIL
 // released: encode_batch makes its lists while TBB threads encode (batch_lists.h),
 // encode_batch_numpy runs tokenizer/batch_encoder.h.

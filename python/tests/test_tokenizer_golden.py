@@ -23,14 +23,7 @@ def test_demo_corpus_every_id(tok, official, corpus_texts):
 def hard_cases(official):
     golden = golden_module()
     rng = random.Random(20240404)
-    tokens = [t for t in official.idx2token.values() if t]
-    bytes_only = []
-    for t in tokens:
-        try:
-            t.decode("utf-8")
-        except UnicodeDecodeError:
-            bytes_only.append(t)
-    longest = max(tokens, key=len)
+    tokens, bytes_only, longest = golden.token_material(official.idx2token.values())
     cases = golden.small_cases(rng, tokens, bytes_only, longest)
     cases += golden.large_cases(rng, tokens, bytes_only, [], longest, 0.25)
     return cases
@@ -79,3 +72,16 @@ def test_vocab_properties(tok, official):
         assert tok.token_lengths[i] == len(b)
     assert tok.token_bytes(0) == b"" and tok.token_lengths[0] == 0
     assert tok.max_token_bytes == max(len(b) for b in official.idx2token.values())
+
+
+def test_every_token_alone(tok, official):
+    # Every id the vocab defines, each from its own token's bytes: the list of every id object
+    # is checked (they are made on first use, in the order the texts need them).
+    ids = sorted(official.idx2token)
+    data = [official.idx2token[i] for i in ids]
+    want = [official.encodeBytes(b) for b in data]
+    assert want == [[i] for i in ids]
+    assert [tok.encode(b) for b in data] == want
+    assert tok.encode_batch(data, threads=2) == want
+    assert all(type(x[0]) is int for x in tok.encode_batch(data))
+    assert tok.encode(b"".join(reversed(data))) == official.encodeBytes(b"".join(reversed(data)))

@@ -280,6 +280,19 @@ def large_cases(rng, tokens, bytes_only, texts, longest, scale):
     ]
 
 
+def token_material(token_bytes):
+    """What the case generators take from the vocab: its non-empty tokens, those of them that
+    are not valid UTF-8 on their own, and the longest one."""
+    tokens = [t for t in token_bytes if t]
+    bytes_only = []
+    for t in tokens:
+        try:
+            t.decode("utf-8")
+        except UnicodeDecodeError:
+            bytes_only.append(t)
+    return tokens, bytes_only, max(tokens, key=len)
+
+
 def small_cases(rng, tokens, bytes_only, longest):
     emoji = "😀".encode()
     cases = [
@@ -600,14 +613,7 @@ def run_all(test, corpus_runs, t_start, t_loaded):
                         f"published ids are {ids}: the rwkv package or vocab is not the expected one")
 
     rng = random.Random(args.seed)
-    tokens = [t for t in test.token_bytes if t]
-    bytes_only = []
-    for t in tokens:
-        try:
-            t.decode("utf-8")
-        except UnicodeDecodeError:
-            bytes_only.append(t)
-    longest = max(tokens, key=len)
+    tokens, bytes_only, longest = token_material(test.token_bytes)
     with open(args.corpus, "rb") as f:
         sample_texts = [json.loads(l).get("text", "") for l in f.read().split(b"\n")[:2000] if l.startswith(b"{")]
     sample_texts = [t for t in sample_texts if isinstance(t, str) and t]
