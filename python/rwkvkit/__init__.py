@@ -13,10 +13,12 @@ Contents:
     RWKVTokenizer    drop-in for pyrwkv_tokenizer.RWKVTokenizer
     open_shards      documents of binidx shards as zero-copy numpy views; RWKV-LM samples
     training_numbers RWKV-LM's --my_exit_tokens / --magic_prime for a token count
+    ShardWriter      writes one binidx shard (the writer of rwkvkit build)
     build            the corpus pipeline (rwkvkit build) with progress, Ctrl-C, resume
     stats            the corpus report (rwkvkit stats): report.{json,html,md}
     evaluate         perplexity and bits per byte under a checkpoint (rwkvkit eval), CPU or CUDA
     Error, ...       exceptions (rwkvkit.errors)
+    rwkvkit.datatrove.RwkvDocumentTokenizer   a datatrove step writing binidx (needs datatrove)
     python -m rwkvkit bench tokenizer   World vs HF / tiktoken / SentencePiece tokenizers (rwkvkit.bench)
 
 docs/python.md in the source tree describes everything.
@@ -25,7 +27,7 @@ docs/python.md in the source tree describes everything.
 from __future__ import annotations
 
 from . import errors
-from ._rwkvkit import Tokenizer
+from ._rwkvkit import ShardWriter, Tokenizer
 from .compat import RWKVTokenizer, TRIE_TOKENIZER
 from .errors import (DataLossError, Error, FailedPreconditionError, InvalidArgumentError, NotFoundError,
                      UnavailableError)
@@ -40,6 +42,7 @@ __all__ = [
     "RWKVTokenizer",
     "Shards",
     "open_shards",
+    "ShardWriter",
     "training_numbers",
     "build",
     "stats",

@@ -8,6 +8,7 @@ NB_MODULE(_rwkvkit, m) {
   m.doc() = "rwkvkit's C++ libraries (the World tokenizer, binidx shards, the pipeline); use the rwkvkit package.";
   rwkvkit::python::BindTokenizer(m);
   rwkvkit::python::BindShards(m);
+  rwkvkit::python::BindShardWriter(m);
   rwkvkit::python::BindJob(m);
   rwkvkit::python::BindBuild(m);
   rwkvkit::python::BindStats(m);
