@@ -155,9 +155,9 @@ size_t Tokenizer::StitchRange(std::string_view text, size_t pos, size_t range_be
   // True tokens before the join cover at most the bytes up to the range's end.
   out.resize(old + range_ids.size() + (range_end > pos ? range_end - pos : 0));
   size_t o = old;
-  const size_t new_pos = internal::StitchTokens(
-      *trie_, reinterpret_cast<const uint8_t*>(text.data()), text.size(), pos, range_begin, range_ids.size(),
-      [&](size_t j) { return range_ids[j]; }, [&](size_t j) { return token_len_[range_ids[j]]; }, out.data(), o);
+  const size_t new_pos =
+      internal::StitchIds(*trie_, reinterpret_cast<const uint8_t*>(text.data()), text.size(), pos, range_begin,
+                          range_end, range_ids.data(), range_ids.size(), out.data(), o);
   out.resize(o);
   return new_pos;
 }

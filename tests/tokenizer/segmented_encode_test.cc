@@ -65,26 +65,5 @@ TEST_F(SegmentedEncodeTest, SpaceRunsCutOutOfPhase) {
   }
 }
 
-TEST_F(SegmentedEncodeTest, RangesStitchedAtArbitraryCuts) {
-  absl::StatusOr<Tokenizer> tok = Tokenizer::FromVocab(vocab_);
-  ASSERT_TRUE(tok.ok());
-  std::mt19937_64 rng(5);
-  for (int round = 0; round < 40; ++round) {
-    const std::string s = testing::StressInput(vocab_, rng, 100 + rng() % 30000);
-    std::vector<size_t> cuts = {0};
-    while (cuts.back() < s.size()) cuts.push_back(std::min(s.size(), cuts.back() + 1 + rng() % 3000));
-    std::vector<uint16_t> out;
-    size_t pos = 0;
-    for (size_t k = 0; k + 1 < cuts.size(); ++k) {
-      std::vector<uint16_t> range;
-      const size_t end = tok->EncodeRange(s, cuts[k], cuts[k + 1], range);
-      ASSERT_GE(end, cuts[k + 1]);
-      pos = tok->StitchRange(s, pos, cuts[k], range, out);
-    }
-    ASSERT_EQ(pos, s.size());
-    ASSERT_EQ(out, Plain(s)) << "round " << round;
-  }
-}
-
 }  // namespace
 }  // namespace rwkvkit::tokenizer

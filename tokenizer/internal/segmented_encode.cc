@@ -29,6 +29,7 @@ struct Segment {
   size_t begin = 0;  // tokens of this segment start in [begin, end)
   size_t end = 0;
   size_t count = 0;  // speculative tokens, stored at out[0..count)
+  size_t stop = 0;   // byte after the last of them
   uint16_t* out = nullptr;
 };
 
@@ -41,8 +42,9 @@ Scratch& ThreadScratch() {
   return scratch;
 }
 
-// Finishes one lane from a token start `pos` with the plain walk; returns the new out pointer.
-uint16_t* FinishLane(const DA& trie, const uint8_t* s, size_t n, size_t pos, size_t end, uint16_t* out) {
+// Finishes one lane from a token start `pos` with the plain walk; returns the new out pointer
+// and leaves `pos` after the lane's last token.
+uint16_t* FinishLane(const DA& trie, const uint8_t* s, size_t n, size_t& pos, size_t end, uint16_t* out) {
   const size_t lookahead = trie.max_token_bytes();
   while (pos < end) {
     const Token t = pos + lookahead < n ? WalkOne<false>(trie, s, pos, n) : WalkOne<true>(trie, s, pos, n);
@@ -130,9 +132,10 @@ void WalkLanes(const DA& trie, const uint8_t* s, size_t n, Lane* lane, Segment* 
         lane[kept++] = lane[k];
         continue;
       }
-      const size_t pos = q[k] - trie.depths()[at[k]];
+      size_t pos = q[k] - trie.depths()[at[k]];
       uint16_t* const done = FinishLane(trie, s, n, pos, lane[k].end, out[k]);
       seg[lane[k].segment].count = static_cast<size_t>(done - seg[lane[k].segment].out);
+      seg[lane[k].segment].stop = pos;
     }
     WalkLanes<kLanes - 1>(trie, s, n, lane, seg);
   }
@@ -178,7 +181,6 @@ size_t EncodeSegmentedRange(const DoubleArrayTrie& trie, const uint8_t* s, size_
   // A segment never holds more tokens than bytes, so segment k's tokens go to
   // scratch[begin_k - group ...] without overlapping the next segment's.
   uint16_t* ids = scratch.ids.data();
-  const uint8_t* token_len = trie.token_lengths();
   size_t o = 0, pos = begin;
   Segment seg[kMaxLanes];
   for (size_t group = begin; group < end; group += group_bytes) {
@@ -186,15 +188,12 @@ size_t EncodeSegmentedRange(const DoubleArrayTrie& trie, const uint8_t* s, size_
     for (int k = 0; k < lanes; ++k) {
       const size_t b = group + static_cast<size_t>(k) * seg_bytes;
       if (b >= end) break;
-      seg[k] = Segment{b, std::min(end, b + seg_bytes), 0, ids + (b - group)};
+      seg[k] = Segment{b, std::min(end, b + seg_bytes), 0, 0, ids + (b - group)};
       ++used;
     }
     WalkGroup(trie, s, n, seg, used);
-    for (int k = 0; k < used; ++k) {
-      const uint16_t* seg_ids = seg[k].out;
-      pos = StitchTokens(trie, s, n, pos, seg[k].begin, seg[k].count, [&](size_t j) { return seg_ids[j]; },
-                         [&](size_t j) { return token_len[seg_ids[j]]; }, out, o);
-    }
+    for (int k = 0; k < used; ++k)
+      pos = StitchIds(trie, s, n, pos, seg[k].begin, seg[k].stop, seg[k].out, seg[k].count, out, o);
   }
   *end_pos = pos;
   return o;

@@ -26,28 +26,6 @@ struct Scratch {
   std::vector<uint32_t> seg_begin, seg_end, seg_stop, count, slot;
 };
 
-// Joins segment k (its tokens ids[0..count), the first starting at `begin`, the last ending at
-// `stop`) to the true encoding, which has reached `pos`: StitchTokens() of stitch.h, with the
-// tokens after the join copied whole and the segment's end known from the walk.
-size_t JoinSegment(const DoubleArrayTrie& trie, const uint8_t* s, size_t n, size_t pos, size_t begin, size_t stop,
-                   const uint16_t* ids, size_t count, uint16_t* out, size_t& o) {
-  const uint8_t* token_len = trie.token_lengths();
-  size_t j = 0;
-  size_t boundary = begin;  // start of token j
-  for (;;) {
-    while (j < count && boundary < pos) boundary += token_len[ids[j++]];
-    if (boundary == pos && j < count) {
-      std::memcpy(out + o, ids + j, (count - j) * sizeof(uint16_t));
-      o += count - j;
-      return stop;
-    }
-    if (boundary <= pos) return pos;  // every token of the segment passed without a join
-    const Token t = TrueToken(trie, s, n, pos);
-    out[o++] = t.id;
-    pos += t.length;
-  }
-}
-
 Scratch& ThreadScratch() {
   thread_local Scratch scratch;
   return scratch;
@@ -113,7 +91,7 @@ size_t EncodeVectorRange(const DoubleArrayTrie& trie, const uint8_t* s, size_t n
     }
     for (size_t k = 0; k < nseg; ++k) {
       const uint16_t* ids = sc.ids.data() + (sc.slot[k] - sc.count[k]);
-      pos = JoinSegment(trie, s, n, pos, sc.seg_begin[k] + shift, sc.seg_stop[k] + shift, ids, sc.count[k], out, o);
+      pos = StitchIds(trie, s, n, pos, sc.seg_begin[k] + shift, sc.seg_stop[k] + shift, ids, sc.count[k], out, o);
     }
   }
   *end_pos = pos;
