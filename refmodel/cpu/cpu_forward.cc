@@ -66,19 +66,27 @@ void ForEachToken(int T, const Body& body) {
   });
 }
 
+// Mean and 1/sqrt(biased variance + eps) of x[0..n), in fp64 (the norms' statistics).
+struct Moments {
+  double mean, rstd;
+};
+Moments MeanRstd(const float* x, int n, double eps) {
+  double mean = 0;
+  for (int i = 0; i < n; ++i) mean += x[i];
+  mean /= n;
+  double var = 0;
+  for (int i = 0; i < n; ++i) var += (x[i] - mean) * (x[i] - mean);
+  var /= n;
+  return {mean, 1.0 / std::sqrt(var + eps)};
+}
+
 // LayerNorm over the last dim. x, y: [T, D] fp32 (may not alias); w, b: [D]. eps 1e-5, biased
 // variance, statistics in fp64.
 void LayerNorm(const float* x, int T, int D, const float* w, const float* b, float* y) {
   ForEachToken(T, [&](int t) {
     const float* xt = x + static_cast<size_t>(t) * D;
     float* yt = y + static_cast<size_t>(t) * D;
-    double mean = 0;
-    for (int i = 0; i < D; ++i) mean += xt[i];
-    mean /= D;
-    double var = 0;
-    for (int i = 0; i < D; ++i) var += (xt[i] - mean) * (xt[i] - mean);
-    var /= D;
-    const double rstd = 1.0 / std::sqrt(var + kLayerNormEps);
+    const auto [mean, rstd] = MeanRstd(xt, D, kLayerNormEps);
     for (int i = 0; i < D; ++i) yt[i] = static_cast<float>((xt[i] - mean) * rstd * w[i] + b[i]);
   });
 }
@@ -149,13 +157,7 @@ void GroupNormGate(float* y, const float* g, int T, int H, int N, const float* l
     for (int h = 0; h < H; ++h) {
       const size_t o = static_cast<size_t>(t) * A + h * N;
       float* yh = y + o;
-      double mean = 0;
-      for (int j = 0; j < N; ++j) mean += yh[j];
-      mean /= N;
-      double var = 0;
-      for (int j = 0; j < N; ++j) var += (yh[j] - mean) * (yh[j] - mean);
-      var /= N;
-      const double rstd = 1.0 / std::sqrt(var + kGroupNormEps);
+      const auto [mean, rstd] = MeanRstd(yh, N, kGroupNormEps);
       for (int j = 0; j < N; ++j) {
         const int c = h * N + j;
         const float normed = static_cast<float>((yh[j] - mean) * rstd * ln_x_w[c] + ln_x_b[c]);
@@ -278,13 +280,7 @@ void TimeMix7(const ModelConfig& c, const LayerWeights& lw, int layer, int T, fl
     for (int h = 0; h < H; ++h) {
       const size_t o = static_cast<size_t>(t) * D + h * N;
       float* yh = s.y.data() + o;
-      double mean = 0;
-      for (int j = 0; j < N; ++j) mean += yh[j];
-      mean /= N;
-      double var = 0;
-      for (int j = 0; j < N; ++j) var += (yh[j] - mean) * (yh[j] - mean);
-      var /= N;
-      const double rstd = 1.0 / std::sqrt(var + kGroupNormEps);
+      const auto [mean, rstd] = MeanRstd(yh, N, kGroupNormEps);
       float bonus = 0.0f;
       for (int j = 0; j < N; ++j) bonus += s.r[o + j] * s.k[o + j] * lw.r_k[h * N + j];
       for (int j = 0; j < N; ++j) {
