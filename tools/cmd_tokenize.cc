@@ -1,10 +1,12 @@
 // tools/cmd_tokenize.cc — `rwkvkit tokenize`: ids of raw bytes, or of one field per JSONL line.
 //
-// Raw mode streams the input in 64 MB blocks: the tokens that start well before the end of
-// what has been read are final (a walk never looks more than max_token_bytes() ahead); the
-// rest of the block is carried over. Each block is encoded on all threads
-// (EncodeParallelRange), or on one thread in 1 MB pieces, each written out before the next
-// (EncodeRange), so the ids equal a one-shot Encode() of the whole input. Ids become text
+// Raw mode streams the input in blocks: the tokens that start well before the end of what has
+// been read are final (a walk never looks more than max_token_bytes() ahead); the rest of the
+// block is carried over. On several threads each 64 MB block is encoded on all of them
+// (EncodeParallelRange); on one thread the blocks are 1 MB, each encoded (EncodeRange) and
+// written out before the next is read into the same buffer, so input, ids and text stay in
+// cache and no fresh memory is touched. Either way the ids equal a one-shot Encode() of the
+// whole input. Ids become text
 // through a table (cli/id_text.h), one write per piece or block.
 // JSONL mode reads 16 MB blocks of whole lines (corpus::BlockReader: plain, zstd, gzip or xz,
 // sniffed from the stream itself, so a compressed pipe on stdin works too; a line over the
@@ -58,15 +60,15 @@ constexpr size_t kRawBlockBytes = 64 << 20;
 constexpr size_t kJsonlBlockBytes = 16 << 20;
 constexpr size_t kLineGroupBytes = 256 << 10;
 
-// On one thread a block is encoded and written in pieces of this many bytes, one after the
-// other: the ids and their text stay small and in cache, and memory is not touched afresh.
+// The block size on one thread.
 constexpr size_t kRawPieceBytes = 1 << 20;
 
 absl::Status TokenizeRaw(const tokenizer::Tokenizer& tok, InputFile& in, int threads) {
   Output out;
   const IdText text(' ');
+  const size_t block_bytes = threads == 1 ? kRawPieceBytes : kRawBlockBytes;
   std::string buf;
-  buf.reserve(kRawBlockBytes + (size_t{1} << 20));  // address space only: pages are touched as read
+  buf.reserve(block_bytes + (size_t{1} << 20));  // address space only: pages are touched as read
   std::vector<uint16_t> ids;
   bool wrote_any = false;
   auto write = [&]() -> absl::Status {
@@ -86,9 +88,9 @@ absl::Status TokenizeRaw(const tokenizer::Tokenizer& tok, InputFile& in, int thr
     return out.Write(std::string_view(piece_text.get(), static_cast<size_t>(end - piece_text.get())));
   };
   for (;;) {
-    absl::StatusOr<size_t> got = in.ReadBlock(buf, kRawBlockBytes);
+    absl::StatusOr<size_t> got = in.ReadBlock(buf, block_bytes);
     if (!got.ok()) return got.status();
-    const bool eof = *got < kRawBlockBytes;
+    const bool eof = *got < block_bytes;
     // A range's stitched walk may emit tokens that start up to max_token_bytes() past the
     // range end, and each reads up to max_token_bytes() ahead: keep twice that in reserve.
     const size_t reserve = 2 * tok.max_token_bytes();

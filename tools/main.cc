@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "refmodel/cpu/cpu_forward.h"
 #include "tools/cli/flags.h"
 #include "tools/commands.h"
 
@@ -51,6 +52,7 @@ const Command* Find(std::string_view name) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  rwkvkit::refmodel::StopBlasThreads();  // idle BLAS workers burn a core in short runs
   if (argc < 2) {
     std::fputs(kUsage, stderr);
     return 2;

@@ -435,6 +435,13 @@ void ChannelMix(const ModelConfig& c, const LayerWeights& lw, int T, float* ffn_
 
 // ---------------------------------------------------------------------------------------------
 
+// OpenBLAS's own call (pthreads and OpenMP builds; the serial build lacks it, hence weak).
+extern "C" int blas_thread_shutdown_(void) __attribute__((weak));
+
+void StopBlasThreads() {
+  if (blas_thread_shutdown_ != nullptr) blas_thread_shutdown_();
+}
+
 CpuModel::CpuModel(const ModelWeights& w) : w_(w) {
   static std::once_flag blas_once;
   std::call_once(blas_once, [] { openblas_set_num_threads(1); });

@@ -25,6 +25,13 @@
 
 namespace rwkvkit::refmodel {
 
+// StopBlasThreads()
+// OpenBLAS's threaded builds start worker threads when the library is loaded, and they spin
+// (sched_yield) for about 2^28 cycles waiting for work, a core's worth of CPU time in every
+// short process. rwkvkit runs BLAS on one thread only (above), so they are stopped at once;
+// a no-op where the loaded OpenBLAS lacks the call. Call it at the start of the process.
+void StopBlasThreads();
+
 class CpuModel {
  public:
   // Keeps a reference to `w`, which must outlive the model. The weights' sizes must match
