@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstring>
 
 #include "absl/container/flat_hash_set.h"
@@ -92,24 +93,32 @@ constexpr std::string_view kFineWebQuality = "fineweb_quality";
 
 }  // namespace
 
-// The word stream of a text (its words concatenated) with per-word prefix values:
+// The word stream of a text (its words concatenated, then kPad zero bytes so that 16-byte loads
+// at any word stay inside it) with per-word values:
 //   offset[i]  bytes of the stream before word i
 //   chars[i]   code points of the words before word i
+//   word_hash[i]  a hash of word i's bytes (top n-grams: an n-gram's hash combines its words')
+// and, built only when a duplicated-n-gram walk runs (PrefixHashes):
 //   prefix[i]  polynomial hash of the stream before word i (sum of byte * B^(distance to end))
 //   power[i]   B^offset[i], inverse[i] = B^-offset[i]
 // so the hash of words [i, i+n) joined without spaces is prefix[i+n] - prefix[i] * B^(its bytes)
 // = prefix[i+n] - prefix[i] * power[i+n] * inverse[i].
 struct RepetitionScratch::Impl {
+  static constexpr size_t kPad = 16;
   std::string stream;
-  std::vector<uint64_t> offset, chars;
+  std::vector<uint64_t> offset, chars, word_hash;
   std::vector<uint64_t> prefix, power, inverse;
+  bool have_prefix = false;
   std::vector<uint64_t> gram_hash;  // of the current n
   size_t n = 0;
-  bool word_boundaries = false;
+  bool word_boundaries = false;  // equality also needs the same word boundaries (top n-grams)
   uint32_t top_count = 0;  // how often TopNGramChars' n-gram occurs
-  std::vector<std::pair<size_t, uint32_t>> top_counts;  // (n, top_count) of this document so far  // equality also needs the same word boundaries (top n-grams)
+  std::vector<std::pair<size_t, uint32_t>> top_counts;  // (n, top_count) of this document so far
   absl::flat_hash_set<std::string_view> seen_pieces;
   std::vector<std::string_view> paragraphs, lines;
+  std::vector<uint8_t> prints;  // FindPrints
+  std::vector<uint64_t> seen_bits;  // FindPrints' bit set
+  int print_shift = 0;
 
   // Open addressing with linear probing over 8-byte (tag, first index) slots: the tag is the
   // gram hash's high half with the low bit set (0 means empty); the full hash and the bytes are
@@ -123,14 +132,24 @@ struct RepetitionScratch::Impl {
   std::vector<uint32_t> count;  // by first index
   size_t mask = 0;
 
-  void ResetTable(size_t entries) {
+  static size_t Capacity(size_t entries) {
     size_t cap = 16;
     while (cap < 2 * entries) cap <<= 1;
-    // Grow as needed; give back what one huge document left behind (over 16 MiB and 8x the need).
-    if (table.size() < cap || (table.size() > (size_t{1} << 20) && table.size() > 8 * cap))
-      std::vector<Slot>(cap).swap(table);
+    return cap;
+  }
+
+  // Grows `v` to `cap` entries, or gives back what one huge document left behind (over 1M
+  // entries and 8x the need), and clears it.
+  template <typename T>
+  static void ResetTo(std::vector<T>& v, size_t cap) {
+    if (v.size() < cap || (v.size() > (size_t{1} << 20) && v.size() > 8 * cap)) std::vector<T>(cap).swap(v);
+    std::memset(v.data(), 0, cap * sizeof(T));
+  }
+
+  void ResetTable(size_t entries) {
+    const size_t cap = Capacity(entries);
+    ResetTo(table, cap);
     mask = cap - 1;
-    std::memset(table.data(), 0, cap * sizeof(Slot));
   }
 
   // The slot of n-gram i: the one holding an equal n-gram seen before, or a fresh one for it.
@@ -157,33 +176,63 @@ struct RepetitionScratch::Impl {
     return std::memcmp(stream.data() + offset[a], stream.data() + offset[b], len) == 0;
   }
 
+  uint64_t Load8(size_t at) const {
+    uint64_t x;
+    std::memcpy(&x, stream.data() + at, 8);
+    return x;
+  }
+
   void Build(const TextUnits& u) {
     const size_t w = u.words.size();
     if (stream.capacity() > (size_t{1} << 24) && stream.capacity() > 8 * u.text.size()) {
       // Give back the buffers one huge document left behind.
       std::string().swap(stream);
-      for (auto* v : {&offset, &chars, &prefix, &power, &inverse, &gram_hash}) std::vector<uint64_t>().swap(*v);
+      for (auto* v : {&offset, &chars, &word_hash, &prefix, &power, &inverse, &gram_hash})
+        std::vector<uint64_t>().swap(*v);
       std::vector<uint32_t>().swap(count);
+      std::vector<uint8_t>().swap(prints);
     }
+    have_prefix = false;
     stream.clear();
     offset.resize(w + 1);
     chars.resize(w + 1);
+    offset[0] = chars[0] = 0;
+    for (size_t i = 0; i < w; ++i) {
+      stream.append(u.words[i]);
+      offset[i + 1] = stream.size();
+      chars[i + 1] = chars[i] + u.word_code_points[i];
+    }
+    stream.append(kPad, '\0');
+    // Word hashes: 8 bytes at a time (the tail masked; the padding keeps the load inside).
+    word_hash.resize(w);
+    for (size_t i = 0; i < w; ++i) {
+      const size_t len = offset[i + 1] - offset[i];
+      uint64_t h = len * kBase;
+      size_t k = 0;
+      for (; k + 8 <= len; k += 8) h = Mix(h ^ Load8(offset[i] + k));
+      if (k < len) h = Mix(h ^ (Load8(offset[i] + k) & (~uint64_t{0} >> (64 - 8 * (len - k)))));
+      word_hash[i] = h;
+    }
+  }
+
+  void PrefixHashes() {
+    if (have_prefix) return;
+    have_prefix = true;
+    const size_t w = offset.size() - 1;
     prefix.resize(w + 1);
     power.resize(w + 1);
     inverse.resize(w + 1);
-    offset[0] = chars[0] = 0;
     prefix[0] = 0;
     power[0] = inverse[0] = 1;
     for (size_t i = 0; i < w; ++i) {
-      const std::string_view word = u.words[i];
-      stream.append(word);
+      const size_t len = offset[i + 1] - offset[i];
       uint64_t h = prefix[i], p = power[i], q = inverse[i];
-      for (const char ch : word) h = h * kBase + static_cast<unsigned char>(ch);
-      if (word.size() < kPowers.size()) {
-        p *= kPowers[word.size()];
-        q *= kInversePowers[word.size()];
+      for (size_t k = offset[i]; k < offset[i + 1]; ++k) h = h * kBase + static_cast<unsigned char>(stream[k]);
+      if (len < kPowers.size()) {
+        p *= kPowers[len];
+        q *= kInversePowers[len];
       } else {
-        for (size_t k = 0; k < word.size(); ++k) {
+        for (size_t k = 0; k < len; ++k) {
           p *= kBase;
           q *= kBaseInverse;
         }
@@ -191,22 +240,26 @@ struct RepetitionScratch::Impl {
       prefix[i + 1] = h;
       power[i + 1] = p;
       inverse[i + 1] = q;
-      offset[i + 1] = offset[i] + word.size();
-      chars[i + 1] = chars[i] + u.word_code_points[i];
     }
   }
 
+  // n-grams of words joined with " " (top n-grams: their words must match) or with "" (the
+  // stream's bytes, duplicated n-grams).
   void HashGrams(size_t gram, bool boundaries) {
     n = gram;
     word_boundaries = boundaries;
     const size_t grams = offset.size() - n;  // words - n + 1
     gram_hash.resize(grams);
-    for (size_t i = 0; i < grams; ++i) {
-      uint64_t h = prefix[i + n] - prefix[i] * power[i + n] * inverse[i];
-      if (boundaries)  // mix in the word lengths so that shifted boundaries rarely collide
-        for (size_t k = 1; k < n; ++k) h = h * 0x100000001b3ull + (offset[i + k] - offset[i]);
-      gram_hash[i] = Mix(h);
+    if (boundaries) {
+      for (size_t i = 0; i < grams; ++i) {
+        uint64_t h = word_hash[i];
+        for (size_t k = 1; k < n; ++k) h = h * 0x100000001b3ull + word_hash[i + k];
+        gram_hash[i] = Mix(h);
+      }
+      return;
     }
+    PrefixHashes();
+    for (size_t i = 0; i < grams; ++i) gram_hash[i] = Mix(prefix[i + n] - prefix[i] * power[i + n] * inverse[i]);
   }
 
   // datatrove's find_top_duplicate over the n-grams joined with " ": chars of the most
@@ -237,6 +290,68 @@ struct RepetitionScratch::Impl {
     uint64_t longest = 0;
     for (size_t i = 0; i + gram < chars.size(); ++i) longest = std::max(longest, chars[i + gram] - chars[i]);
     return longest + (gram - 1);
+  }
+
+  // Sets bit `h >> print_shift` of seen_bits; true if it was set already.
+  bool SeenBefore(uint64_t h) {
+    const uint64_t bit = h >> print_shift;
+    uint64_t& word = seen_bits[bit >> 6];
+    const uint64_t m = uint64_t{1} << (bit & 63);
+    const bool seen = (word & m) != 0;
+    word |= m;
+    return seen;
+  }
+
+  // `prints`: for each word boundary e (0..words), whether the 8 (bit kStart8) or 16 (kStart16)
+  // bytes of the stream that start at e, and the 8 (kEnd8) or 16 (kEnd16) bytes that end at e,
+  // may have started (ended) at an earlier boundary. An n-gram (joined with "") equal to an
+  // earlier one shares its first and its last L bytes with it, L = its length, and the earlier
+  // one starts and ends at earlier boundaries: so it can repeat only where both bits of its
+  // length's print are set (DuplicatedNGramBound). Only a necessary condition: the prints are
+  // hashed into one bit set, and a collision sets a bit, never clears one.
+  enum PrintBit : uint8_t { kStart8 = 1, kStart16 = 2, kEnd8 = 4, kEnd16 = 8 };
+  void FindPrints() {
+    const size_t bounds = offset.size();  // words + 1
+    size_t bits = 64;
+    while (bits < 128 * bounds) bits <<= 1;
+    ResetTo(seen_bits, bits / 64);
+    print_shift = 64 - static_cast<int>(std::countr_zero(bits));
+    prints.assign(bounds, 0);
+    for (size_t e = 0; e < bounds; ++e) {
+      const size_t at = offset[e];
+      uint8_t f = 0;
+      const uint64_t a = Load8(at), b = Load8(at + 8);  // the padding keeps these inside
+      const uint64_t s8 = a * 0x9E3779B97F4A7C15ull;
+      f |= SeenBefore(s8) ? kStart8 : 0;
+      f |= SeenBefore((s8 ^ b) * 0xC2B2AE3D27D4EB4Full) ? kStart16 : 0;
+      if (at >= 8) {
+        const uint64_t e8 = Load8(at - 8) * 0xFF51AFD7ED558CCDull;
+        f |= SeenBefore(e8) ? kEnd8 : 0;
+        if (at >= 16) f |= SeenBefore((e8 ^ Load8(at - 16)) * 0xC4CEB9FE1A85EC53ull) ? kEnd16 : 0;
+      }
+      prints[e] = f;
+    }
+  }
+
+  // An upper bound of DuplicatedNGramChars(gram) from `prints`: the walk's repeats are n-grams
+  // that may repeat (FindPrints) and do not overlap, so their chars are at most those of the
+  // union of such n-grams.
+  size_t DuplicatedNGramBound(size_t gram) const {
+    const size_t grams = offset.size() - gram;
+    size_t bound = 0, start = 0, end = 0;  // the current run of overlapping n-grams: [start, end)
+    for (size_t i = 0; i < grams; ++i) {
+      const uint64_t len = offset[i + gram] - offset[i];
+      const bool may_repeat = len >= 16  ? (prints[i] & kStart16) && (prints[i + gram] & kEnd16)
+                              : len >= 8 ? (prints[i] & kStart8) && (prints[i + gram] & kEnd8)
+                                         : true;
+      if (!may_repeat) continue;
+      if (i > end) {
+        bound += chars[end] - chars[start];
+        start = i;
+      }
+      end = i + gram;
+    }
+    return bound + (chars[end] - chars[start]);
   }
 
   // datatrove's find_all_duplicate: walk the n-grams (joined with ""); a repeat adds its chars
@@ -370,9 +485,18 @@ Verdict GopherRepetition(const TextUnits& u, const GopherRepetitionOptions& o, b
     s.top_counts.emplace_back(gram, s.top_count);
     if (static_cast<double>(top_chars) / text_chars > frac) return Drop(kGopherRepetition, TopNGramReason(n));
   }
+  // A walk runs only when the bound from the prints (FindPrints) could pass its threshold: the
+  // same verdict, most walks saved on text that does not repeat itself.
+  bool have_prints = false;
   for (const auto& [n, frac] : o.dup_n_grams) {
     if (n < 1 || words < static_cast<size_t>(n)) continue;
-    if (static_cast<double>(s.DuplicatedNGramChars(static_cast<size_t>(n))) / text_chars > frac)
+    const auto gram = static_cast<size_t>(n);
+    if (!have_prints) {
+      s.FindPrints();
+      have_prints = true;
+    }
+    if (!(static_cast<double>(s.DuplicatedNGramBound(gram)) / text_chars > frac)) continue;
+    if (static_cast<double>(s.DuplicatedNGramChars(gram)) / text_chars > frac)
       return Drop(kGopherRepetition, DupNGramReason(n));
   }
   return Keep();

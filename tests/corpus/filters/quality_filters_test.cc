@@ -4,8 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -196,6 +198,94 @@ TEST(GopherRepetition, TopNGramsAgainstTheirDefinition) {
     }
   }
   EXPECT_EQ(checked, 2700);
+}
+
+// datatrove's find_all_duplicate, written out: walk the n-grams joined with "" (a set of those
+// seen); a repeat adds its length in code points and jumps n words ahead.
+size_t AllDuplicateChars(const std::vector<std::string_view>& words, size_t n) {
+  std::set<std::string> seen;
+  size_t repeated = 0;
+  for (size_t i = 0; i + n <= words.size();) {
+    std::string gram;
+    for (size_t k = 0; k < n; ++k) gram.append(words[i + k]);
+    if (seen.insert(gram).second) {
+      ++i;
+    } else {
+      repeated += CodePoints(gram);
+      i += n;
+    }
+  }
+  return repeated;
+}
+
+// Thresholds just under (not below 0), at and just over each duplicated-n-gram value (n = 5..10) of random
+// texts whose words also repeat across shifted boundaries ("ab c" and "a bc" join alike), long
+// runs copied from earlier in the text, and short and long words (the 8- and 16-byte prints of
+// the walk-skipping bound): the verdict is the first n whose value passes its threshold, as
+// datatrove's loop decides. One scratch serves all texts, large and small, in turn.
+TEST(GopherRepetition, DuplicatedNGramsAgainstTheirDefinition) {
+  const std::vector<std::string> vocab = {"a",     "bc",   "ab",  "c",   ",",     "é",  "ünïcode-strings",
+                                          "river", "of",   "the", "x",   "stone", ".",  "mountainside",
+                                          "zz",    "ü",    "de",  "la",  "extraordinarily-long-words"};
+  std::mt19937 rng(11);
+  RepetitionScratch scratch;
+  TextUnits units;
+  int checked = 0, dropped = 0;
+  for (int doc = 0; doc < 240; ++doc) {
+    const size_t len = 5 + rng() % (doc % 3 == 0 ? 900 : 90);
+    const size_t distinct = 2 + rng() % (vocab.size() - 1);
+    std::vector<std::string> picked;
+    for (size_t i = 0; i < len; ++i) {
+      if (picked.size() > 12 && rng() % 40 == 0) {  // copy a run of earlier words
+        const size_t from = rng() % (picked.size() - 6), run = 3 + rng() % 12;
+        for (size_t k = 0; k < run && from + k < picked.size(); ++k) picked.push_back(picked[from + k]);
+        continue;
+      }
+      picked.push_back(rng() % 3 == 0 ? Word(static_cast<int>(rng() % 5000)) : vocab[rng() % distinct]);
+    }
+    std::string text;
+    for (const std::string& w : picked) text += (text.empty() ? "" : " ") + w;
+    std::vector<std::string_view> words;
+    SplitWords(text, words);
+    const double chars = static_cast<double>(CodePoints(text));
+    std::map<int, double> value;
+    for (int n = 5; n <= 10; ++n) value[n] = static_cast<double>(AllDuplicateChars(words, static_cast<size_t>(n))) / chars;
+    for (int target = 5; target <= 10; ++target) {
+      for (const double nudge : {-1e-9, 0.0, 1e-9}) {
+        GopherRepetitionOptions o;
+        o.top_n_grams = {};
+        o.dup_line_frac = o.dup_para_frac = o.dup_line_char_frac = o.dup_para_char_frac = 1;
+        o.dup_n_grams.clear();
+        for (int n = 5; n <= 10; ++n)  // earlier n kept at their value, later ones at 1 (never)
+          o.dup_n_grams.push_back({n, n < target ? value[n] : n == target ? std::max(0.0, value[n] + nudge) : 1.0});
+        std::string want = "keep";
+        for (const auto& [n, frac] : o.dup_n_grams)
+          if (value[n] > frac) {
+            want = absl::StrCat("duplicated_", n, "_n_grams");
+            break;
+          }
+        units.Analyze(text, true);
+        EXPECT_EQ(Reason(GopherRepetition(units, o, true, scratch)), want)
+            << text << " target " << target << " nudge " << nudge;
+        dropped += want != "keep";
+        ++checked;
+      }
+    }
+    // The defaults, against the written-out values.
+    std::string want = "keep";
+    for (const auto& [n, frac] : GopherRepetitionOptions{}.dup_n_grams)
+      if (value[n] > frac) {
+        want = absl::StrCat("duplicated_", n, "_n_grams");
+        break;
+      }
+    GopherRepetitionOptions o;
+    o.top_n_grams = {};
+    o.dup_line_frac = o.dup_para_frac = o.dup_line_char_frac = o.dup_para_char_frac = 1;
+    units.Analyze(text, true);
+    EXPECT_EQ(Reason(GopherRepetition(units, o, true, scratch)), want) << text;
+  }
+  EXPECT_EQ(checked, 240 * 18);
+  EXPECT_GT(dropped, 240 * 3);  // most texts repeat some n-gram: their thresholds just under drop
 }
 
 TEST(GopherRepetition, DefaultsKeepOrdinaryProse) {
