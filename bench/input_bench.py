@@ -227,7 +227,7 @@ def main():
         "formats interleaved in each round; its wall time is given too. The build is the whole process (vocab "
         "load, writing and fsyncing the shards, build.json); `--near-dedup off`, defaults otherwise (repair, NFC, "
         "exact dedup, World tokenizer). Files in the page cache.",
-        "- Read stage: `bench/input_read_bench` opens each file with `corpus::OpenRecordSource` and takes its "
+        "- Read stage: `bench/input_read_bench` opens each file with `corpus::input::OpenRecordSource` and takes its "
         "record blocks, as the build's serial input stage does (decompression, line splitting or Parquet page "
         "decoding); the last column also takes the text field out of each JSON line with the build's simdjson "
         "`JsonlFieldReader`, the first step of the build's parallel stage, so that JSON Lines and Parquet are "

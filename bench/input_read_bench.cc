@@ -1,5 +1,5 @@
 // bench/input_read_bench.cc — the read stage of `rwkvkit build` alone, for one input format:
-// every file through corpus::OpenRecordSource() and its blocks of records, as the build's
+// every file through corpus::input::OpenRecordSource() and its blocks of records, as the build's
 // serial input stage reads them, and (with --extract) the text of each JSON line taken out
 // with the build's JsonlFieldReader, as its parallel stage does first. Parquet records are
 // the text already. Prints one JSON object: records, bytes of records, bytes of text, wall
@@ -30,8 +30,8 @@ double CpuSeconds() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  using rwkvkit::corpus::RecordBlock;
-  rwkvkit::corpus::RecordSourceOptions options;
+  using rwkvkit::corpus::input::RecordBlock;
+  rwkvkit::corpus::input::RecordSourceOptions options;
   options.format = "auto";
   bool extract = false;
   std::vector<std::string> files;
@@ -44,13 +44,13 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: input_read_bench [--format F] [--extract] FILE...\n");
     return 2;
   }
-  rwkvkit::corpus::JsonlFieldReader fields({options.text_key});
+  rwkvkit::corpus::input::JsonlFieldReader fields({options.text_key});
   uint64_t records = 0, record_bytes = 0, text_bytes = 0;
   const auto t0 = std::chrono::steady_clock::now();
   const double c0 = CpuSeconds();
   RecordBlock block;
   for (const std::string& f : files) {
-    auto source = rwkvkit::corpus::OpenRecordSource(f, options);
+    auto source = rwkvkit::corpus::input::OpenRecordSource(f, options);
     if (!source.ok()) {
       std::fprintf(stderr, "input_read_bench: %s\n", std::string(source.status().message()).c_str());
       return 1;
@@ -66,7 +66,7 @@ int main(int argc, char** argv) {
       for (size_t k = 0; k < block.size(); ++k) {
         const std::string_view r = block.record(k);
         record_bytes += r.size();
-        if (!extract || block.kind == rwkvkit::corpus::RecordKind::kText) {
+        if (!extract || block.kind == rwkvkit::corpus::input::RecordKind::kText) {
           text_bytes += r.size();
         } else if (fields.Read(r).ok()) {
           absl::StatusOr<std::string_view> text = fields.Field(0);

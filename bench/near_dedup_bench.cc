@@ -26,11 +26,11 @@
 #include "corpus/dedup/lsh_index.h"
 #include "corpus/dedup/minhash.h"
 
-using rwkvkit::corpus::ClusterNearDuplicates;
-using rwkvkit::corpus::kEmptySignatureValue;
-using rwkvkit::corpus::LshResult;
-using rwkvkit::corpus::MinHashConfig;
-using rwkvkit::corpus::MinHasher;
+using rwkvkit::corpus::dedup::ClusterNearDuplicates;
+using rwkvkit::corpus::dedup::kEmptySignatureValue;
+using rwkvkit::corpus::dedup::LshResult;
+using rwkvkit::corpus::dedup::MinHashConfig;
+using rwkvkit::corpus::dedup::MinHasher;
 
 namespace {
 

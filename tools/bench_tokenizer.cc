@@ -54,7 +54,7 @@ struct DocResult {
 };
 
 struct ThreadState {
-  std::unique_ptr<corpus::JsonlFieldReader> reader;
+  std::unique_ptr<corpus::input::JsonlFieldReader> reader;
   std::vector<uint16_t> ids;
 };
 
@@ -109,7 +109,7 @@ void ReportBadLine(const std::string& where, const std::string& what, size_t& re
 }
 
 // The language of a record: the source's, else the record's field, else "" (CLD2 decides).
-std::string RecordLanguage(const corpus::JsonlFieldReader& reader, const BenchInput& in, const BenchOptions& options) {
+std::string RecordLanguage(const corpus::input::JsonlFieldReader& reader, const BenchInput& in, const BenchOptions& options) {
   if (options.force_detect) return "";
   if (!in.language.empty()) return in.language;
   absl::StatusOr<std::string_view> lang = reader.Field(1);
@@ -117,14 +117,14 @@ std::string RecordLanguage(const corpus::JsonlFieldReader& reader, const BenchIn
 }
 
 // One record: a JSON line to parse, or a text (a text file, a Parquet cell).
-void MeasureRecord(const corpus::RecordBlock& block, size_t i, const BenchInput& in, const std::vector<BenchVocab>& vocabs,
+void MeasureRecord(const corpus::input::RecordBlock& block, size_t i, const BenchInput& in, const std::vector<BenchVocab>& vocabs,
                    const BenchOptions& options, const std::set<std::string>& full, ThreadState& st, DocResult& r) {
-  if (const corpus::RejectedRecord* rej = block.Rejection(i); rej != nullptr) {
+  if (const corpus::input::RejectedRecord* rej = block.Rejection(i); rej != nullptr) {
     r.error = rej->message;
     return;
   }
   std::string_view record = block.record(i);
-  if (block.kind == corpus::RecordKind::kText) {
+  if (block.kind == corpus::input::RecordKind::kText) {
     if (!simdjson::validate_utf8(record.data(), record.size())) {
       r.error = "invalid UTF-8 (the document is skipped)";
       return;
@@ -137,7 +137,7 @@ void MeasureRecord(const corpus::RecordBlock& block, size_t i, const BenchInput&
     return;
   }
   if (!st.reader)
-    st.reader = std::make_unique<corpus::JsonlFieldReader>(std::vector<std::string>{in.text_key, options.lang_key});
+    st.reader = std::make_unique<corpus::input::JsonlFieldReader>(std::vector<std::string>{in.text_key, options.lang_key});
   if (block.first + i == 1 && record.substr(0, 3) == "\xEF\xBB\xBF") record.remove_prefix(3);
   absl::Status s = st.reader->Read(record);
   absl::StatusOr<std::string_view> text = s.ok() ? st.reader->Field(0) : absl::StatusOr<std::string_view>(s);
@@ -149,7 +149,7 @@ void MeasureRecord(const corpus::RecordBlock& block, size_t i, const BenchInput&
 }
 
 // One block of records: parsed and measured in parallel, added in record order.
-void CountBlock(const corpus::RecordBlock& block, const BenchInput& in, const std::vector<BenchVocab>& vocabs,
+void CountBlock(const corpus::input::RecordBlock& block, const BenchInput& in, const std::vector<BenchVocab>& vocabs,
                 const BenchOptions& options, tbb::enumerable_thread_specific<ThreadState>& local, size_t& reported,
                 CorpusCounts& out) {
   const std::set<std::string> full = FullLanguages(out, options);
@@ -172,15 +172,15 @@ uint64_t Documents(const CorpusCounts& out) {
 // Counts one file into `out`; progress is told the input bytes read so far (`out.input_bytes`
 // holds those of the files before this one).
 absl::Status CountFile(const BenchInput& in, const std::vector<BenchVocab>& vocabs, const BenchOptions& options,
-                       corpus::Progress& progress, CorpusCounts& out) {
-  absl::StatusOr<std::unique_ptr<corpus::RecordSource>> reader =
-      corpus::OpenRecordSource(in.path, corpus::RecordSourceOptions{in.format, in.text_key, std::nullopt,
+                       corpus::build::Progress& progress, CorpusCounts& out) {
+  absl::StatusOr<std::unique_ptr<corpus::input::RecordSource>> reader =
+      corpus::input::OpenRecordSource(in.path, corpus::input::RecordSourceOptions{in.format, in.text_key, std::nullopt,
                                                                    options.max_record_bytes, options.lang_key, std::nullopt});
   if (!reader.ok()) return reader.status();
   size_t reported = 0;
   absl::Status status;
   tbb::enumerable_thread_specific<ThreadState> local;
-  corpus::RecordBlock block;
+  corpus::input::RecordBlock block;
   for (;;) {
     absl::StatusOr<bool> more = (*reader)->Next(block, kBlockBytes);
     if (!more.ok()) {
@@ -318,7 +318,7 @@ absl::Status CountCorpus(const std::vector<BenchInput>& inputs, const std::vecto
     const uintmax_t size = std::filesystem::file_size(in.path, ec);
     if (!ec) total_bytes += size;
   }
-  corpus::Progress progress("bench tokenizer", total_bytes, options.progress);
+  corpus::build::Progress progress("bench tokenizer", total_bytes, options.progress);
   for (const BenchInput& in : inputs) {
     absl::Status s = CountFile(in, vocabs, options, progress, out);
     progress.Update(out.input_bytes, Documents(out));

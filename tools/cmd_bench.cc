@@ -133,10 +133,10 @@ absl::Status LoadVocabs(const ParsedFlags& flags, std::vector<BenchVocab>& vocab
 }
 
 absl::Status ManifestInputs(const std::string& path, std::vector<BenchInput>& inputs) {
-  absl::StatusOr<corpus::Manifest> m = corpus::LoadManifest(path);
+  absl::StatusOr<corpus::build::Manifest> m = corpus::build::LoadManifest(path);
   if (!m.ok()) return m.status();
-  for (const corpus::ManifestSource& src : m->sources) {
-    absl::StatusOr<std::vector<std::filesystem::path>> files = corpus::ExpandInputPaths(src.paths, src.format);
+  for (const corpus::build::ManifestSource& src : m->sources) {
+    absl::StatusOr<std::vector<std::filesystem::path>> files = corpus::input::ExpandInputPaths(src.paths, src.format);
     if (!files.ok()) return files.status();
     for (const auto& p : *files)
       inputs.push_back(BenchInput{p.string(), src.text_key, src.name, src.language.value_or(""), src.format});
@@ -154,7 +154,7 @@ absl::Status ParseRun(const ParsedFlags& flags, BenchRun& run) {
   for (const std::string& f : files) {
     // As `rwkvkit build --input`: a file, directory or glob; the format from the name and content.
     absl::StatusOr<std::vector<std::filesystem::path>> expanded =
-        corpus::ExpandInputPaths({std::filesystem::path(f)}, "auto");
+        corpus::input::ExpandInputPaths({std::filesystem::path(f)}, "auto");
     if (!expanded.ok()) return expanded.status();
     for (const auto& p : *expanded) run.inputs.push_back(BenchInput{p.string(), key, "", "", "auto"});
   }
@@ -166,7 +166,7 @@ absl::Status ParseRun(const ParsedFlags& flags, BenchRun& run) {
   run.options.force_detect = flags.Has("detect-lang");
   absl::StatusOr<long> threads = flags.GetInt("threads", tbb::info::default_concurrency(), 1, 4096);
   absl::StatusOr<long> repeats = flags.GetInt("repeats", 5, 1, 1000);
-  absl::StatusOr<long> max_record = flags.GetInt("max-record-bytes", static_cast<long>(corpus::kDefaultMaxRecordBytes),
+  absl::StatusOr<long> max_record = flags.GetInt("max-record-bytes", static_cast<long>(corpus::input::kDefaultMaxRecordBytes),
                                                  1, kMaxRecordBytesLimit);
   if (!max_record.ok()) return max_record.status();
   run.options.max_record_bytes = static_cast<uint64_t>(*max_record);

@@ -114,16 +114,16 @@ absl::StatusOr<bool> OnOff(const ParsedFlags& f, const std::string& flag) {
   return absl::InvalidArgumentError(absl::StrCat("--", flag, " wants on or off (saw \"", v, "\")"));
 }
 
-// The flags as a request; corpus::MakeBuildOptions applies the manifest and the defaults.
-absl::StatusOr<corpus::BuildOptions> OptionsFromFlags(const ParsedFlags& f) {
-  corpus::BuildRequest r;
+// The flags as a request; corpus::build::MakeBuildOptions applies the manifest and the defaults.
+absl::StatusOr<corpus::build::BuildOptions> OptionsFromFlags(const ParsedFlags& f) {
+  corpus::build::BuildRequest r;
   r.manifest_path = f.Get("manifest");
   r.inputs = f.GetAll("input");
   r.name = f.Get("name");
   r.out_dir = f.Get("out");
   r.text_key = f.Get("text-key");
   r.id_key = f.Get("id-key");
-  absl::StatusOr<long> max_record = f.GetInt("max-record-bytes", static_cast<long>(corpus::kDefaultMaxRecordBytes), 1,
+  absl::StatusOr<long> max_record = f.GetInt("max-record-bytes", static_cast<long>(corpus::input::kDefaultMaxRecordBytes), 1,
                                              kMaxRecordBytesLimit);
   if (!max_record.ok()) return max_record.status();
   r.max_record_bytes = static_cast<uint64_t>(*max_record);
@@ -163,7 +163,7 @@ absl::StatusOr<corpus::BuildOptions> OptionsFromFlags(const ParsedFlags& f) {
     if (!c4.ok()) return c4.status();
     r.c4 = *c4;
   }
-  return corpus::MakeBuildOptions(r);
+  return corpus::build::MakeBuildOptions(r);
 }
 
 absl::StatusOr<corpus::tasks::SplitOptions> SplitFromFlags(const ParsedFlags& f) {
@@ -183,7 +183,7 @@ absl::StatusOr<corpus::tasks::SplitOptions> SplitFromFlags(const ParsedFlags& f)
 }
 
 // `--stage S --task I` (one task) or `--executor E` (all of them).
-int RunSplitBuild(const ParsedFlags& flags, corpus::BuildOptions& opt) {
+int RunSplitBuild(const ParsedFlags& flags, corpus::build::BuildOptions& opt) {
   namespace tasks = corpus::tasks;
   if (opt.resume)
     return ReportError("build", absl::InvalidArgumentError(
@@ -219,7 +219,7 @@ int RunSplitBuild(const ParsedFlags& flags, corpus::BuildOptions& opt) {
     return ReportError("build", absl::InvalidArgumentError(
                                     absl::StrCat("--executor wants local or slurm (saw \"", executor, "\")")));
   if (absl::Status s = tasks::CheckOutputNow(*ctx); !s.ok()) return ReportError("build", s);
-  absl::StatusOr<corpus::OutputLock> lock = corpus::OutputLock::Acquire(split->work, opt.command_line);
+  absl::StatusOr<corpus::build::OutputLock> lock = corpus::build::OutputLock::Acquire(split->work, opt.command_line);
   if (!lock.ok()) return ReportError("build", lock.status());
   const std::vector<std::string> command = TaskCommand(kSpec, flags);
   absl::StatusOr<tasks::ExecutorResult> r;
@@ -258,7 +258,7 @@ int RunBuild(int argc, char** argv) {
     std::fputs(report->c_str(), stdout);
     return 0;
   }
-  absl::StatusOr<corpus::BuildOptions> opt = OptionsFromFlags(flags);
+  absl::StatusOr<corpus::build::BuildOptions> opt = OptionsFromFlags(flags);
   if (!opt.ok()) return ReportError("build", opt.status());
   std::optional<tbb::global_control> limit;
   if (opt->threads > 0) limit.emplace(tbb::global_control::max_allowed_parallelism, static_cast<size_t>(opt->threads));
@@ -274,7 +274,7 @@ int RunBuild(int argc, char** argv) {
     if (flags.Has(f))
       return ReportError("build", absl::InvalidArgumentError(absl::StrCat("--", f, " needs --executor (a split build)")));
   const auto start = std::chrono::steady_clock::now();
-  absl::StatusOr<corpus::BuildSummary> r = corpus::RunBuild(*opt, *tok);
+  absl::StatusOr<corpus::build::BuildSummary> r = corpus::build::RunBuild(*opt, *tok);
   if (!r.ok()) return ReportError("build", r.status());
   if (r->already_complete) {
     std::fprintf(stderr,
@@ -292,7 +292,7 @@ int RunBuild(int argc, char** argv) {
                static_cast<unsigned long long>(r->shards), opt->out_dir.c_str(), static_cast<double>(r->input_bytes) / 1e6,
                s, s > 0 ? static_cast<double>(r->input_bytes) / 1e6 / s : 0.0,
                r->resumed_phase1 ? " (resumed: tokenization reused)" : "");
-  std::fprintf(stderr, "rwkvkit build: %s\n", corpus::StageTimesLine(r->times, r->wall_seconds, r->cpu_seconds).c_str());
+  std::fprintf(stderr, "rwkvkit build: %s\n", corpus::build::StageTimesLine(r->times, r->wall_seconds, r->cpu_seconds).c_str());
   // What RWKV-LM needs next: the numbers and its command line (stdout, to copy).
   std::fputs(BuildTrainerText(opt->out_dir, opt->manifest.name, r->shards, r->tokens, opt->ctx_len).c_str(), stdout);
   return 0;

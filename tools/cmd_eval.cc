@@ -232,10 +232,10 @@ absl::Status RunEval(const EvalFlags& e, const tokenizer::Tokenizer& tok) {
       return nll_out.Write(evaluation::NllLine(r.nll));
     };
   }
-  std::optional<corpus::Progress> progress;  // its total (the planned targets) comes with the first document
+  std::optional<corpus::build::Progress> progress;  // its total (the planned targets) comes with the first document
   uint64_t tokens_done = 0, docs_done = 0;
   request.progress = [&](uint64_t tokens, uint64_t docs, uint64_t planned) {
-    if (!progress) progress.emplace("eval", planned, e.progress, corpus::Progress::Unit::kTokens);
+    if (!progress) progress.emplace("eval", planned, e.progress, corpus::build::Progress::Unit::kTokens);
     progress->Update(tokens, docs);
     tokens_done = tokens;
     docs_done = docs;
@@ -281,7 +281,7 @@ absl::Status RunSplitEval(const ParsedFlags& flags, const EvalFlags& e, const st
   NllOutput nll_out;
   if (e.nll_out) RWKVKIT_RETURN_IF_ERROR(nll_out.Open(*e.nll_out));
   RWKVKIT_ASSIGN_OR_RETURN(const tasks::TaskPlan plan, evaluation::PrepareEvalWork(request, split));
-  RWKVKIT_ASSIGN_OR_RETURN(const corpus::OutputLock lock, corpus::OutputLock::Acquire(split.work, command_line));
+  RWKVKIT_ASSIGN_OR_RETURN(const corpus::build::OutputLock lock, corpus::build::OutputLock::Acquire(split.work, command_line));
   const std::vector<std::string> command = TaskCommand(kSpec, flags);
   absl::StatusOr<tasks::ExecutorResult> r;
   if (executor == "local") {

@@ -46,7 +46,7 @@ Exit 1 listing every problem.)",
          "training.ctx_len; for one shard, none unless given)"},
     }};
 
-double MeanTokens(const corpus::ShardCheck& s) { return s.documents ? static_cast<double>(s.tokens) / s.documents : 0.0; }
+double MeanTokens(const corpus::build::ShardCheck& s) { return s.documents ? static_cast<double>(s.tokens) / s.documents : 0.0; }
 
 // The "training" member: RWKV-LM's numbers for `tokens` at `ctx_len` (nothing without one).
 void TrainingJson(base::JsonWriter& w, uint64_t tokens, std::optional<uint64_t> ctx_len) {
@@ -60,7 +60,7 @@ void TrainingJson(base::JsonWriter& w, uint64_t tokens, std::optional<uint64_t> 
 }
 
 // {"name": .., "ok": .., "documents": .., ..., "training": {..}}; the shard's numbers only when it opened.
-void StatsJson(base::JsonWriter& w, const corpus::ShardCheck& s, std::optional<uint64_t> ctx_len) {
+void StatsJson(base::JsonWriter& w, const corpus::build::ShardCheck& s, std::optional<uint64_t> ctx_len) {
   w.BeginObject().Key("name").String(s.name).Key("ok").Bool(s.ok);
   if (s.opened) {
     w.Key("documents").Uint(s.documents).Key("tokens").Uint(s.tokens).Key("bin_bytes").Uint(s.bin_bytes);
@@ -72,7 +72,7 @@ void StatsJson(base::JsonWriter& w, const corpus::ShardCheck& s, std::optional<u
   w.EndObject();
 }
 
-std::string EndsWith0Text(const corpus::ShardCheck& s) {
+std::string EndsWith0Text(const corpus::build::ShardCheck& s) {
   if (s.not_ending_with_0 == 0) return absl::StrCat("yes, all ", s.documents, " documents");
   return absl::StrCat("NO: ", s.not_ending_with_0, " of ", s.documents, " documents do not (first: document ",
                       *s.first_not_ending_with_0, ")");
@@ -86,9 +86,9 @@ std::string ShardPrimeText(uint64_t tokens, uint64_t ctx_len) {
 }
 
 int InspectShard(const fs::path& prefix, bool json, std::optional<uint64_t> ctx_len) {
-  absl::StatusOr<corpus::ShardCheck> checked = corpus::InspectShard(prefix);
+  absl::StatusOr<corpus::build::ShardCheck> checked = corpus::build::InspectShard(prefix);
   if (!checked.ok()) return ReportError("inspect", checked.status());
-  const corpus::ShardCheck& s = *checked;
+  const corpus::build::ShardCheck& s = *checked;
   if (json) {
     base::JsonWriter w;
     StatsJson(w, s, ctx_len);
@@ -106,12 +106,12 @@ int InspectShard(const fs::path& prefix, bool json, std::optional<uint64_t> ctx_
   return 0;
 }
 
-void PrintTable(const fs::path& dir, const std::vector<corpus::ShardCheck>& stats, uint64_t docs, uint64_t tokens,
+void PrintTable(const fs::path& dir, const std::vector<corpus::build::ShardCheck>& stats, uint64_t docs, uint64_t tokens,
                 std::optional<uint64_t> ctx_len) {
   std::printf("%s: %zu shards\n\n%-24s %12s %14s %16s %9s %9s %10s  %-16s %s\n", dir.string().c_str(), stats.size(),
               "shard", "documents", "tokens", "bin bytes", "min", "max", "mean", "magic_prime", "status");
   uint64_t bin_bytes = 0;
-  for (const corpus::ShardCheck& s : stats) {
+  for (const corpus::build::ShardCheck& s : stats) {
     if (!s.opened) {
       std::printf("%-24s %12s %14s %16s %9s %9s %10s  %-16s %s\n", s.name.c_str(), "-", "-", "-", "-", "-", "-", "-", "BAD");
       continue;
@@ -132,17 +132,17 @@ void PrintTable(const fs::path& dir, const std::vector<corpus::ShardCheck>& stat
 }
 
 int InspectDirectory(const fs::path& dir, bool json, std::optional<uint64_t> flag_ctx_len) {
-  absl::StatusOr<corpus::BuildCheck> check = corpus::VerifyBuild(dir);
+  absl::StatusOr<corpus::build::BuildCheck> check = corpus::build::VerifyBuild(dir);
   if (!check.ok()) return ReportError("inspect", check.status());
   const std::optional<uint64_t> ctx_len = flag_ctx_len ? flag_ctx_len : check->ctx_len;
-  const std::vector<corpus::ShardCheck>& stats = check->shards;
+  const std::vector<corpus::build::ShardCheck>& stats = check->shards;
   const std::vector<std::string>& problems = check->problems;
   const uint64_t docs = check->documents, tokens = check->tokens;
   if (json) {
     base::JsonWriter w;
     w.BeginObject().Key("path").String(dir.string()).Key("ok").Bool(problems.empty());
     w.Key("documents").Uint(docs).Key("tokens").Uint(tokens).Key("shards").BeginArray();
-    for (const corpus::ShardCheck& s : stats) StatsJson(w, s, ctx_len);
+    for (const corpus::build::ShardCheck& s : stats) StatsJson(w, s, ctx_len);
     w.EndArray();
     TrainingJson(w, tokens, ctx_len);
     w.Key("problems").BeginArray();

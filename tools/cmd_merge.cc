@@ -97,12 +97,12 @@ int Merge(const ParsedFlags& flags) {
                                           std::numeric_limits<int32_t>::max());
   if (!ctx.ok()) return ReportError("merge", ctx.status());
   if (absl::Status s = CreateParent(out); !s.ok()) return ReportError("merge", s);
-  corpus::Progress progress("merge", 0, !flags.Has("no-progress"));
+  corpus::build::Progress progress("merge", 0, !flags.Has("no-progress"));
   binidx::MergeOptions options;
   options.overwrite = flags.Has("force");
   bool copied_any = false;
   options.progress = [&](uint64_t done, uint64_t total) {
-    if (!copied_any) progress = corpus::Progress("merge", total, !flags.Has("no-progress"));
+    if (!copied_any) progress = corpus::build::Progress("merge", total, !flags.Has("no-progress"));
     copied_any = true;
     progress.Update(done, 0);
   };

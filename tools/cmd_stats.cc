@@ -127,7 +127,7 @@ int RunStats(int argc, char** argv) {
   absl::StatusOr<tokenizer::Tokenizer> tok = LoadTokenizer(flags.Get("vocab"));
   if (!tok.ok()) return ReportError("stats", tok.status());
   const auto start = std::chrono::steady_clock::now();
-  std::optional<corpus::Progress> progress;
+  std::optional<corpus::build::Progress> progress;
   st::StatsRunOptions run_options;
   run_options.collect = opt->collect;
   run_options.top_tokens = opt->top_tokens;

@@ -8,7 +8,7 @@
 // cache and no fresh memory is touched. Either way the ids equal a one-shot Encode() of the
 // whole input. Ids become text
 // through a table (cli/id_text.h), one write per piece or block.
-// JSONL mode reads 16 MB blocks of whole lines (corpus::BlockReader: plain, zstd, gzip or xz,
+// JSONL mode reads 16 MB blocks of whole lines (corpus::input::BlockReader: plain, zstd, gzip or xz,
 // sniffed from the stream itself, so a compressed pipe on stdin works too; a line over the
 // record size cap is written as null) and encodes groups of lines in parallel; output keeps
 // the input order.
@@ -122,7 +122,7 @@ struct LineGroup {
 };
 
 // Tokenizes one block of complete lines; returns the number of bad lines.
-size_t TokenizeLines(const tokenizer::Tokenizer& tok, const corpus::RecordBlock& block, const std::string& input_name,
+size_t TokenizeLines(const tokenizer::Tokenizer& tok, const corpus::input::RecordBlock& block, const std::string& input_name,
                      const std::string& key, int threads, Output& out) {
   std::vector<std::string_view> lines;
   for (size_t k = 0; k < block.size(); ++k) lines.push_back(block.record(k));
@@ -139,13 +139,13 @@ size_t TokenizeLines(const tokenizer::Tokenizer& tok, const corpus::RecordBlock&
     bytes += lines[i].size();
   }
   static const IdText id_text(',');
-  tbb::enumerable_thread_specific<std::unique_ptr<corpus::JsonlFieldReader>> readers;
+  tbb::enumerable_thread_specific<std::unique_ptr<corpus::input::JsonlFieldReader>> readers;
   auto run_group = [&](LineGroup& g) {
     auto& reader = readers.local();
-    if (!reader) reader = std::make_unique<corpus::JsonlFieldReader>(std::vector<std::string>{key});
+    if (!reader) reader = std::make_unique<corpus::input::JsonlFieldReader>(std::vector<std::string>{key});
     std::vector<uint16_t> ids;
     for (size_t i = g.first; i < g.last; ++i) {
-      if (const corpus::RejectedRecord* r = block.Rejection(i); r != nullptr) {
+      if (const corpus::input::RejectedRecord* r = block.Rejection(i); r != nullptr) {
         g.text.append("null\n");
         g.errors.emplace_back(i, r->message);
         continue;
@@ -180,22 +180,22 @@ size_t TokenizeLines(const tokenizer::Tokenizer& tok, const corpus::RecordBlock&
   return bad;
 }
 
-absl::StatusOr<corpus::BlockReader> OpenJsonl(const std::string& path, uint64_t max_record_bytes) {
-  if (path != "-") return corpus::BlockReader::Open(path, max_record_bytes);
+absl::StatusOr<corpus::input::BlockReader> OpenJsonl(const std::string& path, uint64_t max_record_bytes) {
+  if (path != "-") return corpus::input::BlockReader::Open(path, max_record_bytes);
   const int fd = ::dup(0);
   if (fd < 0) return absl::FailedPreconditionError("<stdin>: cannot read (no standard input)");
-  absl::StatusOr<corpus::ByteStream> stream = corpus::ByteStream::FromDescriptor(fd, "<stdin>");
+  absl::StatusOr<corpus::input::ByteStream> stream = corpus::input::ByteStream::FromDescriptor(fd, "<stdin>");
   if (!stream.ok()) return stream.status();
-  return corpus::BlockReader(*std::move(stream), max_record_bytes);
+  return corpus::input::BlockReader(*std::move(stream), max_record_bytes);
 }
 
 absl::Status TokenizeJsonl(const tokenizer::Tokenizer& tok, const std::string& path, const std::string& key,
                            uint64_t max_record_bytes, int threads, size_t& bad_lines) {
   const std::string name = path == "-" ? "<stdin>" : path;
-  absl::StatusOr<corpus::BlockReader> reader = OpenJsonl(path, max_record_bytes);
+  absl::StatusOr<corpus::input::BlockReader> reader = OpenJsonl(path, max_record_bytes);
   if (!reader.ok()) return reader.status();
   Output out;
-  corpus::RecordBlock block;
+  corpus::input::RecordBlock block;
   for (;;) {
     absl::StatusOr<bool> more = reader->Next(block, kJsonlBlockBytes);
     if (!more.ok()) return more.status();
@@ -229,7 +229,7 @@ int RunTokenize(int argc, char** argv) {
     return s.ok() ? 0 : ReportError("tokenize", s);
   }
   size_t bad = 0;
-  absl::StatusOr<long> max_record = flags.GetInt("max-record-bytes", static_cast<long>(corpus::kDefaultMaxRecordBytes),
+  absl::StatusOr<long> max_record = flags.GetInt("max-record-bytes", static_cast<long>(corpus::input::kDefaultMaxRecordBytes),
                                                  1, kMaxRecordBytesLimit);
   if (!max_record.ok()) return ReportError("tokenize", max_record.status());
   absl::Status s = TokenizeJsonl(*tok, path, flags.Get("text-key").value_or("text"),

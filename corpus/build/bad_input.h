@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::build {
 
 class BadInputSink {
  public:
@@ -51,6 +51,6 @@ class BadInputSink {
   std::map<std::string, Entry> by_reason_;
 };
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::build
 
 #endif  // RWKVKIT_CORPUS_BUILD_BAD_INPUT_H_

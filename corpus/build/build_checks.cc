@@ -14,7 +14,7 @@
 #include "corpus/build/build_report.h"
 #include "corpus/filters/filter_settings.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::build {
 namespace {
 
 // Everything the build reads, for CheckOutputsAreNotInputs.
@@ -106,4 +106,4 @@ absl::StatusOr<Ownership> CheckOutputBeforeBuild(const BuildOptions& opt, const 
   return own;
 }
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::build

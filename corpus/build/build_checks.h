@@ -17,7 +17,7 @@
 #include "corpus/build/build_stages.h"
 #include "corpus/build/output_dir.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::build {
 
 // XXH3-128 of `bytes` as 32 hex digits (high 64 bits first).
 std::string Hash128Hex(std::string_view bytes);
@@ -43,6 +43,6 @@ std::vector<ReportOutput> BuildReports(const BuildOptions& opt);
 // directories of the reports exist (output_dir.h has the codes).
 absl::StatusOr<Ownership> CheckOutputBeforeBuild(const BuildOptions& opt, const std::vector<InputFile>& files);
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::build
 
 #endif  // RWKVKIT_CORPUS_BUILD_BUILD_CHECKS_H_

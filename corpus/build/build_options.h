@@ -19,7 +19,7 @@
 #include "corpus/build/manifest.h"
 #include "corpus/text/text_repair.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::build {
 
 // Where a running build is, for a caller's own progress display (BuildOptions::on_progress).
 struct BuildProgress {
@@ -35,18 +35,18 @@ struct BuildOptions {
   std::string manifest_path;  // "" when built from --input
   std::filesystem::path out_dir;
   std::filesystem::path vocab_path;
-  Normalization normalization = Normalization::kNfc;
+  text::Normalization normalization = text::Normalization::kNfc;
   uint64_t shard_tokens = 0;  // from the manifest unless overridden
   uint64_t ctx_len = 0;
   bool shuffle = false;   // seeded shuffle of the output documents (manifest seed)
   bool strict = false;    // a bad record fails the build instead of being skipped
   bool near_dedup = true;   // MinHash LSH near-duplicate removal (corpus/dedup/, docs/near_dedup.md)
-  MinHashConfig minhash;    // its parameters (defaults: 5-word shingles, 14 x 8, Jaccard 0.8)
+  dedup::MinHashConfig minhash;    // its parameters (defaults: 5-word shingles, 14 x 8, Jaccard 0.8)
   std::filesystem::path dedup_report;  // JSONL of removed near duplicates and their kept one ("": none)
   std::filesystem::path drop_report;   // JSONL of the documents the filters removed ("": none)
   bool filters = false;     // language id + quality filters (corpus/filters/, docs/filters.md); what
                             // runs on each source is manifest.sources[i].filters
-  uint64_t max_record_bytes = kDefaultMaxRecordBytes;  // a longer record is bad input (record_too_long)
+  uint64_t max_record_bytes = input::kDefaultMaxRecordBytes;  // a longer record is bad input (record_too_long)
   // The build fails (source_check.h) when a source's bad records exceed this fraction of its
   // records; it never changes the output bytes, so build.json does not record it.
   double max_bad_fraction = 0.1;
@@ -69,6 +69,6 @@ inline bool BuildCancelled(const BuildOptions& opt) {
   return opt.cancel != nullptr && opt.cancel->load(std::memory_order_relaxed);
 }
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::build
 
 #endif  // RWKVKIT_CORPUS_BUILD_BUILD_OPTIONS_H_

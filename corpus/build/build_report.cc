@@ -8,7 +8,7 @@
 #include "corpus/binidx/training_numbers.h"
 #include "corpus/filters/filter_settings.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::build {
 namespace {
 
 void CountsMap(base::JsonWriter& w, const std::map<std::string, uint64_t>& m) {
@@ -41,7 +41,7 @@ void Counts(base::JsonWriter& w, const SourceCounts& c, int indent) {
   w.Break(in).Key("documents_written").Uint(c.documents_written);
   CountsMap(w.Break(in).Key("dropped"), c.dropped);
   w.Break(in).Key("repairs").BeginObject();
-  for (const RepairCounterField& f : kRepairCounterFields) w.Key(f.name).Uint(c.repairs.*f.member);
+  for (const text::RepairCounterField& f : text::kRepairCounterFields) w.Key(f.name).Uint(c.repairs.*f.member);
   w.EndObject();
   w.Break(in).Key("bytes_in").Uint(c.bytes_in);
   w.Break(in).Key("bytes_out").Uint(c.bytes_out);
@@ -104,7 +104,7 @@ void SourceCounts::Add(const SourceCounts& o) {
 }
 
 std::string Phase1Json(const BuildOptions& opt, const std::vector<SourceCounts>& sources, const BadInputSink& bad,
-                       uint64_t dedup_table_bytes, const std::optional<LshStats>& near) {
+                       uint64_t dedup_table_bytes, const std::optional<dedup::LshStats>& near) {
   const Manifest& m = opt.manifest;
   base::JsonWriter w;
   w.BeginObject();
@@ -112,7 +112,7 @@ std::string Phase1Json(const BuildOptions& opt, const std::vector<SourceCounts>&
   w.EndObject();
   w.Break(2).Key("corpus").String(m.name);
   w.Break(2).Key("manifest").String(opt.manifest_path);
-  w.Break(2).Key("options").BeginObject().Key("normalize").String(NormalizationName(opt.normalization));
+  w.Break(2).Key("options").BeginObject().Key("normalize").String(text::NormalizationName(opt.normalization));
   w.Key("shard_tokens").Uint(opt.shard_tokens).Key("ctx_len").Uint(opt.ctx_len).Key("seed").Uint(m.seed);
   w.Key("shuffle").Bool(opt.shuffle).Key("strict").Bool(opt.strict);
   w.Key("exact_dedup").String("xxh3-128 of the normalized text, first occurrence wins");
@@ -184,4 +184,4 @@ absl::Status WriteBuildJson(const std::filesystem::path& out_dir, const std::str
   return base::WriteFileAtomically(out_dir / "build.json", w.str());
 }
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::build

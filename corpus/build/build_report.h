@@ -21,7 +21,7 @@
 #include "corpus/dedup/lsh_index.h"
 #include "corpus/text/text_repair.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::build {
 
 struct SourceCounts {
   uint64_t files = 0;
@@ -30,7 +30,7 @@ struct SourceCounts {
   uint64_t documents_written = 0;  // including repeats (weight > 1)
   uint64_t bad_records = 0;        // records dropped as bad input (not filters, not dedup)
   std::map<std::string, uint64_t> dropped;  // by reason
-  RepairCounts repairs;
+  text::RepairCounts repairs;
   uint64_t bytes_in = 0;   // input record bytes
   uint64_t bytes_out = 0;  // normalized text bytes of kept documents (once each)
   uint64_t tokens = 0;     // tokens written, end-of-document tokens and repeats included
@@ -57,7 +57,7 @@ struct ShardRecord {
 // Phase-1 results as the JSON members of build.json they become (saved for --resume).
 // `near` holds the near-dedup clustering numbers when near-dedup ran.
 std::string Phase1Json(const BuildOptions& opt, const std::vector<SourceCounts>& sources,
-                       const BadInputSink& bad, uint64_t dedup_table_bytes, const std::optional<LshStats>& near);
+                       const BadInputSink& bad, uint64_t dedup_table_bytes, const std::optional<dedup::LshStats>& near);
 
 // WriteBuildJson()
 // Writes <out>/build.json from the saved phase-1 members and the shards; `timing_json` (a JSON
@@ -66,6 +66,6 @@ absl::Status WriteBuildJson(const std::filesystem::path& out_dir, const std::str
                             const std::vector<ShardRecord>& shards, uint64_t ctx_len,
                             const std::string& timing_json = "");
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::build
 
 #endif  // RWKVKIT_CORPUS_BUILD_BUILD_REPORT_H_

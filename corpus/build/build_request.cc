@@ -11,7 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "corpus/input/input_format.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::build {
 namespace {
 
 std::string SourceNameFor(const std::filesystem::path& p, std::set<std::string>& used) {
@@ -31,7 +31,7 @@ std::string FormatForInput(const std::filesystem::path& p) {
   std::error_code ec;
   if (std::filesystem::is_directory(p, ec)) return "auto";
   const std::string name = p.filename().string();
-  const std::string_view kind = FormatFromName(name);
+  const std::string_view kind = input::FormatFromName(name);
   if (kind != "jsonl") return std::string(kind);
   for (const char* ext : {"", ".zst", ".gz", ".xz"})
     for (const char* stem : {".jsonl", ".json"})
@@ -80,10 +80,10 @@ absl::StatusOr<BuildOptions> MakeBuildOptions(const BuildRequest& r) {
     for (auto& s : opt.manifest.sources) s.text_key = *r.text_key;
   if (r.id_key)
     for (auto& s : opt.manifest.sources) s.id_key = *r.id_key;
-  opt.max_record_bytes = r.max_record_bytes.value_or(kDefaultMaxRecordBytes);
-  if (opt.max_record_bytes < 1 || opt.max_record_bytes > kMaxRecordBytesLimit)
+  opt.max_record_bytes = r.max_record_bytes.value_or(input::kDefaultMaxRecordBytes);
+  if (opt.max_record_bytes < 1 || opt.max_record_bytes > input::kMaxRecordBytesLimit)
     return absl::InvalidArgumentError(
-        absl::StrCat("--max-record-bytes wants 1..", kMaxRecordBytesLimit, " (saw ", opt.max_record_bytes, ")"));
+        absl::StrCat("--max-record-bytes wants 1..", input::kMaxRecordBytesLimit, " (saw ", opt.max_record_bytes, ")"));
   if (r.max_bad_fraction) {
     const double x = *r.max_bad_fraction;
     if (!(x >= 0 && x <= 1))
@@ -93,7 +93,7 @@ absl::StatusOr<BuildOptions> MakeBuildOptions(const BuildRequest& r) {
   if (r.out_dir) opt.out_dir = *r.out_dir;
   else if (!opt.manifest.output.dir.empty()) opt.out_dir = opt.manifest.output.dir;
   else return absl::InvalidArgumentError("--out DIR is required (the inputs have no manifest output.dir)");
-  absl::StatusOr<Normalization> n = ParseNormalization(r.normalize.value_or("nfc"));
+  absl::StatusOr<text::Normalization> n = text::ParseNormalization(r.normalize.value_or("nfc"));
   if (!n.ok()) return n.status();
   opt.normalization = *n;
   opt.shard_tokens = r.shard_tokens.value_or(opt.manifest.output.shard_tokens);
@@ -132,4 +132,4 @@ absl::StatusOr<BuildOptions> MakeBuildOptions(const BuildRequest& r) {
   return opt;
 }
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::build

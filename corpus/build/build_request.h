@@ -18,7 +18,7 @@
 #include "corpus/build/build_options.h"
 #include "corpus/build/manifest.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::build {
 
 struct BuildRequest {
   std::optional<std::string> manifest_path;  // either a manifest
@@ -49,6 +49,6 @@ absl::StatusOr<Manifest> ManifestFromInputs(const std::vector<std::string>& inpu
 // The vocab path and command line are the caller's to fill.
 absl::StatusOr<BuildOptions> MakeBuildOptions(const BuildRequest& request);
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::build
 
 #endif  // RWKVKIT_CORPUS_BUILD_BUILD_REQUEST_H_

@@ -17,11 +17,11 @@
 #include "corpus/build/near_dedup_stage.h"
 #include "corpus/build/output_dir.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::build {
 namespace {
 
 // Deterministic uniform [0, 1) from a document key, the manifest seed and the source.
-double SampleUniform(const Hash128& key, uint64_t seed, uint32_t source) {
+double SampleUniform(const dedup::Hash128& key, uint64_t seed, uint32_t source) {
   uint64_t x = key.lo ^ (key.hi * 0x9E3779B97F4A7C15ull) ^ (seed * 0xBF58476D1CE4E5B9ull) ^ (uint64_t{source} << 32);
   x ^= x >> 30;
   x *= 0xBF58476D1CE4E5B9ull;
@@ -33,15 +33,15 @@ double SampleUniform(const Hash128& key, uint64_t seed, uint32_t source) {
 
 }  // namespace
 
-std::string DropReportLine(std::string_view source, std::string_view file, const RecordBlock& block, size_t k,
+std::string DropReportLine(std::string_view source, std::string_view file, const input::RecordBlock& block, size_t k,
                            const DocResult& r) {
   const std::string_view reason = std::string_view(r.drop_reason).substr(7);  // after "filter_"
   base::JsonWriter w;
   w.BeginObject().Key("source").String(source).Key("file").String(file);
-  if (block.position == PositionKind::kRow) {
+  if (block.position == input::PositionKind::kRow) {
     w.Key("row").Uint(block.ordinal(k)).Key("row_group").Int(block.row_group);
     w.Key("row_in_group").Uint(block.first_in_group + k);
-  } else if (block.position == PositionKind::kFile) {
+  } else if (block.position == input::PositionKind::kFile) {
     w.Key("line").Null();
   } else {
     w.Key("line").Uint(block.ordinal(k));
@@ -50,7 +50,7 @@ std::string DropReportLine(std::string_view source, std::string_view file, const
   return w.EndObject().Text("\n").Take();
 }
 
-uint32_t Copies(double weight, const Hash128& key, uint64_t seed, uint32_t source) {
+uint32_t Copies(double weight, const dedup::Hash128& key, uint64_t seed, uint32_t source) {
   const double whole = std::floor(weight);
   const double frac = weight - whole;
   return static_cast<uint32_t>(whole) + (frac > 0 && SampleUniform(key, seed, source) < frac ? 1 : 0);
@@ -61,7 +61,7 @@ absl::StatusOr<std::vector<InputFile>> ListInputs(const BuildOptions& opt, uint6
   total_bytes = 0;
   for (uint32_t s = 0; s < opt.manifest.sources.size(); ++s) {
     const ManifestSource& src = opt.manifest.sources[s];
-    absl::StatusOr<std::vector<std::filesystem::path>> paths = ExpandInputPaths(src.paths, src.format);
+    absl::StatusOr<std::vector<std::filesystem::path>> paths = input::ExpandInputPaths(src.paths, src.format);
     if (!paths.ok())
       return absl::Status(paths.status().code(),
                           absl::StrCat(std::string(paths.status().message()), " (source \"", src.name, "\")"));
@@ -89,9 +89,9 @@ std::unique_ptr<Batch> InputStage::Next() {
     if (!reader_) {
       b->file_start = first_piece;
       const ManifestSource& src = opt_.manifest.sources[b->source];
-      RecordSourceOptions ro{src.format, src.text_key, src.id_key, opt_.max_record_bytes, std::nullopt, std::nullopt};
+      input::RecordSourceOptions ro{src.format, src.text_key, src.id_key, opt_.max_record_bytes, std::nullopt, std::nullopt};
       if (piece && !piece->whole) ro.byte_range = std::make_pair(piece->begin, piece->end);
-      absl::StatusOr<std::unique_ptr<RecordSource>> r = OpenRecordSource(files_[file].path, ro);
+      absl::StatusOr<std::unique_ptr<input::RecordSource>> r = input::OpenRecordSource(files_[file].path, ro);
       if (!r.ok()) {
         b->file_error = std::string(r.status().message());
         Advance(*b);
@@ -148,12 +148,12 @@ absl::Status OutputStage::EnableCheckpoints(const std::filesystem::path& work, c
   if (resume_from != nullptr) {
     const Phase1Checkpoint& cp = *resume_from;
     meta_.resize(cp.stored);
-    std::vector<Hash128> keys(cp.dedup_keys);
+    std::vector<dedup::Hash128> keys(cp.dedup_keys);
     RWKVKIT_RETURN_IF_ERROR(base::CutBackAndRead(work / kDocsMetaLog, cp.stored * sizeof(DocMeta), meta_.data()));
-    RWKVKIT_RETURN_IF_ERROR(base::CutBackAndRead(work / kDedupKeysLog, cp.dedup_keys * sizeof(Hash128), keys.data()));
+    RWKVKIT_RETURN_IF_ERROR(base::CutBackAndRead(work / kDedupKeysLog, cp.dedup_keys * sizeof(dedup::Hash128), keys.data()));
     if (!opt_.drop_report.empty())
       RWKVKIT_RETURN_IF_ERROR(base::CutBackAndRead(StagedDropReport(opt_.out_dir), cp.drop_report_bytes, nullptr));
-    for (const Hash128& k : keys) dedup_.Insert(k);
+    for (const dedup::Hash128& k : keys) dedup_.Insert(k);
     counts_ = cp.counts;
     bad_.Restore(cp.bad);
     docs_ = cp.records;
@@ -182,7 +182,7 @@ absl::Status OutputStage::Checkpoint(size_t next_file) {
                                        (meta_.size() - meta_logged_) * sizeof(DocMeta), work_ / kDocsMetaLog));
   meta_logged_ = meta_.size();
   RWKVKIT_RETURN_IF_ERROR(
-      AppendSynced(keys_log_, new_keys_.data(), new_keys_.size() * sizeof(Hash128), work_ / kDedupKeysLog));
+      AppendSynced(keys_log_, new_keys_.data(), new_keys_.size() * sizeof(dedup::Hash128), work_ / kDedupKeysLog));
   keys_logged_ += new_keys_.size();
   new_keys_.clear();
   RWKVKIT_RETURN_IF_ERROR(SyncDropReport());
@@ -227,7 +227,7 @@ absl::Status OutputStage::Consume(Batch& b) {
   SourceCounts& c = counts_[b.source];
   const std::string path = files_[b.file].path.string();
   if (b.file_start) ++c.files;
-  if (near_ != nullptr && b.block.position == PositionKind::kRow && b.block.size() > 0)
+  if (near_ != nullptr && b.block.position == input::PositionKind::kRow && b.block.size() > 0)
     near_->NoteRowGroup(static_cast<uint32_t>(b.file), b.block.row_group, b.block.first - b.block.first_in_group);
   for (size_t k = 0; k < b.results.size(); ++k) {
     DocResult& r = b.results[k];
@@ -295,4 +295,4 @@ absl::Status OutputStage::Consume(Batch& b) {
   return absl::OkStatus();
 }
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::build

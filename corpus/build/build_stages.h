@@ -28,7 +28,7 @@
 #include "corpus/build/phase1_checkpoint.h"
 #include "corpus/build/spill_store.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::build {
 
 inline constexpr size_t kBlockBytes = 1 << 20;
 
@@ -60,7 +60,7 @@ struct DocMeta {
 struct Batch {
   uint32_t source = 0;
   size_t file = 0;
-  RecordBlock block;
+  input::RecordBlock block;
   std::string file_error;  // the file broke off after the lines of this batch
   bool file_start = false;
   uint64_t bytes_done = 0;  // input bytes consumed when the batch was cut (progress)
@@ -72,13 +72,13 @@ struct Batch {
 // ("line", null for a whole text file; a Parquet record's "row", "row_group", "row_in_group"),
 // filter, reason (without "filter_"), language (CLD2's). build.json counts it under
 // counts.filters.dropped[filter][reason], or [language] for the language filter.
-std::string DropReportLine(std::string_view source, std::string_view file, const RecordBlock& block, size_t k,
+std::string DropReportLine(std::string_view source, std::string_view file, const input::RecordBlock& block, size_t k,
                            const DocResult& r);
 
 // Copies of a document in the output for a source weight: floor(w), plus one more with
 // probability frac(w) decided by a hash of (key, seed, source): 0.3 keeps a deterministic 30%
 // sample, 2.0 repeats twice.
-uint32_t Copies(double weight, const Hash128& key, uint64_t seed, uint32_t source);
+uint32_t Copies(double weight, const dedup::Hash128& key, uint64_t seed, uint32_t source);
 
 // Expands every source's paths (input_paths.h) into the ordered file list; sums their sizes.
 absl::StatusOr<std::vector<InputFile>> ListInputs(const BuildOptions& opt, uint64_t& total_bytes);
@@ -106,7 +106,7 @@ class InputStage {
   size_t next_file_ = 0;
   std::optional<std::vector<FilePiece>> pieces_;
   size_t next_piece_ = 0;
-  std::unique_ptr<RecordSource> reader_;
+  std::unique_ptr<input::RecordSource> reader_;
   bool pending_start_ = false;
   uint64_t done_before_ = 0;
 };
@@ -119,7 +119,7 @@ class FirstKeyLog {
   virtual ~FirstKeyLog() = default;
   // `stored`: the document's index in the token store, or kNotStored when its source weight
   // gave it no copy; `tokens` per copy; `bytes_out` of its normalized text.
-  virtual absl::Status Note(const Hash128& key, uint32_t source, uint32_t copies, uint64_t stored, uint64_t tokens,
+  virtual absl::Status Note(const dedup::Hash128& key, uint32_t source, uint32_t copies, uint64_t stored, uint64_t tokens,
                             uint64_t bytes_out) = 0;
 };
 
@@ -153,7 +153,7 @@ class OutputStage {
   // no checkpoints; corpus/tasks/).
   absl::Status WriteDropReportTo(const std::filesystem::path& path);
   uint64_t docs() const { return docs_; }
-  const ExactDedup& dedup() const { return dedup_; }
+  const dedup::ExactDedup& dedup() const { return dedup_; }
 
  private:
   const BuildOptions& opt_;
@@ -164,7 +164,7 @@ class OutputStage {
   std::vector<DocMeta>& meta_;
   NearDedupStage* near_;
   FirstKeyLog* first_keys_ = nullptr;
-  ExactDedup dedup_;
+  dedup::ExactDedup dedup_;
   uint64_t docs_ = 0;
   absl::Status Checkpoint(size_t next_file);
   // Checkpoints: the logs of the per-document metadata and of the dedup keys, and what is
@@ -173,7 +173,7 @@ class OutputStage {
   std::FILE* meta_log_ = nullptr;
   std::FILE* keys_log_ = nullptr;
   uint64_t meta_logged_ = 0, keys_logged_ = 0;
-  std::vector<Hash128> new_keys_;
+  std::vector<dedup::Hash128> new_keys_;
   // --drop-report: its lines go straight to StagedDropReport(out) (output_dir.h), which the
   // publish moves into place; a checkpoint records its length.
   std::FILE* drop_log_ = nullptr;
@@ -183,6 +183,6 @@ class OutputStage {
   std::chrono::steady_clock::time_point last_checkpoint_;
 };
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::build
 
 #endif  // RWKVKIT_CORPUS_BUILD_BUILD_STAGES_H_

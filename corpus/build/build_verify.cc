@@ -18,7 +18,7 @@
 #include "corpus/binidx/shard_reader.h"
 #include "corpus/binidx/training_numbers.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::build {
 namespace {
 
 namespace fs = std::filesystem;
@@ -390,4 +390,4 @@ absl::StatusOr<BuildCheck> VerifyBuild(const fs::path& dir) {
   return check;
 }
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::build

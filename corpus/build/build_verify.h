@@ -21,7 +21,7 @@
 
 #include "absl/status/statusor.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::build {
 
 // What one shard holds, scanned document by document.
 struct ShardCheck {
@@ -54,6 +54,6 @@ absl::StatusOr<ShardCheck> InspectShard(const std::filesystem::path& prefix);
 // shard entry lacks its name, hash or counts) and checks everything above.
 absl::StatusOr<BuildCheck> VerifyBuild(const std::filesystem::path& dir);
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::build
 
 #endif  // RWKVKIT_CORPUS_BUILD_BUILD_VERIFY_H_

@@ -1,14 +1,14 @@
 // corpus/build/doc_processor.cc — see doc_processor.h.
 #include "corpus/build/doc_processor.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::build {
 
 void DocResult::Clear() {
   drop_reason.clear();
   message.clear();
-  repairs = RepairCounts{};
+  repairs = text::RepairCounts{};
   bytes_in = bytes_out = 0;
-  key = Hash128{};
+  key = dedup::Hash128{};
   tokens.clear();
   signature.clear();
   filtered = false;
@@ -19,15 +19,15 @@ void DocResult::Clear() {
   text.clear();
 }
 
-DocProcessor::DocProcessor(const tokenizer::Tokenizer& tok, const TextRepairer& repairer, const std::string& text_key,
-                           const MinHasher* minhash, const filters::FilterOptions* filters)
+DocProcessor::DocProcessor(const tokenizer::Tokenizer& tok, const text::TextRepairer& repairer, const std::string& text_key,
+                           const dedup::MinHasher* minhash, const filters::FilterOptions* filters)
     : tok_(tok),
       repairer_(repairer),
       minhash_(minhash),
       filters_(filters),
       reader_(std::vector<std::string>{text_key}) {}
 
-void DocProcessor::ProcessBlock(const RecordBlock& block, std::vector<DocResult>& out, StageClock& clock,
+void DocProcessor::ProcessBlock(const input::RecordBlock& block, std::vector<DocResult>& out, StageClock& clock,
                                 StageTimes& times) {
   out.resize(block.size());
   for (size_t k = 0; k < block.size(); ++k) Parse(block, k, out[k]);
@@ -53,14 +53,14 @@ void DocProcessor::ProcessJsonLine(std::string_view line, DocResult& out) {
   Tokenize(out);
 }
 
-void DocProcessor::Parse(const RecordBlock& block, size_t k, DocResult& out) {
+void DocProcessor::Parse(const input::RecordBlock& block, size_t k, DocResult& out) {
   out.Clear();
-  if (const RejectedRecord* r = block.Rejection(k); r != nullptr) {
+  if (const input::RejectedRecord* r = block.Rejection(k); r != nullptr) {
     out.drop_reason = r->reason;
     out.message = r->message;
     return;
   }
-  if (block.kind == RecordKind::kJsonLine) return ParseJsonLine(block.record(k), out);
+  if (block.kind == input::RecordKind::kJsonLine) return ParseJsonLine(block.record(k), out);
   out.bytes_in = block.record(k).size();
   out.text.assign(block.record(k));
 }
@@ -77,8 +77,8 @@ void DocProcessor::ParseJsonLine(std::string_view line, DocResult& out) {
   absl::Status s = reader_.Read(line);
   std::string repaired;
   if (!s.ok() && (reader_.last_error() == simdjson::UTF8_ERROR || reader_.last_error() == simdjson::STRING_ERROR)) {
-    RepairCounts line_repairs;
-    repaired = RepairJsonLine(line, line_repairs);
+    text::RepairCounts line_repairs;
+    repaired = text::RepairJsonLine(line, line_repairs);
     s = reader_.Read(repaired);
     if (s.ok()) out.repairs += line_repairs;
   }
@@ -127,7 +127,7 @@ void DocProcessor::Filter(DocResult& out) {
 
 void DocProcessor::Sign(DocResult& out) {
   if (!out.drop_reason.empty()) return;
-  out.key = HashText(out.text);
+  out.key = dedup::HashText(out.text);
   if (minhash_ != nullptr) minhash_->Signature(out.text, out.signature);
 }
 
@@ -139,4 +139,4 @@ void DocProcessor::Tokenize(DocResult& out) {
   std::string().swap(out.text);  // the batch waits for the output stage: hold no text
 }
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::build

@@ -32,15 +32,15 @@
 #include "corpus/text/text_repair.h"
 #include "tokenizer/tokenizer.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::build {
 
 struct DocResult {
   std::string drop_reason;  // empty: the document is kept (before dedup and sampling)
   std::string message;      // why it was dropped, for the bad-input report
-  RepairCounts repairs;
+  text::RepairCounts repairs;
   uint64_t bytes_in = 0;   // bytes of the input line or file
   uint64_t bytes_out = 0;  // bytes of the repaired, normalized text
-  Hash128 key;
+  dedup::Hash128 key;
   std::vector<uint16_t> tokens;  // ends with token 0
   std::vector<uint64_t> signature;  // MinHash of the normalized text (only with near-dedup)
   bool filtered = false;  // dropped by a quality filter (drop_reason "filter_...")
@@ -57,22 +57,22 @@ class DocProcessor {
  public:
   // `minhash` may be null (no near-dedup signature); `filters` may be null (no language id,
   // no quality filters), else the source's filter settings.
-  DocProcessor(const tokenizer::Tokenizer& tok, const TextRepairer& repairer, const std::string& text_key,
-               const MinHasher* minhash = nullptr, const filters::FilterOptions* filters = nullptr);
+  DocProcessor(const tokenizer::Tokenizer& tok, const text::TextRepairer& repairer, const std::string& text_key,
+               const dedup::MinHasher* minhash = nullptr, const filters::FilterOptions* filters = nullptr);
 
   // ProcessBlock()
   // Every record of `block` into `out` (resized to the block's size), step by step over the
   // block (parse, repair, filters, signatures, tokenize), each step's time added to its stage
   // in `times` through `clock`. A record is a JSON line, a text (record_block.h), or a record
   // the reader rejected (dropped with the reader's reason, e.g. record_too_long).
-  void ProcessBlock(const RecordBlock& block, std::vector<DocResult>& out, StageClock& clock, StageTimes& times);
+  void ProcessBlock(const input::RecordBlock& block, std::vector<DocResult>& out, StageClock& clock, StageTimes& times);
   // One JSON line through every step (untimed).
   void ProcessJsonLine(std::string_view line, DocResult& out);
 
  private:
   // The steps, each on one document; a step does nothing to a document already dropped.
   // Parse: record k of `block` into out.text (a JSON line's text field, or the text itself).
-  void Parse(const RecordBlock& block, size_t k, DocResult& out);
+  void Parse(const input::RecordBlock& block, size_t k, DocResult& out);
   void ParseJsonLine(std::string_view line, DocResult& out);
   void Repair(DocResult& out);
   void Filter(DocResult& out);
@@ -80,15 +80,15 @@ class DocProcessor {
   void Tokenize(DocResult& out);
 
   const tokenizer::Tokenizer& tok_;
-  const TextRepairer& repairer_;
-  const MinHasher* minhash_;
+  const text::TextRepairer& repairer_;
+  const dedup::MinHasher* minhash_;
   const filters::FilterOptions* filters_;
   filters::DocumentFilter filter_;
   filters::FilterOutcome outcome_;
-  JsonlFieldReader reader_;
+  input::JsonlFieldReader reader_;
   std::string text_;  // the repaired, normalized text
 };
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::build
 
 #endif  // RWKVKIT_CORPUS_BUILD_DOC_PROCESSOR_H_

@@ -13,7 +13,7 @@
 #include "corpus/input/input_format.h"
 #include "simdjson.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::build {
 namespace {
 
 using simdjson::dom::element;
@@ -89,7 +89,7 @@ absl::StatusOr<ManifestSource> ParseSource(const Checker& c, const element& e, s
   RWKVKIT_ASSIGN_OR_RETURN(s.license, c.String(o, where, "license", true));
   RWKVKIT_ASSIGN_OR_RETURN(std::string format, c.String(o, where, "format", false));
   if (!format.empty()) s.format = format;
-  if (!IsKnownFormat(s.format))
+  if (!input::IsKnownFormat(s.format))
     return c.Error(absl::StrCat(std::string(where), ".format"),
                    absl::StrCat("must be \"jsonl\", \"jsonl.zst\", \"jsonl.gz\", \"jsonl.xz\", \"text\", \"parquet\" "
                                 "or \"auto\" (saw \"", s.format, "\")"));
@@ -236,4 +236,4 @@ absl::StatusOr<Manifest> LoadManifest(const std::filesystem::path& path) {
   return ParseManifest(text, path.string(), path.parent_path().empty() ? "." : path.parent_path());
 }
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::build

@@ -31,7 +31,7 @@
 #include "corpus/dedup/minhash.h"
 #include "corpus/filters/document_filters.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::build {
 
 struct ManifestSource {
   std::string name;
@@ -61,7 +61,7 @@ struct ManifestOutput {
 // --near-dedup flag says otherwise) and the MinHash parameters (defaults where it is silent).
 struct ManifestNearDedup {
   std::optional<bool> enabled;
-  MinHashConfig config;
+  dedup::MinHashConfig config;
 };
 
 struct Manifest {
@@ -92,6 +92,6 @@ absl::StatusOr<Manifest> ParseManifest(std::string_view json, std::string_view s
 // Reads and parses a manifest file; kNotFound when it does not exist.
 absl::StatusOr<Manifest> LoadManifest(const std::filesystem::path& path);
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::build
 
 #endif  // RWKVKIT_CORPUS_BUILD_MANIFEST_H_

@@ -15,14 +15,14 @@
 #include "base/json_writer.h"
 #include "base/status_macros.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::build {
 namespace {
 
 constexpr char kNearDocs[] = "near_docs.u64";  // tokens, bytes, file, line per stored document
 
 }  // namespace
 
-absl::StatusOr<NearDedupStage> NearDedupStage::Create(const std::filesystem::path& work, const MinHashConfig& config,
+absl::StatusOr<NearDedupStage> NearDedupStage::Create(const std::filesystem::path& work, const dedup::MinHashConfig& config,
                                                       std::filesystem::path report, uint64_t resume_docs) {
   if (absl::Status s = config.Validate(); !s.ok()) return s;
   const std::filesystem::path p = work / "signatures.u64";
@@ -120,14 +120,14 @@ std::vector<uint64_t> NearDedupStage::RowGroupRecords() const {
   return out;
 }
 
-absl::StatusOr<LshStats> NearDedupStage::Apply(std::vector<DocMeta>& meta, std::vector<SourceCounts>& counts,
+absl::StatusOr<dedup::LshStats> NearDedupStage::Apply(std::vector<DocMeta>& meta, std::vector<SourceCounts>& counts,
                                                const std::vector<InputFile>& files, const Manifest& manifest) {
   if (std::fflush(file_) != 0) return base::ErrnoError(path_, "write failed", errno);
   const uint64_t n = tokens_.size();
   if (meta.size() != n) return absl::InternalError("near-dedup: metadata and signatures disagree");
   if (n == 0) {
-    RWKVKIT_RETURN_IF_ERROR(ApplyClusters(LshResult{}, nullptr, meta, counts, files, manifest));
-    return LshStats{};
+    RWKVKIT_RETURN_IF_ERROR(ApplyClusters(dedup::LshResult{}, nullptr, meta, counts, files, manifest));
+    return dedup::LshStats{};
   }
   const size_t bytes = n * static_cast<size_t>(config_.num_hashes()) * sizeof(uint64_t);
   const int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
@@ -137,22 +137,22 @@ absl::StatusOr<LshStats> NearDedupStage::Apply(std::vector<DocMeta>& meta, std::
   if (map == MAP_FAILED) return base::ErrnoError(path_, "cannot map", errno);
   const auto* signatures = static_cast<const uint64_t*>(map);
   const uint64_t h = static_cast<uint64_t>(config_.num_hashes());
-  const SignatureSource source = [signatures, h](uint64_t doc) { return signatures + doc * h; };
-  absl::StatusOr<LshResult> r = ClusterNearDuplicates(config_, n, signatures);
+  const dedup::SignatureSource source = [signatures, h](uint64_t doc) { return signatures + doc * h; };
+  absl::StatusOr<dedup::LshResult> r = dedup::ClusterNearDuplicates(config_, n, signatures);
   const absl::Status applied = r.ok() ? ApplyClusters(*r, source, meta, counts, files, manifest) : r.status();
   ::munmap(map, bytes);
   if (!applied.ok()) return applied;
   return r->stats;
 }
 
-NearDedupStage NearDedupStage::FromNumbers(const MinHashConfig& config, std::filesystem::path report,
+NearDedupStage NearDedupStage::FromNumbers(const dedup::MinHashConfig& config, std::filesystem::path report,
                                            std::span<const uint64_t> numbers) {
   NearDedupStage stage({}, nullptr, config, std::move(report));
   stage.LoadNumbers(numbers, numbers.size() / 4);
   return stage;
 }
 
-absl::Status NearDedupStage::ApplyClusters(const LshResult& r, const SignatureSource& signatures,
+absl::Status NearDedupStage::ApplyClusters(const dedup::LshResult& r, const dedup::SignatureSource& signatures,
                                            std::vector<DocMeta>& meta, std::vector<SourceCounts>& counts,
                                            const std::vector<InputFile>& files, const Manifest& manifest) {
   const uint64_t n = tokens_.size();
@@ -175,7 +175,7 @@ absl::Status NearDedupStage::ApplyClusters(const LshResult& r, const SignatureSo
 
 // One JSON line per removed document, in input order, published atomically (base/file_io.h),
 // so a report that exists is complete.
-absl::Status NearDedupStage::WriteReport(const SignatureSource& signatures, const std::vector<uint64_t>& representative,
+absl::Status NearDedupStage::WriteReport(const dedup::SignatureSource& signatures, const std::vector<uint64_t>& representative,
                                          const std::vector<InputFile>& files, const Manifest& manifest) const {
   RWKVKIT_ASSIGN_OR_RETURN(base::AtomicFileWriter out, base::AtomicFileWriter::Create(report_));
   const size_t h = static_cast<size_t>(config_.num_hashes());
@@ -204,7 +204,7 @@ absl::Status NearDedupStage::WriteReport(const SignatureSource& signatures, cons
     const uint64_t keep = representative[i];
     if (keep == i) continue;
     std::memcpy(removed.data(), signatures(i), h * sizeof(uint64_t));  // the source may reuse its buffer
-    const double jaccard = EstimateJaccard(removed.data(), signatures(keep), h);
+    const double jaccard = dedup::EstimateJaccard(removed.data(), signatures(keep), h);
     base::JsonWriter w;
     w.BeginObject();
     where(w, i);
@@ -216,4 +216,4 @@ absl::Status NearDedupStage::WriteReport(const SignatureSource& signatures, cons
   return out.Commit();
 }
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::build

@@ -27,7 +27,7 @@
 #include "corpus/build/build_stages.h"
 #include "corpus/dedup/lsh_index.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::build {
 
 class NearDedupStage {
  public:
@@ -35,7 +35,7 @@ class NearDedupStage {
   // continues from a phase-1 checkpoint (phase1_checkpoint.h) that had stored that many
   // documents: the files are cut back to them and their numbers reloaded (kDataLoss when the
   // files are shorter).
-  static absl::StatusOr<NearDedupStage> Create(const std::filesystem::path& work, const MinHashConfig& config,
+  static absl::StatusOr<NearDedupStage> Create(const std::filesystem::path& work, const dedup::MinHashConfig& config,
                                                std::filesystem::path report = {}, uint64_t resume_docs = 0);
   NearDedupStage(NearDedupStage&& o) noexcept;
   NearDedupStage& operator=(NearDedupStage&&) = delete;
@@ -62,32 +62,32 @@ class NearDedupStage {
 
   // Clusters the stored documents, removes the near duplicates from `meta` and `counts`, and
   // writes the report (`files` and `manifest` name the documents there).
-  absl::StatusOr<LshStats> Apply(std::vector<DocMeta>& meta, std::vector<SourceCounts>& counts,
+  absl::StatusOr<dedup::LshStats> Apply(std::vector<DocMeta>& meta, std::vector<SourceCounts>& counts,
                                  const std::vector<InputFile>& files, const Manifest& manifest);
 
   // For a build split into tasks (corpus/tasks/): a stage that holds the numbers of documents
   // added by other processes (per document: tokens, bytes, file, line, as near_docs.u64 holds
   // them), in store order, with no signature file of its own.
-  static NearDedupStage FromNumbers(const MinHashConfig& config, std::filesystem::path report,
+  static NearDedupStage FromNumbers(const dedup::MinHashConfig& config, std::filesystem::path report,
                                     std::span<const uint64_t> numbers);
   // What Apply() does after clustering: given the clusters `r` of the documents and their
   // signatures, writes the report and removes the near duplicates from `meta` and `counts`.
-  absl::Status ApplyClusters(const LshResult& r, const SignatureSource& signatures, std::vector<DocMeta>& meta,
+  absl::Status ApplyClusters(const dedup::LshResult& r, const dedup::SignatureSource& signatures, std::vector<DocMeta>& meta,
                              std::vector<SourceCounts>& counts, const std::vector<InputFile>& files,
                              const Manifest& manifest);
   uint64_t documents() const { return tokens_.size(); }
 
  private:
-  NearDedupStage(std::filesystem::path path, std::FILE* f, const MinHashConfig& config, std::filesystem::path report)
+  NearDedupStage(std::filesystem::path path, std::FILE* f, const dedup::MinHashConfig& config, std::filesystem::path report)
       : path_(std::move(path)), file_(f), config_(config), report_(std::move(report)) {}
-  absl::Status WriteReport(const SignatureSource& signatures, const std::vector<uint64_t>& representative,
+  absl::Status WriteReport(const dedup::SignatureSource& signatures, const std::vector<uint64_t>& representative,
                            const std::vector<InputFile>& files, const Manifest& manifest) const;
   // Takes the first `n` documents' numbers (4 per document: tokens, bytes, file, line) as synced.
   void LoadNumbers(std::span<const uint64_t> numbers, uint64_t n);
 
   std::filesystem::path path_;
   std::FILE* file_ = nullptr;
-  MinHashConfig config_;
+  dedup::MinHashConfig config_;
   std::filesystem::path report_;
   std::vector<uint64_t> tokens_, bytes_;
   std::vector<uint32_t> doc_file_;  // only with a report
@@ -100,6 +100,6 @@ class NearDedupStage {
   std::vector<std::vector<GroupStart>> group_starts_;  // per file; empty unless Parquet (and a report)
 };
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::build
 
 #endif  // RWKVKIT_CORPUS_BUILD_NEAR_DEDUP_STAGE_H_

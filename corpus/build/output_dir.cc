@@ -18,7 +18,7 @@
 #include "corpus/build/build_report.h"
 #include "simdjson.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::build {
 namespace {
 
 namespace fs = std::filesystem;
@@ -339,4 +339,4 @@ absl::Status FinishPendingPublish(const fs::path& out) {
   return CarryOut(out, plan);
 }
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::build

@@ -26,7 +26,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::build {
 
 inline constexpr char kWorkDirName[] = ".rwkvkit-work";
 inline constexpr char kRecordName[] = ".rwkvkit-build";
@@ -113,6 +113,6 @@ bool PublishPending(const std::filesystem::path& out);
 // Carries out the plan an interrupted publish left (each step is idempotent).
 absl::Status FinishPendingPublish(const std::filesystem::path& out);
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::build
 
 #endif  // RWKVKIT_CORPUS_BUILD_OUTPUT_DIR_H_

@@ -12,7 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::build {
 namespace {
 
 std::string Holder(const std::string& command) {
@@ -77,4 +77,4 @@ OutputLock::~OutputLock() {
   ::close(fd_);
 }
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::build

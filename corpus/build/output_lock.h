@@ -19,7 +19,7 @@
 
 #include "absl/status/statusor.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::build {
 
 inline constexpr char kLockFileName[] = ".rwkvkit-lock";
 
@@ -37,6 +37,6 @@ class OutputLock {
   int fd_ = -1;
 };
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::build
 
 #endif  // RWKVKIT_CORPUS_BUILD_OUTPUT_LOCK_H_

@@ -11,7 +11,7 @@
 #include "base/file_io.h"
 #include "base/status_macros.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::build {
 namespace {
 
 constexpr char kFile[] = "phase1.checkpoint";
@@ -76,7 +76,7 @@ void PutSource(Writer& w, const SourceCounts& c) {
                            c.c4_lines_removed.no_terminal_punct, c.c4_lines_removed.too_few_words,
                            c.c4_lines_removed.javascript, c.c4_lines_removed.policy})
     w.U64(v);
-  for (const RepairCounterField& f : kRepairCounterFields) w.U64(c.repairs.*f.member);
+  for (const text::RepairCounterField& f : text::kRepairCounterFields) w.U64(c.repairs.*f.member);
   w.Counts(c.dropped);
   w.Counts(c.languages);
   w.Counts(c.languages_kept);
@@ -95,7 +95,7 @@ bool GetSource(Reader& r, SourceCounts& c) {
                       &c.c4_lines_removed.no_terminal_punct, &c.c4_lines_removed.too_few_words,
                       &c.c4_lines_removed.javascript, &c.c4_lines_removed.policy})
     if (!r.U64(*v)) return false;
-  for (const RepairCounterField& f : kRepairCounterFields)
+  for (const text::RepairCounterField& f : text::kRepairCounterFields)
     if (!r.U64(c.repairs.*f.member)) return false;
   if (!r.Counts(c.dropped) || !r.Counts(c.languages) || !r.Counts(c.languages_kept)) return false;
   uint64_t n = 0;
@@ -164,4 +164,4 @@ void RemoveCheckpoint(const std::filesystem::path& work) {
   std::filesystem::remove(work / kFile, ec);
 }
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::build

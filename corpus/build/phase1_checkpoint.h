@@ -25,7 +25,7 @@
 #include "corpus/build/bad_input.h"
 #include "corpus/build/build_report.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::build {
 
 inline constexpr char kDocsMetaLog[] = "docs_meta.log";    // DocMeta per stored document
 inline constexpr char kDedupKeysLog[] = "dedup_keys.u128";  // exact-dedup keys, in insertion order
@@ -54,6 +54,6 @@ absl::StatusOr<Phase1Checkpoint> LoadCheckpoint(const std::filesystem::path& wor
 // Removes the checkpoint (a phase 1 that starts from the first file).
 void RemoveCheckpoint(const std::filesystem::path& work);
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::build
 
 #endif  // RWKVKIT_CORPUS_BUILD_PHASE1_CHECKPOINT_H_

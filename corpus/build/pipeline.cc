@@ -34,9 +34,9 @@
 #include "corpus/build/spill_store.h"
 #include "corpus/build/stage_times.h"
 
-namespace rwkvkit::corpus {
-absl::Status RunReadPipeline(const BuildOptions& opt, const tokenizer::Tokenizer& tok, const TextRepairer& repairer,
-                             const MinHasher* minhash, InputStage& input, OutputStage& output, Progress& progress,
+namespace rwkvkit::corpus::build {
+absl::Status RunReadPipeline(const BuildOptions& opt, const tokenizer::Tokenizer& tok, const text::TextRepairer& repairer,
+                             const dedup::MinHasher* minhash, InputStage& input, OutputStage& output, Progress& progress,
                              uint64_t bytes_before, uint64_t total_bytes, StageTimes* times) {
   tbb::enumerable_thread_specific<std::vector<std::unique_ptr<DocProcessor>>> processors;
   // Stage times: the serial stages each own one (one thread at a time), the parallel one per thread.
@@ -118,15 +118,15 @@ class TimedStretch {
 absl::Status RunPhase1(const BuildOptions& opt, const tokenizer::Tokenizer& tok, const std::vector<InputFile>& files,
                        uint64_t total_bytes, const std::filesystem::path& work, bool resume, BuildSummary& summary) {
   const auto phase1_start = std::chrono::steady_clock::now();  // its set-up is shared out too
-  absl::StatusOr<TextRepairer> repairer = TextRepairer::Create(opt.normalization);
+  absl::StatusOr<text::TextRepairer> repairer = text::TextRepairer::Create(opt.normalization);
   if (!repairer.ok()) return repairer.status();
   std::vector<SourceCounts> counts;
   BadInputSink bad(stderr);
   std::vector<DocMeta> meta;
   InputStage input(opt, files);
-  std::optional<MinHasher> minhash;
+  std::optional<dedup::MinHasher> minhash;
   if (opt.near_dedup) {
-    absl::StatusOr<MinHasher> m = MinHasher::Create(opt.minhash);
+    absl::StatusOr<dedup::MinHasher> m = dedup::MinHasher::Create(opt.minhash);
     if (!m.ok()) return m.status();
     minhash.emplace(*std::move(m));
   }
@@ -190,10 +190,10 @@ absl::Status RunPhase1(const BuildOptions& opt, const tokenizer::Tokenizer& tok,
   summary.bad_records = bad.total();
   summary.documents_read = output.docs();
   summary.input_bytes = total_bytes;
-  std::optional<LshStats> near_stats;
+  std::optional<dedup::LshStats> near_stats;
   if (near) {
     const TimedStretch timed(summary.times[Stage::kNearDedup]);
-    absl::StatusOr<LshStats> st = near->Apply(meta, counts, files, opt.manifest);
+    absl::StatusOr<dedup::LshStats> st = near->Apply(meta, counts, files, opt.manifest);
     if (!st.ok()) return st.status();
     near_stats = *st;
   }
@@ -290,4 +290,4 @@ absl::StatusOr<BuildSummary> RunBuild(const BuildOptions& opt, const tokenizer::
   return summary;
 }
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::build

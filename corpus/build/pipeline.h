@@ -23,7 +23,7 @@
 #include "corpus/build/stage_times.h"
 #include "tokenizer/tokenizer.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::build {
 
 struct BuildSummary {
   uint64_t documents_read = 0;
@@ -58,10 +58,10 @@ absl::StatusOr<BuildSummary> RunBuild(const BuildOptions& options, const tokeniz
 // returned; BuildOptions::cancel stops it at the next batch (the caller checks it after). A
 // build split into tasks runs it on each read task. With `times`, adds the busy and CPU time
 // of each of its stages (read ... exact_dedup; stage_times.h) to it.
-absl::Status RunReadPipeline(const BuildOptions& opt, const tokenizer::Tokenizer& tok, const TextRepairer& repairer,
-                             const MinHasher* minhash, InputStage& input, OutputStage& output, Progress& progress,
+absl::Status RunReadPipeline(const BuildOptions& opt, const tokenizer::Tokenizer& tok, const text::TextRepairer& repairer,
+                             const dedup::MinHasher* minhash, InputStage& input, OutputStage& output, Progress& progress,
                              uint64_t bytes_before, uint64_t total_bytes, StageTimes* times = nullptr);
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::build
 
 #endif  // RWKVKIT_CORPUS_BUILD_PIPELINE_H_

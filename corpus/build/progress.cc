@@ -5,7 +5,7 @@
 
 #include <cstdio>
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::build {
 
 Progress::Progress(std::string label, uint64_t total_bytes, bool enabled, Unit unit)
     : label_(std::move(label)),
@@ -49,4 +49,4 @@ void Progress::Print(uint64_t bytes, uint64_t docs, bool final) {
                static_cast<unsigned long long>(docs), mbs, dps, tail, end);
 }
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::build

@@ -11,7 +11,7 @@
 #include <cstdint>
 #include <string>
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::build {
 
 class Progress {
  public:
@@ -30,6 +30,6 @@ class Progress {
   std::chrono::steady_clock::time_point start_, last_;
 };
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::build
 
 #endif  // RWKVKIT_CORPUS_BUILD_PROGRESS_H_

@@ -16,7 +16,7 @@
 #include "corpus/build/build_stages.h"
 #include "corpus/build/spill_store.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::build {
 namespace {
 
 // The output order: indexes into the token store, repeats included.
@@ -153,4 +153,4 @@ absl::Status WriteShards(const BuildOptions& opt, const std::filesystem::path& w
   return status;
 }
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::build

@@ -22,7 +22,7 @@
 #include "corpus/build/pipeline.h"
 #include "corpus/build/spill_store.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::build {
 
 // WriteShards()
 // `work` is the build's work directory (token store, docs_meta.u32); the shards go to
@@ -62,6 +62,6 @@ absl::Status WriteShardDocs(const BuildOptions& opt, uint64_t s, const ShardDocs
 // Reads docs_meta.u32 (one DocMeta per stored document); kDataLoss unless it has `documents`.
 absl::StatusOr<std::vector<DocMeta>> ReadDocsMeta(const std::filesystem::path& path, uint64_t documents);
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::build
 
 #endif  // RWKVKIT_CORPUS_BUILD_SHARD_STAGE_H_

@@ -7,7 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::build {
 namespace {
 
 // The source's most common drop reason that the bad-input sink knows, with its first example.
@@ -55,4 +55,4 @@ absl::Status CheckSourceYields(const BuildOptions& opt, const std::vector<Source
       absl::StrCat("nothing published: ", absl::StrJoin(problems, "; ")));
 }
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::build

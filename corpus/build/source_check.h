@@ -18,12 +18,12 @@
 #include "corpus/build/build_options.h"
 #include "corpus/build/build_report.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::build {
 
 // kFailedPrecondition with the summary, or OK.
 absl::Status CheckSourceYields(const BuildOptions& opt, const std::vector<SourceCounts>& counts,
                                const BadInputSink& bad);
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::build
 
 #endif  // RWKVKIT_CORPUS_BUILD_SOURCE_CHECK_H_

@@ -14,7 +14,7 @@
 #include "base/file_io.h"
 #include "base/status_macros.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::build {
 namespace {
 
 constexpr char kTokens[] = "tokens.u16";
@@ -187,4 +187,4 @@ absl::StatusOr<SpillReader> SpillReader::OpenTokensOnly(const std::vector<std::f
   return r;
 }
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::build

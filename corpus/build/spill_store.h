@@ -22,7 +22,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::build {
 
 class SpillWriter {
  public:
@@ -88,6 +88,6 @@ class SpillReader {
 // True when `dir` holds a finished store.
 bool SpillComplete(const std::filesystem::path& dir);
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::build
 
 #endif  // RWKVKIT_CORPUS_BUILD_SPILL_STORE_H_

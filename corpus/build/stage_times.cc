@@ -7,7 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "base/json_writer.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::build {
 namespace {
 
 double CpuSeconds(clockid_t id) {
@@ -76,4 +76,4 @@ std::string StageTimesLine(const StageTimes& t, double wall_seconds, double cpu_
   return absl::StrCat(line, absl::StrFormat(" (wall; %.2f s in all, %.2f s CPU)", wall_seconds, cpu_seconds));
 }
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::build

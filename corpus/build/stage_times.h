@@ -16,7 +16,7 @@
 #include <chrono>
 #include <string>
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::build {
 
 enum class Stage : int {
   kRead,         // input files -> blocks of records (decompression, Parquet decoding); serial
@@ -78,6 +78,6 @@ std::string StageTimesJson(const StageTimes& t, int threads, double wall_seconds
 // One line for the build summary: "time: read 0.12 s, parse 0.40 s, ... (wall; 3.1 s CPU)".
 std::string StageTimesLine(const StageTimes& t, double wall_seconds, double cpu_seconds);
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::build
 
 #endif  // RWKVKIT_CORPUS_BUILD_STAGE_TIMES_H_

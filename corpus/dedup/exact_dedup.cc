@@ -3,7 +3,7 @@
 
 #include <xxhash.h>
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::dedup {
 
 Hash128 HashText(std::string_view bytes) {
   const XXH128_hash_t h = XXH3_128bits(bytes.data(), bytes.size());
@@ -16,4 +16,4 @@ size_t ExactDedup::MemoryBytesFor(uint64_t distinct) {
   return capacity * (sizeof(Hash128) + 1);
 }
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::dedup

@@ -15,7 +15,7 @@
 
 #include "absl/container/flat_hash_set.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::dedup {
 
 struct Hash128 {
   uint64_t lo = 0, hi = 0;
@@ -45,6 +45,6 @@ class ExactDedup {
   absl::flat_hash_set<Hash128> seen_;
 };
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::dedup
 
 #endif  // RWKVKIT_CORPUS_DEDUP_EXACT_DEDUP_H_

@@ -10,7 +10,7 @@
 
 #include <xxhash.h>
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::dedup {
 namespace {
 
 #pragma pack(push, 4)
@@ -167,4 +167,4 @@ absl::StatusOr<LshResult> ClusterNearDuplicates(const MinHashConfig& config, uin
       config, num_docs, [signatures, h](uint64_t doc) { return signatures + doc * h; }, options);
 }
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::dedup

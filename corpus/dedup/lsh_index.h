@@ -25,7 +25,7 @@
 #include "absl/status/statusor.h"
 #include "corpus/dedup/minhash.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::dedup {
 
 // Returns a pointer to document `doc`'s config.num_hashes() signature values. The pointer
 // must stay valid until the next call (a mmap'd array always is).
@@ -88,6 +88,6 @@ class LshClusterer {
   std::unique_ptr<State> s_;
 };
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::dedup
 
 #endif  // RWKVKIT_CORPUS_DEDUP_LSH_INDEX_H_

@@ -17,7 +17,7 @@
 #include "absl/strings/str_format.h"
 #include "corpus/dedup/shingles.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::dedup {
 namespace {
 
 uint64_t SplitMix64(uint64_t& state) {
@@ -279,4 +279,4 @@ void MinHasher::Signature(std::string_view utf8_text, std::vector<uint64_t>& sig
   SignatureOfHashes(hashes, sig);
 }
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::dedup

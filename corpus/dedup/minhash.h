@@ -25,7 +25,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::dedup {
 
 inline constexpr uint64_t kMersenne61 = (uint64_t{1} << 61) - 1;
 inline constexpr uint64_t kEmptySignatureValue = ~uint64_t{0};
@@ -80,6 +80,6 @@ class MinHasher {
   std::vector<uint64_t> a_, b_;
 };
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::dedup
 
 #endif  // RWKVKIT_CORPUS_DEDUP_MINHASH_H_

@@ -26,7 +26,7 @@
 
 #include "base/utf8.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::dedup {
 namespace {
 
 enum class CharClass { kKeep, kDrop, kDigit, kBoundary };
@@ -390,4 +390,4 @@ void ShingleHashes(const WordSpans& words, int ngram, std::vector<uint64_t>& has
   }
 }
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::dedup

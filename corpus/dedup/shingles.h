@@ -20,7 +20,7 @@
 #include <string_view>
 #include <vector>
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::dedup {
 
 // Words of a simplified text, joined by single spaces: the words are `text`'s substrings
 // [begin[i], end[i]). Shingle i spans [begin[i], end[i + n - 1]) and is hashed in place.
@@ -43,6 +43,6 @@ std::string SimplifyText(std::string_view utf8_text);
 // without words. `ngram` must be >= 1.
 void ShingleHashes(const WordSpans& words, int ngram, std::vector<uint64_t>& hashes);
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::dedup
 
 #endif  // RWKVKIT_CORPUS_DEDUP_SHINGLES_H_

@@ -3,7 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::input {
 namespace {
 
 constexpr size_t kSkipBytes = 1 << 20;  // read size while skipping an over-long line
@@ -118,4 +118,4 @@ absl::StatusOr<bool> BlockReader::Next(RecordBlock& block, size_t block_bytes) {
   return false;
 }
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::input

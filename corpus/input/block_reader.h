@@ -23,7 +23,7 @@
 #include "corpus/input/byte_stream.h"
 #include "corpus/input/record_block.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::input {
 
 // The default record size cap (--max-record-bytes): far above any real document, far below
 // what a machine can hold once per thread.
@@ -64,6 +64,6 @@ class BlockReader {
   absl::Status pending_;  // an error to return once the lines before it are out
 };
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::input
 
 #endif  // RWKVKIT_CORPUS_INPUT_BLOCK_READER_H_

@@ -11,7 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "corpus/input/decoder.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::input {
 namespace {
 
 constexpr size_t kReadBytes = 1 << 17;  // compressed bytes per read(2)
@@ -211,4 +211,4 @@ const std::string& ByteStream::name() const { return impl_->name; }
 uint64_t ByteStream::bytes_consumed() const { return impl_->consumed; }
 uint64_t ByteStream::file_size() const { return impl_->size; }
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::input

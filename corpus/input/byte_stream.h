@@ -22,7 +22,7 @@
 #include "absl/status/statusor.h"
 #include "corpus/input/input_format.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::input {
 
 class Decoder;
 
@@ -67,6 +67,6 @@ class ByteStream {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::input
 
 #endif  // RWKVKIT_CORPUS_INPUT_BYTE_STREAM_H_

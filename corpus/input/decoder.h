@@ -17,7 +17,7 @@
 #include "absl/status/statusor.h"
 #include "corpus/input/input_format.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::input {
 
 class Decoder {
  public:
@@ -41,6 +41,6 @@ absl::StatusOr<std::unique_ptr<Decoder>> MakeZstdDecoder();
 absl::StatusOr<std::unique_ptr<Decoder>> MakeGzipDecoder();
 absl::StatusOr<std::unique_ptr<Decoder>> MakeXzDecoder();
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::input
 
 #endif  // RWKVKIT_CORPUS_INPUT_DECODER_H_

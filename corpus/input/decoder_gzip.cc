@@ -10,7 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "corpus/input/decoder.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::input {
 namespace {
 
 class GzipDecoder final : public Decoder {
@@ -75,4 +75,4 @@ absl::StatusOr<std::unique_ptr<Decoder>> MakeGzipDecoder() {
   return std::unique_ptr<Decoder>(std::move(d));
 }
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::input

@@ -7,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "corpus/input/decoder.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::input {
 namespace {
 
 // xz -9 needs 65 MiB to decompress; the cap leaves room for custom dictionary sizes.
@@ -85,4 +85,4 @@ absl::StatusOr<std::unique_ptr<Decoder>> MakeXzDecoder() {
   return std::unique_ptr<Decoder>(std::move(d));
 }
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::input

@@ -4,7 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "corpus/input/decoder.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::input {
 namespace {
 
 class ZstdDecoder final : public Decoder {
@@ -69,4 +69,4 @@ absl::StatusOr<std::unique_ptr<Decoder>> MakeDecoder(Container c) {
   return absl::InternalError(absl::StrCat("no decoder for ", ContainerName(c)));
 }
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::input

@@ -7,7 +7,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::input {
 namespace {
 
 struct Magic {
@@ -100,4 +100,4 @@ std::string_view FormatFromName(std::string_view name) {
   return "jsonl";
 }
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::input

@@ -16,7 +16,7 @@
 
 #include "absl/status/statusor.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::input {
 
 // How a file's bytes are stored.
 enum class Container { kPlain, kZstd, kGzip, kXz, kParquet };
@@ -46,6 +46,6 @@ bool IsKnownFormat(std::string_view format);
 // for .parquet, "jsonl" otherwise.
 std::string_view FormatFromName(std::string_view file_name);
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::input
 
 #endif  // RWKVKIT_CORPUS_INPUT_INPUT_FORMAT_H_

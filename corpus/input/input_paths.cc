@@ -14,7 +14,7 @@
 #include "corpus/input/byte_stream.h"
 #include "corpus/input/input_format.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::input {
 namespace {
 
 // A regular file that can be opened for reading, in a format rwkvkit reads (opened, its
@@ -102,4 +102,4 @@ absl::StatusOr<std::vector<std::filesystem::path>> ExpandInputPaths(const std::v
   return out;
 }
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::input

@@ -21,11 +21,11 @@
 
 #include "absl/status/statusor.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::input {
 
 absl::StatusOr<std::vector<std::filesystem::path>> ExpandInputPaths(const std::vector<std::filesystem::path>& paths,
                                                                     std::string_view format);
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::input
 
 #endif  // RWKVKIT_CORPUS_INPUT_INPUT_PATHS_H_

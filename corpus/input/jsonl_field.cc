@@ -3,7 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::input {
 namespace {
 
 std::string TypeName(simdjson::dom::element_type t) {
@@ -160,4 +160,4 @@ absl::StatusOr<std::string_view> JsonlFieldReader::Field(size_t i) const {
   return s.value;
 }
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::input

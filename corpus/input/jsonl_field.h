@@ -25,7 +25,7 @@
 #include "absl/status/statusor.h"
 #include "simdjson.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::input {
 
 class JsonlFieldReader {
  public:
@@ -67,6 +67,6 @@ class JsonlFieldReader {
   simdjson::error_code last_error_ = simdjson::SUCCESS;
 };
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::input
 
 #endif  // RWKVKIT_CORPUS_INPUT_JSONL_FIELD_H_

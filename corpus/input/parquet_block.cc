@@ -3,7 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::input {
 
 void StringColumn::Clear() {
   data.clear();
@@ -22,4 +22,4 @@ std::string FormatParquetRow(std::string_view path, uint64_t row, int64_t row_gr
   return absl::StrCat(std::string(path), ": row ", row, " (row group ", row_group, ", row ", row_in_group, ")");
 }
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::input

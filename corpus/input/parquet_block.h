@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::input {
 
 // The values of one string column for the rows of a block: value k is
 // data[starts[k] .. starts[k+1]) when state[k] is kValue; a null or a value over the reader's
@@ -41,6 +41,6 @@ struct ParquetBlock {
 // 7 of the file, 0-based, is row 2 of row group 1).
 std::string FormatParquetRow(std::string_view path, uint64_t row, int64_t row_group, uint64_t row_in_group);
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::input
 
 #endif  // RWKVKIT_CORPUS_INPUT_PARQUET_BLOCK_H_

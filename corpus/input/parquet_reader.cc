@@ -26,7 +26,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::input {
 namespace {
 
 constexpr int64_t kStreamBufferBytes = 1 << 20;
@@ -297,4 +297,4 @@ uint64_t ParquetReader::bytes_consumed() const {
                                static_cast<double>(rows));
 }
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::input

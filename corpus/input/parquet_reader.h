@@ -25,7 +25,7 @@
 #include "absl/status/statusor.h"
 #include "corpus/input/parquet_block.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::input {
 
 // True when this build links Arrow C++ and can read Parquet.
 bool ParquetSupported();
@@ -62,6 +62,6 @@ class ParquetReader {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::input
 
 #endif  // RWKVKIT_CORPUS_INPUT_PARQUET_READER_H_

@@ -4,7 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::input {
 
 bool ParquetSupported() { return false; }
 
@@ -28,4 +28,4 @@ uint64_t ParquetReader::num_rows() const { return 0; }
 uint64_t ParquetReader::bytes_consumed() const { return 0; }
 uint64_t ParquetReader::file_size() const { return 0; }
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::input

@@ -4,7 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "corpus/input/parquet_reader.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::input {
 namespace {
 
 class ParquetSource final : public RecordSource {
@@ -60,4 +60,4 @@ absl::StatusOr<std::unique_ptr<RecordSource>> OpenParquetSource(const std::files
   return std::make_unique<ParquetSource>(*std::move(reader), options.max_record_bytes);
 }
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::input

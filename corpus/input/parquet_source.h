@@ -18,11 +18,11 @@
 #include "absl/status/statusor.h"
 #include "corpus/input/record_source.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::input {
 
 absl::StatusOr<std::unique_ptr<RecordSource>> OpenParquetSource(const std::filesystem::path& path,
                                                                 const RecordSourceOptions& options);
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::input
 
 #endif  // RWKVKIT_CORPUS_INPUT_PARQUET_SOURCE_H_

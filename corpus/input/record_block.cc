@@ -6,7 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "corpus/input/parquet_block.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::input {
 
 std::string RecordBlock::Location(const std::string& path, size_t k) const {
   switch (position) {
@@ -45,4 +45,4 @@ void RecordBlock::AppendRejected(std::string reason, std::string message) {
   Append({});
 }
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::input

@@ -17,7 +17,7 @@
 #include <string_view>
 #include <vector>
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::input {
 
 enum class RecordKind : uint8_t { kJsonLine, kText };
 enum class PositionKind : uint8_t { kLine, kRow, kFile };
@@ -60,6 +60,6 @@ struct RecordBlock {
   void AppendRejected(std::string reason, std::string message);
 };
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::input
 
 #endif  // RWKVKIT_CORPUS_INPUT_RECORD_BLOCK_H_

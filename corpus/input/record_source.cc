@@ -13,7 +13,7 @@
 #include "corpus/input/input_format.h"
 #include "corpus/input/parquet_source.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::input {
 namespace {
 
 class JsonlSource final : public RecordSource {
@@ -164,4 +164,4 @@ bool ReadableInByteRanges(const std::filesystem::path& path, const RecordSourceO
   return container.ok() && *container == Container::kPlain && format != "text" && format != "parquet";
 }
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::input

@@ -30,7 +30,7 @@
 #include "corpus/input/block_reader.h"
 #include "corpus/input/record_block.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::input {
 
 struct RecordSourceOptions {
   std::string format = "jsonl";  // the source's format (manifest.h)
@@ -71,6 +71,6 @@ bool ReadableInByteRanges(const std::filesystem::path& path, const RecordSourceO
 absl::StatusOr<std::unique_ptr<RecordSource>> OpenRecordSource(const std::filesystem::path& path,
                                                                const RecordSourceOptions& options);
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::input
 
 #endif  // RWKVKIT_CORPUS_INPUT_RECORD_SOURCE_H_

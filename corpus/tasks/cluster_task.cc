@@ -54,7 +54,7 @@ class SignatureFile {
       if (r < 0 && errno == EINTR) continue;
       if (r <= 0) {
         failed_ = true;
-        std::fill(buf_.begin(), buf_.end(), kEmptySignatureValue);
+        std::fill(buf_.begin(), buf_.end(), dedup::kEmptySignatureValue);
         break;
       }
       done += static_cast<size_t>(r);
@@ -95,18 +95,18 @@ class BucketStream {
   bool has_ = false;
 };
 
-void MergeBad(const std::map<std::string, BadInputSink::Entry>& part, std::map<std::string, BadInputSink::Entry>& all) {
+void MergeBad(const std::map<std::string, build::BadInputSink::Entry>& part, std::map<std::string, build::BadInputSink::Entry>& all) {
   for (const auto& [reason, e] : part) {
-    BadInputSink::Entry& to = all[reason];
+    build::BadInputSink::Entry& to = all[reason];
     to.count += e.count;
     for (const std::string& x : e.examples)
-      if (to.examples.size() < BadInputSink::kExamplesPerReason) to.examples.push_back(x);
+      if (to.examples.size() < build::BadInputSink::kExamplesPerReason) to.examples.push_back(x);
   }
 }
 
 // A document that a read task kept but an earlier task also had: what the one-process build
 // counted for it becomes a duplicate.
-void CountAsDuplicate(const FirstRecord& r, SourceCounts& c) {
+void CountAsDuplicate(const FirstRecord& r, build::SourceCounts& c) {
   ++c.dropped["duplicate"];
   if (r.copies == 0) {
     if (--c.dropped["sampled_out"] == 0) c.dropped.erase("sampled_out");
@@ -120,12 +120,12 @@ void CountAsDuplicate(const FirstRecord& r, SourceCounts& c) {
 
 // The one-process shard plan over the read tasks' stores: layout.bin and shard_starts.u64,
 // so that a write task reads only its shards' part of it.
-absl::Status WriteShardPlan(const TaskContext& ctx, const std::vector<DocMeta>& meta, const std::filesystem::path& dir) {
+absl::Status WriteShardPlan(const TaskContext& ctx, const std::vector<build::DocMeta>& meta, const std::filesystem::path& dir) {
   std::vector<std::filesystem::path> parts;
   for (uint32_t t = 0; t < ctx.plan.read_tasks; ++t) parts.push_back(TaskDir(ctx.work, Stage::kRead, t));
-  RWKVKIT_ASSIGN_OR_RETURN(const SpillReader store, SpillReader::OpenParts(parts));
+  RWKVKIT_ASSIGN_OR_RETURN(const build::SpillReader store, build::SpillReader::OpenParts(parts));
   if (store.documents() != meta.size()) return absl::DataLossError("the read tasks' token stores do not match");
-  const ShardPlan plan = PlanShards(ctx.opt, meta, store);
+  const build::ShardPlan plan = build::PlanShards(ctx.opt, meta, store);
   RWKVKIT_ASSIGN_OR_RETURN(RecordWriter layout, RecordWriter::Create(dir / "layout.bin"));
   for (const uint64_t doc : plan.order) {
     const auto [part, offset] = store.Location(doc);
@@ -142,16 +142,16 @@ absl::Status WriteShardPlan(const TaskContext& ctx, const std::vector<DocMeta>& 
 }  // namespace
 
 absl::Status RunClusterTask(const TaskContext& ctx) {
-  const BuildOptions& opt = ctx.opt;
+  const build::BuildOptions& opt = ctx.opt;
   const uint32_t n_tasks = ctx.plan.read_tasks;
   const std::filesystem::path dir = TaskDir(ctx.work, Stage::kCluster, 0);
   const size_t sources = opt.manifest.sources.size();
-  std::vector<SourceCounts> counts(sources);
-  std::map<std::string, BadInputSink::Entry> bad_all;
+  std::vector<build::SourceCounts> counts(sources);
+  std::map<std::string, build::BadInputSink::Entry> bad_all;
   std::vector<uint64_t> stored(n_tasks), base(n_tasks + 1, 0);
   uint64_t distinct = 0;
   for (uint32_t t = 0; t < n_tasks; ++t) {
-    RWKVKIT_ASSIGN_OR_RETURN(const Phase1Checkpoint cp, LoadCheckpoint(TaskDir(ctx.work, Stage::kRead, t), sources));
+    RWKVKIT_ASSIGN_OR_RETURN(const build::Phase1Checkpoint cp, build::LoadCheckpoint(TaskDir(ctx.work, Stage::kRead, t), sources));
     for (size_t s = 0; s < sources; ++s) counts[s].Add(cp.counts[s]);
     MergeBad(cp.bad, bad_all);
     stored[t] = cp.stored;
@@ -168,12 +168,12 @@ absl::Status RunClusterTask(const TaskContext& ctx) {
       losers[x >> kTaskShift].push_back(x & kIndexMask);
     }
   }
-  std::vector<DocMeta> meta;
+  std::vector<build::DocMeta> meta;
   meta.reserve(base[n_tasks]);
   std::vector<std::vector<uint8_t>> removed(n_tasks);
   for (uint32_t t = 0; t < n_tasks; ++t) {
     const std::filesystem::path rd = TaskDir(ctx.work, Stage::kRead, t);
-    RWKVKIT_ASSIGN_OR_RETURN(const std::vector<DocMeta> m, ReadDocsMeta(rd / "docs_meta.u32", stored[t]));
+    RWKVKIT_ASSIGN_OR_RETURN(const std::vector<build::DocMeta> m, build::ReadDocsMeta(rd / "docs_meta.u32", stored[t]));
     meta.insert(meta.end(), m.begin(), m.end());
     removed[t].assign(stored[t], 0);
     std::sort(losers[t].begin(), losers[t].end());
@@ -182,21 +182,21 @@ absl::Status RunClusterTask(const TaskContext& ctx) {
       FirstRecord r{};
       firsts.seekg(static_cast<std::streamoff>(f * sizeof r));
       if (!firsts.read(reinterpret_cast<char*>(&r), sizeof r) || r.source >= sources ||
-          (r.stored != FirstKeyLog::kNotStored && r.stored >= stored[t]))
+          (r.stored != build::FirstKeyLog::kNotStored && r.stored >= stored[t]))
         return absl::DataLossError(absl::StrCat((rd / "firsts.bin").string(), ": no valid record ", f));
       CountAsDuplicate(r, counts[r.source]);
       --distinct;
-      if (r.stored != FirstKeyLog::kNotStored) {
+      if (r.stored != build::FirstKeyLog::kNotStored) {
         removed[t][r.stored] = 1;
         meta[base[t] + r.stored].copies = 0;
       }
     }
   }
-  std::optional<LshStats> near_stats;
+  std::optional<dedup::LshStats> near_stats;
   if (opt.near_dedup) {
     // The documents the one-process build would have stored, in its order.
     std::vector<uint64_t> global_of(base[n_tasks], UINT64_MAX), numbers, member_of;
-    std::vector<DocMeta> near_meta;
+    std::vector<build::DocMeta> near_meta;
     std::vector<SignatureFile> sigs(n_tasks);
     const size_t h = static_cast<size_t>(opt.minhash.num_hashes());
     for (uint32_t t = 0; t < n_tasks; ++t) {
@@ -214,11 +214,11 @@ absl::Status RunClusterTask(const TaskContext& ctx) {
         near_meta.push_back(meta[base[t] + d]);
       }
     }
-    const SignatureSource source = [&](uint64_t g) {
+    const dedup::SignatureSource source = [&](uint64_t g) {
       const uint64_t m = member_of[g];
       return sigs[m >> kTaskShift].Get(m & kIndexMask);
     };
-    RWKVKIT_ASSIGN_OR_RETURN(LshClusterer clusterer, LshClusterer::Create(opt.minhash, member_of.size(), source));
+    RWKVKIT_ASSIGN_OR_RETURN(dedup::LshClusterer clusterer, dedup::LshClusterer::Create(opt.minhash, member_of.size(), source));
     std::vector<BucketStream> streams;
     for (uint32_t p = 0; p < ctx.plan.partitions; ++p)
       streams.emplace_back(TaskDir(ctx.work, Stage::kDedup, p) / "buckets.u64");
@@ -239,8 +239,8 @@ absl::Status RunClusterTask(const TaskContext& ctx) {
     }
     for (const BucketStream& s : streams)
       if (s.has()) return absl::DataLossError("buckets.u64: bands out of order");
-    const LshResult r = clusterer.Finish();
-    NearDedupStage near = NearDedupStage::FromNumbers(
+    const dedup::LshResult r = clusterer.Finish();
+    build::NearDedupStage near = build::NearDedupStage::FromNumbers(
         opt.minhash, opt.dedup_report.empty() ? std::filesystem::path() : dir / "dedup_report.jsonl", numbers);
     for (uint32_t t = 0; t < n_tasks; ++t) {  // Parquet row groups, for the report
       RWKVKIT_ASSIGN_OR_RETURN(const std::vector<uint64_t> groups,
@@ -254,12 +254,12 @@ absl::Status RunClusterTask(const TaskContext& ctx) {
       if (r.representative[g] != g) meta[base[member_of[g] >> kTaskShift] + (member_of[g] & kIndexMask)].copies = 0;
     near_stats = r.stats;
   }
-  BadInputSink bad;
+  build::BadInputSink bad;
   bad.Restore(std::move(bad_all));
-  RWKVKIT_RETURN_IF_ERROR(CheckSourceYields(opt, counts, bad));
+  RWKVKIT_RETURN_IF_ERROR(build::CheckSourceYields(opt, counts, bad));
   RWKVKIT_RETURN_IF_ERROR(WriteShardPlan(ctx, meta, dir));
   return base::WriteFileAtomically(dir / "phase1.json",
-                             Phase1Json(opt, counts, bad, ExactDedup::MemoryBytesFor(distinct), near_stats));
+                             build::Phase1Json(opt, counts, bad, dedup::ExactDedup::MemoryBytesFor(distinct), near_stats));
 }
 
 }  // namespace rwkvkit::corpus::tasks

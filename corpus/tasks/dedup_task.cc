@@ -12,13 +12,13 @@ namespace {
 
 // losers.u64: the read tasks in input order; within one, its keys in input order.
 absl::Status ExactLosers(const TaskContext& ctx, uint32_t partition, const std::filesystem::path& dir) {
-  absl::flat_hash_set<Hash128> seen;
+  absl::flat_hash_set<dedup::Hash128> seen;
   RWKVKIT_ASSIGN_OR_RETURN(RecordWriter out, RecordWriter::Create(dir / "losers.u64"));
   for (uint32_t t = 0; t < ctx.plan.read_tasks; ++t) {
     RWKVKIT_ASSIGN_OR_RETURN(const std::vector<KeyRecord> keys,
                              ReadRecords<KeyRecord>(TaskDir(ctx.work, Stage::kRead, t) / PartFileName("keys", partition)));
     for (const KeyRecord& k : keys) {
-      if (seen.insert(Hash128{k.lo, k.hi}).second) continue;
+      if (seen.insert(dedup::Hash128{k.lo, k.hi}).second) continue;
       const uint64_t loser = uint64_t{t} << kTaskShift | k.first;
       RWKVKIT_RETURN_IF_ERROR(out.Write(&loser, sizeof loser));
     }

@@ -25,7 +25,7 @@ namespace rwkvkit::corpus::tasks {
 namespace {
 
 // Writes firsts.bin and keys.<p> as the output stage reports new keys.
-class FirstKeyFiles : public FirstKeyLog {
+class FirstKeyFiles : public build::FirstKeyLog {
  public:
   static absl::StatusOr<FirstKeyFiles> Create(const std::filesystem::path& dir, uint32_t partitions) {
     FirstKeyFiles f;
@@ -37,7 +37,7 @@ class FirstKeyFiles : public FirstKeyLog {
     }
     return f;
   }
-  absl::Status Note(const Hash128& key, uint32_t source, uint32_t copies, uint64_t stored, uint64_t tokens,
+  absl::Status Note(const dedup::Hash128& key, uint32_t source, uint32_t copies, uint64_t stored, uint64_t tokens,
                     uint64_t bytes_out) override {
     const FirstRecord r{source, copies, stored, tokens, bytes_out};
     RWKVKIT_RETURN_IF_ERROR(firsts_->Write(&r, sizeof r));
@@ -59,7 +59,7 @@ class FirstKeyFiles : public FirstKeyLog {
 };
 
 // bands.<p>: every band key of every stored, non-empty document.
-absl::Status WriteBandKeys(const std::filesystem::path& dir, const MinHashConfig& config, uint64_t docs,
+absl::Status WriteBandKeys(const std::filesystem::path& dir, const dedup::MinHashConfig& config, uint64_t docs,
                            uint32_t partitions) {
   std::vector<RecordWriter> out;
   for (uint32_t p = 0; p < partitions; ++p) {
@@ -82,9 +82,9 @@ absl::Status WriteBandKeys(const std::filesystem::path& dir, const MinHashConfig
     }
     for (uint64_t i = 0; i < n && st.ok(); ++i) {
       const uint64_t* s = block.data() + i * h;
-      if (s[0] == kEmptySignatureValue) continue;  // never a candidate (lsh_index.h)
+      if (s[0] == dedup::kEmptySignatureValue) continue;  // never a candidate (lsh_index.h)
       for (int b = 0; b < config.bands && st.ok(); ++b) {
-        const BandRecord r{LshBandKey(config, s, b), uint64_t(b) << kBandShift | (d0 + i)};
+        const BandRecord r{dedup::LshBandKey(config, s, b), uint64_t(b) << kBandShift | (d0 + i)};
         st = out[PartitionOf(r.key, partitions)].Write(&r, sizeof r);
       }
     }
@@ -97,17 +97,17 @@ absl::Status WriteBandKeys(const std::filesystem::path& dir, const MinHashConfig
 
 }  // namespace
 
-std::vector<bool> SplittableFiles(const BuildOptions& opt, const std::vector<InputFile>& files) {
+std::vector<bool> SplittableFiles(const build::BuildOptions& opt, const std::vector<build::InputFile>& files) {
   std::vector<bool> out;
-  for (const InputFile& f : files) {
-    const ManifestSource& src = opt.manifest.sources[f.source];
-    out.push_back(ReadableInByteRanges(f.path, RecordSourceOptions{src.format, src.text_key, src.id_key,
+  for (const build::InputFile& f : files) {
+    const build::ManifestSource& src = opt.manifest.sources[f.source];
+    out.push_back(input::ReadableInByteRanges(f.path, input::RecordSourceOptions{src.format, src.text_key, src.id_key,
                                                                    opt.max_record_bytes, std::nullopt, std::nullopt}));
   }
   return out;
 }
 
-std::vector<FilePiece> ReadSlice(const std::vector<InputFile>& files, const std::vector<bool>& splittable,
+std::vector<build::FilePiece> ReadSlice(const std::vector<build::InputFile>& files, const std::vector<bool>& splittable,
                                  uint32_t task, uint32_t tasks) {
   std::vector<uint64_t> before(files.size() + 1, 0);
   for (size_t f = 0; f < files.size(); ++f) {
@@ -125,52 +125,52 @@ std::vector<FilePiece> ReadSlice(const std::vector<InputFile>& files, const std:
     return std::min<uint64_t>(tasks - 1, static_cast<uint64_t>((static_cast<unsigned __int128>(before[f]) * tasks) / total));
   };
   const uint64_t lo = at(task), hi = at(task + 1);
-  std::vector<FilePiece> out;
+  std::vector<build::FilePiece> out;
   for (size_t f = 0; f < files.size(); ++f) {
     const uint64_t size = before[f + 1] - before[f];
     if (size == 0 || !splittable[f] || total == 0) {
-      if (owner(f) == task) out.push_back(FilePiece{f, true, 0, size});
+      if (owner(f) == task) out.push_back(build::FilePiece{f, true, 0, size});
       continue;
     }
     const uint64_t begin = std::max(lo, before[f]), end = std::min(hi, before[f + 1]);
     if (begin >= end) continue;
-    out.push_back(FilePiece{f, begin == before[f] && end == before[f + 1], begin - before[f], end - before[f]});
+    out.push_back(build::FilePiece{f, begin == before[f] && end == before[f + 1], begin - before[f], end - before[f]});
   }
   return out;
 }
 
 absl::Status RunReadTask(const TaskContext& ctx, uint32_t task) {
-  const BuildOptions& opt = ctx.opt;
+  const build::BuildOptions& opt = ctx.opt;
   if (ctx.tok == nullptr) return absl::InternalError("a read task needs the tokenizer");
   const std::filesystem::path dir = TaskDir(ctx.work, Stage::kRead, task);
-  const std::vector<FilePiece> pieces = ReadSlice(ctx.files, SplittableFiles(opt, ctx.files), task, ctx.plan.read_tasks);
-  RWKVKIT_ASSIGN_OR_RETURN(TextRepairer repairer, TextRepairer::Create(opt.normalization));
-  std::optional<MinHasher> minhash;
-  std::optional<NearDedupStage> near;
+  const std::vector<build::FilePiece> pieces = ReadSlice(ctx.files, SplittableFiles(opt, ctx.files), task, ctx.plan.read_tasks);
+  RWKVKIT_ASSIGN_OR_RETURN(text::TextRepairer repairer, text::TextRepairer::Create(opt.normalization));
+  std::optional<dedup::MinHasher> minhash;
+  std::optional<build::NearDedupStage> near;
   if (opt.near_dedup) {
-    RWKVKIT_ASSIGN_OR_RETURN(MinHasher m, MinHasher::Create(opt.minhash));
+    RWKVKIT_ASSIGN_OR_RETURN(dedup::MinHasher m, dedup::MinHasher::Create(opt.minhash));
     minhash.emplace(std::move(m));
-    RWKVKIT_ASSIGN_OR_RETURN(NearDedupStage n, NearDedupStage::Create(dir, opt.minhash, opt.dedup_report));
+    RWKVKIT_ASSIGN_OR_RETURN(build::NearDedupStage n, build::NearDedupStage::Create(dir, opt.minhash, opt.dedup_report));
     near.emplace(std::move(n));
   }
-  RWKVKIT_ASSIGN_OR_RETURN(SpillWriter spill, SpillWriter::Create(dir));
+  RWKVKIT_ASSIGN_OR_RETURN(build::SpillWriter spill, build::SpillWriter::Create(dir));
   RWKVKIT_ASSIGN_OR_RETURN(FirstKeyFiles firsts, FirstKeyFiles::Create(dir, ctx.plan.partitions));
-  std::vector<SourceCounts> counts(opt.manifest.sources.size());
-  BadInputSink bad(stderr);
-  std::vector<DocMeta> meta;
-  InputStage input(opt, ctx.files);
+  std::vector<build::SourceCounts> counts(opt.manifest.sources.size());
+  build::BadInputSink bad(stderr);
+  std::vector<build::DocMeta> meta;
+  build::InputStage input(opt, ctx.files);
   input.ReadPieces(pieces);
-  OutputStage output(opt, ctx.files, spill, counts, bad, meta, near ? &*near : nullptr);
+  build::OutputStage output(opt, ctx.files, spill, counts, bad, meta, near ? &*near : nullptr);
   output.LogFirstKeys(&firsts);
   if (!opt.drop_report.empty()) RWKVKIT_RETURN_IF_ERROR(output.WriteDropReportTo(dir / "drop_report.jsonl"));
   std::string slice;
-  for (const FilePiece& p : pieces)
+  for (const build::FilePiece& p : pieces)
     absl::StrAppend(&slice, slice.empty() ? "" : ", ", p.file + 1,
                     p.whole ? std::string() : absl::StrCat(" (bytes ", p.begin, " to ", p.end, ")"));
   std::fprintf(stderr, "rwkvkit build: read task %u of %u: input files %s of %zu\n", task + 1, ctx.plan.read_tasks,
                slice.empty() ? "none" : slice.c_str(), ctx.files.size());
-  Progress progress("read", 0, false);
-  RWKVKIT_RETURN_IF_ERROR(RunReadPipeline(opt, *ctx.tok, repairer, minhash ? &*minhash : nullptr, input, output,
+  build::Progress progress("read", 0, false);
+  RWKVKIT_RETURN_IF_ERROR(build::RunReadPipeline(opt, *ctx.tok, repairer, minhash ? &*minhash : nullptr, input, output,
                                           progress, 0, 0));
   RWKVKIT_RETURN_IF_ERROR(firsts.Close());
   RWKVKIT_RETURN_IF_ERROR(output.SyncDropReport());
@@ -181,8 +181,8 @@ absl::Status RunReadTask(const TaskContext& ctx, uint32_t task) {
         dir / "row_groups.u64", std::string(reinterpret_cast<const char*>(groups.data()), groups.size() * 8)));
   }
   RWKVKIT_RETURN_IF_ERROR(base::WriteFileAtomically(
-      dir / "docs_meta.u32", std::string(reinterpret_cast<const char*>(meta.data()), meta.size() * sizeof(DocMeta))));
-  Phase1Checkpoint cp;
+      dir / "docs_meta.u32", std::string(reinterpret_cast<const char*>(meta.data()), meta.size() * sizeof(build::DocMeta))));
+  build::Phase1Checkpoint cp;
   cp.next_file = pieces.empty() ? 0 : pieces.back().file + 1;
   cp.records = output.docs();
   cp.stored = spill.documents();
@@ -192,7 +192,7 @@ absl::Status RunReadTask(const TaskContext& ctx, uint32_t task) {
   cp.bad = bad.by_reason();
   RWKVKIT_RETURN_IF_ERROR(spill.Finish());
   if (opt.near_dedup) RWKVKIT_RETURN_IF_ERROR(WriteBandKeys(dir, opt.minhash, cp.stored, ctx.plan.partitions));
-  return SaveCheckpoint(dir, cp);
+  return build::SaveCheckpoint(dir, cp);
 }
 
 }  // namespace rwkvkit::corpus::tasks

@@ -10,21 +10,21 @@
 
 namespace rwkvkit::corpus::tasks {
 
-absl::StatusOr<TaskContext> OpenSplitBuild(const BuildOptions& opt, const tokenizer::Tokenizer* tok,
+absl::StatusOr<TaskContext> OpenSplitBuild(const build::BuildOptions& opt, const tokenizer::Tokenizer* tok,
                                            const SplitOptions& split) {
-  RWKVKIT_RETURN_IF_ERROR(CheckBuildOptions(opt));
+  RWKVKIT_RETURN_IF_ERROR(build::CheckBuildOptions(opt));
   constexpr uint32_t kMaxTasks = 1u << 20;
   if (split.read_tasks < 1 || split.read_tasks > kMaxTasks || split.partitions < 1 || split.partitions > kMaxTasks ||
       split.write_tasks < 1 || split.write_tasks > kMaxTasks)
     return absl::InvalidArgumentError(absl::StrCat("--tasks, --partitions and --write-tasks must be in 1..", kMaxTasks));
   if (split.work.empty()) return absl::InvalidArgumentError("a split build needs --work DIR");
   uint64_t total_bytes = 0;
-  RWKVKIT_ASSIGN_OR_RETURN(std::vector<InputFile> files, ListInputs(opt, total_bytes));
+  RWKVKIT_ASSIGN_OR_RETURN(std::vector<build::InputFile> files, build::ListInputs(opt, total_bytes));
   TaskContext ctx{opt, tok, std::move(files), TaskPlan{}, split.work};
   ctx.plan.read_tasks = split.read_tasks;
   ctx.plan.partitions = split.partitions;
   ctx.plan.write_tasks = split.write_tasks;
-  ctx.plan.fingerprint = BuildFingerprint(opt, ctx.files);
+  ctx.plan.fingerprint = build::BuildFingerprint(opt, ctx.files);
   RWKVKIT_RETURN_IF_ERROR(PrepareWorkDir(split.work, ctx.plan));
   return ctx;
 }
@@ -36,8 +36,8 @@ absl::Status CheckOutputNow(const TaskContext& ctx) {
     return absl::InvalidArgumentError(absl::StrCat(out.string(), ": exists and is not a directory"));
   std::filesystem::create_directories(out, ec);
   if (ec) return absl::UnavailableError(absl::StrCat(out.string(), ": cannot create (", ec.message(), ")"));
-  RWKVKIT_ASSIGN_OR_RETURN(const OutputLock lock, OutputLock::Acquire(out, ctx.opt.command_line));
-  return CheckOutputBeforeBuild(ctx.opt, ctx.files).status();
+  RWKVKIT_ASSIGN_OR_RETURN(const build::OutputLock lock, build::OutputLock::Acquire(out, ctx.opt.command_line));
+  return build::CheckOutputBeforeBuild(ctx.opt, ctx.files).status();
 }
 
 absl::StatusOr<std::string> StatusReport(const std::filesystem::path& work) {

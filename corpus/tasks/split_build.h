@@ -28,7 +28,7 @@ struct SplitOptions {
 // OpenSplitBuild()
 // The context of the tasks of `opt` split as `split` (`tok`: null but for read tasks). kInvalidArgument for bad options or
 // counts, kFailedPrecondition when the work directory serves another build.
-absl::StatusOr<TaskContext> OpenSplitBuild(const BuildOptions& opt, const tokenizer::Tokenizer* tok,
+absl::StatusOr<TaskContext> OpenSplitBuild(const build::BuildOptions& opt, const tokenizer::Tokenizer* tok,
                                            const SplitOptions& split);
 
 // CheckOutputNow()

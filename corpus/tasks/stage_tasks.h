@@ -31,15 +31,15 @@
 namespace rwkvkit::corpus::tasks {
 
 struct TaskContext {
-  const BuildOptions& opt;
+  const build::BuildOptions& opt;
   const tokenizer::Tokenizer* tok;  // only the read tasks tokenize (null elsewhere)
-  std::vector<InputFile> files;
+  std::vector<build::InputFile> files;
   TaskPlan plan;
   std::filesystem::path work;
 };
 
 // Which input files may be cut into byte ranges: uncompressed JSON Lines (record_source.h).
-std::vector<bool> SplittableFiles(const BuildOptions& opt, const std::vector<InputFile>& files);
+std::vector<bool> SplittableFiles(const build::BuildOptions& opt, const std::vector<build::InputFile>& files);
 
 // ReadSlice()
 // The pieces of the input files that read task `task` of `tasks` reads, in input order. The
@@ -47,7 +47,7 @@ std::vector<bool> SplittableFiles(const BuildOptions& opt, const std::vector<Inp
 // the ranges' bounds (its lines go with the range their first byte falls in), any other file
 // goes whole with the range its first byte falls in (empty trailing files with the last).
 // Together the slices hold every line once, in input order; a slice may be empty.
-std::vector<FilePiece> ReadSlice(const std::vector<InputFile>& files, const std::vector<bool>& splittable,
+std::vector<build::FilePiece> ReadSlice(const std::vector<build::InputFile>& files, const std::vector<bool>& splittable,
                                  uint32_t task, uint32_t tasks);
 
 absl::Status RunReadTask(const TaskContext& ctx, uint32_t task);

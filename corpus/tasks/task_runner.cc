@@ -42,11 +42,11 @@ absl::StatusOr<bool> RunTaskWith(const std::filesystem::path& work, const TaskPl
   std::filesystem::create_directories(dir, ec);
   if (ec) return absl::UnavailableError(absl::StrCat(dir.string(), ": cannot create (", ec.message(), ")"));
   // A status probe (TaskRunning) holds the lock for a moment: try again before giving up.
-  std::optional<absl::StatusOr<OutputLock>> lock;
-  lock.emplace(OutputLock::Acquire(dir, owner));
+  std::optional<absl::StatusOr<build::OutputLock>> lock;
+  lock.emplace(build::OutputLock::Acquire(dir, owner));
   for (int attempt = 0; attempt < 5 && !lock->ok() && absl::IsFailedPrecondition(lock->status()); ++attempt) {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    lock.emplace(OutputLock::Acquire(dir, owner));
+    lock.emplace(build::OutputLock::Acquire(dir, owner));
   }
   if (!lock->ok())
     return absl::Status(lock->status().code(), absl::StrCat("task ", StageName(stage), " ", task, ": ",

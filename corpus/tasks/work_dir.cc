@@ -189,7 +189,7 @@ absl::Status WriteDoneMarker(const std::filesystem::path& work, Stage s, uint32_
   const std::filesystem::path dir = TaskDir(work, s, task);
   std::error_code ec;
   for (const auto& e : std::filesystem::directory_iterator(dir, ec))
-    if (e.is_regular_file() && e.path().filename() != kLockFileName) files.push_back(e.path().filename());
+    if (e.is_regular_file() && e.path().filename() != build::kLockFileName) files.push_back(e.path().filename());
   std::sort(files.begin(), files.end());
   files.insert(files.end(), extra.begin(), extra.end());
   std::string text = absl::StrCat(kDoneMagic, "\nupstream ", UpstreamHash(work, *plan, s), "\n");
@@ -250,13 +250,13 @@ absl::Status ClearTaskDir(const std::filesystem::path& work, Stage s, uint32_t t
   std::filesystem::create_directories(dir, ec);
   if (ec) return absl::UnavailableError(absl::StrCat(dir.string(), ": cannot create (", ec.message(), ")"));
   for (const auto& e : std::filesystem::directory_iterator(dir, ec))
-    if (e.path().filename() != kLockFileName) std::filesystem::remove_all(e.path(), ec);
+    if (e.path().filename() != build::kLockFileName) std::filesystem::remove_all(e.path(), ec);
   if (ec) return absl::UnavailableError(absl::StrCat(dir.string(), ": cannot clear (", ec.message(), ")"));
   return absl::OkStatus();
 }
 
 bool TaskRunning(const std::filesystem::path& work, Stage s, uint32_t task) {
-  const std::filesystem::path lock = TaskDir(work, s, task) / kLockFileName;
+  const std::filesystem::path lock = TaskDir(work, s, task) / build::kLockFileName;
   const int fd = ::open(lock.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return false;
   const bool held = ::flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;

@@ -24,14 +24,14 @@ namespace rwkvkit::corpus::tasks {
 namespace {
 
 // shards.txt: "<index> <name> <documents> <tokens> <bin bytes> <idx bytes> <xxh3> <source>:<count>,..."
-std::string ShardLine(uint64_t s, const ShardRecord& r) {
+std::string ShardLine(uint64_t s, const build::ShardRecord& r) {
   std::string runs;
   for (const auto& [src, n] : r.source_runs) absl::StrAppend(&runs, runs.empty() ? "" : ",", src, ":", n);
   return absl::StrCat(s, " ", r.name, " ", r.documents, " ", r.tokens, " ", r.bin_bytes, " ", r.idx_bytes, " ",
                       r.xxh3_128, " ", runs, "\n");
 }
 
-bool ParseShardLine(absl::string_view line, uint64_t& s, ShardRecord& r) {
+bool ParseShardLine(absl::string_view line, uint64_t& s, build::ShardRecord& r) {
   std::vector<std::string> f = absl::StrSplit(line, ' ');
   if (f.size() != 8 || !absl::SimpleAtoi(f[0], &s) || !absl::SimpleAtoi(f[2], &r.documents) ||
       !absl::SimpleAtoi(f[3], &r.tokens) || !absl::SimpleAtoi(f[4], &r.bin_bytes) || !absl::SimpleAtoi(f[5], &r.idx_bytes))
@@ -57,15 +57,15 @@ std::vector<std::filesystem::path> ReadStores(const TaskContext& ctx) {
 }  // namespace
 
 absl::Status RunWriteTask(const TaskContext& ctx, uint32_t task, std::vector<std::filesystem::path>& shard_files) {
-  const BuildOptions& opt = ctx.opt;
+  const build::BuildOptions& opt = ctx.opt;
   const std::filesystem::path cluster = TaskDir(ctx.work, Stage::kCluster, 0);
   RWKVKIT_ASSIGN_OR_RETURN(const std::vector<uint64_t> starts, ReadRecords<uint64_t>(cluster / "shard_starts.u64"));
   std::error_code ec;
   const uint64_t layout_bytes = std::filesystem::file_size(cluster / "layout.bin", ec);
   if (starts.empty() || ec || layout_bytes != starts.back() * sizeof(LayoutRecord))
     return absl::DataLossError(absl::StrCat(cluster.string(), ": the shard plan does not add up"));
-  RWKVKIT_ASSIGN_OR_RETURN(const SpillReader store, SpillReader::OpenTokensOnly(ReadStores(ctx)));
-  const std::filesystem::path staging = StagingDir(opt.out_dir);
+  RWKVKIT_ASSIGN_OR_RETURN(const build::SpillReader store, build::SpillReader::OpenTokensOnly(ReadStores(ctx)));
+  const std::filesystem::path staging = build::StagingDir(opt.out_dir);
   std::filesystem::create_directories(staging, ec);
   if (ec) return absl::UnavailableError(absl::StrCat(staging.string(), ": cannot create (", ec.message(), ")"));
   std::ifstream layout(cluster / "layout.bin", std::ios::binary);
@@ -78,16 +78,16 @@ absl::Status RunWriteTask(const TaskContext& ctx, uint32_t task, std::vector<std
     layout.seekg(static_cast<std::streamoff>(starts[s] * sizeof(LayoutRecord)));
     if (!layout.read(reinterpret_cast<char*>(recs.data()), static_cast<std::streamsize>(recs.size() * sizeof(LayoutRecord))))
       return absl::DataLossError(absl::StrCat((cluster / "layout.bin").string(), ": short read"));
-    const ShardDocs docs{starts[s], starts[s + 1], starts.back(),
+    const build::ShardDocs docs{starts[s], starts[s + 1], starts.back(),
                          [&](uint64_t k, std::vector<uint16_t>& doc, uint32_t& source) -> absl::Status {
                            const LayoutRecord& r = recs[k - starts[s]];
                            if (r.part >= ctx.plan.read_tasks) return absl::DataLossError("layout.bin: bad part");
                            source = r.source;
                            return store.ReadTokens(r.part, r.offset, r.tokens, doc);
                          }};
-    ShardRecord r;
+    build::ShardRecord r;
     bool reused = false;
-    RWKVKIT_RETURN_IF_ERROR(WriteShardDocs(opt, s, docs, staging, false, r, reused));
+    RWKVKIT_RETURN_IF_ERROR(build::WriteShardDocs(opt, s, docs, staging, false, r, reused));
     absl::StrAppend(&lines, ShardLine(s, r));
     shard_files.push_back(std::filesystem::absolute(binidx::BinPath(staging / r.name)));
     shard_files.push_back(std::filesystem::absolute(binidx::IdxPath(staging / r.name)));
@@ -97,8 +97,8 @@ absl::Status RunWriteTask(const TaskContext& ctx, uint32_t task, std::vector<std
 }
 
 absl::Status RunPublishTask(const TaskContext& ctx, std::vector<std::filesystem::path>& published) {
-  const BuildOptions& opt = ctx.opt;
-  std::vector<std::pair<uint64_t, ShardRecord>> shards;
+  const build::BuildOptions& opt = ctx.opt;
+  std::vector<std::pair<uint64_t, build::ShardRecord>> shards;
   uint64_t total = 0;
   for (uint32_t w = 0; w < ctx.plan.write_tasks; ++w) {
     const std::filesystem::path p = TaskDir(ctx.work, Stage::kWrite, w) / "shards.txt";
@@ -108,45 +108,45 @@ absl::Status RunPublishTask(const TaskContext& ctx, std::vector<std::filesystem:
         continue;
       }
       uint64_t s = 0;
-      ShardRecord r;
+      build::ShardRecord r;
       if (!ParseShardLine(line, s, r)) return absl::DataLossError(absl::StrCat(p.string(), ": damaged line"));
       shards.emplace_back(s, std::move(r));
     }
   }
   std::sort(shards.begin(), shards.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  std::vector<ShardRecord> records;
+  std::vector<build::ShardRecord> records;
   for (size_t k = 0; k < shards.size(); ++k) {
     if (shards[k].first != k) return absl::DataLossError(absl::StrCat("write tasks: shard ", k, " is missing"));
     records.push_back(std::move(shards[k].second));
   }
   if (records.size() != total) return absl::DataLossError("write tasks: not all shards were written");
   const std::filesystem::path& out = opt.out_dir;
-  RWKVKIT_ASSIGN_OR_RETURN(const OutputLock lock, OutputLock::Acquire(out, opt.command_line));
-  if (PublishPending(out)) RWKVKIT_RETURN_IF_ERROR(FinishPendingPublish(out));
-  RWKVKIT_ASSIGN_OR_RETURN(const Ownership own, CheckOutputBeforeBuild(opt, ctx.files));
+  RWKVKIT_ASSIGN_OR_RETURN(const build::OutputLock lock, build::OutputLock::Acquire(out, opt.command_line));
+  if (build::PublishPending(out)) RWKVKIT_RETURN_IF_ERROR(build::FinishPendingPublish(out));
+  RWKVKIT_ASSIGN_OR_RETURN(const build::Ownership own, build::CheckOutputBeforeBuild(opt, ctx.files));
   {  // the staging directory holds exactly this build (nothing an earlier, other build left)
     std::set<std::string> keep;
-    for (const ShardRecord& r : records) {
+    for (const build::ShardRecord& r : records) {
       keep.insert(binidx::BinPath(r.name).string());
       keep.insert(binidx::IdxPath(r.name).string());
     }
     std::error_code ec;
-    for (const auto& e : std::filesystem::directory_iterator(StagingDir(out), ec))
+    for (const auto& e : std::filesystem::directory_iterator(build::StagingDir(out), ec))
       if (!keep.contains(e.path().filename().string())) std::filesystem::remove_all(e.path(), ec);
   }
-  RWKVKIT_RETURN_IF_ERROR(WriteBuildJson(StagingDir(out),
+  RWKVKIT_RETURN_IF_ERROR(build::WriteBuildJson(build::StagingDir(out),
                                          base::ReadFile(TaskDir(ctx.work, Stage::kCluster, 0) / "phase1.json").value_or(""), records,
                                          opt.ctx_len));
   if (!opt.dedup_report.empty()) {
     std::error_code ec;
-    const std::filesystem::path staged = StagedDedupReport(out), tmp = staged.string() + ".tmp";
+    const std::filesystem::path staged = build::StagedDedupReport(out), tmp = staged.string() + ".tmp";
     std::filesystem::copy_file(TaskDir(ctx.work, Stage::kCluster, 0) / "dedup_report.jsonl", tmp,
                                std::filesystem::copy_options::overwrite_existing, ec);
     if (!ec) std::filesystem::rename(tmp, staged, ec);
     if (ec) return absl::UnavailableError(absl::StrCat(staged.string(), ": cannot stage the report (", ec.message(), ")"));
   }
   if (!opt.drop_report.empty()) {  // the read tasks' lines in task order: the one-process order
-    const std::filesystem::path staged = StagedDropReport(out), tmp = staged.string() + ".tmp";
+    const std::filesystem::path staged = build::StagedDropReport(out), tmp = staged.string() + ".tmp";
     std::ofstream to(tmp, std::ios::binary | std::ios::trunc);
     for (uint32_t t = 0; t < ctx.plan.read_tasks && to; ++t) {
       std::ifstream from(TaskDir(ctx.work, Stage::kRead, t) / "drop_report.jsonl", std::ios::binary);
@@ -165,12 +165,12 @@ absl::Status RunPublishTask(const TaskContext& ctx, std::vector<std::filesystem:
       return absl::UnavailableError(absl::StrCat(staged.string(), ": cannot stage the --drop-report"));
     }
   }
-  RWKVKIT_ASSIGN_OR_RETURN(const PublishPlan plan,
-                           PlanPublish(out, opt.manifest.name, Hash128Hex(BuildFingerprint(opt, ctx.files)),
-                                       BuildReports(opt), own));
-  RWKVKIT_RETURN_IF_ERROR(Publish(out, plan));
+  RWKVKIT_ASSIGN_OR_RETURN(const build::PublishPlan plan,
+                           build::PlanPublish(out, opt.manifest.name, build::Hash128Hex(build::BuildFingerprint(opt, ctx.files)),
+                                       build::BuildReports(opt), own));
+  RWKVKIT_RETURN_IF_ERROR(build::Publish(out, plan));
   std::error_code ec;
-  std::filesystem::remove_all(WorkDir(out), ec);
+  std::filesystem::remove_all(build::WorkDir(out), ec);
   published.push_back(std::filesystem::absolute(out / "build.json"));
   return absl::OkStatus();
 }

@@ -13,7 +13,7 @@
 #include "simdjson.h"
 #include "tokenizer/utf8_stream_decoder.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::text {
 namespace {
 
 // The value of the 4 hex digits at s[pos..pos+4), or -1.
@@ -81,4 +81,4 @@ std::string RepairJsonLine(std::string_view line, RepairCounts& counts) {
   return out;
 }
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::text

@@ -25,7 +25,7 @@
 #include "simdjson.h"
 #include "tokenizer/utf8_stream_decoder.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::text {
 namespace {
 
 constexpr std::string_view kBom = "\xEF\xBB\xBF";
@@ -192,4 +192,4 @@ void TextRepairer::Repair(std::string_view in, std::string& out, RepairCounts& c
   if (out != text) ++counts.normalized;
 }
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::text

@@ -27,7 +27,7 @@ U_NAMESPACE_BEGIN  // icu is an alias of the versioned namespace (icu_72), so de
 class Normalizer2;
 U_NAMESPACE_END
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::text {
 
 enum class Normalization { kNfc, kNfkc, kNone };
 
@@ -107,6 +107,6 @@ class TextRepairer {
 // which only matters for lines that are not valid JSON anyway.
 std::string RepairJsonLine(std::string_view line, RepairCounts& counts);
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::text
 
 #endif  // RWKVKIT_CORPUS_TEXT_TEXT_REPAIR_H_

@@ -1,4 +1,4 @@
-// python/src/build_binding.cc — rwkvkit.build(): corpus::MakeBuildOptions + corpus::RunBuild
+// python/src/build_binding.cc — rwkvkit.build(): corpus::build::MakeBuildOptions + corpus::build::RunBuild
 // on a Job (job.h), with the library's cancel flag and progress callback wired to it.
 #include <nanobind/nanobind.h>
 #include <nanobind/stl/optional.h>
@@ -30,7 +30,7 @@ std::optional<T> Opt(const nb::dict& d, const char* key) {
   return nb::cast<T>(d[key]);
 }
 
-corpus::BuildRequest RequestFrom(const nb::dict& o) {
+corpus::build::BuildRequest RequestFrom(const nb::dict& o) {
   static const char* const kKeys[] = {
       "manifest", "inputs", "name", "out", "text_key", "id_key", "max_record_bytes", "max_bad_fraction",
       "normalize", "shard_tokens", "ctx_len", "shuffle", "strict", "resume", "force", "near_dedup",
@@ -41,7 +41,7 @@ corpus::BuildRequest RequestFrom(const nb::dict& o) {
     for (const char* name : kKeys) known = known || key == name;
     if (!known) throw nb::type_error(absl::StrCat("build() got an unexpected option '", key, "'").c_str());
   }
-  corpus::BuildRequest r;
+  corpus::build::BuildRequest r;
   r.manifest_path = Opt<std::string>(o, "manifest");
   r.inputs = Opt<std::vector<std::string>>(o, "inputs").value_or(std::vector<std::string>{});
   r.name = Opt<std::string>(o, "name");
@@ -68,20 +68,20 @@ corpus::BuildRequest RequestFrom(const nb::dict& o) {
 }
 
 Job* StartBuild(const nb::dict& options, const std::string& vocab) {
-  corpus::BuildOptions opt = ValueOrThrow(corpus::MakeBuildOptions(RequestFrom(options)));
+  corpus::build::BuildOptions opt = ValueOrThrow(corpus::build::MakeBuildOptions(RequestFrom(options)));
   opt.vocab_path = vocab;
   opt.command_line = "python: rwkvkit.build()";
   return new Job([opt = std::move(opt)](Job& job) mutable -> absl::StatusOr<Job::MakeResult> {
     absl::StatusOr<tokenizer::Tokenizer> tok = tokenizer::Tokenizer::Load(opt.vocab_path);
     if (!tok.ok()) return tok.status();
     opt.cancel = job.cancel_flag();
-    opt.on_progress = [&job](const corpus::BuildProgress& p) {
+    opt.on_progress = [&job](const corpus::build::BuildProgress& p) {
       job.SetProgress(JobProgress{p.phase == 1 ? "read" : "write", p.done, p.total,
                                   p.phase == 1 ? "bytes" : "documents", p.documents});
     };
-    absl::StatusOr<corpus::BuildSummary> r = corpus::RunBuild(opt, *tok);
+    absl::StatusOr<corpus::build::BuildSummary> r = corpus::build::RunBuild(opt, *tok);
     if (!r.ok()) return r.status();
-    const corpus::BuildSummary s = *r;
+    const corpus::build::BuildSummary s = *r;
     const std::string out = opt.out_dir.string(), name = opt.manifest.name;
     const uint64_t ctx_len = opt.ctx_len;
     return Job::MakeResult([s, out, name, ctx_len] {
@@ -108,7 +108,7 @@ Job* StartBuild(const nb::dict& options, const std::string& vocab) {
 
 void BindBuild(nb::module_& m) {
   m.def("start_build", &StartBuild, nb::arg("options"), nb::arg("vocab"),
-        "Starts corpus::RunBuild on its own thread; rwkvkit.build() drives the returned Job.");
+        "Starts corpus::build::RunBuild on its own thread; rwkvkit.build() drives the returned Job.");
 }
 
 }  // namespace rwkvkit::python

@@ -15,8 +15,8 @@
 using rwkvkit::fuzz::Check;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static rwkvkit::corpus::JsonlFieldReader* reader =
-      new rwkvkit::corpus::JsonlFieldReader({"text", "id", "meta", ""});
+  static rwkvkit::corpus::input::JsonlFieldReader* reader =
+      new rwkvkit::corpus::input::JsonlFieldReader({"text", "id", "meta", ""});
   const std::string_view line(reinterpret_cast<const char*>(data), size);
   const absl::Status s = reader->Read(line);
   if (!s.ok()) {

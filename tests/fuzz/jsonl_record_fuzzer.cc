@@ -45,20 +45,20 @@ tokenizer::Tokenizer MakeTokenizer() {
 
 struct Setup {
   tokenizer::Tokenizer tok = MakeTokenizer();
-  corpus::TextRepairer nfc = *corpus::TextRepairer::Create(corpus::Normalization::kNfc);
-  corpus::TextRepairer nfkc = *corpus::TextRepairer::Create(corpus::Normalization::kNfkc);
-  corpus::MinHasher minhash = *corpus::MinHasher::Create(corpus::MinHashConfig{});
+  corpus::text::TextRepairer nfc = *corpus::text::TextRepairer::Create(corpus::text::Normalization::kNfc);
+  corpus::text::TextRepairer nfkc = *corpus::text::TextRepairer::Create(corpus::text::Normalization::kNfkc);
+  corpus::dedup::MinHasher minhash = *corpus::dedup::MinHasher::Create(corpus::dedup::MinHashConfig{});
   corpus::filters::FilterOptions all_filters = [] {
     corpus::filters::FilterOptions o;
     o.c4 = true;
     return o;
   }();
-  corpus::DocProcessor plain{tok, nfc, "text", &minhash, nullptr};
-  corpus::DocProcessor filtered{tok, nfkc, "text", &minhash, &all_filters};
-  corpus::DocResult result;
+  corpus::build::DocProcessor plain{tok, nfc, "text", &minhash, nullptr};
+  corpus::build::DocProcessor filtered{tok, nfkc, "text", &minhash, &all_filters};
+  corpus::build::DocResult result;
 };
 
-void CheckResult(const Setup& s, const corpus::DocResult& r, size_t num_hashes) {
+void CheckResult(const Setup& s, const corpus::build::DocResult& r, size_t num_hashes) {
   if (!r.drop_reason.empty()) {
     Check(!r.message.empty() || r.filtered, "a dropped record has no message");
     return;

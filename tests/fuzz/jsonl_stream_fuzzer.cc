@@ -139,17 +139,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string path = (rwkvkit::fuzz::ScratchDir() / "input.jsonl").string();
   rwkvkit::fuzz::WriteFile(path, input);
 
-  corpus::RecordSourceOptions options;
+  corpus::input::RecordSourceOptions options;
   options.format = "jsonl";
   options.max_record_bytes = kCap;
-  absl::StatusOr<std::unique_ptr<corpus::RecordSource>> source = corpus::OpenRecordSource(path, options);
+  absl::StatusOr<std::unique_ptr<corpus::input::RecordSource>> source = corpus::input::OpenRecordSource(path, options);
   if (!source.ok()) {
     Check(absl::StrContains(source.status().message(), path), "Open failed without naming the file");
     return 0;
   }
   std::vector<std::optional<std::string>> got;
   bool finished = false, damaged = false, stopped = false;
-  corpus::RecordBlock block;
+  corpus::input::RecordBlock block;
   size_t decoded = 0;
   for (;;) {
     absl::StatusOr<bool> more = (*source)->Next(block, kBlockBytes);
@@ -164,7 +164,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       finished = true;
       break;
     }
-    Check(block.kind == corpus::RecordKind::kJsonLine && block.position == corpus::PositionKind::kLine,
+    Check(block.kind == corpus::input::RecordKind::kJsonLine && block.position == corpus::input::PositionKind::kLine,
           "a JSON Lines block of another kind");
     Check(block.size() > 0, "Next returned true with an empty block");
     Check(block.first == got.size() + 1, "line numbers do not follow on from the previous block");
@@ -193,22 +193,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
   }
 
-  absl::StatusOr<corpus::Container> container = corpus::SniffContainer(input.substr(0, corpus::kSniffBytes), path);
+  absl::StatusOr<corpus::input::Container> container = corpus::input::SniffContainer(input.substr(0, corpus::input::kSniffBytes), path);
   Check(container.ok(), "Open accepted a container that SniffContainer refuses");
   Decoded want;
   switch (*container) {
-    case corpus::Container::kPlain:
+    case corpus::input::Container::kPlain:
       want.bytes = std::string(input);
       want.clean = true;
       break;
-    case corpus::Container::kGzip: want = GzipOracle(path); break;
-    case corpus::Container::kXz: want = XzOracle(input); break;
-    case corpus::Container::kZstd: want = ZstdOracle(input); break;
-    case corpus::Container::kParquet: return 0;
+    case corpus::input::Container::kGzip: want = GzipOracle(path); break;
+    case corpus::input::Container::kXz: want = XzOracle(input); break;
+    case corpus::input::Container::kZstd: want = ZstdOracle(input); break;
+    case corpus::input::Container::kParquet: return 0;
   }
   if (want.capped || stopped) return 0;
   const std::vector<std::optional<std::string>> lines = Lines(want.bytes, want.clean);
-  if (*container == corpus::Container::kPlain && finished) {
+  if (*container == corpus::input::Container::kPlain && finished) {
     // Read in byte ranges, as a split build's read tasks read a large file: the ranges' lines,
     // numbered as in the whole file, are the file's lines, each once, in order.
     std::vector<uint64_t> cuts = {0, size / 3, size ? uint64_t{data[size / 2]} * size / 256 : 0, size * 2 / 3, size};
@@ -216,10 +216,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::vector<std::optional<std::string>> pieces;
     for (size_t c = 0; c + 1 < cuts.size(); ++c) {
       if (cuts[c] == cuts[c + 1]) continue;
-      Check(corpus::ReadableInByteRanges(path, options), "a plain file is not readable in byte ranges");
-      corpus::RecordSourceOptions ranged = options;
+      Check(corpus::input::ReadableInByteRanges(path, options), "a plain file is not readable in byte ranges");
+      corpus::input::RecordSourceOptions ranged = options;
       ranged.byte_range = std::make_pair(cuts[c], cuts[c + 1]);
-      absl::StatusOr<std::unique_ptr<corpus::RecordSource>> part = corpus::OpenRecordSource(path, ranged);
+      absl::StatusOr<std::unique_ptr<corpus::input::RecordSource>> part = corpus::input::OpenRecordSource(path, ranged);
       Check(part.ok(), "a byte range of a plain file did not open");
       for (;;) {
         absl::StatusOr<bool> more = (*part)->Next(block, kBlockBytes);
@@ -241,7 +241,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Check(got == lines, "the lines differ from the decompressed file's lines");
   } else {
     Check(damaged, "the reader stopped without an error");
-    if (*container == corpus::Container::kZstd && !want.clean) return 0;  // one-shot: no prefix known
+    if (*container == corpus::input::Container::kZstd && !want.clean) return 0;  // one-shot: no prefix known
     Check(got.size() <= lines.size() || !want.clean, "more lines before the damage than the file has");
     const size_t n = std::min(got.size(), lines.size());
     for (size_t i = 0; i < n; ++i) Check(got[i] == lines[i], "a line before the damage differs from the file's");

@@ -293,10 +293,10 @@ void ManifestAndBuildSeeds(const fs::path& src, const fs::path& out, const rwkvk
   const std::string manifest_text = BuildManifest(data);
   Write(out / "manifest" / "fuzzseed.json", manifest_text);
 
-  absl::StatusOr<rwkvkit::corpus::Manifest> m = rwkvkit::corpus::ParseManifest(manifest_text, "fuzzseed.json", out);
+  absl::StatusOr<rwkvkit::corpus::build::Manifest> m = rwkvkit::corpus::build::ParseManifest(manifest_text, "fuzzseed.json", out);
   if (!m.ok()) Die(std::string(m.status().message()));
   for (const bool filters : {true, false}) {
-    rwkvkit::corpus::BuildOptions o;
+    rwkvkit::corpus::build::BuildOptions o;
     o.manifest = *m;
     o.manifest_path = (out / "manifest" / "fuzzseed.json").string();
     o.out_dir = out / (filters ? "build" : "build_plain");
@@ -310,7 +310,7 @@ void ManifestAndBuildSeeds(const fs::path& src, const fs::path& out, const rwkvk
     o.progress = false;
     o.max_bad_fraction = 1.0;  // the "mixed" source is bad records on purpose
     fs::remove_all(o.out_dir);
-    absl::StatusOr<rwkvkit::corpus::BuildSummary> s = rwkvkit::corpus::RunBuild(o, tok);
+    absl::StatusOr<rwkvkit::corpus::build::BuildSummary> s = rwkvkit::corpus::build::RunBuild(o, tok);
     if (!s.ok()) Die(absl::StrCat("seed build: ", s.status().message()));
     const std::string bj = ReadFile(o.out_dir / "build.json");
     const std::string name = filters ? "build.json" : "build_plain.json";

@@ -14,7 +14,7 @@ using rwkvkit::fuzz::Check;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view json(reinterpret_cast<const char*>(data), size);
-  absl::StatusOr<rwkvkit::corpus::Manifest> m = rwkvkit::corpus::ParseManifest(json, "fuzz.json", "/fuzz-base");
+  absl::StatusOr<rwkvkit::corpus::build::Manifest> m = rwkvkit::corpus::build::ParseManifest(json, "fuzz.json", "/fuzz-base");
   if (!m.ok()) {
     Check(m.status().code() == absl::StatusCode::kInvalidArgument, "ParseManifest failed with another code");
     Check(absl::StartsWith(m.status().message(), "fuzz.json: "), "ParseManifest error does not name the file");
@@ -22,7 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   Check(!m->name.empty(), "accepted a manifest without a name");
   Check(!m->sources.empty(), "accepted a manifest without sources");
-  for (const rwkvkit::corpus::ManifestSource& s : m->sources) {
+  for (const rwkvkit::corpus::build::ManifestSource& s : m->sources) {
     Check(!s.name.empty() && !s.license.empty(), "accepted a source without a name or license");
     Check(!s.paths.empty(), "accepted a source without paths");
     Check(s.weight > 0, "accepted a weight <= 0");

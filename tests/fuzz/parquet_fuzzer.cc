@@ -36,12 +36,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string path = (rwkvkit::fuzz::ScratchDir() / "input.parquet").string();
   rwkvkit::fuzz::WriteFile(path, input);
 
-  corpus::RecordSourceOptions options;
+  corpus::input::RecordSourceOptions options;
   options.format = "parquet";
   options.text_key = "text";
   options.language_key = "lang";
   options.max_record_bytes = kCap;
-  absl::StatusOr<std::unique_ptr<corpus::RecordSource>> source = corpus::OpenRecordSource(path, options);
+  absl::StatusOr<std::unique_ptr<corpus::input::RecordSource>> source = corpus::input::OpenRecordSource(path, options);
   if (!source.ok()) {
     const absl::StatusCode c = source.status().code();
     Check(c == absl::StatusCode::kInvalidArgument || c == absl::StatusCode::kDataLoss ||
@@ -50,7 +50,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Check(absl::StrContains(source.status().message(), path), "Open failed without naming the file");
     return 0;
   }
-  corpus::RecordBlock block;
+  corpus::input::RecordBlock block;
   uint64_t rows = 0, group_rows = 0;
   int64_t group = -1;
   while (rows < kMaxRows) {
@@ -62,7 +62,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       break;
     }
     if (!*more) break;
-    Check(block.kind == corpus::RecordKind::kText && block.position == corpus::PositionKind::kRow,
+    Check(block.kind == corpus::input::RecordKind::kText && block.position == corpus::input::PositionKind::kRow,
           "a Parquet block of another kind");
     Check(block.size() > 0, "Next returned true with an empty block");
     Check(block.first == rows, "row numbers do not follow on from the previous block");
@@ -74,7 +74,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (size_t k = 0; k < block.size(); ++k) {
       const std::string_view rec = block.record(k);
       Check(rec.size() <= kCap, "a record over the cap was returned");
-      const corpus::RejectedRecord* rej = block.Rejection(k);
+      const corpus::input::RejectedRecord* rej = block.Rejection(k);
       if (rej == nullptr) continue;
       Check(r < block.rejected.size() && &block.rejected[r] == rej, "rejected records out of order");
       Check(rec.empty() && (rej->reason == "null_text" || rej->reason == "record_too_long") && !rej->message.empty(),

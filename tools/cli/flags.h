@@ -58,9 +58,9 @@ Flag VocabFlag();
 Flag NoProgressFlag();
 Flag TextKeyFlag(std::string help = "JSON key of the text (default: text)");
 Flag OutFlag(std::string metavar, std::string help);
-// --max-record-bytes N (read with GetInt(.., corpus::kDefaultMaxRecordBytes, 1, kMaxRecordBytesLimit)).
+// --max-record-bytes N (read with GetInt(.., corpus::input::kDefaultMaxRecordBytes, 1, kMaxRecordBytesLimit)).
 Flag MaxRecordBytesFlag();
-inline constexpr long kMaxRecordBytesLimit = static_cast<long>(corpus::kMaxRecordBytesLimit);
+inline constexpr long kMaxRecordBytesLimit = static_cast<long>(corpus::input::kMaxRecordBytesLimit);
 
 struct ParsedFlags {
   std::map<std::string, std::string> values;                   // the last value of each flag

@@ -8,7 +8,7 @@
 
 #include <cstdint>
 
-namespace rwkvkit::corpus::internal {
+namespace rwkvkit::corpus::text::internal {
 namespace {
 
 bool IsContinuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
@@ -65,4 +65,4 @@ bool NormalizeInPieces(const icu::Normalizer2& normalizer, std::string_view text
   return true;
 }
 
-}  // namespace rwkvkit::corpus::internal
+}  // namespace rwkvkit::corpus::text::internal

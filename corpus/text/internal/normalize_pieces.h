@@ -20,7 +20,7 @@ U_NAMESPACE_BEGIN  // icu is an alias of the versioned namespace (icu_72), so de
 class Normalizer2;
 U_NAMESPACE_END
 
-namespace rwkvkit::corpus::internal {
+namespace rwkvkit::corpus::text::internal {
 
 inline constexpr size_t kMaxNormalizePiece = size_t{1} << 30;
 
@@ -39,6 +39,6 @@ bool IsNormalizedInPieces(const icu::Normalizer2& normalizer, std::string_view t
 bool NormalizeInPieces(const icu::Normalizer2& normalizer, std::string_view text, size_t max_piece,
                        std::string& out);
 
-}  // namespace rwkvkit::corpus::internal
+}  // namespace rwkvkit::corpus::text::internal
 
 #endif  // RWKVKIT_CORPUS_TEXT_INTERNAL_NORMALIZE_PIECES_H_

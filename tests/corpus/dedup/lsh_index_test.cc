@@ -8,7 +8,7 @@
 
 #include <gtest/gtest.h>
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::dedup {
 namespace {
 
 // Letters only: digit runs fold to "0", so numbered words would all be equal.
@@ -127,4 +127,4 @@ TEST(ClusterNearDuplicates, NoDocuments) {
 }
 
 }  // namespace
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::dedup

@@ -17,7 +17,7 @@
 
 #include "corpus/dedup/shingles.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::dedup {
 namespace {
 
 using ::testing::HasSubstr;
@@ -214,4 +214,4 @@ TEST(MinHasher, EveryKernelMatchesReference) {
 }
 
 }  // namespace
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::dedup

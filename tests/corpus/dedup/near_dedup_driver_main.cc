@@ -44,7 +44,7 @@ int Speed(const char* path) {
     texts.emplace_back(text);
     bytes += text.size();
   }
-  MinHasher hasher = *MinHasher::Create({});
+  dedup::MinHasher hasher = *dedup::MinHasher::Create({});
   std::vector<uint64_t> sig;
   uint64_t check = 0;
   double best = 1e30;
@@ -66,7 +66,7 @@ int ComparePaths(const char* path) {
   std::ifstream in(path);
   if (!in) return 2;
   simdjson::ondemand::parser parser;
-  WordSpans fast, icu;
+  dedup::WordSpans fast, icu;
   size_t docs = 0, words = 0;
   for (std::string line; std::getline(in, line);) {
     simdjson::padded_string padded(line);
@@ -74,8 +74,8 @@ int ComparePaths(const char* path) {
     std::string_view text;
     if (parser.iterate(padded).get(doc) || doc["text"].get_string().get(text)) return 2;
     ++docs;
-    SplitWords(text, fast);
-    SplitWords(text, icu, /*force_icu=*/true);
+    dedup::SplitWords(text, fast);
+    dedup::SplitWords(text, icu, /*force_icu=*/true);
     if (fast.text != icu.text || fast.begin != icu.begin || fast.end != icu.end) {
       std::printf("document %zu: the fast path gives other words\n", docs);
       return 1;
@@ -97,11 +97,11 @@ int main(int argc, char** argv) {
   }
   std::ifstream in(argv[1]);
   simdjson::ondemand::parser parser;
-  const MinHashConfig config;
-  MinHasher hasher = *MinHasher::Create(config);
+  const dedup::MinHashConfig config;
+  dedup::MinHasher hasher = *dedup::MinHasher::Create(config);
   std::vector<uint64_t> flat, sig, hashes;
   std::vector<std::vector<uint64_t>> shingles;
-  WordSpans words;
+  dedup::WordSpans words;
   std::string line;
   while (std::getline(in, line)) {
     simdjson::padded_string padded(line);
@@ -111,8 +111,8 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "bad line %zu\n", shingles.size() + 1);
       return 2;
     }
-    SplitWords(text, words);
-    ShingleHashes(words, config.ngram, hashes);
+    dedup::SplitWords(text, words);
+    dedup::ShingleHashes(words, config.ngram, hashes);
     hasher.SignatureOfHashes(hashes, sig);
     flat.insert(flat.end(), sig.begin(), sig.end());
     std::sort(hashes.begin(), hashes.end());
@@ -120,10 +120,10 @@ int main(int argc, char** argv) {
     shingles.push_back(hashes);
   }
   std::map<std::pair<uint64_t, uint64_t>, double> pairs;
-  LshOptions opt;
+  dedup::LshOptions opt;
   opt.exhaustive_pairs = true;
   opt.on_confirmed_pair = [&](uint64_t i, uint64_t j, double jac) { pairs[{i, j}] = jac; };
-  auto r = ClusterNearDuplicates(config, shingles.size(), flat.data(), opt);
+  auto r = dedup::ClusterNearDuplicates(config, shingles.size(), flat.data(), opt);
   if (!r.ok()) return 2;
   std::printf("{\"shingles\": [");
   for (size_t d = 0; d < shingles.size(); ++d) {

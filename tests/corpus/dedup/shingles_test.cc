@@ -16,7 +16,7 @@
 #include <unicode/uscript.h>
 #include <xxhash.h>
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::dedup {
 namespace {
 
 std::vector<std::string> Words(std::string_view text, bool force_icu = false) {
@@ -204,4 +204,4 @@ TEST(SimplifyText, MatchesReferenceOnRandomMultilingualText) {
 }
 
 }  // namespace
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::dedup

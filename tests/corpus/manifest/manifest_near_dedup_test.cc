@@ -10,7 +10,7 @@
 
 #include "corpus/build/manifest.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::build {
 namespace {
 
 using ::testing::HasSubstr;
@@ -36,7 +36,7 @@ TEST(ManifestNearDedup, PartialObjectKeepsTheOtherDefaults) {
   ASSERT_TRUE(m.ok()) << m.status();
   ASSERT_TRUE(m->near_dedup.has_value());
   EXPECT_FALSE(m->near_dedup->enabled.has_value());
-  const MinHashConfig defaults;
+  const dedup::MinHashConfig defaults;
   EXPECT_DOUBLE_EQ(m->near_dedup->config.threshold, 0.85);
   EXPECT_EQ(m->near_dedup->config.ngram, defaults.ngram);
   EXPECT_EQ(m->near_dedup->config.bands, defaults.bands);
@@ -79,4 +79,4 @@ TEST(ManifestNearDedup, ErrorsNameTheField) {
 }
 
 }  // namespace
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::build

@@ -47,10 +47,10 @@ int main(int argc, char** argv) {
   char* rest = nullptr;
   const size_t block_bytes = std::strtoull(argv[2], &rest, 10);
   const uint64_t max_value = *rest == '/' ? std::strtoull(rest + 1, nullptr, 10) : UINT64_MAX;
-  absl::StatusOr<rwkvkit::corpus::ParquetReader> r = rwkvkit::corpus::ParquetReader::Open(argv[1], columns, optional, max_value);
+  absl::StatusOr<rwkvkit::corpus::input::ParquetReader> r = rwkvkit::corpus::input::ParquetReader::Open(argv[1], columns, optional, max_value);
   if (!r.ok()) return Fail(r.status());
   std::printf("file %d %llu\n", r->num_row_groups(), static_cast<unsigned long long>(r->num_rows()));
-  rwkvkit::corpus::ParquetBlock block;
+  rwkvkit::corpus::input::ParquetBlock block;
   for (;;) {
     absl::StatusOr<bool> more = r->Next(block, block_bytes);
     if (!more.ok()) return Fail(more.status());
@@ -59,10 +59,10 @@ int main(int argc, char** argv) {
                 block.columns[0].data.size());
     for (size_t k = 0; k < block.size(); ++k) {
       std::printf("%d %llu", block.row_group, static_cast<unsigned long long>(block.first_row_in_group + k));
-      for (const rwkvkit::corpus::StringColumn& c : block.columns) {
+      for (const rwkvkit::corpus::input::StringColumn& c : block.columns) {
         std::fputc(' ', stdout);
-        if (c.state[k] == rwkvkit::corpus::StringColumn::kNull) std::fputs("null", stdout);
-        else if (c.state[k] == rwkvkit::corpus::StringColumn::kTooLong) std::fputs("toolong", stdout);
+        if (c.state[k] == rwkvkit::corpus::input::StringColumn::kNull) std::fputs("null", stdout);
+        else if (c.state[k] == rwkvkit::corpus::input::StringColumn::kTooLong) std::fputs("toolong", stdout);
         else PrintHex(c.value(k));
       }
       std::fputc('\n', stdout);

@@ -10,7 +10,7 @@
 #include "corpus/tasks/intermediate.h"
 #include "corpus/tasks/stage_tasks.h"
 #include "corpus/tasks/work_dir.h"
-#include "tests/corpus/pipeline/test_files.h"
+#include "tests/corpus/build/test_files.h"
 
 namespace rwkvkit::corpus::tasks {
 namespace {
@@ -20,11 +20,11 @@ using ::rwkvkit::corpus::testing::WriteFile;
 using ::testing::HasSubstr;
 
 TEST(ExactDedupSize, EqualsTheRealTableForEveryCount) {
-  ExactDedup real;
-  EXPECT_EQ(ExactDedup::MemoryBytesFor(0), real.MemoryBytes());
+  dedup::ExactDedup real;
+  EXPECT_EQ(dedup::ExactDedup::MemoryBytesFor(0), real.MemoryBytes());
   for (uint64_t n = 1; n <= 70000; ++n) {
-    real.Insert(Hash128{n * 0x9E3779B97F4A7C15ull, n});
-    ASSERT_EQ(ExactDedup::MemoryBytesFor(n), real.MemoryBytes()) << n;
+    real.Insert(dedup::Hash128{n * 0x9E3779B97F4A7C15ull, n});
+    ASSERT_EQ(dedup::ExactDedup::MemoryBytesFor(n), real.MemoryBytes()) << n;
   }
 }
 
@@ -44,19 +44,19 @@ TEST(Partitions, AreAscendingKeyRanges) {
 
 TEST(ReadSlices, CoverTheFilesInOrderBalancedByBytes) {
   TempDir dir;
-  std::vector<InputFile> files;
+  std::vector<build::InputFile> files;
   const std::vector<size_t> sizes = {100, 0, 5000, 300, 300, 0, 4000, 0, 0};  // empty files last too
   for (size_t k = 0; k < sizes.size(); ++k) {
     WriteFile(dir / ("f" + std::to_string(k)), std::string(sizes[k], 'x'));
-    files.push_back(InputFile{0, dir / ("f" + std::to_string(k))});
+    files.push_back(build::InputFile{0, dir / ("f" + std::to_string(k))});
   }
   const std::vector<bool> whole(files.size(), false);
   for (uint32_t tasks : {1u, 2u, 3u, 5u, 12u}) {
     size_t next = 0;
     int empty = 0;
     for (uint32_t t = 0; t < tasks; ++t) {
-      const std::vector<FilePiece> pieces = ReadSlice(files, whole, t, tasks);
-      for (const FilePiece& p : pieces) {
+      const std::vector<build::FilePiece> pieces = ReadSlice(files, whole, t, tasks);
+      for (const build::FilePiece& p : pieces) {
         EXPECT_EQ(p.file, next) << tasks << " tasks, task " << t;
         EXPECT_TRUE(p.whole);
         EXPECT_EQ(p.end, sizes[p.file]);
@@ -71,18 +71,18 @@ TEST(ReadSlices, CoverTheFilesInOrderBalancedByBytes) {
   }
   // A file belongs to the task its first byte falls in: of 9700 bytes, the first half ends
   // inside the 5000-byte file, so it goes with the first task.
-  const std::vector<FilePiece> first = ReadSlice(files, whole, 0, 2);
+  const std::vector<build::FilePiece> first = ReadSlice(files, whole, 0, 2);
   ASSERT_EQ(first.size(), 3u);
   EXPECT_EQ(first.back().file, 2u);
 }
 
 TEST(ReadSlices, SplittableFilesAreCutAtTheRangesBounds) {
   TempDir dir;
-  std::vector<InputFile> files;
+  std::vector<build::InputFile> files;
   const std::vector<size_t> sizes = {100, 0, 5000, 300, 4000, 0};
   for (size_t k = 0; k < sizes.size(); ++k) {
     WriteFile(dir / ("f" + std::to_string(k)), std::string(sizes[k], 'x'));
-    files.push_back(InputFile{0, dir / ("f" + std::to_string(k))});
+    files.push_back(build::InputFile{0, dir / ("f" + std::to_string(k))});
   }
   const std::vector<bool> splittable = {true, true, true, false, true, true};  // f3: e.g. compressed
   for (uint32_t tasks : {1u, 2u, 3u, 7u, 40u}) {
@@ -91,7 +91,7 @@ TEST(ReadSlices, SplittableFilesAreCutAtTheRangesBounds) {
     std::vector<bool> counted(files.size(), false);
     size_t last_file = 0;
     for (uint32_t t = 0; t < tasks; ++t) {
-      for (const FilePiece& p : ReadSlice(files, splittable, t, tasks)) {
+      for (const build::FilePiece& p : ReadSlice(files, splittable, t, tasks)) {
         EXPECT_GE(p.file, last_file);
         last_file = p.file;
         EXPECT_EQ(p.begin, covered[p.file]) << tasks << " tasks, task " << t << ", file " << p.file;
@@ -110,11 +110,11 @@ TEST(ReadSlices, SplittableFilesAreCutAtTheRangesBounds) {
     }
   }
   // Of 9400 bytes in 2 ranges, the bound 4700 cuts f2 (bytes 100..5100) at its byte 4600.
-  const std::vector<FilePiece> a = ReadSlice(files, splittable, 0, 2), b = ReadSlice(files, splittable, 1, 2);
+  const std::vector<build::FilePiece> a = ReadSlice(files, splittable, 0, 2), b = ReadSlice(files, splittable, 1, 2);
   ASSERT_FALSE(a.empty());
   ASSERT_FALSE(b.empty());
-  EXPECT_EQ(a.back(), (FilePiece{2, false, 0, 4600}));
-  EXPECT_EQ(b.front(), (FilePiece{2, false, 4600, 5000}));
+  EXPECT_EQ(a.back(), (build::FilePiece{2, false, 0, 4600}));
+  EXPECT_EQ(b.front(), (build::FilePiece{2, false, 4600, 5000}));
 }
 
 TEST(WorkDir, RefusesAnotherBuildAndNamesTheDifference) {

@@ -7,7 +7,7 @@
 
 #include <string>
 
-namespace rwkvkit::corpus::internal {
+namespace rwkvkit::corpus::text::internal {
 namespace {
 
 const icu::Normalizer2& Nfc() {
@@ -52,4 +52,4 @@ TEST(NormalizePieces, PieceEndsAreCodePointStartsAndMakeProgress) {
 }
 
 }  // namespace
-}  // namespace rwkvkit::corpus::internal
+}  // namespace rwkvkit::corpus::text::internal

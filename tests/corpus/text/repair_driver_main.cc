@@ -17,8 +17,8 @@
 
 namespace {
 
-using rwkvkit::corpus::kRepairCounterFields;
-using rwkvkit::corpus::RepairCounts;
+using rwkvkit::corpus::text::kRepairCounterFields;
+using rwkvkit::corpus::text::RepairCounts;
 
 void PutU32(uint32_t v) {
   unsigned char b[4];
@@ -62,12 +62,12 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  const auto mode = rwkvkit::corpus::ParseNormalization(normalize);
+  const auto mode = rwkvkit::corpus::text::ParseNormalization(normalize);
   if (!mode.ok()) {
     std::cerr << mode.status() << "\n";
     return 2;
   }
-  const auto repairer = rwkvkit::corpus::TextRepairer::Create(*mode);
+  const auto repairer = rwkvkit::corpus::text::TextRepairer::Create(*mode);
   if (!repairer.ok()) {
     std::cerr << repairer.status() << "\n";
     return 2;
@@ -78,7 +78,7 @@ int main(int argc, char** argv) {
   int r;
   while ((r = ReadRecord(in)) == 1) {
     RepairCounts counts;
-    if (json_line) out = rwkvkit::corpus::RepairJsonLine(in, counts);
+    if (json_line) out = rwkvkit::corpus::text::RepairJsonLine(in, counts);
     else repairer->Repair(in, out, counts);
     PutBytes(out);
     for (const auto& f : kRepairCounterFields) PutU64(counts.*f.member);

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::text {
 
 void PrintTo(const RepairCounts& c, std::ostream* os) {
   *os << "{";
@@ -414,4 +414,4 @@ TEST(RepairCounts, SumAndFieldList) {
 }
 
 }  // namespace
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::text

@@ -1,6 +1,6 @@
-// tests/corpus/pipeline/test_files.h — temporary directories and input files for tests.
-#ifndef RWKVKIT_TESTS_CORPUS_PIPELINE_TEST_FILES_H_
-#define RWKVKIT_TESTS_CORPUS_PIPELINE_TEST_FILES_H_
+// tests/corpus/build/test_files.h — temporary directories and input files for tests.
+#ifndef RWKVKIT_TESTS_CORPUS_BUILD_TEST_FILES_H_
+#define RWKVKIT_TESTS_CORPUS_BUILD_TEST_FILES_H_
 
 #include <zstd.h>
 
@@ -67,4 +67,4 @@ inline std::string JsonLine(const std::string& text_json_literal) { return "{\"t
 
 }  // namespace rwkvkit::corpus::testing
 
-#endif  // RWKVKIT_TESTS_CORPUS_PIPELINE_TEST_FILES_H_
+#endif  // RWKVKIT_TESTS_CORPUS_BUILD_TEST_FILES_H_

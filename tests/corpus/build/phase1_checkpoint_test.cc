@@ -1,4 +1,4 @@
-// tests/corpus/pipeline/phase1_checkpoint_test.cc — the phase-1 checkpoint keeps every counter.
+// tests/corpus/build/phase1_checkpoint_test.cc — the phase-1 checkpoint keeps every counter.
 //
 // A resumed build continues from what the checkpoint restores, so a counter it drops is lost
 // for the files read before the kill (the per-source bad-record count once was, and a resumed
@@ -11,9 +11,9 @@
 #include "corpus/build/phase1_checkpoint.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/corpus/pipeline/test_files.h"
+#include "tests/corpus/build/test_files.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::build {
 namespace {
 
 // Distinct values from `seed` in every field, maps and lists with two entries.
@@ -25,7 +25,7 @@ SourceCounts Filled(uint64_t seed) {
                       &c.c4_lines_removed.no_terminal_punct, &c.c4_lines_removed.too_few_words,
                       &c.c4_lines_removed.javascript, &c.c4_lines_removed.policy})
     *f = ++v;
-  for (const RepairCounterField& f : kRepairCounterFields) c.repairs.*f.member = ++v;
+  for (const text::RepairCounterField& f : text::kRepairCounterFields) c.repairs.*f.member = ++v;
   c.dropped = {{"invalid_json", ++v}, {"duplicate", ++v}};
   c.languages = {{"en", ++v}, {"de", ++v}};
   c.languages_kept = {{"en", ++v}, {"fr", ++v}};
@@ -105,4 +105,4 @@ TEST(Phase1Checkpoint, EveryCounterSurvivesSaveAndLoad) {
 }
 
 }  // namespace
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::build

@@ -1,4 +1,4 @@
-// tests/corpus/pipeline/pipeline_test.cc — RunBuild end to end on small generated inputs:
+// tests/corpus/build/pipeline_test.cc — RunBuild end to end on small generated inputs:
 // determinism across thread counts, dedup, normalization, weights, shuffle, bad input,
 // damaged zstd files, shard sizes. Shards are read back with the binidx reader and decoded.
 #include "corpus/build/pipeline.h"
@@ -11,9 +11,9 @@
 
 #include "corpus/binidx/shard_reader.h"
 #include "simdjson.h"
-#include "tests/corpus/pipeline/test_files.h"
+#include "tests/corpus/build/test_files.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::build {
 namespace {
 
 using ::testing::ElementsAre;
@@ -254,9 +254,9 @@ TEST_F(PipelineTest, ShardsHoldAboutShardTokensAndNumbersAddUp) {
 }
 
 }  // namespace
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::build
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::build {
 namespace {
 
 // The kinds of malformed input a real corpus holds, rebuilt inline so that the test needs no
@@ -308,9 +308,9 @@ TEST_F(PipelineTest, MalformedLineKinds) {
 }
 
 }  // namespace
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::build
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::build {
 namespace {
 
 // Near-dedup inside a build: a lightly edited copy goes, an unrelated text stays, the first
@@ -348,9 +348,9 @@ TEST_F(PipelineTest, NearDedupRemovesEditedCopiesAndKeepsTheFirst) {
 }
 
 }  // namespace
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::build
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::build {
 namespace {
 
 // --filters on: a short line is dropped as filter_gopher_short_doc (counted, not bad input, not
@@ -566,4 +566,4 @@ TEST_F(PipelineTest, StageTimesCoverTheBuild) {
 }
 
 }  // namespace
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::build

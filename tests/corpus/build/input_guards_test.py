@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""tests/corpus/pipeline/input_guards_test.py — inputs that once hung, exhausted memory or lost text.
+"""tests/corpus/build/input_guards_test.py — inputs that once hung, exhausted memory or lost text.
 
 Each case runs the real CLI under a timeout and checks its exit status, its message and its
 output against Python's own reading of the same bytes (json, gzip; token ids of the expected

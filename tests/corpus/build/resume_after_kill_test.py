@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""tests/corpus/pipeline/resume_after_kill_test.py — `rwkvkit build --resume` after SIGKILL.
+"""tests/corpus/build/resume_after_kill_test.py — `rwkvkit build --resume` after SIGKILL.
 
 Builds a generated corpus once without interruption (the reference), then starts the same
 build again, kills it with SIGKILL (a) while it tokenizes into the token store and (b) after a

@@ -1,4 +1,4 @@
-// tests/corpus/pipeline/near_dedup_stage_test.cc — NearDedupStage's checkpoint files
+// tests/corpus/build/near_dedup_stage_test.cc — NearDedupStage's checkpoint files
 // (corpus/build/near_dedup_stage.h): a Sync() with no document added since the last one (a read
 // task of a split build whose documents all went to other tasks) succeeds and writes nothing;
 // UBSan once stopped it on fwrite of an empty vector's null pointer.
@@ -9,14 +9,14 @@
 #include <filesystem>
 #include <vector>
 
-#include "tests/corpus/pipeline/test_files.h"
+#include "tests/corpus/build/test_files.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::build {
 namespace {
 
 TEST(NearDedupStage, SyncWithNothingNewSucceedsAndWritesNothing) {
   testing::TempDir dir;
-  const MinHashConfig config;
+  const dedup::MinHashConfig config;
   absl::StatusOr<NearDedupStage> stage = NearDedupStage::Create(dir.path(), config);
   ASSERT_TRUE(stage.ok()) << stage.status();
   ASSERT_TRUE(stage->Sync().ok());  // nothing added at all
@@ -32,4 +32,4 @@ TEST(NearDedupStage, SyncWithNothingNewSucceedsAndWritesNothing) {
 }
 
 }  // namespace
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::build

@@ -1,4 +1,4 @@
-// tests/corpus/pipeline/output_dir_test.cc — publishing a staged build (corpus/build/output_dir.h)
+// tests/corpus/build/output_dir_test.cc — publishing a staged build (corpus/build/output_dir.h)
 // with real files and real failures: a non-empty directory in the way makes a rename fail
 // half-way through a publish. (The atomic file writes themselves: tests/base/file_io_test.cc.)
 #include "corpus/build/output_dir.h"
@@ -7,9 +7,9 @@
 #include <gtest/gtest.h>
 
 #include "corpus/build/build_report.h"
-#include "tests/corpus/pipeline/test_files.h"
+#include "tests/corpus/build/test_files.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::build {
 namespace {
 
 namespace fs = std::filesystem;
@@ -109,4 +109,4 @@ TEST(CheckOutputDir, RefusesForeignFilesAndOtherCorpora) {
 }
 
 }  // namespace
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::build

@@ -1,4 +1,4 @@
-// tests/corpus/pipeline/block_reader_test.cc — plain and zstd JSONL read in blocks of lines,
+// tests/corpus/build/block_reader_test.cc — plain and zstd JSONL read in blocks of lines,
 // from files and from a pipe.
 #include "corpus/input/block_reader.h"
 
@@ -8,9 +8,9 @@
 
 #include <thread>
 
-#include "tests/corpus/pipeline/test_files.h"
+#include "tests/corpus/build/test_files.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::input {
 namespace {
 
 using ::testing::HasSubstr;
@@ -122,4 +122,4 @@ TEST(BlockReader, ZstdThroughAPipeIsSniffedFromTheStream) {
 }
 
 }  // namespace
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::input

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""tests/corpus/pipeline/output_safety_test.py — what `rwkvkit build` may do to --out.
+"""tests/corpus/build/output_safety_test.py — what `rwkvkit build` may do to --out.
 
 Real builds, real files, real processes and signals (standard library only):
   interrupted   a rebuild into a directory holding a complete build that fails (--strict on a

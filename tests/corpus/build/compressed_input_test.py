@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""tests/corpus/pipeline/compressed_input_test.py — `rwkvkit build` on gzip, xz and misnamed input.
+"""tests/corpus/build/compressed_input_test.py — `rwkvkit build` on gzip, xz and misnamed input.
 
 The demo corpus written by Python's own gzip module as a multi-member .jsonl.gz (one member
 per 500 lines, as Dolma writes) and by its lzma module as .jsonl.xz (two concatenated

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""tests/corpus/pipeline/build_end_to_end_test.py — `rwkvkit build` checked by independent parts.
+"""tests/corpus/build/build_end_to_end_test.py — `rwkvkit build` checked by independent parts.
 
 Runs `rwkvkit build` on a JSONL corpus (the demo corpus), reads every shard with the
 independent numpy binidx reader (tests/golden/binidx_numpy_reader.py, written from the format

@@ -1,12 +1,12 @@
-// tests/corpus/pipeline/input_paths_test.cc — files, directories and globs to a sorted list.
+// tests/corpus/build/input_paths_test.cc — files, directories and globs to a sorted list.
 #include "corpus/input/input_paths.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "tests/corpus/pipeline/test_files.h"
+#include "tests/corpus/build/test_files.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::input {
 namespace {
 
 using ::testing::ElementsAre;
@@ -39,4 +39,4 @@ TEST(ExpandInputPaths, MissingInputsAreErrorsBeforeWork) {
 }
 
 }  // namespace
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::input
