@@ -193,26 +193,31 @@ struct RepetitionScratch::Impl {
       std::vector<uint8_t>().swap(prints);
     }
     have_prefix = false;
-    stream.clear();
+    // The stream is never longer than the text; words are copied 16 bytes at a time where they
+    // fit (the bytes past a word are overwritten by the next one, or are padding).
+    stream.resize(u.text.size() + 2 * kPad);
     offset.resize(w + 1);
     chars.resize(w + 1);
-    offset[0] = chars[0] = 0;
-    for (size_t i = 0; i < w; ++i) {
-      stream.append(u.words[i]);
-      offset[i + 1] = stream.size();
-      chars[i + 1] = chars[i] + u.word_code_points[i];
-    }
-    stream.append(kPad, '\0');
-    // Word hashes: 8 bytes at a time (the tail masked; the padding keeps the load inside).
     word_hash.resize(w);
+    offset[0] = chars[0] = 0;
+    char* const out = stream.data();
+    size_t at = 0;
     for (size_t i = 0; i < w; ++i) {
-      const size_t len = offset[i + 1] - offset[i];
+      const std::string_view word = u.words[i];
+      const size_t len = word.size();
+      if (len <= 16 && word.data() + 16 <= u.text.data() + u.text.size()) std::memcpy(out + at, word.data(), 16);
+      else std::memcpy(out + at, word.data(), len);
+      // The word's hash: its bytes 8 at a time (the last 1-8 masked) and its length.
       uint64_t h = len * kBase;
       size_t k = 0;
-      for (; k + 8 <= len; k += 8) h = Mix(h ^ Load8(offset[i] + k));
-      if (k < len) h = Mix(h ^ (Load8(offset[i] + k) & (~uint64_t{0} >> (64 - 8 * (len - k)))));
-      word_hash[i] = h;
+      for (; k + 8 < len; k += 8) h = Mix(h ^ Load8(at + k));
+      const uint64_t tail = Load8(at + k) & (~uint64_t{0} >> (64 - 8 * (len - k)));
+      word_hash[i] = (h ^ tail) * 0xC2B2AE3D27D4EB4Full;
+      at += len;
+      offset[i + 1] = at;
+      chars[i + 1] = chars[i] + u.word_code_points[i];
     }
+    std::memset(out + at, 0, kPad);
   }
 
   void PrefixHashes() {

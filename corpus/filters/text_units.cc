@@ -219,17 +219,20 @@ void SplitWords(std::string_view s, std::vector<std::string_view>& out) {
 
 void TextUnits::Analyze(std::string_view s, bool split_words) {
   text = s;
-  code_points = 0;
-  newlines = 0;
   has_words = split_words;
   words.clear();
   word_code_points.clear();
   word_flags.clear();
+  // Counters in locals: as members they would be stored at every character (the pushes below
+  // may alias them).
+  size_t n_code_points = 0, n_newlines = 0;
   if (!split_words) {
     for (const char ch : s) {
-      code_points += (static_cast<unsigned char>(ch) & 0xC0) != 0x80;
-      newlines += ch == '\n';
+      n_code_points += (static_cast<unsigned char>(ch) & 0xC0) != 0x80;
+      n_newlines += ch == '\n';
     }
+    code_points = n_code_points;
+    newlines = n_newlines;
     return;
   }
   enum Kind { kNone, kWord, kPunct } kind = kNone;
@@ -246,8 +249,8 @@ void TextUnits::Analyze(std::string_view s, bool split_words) {
     const size_t at = i;
     const auto b = static_cast<unsigned char>(s[i]);
     const char32_t c = b < 0x80 ? (++i, b) : NextCodePoint(s, i);
-    ++code_points;
-    newlines += c == '\n';
+    ++n_code_points;
+    n_newlines += c == '\n';
     const uint8_t cls = c < 0x10000 ? bmp[c] : SlowClass(c);
     const Kind k = (cls & kSpace) ? kNone : (cls & kPunctToken) ? kPunct : kWord;
     if (k != kind) {
@@ -263,6 +266,8 @@ void TextUnits::Analyze(std::string_view s, bool split_words) {
     if (cls & kAlphaClass) flags |= kAlpha;
   }
   if (kind != kNone) close(s.size());
+  code_points = n_code_points;
+  newlines = n_newlines;
 }
 
 size_t CountOf(std::string_view s, std::string_view needle) {
