@@ -5,7 +5,9 @@
 // - The fast path is three read-only passes and one copy: simdjson::validate_utf8 (SIMD, skipped
 //   for pure ASCII), a table-driven byte scan for CR/controls/C1/BOM that also ORs the bytes to
 //   learn whether the text is ASCII (ASCII is inert under NFC and NFKC, so ICU is not called),
-//   and Normalizer2::isNormalizedUTF8, which works on UTF-8 directly (no UTF-16 copy).
+//   for NFC a vectorized check that no byte starts a code point of U+0300 or above (text below
+//   U+0300 is in NFC: no ICU call for most Latin-script text), and Normalizer2::isNormalizedUTF8,
+//   which works on UTF-8 directly (no UTF-16 copy).
 // - Invalid UTF-8 is repaired with tokenizer::Utf8StreamDecoder (kReplace), the project's one
 //   maximal-subpart implementation, rather than ICU's converter: same result, no UTF-16 round
 //   trip, and the replacement count comes for free.
@@ -66,6 +68,16 @@ Scan ScanText(std::string_view s) {
   scan.ascii = (all & 0x80) == 0;
   scan.needs_cleaning = s.substr(0, kBom.size()) == kBom;
   return scan;
+}
+
+// True when every byte is below 0xCC, the lead byte of U+0300..U+033F: in valid UTF-8, every code
+// point is below U+0300, where every character is NFC_Quick_Check=Yes with combining class 0, so
+// the text is in NFC (not NFKC: U+00A0, U+00BD... have compatibility mappings). No early exit,
+// so the compiler vectorizes it.
+bool AllBelowCombiningMarks(std::string_view s) {
+  bool any = false;
+  for (const char c : s) any |= static_cast<unsigned char>(c) >= 0xCC;
+  return !any;
 }
 
 // Rule 2 over valid UTF-8: CR LF -> LF, lone CR -> LF, controls removed, leading BOMs removed.
@@ -164,7 +176,9 @@ void TextRepairer::Normalize(std::string_view text, std::string& out) const {
 void TextRepairer::Repair(std::string_view in, std::string& out, RepairCounts& counts) const {
   Scan scan = ScanText(in);
   const bool valid = scan.ascii || simdjson::validate_utf8(in.data(), in.size());
-  if (valid && !scan.needs_cleaning && (scan.ascii || normalizer_ == nullptr || IsNormalized(in))) {
+  if (valid && !scan.needs_cleaning &&
+      (scan.ascii || normalizer_ == nullptr ||
+       (normalization_ == Normalization::kNfc && AllBelowCombiningMarks(in)) || IsNormalized(in))) {
     out.assign(in);  // the fast path: nothing to do
     return;
   }

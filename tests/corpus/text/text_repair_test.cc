@@ -8,6 +8,8 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unicode/bytestream.h>
+#include <unicode/normalizer2.h>
 
 #include <cstdint>
 #include <ostream>
@@ -286,6 +288,40 @@ TEST(TextRepairNormalize, NfkcFoldsCompatibilityCharactersNfcDoesNot) {
     EXPECT_EQ(r.out, s);
     EXPECT_EQ(r.counts, RepairCounts{});
   }
+}
+
+// NFC takes text whose code points are all below U+0300 (no byte >= 0xCC) as it is, without ICU:
+// random such texts against ICU's own NFC, and NFKC still folds what lies below U+0300.
+TEST(TextRepairNormalize, TextBelowU0300IsNfcAsItIs) {
+  UErrorCode ec = U_ZERO_ERROR;
+  const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(ec);
+  ASSERT_TRUE(U_SUCCESS(ec));
+  std::mt19937 rng(5);
+  for (int doc = 0; doc < 500; ++doc) {
+    std::string s;
+    const size_t len = 1 + rng() % 60;
+    for (size_t i = 0; i < len; ++i) {
+      uint32_t c = 0x20 + rng() % (0x300 - 0x20);
+      if (c >= 0x7F && c < 0xA0) c = 'a';  // DEL and C1 controls are removed (another rule)
+      if (c < 0x80) {
+        s.push_back(static_cast<char>(c));
+      } else {
+        s.push_back(static_cast<char>(0xC0 | (c >> 6)));
+        s.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+      }
+    }
+    std::string icu_nfc;
+    icu::StringByteSink<std::string> sink(&icu_nfc);
+    nfc->normalizeUTF8(0, s, sink, nullptr, ec);
+    ASSERT_TRUE(U_SUCCESS(ec));
+    ASSERT_EQ(icu_nfc, s);
+    const Result r = RepairText(s, Normalization::kNfc);
+    EXPECT_EQ(r.out, s);
+    EXPECT_EQ(r.counts, RepairCounts{});
+  }
+  const Result nfkc = RepairText("\xC2\xBD \xC4\xB2 \xC5\xBF", Normalization::kNfkc);  // ½ Ĳ ſ
+  EXPECT_EQ(nfkc.out, "1\xE2\x81\x84" "2 IJ s");
+  EXPECT_EQ(nfkc.counts, (RepairCounts{.normalized = 1}));
 }
 
 TEST(TextRepairNormalize, ControlRemovalCanCreateAComposition) {
