@@ -48,10 +48,11 @@ void MinScalar(const uint64_t* x, size_t m, const uint64_t* a, const uint64_t* b
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define RWKVKIT_MINHASH_X86 1
 // GCC 12's avx512fintrin.h self-initializes "undefined" vectors (GCC bug 105593), which
-// -Wmaybe-uninitialized reports where the intrinsics are inlined.
+// -Wmaybe-uninitialized (and, inlined into a template, -Wuninitialized) reports.
 #if !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #endif
 
 __attribute__((target("avx512f"))) inline __m512i MulModAvx512(__m512i a, __m512i ah, __m512i b,
@@ -70,51 +71,32 @@ __attribute__((target("avx512f"))) inline __m512i MulModAvx512(__m512i a, __m512
   return _mm512_min_epu64(r, _mm512_sub_epi64(r, p));  // r - p wraps above r when r < p
 }
 
+// sig[k..k+8J) = min with the values of all m shingles, J vectors of 8 permutations at once.
+template <int J>
+__attribute__((target("avx512f"))) inline void MinAvx512Lanes(const uint64_t* x, size_t m, const uint64_t* a,
+                                                              const uint64_t* b, size_t k, uint64_t* sig) {
+  __m512i av[J], ahv[J], bv[J], acc[J];
+  for (int j = 0; j < J; ++j) {
+    av[j] = _mm512_loadu_si512(a + k + 8 * j);
+    ahv[j] = _mm512_srli_epi64(av[j], 32);
+    bv[j] = _mm512_loadu_si512(b + k + 8 * j);
+    acc[j] = _mm512_loadu_si512(sig + k + 8 * j);
+  }
+  for (size_t i = 0; i < m; ++i) {
+    const __m512i xv = _mm512_set1_epi64(static_cast<long long>(x[i]));
+    const __m512i xh = _mm512_srli_epi64(xv, 32);
+    for (int j = 0; j < J; ++j) acc[j] = _mm512_min_epu64(acc[j], MulModAvx512(av[j], ahv[j], bv[j], xv, xh));
+  }
+  for (int j = 0; j < J; ++j) _mm512_storeu_si512(sig + k + 8 * j, acc[j]);
+}
+
+// 32 permutations per pass, then 16 and 8 (the 14 x 8 default ends with 16 after three of 32).
 __attribute__((target("avx512f"))) void MinAvx512(const uint64_t* x, size_t m, const uint64_t* a,
                                                   const uint64_t* b, size_t n, uint64_t* sig) {
   size_t k = 0;
-  for (; k + 32 <= n; k += 32) {
-    __m512i av[4], ahv[4], bv[4], acc[4];
-    for (int j = 0; j < 4; ++j) {
-      av[j] = _mm512_loadu_si512(a + k + 8 * j);
-      ahv[j] = _mm512_srli_epi64(av[j], 32);
-      bv[j] = _mm512_loadu_si512(b + k + 8 * j);
-      acc[j] = _mm512_loadu_si512(sig + k + 8 * j);
-    }
-    for (size_t i = 0; i < m; ++i) {
-      const __m512i xv = _mm512_set1_epi64(static_cast<long long>(x[i]));
-      const __m512i xh = _mm512_srli_epi64(xv, 32);
-      for (int j = 0; j < 4; ++j) {
-        acc[j] = _mm512_min_epu64(acc[j], MulModAvx512(av[j], ahv[j], bv[j], xv, xh));
-      }
-    }
-    for (int j = 0; j < 4; ++j) _mm512_storeu_si512(sig + k + 8 * j, acc[j]);
-  }
-  // 16 lanes in one pass (the 14 x 8 default ends with 16 after three passes of 32).
-  for (; k + 16 <= n; k += 16) {
-    const __m512i a0 = _mm512_loadu_si512(a + k), a1 = _mm512_loadu_si512(a + k + 8);
-    const __m512i ah0 = _mm512_srli_epi64(a0, 32), ah1 = _mm512_srli_epi64(a1, 32);
-    const __m512i b0 = _mm512_loadu_si512(b + k), b1 = _mm512_loadu_si512(b + k + 8);
-    __m512i acc0 = _mm512_loadu_si512(sig + k), acc1 = _mm512_loadu_si512(sig + k + 8);
-    for (size_t i = 0; i < m; ++i) {
-      const __m512i xv = _mm512_set1_epi64(static_cast<long long>(x[i]));
-      const __m512i xh = _mm512_srli_epi64(xv, 32);
-      acc0 = _mm512_min_epu64(acc0, MulModAvx512(a0, ah0, b0, xv, xh));
-      acc1 = _mm512_min_epu64(acc1, MulModAvx512(a1, ah1, b1, xv, xh));
-    }
-    _mm512_storeu_si512(sig + k, acc0);
-    _mm512_storeu_si512(sig + k + 8, acc1);
-  }
-  for (; k + 8 <= n; k += 8) {
-    const __m512i av = _mm512_loadu_si512(a + k), ahv = _mm512_srli_epi64(av, 32);
-    const __m512i bv = _mm512_loadu_si512(b + k);
-    __m512i acc = _mm512_loadu_si512(sig + k);
-    for (size_t i = 0; i < m; ++i) {
-      const __m512i xv = _mm512_set1_epi64(static_cast<long long>(x[i]));
-      acc = _mm512_min_epu64(acc, MulModAvx512(av, ahv, bv, xv, _mm512_srli_epi64(xv, 32)));
-    }
-    _mm512_storeu_si512(sig + k, acc);
-  }
+  for (; k + 32 <= n; k += 32) MinAvx512Lanes<4>(x, m, a, b, k, sig);
+  for (; k + 16 <= n; k += 16) MinAvx512Lanes<2>(x, m, a, b, k, sig);
+  for (; k + 8 <= n; k += 8) MinAvx512Lanes<1>(x, m, a, b, k, sig);
   MinScalar(x, m, a, b, k, n, sig);
 }
 
@@ -145,23 +127,31 @@ __attribute__((target("avx2"))) inline __m256i Load256(const uint64_t* q) {
   return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q));
 }
 
+// sig[k..k+4J) = min with the values of all m shingles, J vectors of 4 permutations at once.
+template <int J>
+__attribute__((target("avx2"))) inline void MinAvx2Lanes(const uint64_t* x, size_t m, const uint64_t* a,
+                                                        const uint64_t* b, size_t k, uint64_t* sig) {
+  __m256i av[J], ahv[J], bv[J], acc[J];
+  for (int j = 0; j < J; ++j) {
+    av[j] = Load256(a + k + 4 * j);
+    ahv[j] = _mm256_srli_epi64(av[j], 32);
+    bv[j] = Load256(b + k + 4 * j);
+    acc[j] = Load256(sig + k + 4 * j);
+  }
+  for (size_t i = 0; i < m; ++i) {
+    const __m256i xv = _mm256_set1_epi64x(static_cast<long long>(x[i]));
+    const __m256i xh = _mm256_srli_epi64(xv, 32);
+    for (int j = 0; j < J; ++j) acc[j] = MinAvx2Epi64(acc[j], MulModAvx2(av[j], ahv[j], bv[j], xv, xh));
+  }
+  for (int j = 0; j < J; ++j) _mm256_storeu_si256(reinterpret_cast<__m256i*>(sig + k + 4 * j), acc[j]);
+}
+
+// 8 permutations per pass (two vectors, so one's multiplies overlap the other's), then 4.
 __attribute__((target("avx2"))) void MinAvx2(const uint64_t* x, size_t m, const uint64_t* a,
                                              const uint64_t* b, size_t n, uint64_t* sig) {
   size_t k = 0;
-  for (; k + 8 <= n; k += 8) {
-    const __m256i a0 = Load256(a + k), a1 = Load256(a + k + 4);
-    const __m256i ah0 = _mm256_srli_epi64(a0, 32), ah1 = _mm256_srli_epi64(a1, 32);
-    const __m256i b0 = Load256(b + k), b1 = Load256(b + k + 4);
-    __m256i acc0 = Load256(sig + k), acc1 = Load256(sig + k + 4);
-    for (size_t i = 0; i < m; ++i) {
-      const __m256i xv = _mm256_set1_epi64x(static_cast<long long>(x[i]));
-      const __m256i xh = _mm256_srli_epi64(xv, 32);
-      acc0 = MinAvx2Epi64(acc0, MulModAvx2(a0, ah0, b0, xv, xh));
-      acc1 = MinAvx2Epi64(acc1, MulModAvx2(a1, ah1, b1, xv, xh));
-    }
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(sig + k), acc0);
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(sig + k + 4), acc1);
-  }
+  for (; k + 8 <= n; k += 8) MinAvx2Lanes<2>(x, m, a, b, k, sig);
+  for (; k + 4 <= n; k += 4) MinAvx2Lanes<1>(x, m, a, b, k, sig);
   MinScalar(x, m, a, b, k, n, sig);
 }
 #if !defined(__clang__)
