@@ -9,7 +9,8 @@
 // inputs are cut into segments that are walked together (one per SIMD lane on the best
 // instruction set of the CPU, chosen at run time; else 3 interleaved scalar lanes) and
 // stitched back exactly (internal/vector_encode.h, internal/segmented_encode.h). Memory:
-// about 3 MB for the World vocab (MemoryBytes()), most of it the id -> bytes table.
+// about 2.2 MB for the World vocab (MemoryBytes()): the walk's 512 KB restart table and
+// 469 KB of cells, the id -> bytes table, the best ids and depths.
 //
 // Thread-safe after construction: every const method may be called from many threads.
 // Depends on the standard library, Abseil status types and (privately) Highway.

@@ -191,7 +191,7 @@ absl::StatusOr<std::unique_ptr<DoubleArrayTrie>> DoubleArrayTrie::Build(const Vo
   trie->token_lengths_.assign(size_t{1} << 16, 0);
   for (size_t id = 1; id < vocab.tokens.size() && id < trie->token_lengths_.size(); ++id)
     if (vocab.present[id]) trie->token_lengths_[id] = static_cast<uint8_t>(vocab.tokens[id].size());
-  trie->FindStopByte();
+  trie->Derive();
   return trie;
 }
 
@@ -205,11 +205,11 @@ std::unique_ptr<DoubleArrayTrie> DoubleArrayTrie::FromArrays(std::vector<uint32_
   trie->depth_ = std::move(depth);
   trie->token_lengths_ = std::move(token_lengths);
   trie->max_token_bytes_ = max_token_bytes;
-  trie->FindStopByte();
+  trie->Derive();
   return trie;
 }
 
-void DoubleArrayTrie::FindStopByte() {
+void DoubleArrayTrie::Derive() {
   // Cells of depth >= 2 are the nodes reached past a token's first byte; free cells have depth 0.
   std::array<bool, 256> follows{};
   for (size_t i = 0; i < cells_.size() && i < depth_.size(); ++i)
@@ -217,6 +217,23 @@ void DoubleArrayTrie::FindStopByte() {
   stop_byte_ = -1;
   for (int b = 0; b < 256 && stop_byte_ < 0; ++b)
     if (!follows[b]) stop_byte_ = b;
+  // The restarts: the walk's step from the depth-1 node b0 by the byte b1, kept where it
+  // reaches a token (label b1, back-off 0), exactly as the walk would take it.
+  restarts_.assign(size_t{2} << 16, 0);
+  for (uint32_t b0 = 0; b0 < 256; ++b0) {
+    const uint32_t at1 = kRootBase + b0;
+    const uint32_t cell1 = at1 < cells_.size() ? cells_[at1] : 0;
+    for (uint32_t b1 = 0; b1 < 256; ++b1) {
+      uint32_t at = at1, cell = cell1;
+      const uint32_t at2 = Base(cell1) + b1;
+      if (at2 < cells_.size() && Label(cells_[at2]) == b1 && Backoff(cells_[at2]) == 0) {
+        at = at2;
+        cell = cells_[at2];
+      }
+      restarts_[2 * (b0 << 8 | b1)] = at;
+      restarts_[2 * (b0 << 8 | b1) + 1] = cell;
+    }
+  }
 }
 
 }  // namespace rwkvkit::tokenizer::internal

@@ -63,9 +63,14 @@ class DoubleArrayTrie {
   // byte has one: a walk stops at it as at the end of the text, so text padded with it can
   // be walked without checking for the end.
   int stop_byte() const { return stop_byte_; }
+  // Where a walk from a token start whose first two bytes are b0 b1 may begin, as two words
+  // at restarts()[2 * (b0 << 8 | b1)] (the entries of one first byte together): the index and the cell of the node b0 b1 where that
+  // is a token (the walk's second step, taken ahead), else those of the depth-1 node b0.
+  // 65,536 entries (512 KB), derived from the cells on construction.
+  const uint32_t* restarts() const { return restarts_.data(); }
   size_t MemoryBytes() const {
     return cells_.capacity() * sizeof(uint32_t) + best_.capacity() * sizeof(uint16_t) + depth_.capacity() +
-           token_lengths_.capacity();
+           token_lengths_.capacity() + restarts_.capacity() * sizeof(uint32_t);
   }
 
  private:
@@ -73,9 +78,11 @@ class DoubleArrayTrie {
   std::vector<uint16_t> best_;
   std::vector<uint8_t> depth_;
   std::vector<uint8_t> token_lengths_;
+  std::vector<uint32_t> restarts_;
   size_t max_token_bytes_ = 0;
   int stop_byte_ = -1;
-  void FindStopByte();
+  // The arrays derived from the cells: the stop byte and the restarts.
+  void Derive();
 };
 
 }  // namespace rwkvkit::tokenizer::internal

@@ -23,7 +23,7 @@ struct Scratch {
   std::vector<uint32_t> stream = std::vector<uint32_t>(kChunkBytes + kStreamSlack);
   std::vector<uint16_t> ids = std::vector<uint16_t>(kChunkBytes + kStreamSlack);  // by segment
   std::vector<uint8_t> padded;  // the last chunk and the stop bytes after it
-  std::vector<uint32_t> seg_begin, seg_end, seg_stop, count, slot;
+  std::vector<uint32_t> seg_begin, seg_end, seg_stop, count;
 };
 
 Scratch& ThreadScratch() {
@@ -34,7 +34,7 @@ Scratch& ThreadScratch() {
 }  // namespace
 
 bool VectorEncodeFits(const DoubleArrayTrie& trie, size_t n, size_t begin, size_t end) {
-  // A token's entry in the lane stream is its cell | lane << kLaneShift: the cells must fit below.
+  // A token's entry in the lane stream is its cell | slot << kLaneShift: the cells must fit below.
   return trie.stop_byte() >= 0 && trie.num_cells() <= (size_t{1} << kLaneShift) && end - begin >= 2 * kMinSegmentBytes &&
          n < (size_t{1} << 31) - kChunkBytes && VectorWalkLanes() > 0;
 }
@@ -49,7 +49,6 @@ size_t EncodeVectorRange(const DoubleArrayTrie& trie, const uint8_t* s, size_t n
   sc.seg_end.resize(lanes);
   sc.seg_stop.resize(lanes);
   sc.count.resize(lanes);
-  sc.slot.resize(lanes);
   const uint16_t* best = trie.best_ids();
   size_t o = 0, pos = begin;
   for (size_t chunk = begin; chunk < end; chunk += kChunkBytes) {
@@ -75,22 +74,15 @@ size_t EncodeVectorRange(const DoubleArrayTrie& trie, const uint8_t* s, size_t n
       sc.seg_begin[k] = static_cast<uint32_t>(b - shift);
       sc.seg_end[k] = static_cast<uint32_t>(std::min(chunk + len, b + seg_bytes) - shift);
     }
-    const size_t w = WalkVectorSegments(trie.cells(), text, read_end, sc.seg_begin.data(), sc.seg_end.data(), nseg,
-                                        sc.seg_stop.data(), sc.stream.data());
-    // Sort the tokens by segment (stable: each lane's stay in order), as ids.
-    std::fill(sc.count.begin(), sc.count.begin() + nseg, 0);
-    for (size_t i = 0; i < w; ++i) ++sc.count[sc.stream[i] >> kLaneShift];
-    uint32_t at = 0;
-    for (size_t k = 0; k < nseg; ++k) {
-      sc.slot[k] = at;
-      at += sc.count[k];
-    }
+    const size_t w = WalkVectorSegments(trie.cells(), trie.restarts(), text, read_end, sc.seg_begin.data(),
+                                        sc.seg_end.data(), nseg, sc.seg_stop.data(), sc.count.data(), sc.stream.data());
+    // Each token to its slot, as an id: segment k's tokens in order from its offset in the chunk.
     for (size_t i = 0; i < w; ++i) {
       const uint32_t v = sc.stream[i];
-      sc.ids[sc.slot[v >> kLaneShift]++] = best[v & ((1u << kLaneShift) - 1)];
+      sc.ids[v >> kLaneShift] = best[v & ((1u << kLaneShift) - 1)];
     }
     for (size_t k = 0; k < nseg; ++k) {
-      const uint16_t* ids = sc.ids.data() + (sc.slot[k] - sc.count[k]);
+      const uint16_t* ids = sc.ids.data() + (sc.seg_begin[k] - sc.seg_begin[0]);
       pos = StitchIds(trie, s, n, pos, sc.seg_begin[k] + shift, sc.seg_stop[k] + shift, ids, sc.count[k], out, o);
     }
   }

@@ -2,7 +2,7 @@
 //
 // EncodeVectorRange() cuts the text into chunks and each chunk into as many segments as the
 // CPU's vector walk has lanes (vector_walk.h: 16 on AVX-512, 8 on AVX2, ...), walks them all
-// at once, sorts the emitted tokens by segment and stitches the segments back exactly as
+// at once, puts the emitted tokens in order per segment and stitches the segments back exactly as
 // segmented_encode.h does. The end of the text needs no scalar walk: the last chunk is copied
 // beside a run of the trie's stop byte, which no walk crosses, so every byte is walked by
 // the lanes. Used where VectorEncodeFits(); the scalar segmented walk is the fallback, with

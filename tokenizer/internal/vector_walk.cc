@@ -4,13 +4,16 @@
 // Lane state: q (position of the next byte c), the cell it stands on and its index `at` (the
 // best token of that node is best_ids()[at]), e (end of the longest token on this walk) and
 // r = s[e .. e+3]. A step gathers the probed child cells[base + c], the bytes s[q+1 .. q+4]
-// and the depth-1 cell of s[e]. A lane whose probe matches moves on (and if the new node is a
-// token, e = q + 1 and r = the bytes just gathered); a lane whose probe fails emits `at` and
-// restarts at e on the depth-1 cell (q = e + 1, c = s[e + 1]), so r must hold >= 2 valid bytes
-// at every failure: on every step with e = q, r is refilled from s[e] and s[q+1 .. q+4].
-// A lane is done when a token ends at or past its segment's end; done lanes keep stepping,
-// unemitted, with clamped fetches. History, the targets left out and why: docs/tokenizer.md,
-// "SIMD walk".
+// and the restart entry of s[e] s[e+1] (double_array.h, restarts()). A lane whose probe
+// matches moves on (and if the new node is a token, e = q + 1 and r = the bytes just
+// gathered); a lane whose probe fails emits `at` to its next output slot and restarts at e on
+// the entry's node: the node of s[e] s[e+1] where that is a token (e and q move to e + 2),
+// else the depth-1 node of s[e] (e and q to e + 1). The window w = s[e .. e+3] of a step is
+// r, or where e = q, s[e] and the bytes just gathered: 4 valid bytes either way (r holds 4
+// whenever e < q), so c = s[e + 1] or s[e + 2] is there, and r keeps >= 2 after a restart,
+// the 2 that the next step's entry needs. A lane is done when a token ends at or past its
+// segment's end; done lanes keep stepping, unemitted, with clamped fetches. History, the
+// targets left out and why: docs/tokenizer.md, "SIMD walk".
 #ifndef HWY_DISABLED_TARGETS
 #define HWY_DISABLED_TARGETS (HWY_SSSE3 | HWY_SVE_256 | HWY_SVE2_128)
 #endif
@@ -79,6 +82,22 @@ HWY_INLINE hn::Vec<D> Cells(D du, const uint32_t* cells, hn::Vec<D> index) {
   }
 }
 
+// The restart entry (index, cell) of restarts() (double_array.h) per lane.
+template <class D>
+HWY_INLINE void Restarts(D du, const uint32_t* restarts, hn::Vec<D> index, hn::Vec<D>& at, hn::Vec<D>& cell) {
+  if constexpr (kScalarLoads) {
+    HWY_ALIGN uint32_t i[HWY_MAX_BYTES / 4];
+    HWY_ALIGN uint32_t v[HWY_MAX_BYTES / 2];
+    hn::Store(index, du, i);
+    for (size_t k = 0; k < hn::Lanes(du); ++k) std::memcpy(&v[2 * k], restarts + 2 * i[k], 8);
+    hn::LoadInterleaved2(du, v, at, cell);
+  } else {
+    const auto twice = hn::BitCast(hn::RebindToSigned<D>(), hn::ShiftLeft<1>(index));
+    at = hn::GatherIndex(du, restarts, twice);
+    cell = hn::GatherIndex(du, restarts + 1, twice);
+  }
+}
+
 // s[offset .. offset + 3] per lane, little-endian.
 template <class D>
 HWY_INLINE hn::Vec<D> Bytes4(D du, const uint8_t* s, hn::Vec<D> offset) {
@@ -94,16 +113,18 @@ HWY_INLINE hn::Vec<D> Bytes4(D du, const uint8_t* s, hn::Vec<D> offset) {
 }
 
 // A vector of lanes: q, e, r, c, at, cell as at the top of the file, end (of each lane's
-// segment), tag (lane << kLaneShift) and live. Passed as separate references: SVE vectors
+// segment), slot (where the lane's next token goes in the output, << kLaneShift) and live. Passed as separate references: SVE vectors
 // cannot be members of a struct.
 template <class D, class V = hn::Vec<D>, class M = hn::Mask<D>>
 HWY_INLINE void StartLanes(D du, const uint8_t* s, const uint32_t* seg_begin, const uint32_t* seg_end,
-                           size_t first_lane, size_t nseg, V& q, V& e, V& r, V& c, V& at, V& cell, V& end, V& tag,
+                           size_t first_lane, size_t nseg, V& q, V& e, V& r, V& c, V& at, V& cell, V& end, V& slot,
                            M& live) {
   using DA = DoubleArrayTrie;
   const hn::RebindToSigned<D> di;
   const V lane = hn::Add(hn::Iota(du, 0), hn::Set(du, static_cast<uint32_t>(first_lane)));
-  tag = hn::ShiftLeft<kLaneShift>(lane);
+  // A segment has at most one token per byte: its tokens go to the slots from its offset in
+  // the chunk (segment 0 starts the chunk).
+  slot = hn::ShiftLeft<kLaneShift>(hn::Sub(hn::LoadU(du, seg_begin + first_lane), hn::Set(du, seg_begin[0])));
   live = hn::RebindMask(du, hn::Lt(hn::BitCast(di, lane), hn::Set(di, static_cast<int32_t>(nseg))));
   end = hn::LoadU(du, seg_end + first_lane);
   q = hn::LoadU(du, seg_begin + first_lane);
@@ -117,8 +138,8 @@ HWY_INLINE void StartLanes(D du, const uint8_t* s, const uint32_t* seg_begin, co
 // One step of every lane of a vector; appends the tokens that failing lanes finish to
 // `stream` and returns how many.
 template <class D, class V = hn::Vec<D>, class M = hn::Mask<D>>
-HWY_INLINE size_t Step(D du, const uint32_t* cells, const uint8_t* s, V fetch_limit, V& q, V& e, V& r, V& c, V& at,
-                       V& cell, V end, V tag, M& live, uint32_t* stream) {
+HWY_INLINE size_t Step(D du, const uint32_t* cells, const uint32_t* restarts, const uint8_t* s, V fetch_limit, V& q,
+                       V& e, V& r, V& c, V& at, V& cell, V end, V& slot, M& live, uint32_t* stream) {
   using DA = DoubleArrayTrie;
   const hn::RebindToSigned<D> di;
   const V one = hn::Set(du, 1);
@@ -127,37 +148,43 @@ HWY_INLINE size_t Step(D du, const uint32_t* cells, const uint8_t* s, V fetch_li
   const V probe = Cells(du, cells, next_at);
   const V q1 = hn::Add(q, one);
   const V ahead = Bytes4(du, s, hn::Min(q1, fetch_limit));
-  const V restart_at = hn::Add(hn::Set(du, DA::kRootBase), hn::And(r, byte_mask));
-  const V restart = Cells(du, cells, restart_at);
+  V restart_at, restart;
+  const V first_two = hn::Or(hn::ShiftLeft<8>(hn::And(r, byte_mask)), hn::And(hn::ShiftRight<8>(r), byte_mask));
+  Restarts(du, restarts, first_two, restart_at, restart);
   const M ok = hn::Eq(hn::And(probe, byte_mask), c);
   const M fail = hn::AndNot(ok, live);
-  hn::StoreU(hn::Compress(hn::Or(at, tag), fail), du, stream);
+  hn::StoreU(hn::Compress(hn::Or(at, slot), fail), du, stream);
   const size_t emitted = hn::CountTrue(du, fail);
+  slot = hn::Add(slot, hn::And(hn::VecFromMask(du, fail), hn::Set(du, 1u << kLaneShift)));
   // Done lanes walk on, but e stays: one past the end of their last token (WalkSegments).
   const M token = hn::And(hn::And(ok, live), hn::Eq(hn::And(probe, hn::Set(du, 0x7F00)), hn::Zero(du)));
-  const V r8 = hn::ShiftRight<8>(r);
   const M at_q = hn::Eq(e, q);
-  const V r_fail = hn::IfThenElse(at_q, ahead, r8);
-  // Where e = q, s[e] is r's low byte and the gathered bytes are s[e+1 ..]: r gets 4 again.
-  const V r_keep = hn::IfThenElse(at_q, hn::Or(hn::ShiftLeft<8>(ahead), hn::And(r, byte_mask)), r);
+  // s[e .. e+3]: r, or where e = q, s[e] (r's low byte) and the bytes just gathered.
+  const V w = hn::IfThenElse(at_q, hn::Or(hn::ShiftLeft<8>(ahead), hn::And(r, byte_mask)), r);
   const M done = hn::AndNot(hn::RebindMask(du, hn::Lt(hn::BitCast(di, e), hn::BitCast(di, end))), fail);
   live = hn::AndNot(done, live);
-  const V e1 = hn::Add(e, one);
-  q = hn::IfThenElse(ok, q1, e1);
-  c = hn::And(hn::IfThenElse(ok, ahead, r8), byte_mask);
+  // A failing lane restarts at e: at depth 2 where its first two bytes are a token (the
+  // restart entry is then not the depth-1 cell), which then ends at e + 2; else at depth 1.
+  const M deep = hn::AndNot(done, hn::Ne(restart_at, hn::Add(hn::Set(du, DA::kRootBase), hn::And(r, byte_mask))));
+  const V w_fail = hn::IfThenElse(deep, hn::ShiftRight<16>(w), hn::ShiftRight<8>(w));
+  const V e_fail = hn::Sub(hn::Add(e, one), hn::VecFromMask(du, deep));
+  q = hn::IfThenElse(ok, q1, e_fail);
+  c = hn::And(hn::IfThenElse(ok, ahead, w_fail), byte_mask);
   cell = hn::IfThenElse(ok, probe, restart);
   at = hn::IfThenElse(ok, next_at, restart_at);
-  e = hn::IfThenElse(token, q1, hn::IfThenElse(fail, e1, e));
-  r = hn::IfThenElse(token, ahead, hn::IfThenElse(fail, r_fail, r_keep));
+  e = hn::IfThenElse(token, q1, hn::IfThenElse(fail, e_fail, e));
+  r = hn::IfThenElse(token, ahead, hn::IfThenElse(fail, w_fail, w));
   return emitted;
 }
 
-size_t WalkSegments(const uint32_t* cells, const uint8_t* s, size_t read_end, const uint32_t* seg_begin,
-                    const uint32_t* seg_end, size_t nseg, uint32_t* seg_stop, uint32_t* stream) {
+size_t WalkSegments(const uint32_t* cells, const uint32_t* restarts, const uint8_t* s, size_t read_end,
+                    const uint32_t* seg_begin, const uint32_t* seg_end, size_t nseg, uint32_t* seg_stop,
+                    uint32_t* seg_count, uint32_t* stream) {
 #if HWY_TARGET == HWY_SCALAR || HWY_TARGET == HWY_EMU128
   // Never called (Lanes() is 0); no Highway op is instantiated for these targets, some of
   // which would need libhwy (hwy::Abort).
-  (void)cells, (void)s, (void)read_end, (void)seg_begin, (void)seg_end, (void)nseg, (void)seg_stop, (void)stream;
+  (void)cells, (void)restarts, (void)s, (void)read_end, (void)seg_begin, (void)seg_end, (void)nseg, (void)seg_stop, (void)seg_count,
+      (void)stream;
   return 0;
 #else
   using D = LaneTag;
@@ -168,12 +195,12 @@ size_t WalkSegments(const uint32_t* cells, const uint8_t* s, size_t read_end, co
   const V fetch_limit = hn::Set(du, static_cast<uint32_t>(read_end - 4));
   size_t w = 0;
 #define RWKVKIT_VECTOR(k)                                             \
-  V q##k, e##k, r##k, c##k, at##k, cell##k, end##k, tag##k;           \
+  V q##k, e##k, r##k, c##k, at##k, cell##k, end##k, slot##k;           \
   M live##k;                                                          \
-  StartLanes(du, s, seg_begin, seg_end, (k) * n, nseg, q##k, e##k, r##k, c##k, at##k, cell##k, end##k, tag##k, \
+  StartLanes(du, s, seg_begin, seg_end, (k) * n, nseg, q##k, e##k, r##k, c##k, at##k, cell##k, end##k, slot##k, \
              live##k)
 #define RWKVKIT_STEP(k) \
-  w += Step(du, cells, s, fetch_limit, q##k, e##k, r##k, c##k, at##k, cell##k, end##k, tag##k, live##k, stream + w)
+  w += Step(du, cells, restarts, s, fetch_limit, q##k, e##k, r##k, c##k, at##k, cell##k, end##k, slot##k, live##k, stream + w)
   // Two independent vectors: one's loads run while the other's wait.
   RWKVKIT_VECTOR(0);
   RWKVKIT_VECTOR(1);
@@ -184,6 +211,9 @@ size_t WalkSegments(const uint32_t* cells, const uint8_t* s, size_t read_end, co
   // A lane's last step restarted it one byte past its last token, and e stayed there.
   hn::StoreU(hn::Sub(e0, hn::Set(du, 1)), du, seg_stop);
   hn::StoreU(hn::Sub(e1, hn::Set(du, 1)), du, seg_stop + n);
+  const V first = hn::Set(du, seg_begin[0]);
+  hn::StoreU(hn::Sub(hn::ShiftRight<kLaneShift>(slot0), hn::Sub(hn::LoadU(du, seg_begin), first)), du, seg_count);
+  hn::StoreU(hn::Sub(hn::ShiftRight<kLaneShift>(slot1), hn::Sub(hn::LoadU(du, seg_begin + n), first)), du, seg_count + n);
 #undef RWKVKIT_STEP
 #undef RWKVKIT_VECTOR
   return w;
@@ -208,8 +238,8 @@ struct Walker {
   int64_t target;
   size_t (*lanes)();
   const char* (*name)();
-  size_t (*walk)(const uint32_t*, const uint8_t*, size_t, const uint32_t*, const uint32_t*, size_t, uint32_t*,
-                 uint32_t*);
+  size_t (*walk)(const uint32_t*, const uint32_t*, const uint8_t*, size_t, const uint32_t*, const uint32_t*, size_t,
+                 uint32_t*, uint32_t*, uint32_t*);
 };
 
 #define RWKVKIT_WALKER(NS, TARGET) Walker{TARGET, &NS::Lanes, &NS::TargetName, &NS::WalkSegments}
@@ -288,9 +318,10 @@ size_t VectorWalkLanes() { return Current().lanes(); }
 
 const char* VectorWalkTarget() { return Current().name(); }
 
-size_t WalkVectorSegments(const uint32_t* cells, const uint8_t* s, size_t read_end, const uint32_t* seg_begin,
-                          const uint32_t* seg_end, size_t nseg, uint32_t* seg_stop, uint32_t* stream) {
-  return Current().walk(cells, s, read_end, seg_begin, seg_end, nseg, seg_stop, stream);
+size_t WalkVectorSegments(const uint32_t* cells, const uint32_t* restarts, const uint8_t* s, size_t read_end,
+                          const uint32_t* seg_begin, const uint32_t* seg_end, size_t nseg, uint32_t* seg_stop,
+                          uint32_t* seg_count, uint32_t* stream) {
+  return Current().walk(cells, restarts, s, read_end, seg_begin, seg_end, nseg, seg_stop, seg_count, stream);
 }
 
 std::vector<std::string> VectorWalkTargetsOnThisCpu() {
