@@ -245,10 +245,17 @@ void TextUnits::Analyze(std::string_view s, bool split_words) {
     word_code_points.push_back(cps);
     word_flags.push_back(flags);
   };
-  while (i < s.size()) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const size_t n = s.size();
+  while (i < n) {
     const size_t at = i;
-    const auto b = static_cast<unsigned char>(s[i]);
-    const char32_t c = b < 0x80 ? (++i, b) : NextCodePoint(s, i);
+    // NextCodePoint's decoding, inline (so that the index stays in a register).
+    char32_t c = p[i++];
+    if (c >= 0x80) {
+      const int more = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : 1;
+      c &= 0x3Fu >> more;
+      for (int k = 0; k < more && i < n; ++k, ++i) c = (c << 6) | (p[i] & 0x3F);
+    }
     ++n_code_points;
     n_newlines += c == '\n';
     const uint8_t cls = c < 0x10000 ? bmp[c] : SlowClass(c);
