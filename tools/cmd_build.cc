@@ -99,6 +99,9 @@ several shards into the one prefix the trainer opens.)",
         {"tasks", FlagKind::kValue, "N", "read tasks of a split build: slices of the input files (default: 1)"},
         {"partitions", FlagKind::kValue, "P", "dedup tasks of a split build: key ranges (default: 1)"},
         {"write-tasks", FlagKind::kValue, "W", "shard-writing tasks of a split build (default: --tasks)"},
+        {"sort-memory", FlagKind::kValue, "BYTES",
+         "a dedup task's sort buffer; a larger partition is sorted in runs\n"
+         "spilled to --work and merged (default: 268435456; output unchanged)"},
         {"parallel", FlagKind::kValue, "K", "--executor local: tasks running at once (default: all cores)"},
         {"stage", FlagKind::kValue, "S",
          "run one task of a split build: read, dedup, cluster, write or publish\n"
@@ -179,6 +182,9 @@ absl::StatusOr<corpus::tasks::SplitOptions> SplitFromFlags(const ParsedFlags& f)
   s.read_tasks = static_cast<uint32_t>(*tasks);
   s.partitions = static_cast<uint32_t>(*parts);
   s.write_tasks = static_cast<uint32_t>(*writers);
+  absl::StatusOr<long> sort = f.GetInt("sort-memory", static_cast<long>(corpus::tasks::kDefaultSortBytes), 1, 1L << 40);
+  if (!sort.ok()) return sort.status();
+  s.sort_bytes = static_cast<uint64_t>(*sort);
   return s;
 }
 
@@ -270,7 +276,7 @@ int RunBuild(int argc, char** argv) {
   if (flags.Has("stage") || flags.Has("executor")) return RunSplitBuild(flags, *opt);
   absl::StatusOr<tokenizer::Tokenizer> tok = LoadTokenizer(*vocab);
   if (!tok.ok()) return ReportError("build", tok.status());
-  for (const char* f : {"work", "tasks", "partitions", "write-tasks", "parallel", "task"})
+  for (const char* f : {"work", "tasks", "partitions", "write-tasks", "sort-memory", "parallel", "task"})
     if (flags.Has(f))
       return ReportError("build", absl::InvalidArgumentError(absl::StrCat("--", f, " needs --executor (a split build)")));
   const auto start = std::chrono::steady_clock::now();

@@ -1,63 +1,102 @@
 // corpus/tasks/dedup_task.cc — the dedup stage of a split build (stage_tasks.h).
-#include <algorithm>
+//
+// Both outputs come from an external sort (external_sort.h) of the partition's records from
+// every read task, so the task's memory is ctx.sort_bytes however large the partition is.
+#include <cstdio>
 
-#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
-#include "corpus/dedup/exact_dedup.h"
+#include "corpus/tasks/external_sort.h"
 #include "corpus/tasks/intermediate.h"
 #include "corpus/tasks/stage_tasks.h"
 
 namespace rwkvkit::corpus::tasks {
 namespace {
 
-// losers.u64: the read tasks in input order; within one, its keys in input order.
-absl::Status ExactLosers(const TaskContext& ctx, uint32_t partition, const std::filesystem::path& dir) {
-  absl::flat_hash_set<dedup::Hash128> seen;
-  RWKVKIT_ASSIGN_OR_RETURN(RecordWriter out, RecordWriter::Create(dir / "losers.u64"));
-  for (uint32_t t = 0; t < ctx.plan.read_tasks; ++t) {
-    RWKVKIT_ASSIGN_OR_RETURN(const std::vector<KeyRecord> keys,
-                             ReadRecords<KeyRecord>(TaskDir(ctx.work, Stage::kRead, t) / PartFileName("keys", partition)));
-    for (const KeyRecord& k : keys) {
-      if (seen.insert(dedup::Hash128{k.lo, k.hi}).second) continue;
-      const uint64_t loser = uint64_t{t} << kTaskShift | k.first;
-      RWKVKIT_RETURN_IF_ERROR(out.Write(&loser, sizeof loser));
-    }
-  }
-  return out.Close();
-}
-
-struct BandEntry {
-  uint64_t band_key_order[2];  // band, key
-  uint64_t member;             // task << 40 | stored index
-  bool operator<(const BandEntry& o) const {
-    if (band_key_order[0] != o.band_key_order[0]) return band_key_order[0] < o.band_key_order[0];
-    if (band_key_order[1] != o.band_key_order[1]) return band_key_order[1] < o.band_key_order[1];
+// A sort record: a key (exact: the Hash128; near: band and band key) and its document
+// (task << 40 | index). Ascending order groups a key's documents, earliest in input order first.
+struct KeyEntry {
+  uint64_t key[2];
+  uint64_t member;
+  bool operator<(const KeyEntry& o) const {
+    if (key[0] != o.key[0]) return key[0] < o.key[0];
+    if (key[1] != o.key[1]) return key[1] < o.key[1];
     return member < o.member;
   }
 };
+static_assert(sizeof(KeyEntry) == 24);
+
+// Sorts `sorter`'s input and calls group(head, members) for each run of equal keys (head: its
+// first entry); logs how the sort went.
+template <typename OnGroup>
+absl::Status ForEachKey(ExternalSorter<KeyEntry>& sorter, const char* what, uint32_t partition, OnGroup group) {
+  RWKVKIT_RETURN_IF_ERROR(sorter.Finish());
+  std::fprintf(stderr, "rwkvkit build: dedup task %u: %llu %s sorted %s\n", partition,
+               static_cast<unsigned long long>(sorter.records()), what,
+               sorter.spilled() == 0 ? "in memory"
+                                     : absl::StrCat("in ", sorter.spilled(), " runs on disk (--sort-memory)").c_str());
+  std::vector<uint64_t> members;
+  KeyEntry head{}, x{};
+  bool have = false;
+  for (;;) {
+    RWKVKIT_ASSIGN_OR_RETURN(const bool more, sorter.Next(x));
+    if (have && (!more || x.key[0] != head.key[0] || x.key[1] != head.key[1])) {
+      RWKVKIT_RETURN_IF_ERROR(group(head, members));
+      members.clear();
+    }
+    if (!more) return absl::OkStatus();
+    if (members.empty()) head = x;
+    members.push_back(x.member);
+    have = true;
+  }
+}
+
+// Adds every record of the read tasks' `stem`.<partition> files to `sorter`, as entry(record, task).
+template <typename Record, typename ToEntry>
+absl::Status AddPartition(const TaskContext& ctx, const char* stem, uint32_t partition,
+                          ExternalSorter<KeyEntry>& sorter, ToEntry entry) {
+  for (uint32_t t = 0; t < ctx.plan.read_tasks; ++t) {
+    RWKVKIT_ASSIGN_OR_RETURN(RecordReader<Record> in, RecordReader<Record>::Open(TaskDir(ctx.work, Stage::kRead, t) /
+                                                                                 PartFileName(stem, partition)));
+    for (Record r{};;) {
+      RWKVKIT_ASSIGN_OR_RETURN(const bool more, in.Next(r));
+      if (!more) break;
+      RWKVKIT_RETURN_IF_ERROR(sorter.Add(entry(r, uint64_t{t} << kTaskShift)));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// losers.u64: every document whose exact key an earlier one in input order also has.
+absl::Status ExactLosers(const TaskContext& ctx, uint32_t partition, const std::filesystem::path& dir) {
+  ExternalSorter<KeyEntry> sorter(dir, "keys", ctx.sort_bytes);
+  RWKVKIT_RETURN_IF_ERROR(
+      AddPartition<KeyRecord>(ctx, "keys", partition, sorter, [](const KeyRecord& k, uint64_t task) {
+        return KeyEntry{{k.hi, k.lo}, task | k.first};
+      }));
+  RWKVKIT_ASSIGN_OR_RETURN(RecordWriter out, RecordWriter::Create(dir / "losers.u64"));
+  RWKVKIT_RETURN_IF_ERROR(
+      ForEachKey(sorter, "exact keys", partition, [&](const KeyEntry&, const std::vector<uint64_t>& members) {
+        return out.Write(members.data() + 1, (members.size() - 1) * sizeof(uint64_t));  // the first wins
+      }));
+  return out.Close();
+}
 
 // buckets.u64: every band key of the partition shared by two or more documents.
 absl::Status Buckets(const TaskContext& ctx, uint32_t partition, const std::filesystem::path& dir) {
-  std::vector<BandEntry> entries;
-  for (uint32_t t = 0; t < ctx.plan.read_tasks; ++t) {
-    RWKVKIT_ASSIGN_OR_RETURN(const std::vector<BandRecord> recs,
-                             ReadRecords<BandRecord>(TaskDir(ctx.work, Stage::kRead, t) / PartFileName("bands", partition)));
-    for (const BandRecord& r : recs)
-      entries.push_back(BandEntry{{r.doc >> kBandShift, r.key},
-                                  uint64_t{t} << kTaskShift | (r.doc & ((uint64_t{1} << kBandShift) - 1))});
-  }
-  std::sort(entries.begin(), entries.end());
+  ExternalSorter<KeyEntry> sorter(dir, "bands", ctx.sort_bytes);
+  RWKVKIT_RETURN_IF_ERROR(
+      AddPartition<BandRecord>(ctx, "bands", partition, sorter, [](const BandRecord& r, uint64_t task) {
+        return KeyEntry{{r.doc >> kBandShift, r.key}, task | (r.doc & ((uint64_t{1} << kBandShift) - 1))};
+      }));
   RWKVKIT_ASSIGN_OR_RETURN(RecordWriter out, RecordWriter::Create(dir / "buckets.u64"));
-  std::vector<uint64_t> rec;
-  for (size_t s = 0, e = 0; s < entries.size(); s = e) {
-    for (e = s + 1; e < entries.size() && entries[e].band_key_order[0] == entries[s].band_key_order[0] &&
-                    entries[e].band_key_order[1] == entries[s].band_key_order[1];
-         ++e) {}
-    if (e - s < 2) continue;
-    rec.assign({entries[s].band_key_order[0], e - s});
-    for (size_t k = s; k < e; ++k) rec.push_back(entries[k].member);
-    RWKVKIT_RETURN_IF_ERROR(out.Write(rec.data(), rec.size() * sizeof(uint64_t)));
-  }
+  RWKVKIT_RETURN_IF_ERROR(
+      ForEachKey(sorter, "band keys", partition, [&](const KeyEntry& head, const std::vector<uint64_t>& members) {
+        if (members.size() < 2) return absl::OkStatus();
+        const uint64_t bucket[2] = {head.key[0], members.size()};
+        RWKVKIT_RETURN_IF_ERROR(out.Write(bucket, sizeof bucket));
+        return out.Write(members.data(), members.size() * sizeof(uint64_t));
+      }));
   return out.Close();
 }
 

@@ -30,8 +30,8 @@ absl::Status RecordWriter::Write(const void* data, size_t bytes) {
   return absl::OkStatus();
 }
 
-absl::Status RecordWriter::Close() {
-  const bool ok = std::fflush(f_) == 0 && ::fsync(fileno(f_)) == 0;
+absl::Status RecordWriter::Close(bool sync) {
+  const bool ok = std::fflush(f_) == 0 && (!sync || ::fsync(fileno(f_)) == 0);
   const bool closed = std::fclose(f_) == 0;
   f_ = nullptr;
   if (!ok || !closed) return absl::UnavailableError(absl::StrCat(path_.string(), ": write failed (", std::strerror(errno), ")"));

@@ -13,6 +13,7 @@
 #ifndef RWKVKIT_CORPUS_TASKS_INTERMEDIATE_H_
 #define RWKVKIT_CORPUS_TASKS_INTERMEDIATE_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
@@ -69,7 +70,8 @@ class RecordWriter {
   RecordWriter& operator=(RecordWriter&&) = delete;
   ~RecordWriter();
   absl::Status Write(const void* data, size_t bytes);
-  absl::Status Close();
+  // `sync`: fsync before closing (false for scratch files that a task deletes itself).
+  absl::Status Close(bool sync = true);
 
  private:
   RecordWriter(std::filesystem::path p, std::FILE* f) : path_(std::move(p)), f_(f) {}
@@ -93,6 +95,51 @@ absl::StatusOr<std::vector<T>> ReadRecords(const std::filesystem::path& path) {
     return absl::DataLossError(path.string() + ": short read");
   return out;
 }
+
+// RecordReader
+// A file of T records read one at a time through a buffer of about `buffer_bytes`, so memory
+// does not grow with the file (kDataLoss as RecordCount, or on a failed read).
+template <typename T>
+class RecordReader {
+ public:
+  static absl::StatusOr<RecordReader> Open(const std::filesystem::path& path, size_t buffer_bytes = size_t{1} << 20) {
+    absl::StatusOr<uint64_t> n = RecordCount(path, sizeof(T));
+    if (!n.ok()) return n.status();
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    if (f == nullptr) return absl::DataLossError(path.string() + ": cannot open");
+    return RecordReader(path, f, *n, std::max<size_t>(1, buffer_bytes / sizeof(T)));
+  }
+  RecordReader(RecordReader&& o) noexcept
+      : path_(std::move(o.path_)), f_(o.f_), left_(o.left_), buf_(std::move(o.buf_)), at_(o.at_), end_(o.end_) {
+    o.f_ = nullptr;
+  }
+  RecordReader& operator=(RecordReader&&) = delete;
+  ~RecordReader() {
+    if (f_ != nullptr) std::fclose(f_);
+  }
+  // The next record into `x`; false after the last.
+  absl::StatusOr<bool> Next(T& x) {
+    if (at_ == end_) {
+      if (left_ == 0) return false;
+      const size_t want = static_cast<size_t>(std::min<uint64_t>(left_, buf_.size()));
+      if (std::fread(buf_.data(), sizeof(T), want, f_) != want) return absl::DataLossError(path_.string() + ": short read");
+      left_ -= want;
+      at_ = 0;
+      end_ = want;
+    }
+    x = buf_[at_++];
+    return true;
+  }
+
+ private:
+  RecordReader(std::filesystem::path p, std::FILE* f, uint64_t n, size_t records)
+      : path_(std::move(p)), f_(f), left_(n), buf_(static_cast<size_t>(std::min<uint64_t>(n, records))) {}
+  std::filesystem::path path_;
+  std::FILE* f_ = nullptr;
+  uint64_t left_ = 0;  // records not yet read from the file
+  std::vector<T> buf_;
+  size_t at_ = 0, end_ = 0;
+};
 
 }  // namespace rwkvkit::corpus::tasks
 

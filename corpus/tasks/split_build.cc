@@ -20,7 +20,7 @@ absl::StatusOr<TaskContext> OpenSplitBuild(const build::BuildOptions& opt, const
   if (split.work.empty()) return absl::InvalidArgumentError("a split build needs --work DIR");
   uint64_t total_bytes = 0;
   RWKVKIT_ASSIGN_OR_RETURN(std::vector<build::InputFile> files, build::ListInputs(opt, total_bytes));
-  TaskContext ctx{opt, tok, std::move(files), TaskPlan{}, split.work};
+  TaskContext ctx{opt, tok, std::move(files), TaskPlan{}, split.work, split.sort_bytes};
   ctx.plan.read_tasks = split.read_tasks;
   ctx.plan.partitions = split.partitions;
   ctx.plan.write_tasks = split.write_tasks;

@@ -23,6 +23,7 @@ struct SplitOptions {
   uint32_t read_tasks = 1;
   uint32_t partitions = 1;
   uint32_t write_tasks = 1;
+  uint64_t sort_bytes = kDefaultSortBytes;  // not part of the plan: any value gives the same build
 };
 
 // OpenSplitBuild()

@@ -6,7 +6,7 @@
 // one-process build (pipeline.h): read i/N runs the one-process phase 1 on a byte-balanced
 // contiguous slice of the input (whole files, or byte ranges of uncompressed JSON Lines cut
 // at line boundaries); dedup p/P settles exact duplicates across slices (first in
-// input order wins) and finds the LSH buckets of its key range; cluster replays the buckets in
+// input order wins) and finds the LSH buckets of its key range, in bounded memory; cluster replays the buckets in
 // the one-process order through LshClusterer, applies the removals and lays out the shards;
 // write w/W writes shards s ≡ w (mod W); publish writes build.json and publishes. RunTask()
 // wraps each in the task's lock, a clean directory and the done marker (work_dir.h).
@@ -30,12 +30,16 @@
 
 namespace rwkvkit::corpus::tasks {
 
+// What a dedup task sorts in memory before it spills sorted runs to its task directory.
+inline constexpr uint64_t kDefaultSortBytes = uint64_t{256} << 20;
+
 struct TaskContext {
   const build::BuildOptions& opt;
   const tokenizer::Tokenizer* tok;  // only the read tasks tokenize (null elsewhere)
   std::vector<build::InputFile> files;
   TaskPlan plan;
   std::filesystem::path work;
+  uint64_t sort_bytes = kDefaultSortBytes;  // a dedup task's sort buffer (external_sort.h)
 };
 
 // Which input files may be cut into byte ranges: uncompressed JSON Lines (record_source.h).

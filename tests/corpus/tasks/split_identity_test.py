@@ -5,7 +5,7 @@ Builds a generated corpus (split_corpus.py: exact and near duplicates across fil
 sources, bad records, an empty and a gzip file, sampled and repeated sources) once in one
 process (the reference), then with `--executor local` for read tasks N = 1, 2, 5 and 12
 (12 > files: empty slices) and partitions P = 1 and 4, with several write-task counts, with and
-without --shuffle. Every file of each output directory (shards, build.json, the ownership
+without --shuffle, and with a sort buffer so small that the dedup tasks sort in runs on disk. Every file of each output directory (shards, build.json, the ownership
 record, the --dedup-report; build.json without the one-process build's stage timing) must equal
 the reference byte for byte; the reference must have
 removed exact duplicates, near duplicates, bad records and sampled documents, or the test
@@ -67,15 +67,24 @@ def main():
                 failures += 1
             runs = [(1, 1, 1), (2, 4, 3), (5, 1, 2), (5, 4, 5), (12, 4, 2)] if not shuffle else [(5, 4, 3)]
             for n, p, w in runs:
-                name = f"N={n} P={p} W={w}{''.join(shuffle)}"
+                # A tiny sort buffer makes the dedup tasks sort in many runs on disk, merged in
+                # several passes (more runs than the merge's fan-in).
+                sort = ["--sort-memory", "480"] if (n, p) in ((2, 4), (5, 4)) else []
+                name = f"N={n} P={p} W={w} {' '.join(shuffle + sort)}".rstrip()
                 out = os.path.join(tmp, f"out_{n}_{p}_{w}{''.join(shuffle)}")
                 work = os.path.join(tmp, f"work_{n}_{p}_{w}{''.join(shuffle)}")
-                build(args, manifest, out, shuffle + ["--executor", "local", "--tasks", str(n), "--partitions", str(p),
-                                                      "--write-tasks", str(w), "--work", work, "--parallel", "2"])
+                build(args, manifest, out, shuffle + sort + ["--executor", "local", "--tasks", str(n), "--partitions",
+                                                             str(p), "--write-tasks", str(w), "--work", work,
+                                                             "--parallel", "2"])
                 got = digest_dir(out)
+                with open(os.path.join(work, "logs", "dedup-00000.log")) as f:
+                    runs_on_disk = "runs on disk" in f.read()
                 if got != want:
                     diff = sorted(k for k in set(got) | set(want) if got.get(k) != want.get(k))
                     print(f"FAIL {name}: differs from the one-process build in {diff[:8]}")
+                    failures += 1
+                elif runs_on_disk != bool(sort):
+                    print(f"FAIL {name}: dedup task 0 {'did not sort' if sort else 'sorted'} in runs on disk")
                     failures += 1
                 else:
                     print(f"ok   {name}: {len(got)} files byte-identical")
