@@ -13,6 +13,7 @@ only its checks:
                                                      # the exit status instead)
     check(r.returncode == 0, f"inspect: {r.stderr}")
     testlib.write_binidx(prefix, docs)               # a binidx shard (tests/golden/binidx_numpy_writer.py)
+    testlib.write_sourced_shards(d, layout, names, rng)  # shards of several sources with their build.json
     return check.finish("inspect_test")              # exit status: 0, or 1 after "N failure(s)"
 
 Every failed check is printed at once (`FAIL: what` on stderr), so a failing run shows all of
@@ -87,6 +88,23 @@ def write_build_json(path, source_names, shards):
                          "source_runs": [list(r) for r in s[2]]} for s in shards]}
     with open(path, "w") as f:
         json.dump(build, f)
+
+
+def write_sourced_shards(root, layout, source_names, rng, dtype="uint16"):
+    """Shards in directory root with their build.json: layout is [(name, [(source index,
+    documents), ...])]; the k-th document over all shards has k + 2 tokens drawn from rng
+    (1..511) and the end token 0, so no two documents have the same length."""
+    length = 2
+    shards = []
+    for name, runs in layout:
+        docs = []
+        for _, n in runs:
+            for _ in range(n):
+                docs.append([rng.randint(1, 511) for _ in range(length)] + [0])
+                length += 1
+        write_binidx(os.path.join(root, name), docs, dtype)
+        shards.append((name, len(docs), runs, sum(len(d) for d in docs)))
+    write_build_json(os.path.join(root, "build.json"), source_names, shards)
 
 
 def run_expect(cmd, code=0, timeout=600):

@@ -86,6 +86,23 @@ std::string LastLogLine(const std::filesystem::path& log) {
   return last;
 }
 
+std::vector<uint32_t> PendingTasks(const std::filesystem::path& work, const TaskPlan& plan, Stage stage,
+                                   const std::string& who, ExecutorResult& result) {
+  std::vector<uint32_t> pending;
+  for (uint32_t t = 0; t < TaskCount(plan, stage); ++t) {
+    const absl::Status done = CheckDone(work, plan, stage, t);
+    if (done.ok()) {
+      ++result.tasks_skipped;
+      continue;
+    }
+    if (!absl::IsNotFound(done))
+      std::fprintf(stderr, "%s: redoing task %s %u: %s\n", who.c_str(), StageName(stage).c_str(), t,
+                   std::string(done.message()).c_str());
+    pending.push_back(t);
+  }
+  return pending;
+}
+
 absl::StatusOr<ExecutorResult> RunLocalExecutor(const std::filesystem::path& work, const TaskPlan& plan,
                                                 const std::vector<std::string>& command, int parallel,
                                                 const std::vector<std::string>& slot_env) {
@@ -98,18 +115,7 @@ absl::StatusOr<ExecutorResult> RunLocalExecutor(const std::filesystem::path& wor
     return result;
   }
   for (Stage stage : StagesOf(plan)) {
-    std::vector<uint32_t> pending;
-    for (uint32_t t = 0; t < TaskCount(plan, stage); ++t) {
-      const absl::Status done = CheckDone(work, plan, stage, t);
-      if (done.ok()) {
-        ++result.tasks_skipped;
-      } else {
-        if (!absl::IsNotFound(done))
-          std::fprintf(stderr, "%s: redoing task %s %u: %s\n", who.c_str(), StageName(stage).c_str(), t,
-                       std::string(done.message()).c_str());
-        pending.push_back(t);
-      }
-    }
+    const std::vector<uint32_t> pending = PendingTasks(work, plan, stage, who, result);
     std::map<pid_t, std::pair<uint32_t, int>> running;  // task, slot
     std::vector<bool> slot_busy(static_cast<size_t>(parallel), false);
     std::string failure;

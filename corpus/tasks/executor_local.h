@@ -12,6 +12,7 @@
 #ifndef RWKVKIT_CORPUS_TASKS_EXECUTOR_LOCAL_H_
 #define RWKVKIT_CORPUS_TASKS_EXECUTOR_LOCAL_H_
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -34,6 +35,12 @@ absl::StatusOr<ExecutorResult> RunLocalExecutor(const std::filesystem::path& wor
 
 // "rwkvkit build" or "rwkvkit eval": the task command's name, for messages.
 std::string CommandName(const std::vector<std::string>& command);
+
+// PendingTasks()
+// The tasks of `stage` whose done markers do not check out, in order; counts the others in
+// result.tasks_skipped and says on stderr (as `who`) why a task with a damaged marker is redone.
+std::vector<uint32_t> PendingTasks(const std::filesystem::path& work, const TaskPlan& plan, Stage stage,
+                                   const std::string& who, ExecutorResult& result);
 
 // The last non-empty line of a task's log but its usage line ("" when none), for messages.
 std::string LastLogLine(const std::filesystem::path& log);

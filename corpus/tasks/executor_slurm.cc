@@ -103,18 +103,7 @@ absl::StatusOr<ExecutorResult> RunSlurmExecutor(const std::filesystem::path& wor
   std::vector<std::string> arrays;   // A of every array submitted by this run
   std::string jobs_log;
   for (Stage stage : StagesOf(plan)) {
-    std::vector<std::string> pending;
-    for (uint32_t t = 0; t < TaskCount(plan, stage); ++t) {
-      const absl::Status done = CheckDone(work, plan, stage, t);
-      if (done.ok()) {
-        ++result.tasks_skipped;
-      } else {
-        if (!absl::IsNotFound(done))
-          std::fprintf(stderr, "%s: redoing task %s %u: %s\n", who.c_str(), StageName(stage).c_str(), t,
-                       std::string(done.message()).c_str());
-        pending.push_back(std::to_string(t));
-      }
-    }
+    const std::vector<uint32_t> pending = PendingTasks(work, plan, stage, who, result);
     if (pending.empty()) continue;
     std::string script = absl::StrCat("#!/bin/sh\n# rwkvkit, stage ", StageName(stage), " (one array task per task)\nexec");
     for (const std::string& a : command) absl::StrAppend(&script, " ", ShellQuote(a));
@@ -143,7 +132,7 @@ absl::StatusOr<ExecutorResult> RunSlurmExecutor(const std::filesystem::path& wor
     if (r.status != 0 || id.empty() || id.find_first_not_of("0123456789") != std::string::npos)
       return absl::UnavailableError(absl::StrCat("sbatch for stage ", StageName(stage), " failed (status ", r.status,
                                                  "): ", absl::StripAsciiWhitespace(r.output)));
-    for (const std::string& t : pending) earlier.push_back(absl::StrCat(id, "_", t));
+    for (const uint32_t t : pending) earlier.push_back(absl::StrCat(id, "_", t));
     arrays.push_back(id);
     result.tasks_run += static_cast<int>(pending.size());
     absl::StrAppend(&jobs_log, StageName(stage), " ", id, " ", absl::StrJoin(pending, ","), "\n");

@@ -21,6 +21,28 @@ def _doc(rng, n):
     return [rng.choice(WORDS) for _ in range(n)]
 
 
+def _edited(rng, history):
+    """An earlier document with one word replaced: a near duplicate of it."""
+    words = list(rng.choice(history))
+    words[rng.randrange(len(words))] = "edited"
+    return words
+
+
+def _fresh(rng, lo, hi, history):
+    """A new document of lo..hi words; long ones are kept in history for near duplicates."""
+    words = _doc(rng, rng.randint(lo, hi))
+    if len(words) >= 120:
+        history.append(words)
+    return words
+
+
+def _write_manifest(root, name, manifest):
+    path = os.path.join(root, name)
+    with open(path, "w") as f:
+        json.dump(manifest, f, indent=1)
+    return path
+
+
 def make_split_corpus(root, docs_per_file=300, seed=7):
     """Writes the corpus under root and returns the path of its manifest."""
     rng = random.Random(seed)
@@ -41,19 +63,14 @@ def make_split_corpus(root, docs_per_file=300, seed=7):
                 if r < 0.08:
                     text = rng.choice(shared)  # exact duplicate across files and sources
                 elif r < 0.16 and history:
-                    words = list(rng.choice(history))
-                    words[rng.randrange(len(words))] = "edited"  # a near duplicate of an earlier document
-                    text = " ".join(words)
+                    text = " ".join(_edited(rng, history))
                 elif r < 0.22 and history:
                     words = list(rng.choice(history))
                     for _ in range(len(words) // 40):  # similar, often a candidate, not always confirmed
                         words[rng.randrange(len(words))] = "changed"
                     text = " ".join(words)
                 else:
-                    words = _doc(rng, rng.randint(5, 300))
-                    if len(words) >= 120:
-                        history.append(words)
-                    text = " ".join(words) + f" #{name}{f}.{i}"
+                    text = " ".join(_fresh(rng, 5, 300, history)) + f" #{name}{f}.{i}"
                 if i % 97 == 5:
                     lines.append("{broken json")
                     continue
@@ -71,10 +88,7 @@ def make_split_corpus(root, docs_per_file=300, seed=7):
                         "language": None, "license": "test", "weight": weight})
     manifest = {"name": "split", "description": "split-build test corpus", "seed": 11, "sources": sources,
                 "output": {"dir": "out", "shard_tokens": 40000, "ctx_len": 512}}
-    path = os.path.join(root, "split.json")
-    with open(path, "w") as f:
-        json.dump(manifest, f, indent=1)
-    return path
+    return _write_manifest(root, "split.json", manifest)
 
 
 def make_one_file_corpus(root, docs=1500, seed=5):
@@ -91,14 +105,9 @@ def make_one_file_corpus(root, docs=1500, seed=5):
         if r < 0.1:
             text = rng.choice(shared)
         elif r < 0.2 and history:
-            words = list(rng.choice(history))
-            words[rng.randrange(len(words))] = "edited"
-            text = " ".join(words)
+            text = " ".join(_edited(rng, history))
         else:
-            words = _doc(rng, rng.randint(3, 250))
-            if len(words) >= 120:
-                history.append(words)
-            text = " ".join(words) + f" #{i}"
+            text = " ".join(_fresh(rng, 3, 250, history)) + f" #{i}"
         if i % 211 == 7:
             lines.append("{broken json")
         elif i % 301 == 9:
@@ -113,10 +122,7 @@ def make_one_file_corpus(root, docs=1500, seed=5):
                 "sources": [{"name": "big", "paths": ["big.jsonl"], "format": "jsonl", "text_key": "text",
                              "language": None, "license": "test", "weight": 1.0}],
                 "output": {"dir": "out", "shard_tokens": 30000, "ctx_len": 512}}
-    path = os.path.join(root, "big.json")
-    with open(path, "w") as f:
-        json.dump(manifest, f, indent=1)
-    return path
+    return _write_manifest(root, "big.json", manifest)
 
 
 def make_parquet_corpus(root, seed=9):
@@ -131,8 +137,7 @@ def make_parquet_corpus(root, seed=9):
         texts = []
         for i in range(200):
             if history and rng.random() < 0.15:
-                words = list(rng.choice(history))
-                words[rng.randrange(len(words))] = "edited"
+                words = _edited(rng, history)
             else:
                 words = _doc(rng, rng.randint(120, 200))
                 history.append(words)
@@ -144,10 +149,7 @@ def make_parquet_corpus(root, seed=9):
                 "sources": [{"name": "pq", "paths": paths, "format": "parquet", "text_key": "text",
                              "language": None, "license": "test", "weight": 1.0}],
                 "output": {"dir": "out", "shard_tokens": 20000, "ctx_len": 512}}
-    path = os.path.join(root, "pq.json")
-    with open(path, "w") as f:
-        json.dump(manifest, f, indent=1)
-    return path
+    return _write_manifest(root, "pq.json", manifest)
 
 
 def digest_dir(d):

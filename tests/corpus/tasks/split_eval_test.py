@@ -35,17 +35,7 @@ def make_data(root):
     rng = random.Random(11)
     built = os.path.join(root, "built")
     os.makedirs(built)
-    length = 2
-    shards = []
-    for name, runs in LAYOUT:
-        docs = []
-        for _, n in runs:
-            for _ in range(n):
-                docs.append([rng.randint(1, 511) for _ in range(length)] + [0])
-                length += 1
-        testlib.write_binidx(os.path.join(built, name), docs)
-        shards.append((name, len(docs), runs, sum(len(d) for d in docs)))
-    testlib.write_build_json(os.path.join(built, "build.json"), ["a", "b", "c"], shards)
+    testlib.write_sourced_shards(built, LAYOUT, ["a", "b", "c"], rng)
     loose = os.path.join(root, "loose")
     os.makedirs(loose)
     testlib.write_binidx(os.path.join(loose, "fy_00000"),

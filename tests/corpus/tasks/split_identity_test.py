@@ -36,6 +36,14 @@ def build(args, manifest, out, extra, cwd=None):
     return r
 
 
+def split_matches(args, manifest, ref, out, n, p, extra=()):
+    """Builds `manifest` into out split into n read tasks and p partitions (the work directory
+    beside it); True when every file of out equals that of ref."""
+    build(args, manifest, out, list(extra) + ["--executor", "local", "--tasks", str(n), "--partitions", str(p),
+                                              "--work", out + "_work"])
+    return digest_dir(out) == digest_dir(ref)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rwkvkit", required=True)
@@ -124,12 +132,11 @@ def main():
         with open(os.path.join(ref, "build.json")) as f:
             fdrops = {k: v for k, v in json.load(f)["total"]["dropped"].items() if k.startswith("filter_")}
         out = os.path.join(tmp, "filters_split")
-        build(args, demo, out, filt + ["--drop-report", os.path.join(out, "filtered.jsonl"), "--executor", "local",
-                                       "--tasks", "3", "--partitions", "2", "--work", os.path.join(tmp, "filters_work")])
+        same = split_matches(args, demo, ref, out, 3, 2, filt + ["--drop-report", os.path.join(out, "filtered.jsonl")])
         if not fdrops or "filtered.jsonl" not in digest_dir(ref):
             print("FAIL --filters on: the reference dropped nothing by filter or wrote no --drop-report")
             failures += 1
-        elif digest_dir(out) != digest_dir(ref):
+        elif not same:
             print("FAIL demo --filters on --c4 on, N=3 P=2: differs from the one-process build")
             failures += 1
         else:
@@ -148,10 +155,7 @@ def main():
             if not check_ok:
                 print("FAIL Parquet reference: no report line names a row group")
                 failures += 1
-            out = os.path.join(tmp, "pq_split")
-            build(args, pq_manifest, out, ["--executor", "local", "--tasks", "3", "--partitions", "2",
-                                           "--work", os.path.join(tmp, "pq_work")])
-            if digest_dir(out) != digest_dir(ref):
+            if not split_matches(args, pq_manifest, ref, os.path.join(tmp, "pq_split"), 3, 2):
                 print("FAIL Parquet N=3 P=2: differs from the one-process build")
                 failures += 1
             else:
@@ -159,10 +163,7 @@ def main():
         # The demo corpus (the manifest's relative paths), as the Slurm test runs it.
         ref = os.path.join(tmp, "demo_ref")
         build(args, demo, ref, [])
-        out = os.path.join(tmp, "demo_split")
-        build(args, demo, out, ["--executor", "local", "--tasks", "2", "--partitions", "3",
-                                "--work", os.path.join(tmp, "demo_work")])
-        if digest_dir(out) != digest_dir(ref):
+        if not split_matches(args, demo, ref, os.path.join(tmp, "demo_split"), 2, 3):
             print("FAIL demo N=2 P=3: differs from the one-process build")
             failures += 1
         else:

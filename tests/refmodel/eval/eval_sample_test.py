@@ -36,18 +36,7 @@ LAYOUT = [("fx_00000", [(0, 20), (1, 5)]), ("fx_00001", [(1, 10), (2, 5)])]
 
 def make_dir(root, dtype):
     os.makedirs(root)
-    rng = random.Random(7)
-    length = 2
-    shards = []
-    for name, runs in LAYOUT:
-        docs = []
-        for _, n in runs:
-            for _ in range(n):
-                docs.append([rng.randint(1, 511) for _ in range(length)] + [0])
-                length += 1
-        testlib.write_binidx(os.path.join(root, name), docs, dtype)
-        shards.append((name, len(docs), runs, sum(len(d) for d in docs)))
-    testlib.write_build_json(os.path.join(root, "build.json"), SOURCES, shards)
+    testlib.write_sourced_shards(root, LAYOUT, SOURCES, random.Random(7), dtype)
 
 
 def run(args, data, *extra, code=0):
