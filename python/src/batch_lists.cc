@@ -2,7 +2,6 @@
 #include "python/src/batch_lists.h"
 
 #include <tbb/global_control.h>
-#include <tbb/task_arena.h>
 #include <tbb/task_group.h>
 
 #include <algorithm>
@@ -11,7 +10,6 @@
 #include <cstdint>
 #include <memory>
 #include <new>
-#include <optional>
 #include <vector>
 
 #include "python/src/id_list.h"
@@ -93,29 +91,29 @@ class Chunks {
 };
 
 // The helper threads: started on construction, joined on destruction (also when a list
-// could not be made), with the GIL released while joining.
+// could not be made), with the GIL released while joining. The helper tasks go to TBB's
+// shared arena: one task per helper bounds how many threads help. (A task_arena made per call
+// got no worker when it followed another call's within ~100 ms: the second of two
+// back-to-back encode_batch calls ran on the calling thread alone.)
 class Helpers {
  public:
-  Helpers(Chunks& chunks, size_t helpers) : chunks_(chunks) {
-    if (helpers == 0) return;
-    arena_.emplace(static_cast<int>(helpers), 0);  // no slot kept for the calling thread: it makes the lists
+  Helpers(Chunks& chunks, size_t helpers) : chunks_(chunks), running_(helpers > 0) {
+    if (!running_) return;
     nb::gil_scoped_release release;
-    arena_->execute([&] {
-      for (size_t h = 0; h < helpers; ++h) group_.run([this] { while (chunks_.ClaimAndEncode()) {} });
-    });
+    for (size_t h = 0; h < helpers; ++h) group_.run([this] { while (chunks_.ClaimAndEncode()) {} });
   }
   Helpers(const Helpers&) = delete;
   Helpers& operator=(const Helpers&) = delete;
   ~Helpers() {
-    if (!arena_) return;
+    if (!running_) return;
     chunks_.StopClaims();
     nb::gil_scoped_release release;
-    arena_->execute([&] { group_.wait(); });
+    group_.wait();
   }
 
  private:
   Chunks& chunks_;
-  std::optional<tbb::task_arena> arena_;
+  bool running_;
   tbb::task_group group_;
 };
 

@@ -11,7 +11,7 @@
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/tuple.h>
 #include <nanobind/stl/vector.h>
-#include <tbb/task_arena.h>
+#include <tbb/info.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -173,15 +173,8 @@ TextList GatherTexts(nb::handle texts) {
 
 tokenizer::EncodedBatch RunBatch(const Tokenizer& tok, const TextList& texts, std::optional<int> threads) {
   if (threads && *threads < 1) throw nb::value_error("threads must be >= 1 (None: every core)");
-  tokenizer::EncodedBatch batch;
   nb::gil_scoped_release release;
-  if (threads) {
-    tbb::task_arena arena(*threads);
-    arena.execute([&] { batch = tokenizer::EncodeBatch(tok, texts.bytes, *threads); });
-  } else {
-    batch = tokenizer::EncodeBatch(tok, texts.bytes, 0);
-  }
-  return batch;
+  return tokenizer::EncodeBatch(tok, texts.bytes, threads ? *threads : 0);  // limits the threads itself
 }
 
 struct PyTokenizer {
@@ -259,7 +252,7 @@ void BindTokenizer(nb::module_& m) {
           [](const PyTokenizer& self, nb::handle texts, std::optional<int> threads) {
             if (threads && *threads < 1) throw nb::value_error("threads must be >= 1 (None: every core)");
             const TextList list = GatherTexts(texts);
-            return EncodeBatchToLists(self.tok, list.bytes, threads ? *threads : tbb::this_task_arena::max_concurrency());
+            return EncodeBatchToLists(self.tok, list.bytes, threads ? *threads : tbb::info::default_concurrency());
           },
           nb::arg("texts"), nb::arg("threads") = nb::none(),
           nb::sig("def encode_batch(self, texts: typing.Iterable[str | bytes], threads: int | None = None) -> list[list[int]]"),
