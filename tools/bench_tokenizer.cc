@@ -175,7 +175,8 @@ absl::Status CountFile(const BenchInput& in, const std::vector<BenchVocab>& voca
                        corpus::build::Progress& progress, CorpusCounts& out) {
   absl::StatusOr<std::unique_ptr<corpus::input::RecordSource>> reader =
       corpus::input::OpenRecordSource(in.path, corpus::input::RecordSourceOptions{in.format, in.text_key, std::nullopt,
-                                                                   options.max_record_bytes, options.lang_key, std::nullopt});
+                                                                   options.max_record_bytes, options.lang_key, std::nullopt,
+                                                                   std::nullopt});
   if (!reader.ok()) return reader.status();
   size_t reported = 0;
   absl::Status status;

@@ -104,8 +104,8 @@ several shards into the one prefix the trainer opens.)",
          "spilled to --work and merged (default: 268435456; output unchanged)"},
         {"parallel", FlagKind::kValue, "K", "--executor local: tasks running at once (default: all cores)"},
         {"stage", FlagKind::kValue, "S",
-         "run one task of a split build: read, dedup, cluster, write or publish\n"
-         "(what the executors run; with --task)"},
+         "run one task of a split build: lines, read, dedup, cluster, write or\n"
+         "publish (what the executors run; with --task)"},
         {"task", FlagKind::kValue, "I", "the task's index in its stage (from 0)"},
         {"status", FlagKind::kValue, "DIR", "show the tasks of the split build in work directory DIR and exit"},
     },

@@ -89,8 +89,12 @@ std::unique_ptr<Batch> InputStage::Next() {
     if (!reader_) {
       b->file_start = first_piece;
       const ManifestSource& src = opt_.manifest.sources[b->source];
-      input::RecordSourceOptions ro{src.format, src.text_key, src.id_key, opt_.max_record_bytes, std::nullopt, std::nullopt};
-      if (piece && !piece->whole) ro.byte_range = std::make_pair(piece->begin, piece->end);
+      input::RecordSourceOptions ro{src.format, src.text_key, src.id_key, opt_.max_record_bytes,
+                                    std::nullopt, std::nullopt, std::nullopt};
+      if (piece && !piece->whole) {
+        ro.byte_range = std::make_pair(piece->begin, piece->end);
+        ro.newlines_before = piece->newlines_before;
+      }
       absl::StatusOr<std::unique_ptr<input::RecordSource>> r = input::OpenRecordSource(files_[file].path, ro);
       if (!r.ok()) {
         b->file_error = std::string(r.status().message());

@@ -40,12 +40,14 @@ struct InputFile {
 };
 
 // A part of an input file: the whole file (read as one process reads it), or the lines whose
-// first byte lies in [begin, end) of an uncompressed JSON Lines file (record_source.h).
+// first byte lies in [begin, end) of an uncompressed JSON Lines file (record_source.h), with
+// the file's newlines before `begin` when known (else the reader counts them).
 struct FilePiece {
   size_t file = 0;
   bool whole = true;
   uint64_t begin = 0;
   uint64_t end = 0;
+  std::optional<uint64_t> newlines_before;
   bool operator==(const FilePiece&) const = default;
 };
 

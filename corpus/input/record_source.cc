@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -34,15 +35,17 @@ class JsonlSource final : public RecordSource {
 };
 
 // Where the first line starting at or after `begin` starts, and how many lines come before
-// it; the file's size when no line starts in [begin, size).
+// it; the file's size when no line starts in [begin, size). `known`: the newlines in
+// [0, begin), so that only the line that `begin` may cut is read.
 absl::StatusOr<std::pair<uint64_t, uint64_t>> FirstLineFrom(int fd, const std::filesystem::path& path,
-                                                             uint64_t begin, uint64_t size) {
+                                                             uint64_t begin, uint64_t size,
+                                                             std::optional<uint64_t> known) {
   if (begin == 0) return std::make_pair(uint64_t{0}, uint64_t{0});
   // The line that `begin` may cut ends at the first newline at or after begin - 1.
   const uint64_t target = begin - 1;
-  std::vector<char> buf(1 << 20);
+  std::vector<char> buf(known ? 1 << 16 : 1 << 20);
   uint64_t newlines = 0;  // in [0, at)
-  for (uint64_t at = 0; at < size;) {
+  for (uint64_t at = known ? target : 0; at < size;) {
     ssize_t n;
     do n = ::pread(fd, buf.data(), buf.size(), static_cast<off_t>(at));
     while (n < 0 && errno == EINTR);
@@ -58,11 +61,15 @@ absl::StatusOr<std::pair<uint64_t, uint64_t>> FirstLineFrom(int fd, const std::f
     }
     if (from < got) {
       const char* nl = static_cast<const char*>(std::memchr(p + from, '\n', got - from));
-      if (nl != nullptr) return std::make_pair(at + static_cast<uint64_t>(nl - p) + 1, newlines + 1);
+      if (nl != nullptr) {
+        const uint64_t line = at + static_cast<uint64_t>(nl - p) + 1;
+        if (!known) return std::make_pair(line, newlines + 1);
+        return std::make_pair(line, *known + (line > begin ? 1 : 0));  // a newline in [begin, line)
+      }
     }
     at += got;
   }
-  return std::make_pair(size, newlines);
+  return std::make_pair(size, known ? *known : newlines);
 }
 
 // A text source's file: one kText record, the whole (decompressed) file.
@@ -133,7 +140,7 @@ absl::StatusOr<std::unique_ptr<RecordSource>> OpenRecordSource(const std::filesy
           absl::StrCat(path.string(), ": only uncompressed JSON Lines can be read in byte ranges"));
     }
     const auto [begin, end] = *options.byte_range;
-    absl::StatusOr<std::pair<uint64_t, uint64_t>> first = FirstLineFrom(*fd, path, begin, size);
+    absl::StatusOr<std::pair<uint64_t, uint64_t>> first = FirstLineFrom(*fd, path, begin, size, options.newlines_before);
     if (!first.ok()) {
       ::close(*fd);
       return first.status();

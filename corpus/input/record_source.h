@@ -44,6 +44,9 @@ struct RecordSourceOptions {
   // build split into tasks cuts a large file so; line numbers stay the file's). JSON Lines in
   // an uncompressed file only (ReadableInByteRanges); any other file is kInvalidArgument.
   std::optional<std::pair<uint64_t, uint64_t>> byte_range;
+  // With byte_range: the newlines of the file before byte_range.first when the caller knows
+  // them (a split build's lines stage counts them once); unset, they are counted here.
+  std::optional<uint64_t> newlines_before;
 };
 
 class RecordSource {
@@ -66,8 +69,9 @@ class RecordSource {
 bool ReadableInByteRanges(const std::filesystem::path& path, const RecordSourceOptions& options);
 
 // OpenRecordSource()
-// Opens `path` as described above. With a byte range, the lines before it are counted (a read
-// of the file up to the range) so that line numbers are those of the whole file.
+// Opens `path` as described above. With a byte range, line numbers are those of the whole
+// file: from `newlines_before`, or else by counting the lines before the range (a read of the
+// file up to it).
 absl::StatusOr<std::unique_ptr<RecordSource>> OpenRecordSource(const std::filesystem::path& path,
                                                                const RecordSourceOptions& options);
 

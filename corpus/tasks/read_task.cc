@@ -102,39 +102,47 @@ std::vector<bool> SplittableFiles(const build::BuildOptions& opt, const std::vec
   for (const build::InputFile& f : files) {
     const build::ManifestSource& src = opt.manifest.sources[f.source];
     out.push_back(input::ReadableInByteRanges(f.path, input::RecordSourceOptions{src.format, src.text_key, src.id_key,
-                                                                   opt.max_record_bytes, std::nullopt, std::nullopt}));
+                                                                   opt.max_record_bytes, std::nullopt, std::nullopt,
+                                                                   std::nullopt}));
   }
   return out;
 }
 
-std::vector<build::FilePiece> ReadSlice(const std::vector<build::InputFile>& files, const std::vector<bool>& splittable,
-                                 uint32_t task, uint32_t tasks) {
+std::vector<uint64_t> FileOffsets(const std::vector<build::InputFile>& files) {
   std::vector<uint64_t> before(files.size() + 1, 0);
   for (size_t f = 0; f < files.size(); ++f) {
     std::error_code ec;
     const uint64_t size = std::filesystem::file_size(files[f].path, ec);
     before[f + 1] = before[f] + (ec ? 0 : size);
   }
+  return before;
+}
+
+uint64_t SliceStart(uint64_t total, uint32_t task, uint32_t tasks) {
+  return static_cast<uint64_t>((static_cast<unsigned __int128>(total) * task) / tasks);
+}
+
+std::vector<build::FilePiece> ReadSlice(const std::vector<build::InputFile>& files, const std::vector<bool>& splittable,
+                                        uint32_t task, uint32_t tasks) {
+  const std::vector<uint64_t> before = FileOffsets(files);
   const uint64_t total = before.back();
-  const auto at = [&](uint64_t t) {  // where task t's bytes start
-    return static_cast<uint64_t>((static_cast<unsigned __int128>(total) * t) / tasks);
-  };
   auto owner = [&](size_t f) -> uint64_t {
     if (total == 0) return static_cast<uint64_t>(f) * tasks / files.size();
     // Empty files at the end start at `total`: they go with the last task.
     return std::min<uint64_t>(tasks - 1, static_cast<uint64_t>((static_cast<unsigned __int128>(before[f]) * tasks) / total));
   };
-  const uint64_t lo = at(task), hi = at(task + 1);
+  const uint64_t lo = SliceStart(total, task, tasks), hi = SliceStart(total, task + 1, tasks);
   std::vector<build::FilePiece> out;
   for (size_t f = 0; f < files.size(); ++f) {
     const uint64_t size = before[f + 1] - before[f];
     if (size == 0 || !splittable[f] || total == 0) {
-      if (owner(f) == task) out.push_back(build::FilePiece{f, true, 0, size});
+      if (owner(f) == task) out.push_back(build::FilePiece{f, true, 0, size, std::nullopt});
       continue;
     }
     const uint64_t begin = std::max(lo, before[f]), end = std::min(hi, before[f + 1]);
     if (begin >= end) continue;
-    out.push_back(build::FilePiece{f, begin == before[f] && end == before[f + 1], begin - before[f], end - before[f]});
+    out.push_back(
+        build::FilePiece{f, begin == before[f] && end == before[f + 1], begin - before[f], end - before[f], std::nullopt});
   }
   return out;
 }
@@ -143,7 +151,8 @@ absl::Status RunReadTask(const TaskContext& ctx, uint32_t task) {
   const build::BuildOptions& opt = ctx.opt;
   if (ctx.tok == nullptr) return absl::InternalError("a read task needs the tokenizer");
   const std::filesystem::path dir = TaskDir(ctx.work, Stage::kRead, task);
-  const std::vector<build::FilePiece> pieces = ReadSlice(ctx.files, SplittableFiles(opt, ctx.files), task, ctx.plan.read_tasks);
+  std::vector<build::FilePiece> pieces = ReadSlice(ctx.files, SplittableFiles(opt, ctx.files), task, ctx.plan.read_tasks);
+  RWKVKIT_RETURN_IF_ERROR(AddNewlinesBefore(ctx, task, pieces));
   RWKVKIT_ASSIGN_OR_RETURN(text::TextRepairer repairer, text::TextRepairer::Create(opt.normalization));
   std::optional<dedup::MinHasher> minhash;
   std::optional<build::NearDedupStage> near;
@@ -166,7 +175,11 @@ absl::Status RunReadTask(const TaskContext& ctx, uint32_t task) {
   std::string slice;
   for (const build::FilePiece& p : pieces)
     absl::StrAppend(&slice, slice.empty() ? "" : ", ", p.file + 1,
-                    p.whole ? std::string() : absl::StrCat(" (bytes ", p.begin, " to ", p.end, ")"));
+                    p.whole ? std::string()
+                            : absl::StrCat(" (bytes ", p.begin, " to ", p.end,
+                                           p.newlines_before ? absl::StrCat("; ", *p.newlines_before, " newlines before")
+                                                             : std::string(),
+                                           ")"));
   std::fprintf(stderr, "rwkvkit build: read task %u of %u: input files %s of %zu\n", task + 1, ctx.plan.read_tasks,
                slice.empty() ? "none" : slice.c_str(), ctx.files.size());
   build::Progress progress("read", 0, false);

@@ -1,15 +1,17 @@
 // corpus/tasks/stage_tasks.h — the task of each stage of a split build (docs/scale_out.md).
 //
-// A task reads only the work directory (read: also its slice of the inputs), writes only its
-// task directory (write: also shards into the output's staging directory; publish: the
-// output directory), and is a pure function of them. Together they make exactly the
-// one-process build (pipeline.h): read i/N runs the one-process phase 1 on a byte-balanced
-// contiguous slice of the input (whole files, or byte ranges of uncompressed JSON Lines cut
-// at line boundaries); dedup p/P settles exact duplicates across slices (first in
-// input order wins) and finds the LSH buckets of its key range, in bounded memory; cluster replays the buckets in
-// the one-process order through LshClusterer, applies the removals and lays out the shards;
-// write w/W writes shards s ≡ w (mod W); publish writes build.json and publishes. RunTask()
-// wraps each in the task's lock, a clean directory and the done marker (work_dir.h).
+// A task reads only the work directory (lines, read: also their slice of the inputs), writes
+// only its task directory (write: also shards into the output's staging directory; publish:
+// the output directory), and is a pure function of them. Together they make exactly the
+// one-process build (pipeline.h): lines i/N counts the newlines of the large files' pieces
+// that slice i cuts, so later slices know their first line's number without reading the file
+// from its start; read i/N runs the one-process phase 1 on a byte-balanced contiguous slice of
+// the input (whole files, or byte ranges of uncompressed JSON Lines cut at line boundaries);
+// dedup p/P settles exact duplicates across slices (first in input order wins) and finds the
+// LSH buckets of its key range, in bounded memory; cluster replays the buckets in the
+// one-process order through LshClusterer, applies the removals and lays out the shards; write
+// w/W writes shards s ≡ w (mod W); publish writes build.json and publishes. RunTask() wraps
+// each in the task's lock, a clean directory and the done marker (work_dir.h).
 //
 // Thread-safe for different tasks (disjoint files); one process per task.
 #ifndef RWKVKIT_CORPUS_TASKS_STAGE_TASKS_H_
@@ -53,6 +55,23 @@ std::vector<bool> SplittableFiles(const build::BuildOptions& opt, const std::vec
 // Together the slices hold every line once, in input order; a slice may be empty.
 std::vector<build::FilePiece> ReadSlice(const std::vector<build::InputFile>& files, const std::vector<bool>& splittable,
                                  uint32_t task, uint32_t tasks);
+
+// The bytes of the input files before each of them, end to end (one more value than files:
+// the last is the total); and where task `task` of `tasks` starts in those bytes.
+std::vector<uint64_t> FileOffsets(const std::vector<build::InputFile>& files);
+uint64_t SliceStart(uint64_t total, uint32_t task, uint32_t tasks);
+
+// RunLinesTask()
+// Counts the newlines of each piece of its slice that a later slice goes on with (a file cut
+// at the slice's end), once: lines.u64, pairs of file index and count.
+absl::Status RunLinesTask(const TaskContext& ctx, uint32_t task);
+
+// AddNewlinesBefore()
+// Sets, for each of read task `task`'s pieces that starts inside its file, the file's newlines
+// before it: the sum of the lines tasks' counts of the file's earlier pieces (left unset when
+// a lines task could not read its piece: the reader then counts them and meets the error).
+// kDataLoss when a lines task's file lacks a count it must have.
+absl::Status AddNewlinesBefore(const TaskContext& ctx, uint32_t task, std::vector<build::FilePiece>& pieces);
 
 absl::Status RunReadTask(const TaskContext& ctx, uint32_t task);
 absl::Status RunDedupTask(const TaskContext& ctx, uint32_t task);

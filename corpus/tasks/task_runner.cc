@@ -18,6 +18,7 @@ namespace {
 
 absl::Status Dispatch(const TaskContext& ctx, Stage stage, uint32_t task, std::vector<std::filesystem::path>& extra) {
   switch (stage) {
+    case Stage::kLines: return RunLinesTask(ctx, task);
     case Stage::kRead: return RunReadTask(ctx, task);
     case Stage::kDedup: return RunDedupTask(ctx, task);
     case Stage::kCluster: return RunClusterTask(ctx);

@@ -59,6 +59,7 @@ std::string FirstDifference(const std::string& was, const std::string& now) {
 
 std::string StageName(Stage s) {
   switch (s) {
+    case Stage::kLines: return "lines";
     case Stage::kRead: return "read";
     case Stage::kDedup: return "dedup";
     case Stage::kCluster: return "cluster";
@@ -88,6 +89,7 @@ uint32_t TaskCount(const TaskPlan& plan, Stage s) {
   if ((plan.eval_tasks > 0) != (s == Stage::kEval)) return 0;  // not a stage of this plan's chain
   switch (s) {
     case Stage::kEval: return plan.eval_tasks;
+    case Stage::kLines:
     case Stage::kRead: return plan.read_tasks;
     case Stage::kDedup: return plan.partitions;
     case Stage::kWrite: return plan.write_tasks;

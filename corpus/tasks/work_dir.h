@@ -1,6 +1,6 @@
 // corpus/tasks/work_dir.h — the work directory of a split build (docs/scale_out.md).
 //
-// The build is a fixed chain of stages (read → dedup → cluster → write → publish), each split
+// The build is a fixed chain of stages (lines → read → dedup → cluster → write → publish), each split
 // into tasks that talk only through files here (an evaluation split into tasks has one stage,
 // eval: evaluation/eval_tasks.h): plan.txt and fingerprint.txt (what the
 // directory was made for), <stage>/<task>/ (a task's outputs and lock), <stage>/<task>.done
@@ -26,10 +26,10 @@
 
 namespace rwkvkit::corpus::tasks {
 
-enum class Stage { kRead, kDedup, kCluster, kWrite, kPublish, kEval };
+enum class Stage { kLines, kRead, kDedup, kCluster, kWrite, kPublish, kEval };
 // The chain of a build, and that of an evaluation.
-inline constexpr std::array<Stage, 5> kStages = {Stage::kRead, Stage::kDedup, Stage::kCluster, Stage::kWrite,
-                                                 Stage::kPublish};
+inline constexpr std::array<Stage, 6> kStages = {Stage::kLines, Stage::kRead,  Stage::kDedup,
+                                                 Stage::kCluster, Stage::kWrite, Stage::kPublish};
 inline constexpr std::array<Stage, 1> kEvalStages = {Stage::kEval};
 std::string StageName(Stage s);
 

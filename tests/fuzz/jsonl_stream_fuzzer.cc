@@ -11,7 +11,8 @@
 // independent decompression of the whole file (zlib's gzread, liblzma and libzstd one-shot,
 // the bytes themselves when plain): the same lines when the reader finished, a prefix of
 // them when it reported damage. A plain file is also read in byte ranges (cut at input-derived
-// offsets): the ranges' lines, with the file's line numbers, are the whole file's.
+// offsets; every other range told the newlines before it, the others counting them): the
+// ranges' lines, with the file's line numbers, are the whole file's.
 #include <lzma.h>
 #include <zlib.h>
 #include <zstd.h>
@@ -219,6 +220,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       Check(corpus::input::ReadableInByteRanges(path, options), "a plain file is not readable in byte ranges");
       corpus::input::RecordSourceOptions ranged = options;
       ranged.byte_range = std::make_pair(cuts[c], cuts[c + 1]);
+      if (c % 2 == 1)  // told the newlines before the range (a split build's lines stage), or counting them
+        ranged.newlines_before = static_cast<uint64_t>(std::count(input.begin(), input.begin() + cuts[c], '\n'));
       absl::StatusOr<std::unique_ptr<corpus::input::RecordSource>> part = corpus::input::OpenRecordSource(path, ranged);
       Check(part.ok(), "a byte range of a plain file did not open");
       for (;;) {

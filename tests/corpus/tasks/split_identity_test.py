@@ -5,13 +5,15 @@ Builds a generated corpus (split_corpus.py: exact and near duplicates across fil
 sources, bad records, an empty and a gzip file, sampled and repeated sources) once in one
 process (the reference), then with `--executor local` for read tasks N = 1, 2, 5 and 12
 (12 > files: empty slices) and partitions P = 1 and 4, with several write-task counts, with and
-without --shuffle, and with a sort buffer so small that the dedup tasks sort in runs on disk. Every file of each output directory (shards, build.json, the ownership
-record, the --dedup-report; build.json without the one-process build's stage timing) must equal
-the reference byte for byte; the reference must have
-removed exact duplicates, near duplicates, bad records and sampled documents, or the test
-proves nothing. Then one large JSONL file cut into N = 2, 3, 7, 16 byte ranges at line
-boundaries. Then the demo manifest with --filters on --c4 on and --drop-report (language and filter
-counts add up across tasks; the report lists the filtered documents in input order), a Parquet source whose --dedup-report names rows by row group (needs
+without --shuffle, and with a sort buffer so small that the dedup tasks sort in runs on disk.
+Every file of each output directory (shards, build.json, the ownership record, the
+--dedup-report; build.json without the one-process build's stage timing) must equal the
+reference byte for byte; the reference must have removed exact duplicates, near duplicates, bad
+records and sampled documents, or the test proves nothing. Then one large JSONL file cut into
+N = 2, 3, 7, 16 byte ranges at line boundaries (the lines stage's count of the newlines before
+a range checked against the file). Then the demo manifest with --filters on --c4 on and
+--drop-report (language and filter counts add up across tasks; the report lists the filtered
+documents in input order), a Parquet source whose --dedup-report names rows by row group (needs
 pyarrow; left out when rwkvkit is built without Parquet), and the demo manifest with N = 2,
 P = 3. Standard library and pyarrow.
 """
@@ -19,6 +21,7 @@ P = 3. Standard library and pyarrow.
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -100,6 +103,8 @@ def main():
         # an over-long line, broken and blank lines, the last line without its newline; the
         # bad-input examples in build.json name the file's own line numbers.
         big = make_one_file_corpus(os.path.join(tmp, "big"))
+        with open(os.path.join(tmp, "big", "big.jsonl"), "rb") as f:
+            big_bytes = f.read()
         cap = ["--max-record-bytes", "4000"]
         ref = os.path.join(tmp, "big_ref")
         build(args, big, ref, cap)
@@ -113,10 +118,16 @@ def main():
             out, work = os.path.join(tmp, f"big_{n}"), os.path.join(tmp, f"big_work_{n}")
             build(args, big, out, cap + ["--executor", "local", "--tasks", str(n), "--partitions", "2",
                                          "--work", work, "--parallel", "2"])
+            # Read task 1 starts inside the file and knows the newlines before its range from the
+            # lines stage (not by reading the file from its start): the count must be the file's.
             with open(os.path.join(work, "logs", "read-00001.log")) as f:
-                cut = "(bytes " in f.read()
-            if not cut:
-                print(f"FAIL one file, N={n}: read task 1 did not read a byte range of the file")
+                m = re.search(r"\(bytes (\d+) to \d+; (\d+) newlines before\)", f.read())
+            if not m:
+                print(f"FAIL one file, N={n}: read task 1 did not read a byte range with its newlines counted before")
+                failures += 1
+            elif big_bytes.count(b"\n", 0, int(m.group(1))) != int(m.group(2)):
+                have = big_bytes.count(b"\n", 0, int(m.group(1)))
+                print(f"FAIL one file, N={n}: {m.group(2)} newlines before byte {m.group(1)}, the file has {have}")
                 failures += 1
             elif digest_dir(out) != want:
                 print(f"FAIL one file in byte ranges, N={n}: differs from the one-process build")

@@ -53,6 +53,14 @@ class Runner:
     def run(self, out, work, extra, manifest=None):
         return subprocess.run(self.cmd(out, work, extra, manifest), capture_output=True, text=True)
 
+    def stages(self, out, work, stages):
+        """Runs every task of `stages` [(stage, tasks)] by hand, in order."""
+        for stage, n in stages:
+            for t in range(n):
+                res = self.run(out, work, ["--stage", stage, "--task", str(t)])
+                if res.returncode != 0:
+                    raise SystemExit(f"FAIL stage {stage} task {t}: {res.stderr}")
+
 
 def main():
     ap = argparse.ArgumentParser()
@@ -72,6 +80,7 @@ def main():
         # 1. SIGKILL a read task while it writes; the rerun redoes it.
         out, work = os.path.join(tmp, "out1"), os.path.join(tmp, "work1")
         task_dir = os.path.join(work, "read", "00001")
+        r.stages(out, work, [("lines", 3)])
         p = subprocess.Popen(r.cmd(out, work, ["--stage", "read", "--task", "1"]), stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL)
         tokens = os.path.join(task_dir, "tokens.u16")
@@ -93,11 +102,7 @@ def main():
 
         # 2. Truncated and altered intermediates: caught by the done marker, only that task redone.
         out, work = os.path.join(tmp, "out2"), os.path.join(tmp, "work2")
-        for stage, n in (("read", 3), ("dedup", 2), ("cluster", 1)):
-            for t in range(n):
-                res = r.run(out, work, ["--stage", stage, "--task", str(t)])
-                if res.returncode != 0:
-                    raise SystemExit(f"FAIL stage {stage} task {t}: {res.stderr}")
+        r.stages(out, work, [("lines", 3), ("read", 3), ("dedup", 2), ("cluster", 1)])
         tokens = os.path.join(work, "read", "00002", "tokens.u16")
         size = os.path.getsize(tokens)
         os.truncate(tokens, size // 2)
@@ -114,8 +119,7 @@ def main():
         check(digest_dir(out) == want, "after a truncated intermediate: output byte-identical")
         # The same size, other bytes: only the checksum tells.
         out, work = os.path.join(tmp, "out3"), os.path.join(tmp, "work3")
-        for t in range(3):
-            r.run(out, work, ["--stage", "read", "--task", str(t)])
+        r.stages(out, work, [("lines", 3), ("read", 3)])
         sig = os.path.join(work, "read", "00000", "signatures.u64")
         with open(sig, "r+b") as f:
             f.seek(64)

@@ -79,10 +79,10 @@ def main():
             check(r.returncode == 0, f"--executor slurm built the demo manifest ({r.stderr.strip()[-300:]})")
             check(digest_dir(out) == want, "4 read tasks x 3 partitions on Slurm: byte-identical to the one-process build")
             jobs = [j for j in cluster.jobs() if j.get("JobName", "").startswith("rwkvkit-")]
-            stages = ["read", "dedup", "cluster", "write", "publish"]
+            stages = ["lines", "read", "dedup", "cluster", "write", "publish"]
             by_stage = {s: [j for j in jobs if j["JobName"] == f"rwkvkit-{s}"] for s in stages}
             counts = {s: len(v) for s, v in by_stage.items()}
-            check(counts == {"read": 4, "dedup": 3, "cluster": 1, "write": 4, "publish": 1},
+            check(counts == {"lines": 4, "read": 4, "dedup": 3, "cluster": 1, "write": 4, "publish": 1},
                   f"one array task per task, per stage ({counts})")
             check(all(len({j["ArrayJobId"] for j in v}) == 1 for v in by_stage.values()), "one job array per stage")
             check(all(j["JobState"] == "COMPLETED" and j["Partition"] == "debug" and j["TimeLimit"] == "00:20:00"
@@ -106,7 +106,7 @@ def main():
             for line in open(os.path.join(work, "slurm", "jobs.txt")):
                 stage, job, _ = line.split()
                 arrays[stage] = job
-            later = [j for j in cluster.jobs() if j.get("ArrayJobId") in {arrays[s] for s in stages[1:]}]
+            later = [j for j in cluster.jobs() if j.get("ArrayJobId") in {arrays[s] for s in stages[stages.index("read") + 1:]}]
             check(later and all(j["JobState"] == "CANCELLED" for j in later),
                   "the stages after it were cancelled by Slurm, not left pending "
                   f"({sorted({j['JobState'] for j in later})})")

@@ -113,8 +113,8 @@ TEST(ReadSlices, SplittableFilesAreCutAtTheRangesBounds) {
   const std::vector<build::FilePiece> a = ReadSlice(files, splittable, 0, 2), b = ReadSlice(files, splittable, 1, 2);
   ASSERT_FALSE(a.empty());
   ASSERT_FALSE(b.empty());
-  EXPECT_EQ(a.back(), (build::FilePiece{2, false, 0, 4600}));
-  EXPECT_EQ(b.front(), (build::FilePiece{2, false, 4600, 5000}));
+  EXPECT_EQ(a.back(), (build::FilePiece{2, false, 0, 4600, std::nullopt}));
+  EXPECT_EQ(b.front(), (build::FilePiece{2, false, 4600, 5000, std::nullopt}));
 }
 
 TEST(WorkDir, RefusesAnotherBuildAndNamesTheDifference) {
