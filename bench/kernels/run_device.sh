@@ -16,6 +16,10 @@
 # load        checkpoint load by stage (checkpoint_load_bench) on a random Finch-1.6B .pth from the
 #             page cache, then `rwkvkit eval --device cuda` end to end on 1, 64 and 1024 documents
 # fixtures7   regenerate the x070 fixtures with the official package (carry the rwkv wheel in $WHL)
+# python      the Python package built against this machine's python3 (nanobind there), then
+#             rwkvkit.evaluate(device="cuda") against the CPU reference (python/tests/test_evaluate.py)
+# split       `rwkvkit eval --device cuda` on 64 random documents, one process vs --executor local
+#             --tasks 3 (docs/scale_out.md, "Evaluation"): both must succeed; cmp of the outputs
 #
 # Carry .devdeps (the Debian build and runtime packages; any liblzma*.deb there is unpacked too),
 # .rwkvkit/vocab, and for steps without `build` the binaries in $BIN built here for sm_90
@@ -34,7 +38,7 @@ mkdir -p "$OUT"
 exec > >(tee -a "$OUT/run.log") 2>&1
 T0=$(date +%s)
 stamp() { echo "[$(($(date +%s) - T0)) s] $*"; }
-[ $# -gt 0 ] || { sed -n '2,21p' "$0"; exit 2; }
+[ $# -gt 0 ] || { sed -n '2,25p' "$0"; exit 2; }
 
 # The build dependencies: .devdeps/use.sh unpacks the carried packages into /opt/devdeps on a
 # fresh machine only, so liblzma (added to .devdeps later) is unpacked here whenever it is missing.
@@ -206,6 +210,45 @@ step_fixtures7() {
     --out "$OUT/fx") >"$OUT/fx/make_fixtures_v7.log" 2>&1
   echo "fixtures rc=$?"; tail -8 "$OUT/fx/make_fixtures_v7.log" | cut -c1-400
   cp "$OUT"/fx/v7_* "$OUT"/fx/expected_v7.json tests/refmodel/fixtures/ 2>/dev/null
+}
+step_python() {
+  [ -f "$BUILD/CMakeCache.txt" ] || { echo "python: run the build step first"; return 1; }
+  cmake -S . -B "$BUILD" -DPython_EXECUTABLE="$(command -v python3)" >>"$OUT/configure.log" 2>&1 &&
+    cmake --build "$BUILD" -j "$(nproc)" --target rwkvkit_python >"$OUT/python_build.log" 2>&1 ||
+    { grep -E -B2 -A8 'error|OFF' "$OUT/python_build.log" "$OUT/configure.log" | tail -30; return 1; }
+  PYTHONPATH=$BUILD/python RWKVKIT_TEST_VOCAB=$RWKVKIT_VOCAB timeout 120 python3 -m pytest -q -p no:cacheprovider \
+    python/tests/test_evaluate.py -k cuda 2>&1 | tail -5
+  return "${PIPESTATUS[0]}"
+}
+step_split() {  # the GPU path of the split evaluation: same documents, one process and three tasks
+  local m=/tmp/split_r6.safetensors d=/tmp/split_docs w=/tmp/split_work
+  python3 tools/dev/random_world_model.py $m >/dev/null || return 1
+  python3 - "$d" <<'PY'
+import random, struct, sys
+# 64 documents of 1..2048 random ids + the final 0, binidx uint16, as corpus/binidx writes it
+rng = random.Random(11)
+docs = [[rng.randrange(1, 65536) for _ in range(rng.randrange(1, 2049))] + [0] for _ in range(64)]
+with open(sys.argv[1] + ".bin", "wb") as f:
+    for doc in docs: f.write(struct.pack(f"<{len(doc)}H", *doc))
+with open(sys.argv[1] + ".idx", "wb") as f:
+    n, off, ptrs = len(docs), 0, []
+    for doc in docs: ptrs.append(off); off += 2 * len(doc)
+    f.write(b"MMIDIDX\x00\x00" + struct.pack("<Q", 1) + struct.pack("<B", 8) + struct.pack("<Q", n) + struct.pack("<Q", n + 1))
+    f.write(struct.pack(f"<{n}i", *[len(doc) for doc in docs]))
+    f.write(struct.pack(f"<{n}q", *ptrs))
+    f.write(struct.pack(f"<{n + 1}q", *range(n + 1)))
+PY
+  rm -rf $w
+  "$BIN/rwkvkit" eval --model $m --data $d --device cuda --nll-out "$OUT/split_one.jsonl" --no-progress \
+    >"$OUT/split_one.json" 2>"$OUT/split_one.err"
+  local one=$?
+  "$BIN/rwkvkit" eval --model $m --data $d --device cuda --nll-out "$OUT/split_tasks.jsonl" --no-progress \
+    --executor local --work $w --tasks 3 --gpus 1 >"$OUT/split_tasks.json" 2>"$OUT/split_tasks.err"
+  local tasks=$?
+  echo "split: one process rc=$one, 3 tasks rc=$tasks"
+  cmp "$OUT/split_one.json" "$OUT/split_tasks.json" && echo "split: summaries identical"
+  cmp "$OUT/split_one.jsonl" "$OUT/split_tasks.jsonl" && echo "split: per-document NLL identical"
+  [ $one -eq 0 ] && [ $tasks -eq 0 ]
 }
 
 rc=0
