@@ -6,6 +6,7 @@ import gc
 import os
 import pickle
 import shutil
+import subprocess
 import sys
 import threading
 import warnings
@@ -194,3 +195,21 @@ def test_help_reads_well():
     with open(stub, encoding="utf-8") as f:
         text = f.read()
     assert "def encode_batch(self, texts:" in text and "class Tokenizer" in text
+
+
+def test_import_leaves_no_blas_workers():
+    # The OpenBLAS the extension links starts worker threads when it loads (one per extra core);
+    # they would spin on sched_yield for ~0.1 s of a core. Importing rwkvkit stops them again.
+    code = """if True:
+        import os
+        def workers():  # threads named as the process: OpenBLAS's workers are, jemalloc's is not
+            me = open("/proc/self/comm").read()
+            return sum(open(f"/proc/self/task/{t}/comm").read() == me for t in os.listdir("/proc/self/task"))
+        import numpy, pyarrow  # their own threads first
+        before = workers()
+        import rwkvkit
+        print(before, workers())
+    """
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "GOTO_NUM_THREADS")}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout.split()
+    assert out[0] == out[1], f"threads named as the process before/after import rwkvkit: {out}"
