@@ -17,6 +17,7 @@
 namespace rwkvkit::refmodel {
 namespace {
 
+using testing::EmbAfterLn0;
 using testing::MakeTinyModel;
 using testing::NamedTensor;
 using testing::PthOptions;
@@ -65,15 +66,10 @@ void CheckWeights(const ModelWeights& m, const std::vector<NamedTensor>& ts, con
   const double ulp_half = dt == TestDType::kBF16 ? std::ldexp(1.0, -8) : dt == TestDType::kF16 ? std::ldexp(1.0, -11) : 0.0;
   const std::vector<float>& emb = e.V("emb.weight");
   ASSERT_EQ(m.emb.size(), emb.size());
+  const std::vector<double> ln0 = EmbAfterLn0(emb, e.V("blocks.0.ln0.weight"), e.V("blocks.0.ln0.bias"), d.V, d.D);
   for (int v = 0; v < d.V; ++v) {
-    double mean = 0, var = 0;
-    for (int k = 0; k < d.D; ++k) mean += emb[v * d.D + k];
-    mean /= d.D;
-    for (int k = 0; k < d.D; ++k) var += std::pow(emb[v * d.D + k] - mean, 2);
-    var /= d.D;
     for (int k = 0; k < d.D; ++k) {
-      const double want = (emb[v * d.D + k] - mean) / std::sqrt(var + 1e-5) * e.V("blocks.0.ln0.weight")[k] +
-                          e.V("blocks.0.ln0.bias")[k];
+      const double want = ln0[v * d.D + k];
       ASSERT_NEAR(m.emb[v * d.D + k], want, 2e-6 + std::abs(want) * ulp_half) << "emb row " << v << " col " << k;
       if (dt == TestDType::kBF16) {
         uint32_t bits;

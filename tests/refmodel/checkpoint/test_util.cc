@@ -118,6 +118,22 @@ std::vector<int64_t> RowMajorStrides(const std::vector<int64_t>& shape) {
 
 }  // namespace
 
+std::vector<double> EmbAfterLn0(const std::vector<float>& emb, const std::vector<float>& w, const std::vector<float>& b,
+                                int V, int D) {
+  std::vector<double> out(emb.size());
+  for (int v = 0; v < V; ++v) {
+    const float* row = emb.data() + static_cast<size_t>(v) * D;
+    double mean = 0, var = 0;
+    for (int k = 0; k < D; ++k) mean += row[k];
+    mean /= D;
+    for (int k = 0; k < D; ++k) var += std::pow(row[k] - mean, 2);
+    var /= D;
+    for (int k = 0; k < D; ++k)
+      out[static_cast<size_t>(v) * D + k] = (row[k] - mean) / std::sqrt(var + 1e-5) * w[k] + b[k];
+  }
+  return out;
+}
+
 std::vector<NamedTensor> MakeTinyModel(const std::string& version, const TinyDims& d, uint32_t seed) {
   std::mt19937 rng(seed);
   std::uniform_int_distribution<int> k(-255, 255);

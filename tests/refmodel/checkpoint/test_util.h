@@ -34,6 +34,11 @@ struct NamedTensor {
 // layer 0's att.v0/v1/v2, as RWKV-LM saves them, and uses D for A).
 std::vector<NamedTensor> MakeTinyModel(const std::string& version, const TinyDims& d, uint32_t seed);
 
+// The embedding [V, D] after LayerNorm0 (ln0 weight w, bias b; eps 1e-5, biased variance,
+// statistics and result in double): what a loader's fp32 emb must equal up to its rounding.
+std::vector<double> EmbAfterLn0(const std::vector<float>& emb, const std::vector<float>& w, const std::vector<float>& b,
+                                int V, int D);
+
 // Element encodings written by the test (round to nearest even).
 uint16_t FloatToHalf(float f);
 uint16_t FloatToBFloat16(float f);

@@ -20,6 +20,7 @@ namespace {
 
 using ::testing::AllOf;
 using ::testing::HasSubstr;
+using testing::EmbAfterLn0;
 using testing::MakeTinyModel;
 using testing::NamedTensor;
 using testing::PthOptions;
@@ -80,15 +81,11 @@ void CheckV7(const ModelWeights& m, const std::vector<NamedTensor>& ts, const Ti
   ASSERT_EQ(c.v7_ranks.size(), static_cast<size_t>(d.L));
   // LN0 in fp32 (double statistics, one rounding): no rounding to the storage dtype for x070
   const std::vector<float>& emb = Get(ts, "emb.weight").values;
+  const std::vector<double> ln0 =
+      EmbAfterLn0(emb, Get(ts, "blocks.0.ln0.weight").values, Get(ts, "blocks.0.ln0.bias").values, d.V, d.D);
   for (int v = 0; v < d.V; ++v) {
-    double mean = 0, var = 0;
-    for (int k = 0; k < d.D; ++k) mean += emb[v * d.D + k];
-    mean /= d.D;
-    for (int k = 0; k < d.D; ++k) var += std::pow(emb[v * d.D + k] - mean, 2);
-    var /= d.D;
     for (int k = 0; k < d.D; ++k) {
-      const double want = (emb[v * d.D + k] - mean) / std::sqrt(var + 1e-5) * Get(ts, "blocks.0.ln0.weight").values[k] +
-                          Get(ts, "blocks.0.ln0.bias").values[k];
+      const double want = ln0[v * d.D + k];
       ASSERT_NEAR(m.emb[v * d.D + k], want, 1e-6 * (1 + std::abs(want))) << "emb row " << v << " col " << k;
     }
   }
