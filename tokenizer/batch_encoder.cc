@@ -2,7 +2,7 @@
 #include "tokenizer/batch_encoder.h"
 
 #include <algorithm>
-#include <cstring>
+#include <memory>
 #include <optional>
 
 #include "tbb/blocked_range.h"
@@ -43,15 +43,22 @@ EncodedBatch EncodeBatch(const Tokenizer& tok, std::span<const std::string_view>
   }
   starts.push_back(docs.size());
   const size_t groups = starts.size() - 1;
-  std::vector<std::vector<uint16_t>> group_ids(groups);
+  // Each group encodes into a buffer of one id per input byte (the most it can need), not
+  // zero-filled, and the ids are appended to the output once: no vector growth, no zero-fill.
+  std::vector<std::unique_ptr<uint16_t[]>> group_ids(groups);
+  std::vector<size_t> group_counts(groups, 0);
   std::vector<size_t> doc_counts(docs.size());
   auto encode_group = [&](size_t g) {
-    std::vector<uint16_t>& ids = group_ids[g];
+    size_t group_bytes = 0;
+    for (size_t i = starts[g]; i < starts[g + 1]; ++i) group_bytes += docs[i].size();
+    group_ids[g].reset(new uint16_t[std::max<size_t>(group_bytes, 1)]);
+    uint16_t* ids = group_ids[g].get();
+    size_t n = 0;
     for (size_t i = starts[g]; i < starts[g + 1]; ++i) {
-      const size_t before = ids.size();
-      tok.EncodeInto(docs[i], ids);
-      doc_counts[i] = ids.size() - before;
+      doc_counts[i] = tok.EncodeToBuffer(docs[i], std::span<uint16_t>(ids + n, docs[i].size()));
+      n += doc_counts[i];
     }
+    group_counts[g] = n;
   };
   if (threads == 1) {
     for (size_t g = 0; g < groups; ++g) encode_group(g);
@@ -65,11 +72,10 @@ EncodedBatch EncodeBatch(const Tokenizer& tok, std::span<const std::string_view>
   EncodedBatch out;
   out.offsets.resize(docs.size() + 1, 0);
   for (size_t i = 0; i < docs.size(); ++i) out.offsets[i + 1] = out.offsets[i] + doc_counts[i];
-  out.ids.resize(out.offsets.back());
-  size_t at = 0;
-  for (const auto& ids : group_ids) {
-    std::memcpy(out.ids.data() + at, ids.data(), ids.size() * sizeof(uint16_t));
-    at += ids.size();
+  out.ids.reserve(out.offsets.back());
+  for (size_t g = 0; g < groups; ++g) {
+    out.ids.insert(out.ids.end(), group_ids[g].get(), group_ids[g].get() + group_counts[g]);
+    group_ids[g].reset();
   }
   return out;
 }
