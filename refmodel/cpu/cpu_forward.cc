@@ -444,7 +444,13 @@ void StopBlasThreads() {
 
 CpuModel::CpuModel(const ModelWeights& w) : w_(w) {
   static std::once_flag blas_once;
-  std::call_once(blas_once, [] { openblas_set_num_threads(1); });
+  // Setting the thread count restarts OpenBLAS's worker pool when it was stopped (0.3.21:
+  // goto_set_num_threads calls blas_thread_init); one-thread calls never use the pool, so it
+  // is stopped again.
+  std::call_once(blas_once, [] {
+    openblas_set_num_threads(1);
+    StopBlasThreads();
+  });
   const ModelConfig& c = w.config;
   const size_t D = c.n_embd, A = c.n_att, H = c.n_head, N = c.head_size, F = c.n_ffn,
                V = c.vocab_size, Dm = c.time_mix_lora, Dd = c.time_decay_lora;
