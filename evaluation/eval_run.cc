@@ -11,14 +11,14 @@
 #include "absl/strings/str_format.h"
 #include "base/status_macros.h"
 #include "corpus/binidx/shard_reader.h"
-#include "corpus/stats/build_info.h"
+#include "corpus/build/build_json.h"
 #include "refmodel/eval/shard_set.h"
 #include "refmodel/model_weights.h"
 
 namespace rwkvkit::evaluation {
 namespace {
 
-// Per-source numbers come from the build.json next to the shards (read by the stats reader,
+// Per-source numbers come from the build.json next to the shards (read by corpus/build/build_json.h,
 // which checks that each shard's source_runs add up to its document count). Each evaluated
 // shard listed there must hold that many documents; otherwise (or when build.json is
 // unreadable) a warning names the problem and the per-source numbers are left out: they
@@ -38,13 +38,13 @@ DocumentSources ReadDocumentSources(const std::vector<std::filesystem::path>& sh
     none.docs.resize(shards.size());
     return none;
   };
-  std::map<std::filesystem::path, std::optional<std::pair<corpus::stats::BuildInfo, uint32_t>>> builds;
+  std::map<std::filesystem::path, std::optional<std::pair<corpus::build::BuildJson, uint32_t>>> builds;
   for (size_t i = 0; i < shards.size(); ++i) {
     const std::filesystem::path dir = shards[i].parent_path();
     auto it = builds.find(dir);
     if (it == builds.end()) {
       it = builds.emplace(dir, std::nullopt).first;
-      absl::StatusOr<corpus::stats::BuildInfo> info = corpus::stats::LoadBuildInfo(dir.empty() ? "." : dir);
+      absl::StatusOr<corpus::build::BuildJson> info = corpus::build::ReadBuildJson(dir.empty() ? "." : dir);
       if (absl::IsNotFound(info.status())) continue;
       if (!info.ok()) return unusable(std::string(info.status().message()));
       const auto first = static_cast<uint32_t>(out.names.size());
@@ -55,7 +55,7 @@ DocumentSources ReadDocumentSources(const std::vector<std::filesystem::path>& sh
     const auto& [info, first] = *it->second;
     const std::string name = shards[i].filename().string();
     const auto shard = std::find_if(info.shards.begin(), info.shards.end(),
-                                    [&](const corpus::stats::BuildShard& s) { return s.name == name; });
+                                    [&](const corpus::build::BuildShard& s) { return s.name == name; });
     if (shard == info.shards.end()) continue;
     absl::StatusOr<binidx::ShardReader> reader = binidx::ShardReader::Open(shards[i]);
     if (!reader.ok()) continue;  // the evaluation reports it

@@ -15,7 +15,7 @@
 #include "corpus/build/pipeline.h"
 #include "corpus/build/output_lock.h"
 #include "corpus/build/stage_times.h"
-#include "corpus/stats/build_info.h"
+#include "corpus/build/build_json.h"
 #include "corpus/tasks/executor_local.h"
 #include "corpus/tasks/executor_slurm.h"
 #include "corpus/tasks/split_build.h"
@@ -240,10 +240,10 @@ int RunSplitBuild(const ParsedFlags& flags, corpus::build::BuildOptions& opt) {
     r = tasks::RunSlurmExecutor(split->work, ctx->plan, command, *so);
   }
   if (!r.ok()) return ReportError("build", r.status());
-  absl::StatusOr<corpus::stats::BuildInfo> info = corpus::stats::LoadBuildInfo(opt.out_dir);
+  absl::StatusOr<corpus::build::BuildJson> info = corpus::build::ReadBuildJson(opt.out_dir);
   if (!info.ok()) return ReportError("build", info.status());
   uint64_t tokens = 0;
-  for (const corpus::stats::BuildShard& s : info->shards) tokens += s.tokens;
+  for (const corpus::build::BuildShard& s : info->shards) tokens += s.tokens;
   std::fprintf(stderr, "rwkvkit build: %s: %d task(s) run, %d already done; %llu tokens in %zu shard(s) under %s\n",
                executor.c_str(), r->tasks_run, r->tasks_skipped, static_cast<unsigned long long>(tokens),
                info->shards.size(), opt.out_dir.c_str());

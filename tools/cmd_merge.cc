@@ -13,7 +13,7 @@
 #include "corpus/binidx/shard_merge.h"
 #include "corpus/binidx/shard_reader.h"
 #include "corpus/build/progress.h"
-#include "corpus/stats/build_info.h"
+#include "corpus/build/build_json.h"
 #include "tools/cli/flags.h"
 #include "tools/cli/trainer_text.h"
 #include "tools/commands.h"
@@ -53,10 +53,10 @@ absl::Status ResolveInputs(const std::vector<std::string>& paths, std::vector<fs
     fs::path p(arg);
     std::error_code ec;
     if (fs::is_directory(p, ec)) {
-      absl::StatusOr<corpus::stats::BuildInfo> info = corpus::stats::LoadBuildInfo(p);
+      absl::StatusOr<corpus::build::BuildJson> info = corpus::build::ReadBuildJson(p);
       if (!info.ok()) return info.status();
       if (info->shards.empty()) return absl::FailedPreconditionError(absl::StrCat(arg, ": the build has no shards"));
-      for (const corpus::stats::BuildShard& s : info->shards) {
+      for (const corpus::build::BuildShard& s : info->shards) {
         // The counts build.json lists must be what the shard holds (inspect also checks hashes).
         absl::StatusOr<binidx::ShardReader> r = binidx::ShardReader::Open(p / s.name);
         if (!r.ok()) return r.status();

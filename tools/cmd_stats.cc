@@ -16,7 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "corpus/build/progress.h"
-#include "corpus/stats/build_info.h"
+#include "corpus/build/build_json.h"
 #include "corpus/stats/collector.h"
 #include "corpus/stats/report_model.h"
 #include "corpus/stats/report_writer.h"
@@ -134,7 +134,7 @@ int RunStats(int argc, char** argv) {
   run_options.tool_version = RWKVKIT_VERSION;
   run_options.collect.progress = [&](uint64_t docs, uint64_t bytes) { progress->Update(bytes, docs); };
   // The progress line starts once build.json is read (its total is the shards' bytes).
-  absl::StatusOr<st::BuildInfo> info = st::LoadBuildInfo(opt->build_dir);
+  absl::StatusOr<corpus::build::BuildJson> info = corpus::build::ReadBuildJson(opt->build_dir);
   if (!info.ok()) return ReportError("stats", info.status());
   progress.emplace("stats", st::ShardBytes(*info), !opt->quiet);
   absl::StatusOr<std::unique_ptr<st::StatsRun>> run = st::RunStats(opt->build_dir, opt->out_dir, *tok, run_options);

@@ -11,6 +11,7 @@
 #include "base/file_io.h"
 #include "base/json_writer.h"
 #include "base/status_macros.h"
+#include "corpus/build/build_json.h"
 #include "corpus/build/build_report.h"
 #include "corpus/filters/filter_settings.h"
 

@@ -1,10 +1,5 @@
-// corpus/build/build_report.h — the numbers of a build and build.json (docs/formats/build_json.md).
-//
-// Phase 1 (read → tokenize) fills the per-source counters; phase 2 (shards) adds the shards
-// and the RWKV-LM training numbers. The phase-1 part is also saved in the work directory so
-// that `--resume` can skip phase 1 and still write the same build.json. build.json is written
-// last (temporary name, fsync, rename): its presence means the build is complete. Apart from
-// its last member, "timing" (stage_times.h), it is byte-identical for any --threads and run.
+// corpus/build/build_report.h — the numbers of a build: per-source counters (phase 1: read →
+// tokenize) and the shard records (phase 2). build_json.h turns them into build.json.
 #ifndef RWKVKIT_CORPUS_BUILD_BUILD_REPORT_H_
 #define RWKVKIT_CORPUS_BUILD_BUILD_REPORT_H_
 
@@ -53,18 +48,6 @@ struct ShardRecord {
   // The documents' sources in shard order, run-length encoded: (index into sources, count).
   std::vector<std::pair<uint32_t, uint64_t>> source_runs;
 };
-
-// Phase-1 results as the JSON members of build.json they become (saved for --resume).
-// `near` holds the near-dedup clustering numbers when near-dedup ran.
-std::string Phase1Json(const BuildOptions& opt, const std::vector<SourceCounts>& sources,
-                       const BadInputSink& bad, uint64_t dedup_table_bytes, const std::optional<dedup::LshStats>& near);
-
-// WriteBuildJson()
-// Writes <out>/build.json from the saved phase-1 members and the shards; `timing_json` (a JSON
-// object, "" for none) becomes the last member, "timing".
-absl::Status WriteBuildJson(const std::filesystem::path& out_dir, const std::string& phase1_json,
-                            const std::vector<ShardRecord>& shards, uint64_t ctx_len,
-                            const std::string& timing_json = "");
 
 }  // namespace rwkvkit::corpus::build
 

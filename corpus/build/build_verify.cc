@@ -3,8 +3,6 @@
 
 #include <xxhash.h>
 
-#include <simdjson.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <limits>
@@ -17,6 +15,7 @@
 #include "base/status_macros.h"
 #include "corpus/binidx/shard_reader.h"
 #include "corpus/binidx/training_numbers.h"
+#include "corpus/build/build_json.h"
 
 namespace rwkvkit::corpus::build {
 namespace {
@@ -72,177 +71,48 @@ absl::StatusOr<std::string> Xxh3File(const fs::path& path) {
   return absl::StrFormat("%016x%016x", h.high64, h.low64);
 }
 
-// One build.json shard entry.
-struct ListedShard {
-  std::string name, xxh3_128;
-  uint64_t documents = 0, tokens = 0, bin_bytes = 0, idx_bytes = 0;
-  // The documents' sources in shard order, run-length encoded (index into sources, count);
-  // absent in build.json files that predate it.
-  std::optional<std::vector<std::pair<uint64_t, uint64_t>>> source_runs;
-  // "training" {my_exit_tokens, magic_prime} when build.json has it (builds since the numbers
-  // per shard); has_magic_prime: the key is present (null = none).
-  std::optional<uint64_t> my_exit_tokens, magic_prime;
-  bool has_magic_prime = false;
-};
-
-// A build.json source's name and what its counts say reached the shards.
-struct ListedSource {
-  std::string name;
-  std::optional<uint64_t> documents_written, tokens;
-};
-
 // Documents and tokens per source index, counted from the shards.
 using SourceTotals = std::map<uint64_t, std::pair<uint64_t, uint64_t>>;
 
-// The sums build.json states: "output" {shards, documents, tokens} as `rwkvkit build` writes
-// it, else "total" {tokens} (the older shape); and "training" {ctx_len, my_exit_tokens,
-// magic_prime}. Absent keys are not checked.
-struct ListedBuild {
-  std::string corpus;
-  std::vector<ListedShard> shards;
-  std::vector<ListedSource> sources;
-  std::string totals_key;  // "output" or "total"
-  std::optional<uint64_t> total_shards, total_tokens, total_documents;
-  std::optional<uint64_t> ctx_len, my_exit_tokens;
-  bool has_magic_prime = false;          // the key is present (null = none)
-  std::optional<uint64_t> magic_prime;
-};
-
-absl::Status JsonError(const fs::path& path, const std::string& what, simdjson::error_code e) {
-  return absl::DataLossError(absl::StrCat(path.string(), ": ", what, " (", simdjson::error_message(e), ")"));
-}
-
-absl::StatusOr<ListedShard> ParseShardEntry(const fs::path& path, size_t i, simdjson::dom::element e) {
-  ListedShard s;
-  const std::string where = absl::StrCat("shards[", i, "].");
-  std::string_view sv;
-  if (auto err = e["name"].get(sv); err) return JsonError(path, where + "name is missing or not a string", err);
-  s.name = std::string(sv);
-  if (auto err = e["xxh3_128"].get(sv); err) return JsonError(path, where + "xxh3_128 is missing or not a string", err);
-  s.xxh3_128 = std::string(sv);
-  const std::pair<const char*, uint64_t*> numbers[] = {
-      {"documents", &s.documents}, {"tokens", &s.tokens}, {"bin_bytes", &s.bin_bytes}, {"idx_bytes", &s.idx_bytes}};
-  for (const auto& [key, dst] : numbers) {
-    if (auto err = e[key].get(*dst); err) {
-      return JsonError(path, absl::StrCat(where, key, " is missing or not an unsigned integer"), err);
-    }
-  }
-  simdjson::dom::object training;
-  if (!e["training"].get(training)) {
-    uint64_t v;
-    if (!training["my_exit_tokens"].get(v)) s.my_exit_tokens = v;
-    simdjson::dom::element p;
-    if (!training["magic_prime"].get(p)) {
-      s.has_magic_prime = true;
-      if (!p.get(v)) s.magic_prime = v;
-    }
-  }
-  if (s.name.empty() || s.name.find('/') != std::string::npos || s.name == "." || s.name == "..") {
-    return absl::DataLossError(absl::StrCat(path.string(), ": ", where, "name \"", s.name, "\" is not a file name"));
-  }
-  simdjson::dom::array runs;
-  if (!e["source_runs"].get(runs)) {
-    s.source_runs.emplace();
-    for (simdjson::dom::element run : runs) {
-      uint64_t src = 0, n = 0;
-      if (run.at(0).get(src) || run.at(1).get(n))
-        return absl::DataLossError(absl::StrCat(path.string(), ": ", where, "source_runs holds an entry that is not [source, count]"));
-      s.source_runs->emplace_back(src, n);
-    }
-  }
-  return s;
-}
-
-absl::StatusOr<ListedBuild> ReadListedBuild(const fs::path& path) {
-  simdjson::dom::parser parser;
-  simdjson::dom::element root;
-  if (auto err = parser.load(path.string()).get(root); err) {
-    if (err == simdjson::IO_ERROR) return absl::NotFoundError(absl::StrCat(path.string(), ": cannot read"));
-    return JsonError(path, "not valid JSON", err);
-  }
-  simdjson::dom::array shards;
-  if (auto err = root["shards"].get(shards); err) return JsonError(path, "\"shards\" is missing or not an array", err);
-  ListedBuild out;
-  std::string_view corpus;
-  if (!root["corpus"].get(corpus)) out.corpus = std::string(corpus);
-  size_t i = 0;
-  for (simdjson::dom::element e : shards) {
-    RWKVKIT_ASSIGN_OR_RETURN(ListedShard s, ParseShardEntry(path, i++, e));
-    out.shards.push_back(std::move(s));
-  }
-  uint64_t v;
-  simdjson::dom::object o;
-  simdjson::dom::array sources;
-  if (!root["sources"].get(sources)) {
-    for (simdjson::dom::element e : sources) {
-      ListedSource src;
-      std::string_view name;
-      if (!e["name"].get(name)) src.name = std::string(name);
-      if (!e["counts"]["documents_written"].get(v)) src.documents_written = v;
-      if (!e["counts"]["tokens"].get(v)) src.tokens = v;
-      out.sources.push_back(std::move(src));
-    }
-  }
-  if (!root["output"].get(o)) {
-    out.totals_key = "output";
-    if (!o["shards"].get(v)) out.total_shards = v;
-    if (!o["documents"].get(v)) out.total_documents = v;
-    if (!o["tokens"].get(v)) out.total_tokens = v;
-  } else if (!root["total"].get(o)) {
-    out.totals_key = "total";
-    if (!o["tokens"].get(v)) out.total_tokens = v;
-  }
-  if (!root["training"].get(o)) {
-    if (!o["ctx_len"].get(v)) out.ctx_len = v;
-    if (!o["my_exit_tokens"].get(v)) out.my_exit_tokens = v;
-    simdjson::dom::element p;
-    if (!o["magic_prime"].get(p)) {
-      out.has_magic_prime = true;
-      if (!p.get(v)) out.magic_prime = v;
-    }
-  }
-  return out;
-}
-
 // Adds each document of the shard to its source (by the listed source runs) in `totals`.
-void CountSources(const binidx::ShardReader& r, const ListedShard& want, SourceTotals& totals,
+void CountSources(const binidx::ShardReader& r, const BuildShard& want, SourceTotals& totals,
                   std::vector<std::string>& problems) {
   uint64_t doc = 0;
-  for (const auto& [src, n] : *want.source_runs) {
+  for (const auto& [src, n] : want.source_runs) {
     for (uint64_t k = 0; k < n && doc < r.num_documents(); ++k, ++doc) {
       ++totals[src].first;
       totals[src].second += r.document_tokens(doc);
     }
   }
   uint64_t listed = 0;
-  for (const auto& run : *want.source_runs) listed += run.second;
+  for (const auto& run : want.source_runs) listed += run.second;
   if (listed != r.num_documents())
     problems.push_back(absl::StrCat(want.name, ": source_runs in build.json cover ", listed, " documents, the shard holds ",
                                     r.num_documents()));
 }
 
 // build.json's per-shard "training" numbers against the shard's tokens.
-void CheckShardTraining(const ListedShard& want, uint64_t tokens, std::optional<uint64_t> ctx_len, ShardCheck& s,
+void CheckShardTraining(const BuildShard& want, uint64_t tokens, std::optional<uint64_t> ctx_len, ShardCheck& s,
                         std::vector<std::string>& problems) {
-  if (want.my_exit_tokens && *want.my_exit_tokens != tokens) {
+  const StatedTraining& t = want.training;
+  if (t.my_exit_tokens && *t.my_exit_tokens != tokens) {
     s.ok = false;
     problems.push_back(absl::StrCat(want.name, ": training.my_exit_tokens differs from the shard's tokens (saw ", tokens,
-                                    ", expected ", *want.my_exit_tokens, ")"));
+                                    ", expected ", *t.my_exit_tokens, ")"));
   }
-  if (!ctx_len || !want.has_magic_prime) return;
+  if (!ctx_len || !t.has_magic_prime) return;
   const std::optional<uint64_t> p = binidx::MagicPrime(tokens, *ctx_len);
-  if (p != want.magic_prime) {
+  if (p != t.magic_prime) {
     s.ok = false;
     problems.push_back(absl::StrCat(want.name, ": training.magic_prime for ctx_len ", *ctx_len, " (saw ",
-                                    want.magic_prime ? absl::StrCat(*want.magic_prime) : "null", ", expected ",
+                                    t.magic_prime ? absl::StrCat(*t.magic_prime) : "null", ", expected ",
                                     p ? absl::StrCat(*p) : "null", " by RWKV-LM's make_data rule)"));
   }
 }
 
 // Checks one listed shard; appends what is wrong to `problems`. Fills `s` when it opens.
-void CheckListedShard(const fs::path& dir, const ListedShard& want, std::optional<uint64_t> build_ctx_len, ShardCheck& s,
-                      SourceTotals& totals,
-                      std::vector<std::string>& problems) {
+void CheckListedShard(const fs::path& dir, const BuildShard& want, bool has_runs, std::optional<uint64_t> build_ctx_len,
+                      ShardCheck& s, SourceTotals& totals, std::vector<std::string>& problems) {
   const fs::path prefix = dir / want.name;
   s.name = want.name;
   absl::StatusOr<binidx::ShardReader> r = binidx::ShardReader::Open(prefix);
@@ -255,7 +125,7 @@ void CheckListedShard(const fs::path& dir, const ListedShard& want, std::optiona
     return;
   }
   s.opened = s.ok = true;
-  if (want.source_runs) CountSources(*r, want, totals, problems);
+  if (has_runs) CountSources(*r, want, totals, problems);
   const std::pair<const char*, std::pair<uint64_t, uint64_t>> fields[] = {
       {"documents", {s.documents, want.documents}},
       {"tokens", {s.tokens, want.tokens}},
@@ -303,22 +173,29 @@ void CheckForUnlistedFiles(const fs::path& dir, const std::set<std::string>& lis
 }
 
 // build.json's sums and training numbers against what the shards hold.
-void CheckTotals(const ListedBuild& b, uint64_t shards, uint64_t docs, uint64_t tokens, std::vector<std::string>& problems) {
-  auto check = [&](const std::string& key, const std::optional<uint64_t>& stated, uint64_t actual) {
-    if (stated && *stated != actual) {
+// The sums are "output" {shards, documents, tokens} as `rwkvkit build` writes them, else
+// "total" {tokens} (an older build's shape); absent members are not checked.
+void CheckTotals(const BuildJson& b, uint64_t shards, uint64_t docs, uint64_t tokens, std::vector<std::string>& problems) {
+  auto check = [&](const std::string& key, bool stated, uint64_t want, uint64_t actual) {
+    if (stated && want != actual) {
       problems.push_back(absl::StrCat("build.json: ", key, " does not match the shards (saw ", actual,
-                                      " in the shards, expected ", *stated, ")"));
+                                      " in the shards, expected ", want, ")"));
     }
   };
-  check(b.totals_key + ".shards", b.total_shards, shards);
-  check(b.totals_key + ".documents", b.total_documents, docs);
-  check(b.totals_key + ".tokens", b.total_tokens, tokens);
-  check("training.my_exit_tokens", b.my_exit_tokens, tokens);
-  if (b.ctx_len && *b.ctx_len > 0 && b.has_magic_prime) {
+  if (b.Has("output")) {
+    check("output.shards", b.Has("output.shards"), b.output_shards, shards);
+    check("output.documents", b.Has("output.documents"), b.output_documents, docs);
+    check("output.tokens", b.Has("output.tokens"), b.output_tokens, tokens);
+  } else {
+    check("total.tokens", b.Has("total") && b.Has("total.tokens"), b.total.tokens, tokens);
+  }
+  const StatedTraining& t = b.training;
+  check("training.my_exit_tokens", t.my_exit_tokens.has_value(), t.my_exit_tokens.value_or(0), tokens);
+  if (b.ctx_len && t.has_magic_prime) {
     const std::optional<uint64_t> want = binidx::MagicPrime(tokens, *b.ctx_len);
-    if (want != b.magic_prime) {
+    if (want != t.magic_prime) {
       problems.push_back(absl::StrCat("build.json: training.magic_prime for ctx_len ", *b.ctx_len, " (saw ",
-                                      b.magic_prime ? absl::StrCat(*b.magic_prime) : "null", ", expected ",
+                                      t.magic_prime ? absl::StrCat(*t.magic_prime) : "null", ", expected ",
                                       want ? absl::StrCat(*want) : "null", " by RWKV-LM's make_data rule)"));
     }
   }
@@ -326,22 +203,24 @@ void CheckTotals(const ListedBuild& b, uint64_t shards, uint64_t docs, uint64_t 
 
 // Each source's documents_written and tokens in build.json against what the shards hold (a
 // weight stored as fewer copies than counted, for one, shows here).
-void CheckSources(const ListedBuild& b, const SourceTotals& totals, std::vector<std::string>& problems) {
+void CheckSources(const BuildJson& b, const SourceTotals& totals, std::vector<std::string>& problems) {
   for (const auto& [src, n] : totals)
     if (src >= b.sources.size())
       problems.push_back(absl::StrCat("build.json: source_runs name source ", src, ", but only ", b.sources.size(),
                                       " sources are listed"));
   for (size_t i = 0; i < b.sources.size(); ++i) {
-    const ListedSource& want = b.sources[i];
+    const BuildSource& want = b.sources[i];
+    const std::string counts = absl::StrCat("sources[", i, "].counts");
+    const bool stated = b.Has(absl::StrCat("sources[", i, "]")) && b.Has(counts);
     const auto it = totals.find(i);
     const std::pair<uint64_t, uint64_t> got = it == totals.end() ? std::pair<uint64_t, uint64_t>{0, 0} : it->second;
-    const std::pair<const char*, std::pair<std::optional<uint64_t>, uint64_t>> fields[] = {
-        {"documents_written", {want.documents_written, got.first}}, {"tokens", {want.tokens, got.second}}};
+    const std::pair<const char*, std::pair<uint64_t, uint64_t>> fields[] = {
+        {"documents_written", {want.counts.documents_written, got.first}}, {"tokens", {want.counts.tokens, got.second}}};
     for (const auto& [key, v] : fields)
-      if (v.first && *v.first != v.second)
+      if (stated && b.Has(absl::StrCat(counts, ".", key)) && v.first != v.second)
         problems.push_back(absl::StrCat("build.json: sources[", i, "] (\"", want.name, "\") counts.", key,
                                         " does not match the shards (saw ", v.second, " in the shards, expected ",
-                                        *v.first, ")"));
+                                        v.first, ")"));
   }
 }
 
@@ -357,7 +236,7 @@ absl::StatusOr<ShardCheck> InspectShard(const fs::path& prefix) {
 }
 
 absl::StatusOr<BuildCheck> VerifyBuild(const fs::path& dir) {
-  absl::StatusOr<ListedBuild> build = ReadListedBuild(dir / "build.json");
+  absl::StatusOr<BuildJson> build = ReadBuildJson(dir, BuildJsonRead::kVerify);
   if (!build.ok()) return build.status();
   BuildCheck check;
   check.corpus = build->corpus;
@@ -371,11 +250,12 @@ absl::StatusOr<BuildCheck> VerifyBuild(const fs::path& dir) {
   bool all_opened = true, all_runs = true;
   SourceTotals totals;
   for (size_t i = 0; i < build->shards.size(); ++i) {
-    const ListedShard& want = build->shards[i];
+    const BuildShard& want = build->shards[i];
+    const bool has_runs = build->Has(absl::StrCat("shards[", i, "].source_runs"));
     if (!listed.insert(want.name).second) problems.push_back(absl::StrCat(want.name, ": listed twice in build.json"));
-    CheckListedShard(dir, want, build->ctx_len, stats[i], totals, problems);
+    CheckListedShard(dir, want, has_runs, build->ctx_len, stats[i], totals, problems);
     all_opened = all_opened && stats[i].opened;
-    all_runs = all_runs && want.source_runs.has_value();
+    all_runs = all_runs && has_runs;
     docs += stats[i].documents;
     tokens += stats[i].tokens;
   }

@@ -7,9 +7,9 @@
 // the corpus "training" numbers must match the shards, each source's documents_written and
 // tokens must match the shards' source runs, and no unlisted shard file may lie beside them.
 // Every mismatch is a problem line; only an unreadable build.json is an error. build.json is
-// read tolerantly (keys a build of an older rwkvkit lacks are not checked). Each .bin is read
-// twice (hash, then scan): inspect is not a hot path. Depends on binidx, simdjson, xxHash.
-// Thread-safe: no shared state.
+// read by build_json.h (kVerify: members a build of an older rwkvkit lacks are not checked).
+// Each .bin is read twice (hash, then scan): inspect is not a hot path. Depends on binidx,
+// xxHash. Thread-safe: no shared state.
 #ifndef RWKVKIT_CORPUS_BUILD_BUILD_VERIFY_H_
 #define RWKVKIT_CORPUS_BUILD_BUILD_VERIFY_H_
 
@@ -50,8 +50,8 @@ struct BuildCheck {
 absl::StatusOr<ShardCheck> InspectShard(const std::filesystem::path& prefix);
 
 // VerifyBuild()
-// Reads <dir>/build.json (kNotFound when it cannot be read, kDataLoss when it is not JSON or a
-// shard entry lacks its name, hash or counts) and checks everything above.
+// Reads <dir>/build.json (ReadBuildJson's errors: kNotFound when it cannot be read, kDataLoss
+// when it is not JSON or a shard entry lacks its name, hash or counts) and checks everything above.
 absl::StatusOr<BuildCheck> VerifyBuild(const std::filesystem::path& dir);
 
 }  // namespace rwkvkit::corpus::build

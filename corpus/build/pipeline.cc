@@ -20,6 +20,7 @@
 #include "base/file_io.h"
 #include "base/status_macros.h"
 #include "corpus/build/build_checks.h"
+#include "corpus/build/build_json.h"
 #include "corpus/build/build_report.h"
 #include "corpus/build/build_stages.h"
 #include "corpus/build/doc_processor.h"

@@ -145,7 +145,7 @@ void MergePartial(const Partial& p, CorpusStats& out) {
 }
 
 // Source index of every document of a shard, from its run-length encoded source_runs.
-std::vector<uint32_t> DocumentSources(const BuildShard& shard) {
+std::vector<uint32_t> DocumentSources(const build::BuildShard& shard) {
   std::vector<uint32_t> src;
   src.reserve(shard.documents);
   for (const auto& [s, n] : shard.source_runs) src.insert(src.end(), n, s);
@@ -154,10 +154,10 @@ std::vector<uint32_t> DocumentSources(const BuildShard& shard) {
 
 // Counts one shard into `out` and its lines into `lines`; an error text when it is damaged.
 // `bytes_done` (shard bytes read before this shard) moves on with each batch, for progress.
-std::string CollectShard(const fs::path& dir, const BuildInfo& info, uint32_t shard_index,
+std::string CollectShard(const fs::path& dir, const build::BuildJson& info, uint32_t shard_index,
                          const tokenizer::Tokenizer& tok, const CollectOptions& opt, RepeatedLineCounter& lines,
                          CorpusStats& out, uint64_t& bytes_done) {
-  const BuildShard& shard = info.shards[shard_index];
+  const build::BuildShard& shard = info.shards[shard_index];
   absl::StatusOr<binidx::ShardReader> r = binidx::ShardReader::Open(dir / shard.name);
   if (!r.ok()) return std::string(r.status().message());
   if (r->num_documents() != shard.documents)
@@ -196,7 +196,7 @@ std::string CollectShard(const fs::path& dir, const BuildInfo& info, uint32_t sh
 }
 
 // The text of each counted line, read back from its first occurrence.
-std::vector<ReportedLine> ReadLines(const fs::path& dir, const BuildInfo& info, const tokenizer::Tokenizer& tok,
+std::vector<ReportedLine> ReadLines(const fs::path& dir, const build::BuildJson& info, const tokenizer::Tokenizer& tok,
                                     const std::vector<CountedLine>& counted) {
   std::vector<ReportedLine> out;
   std::vector<uint16_t> ids;
@@ -235,7 +235,7 @@ const char* LanguageSourceName(LanguageSource s) {
   return "auto";
 }
 
-CorpusStats CollectStats(const fs::path& dir, const BuildInfo& info, const tokenizer::Tokenizer& tok,
+CorpusStats CollectStats(const fs::path& dir, const build::BuildJson& info, const tokenizer::Tokenizer& tok,
                          const CollectOptions& opt) {
   CorpusStats out;
   out.by_source.resize(info.sources.size());

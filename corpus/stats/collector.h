@@ -22,7 +22,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "corpus/stats/build_info.h"
+#include "corpus/build/build_json.h"
 #include "corpus/stats/corpus_stats.h"
 #include "tokenizer/tokenizer.h"
 
@@ -53,7 +53,7 @@ const char* LanguageSourceName(LanguageSource s);
 // CollectStats()
 // Counts the shards of `dir` that `info` lists. Fails only for our own bugs; bad shards are
 // reported in the result.
-CorpusStats CollectStats(const std::filesystem::path& dir, const BuildInfo& info, const tokenizer::Tokenizer& tok,
+CorpusStats CollectStats(const std::filesystem::path& dir, const build::BuildJson& info, const tokenizer::Tokenizer& tok,
                          const CollectOptions& opt);
 
 }  // namespace rwkvkit::corpus::stats

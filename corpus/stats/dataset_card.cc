@@ -79,7 +79,7 @@ std::string DatasetCardFrontMatter(const ReportModel& m) {
   std::vector<std::string> languages, licenses, unmatched;
   for (const LanguageRow& l : m.languages)
     if (Ratio(l.counts.tokens, m.stats->total.tokens) >= kMinLanguageShare) AddUnique(languages, HubLanguage(l.code));
-  for (const BuildSource& s : m.build->sources) {
+  for (const build::BuildSource& s : m.build->sources) {
     const std::string id = HubLicense(s.license);
     AddUnique(licenses, id.empty() ? "other" : id);
     if (id.empty()) unmatched.push_back(absl::StrCat(s.name, ": ", s.license.empty() ? "(none given)" : s.license));

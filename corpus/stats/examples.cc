@@ -14,9 +14,9 @@ struct Pick {
 };
 
 // Documents of each source over all shards.
-std::vector<uint64_t> SourceDocuments(const BuildInfo& info) {
+std::vector<uint64_t> SourceDocuments(const build::BuildJson& info) {
   std::vector<uint64_t> n(info.sources.size(), 0);
-  for (const BuildShard& shard : info.shards)
+  for (const build::BuildShard& shard : info.shards)
     for (const auto& [src, count] : shard.source_runs) n[src] += count;
   return n;
 }
@@ -41,7 +41,7 @@ std::string ClipCodePoints(std::string_view text, size_t max_chars, bool& trunca
   return std::string(text.substr(0, i));
 }
 
-std::vector<std::vector<ExampleDocument>> ReadExamples(const std::filesystem::path& dir, const BuildInfo& info,
+std::vector<std::vector<ExampleDocument>> ReadExamples(const std::filesystem::path& dir, const build::BuildJson& info,
                                                        const tokenizer::Tokenizer& tok,
                                                        const std::vector<bool>& shard_ok, size_t per_source,
                                                        size_t max_chars) {
@@ -57,7 +57,7 @@ std::vector<std::vector<ExampleDocument>> ReadExamples(const std::filesystem::pa
   std::vector<uint64_t> seen(info.sources.size(), 0);  // documents of each source before this run
   std::vector<uint16_t> ids;
   for (uint32_t sh = 0; sh < info.shards.size(); ++sh) {
-    const BuildShard& shard = info.shards[sh];
+    const build::BuildShard& shard = info.shards[sh];
     std::vector<std::pair<uint64_t, uint32_t>> picks;  // (document in shard, source)
     uint64_t doc = 0;
     for (const auto& [src, count] : shard.source_runs) {

@@ -13,7 +13,7 @@
 #include <filesystem>
 #include <vector>
 
-#include "corpus/stats/build_info.h"
+#include "corpus/build/build_json.h"
 #include "corpus/stats/corpus_stats.h"
 #include "tokenizer/tokenizer.h"
 
@@ -22,7 +22,7 @@ namespace rwkvkit::corpus::stats {
 // ReadExamples()
 // By source index: up to `per_source` examples (fewer when the source has fewer documents).
 // `shard_ok[s]` false leaves out the examples in shard s.
-std::vector<std::vector<ExampleDocument>> ReadExamples(const std::filesystem::path& dir, const BuildInfo& info,
+std::vector<std::vector<ExampleDocument>> ReadExamples(const std::filesystem::path& dir, const build::BuildJson& info,
                                                        const tokenizer::Tokenizer& tok,
                                                        const std::vector<bool>& shard_ok, size_t per_source,
                                                        size_t max_chars);

@@ -103,7 +103,7 @@ std::string KeyValueTable(const std::vector<std::pair<std::string, std::string>>
 }
 
 std::string SummaryTable(const ReportModel& m) {
-  const BuildCounts& b = m.build->total;
+  const build::BuildCounts& b = m.build->total;
   uint64_t filtered = 0;
   for (const auto& [reason, n] : m.filter_drops) filtered += n;
   const std::vector<std::pair<std::string, std::string>> content = ContentSummaryRows(m);
@@ -139,7 +139,7 @@ std::string SourcesSection(const ReportModel& m) {
                                  "bytes", "bytes/token", "chars/token", "exact dup.", "near dup."},
                                 {false, false, false, true, true, true, true, true, true, true, true, true}));
   for (size_t i = 0; i < m.build->sources.size(); ++i) {
-    const BuildSource& s = m.build->sources[i];
+    const build::BuildSource& s = m.build->sources[i];
     const GroupCounts& c = m.stats->by_source[i];
     absl::StrAppend(&h, "<tr>", Td(HtmlEscape(s.name)), Td(HtmlEscape(s.license)),
                     Td(HtmlEscape(s.language.value_or("–"))), Tn(absl::StrFormat("%g", s.weight)),
@@ -258,7 +258,7 @@ std::string ExamplesSection(const ReportModel& m) {
 }
 
 std::string CleaningSection(const ReportModel& m) {
-  const BuildCounts& t = m.build->total;
+  const build::BuildCounts& t = m.build->total;
   std::string h = absl::StrCat("<section><h2>Cleaning</h2><div class=\"grid2\"><div><h3>Dropped documents (of ",
                                GroupDigits(t.documents_read), " read)</h3>",
                                TableHead({"reason", "documents", "share"}, {false, true, true}));
@@ -282,7 +282,7 @@ std::string CleaningSection(const ReportModel& m) {
   if (t.c4_documents_edited)
     absl::StrAppend(&h, absl::StrFormat("<p class=\"note\">C4 line filter: %s documents edited.</p>",
                                         GroupDigits(t.c4_documents_edited)));
-  if (const std::optional<NearDedupInfo>& n = m.build->near)
+  if (const std::optional<build::NearDedupInfo>& n = m.build->near)
     absl::StrAppend(
         &h, absl::StrFormat("<p class=\"note\">Near dedup (MinHash LSH): %s candidate pairs, %s confirmed, %s "
                             "clusters, %s documents removed.</p>",

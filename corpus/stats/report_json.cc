@@ -73,8 +73,8 @@ void Totals(JsonWriter& w, const ReportModel& m) {
 }
 
 void BuildBlock(JsonWriter& w, const ReportModel& m) {
-  const BuildInfo& b = *m.build;
-  const BuildCounts& t = b.total;
+  const build::BuildJson& b = *m.build;
+  const build::BuildCounts& t = b.total;
   w.Break(2).Key("build").BeginObject().Key("corpus").String(b.corpus).Key("manifest").String(b.manifest);
   w.Key("near_dedup").Bool(b.near_dedup).Key("filters").Bool(b.filters);
   w.Key("documents_read").Uint(t.documents_read).Key("documents_kept").Uint(t.documents_kept);
@@ -108,8 +108,8 @@ void BuildBlock(JsonWriter& w, const ReportModel& m) {
 void Sources(JsonWriter& w, const ReportModel& m) {
   w.Break(2).Key("sources").BeginArray();
   for (size_t i = 0; i < m.build->sources.size(); ++i) {
-    const BuildSource& src = m.build->sources[i];
-    const BuildCounts& c = src.counts;
+    const build::BuildSource& src = m.build->sources[i];
+    const build::BuildCounts& c = src.counts;
     w.Break(4).BeginObject().Key("name").String(src.name).Key("license").String(src.license).Key("language");
     if (src.language) w.String(*src.language);
     else w.Null();

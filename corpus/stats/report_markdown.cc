@@ -40,7 +40,7 @@ std::string Sources(const ReportModel& m) {
       "\n## Sources\n\n| source | license | language | weight | documents | tokens | share of tokens | bytes | "
       "bytes/token | chars/token | exact dup. | near dup. |\n|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
   for (size_t i = 0; i < m.build->sources.size(); ++i) {
-    const BuildSource& s = m.build->sources[i];
+    const build::BuildSource& s = m.build->sources[i];
     const GroupCounts& c = m.stats->by_source[i];
     absl::StrAppend(&md, "| ", MarkdownEscape(s.name), " | ", MarkdownEscape(s.license), " | ",
                     MarkdownEscape(s.language.value_or("")), " | ", absl::StrFormat("%g", s.weight), " | ",
@@ -103,7 +103,7 @@ std::string Histograms(const ReportModel& m) {
 }
 
 std::string Cleaning(const ReportModel& m) {
-  const BuildCounts& t = m.build->total;
+  const build::BuildCounts& t = m.build->total;
   std::string md = absl::StrCat("## Cleaning\n\nDocuments read: ", GroupDigits(t.documents_read),
                                 ".\n\n| dropped because | documents | share of read |\n|---|---:|---:|\n");
   for (const auto& [reason, n] : t.dropped)

@@ -47,8 +47,8 @@ std::vector<HistogramRow> HistogramRows(const Histogram& h) {
   return rows;
 }
 
-uint64_t ExactDuplicates(const BuildCounts& c) { return Get(c.dropped, "duplicate"); }
-uint64_t NearDuplicates(const BuildCounts& c) { return Get(c.dropped, "near_duplicate"); }
+uint64_t ExactDuplicates(const build::BuildCounts& c) { return Get(c.dropped, "duplicate"); }
+uint64_t NearDuplicates(const build::BuildCounts& c) { return Get(c.dropped, "near_duplicate"); }
 
 std::vector<std::pair<std::string, std::string>> ContentSummaryRows(const ReportModel& m) {
   const GroupCounts& t = m.stats->total;
@@ -97,7 +97,7 @@ std::string LanguageMethodText(LanguageSource language) {
   return "";
 }
 
-ReportModel MakeReportModel(const BuildInfo& build, const CorpusStats& stats, const tokenizer::Tokenizer& tok,
+ReportModel MakeReportModel(const build::BuildJson& build, const CorpusStats& stats, const tokenizer::Tokenizer& tok,
                             std::string build_dir, LanguageSource language, size_t top_tokens,
                             std::string tool_version) {
   ReportModel m;

@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "corpus/stats/build_info.h"
+#include "corpus/build/build_json.h"
 #include "corpus/stats/collector.h"
 #include "corpus/stats/corpus_stats.h"
 #include "tokenizer/tokenizer.h"
@@ -35,7 +35,7 @@ struct HistogramRow {
 };
 
 struct ReportModel {
-  const BuildInfo* build = nullptr;
+  const build::BuildJson* build = nullptr;
   const CorpusStats* stats = nullptr;
   std::string build_dir, language_mode, language_method, tool_version;  // mode: auto | cld2 | manifest
   std::vector<TokenRow> top_tokens;                                     // by count, id 0 (end of document) left out
@@ -48,12 +48,12 @@ struct ReportModel {
 std::vector<HistogramRow> HistogramRows(const Histogram& h);
 
 // "duplicate" and "near_duplicate" drops of a source (or the total) over its documents read.
-uint64_t ExactDuplicates(const BuildCounts& c);
-uint64_t NearDuplicates(const BuildCounts& c);
+uint64_t ExactDuplicates(const build::BuildCounts& c);
+uint64_t NearDuplicates(const build::BuildCounts& c);
 
 // MakeReportModel()
 // `top_tokens`: how many of the most frequent tokens to list.
-ReportModel MakeReportModel(const BuildInfo& build, const CorpusStats& stats, const tokenizer::Tokenizer& tok,
+ReportModel MakeReportModel(const build::BuildJson& build, const CorpusStats& stats, const tokenizer::Tokenizer& tok,
                             std::string build_dir, LanguageSource language, size_t top_tokens,
                             std::string tool_version);
 

@@ -6,9 +6,9 @@
 
 namespace rwkvkit::corpus::stats {
 
-uint64_t ShardBytes(const BuildInfo& info) {
+uint64_t ShardBytes(const build::BuildJson& info) {
   uint64_t bytes = 0;
-  for (const BuildShard& shard : info.shards) bytes += 2 * shard.tokens;
+  for (const build::BuildShard& shard : info.shards) bytes += 2 * shard.tokens;
   return bytes;
 }
 
@@ -16,10 +16,10 @@ absl::StatusOr<std::unique_ptr<StatsRun>> RunStats(const std::filesystem::path& 
                                                    const std::filesystem::path& out_dir,
                                                    const tokenizer::Tokenizer& tok, const StatsRunOptions& options) {
   auto run = std::make_unique<StatsRun>();
-  absl::StatusOr<BuildInfo> info = LoadBuildInfo(build_dir);
+  absl::StatusOr<build::BuildJson> info = build::ReadBuildJson(build_dir);
   if (!info.ok()) return info.status();
   run->info = *std::move(info);
-  if (absl::Status s = RequireDocuments(run->info, build_dir); !s.ok()) return s;
+  if (absl::Status s = build::RequireDocuments(run->info, build_dir); !s.ok()) return s;
   // A bad output directory fails now, not after every shard has been read.
   if (absl::Status s = CreateReportDir(out_dir); !s.ok()) return s;
   run->shard_bytes = ShardBytes(run->info);

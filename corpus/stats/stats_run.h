@@ -13,7 +13,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "corpus/stats/build_info.h"
+#include "corpus/build/build_json.h"
 #include "corpus/stats/collector.h"
 #include "corpus/stats/corpus_stats.h"
 #include "corpus/stats/report_model.h"
@@ -32,7 +32,7 @@ struct StatsRunOptions {
 
 // What a run produced; `model` points into `info` and `stats` (so the run is not movable).
 struct StatsRun {
-  BuildInfo info;
+  build::BuildJson info;
   CorpusStats stats;
   ReportModel model;
   uint64_t shard_bytes = 0;  // 2 bytes per token of every listed shard (the progress total)
@@ -40,10 +40,10 @@ struct StatsRun {
 
 // ShardBytes()
 // The progress total of a build: 2 bytes per token of every shard build.json lists.
-uint64_t ShardBytes(const BuildInfo& info);
+uint64_t ShardBytes(const build::BuildJson& info);
 
 // RunStats()
-// Errors: build.json's (LoadBuildInfo: kNotFound, kInvalidArgument naming the field), a build
+// Errors: build.json's (ReadBuildJson: kNotFound, kDataLoss naming the field), a build
 // without documents (RequireDocuments), an unusable out_dir (before any shard is read),
 // kCancelled, or a failed report write. Damaged shards are not errors: they are skipped and
 // listed in stats.shard_errors (the reports say so).

@@ -12,6 +12,7 @@
 #include "base/file_io.h"
 #include "base/status_macros.h"
 #include "corpus/build/bad_input.h"
+#include "corpus/build/build_json.h"
 #include "corpus/build/build_report.h"
 #include "corpus/dedup/lsh_index.h"
 #include "corpus/dedup/exact_dedup.h"

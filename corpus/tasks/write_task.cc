@@ -12,6 +12,7 @@
 #include "base/status_macros.h"
 #include "corpus/binidx/shard_writer.h"
 #include "corpus/build/build_checks.h"
+#include "corpus/build/build_json.h"
 #include "corpus/build/build_report.h"
 #include "corpus/build/output_dir.h"
 #include "corpus/build/output_lock.h"

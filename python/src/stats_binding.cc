@@ -36,7 +36,7 @@ Job* StartStats(const std::string& build_dir, const std::string& out_dir, const 
     if (!tok.ok()) return tok.status();
     o.cancel = job.cancel_flag();
     uint64_t total = 0;
-    if (absl::StatusOr<st::BuildInfo> info = st::LoadBuildInfo(build_dir); info.ok()) total = st::ShardBytes(*info);
+    if (absl::StatusOr<corpus::build::BuildJson> info = corpus::build::ReadBuildJson(build_dir); info.ok()) total = st::ShardBytes(*info);
     o.collect.progress = [&job, total](uint64_t docs, uint64_t bytes) {
       job.SetProgress(JobProgress{"stats", bytes, total, "bytes", docs});
     };

@@ -1,12 +1,12 @@
-// tests/fuzz/build_info_fuzzer.cc — fuzz target: the build.json reader of `rwkvkit stats`
-// (corpus/stats/build_info.h).
+// tests/fuzz/build_info_fuzzer.cc — fuzz target: the build.json reader as `rwkvkit stats`,
+// eval and merge use it (corpus/build/build_json.h, ReadBuildJson in kReport mode).
 //
-// Input: the bytes of a build.json. Properties: LoadBuildInfo fails with kDataLoss naming the
+// Input: the bytes of a build.json. Properties: ReadBuildJson fails with kDataLoss naming the
 // file, or every shard's source runs name existing sources and add up to its documents.
 #include <cstdint>
 #include <string_view>
 
-#include "corpus/stats/build_info.h"
+#include "corpus/build/build_json.h"
 #include "absl/strings/match.h"
 #include "tests/fuzz/fuzz_util.h"
 
@@ -15,13 +15,13 @@ using rwkvkit::fuzz::Check;
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::filesystem::path& dir = rwkvkit::fuzz::ScratchDir();
   rwkvkit::fuzz::WriteFile(dir / "build.json", std::string_view(reinterpret_cast<const char*>(data), size));
-  absl::StatusOr<rwkvkit::corpus::stats::BuildInfo> info = rwkvkit::corpus::stats::LoadBuildInfo(dir);
+  absl::StatusOr<rwkvkit::corpus::build::BuildJson> info = rwkvkit::corpus::build::ReadBuildJson(dir);
   if (!info.ok()) {
-    Check(info.status().code() == absl::StatusCode::kDataLoss, "LoadBuildInfo failed with another code");
+    Check(info.status().code() == absl::StatusCode::kDataLoss, "ReadBuildJson failed with another code");
     Check(absl::StartsWith(info.status().message(), (dir / "build.json").string()), "the error does not name build.json");
     return 0;
   }
-  for (const rwkvkit::corpus::stats::BuildShard& s : info->shards) {
+  for (const rwkvkit::corpus::build::BuildShard& s : info->shards) {
     unsigned __int128 sum = 0;
     for (const auto& [source, count] : s.source_runs) {
       Check(source < info->sources.size(), "a source run names a source that does not exist");

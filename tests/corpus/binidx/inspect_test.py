@@ -156,7 +156,7 @@ def check_damage(args, out, entries, root):
         f.write('{"shards": [')
     expect(run(args, d), 1, "build.json: not valid JSON")
     write_json(d, {"shards": [{"name": "demo_00000"}]})
-    expect(run(args, d), 1, "build.json: shards[0].xxh3_128 is missing")
+    expect(run(args, d), 1, "build.json: shards[0].xxh3_128: missing")
     os.remove(os.path.join(d, "build.json"))
     expect(run(args, d), 1, "build.json: cannot read")
     print("ok  every damage fails, naming the shard")

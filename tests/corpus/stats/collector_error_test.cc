@@ -42,7 +42,7 @@ std::vector<uint16_t> Ids(const std::string& text) {
 }
 
 // Writes shard `name` of `docs` (token ids) into `dir`; returns its build.json entry.
-BuildShard WriteShard(const fs::path& dir, const std::string& name, const std::vector<std::vector<uint16_t>>& docs) {
+build::BuildShard WriteShard(const fs::path& dir, const std::string& name, const std::vector<std::vector<uint16_t>>& docs) {
   absl::StatusOr<binidx::ShardWriter> w = binidx::ShardWriter::Create(dir / name);
   EXPECT_TRUE(w.ok()) << w.status();
   uint64_t tokens = 0;
@@ -51,7 +51,7 @@ BuildShard WriteShard(const fs::path& dir, const std::string& name, const std::v
     tokens += d.size();
   }
   EXPECT_TRUE(w->Finish().ok());
-  BuildShard shard;
+  build::BuildShard shard;
   shard.name = name;
   shard.documents = docs.size();
   shard.tokens = tokens;
@@ -59,9 +59,9 @@ BuildShard WriteShard(const fs::path& dir, const std::string& name, const std::v
   return shard;
 }
 
-BuildInfo Info(std::vector<BuildShard> shards) {
-  BuildInfo info;
-  BuildSource web;
+build::BuildJson Info(std::vector<build::BuildShard> shards) {
+  build::BuildJson info;
+  build::BuildSource web;
   web.name = "web";
   web.format = "jsonl";
   web.language = "en";
@@ -80,15 +80,15 @@ TEST(CollectStats, ShardFailingAfterItsFirstBatchContributesNoLines) {
   const fs::path dir = binidx::testing::FreshTestDir();
   const tokenizer::Tokenizer tok = SyntheticTokenizer();
   const std::string shared = "a line every shard repeats\n";
-  const BuildShard good0 = WriteShard(dir, "good_0", {Ids(shared + "only in good 0"), Ids(shared)});
+  const build::BuildShard good0 = WriteShard(dir, "good_0", {Ids(shared + "only in good 0"), Ids(shared)});
   // Batch 1 (documents 0, 1) reads fine and repeats a line of its own; document 2, in batch 2,
   // holds token 300, which the vocab lacks.
   std::vector<uint16_t> bad_doc = Ids("the bad document");
   bad_doc.insert(bad_doc.begin() + 3, 300);
-  const BuildShard failing =
+  const build::BuildShard failing =
       WriteShard(dir, "failing", {Ids(shared + "a line only the failing shard has"),
                                   Ids(shared + "a line only the failing shard has"), bad_doc, Ids(shared)});
-  const BuildShard good1 = WriteShard(dir, "good_1", {Ids(shared), Ids("ab ab ab ab ab ab ab ab")});
+  const build::BuildShard good1 = WriteShard(dir, "good_1", {Ids(shared), Ids("ab ab ab ab ab ab ab ab")});
 
   CollectOptions opt;
   opt.language = LanguageSource::kManifest;
@@ -126,11 +126,11 @@ TEST(CollectStats, ShardFailingAfterItsFirstBatchLeavesPruningAlone) {
   const tokenizer::Tokenizer tok = SyntheticTokenizer();
   std::vector<std::vector<uint16_t>> many;
   for (int i = 0; i < 8; ++i) many.push_back(Ids("repeated line\nunique line number " + std::to_string(i)));
-  const BuildShard good0 = WriteShard(dir, "good_0", many);
+  const build::BuildShard good0 = WriteShard(dir, "good_0", many);
   std::vector<std::vector<uint16_t>> failing_docs = many;
   failing_docs.push_back({tokenizer::kEndOfText, 300});
-  const BuildShard failing = WriteShard(dir, "failing", failing_docs);
-  const BuildShard good1 = WriteShard(dir, "good_1", many);
+  const build::BuildShard failing = WriteShard(dir, "failing", failing_docs);
+  const build::BuildShard good1 = WriteShard(dir, "good_1", many);
 
   CollectOptions opt;
   opt.language = LanguageSource::kManifest;
@@ -157,7 +157,7 @@ TEST(CollectStats, ProgressPerBatchAndExamplesFromReadableShards) {
   for (int i = 0; i < 10; ++i) docs2.push_back(Ids("s2 d" + std::to_string(i) + " tail"));
   std::vector<std::vector<uint16_t>> bad = docs0;
   bad[0].insert(bad[0].begin(), 300);
-  const BuildShard s0 = WriteShard(dir, "s0", docs0), s1 = WriteShard(dir, "s1", bad), s2 = WriteShard(dir, "s2", docs2);
+  const build::BuildShard s0 = WriteShard(dir, "s0", docs0), s1 = WriteShard(dir, "s1", bad), s2 = WriteShard(dir, "s2", docs2);
   CollectOptions opt;
   opt.language = LanguageSource::kManifest;
   opt.batch_documents = 3;
