@@ -34,7 +34,7 @@ void JsonWriter::BeforeValue() {
     if (break_ >= 0) {
       out_ += '\n';
       out_.append(static_cast<size_t>(break_), ' ');
-    } else if (has_items_.back()) {
+    } else if (has_items_.back() && !compact_) {
       out_ += ' ';
     }
     has_items_.back() = true;
@@ -80,7 +80,7 @@ JsonWriter& JsonWriter::EndArray() {
 JsonWriter& JsonWriter::Key(std::string_view key) {
   BeforeValue();
   out_ += JsonString(key);
-  out_ += ": ";
+  out_ += compact_ ? ":" : ": ";
   after_key_ = true;
   return *this;
 }

@@ -2,7 +2,7 @@
 // commas placed for the caller, and a layout the caller chooses line by line, so a file like
 // build.json keeps its hand-made shape (short objects on one line, long lists one item a line).
 //
-// Layout: items are separated by ", "; Break(n) makes the next separator — or the line before
+// Layout: items are separated by ", " (Spacing::kCompact: ","); Break(n) makes the next separator — or the line before
 // the next item or closing bracket — a newline and n spaces. Strings: UTF-8 passed through;
 // " and \ escaped, \n \t \r as such, other controls and DEL as \u00XX. Numbers: integers
 // exactly; Double() the shortest text that reads back as the value, Significant() as printf
@@ -23,6 +23,10 @@ std::string JsonString(std::string_view s);
 
 class JsonWriter {
  public:
+  enum class Spacing { kSpaced, kCompact };
+  // kCompact separates items by "," and a key from its value by ":" (one-line records).
+  explicit JsonWriter(Spacing spacing = Spacing::kSpaced) : compact_(spacing == Spacing::kCompact) {}
+
   JsonWriter& BeginObject();
   JsonWriter& EndObject();
   JsonWriter& BeginArray();
@@ -58,6 +62,7 @@ class JsonWriter {
   std::vector<bool> has_items_;  // per open container
   bool after_key_ = false;
   int break_ = -1;  // pending line break's indent, -1 for none
+  bool compact_ = false;
 };
 
 }  // namespace rwkvkit::base

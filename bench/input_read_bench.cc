@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "base/json_writer.h"
 #include "corpus/input/record_source.h"
 #include "corpus/input/jsonl_field.h"
 
@@ -76,8 +77,9 @@ int main(int argc, char** argv) {
     }
   }
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::printf("{\"records\": %llu, \"record_bytes\": %llu, \"text_bytes\": %llu, \"wall_s\": %.6f, \"cpu_s\": %.6f}\n",
-              static_cast<unsigned long long>(records), static_cast<unsigned long long>(record_bytes),
-              static_cast<unsigned long long>(text_bytes), wall, CpuSeconds() - c0);
+  rwkvkit::base::JsonWriter w;
+  w.BeginObject().Key("records").Uint(records).Key("record_bytes").Uint(record_bytes).Key("text_bytes").Uint(text_bytes);
+  w.Key("wall_s").Fixed(wall, 6).Key("cpu_s").Fixed(CpuSeconds() - c0, 6).EndObject().Text("\n");
+  std::fputs(w.str().c_str(), stdout);
   return 0;
 }

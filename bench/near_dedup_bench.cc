@@ -23,6 +23,7 @@
 
 #include <simdjson.h>
 
+#include "base/json_writer.h"
 #include "corpus/dedup/lsh_index.h"
 #include "corpus/dedup/minhash.h"
 
@@ -143,13 +144,12 @@ int main(int argc, char** argv) {
     std::fwrite(rec, sizeof rec, 1, out);
   }
   std::fclose(out);
-  std::printf(
-      "{\"documents\": %llu, \"text_bytes\": %llu, \"bad_lines\": %llu, \"removed\": %llu, \"clusters\": %llu, "
-      "\"candidate_pairs\": %llu, \"confirmed_pairs\": %llu, \"read_sign_s\": %.3f, \"sign_s\": %.3f, "
-      "\"cluster_s\": %.3f}\n",
-      static_cast<unsigned long long>(n), static_cast<unsigned long long>(text_bytes),
-      static_cast<unsigned long long>(bad), static_cast<unsigned long long>(r->stats.removed),
-      static_cast<unsigned long long>(r->stats.clusters), static_cast<unsigned long long>(r->stats.candidate_pairs),
-      static_cast<unsigned long long>(r->stats.confirmed_pairs), sign_s, sign_only_s, cluster_s);
+  rwkvkit::base::JsonWriter w;
+  w.BeginObject().Key("documents").Uint(n).Key("text_bytes").Uint(text_bytes).Key("bad_lines").Uint(bad);
+  w.Key("removed").Uint(r->stats.removed).Key("clusters").Uint(r->stats.clusters);
+  w.Key("candidate_pairs").Uint(r->stats.candidate_pairs).Key("confirmed_pairs").Uint(r->stats.confirmed_pairs);
+  w.Key("read_sign_s").Fixed(sign_s, 3).Key("sign_s").Fixed(sign_only_s, 3).Key("cluster_s").Fixed(cluster_s, 3);
+  w.EndObject().Text("\n");
+  std::fputs(w.str().c_str(), stdout);
   return 0;
 }

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "base/json_writer.h"
 #include "tokenizer/tokenizer.h"
 
 int main(int argc, char** argv) {
@@ -47,7 +48,9 @@ int main(int argc, char** argv) {
     ns.push_back(s * 1e9 / static_cast<double>(calls));
   }
   std::sort(ns.begin(), ns.end());
-  std::printf("{\"text_bytes\": %zu, \"ids\": %zu, \"best_ns\": %.2f, \"median_ns\": %.2f}\n", text.size(),
-              sink / static_cast<size_t>(calls * repeats), ns.front(), ns[ns.size() / 2]);
+  rwkvkit::base::JsonWriter w;
+  w.BeginObject().Key("text_bytes").Uint(text.size()).Key("ids").Uint(sink / static_cast<size_t>(calls * repeats));
+  w.Key("best_ns").Fixed(ns.front(), 2).Key("median_ns").Fixed(ns[ns.size() / 2], 2).EndObject().Text("\n");
+  std::fputs(w.str().c_str(), stdout);
   return 0;
 }

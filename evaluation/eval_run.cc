@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "base/json_writer.h"
 #include "base/status_macros.h"
 #include "corpus/binidx/shard_reader.h"
 #include "corpus/build/build_json.h"
@@ -188,10 +189,11 @@ const std::string* AddDocument(const DocumentSources& sources, size_t shard, uin
 }  // namespace
 
 std::string NllLine(std::span<const double> nll) {
-  std::string line = "[";
-  for (size_t i = 0; i < nll.size(); ++i) absl::StrAppend(&line, i ? "," : "", absl::StrFormat("%.8g", nll[i]));
-  line += "]\n";
-  return line;
+  base::JsonWriter w(base::JsonWriter::Spacing::kCompact);
+  w.BeginArray();
+  for (const double v : nll) w.Significant(v, 8);
+  w.EndArray().Text("\n");
+  return w.Take();
 }
 
 absl::StatusOr<EvalReport> RunEvaluation(const EvalRequest& e, const tokenizer::Tokenizer& tok) {

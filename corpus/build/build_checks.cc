@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 #include <xxhash.h>
 
+#include <cerrno>
+#include <cstdio>
 #include <optional>
 
 #include "absl/strings/str_cat.h"
@@ -34,6 +36,22 @@ std::vector<NamedInput> NamedInputs(const BuildOptions& opt, const std::vector<I
 // XXH3-128 of `bytes` as 32 hex digits.
 std::string Hash128Hex(std::string_view bytes) {
   const XXH128_hash_t h = XXH3_128bits(bytes.data(), bytes.size());
+  return absl::StrFormat("%016x%016x", h.high64, h.low64);
+}
+
+absl::StatusOr<std::string> FileHash128Hex(const std::filesystem::path& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return base::ErrnoError(path, "cannot open", errno);
+  XXH3_state_t* state = XXH3_createState();
+  XXH3_128bits_reset(state);
+  std::vector<char> buf(1 << 20);
+  size_t n;
+  while ((n = std::fread(buf.data(), 1, buf.size(), f)) > 0) XXH3_128bits_update(state, buf.data(), n);
+  const bool failed = std::ferror(f) != 0;
+  std::fclose(f);
+  const XXH128_hash_t h = XXH3_128bits_digest(state);
+  XXH3_freeState(state);
+  if (failed) return absl::DataLossError(absl::StrCat(path.string(), ": read failed"));
   return absl::StrFormat("%016x%016x", h.high64, h.low64);
 }
 

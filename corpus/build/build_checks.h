@@ -22,6 +22,12 @@ namespace rwkvkit::corpus::build {
 // XXH3-128 of `bytes` as 32 hex digits (high 64 bits first).
 std::string Hash128Hex(std::string_view bytes);
 
+// FileHash128Hex()
+// The same of a whole file, read in 1 MB pieces (build.json's shard hashes, the split build's
+// done markers). The open error of base/file_io.h (kNotFound when missing), kDataLoss when a
+// read fails.
+absl::StatusOr<std::string> FileHash128Hex(const std::filesystem::path& path);
+
 // Options a build refuses before it touches anything (kInvalidArgument).
 absl::Status CheckBuildOptions(const BuildOptions& opt);
 

@@ -1,8 +1,6 @@
 // corpus/build/build_verify.cc — see build_verify.h.
 #include "corpus/build/build_verify.h"
 
-#include <xxhash.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <limits>
@@ -15,6 +13,7 @@
 #include "base/status_macros.h"
 #include "corpus/binidx/shard_reader.h"
 #include "corpus/binidx/training_numbers.h"
+#include "corpus/build/build_checks.h"
 #include "corpus/build/build_json.h"
 
 namespace rwkvkit::corpus::build {
@@ -52,23 +51,6 @@ absl::Status ScanDocuments(const binidx::ShardReader& r, ShardCheck& s) {
     }
   }
   return absl::OkStatus();
-}
-
-// XXH3-128 of a file as 32 lowercase hex digits, high 64 bits first.
-absl::StatusOr<std::string> Xxh3File(const fs::path& path) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) return absl::NotFoundError(absl::StrCat(path.string(), ": cannot open"));
-  XXH3_state_t* state = XXH3_createState();
-  XXH3_128bits_reset(state);
-  std::vector<char> buf(1 << 20);
-  size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), f)) > 0) XXH3_128bits_update(state, buf.data(), n);
-  const bool failed = std::ferror(f) != 0;
-  std::fclose(f);
-  const XXH128_hash_t h = XXH3_128bits_digest(state);
-  XXH3_freeState(state);
-  if (failed) return absl::DataLossError(absl::StrCat(path.string(), ": read failed"));
-  return absl::StrFormat("%016x%016x", h.high64, h.low64);
 }
 
 // Documents and tokens per source index, counted from the shards.
@@ -138,7 +120,7 @@ void CheckListedShard(const fs::path& dir, const BuildShard& want, bool has_runs
     }
   }
   CheckShardTraining(want, s.tokens, build_ctx_len, s, problems);
-  absl::StatusOr<std::string> hash = Xxh3File(r->bin_path());
+  absl::StatusOr<std::string> hash = FileHash128Hex(r->bin_path());
   if (!hash.ok()) {
     s.ok = false;
     problems.push_back(absl::StrCat(want.name, ": ", std::string(hash.status().message())));

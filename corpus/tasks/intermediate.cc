@@ -1,13 +1,11 @@
 // corpus/tasks/intermediate.cc — see intermediate.h.
 #include "corpus/tasks/intermediate.h"
 
-#include <unistd.h>
-
 #include <cerrno>
-#include <cstring>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "base/file_io.h"
 
 namespace rwkvkit::corpus::tasks {
 
@@ -15,7 +13,7 @@ std::string PartFileName(const char* stem, uint32_t partition) { return absl::St
 
 absl::StatusOr<RecordWriter> RecordWriter::Create(const std::filesystem::path& path) {
   std::FILE* f = std::fopen(path.c_str(), "wb");
-  if (f == nullptr) return absl::UnavailableError(absl::StrCat(path.string(), ": cannot create (", std::strerror(errno), ")"));
+  if (f == nullptr) return base::ErrnoError(path, "cannot create", errno);
   std::setvbuf(f, nullptr, _IOFBF, 1 << 18);
   return RecordWriter(path, f);
 }
@@ -26,16 +24,19 @@ RecordWriter::~RecordWriter() {
 
 absl::Status RecordWriter::Write(const void* data, size_t bytes) {
   if (bytes > 0 && std::fwrite(data, 1, bytes, f_) != bytes)
-    return absl::UnavailableError(absl::StrCat(path_.string(), ": write failed (", std::strerror(errno), ")"));
+    return base::ErrnoError(path_, "write failed", errno);
   return absl::OkStatus();
 }
 
 absl::Status RecordWriter::Close(bool sync) {
-  const bool ok = std::fflush(f_) == 0 && (!sync || ::fsync(fileno(f_)) == 0);
-  const bool closed = std::fclose(f_) == 0;
+  absl::Status s = sync                     ? base::FlushAndSync(f_, path_)
+                   : std::fflush(f_) != 0 ? base::ErrnoError(path_, "write failed", errno)
+                                          : absl::OkStatus();
+  const int closed = std::fclose(f_);
+  const int err = errno;
   f_ = nullptr;
-  if (!ok || !closed) return absl::UnavailableError(absl::StrCat(path_.string(), ": write failed (", std::strerror(errno), ")"));
-  return absl::OkStatus();
+  if (s.ok() && closed != 0) s = base::ErrnoError(path_, "write failed", err);
+  return s;
 }
 
 absl::StatusOr<uint64_t> RecordCount(const std::filesystem::path& path, size_t record_size) {

@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
-#include <xxhash.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -16,6 +15,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "base/file_io.h"
+#include "corpus/build/build_checks.h"
 #include "corpus/build/build_report.h"
 #include "corpus/build/output_lock.h"
 
@@ -25,14 +25,13 @@ namespace {
 constexpr char kPlanMagic[] = "rwkvkit task plan 1";
 constexpr char kDoneMagic[] = "rwkvkit done 1";
 
-std::string Hex(const XXH128_hash_t& h) { return absl::StrFormat("%016x%016x", h.high64, h.low64); }
 
 std::string PlanText(const TaskPlan& plan) {
   const std::string counts = plan.eval_tasks > 0 ? absl::StrCat("\neval_tasks ", plan.eval_tasks)
                                                  : absl::StrCat("\nread_tasks ", plan.read_tasks, "\npartitions ",
                                                                 plan.partitions, "\nwrite_tasks ", plan.write_tasks);
   return absl::StrCat(kPlanMagic, counts, "\nfingerprint ",
-                      Hex(XXH3_128bits(plan.fingerprint.data(), plan.fingerprint.size())), "\n");
+                      build::Hash128Hex(plan.fingerprint), "\n");
 }
 
 // The task counts as the command line gives them, for messages.
@@ -156,23 +155,6 @@ absl::Status PrepareWorkDir(const std::filesystem::path& work, const TaskPlan& p
   return base::WriteFileAtomically(work / "plan.txt", PlanText(plan));  // last: the directory is now made
 }
 
-absl::StatusOr<std::string> FileHash(const std::filesystem::path& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return absl::UnavailableError(absl::StrCat(path.string(), ": cannot open (", std::strerror(errno), ")"));
-  XXH3_state_t* st = XXH3_createState();
-  XXH3_128bits_reset(st);
-  std::vector<char> buf(1 << 20);
-  ssize_t r = 0;
-  while ((r = ::read(fd, buf.data(), buf.size())) > 0 || (r < 0 && errno == EINTR))
-    if (r > 0) XXH3_128bits_update(st, buf.data(), static_cast<size_t>(r));
-  const int err = errno;
-  ::close(fd);
-  const std::string h = Hex(XXH3_128bits_digest(st));
-  XXH3_freeState(st);
-  if (r < 0) return absl::UnavailableError(absl::StrCat(path.string(), ": read failed (", std::strerror(err), ")"));
-  return h;
-}
-
 std::string UpstreamHash(const std::filesystem::path& work, const TaskPlan& plan, Stage s) {
   std::string all;
   for (Stage up : StagesOf(plan)) {
@@ -180,7 +162,7 @@ std::string UpstreamHash(const std::filesystem::path& work, const TaskPlan& plan
     for (uint32_t t = 0; t < TaskCount(plan, up); ++t)
       absl::StrAppend(&all, StageName(up), " ", t, "\n", base::ReadFile(DoneMarkerPath(work, up, t)).value_or(""));
   }
-  return Hex(XXH3_128bits(all.data(), all.size()));
+  return build::Hash128Hex(all);
 }
 
 absl::Status WriteDoneMarker(const std::filesystem::path& work, Stage s, uint32_t task,
@@ -199,7 +181,7 @@ absl::Status WriteDoneMarker(const std::filesystem::path& work, Stage s, uint32_
     const std::filesystem::path full = f.is_absolute() ? f : dir / f;
     const uint64_t size = std::filesystem::file_size(full, ec);
     if (ec) return absl::UnavailableError(absl::StrCat(full.string(), ": cannot stat (", ec.message(), ")"));
-    absl::StatusOr<std::string> h = FileHash(full);
+    absl::StatusOr<std::string> h = build::FileHash128Hex(full);
     if (!h.ok()) return h.status();
     absl::StrAppend(&text, size, " ", *h, " ", f.string(), "\n");
   }
@@ -235,7 +217,7 @@ absl::Status CheckDone(const std::filesystem::path& work, const TaskPlan& plan, 
     if (have != size)
       return absl::DataLossError(absl::StrCat(full.string(), ": ", have, " bytes, its done marker says ", size));
     if (sizes_only) continue;
-    absl::StatusOr<std::string> h = FileHash(full);
+    absl::StatusOr<std::string> h = build::FileHash128Hex(full);
     if (!h.ok()) return absl::DataLossError(h.status().message());
     if (*h != f[1]) return absl::DataLossError(absl::StrCat(full.string(), ": checksum differs from its done marker"));
   }

@@ -62,9 +62,6 @@ absl::Status PrepareWorkDir(const std::filesystem::path& work, const TaskPlan& p
 // The plan of an existing work directory (kNotFound when there is none; kDataLoss when unreadable).
 absl::StatusOr<TaskPlan> LoadPlan(const std::filesystem::path& work);
 
-// XXH3-128 of a whole file as 32 hex digits; kUnavailable when it cannot be read.
-absl::StatusOr<std::string> FileHash(const std::filesystem::path& path);
-
 // WriteDoneMarker()
 // Records every file of the task's directory (but its lock) and the `extra` files (absolute
 // paths, e.g. shards it wrote elsewhere), with the hash of the earlier stages' markers.

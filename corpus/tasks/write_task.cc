@@ -55,6 +55,25 @@ std::vector<std::filesystem::path> ReadStores(const TaskContext& ctx) {
   return dirs;
 }
 
+// Writes `parts` one after the other to `staged`, atomically (base/file_io.h): the reports a
+// task kept, staged for publication. kDataLoss naming the part that is missing.
+absl::Status StageConcatenation(const std::vector<std::filesystem::path>& parts, const std::filesystem::path& staged) {
+  RWKVKIT_ASSIGN_OR_RETURN(base::AtomicFileWriter out, base::AtomicFileWriter::Create(staged));
+  std::vector<char> buf(1 << 20);
+  for (const std::filesystem::path& part : parts) {
+    std::FILE* f = std::fopen(part.c_str(), "rb");
+    if (f == nullptr) return absl::DataLossError(absl::StrCat(part.string(), ": cannot read (the task kept no report)"));
+    size_t n;
+    absl::Status s;
+    while (s.ok() && (n = std::fread(buf.data(), 1, buf.size(), f)) > 0) s = out.Append(std::string_view(buf.data(), n));
+    const bool failed = std::ferror(f) != 0;
+    std::fclose(f);
+    RWKVKIT_RETURN_IF_ERROR(s);
+    if (failed) return absl::DataLossError(absl::StrCat(part.string(), ": read failed"));
+  }
+  return out.Commit();
+}
+
 }  // namespace
 
 absl::Status RunWriteTask(const TaskContext& ctx, uint32_t task, std::vector<std::filesystem::path>& shard_files) {
@@ -138,33 +157,13 @@ absl::Status RunPublishTask(const TaskContext& ctx, std::vector<std::filesystem:
   RWKVKIT_RETURN_IF_ERROR(build::WriteBuildJson(build::StagingDir(out),
                                          base::ReadFile(TaskDir(ctx.work, Stage::kCluster, 0) / "phase1.json").value_or(""), records,
                                          opt.ctx_len));
-  if (!opt.dedup_report.empty()) {
-    std::error_code ec;
-    const std::filesystem::path staged = build::StagedDedupReport(out), tmp = staged.string() + ".tmp";
-    std::filesystem::copy_file(TaskDir(ctx.work, Stage::kCluster, 0) / "dedup_report.jsonl", tmp,
-                               std::filesystem::copy_options::overwrite_existing, ec);
-    if (!ec) std::filesystem::rename(tmp, staged, ec);
-    if (ec) return absl::UnavailableError(absl::StrCat(staged.string(), ": cannot stage the report (", ec.message(), ")"));
-  }
+  if (!opt.dedup_report.empty())
+    RWKVKIT_RETURN_IF_ERROR(StageConcatenation({TaskDir(ctx.work, Stage::kCluster, 0) / "dedup_report.jsonl"},
+                                               build::StagedDedupReport(out)));
   if (!opt.drop_report.empty()) {  // the read tasks' lines in task order: the one-process order
-    const std::filesystem::path staged = build::StagedDropReport(out), tmp = staged.string() + ".tmp";
-    std::ofstream to(tmp, std::ios::binary | std::ios::trunc);
-    for (uint32_t t = 0; t < ctx.plan.read_tasks && to; ++t) {
-      std::ifstream from(TaskDir(ctx.work, Stage::kRead, t) / "drop_report.jsonl", std::ios::binary);
-      if (!from) return absl::DataLossError(absl::StrCat("read task ", t, ": no drop_report.jsonl"));
-      std::vector<char> buf(1 << 20);
-      while (from.read(buf.data(), static_cast<std::streamsize>(buf.size())) || from.gcount() > 0)
-        to.write(buf.data(), from.gcount());  // (operator<< of an empty file would fail the stream)
-    }
-    to.flush();
-    const bool ok = static_cast<bool>(to);
-    to.close();
-    std::error_code ec;
-    if (ok) std::filesystem::rename(tmp, staged, ec);
-    if (!ok || ec) {
-      std::filesystem::remove(tmp, ec);
-      return absl::UnavailableError(absl::StrCat(staged.string(), ": cannot stage the --drop-report"));
-    }
+    std::vector<std::filesystem::path> parts;
+    for (uint32_t t = 0; t < ctx.plan.read_tasks; ++t) parts.push_back(TaskDir(ctx.work, Stage::kRead, t) / "drop_report.jsonl");
+    RWKVKIT_RETURN_IF_ERROR(StageConcatenation(parts, build::StagedDropReport(out)));
   }
   RWKVKIT_ASSIGN_OR_RETURN(const build::PublishPlan plan,
                            build::PlanPublish(out, opt.manifest.name, build::Hash128Hex(build::BuildFingerprint(opt, ctx.files)),

@@ -91,5 +91,16 @@ TEST(JsonWriter, RawValuesAreInsertedAsTheyAre) {
   EXPECT_EQ(w.Take(), R"({"a": {"x": 1}, "b": null})");
 }
 
+TEST(JsonWriter, CompactSpacingDropsTheSpacesOnly) {
+  JsonWriter w(JsonWriter::Spacing::kCompact);
+  w.BeginObject().Key("nll").BeginArray().Significant(1.0 / 3, 8).Significant(2.5e-9, 8).EndArray();
+  w.Key("s").String("a b").Key("e").BeginArray().EndArray().EndObject();
+  EXPECT_EQ(w.str(), R"({"nll":[0.33333333,2.5e-09],"s":"a b","e":[]})");
+  simdjson::dom::parser p;
+  double back = 0;
+  ASSERT_EQ(Parse(p, w.str())["nll"].at(0).get_double().get(back), simdjson::SUCCESS);
+  EXPECT_EQ(back, 0.33333333);
+}
+
 }  // namespace
 }  // namespace rwkvkit::base
