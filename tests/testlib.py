@@ -16,6 +16,10 @@ only its checks:
     testlib.write_sourced_shards(d, layout, names, rng)  # shards of several sources with their build.json
     return check.finish("inspect_test")              # exit status: 0, or 1 after "N failure(s)"
 
+    if testlib.missing_setup(args.vocab): return 2   # a set-up product is missing (message printed)
+    reader = testlib.load_module(args.numpy_reader)  # a reader passed by path (ctest names it)
+    lines = testlib.spread_lines(path, 40)           # 40 lines spread over a file
+
 Every failed check is printed at once (`FAIL: what` on stderr), so a failing run shows all of
 them, not only the first.
 """
@@ -63,6 +67,34 @@ class Checks:
             return 1
         print(f"{name}: all checks passed")
         return 0
+
+
+def missing_setup(*paths):
+    """True (after "missing P: run tools/setup.sh" on stderr) when one of `paths`, products of
+    tools/setup.sh, does not exist; the script then exits 2."""
+    for p in paths:
+        if not os.path.exists(p):
+            print(f"missing {p}: run tools/setup.sh", file=sys.stderr)
+            return True
+    return False
+
+
+def load_module(path):
+    """The Python module at `path` (a checker or reader the test is given by path)."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(os.path.splitext(os.path.basename(path))[0], path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def spread_lines(path, n):
+    """`n` lines spread evenly over the file at `path` (the demo sources are grouped by topic
+    and language, so the first lines would all be alike)."""
+    with open(path, encoding="utf-8") as f:
+        lines = f.readlines()
+    step = max(1, len(lines) // n)
+    return lines[::step][:n]
 
 
 def write_binidx(prefix, docs, dtype="uint16"):

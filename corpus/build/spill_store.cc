@@ -118,17 +118,28 @@ absl::Status SpillWriter::Finish() {
 absl::StatusOr<SpillReader> SpillReader::Open(const std::filesystem::path& dir) { return OpenParts({dir}); }
 
 absl::StatusOr<SpillReader> SpillReader::OpenParts(const std::vector<std::filesystem::path>& dirs) {
+  return OpenStores(dirs, /*with_documents=*/true);
+}
+
+absl::StatusOr<SpillReader> SpillReader::OpenTokensOnly(const std::vector<std::filesystem::path>& dirs) {
+  return OpenStores(dirs, /*with_documents=*/false);
+}
+
+absl::StatusOr<SpillReader> SpillReader::OpenStores(const std::vector<std::filesystem::path>& dirs,
+                                                    bool with_documents) {
   SpillReader r;
   for (const std::filesystem::path& dir : dirs) {
     if (!SpillComplete(dir))
       return absl::FailedPreconditionError(absl::StrCat(dir.string(), ": token store is incomplete"));
     Part part;
     part.path = dir / kTokens;
-    part.first_doc = r.ends_.size();
-    part.token_base = r.ends_.empty() ? 0 : r.ends_.back();
-    std::ifstream d(dir / kDocs, std::ios::binary);
-    uint64_t e = 0;
-    while (d.read(reinterpret_cast<char*>(&e), sizeof e)) r.ends_.push_back(part.token_base + e);
+    if (with_documents) {
+      part.first_doc = r.ends_.size();
+      part.token_base = r.ends_.empty() ? 0 : r.ends_.back();
+      std::ifstream d(dir / kDocs, std::ios::binary);
+      uint64_t e = 0;
+      while (d.read(reinterpret_cast<char*>(&e), sizeof e)) r.ends_.push_back(part.token_base + e);
+    }
     part.fd = ::open(part.path.c_str(), O_RDONLY | O_CLOEXEC);
     if (part.fd < 0) return base::ErrnoError(part.path, "cannot open", errno);
     r.parts_.push_back(std::move(part));
@@ -171,20 +182,6 @@ absl::Status SpillReader::ReadTokens(size_t part_index, uint64_t offset, uint64_
     done += static_cast<size_t>(r);
   }
   return absl::OkStatus();
-}
-
-absl::StatusOr<SpillReader> SpillReader::OpenTokensOnly(const std::vector<std::filesystem::path>& dirs) {
-  SpillReader r;
-  for (const std::filesystem::path& dir : dirs) {
-    if (!SpillComplete(dir))
-      return absl::FailedPreconditionError(absl::StrCat(dir.string(), ": token store is incomplete"));
-    Part part;
-    part.path = dir / kTokens;
-    part.fd = ::open(part.path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (part.fd < 0) return base::ErrnoError(part.path, "cannot open", errno);
-    r.parts_.push_back(std::move(part));
-  }
-  return r;
 }
 
 }  // namespace rwkvkit::corpus::build

@@ -81,6 +81,8 @@ class SpillReader {
     uint64_t token_base = 0;   // tokens of the parts before it
   };
   SpillReader() = default;
+  // OpenParts (with_documents: each store's per-document ends too) and OpenTokensOnly.
+  static absl::StatusOr<SpillReader> OpenStores(const std::vector<std::filesystem::path>& dirs, bool with_documents);
   std::vector<Part> parts_;
   std::vector<uint64_t> ends_;  // end offset in tokens of each document, over all parts
 };

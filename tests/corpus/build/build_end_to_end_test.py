@@ -16,7 +16,6 @@ numpy + the rwkv package.
 """
 
 import argparse
-import importlib.util
 import json
 import os
 import re
@@ -24,6 +23,10 @@ import subprocess
 import sys
 import tempfile
 import unicodedata
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+import testlib  # noqa: E402
 
 CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
@@ -86,13 +89,9 @@ def main():
     ap.add_argument("--corpus", required=True)
     ap.add_argument("--numpy-reader", required=True)
     args = ap.parse_args()
-    for p in (args.vocab, args.corpus, args.numpy_reader):
-        if not os.path.exists(p):
-            print(f"missing {p}: run tools/setup.sh", file=sys.stderr)
-            return 2
-    spec = importlib.util.spec_from_file_location("binidx_numpy_reader", args.numpy_reader)
-    reader = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(reader)
+    if testlib.missing_setup(args.vocab, args.corpus, args.numpy_reader):
+        return 2
+    reader = testlib.load_module(args.numpy_reader)
     from rwkv.rwkv_tokenizer import TRIE_TOKENIZER
     ref = TRIE_TOKENIZER(args.vocab)
 

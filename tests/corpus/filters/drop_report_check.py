@@ -31,32 +31,23 @@ import subprocess
 import sys
 import tempfile
 
-FAILURES = []
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+import testlib  # noqa: E402
 
-
-def check(cond, what):
-    if not cond:
-        FAILURES.append(what)
-        print("FAIL:", what)
-
-
-def spread(path, n):
-    with open(path, encoding="utf-8") as f:
-        lines = f.readlines()
-    step = max(1, len(lines) // n)
-    return lines[::step][:n]
+check = testlib.Checks()
 
 
 def make_corpus(tmp, demo, parquet):
     src = os.path.join(tmp, "src")
     os.makedirs(os.path.join(src, "texts"))
     with open(os.path.join(src, "gnome.jsonl"), "w", encoding="utf-8") as f:
-        f.writelines(spread(os.path.join(demo, "gnome-user-docs.jsonl"), 300))
-    handbook = spread(os.path.join(demo, "debian-handbook.jsonl"), 60)
+        f.writelines(testlib.spread_lines(os.path.join(demo, "gnome-user-docs.jsonl"), 300))
+    handbook = testlib.spread_lines(os.path.join(demo, "debian-handbook.jsonl"), 60)
     handbook.insert(5, "{this is not json\n")
     with open(os.path.join(src, "handbook.jsonl"), "w", encoding="utf-8") as f:
         f.writelines(handbook)
-    texts = [json.loads(l)["text"] for l in spread(os.path.join(demo, "debian-handbook.jsonl"), 8)]
+    texts = [json.loads(l)["text"] for l in testlib.spread_lines(os.path.join(demo, "debian-handbook.jsonl"), 8)]
     texts += ["Too short to keep.", "Another tiny file, far below fifty words."]
     for i, t in enumerate(texts):
         with open(os.path.join(src, "texts", f"t{i:02d}.txt"), "w", encoding="utf-8") as f:
@@ -65,7 +56,7 @@ def make_corpus(tmp, demo, parquet):
     if parquet:
         import pyarrow as pa
         import pyarrow.parquet as pq
-        rows = [json.loads(l)["text"] for l in spread(os.path.join(demo, "gnome-user-docs.jsonl"), 401)[1::2]]
+        rows = [json.loads(l)["text"] for l in testlib.spread_lines(os.path.join(demo, "gnome-user-docs.jsonl"), 401)[1::2]]
         pq.write_table(pa.table({"id": list(range(len(rows))), "text": rows}), os.path.join(src, "gnome.parquet"),
                        row_group_size=37)
         sources.append({"name": "gnome_parquet", "paths": ["src/gnome.parquet"], "format": "parquet",
@@ -103,10 +94,8 @@ def main():
     ap.add_argument("--demo-dir", required=True)
     ap.add_argument("--parquet", action="store_true", help="add a Parquet source (the binary reads Parquet)")
     args = ap.parse_args()
-    for p in (args.vocab, args.demo_dir):
-        if not os.path.exists(p):
-            print(f"missing {p}: run tools/setup.sh", file=sys.stderr)
-            return 2
+    if testlib.missing_setup(args.vocab, args.demo_dir):
+        return 2
     with tempfile.TemporaryDirectory(prefix="rwkvkit_drops_") as tmp:
         manifest, m = make_corpus(tmp, args.demo_dir, args.parquet)
         reports = []
@@ -127,11 +116,7 @@ def main():
         check_entries(entries, build_json, m, tmp, args.parquet)
         check_errors(args, manifest, tmp)
         print(f"checked {len(entries)} dropped documents")
-    if FAILURES:
-        print(f"{len(FAILURES)} check(s) failed")
-        return 1
-    print("drop report: all checks passed")
-    return 0
+    return check.finish("drop report")
 
 
 def parquet_groups(path):

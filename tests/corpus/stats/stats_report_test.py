@@ -24,7 +24,6 @@ import argparse
 import collections
 import html
 import html.parser
-import importlib.util
 import json
 import os
 import random
@@ -33,21 +32,11 @@ import subprocess
 import sys
 import tempfile
 
-FAILURES = []
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+import testlib  # noqa: E402
 
-
-def check(cond, what):
-    if not cond:
-        FAILURES.append(what)
-        print("FAIL:", what)
-
-
-def take_lines(path, n):
-    """`n` lines spread evenly over the file (the demo sources are grouped by language)."""
-    with open(path, encoding="utf-8") as f:
-        lines = f.readlines()
-    step = max(1, len(lines) // n)
-    return lines[::step][:n]
+check = testlib.Checks()
 
 
 WORDS = ("river stone garden window morning letter people market summer music paper forest evening "
@@ -98,7 +87,7 @@ def make_corpus(tmp, demo_dir):
               "cldr": ("unicode-cldr-core.jsonl", 40), "py": ("python-stdlib.jsonl", 50)}
     for name, (fname, n) in slices.items():
         with open(os.path.join(src_dir, name + ".jsonl"), "w", encoding="utf-8") as f:
-            f.writelines(take_lines(os.path.join(demo_dir, fname), n))
+            f.writelines(testlib.spread_lines(os.path.join(demo_dir, fname), n))
     with open(os.path.join(src_dir, "syn.jsonl"), "w", encoding="utf-8") as f:
         f.writelines(synthetic_lines())
     with open(os.path.join(src_dir, "nasty.jsonl"), "w", encoding="utf-8") as f:
@@ -547,13 +536,9 @@ def main():
     ap.add_argument("--demo-dir", required=True)
     ap.add_argument("--numpy-reader", required=True)
     args = ap.parse_args()
-    for p in (args.vocab, args.demo_dir, args.numpy_reader):
-        if not os.path.exists(p):
-            print(f"missing {p}: run tools/setup.sh", file=sys.stderr)
-            return 2
-    spec = importlib.util.spec_from_file_location("binidx_numpy_reader", args.numpy_reader)
-    reader = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(reader)
+    if testlib.missing_setup(args.vocab, args.demo_dir, args.numpy_reader):
+        return 2
+    reader = testlib.load_module(args.numpy_reader)
     from rwkv.rwkv_tokenizer import TRIE_TOKENIZER
     ref = TRIE_TOKENIZER(args.vocab)
 
@@ -588,11 +573,7 @@ def main():
         check_language_modes(args, out, tmp, rep, build)
         check_bad_input(args, out, tmp, rep)
         print(f"checked {total['documents']} documents, {total['tokens']} tokens in {len(build['shards'])} shards")
-    if FAILURES:
-        print(f"{len(FAILURES)} check(s) failed")
-        return 1
-    print("stats report: all checks passed")
-    return 0
+    return check.finish("stats report")
 
 
 if __name__ == "__main__":

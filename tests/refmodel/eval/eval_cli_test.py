@@ -35,8 +35,7 @@ def main():
     ap = testlib.arg_parser(__doc__)
     ap.add_argument("--fixtures", required=True)
     args = ap.parse_args()
-    if not os.path.exists(args.vocab):
-        print(f"missing {args.vocab}: run tools/setup.sh", file=sys.stderr)
+    if testlib.missing_setup(args.vocab):
         return 2
     expected = json.load(open(os.path.join(args.fixtures, "expected.json")))
     docs = [d + [0] for d in expected["documents"]]
