@@ -69,6 +69,20 @@ __global__ void __launch_bounds__(N)
   for (int i = 0; i < N; ++i) sp[i * N + j] = s[i];
 }
 
+// One step of the chunked kernel's reduce-scatter of y: a lane with `hi` keeps the upper half of
+// in's rows, the others the lower half, each adding its partner's (lane ^ mask) copy of that half.
+template <int R>
+__device__ __forceinline__ void HalveOverLanes(const float (&in)[R][2], bool hi, int mask, float (&out)[R / 2][2]) {
+#pragma unroll
+  for (int x = 0; x < R / 2; ++x) {
+#pragma unroll
+    for (int c = 0; c < 2; ++c) {
+      const float lo = in[x][c], up = in[x + R / 2][c];
+      out[x][c] = (hi ? up : lo) + __shfl_xor_sync(0xffffffffu, hi ? lo : up, mask);
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Chunked kernel: grid (B·H, N/NC), block 2·NC. See the banner for the formulation and mapping.
 // kRawDecay (v6 only): w holds the raw per-token decay d and wbias the per-channel time_decay
@@ -227,26 +241,10 @@ __global__ void __launch_bounds__(2 * NC)
       }
     }
     // Reduce-scatter over the 4 g-lanes: lane g ends with tokens [g·C/4, (g+1)·C/4).
-    constexpr unsigned kAll = 0xffffffffu;
-    const bool hi2 = (g & 2) != 0, hi1 = (g & 1) != 0;
     float half_acc[C / 2][2];
-#pragma unroll
-    for (int x = 0; x < C / 2; ++x) {
-#pragma unroll
-      for (int c = 0; c < 2; ++c) {
-        const float lo = acc[x][c], hi = acc[x + C / 2][c];
-        half_acc[x][c] = (hi2 ? hi : lo) + __shfl_xor_sync(kAll, hi2 ? lo : hi, 2);
-      }
-    }
+    HalveOverLanes<C>(acc, (g & 2) != 0, 2, half_acc);
     float quarter[C / 4][2];
-#pragma unroll
-    for (int x = 0; x < C / 4; ++x) {
-#pragma unroll
-      for (int c = 0; c < 2; ++c) {
-        const float lo = half_acc[x][c], hi = half_acc[x + C / 4][c];
-        quarter[x][c] = (hi1 ? hi : lo) + __shfl_xor_sync(kAll, hi1 ? lo : hi, 1);
-      }
-    }
+    HalveOverLanes<C / 2>(half_acc, (g & 1) != 0, 1, quarter);
     // Intra-chunk part and the store.
 #pragma unroll
     for (int x = 0; x < C / 4; ++x) {
