@@ -190,7 +190,7 @@ class ImplT final : public CudaModel::Impl {
 
   absl::Status UploadAll(const ModelWeights& w) {
     const ModelConfig& c = config_;
-    const bool v6 = c.version == ModelVersion::kV6_0;
+    const bool v6 = c.version == ModelVersion::kV6_0, v7 = c.version == ModelVersion::kV7_0;
     const bool rescale = DTypeOf<T>::kDType == CudaDType::kFp16;
 #define RWKVKIT_UP(dst, U, src, ...)                                          \
   do {                                                                        \
@@ -203,10 +203,12 @@ class ImplT final : public CudaModel::Impl {
     RWKVKIT_UP(ln_out_b_, float, w.ln_out_b);
     RWKVKIT_UP(head_, T, w.head);
     layers_.resize(c.n_layer);
-    // RWKV-7: no fp16 rescale (the package's x070 path has none; x is fp32 here anyway)
-    for (int l = 0; l < c.n_layer && c.version == ModelVersion::kV7_0; ++l) {
+    for (int l = 0; l < c.n_layer; ++l) {
       const LayerWeights& s = w.layers[l];
       DeviceLayer& d = layers_[l];
+      // fp16 overflow guard (cuda_model.h): att.output and ffn.value of layer l / 2^(l / 6);
+      // RWKV-7 has none (the package's x070 path has no rescale; x is fp32 here anyway).
+      const float branch_scale = rescale && !v7 ? std::ldexp(1.0f, -(l / kRescaleLayer)) : 1.0f;
       RWKVKIT_UP(d.ln1_w, float, s.ln1_w);
       RWKVKIT_UP(d.ln1_b, float, s.ln1_b);
       RWKVKIT_UP(d.ln2_w, float, s.ln2_w);
@@ -214,51 +216,38 @@ class ImplT final : public CudaModel::Impl {
       RWKVKIT_UP(d.att_r, T, s.att_r);
       RWKVKIT_UP(d.att_k, T, s.att_k);
       RWKVKIT_UP(d.att_v, T, s.att_v);
-      RWKVKIT_UP(d.att_o, T, s.att_o);
-      RWKVKIT_UP(d.ln_x_w, float, s.ln_x_w);
-      RWKVKIT_UP(d.ln_x_b, float, s.ln_x_b);
-      RWKVKIT_UP(d.x7[0], float, s.x_r);
-      RWKVKIT_UP(d.x7[1], float, s.x_w);
-      RWKVKIT_UP(d.x7[2], float, s.x_k);
-      RWKVKIT_UP(d.x7[3], float, s.x_v);
-      RWKVKIT_UP(d.x7[4], float, s.x_a);
-      RWKVKIT_UP(d.x7[5], float, s.x_g);
-      RWKVKIT_UP(d.w0, float, s.w0);
-      RWKVKIT_UP(d.a0, float, s.a0);
-      RWKVKIT_UP(d.k_k, float, s.k_k);
-      RWKVKIT_UP(d.k_a, float, s.k_a);
-      RWKVKIT_UP(d.r_k, float, s.r_k);
-      RWKVKIT_UP(d.w1, T, s.w1);
-      RWKVKIT_UP(d.w2, T, s.w2);
-      RWKVKIT_UP(d.a1, T, s.a1);
-      RWKVKIT_UP(d.a2, T, s.a2);
-      RWKVKIT_UP(d.g1, T, s.g1);
-      RWKVKIT_UP(d.g2, T, s.g2);
-      if (l > 0) {
-        RWKVKIT_UP(d.v0, float, s.v0);
-        RWKVKIT_UP(d.v1, T, s.v1);
-        RWKVKIT_UP(d.v2, T, s.v2);
-      }
-      RWKVKIT_UP(d.ffn_mix_k, float, s.ffn_mix_k);
-      RWKVKIT_UP(d.ffn_k, T, s.ffn_k);
-      RWKVKIT_UP(d.ffn_v, T, s.ffn_v);
-    }
-    for (int l = 0; l < c.n_layer && c.version != ModelVersion::kV7_0; ++l) {
-      const LayerWeights& s = w.layers[l];
-      DeviceLayer& d = layers_[l];
-      // fp16 overflow guard (cuda_model.h): att.output and ffn.value of layer l / 2^(l / 6).
-      const float branch_scale = rescale ? std::ldexp(1.0f, -(l / kRescaleLayer)) : 1.0f;
-      RWKVKIT_UP(d.ln1_w, float, s.ln1_w);
-      RWKVKIT_UP(d.ln1_b, float, s.ln1_b);
-      RWKVKIT_UP(d.ln2_w, float, s.ln2_w);
-      RWKVKIT_UP(d.ln2_b, float, s.ln2_b);
-      RWKVKIT_UP(d.att_r, T, s.att_r);
-      RWKVKIT_UP(d.att_k, T, s.att_k);
-      RWKVKIT_UP(d.att_v, T, s.att_v);
-      RWKVKIT_UP(d.att_g, T, s.att_g);
       RWKVKIT_UP(d.att_o, T, s.att_o, branch_scale);
       RWKVKIT_UP(d.ln_x_w, float, s.ln_x_w);
       RWKVKIT_UP(d.ln_x_b, float, s.ln_x_b);
+      RWKVKIT_UP(d.ffn_mix_k, float, s.ffn_mix_k);
+      RWKVKIT_UP(d.ffn_k, T, s.ffn_k);
+      RWKVKIT_UP(d.ffn_v, T, s.ffn_v, branch_scale);
+      if (v7) {
+        RWKVKIT_UP(d.x7[0], float, s.x_r);
+        RWKVKIT_UP(d.x7[1], float, s.x_w);
+        RWKVKIT_UP(d.x7[2], float, s.x_k);
+        RWKVKIT_UP(d.x7[3], float, s.x_v);
+        RWKVKIT_UP(d.x7[4], float, s.x_a);
+        RWKVKIT_UP(d.x7[5], float, s.x_g);
+        RWKVKIT_UP(d.w0, float, s.w0);
+        RWKVKIT_UP(d.a0, float, s.a0);
+        RWKVKIT_UP(d.k_k, float, s.k_k);
+        RWKVKIT_UP(d.k_a, float, s.k_a);
+        RWKVKIT_UP(d.r_k, float, s.r_k);
+        RWKVKIT_UP(d.w1, T, s.w1);
+        RWKVKIT_UP(d.w2, T, s.w2);
+        RWKVKIT_UP(d.a1, T, s.a1);
+        RWKVKIT_UP(d.a2, T, s.a2);
+        RWKVKIT_UP(d.g1, T, s.g1);
+        RWKVKIT_UP(d.g2, T, s.g2);
+        if (l > 0) {
+          RWKVKIT_UP(d.v0, float, s.v0);
+          RWKVKIT_UP(d.v1, T, s.v1);
+          RWKVKIT_UP(d.v2, T, s.v2);
+        }
+        continue;
+      }
+      RWKVKIT_UP(d.att_g, T, s.att_g);
       RWKVKIT_UP(d.time_first, float, s.time_first);
       RWKVKIT_UP(d.time_decay, float, s.time_decay);
       if (v6) {
@@ -278,11 +267,8 @@ class ImplT final : public CudaModel::Impl {
         RWKVKIT_UP(d.mix[2], float, s.time_mix_v);
         RWKVKIT_UP(d.mix[3], float, s.time_mix_g);
       }
-      RWKVKIT_UP(d.ffn_mix_k, float, s.ffn_mix_k);
       RWKVKIT_UP(d.ffn_mix_r, float, s.ffn_mix_r);
-      RWKVKIT_UP(d.ffn_k, T, s.ffn_k);
       RWKVKIT_UP(d.ffn_r, T, s.ffn_r);
-      RWKVKIT_UP(d.ffn_v, T, s.ffn_v, branch_scale);
     }
 #undef RWKVKIT_UP
     ReleaseStaging();

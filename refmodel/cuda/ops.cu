@@ -104,7 +104,7 @@ __global__ void LayerNormKernel(const float* x, int D, const float* w, const flo
   for (int i = threadIdx.x; i < D; i += kThreads) yr[i] = FromFloat<Y>((xr[i] - mean) * rstd * w[i] + b[i]);
 }
 
-// The coefficients stay in registers across the rows; k < 5 is unrolled so MixArgs is read
+// The coefficients stay in registers across the rows; k < kMaxMix is unrolled so MixArgs is read
 // with constant indices (a runtime index copied it to local memory: 695 µs instead of ~100 µs
 // for [16384, 2048] on an H200, bench/kernels/run_device.sh profile).
 template <typename T, int kVec>
@@ -112,16 +112,16 @@ __global__ void ShiftMixKernel(const float* a, const float* carry, int M, int T_
                                MixArgs<T> args) {
   const int c = (blockIdx.x * kThreads + threadIdx.x) * kVec;
   if (c >= D) return;
-  float mu[5][kVec];
+  float mu[kMaxMix][kVec];
 #pragma unroll
-  for (int k = 0; k < 5; ++k)
+  for (int k = 0; k < kMaxMix; ++k)
     if (k < args.n) LoadVec<kVec>(args.coef[k] + c, mu[k]);
   for (int m = blockIdx.y; m < M; m += gridDim.y) {
     const size_t i = static_cast<size_t>(m) * D + c;
     float x[kVec], p[kVec];
     LoadTokenAndPrev(a, carry, m, T_len, D, c, x, p);
 #pragma unroll
-    for (int k = 0; k < 5; ++k) {
+    for (int k = 0; k < kMaxMix; ++k) {
       if (k >= args.n) continue;
       float o[kVec];
 #pragma unroll
@@ -227,27 +227,6 @@ __global__ void GroupNormGateKernel(const float* y, const G* g, int M, int H, co
 }
 
 // RWKV-7 ---------------------------------------------------------------------------------------
-
-template <typename T, int kVec>
-__global__ void V7ShiftMixKernel(const float* a, const float* carry, int M, int T_len, int D, V7MixArgs<T> args) {
-  const int c = (blockIdx.x * kThreads + threadIdx.x) * kVec;
-  if (c >= D) return;
-  float mu[6][kVec];
-#pragma unroll
-  for (int k = 0; k < 6; ++k) LoadVec<kVec>(args.coef[k] + c, mu[k]);
-  for (int m = blockIdx.y; m < M; m += gridDim.y) {
-    const size_t i = static_cast<size_t>(m) * D + c;
-    float x[kVec], p[kVec];
-    LoadTokenAndPrev(a, carry, m, T_len, D, c, x, p);
-#pragma unroll
-    for (int k = 0; k < 6; ++k) {
-      float o[kVec];
-#pragma unroll
-      for (int j = 0; j < kVec; ++j) o[j] = x[j] + (p[j] - x[j]) * mu[k][j];
-      StoreVec<kVec>(args.out[k] + i, o);
-    }
-  }
-}
 
 template <typename T>
 __global__ void ActivateKernel(T* x, size_t n, char kind) {
@@ -514,13 +493,12 @@ cudaError_t Scale(float* x, size_t n, float scale, cudaStream_t s) {
 template <typename T>
 cudaError_t V7ShiftMix(const float* a, const float* carry, int B, int T_len, int D, V7MixArgs<T> args,
                        cudaStream_t s) {
-  const int M = B * T_len;
-  if (M == 0 || D == 0) return cudaSuccess;
-  if (D % 4 == 0)
-    V7ShiftMixKernel<T, 4><<<RowWalkGrid<4>(M, D), kThreads, 0, s>>>(a, carry, M, T_len, D, args);
-  else
-    V7ShiftMixKernel<T, 1><<<RowWalkGrid<1>(M, D), kThreads, 0, s>>>(a, carry, M, T_len, D, args);
-  return cudaGetLastError();
+  MixArgs<T> m{{}, {}, kMaxMix};
+  for (int k = 0; k < kMaxMix; ++k) {
+    m.coef[k] = args.coef[k];
+    m.out[k] = args.out[k];
+  }
+  return ShiftMix<T>(a, carry, B, T_len, D, true, m, s);
 }
 
 template <typename T>

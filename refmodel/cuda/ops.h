@@ -31,14 +31,15 @@ template <typename Y>
 cudaError_t LayerNorm(const float* x, int M, int D, const float* w, const float* b, Y* y, cudaStream_t s);
 
 // Token shift + static mix (docs/refmodel.md). a: [B, T, D] fp32 (LN output); carry: [B, D] (the LN
-// output of the token before a[b, 0]). prev = a[b, t-1] or carry[b]. For c < n (n ≤ 5):
+// output of the token before a[b, 0]). prev = a[b, t-1] or carry[b]. For c < n (n ≤ kMaxMix):
 //   v5 (v6 == false): out[c] = a·coef[c] + prev·(1 - coef[c])        (time_mix, μ weights a)
 //   v6 (v6 == true):  out[c] = a + (prev - a)·coef[c]                 (time_maa, ChannelMix)
 // coef[c]: [D] fp32; out[c]: [B, T, D] of T.
+constexpr int kMaxMix = 6;  // v7's r, w, k, v, a, g
 template <typename T>
 struct MixArgs {
-  const float* coef[5];
-  T* out[5];
+  const float* coef[kMaxMix];
+  T* out[kMaxMix];
   int n;
 };
 template <typename T>
@@ -88,7 +89,7 @@ cudaError_t Scale(float* x, size_t n, float scale, cudaStream_t s);
 // ---- RWKV-7 (x070; docs/refmodel.md) --------------------------------------------------------
 
 // Token shift + the six static lerps of x070 TimeMix: out[c] = a + (prev - a)·coef[c] for c in
-// r, w, k, v, a, g. a: [B, T, D] fp32; carry: [B, D]; coef[c]: [D] fp32; out[c]: [B, T, D] T.
+// r, w, k, v, a, g (ShiftMix with v6 == true and n = 6). a: [B, T, D] fp32; carry: [B, D]; coef[c]: [D] fp32; out[c]: [B, T, D] T.
 template <typename T>
 struct V7MixArgs {
   const float* coef[6];
