@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <ostream>
 #include <random>
 
 #include "corpus/binidx/shard_writer.h"
@@ -116,14 +117,23 @@ double MeanNll(const std::vector<std::vector<double>>& a) {
 
 // ---- the fixtures: the official package's per-target NLL ----------------------------------
 
-class FixtureTest : public ::testing::TestWithParam<std::string> {};
+// One fixture file: its expected-NLL file (expected.json for v5.2/v6, expected_v7.json made by
+// make_fixtures_v7.py) and the middle window length of the three tried.
+struct FixtureCase {
+  std::string file, expected;
+  size_t mid_window;
+};
+void PrintTo(const FixtureCase& c, std::ostream* os) { *os << c.file; }
+
+class FixtureTest : public ::testing::TestWithParam<FixtureCase> {};
 
 TEST_P(FixtureTest, Fp32MatchesTheRwkvPackageAndBf16Fp16AreClose) {
   SKIP_WITHOUT_GPU();
-  const std::string file = GetParam();
+  const FixtureCase& fc = GetParam();
+  const std::string& file = fc.file;
   simdjson::dom::parser parser;
   simdjson::dom::element expected;
-  ASSERT_EQ(parser.load(std::string(RWKVKIT_FIXTURES_DIR) + "/expected.json").get(expected), simdjson::SUCCESS);
+  ASSERT_EQ(parser.load(std::string(RWKVKIT_FIXTURES_DIR) + "/" + fc.expected).get(expected), simdjson::SUCCESS);
   absl::StatusOr<ModelWeights> w = LoadModel(std::string(RWKVKIT_FIXTURES_DIR) + "/" + file);
   ASSERT_TRUE(w.ok()) << w.status();
   std::vector<Doc> docs;
@@ -133,7 +143,8 @@ TEST_P(FixtureTest, Fp32MatchesTheRwkvPackageAndBf16Fp16AreClose) {
     docs.push_back(MakeDoc(ids));
   }
   std::vector<std::vector<double>> want;
-  const std::string key = file == "v6_bf16.safetensors" ? "v6_bf16.pth" : file;
+  // a .safetensors fixture holds the weights of the .pth of the same name
+  const std::string key = file.ends_with(".safetensors") ? file.substr(0, file.size() - 12) + ".pth" : file;
   for (const simdjson::dom::element doc : expected["files"][key]["docs"].get_array()) {
     want.emplace_back();
     for (const simdjson::dom::element x : doc["nll_seq"].get_array()) want.back().push_back(double(x));
@@ -142,7 +153,7 @@ TEST_P(FixtureTest, Fp32MatchesTheRwkvPackageAndBf16Fp16AreClose) {
   const double tol = key == "v6_fp16.pth" ? 4e-5 : kFp32FixtureNll;
   absl::StatusOr<std::unique_ptr<CudaModel>> m = CudaModel::Create(*w, CudaDType::kFp32, 0);
   ASSERT_TRUE(m.ok()) << m.status();
-  for (const size_t window : {size_t{256}, size_t{5}, size_t{1}}) {
+  for (const size_t window : {size_t{256}, fc.mid_window, size_t{1}}) {
     std::vector<std::vector<double>> one;
     for (const Doc& d : docs) one.push_back(GpuNll(**m, {d}, window)[0]);
     const double d1 = MaxDiff(one, want), db = MaxDiff(GpuNll(**m, docs, window), want);
@@ -155,64 +166,21 @@ TEST_P(FixtureTest, Fp32MatchesTheRwkvPackageAndBf16Fp16AreClose) {
     ASSERT_TRUE(mh.ok()) << mh.status();
     const double got = MeanNll(GpuNll(**mh, docs, 64)), ref = MeanNll(want);
     EXPECT_LE(std::abs(std::exp(got - ref) - 1), kRelPpl) << file << " " << CudaDTypeName(dt);
-  }
-}
-
-INSTANTIATE_TEST_SUITE_P(Fixtures, FixtureTest,
-                         ::testing::Values("v5_bf16.pth", "v5_fp16.pth", "v6_bf16.pth", "v6_fp16.pth",
-                                           "v6_bf16.safetensors"),
-                         [](const auto& info) {
-                           std::string n = info.param;
-                           std::replace(n.begin(), n.end(), '.', '_');
-                           return n;
-                         });
-
-// RWKV-7 fixtures (expected_v7.json, made by make_fixtures_v7.py with the official package).
-class V7FixtureTest : public ::testing::TestWithParam<std::string> {};
-
-TEST_P(V7FixtureTest, Fp32MatchesTheRwkvPackageAndBf16Fp16AreClose) {
-  SKIP_WITHOUT_GPU();
-  const std::string file = GetParam();
-  simdjson::dom::parser parser;
-  simdjson::dom::element expected;
-  ASSERT_EQ(parser.load(std::string(RWKVKIT_FIXTURES_DIR) + "/expected_v7.json").get(expected), simdjson::SUCCESS);
-  absl::StatusOr<ModelWeights> w = LoadModel(std::string(RWKVKIT_FIXTURES_DIR) + "/" + file);
-  ASSERT_TRUE(w.ok()) << w.status();
-  std::vector<Doc> docs;
-  for (const simdjson::dom::element doc : expected["documents"].get_array()) {
-    std::vector<uint16_t> ids;
-    for (const simdjson::dom::element id : doc.get_array()) ids.push_back(static_cast<uint16_t>(uint64_t(id)));
-    docs.push_back(MakeDoc(ids));
-  }
-  std::vector<std::vector<double>> want;
-  const std::string key = file == "v7_bf16.safetensors" ? "v7_bf16.pth" : file;
-  for (const simdjson::dom::element doc : expected["files"][key]["docs"].get_array()) {
-    want.emplace_back();
-    for (const simdjson::dom::element x : doc["nll_seq"].get_array()) want.back().push_back(double(x));
-  }
-  absl::StatusOr<std::unique_ptr<CudaModel>> m = CudaModel::Create(*w, CudaDType::kFp32, 0);
-  ASSERT_TRUE(m.ok()) << m.status();
-  for (const size_t window : {size_t{256}, size_t{17}, size_t{1}}) {
-    std::vector<std::vector<double>> one;
-    for (const Doc& d : docs) one.push_back(GpuNll(**m, {d}, window)[0]);
-    const double d1 = MaxDiff(one, want), db = MaxDiff(GpuNll(**m, docs, window), want);
-    EXPECT_LE(d1, kFp32FixtureNll) << file << " one at a time, window " << window;
-    EXPECT_LE(db, kFp32FixtureNll) << file << " batched, window " << window;
-    RecordProperty("fp32_max_abs_nll_diff_window_" + std::to_string(window), std::to_string(std::max(d1, db)));
-  }
-  for (const CudaDType dt : {CudaDType::kBf16, CudaDType::kFp16}) {
-    absl::StatusOr<std::unique_ptr<CudaModel>> mh = CudaModel::Create(*w, dt, 0);
-    ASSERT_TRUE(mh.ok()) << mh.status();
-    const double got = MeanNll(GpuNll(**mh, docs, 64)), ref = MeanNll(want);
-    EXPECT_LE(std::abs(std::exp(got - ref) - 1), kRelPpl) << file << " " << CudaDTypeName(dt);
     RecordProperty(std::string(CudaDTypeName(dt)) + "_rel_ppl_diff", std::to_string(std::abs(std::exp(got - ref) - 1)));
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Fixtures, V7FixtureTest,
-                         ::testing::Values("v7_bf16.pth", "v7_fp16.pth", "v7_bf16.safetensors"),
+INSTANTIATE_TEST_SUITE_P(Fixtures, FixtureTest,
+                         ::testing::Values(FixtureCase{"v5_bf16.pth", "expected.json", 5},
+                                           FixtureCase{"v5_fp16.pth", "expected.json", 5},
+                                           FixtureCase{"v6_bf16.pth", "expected.json", 5},
+                                           FixtureCase{"v6_fp16.pth", "expected.json", 5},
+                                           FixtureCase{"v6_bf16.safetensors", "expected.json", 5},
+                                           FixtureCase{"v7_bf16.pth", "expected_v7.json", 17},
+                                           FixtureCase{"v7_fp16.pth", "expected_v7.json", 17},
+                                           FixtureCase{"v7_bf16.safetensors", "expected_v7.json", 17}),
                          [](const auto& info) {
-                           std::string n = info.param;
+                           std::string n = info.param.file;
                            std::replace(n.begin(), n.end(), '.', '_');
                            return n;
                          });
