@@ -2,7 +2,8 @@
 // from Python by corpus/binidx/shard_writer.h (the project's one binidx writer: temporary
 // files, fsync, rename into place, nothing partial visible). Documents arrive as the flat ids
 // and offsets of Tokenizer.encode_batch_numpy; the end-of-text token is appended to each on
-// request. Writing runs with the GIL released.
+// request. Writing runs with the GIL released; one mutex orders the calls of several Python
+// threads on one writer, and the offsets are checked on a private copy.
 #include <nanobind/nanobind.h>
 #include <nanobind/ndarray.h>
 #include <nanobind/stl/filesystem.h>
@@ -10,6 +11,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <utility>
@@ -31,13 +33,23 @@ using Ids = nb::ndarray<const uint16_t, nb::ndim<1>, nb::c_contig, nb::device::c
 using Offsets = nb::ndarray<const uint64_t, nb::ndim<1>, nb::c_contig, nb::device::cpu>;
 
 struct PyShardWriter {
+  std::mutex mu;                              // held (GIL released) by every use of `writer`
   std::optional<binidx::ShardWriter> writer;  // empty once closed
-
-  binidx::ShardWriter& open() {
-    if (!writer) throw nb::value_error("the shard writer is closed");
-    return *writer;
-  }
 };
+
+// Runs fn(writer) with the GIL released and the writer's mutex held; raises ValueError when
+// the writer is closed.
+template <typename Fn>
+auto WithWriter(PyShardWriter& self, Fn fn) {
+  std::optional<decltype(fn(*self.writer))> result;
+  {
+    nb::gil_scoped_release release;
+    std::lock_guard<std::mutex> lock(self.mu);
+    if (self.writer) result.emplace(fn(*self.writer));
+  }
+  if (!result) throw nb::value_error("the shard writer is closed");
+  return std::move(*result);
+}
 
 absl::Status AddDocuments(binidx::ShardWriter& w, std::span<const uint16_t> ids, std::span<const uint64_t> offsets,
                           bool end_of_text) {
@@ -65,15 +77,17 @@ void BindShardWriter(nb::module_& m) {
       .def(
           "__init__",
           [](PyShardWriter* self, const std::filesystem::path& prefix) {
-            new (self) PyShardWriter{ValueOrThrow(binidx::ShardWriter::Create(prefix))};
+            binidx::ShardWriter w = ValueOrThrow(binidx::ShardWriter::Create(prefix));
+            new (self) PyShardWriter();
+            self->writer.emplace(std::move(w));
           },
           nb::arg("prefix"))
       .def(
           "add_documents",
           [](PyShardWriter& self, Ids ids, Offsets offsets, bool end_of_text) {
-            binidx::ShardWriter& w = self.open();
-            const size_t n = offsets.shape(0);
-            const uint64_t* off = offsets.data();
+            // A private copy: another thread may write to the array once the GIL is released.
+            const std::vector<uint64_t> off(offsets.data(), offsets.data() + offsets.shape(0));
+            const size_t n = off.size();
             for (size_t i = 0; i < n; ++i) {
               const bool in_order = i == 0 || off[i] >= off[i - 1];
               if (!in_order || off[i] > ids.shape(0))
@@ -81,13 +95,8 @@ void BindShardWriter(nb::module_& m) {
                                                    ids.shape(0), " ids in non-decreasing order")
                                           .c_str());
             }
-            absl::Status st;
-            {
-              nb::gil_scoped_release release;
-              st = AddDocuments(w, std::span<const uint16_t>(ids.data(), ids.shape(0)),
-                                std::span<const uint64_t>(off, n), end_of_text);
-            }
-            ThrowIfError(st);
+            const std::span<const uint16_t> all(ids.data(), ids.shape(0));
+            ThrowIfError(WithWriter(self, [&](binidx::ShardWriter& w) { return AddDocuments(w, all, off, end_of_text); }));
           },
           nb::arg("ids").noconvert(), nb::arg("offsets").noconvert(), nb::arg("end_of_text") = true,
           nb::sig("def add_documents(self, ids: numpy.ndarray, offsets: numpy.ndarray, end_of_text: bool = True) -> None"),
@@ -98,13 +107,8 @@ void BindShardWriter(nb::module_& m) {
       .def(
           "finish",
           [](PyShardWriter& self) {
-            binidx::ShardWriter& w = self.open();
-            absl::StatusOr<binidx::ShardSummary> s;
-            {
-              nb::gil_scoped_release release;
-              s = w.Finish();
-            }
-            const binidx::ShardSummary summary = ValueOrThrow(std::move(s));
+            const binidx::ShardSummary summary =
+                ValueOrThrow(WithWriter(self, [](binidx::ShardWriter& w) { return w.Finish(); }));
             nb::dict d;
             d["bin_path"] = summary.bin_path.string();
             d["idx_path"] = summary.idx_path.string();
@@ -118,13 +122,28 @@ void BindShardWriter(nb::module_& m) {
           "Publishes the shard (fsynced, renamed into place) and returns what was written:\n"
           "``bin_path``, ``idx_path``, ``documents``, ``tokens``, ``bin_bytes``, ``idx_bytes``.")
       .def(
-          "close", [](PyShardWriter& self) { self.writer.reset(); },
+          "close",
+          [](PyShardWriter& self) {
+            nb::gil_scoped_release release;
+            std::lock_guard<std::mutex> lock(self.mu);
+            self.writer.reset();
+          },
           "Drops the shard unless finish() published it (its temporary files are removed).")
       .def_prop_ro(
-          "documents", [](const PyShardWriter& self) { return self.writer ? self.writer->documents() : 0; },
+          "documents",
+          [](PyShardWriter& self) {
+            nb::gil_scoped_release release;
+            std::lock_guard<std::mutex> lock(self.mu);
+            return self.writer ? self.writer->documents() : 0;
+          },
           "Documents added so far.")
       .def_prop_ro(
-          "tokens", [](const PyShardWriter& self) { return self.writer ? self.writer->tokens() : 0; },
+          "tokens",
+          [](PyShardWriter& self) {
+            nb::gil_scoped_release release;
+            std::lock_guard<std::mutex> lock(self.mu);
+            return self.writer ? self.writer->tokens() : 0;
+          },
           "Tokens added so far (end-of-text tokens included).");
 }
 
