@@ -3,7 +3,8 @@
 // Fixed-size little-endian records, each file written once by one task (docs/scale_out.md
 // lists every file): a read task's firsts.bin (FirstRecord per document whose exact key was
 // new in its slice; the index is its "first index"), keys.<p> (KeyRecord) and bands.<p>
-// (BandRecord) by partition; a dedup task's losers.u64 (task << 40 | first index, ascending)
+// (BandRecord) by partition; a dedup task's losers.u64 (task << 40 | first index, in the order
+// of their exact keys; the cluster task sorts them)
 // and buckets.u64 (per band, ascending band key: band, member count m, m members
 // task << 40 | stored index, only m >= 2); the cluster task's layout.bin (LayoutRecord per
 // output document) and shard_starts.u64. Partitions are key ranges (key * P / 2^64), so the
