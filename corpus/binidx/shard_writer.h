@@ -1,16 +1,12 @@
 // corpus/binidx/shard_writer.h — writes one binidx shard (`<prefix>.bin` + `<prefix>.idx`)
 // exactly as RWKV-LM's make_data.py and Megatron's IndexedDatasetBuilder write it.
 //
-// One sequence per document, dtype code 8 (uint16), sizes int32, pointers int64 byte
-// offsets, doc_idx = 0..N (docs/formats/binidx.md). Tokens stream to `<prefix>.bin.tmp`
-// through a 1 MiB buffer; only the sizes stay in memory (4 bytes per document). Finish()
-// writes `<prefix>.idx.tmp`, fsyncs both, renames .bin then .idx into place and fsyncs the
-// directory, so no partial file is ever visible under a final name. A writer destroyed
-// without a successful Finish() removes its temporary files.
-//
-// The writer writes what it is given: appending the end-of-document token 0 is the
-// caller's job (RWKV-LM documents always end with it). Not thread-safe: one writer per
-// thread. Depends on std + Abseil only.
+// One sequence per document, dtype uint16 (docs/formats/binidx.md). Tokens stream to
+// `<prefix>.bin.tmp`; only the sizes stay in memory (4 bytes per document). Finish() writes
+// `<prefix>.idx.tmp`, fsyncs both, renames .bin then .idx into place and fsyncs the
+// directory, so no partial file is ever visible under a final name; a writer destroyed
+// without a successful Finish() removes its temporary files. The end-of-document token 0 is
+// the caller's to append. Not thread-safe: one writer per thread. Depends on std + Abseil.
 //
 //   absl::StatusOr<ShardWriter> w = ShardWriter::Create("out/demo_00000");
 //   RWKVKIT_RETURN_IF_ERROR(w->AddDocument(ids));   // ids end with 0

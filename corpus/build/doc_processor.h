@@ -1,17 +1,13 @@
 // corpus/build/doc_processor.h — documents through parse → repair → normalize → hash → tokenize.
 //
-// The per-document work of a build, run in the pipeline's parallel stage, a batch at a time,
-// step by step over the batch's documents, so that each step's time is measured with two clock
-// reads per batch (stage_times.h), not per document: a JSON line or a text (a text file, a
-// Parquet cell) becomes either a drop with a reason and a message, or the repaired,
-// normalized text's key (XXH3-128) and its token ids with the end-of-document token 0
-// appended (as RWKV-LM's make_data does). A line that simdjson rejects for invalid UTF-8 or
-// a lone surrogate escape is repaired (RepairJsonLine) and parsed again, so it is kept, not
-// dropped. Drop reasons: invalid_json, too_deep, not_object, missing_text_key,
-// text_not_string, empty_text, and the reader's own (record_too_long, ...); with filters (document_filters.h), "filter_" + the filter's
-// reason (then `filtered` is set: not bad input, and `filter` names the filter). When the C4
-// filter removes lines, the edited text is what gets hashed, tokenized and written. Pure: the
-// result depends only on the input and options.
+// The per-document work of a build's parallel stage, a batch at a time and step by step over
+// the batch, so each step is timed with two clock reads per batch (stage_times.h). A JSON
+// line or a text becomes either a drop with a reason and a message (invalid_json, too_deep,
+// not_object, missing_text_key, text_not_string, empty_text, the reader's own, or with
+// filters "filter_" + the filter's reason, then `filtered` is set), or the repaired,
+// normalized (and, with C4, edited) text's XXH3-128 key and its token ids with the
+// end-of-document token 0 appended. A line simdjson rejects for invalid UTF-8 or a lone
+// surrogate is repaired (RepairJsonLine) and parsed again (docs/corpus_pipeline.md). Pure.
 //
 // Not thread-safe: one DocProcessor per thread (it owns a JSON parser and buffers); the
 // tokenizer and repairer it points to are shared read-only.

@@ -1,20 +1,12 @@
 // corpus/build/manifest.h — the corpus manifest (data_manifests/*.json): what to read and how.
 //
-// Schema (data_manifests/README.md documents every field):
-//   {"name": str, "description": str?, "seed": uint?,
-//    "sources": [{"name": str, "paths": [str, ...],
-//                 "format": "jsonl"|"jsonl.zst"|"jsonl.gz"|"jsonl.xz"|"text"|"parquet"|"auto",
-//                 "text_key": str?="text", "id_key": str?, "language": str|null?,
-//                 "license": str, "weight": number in (0, 65535] ?=1.0, "filters": {...}?}, ...],
-//    "filters": {...}?,  (filter_settings.h)
-//    "output": {"dir": str, "shard_tokens": uint>0, "ctx_len": uint>0},
-//    "near_dedup": {"enabled": bool?, "ngram": int?, "bands": int?, "rows": int?,
-//                   "threshold": number?}?}
-// Relative paths are resolved against the directory of the manifest file; a leading UTF-8 BOM
-// is skipped; `name` must be usable in file names (CheckCorpusName); source names may not
-// hold control characters; weights are at most 65535. Unknown keys are
-// errors (a typo must not silently change a corpus). Errors name the file and the JSON path
-// of the bad field, e.g. `demo.json: sources[2].weight: must be a number > 0 (saw "x")`.
+// Parses and checks a manifest: sources (paths, format, text and id keys, language, license,
+// weight in (0, 65535], filters), output (dir, shard_tokens, ctx_len), near_dedup and filter
+// settings (filter_settings.h); data_manifests/README.md documents every field. Relative
+// paths resolve against the manifest's directory; a leading UTF-8 BOM is skipped; `name` must
+// be usable in file names (CheckCorpusName). Unknown keys are errors (a typo must not silently
+// change a corpus). Errors name the file and the JSON path of the bad field, e.g.
+// `demo.json: sources[2].weight: must be a number > 0 (saw "x")`.
 //
 // Thread-safe: values only. Depends on simdjson.
 #ifndef RWKVKIT_CORPUS_BUILD_MANIFEST_H_

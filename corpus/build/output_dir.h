@@ -1,17 +1,13 @@
 // corpus/build/output_dir.h — what a build may do to its output directory (docs/corpus_pipeline.md).
 //
-// A build never writes its results straight into --out. Phase 1 and 2 work in
-// `<out>/.rwkvkit-work/` (the token store, `staging/` for the new shards and build.json, the
-// near-dedup report); only a complete build is published: a plan (`publish.json`) is written
-// first, then build.json is removed, the staged files are renamed into place, old files of
-// ours that the new build does not replace are removed, the ownership record is written, and
-// build.json comes last (each step fsynced). A publish cut off half-way is finished from the
-// plan by the next run, so the directory always ends as one whole build, old or new.
-//
-// Ownership: `<out>/.rwkvkit-build` lists every file rwkvkit published there (and the corpus
-// and the fingerprint of its inputs and options); for a directory built before the record
-// existed, the shards build.json lists and build.json itself. Names starting with
-// `.rwkvkit-` are rwkvkit's own. Nothing else in --out is ever deleted or overwritten.
+// A build works in `<out>/.rwkvkit-work/` (token store, `staging/` for the new shards and
+// build.json) and publishes only a complete build: a plan (`publish.json`) first, then
+// build.json removed, staged files renamed into place, our old files the new build does not
+// replace removed, the ownership record (`<out>/.rwkvkit-build`: every file rwkvkit published,
+// the corpus, the fingerprint of inputs and options) written, build.json last, each step
+// fsynced. A publish cut off half-way is finished from the plan by the next run, so the
+// directory always ends as one whole build, old or new. Names starting with `.rwkvkit-` are
+// rwkvkit's own; nothing else in --out is ever deleted or overwritten.
 //
 // Not thread-safe: called by one build holding the directory's lock (output_lock.h).
 #ifndef RWKVKIT_CORPUS_BUILD_OUTPUT_DIR_H_

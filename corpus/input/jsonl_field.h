@@ -1,14 +1,11 @@
 // corpus/input/jsonl_field.h — the string values of a few keys in one JSON Lines record.
 //
-// JsonlFieldReader parses a line with simdjson's DOM parser (error codes only, no exceptions;
-// the DOM parser validates the whole line, so trailing content is an error)
-// and keeps the unescaped UTF-8 bytes of the strings at the requested keys, unchanged. The
-// record must be one JSON object. A key may be a path into nested objects: "meta.content" is
-// the "content" key of the object at "meta" (a literal dot in a key is written "\."). When a
-// key appears twice the last one wins, as with Python's json module (the reference the CLI's
-// output is checked against), at every level. Numbers beyond simdjson's range (1e999, a
-// 30-digit integer: valid JSON, read by Python) anywhere in the record do not make it invalid. Lone surrogate escapes (\ud800) cannot be UTF-8 and make the line
-// invalid here; the corpus pipeline's repair stage (corpus/text) turns them into U+FFFD instead.
+// JsonlFieldReader parses a line with simdjson's DOM parser (error codes only; the whole line
+// is validated, trailing content is an error) and keeps the unescaped UTF-8 bytes of the
+// strings at the requested keys. The record must be one JSON object. A key may be a path into
+// nested objects ("meta.content"; a literal dot is "\."). A repeated key: the last wins, as in
+// Python's json module, at every level. Numbers beyond simdjson's range do not make a record
+// invalid; lone surrogate escapes do (the build's repair stage, corpus/text, fixes them).
 //
 //   JsonlFieldReader r({"text", "lang"});
 //   if (r.Read(line).ok()) { absl::StatusOr<std::string_view> text = r.Field(0); ... }

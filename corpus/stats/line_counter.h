@@ -1,16 +1,12 @@
 // corpus/stats/line_counter.h — repeated lines of a corpus in bounded memory.
 //
-// Method (docs/stats_report.md): every line of every document (trimmed of ASCII spaces, tabs
-// and CR; only lines of at least `min_line_bytes` bytes) is reduced to its XXH3-64 hash and
-// counted in a hash table of at most `capacity` entries. Each entry keeps the count, the byte
-// length and where the line first occurred (shard, document, byte offset), so the text of a
-// reported line is read back from the shards at the end instead of being held in memory.
-// When the table is full it is pruned "lossy counting" style: entries with count <= t are
-// removed, with t the smallest threshold that leaves at most capacity/2 entries. A line loses
-// at most t counts in each prune; the sum of the thresholds is reported as the bound on how
-// far any count may be short (0: the table never pruned and every count is exact). Memory:
-// 40-byte entries in Abseil's flat_hash_map, at most 2 * capacity slots (under 90 MB at the
-// default 2^20).
+// Every line (trimmed; at least `min_line_bytes`) is reduced to its XXH3-64 hash and counted
+// in a table of at most `capacity` entries, each with the count, length and first occurrence
+// (shard, document, offset), so reported lines are read back from the shards at the end. A
+// full table is pruned "lossy counting" style (entries with count <= t removed, t the smallest
+// threshold leaving at most capacity/2); the sum of the thresholds bounds how far any count
+// may be short (0: exact). Memory: under 90 MB at the default 2^20 (docs/stats_report.md
+// gives the method and its bound).
 //
 // Not thread-safe: lines are added serially in corpus order, which makes pruning (and so the
 // result) independent of the thread count. Depends on Abseil's flat_hash_map.

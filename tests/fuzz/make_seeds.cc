@@ -1,8 +1,5 @@
-// tests/fuzz/make_seeds.cc — writes the seed corpora of the fuzz targets, generated from the
-// repository's own test data and writers (nothing downloaded, nothing copied from outside the
-// tree):
-//
-//   fuzz_make_seeds SOURCE_DIR OUT_DIR
+// tests/fuzz/make_seeds.cc — writes the seed corpora of the fuzz targets from the repository's
+// own test data and writers (nothing downloaded): `fuzz_make_seeds SOURCE_DIR OUT_DIR`.
 //
 // OUT_DIR/<target>/ gets the seeds of each target (vocab, compiled_vocab, jsonl_field, jsonl_record,
 // jsonl_stream, manifest, zip, pickle, pth, safetensors, binidx, build_info, inspect; the
