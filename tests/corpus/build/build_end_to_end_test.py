@@ -15,7 +15,6 @@ the shards must hold everything else. It also re-counts build.json's totals. Sta
 numpy + the rwkv package.
 """
 
-import argparse
 import json
 import os
 import re
@@ -83,9 +82,7 @@ def check_report(report, planted, corpus, build):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--rwkvkit", required=True)
-    ap.add_argument("--vocab", required=True)
+    ap = testlib.arg_parser(__doc__)
     ap.add_argument("--corpus", required=True)
     ap.add_argument("--numpy-reader", required=True)
     args = ap.parse_args()

@@ -23,7 +23,6 @@ and 2. Requires:
 Standard library only (pyarrow with --parquet).
 """
 
-import argparse
 import collections
 import json
 import os
@@ -88,9 +87,7 @@ def without_timing(path):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--rwkvkit", required=True)
-    ap.add_argument("--vocab", required=True)
+    ap = testlib.arg_parser(__doc__)
     ap.add_argument("--demo-dir", required=True)
     ap.add_argument("--parquet", action="store_true", help="add a Parquet source (the binary reads Parquet)")
     args = ap.parse_args()

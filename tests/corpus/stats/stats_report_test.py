@@ -20,7 +20,6 @@ TRIE_TOKENIZER.decodeBytes), plus build.json read with Python's json module:
 Standard library + numpy + the rwkv package.
 """
 
-import argparse
 import collections
 import html
 import html.parser
@@ -530,9 +529,7 @@ def check_bad_input(args, out, tmp, rep):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--rwkvkit", required=True)
-    ap.add_argument("--vocab", required=True)
+    ap = testlib.arg_parser(__doc__)
     ap.add_argument("--demo-dir", required=True)
     ap.add_argument("--numpy-reader", required=True)
     args = ap.parse_args()
