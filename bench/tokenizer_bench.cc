@@ -1,21 +1,14 @@
 // bench/tokenizer_bench.cc — throughput of the World tokenizer's encode paths on a JSONL corpus.
 //
-// Reads the string at KEY (default `text`) of every line of a JSONL corpus and times, on those
-// texts:
-//   per document   Tokenizer::EncodeSingleStream (the plain walk), Tokenizer::EncodeInto (the
-//                  production path; Encode() wraps it), EncodeBatch with 1 thread and with N;
-//   concatenation  Tokenizer::EncodeSingleStream and EncodeParallel with 1 thread and with N on
-//                  all texts back to back (one large input: ranges are stitched).
-// Each variant runs once to warm up, then `--repeats` times (default 5); a repeat loops the
-// variant until it has run `--min-seconds`, so short corpora still give stable numbers. The
-// table shows the best and the median repeat. MB means 10^6 bytes (not MiB).
+// Times, on the string at KEY (default `text`) of every JSONL line: per document
+// EncodeSingleStream, EncodeInto, EncodeBatch (1 and N threads); on all texts back to back
+// EncodeSingleStream and EncodeParallel (1 and N threads). Prints best and median of `--repeats`
+// (MB = 10^6 bytes); method and options: docs/tokenizer_bench.md. Every variant must give exactly
+// the plain walk's ids (and EncodeBatch its document boundaries), else exit status 1.
+// `--json FILE` writes the numbers for bench/compare_tokenizers.py (base/file_io.h).
 //
-// Every variant must give exactly the ids of the plain walk on the same input (and EncodeBatch
-// the same document boundaries); any disagreement is printed and the exit status is 1.
-// `--json FILE` writes the numbers for bench/compare_tokenizers.py (base/file_io.h: temporary name, fsync, rename).
-//
-// Not a test: built only with -DRWKVKIT_BUILD_BENCH=ON and never run by ctest. Uses simdjson's
-// on-demand API through error codes only. Single process; the N-thread variants use TBB.
+// Not a test: built only with -DRWKVKIT_BUILD_BENCH=ON, never run by ctest. Single process;
+// the N-thread variants use TBB.
 //
 //   tokenizer_bench --vocab .rwkvkit/vocab/rwkv_vocab_v20230424.txt
 //                   --corpus .rwkvkit/demo/demo.jsonl [--threads N] [--repeats 5] [--json out.json]

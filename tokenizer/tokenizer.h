@@ -1,16 +1,9 @@
 // tokenizer/tokenizer.h — the RWKV "World" tokenizer: greedy longest match over raw bytes.
 //
-// Not BPE: there are no merges. At each position the encoder takes the longest vocab entry
-// that is a prefix of the remaining bytes (docs/tokenizer.md), which is bit-identical to
-// the reference TRIE_TOKENIZER on any byte string, invalid UTF-8 included (every single
-// byte is a token, so nothing is ever unknown). No normalization, no BOS/EOS is added.
-//
-// The match runs on a double-array trie (internal/double_array.h) of 4-byte cells, and
-// inputs are cut into segments that are walked together (one per SIMD lane on the best
-// instruction set of the CPU, chosen at run time; else 3 interleaved scalar lanes) and
-// stitched back exactly (internal/vector_encode.h, internal/segmented_encode.h). Memory:
-// about 2.2 MB for the World vocab (MemoryBytes()): the walk's 512 KB restart table and
-// 469 KB of cells, the id -> bytes table, the best ids and depths.
+// Not BPE: at each position the encoder takes the longest vocab entry that is a prefix of the
+// remaining bytes, bit-identical to the reference TRIE_TOKENIZER on any byte string, invalid
+// UTF-8 included (every byte is a token). No normalization, no BOS/EOS is added. The double-array
+// trie, the SIMD walk and the memory layout (MemoryBytes()): docs/tokenizer.md.
 //
 // Thread-safe after construction: every const method may be called from many threads.
 // Depends on the standard library, Abseil status types and (privately) Highway.

@@ -5,15 +5,10 @@
 //   k' = k⊙(1 + (ρ - 1)⊙k_a);  layer 0: v_first := v, else v' = v + (v_first - v)⊙σ(v0 + v_lora)
 //   the kernels/wkv7.h recurrence with a = -kk, b = kk⊙ρ, then
 //   out = (GroupNorm(y; eps 64e-5, ln_w, ln_b) + (Σ_j r_j·k'_j·r_k,j)·v') ⊙ g
-// — one read of the layer's vectors and one write instead of three passes. Measured 3.4x slower
-// than the plain kernel alone on an H100 (230 registers: 4 blocks per SM instead of 7, plus the
-// per-token reductions; docs/kernels_notes.md), so the model keeps the separate passes.
-// One block per (batch, head), thread i = value row / channel i. Per stage of C tokens:
-//   load: thread i reads channel i of each token, computes its part; the per-token sums over the
-//         head (‖k⊙k_k‖², Σ r·k'·r_k) go through warp shuffles and a [C][warps] shared table;
-//   barrier; finish kk and b = kk⊙ρ into the stage; barrier;
-//   recurrence for the stage's tokens (y kept in registers);
-//   GroupNorm statistics per token the same way (two passes: mean, then centred variance); write.
+// One block per (batch, head), thread i = value row / channel i; per stage of C tokens: load and
+// per-token head sums (warp shuffles + shared table), finish kk and b, the recurrence, GroupNorm
+// statistics (mean, then centred variance), write. Slower than the separate passes, so the
+// model does not use it; measurements and why: docs/kernels_notes.md.
 #ifndef RWKVKIT_BENCH_KERNELS_WKV7_FUSED_VARIANT_CUH_
 #define RWKVKIT_BENCH_KERNELS_WKV7_FUSED_VARIANT_CUH_
 

@@ -1,22 +1,16 @@
 // bench/kernels/wkv7_variants.cu — variants of the WKV-7 forward (kernels/wkv7.h), selected by
-// number (docs/conventions.md); the measurements are in docs/kernels_notes.md. Each variant is first checked against its CPU twin on a small awkward
-// shape (the plain kernel against Wkv7ForwardReference; the fused one against that reference with
-// the x070 preparation and GroupNorm·gate computed around it in fp64 here), then timed.
+// number (docs/conventions.md). Each is first checked against its CPU twin on a small awkward
+// shape (Wkv7ForwardReference; the fused ones with the x070 preparation and GroupNorm·gate
+// computed around it in fp64 here), then timed.
 //
 //   wkv7_variants [--B 32] [--T 512] [--H 32] [--dtype bf16|f32]
 //   1  plain, one token per stage (a barrier per token: Wkv7ForwardSequential)
-//   2  plain, 8-token stages
-//   3  plain, 16-token stages (Wkv7Forward)
-//   4  plain, 32-token stages
-//   5  fused with the x070 preparation and GroupNorm·gate (wkv7_fused_variant.cuh), 8-token stages
-//   6  the same, 16-token stages
-//   7  plain, 16-token stages, next token's sa accumulated in the readout pass (kNextSa)
-//   8  the same, 8-token stages
+//   2, 3, 4  plain, 8-, 16- (Wkv7Forward), 32-token stages
+//   5, 6  fused with the x070 preparation and GroupNorm·gate (wkv7_fused_variant.cuh), 8-, 16-token
+//   7, 8  plain, 16-, 8-token stages, next token's sa accumulated in the readout pass (kNextSa)
 // Prints per variant: check max |err|, median of 20 timed runs (CUDA events, 3 warm-ups), ns per
-// token (all heads), GB/s (inputs read once, output written once, state read and written once),
-// and two floors for the shape: HBM (those bytes at the copy bandwidth measured here) and fp32
-// FMA issue (5·N FMAs per channel per token at SMs·128 FMA/clock). Not a test (never run by ctest;
-// built with -DRWKVKIT_BUILD_BENCH=ON).
+// token, GB/s, and the HBM and fp32 FMA floors of the shape; how they are computed and the
+// measurements: docs/kernels_notes.md. Not a test (never run by ctest; -DRWKVKIT_BUILD_BENCH=ON).
 #include <cuda_bf16.h>
 #include <cuda_runtime.h>
 

@@ -6,14 +6,11 @@
 //   wkv_variants [VARIANT|all] [--dtype f32|f16|bf16|all] [--version 5|6] [--B n] [--T n] [--H n]
 //   1  sequential: one block per (b, h), a barrier per token (kernels/, the checker baseline)
 //   2  chunked C=16, one block per (b, h) holding all 64 value columns (kernels/ default)
-//   3  chunked C=16, two blocks per (b, h), 32 value columns each (A built twice, 2x the blocks)
+//   3  chunked C=16, two blocks per (b, h), 32 value columns each
 //   4  chunked C=8, one block per (b, h)
-// (C=32 needs 54 KB of shared memory, over the 48 KB static limit: not tried yet.)
-// Prints, per variant and dtype: the check's max error, then median time of 20 runs (CUDA
-// events, after 3 warm-ups), tokens/s and GB/s (each input read once, y written once, the state
-// read and written once), and the card. Inputs are generated on the device (hash-based uniform,
-// decays from d in [-6, 1]); the timed tensors (~0.7 GB for B·T = 32768, A = 2048) are far
-// larger than L2, so repeated runs do not time the cache.
+// Prints, per variant and dtype: the check's max error, median time of 20 runs (CUDA events,
+// 3 warm-ups), tokens/s, GB/s and the card. Inputs are generated on the device; the method
+// (byte counts, why C=32 is not tried, L2): docs/kernels_notes.md.
 // Not a test: never run by ctest; built with -DRWKVKIT_BUILD_BENCH=ON.
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>

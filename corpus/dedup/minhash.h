@@ -2,11 +2,8 @@
 //
 // A signature has bands * rows values. Value k is min over the document's shingle hashes h of
 //   (a_k * (h mod p) + b_k) mod p,   p = 2^61 - 1 (a Mersenne prime),
-// computed with a 128-bit product and the Mersenne reduction, as datatrove's 64-bit MinHash
-// does (docs/near_dedup.md). Shingles and their XXH3-64 hashes come from shingles.h.
-// The pairs (a_k, b_k) are drawn from splitmix64 seeded with MinHashConfig::seed, in order
-// k = 0, 1, ...: a_k = 1 + next() mod (p - 1), b_k = next() mod p. (datatrove draws them from
-// numpy's RandomState; we use splitmix64 so the values are reproducible without numpy.)
+// with (a_k, b_k) drawn from splitmix64 seeded with MinHashConfig::seed; the draw and how it
+// differs from datatrove: docs/near_dedup.md. Shingles and their XXH3-64 hashes: shingles.h.
 // A document without words gets kEmptySignatureValue in every slot: it is never a real value
 // (those are < p), and lsh_index.h never matches such documents.
 //

@@ -1,15 +1,11 @@
 // corpus/filters/document_filters.h — language identification, the language lists, then the
 // quality filters, for one document (the `--filters on` step of the build's parallel stage).
 //
-// Order (FineWeb's pipeline order): CLD2 language id (always, for the per-source language
-// counts); the source's language lists (keep: drop a document whose language is not listed;
-// drop: drop one whose language is listed; reason "language"); then the enabled filters
-// GopherRepetitionFilter, GopherQualityFilter, C4QualityFilter, FineWebQualityFilter. The first
-// drop wins. C4 edits the text it keeps (c4_filter.h) and the filters after it see the edited
-// text, as in a datatrove pipeline. On languages written without spaces (zh, ja, th, lo, km, my,
-// bo; language_id.h) the word-based rules are skipped: the whole Gopher quality filter, the
-// Gopher n-gram rules and FineWeb's newline-per-word rule; the line and paragraph rules and C4
-// still apply. The stop-word rule runs only on text identified as "en".
+// Order: CLD2 language id (always); the source's language lists (keep/drop, reason
+// "language"); then the enabled filters GopherRepetitionFilter, GopherQualityFilter,
+// C4QualityFilter, FineWebQualityFilter. The first drop wins. C4 edits the text it keeps
+// (c4_filter.h) and the filters after it see the edited text. Which rules are skipped on
+// languages written without spaces, and the English-only stop-word rule: docs/filters.md.
 //
 // Which filters run is the source's setting (manifest `filters`, data_manifests/README.md):
 // Gopher repetition, Gopher quality and FineWeb quality by default, C4 only when enabled; code

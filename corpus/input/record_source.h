@@ -1,14 +1,10 @@
 // corpus/input/record_source.h — the records of one input file, whatever its format.
 //
-// The build's input stage (build_stages.h), `bench tokenizer` and any other reader of corpus
-// files open a file with OpenRecordSource() and take RecordBlocks (record_block.h) from it
-// until it ends. What the file is comes from its content first (input_format.h: zstd, gzip,
-// xz, Parquet magic), then from the source's format and the file's name:
-//   jsonl, jsonl.zst, jsonl.gz, jsonl.xz  JSON Lines, any compression  (block_reader.h)
-//   text                                  the whole file is one kText record
-//   parquet                               the text column's cells are kText records, by row
-//   auto                                  by name (input_format.h FormatFromName)
-// A file whose magic says Parquet is read as Parquet whatever the source's format. Every
+// Readers of corpus files (build_stages.h, `bench tokenizer`, ...) open a file with
+// OpenRecordSource() and take RecordBlocks (record_block.h) from it until it ends. The format
+// comes from the content first (input_format.h: zstd, gzip, xz, Parquet magic), then from the
+// source's format and the file's name: jsonl[.zst|.gz|.xz] (block_reader.h); text (the whole
+// file is one kText record); parquet (the text column's cells, by row); auto (by name). Every
 // source caps a record's size (max_record_bytes): a longer record is rejected, never held.
 //
 // Errors of Open: the file is missing, not a regular file, unreadable, or a format rwkvkit

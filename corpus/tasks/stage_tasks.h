@@ -3,14 +3,8 @@
 // A task reads only the work directory (lines, read: also their slice of the inputs), writes
 // only its task directory (write: also shards into the output's staging directory; publish:
 // the output directory), and is a pure function of them. Together they make exactly the
-// one-process build (pipeline.h): lines i/N counts the newlines of the large files' pieces
-// that slice i cuts, so later slices know their first line's number without reading the file
-// from its start; read i/N runs the one-process phase 1 on a byte-balanced contiguous slice of
-// the input (whole files, or byte ranges of uncompressed JSON Lines cut at line boundaries);
-// dedup p/P settles exact duplicates across slices (first in input order wins) and finds the
-// LSH buckets of its key range, in bounded memory; cluster replays the buckets in the
-// one-process order through LshClusterer, applies the removals and lays out the shards; write
-// w/W writes shards s ≡ w (mod W); publish writes build.json and publishes. RunTask() wraps
+// one-process build (pipeline.h). The stages — lines i/N, read i/N, dedup p/P, cluster,
+// write w/W, publish — and what each reads and writes: docs/scale_out.md. RunTask() wraps
 // each in the task's lock, a clean directory and the done marker (work_dir.h).
 //
 // Thread-safe for different tasks (disjoint files); one process per task.

@@ -1,14 +1,6 @@
 // tokenizer/internal/compiled_file.cc — writes and checks the compiled tokenizer file (see
-// compiled_file.h).
-//
-// Header (64 bytes, little-endian):
-//    0  char[8] magic "RWKVTOKC"      32  u32 cells            48  u64 token byte total
-//    8  u32 format version            36  u32 token offsets    56  u64 ContentHash of the body
-//   12  u32 header bytes (64)          40  u32 vocab entries
-//   16  u64 vocab file bytes           44  u32 max token bytes
-//   24  u64 ContentHash of the vocab
-// Body: cells u32[cells], best u16[cells], depth u8[cells], token offsets u32[offsets],
-// token bytes; each section padded with zeros to a multiple of 8.
+// compiled_file.h). Layout (64-byte little-endian header "RWKVTOKC", then cells, best, depth,
+// token offsets and token bytes, each padded to a multiple of 8): docs/formats/compiled_vocab.md.
 //
 // The walk check (CheckTrie) proves what the encoder relies on, for any file: probes stay in
 // the array (every base + 255 < cells), free cells never match a probe (label (i + 1) mod 256,

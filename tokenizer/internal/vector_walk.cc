@@ -1,19 +1,12 @@
 // tokenizer/internal/vector_walk.cc — see vector_walk.h. Compiled once per instruction set by
 // hwy/foreach_target.h (this file includes itself through it).
 //
-// Lane state: q (position of the next byte c), the cell it stands on and its index `at` (the
-// best token of that node is best_ids()[at]), e (end of the longest token on this walk) and
-// r = s[e .. e+3]. A step gathers the probed child cells[base + c], the bytes s[q+1 .. q+4]
-// and the restart entry of s[e] s[e+1] (double_array.h, restarts()). A lane whose probe
-// matches moves on (and if the new node is a token, e = q + 1 and r = the bytes just
-// gathered); a lane whose probe fails emits `at` to its next output slot and restarts at e on
-// the entry's node: the node of s[e] s[e+1] where that is a token (e and q move to e + 2),
-// else the depth-1 node of s[e] (e and q to e + 1). The window w = s[e .. e+3] of a step is
-// r, or where e = q, s[e] and the bytes just gathered: 4 valid bytes either way (r holds 4
-// whenever e < q), so c = s[e + 1] or s[e + 2] is there, and r keeps >= 2 after a restart,
-// the 2 that the next step's entry needs. A lane is done when a token ends at or past its
-// segment's end; done lanes keep stepping, unemitted, with clamped fetches. History, the
-// targets left out and why: docs/tokenizer.md, "SIMD walk".
+// Each lane walks its own segment: a matching probe moves on (recording the end e of the longest
+// token so far), a failing one emits the best token of its node to the lane's next output slot
+// and restarts at e through the restart table (double_array.h, restarts()). A lane is done when
+// a token ends at or past its segment's end; done lanes keep stepping, unemitted, with clamped
+// fetches. Lane state, the 4-byte window invariant, history and the targets left out and why:
+// docs/tokenizer.md, "SIMD walk".
 #ifndef HWY_DISABLED_TARGETS
 #define HWY_DISABLED_TARGETS (HWY_SSSE3 | HWY_SVE_256 | HWY_SVE2_128)
 #endif

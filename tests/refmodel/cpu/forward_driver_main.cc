@@ -1,20 +1,16 @@
 // tests/refmodel/cpu/forward_driver_main.cc — builds a random RWKV-5.2 / 6 / 7 model from a
 // seed, runs CpuModel in sequence mode and in RNN mode, and dumps everything an independent
 // reference needs (tests/refmodel/cpu/numpy_reference.py):
-//   OUT/model.json     config, tokens, targets, and the tensor table {name, shape, offset}
-//                      (offset and sizes in floats into weights.bin)
+//   OUT/model.json     config, tokens, targets, tensor table {name, shape, offset (floats)}
 //   OUT/weights.bin    every ModelWeights array, fp32 little-endian, in table order
-//   OUT/logits_seq.bin [T, V] fp32 from Forward;  OUT/logits_rnn.bin [T, V] fp32 from ForwardOne
-//   OUT/nll_seq.bin, OUT/nll_rnn.bin  [T] fp64 (TokenNll against the targets)
-// targets = tokens[1..T-1] followed by 0 (the evaluation protocol's end-of-document target).
-//
+//   OUT/logits_seq.bin, OUT/logits_rnn.bin  [T, V] fp32 from Forward and ForwardOne
+//   OUT/nll_seq.bin, OUT/nll_rnn.bin  [T] fp64 (TokenNll; targets = tokens[1..T-1], then 0)
 // With --time it dumps nothing and prints one JSON line of speeds instead (tokens/s of a
 // Forward over --tokens tokens and of --rnn-tokens ForwardOne calls).
 //
 // Usage: refmodel_cpu_forward_driver --version 5.2|6.0|7.0 --layers L --heads H --head-size N
 //          --vocab V [--ffn F] [--dm Dm] [--dd Dd] [--ranks Dw,Da,Dv,Dg (7.0)] --tokens T
-//          [--seed S] [--threads K]
-//          (--out DIR | --time [--rnn-tokens R])
+//          [--seed S] [--threads K] (--out DIR | --time [--rnn-tokens R])
 #include <tbb/global_control.h>
 
 #include <chrono>
