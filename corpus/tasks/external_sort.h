@@ -67,21 +67,26 @@ class ExternalSorter {
 
   // Ends the input; Next() then yields the records in order.
   absl::Status Finish() {
-    std::sort(buffer_.begin(), buffer_.end());
-    if (runs_.empty()) return absl::OkStatus();  // it all fitted: served from memory
+    if (runs_.empty()) {  // it all fitted: served from memory
+      std::sort(buffer_.begin(), buffer_.end());
+      return absl::OkStatus();
+    }
     if (!buffer_.empty()) {
-      absl::Status s = Spill();
+      absl::Status s = Spill();  // sorts what is left
       if (!s.ok()) return s;
     }
     std::vector<T>().swap(buffer_);
-    while (runs_.size() > kFanIn) {  // the first kFanIn runs become one, at the end
-      const std::vector<std::filesystem::path> group(runs_.begin(), runs_.begin() + kFanIn);
+    // runs_[live..] still hold records; the ones before were merged and removed (they stay
+    // listed, so that the list is never shifted: one merge costs its runs, not the whole list).
+    size_t live = 0;
+    while (runs_.size() - live > kFanIn) {  // the first kFanIn live runs become one, at the end
+      const std::vector<std::filesystem::path> group(runs_.begin() + live, runs_.begin() + live + kFanIn);
       absl::Status s = MergeToRun(group);
       if (!s.ok()) return s;
-      runs_.erase(runs_.begin(), runs_.begin() + kFanIn);
+      live += kFanIn;
       for (const std::filesystem::path& p : group) RemoveRun(p);
     }
-    absl::StatusOr<Merge> m = Merge::Open(runs_);
+    absl::StatusOr<Merge> m = Merge::Open({runs_.begin() + live, runs_.end()});
     if (!m.ok()) return m.status();
     merge_.emplace(*std::move(m));
     return absl::OkStatus();

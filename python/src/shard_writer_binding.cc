@@ -51,6 +51,13 @@ auto WithWriter(PyShardWriter& self, Fn fn) {
   return std::move(*result);
 }
 
+// One of the writer's counters, read under its mutex; 0 once the writer is closed.
+uint64_t Counter(PyShardWriter& self, uint64_t (binidx::ShardWriter::*get)() const) {
+  nb::gil_scoped_release release;
+  std::lock_guard<std::mutex> lock(self.mu);
+  return self.writer ? ((*self.writer).*get)() : 0;
+}
+
 absl::Status AddDocuments(binidx::ShardWriter& w, std::span<const uint16_t> ids, std::span<const uint64_t> offsets,
                           bool end_of_text) {
   std::vector<uint16_t> doc;
@@ -130,20 +137,10 @@ void BindShardWriter(nb::module_& m) {
           },
           "Drops the shard unless finish() published it (its temporary files are removed).")
       .def_prop_ro(
-          "documents",
-          [](PyShardWriter& self) {
-            nb::gil_scoped_release release;
-            std::lock_guard<std::mutex> lock(self.mu);
-            return self.writer ? self.writer->documents() : 0;
-          },
+          "documents", [](PyShardWriter& self) { return Counter(self, &binidx::ShardWriter::documents); },
           "Documents added so far.")
       .def_prop_ro(
-          "tokens",
-          [](PyShardWriter& self) {
-            nb::gil_scoped_release release;
-            std::lock_guard<std::mutex> lock(self.mu);
-            return self.writer ? self.writer->tokens() : 0;
-          },
+          "tokens", [](PyShardWriter& self) { return Counter(self, &binidx::ShardWriter::tokens); },
           "Tokens added so far (end-of-text tokens included).");
 }
 
