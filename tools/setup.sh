@@ -75,7 +75,8 @@ DEB_PACKAGES=(build-essential cmake ninja-build pkg-config python3 python3-venv 
 DEB_TEST_PACKAGES=(libgtest-dev
   slurmctld slurmd slurm-client munge  # the one-node Slurm of the split-build test (docs/scale_out.md)
   chromium fonts-dejavu-core  # headless screenshot test of the `rwkvkit stats` HTML report
-  clang-14 libclang-rt-14-dev llvm-14)  # libFuzzer targets under ASan + UBSan (tests/fuzz)
+  clang-14 libclang-rt-14-dev llvm-14  # libFuzzer targets under ASan + UBSan (tests/fuzz)
+  ccache)  # compiler cache: tools/test.sh's three builds reuse compiles of earlier runs
 [ "$want_test" = 1 ] && DEB_PACKAGES+=("${DEB_TEST_PACKAGES[@]}")
 if [ "$want_apt" = 1 ]; then
   missing=()

@@ -25,6 +25,16 @@ for arg in "$@"; do
   esac
 done
 tools/setup.sh --test
+# The three builds compile through ccache (installed by set-up) unless the caller chose a
+# launcher: a rerun, or another clone of the same tree, recompiles only what changed. Paths
+# under the tree are hashed relative to it, so a fresh clone elsewhere still hits.
+if command -v ccache >/dev/null; then
+  for lang in C CXX CUDA; do
+    var="CMAKE_${lang}_COMPILER_LAUNCHER"
+    [ -n "${!var:-}" ] || export "$var=ccache"
+  done
+  export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$ROOT}"
+fi
 
 echo "test: 1/3 build and test (build/)"
 cmake -S . -B build -DRWKVKIT_WERROR=ON -DRWKVKIT_BUILD_TESTS=ON
