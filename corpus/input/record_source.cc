@@ -7,11 +7,11 @@
 #include <cerrno>
 #include <cstring>
 #include <optional>
-#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "corpus/input/byte_stream.h"
 #include "corpus/input/input_format.h"
+#include "corpus/input/newline_scan.h"
 #include "corpus/input/parquet_source.h"
 
 namespace rwkvkit::corpus::input {
@@ -43,33 +43,18 @@ absl::StatusOr<std::pair<uint64_t, uint64_t>> FirstLineFrom(int fd, const std::f
   if (begin == 0) return std::make_pair(uint64_t{0}, uint64_t{0});
   // The line that `begin` may cut ends at the first newline at or after begin - 1.
   const uint64_t target = begin - 1;
-  std::vector<char> buf(known ? 1 << 16 : 1 << 20);
-  uint64_t newlines = 0;  // in [0, at)
-  for (uint64_t at = known ? target : 0; at < size;) {
-    ssize_t n;
-    do n = ::pread(fd, buf.data(), buf.size(), static_cast<off_t>(at));
-    while (n < 0 && errno == EINTR);
-    if (n < 0)
-      return absl::DataLossError(absl::StrCat(path.string(), "@", at, ": read failed (", std::strerror(errno), ")"));
-    if (n == 0) break;
-    const char* p = buf.data();
-    const size_t got = static_cast<size_t>(n);
-    size_t from = 0;
-    if (at < target) {
-      from = static_cast<size_t>(std::min<uint64_t>(got, target - at));
-      newlines += static_cast<uint64_t>(std::count(p, p + from, '\n'));
-    }
-    if (from < got) {
-      const char* nl = static_cast<const char*>(std::memchr(p + from, '\n', got - from));
-      if (nl != nullptr) {
-        const uint64_t line = at + static_cast<uint64_t>(nl - p) + 1;
-        if (!known) return std::make_pair(line, newlines + 1);
-        return std::make_pair(line, *known + (line > begin ? 1 : 0));  // a newline in [begin, line)
-      }
-    }
-    at += got;
+  uint64_t newlines = 0;  // in [0, target) unless known
+  if (!known) {
+    absl::StatusOr<NewlineCount> before = CountNewlines(fd, path, 0, target);
+    if (!before.ok()) return before.status();
+    newlines = before->newlines;
+    if (before->end < target) return std::make_pair(size, newlines);  // the file ends before `begin`
   }
-  return std::make_pair(size, known ? *known : newlines);
+  absl::StatusOr<std::optional<uint64_t>> line = FindNewline(fd, path, target, size);
+  if (!line.ok()) return line.status();
+  if (!*line) return std::make_pair(size, known ? *known : newlines);
+  if (!known) return std::make_pair(**line, newlines + 1);
+  return std::make_pair(**line, *known + (**line > begin ? 1 : 0));  // a newline in [begin, line)
 }
 
 // A text source's file: one kText record, the whole (decompressed) file.

@@ -1,14 +1,13 @@
 // corpus/tasks/lines_task.cc — the lines stage of a split build (stage_tasks.h).
-#include <fcntl.h>
 #include <unistd.h>
 
-#include <algorithm>
-#include <cerrno>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "base/file_io.h"
 #include "base/status_macros.h"
+#include "corpus/input/newline_scan.h"
 #include "corpus/tasks/intermediate.h"
 #include "corpus/tasks/stage_tasks.h"
 
@@ -19,24 +18,12 @@ constexpr uint64_t kUnknown = UINT64_MAX;  // in lines.u64: the piece could not 
 
 // The newlines in [begin, end) of `path`; kUnknown when that cannot be read (the read task then
 // counts them itself and meets the error where one process meets it).
-uint64_t CountNewlines(const std::filesystem::path& path, uint64_t begin, uint64_t end) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return kUnknown;
-  std::vector<char> buf(1 << 20);
-  uint64_t n = 0;
-  for (uint64_t at = begin; at < end;) {
-    const ssize_t r = ::pread(fd, buf.data(), static_cast<size_t>(std::min<uint64_t>(buf.size(), end - at)),
-                              static_cast<off_t>(at));
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) {
-      n = kUnknown;
-      break;
-    }
-    n += static_cast<uint64_t>(std::count(buf.data(), buf.data() + r, '\n'));
-    at += static_cast<uint64_t>(r);
-  }
-  ::close(fd);
-  return n;
+uint64_t NewlinesIn(const std::filesystem::path& path, uint64_t begin, uint64_t end) {
+  const absl::StatusOr<int> fd = base::OpenForRead(path);
+  if (!fd.ok()) return kUnknown;
+  const absl::StatusOr<input::NewlineCount> count = input::CountNewlines(*fd, path, begin, end);
+  ::close(*fd);
+  return count.ok() && count->end == end ? count->newlines : kUnknown;
 }
 
 }  // namespace
@@ -47,7 +34,7 @@ absl::Status RunLinesTask(const TaskContext& ctx, uint32_t task) {
   for (const build::FilePiece& p : ReadSlice(ctx.files, SplittableFiles(ctx.opt, ctx.files), task, ctx.plan.read_tasks)) {
     if (p.whole || p.end == offsets[p.file + 1] - offsets[p.file]) continue;  // no later piece of its file
     out.push_back(p.file);
-    out.push_back(CountNewlines(ctx.files[p.file].path, p.begin, p.end));
+    out.push_back(NewlinesIn(ctx.files[p.file].path, p.begin, p.end));
   }
   return base::WriteFileAtomically(TaskDir(ctx.work, Stage::kLines, task) / "lines.u64",
                                    std::string(reinterpret_cast<const char*>(out.data()), out.size() * 8));
