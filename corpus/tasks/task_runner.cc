@@ -12,6 +12,7 @@
 #include "corpus/build/output_lock.h"
 #include "corpus/tasks/stage_tasks.h"
 #include "corpus/tasks/task_runner.h"
+#include "corpus/tasks/task_usage.h"
 
 namespace rwkvkit::corpus::tasks {
 namespace {
@@ -33,6 +34,7 @@ absl::Status Dispatch(const TaskContext& ctx, Stage stage, uint32_t task, std::v
 
 absl::StatusOr<bool> RunTaskWith(const std::filesystem::path& work, const TaskPlan& plan, Stage stage, uint32_t task,
                                  const std::string& owner, const TaskBody& body) {
+  const UsageClock clock;
   const uint32_t n = TaskCount(plan, stage);
   if (n == 0) return absl::InvalidArgumentError(absl::StrCat("--stage ", StageName(stage), ": not a stage of this work"));
   if (task >= n)
@@ -64,6 +66,7 @@ absl::StatusOr<bool> RunTaskWith(const std::filesystem::path& work, const TaskPl
   RWKVKIT_RETURN_IF_ERROR(ClearTaskDir(work, stage, task));
   std::vector<std::filesystem::path> extra;
   absl::Status s = body(extra);
+  if (s.ok()) s = WriteTaskUsage(UsagePath(work, stage, task), clock.Stop());
   if (s.ok()) s = WriteDoneMarker(work, stage, task, extra);
   if (!s.ok()) {
     (void)base::WriteFileAtomically(FailedMarkerPath(work, stage, task), std::string(s.message()) + "\n");

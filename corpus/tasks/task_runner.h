@@ -3,8 +3,9 @@
 // The one home of a task's life, for the build's stages (stage_tasks.h RunTask) and the
 // evaluation's (evaluation/eval_tasks.h): take the task's lock, skip it when its done marker
 // checks out, check the done markers of every task of the stages before it, clear its
-// directory, run the body, write its done marker last (or the failed marker with the
-// message). Thread-safe for different tasks (disjoint files); one process per task.
+// directory, run the body, record its time and memory (task_usage.h), write its done marker
+// last (or the failed marker with the message). Thread-safe for different tasks (disjoint
+// files); one process per task.
 #ifndef RWKVKIT_CORPUS_TASKS_TASK_RUNNER_H_
 #define RWKVKIT_CORPUS_TASKS_TASK_RUNNER_H_
 

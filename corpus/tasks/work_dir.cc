@@ -107,6 +107,9 @@ std::filesystem::path DoneMarkerPath(const std::filesystem::path& work, Stage s,
 std::filesystem::path FailedMarkerPath(const std::filesystem::path& work, Stage s, uint32_t task) {
   return work / std::string(StageName(s)) / absl::StrFormat("%05d.failed", task);
 }
+std::filesystem::path UsagePath(const std::filesystem::path& work, Stage s, uint32_t task) {
+  return work / std::string(StageName(s)) / absl::StrFormat("%05d.usage.json", task);
+}
 std::filesystem::path LogPath(const std::filesystem::path& work, Stage s, uint32_t task) {
   return work / "logs" / absl::StrFormat("%s-%05d.log", StageName(s), task);
 }
@@ -230,6 +233,7 @@ absl::Status ClearTaskDir(const std::filesystem::path& work, Stage s, uint32_t t
   std::error_code ec;
   std::filesystem::remove(DoneMarkerPath(work, s, task), ec);
   std::filesystem::remove(FailedMarkerPath(work, s, task), ec);
+  std::filesystem::remove(UsagePath(work, s, task), ec);
   const std::filesystem::path dir = TaskDir(work, s, task);
   std::filesystem::create_directories(dir, ec);
   if (ec) return absl::UnavailableError(absl::StrCat(dir.string(), ": cannot create (", ec.message(), ")"));

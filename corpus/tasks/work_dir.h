@@ -5,7 +5,8 @@
 // eval: evaluation/eval_tasks.h): plan.txt and fingerprint.txt (what the
 // directory was made for), <stage>/<task>/ (a task's outputs and lock), <stage>/<task>.done
 // (size and XXH3-128 of every output and a hash of the earlier stages' markers, written
-// last), <stage>/<task>.failed (its last failure), logs/. A task whose marker is present and
+// last), <stage>/<task>.usage.json (its time and memory, task_usage.h; not in the marker),
+// <stage>/<task>.failed (its last failure), logs/. A task whose marker is present and
 // whose outputs still match it is finished; anything else (no marker, a changed or truncated
 // output, earlier stages redone differently) is redone.
 //
@@ -50,6 +51,7 @@ absl::StatusOr<Stage> ParseStage(const TaskPlan& plan, std::string_view name);
 std::filesystem::path TaskDir(const std::filesystem::path& work, Stage s, uint32_t task);
 std::filesystem::path DoneMarkerPath(const std::filesystem::path& work, Stage s, uint32_t task);
 std::filesystem::path FailedMarkerPath(const std::filesystem::path& work, Stage s, uint32_t task);
+std::filesystem::path UsagePath(const std::filesystem::path& work, Stage s, uint32_t task);
 std::filesystem::path LogPath(const std::filesystem::path& work, Stage s, uint32_t task);
 
 // PrepareWorkDir()

@@ -20,6 +20,7 @@
 #include "corpus/build/spill_store.h"
 #include "corpus/tasks/intermediate.h"
 #include "corpus/tasks/stage_tasks.h"
+#include "corpus/tasks/task_usage.h"
 
 namespace rwkvkit::corpus::tasks {
 namespace {
@@ -156,7 +157,7 @@ absl::Status RunPublishTask(const TaskContext& ctx, std::vector<std::filesystem:
   }
   RWKVKIT_RETURN_IF_ERROR(build::WriteBuildJson(build::StagingDir(out),
                                          base::ReadFile(TaskDir(ctx.work, Stage::kCluster, 0) / "phase1.json").value_or(""), records,
-                                         opt.ctx_len));
+                                         opt.ctx_len, SplitTimingJson(ctx.work, ctx.plan)));
   if (!opt.dedup_report.empty())
     RWKVKIT_RETURN_IF_ERROR(StageConcatenation({TaskDir(ctx.work, Stage::kCluster, 0) / "dedup_report.jsonl"},
                                                build::StagedDedupReport(out)));

@@ -7,9 +7,10 @@ process (the reference), then with `--executor local` for read tasks N = 1, 2, 5
 (12 > files: empty slices) and partitions P = 1 and 4, with several write-task counts, with and
 without --shuffle, and with a sort buffer so small that the dedup tasks sort in runs on disk.
 Every file of each output directory (shards, build.json, the ownership record, the
---dedup-report; build.json without the one-process build's stage timing) must equal the
-reference byte for byte; the reference must have removed exact duplicates, near duplicates, bad
-records and sampled documents, or the test proves nothing. Then one large JSONL file cut into
+--dedup-report; build.json without its stage timing) must equal the reference byte for byte,
+and the split build's timing must sum the tasks' usage files, each within what the executor
+measured of the task's process; the reference must have removed exact duplicates, near
+duplicates, bad records and sampled documents, or the test proves nothing. Then one large JSONL file cut into
 N = 2, 3, 7, 16 byte ranges at line boundaries (the lines stage's count of the newlines before
 a range checked against the file). Then the demo manifest with --filters on --c4 on and
 --drop-report (language and filter counts add up across tasks; the report lists the filtered
@@ -45,6 +46,37 @@ def split_matches(args, manifest, ref, out, n, p, extra=()):
     build(args, manifest, out, list(extra) + ["--executor", "local", "--tasks", str(n), "--partitions", str(p),
                                               "--work", out + "_work"])
     return digest_dir(out) == digest_dir(ref)
+
+
+def timing_problem(out, work, counts):
+    """What is wrong with build.json's split-build "timing", or None. It must sum the tasks' usage
+    files per stage (counts: stage -> tasks; publish, which writes build.json, is not in it),
+    and each usage file must agree with what the local executor measured of that task's process
+    from outside (wait4: CPU time and peak memory, the `task usage` line of its log)."""
+    with open(os.path.join(out, "build.json")) as f:
+        timing = json.load(f)["timing"]
+    if list(timing["stages"]) != list(counts):
+        return f"stages {list(timing['stages'])}, expected {list(counts)}"
+    for stage, n in counts.items():
+        usage = []
+        for t in range(n):
+            with open(os.path.join(work, stage, f"{t:05d}.usage.json")) as f:
+                u = json.load(f)
+            with open(os.path.join(work, "logs", f"{stage}-{t:05d}.log")) as f:
+                m = re.search(r"task usage: cpu_s ([0-9.]+) max_rss_kb (\d+)", f.read())
+            if not m or u["cpu_seconds"] > float(m.group(1)) + 0.0015 or u["max_rss_kb"] > int(m.group(2)):
+                return f"{stage} {t}: usage {u} exceeds the executor's measure of its process ({m and m.group(0)})"
+            usage.append(u)
+        got = timing["stages"][stage]
+        want = {"tasks": n, "busy_seconds": sum(u["wall_seconds"] for u in usage),
+                "max_wall_seconds": max(u["wall_seconds"] for u in usage),
+                "cpu_seconds": sum(u["cpu_seconds"] for u in usage), "max_rss_kb": max(u["max_rss_kb"] for u in usage)}
+        if set(got) != set(want) or any(abs(got[k] - v) > 0.0005 + 1e-9 for k, v in want.items()):
+            return f"stage {stage}: {got}, the usage files sum to {want}"
+    if timing["tasks"] != sum(counts.values()) or timing["max_rss_kb"] != max(
+            s["max_rss_kb"] for s in timing["stages"].values()):
+        return f"totals {timing} do not add up"
+    return None
 
 
 def main():
@@ -90,15 +122,19 @@ def main():
                 got = digest_dir(out)
                 with open(os.path.join(work, "logs", "dedup-00000.log")) as f:
                     runs_on_disk = "runs on disk" in f.read()
+                timing = timing_problem(out, work, {"lines": n, "read": n, "dedup": p, "cluster": 1, "write": w})
                 if got != want:
                     diff = sorted(k for k in set(got) | set(want) if got.get(k) != want.get(k))
                     print(f"FAIL {name}: differs from the one-process build in {diff[:8]}")
+                    failures += 1
+                elif timing:
+                    print(f"FAIL {name}: build.json timing: {timing}")
                     failures += 1
                 elif runs_on_disk != bool(sort):
                     print(f"FAIL {name}: dedup task 0 {'did not sort' if sort else 'sorted'} in runs on disk")
                     failures += 1
                 else:
-                    print(f"ok   {name}: {len(got)} files byte-identical")
+                    print(f"ok   {name}: {len(got)} files byte-identical, timing sums the tasks' usage")
         # One large JSONL file cut into byte ranges at line boundaries: lines cut by a range bound,
         # an over-long line, broken and blank lines, the last line without its newline; the
         # bad-input examples in build.json name the file's own line numbers.
