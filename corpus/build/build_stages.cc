@@ -135,6 +135,7 @@ OutputStage::~OutputStage() {
   if (meta_log_ != nullptr) std::fclose(meta_log_);
   if (keys_log_ != nullptr) std::fclose(keys_log_);
   if (drop_log_ != nullptr) std::fclose(drop_log_);
+  if (task_meta_ != nullptr) std::fclose(task_meta_);
 }
 
 namespace {
@@ -223,6 +224,27 @@ absl::Status OutputStage::WriteDropReportTo(const std::filesystem::path& path) {
   return absl::OkStatus();
 }
 
+absl::Status OutputStage::EnableTaskMode(ExactKeyLog& log, const std::filesystem::path& meta_path) {
+  key_log_ = &log;
+  task_meta_path_ = meta_path;
+  task_meta_ = std::fopen(meta_path.c_str(), "wb");
+  if (task_meta_ == nullptr) return base::ErrnoError(meta_path, "cannot create", errno);
+  return absl::OkStatus();
+}
+
+absl::Status OutputStage::WriteTaskMeta() {
+  if (!meta_.empty() && std::fwrite(meta_.data(), sizeof(DocMeta), meta_.size(), task_meta_) != meta_.size())
+    return base::ErrnoError(task_meta_path_, "write failed", errno);
+  meta_.clear();
+  return near_ != nullptr ? near_->Release() : absl::OkStatus();
+}
+
+absl::Status OutputStage::FinishTaskMode() {
+  if (task_meta_ == nullptr) return absl::InternalError("OutputStage: not in task mode");
+  RWKVKIT_RETURN_IF_ERROR(WriteTaskMeta());
+  return base::FlushAndSync(task_meta_, task_meta_path_);
+}
+
 absl::Status OutputStage::Consume(Batch& b) {
   // Everything before this file is done: a checkpoint, at most one a second.
   if (meta_log_ != nullptr && b.file_start && b.file > checkpoint_file_ &&
@@ -267,16 +289,16 @@ absl::Status OutputStage::Consume(Batch& b) {
       if (opt_.strict) return absl::DataLossError(absl::StrCat(where, ": ", r.message, " (--strict)"));
       continue;
     }
-    if (!dedup_.Insert(r.key)) {
+    if (key_log_ == nullptr && !dedup_.Insert(r.key)) {
       ++c.dropped["duplicate"];
       continue;
     }
     if (meta_log_ != nullptr) new_keys_.push_back(r.key);
     const uint32_t copies = Copies(opt_.manifest.sources[b.source].weight, r.key, opt_.manifest.seed, b.source);
-    if (first_keys_ != nullptr)
-      RWKVKIT_RETURN_IF_ERROR(first_keys_->Note(r.key, b.source, copies,
-                                                copies == 0 ? FirstKeyLog::kNotStored : spill_.documents(),
-                                                r.tokens.size(), r.bytes_out));
+    if (key_log_ != nullptr)
+      RWKVKIT_RETURN_IF_ERROR(key_log_->Note(r.key, b.source, copies,
+                                             copies == 0 ? ExactKeyLog::kNotStored : spill_.documents(),
+                                             r.tokens.size(), r.bytes_out));
     if (copies == 0) {
       ++c.dropped["sampled_out"];
       continue;
@@ -291,6 +313,7 @@ absl::Status OutputStage::Consume(Batch& b) {
       RWKVKIT_RETURN_IF_ERROR(near_->Add(r.signature, r.tokens.size(), r.bytes_out, static_cast<uint32_t>(b.file),
                                          b.block.ordinal(k)));
   }
+  if (task_meta_ != nullptr) RWKVKIT_RETURN_IF_ERROR(WriteTaskMeta());
   if (!b.file_error.empty()) {
     c.file_errors.push_back(b.file_error);
     std::fprintf(stderr, "rwkvkit build: %s (the rest of this file is skipped)\n", b.file_error.c_str());

@@ -113,12 +113,13 @@ class InputStage {
   uint64_t done_before_ = 0;
 };
 
-// Told of every document whose exact-dedup key is new to an OutputStage, in input order (a
-// build split into tasks records them to settle duplicates across tasks, corpus/tasks/).
-class FirstKeyLog {
+// In a build split into tasks (corpus/tasks/), told of every document that passed the filters
+// and the bad-input checks, in input order, with its exact-dedup key: the tasks settle the
+// duplicates among them afterwards, so the OutputStage keeps no table of keys.
+class ExactKeyLog {
  public:
   static constexpr uint64_t kNotStored = UINT64_MAX;
-  virtual ~FirstKeyLog() = default;
+  virtual ~ExactKeyLog() = default;
   // `stored`: the document's index in the token store, or kNotStored when its source weight
   // gave it no copy; `tokens` per copy; `bytes_out` of its normalized text.
   virtual absl::Status Note(const dedup::Hash128& key, uint32_t source, uint32_t copies, uint64_t stored, uint64_t tokens,
@@ -144,8 +145,13 @@ class OutputStage {
   // files do not hold it.
   absl::Status EnableCheckpoints(const std::filesystem::path& work, const Phase1Checkpoint* resume_from);
 
-  // Reports every document with a new exact-dedup key to `log` (may be null: none).
-  void LogFirstKeys(FirstKeyLog* log) { first_keys_ = log; }
+  // Task mode (a read task of a split build): keeps no state per document. Every document
+  // that passed the filters goes to `log` and is kept (no exact-dedup table: the tasks settle
+  // the duplicates), the metadata of the stored documents is appended to `meta_path` (instead
+  // of `meta`) and the near-dedup stage's numbers are written out after every batch.
+  absl::Status EnableTaskMode(ExactKeyLog& log, const std::filesystem::path& meta_path);
+  // Task mode: flushes and fsyncs the metadata file.
+  absl::Status FinishTaskMode();
 
   // Takes one processed batch, in input order.
   absl::Status Consume(Batch& b);
@@ -165,7 +171,11 @@ class OutputStage {
   BadInputSink& bad_;
   std::vector<DocMeta>& meta_;
   NearDedupStage* near_;
-  FirstKeyLog* first_keys_ = nullptr;
+  // Task mode (EnableTaskMode).
+  ExactKeyLog* key_log_ = nullptr;
+  std::FILE* task_meta_ = nullptr;
+  std::filesystem::path task_meta_path_;
+  absl::Status WriteTaskMeta();
   dedup::ExactDedup dedup_;
   uint64_t docs_ = 0;
   absl::Status Checkpoint(size_t next_file);

@@ -58,10 +58,10 @@ void NearDedupStage::LoadNumbers(std::span<const uint64_t> numbers, uint64_t n) 
   synced_ = n;
 }
 
-absl::Status NearDedupStage::Sync() {
+absl::Status NearDedupStage::AppendNumbers(bool sync) {
   const std::filesystem::path numbers = path_.parent_path() / kNearDocs;
   std::vector<uint64_t> add;
-  for (uint64_t i = synced_; i < tokens_.size(); ++i) {
+  for (uint64_t i = synced_ - first_; i < tokens_.size(); ++i) {
     const bool where = !report_.empty();
     add.insert(add.end(), {tokens_[i], bytes_[i], where ? doc_file_[i] : 0, where ? doc_line_[i] : 0});
   }
@@ -69,19 +69,33 @@ absl::Status NearDedupStage::Sync() {
   if (n == nullptr) return base::ErrnoError(numbers, "cannot open", errno);
   // (fwrite of nothing from an empty vector's null pointer is undefined: skip it)
   absl::Status s = add.empty() || std::fwrite(add.data(), sizeof(uint64_t), add.size(), n) == add.size()
-                       ? base::FlushAndSync(n, numbers)
+                       ? (sync ? base::FlushAndSync(n, numbers) : absl::OkStatus())
                        : base::ErrnoError(numbers, "write failed", errno);
   if (std::fclose(n) != 0 && s.ok()) s = base::ErrnoError(numbers, "close failed", errno);
   RWKVKIT_RETURN_IF_ERROR(s);
-  RWKVKIT_RETURN_IF_ERROR(base::FlushAndSync(file_, path_));
-  synced_ = tokens_.size();
+  synced_ = documents();
+  return absl::OkStatus();
+}
+
+absl::Status NearDedupStage::Sync() {
+  RWKVKIT_RETURN_IF_ERROR(AppendNumbers(true));
+  return base::FlushAndSync(file_, path_);
+}
+
+absl::Status NearDedupStage::Release() {
+  RWKVKIT_RETURN_IF_ERROR(AppendNumbers(false));
+  first_ = synced_;
+  tokens_.clear();
+  bytes_.clear();
+  doc_file_.clear();
+  doc_line_.clear();
   return absl::OkStatus();
 }
 
 NearDedupStage::NearDedupStage(NearDedupStage&& o) noexcept
     : path_(std::move(o.path_)), file_(o.file_), config_(o.config_), report_(std::move(o.report_)),
       tokens_(std::move(o.tokens_)), bytes_(std::move(o.bytes_)), doc_file_(std::move(o.doc_file_)),
-      doc_line_(std::move(o.doc_line_)), synced_(o.synced_),
+      doc_line_(std::move(o.doc_line_)), synced_(o.synced_), first_(o.first_),
       group_starts_(std::move(o.group_starts_)) {
   o.file_ = nullptr;
 }
@@ -124,7 +138,7 @@ absl::StatusOr<dedup::LshStats> NearDedupStage::Apply(std::vector<DocMeta>& meta
                                                const std::vector<InputFile>& files, const Manifest& manifest) {
   if (std::fflush(file_) != 0) return base::ErrnoError(path_, "write failed", errno);
   const uint64_t n = tokens_.size();
-  if (meta.size() != n) return absl::InternalError("near-dedup: metadata and signatures disagree");
+  if (meta.size() != n || first_ != 0) return absl::InternalError("near-dedup: metadata and signatures disagree");
   if (n == 0) {
     RWKVKIT_RETURN_IF_ERROR(ApplyClusters(dedup::LshResult{}, nullptr, meta, counts, files, manifest));
     return dedup::LshStats{};

@@ -51,6 +51,11 @@ class NearDedupStage {
   // it and the signatures (a checkpoint).
   absl::Status Sync();
 
+  // Appends the numbers added since the last call to `near_docs.u64` (no fsync) and forgets
+  // them (a read task of a split build, whose memory must not grow with its documents; Apply()
+  // then no longer works).
+  absl::Status Release();
+
   // NoteRowGroup()
   // `file` is a Parquet file whose row group `row_group` starts at its row `first_row`; the
   // report then names its documents by row, row group and row within it. Called for every
@@ -75,7 +80,7 @@ class NearDedupStage {
   absl::Status ApplyClusters(const dedup::LshResult& r, const dedup::SignatureSource& signatures, std::vector<DocMeta>& meta,
                              std::vector<SourceCounts>& counts, const std::vector<InputFile>& files,
                              const Manifest& manifest);
-  uint64_t documents() const { return tokens_.size(); }
+  uint64_t documents() const { return first_ + tokens_.size(); }
 
  private:
   NearDedupStage(std::filesystem::path path, std::FILE* f, const dedup::MinHashConfig& config, std::filesystem::path report)
@@ -93,6 +98,8 @@ class NearDedupStage {
   std::vector<uint32_t> doc_file_;  // only with a report
   std::vector<uint64_t> doc_line_;
   uint64_t synced_ = 0;  // documents whose numbers are in near_docs.u64
+  uint64_t first_ = 0;   // the document of tokens_[0] etc. (those before were released)
+  absl::Status AppendNumbers(bool sync);
   struct GroupStart {
     uint64_t first_row;
     int64_t row_group;

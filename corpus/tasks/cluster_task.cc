@@ -107,7 +107,7 @@ void MergeBad(const std::map<std::string, build::BadInputSink::Entry>& part, std
 
 // A document that a read task kept but an earlier task also had: what the one-process build
 // counted for it becomes a duplicate.
-void CountAsDuplicate(const FirstRecord& r, build::SourceCounts& c) {
+void CountAsDuplicate(const KeyedRecord& r, build::SourceCounts& c) {
   ++c.dropped["duplicate"];
   if (r.copies == 0) {
     if (--c.dropped["sampled_out"] == 0) c.dropped.erase("sampled_out");
@@ -178,16 +178,16 @@ absl::Status RunClusterTask(const TaskContext& ctx) {
     meta.insert(meta.end(), m.begin(), m.end());
     removed[t].assign(stored[t], 0);
     std::sort(losers[t].begin(), losers[t].end());
-    std::ifstream firsts(rd / "firsts.bin", std::ios::binary);
+    std::ifstream firsts(rd / "keyed.bin", std::ios::binary);
     for (uint64_t f : losers[t]) {
-      FirstRecord r{};
+      KeyedRecord r{};
       firsts.seekg(static_cast<std::streamoff>(f * sizeof r));
       if (!firsts.read(reinterpret_cast<char*>(&r), sizeof r) || r.source >= sources ||
-          (r.stored != build::FirstKeyLog::kNotStored && r.stored >= stored[t]))
-        return absl::DataLossError(absl::StrCat((rd / "firsts.bin").string(), ": no valid record ", f));
+          (r.stored != build::ExactKeyLog::kNotStored && r.stored >= stored[t]))
+        return absl::DataLossError(absl::StrCat((rd / "keyed.bin").string(), ": no valid record ", f));
       CountAsDuplicate(r, counts[r.source]);
       --distinct;
-      if (r.stored != build::FirstKeyLog::kNotStored) {
+      if (r.stored != build::ExactKeyLog::kNotStored) {
         removed[t][r.stored] = 1;
         meta[base[t] + r.stored].copies = 0;
       }

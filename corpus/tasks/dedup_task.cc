@@ -72,7 +72,7 @@ absl::Status ExactLosers(const TaskContext& ctx, uint32_t partition, const std::
   ExternalSorter<KeyEntry> sorter(dir, "keys", ctx.sort_bytes);
   RWKVKIT_RETURN_IF_ERROR(
       AddPartition<KeyRecord>(ctx, "keys", partition, sorter, [](const KeyRecord& k, uint64_t task) {
-        return KeyEntry{{k.hi, k.lo}, task | k.first};
+        return KeyEntry{{k.hi, k.lo}, task | k.keyed};
       }));
   RWKVKIT_ASSIGN_OR_RETURN(RecordWriter out, RecordWriter::Create(dir / "losers.u64"));
   RWKVKIT_RETURN_IF_ERROR(

@@ -1,10 +1,10 @@
 // corpus/tasks/intermediate.h — the record files the stages of a split build pass on.
 //
 // Fixed-size little-endian records, each file written once by one task (docs/scale_out.md
-// lists every file): a read task's firsts.bin (FirstRecord per document whose exact key was
-// new in its slice; the index is its "first index"), keys.<p> (KeyRecord) and bands.<p>
-// (BandRecord) by partition; a dedup task's losers.u64 (task << 40 | first index, in the order
-// of their exact keys; the cluster task sorts them)
+// lists every file): a read task's keyed.bin (KeyedRecord per document that passed the
+// filters, duplicates included; the index is its "keyed index"), keys.<p> (KeyRecord) and
+// bands.<p> (BandRecord) by partition; a dedup task's losers.u64 (task << 40 | keyed index,
+// in the order of their exact keys; the cluster task sorts them)
 // and buckets.u64 (per band, ascending band key: band, member count m, m members
 // task << 40 | stored index, only m >= 2); the cluster task's layout.bin (LayoutRecord per
 // output document) and shard_starts.u64. Partitions are key ranges (key * P / 2^64), so the
@@ -31,16 +31,16 @@ inline constexpr int kTaskShift = 40;  // task << 40 | index: up to 2^24 tasks o
 inline constexpr uint64_t kIndexMask = (uint64_t{1} << kTaskShift) - 1;
 inline constexpr int kBandShift = 48;  // band << 48 | stored index in BandRecord::doc
 
-struct FirstRecord {
+struct KeyedRecord {
   uint32_t source;
   uint32_t copies;
-  uint64_t stored;  // index in the task's token store, or FirstKeyLog::kNotStored
+  uint64_t stored;  // index in the task's token store, or ExactKeyLog::kNotStored
   uint64_t tokens;  // per copy
   uint64_t bytes_out;
 };
 struct KeyRecord {
   uint64_t lo, hi;  // the exact-dedup key (Hash128)
-  uint64_t first;   // first index
+  uint64_t keyed;   // keyed index
 };
 struct BandRecord {
   uint64_t key;
@@ -53,7 +53,7 @@ struct LayoutRecord {
   uint64_t offset;
   uint64_t tokens;
 };
-static_assert(sizeof(FirstRecord) == 32 && sizeof(KeyRecord) == 24 && sizeof(BandRecord) == 16 &&
+static_assert(sizeof(KeyedRecord) == 32 && sizeof(KeyRecord) == 24 && sizeof(BandRecord) == 16 &&
               sizeof(LayoutRecord) == 24);
 
 // The partition of a 64-bit hash among `partitions` ranges.

@@ -24,13 +24,13 @@
 namespace rwkvkit::corpus::tasks {
 namespace {
 
-// Writes firsts.bin and keys.<p> as the output stage reports new keys.
-class FirstKeyFiles : public build::FirstKeyLog {
+// Writes keyed.bin and keys.<p> as the output stage reports documents with their keys.
+class KeyFiles : public build::ExactKeyLog {
  public:
-  static absl::StatusOr<FirstKeyFiles> Create(const std::filesystem::path& dir, uint32_t partitions) {
-    FirstKeyFiles f;
-    RWKVKIT_ASSIGN_OR_RETURN(RecordWriter firsts, RecordWriter::Create(dir / "firsts.bin"));
-    f.firsts_.emplace(std::move(firsts));
+  static absl::StatusOr<KeyFiles> Create(const std::filesystem::path& dir, uint32_t partitions) {
+    KeyFiles f;
+    RWKVKIT_ASSIGN_OR_RETURN(RecordWriter keyed, RecordWriter::Create(dir / "keyed.bin"));
+    f.keyed_.emplace(std::move(keyed));
     for (uint32_t p = 0; p < partitions; ++p) {
       RWKVKIT_ASSIGN_OR_RETURN(RecordWriter w, RecordWriter::Create(dir / PartFileName("keys", p)));
       f.keys_.push_back(std::move(w));
@@ -39,21 +39,21 @@ class FirstKeyFiles : public build::FirstKeyLog {
   }
   absl::Status Note(const dedup::Hash128& key, uint32_t source, uint32_t copies, uint64_t stored, uint64_t tokens,
                     uint64_t bytes_out) override {
-    const FirstRecord r{source, copies, stored, tokens, bytes_out};
-    RWKVKIT_RETURN_IF_ERROR(firsts_->Write(&r, sizeof r));
+    const KeyedRecord r{source, copies, stored, tokens, bytes_out};
+    RWKVKIT_RETURN_IF_ERROR(keyed_->Write(&r, sizeof r));
     const KeyRecord k{key.lo, key.hi, count_++};
     return keys_[PartitionOf(key.hi, static_cast<uint32_t>(keys_.size()))].Write(&k, sizeof k);
   }
   absl::Status Close() {
-    RWKVKIT_RETURN_IF_ERROR(firsts_->Close());
+    RWKVKIT_RETURN_IF_ERROR(keyed_->Close());
     for (RecordWriter& w : keys_) RWKVKIT_RETURN_IF_ERROR(w.Close());
     return absl::OkStatus();
   }
   uint64_t count() const { return count_; }
 
  private:
-  FirstKeyFiles() = default;
-  std::optional<RecordWriter> firsts_;
+  KeyFiles() = default;
+  std::optional<RecordWriter> keyed_;
   std::vector<RecordWriter> keys_;
   uint64_t count_ = 0;
 };
@@ -163,14 +163,14 @@ absl::Status RunReadTask(const TaskContext& ctx, uint32_t task) {
     near.emplace(std::move(n));
   }
   RWKVKIT_ASSIGN_OR_RETURN(build::SpillWriter spill, build::SpillWriter::Create(dir));
-  RWKVKIT_ASSIGN_OR_RETURN(FirstKeyFiles firsts, FirstKeyFiles::Create(dir, ctx.plan.partitions));
+  RWKVKIT_ASSIGN_OR_RETURN(KeyFiles keyed, KeyFiles::Create(dir, ctx.plan.partitions));
   std::vector<build::SourceCounts> counts(opt.manifest.sources.size());
   build::BadInputSink bad(stderr);
-  std::vector<build::DocMeta> meta;
+  std::vector<build::DocMeta> meta;  // a batch's worth at a time (task mode)
   build::InputStage input(opt, ctx.files);
   input.ReadPieces(pieces);
   build::OutputStage output(opt, ctx.files, spill, counts, bad, meta, near ? &*near : nullptr);
-  output.LogFirstKeys(&firsts);
+  RWKVKIT_RETURN_IF_ERROR(output.EnableTaskMode(keyed, dir / "docs_meta.u32"));
   if (!opt.drop_report.empty()) RWKVKIT_RETURN_IF_ERROR(output.WriteDropReportTo(dir / "drop_report.jsonl"));
   std::string slice;
   for (const build::FilePiece& p : pieces)
@@ -185,7 +185,8 @@ absl::Status RunReadTask(const TaskContext& ctx, uint32_t task) {
   build::Progress progress("read", 0, false);
   RWKVKIT_RETURN_IF_ERROR(build::RunReadPipeline(opt, *ctx.tok, repairer, minhash ? &*minhash : nullptr, input, output,
                                           progress, 0, 0));
-  RWKVKIT_RETURN_IF_ERROR(firsts.Close());
+  RWKVKIT_RETURN_IF_ERROR(keyed.Close());
+  RWKVKIT_RETURN_IF_ERROR(output.FinishTaskMode());
   RWKVKIT_RETURN_IF_ERROR(output.SyncDropReport());
   if (near) {
     RWKVKIT_RETURN_IF_ERROR(near->Sync());
@@ -193,14 +194,12 @@ absl::Status RunReadTask(const TaskContext& ctx, uint32_t task) {
     RWKVKIT_RETURN_IF_ERROR(base::WriteFileAtomically(
         dir / "row_groups.u64", std::string(reinterpret_cast<const char*>(groups.data()), groups.size() * 8)));
   }
-  RWKVKIT_RETURN_IF_ERROR(base::WriteFileAtomically(
-      dir / "docs_meta.u32", std::string(reinterpret_cast<const char*>(meta.data()), meta.size() * sizeof(build::DocMeta))));
   build::Phase1Checkpoint cp;
   cp.next_file = pieces.empty() ? 0 : pieces.back().file + 1;
   cp.records = output.docs();
   cp.stored = spill.documents();
   cp.tokens = spill.tokens();
-  cp.dedup_keys = firsts.count();
+  cp.dedup_keys = keyed.count();  // the cluster task subtracts the duplicates
   cp.counts = counts;
   cp.bad = bad.by_reason();
   RWKVKIT_RETURN_IF_ERROR(spill.Finish());

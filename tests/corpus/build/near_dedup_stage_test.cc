@@ -1,13 +1,18 @@
 // tests/corpus/build/near_dedup_stage_test.cc — NearDedupStage's checkpoint files
 // (corpus/build/near_dedup_stage.h): a Sync() with no document added since the last one (a read
 // task of a split build whose documents all went to other tasks) succeeds and writes nothing;
-// UBSan once stopped it on fwrite of an empty vector's null pointer.
+// UBSan once stopped it on fwrite of an empty vector's null pointer. Release() (a read task's
+// bounded memory) writes the numbers in order, interleaved with Sync(), each document once.
 #include "corpus/build/near_dedup_stage.h"
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <filesystem>
+#include <string>
 #include <vector>
+
+#include "base/file_io.h"
 
 #include "tests/corpus/build/test_files.h"
 
@@ -29,6 +34,18 @@ TEST(NearDedupStage, SyncWithNothingNewSucceedsAndWritesNothing) {
   // One document: its tokens, bytes, file and line (0, 0 without a report), once.
   EXPECT_EQ(std::filesystem::file_size(dir / "near_docs.u64"), 4 * sizeof(uint64_t));
   EXPECT_EQ(std::filesystem::file_size(dir / "signatures.u64"), signature.size() * sizeof(uint64_t));
+
+  ASSERT_TRUE(stage->Add(signature, 5, 50, 0, 2).ok());
+  ASSERT_TRUE(stage->Release().ok());
+  ASSERT_TRUE(stage->Release().ok());  // nothing new
+  ASSERT_TRUE(stage->Add(signature, 6, 60, 0, 3).ok());
+  ASSERT_TRUE(stage->Sync().ok());
+  EXPECT_EQ(stage->documents(), 3u);
+  const std::string raw = base::ReadFile(dir / "near_docs.u64").value_or("");
+  ASSERT_EQ(raw.size(), 12 * sizeof(uint64_t));
+  std::vector<uint64_t> numbers(12);
+  std::memcpy(numbers.data(), raw.data(), raw.size());
+  EXPECT_EQ(numbers, (std::vector<uint64_t>{12, 40, 0, 0, 5, 50, 0, 0, 6, 60, 0, 0}));
 }
 
 }  // namespace
