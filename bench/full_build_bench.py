@@ -10,7 +10,8 @@ is, rewritten copies up to --size-mb (about one letter in ten doubled, in every 
 copies are neither exact nor near duplicates of each other) and about 2% planted near copies
 (one letter in 1000 doubled) right after their source: about 157 MB of multilingual JSONL.
 
-Each binary given with --rwkvkit LABEL=PATH is run with each thread count (1 and all cores by
+Each binary given with --rwkvkit LABEL=PATH (PATH may be followed by build flags of its own, e.g.
+--language-id-prefix 256) is run with each thread count (1 and all cores by
 default), runs interleaved, best of --repeats by CPU time. Measured per run: the process's wall
 and CPU seconds (user + system, from rusage; the machine is shared, so MB per CPU second is the
 number that the load does not move) and build.json's `timing` (per stage: wall, busy and CPU
@@ -27,6 +28,7 @@ import datetime
 import json
 import os
 import platform
+import shlex
 import sys
 import tempfile
 
@@ -64,7 +66,8 @@ def decisions(bj):
 
 
 def run_build(binary, input_dir, out, threads, vocab):
-    cmd = ["nice", "-n", "5", binary, "build", "--input", input_dir, "--out", out, "--name", "b", "--threads",
+    binary, *extra = shlex.split(binary)  # PATH [FLAG ...]
+    cmd = ["nice", "-n", "5", binary, "build", *extra, "--input", input_dir, "--out", out, "--name", "b", "--threads",
            str(threads), "--no-progress", "--vocab", vocab, "--filters", "on", "--near-dedup", "on"]
     wall, cpu, _ = run_timed(cmd, out + ".log")
     with open(os.path.join(out, "build.json")) as f:
@@ -145,7 +148,8 @@ def fmt_section(args, meta, rows, by_label, started, load_before, load_after):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--rwkvkit", action="append", required=True, help="LABEL=PATH of a rwkvkit binary (repeatable)")
+    ap.add_argument("--rwkvkit", action="append", required=True, help="LABEL=PATH of a rwkvkit binary, optionally followed by build flags for it "
+                    "('lid 256=build/bin/rwkvkit --language-id-prefix 256'; repeatable)")
     ap.add_argument("--corpus", default=os.path.join(ROOT, ".rwkvkit", "demo", "demo.jsonl"))
     ap.add_argument("--vocab", default=os.path.join(ROOT, ".rwkvkit", "vocab", "rwkv_vocab_v20230424.txt"))
     ap.add_argument("--size-mb", type=float, default=150)

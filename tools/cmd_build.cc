@@ -85,6 +85,10 @@ several shards into the one prefix the trainer opens.)",
          "datatrove's C4 quality filter (removes lines) on every non-code source,\n"
          "over the manifest's setting (default: the manifest's, else off; needs\n"
          "--filters on)"},
+        {"language-id-prefix", FlagKind::kValue, "BYTES",
+         "CLD2 reads each document's first BYTES (cut before a word) and the\n"
+         "whole text only when it calls that guess unreliable; 0: the whole text\n"
+         "(default: the manifest's, else 512; needs --filters on)"},
         {"drop-report", FlagKind::kValue, "FILE",
          "write each document the filters removed: source, file, line (or row),\n"
          "filter, reason, language (JSONL, input order; needs --filters on)"},
@@ -165,6 +169,11 @@ absl::StatusOr<corpus::build::BuildOptions> OptionsFromFlags(const ParsedFlags& 
     absl::StatusOr<bool> c4 = OnOff(f, "c4");
     if (!c4.ok()) return c4.status();
     r.c4 = *c4;
+  }
+  if (f.Has("language-id-prefix")) {
+    absl::StatusOr<long> prefix = f.GetInt("language-id-prefix", 0, 0, INT64_MAX);
+    if (!prefix.ok()) return prefix.status();
+    r.language_id_prefix = static_cast<uint64_t>(*prefix);
   }
   return corpus::build::MakeBuildOptions(r);
 }

@@ -129,6 +129,10 @@ absl::StatusOr<BuildOptions> MakeBuildOptions(const BuildRequest& r) {
     for (ManifestSource& s : opt.manifest.sources)
       if (!IsCodeSource(s)) s.filters.c4 = *r.c4;
   }
+  if (r.language_id_prefix) {
+    if (!opt.filters) return absl::InvalidArgumentError("--language-id-prefix needs --filters on");
+    for (ManifestSource& s : opt.manifest.sources) s.filters.language_id_prefix = *r.language_id_prefix;
+  }
   return opt;
 }
 

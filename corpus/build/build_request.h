@@ -36,6 +36,7 @@ struct BuildRequest {
   bool filters = false;
   std::optional<std::string> drop_report;    // needs filters
   std::optional<bool> c4;                    // every non-code source; needs filters
+  std::optional<uint64_t> language_id_prefix;  // every source (0: whole text); needs filters
   int threads = 0;
 };
 

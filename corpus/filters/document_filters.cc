@@ -23,7 +23,7 @@ bool LanguageAllowed(std::string_view code, const FilterOptions& o) {
 
 void DocumentFilter::Run(std::string& text, const FilterOptions& o, FilterOutcome& out) {
   out = FilterOutcome{};
-  out.language = IdentifyLanguage(text, kLanguageIdPrefixBytes);
+  out.language = IdentifyLanguage(text, o.language_id_prefix == 0 ? kWholeText : o.language_id_prefix);
   if (!LanguageAllowed(out.language.code, o)) {
     out.verdict = Drop("language", "language");
     return;

@@ -37,6 +37,9 @@ struct FilterOptions {
   // Language lists (CLD2 codes; "zh" also matches "zh-Hans" and "zh-Hant"). Empty keep: all.
   std::vector<std::string> keep_languages;
   std::vector<std::string> drop_languages;
+  // CLD2 reads this many bytes of each document first, and the whole text only when it calls
+  // that guess unreliable (IdentifyLanguage); 0 reads the whole text.
+  size_t language_id_prefix = kLanguageIdPrefixBytes;
 };
 
 // True when `code` passes the keep and drop lists. An entry matches a code equal to it or

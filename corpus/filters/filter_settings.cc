@@ -203,6 +203,8 @@ absl::Status ApplyFilterSettings(const element& e, std::string_view file, std::s
                                       {"short_line_length", SizeField(fw.short_line_length)},
                                       {"char_duplicates_ratio", NumberField(fw.char_duplicates_ratio)},
                                       {"new_line_ratio", NumberField(fw.new_line_ratio)}}));
+    } else if (kv.key == "language_id_prefix") {
+      RWKVKIT_RETURN_IF_ERROR(Size(fc, kv.value, o.language_id_prefix));
     } else if (kv.key == "languages") {
       object langs;
       if (kv.value.get_object().get(langs) != simdjson::SUCCESS)
@@ -273,7 +275,8 @@ std::string FilterSettingsJson(const filters::FilterOptions& o) {
   w.Key("languages").BeginObject();
   Strings(w.Key("keep"), o.keep_languages);
   Strings(w.Key("drop"), o.drop_languages);
-  return w.EndObject().EndObject().Take();
+  w.EndObject().Key("language_id_prefix").Uint(o.language_id_prefix);
+  return w.EndObject().Take();
 }
 
 }  // namespace rwkvkit::corpus

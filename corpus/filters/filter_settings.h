@@ -3,7 +3,8 @@
 //
 //   "filters": {"gopher_repetition": bool | {...}, "gopher_quality": bool | {...},
 //               "c4": bool | {...}, "fineweb_quality": bool | {...},
-//               "languages": {"keep": [code, ...], "drop": [code, ...]}}
+//               "languages": {"keep": [code, ...], "drop": [code, ...]},
+//               "language_id_prefix": bytes}
 // A bool turns a filter on or off; an object turns it on with the thresholds it names (the
 // FilterOptions fields, datatrove's parameter names) unless it says "enabled": false. The
 // manifest's top-level `filters` applies to every source, then a source's own `filters` on top

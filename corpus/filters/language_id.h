@@ -25,10 +25,9 @@ struct LanguageGuess {
 inline constexpr size_t kWholeText = ~size_t{0};
 LanguageGuess IdentifyLanguage(std::string_view text, size_t max_bytes = kWholeText);
 
-// The prefix the filters identify a document's language on (document_filters.h): on the demo
-// corpus 1 KiB with the unreliable-guess fallback reads 0.15 s of CLD2 time instead of 0.42 s
-// and guesses 99.45% of the prose right instead of 99.28% (docs/filters.md).
-inline constexpr size_t kLanguageIdPrefixBytes = 1024;
+// The default prefix the filters identify a document's language on (FilterOptions::
+// language_id_prefix; the table it was chosen from is in docs/filters.md).
+inline constexpr size_t kLanguageIdPrefixBytes = 512;
 
 // The prefix IdentifyLanguage reads first: cut before the last ASCII whitespace in the 64
 // bytes below `max_bytes` (so no word is cut in two), else at a character boundary.

@@ -127,7 +127,7 @@ def build(manifest: Optional[PathLike] = None, inputs: Optional[Union[PathLike, 
             ``max_record_bytes``, ``max_bad_fraction``, ``normalize`` ("nfc", "nfkc", "none"),
             ``shard_tokens``, ``ctx_len``, ``shuffle``, ``strict``, ``resume``, ``force``,
             ``near_dedup`` (bool), ``dedup_report``, ``filters`` (bool), ``drop_report``, ``c4`` (bool),
-            ``threads``.
+            ``language_id_prefix`` (bytes, 0: the whole text), ``threads``.
 
     Returns:
         The summary: ``documents_read``, ``documents_written``, ``bad_records``, ``tokens``,

@@ -34,7 +34,7 @@ corpus::build::BuildRequest RequestFrom(const nb::dict& o) {
   static const char* const kKeys[] = {
       "manifest", "inputs", "name", "out", "text_key", "id_key", "max_record_bytes", "max_bad_fraction",
       "normalize", "shard_tokens", "ctx_len", "shuffle", "strict", "resume", "force", "near_dedup",
-      "dedup_report", "filters", "drop_report", "c4", "threads"};
+      "dedup_report", "filters", "drop_report", "c4", "language_id_prefix", "threads"};
   for (auto [k, v] : o) {
     const std::string key = nb::cast<std::string>(k);
     bool known = false;
@@ -62,6 +62,7 @@ corpus::build::BuildRequest RequestFrom(const nb::dict& o) {
   r.filters = Opt<bool>(o, "filters").value_or(false);
   r.drop_report = Opt<std::string>(o, "drop_report");
   r.c4 = Opt<bool>(o, "c4");
+  r.language_id_prefix = Opt<uint64_t>(o, "language_id_prefix");
   r.threads = Opt<int>(o, "threads").value_or(0);
   r.progress = false;  // no stderr lines: the caller's callback / tqdm shows progress
   return r;

@@ -17,8 +17,11 @@ and 2. Requires:
   - per source, the lines counted by (filter, reason) — by language for the language filter —
     equal build.json's counts.filters.dropped exactly, and their total equals the source's
     filter_* drops; language-filter drops name a language outside the keep list;
-  - --drop-report without --filters on, into a missing directory, naming the --dedup-report's
-    file or the build's own build.json is an error before any work (no build.json written).
+  - build.json records each source's language_id_prefix (the handbook source's manifest sets 0,
+    the whole text; the others have the default);
+  - --drop-report or --language-id-prefix without --filters on, --drop-report into a missing
+    directory, naming the --dedup-report's file or the build's own build.json is an error
+    before any work (no build.json written).
     (A build split into tasks writes the same report: tests/corpus/tasks/split_identity_test.py.)
 Standard library only (pyarrow with --parquet).
 """
@@ -64,7 +67,8 @@ def make_corpus(tmp, demo, parquet):
                 "sources": [
                     {"name": "gnome", "paths": ["src/gnome.jsonl"], "format": "jsonl", "license": "CC-BY-SA-3.0",
                      "filters": {"languages": {"keep": ["en", "de", "fr"]}}},
-                    {"name": "handbook", "paths": ["src/handbook.jsonl"], "format": "jsonl", "license": "GPL-2.0"},
+                    {"name": "handbook", "paths": ["src/handbook.jsonl"], "format": "jsonl", "license": "GPL-2.0",
+                     "filters": {"language_id_prefix": 0}},
                     {"name": "texts", "paths": ["src/texts"], "format": "text", "license": "GPL-2.0"}] + sources,
                 "output": {"dir": "out", "shard_tokens": 200000, "ctx_len": 512}}
     path = os.path.join(tmp, "manifest.json")
@@ -111,6 +115,9 @@ def main():
         entries = [json.loads(l) for l in reports[0].decode("utf-8").splitlines()]
         check(len(entries) > 20, f"only {len(entries)} documents dropped: the test corpus is too clean")
         check_entries(entries, build_json, m, tmp, args.parquet)
+        prefixes = {s["name"]: s["filters"]["language_id_prefix"] for s in build_json["sources"]}
+        check(prefixes["handbook"] == 0 and prefixes["gnome"] == prefixes["texts"] > 0,
+              f"build.json's language_id_prefix per source: {prefixes}")
         check_errors(args, manifest, tmp)
         print(f"checked {len(entries)} dropped documents")
     return check.finish("drop report")
@@ -193,6 +200,10 @@ def check_errors(args, manifest, tmp):
                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     check(r.returncode != 0 and "--drop-report needs --filters on" in r.stderr.decode(),
           f"--drop-report without filters: exit {r.returncode}, {r.stderr.decode()!r}")
+    r = subprocess.run([args.rwkvkit, "build", "--manifest", manifest, "--out", out, "--vocab", args.vocab,
+                        "--no-progress", "--language-id-prefix", "256"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    check(r.returncode != 0 and "--language-id-prefix needs --filters on" in r.stderr.decode(),
+          f"--language-id-prefix without filters: exit {r.returncode}, {r.stderr.decode()!r}")
     r = build(args, manifest, out, os.path.join(tmp, "nowhere", "d.jsonl"), 1)
     err = r.stderr.decode()
     check(r.returncode != 0 and "no such directory for --drop-report" in err, f"missing directory: {err!r}")

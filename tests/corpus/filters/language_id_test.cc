@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "corpus/filters/document_filters.h"
+
 #include <string>
 #include <string_view>
 
@@ -62,6 +64,47 @@ TEST(LanguageIdPrefix, CutsBeforeAWordOrAtACharacter) {
     EXPECT_GT(q.size() + 3, limit);
     EXPECT_EQ(q.size() % 3, 0u) << limit;
   }
+}
+
+TEST(LanguageIdPrefix, NeverSplitsACharacterAndPrefersWhitespace) {
+  // 1-, 2-, 3- and 4-byte characters, words of several lengths, and a 200-byte run without
+  // whitespace: every limit gives a prefix of whole characters, ending before the last
+  // whitespace within 64 bytes of the limit when there is one.
+  std::string text;
+  const char* words[] = {"a", "é", "日本", "𝄞x", "naïve", "Ωμέγα", "ok"};
+  for (int i = 0; i < 120; ++i) text += std::string(words[i % 7]) + (i % 11 == 10 ? "\n" : " ");
+  text += Repeat("日本語", 200) + " tail";
+  const auto is_lead = [&](size_t i) { return i == text.size() || (static_cast<unsigned char>(text[i]) & 0xC0) != 0x80; };
+  for (size_t limit = 1; limit < text.size(); ++limit) {
+    const std::string_view p = LanguageIdPrefix(text, limit);
+    ASSERT_LE(p.size(), limit);
+    ASSERT_TRUE(is_lead(p.size())) << limit;
+    size_t space = std::string_view::npos;  // the last whitespace at or below the limit, within 64 bytes
+    for (size_t i = limit; i > 0 && i + 64 > limit; --i)
+      if (text[i - 1] == ' ' || text[i - 1] == '\n') {
+        space = i - 1;
+        break;
+      }
+    if (space != std::string_view::npos) EXPECT_EQ(p.size(), space) << limit;
+    else EXPECT_GT(p.size() + 4, limit) << limit;  // the last character boundary
+  }
+}
+
+TEST(IdentifyLanguage, FilterOptionsSetThePrefix) {
+  // The filters read FilterOptions::language_id_prefix: 0 is the whole text.
+  const std::string text = Repeat("Der schnelle braune Fuchs springt über den faulen Hund. ", 2048) +
+                           Repeat("The quick brown fox jumps over the lazy dog, and then it runs home. ", 40000);
+  FilterOptions o;
+  o.gopher_repetition = o.gopher_quality = o.fineweb_quality = false;
+  LanguageGuess g;
+  FilterDocument(text, o, g);
+  EXPECT_EQ(g.code, "de");  // the default prefix
+  o.language_id_prefix = 0;
+  FilterDocument(text, o, g);
+  EXPECT_EQ(g.code, "en");
+  o.language_id_prefix = 1 << 20;
+  FilterDocument(text, o, g);
+  EXPECT_EQ(g.code, "en");
 }
 
 TEST(IdentifyLanguage, PrefixDecidesWhenCld2CallsItReliable) {

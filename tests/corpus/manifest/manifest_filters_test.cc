@@ -44,6 +44,7 @@ TEST(ManifestFilters, DefaultsAndCodeSources) {
   const filters::FilterOptions& a = m->sources[0].filters;
   EXPECT_TRUE(a.gopher_repetition && a.gopher_quality && a.fineweb_quality);
   EXPECT_FALSE(a.c4);  // off by default
+  EXPECT_EQ(a.language_id_prefix, filters::kLanguageIdPrefixBytes);
   const filters::FilterOptions& c = m->sources[1].filters;
   EXPECT_FALSE(c.gopher_repetition || c.gopher_quality || c.fineweb_quality || c.c4);
   EXPECT_TRUE(IsCodeSource(m->sources[1]));
@@ -52,11 +53,11 @@ TEST(ManifestFilters, DefaultsAndCodeSources) {
 TEST(ManifestFilters, TopLevelThenSource) {
   const absl::StatusOr<Manifest> m =
       Parse(M(R"({"c4": {"min_num_sentences": 3}, "gopher_quality": {"min_doc_words": 20, "enabled": false},
-                  "languages": {"drop": ["un"]}})",
+                  "languages": {"drop": ["un"]}, "language_id_prefix": 2048})",
               R"({"gopher_quality": true, "c4": {"filter_no_terminal_punct": false},
                   "gopher_repetition": {"top_n_grams": [[2, 0.25]], "dup_n_grams": []},
                   "fineweb_quality": {"line_punct_thr": 0.2, "short_line_length": 40},
-                  "languages": {"keep": ["en", "de", "en"]}})",
+                  "languages": {"keep": ["en", "de", "en"]}, "language_id_prefix": 0})",
               R"({"fineweb_quality": {"enabled": true}})"));
   ASSERT_TRUE(m.ok()) << m.status();
   const filters::FilterOptions& a = m->sources[0].filters;
@@ -71,12 +72,14 @@ TEST(ManifestFilters, TopLevelThenSource) {
   EXPECT_EQ(a.fineweb_quality_options.short_line_length, 40u);
   EXPECT_THAT(a.keep_languages, ElementsAre("en", "de"));  // a set
   EXPECT_THAT(a.drop_languages, ElementsAre("un"));
+  EXPECT_EQ(a.language_id_prefix, 0u);  // the source's: the whole text
   const filters::FilterOptions& c = m->sources[1].filters;
   EXPECT_FALSE(c.c4);  // top-level switches do not reach code sources
   EXPECT_FALSE(c.gopher_quality);
   EXPECT_TRUE(c.fineweb_quality);
   EXPECT_EQ(c.c4_options.min_num_sentences, 3);  // thresholds do
   EXPECT_TRUE(c.drop_languages.empty());         // language lists do not (CLD2 calls code en/un)
+  EXPECT_EQ(c.language_id_prefix, 2048u);        // the language-id prefix does
 }
 
 TEST(ManifestFilters, CodeSourceLanguageListsOnlyFromItsOwnFilters) {
@@ -114,6 +117,8 @@ TEST(ManifestFilters, Errors) {
                 "unknown key \"allow\"");
   ExpectInvalid(M("", R"({"languages": {"keep": ["en", ""]}})"), "sources[0].filters.languages.keep[1]",
                 "must be a non-empty string");
+  ExpectInvalid(M("", R"({"language_id_prefix": -1})"), "sources[0].filters.language_id_prefix",
+                "must be an integer >= 0 (saw -1)");
   ExpectInvalid(M("", "", R"({"c4": {"max_word_length": "long"}})"), "sources[1].filters.c4.max_word_length",
                 "must be an integer >= -1");
 }
