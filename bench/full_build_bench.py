@@ -67,9 +67,14 @@ def decisions(bj):
 
 def run_build(binary, input_dir, out, threads, vocab):
     binary, *extra = shlex.split(binary)  # PATH [FLAG ...]
+    if vocab:
+        extra += ["--vocab", vocab]
     cmd = ["nice", "-n", "5", binary, "build", *extra, "--input", input_dir, "--out", out, "--name", "b", "--threads",
-           str(threads), "--no-progress", "--vocab", vocab, "--filters", "on", "--near-dedup", "on"]
-    wall, cpu, _ = run_timed(cmd, out + ".log")
+           str(threads), "--no-progress", "--filters", "on", "--near-dedup", "on"]
+    # Without --vocab each binary loads the vocab beside it (share/rwkvkit/, with the compiled
+    # tokenizer file the build writes there), as an installed rwkvkit does.
+    env = {k: v for k, v in os.environ.items() if k != "RWKVKIT_VOCAB"}
+    wall, cpu, _ = run_timed(cmd, out + ".log", env=env)
     with open(os.path.join(out, "build.json")) as f:
         bj = json.load(f)
     return {"wall": wall, "cpu": cpu, "build": bj, "load": os.getloadavg()[0]}
@@ -86,8 +91,10 @@ def fmt_section(args, meta, rows, by_label, started, load_before, load_after):
     lines.append(f"Input: bench/dedup_bench.py's generator, {meta['documents']:,} documents, {mb:.1f} MB of JSONL in "
                  f"{len(meta['files'])} files (the demo corpus, {meta['copies'] - 1} rewritten copies, "
                  f"{len(meta['planted'])} planted near copies).  ")
-    lines.append("Command: `rwkvkit build --input DIR --out OUT --threads T --filters on --near-dedup on --vocab V "
-                 "--no-progress` (repair + NFC, CLD2, Gopher repetition + quality, FineWeb quality, exact dedup, "
+    vocab = (f"--vocab {os.path.relpath(args.vocab, ROOT)} " if args.vocab else "")
+    lines.append(f"Command: `rwkvkit build --input DIR --out OUT --threads T --filters on --near-dedup on {vocab}"
+                 "--no-progress` (" + ("" if args.vocab else "the World vocab beside each binary, share/rwkvkit/ "
+                                       "with its compiled tokenizer file, as installed; ") + "repair + NFC, CLD2, Gopher repetition + quality, FineWeb quality, exact dedup, "
                  "MinHash near dedup, World tokenizer, shards), under `nice`, best of "
                  f"{args.repeats} by CPU time.")
     lines.append("")
@@ -151,7 +158,8 @@ def main():
     ap.add_argument("--rwkvkit", action="append", required=True, help="LABEL=PATH of a rwkvkit binary, optionally followed by build flags for it "
                     "('lid 256=build/bin/rwkvkit --language-id-prefix 256'; repeatable)")
     ap.add_argument("--corpus", default=os.path.join(ROOT, ".rwkvkit", "demo", "demo.jsonl"))
-    ap.add_argument("--vocab", default=os.path.join(ROOT, ".rwkvkit", "vocab", "rwkv_vocab_v20230424.txt"))
+    ap.add_argument("--vocab", default=None,
+                    help="a vocab for every binary (default: each binary's own, share/rwkvkit/ beside it)")
     ap.add_argument("--size-mb", type=float, default=150)
     ap.add_argument("--parts", type=int, default=4)
     ap.add_argument("--plant-rate", type=float, default=0.02)
