@@ -48,6 +48,53 @@ def cpu_model():
     return platform.processor() or "unknown"
 
 
+def machine_info():
+    """The CPU as /proc/cpuinfo and /proc/meminfo describe it (logical CPUs, cores, sockets, memory)."""
+    cores, sockets, flags = set(), set(), ""
+    cur = {}
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f.read().splitlines() + [""]:
+                if not line.strip():
+                    if "physical id" in cur or "core id" in cur:
+                        cores.add((cur.get("physical id"), cur.get("core id")))
+                        sockets.add(cur.get("physical id"))
+                    cur = {}
+                    continue
+                k, _, v = line.partition(":")
+                cur[k.strip()] = v.strip()
+                if k.strip() == "flags" and not flags:
+                    flags = v.strip()
+    except OSError:
+        pass
+    mem_gib = None
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemTotal:"):
+                    mem_gib = int(line.split()[1]) / 2**20
+    except OSError:
+        pass
+    return {"cpu_model": cpu_model(), "logical_cpus": os.cpu_count(), "usable_cpus": len(os.sched_getaffinity(0)),
+            "cores": len(cores) or None, "sockets": len(sockets) or None, "memory_gib": mem_gib,
+            "kernel": platform.release(), "avx512": " avx512f " in f" {flags} ", "avx2": " avx2 " in f" {flags} "}
+
+
+def cmake_cache(binary, keys):
+    """{key: value} of KEYS in the CMakeCache.txt of the build folder BINARY (bin/NAME) came from."""
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(binary))), "CMakeCache.txt")
+    out = {}
+    try:
+        with open(path) as f:
+            for line in f:
+                name, _, value = line.rstrip("\n").partition("=")
+                if name.split(":")[0] in keys:
+                    out[name.split(":")[0]] = value
+    except OSError:
+        pass
+    return out
+
+
 def git_commit():
     try:
         out = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short=12", "HEAD"],

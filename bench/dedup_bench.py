@@ -34,9 +34,11 @@ removed. Usage: bench/run_dedup_bench.sh (one command), or
 
 import argparse
 import datetime
+import functools
 import glob
 import hashlib
 import json
+import multiprocessing
 import os
 import platform
 import re
@@ -91,8 +93,26 @@ def double_letters(text, one_in, *key):
     return "".join(out)
 
 
-def make_input(corpus, size_mb, parts, plant_rate, cache):
-    """Writes the scaled input once (cached); returns its description, with the planted pairs."""
+_DOCS = []  # the demo corpus's records, for _copy_lines (set before the pool forks)
+
+
+def _copy_lines(plant_rate, k):
+    """Copy K of the demo corpus as JSON lines: [(line, is a planted near copy of the line before)]."""
+    lines = []
+    for i, d in enumerate(_DOCS):
+        text = d["text"] if k == 0 else double_letters(d["text"], 10, 1, k, i)
+        lines.append((json.dumps({"id": f"{d['id']}#{k}", "text": text}, ensure_ascii=False) + "\n", False))
+        if _seed(2, k, i) % 1_000_000 < plant_rate * 1_000_000:
+            edited = double_letters(text, 1000, 3, k, i)
+            if edited != text:
+                rec = {"id": f"{d['id']}#{k}-edited", "text": edited}
+                lines.append((json.dumps(rec, ensure_ascii=False) + "\n", True))
+    return lines
+
+
+def make_input(corpus, size_mb, parts, plant_rate, cache, jobs=None):
+    """Writes the scaled input once (cached); returns its description, with the planted pairs.
+    The copies are made on JOBS processes (default: all cores); the files do not depend on it."""
     with open(corpus, "rb") as f:
         demo = f.read()
     docs = [json.loads(line) for line in demo.decode("utf-8").splitlines() if line.strip()]
@@ -103,38 +123,37 @@ def make_input(corpus, size_mb, parts, plant_rate, cache):
     if os.path.exists(meta_path):
         with open(meta_path) as f:
             return json.load(f)
-    log(f"writing the input: {copies} rewritten copies of {corpus} in {parts} files under {out_dir}")
+    jobs = max(1, min(copies, jobs or os.cpu_count() or 1))
+    log(f"writing the input: {copies} rewritten copies of {corpus} in {parts} files under {out_dir} ({jobs} processes)")
     shutil.rmtree(out_dir, ignore_errors=True)
     os.makedirs(out_dir)
+    _DOCS[:] = docs
+    copy_lines = functools.partial(_copy_lines, plant_rate)
     per_part = (copies * len(docs) + parts - 1) // parts
     planted = []  # [file, line of the copy, file, line of its source] (0-based lines)
     files, f, part, line_no, n_docs, n_bytes = [], None, -1, 0, 0, 0
-    for k in range(copies):
-        for i, d in enumerate(docs):
-            if f is None or (line_no >= per_part and part + 1 < parts):
-                if f is not None:
-                    f.close()
-                part += 1
-                files.append(os.path.join(out_dir, f"part-{part:05d}.jsonl"))
-                f = open(files[-1], "w", encoding="utf-8")
-                line_no = 0
-            text = d["text"] if k == 0 else double_letters(d["text"], 10, 1, k, i)
-            rec = {"id": f"{d['id']}#{k}", "text": text}
-            line = json.dumps(rec, ensure_ascii=False) + "\n"
-            f.write(line)
-            n_bytes += len(line.encode("utf-8"))
-            n_docs += 1
-            line_no += 1
-            if _seed(2, k, i) % 1_000_000 < plant_rate * 1_000_000:
-                edited = double_letters(text, 1000, 3, k, i)
-                if edited != text:
-                    rec = {"id": f"{d['id']}#{k}-edited", "text": edited}
-                    line = json.dumps(rec, ensure_ascii=False) + "\n"
-                    f.write(line)
+    pool = multiprocessing.get_context("fork").Pool(jobs) if jobs > 1 else None
+    try:
+        for lines in (pool.imap(copy_lines, range(copies)) if pool else map(copy_lines, range(copies))):
+            for line, is_planted in lines:
+                # a planted copy stays in its source's file, right after it
+                if not is_planted and (f is None or (line_no >= per_part and part + 1 < parts)):
+                    if f is not None:
+                        f.close()
+                    part += 1
+                    files.append(os.path.join(out_dir, f"part-{part:05d}.jsonl"))
+                    f = open(files[-1], "w", encoding="utf-8")
+                    line_no = 0
+                f.write(line)
+                if is_planted:
                     planted.append([part, line_no, part, line_no - 1])
-                    n_bytes += len(line.encode("utf-8"))
-                    n_docs += 1
-                    line_no += 1
+                n_bytes += len(line.encode("utf-8"))
+                n_docs += 1
+                line_no += 1
+    finally:
+        if pool:
+            pool.terminate()
+        _DOCS.clear()
     f.close()
     meta = {"dir": out_dir, "files": files, "bytes": n_bytes, "documents": n_docs, "copies": copies,
             "demo_documents": len(docs), "demo_bytes": len(demo), "planted": planted, "plant_rate": plant_rate}

@@ -10,6 +10,9 @@
 #      decisions compared between the binaries, and rewrites the full-build section.
 #
 # Usage: [BEFORE=53a137b] bench/run_full_build_bench.sh [--repeats 3] [--threads 1 2]
+#        bench/run_full_build_bench.sh --scaling [--threads 1 2 4 8 16] [--repeats 3]
+#          (the wall-clock scaling curve of this tree's build over thread counts; rewrites the
+#          scaling section instead; see full_build_bench.py)
 # About 15 CPU seconds per build; run it on an otherwise idle machine (the section records the load).
 set -euo pipefail
 
