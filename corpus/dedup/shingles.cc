@@ -45,12 +45,13 @@ CharClass Classify(UChar32 c) {
   return CharClass::kKeep;
 }
 
-// Classify for every BMP code point, computed once (64 KiB): the simplification loop looks up
-// most characters here instead of calling ICU's property functions.
-const CharClass* BmpClasses() {
-  static const CharClass* table = [] {
-    auto* t = new CharClass[0x10000];
-    for (UChar32 c = 0; c < 0x10000; ++c) t[c] = Classify(c);
+// `F` for every BMP code point, computed once (64 K entries): the loops below look up most
+// characters here instead of calling ICU's property functions.
+template <typename T, T (*F)(UChar32)>
+const T* BmpTable() {
+  static const T* table = [] {
+    auto* t = new T[0x10000];
+    for (UChar32 c = 0; c < 0x10000; ++c) t[c] = F(c);
     return t;
   }();
   return table;
@@ -72,19 +73,9 @@ bool SpaceDelimited(UChar32 c) {
          sc != USCRIPT_HANGUL;
 }
 
-// SpaceDelimited for every BMP code point, computed once (64 KiB).
-const bool* BmpSpaceDelimited() {
-  static const bool* table = [] {
-    auto* t = new bool[0x10000];
-    for (UChar32 c = 0; c < 0x10000; ++c) t[c] = SpaceDelimited(c);
-    return t;
-  }();
-  return table;
-}
-
 // True when the simplified text's words are exactly its space-separated runs.
 bool SplitsAtSpaces(const char16_t* s, int32_t n) {
-  const bool* ok = BmpSpaceDelimited();
+  const bool* ok = BmpTable<bool, SpaceDelimited>();
   for (int32_t i = 0; i < n; ++i)
     if (s[i] != u' ' && !ok[s[i]]) return false;  // surrogates are not in the table: false
   return true;
@@ -213,7 +204,7 @@ void SimplifyIcu(std::string_view in, SimplifyBuffers& b, std::u16string& out) {
     nfd->normalize(b.lowered, b.decomposed, ec);
     if (U_SUCCESS(ec)) d = &b.decomposed;  // else no normalization data: marks stay composed
   }
-  const CharClass* bmp = BmpClasses();
+  const CharClass* bmp = BmpTable<CharClass, Classify>();
   const char16_t* src = d->getBuffer();
   const int32_t n = d->length();
   out.resize(static_cast<size_t>(n));  // the output is never longer than the input

@@ -54,6 +54,29 @@ absl::StatusOr<int> OpenRegularFile(const std::filesystem::path& path, uint64_t&
   return fd;
 }
 
+absl::StatusOr<SniffedFile> OpenAndSniff(const std::filesystem::path& path) {
+  SniffedFile f;
+  absl::StatusOr<int> fd = OpenRegularFile(path, f.size);
+  if (!fd.ok()) return fd.status();
+  f.fd = *fd;
+  char head[kSniffBytes];
+  ssize_t n;
+  do n = ::pread(f.fd, head, sizeof head, 0);
+  while (n < 0 && errno == EINTR);
+  if (n < 0) {
+    const int err = errno;
+    ::close(f.fd);
+    return absl::DataLossError(absl::StrCat(path.string(), "@0: read failed (", std::strerror(err), ")"));
+  }
+  absl::StatusOr<Container> c = SniffContainer(std::string_view(head, static_cast<size_t>(n)), path.string());
+  if (!c.ok()) {
+    ::close(f.fd);
+    return c.status();
+  }
+  f.container = *c;
+  return f;
+}
+
 struct ByteStream::Impl {
   std::string name;
   int fd = -1;

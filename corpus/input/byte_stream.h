@@ -32,6 +32,17 @@ class Decoder;
 // kind), each message naming the path and the system's reason (e.g. a symlink loop).
 absl::StatusOr<int> OpenRegularFile(const std::filesystem::path& path, uint64_t& size);
 
+// OpenAndSniff()
+// OpenRegularFile, then the container from the file's first bytes (SniffContainer). The
+// caller owns and closes `fd`. On any error the file is closed: OpenRegularFile's errors,
+// kDataLoss `path@0: read failed (...)`, or SniffContainer's.
+struct SniffedFile {
+  int fd = -1;
+  uint64_t size = 0;
+  Container container = Container::kPlain;
+};
+absl::StatusOr<SniffedFile> OpenAndSniff(const std::filesystem::path& path);
+
 class ByteStream {
  public:
   static absl::StatusOr<ByteStream> Open(const std::filesystem::path& path);

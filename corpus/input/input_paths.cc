@@ -6,8 +6,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -21,17 +19,10 @@ namespace {
 // first bytes sniffed, closed: the same checks as the readers make later, O_NONBLOCK so a
 // FIFO cannot block here).
 absl::Status CheckReadable(const std::filesystem::path& p) {
-  uint64_t size = 0;
-  absl::StatusOr<int> fd = OpenRegularFile(p, size);
-  if (!fd.ok()) return fd.status();
-  char head[kSniffBytes];
-  ssize_t n;
-  do n = ::pread(*fd, head, sizeof head, 0);
-  while (n < 0 && errno == EINTR);
-  const int err = errno;
-  ::close(*fd);
-  if (n < 0) return absl::DataLossError(absl::StrCat(p.string(), "@0: read failed (", std::strerror(err), ")"));
-  return SniffContainer(std::string_view(head, static_cast<size_t>(n)), p.string()).status();
+  absl::StatusOr<SniffedFile> f = OpenAndSniff(p);
+  if (!f.ok()) return f.status();
+  ::close(f->fd);
+  return absl::OkStatus();
 }
 
 bool IsDirectory(const std::filesystem::path& p) {

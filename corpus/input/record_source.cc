@@ -4,8 +4,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <optional>
 
 #include "absl/strings/str_cat.h"
@@ -57,6 +55,11 @@ absl::StatusOr<std::pair<uint64_t, uint64_t>> FirstLineFrom(int fd, const std::f
   return std::make_pair(**line, *known + (**line > begin ? 1 : 0));  // a newline in [begin, line)
 }
 
+// The source's format, or for "auto" the one the file's name says.
+std::string_view FormatOf(const std::filesystem::path& path, const RecordSourceOptions& options) {
+  return options.format == "auto" ? FormatFromName(path.filename().string()) : std::string_view(options.format);
+}
+
 // A text source's file: one kText record, the whole (decompressed) file.
 class TextSource final : public RecordSource {
  public:
@@ -97,63 +100,45 @@ class TextSource final : public RecordSource {
 
 absl::StatusOr<std::unique_ptr<RecordSource>> OpenRecordSource(const std::filesystem::path& path,
                                                                const RecordSourceOptions& options) {
-  uint64_t size = 0;
-  absl::StatusOr<int> fd = OpenRegularFile(path, size);
-  if (!fd.ok()) return fd.status();
-  char head[kSniffBytes];
-  ssize_t n;
-  do n = ::pread(*fd, head, sizeof head, 0);
-  while (n < 0 && errno == EINTR);
-  if (n < 0) {
-    const int err = errno;
-    ::close(*fd);
-    return absl::DataLossError(absl::StrCat(path.string(), "@0: read failed (", std::strerror(err), ")"));
-  }
-  absl::StatusOr<Container> container = SniffContainer(std::string_view(head, static_cast<size_t>(n)), path.string());
-  const std::string_view format =
-      options.format == "auto" ? FormatFromName(path.filename().string()) : std::string_view(options.format);
-  if (!container.ok() || *container == Container::kParquet || format == "parquet") ::close(*fd);
-  if (!container.ok()) return container.status();
-  if (*container == Container::kParquet) return OpenParquetSource(path, options);
+  absl::StatusOr<SniffedFile> file = OpenAndSniff(path);
+  if (!file.ok()) return file.status();
+  const int fd = file->fd;
+  const uint64_t size = file->size;
+  const Container container = file->container;
+  const std::string_view format = FormatOf(path, options);
+  if (container == Container::kParquet || format == "parquet") ::close(fd);
+  if (container == Container::kParquet) return OpenParquetSource(path, options);
   if (format == "parquet")
     return absl::InvalidArgumentError(absl::StrCat(path.string(), ": not a Parquet file (it does not start with PAR1; ",
-                                                   ContainerName(*container), " content)"));
+                                                   ContainerName(container), " content)"));
   if (options.byte_range) {
-    if (*container != Container::kPlain || format == "text") {
-      ::close(*fd);
+    if (container != Container::kPlain || format == "text") {
+      ::close(fd);
       return absl::InvalidArgumentError(
           absl::StrCat(path.string(), ": only uncompressed JSON Lines can be read in byte ranges"));
     }
     const auto [begin, end] = *options.byte_range;
-    absl::StatusOr<std::pair<uint64_t, uint64_t>> first = FirstLineFrom(*fd, path, begin, size, options.newlines_before);
+    absl::StatusOr<std::pair<uint64_t, uint64_t>> first = FirstLineFrom(fd, path, begin, size, options.newlines_before);
     if (!first.ok()) {
-      ::close(*fd);
+      ::close(fd);
       return first.status();
     }
-    absl::StatusOr<ByteStream> stream = ByteStream::FromLines(*fd, path.string(), first->first, std::min(end, size));
+    absl::StatusOr<ByteStream> stream = ByteStream::FromLines(fd, path.string(), first->first, std::min(end, size));
     if (!stream.ok()) return stream.status();
     return std::make_unique<JsonlSource>(BlockReader(*std::move(stream), options.max_record_bytes), first->second);
   }
-  absl::StatusOr<ByteStream> stream = ByteStream::FromDescriptor(*fd, path.string());
+  absl::StatusOr<ByteStream> stream = ByteStream::FromDescriptor(fd, path.string());
   if (!stream.ok()) return stream.status();
   if (format == "text") return std::make_unique<TextSource>(*std::move(stream), options.max_record_bytes);
   return std::make_unique<JsonlSource>(BlockReader(*std::move(stream), options.max_record_bytes), 0);
 }
 
 bool ReadableInByteRanges(const std::filesystem::path& path, const RecordSourceOptions& options) {
-  uint64_t size = 0;
-  absl::StatusOr<int> fd = OpenRegularFile(path, size);
-  if (!fd.ok()) return false;
-  char head[kSniffBytes];
-  ssize_t n;
-  do n = ::pread(*fd, head, sizeof head, 0);
-  while (n < 0 && errno == EINTR);
-  ::close(*fd);
-  if (n < 0) return false;
-  absl::StatusOr<Container> container = SniffContainer(std::string_view(head, static_cast<size_t>(n)), path.string());
-  const std::string_view format =
-      options.format == "auto" ? FormatFromName(path.filename().string()) : std::string_view(options.format);
-  return container.ok() && *container == Container::kPlain && format != "text" && format != "parquet";
+  absl::StatusOr<SniffedFile> file = OpenAndSniff(path);
+  if (!file.ok()) return false;
+  ::close(file->fd);
+  const std::string_view format = FormatOf(path, options);
+  return file->container == Container::kPlain && format != "text" && format != "parquet";
 }
 
 }  // namespace rwkvkit::corpus::input

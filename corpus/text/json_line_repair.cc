@@ -11,7 +11,6 @@
 
 #include "corpus/text/text_repair.h"
 #include "simdjson.h"
-#include "tokenizer/utf8_stream_decoder.h"
 
 namespace rwkvkit::corpus::text {
 namespace {
@@ -47,11 +46,7 @@ std::string RepairJsonLine(std::string_view line, RepairCounts& counts) {
   std::string utf8;
   std::string_view s = line;
   if (!simdjson::validate_utf8(line.data(), line.size())) {
-    tokenizer::Utf8StreamDecoder decoder(tokenizer::Utf8Mode::kReplace);
-    utf8.reserve(line.size() + 16);
-    decoder.Feed(line, utf8).IgnoreError();  // kReplace never fails
-    decoder.Finish(utf8).IgnoreError();
-    counts.invalid_utf8 += decoder.replacements();
+    utf8 = ReplaceInvalidUtf8(line, counts.invalid_utf8);
     s = utf8;
   }
   std::string out;

@@ -119,6 +119,16 @@ void CleanLinesAndControls(std::string_view s, std::string& out, RepairCounts& c
 
 }  // namespace
 
+std::string ReplaceInvalidUtf8(std::string_view in, uint64_t& invalid_utf8) {
+  tokenizer::Utf8StreamDecoder decoder(tokenizer::Utf8Mode::kReplace);
+  std::string out;
+  out.reserve(in.size() + 16);
+  decoder.Feed(in, out).IgnoreError();  // kReplace never fails
+  decoder.Finish(out).IgnoreError();
+  invalid_utf8 += decoder.replacements();
+  return out;
+}
+
 absl::StatusOr<Normalization> ParseNormalization(std::string_view name) {
   if (name == "nfc") return Normalization::kNfc;
   if (name == "nfkc") return Normalization::kNfkc;
@@ -185,11 +195,7 @@ void TextRepairer::Repair(std::string_view in, std::string& out, RepairCounts& c
   std::string repaired;  // rule 1
   std::string_view text = in;
   if (!valid) {
-    tokenizer::Utf8StreamDecoder decoder(tokenizer::Utf8Mode::kReplace);
-    repaired.reserve(in.size() + 16);
-    decoder.Feed(in, repaired).IgnoreError();  // kReplace never fails
-    decoder.Finish(repaired).IgnoreError();
-    counts.invalid_utf8 += decoder.replacements();
+    repaired = ReplaceInvalidUtf8(in, counts.invalid_utf8);
     text = repaired;
     scan = ScanText(text);
   }

@@ -96,6 +96,12 @@ class TextRepairer {
   const icu::Normalizer2* normalizer_;  // nullptr for kNone; owned by ICU
 };
 
+// ReplaceInvalidUtf8()
+// Rule 1 alone: `in` with each maximal subpart of ill-formed UTF-8 replaced by U+FFFD, adding
+// the replacements to `invalid_utf8` (the one home of that repair, for TextRepairer and
+// RepairJsonLine).
+std::string ReplaceInvalidUtf8(std::string_view in, uint64_t& invalid_utf8);
+
 // RepairJsonLine()
 // For a JSONL line that the JSON parser rejects for invalid UTF-8 or that carries lone
 // surrogate escapes: returns the line with each ill-formed UTF-8 subpart replaced by the raw
