@@ -1,27 +1,16 @@
 """tests/testlib.py — what the Python test scripts under tests/ share, so that each script holds
-only its checks:
+only its checks (docs/testing.md):
 
     sys.dont_write_bytecode = True                   # no __pycache__ in the source tree
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
     import testlib                                   # one ".." per folder below tests/
-
     ap = testlib.arg_parser(__doc__)                 # --rwkvkit and --vocab, required
-    ap.add_argument("--fixtures", required=True)     # the script's own flags
-    args = ap.parse_args()
-    check = testlib.Checks()
-    r = testlib.run([args.rwkvkit, "inspect", d])    # captured, with a timeout (run_expect: assert
-                                                     # the exit status instead)
-    check(r.returncode == 0, f"inspect: {r.stderr}")
-    testlib.write_binidx(prefix, docs)               # a binidx shard (tests/golden/binidx_numpy_writer.py)
-    testlib.write_sourced_shards(d, layout, names, rng)  # shards of several sources with their build.json
+    check = testlib.Checks()                         # check(cond, what): FAIL printed at once
+    r = testlib.run([args.rwkvkit, "inspect", d])    # captured, with a timeout (run_expect asserts)
     return check.finish("inspect_test")              # exit status: 0, or 1 after "N failure(s)"
 
-    if testlib.missing_setup(args.vocab): return 2   # a set-up product is missing (message printed)
-    reader = testlib.load_module(args.numpy_reader)  # a reader passed by path (ctest names it)
-    lines = testlib.spread_lines(path, 40)           # 40 lines spread over a file
-
-Every failed check is printed at once (`FAIL: what` on stderr), so a failing run shows all of
-them, not only the first.
+Also write_binidx and write_sourced_shards (shards to check against), missing_setup (exit 2
+when a set-up product is missing), load_module (a module passed by path), spread_lines.
 """
 
 import argparse

@@ -1,33 +1,16 @@
 #!/usr/bin/env bash
 # tools/setup.sh — prepares a fresh machine for rwkvkit. Idempotent: a second run only checks.
-# Without options it installs what the main job (tools/demo.sh: build the CLI, build the demo
-# corpus) needs; --test adds what the tests need (tools/test.sh), --bench what bench/ needs.
-#
-#   1. Debian packages: compiler toolchain, CMake, Ninja, the C++ libraries and the Python
-#      headers (Ninja and the headers for the Python package's extension); with --test also
-#      GoogleTest, Slurm and munge (the split-build test starts a one-node Slurm cluster),
-#      Chromium (the headless screenshot test of the stats report) and clang 14
-#      with its libFuzzer/sanitizer runtimes and llvm-symbolizer (the fuzz targets, tests/fuzz)
-#      (apt-get; skipped when they are already installed).
-#   2. A Python venv at .rwkvkit/venv with the pinned PyPI packages: `rwkv` (the official
-#      package: the World vocab comes from it, and its reference tokenizer is the test oracle),
-#      pyarrow (its Arrow C++ libraries read Parquet input, docs/parquet.md; also the Parquet
-#      tests' oracle), nanobind, scikit-build-core and numpy (the Python package, step 5);
-#      with --test also datasketch (the near-dedup test's independent MinHash LSH),
-#      datatrove and regex (its filter classes are the quality filters' oracle; datatrove
-#      imports regex without declaring it), pytest (python/tests), the Rust
-#      `pyrwkv-tokenizer` (oracle of the package's alias; bench/ compares against it) and
-#      tokenizers, tiktoken and sentencepiece (`python -m rwkvkit bench tokenizer`);
-#      --bench implies --test.
-#   3. The World vocab, copied from the installed `rwkv` package to
-#      .rwkvkit/vocab/rwkv_vocab_v20230424.txt (CRLF line ends, as the wheel ships it, become
-#      LF) and checked against its published sha256.
+# Without options it installs what the main job (tools/demo.sh) needs; --test adds what the
+# tests need (tools/test.sh), --bench what bench/ needs (implies --test). Steps:
+#   1. Debian packages (apt-get, skipped when installed): toolchain, CMake, Ninja, the C++
+#      libraries, Python headers; --test: GoogleTest, Slurm and munge, Chromium, clang 14 with
+#      its libFuzzer/sanitizer runtimes and llvm-symbolizer.
+#   2. The venv .rwkvkit/venv with pinned PyPI packages: rwkv, pyarrow, nanobind,
+#      scikit-build-core, numpy; --test: pytest and the oracles (docs/architecture.md, "Set-up").
+#   3. The World vocab from the `rwkv` wheel, CRLF made LF, checked against its sha256.
 #   4. The demo corpus (tools/demo_corpus/build_demo_corpus.sh) under .rwkvkit/demo/.
-#   5. The Python package `rwkvkit` (docs/python.md), built from this tree with nanobind and
-#      scikit-build-core (pinned, installed in step 2) and installed into the venv: once, and
-#      again when its version changes or with --python-package (it compiles the libraries,
-#      a few minutes on 2 cores). The tests use the package the CMake build assembles in
-#      build/python/, so they always see the current sources.
+#   5. The Python package built from this tree into the venv: once, on a version change, or
+#      with --python-package (the tests use build/python/, always the current sources).
 #
 # Usage: tools/setup.sh [--test] [--bench] [--no-apt] [--python-package]
 set -euo pipefail
@@ -60,7 +43,7 @@ for arg in "$@"; do
     --bench) want_bench=1; want_test=1 ;;
     --no-apt) want_apt=0 ;;
     --python-package) want_package=1 ;;
-    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "setup: unknown option $arg" >&2; exit 2 ;;
   esac
 done

@@ -1,25 +1,15 @@
 """rwkvkit: the RWKV World tokenizer, binidx shards and the corpus pipeline from Python.
 
-    >>> import rwkvkit
     >>> tok = rwkvkit.Tokenizer()                 # the World vocab
     >>> tok.encode("Hello world")
     [33155, 40213]
-    >>> shards = rwkvkit.open_shards("build/demo_corpus")
-    >>> shards[0]                                 # numpy.uint16 view of the mapped .bin
 
-Contents:
-    Tokenizer        the World tokenizer (encode, encode_numpy, encode_batch, decode, ...)
-    TRIE_TOKENIZER   drop-in for rwkv.rwkv_tokenizer.TRIE_TOKENIZER
-    RWKVTokenizer    drop-in for pyrwkv_tokenizer.RWKVTokenizer
-    open_shards      documents of binidx shards as zero-copy numpy views; RWKV-LM samples
-    training_numbers RWKV-LM's --my_exit_tokens / --magic_prime for a token count
-    ShardWriter      writes one binidx shard (the writer of rwkvkit build)
-    build            the corpus pipeline (rwkvkit build) with progress, Ctrl-C, resume
-    stats            the corpus report (rwkvkit stats): report.{json,html,md}
-    evaluate         perplexity and bits per byte under a checkpoint (rwkvkit eval), CPU or CUDA
-    Error, ...       exceptions (rwkvkit.errors)
-    rwkvkit.datatrove.RwkvDocumentTokenizer   a datatrove step writing binidx (needs datatrove)
-    python -m rwkvkit bench tokenizer   World vs HF / tiktoken / SentencePiece tokenizers (rwkvkit.bench)
+Contents: Tokenizer (encode, encode_numpy, encode_batch, decode, ...); TRIE_TOKENIZER and
+RWKVTokenizer (drop-ins for rwkv's and pyrwkv_tokenizer's); open_shards (binidx documents as
+zero-copy numpy views, RWKV-LM samples) and ShardWriter; training_numbers (RWKV-LM's
+--my_exit_tokens / --magic_prime); build, stats and evaluate (rwkvkit build, stats, eval);
+Error and its subclasses (rwkvkit.errors); rwkvkit.datatrove.RwkvDocumentTokenizer (a datatrove
+step writing binidx); ``python -m rwkvkit bench tokenizer`` (rwkvkit.bench).
 
 docs/python.md in the source tree describes everything.
 """

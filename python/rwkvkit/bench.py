@@ -1,26 +1,14 @@
 """``python -m rwkvkit bench tokenizer``: the World tokenizer beside the tokenizers people compare
 it with, per language, each run through its own library.
 
-Tokenizer specs (``--tokenizer NAME=SPEC``, the first one is the baseline of "% tokens"):
-
-========================  ==========================================================
-``world``                 the World vocab (rwkvkit.Tokenizer, as the package finds it)
-``PATH.txt``              a vocab file in the World format (rwkvkit.Tokenizer)
-``PATH/tokenizer.json``   a Hugging Face tokenizer (``tokenizers.Tokenizer.from_file``;
-                          e.g. GPT-NeoX-20B, Llama-3, Qwen), no special tokens added
-``tiktoken:NAME``         a tiktoken encoding by name (``tiktoken.get_encoding``; needs its
-                          file in tiktoken's cache, no network is used otherwise)
-``tiktoken:PATH``         a ``.tiktoken`` ranks file (``tiktoken.load.load_tiktoken_bpe``) with
-                          GPT-2's split pattern (``tiktoken_ext.openai_public.r50k_pat_str``)
-``PATH.model``            a SentencePiece model (``sentencepiece.SentencePieceProcessor``)
-========================  ==========================================================
-
-Per language (the record's ``--lang-key`` string, ``un`` without one) and tokenizer: docs,
-bytes (UTF-8), chars (code points), words (whitespace pieces holding a letter or digit, as
-docs/tokenizer_bench.md defines them; n/a for zh, ja, th, lo, km, my, bo), tokens (no special
-tokens), bytes/tok, chars/tok, tok/word, ``% tok`` (tokens as a percentage of the first
-tokenizer's) and MB/s (one thread, one document per call of the library's own encode, the
-median of ``--repeats`` runs over the first ``--sample-mb`` MB of the language's text).
+Tokenizer specs (``--tokenizer NAME=SPEC``; the first is the baseline of "% tok"): ``world``
+(the World vocab), ``PATH.txt`` (a World-format vocab), ``PATH/tokenizer.json`` (Hugging Face
+``tokenizers``, no special tokens), ``tiktoken:NAME`` (an encoding from tiktoken's cache) or
+``tiktoken:PATH`` (a ``.tiktoken`` ranks file with GPT-2's split pattern), ``PATH.model``
+(SentencePiece). Per language (the record's ``--lang-key``, ``un`` without one) and tokenizer
+it prints the table of ``rwkvkit bench tokenizer`` (docs/tokenizer_bench.md) plus ``% tok``;
+MB/s is one thread, one document per call of the library's own encode, the median of
+``--repeats`` runs over ``--sample-mb`` MB. docs/python.md ("Tokenizer benchmark against other tokenizers").
 """
 
 from __future__ import annotations

@@ -1,22 +1,14 @@
 """Drop-in replacements for the tokenizers RWKV code is written against.
 
 * :class:`TRIE_TOKENIZER` — ``rwkv.rwkv_tokenizer.TRIE_TOKENIZER`` of the official ``rwkv``
-  package: ``TRIE_TOKENIZER(file_name)``, ``encode(str)``, ``encodeBytes(bytes)``,
-  ``decode(ids)`` (``'\\ufffd'`` when the bytes are not valid UTF-8, as the original),
-  ``decodeBytes(ids)``, ``printTokens(ids)``, and the ``idx2token`` / ``token2idx`` dicts.
+  package: ``encode``, ``encodeBytes``, ``decode`` (``'\\ufffd'`` for invalid UTF-8, as the
+  original), ``decodeBytes``, ``printTokens``, ``idx2token`` / ``token2idx``.
 * :class:`RWKVTokenizer` — ``pyrwkv_tokenizer.RWKVTokenizer`` (the Rust tokenizer on PyPI):
-  ``RWKVTokenizer(name="WorldTokenizer", vocab_filepath=None)``, ``encode``, ``encode_batch``,
-  ``decode``, ``vocab_size()``, ``get_vocab()``.
+  ``encode``, ``encode_batch``, ``decode``, ``vocab_size()``, ``get_vocab()``.
 
-Replace the import and nothing else::
-
-    # from rwkv.rwkv_tokenizer import TRIE_TOKENIZER
-    from rwkvkit import TRIE_TOKENIZER
-    tokenizer = TRIE_TOKENIZER("rwkv_vocab_v20230424.txt")
-
-Both return the same ids as the originals (plain Python lists of ints) and are rwkvkit
-Tokenizers, so the fast methods (``encode_numpy``, ``encode_batch`` on all cores) are there
-too.
+Replace the import and nothing else (``from rwkvkit import TRIE_TOKENIZER``). Both return the
+same ids as the originals (lists of ints) and are rwkvkit Tokenizers, so ``encode_numpy`` and
+``encode_batch`` (all cores) are there too. docs/python.md ("Tokenizer").
 """
 
 from __future__ import annotations

@@ -1,19 +1,14 @@
 """rwkvkit.datatrove: a datatrove pipeline step that tokenizes with rwkvkit and writes binidx.
 
-``RwkvDocumentTokenizer`` takes the place of datatrove's ``MegatronDocumentTokenizer`` in a
-datatrove pipeline: the same file names and the same binidx bytes that datatrove's own
-writer makes, with the ids of the RWKV World tokenizer (bit-identical to the official
-``TRIE_TOKENIZER``) and the end-of-text token 0 after every document, as RWKV-LM trains on
-them. datatrove is not a dependency of rwkvkit: import this module where it is installed.
-
-    from datatrove.executor import LocalPipelineExecutor
-    from datatrove.pipeline.readers import JsonlReader
-    from rwkvkit.datatrove import RwkvDocumentTokenizer
+``RwkvDocumentTokenizer`` takes the place of datatrove's ``MegatronDocumentTokenizer``: the
+same file names (``<save_filename>_<rank:05d>_tokens.bin`` / ``.idx`` in ``output_folder``, one
+shard per task) and the same binidx bytes as datatrove's own writer, with the ids of the RWKV
+World tokenizer and the end-of-text token 0 after every document, as RWKV-LM trains on them.
+datatrove is not a dependency of rwkvkit: import this module where it is installed.
 
     LocalPipelineExecutor(pipeline=[JsonlReader("data/"), RwkvDocumentTokenizer("shards/")], tasks=4).run()
 
-Each task (rank) writes one shard, ``<save_filename>_<rank:05d>_tokens.bin`` and ``.idx`` in
-``output_folder`` (a local folder), which ``rwkvkit.open_shards`` and ``rwkvkit merge`` read.
+docs/python.md ("datatrove step").
 """
 
 from __future__ import annotations

@@ -1,19 +1,15 @@
 """Reading binidx shards: documents as zero-copy numpy views, and RWKV-LM's training samples.
 
-``open_shards(path)`` takes a build directory (``rwkvkit build``'s output, with its
-``build.json``), a directory of shards, a shard prefix (``out/demo_00000``, the path without
-``.bin``/``.idx``) or a ``.bin``/``.idx`` path, or a list of those. Every index is validated by
-the same reader as ``rwkvkit inspect`` (magic, version, dtype, sizes, pointers, the .bin's
-size); the ``.bin`` files are memory-mapped read-only, and every document is a numpy view of
-the mapping (no copy, no read until touched).
+``open_shards(path)`` takes a build directory (with its ``build.json``), a directory of shards,
+a shard prefix, a ``.bin``/``.idx`` path, or a list of those. Every index is validated by the
+same reader as ``rwkvkit inspect``; the ``.bin`` files are memory-mapped read-only and every
+document is a numpy view of the mapping (no copy, no read until touched).
 
     >>> shards = rwkvkit.open_shards("build/demo_corpus")
-    >>> len(shards), shards.num_tokens
-    (4901, 4802955)
-    >>> doc = shards[0]          # numpy.uint16 view; ends with token 0
-    >>> shards.source_of(0)      # from build.json
-    'gnome-user-docs'
-    >>> x = shards.training_sample(0, ctx_len=4096)   # what RWKV-LM's trainer reads for sample 0
+    >>> doc = shards[0]                                # numpy.uint16 view; ends with token 0
+    >>> x = shards.training_sample(0, ctx_len=4096)    # what RWKV-LM's trainer reads for sample 0
+
+docs/python.md describes every method.
 """
 
 from __future__ import annotations

@@ -2,22 +2,18 @@
 # tests/fuzz/run_fuzzers.sh — runs the libFuzzer targets of a -DRWKVKIT_FUZZ=ON build, each for
 # a bounded time under ASan + UBSan, and fails on any crash, hang, leak, out-of-memory or
 # violated property (docs/testing.md).
-#
 #   tests/fuzz/run_fuzzers.sh [--build DIR] [--seconds N] [--jobs J] [--work DIR] [--seed S] [TARGET...]
 #
 #   --build DIR    the fuzz build directory (default build-fuzz)
 #   --seconds N    time per target (default 60)
 #   --jobs J       targets run at once (default: the number of cores)
-#   --work DIR     seeds, the growing corpora, logs and crash inputs (default DIR/fuzz-work);
-#                  corpora are kept between runs, so repeated runs go deeper
-#   --seed S       libFuzzer's random seed (default 0: a new one each run); CI fixes it, so a
-#                  fresh run repeats the inputs of an earlier one as far as it gets
+#   --work DIR     seeds, corpora (kept: repeated runs go deeper), logs (default DIR/fuzz-work)
+#   --seed S       libFuzzer's random seed (default 0: a new one each run; CI fixes it)
 #   TARGET...      a subset (vocab jsonl_field ... inspect; default all)
 #
-# Seeds are generated first (fuzz_make_seeds, from the tree's own test data; the parquet
-# target's by make_parquet_seeds.py with the set-up venv's pyarrow). A failing target
-# prints the end of its log and the path of the input that failed; copy that input into
-# tests/fuzz/regressions/<target>/ when you fix the bug, so that ctest replays it forever.
+# Seeds come first (fuzz_make_seeds; make_parquet_seeds.py). A failing target prints the end of
+# its log and its input's path: check that input into tests/fuzz/regressions/<target>/ with
+# the fix, so that ctest replays it (docs/testing.md, "Fuzzing").
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 BUILD="$ROOT/build-fuzz"
@@ -33,7 +29,7 @@ while [ $# -gt 0 ]; do
     --jobs) JOBS="$2"; shift 2 ;;
     --work) mkdir -p "$2"; WORK="$(cd "$2" && pwd)"; shift 2 ;;
     --seed) SEED="$2"; shift 2 ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     -*) echo "run_fuzzers: unknown option $1" >&2; exit 2 ;;
     *) TARGETS+=("$1"); shift ;;
   esac

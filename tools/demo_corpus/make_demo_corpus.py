@@ -2,21 +2,16 @@
 """make_demo_corpus.py — turn extracted Debian packages into the rwkvkit demo corpus (JSONL).
 
 Reads the files that build_demo_corpus.sh unpacked from the .debs (`--members PACKAGE` prints
-their tar patterns) and writes, under --out:
-  <source>.jsonl   one file per manifest source (gnome-user-docs, debian-handbook, ...)
-  demo.jsonl       all of them concatenated in SOURCES order (for tokenizer benchmarks)
-  demo_stats.json  documents and UTF-8 text bytes per lang and per source, package versions
-Each line is {"id", "text", "lang", "source"}; `source` is
-`debian:<package>=<version>:<path inside the package>`.
+their tar patterns) and writes, under --out, <source>.jsonl per manifest source, demo.jsonl
+(all of them in SOURCES order) and demo_stats.json (documents and bytes per lang and source,
+package versions). Each line is {"id", "text", "lang", "source"}, `source` being
+`debian:<package>=<version>:<path inside the package>` (docs/demo_corpus.md).
 
-Deterministic: file lists are sorted, subsets are chosen by sha256 of a path (never by hash()),
-and nothing depends on time or locale, so the same packages give byte-identical output.
-Text is kept as found (no Unicode normalization). Prose paragraphs have their XML/HTML
-indentation collapsed and are separated by blank lines; code blocks and source files are verbatim.
-
-Not done here: downloading, unpacking and the up-to-date check (build_demo_corpus.sh does
-those), language identification (languages come from the package's directory names), dedup.
-Standard library only (Python 3.11); single-threaded.
+Deterministic: sorted file lists, subsets chosen by sha256 of a path, nothing depends on time
+or locale. Text is kept as found (no normalization); prose paragraphs have their markup
+indentation collapsed, code is verbatim. Not done here: downloading and unpacking
+(build_demo_corpus.sh), language id (from the package's directory names), dedup. Standard
+library only; single-threaded.
 """
 
 import argparse
