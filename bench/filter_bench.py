@@ -2,17 +2,12 @@
 """Cost of `rwkvkit build --filters on` on one core, next to datatrove's filter classes.
 
 Runs `rwkvkit build --input CORPUS --threads 1 --near-dedup off --no-progress --filters off|on`
-(and `--filters on --c4 on`) for each rwkvkit binary given (e.g. the commit before a change and
-after it), --repeats times each, interleaved so that load changes hit all rows alike, and reports
-the median wall time, the median CPU time (user + system of the child) and MB/s of JSONL input
-(10^6 bytes per second of wall time).
-
-Competitor row, same run: datatrove 0.10.1's GopherRepetitionFilter, GopherQualityFilter and
-FineWebQualityFilter (FineWeb's order, first drop wins) in one Python process over the same
-documents' texts, with the word splitter replaced by rwkvkit's rule
-(tests/corpus/filters/datatrove_oracle_test.py; datatrove's NLTK tokenizer is not installed
-here and would be slower). It covers the filters only: no JSON parsing, no language id, no
-tokenization, so it is a lower bound on datatrove's cost for the same step.
+(and `--filters on --c4 on`) for each rwkvkit binary given (e.g. before and after a change),
+--repeats times, interleaved so load changes hit all rows alike: median wall and CPU time (user
++ system of the child), MB/s of JSONL input. Competitor row, same run: datatrove 0.10.1's
+Gopher repetition, Gopher quality and FineWeb quality filters in one Python process over the
+same texts, with rwkvkit's word splitter (NLTK is not installed): the filters only, a lower
+bound on datatrove's cost for the step.
 
 Usage:
   .rwkvkit/venv/bin/python bench/filter_bench.py --rwkvkit after=build/bin/rwkvkit \

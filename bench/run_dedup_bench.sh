@@ -6,11 +6,9 @@
 #      hash) into the venv when they are missing — only here, never on tools/setup.sh's path;
 #   3. configures and builds rwkvkit and bench/near_dedup_bench into build-bench-dedup/ (Release,
 #      portable: the MinHash kernels pick AVX-512/AVX2 at run time, no tests);
-#   4. runs bench/dedup_bench.py: writes the input once (about 150 MB, cached under
-#      .rwkvkit/bench-dedup/), times rwkvkit's near-dedup stage alone, the whole build with
-#      near-dedup on and off, and datatrove's four MinHash stages on it, compares what each
-#      removes, prints the section and rewrites only the dedup-comparison section of
-#      docs/benchmarks.md.
+#   4. runs bench/dedup_bench.py (input cached under .rwkvkit/bench-dedup/; rwkvkit's stage,
+#      its whole build, datatrove's four MinHash stages), which rewrites only the
+#      dedup-comparison section of docs/benchmarks.md.
 #
 # Usage: bench/run_dedup_bench.sh [extra dedup_bench.py options, e.g. --size-mb 100 --repeats 5]
 # Takes about 6 minutes on 2 cores after the build (datatrove is most of it); run it on an

@@ -1,20 +1,17 @@
 #!/usr/bin/env python3
-"""An independent binidx shard reader (numpy only), written from docs/formats/binidx.md and
-docs/formats/binidx.md, to check rwkvkit's writer from outside its own code.
+"""An independent binidx shard reader (numpy only), written from docs/formats/binidx.md, to
+check rwkvkit's writer from outside its own code.
 
 It checks every rule RWKV-LM's binidx.py and Megatron's indexed_dataset.py assert (magic,
-version 1, a known dtype code) and the rest of the format's invariants: dtype code 8 (uint16)
-or 4 (int32, what Megatron and json2binidx write for 65,500+ id vocabs), .idx size ==
-34 + 12N + 8M, sizes >= 0, pointers == prefix sums of sizes*itemsize from 0, doc_idx starting
-at 0, non-decreasing, ending at N, and .bin size == pointers[N-1] + sizes[N-1]*itemsize.
-Any violation raises BinidxError "<path>@<offset>: what (saw X, expected Y)".
+version 1, a known dtype code: 8 uint16 or 4 int32) and the format's invariants (.idx size ==
+34 + 12N + 8M, sizes >= 0, pointers == prefix sums, doc_idx from 0, non-decreasing, ending at N,
+.bin size == pointers[N-1] + sizes[N-1]*itemsize). A violation raises BinidxError
+"<path>@<offset>: what (saw X, expected Y)".
 
-    read_shard(prefix) -> list of numpy arrays (uint16 or int32), one per document
-    shard_dtype(prefix) -> the numpy dtype of the shard's tokens
+    read_shard(prefix) -> numpy arrays (uint16 or int32), one per document; shard_dtype(prefix)
 
-CLI: binidx_numpy_reader.py PREFIX [--dump-jsonl]
-  prints "documents D tokens T" (and bytes), or with --dump-jsonl each document's ids as a
-  JSON list, one per line. Exit 1 with the error on stderr for a bad shard.
+CLI: binidx_numpy_reader.py PREFIX [--dump-jsonl] prints "documents D tokens T" (and bytes), or
+each document's ids as a JSON list per line; exit 1 with the error on stderr for a bad shard.
 """
 
 import argparse

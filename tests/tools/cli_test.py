@@ -2,20 +2,16 @@
 """tests/tools/cli_test.py — the rwkvkit command line as a user meets it: flags, help, version.
 
 Runs the built binary and requires:
-  (a) `rwkvkit --version`, `-V` and `<command> --version` print "rwkvkit X.Y.Z" with the version
-      of CMakeLists.txt's project(); exit 0;
-  (b) `rwkvkit` alone exits 2 with the usage on stderr; `-h`, `--help` and `help` exit 0 and list
-      every command; `<command> --help`, `-h` and `rwkvkit help <command>` print the same text;
-  (c) every flag listed in every command's usage has a description, and the shared flags
-      (--vocab, --no-progress) are described with the same words everywhere; one vocabulary:
-      --text-key where a text key is read, --no-progress where progress is shown, --threads,
-      --vocab where the vocab is loaded, -o/--out where an output directory is named;
+  (a) `--version`, `-V` and `<command> --version` print "rwkvkit X.Y.Z" (CMakeLists.txt's);
+  (b) `rwkvkit` alone exits 2 with the usage; `-h`, `--help`, `help` list every command;
+      `<command> --help`, `-h` and `rwkvkit help <command>` print the same text;
+  (c) every listed flag has a description, shared flags the same words everywhere, and one
+      vocabulary (--text-key, --no-progress, --threads, --vocab, -o/--out);
   (d) a misspelt flag, command or benchmark exits 2 with "did you mean ...";
   (e) the deprecated spellings (tokenize/bench `--key`, stats `--quiet`) still work, give the
-      same output as the new ones and warn on stderr; `tokenize --jsonl --text-key` gives the
-      ids of the official `rwkv` package's TRIE_TOKENIZER; `build ... -o DIR` writes DIR.
-Exit status 1 on failure. Usage:
-  cli_test.py --rwkvkit build/bin/rwkvkit --vocab VOCAB --cmakelists CMakeLists.txt
+      same output and warn; `tokenize --jsonl --text-key` gives the official `rwkv`
+      TRIE_TOKENIZER's ids; `build ... -o DIR` writes DIR.
+Usage: cli_test.py --rwkvkit build/bin/rwkvkit --vocab VOCAB --cmakelists CMakeLists.txt
 """
 
 import json

@@ -1,25 +1,17 @@
 #!/usr/bin/env python3
 """ctest merge_rwkv_lm: `rwkvkit build` → `rwkvkit merge` → the RWKV-LM trainer's own arithmetic.
 
-RWKV-LM's trainers open ONE binidx prefix (--data_file). Their dataset code (RWKV-v5/src/
-dataset.py for RWKV-5/6 with --my_pile_stage > 0, RWKV-v7/train_temp/src/dataset.py for RWKV-7)
-computes data_size = len(.bin) // dtype size and dataset_slot = data_size // ctx_len, asserts
-MaybeIsPrime(magic_prime), magic_prime % 3 == 2 and 0.9 < magic_prime / dataset_slot <= 1, and
-reads sample ii at ((int(p * (sqrt(5) - 1) / 2) * ii^3) % p) * ctx_len, ctx_len + 1 tokens.
-This test transcribes that arithmetic (not rwkvkit's) and checks, on a real multi-shard build:
-
-- the merged prefix read by the independent numpy reader (tests/golden/binidx_numpy_reader.py)
-  is the concatenation of the shards' documents, in order, with the shards' dtype;
-- the command lines rwkvkit prints for both trainers, parsed with the trainers' own argument
-  names and types, give data_file = the merged prefix, data_type binidx, the stage flag that
-  turns the asserts on, my_exit_tokens = data_size, and a magic_prime that passes every assert
-  and makes the trainer's sampler visit each slot exactly once per p samples without reading
-  past the end (several ctx_len values);
-- build.json's per-shard numbers follow make_data.py's rule for the file each shard is;
-- a corpus too small to train on gets a clear message, not numbers the trainer refuses;
-- merge refuses to replace an existing output (unless --force) or one of its inputs, leaves
-  no temporary files, and merges int32 shards (written by tests/golden/binidx_numpy_writer.py)
-  into an int32 prefix.
+RWKV-LM's trainers open ONE binidx prefix. Their dataset code (RWKV-v5/src/dataset.py with
+--my_pile_stage > 0, RWKV-v7/train_temp/src/dataset.py) computes data_size and dataset_slot,
+asserts magic_prime prime, % 3 == 2 and 0.9 < magic_prime / dataset_slot <= 1, and reads sample
+ii at ((int(p * (sqrt(5) - 1) / 2) * ii^3) % p) * ctx_len. This test transcribes that arithmetic
+(not rwkvkit's) and checks on a real multi-shard build: the merged prefix (read by
+tests/golden/binidx_numpy_reader.py) is the shards' documents in order, with their dtype; the
+printed trainer command lines, parsed with the trainers' argument names, pass every assert and
+visit each slot once per p samples within the data (several ctx_len); build.json's per-shard
+numbers follow make_data.py's rule; a corpus too small to train on gets a clear message; merge
+refuses to replace an existing output (unless --force) or an input, leaves no temporary files,
+and merges int32 shards into an int32 prefix.
 """
 
 import argparse

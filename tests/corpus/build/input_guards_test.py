@@ -1,21 +1,17 @@
 #!/usr/bin/env python3
 """tests/corpus/build/input_guards_test.py — inputs that once hung, exhausted memory or lost text.
 
-Each case runs the real CLI under a timeout and checks its exit status, its message and its
-output against Python's own reading of the same bytes (json, gzip; token ids of the expected
-text come from `rwkvkit tokenize` on the raw text, itself checked against the official
-tokenizer by the golden test):
-  - a FIFO given directly or matched by a glob, /dev/null, a symlink loop: refused at once
-    with what the path is (no hang, no "18446744073709 MB", no "no such file");
-  - a record over --max-record-bytes (a JSON line, a line with no newline at all, a text
-    file): counted as bad with file and line, the run goes on — in build, tokenize --jsonl
-    and bench tokenizer;
-  - gzip on stdin for tokenize --jsonl (sniffed from the stream);
-  - a record whose other field holds 1e999 or a 30-digit integer keeps its text;
-  - nested keys (--text-key meta.content) read what Python reads at rec["meta"]["content"];
+Each case runs the real CLI under a timeout and checks its exit status, message and output
+against Python's own reading of the same bytes (json, gzip; expected ids from `rwkvkit tokenize`,
+itself checked by the golden test):
+  - a FIFO (direct or by glob), /dev/null, a symlink loop: refused at once, naming what it is;
+  - a record over --max-record-bytes (JSON line, line without newline, text file): counted as
+    bad with file and line, the run goes on (build, tokenize --jsonl, bench tokenizer);
+  - gzip on stdin for tokenize --jsonl; a record whose other field holds 1e999 or a 30-digit
+    integer keeps its text; --text-key meta.content reads rec["meta"]["content"];
   - a build whose source yields nothing, or mostly bad records, exits non-zero with a summary;
-  - inspect and stats on an empty build that an older rwkvkit published (build.json with no
-    shard and no document) exit non-zero saying so, and exit 0 on the real build it came from.
+  - inspect and stats on an empty build an older rwkvkit published exit non-zero saying so,
+    and 0 on the real build it came from.
 """
 
 import gzip

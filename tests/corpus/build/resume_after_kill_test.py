@@ -1,18 +1,14 @@
 #!/usr/bin/env python3
 """tests/corpus/build/resume_after_kill_test.py — `rwkvkit build --resume` after SIGKILL.
 
-Builds a generated corpus once without interruption (the reference), then starts the same
-build again, kills it with SIGKILL (a) while it tokenizes into the token store and (b) after a
-few shards were published, resumes each with `--resume` (with another thread count), and
-requires the output directory to be byte-identical to the reference. At the moment of each
-kill it also checks that every shard under its final name, in the output directory or in the
-staging directory of the work area, is complete (equal to the reference shard), and that
-nothing at all was published yet: a build publishes only once it is complete. build.json is
-compared without its stage timing, the one part that differs between runs. Near-dedup is on (the default) and
-the corpus has planted near duplicates, so the resumed builds must also agree on which documents
-it removes; the --dedup-report file written into the output directory is compared with the rest.
-A second corpus of many files is killed while it is being read, after a phase-1 checkpoint: the
-resumed build must read on from the checkpoint's file (not from the first) and still end
+Builds a generated corpus once (the reference), then kills the same build with SIGKILL (a)
+while it tokenizes into the token store and (b) after a few shards were published, resumes each
+with `--resume` (another thread count), and requires the output directory byte-identical to the
+reference (build.json without its stage timing). At each kill, every shard under its final
+name (output or staging) must be complete, and nothing may be published yet. Near-dedup is on
+and the corpus has planted near duplicates, so the resumed builds must agree on what it removes
+(the --dedup-report is compared too). A corpus of many files is killed while being read, after
+a phase-1 checkpoint: the resumed build must read on from the checkpoint's file and still end
 byte-identical. Standard library only.
 """
 

@@ -1,23 +1,16 @@
 #!/usr/bin/env python3
-"""Independent check of rwkvkit's near dedup: on a seeded corpus with planted edits,
-compare rwkvkit's confirmed near-duplicate pairs with the exact Jaccard of the shingle sets
-(brute force over every pair sharing a shingle) and report datasketch's MinHashLSH alongside.
+"""Independent check of rwkvkit's near dedup: on a seeded corpus with planted edits, compare
+rwkvkit's confirmed near-duplicate pairs with the exact Jaccard of the shingle sets (brute force
+over every pair sharing a shingle) and report datasketch's MinHashLSH alongside.
 
-Same shingles on both sides: near_dedup_driver prints each document's distinct shingle hashes
-(XXH3-64 of the simplified word 5-grams, corpus/dedup/shingles.h), and both the exact Jaccard
-and datasketch (MinHash over the 8-byte little-endian hash of each shingle, num_perm=112,
-MinHashLSH threshold=0.8) work on those sets. So this checks the MinHash, LSH banding,
-confirmation and clustering of rwkvkit independently; the simplification and segmentation
-rules are checked exactly by shingles_test.cc.
-
-Corpus: base documents of words drawn from a seeded multilingual-ish vocabulary (Latin with
-diacritics, Cyrillic, Greek, CJK), near copies with k% of words substituted, inserted or
-deleted (k from 0 to 12, some copies of copies), and unrelated documents.
-
-Pass: recall >= 0.9 on pairs with exact Jaccard >= 0.85, precision >= 0.95 where a reported
-pair is correct if its exact Jaccard >= 0.8 - SLACK (SLACK = 0.05, about 1.3 binomial standard
-deviations of a 112-hash estimate at J = 0.8); rwkvkit's representatives must be the smallest
-index of each connected component of its confirmed pairs.
+Both sides use the shingle hashes near_dedup_driver prints (corpus/dedup/shingles.h; datasketch
+with num_perm=112, threshold=0.8), so this checks MinHash, LSH banding, confirmation and
+clustering; the simplification and segmentation rules are checked by shingles_test.cc. Corpus:
+seeded multilingual base documents, near copies with 0-12% of words edited (copies of copies
+too), unrelated documents. Pass: recall >= 0.9 on pairs with exact Jaccard >= 0.85, precision
+>= 0.95 where a pair is correct at exact Jaccard >= 0.8 - 0.05 (about 1.3 binomial standard
+deviations of a 112-hash estimate at J = 0.8); each representative is the smallest index of its
+connected component of confirmed pairs.
 
 Usage: datasketch_check.py --driver build/bin/near_dedup_driver [--seed S] [--bases N]
 """

@@ -2,16 +2,12 @@
 """rwkvkit's quality filters against datatrove's own filter classes, document by document.
 
 datatrove 0.10.1's GopherQualityFilter, GopherRepetitionFilter, FineWebQualityFilter and
-C4QualityFilter (default options; C4 also with filter_no_terminal_punct=False, FineWeb's
-setting) run on every record of a JSONL corpus plus generated edge cases, with one change:
-their word and sentence splitters (datatrove uses NLTK/spaCy models that are not installed
-here) are replaced by Python versions of the splitting rwkvkit documents (docs/filters.md):
-words = whitespace-separated runs cut at every run of punctuation (datatrove's PUNCTUATION_SET
-or Unicode P*), sentences = c4_filter.h's CountSentences rule. Everything else — the rules,
-the thresholds, the ratios, the order, the line removal of C4 — is datatrove's code.
-
-The C++ side is the filter_verdicts tool: it prints, per record, each filter's verdict run on
-its own (all word rules on, the stop-word rule on) and C4's edited text. Any difference fails.
+C4QualityFilter (defaults; C4 also with filter_no_terminal_punct=False) run on every record of a
+JSONL corpus plus generated edge cases. Only their word and sentence splitters (NLTK/spaCy
+models, not installed here) are replaced by Python versions of the splitting rwkvkit documents
+(docs/filters.md); the rules, thresholds, ratios, order and C4's line removal are datatrove's.
+The C++ side is the filter_verdicts tool: per record, each filter's verdict on its own and C4's
+edited text. Any difference fails.
 
 Usage: datatrove_oracle_test.py --tool build/bin/filter_verdicts --corpus demo.jsonl [--limit N]
 """

@@ -1,22 +1,17 @@
 #!/usr/bin/env python3
 """`rwkvkit build` on Parquet sources written by pyarrow, against the JSON Lines build.
 
-1. The demo corpus (every source of data_manifests/demo.json) written by pyarrow as Parquet
-   with several row groups, snappy and zstd, large_string, a dictionary-encoded text column,
-   nulls (with an id column and a language column that are not read): the shards are
-   byte-identical to the JSONL build's, for 1 and 2 threads and after a SIGKILL and --resume;
-   each null is one bad record (null_text) named by file, row, row group and row within it in
-   build.json.
-2. Damaged and unexpected files next to good ones: a truncated file, a missing text column
-   (the error names the file and lists its columns), a non-string column named as text, a
-   corrupt page (the rows before it kept): each is a file error naming the file, the run goes
-   on, the exit status is 0 (and 1 with --strict).
-3. A Hugging Face dataset folder (data/train-0000N-of-00003.parquet and <config>/<split>/
-   *.parquet) given to --input: files read in sorted path order, shards equal to the JSONL
-   build of the same records in that order.
+1. The demo corpus as Parquet (several row groups, snappy and zstd, large_string, a dictionary
+   text column, nulls, unread id and language columns): shards byte-identical to the JSONL
+   build's for 1 and 2 threads and after SIGKILL + --resume; each null is one bad record
+   (null_text) named by file, row, row group and row within it.
+2. A truncated file, a missing text column (the columns listed), a non-string text column, a
+   corrupt page (earlier rows kept): file errors naming the file; the run goes on (exit 0, 1
+   with --strict).
+3. A Hugging Face dataset folder given to --input: sorted path order, shards equal to the JSONL
+   build of the same records.
 4. The near-duplicate report names a Parquet record by file, row, row group and row in it.
-5. `rwkvkit stats` on the Parquet build; `rwkvkit bench tokenizer --input FILE.parquet` counts
-   the same per-language numbers as on the JSONL file (languages from the lang column).
+5. `rwkvkit stats` on it; `bench tokenizer --input FILE.parquet` counts as on the JSONL file.
 """
 import glob
 import hashlib

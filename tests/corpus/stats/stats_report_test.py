@@ -1,23 +1,16 @@
 #!/usr/bin/env python3
 """tests/corpus/stats/stats_report_test.py — `rwkvkit stats` checked against an independent oracle.
 
-Builds a small multi-source corpus (slices of the demo corpus, a code source declared
-"code:python" with weight 2, and a synthetic source with exact and near duplicates, repeated
-boilerplate lines, a bad JSON line and an empty text, and a source whose documents and license
-hold HTML, Markdown and YAML metacharacters) into several shards with near-dedup and filters
-on, runs `rwkvkit stats` with 1 and 2 threads (the three reports must be byte-identical), and
-recomputes from the shards with the independent numpy binidx reader
-(tests/golden/binidx_numpy_reader.py) and the official tokenizer (`rwkv` package,
-TRIE_TOKENIZER.decodeBytes), plus build.json read with Python's json module:
-  - totals, per-source documents/tokens/bytes/chars and share of tokens, length histograms
-    (log-2 buckets) and length percentiles (exact nearest rank, mapped to the report's
-    buckets), the example documents of each source (which ones, their text cut to 500
-    characters, the same in report.json, report.html and report.md), the most frequent tokens (ids, counts, bytes), repeated lines (exact: the table is not
-    pruned at this size) and the declared-language rows;
-  - drops, repairs and duplicate rates against build.json;
-  - report.html parses with html.parser (tags balanced), holds inline SVG charts and no
-    script, no external src/href; report.md's tables hold the same numbers as report.json.
-Standard library + numpy + the rwkv package.
+Builds a small multi-source corpus (demo slices, a "code:python" source of weight 2, a synthetic
+source with exact and near duplicates, boilerplate lines, a bad line and an empty text, and one
+whose documents and license hold HTML, Markdown and YAML metacharacters) into several shards
+with near-dedup and filters on, runs `rwkvkit stats` with 1 and 2 threads (reports byte-identical)
+and recomputes from the shards with the numpy binidx reader, the official tokenizer (`rwkv`,
+TRIE_TOKENIZER.decodeBytes) and Python's json: totals, per-source numbers and shares, length
+histograms and percentiles, the example documents (the same in all three reports), top tokens,
+repeated lines, declared-language rows; drops, repairs and duplicate rates against build.json;
+report.html parses with balanced tags, inline SVG, no script or external src/href; report.md's
+tables hold report.json's numbers. Standard library + numpy + the rwkv package.
 """
 
 import collections

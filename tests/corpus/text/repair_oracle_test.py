@@ -2,16 +2,13 @@
 """Oracle test for corpus/text: an independent Python implementation of the repair rules
 (docs/formats/text_repair.md), written from the rules rather than from the C++ code, against
 text_repair_driver on seeded generated inputs, for --normalize nfc, nfkc, none and --json-line.
+Python supplies its own pieces: bytes.decode with an error handler (one error per maximal
+subpart, as Unicode recommends), unicodedata.normalize, and re for JSON escapes.
 
-Python supplies its own pieces: bytes.decode with an error handler (CPython's UTF-8 decoder
-reports each maximal subpart of an ill-formed sequence as one error, as Unicode recommends),
-unicodedata.normalize for NFC/NFKC, and re for JSON escapes.
-
-Unicode versions: CPython 3.11's unicodedata is Unicode 14.0, ICU 72 is 15.0. Normalization is
-stable for assigned characters, so results agree on text made of characters assigned in 14.0.
-Generated characters are drawn from those only; random bytes can still decode to a code point
-unassigned in 14.0, and such cases (category Cn, noncharacters excepted: they are inert in every
-version) are skipped and counted. The test fails if fewer than 90% of the cases were compared.
+CPython 3.11's unicodedata is Unicode 14.0, ICU 72 is 15.0; normalization is stable for assigned
+characters, so generated text uses characters assigned in 14.0. Cases where random bytes decode
+to a code point unassigned in 14.0 (category Cn, noncharacters excepted) are skipped and
+counted; the test fails if fewer than 90% of the cases were compared.
 
 Usage: repair_oracle_test.py --driver build/bin/text_repair_driver [--cases N] [--seed S]
 """
