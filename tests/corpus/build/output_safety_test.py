@@ -1,28 +1,18 @@
 #!/usr/bin/env python3
 """tests/corpus/build/output_safety_test.py — what `rwkvkit build` may do to --out.
 
-Real builds, real files, real processes and signals (standard library only):
-  interrupted   a rebuild into a directory holding a complete build that fails (--strict on a
-                bad record), is stopped by SIGINT or SIGTERM a few seconds in, or is SIGKILLed
-                while writing shards leaves every published file byte-identical; `--resume`
-                after the kill publishes exactly what an uninterrupted build writes
-  foreign       a directory holding a file rwkvkit did not write, or another corpus's build,
-                is refused; with --force the build goes ahead and the user's files are kept
-                (a shard name taken by a user's file stops the publish); files of an older
-                build of ours that the new one does not replace are removed
-  inputs        an output (--dedup-report; build.json or a shard in --out) naming an input, by
-                path or by hard link, is refused and the input left as it was
-  names         a corpus name with `../`, `/`, a leading dot or a control character is refused
-                with the manifest's file and JSON path, and nothing is written outside --out
-  lock          a second build into a directory another build is writing to is refused with
-                a message naming the holder's pid; the first one finishes untouched
-  resume        --resume after a kill with another --text-key, or with the vocab replaced in
-                place, gives what a fresh build gives; --resume on a finished build of the same
-                inputs keeps it untouched and exits 0
-  weights       a weight above 65535 is refused; `inspect` catches a build.json whose source
-                counts differ from the shards
-  failures      a write that fails (file size limit: EFBIG, as ENOSPC) leaves no temporary
-                file and the old build intact; a manifest with a UTF-8 BOM is accepted
+Real builds, files, processes and signals (standard library only). interrupted: a failing
+(--strict), SIGINT/SIGTERM-stopped or SIGKILLed rebuild leaves the published build
+byte-identical, and `--resume` after the kill publishes what an uninterrupted build writes.
+foreign: a user's file or another corpus's build is refused; --force keeps the user's files (a
+shard name they hold stops the publish) and removes our older leftovers. inputs: an output
+naming an input (path or hard link) is refused, the input untouched. names: a corpus name with
+`../`, `/`, a leading dot or a control character is refused (manifest file and JSON path).
+lock: a second build into a directory being written is refused naming the holder. resume:
+--resume after a kill with another --text-key or a vocab replaced in place gives a fresh
+build's output; on a finished build of the same inputs it keeps it. weights: above 65535
+refused; inspect catches wrong source counts. failures: a failing write (EFBIG, as ENOSPC)
+leaves no temporary file and the old build; a manifest with a UTF-8 BOM is accepted.
 """
 
 import argparse

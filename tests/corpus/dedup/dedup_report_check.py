@@ -1,28 +1,17 @@
 #!/usr/bin/env python3
 """tests/corpus/dedup/dedup_report_check.py — `rwkvkit build --dedup-report` checked in Python.
 
-Writes a seeded corpus in two JSONL sources (three files) and one text source: base documents
-of random lowercase words, near copies of some of them (0.4-3% of the words substituted, placed
-later, in the same or another file or source), far copies (15% substituted: not near
-duplicates) and unrelated documents. Only ASCII lowercase words and single spaces, so the
-near-dedup simplification leaves the text as it is and its words are the space-separated
-ones; this file computes each document's 5-word shingles as strings and the exact Jaccard by
-itself. It then requires:
-  - the report is the same bytes for --threads 1 and 2, and so is build.json (its stage
-    timing aside);
-  - every removed document appears once, its kept document comes earlier in input order and is
-    not removed itself; source, file and line name the right documents (text files: line null);
-  - the pairs are real near duplicates: exact Jaccard >= 0.6, and the reported estimate is
-    within 4.5 binomial standard deviations of the exact value (112 hashes);
-  - every planted copy with exact Jaccard >= 0.9 to an earlier document is removed; no far
-    copy or unrelated document is removed;
-  - the count equals build.json's near_dedup.documents_removed and each source's
-    dropped.near_duplicate; the shards hold the other documents;
-  - a manifest with "near_dedup": {"enabled": false} removes nothing, `--near-dedup on`
-    overrides it, and its threshold reaches build.json (options.minhash);
-  - --dedup-report with --near-dedup off, or into a missing directory, is an error (before any
-    work).
-Standard library only.
+A seeded corpus (two JSONL sources, three files, one text source): base documents of random
+lowercase words, near copies (0.4-3% of words substituted, later, in any file or source), far
+copies (15%) and unrelated documents; ASCII words and single spaces, so this file computes the
+5-word shingles and exact Jaccard itself. Requires: report and build.json (timing aside) the
+same bytes for --threads 1 and 2; every removed document once, its kept document earlier and
+kept, source/file/line right (text files: line null); exact Jaccard >= 0.6 and the estimate
+within 4.5 binomial standard deviations (112 hashes); every planted copy at Jaccard >= 0.9
+removed, no far copy or unrelated document; the count equals build.json's near_dedup and
+dropped.near_duplicate, the shards hold the rest; "near_dedup": {"enabled": false} removes
+nothing, `--near-dedup on` overrides it, its threshold reaches options.minhash; --dedup-report
+with --near-dedup off or into a missing directory is an error before any work. Standard library.
 """
 
 import argparse

@@ -1,29 +1,17 @@
 #!/usr/bin/env python3
 """tests/corpus/filters/drop_report_check.py — `rwkvkit build --drop-report` checked in Python.
 
-Builds slices of the demo corpus in three sources (a JSONL source with a language keep list,
-so the language filter drops documents too; a JSONL source with a bad line, so line numbers
-must count physical lines; a text source of whole files, some too short for the quality
-filters; with --parquet also a Parquet source written by pyarrow in row groups of 37 rows,
-with the same language keep list) with --filters on and a --drop-report, with --threads 1
-and 2. Requires:
-  - the report is the same bytes for both thread counts, and so is build.json (its timing
-    block aside);
-  - every line names a real input document: the file exists, the line of a JSONL file holds a
-    JSON record with a text, text files have line null, a Parquet record is named by row, row
-    group and row within it, which pyarrow's reading of the file confirms (the row's text is a
-    string; the group's first row plus row_in_group is the row); no document appears twice;
-    lines come in input order (file order, then line or row);
-  - per source, the lines counted by (filter, reason) — by language for the language filter —
-    equal build.json's counts.filters.dropped exactly, and their total equals the source's
-    filter_* drops; language-filter drops name a language outside the keep list;
-  - build.json records each source's language_id_prefix (the handbook source's manifest sets 0,
-    the whole text; the others have the default);
-  - --drop-report or --language-id-prefix without --filters on, --drop-report into a missing
-    directory, naming the --dedup-report's file or the build's own build.json is an error
-    before any work (no build.json written).
-    (A build split into tasks writes the same report: tests/corpus/tasks/split_identity_test.py.)
-Standard library only (pyarrow with --parquet).
+Builds demo slices in a JSONL source with a language keep list, a JSONL source with a bad line,
+a text source of whole files (and with --parquet a pyarrow Parquet source, row groups of 37)
+with --filters on, --threads 1 and 2. Requires: the report and build.json (timing aside) the
+same bytes for both; every line names a real input document (JSONL line holds a record with a
+text, text files line null, Parquet row/row group/row in group as pyarrow reads it), once, in
+input order; per source the (filter, reason) counts, by language for the language filter, equal
+build.json's counts.filters.dropped and the filter_* drops, language drops outside the keep
+list; build.json records each source's language_id_prefix; --drop-report or
+--language-id-prefix without --filters on, into a missing directory, or naming the
+--dedup-report's file or build.json is an error before any work. (A split build writes the same
+report: tests/corpus/tasks/split_identity_test.py.) Standard library (pyarrow with --parquet).
 """
 
 import collections
