@@ -1,35 +1,15 @@
 #!/usr/bin/env python3
 """End-to-end benchmark of `rwkvkit build` next to two Python pipelines, on one input.
 
-The input is the demo corpus (.rwkvkit/demo/demo.jsonl) scaled up to --size-mb by repeating
-it; every copy k appends " [copy k]" to each text, so exact dedup keeps all copies. It is
-written once, as --parts JSONL files in one directory (datatrove gives whole files to its
-tasks, so a single file would leave all but one worker idle), and all tools read those files.
-
-Tools, each run as its own process; wall time is the whole process (start to exit) as this
-harness measures it, CPU time is the child's user + system time:
-
-  rwkvkit     `rwkvkit build --input DIR --out OUT --threads T --no-progress --near-dedup off`,
-              T = 1 and all cores (near-dedup off: the copies are near duplicates of each other,
-              and the other tools do not dedup; bench/dedup_bench.py measures it); documents
-              and tokens from build.json.
-  make_data   the flow of RWKV-LM's RWKV-v5/make_data.py rewritten here: read the JSONL lines,
-              json.loads, TRIE_TOKENIZER.encode (the `rwkv` package), the decode round-trip
-              check, append token 0, write uint16 binidx with a small numpy writer
-              (docs/formats/binidx.md). One process, as make_data is. Its N_EPOCH shuffled
-              copies (make_data_temp.jsonl) and the magic_prime step are left out. It runs on a
-              prefix of the input (--makedata-mb) and its MB/s is extrapolated; its token total
-              and bytes are checked against `rwkvkit build --normalize none` on that prefix.
-  datatrove   LocalPipelineExecutor([JsonlReader, DocumentTokenizer]) with tasks = workers = 1
-              and = all cores, shuffle_documents=False (rwkvkit does not shuffle by default),
-              TOKENIZERS_PARALLELISM=false (one thread per worker). DocumentTokenizer needs a
-              Hugging Face `tokenizers` tokenizer and the World tokenizer has none, so this
-              harness trains a byte-level BPE (vocab --bpe-vocab) on the demo corpus offline:
-              datatrove tokenizes with a different tokenizer, so its row compares pipelines,
-              not tokens.
-
-MB/s = 10^6 bytes of JSONL input (the files on disk) per second of wall time; per core =
-MB/s / the threads or workers asked for. Usage: bench/run_build_bench.sh (one command), or
+The input is the demo corpus scaled to --size-mb by repeating it (copy k appends " [copy k]",
+so exact dedup keeps every copy), written once as --parts JSONL files. Each tool runs as its
+own process (wall = start to exit, CPU = the child's user + system): rwkvkit build
+(--near-dedup off, T = 1 and all cores); make_data, RWKV-LM's make_data.py flow rewritten here
+(json.loads, TRIE_TOKENIZER.encode, round-trip check, uint16 binidx) on a --makedata-mb prefix,
+checked against `rwkvkit build --normalize none`; datatrove's JsonlReader + DocumentTokenizer
+with a byte-level BPE trained here (no World tokenizer in `tokenizers`: it compares pipelines,
+not tokens). MB/s = 10^6 bytes of JSONL input per second of wall; per core = / threads.
+docs/benchmarks.md has the method and the results. Usage: bench/run_build_bench.sh, or
     .rwkvkit/venv/bin/python bench/build_bench.py --rwkvkit build-bench-e2e/bin/rwkvkit \
         [--size-mb 200] [--write-doc docs/benchmarks.md] [--install]
 """

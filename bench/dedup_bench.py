@@ -1,33 +1,16 @@
 #!/usr/bin/env python3
 """Near-dedup benchmark: rwkvkit's MinHash LSH next to datatrove's MinHash pipeline, one input.
 
-The input is the demo corpus (.rwkvkit/demo/demo.jsonl) scaled up to --size-mb. Repeating it
-as bench/build_bench.py does would make every copy a near duplicate of the first (only a
-suffix differs), so here copy 0 is the demo corpus as it is and every later copy k rewrites
-each text: about one letter in ten (any script: Latin, Cyrillic, Han, Thai, ...) is doubled, at
-positions drawn from a generator seeded by (k, document). That keeps each document's scripts,
-words per line and length, but leaves few 5-word shingles intact (the copies' Jaccard to each
-other stays far below 0.8: the removed counts below show it). Then near duplicates are planted: for
-about --plant-rate of the documents, a lightly edited copy (one letter in 1000 doubled, which
-leaves about 95% of an English text's 5-word shingles intact) follows its source. The planted pairs are
-the known near duplicates; the demo corpus's own near duplicates (its -enfallback and
-orthography variants) exist only in copy 0.
-
-Rows, each a separate process timed by this harness (wall = start to exit):
-  rwkvkit near-dedup alone   bench/near_dedup_bench (reads the JSONL files, MinHash signatures
-                             on T threads, LSH clustering, writes the removed (file, line) list)
-  rwkvkit build              `rwkvkit build --input DIR --near-dedup on|off --threads T`: the
-                             whole build (repair, exact dedup, near dedup, tokenize, shards)
-  datatrove                  MinhashDedupSignature -> MinhashDedupBuckets -> MinhashDedupCluster
-                             -> MinhashDedupFilter (JsonlReader in front of 1 and 4, JsonlWriter
-                             after 4), MinhashConfig(n_grams=5, num_buckets=14,
-                             hashes_per_bucket=8) (its 64-bit xxhash default), language "en"
-                             (spaCy's blank English tokenizer, as FineWeb), LocalPipelineExecutor
-                             with `workers` = cores; stage 2 runs 14 tasks (one per bucket).
-
-MB/s = 10^6 bytes of JSONL input per second of wall time; per core = MB/s / threads (workers).
-Also reported: documents removed by each, their overlap, and how many planted copies each
-removed. Usage: bench/run_dedup_bench.sh (one command), or
+The input is the demo corpus scaled to --size-mb: copy 0 as it is, each later copy with about
+one letter in ten doubled (seeded by copy and document), so copies are not near duplicates of
+each other; then about --plant-rate of the documents get a lightly edited copy (one letter in
+1000 doubled) right after them: the known near duplicates. Rows, each a process timed start to
+exit: bench/near_dedup_bench (signatures on T threads, LSH clustering), `rwkvkit build
+--near-dedup on|off`, and datatrove's four MinHash stages (MinhashConfig(n_grams=5,
+num_buckets=14, hashes_per_bucket=8), spaCy's blank English tokenizer, workers = cores). MB/s =
+10^6 bytes of JSONL input per second of wall; also the documents each removed, their overlap
+and the planted copies found. docs/benchmarks.md has the method and results. Usage:
+bench/run_dedup_bench.sh, or
     .rwkvkit/venv/bin/python bench/dedup_bench.py --bench-bin build-bench-dedup/bin/near_dedup_bench \
         --rwkvkit build-bench-dedup/bin/rwkvkit [--size-mb 150] [--write-doc docs/benchmarks.md]
 """

@@ -2,25 +2,13 @@
 """`rwkvkit build` per core on one corpus stored as JSONL.zst, Parquet (zstd), .jsonl.gz and
 plain JSONL, and the read stage alone for each (bench/input_read_bench.cc).
 
-The corpus is the demo corpus (.rwkvkit/demo/demo.jsonl) repeated --copies times with
-variations: copy k shuffles the documents (seeded) and appends " [copy k]" to every text, so
-exact dedup keeps every copy and no two copies are byte-aligned for the compressors. It is
-written once (cached under .rwkvkit/bench-input/) as --parts files per format, the same records
-in the same order:
-  jsonl.zst   `zstd -3` (the zstd CLI's default level)
-  parquet     pyarrow, columns id and text, zstd (pyarrow's default level), --row-group rows
-  jsonl.gz    Python's gzip, level 6 (gzip's default), one member per file
-  jsonl       uncompressed
-Runs, interleaved round-robin (--repeats rounds) so that load drift hits every format alike:
-  build       `rwkvkit build --input DIR --threads 1 --near-dedup off --no-progress` (near-dedup
-              off: the copies are near duplicates of each other, and it does not depend on the
-              format); the shards of every format must be byte-identical.
-  read        `input_read_bench --format F FILES` (the records as the build's input stage gets
-              them) and with --extract (also the text field of each JSON line, simdjson, as the
-              build's parallel stage does first; Parquet records are the text already).
-MB/s per core = 10^6 bytes of the uncompressed JSONL of the corpus (the same number for every
-format) per CPU-second of the one-thread process (wall time is reported too: on a shared
-machine it counts other processes' time). The run with the least CPU time of the rounds.
+The corpus is the demo corpus repeated --copies times (copy k shuffled, seeded, with " [copy k]"
+appended), written once under .rwkvkit/bench-input/ as --parts files per format: `zstd -3`,
+pyarrow Parquet (zstd, --row-group rows), gzip level 6, plain. Runs, interleaved round-robin
+(--repeats): `rwkvkit build --threads 1 --near-dedup off` (the shards of every format must be
+byte-identical) and `input_read_bench --format F` with and without --extract. MB/s per core =
+10^6 bytes of the uncompressed JSONL per CPU-second of the one-thread process (wall reported
+too), the round with the least CPU time. docs/benchmarks.md has the method and results.
 Usage: bench/run_input_bench.sh, or
     .rwkvkit/venv/bin/python bench/input_bench.py --rwkvkit B/bin/rwkvkit --read-bench B/bin/input_read_bench \
         [--copies 12] [--write-doc docs/benchmarks.md]

@@ -1,34 +1,18 @@
 #!/usr/bin/env python3
 """tests/tools/bench_tokenizer_test.py — `rwkvkit bench tokenizer` against an independent Python oracle.
 
-The oracle reads the same generated JSONL with Python's json module and counts, per `lang`:
-documents, UTF-8 bytes, code points (len()), words (str.split() pieces holding a character
-of Unicode category L* or N*), and tokens under TRIE_TOKENIZER from the official `rwkv`
-package (in the venv made by tools/setup.sh), for the World vocab and for a second vocab in
-the same greedy format made from it (every third multi-byte token dropped). The test runs the
-CLI as a user would and requires:
-
-  (a) --json: every count of every language and vocab equals the oracle's; ratios equal the
-      oracle's (bytes/token, chars/token, tokens/word; tokens/word null for zh/ja/th); the
-      totals are the sums; bad lines are counted and each is named `file:line` on stderr;
-  (b) the table on stdout shows the same numbers (parsed back, formatted as the CLI does);
-  (c) the same JSON (but "threads") with --threads 1 and --threads 2, and the same numbers for a
-      .zst copy and for a directory holding the file; `--vocab A --vocab B` gives the same
-      numbers as `--compare NAME=B`;
-  (d) languages without a `lang` field (and with --detect-lang) come from CLD2: long English
-      and German texts are grouped as en/de and counted as detected;
-  (e) --manifest: a source's language groups all its documents; a `text` source is one document;
-  (f) the speed run writes positive, finite MB/s for one and two threads (values not checked);
-  (g) errors: a missing input file and a malformed --compare exit non-zero with a message; a
-      truncated .zst is named and counted in bad_files, its lines before the cut are counted,
-      and the run goes on to the next file;
-  (h) progress lines go to stderr only (a final `..., done` line when stderr is not a TTY);
-      --no-progress silences them, and stdout and the JSON are the same either way.
-
-Standard library + the `rwkv` package only; no timing is asserted. Exit status 1 on failure,
-2 when the set-up is missing. Usage:
-
-  bench_tokenizer_test.py --rwkvkit build/bin/rwkvkit --vocab .rwkvkit/vocab/rwkv_vocab_v20230424.txt
+The oracle counts per `lang` with Python's json: documents, UTF-8 bytes, code points, words
+(str.split() pieces holding an L*/N* character) and tokens under the official `rwkv`
+TRIE_TOKENIZER, for the World vocab and a second vocab derived from it. Requires: (a) --json
+counts and ratios equal the oracle's (tokens/word null for zh/ja/th), totals are sums, bad
+lines counted and named `file:line`; (b) the stdout table shows the same numbers; (c) the same
+JSON for --threads 1 and 2, a .zst copy and a directory, and `--vocab A --vocab B` as
+`--compare NAME=B`; (d) languages without `lang` (and --detect-lang) come from CLD2; (e)
+--manifest groups a source's documents, a `text` source is one document; (f) the speed run
+writes positive finite MB/s; (g) a missing input and a bad --compare fail with a message, a
+truncated .zst is named, counted and the run goes on; (h) progress only on stderr, and
+--no-progress changes nothing else. No timing is asserted; exit 1 on failure, 2 without set-up.
+Usage: bench_tokenizer_test.py --rwkvkit build/bin/rwkvkit --vocab VOCAB
 """
 
 import json
