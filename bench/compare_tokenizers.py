@@ -1,31 +1,16 @@
 #!/usr/bin/env python3
 """bench/compare_tokenizers.py — RWKV World tokenizers side by side on one corpus, in one run.
 
-Measures, on the texts of a JSONL corpus (the string at `text` of every line):
-  (i)   the official reference TRIE_TOKENIZER (PyPI `rwkv`), `encode` per document, 1 thread;
-  (ii)  the Rust tokenizer (PyPI `pyrwkv-tokenizer`): `encode` per document (1 thread) and
-        `encode_batch` on all documents (rayon, --threads threads);
-  (iii) rwkvkit: runs `tokenizer_bench --json` (bench/tokenizer_bench.cc) on the same corpus and
-        reads its numbers (per document, also on each SIMD instruction set the CPU runs, and on
-        the concatenation, 1 and --threads threads);
-  (iv)  with --rwkvkit, `rwkvkit tokenize --threads 1` on the concatenated texts: the whole
-        process, ids written as text to a file.
-One-thread rows are timed by the thread's (for the CLI: the process's) CPU time, so that a
-shared machine's other work does not count; multi-threaded rows by wall time.
-Each Python-side measurement is the best of --repeats passes over all documents, with the
-garbage collector off while timing. The Python tools receive `str` objects (their time
-includes the UTF-8 conversion); rwkvkit receives the UTF-8 bytes; nobody's time includes
-reading or parsing the JSONL. MB means 10^6 bytes of UTF-8 text.
-
-Checks: the per-document token totals of all tools must agree, and the Rust ids must equal the
-reference ids document by document (the Rust crate can only differ on invalid UTF-8, which a
-JSONL `str` cannot hold); rwkvkit checks its own variants against its plain walk. A
-disagreement is printed loudly, marked in the table, and gives exit status 1.
-
-Prints a Markdown section (machine, versions, corpus, table) for docs/benchmarks.md;
-`--write-doc docs/benchmarks.md` replaces the section between its markers (or appends it).
-Not a test: never run by ctest. Usage (bench/run_tokenizer_bench.sh runs it):
-
+On the texts of a JSONL corpus: (i) the official TRIE_TOKENIZER (`rwkv`), encode per document;
+(ii) the Rust `pyrwkv-tokenizer`, encode per document and encode_batch (rayon, --threads);
+(iii) rwkvkit's `tokenizer_bench --json` (per document, per SIMD target the CPU runs, and on the
+concatenation, 1 and --threads threads); (iv) with --rwkvkit, `rwkvkit tokenize --threads 1`
+on the concatenation (the whole process). One-thread rows by CPU time, multi-threaded rows by
+wall time; Python rows the best of --repeats passes with the GC off, from `str` (UTF-8
+conversion included); nobody's time includes reading the JSONL; MB = 10^6 bytes of UTF-8.
+Checks: per-document token totals agree, the Rust ids equal the reference's; a disagreement is
+marked and gives exit 1. Prints a Markdown section for docs/benchmarks.md (`--write-doc`
+replaces it between its markers). Not a test. Usage (bench/run_tokenizer_bench.sh runs it):
   compare_tokenizers.py --corpus .rwkvkit/demo/demo.jsonl \\
       --vocab .rwkvkit/vocab/rwkv_vocab_v20230424.txt --tokenizer-bench build-bench/bin/tokenizer_bench
 """

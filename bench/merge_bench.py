@@ -2,24 +2,13 @@
 """Benchmark of `rwkvkit merge` (shards -> the one binidx prefix RWKV-LM trains on) next to two
 other ways of joining the same shards, on one machine, in one run.
 
-Input: --shards uint16 shards of --shard-mb MB each, random token ids in documents of 1..4000
-tokens, written once with tests/golden/binidx_numpy_writer.py into --dir (default: a temporary
-directory). Each tool then joins them, best of --repeats runs, output deleted between runs (the
-inputs stay in the page cache after the first read; so every tool reads from memory; `sync`
-runs before each run, so no tool pays for the writeback of another's files):
-
-  rwkvkit     `rwkvkit merge SHARDS... --out OUT --no-progress` (copy_file_range for the .bin,
-              the .idx rebuilt, fsync, verify, rename).
-  megatron    the method of Megatron-LM's tools/merge_datasets.py (IndexedDatasetBuilder.add_index:
-              the .bin appended with shutil.copyfileobj, the index arrays concatenated and shifted
-              with numpy), rewritten here with numpy alone, plus fsync of both files so that all
-              three rows do the same durable work.
-  cat         `cat *.bin > out.bin; sync out.bin`: only the .bin bytes, no index; the floor of a
-              user-space copy.
-
-A last row times `rwkvkit merge --help`: the binary's start-up, which every rwkvkit row includes.
-
-MB/s = 10^6 bytes of .bin written per second of wall time (process start to exit).
+Input: --shards uint16 shards of --shard-mb MB (random documents of 1..4000 tokens, written with
+tests/golden/binidx_numpy_writer.py). Best of --repeats, output deleted and `sync` between runs,
+inputs in the page cache: rwkvkit (`merge ... --no-progress`: copy_file_range, index rebuilt,
+fsync, verify, rename); megatron (Megatron-LM's tools/merge_datasets.py method rewritten with
+numpy, plus fsync, so every row does the same durable work); cat (`cat *.bin > out.bin; sync`:
+no index, the floor of a user-space copy); and `rwkvkit merge --help` (the start-up every
+rwkvkit row includes). MB/s = 10^6 bytes of .bin written per second of wall time.
 Usage: .rwkvkit/venv/bin/python bench/merge_bench.py --rwkvkit build/bin/rwkvkit [--shards 4] [--shard-mb 500]
 """
 

@@ -1,25 +1,14 @@
 #!/usr/bin/env python3
 """bench/python_tokenizer_bench.py — the World tokenizer from Python, in one run beside the
-tokenizers a Python user has: the Rust `pyrwkv-tokenizer` (PyPI) and the official
-`rwkv.rwkv_tokenizer.TRIE_TOKENIZER`.
+tokenizers a Python user has: the Rust `pyrwkv-tokenizer` and the official TRIE_TOKENIZER.
 
-On the demo corpus's documents (.rwkvkit/demo/demo.jsonl), one document per call:
-  * one thread: MB/s of rwkvkit.Tokenizer.encode (list), .encode_numpy (uint16 array),
-    pyrwkv_tokenizer.RWKVTokenizer.encode and TRIE_TOKENIZER.encode (the official one on the
-    first --official-mb MB only: it runs ~3 MB/s);
-  * encode_batch at 1 and 2 threads and on all cores (rwkvkit: TBB, GIL released, lists
-    made by the calling thread while the others encode) and pyrwkv's encode_batch (rayon, all
-    cores), each from wall time, the process's CPU time and the calling thread's CPU time;
-  * the per-call cost of a short string: rwkvkit.Tokenizer.encode("Hello world") in a Python
-    loop (thread CPU time), minus the C++ EncodeToBuffer call on the same string
-    (bench/short_call_bench.cc, wall time of a tight loop: best of its repeats).
-Single-thread rates are given from CPU time (time.thread_time: the machine may be shared) and
-from wall time, the median of --repeats rounds that time every row once each; the batch rates,
-also in rounds, from wall time, from process CPU time (time.process_time, all threads;
-OpenBLAS, which numpy loads, is kept to one thread so that its idle pool costs nothing) and
-from the calling thread's CPU time, with the load average before and after the run.
-Every tokenizer's ids are checked equal to rwkvkit's on the documents it encodes.
-
+On the demo corpus, one document per call: one-thread MB/s of rwkvkit's encode and
+encode_numpy, pyrwkv's encode and TRIE_TOKENIZER.encode (first --official-mb MB only); batch
+encode at 1, 2 and all threads (rwkvkit: TBB, GIL released; pyrwkv: rayon); the per-call cost
+of a short string (Python loop minus bench/short_call_bench.cc's C++ call). Single-thread rates
+from thread CPU time and wall, the median of --repeats rounds; batch rates from wall, process
+CPU (OpenBLAS kept to one thread) and the calling thread's CPU, with the load average before
+and after. Every tokenizer's ids are checked equal to rwkvkit's. Usage:
   PYTHONPATH=build/python .rwkvkit/venv/bin/python bench/python_tokenizer_bench.py \\
       --short-call-bench build-bench/bin/short_call_bench
 """
