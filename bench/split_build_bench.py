@@ -1,23 +1,16 @@
 #!/usr/bin/env python3
 """Benchmark of the split build (`--executor local`) against the one-process build, same input.
 
-Input: the demo corpus (.rwkvkit/demo/demo.jsonl) in copies until --size-mb; in copy k >= 1 a
-quarter of every document's words are replaced by other words of the same document (positions
-fixed by k) and " [copy k]" is appended, so no copy is an exact or near duplicate of another
-and every document goes through MinHash, LSH and tokenization to the shards. Written once as
---parts JSONL files (a read task takes whole files) and cached under --cache.
-
-Runs, each a process to completion (near-dedup on, the default; files in the page cache):
-  single    `rwkvkit build --threads T`
-  split N=1 `--executor local --tasks 1 --partitions 1 --write-tasks 1 --parallel 1 --threads T`
-  split N=2 `--executor local --tasks 2 --partitions 2 --write-tasks 2 --parallel 2 --threads 1`
-CPU time = user + system of the process and everything it waited for (RUSAGE_CHILDREN), so a
-split build counts every task; wall time too. The outputs of all runs must be byte-identical
-(build.json without the one-process build's stage timing).
-Per task (split runs): CPU seconds and peak RSS from the local executor's usage line in each
-task log; the work directory's bytes by file kind per document read. A second, smaller input
-(--small-mb) repeats the N=2 run to show how each task's peak memory grows with the corpus.
-
+Input: the demo corpus in copies until --size-mb (copy k >= 1: a quarter of each document's
+words replaced by others of the same document, " [copy k]" appended, so no copy is an exact or
+near duplicate and every document reaches the shards), written once as --parts JSONL files
+cached under --cache. Runs, each a process to completion (near-dedup on, page cache warm):
+single `rwkvkit build --threads T`; split N=1 (`--tasks 1 ... --parallel 1 --threads T`);
+split N=2 (`--tasks 2 --partitions 2 --write-tasks 2 --parallel 2 --threads 1`). CPU time =
+user + system of the process and all it waited for (RUSAGE_CHILDREN); wall too. All outputs
+must be byte-identical (build.json without its stage timing). Per task: CPU seconds and peak
+RSS from the local executor's usage line in each task log, and the work directory's bytes by
+file kind per document; --small-mb repeats N=2 to show how peak memory grows with the corpus.
 Usage: .rwkvkit/venv/bin/python bench/split_build_bench.py --rwkvkit build/bin/rwkvkit \
            [--size-mb 1024] [--small-mb 256] [--write-doc docs/benchmarks.md]
 """
@@ -82,7 +75,7 @@ def digest_dir(d):
         p = os.path.join(d, name)
         if os.path.isfile(p) and name != ".rwkvkit-lock":
             h = hashlib.sha256()
-            if name == "build.json":  # without the one-process build's stage timing (its last member)
+            if name == "build.json":  # without its stage timing (its last member)
                 with open(p, "rb") as f:
                     data = f.read()
                 cut = data.rfind(b',\n  "timing": ')

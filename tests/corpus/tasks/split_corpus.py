@@ -154,8 +154,8 @@ def make_parquet_corpus(root, seed=9):
 
 def digest_dir(d):
     """sha256 of every file of an output directory (not the lock). build.json's one member that
-    may differ from run to run, the one-process build's stage `timing` (its last member), is cut
-    off as text, so everything else is still compared byte for byte."""
+    may differ from run to run, its stage `timing` (the last member, in a one-process and in a
+    split build), is cut off as text, so everything else is still compared byte for byte."""
     import hashlib
     out = {}
     for name in sorted(os.listdir(d)):

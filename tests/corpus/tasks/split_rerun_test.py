@@ -2,20 +2,17 @@
 """tests/corpus/tasks/split_rerun_test.py — rerunning a split build, and what it refuses.
 
 On the generated corpus of split_corpus.py (reference: the one-process build):
-  - a read task killed with SIGKILL while it writes its token store leaves no done marker;
-    rerunning the executor redoes it and the output is byte-identical to the reference;
-  - a truncated intermediate file (a read task's token store) and one changed in place with
-    the same size are caught by their done marker (size, then XXH3-128 checksum): a task of a
-    later stage run by hand refuses to start, naming the file; --status lists the task to redo;
-    the executor redoes only that task, and the output is identical again;
-  - a task that fails (--strict on a bad record) makes the executor exit 1 naming the task
-    and its log; --status shows it failed with the message;
-  - a changed setting (--shard-tokens), a changed manifest (a source weight), or other task
-    counts on an existing work directory are refused with the first difference;
-  - a second executor on a work directory whose lock is held is refused;
+  - a read task SIGKILLed while it writes its token store leaves no done marker; rerunning the
+    executor redoes it and the output is byte-identical to the reference;
+  - a truncated intermediate file and one changed in place with the same size are caught by
+    their done marker (size, then XXH3-128): a later task run by hand refuses, naming the file;
+    --status lists the task to redo; the executor redoes only that task, output identical;
+  - a failing task (--strict on a bad record) makes the executor exit 1 naming the task and its
+    log; --status shows it failed with the message;
+  - a changed setting, manifest or task count on an existing work directory is refused with the
+    first difference; a second executor on a locked work directory is refused;
   - rerunning a finished build runs nothing.
-Output directories are compared file by file (split_corpus.digest_dir: byte for byte, build.json
-without the one-process build's stage timing). Standard library only.
+Outputs: split_corpus.digest_dir (bytes; build.json without its timing). Standard library only.
 """
 
 import argparse
