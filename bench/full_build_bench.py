@@ -1,33 +1,14 @@
 #!/usr/bin/env python3
-"""Whole-build benchmark: `rwkvkit build` with every stage on, per stage, one or more binaries.
+"""Whole-build benchmark: `rwkvkit build` with every stage on (parsing, repair + NFC, --filters on,
+exact and near dedup, tokenizer, shards), per stage, for one or more binaries.
 
-Every stage on: JSON parsing, repair and NFC, `--filters on` (CLD2 language id, Gopher
-repetition, Gopher quality, FineWeb quality), XXH3-128 exact dedup, MinHash near dedup
-(`--near-dedup on`), the World tokenizer, binidx shards and build.json.
-
-The input is bench/dedup_bench.py's (the same generator and cache): the demo corpus once as it
-is, rewritten copies up to --size-mb (about one letter in ten doubled, in every script, so the
-copies are neither exact nor near duplicates of each other) and about 2% planted near copies
-(one letter in 1000 doubled) right after their source: about 157 MB of multilingual JSONL.
-
-Each binary given with --rwkvkit LABEL=PATH (PATH may be followed by build flags of its own, e.g.
---language-id-prefix 256) is run with each thread count (1 and all cores by
-default), runs interleaved, best of --repeats by CPU time. Measured per run: the process's wall
-and CPU seconds (user + system, from rusage; the machine is shared, so MB per CPU second is the
-number that the load does not move) and build.json's `timing` (per stage: wall, busy and CPU
-seconds). For every binary the decisions are compared with the first one's: documents kept,
-every build.json count (languages, filter reasons, near duplicates) and the shards' XXH3-128.
-
-With --scaling (one binary): the wall-clock scaling curve over --threads (default 1, 2, 4, ...
-up to all cores), thread counts interleaved, a warm-up run first, best of --repeats by wall time:
-speed-up and efficiency (speed-up / threads) per thread count, where the wall time goes (the
-pipeline of the first seven stages, near-dedup clustering and shard writing that run alone,
-start-up and exit) and each stage's thread-seconds; every run's output (shards, ownership record,
-build.json without `timing`) must be byte-identical (sha256) to the first run's. Needs only
-python3's standard library, numpy (the input generator) and a built rwkvkit with its vocab beside
-it, so it runs on a bare many-core machine; --json and --markdown write the results to files.
-
-Usage: bench/run_full_build_bench.sh (one command), or
+Input: bench/dedup_bench.py's (about 157 MB of multilingual JSONL, planted near copies). Each
+--rwkvkit LABEL=PATH [flags] runs with each --threads count, interleaved, best of --repeats by
+CPU time: wall and CPU seconds (rusage) and build.json's per-stage `timing`; every binary's
+decisions (counts, near duplicates, shard XXH3-128) must equal the first one's. --scaling (one
+binary): the wall-clock curve over --threads (warm-up first, best by wall), speed-up,
+efficiency, where the wall goes, each stage's thread-seconds; every run's output byte-identical.
+Needs python3, numpy and a built rwkvkit; --json / --markdown write the results. Usage:
     .rwkvkit/venv/bin/python bench/full_build_bench.py --rwkvkit before=OLD/bin/rwkvkit \\
         --rwkvkit after=build/bin/rwkvkit [--threads 1 2] [--repeats 1] [--write-doc docs/benchmarks.md]
     python3 bench/full_build_bench.py --scaling --rwkvkit build/bin/rwkvkit --threads 1 2 4 8 16 \\

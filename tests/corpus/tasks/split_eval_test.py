@@ -2,19 +2,14 @@
 """tests/corpus/tasks/split_eval_test.py — `rwkvkit eval` split into tasks (--executor local)
 gives the report and the --nll-out file of one process, byte for byte.
 
-Shards: two of 40 documents with a build.json of three sources (a 20, b 15, c 5), every
-document of another length so the slices (balanced by targets) cut inside shards, plus a shard
-of 9 documents in a directory without build.json (no source). Against the one-process run of
-the same flags (the CPU reference, the tiny RWKV-5.2 fixture):
-  - N = 1, 3, 7 and 60 tasks (more tasks than documents: empty slices), --parallel 2: the
-    stdout summary line and --nll-out are identical; without --nll-out too;
-  - a seeded sample (--max-docs 8) and --docs-per-source 3 over 3 tasks: identical;
-  - rerun: a task's truncated records.bin is caught by its done marker, only that task is
-    redone, the result is identical; a finished work directory runs nothing and merges again;
-  - a changed setting (--window) on the same work directory is refused, naming it;
-  - a task that fails is named with its log, --nll-out is not written, the rerun runs it and the
-    task not started, not the finished one;
-  - --status lists the eval tasks as done; --stage eval --task I runs one task by hand.
+Shards: two of 40 documents with a build.json of three sources (a 20, b 15, c 5), lengths all
+different so slices cut inside shards, plus 9 documents without build.json. Against the
+one-process run (CPU reference, tiny RWKV-5.2 fixture): N = 1, 3, 7, 60 tasks (empty slices),
+--parallel 2, with and without --nll-out; --max-docs 8 and --docs-per-source 3 over 3 tasks;
+a truncated records.bin caught by its done marker and only that task redone; a finished work
+directory runs nothing and merges again; a changed --window refused, naming it; a failing task
+named with its log, --nll-out not written, the rerun runs it and the unstarted task only;
+--status lists the eval tasks; --stage eval --task I runs one task by hand.
 """
 
 import json

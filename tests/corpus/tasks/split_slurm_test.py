@@ -1,19 +1,16 @@
 #!/usr/bin/env python3
 """tests/corpus/tasks/split_slurm_test.py — `rwkvkit build --executor slurm` on a real Slurm.
 
-Starts a one-node Slurm cluster (slurm_cluster.py: munged, slurmctld, slurmd from Debian's
-packages, as root, everything under a temporary directory) and builds the demo manifest with
-4 read tasks and 3 partitions through sbatch job arrays; the output must equal the
-one-process build byte for byte. Checked on Slurm's own records (scontrol): every stage ran as
-one array with the passed-through partition, time limit, memory and extra sbatch option, and
-no task of a stage started before every task of the stage before it had ended. Then a read
-task that cannot run (its task directory is a file): the executor exits 1 naming it, the
-later stages are cancelled by Slurm (not left pending), and after the cause is removed the
-same command submits only the unfinished tasks and ends byte-identical. Then `rwkvkit eval
---executor slurm --tasks 3` (the CPU reference, the tiny RWKV-5.2 fixture, 30 documents): one
-job array of 3 tasks, and the summary line and --nll-out equal the one-process evaluation's
-byte for byte. Stops the daemons at the end. Needs root (exit 77, a ctest skip, otherwise); fails if Slurm is not installed
-(tools/setup.sh --test installs it).
+Starts a one-node Slurm cluster (slurm_cluster.py: munged, slurmctld, slurmd of Debian, as root,
+under a temporary directory) and builds the demo manifest with 4 read tasks and 3 partitions as
+sbatch job arrays: output equal to the one-process build byte for byte; Slurm's records
+(scontrol) show one array per stage with the passed partition, time, memory and sbatch option,
+no stage starting before the previous ended. A read task that cannot run: the executor exits 1
+naming it, Slurm cancels the later stages, and after the fix the same command submits only the
+unfinished tasks and ends byte-identical. `rwkvkit eval --executor slurm --tasks 3` (CPU
+reference, tiny RWKV-5.2 fixture, 30 documents): one array of 3 tasks, summary and --nll-out
+equal to one process's. Needs root (exit 77, a ctest skip, otherwise); fails if Slurm is not
+installed (tools/setup.sh --test installs it).
 """
 
 import argparse
