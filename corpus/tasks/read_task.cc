@@ -147,7 +147,7 @@ std::vector<build::FilePiece> ReadSlice(const std::vector<build::InputFile>& fil
   return out;
 }
 
-absl::Status RunReadTask(const TaskContext& ctx, uint32_t task) {
+absl::Status RunReadTask(const TaskContext& ctx, uint32_t task, build::StageTimes* times) {
   const build::BuildOptions& opt = ctx.opt;
   if (ctx.tok == nullptr) return absl::InternalError("a read task needs the tokenizer");
   const std::filesystem::path dir = TaskDir(ctx.work, Stage::kRead, task);
@@ -184,7 +184,7 @@ absl::Status RunReadTask(const TaskContext& ctx, uint32_t task) {
                slice.empty() ? "none" : slice.c_str(), ctx.files.size());
   build::Progress progress("read", 0, false);
   RWKVKIT_RETURN_IF_ERROR(build::RunReadPipeline(opt, *ctx.tok, repairer, minhash ? &*minhash : nullptr, input, output,
-                                          progress, 0, 0));
+                                          progress, 0, 0, times));
   RWKVKIT_RETURN_IF_ERROR(keyed.Close());
   RWKVKIT_RETURN_IF_ERROR(output.FinishTaskMode());
   RWKVKIT_RETURN_IF_ERROR(output.SyncDropReport());

@@ -21,6 +21,7 @@
 #include "absl/status/statusor.h"
 #include "corpus/build/build_options.h"
 #include "corpus/build/build_stages.h"
+#include "corpus/build/stage_times.h"
 #include "corpus/tasks/work_dir.h"
 #include "tokenizer/tokenizer.h"
 
@@ -67,7 +68,8 @@ absl::Status RunLinesTask(const TaskContext& ctx, uint32_t task);
 // kDataLoss when a lines task's file lacks a count it must have.
 absl::Status AddNewlinesBefore(const TaskContext& ctx, uint32_t task, std::vector<build::FilePiece>& pieces);
 
-absl::Status RunReadTask(const TaskContext& ctx, uint32_t task);
+// With `times`, adds the busy and CPU time of its stages (read ... exact_dedup) to it.
+absl::Status RunReadTask(const TaskContext& ctx, uint32_t task, build::StageTimes* times = nullptr);
 absl::Status RunDedupTask(const TaskContext& ctx, uint32_t task);
 absl::Status RunClusterTask(const TaskContext& ctx);
 // Also returns (appends) the shards it wrote elsewhere, for its done marker.

@@ -17,10 +17,11 @@
 namespace rwkvkit::corpus::tasks {
 namespace {
 
-absl::Status Dispatch(const TaskContext& ctx, Stage stage, uint32_t task, std::vector<std::filesystem::path>& extra) {
+absl::Status Dispatch(const TaskContext& ctx, Stage stage, uint32_t task, std::vector<std::filesystem::path>& extra,
+                      build::StageTimes& times) {
   switch (stage) {
     case Stage::kLines: return RunLinesTask(ctx, task);
-    case Stage::kRead: return RunReadTask(ctx, task);
+    case Stage::kRead: return RunReadTask(ctx, task, &times);
     case Stage::kDedup: return RunDedupTask(ctx, task);
     case Stage::kCluster: return RunClusterTask(ctx);
     case Stage::kWrite: return RunWriteTask(ctx, task, extra);
@@ -33,7 +34,8 @@ absl::Status Dispatch(const TaskContext& ctx, Stage stage, uint32_t task, std::v
 }  // namespace
 
 absl::StatusOr<bool> RunTaskWith(const std::filesystem::path& work, const TaskPlan& plan, Stage stage, uint32_t task,
-                                 const std::string& owner, const TaskBody& body) {
+                                 const std::string& owner, const TaskBody& body,
+                                 const build::StageTimes* body_stages) {
   const UsageClock clock;
   const uint32_t n = TaskCount(plan, stage);
   if (n == 0) return absl::InvalidArgumentError(absl::StrCat("--stage ", StageName(stage), ": not a stage of this work"));
@@ -66,7 +68,11 @@ absl::StatusOr<bool> RunTaskWith(const std::filesystem::path& work, const TaskPl
   RWKVKIT_RETURN_IF_ERROR(ClearTaskDir(work, stage, task));
   std::vector<std::filesystem::path> extra;
   absl::Status s = body(extra);
-  if (s.ok()) s = WriteTaskUsage(UsagePath(work, stage, task), clock.Stop());
+  if (s.ok()) {
+    TaskUsage usage = clock.Stop();
+    if (body_stages != nullptr) usage.stages = *body_stages;
+    s = WriteTaskUsage(UsagePath(work, stage, task), usage);
+  }
   if (s.ok()) s = WriteDoneMarker(work, stage, task, extra);
   if (!s.ok()) {
     (void)base::WriteFileAtomically(FailedMarkerPath(work, stage, task), std::string(s.message()) + "\n");
@@ -76,8 +82,11 @@ absl::StatusOr<bool> RunTaskWith(const std::filesystem::path& work, const TaskPl
 }
 
 absl::StatusOr<bool> RunTask(const TaskContext& ctx, Stage stage, uint32_t task) {
-  return RunTaskWith(ctx.work, ctx.plan, stage, task, ctx.opt.command_line,
-                     [&](std::vector<std::filesystem::path>& extra) { return Dispatch(ctx, stage, task, extra); });
+  build::StageTimes times;  // the read task's pipeline stages
+  return RunTaskWith(
+      ctx.work, ctx.plan, stage, task, ctx.opt.command_line,
+      [&](std::vector<std::filesystem::path>& extra) { return Dispatch(ctx, stage, task, extra, times); },
+      stage == Stage::kRead ? &times : nullptr);
 }
 
 }  // namespace rwkvkit::corpus::tasks

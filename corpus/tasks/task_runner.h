@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "corpus/build/stage_times.h"
 #include "corpus/tasks/work_dir.h"
 
 namespace rwkvkit::corpus::tasks {
@@ -28,9 +29,11 @@ using TaskBody = std::function<absl::Status(std::vector<std::filesystem::path>& 
 // false when the task was already done. kInvalidArgument for a task index outside the stage,
 // kFailedPrecondition when another process runs it (`owner` is written into the lock: the
 // command line) or an earlier stage is not finished (naming the task and the damaged file),
-// or the body's error.
+// or the body's error. `body_stages`, when given, is what the body filled in of its stages'
+// times: it goes into the task's usage record with the task's own time.
 absl::StatusOr<bool> RunTaskWith(const std::filesystem::path& work, const TaskPlan& plan, Stage stage, uint32_t task,
-                                 const std::string& owner, const TaskBody& body);
+                                 const std::string& owner, const TaskBody& body,
+                                 const build::StageTimes* body_stages = nullptr);
 
 }  // namespace rwkvkit::corpus::tasks
 

@@ -31,6 +31,32 @@ struct StageSum {
   }
 };
 
+// {"read": {"busy_seconds", "cpu_seconds"}, ... "exact_dedup": {...}}: the pipeline's stages.
+std::string PipelineStagesJson(const build::StageTimes& t) {
+  base::JsonWriter w;
+  w.BeginObject();
+  for (int i = 0; i < build::kStageCount; ++i) {
+    if (!build::kPhase1Stage[i]) continue;
+    w.Key(build::StageName(static_cast<build::Stage>(i))).BeginObject();
+    w.Key("busy_seconds").Fixed(NonNegative(t.stage[i].busy), 3);
+    w.Key("cpu_seconds").Fixed(NonNegative(t.stage[i].cpu), 3).EndObject();
+  }
+  return w.EndObject().Take();
+}
+
+// The "stages" member of a usage record; false when a stage is missing or not a pair of numbers.
+bool ReadPipelineStages(simdjson::dom::object o, build::StageTimes& t) {
+  for (int i = 0; i < build::kStageCount; ++i) {
+    if (!build::kPhase1Stage[i]) continue;
+    simdjson::dom::object s;
+    if (o[build::StageName(static_cast<build::Stage>(i))].get(s) != simdjson::SUCCESS ||
+        s["busy_seconds"].get(t.stage[i].busy) != simdjson::SUCCESS ||
+        s["cpu_seconds"].get(t.stage[i].cpu) != simdjson::SUCCESS || !(t.stage[i].busy >= 0 && t.stage[i].cpu >= 0))
+      return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 UsageClock::UsageClock() : wall_(std::chrono::steady_clock::now()), cpu_(build::ProcessCpuSeconds()) {}
@@ -47,8 +73,9 @@ TaskUsage UsageClock::Stop() const {
 absl::Status WriteTaskUsage(const std::filesystem::path& path, const TaskUsage& usage) {
   base::JsonWriter w;
   w.BeginObject().Key("wall_seconds").Fixed(usage.wall_seconds, 3).Key("cpu_seconds").Fixed(usage.cpu_seconds, 3);
-  w.Key("max_rss_kb").Int(usage.max_rss_kb).EndObject().Text("\n");
-  return base::WriteFileAtomically(path, w.str());
+  w.Key("max_rss_kb").Int(usage.max_rss_kb);
+  if (usage.stages) w.Key("stages").Raw(PipelineStagesJson(*usage.stages));
+  return base::WriteFileAtomically(path, w.EndObject().Text("\n").Take());
 }
 
 absl::StatusOr<TaskUsage> ReadTaskUsage(const std::filesystem::path& path) {
@@ -61,11 +88,18 @@ absl::StatusOr<TaskUsage> ReadTaskUsage(const std::filesystem::path& path) {
       o["cpu_seconds"].get(u.cpu_seconds) != simdjson::SUCCESS || o["max_rss_kb"].get(u.max_rss_kb) != simdjson::SUCCESS ||
       !(u.wall_seconds >= 0 && u.cpu_seconds >= 0 && u.max_rss_kb >= 0))
     return absl::DataLossError(absl::StrCat(path.string(), ": not a task usage record"));
+  simdjson::dom::object stages;
+  if (o["stages"].get(stages) == simdjson::SUCCESS) {
+    u.stages.emplace();
+    if (!ReadPipelineStages(stages, *u.stages))
+      return absl::DataLossError(absl::StrCat(path.string(), ": damaged \"stages\""));
+  }
   return u;
 }
 
 std::string SplitTimingJson(const std::filesystem::path& work, const TaskPlan& plan) {
   StageSum all;
+  build::StageTimes read_stages;  // summed over the read tasks
   base::JsonWriter stages;
   stages.BeginObject();
   for (Stage s : StagesOf(plan)) {
@@ -75,6 +109,7 @@ std::string SplitTimingJson(const std::filesystem::path& work, const TaskPlan& p
       if (absl::StatusOr<TaskUsage> u = ReadTaskUsage(UsagePath(work, s, t)); u.ok()) {
         sum.Add(*u);
         all.Add(*u);
+        if (u->stages) read_stages.Add(*u->stages);
       }
     stages.Key(StageName(s)).BeginObject().Key("tasks").Uint(sum.tasks).Key("busy_seconds").Fixed(sum.busy, 3);
     stages.Key("max_wall_seconds").Fixed(sum.max_wall, 3).Key("cpu_seconds").Fixed(sum.cpu, 3);
@@ -84,7 +119,8 @@ std::string SplitTimingJson(const std::filesystem::path& work, const TaskPlan& p
   base::JsonWriter w;
   w.BeginObject().Key("tasks").Uint(all.tasks).Key("busy_seconds").Fixed(all.busy, 3);
   w.Key("cpu_seconds").Fixed(all.cpu, 3).Key("max_rss_kb").Int(all.max_rss_kb);
-  return w.Key("stages").Raw(stages.str()).EndObject().Take();
+  w.Key("stages").Raw(stages.str()).Key("read_task_stages").Raw(PipelineStagesJson(read_stages));
+  return w.EndObject().Take();
 }
 
 }  // namespace rwkvkit::corpus::tasks

@@ -50,9 +50,10 @@ def split_matches(args, manifest, ref, out, n, p, extra=()):
 
 def timing_problem(out, work, counts):
     """What is wrong with build.json's split-build "timing", or None. It must sum the tasks' usage
-    files per stage (counts: stage -> tasks; publish, which writes build.json, is not in it),
-    and each usage file must agree with what the local executor measured of that task's process
-    from outside (wait4: CPU time and peak memory, the `task usage` line of its log)."""
+    files per stage (counts: stage -> tasks; publish, which writes build.json, is not in it) and
+    the read tasks' pipeline stages, and each usage file must agree with what the local executor
+    measured of that task's process from outside (wait4: CPU time and peak memory, the `task
+    usage` line of its log)."""
     with open(os.path.join(out, "build.json")) as f:
         timing = json.load(f)["timing"]
     if list(timing["stages"]) != list(counts):
@@ -76,6 +77,22 @@ def timing_problem(out, work, counts):
     if timing["tasks"] != sum(counts.values()) or timing["max_rss_kb"] != max(
             s["max_rss_kb"] for s in timing["stages"].values()):
         return f"totals {timing} do not add up"
+    # The read tasks' pipeline stages: summed from their usage files, and within each task's
+    # CPU time (the pipeline's threads are the task process's; 8 values rounded to 3 decimals).
+    names = ["read", "parse", "repair_normalize", "filters", "signatures", "tokenize", "exact_dedup"]
+    want = {k: {"busy_seconds": 0.0, "cpu_seconds": 0.0} for k in names}
+    for t in range(counts["read"]):
+        with open(os.path.join(work, "read", f"{t:05d}.usage.json")) as f:
+            u = json.load(f)
+        stages = u.get("stages", {})
+        if list(stages) != names or sum(v["cpu_seconds"] for v in stages.values()) > u["cpu_seconds"] + 0.004:
+            return f"read task {t}: pipeline stages {stages} missing or not within its CPU time {u['cpu_seconds']}"
+        for k in names:
+            for m in ("busy_seconds", "cpu_seconds"):
+                want[k][m] += stages[k][m]
+    got = timing["read_task_stages"]
+    if list(got) != names or any(abs(got[k][m] - want[k][m]) > 0.0005 + 1e-9 for k in names for m in want[k]):
+        return f"read_task_stages {got}, the read tasks' usage files sum to {want}"
     return None
 
 
