@@ -117,9 +117,11 @@ def main():
                      f"{n[0] * 1e3:.1f} | {n[1] * 1e3:.1f} | {n[2] / 1024:.1f} |")
     for name, exe in binaries:
         libs = shared_libs(exe)
-        heavy = [l for l in libs if any(k in l for k in ("cuda", "cublas", "arrow", "parquet", "openblas", "icu", "tbb"))]
+        heavy = [l for l in libs if any(k in l for k in ("cuda", "cublas", "arrow", "parquet", "openblas", "icu", "cld2", "tbb"))]
         lines += ["", f"{name}: {len(libs)} shared libraries at start-up, among them {', '.join(heavy) or 'none of note'}."]
-    lines += ["", "`eval --device cuda` loads lib/rwkvkit/librwkvkit_cuda.so (and with it cudart and cuBLAS) "
+    lines += ["", "`build`, `inspect`, `merge`, `eval`, `stats` and `bench` (and their `--help`) load "
+              "lib/rwkvkit/librwkvkit_commands.so when the binary has a commands plugin (and with it Arrow, ICU, CLD2, "
+              "OpenBLAS); `eval --device cuda` loads lib/rwkvkit/librwkvkit_cuda.so (and with it cudart and cuBLAS) "
               "when it runs; no other call maps them.", END]
     section = "\n".join(lines)
     print(section)

@@ -73,10 +73,11 @@ function(rwkvkit_find_pyarrow)
   # DT_NEEDED list, so that the dynamic linker binds rwkvkit's simdjson calls to Debian's;
   # linked the other way round the pipeline crashed inside simdjson. CMake orders libraries by
   # their dependencies, not as listed, so libsimdjson is put first as a link option (these go
-  # before the objects and libraries on the link line).
+  # before the objects and libraries on the link line; --push-state/--pop-state keep a
+  # binary's own --as-needed for the libraries after it).
   add_library(rwkvkit_arrow_parquet INTERFACE)
-  target_link_options(rwkvkit_arrow_parquet INTERFACE "LINKER:--no-as-needed"
-                      "$<TARGET_LINKER_FILE:simdjson::simdjson>")
+  target_link_options(rwkvkit_arrow_parquet INTERFACE "LINKER:--push-state,--no-as-needed"
+                      "$<TARGET_LINKER_FILE:simdjson::simdjson>" "LINKER:--pop-state")
   target_link_libraries(rwkvkit_arrow_parquet INTERFACE rwkvkit_pyarrow_parquet rwkvkit_pyarrow_arrow)
   set(RWKVKIT_HAVE_PARQUET ON PARENT_SCOPE)
   set(RWKVKIT_PYARROW_VERSION "${version}" PARENT_SCOPE)

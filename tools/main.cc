@@ -1,11 +1,12 @@
-// tools/main.cc — the `rwkvkit` command: dispatches to a subcommand (tools/commands.h).
+// tools/main.cc — the `rwkvkit` command: dispatches to a subcommand (tools/commands.h), run
+// here (tokenize, detokenize) or by the commands plugin loaded on first use (commands_plugin.h).
 #include <cstdio>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "refmodel/cpu/cpu_forward.h"
+#include "tools/cli/commands_plugin_loader.h"
 #include "tools/cli/flags.h"
 #include "tools/commands.h"
 
@@ -13,14 +14,13 @@ namespace {
 
 struct Command {
   const char* name;
-  int (*run)(int argc, char** argv);
+  int (*run)(int argc, char** argv);  // nullptr: the commands plugin runs it
 };
 
 constexpr Command kCommands[] = {
-    {"build", rwkvkit::cli::RunBuild},       {"tokenize", rwkvkit::cli::RunTokenize},
-    {"inspect", rwkvkit::cli::RunInspect},   {"eval", rwkvkit::cli::RunEval},
-    {"detokenize", rwkvkit::cli::RunDetokenize}, {"stats", rwkvkit::cli::RunStats},
-    {"bench", rwkvkit::cli::RunBench},       {"merge", rwkvkit::cli::RunMerge},
+    {"build", nullptr},   {"tokenize", rwkvkit::cli::RunTokenize}, {"inspect", nullptr},
+    {"eval", nullptr},    {"detokenize", rwkvkit::cli::RunDetokenize}, {"stats", nullptr},
+    {"bench", nullptr},   {"merge", nullptr},
 };
 
 constexpr char kUsage[] = R"(rwkvkit )" RWKVKIT_VERSION R"( — training corpora for RWKV-5/6 models, checked with a reference model
@@ -49,10 +49,16 @@ const Command* Find(std::string_view name) {
   return nullptr;
 }
 
+int Run(const Command& c, int argc, char** argv) {
+  if (c.run != nullptr) return c.run(argc, argv);
+  absl::StatusOr<const rwkvkit::cli::PluginCommand*> in_plugin = rwkvkit::cli::FindPluginCommand(c.name);
+  if (!in_plugin.ok()) return rwkvkit::cli::ReportError(c.name, in_plugin.status());
+  return (*in_plugin)->run(argc, argv);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  rwkvkit::refmodel::StopBlasThreads();  // idle BLAS workers burn a core in short runs
   if (argc < 2) {
     std::fputs(kUsage, stderr);
     return 2;
@@ -70,13 +76,13 @@ int main(int argc, char** argv) {
     if (const Command* c = Find(argv[2])) {
       char help[] = "--help";
       char* sub[] = {argv[2], help, nullptr};
-      return c->run(2, sub);
+      return Run(*c, 2, sub);
     }
   } else if (arg == "--version" || arg == "-V") {
     std::puts(rwkvkit::cli::VersionLine());
     return 0;
   } else if (const Command* c = Find(arg)) {
-    return c->run(argc - 1, argv + 1);
+    return Run(*c, argc - 1, argv + 1);
   }
   const std::string_view typed = arg == "help" ? std::string_view(argv[2]) : arg;
   const bool is_flag = typed.starts_with('-');

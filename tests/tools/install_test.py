@@ -12,7 +12,10 @@ Requires, after the move (with RWKVKIT_VOCAB unset and no --vocab):
       tree; ASan and UBSan keep the source file names for their reports);
   (d) when the build has the CUDA plugin, it is installed under lib/rwkvkit/ and `eval --device
       cuda` finds and loads it (the run then fails on the missing model, not on the plugin);
-  (e) the docs are under share/doc/rwkvkit/.
+  (e) the docs are under share/doc/rwkvkit/;
+  (f) the commands plugin is installed under lib/rwkvkit/ and runs the subcommands the binary
+      does not (`build --help`), and the binary itself maps none of the libraries only those
+      need (Arrow, Parquet, ICU, CLD2, OpenBLAS: ldd), so `tokenize` starts without them.
 Exit status 1 on failure. Usage:
   install_test.py --cmake cmake --build-dir build --source-dir . --vocab VOCAB [--sanitized]
 """
@@ -62,13 +65,24 @@ def main():
             check(r.returncode == 0 and r.stdout.decode() == want, f"tokenize {text!r}: rc {r.returncode} {r.stdout!r} {r.stderr!r}")
             check(b"ignored" not in r.stderr, f"tokenize ignored the compiled file: {r.stderr!r}")
 
-        with open(exe, "rb") as f:
-            blob = f.read()
+        plugin = os.path.join(moved, "lib", "rwkvkit", "librwkvkit_commands.so")
+        check(os.path.isfile(plugin), "no lib/rwkvkit/librwkvkit_commands.so")
+        r = testlib.run([exe, "build", "--help"], text=True, env=env)
+        check(r.returncode == 0 and r.stdout.startswith("usage: rwkvkit build"),
+              f"build --help through the moved plugin: rc {r.returncode} {r.stderr!r}")
+        r = testlib.run(["ldd", exe], text=True)
+        heavy = [lib for lib in ("libarrow", "libparquet", "libicu", "libcld2", "libopenblas")
+                 if lib in r.stdout]
+        check(r.returncode == 0 and not heavy, f"bin/rwkvkit loads {heavy} (only the commands plugin may): {r.stdout!r}")
+
         trees = {os.path.realpath(args.build_dir), os.path.abspath(args.build_dir)}
         if not args.sanitized:
             trees |= {os.path.realpath(args.source_dir), os.path.abspath(args.source_dir)}
-        for tree in trees:
-            check(tree.encode() not in blob, f"the installed binary holds the path {tree}")
+        for path in (exe, plugin):
+            with open(path, "rb") as f:
+                blob = f.read()
+            for tree in trees:
+                check(tree.encode() not in blob, f"the installed {os.path.basename(path)} holds the path {tree}")
 
         require_gpu = os.environ.get("RWKVKIT_REQUIRE_GPU", "0") not in ("", "0")
         check(not require_gpu or os.path.exists(os.path.join(args.build_dir, "lib", "rwkvkit", "librwkvkit_cuda.so")),
