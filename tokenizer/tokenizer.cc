@@ -123,28 +123,27 @@ size_t Tokenizer::EncodeRange(std::string_view text, size_t begin, size_t end, s
   // zero-fill three times the bytes that copying the ids takes); longer ones straight to `out`.
   constexpr size_t kBufferedIds = size_t{2} << 20;
   thread_local std::vector<uint16_t> buffer;
-  const size_t room = (end - begin) + trie_->max_token_bytes();
-  const size_t old = out.size();
-  uint16_t* ids;
+  const size_t room = RangeIdsRoom(begin, end);
+  size_t end_pos = begin;
   if (room <= kBufferedIds) {
     if (buffer.size() < room) buffer.resize(room);
-    ids = buffer.data();
+    const size_t n = EncodeRangeToBuffer(text, begin, end, buffer, &end_pos);
+    out.insert(out.end(), buffer.data(), buffer.data() + n);
   } else {
+    const size_t old = out.size();
     out.resize(old + room);
-    ids = out.data() + old;
-  }
-  size_t end_pos = begin;
-  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
-  const size_t n = internal::VectorEncodeFits(*trie_, text.size(), begin, end)
-                       ? internal::EncodeVectorRange(*trie_, s, text.size(), begin, end, ids, &end_pos)
-                       : internal::EncodeSegmentedRange(*trie_, s, text.size(), begin, end, ids,
-                                                        internal::kDefaultLanes, &end_pos);
-  if (room <= kBufferedIds) {
-    out.insert(out.end(), ids, ids + n);
-  } else {
-    out.resize(old + n);
+    out.resize(old + EncodeRangeToBuffer(text, begin, end, std::span<uint16_t>(out).subspan(old), &end_pos));
   }
   return end_pos;
+}
+
+size_t Tokenizer::EncodeRangeToBuffer(std::string_view text, size_t begin, size_t end, std::span<uint16_t> out,
+                                      size_t* end_pos) const {
+  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
+  return internal::VectorEncodeFits(*trie_, text.size(), begin, end)
+             ? internal::EncodeVectorRange(*trie_, s, text.size(), begin, end, out.data(), end_pos)
+             : internal::EncodeSegmentedRange(*trie_, s, text.size(), begin, end, out.data(), internal::kDefaultLanes,
+                                              end_pos);
 }
 
 size_t Tokenizer::StitchRange(std::string_view text, size_t pos, size_t range_begin,

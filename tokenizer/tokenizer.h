@@ -82,6 +82,12 @@ class Tokenizer {
   // last token (>= end). Ranges encoded independently (on other threads, say) are joined
   // exactly with StitchRange().
   size_t EncodeRange(std::string_view text, size_t begin, size_t end, std::vector<uint16_t>& out) const;
+  // The same tokens written into `out`, which must hold RangeIdsRoom(begin, end) ids; returns
+  // how many and sets *end_pos to the byte after the last token (a caller's reused buffer:
+  // no copy, no zero-fill).
+  size_t EncodeRangeToBuffer(std::string_view text, size_t begin, size_t end, std::span<uint16_t> out,
+                             size_t* end_pos) const;
+  size_t RangeIdsRoom(size_t begin, size_t end) const { return end - begin + max_token_bytes(); }
   // StitchRange()
   // The true encoding of `text` has reached byte `pos`; `range_ids` came from
   // EncodeRange(text, range_begin, ...), which may have started off a true boundary. Appends

@@ -52,6 +52,16 @@ absl::StatusOr<size_t> InputFile::ReadBlock(std::string& buf, size_t max_bytes) 
   return got;
 }
 
+absl::StatusOr<size_t> InputFile::Read(char* dst, size_t max_bytes) {
+  for (;;) {
+    const ssize_t r = ::read(fd_, dst, max_bytes);
+    if (r >= 0) return static_cast<size_t>(r);
+    if (errno == EINTR) continue;
+    const int err = errno;
+    return absl::DataLossError(absl::StrCat(name_, ": read failed (", std::strerror(err), ")"));
+  }
+}
+
 absl::Status Output::Flush() {
   if (absl::Status s = WriteAll(buf_); !s.ok()) return s;
   buf_.clear();

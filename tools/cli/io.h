@@ -27,6 +27,9 @@ class InputFile {
   // ReadBlock()
   // Appends up to `max_bytes` to `buf`; returns how many (0 at end of input).
   absl::StatusOr<size_t> ReadBlock(std::string& buf, size_t max_bytes);
+  // Read()
+  // Up to `max_bytes` into dst with one read (retried on EINTR); how many (0 at end of input).
+  absl::StatusOr<size_t> Read(char* dst, size_t max_bytes);
   const std::string& name() const { return name_; }
 
  private:
