@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -139,8 +140,12 @@ absl::StatusOr<dedup::LshStats> NearDedupStage::Apply(std::vector<DocMeta>& meta
   if (std::fflush(file_) != 0) return base::ErrnoError(path_, "write failed", errno);
   const uint64_t n = tokens_.size();
   if (meta.size() != n || first_ != 0) return absl::InternalError("near-dedup: metadata and signatures disagree");
+  const StoredDocSource doc = [&](uint64_t i) -> absl::StatusOr<StoredDoc> {
+    const bool where = !report_.empty();
+    return StoredDoc{tokens_[i], bytes_[i], where ? doc_file_[i] : 0, where ? doc_line_[i] : 0, meta[i]};
+  };
   if (n == 0) {
-    RWKVKIT_RETURN_IF_ERROR(ApplyClusters(dedup::LshResult{}, nullptr, meta, counts, files, manifest));
+    RWKVKIT_RETURN_IF_ERROR(ApplyRemoved({}, nullptr, doc, counts, files, manifest));
     return dedup::LshStats{};
   }
   const size_t bytes = n * static_cast<size_t>(config_.num_hashes()) * sizeof(uint64_t);
@@ -151,55 +156,38 @@ absl::StatusOr<dedup::LshStats> NearDedupStage::Apply(std::vector<DocMeta>& meta
   if (map == MAP_FAILED) return base::ErrnoError(path_, "cannot map", errno);
   const auto* signatures = static_cast<const uint64_t*>(map);
   const uint64_t h = static_cast<uint64_t>(config_.num_hashes());
-  const dedup::SignatureSource source = [signatures, h](uint64_t doc) { return signatures + doc * h; };
+  const dedup::SignatureSource source = [signatures, h](uint64_t d) { return signatures + d * h; };
   absl::StatusOr<dedup::LshResult> r = dedup::ClusterNearDuplicates(config_, n, signatures);
-  const absl::Status applied = r.ok() ? ApplyClusters(*r, source, meta, counts, files, manifest) : r.status();
+  const absl::Status applied = r.ok() ? ApplyRemoved(r->removed, source, doc, counts, files, manifest) : r.status();
   ::munmap(map, bytes);
   if (!applied.ok()) return applied;
+  for (const dedup::RemovedDoc& x : r->removed) meta[x.doc].copies = 0;
   return r->stats;
 }
 
-NearDedupStage NearDedupStage::FromNumbers(const dedup::MinHashConfig& config, std::filesystem::path report,
-                                           std::span<const uint64_t> numbers) {
-  NearDedupStage stage({}, nullptr, config, std::move(report));
-  stage.LoadNumbers(numbers, numbers.size() / 4);
-  return stage;
+NearDedupStage NearDedupStage::ForTasks(const dedup::MinHashConfig& config, std::filesystem::path report) {
+  return NearDedupStage({}, nullptr, config, std::move(report));
 }
 
-absl::Status NearDedupStage::ApplyClusters(const dedup::LshResult& r, const dedup::SignatureSource& signatures,
-                                           std::vector<DocMeta>& meta, std::vector<SourceCounts>& counts,
-                                           const std::vector<InputFile>& files, const Manifest& manifest) {
-  const uint64_t n = tokens_.size();
-  if (meta.size() != n || r.representative.size() != n)
-    return absl::InternalError("near-dedup: metadata and signatures disagree");
-  if (!report_.empty()) RWKVKIT_RETURN_IF_ERROR(WriteReport(signatures, r.representative, files, manifest));
-  for (uint64_t i = 0; i < n; ++i) {
-    if (r.representative[i] == i) continue;
-    DocMeta& m = meta[i];
-    SourceCounts& c = counts[m.source];
-    ++c.dropped["near_duplicate"];
-    c.documents_kept -= 1;
-    c.documents_written -= m.copies;
-    c.tokens -= tokens_[i] * m.copies;
-    c.bytes_out -= bytes_[i];
-    m.copies = 0;
+// The report: one JSON line per removed document, in input order, published atomically
+// (base/file_io.h), so a report that exists is complete.
+absl::Status NearDedupStage::ApplyRemoved(std::span<const dedup::RemovedDoc> removed,
+                                          const dedup::SignatureSource& signatures, const StoredDocSource& doc,
+                                          std::vector<SourceCounts>& counts, const std::vector<InputFile>& files,
+                                          const Manifest& manifest) const {
+  std::optional<base::AtomicFileWriter> out;
+  if (!report_.empty()) {
+    RWKVKIT_ASSIGN_OR_RETURN(base::AtomicFileWriter w, base::AtomicFileWriter::Create(report_));
+    out.emplace(std::move(w));
   }
-  return absl::OkStatus();
-}
-
-// One JSON line per removed document, in input order, published atomically (base/file_io.h),
-// so a report that exists is complete.
-absl::Status NearDedupStage::WriteReport(const dedup::SignatureSource& signatures, const std::vector<uint64_t>& representative,
-                                         const std::vector<InputFile>& files, const Manifest& manifest) const {
-  RWKVKIT_ASSIGN_OR_RETURN(base::AtomicFileWriter out, base::AtomicFileWriter::Create(report_));
   const size_t h = static_cast<size_t>(config_.num_hashes());
-  auto where = [&](base::JsonWriter& w, uint64_t doc) {
-    const uint32_t file = doc_file_[doc];
-    const InputFile& f = files[file];
+  auto where = [&](base::JsonWriter& w, const StoredDoc& d) -> absl::Status {
+    if (d.file >= files.size()) return absl::DataLossError(absl::StrCat("near-dedup: no input file ", d.file));
+    const InputFile& f = files[d.file];
     w.Key("source").String(manifest.sources[f.source].name).Key("file").String(f.path.string());
-    const uint64_t line = doc_line_[doc];
-    if (file < group_starts_.size() && !group_starts_[file].empty()) {  // a Parquet row
-      const std::vector<GroupStart>& g = group_starts_[file];
+    const uint64_t line = d.line;
+    if (d.file < group_starts_.size() && !group_starts_[d.file].empty()) {  // a Parquet row
+      const std::vector<GroupStart>& g = group_starts_[d.file];
       auto it = std::upper_bound(g.begin(), g.end(), line,
                                  [](uint64_t row, const GroupStart& start) { return row < start.first_row; });
       w.Key("row").Uint(line);
@@ -212,22 +200,32 @@ absl::Status NearDedupStage::WriteReport(const dedup::SignatureSource& signature
     } else {
       w.Key("line").Uint(line);
     }
+    return absl::OkStatus();
   };
-  std::vector<uint64_t> removed(h);
-  for (uint64_t i = 0; i < representative.size(); ++i) {
-    const uint64_t keep = representative[i];
-    if (keep == i) continue;
-    std::memcpy(removed.data(), signatures(i), h * sizeof(uint64_t));  // the source may reuse its buffer
-    const double jaccard = dedup::EstimateJaccard(removed.data(), signatures(keep), h);
-    base::JsonWriter w;
-    w.BeginObject();
-    where(w, i);
-    w.Key("kept").BeginObject();
-    where(w, keep);
-    w.EndObject().Key("jaccard").Significant(jaccard, 6).EndObject().Text("\n");
-    RWKVKIT_RETURN_IF_ERROR(out.Append(w.str()));  // on failure `out` removes its temporary file
+  std::vector<uint64_t> sig(h);
+  for (const dedup::RemovedDoc& x : removed) {
+    RWKVKIT_ASSIGN_OR_RETURN(const StoredDoc d, doc(x.doc));
+    if (d.meta.source >= counts.size()) return absl::DataLossError("near-dedup: a document's source is out of range");
+    if (out) {
+      RWKVKIT_ASSIGN_OR_RETURN(const StoredDoc keep, doc(x.keep));
+      std::memcpy(sig.data(), signatures(x.doc), h * sizeof(uint64_t));  // the source may reuse its buffer
+      const double jaccard = dedup::EstimateJaccard(sig.data(), signatures(x.keep), h);
+      base::JsonWriter w;
+      w.BeginObject();
+      RWKVKIT_RETURN_IF_ERROR(where(w, d));
+      w.Key("kept").BeginObject();
+      RWKVKIT_RETURN_IF_ERROR(where(w, keep));
+      w.EndObject().Key("jaccard").Significant(jaccard, 6).EndObject().Text("\n");
+      RWKVKIT_RETURN_IF_ERROR(out->Append(w.str()));  // on failure `out` removes its temporary file
+    }
+    SourceCounts& c = counts[d.meta.source];
+    ++c.dropped["near_duplicate"];
+    c.documents_kept -= 1;
+    c.documents_written -= d.meta.copies;
+    c.tokens -= d.tokens * d.meta.copies;
+    c.bytes_out -= d.bytes;
   }
-  return out.Commit();
+  return out ? out->Commit() : absl::OkStatus();
 }
 
 }  // namespace rwkvkit::corpus::build

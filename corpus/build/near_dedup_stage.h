@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -70,23 +71,29 @@ class NearDedupStage {
   absl::StatusOr<dedup::LshStats> Apply(std::vector<DocMeta>& meta, std::vector<SourceCounts>& counts,
                                  const std::vector<InputFile>& files, const Manifest& manifest);
 
-  // For a build split into tasks (corpus/tasks/): a stage that holds the numbers of documents
-  // added by other processes (per document: tokens, bytes, file, line, as near_docs.u64 holds
-  // them), in store order, with no signature file of its own.
-  static NearDedupStage FromNumbers(const dedup::MinHashConfig& config, std::filesystem::path report,
-                                    std::span<const uint64_t> numbers);
-  // What Apply() does after clustering: given the clusters `r` of the documents and their
-  // signatures, writes the report and removes the near duplicates from `meta` and `counts`.
-  absl::Status ApplyClusters(const dedup::LshResult& r, const dedup::SignatureSource& signatures, std::vector<DocMeta>& meta,
-                             std::vector<SourceCounts>& counts, const std::vector<InputFile>& files,
-                             const Manifest& manifest);
+  // What one stored document's entry holds: near_docs.u64's numbers and its metadata.
+  struct StoredDoc {
+    uint64_t tokens = 0, bytes = 0;  // tokens per copy, text bytes
+    uint32_t file = 0;               // file and line: only with a report
+    uint64_t line = 0;
+    DocMeta meta{};
+  };
+  using StoredDocSource = std::function<absl::StatusOr<StoredDoc>(uint64_t doc)>;
+
+  // For a build split into tasks (corpus/tasks/): a stage without documents of its own that
+  // applies clusters found elsewhere (ApplyRemoved; NoteRowGroup for the report).
+  static NearDedupStage ForTasks(const dedup::MinHashConfig& config, std::filesystem::path report);
+  // What Apply() does after clustering: for the documents `removed` (ascending, with their
+  // representatives), writes the report and moves their counts to `dropped.near_duplicate`;
+  // `doc` gives a document's numbers and `signatures` its signature.
+  absl::Status ApplyRemoved(std::span<const dedup::RemovedDoc> removed, const dedup::SignatureSource& signatures,
+                            const StoredDocSource& doc, std::vector<SourceCounts>& counts,
+                            const std::vector<InputFile>& files, const Manifest& manifest) const;
   uint64_t documents() const { return first_ + tokens_.size(); }
 
  private:
   NearDedupStage(std::filesystem::path path, std::FILE* f, const dedup::MinHashConfig& config, std::filesystem::path report)
       : path_(std::move(path)), file_(f), config_(config), report_(std::move(report)) {}
-  absl::Status WriteReport(const dedup::SignatureSource& signatures, const std::vector<uint64_t>& representative,
-                           const std::vector<InputFile>& files, const Manifest& manifest) const;
   // Takes the first `n` documents' numbers (4 per document: tokens, bytes, file, line) as synced.
   void LoadNumbers(std::span<const uint64_t> numbers, uint64_t n);
 

@@ -27,19 +27,7 @@ std::vector<uint64_t> OutputOrder(const std::vector<DocMeta>& meta, bool shuffle
   for (uint16_t pass = 0; pass < passes; ++pass)
     for (uint64_t i = 0; i < meta.size(); ++i)
       if (meta[i].copies > pass) order.push_back(i);
-  if (shuffle && order.size() > 1) {
-    // Fisher–Yates with mt19937_64 (its output is fixed by the standard) and our own bounded
-    // draw (std::uniform_int_distribution differs between standard libraries).
-    std::mt19937_64 rng(seed);
-    for (uint64_t i = order.size() - 1; i > 0; --i) {
-      const uint64_t bound = i + 1;
-      const uint64_t limit = UINT64_MAX - UINT64_MAX % bound;
-      uint64_t x;
-      do x = rng();
-      while (x >= limit);
-      std::swap(order[i], order[x % bound]);
-    }
-  }
+  if (shuffle) ShuffleOrder(order, seed);
   return order;
 }
 
@@ -56,19 +44,27 @@ absl::StatusOr<std::vector<DocMeta>> ReadDocsMeta(const std::filesystem::path& p
   return meta;
 }
 
+void ShuffleOrder(std::vector<uint64_t>& order, uint64_t seed) {
+  if (order.size() < 2) return;
+  // Fisher–Yates with mt19937_64 (its output is fixed by the standard) and our own bounded
+  // draw (std::uniform_int_distribution differs between standard libraries).
+  std::mt19937_64 rng(seed);
+  for (uint64_t i = order.size() - 1; i > 0; --i) {
+    const uint64_t bound = i + 1;
+    const uint64_t limit = UINT64_MAX - UINT64_MAX % bound;
+    uint64_t x;
+    do x = rng();
+    while (x >= limit);
+    std::swap(order[i], order[x % bound]);
+  }
+}
+
 ShardPlan PlanShards(const BuildOptions& opt, const std::vector<DocMeta>& meta, const SpillReader& store) {
   ShardPlan plan;
   plan.order = OutputOrder(meta, opt.shuffle, opt.manifest.seed);
-  uint64_t tokens = 0;
-  for (uint64_t k = 0; k < plan.order.size(); ++k) {
-    const uint64_t n = store.DocumentTokens(plan.order[k]);
-    if (plan.starts.empty() || (tokens > 0 && tokens + n > opt.shard_tokens)) {
-      plan.starts.push_back(k);
-      tokens = 0;
-    }
-    tokens += n;
-  }
-  if (!plan.starts.empty()) plan.starts.push_back(plan.order.size());
+  ShardCuts cuts(opt.shard_tokens);
+  for (const uint64_t doc : plan.order) cuts.Add(store.DocumentTokens(doc));
+  plan.starts = cuts.Finish();
   return plan;
 }
 

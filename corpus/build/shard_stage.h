@@ -40,6 +40,35 @@ struct ShardPlan {
   uint64_t shards() const { return starts.empty() ? 0 : starts.size() - 1; }
 };
 
+// The shuffle of the output order (Fisher–Yates, above), in place.
+void ShuffleOrder(std::vector<uint64_t>& order, uint64_t seed);
+
+// ShardCuts
+// Where shards start in an output order, fed the documents' token counts in that order: a
+// shard ends before the document that would take it past shard_tokens (never empty).
+class ShardCuts {
+ public:
+  explicit ShardCuts(uint64_t shard_tokens) : shard_tokens_(shard_tokens) {}
+  void Add(uint64_t tokens) {
+    if (starts_.empty() || (tokens_ > 0 && tokens_ + tokens > shard_tokens_)) {
+      starts_.push_back(documents_);
+      tokens_ = 0;
+    }
+    tokens_ += tokens;
+    ++documents_;
+  }
+  // ShardPlan::starts: the shards' starts, then the end (empty without documents).
+  std::vector<uint64_t> Finish() {
+    if (!starts_.empty()) starts_.push_back(documents_);
+    return std::move(starts_);
+  }
+
+ private:
+  uint64_t shard_tokens_;
+  uint64_t tokens_ = 0, documents_ = 0;
+  std::vector<uint64_t> starts_;
+};
+
 // PlanShards()
 // The plan WriteShards follows for `meta` (one entry per stored document) over `store`;
 // needs only the documents' lengths, so a build split into tasks computes it in every task.

@@ -10,6 +10,8 @@
 
 #include <xxhash.h>
 
+#include "absl/container/flat_hash_map.h"
+
 namespace rwkvkit::corpus::dedup {
 namespace {
 
@@ -21,12 +23,17 @@ struct BandEntry {
 };
 #pragma pack(pop)
 
+// Dense: a parent per document. Sparse: parents in a hash map, only for documents that were
+// ever linked (a document absent from it is its own root).
 class UnionFind {
  public:
-  explicit UnionFind(uint64_t n) : parent_(n) {
+  UnionFind(uint64_t n, bool sparse) : sparse_(sparse) {
+    if (sparse) return;
+    parent_.resize(n);
     for (uint64_t i = 0; i < n; ++i) parent_[i] = i;
   }
   uint64_t Find(uint64_t x) {
+    if (sparse_) return FindSparse(x);
     while (parent_[x] != x) {
       parent_[x] = parent_[parent_[x]];
       x = parent_[x];
@@ -36,16 +43,50 @@ class UnionFind {
   void Union(uint64_t a, uint64_t b) {
     a = Find(a);
     b = Find(b);
-    if (a < b) parent_[b] = a;
-    if (b < a) parent_[a] = b;
+    if (a == b) return;
+    if (b < a) std::swap(a, b);
+    if (sparse_) {
+      sparse_parent_[b] = a;
+    } else {
+      parent_[b] = a;
+    }
   }
+  // Dense: every document's root.
   std::vector<uint64_t> TakeRoots() {
     for (uint64_t i = 0; i < parent_.size(); ++i) parent_[i] = Find(i);
     return std::move(parent_);
   }
+  // Every document that is not a root, with its root, ascending.
+  std::vector<RemovedDoc> NonRoots() {
+    std::vector<RemovedDoc> out;
+    if (sparse_) {
+      std::vector<uint64_t> linked;
+      linked.reserve(sparse_parent_.size());
+      for (const auto& [x, p] : sparse_parent_) linked.push_back(x);
+      for (const uint64_t x : linked) out.push_back({x, Find(x)});
+      std::sort(out.begin(), out.end(), [](const RemovedDoc& a, const RemovedDoc& b) { return a.doc < b.doc; });
+    } else {
+      for (uint64_t i = 0; i < parent_.size(); ++i)
+        if (parent_[i] != i) out.push_back({i, Find(i)});
+    }
+    return out;
+  }
 
  private:
+  uint64_t FindSparse(uint64_t x) {
+    for (;;) {
+      const auto it = sparse_parent_.find(x);
+      if (it == sparse_parent_.end()) return x;
+      const uint64_t p = it->second;
+      const auto up = sparse_parent_.find(p);
+      if (up == sparse_parent_.end()) return p;
+      it->second = up->second;  // path halving
+      x = up->second;
+    }
+  }
+  bool sparse_;
   std::vector<uint64_t> parent_;
+  absl::flat_hash_map<uint64_t, uint64_t> sparse_parent_;  // only non-roots
 };
 
 uint64_t BandKey(const uint64_t* values, int rows) {
@@ -83,7 +124,7 @@ void RunBands(const MinHashConfig& config, uint64_t n, const SignatureSource& so
 
 struct LshClusterer::State {
   State(const MinHashConfig& c, uint64_t n, SignatureSource src, LshOptions opt)
-      : config(c), n(n), source(std::move(src)), options(std::move(opt)), uf(n), first(c.num_hashes()) {}
+      : config(c), n(n), source(std::move(src)), options(std::move(opt)), uf(n, options.sparse), first(c.num_hashes()) {}
   MinHashConfig config;
   uint64_t n;
   SignatureSource source;
@@ -128,15 +169,14 @@ void LshClusterer::Bucket(std::span<const uint64_t> b) {
 LshResult LshClusterer::Finish() {
   State& st = *s_;
   LshResult out;
-  out.representative = st.uf.TakeRoots();
-  std::vector<uint8_t> has_member(st.n, 0);
-  for (uint64_t i = 0; i < st.n; ++i) {
-    if (out.representative[i] != i) {
-      ++out.stats.removed;
-      has_member[out.representative[i]] = 1;
-    }
-  }
-  for (uint8_t m : has_member) out.stats.clusters += m;
+  out.removed = st.uf.NonRoots();
+  if (!st.options.sparse) out.representative = st.uf.TakeRoots();
+  std::vector<uint64_t> roots;
+  roots.reserve(out.removed.size());
+  for (const RemovedDoc& r : out.removed) roots.push_back(r.keep);
+  std::sort(roots.begin(), roots.end());
+  out.stats.clusters = static_cast<uint64_t>(std::unique(roots.begin(), roots.end()) - roots.begin());
+  out.stats.removed = out.removed.size();
   out.stats.candidate_pairs = st.candidates;
   out.stats.confirmed_pairs = st.confirmed;
   return out;

@@ -10,7 +10,8 @@
 // minhash.h) are never candidates.
 //
 // Deterministic (sequential, fixed order): the result depends only on the signatures and the
-// options. Memory: about 20 bytes per document; signatures are read through the caller's
+// options. Memory: about 20 bytes per document (LshOptions::sparse: about 40 per document of a
+// confirmed pair, and none per other document); signatures are read through the caller's
 // SignatureSource, so they can stay in a file-backed mmap.
 // Thread-safety: ClusterNearDuplicates is a pure function; it calls `source` from the calling thread only.
 #ifndef RWKVKIT_CORPUS_DEDUP_LSH_INDEX_H_
@@ -39,6 +40,10 @@ struct LshOptions {
   // If set, called for each confirmed pair (i < j) with its estimated Jaccard; with
   // exhaustive_pairs a pair found in several bands is reported once per band.
   std::function<void(uint64_t i, uint64_t j, double jaccard)> on_confirmed_pair;
+  // Union-find in a hash map over the documents of confirmed pairs only, so memory grows with
+  // them, not with num_docs (a build split into tasks); the result then has no
+  // `representative`, only `removed`.
+  bool sparse = false;
 };
 
 struct LshStats {
@@ -48,8 +53,15 @@ struct LshStats {
   uint64_t removed = 0;          // documents whose representative is not themselves
 };
 
+// A document that is not its cluster's representative, and the one that is.
+struct RemovedDoc {
+  uint64_t doc, keep;
+  bool operator==(const RemovedDoc&) const = default;
+};
+
 struct LshResult {
-  std::vector<uint64_t> representative;
+  std::vector<uint64_t> representative;  // per document (empty with LshOptions::sparse)
+  std::vector<RemovedDoc> removed;       // ascending by doc
   LshStats stats;
 };
 

@@ -14,7 +14,11 @@
 #ifndef RWKVKIT_CORPUS_TASKS_INTERMEDIATE_H_
 #define RWKVKIT_CORPUS_TASKS_INTERMEDIATE_H_
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
@@ -140,6 +144,45 @@ class RecordReader {
   uint64_t left_ = 0;  // records not yet read from the file
   std::vector<T> buf_;
   size_t at_ = 0, end_ = 0;
+};
+
+// RecordsAt
+// A file of T records read by index (pread), for the few records a task looks up, so memory
+// does not grow with the file (kDataLoss as RecordCount, or on a failed read).
+template <typename T>
+class RecordsAt {
+ public:
+  static absl::StatusOr<RecordsAt> Open(const std::filesystem::path& path) {
+    absl::StatusOr<uint64_t> n = RecordCount(path, sizeof(T));
+    if (!n.ok()) return n.status();
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return absl::DataLossError(path.string() + ": cannot open");
+    return RecordsAt(path, fd, *n);
+  }
+  RecordsAt(RecordsAt&& o) noexcept : path_(std::move(o.path_)), fd_(o.fd_), size_(o.size_) { o.fd_ = -1; }
+  RecordsAt& operator=(RecordsAt&&) = delete;
+  ~RecordsAt() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  uint64_t size() const { return size_; }
+  absl::StatusOr<T> Get(uint64_t i) const {
+    if (i >= size_) return absl::DataLossError(path_.string() + ": no record " + std::to_string(i));
+    T x;
+    char* p = reinterpret_cast<char*>(&x);
+    for (size_t done = 0; done < sizeof(T);) {
+      const ssize_t r = ::pread(fd_, p + done, sizeof(T) - done, static_cast<off_t>(i * sizeof(T) + done));
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0) return absl::DataLossError(path_.string() + ": short read");
+      done += static_cast<size_t>(r);
+    }
+    return x;
+  }
+
+ private:
+  RecordsAt(std::filesystem::path p, int fd, uint64_t n) : path_(std::move(p)), fd_(fd), size_(n) {}
+  std::filesystem::path path_;
+  int fd_ = -1;
+  uint64_t size_ = 0;
 };
 
 }  // namespace rwkvkit::corpus::tasks

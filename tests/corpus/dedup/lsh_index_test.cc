@@ -94,6 +94,21 @@ TEST(ClusterNearDuplicates, CallbackAndFlatArrayAgreeAndRepeat) {
   EXPECT_EQ(a->representative, again->representative);
   for (uint64_t i = 0; i < c.n; ++i) EXPECT_LE(a->representative[i], i);
   EXPECT_EQ(a->stats.removed, 0u + 1 + 2 + 3 + 0 + 1 + 2 + 3 + 0 + 1 + 2 + 3 + 0 + 1 + 2 + 3 + 0 + 1 + 2 + 3);
+  // `removed` lists exactly the documents whose representative is another, ascending; the
+  // sparse union-find gives the same clusters and stats.
+  std::vector<RemovedDoc> want;
+  for (uint64_t i = 0; i < c.n; ++i)
+    if (a->representative[i] != i) want.push_back({i, a->representative[i]});
+  EXPECT_EQ(a->removed, want);
+  LshOptions sparse;
+  sparse.sparse = true;
+  auto s = ClusterNearDuplicates({}, c.n, c.flat.data(), sparse);
+  ASSERT_TRUE(s.ok());
+  EXPECT_TRUE(s->representative.empty());
+  EXPECT_EQ(s->removed, want);
+  EXPECT_EQ(s->stats.clusters, a->stats.clusters);
+  EXPECT_EQ(s->stats.candidate_pairs, a->stats.candidate_pairs);
+  EXPECT_EQ(s->stats.confirmed_pairs, a->stats.confirmed_pairs);
 }
 
 TEST(ClusterNearDuplicates, ExhaustiveReportsEveryConfirmedPair) {
