@@ -105,7 +105,8 @@ several shards into the one prefix the trainer opens.)",
         {"write-tasks", FlagKind::kValue, "W", "shard-writing tasks of a split build (default: --tasks)"},
         {"sort-memory", FlagKind::kValue, "BYTES",
          "a dedup task's sort buffer; a larger partition is sorted in runs\n"
-         "spilled to --work and merged (default: 268435456; output unchanged)"},
+         "spilled to --work and merged (default: 268435456, at least 1048576;\n"
+         "output unchanged)"},
         {"parallel", FlagKind::kValue, "K", "--executor local: tasks running at once (default: all cores)"},
         {"stage", FlagKind::kValue, "S",
          "run one task of a split build: lines, read, dedup, cluster, write or\n"
@@ -193,6 +194,9 @@ absl::StatusOr<corpus::tasks::SplitOptions> SplitFromFlags(const ParsedFlags& f)
   s.write_tasks = static_cast<uint32_t>(*writers);
   absl::StatusOr<long> sort = f.GetInt("sort-memory", static_cast<long>(corpus::tasks::kDefaultSortBytes), 1, 1L << 40);
   if (!sort.ok()) return sort.status();
+  if (static_cast<uint64_t>(*sort) < corpus::tasks::kMinSortBytes)
+    return absl::InvalidArgumentError(absl::StrCat("--sort-memory ", *sort, ": at least ", corpus::tasks::kMinSortBytes,
+                                                   " bytes (1 MiB); a smaller buffer only splits the sort into more runs"));
   s.sort_bytes = static_cast<uint64_t>(*sort);
   return s;
 }

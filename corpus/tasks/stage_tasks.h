@@ -29,6 +29,8 @@ namespace rwkvkit::corpus::tasks {
 
 // What a dedup task sorts in memory before it spills sorted runs to its task directory.
 inline constexpr uint64_t kDefaultSortBytes = uint64_t{256} << 20;
+// The least it may be: a smaller buffer writes runs of a few records each, to no one's gain.
+inline constexpr uint64_t kMinSortBytes = uint64_t{1} << 20;
 
 struct TaskContext {
   const build::BuildOptions& opt;

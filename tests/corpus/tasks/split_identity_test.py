@@ -5,7 +5,7 @@ Builds a generated corpus (split_corpus.py: exact and near duplicates across fil
 sources, bad records, an empty and a gzip file, sampled and repeated sources) once in one
 process (the reference), then with `--executor local` for read tasks N = 1, 2, 5 and 12
 (12 > files: empty slices) and partitions P = 1 and 4, with several write-task counts, with and
-without --shuffle, and with a sort buffer so small that the dedup tasks sort in runs on disk.
+without --shuffle.
 Every file of each output directory (shards, build.json, the ownership record, the
 --dedup-report; build.json without its stage timing) must equal the reference byte for byte,
 and the split build's timing must sum the tasks' usage files, each within what the executor
@@ -16,7 +16,8 @@ a range checked against the file). Then the demo manifest with --filters on --c4
 --drop-report (language and filter counts add up across tasks; the report lists the filtered
 documents in input order), a Parquet source whose --dedup-report names rows by row group (needs
 pyarrow; left out when rwkvkit is built without Parquet), and the demo manifest with N = 2,
-P = 3. Standard library and pyarrow.
+P = 1 and the least --sort-memory (1 MiB: the band keys are sorted in runs on disk; less is
+refused). Standard library and pyarrow.
 """
 
 import argparse
@@ -127,18 +128,13 @@ def main():
                 failures += 1
             runs = [(1, 1, 1), (2, 4, 3), (5, 1, 2), (5, 4, 5), (12, 4, 2)] if not shuffle else [(5, 4, 3)]
             for n, p, w in runs:
-                # A tiny sort buffer makes the dedup tasks sort in many runs on disk, merged in
-                # several passes (more runs than the merge's fan-in).
-                sort = ["--sort-memory", "480"] if (n, p) in ((2, 4), (5, 4)) else []
-                name = f"N={n} P={p} W={w} {' '.join(shuffle + sort)}".rstrip()
+                name = f"N={n} P={p} W={w} {' '.join(shuffle)}".rstrip()
                 out = os.path.join(tmp, f"out_{n}_{p}_{w}{''.join(shuffle)}")
                 work = os.path.join(tmp, f"work_{n}_{p}_{w}{''.join(shuffle)}")
-                build(args, manifest, out, shuffle + sort + ["--executor", "local", "--tasks", str(n), "--partitions",
+                build(args, manifest, out, shuffle + ["--executor", "local", "--tasks", str(n), "--partitions",
                                                              str(p), "--write-tasks", str(w), "--work", work,
                                                              "--parallel", "2"])
                 got = digest_dir(out)
-                with open(os.path.join(work, "logs", "dedup-00000.log")) as f:
-                    runs_on_disk = "runs on disk" in f.read()
                 timing = timing_problem(out, work, {"lines": n, "read": n, "dedup": p, "cluster": 1, "write": w})
                 if got != want:
                     diff = sorted(k for k in set(got) | set(want) if got.get(k) != want.get(k))
@@ -146,9 +142,6 @@ def main():
                     failures += 1
                 elif timing:
                     print(f"FAIL {name}: build.json timing: {timing}")
-                    failures += 1
-                elif runs_on_disk != bool(sort):
-                    print(f"FAIL {name}: dedup task 0 {'did not sort' if sort else 'sorted'} in runs on disk")
                     failures += 1
                 else:
                     print(f"ok   {name}: {len(got)} files byte-identical, timing sums the tasks' usage")
@@ -224,14 +217,29 @@ def main():
                 failures += 1
             else:
                 print(f"ok   Parquet N=3 P=2: byte-identical ({grouped} report lines with row groups)")
-        # The demo corpus (the manifest's relative paths), as the Slurm test runs it.
+        # The demo corpus (the manifest's relative paths), with the least sort buffer: its one
+        # partition's band keys (about 1.6 MB) are sorted in runs on disk. Less is refused.
         ref = os.path.join(tmp, "demo_ref")
         build(args, demo, ref, [])
-        if not split_matches(args, demo, ref, os.path.join(tmp, "demo_split"), 2, 3):
-            print("FAIL demo N=2 P=3: differs from the one-process build")
+        small = ["--sort-memory", "1048576"]
+        same = split_matches(args, demo, ref, os.path.join(tmp, "demo_split"), 2, 1, small)
+        with open(os.path.join(tmp, "demo_split_work", "logs", "dedup-00000.log")) as f:
+            runs_on_disk = re.search(r"band keys sorted in \d+ runs on disk", f.read()) is not None
+        refused = subprocess.run([args.rwkvkit, "build", "--manifest", demo, "--out", os.path.join(tmp, "demo_refused"),
+                                  "--vocab", args.vocab, "--executor", "local", "--work", os.path.join(tmp, "w_refused"),
+                                  "--sort-memory", "1048575"], capture_output=True, text=True)
+        if not same:
+            print("FAIL demo N=2 P=1 --sort-memory 1048576: differs from the one-process build")
+            failures += 1
+        elif not runs_on_disk:
+            print("FAIL demo N=2 P=1 --sort-memory 1048576: the band keys were not sorted in runs on disk")
+            failures += 1
+        elif refused.returncode == 0 or "--sort-memory 1048575: at least 1048576 bytes" not in refused.stderr:
+            print(f"FAIL --sort-memory 1048575 not refused with its message: {refused.returncode} {refused.stderr!r}")
             failures += 1
         else:
-            print("ok   demo N=2 P=3: byte-identical")
+            print("ok   demo N=2 P=1 --sort-memory 1048576: byte-identical, band keys sorted in runs on disk; "
+                  "1048575 refused")
     return 1 if failures else 0
 
 
