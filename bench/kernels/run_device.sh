@@ -15,7 +15,8 @@
 # ab          throughput of an older build ($OLD) and this one ($BIN) alternated on the same card
 # load        checkpoint load by stage (checkpoint_load_bench) on a random Finch-1.6B .pth from the
 #             page cache, then `rwkvkit eval --device cuda` end to end on 1, 64 and 1024 documents
-# fixtures7   regenerate the x070 fixtures with the official package (carry the rwkv wheel in $WHL)
+# fixtures    regenerate every fixture with the official package (make_fixtures.py; carry the rwkv
+#             wheel in $WHL) and compare with the committed ones: checkpoint bytes and every NLL
 # python      the Python package built against this machine's python3 (nanobind there), then
 #             rwkvkit.evaluate(device="cuda") against the CPU reference (python/tests/test_evaluate.py)
 # split       `rwkvkit eval --device cuda` on 64 random documents, one process vs --executor local
@@ -202,14 +203,31 @@ PY
 print(f'e2e {n} docs: rc={rc} {b - a:.2f} s wall, {n * 4096 / (b - a):,.0f} tokens/s including the load')" $n $t0 $t1 $rc
   done | tee "$OUT/e2e.log"
 }
-step_fixtures7() {
-  python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site "$WHL"/*.whl ||
+step_fixtures() {
+  [ -d /tmp/site/rwkv ] || python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site "$WHL"/*.whl ||
     return 1
   mkdir -p "$OUT/fx"
-  (cd tests/refmodel/fixtures && PYTHONPATH=/tmp/site PYTHONUNBUFFERED=1 timeout 300 python3 make_fixtures_v7.py \
-    --out "$OUT/fx") >"$OUT/fx/make_fixtures_v7.log" 2>&1
-  echo "fixtures rc=$?"; tail -8 "$OUT/fx/make_fixtures_v7.log" | cut -c1-400
-  cp "$OUT"/fx/v7_* "$OUT"/fx/expected_v7.json tests/refmodel/fixtures/ 2>/dev/null
+  PYTHONPATH=/tmp/site PYTHONUNBUFFERED=1 timeout 300 python3 tests/refmodel/fixtures/make_fixtures.py --out "$OUT/fx" \
+    >"$OUT/fx/make_fixtures.log" 2>&1
+  echo "fixtures rc=$?"; tail -4 "$OUT/fx/make_fixtures.log" | cut -c1-300
+  python3 - "$OUT/fx" <<'PY'
+import hashlib, json, os, sys
+# the regenerated files against the committed ones: same bytes, and in expected*.json the same numbers
+# (the machine, versions and environment of the run may differ)
+new, old = sys.argv[1], "tests/refmodel/fixtures"
+bad = 0
+for f in sorted(os.listdir(old)):
+    if f.endswith((".pth", ".safetensors")):
+        same = hashlib.sha256(open(os.path.join(old, f), "rb").read()).digest() == \
+            hashlib.sha256(open(os.path.join(new, f), "rb").read()).digest()
+        print(f"{f}: {'same bytes' if same else 'DIFFERENT BYTES'}"); bad += not same
+skip = {"machine", "torch_version", "python_version", "rwkv_package_version", "env"}
+for f in ("expected.json", "expected_v7.json"):
+    a, b = (json.load(open(os.path.join(d, f))) for d in (old, new))
+    diff = sorted(k for k in set(a) | set(b) if k not in skip and a.get(k) != b.get(k))
+    print(f"{f}: {'same numbers' if not diff else 'DIFFERENT: ' + ', '.join(diff)}"); bad += bool(diff)
+sys.exit(1 if bad else 0)
+PY
 }
 step_python() {
   [ -f "$BUILD/CMakeCache.txt" ] || { echo "python: run the build step first"; return 1; }

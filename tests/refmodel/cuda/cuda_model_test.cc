@@ -118,7 +118,7 @@ double MeanNll(const std::vector<std::vector<double>>& a) {
 // ---- the fixtures: the official package's per-target NLL ----------------------------------
 
 // One fixture file: its expected-NLL file (expected.json for v5.2/v6, expected_v7.json made by
-// make_fixtures_v7.py) and the middle window length of the three tried.
+// make_fixtures.py --family v7) and the middle window length of the three tried.
 struct FixtureCase {
   std::string file, expected;
   size_t mid_window;

@@ -26,7 +26,7 @@ class OfficialPackageTest : public ::testing::TestWithParam<std::string> {
     absl::StatusOr<tokenizer::Tokenizer> t = tokenizer::Tokenizer::Load(vocab);
     ASSERT_TRUE(t.ok());
     tok_.emplace(*std::move(t));
-    // RWKV-7 files have their own expected values (make_fixtures_v7.py)
+    // RWKV-7 files have their own expected values (make_fixtures.py, family v7)
     const std::string json = GetParam().rfind("v7_", 0) == 0 ? "/expected_v7.json" : "/expected.json";
     ASSERT_EQ(parser_.load(std::string(RWKVKIT_FIXTURES_DIR) + json).get(expected_), simdjson::SUCCESS);
     dir_ = std::filesystem::temp_directory_path() / ("rwkvkit_eval_" + std::to_string(std::random_device{}()));
