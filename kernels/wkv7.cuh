@@ -23,13 +23,16 @@ __device__ __forceinline__ float Wkv7Decay(float d) { return expf(-0.606531f / (
 // with a_{t+1} already in the stage), so each token makes one pass over its state row instead of
 // two dependent ones; only a stage's first token needs its own sa pass. Tried (variants 7 and 8 of
 // bench/kernels/wkv7_variants.cu): 5% slower on an H100, so the launchers use kNextSa = false.
-template <typename T, int N, int C, bool kNextSa = false>
+// kStageV: v of the stage's tokens is staged in shared memory with the other vectors (each thread
+// reads only its own row's entry back), so no global load waits inside the token loop.
+template <typename T, int N, int C, bool kNextSa = false, bool kStageV = false>
 __global__ void __launch_bounds__(N) Wkv7Kernel(int T_len, int H, const T* __restrict__ r, const T* __restrict__ d,
                                                const T* __restrict__ k, const T* __restrict__ v,
                                                const T* __restrict__ a, const T* __restrict__ b,
                                                float* __restrict__ state, T* __restrict__ y) {
   const int h = blockIdx.x, bb = blockIdx.y, i = threadIdx.x;
   __shared__ float sr[C][N], sw[C][N], sk[C][N], sa[C][N], sb[C][N];
+  __shared__ float sv[kStageV ? C : 1][N];
   float S[N];
   float* st = state + ((static_cast<size_t>(bb) * H + h) * N + i) * N;
 #pragma unroll
@@ -53,12 +56,13 @@ __global__ void __launch_bounds__(N) Wkv7Kernel(int T_len, int H, const T* __res
       sk[c][i] = ToFloat(k[o]);
       sa[c][i] = ToFloat(a[o]);
       sb[c][i] = ToFloat(b[o]);
+      if (kStageV) sv[c][i] = ToFloat(v[o]);
     }
     __syncthreads();
     float sai = 0.0f;  // kNextSa: sa of token c, carried from token c-1's pass
     for (int c = 0; c < nt; ++c) {
       const size_t o = base + static_cast<size_t>(t0 + c) * row + i;
-      const float vi = ToFloat(v[o]);
+      const float vi = kStageV ? sv[c][i] : ToFloat(v[o]);
       if (!kNextSa || c == 0) {
         float s0 = 0.f, s1 = 0.f, s2 = 0.f, s3 = 0.f;
 #pragma unroll
@@ -104,6 +108,100 @@ __global__ void __launch_bounds__(N) Wkv7Kernel(int T_len, int H, const T* __res
   for (int j = 0; j < N; j += 4) *reinterpret_cast<float4*>(st + j) = make_float4(S[j], S[j + 1], S[j + 2], S[j + 3]);
 }
 
+// The same recurrence with the stage's inputs prefetched: while a stage is computed, the next
+// stage's r, d, k, v, a, b are already on their way into shared memory (cp.async, 16 bytes per
+// copy, double-buffered as stored); at a stage start each thread converts its channel to fp32
+// (the decay made there) into the stage arrays. Needs 16-byte aligned rows (N·sizeof(T) % 16 == 0
+// and 16-byte aligned pointers).
+__device__ __forceinline__ void Wkv7CpAsync16(void* smem, const void* gmem) {
+  const unsigned s = static_cast<unsigned>(__cvta_generic_to_shared(smem));
+  asm volatile("cp.async.cg.shared.global [%0], [%1], 16;\n" ::"r"(s), "l"(gmem));
+}
+
+template <typename T, int N, int C>
+__global__ void __launch_bounds__(N) Wkv7PrefetchKernel(int T_len, int H, const T* __restrict__ r,
+                                                       const T* __restrict__ d, const T* __restrict__ k,
+                                                       const T* __restrict__ v, const T* __restrict__ a,
+                                                       const T* __restrict__ b, float* __restrict__ state,
+                                                       T* __restrict__ y) {
+  constexpr int kE = 16 / static_cast<int>(sizeof(T));  // elements per 16-byte copy
+  constexpr int kPieces = C * (N / kE);                  // copies per input per stage
+  const int h = blockIdx.x, bb = blockIdx.y, i = threadIdx.x;
+  __shared__ alignas(16) T raw[2][6][C][N];  // r, d, k, v, a, b as stored, two stages
+  __shared__ alignas(16) float sr[C][N], sw[C][N], sk[C][N], sa[C][N], sb[C][N], sv[C][N];
+  float S[N];
+  float* st = state + ((static_cast<size_t>(bb) * H + h) * N + i) * N;
+#pragma unroll
+  for (int j = 0; j < N; j += 4) {
+    const float4 q = *reinterpret_cast<const float4*>(st + j);
+    S[j] = q.x;
+    S[j + 1] = q.y;
+    S[j + 2] = q.z;
+    S[j + 3] = q.w;
+  }
+  const size_t row = static_cast<size_t>(H) * N;
+  const size_t base = static_cast<size_t>(bb) * T_len * row + static_cast<size_t>(h) * N;
+  auto issue = [&](int buf, int t0) {
+    const int nt = min(C, T_len - t0);
+    const T* src[6] = {r, d, k, v, a, b};
+#pragma unroll
+    for (int in = 0; in < 6; ++in)
+      for (int q = i; q < kPieces; q += N) {
+        const int c = q / (N / kE), e = (q % (N / kE)) * kE;
+        if (c < nt) Wkv7CpAsync16(&raw[buf][in][c][e], src[in] + base + static_cast<size_t>(t0 + c) * row + e);
+      }
+    asm volatile("cp.async.commit_group;\n" ::);
+  };
+  issue(0, 0);
+  for (int t0 = 0, buf = 0; t0 < T_len; t0 += C, buf ^= 1) {
+    const int nt = min(C, T_len - t0);
+    asm volatile("cp.async.wait_group 0;\n" ::: "memory");
+    __syncthreads();  // this stage's copies landed; the previous stage's arrays are no longer read
+    if (t0 + C < T_len) issue(buf ^ 1, t0 + C);
+    for (int c = 0; c < nt; ++c) {
+      sr[c][i] = ToFloat(raw[buf][0][c][i]);
+      sw[c][i] = Wkv7Decay(ToFloat(raw[buf][1][c][i]));
+      sk[c][i] = ToFloat(raw[buf][2][c][i]);
+      sv[c][i] = ToFloat(raw[buf][3][c][i]);
+      sa[c][i] = ToFloat(raw[buf][4][c][i]);
+      sb[c][i] = ToFloat(raw[buf][5][c][i]);
+    }
+    __syncthreads();
+    for (int c = 0; c < nt; ++c) {
+      const float vi = sv[c][i];
+      float s0 = 0.f, s1 = 0.f, s2 = 0.f, s3 = 0.f;
+#pragma unroll
+      for (int j = 0; j < N; j += 4) {
+        const float4 q = *reinterpret_cast<const float4*>(&sa[c][j]);
+        s0 = fmaf(S[j], q.x, s0);
+        s1 = fmaf(S[j + 1], q.y, s1);
+        s2 = fmaf(S[j + 2], q.z, s2);
+        s3 = fmaf(S[j + 3], q.w, s3);
+      }
+      const float sai = (s0 + s1) + (s2 + s3);
+      float y0 = 0.f, y1 = 0.f, y2 = 0.f, y3 = 0.f;
+#pragma unroll
+      for (int j = 0; j < N; j += 4) {
+        const float4 w4 = *reinterpret_cast<const float4*>(&sw[c][j]);
+        const float4 b4 = *reinterpret_cast<const float4*>(&sb[c][j]);
+        const float4 k4 = *reinterpret_cast<const float4*>(&sk[c][j]);
+        const float4 r4 = *reinterpret_cast<const float4*>(&sr[c][j]);
+        S[j] = fmaf(S[j], w4.x, fmaf(sai, b4.x, vi * k4.x));
+        S[j + 1] = fmaf(S[j + 1], w4.y, fmaf(sai, b4.y, vi * k4.y));
+        S[j + 2] = fmaf(S[j + 2], w4.z, fmaf(sai, b4.z, vi * k4.z));
+        S[j + 3] = fmaf(S[j + 3], w4.w, fmaf(sai, b4.w, vi * k4.w));
+        y0 = fmaf(S[j], r4.x, y0);
+        y1 = fmaf(S[j + 1], r4.y, y1);
+        y2 = fmaf(S[j + 2], r4.z, y2);
+        y3 = fmaf(S[j + 3], r4.w, y3);
+      }
+      y[base + static_cast<size_t>(t0 + c) * row + i] = FromFloat<T>((y0 + y1) + (y2 + y3));
+    }
+  }
+#pragma unroll
+  for (int j = 0; j < N; j += 4) *reinterpret_cast<float4*>(st + j) = make_float4(S[j], S[j + 1], S[j + 2], S[j + 3]);
+}
+
 template <typename T>
 inline bool Wkv7ArgsValid(int B, int T_len, int H, int N, const T* r, const T* d, const T* k, const T* v,
                           const T* a, const T* b, const float* state, const T* y) {
@@ -111,11 +209,19 @@ inline bool Wkv7ArgsValid(int B, int T_len, int H, int N, const T* r, const T* d
   return r && d && k && v && a && b && state && y;
 }
 
-template <typename T, int N, int C, bool kNextSa = false>
+template <typename T, int N, int C, bool kNextSa = false, bool kStageV = false>
 cudaError_t LaunchWkv7(int B, int T_len, int H, const T* r, const T* d, const T* k, const T* v, const T* a,
                        const T* b, float* state, T* y, cudaStream_t stream) {
   const dim3 grid(static_cast<unsigned>(H), static_cast<unsigned>(B));
-  Wkv7Kernel<T, N, C, kNextSa><<<grid, N, 0, stream>>>(T_len, H, r, d, k, v, a, b, state, y);
+  Wkv7Kernel<T, N, C, kNextSa, kStageV><<<grid, N, 0, stream>>>(T_len, H, r, d, k, v, a, b, state, y);
+  return cudaGetLastError();
+}
+
+template <typename T, int N, int C>
+cudaError_t LaunchWkv7Prefetch(int B, int T_len, int H, const T* r, const T* d, const T* k, const T* v, const T* a,
+                               const T* b, float* state, T* y, cudaStream_t stream) {
+  const dim3 grid(static_cast<unsigned>(H), static_cast<unsigned>(B));
+  Wkv7PrefetchKernel<T, N, C><<<grid, N, 0, stream>>>(T_len, H, r, d, k, v, a, b, state, y);
   return cudaGetLastError();
 }
 

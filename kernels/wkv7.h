@@ -3,8 +3,9 @@
 // (kernels/wkv_reference.h); tests/kernels/wkv7_test.cc checks the launchers against it.
 // Per head, value channel i, key channel j, token t in order: w[j] = exp(-0.606531·σ(d[t,j]));
 // sa[i] = Σ_j S[i][j]·a[t,j]; S[i][j] = S[i][j]·w[j] + sa[i]·b[t,j] + v[t,i]·k[t,j];
-// y[t,i] = Σ_j S[i][j]·r[t,j]. Wkv7Forward stages kChunk tokens per barrier pair (production);
-// Wkv7ForwardSequential stages one (baseline). Details: docs/kernels_notes.md.
+// y[t,i] = Σ_j S[i][j]·r[t,j]. Wkv7Forward stages 8 tokens per barrier pair and prefetches the
+// next stage while one runs (production); Wkv7ForwardSequential stages one (baseline). Details:
+// docs/kernels_notes.md.
 //
 // Dtypes: r, d, k, v, a, b, y are T ∈ {float, __half, __nv_bfloat16}; the decay (from the raw
 // logit d), arithmetic and the state are fp32. Layout: [B, T, H, N] row-major; state [B, H,

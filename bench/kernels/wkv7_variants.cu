@@ -8,6 +8,9 @@
 //   2, 3, 4  plain, 8-, 16- (Wkv7Forward), 32-token stages
 //   5, 6  fused with the x070 preparation and GroupNorm·gate (wkv7_fused_variant.cuh), 8-, 16-token
 //   7, 8  plain, 16-, 8-token stages, next token's sa accumulated in the readout pass (kNextSa)
+//   11  as 3, v staged in shared memory with the other inputs (kStageV)
+//   12  8-token stages prefetched by cp.async while the previous stage runs (Wkv7PrefetchKernel)
+//   13  as 11 with 8-token stages
 // Prints per variant: check max |err|, median of 20 timed runs (CUDA events, 3 warm-ups), ns per
 // token, GB/s, and the HBM and fp32 FMA floors of the shape; how they are computed and the
 // measurements: docs/kernels_notes.md. Not a test (never run by ctest; -DRWKVKIT_BUILD_BENCH=ON).
@@ -183,6 +186,11 @@ cudaError_t Run(int variant, const Problem& p, Dev<T>& d) {
     case 5: return LaunchWkv7Fused<T, 64, 8>(p.B, p.T, p.H, d.Fused(), nullptr);
     case 6: return LaunchWkv7Fused<T, 64, 16>(p.B, p.T, p.H, d.Fused(), nullptr);
     case 7: return kd::LaunchWkv7<T, 64, 16, true>(p.B, p.T, p.H, d.r, d.d, d.k, d.v, d.a, d.b, d.state, d.y, nullptr);
+    case 11:
+      return kd::LaunchWkv7<T, 64, 16, false, true>(p.B, p.T, p.H, d.r, d.d, d.k, d.v, d.a, d.b, d.state, d.y, nullptr);
+    case 12: return kd::LaunchWkv7Prefetch<T, 64, 8>(p.B, p.T, p.H, d.r, d.d, d.k, d.v, d.a, d.b, d.state, d.y, nullptr);
+    case 13:
+      return kd::LaunchWkv7<T, 64, 8, false, true>(p.B, p.T, p.H, d.r, d.d, d.k, d.v, d.a, d.b, d.state, d.y, nullptr);
     default: return kd::LaunchWkv7<T, 64, 8, true>(p.B, p.T, p.H, d.r, d.d, d.k, d.v, d.a, d.b, d.state, d.y, nullptr);
   }
 }
@@ -194,7 +202,7 @@ double Check(int variant) {
   CK(Run<T>(variant, p, d));
   CK(cudaDeviceSynchronize());
   std::vector<float> st = p.state, want(p.r.size());
-  if (variant <= 4 || variant >= 7) {
+  if (variant != 5 && variant != 6) {
     rwkvkit::kernels::Wkv7ForwardReference(p.B, p.T, p.H, p.N, p.r.data(), p.d.data(), p.k.data(), p.v.data(),
                                            p.a.data(), p.b.data(), st.data(), want.data());
   } else {
@@ -213,7 +221,7 @@ void Bench(int B, int T_len, int H, double copy_gbs, const cudaDeviceProp& prop,
   const Problem p = Make<T>(B, T_len, H, 1);
   const double tokens = static_cast<double>(B) * T_len, n = tokens * H * 64;
   const double fma_floor_ms = 5.0 * 64 * n / (prop.multiProcessorCount * 128.0 * clock_khz * 1e3) * 1e3;
-  for (int variant = 1; variant <= 8; ++variant) {
+  for (int variant : {1, 2, 3, 4, 5, 6, 7, 8, 11, 12, 13, 3}) {
     const double err = Check<T>(variant);
     const double tol = sizeof(T) == 4 ? 2e-4 : 2e-2;
     if (!(err <= tol)) {
@@ -237,7 +245,7 @@ void Bench(int B, int T_len, int H, double copy_gbs, const cudaDeviceProp& prop,
     const double med = ms[10];
     // bytes: plain reads r, d, k, v, a, b and writes y; fused reads r, k, v, 3 LoRA outputs, g,
     // v_first and writes the output; both read and write the state
-    const double io = (variant <= 4 || variant >= 7 ? 7.0 : 9.0) * n * sizeof(T) + 2.0 * B * H * 64 * 64 * 4;
+    const double io = (variant != 5 && variant != 6 ? 7.0 : 9.0) * n * sizeof(T) + 2.0 * B * H * 64 * 64 * 4;
     std::printf("variant %d %-4s check %.1e  median %7.3f ms  %6.2f ns/token  %6.0f GB/s  floors: HBM %.3f ms, "
                 "FMA %.3f ms\n",
                 variant, sizeof(T) == 4 ? "f32" : "bf16", err, med, med * 1e6 / tokens, io / med / 1e6,

@@ -445,9 +445,12 @@ absl::Status ImplT<T>::TimeMix(int l, int B, int T_len, CudaModel::State& st, Sc
     RWKVKIT_OP((cuda_ops::MaaApplyShift<T, T>(s.a, carry, B, T_len, D, s.mout_t, m, q)), "MaaApplyShift");
   }
   RWKVKIT_OP(cuda_ops::CarryUpdate(s.a, B, T_len, D, carry, q), "CarryUpdate att");
-  RWKVKIT_STATUS(Gemm(xr, D, M, D, d.att_r, A, s.r, A, 0.0f, "att.receptance"));
-  RWKVKIT_STATUS(Gemm(xk, D, M, D, d.att_k, A, s.k, A, 0.0f, "att.key"));
-  RWKVKIT_STATUS(Gemm(xv, D, M, D, d.att_v, A, s.v, A, 0.0f, "att.value"));
+  // r, k, v and the WKV output y in the dtype, as the package's bf16/fp16 path and its kernel have them
+  T *r = reinterpret_cast<T*>(s.r), *k = reinterpret_cast<T*>(s.k), *v = reinterpret_cast<T*>(s.v),
+    *y = reinterpret_cast<T*>(s.y);
+  RWKVKIT_STATUS(Gemm(xr, D, M, D, d.att_r, A, r, A, 0.0f, "att.receptance"));
+  RWKVKIT_STATUS(Gemm(xk, D, M, D, d.att_k, A, k, A, 0.0f, "att.key"));
+  RWKVKIT_STATUS(Gemm(xv, D, M, D, d.att_v, A, v, A, 0.0f, "att.value"));
   RWKVKIT_STATUS(Gemm(xg, D, M, D, d.att_g, A, s.g_t, A, 0.0f, "att.gate"));
   if (c.version == ModelVersion::kV6_0) {
     const int Dd = c.time_decay_lora;
@@ -455,20 +458,17 @@ absl::Status ImplT<T>::TimeMix(int l, int B, int T_len, CudaModel::State& st, Sc
     RWKVKIT_OP(cuda_ops::Tanh<T>(s.lora_f, static_cast<size_t>(M) * Dd, s.lora_t, q), "Tanh decay");
     RWKVKIT_STATUS(Gemm(s.lora_t, Dd, M, Dd, d.decay_w2, A, s.w, A, 0.0f, "time_decay_w2"));
     // the kernel makes exp(-exp(time_decay + w)) itself (bit-identical, one pass less)
-    RWKVKIT_OP(kernels::Wkv6ForwardRawDecay<float>(B, T_len, H, N, s.r, s.k, s.v, s.w, d.time_decay, d.time_first,
-                                                   S, s.y, q),
+    RWKVKIT_OP(kernels::Wkv6ForwardRawDecay<T>(B, T_len, H, N, r, k, v, s.w, d.time_decay, d.time_first, S, y, q),
                "Wkv6ForwardRawDecay");
   } else {
-    RWKVKIT_OP(kernels::Wkv5Forward<float>(B, T_len, H, N, s.r, s.k, s.v, d.time_decay, d.time_first, S, s.y, q),
-               "Wkv5Forward");
+    RWKVKIT_OP(kernels::Wkv5Forward<T>(B, T_len, H, N, r, k, v, d.time_decay, d.time_first, S, y, q), "Wkv5Forward");
   }
-  RWKVKIT_OP((cuda_ops::GroupNormGate<T, T>(s.y, s.g_t, M, H, N, d.ln_x_w, d.ln_x_b, s.yo, q)), "GroupNormGate");
+  RWKVKIT_OP((cuda_ops::GroupNormGate<T, T, T>(y, s.g_t, M, H, N, d.ln_x_w, d.ln_x_b, s.yo, q)), "GroupNormGate");
   return Gemm(s.yo, A, M, A, d.att_o, D, s.x, D, 1.0f, "att.output");  // x += out
 }
 
 // cpu_forward.cc TimeMix7(): RWKV-7 x += TimeMix(LN1(x)). Products write the dtype (r, k, v, the
-// LoRA hidden layers, g) or fp32 (the decay/iclr/value LoRA outputs, added to fp32 biases); the
-// WKV-7 kernel reads the dtype and keeps its state in fp32.
+// LoRAs, g), as the package's do; the WKV-7 kernel reads the dtype and keeps its state in fp32.
 template <typename T>
 absl::Status ImplT<T>::TimeMix7(int l, int B, int T_len, CudaModel::State& st, Scratch& s) {
   const ModelConfig& c = config_;
@@ -493,13 +493,16 @@ absl::Status ImplT<T>::TimeMix7(int l, int B, int T_len, CudaModel::State& st, S
       RWKVKIT_OP(cuda_ops::ActivateInPlace<T>(s.lora_t, static_cast<size_t>(M) * rank, act, q), what);
     return Gemm(s.lora_t, rank, M, rank, m2, D, out, D, 0.0f, what);
   };
-  RWKVKIT_STATUS(lora(xw, d.w1, d.w2, rk.decay, 't', s.decay_f, "att.w1/w2"));
-  RWKVKIT_STATUS(lora(xa, d.a1, d.a2, rk.a, '-', s.iclr_f, "att.a1/a2"));
+  // the decay/iclr/value LoRA outputs and v_first in the dtype, as the package's products give them
+  T *dl = reinterpret_cast<T*>(s.decay_f), *il = reinterpret_cast<T*>(s.iclr_f), *vl = reinterpret_cast<T*>(s.vlora_f),
+    *vf = reinterpret_cast<T*>(s.v_first);
+  RWKVKIT_STATUS(lora(xw, d.w1, d.w2, rk.decay, 't', dl, "att.w1/w2"));
+  RWKVKIT_STATUS(lora(xa, d.a1, d.a2, rk.a, '-', il, "att.a1/a2"));
   RWKVKIT_STATUS(lora(xg, d.g1, d.g2, rk.gate, 's', s.g7, "att.g1/g2"));
-  if (l > 0) RWKVKIT_STATUS(lora(xv, d.v1, d.v2, rk.value, '-', s.vlora_f, "att.v1/v2"));
-  cuda_ops::V7PrepareArgs<T> prep{s.k_t, s.v_t, s.decay_f, s.iclr_f, l > 0 ? s.vlora_f : nullptr, s.v_first,
-                                  d.w0, d.a0, d.v0, d.k_k, d.k_a, s.d_t, s.a_t, s.b_t};
-  RWKVKIT_OP(cuda_ops::V7Prepare<T>(M, H, N, prep, q), "V7Prepare");
+  if (l > 0) RWKVKIT_STATUS(lora(xv, d.v1, d.v2, rk.value, '-', vl, "att.v1/v2"));
+  cuda_ops::V7PrepareArgs<T, T> prep{s.k_t, s.v_t, dl, il, l > 0 ? vl : nullptr, vf,
+                                     d.w0, d.a0, d.v0, d.k_k, d.k_a, s.d_t, s.a_t, s.b_t};
+  RWKVKIT_OP((cuda_ops::V7Prepare<T, T>(M, H, N, prep, q)), "V7Prepare");
   RWKVKIT_OP(kernels::Wkv7Forward<T>(B, T_len, H, N, s.r_t, s.d_t, s.k_t, s.v_t, s.a_t, s.b_t, S, s.y_t, q),
              "Wkv7Forward");
   RWKVKIT_OP(cuda_ops::V7GroupNormBonusGate<T>(s.y_t, s.r_t, s.k_t, s.v_t, s.g7, d.r_k, M, H, N, d.ln_x_w, d.ln_x_b,

@@ -193,8 +193,8 @@ __global__ void TanhKernel(const float* in, size_t n, T* out) {
 // One warp per (row, head); lane l holds the kE = N/32 consecutive values kE·l.. of y and g in
 // registers, loaded together up front (one pass over memory; the earlier version re-read y after
 // each shuffle reduction and ran at ~1 TB/s).
-template <typename T, typename G, int kE>
-__global__ void GroupNormGateKernel(const float* y, const G* g, int M, int H, const float* ln_w, const float* ln_b,
+template <typename T, typename G, typename Y, int kE>
+__global__ void GroupNormGateKernel(const Y* y, const G* g, int M, int H, const float* ln_w, const float* ln_b,
                                     T* out) {
   constexpr int N = 32 * kE;
   const int warp = static_cast<int>((blockIdx.x * static_cast<size_t>(blockDim.x) + threadIdx.x) >> 5);
@@ -239,8 +239,8 @@ __global__ void ActivateKernel(T* x, size_t n, char kind) {
 __device__ __forceinline__ float Sigmoid(float z) { return 1.0f / (1.0f + expf(-z)); }
 
 // One warp per (row, head); lane l holds channels l + 32·e of the head (coalesced).
-template <typename T, int kE>
-__global__ void V7PrepareKernel(int M, int H, V7PrepareArgs<T> p) {
+template <typename T, typename L, int kE>
+__global__ void V7PrepareKernel(int M, int H, V7PrepareArgs<T, L> p) {
   constexpr int N = 32 * kE;
   const int warp = static_cast<int>((blockIdx.x * static_cast<size_t>(blockDim.x) + threadIdx.x) >> 5);
   const int lane = threadIdx.x & 31;
@@ -263,14 +263,14 @@ __global__ void V7PrepareKernel(int M, int H, V7PrepareArgs<T> p) {
     const int c = h * N + lane + 32 * e;
     const size_t i = row + lane + 32 * e;
     const float kk = u[e] / norm;
-    const float rho = Sigmoid(p.a0[c] + p.iclr_lora[i]);
-    p.d_out[i] = FromFloat<T>(p.w0[c] + p.decay_lora[i]);
+    const float rho = Sigmoid(p.a0[c] + ToFloat(p.iclr_lora[i]));
+    p.d_out[i] = FromFloat<T>(p.w0[c] + ToFloat(p.decay_lora[i]));
     p.k[i] = FromFloat<T>(kr[e] * (1.0f + (rho - 1.0f) * p.k_a[c]));
     const float v = ToFloat(p.v[i]);
     if (p.v_lora == nullptr) {
-      p.v_first[i] = v;
+      p.v_first[i] = FromFloat<L>(v);
     } else {
-      p.v[i] = FromFloat<T>(v + (p.v_first[i] - v) * Sigmoid(p.v0[c] + p.v_lora[i]));
+      p.v[i] = FromFloat<T>(v + (ToFloat(p.v_first[i]) - v) * Sigmoid(p.v0[c] + ToFloat(p.v_lora[i])));
     }
     p.a_out[i] = FromFloat<T>(-kk);
     p.b_out[i] = FromFloat<T>(kk * rho);
@@ -455,15 +455,15 @@ cudaError_t Tanh(const float* in, size_t n, T* out, cudaStream_t s) {
   return cudaGetLastError();
 }
 
-template <typename T, typename G>
-cudaError_t GroupNormGate(const float* y, const G* g, int M, int H, int N, const float* ln_w, const float* ln_b,
+template <typename T, typename G, typename Y>
+cudaError_t GroupNormGate(const Y* y, const G* g, int M, int H, int N, const float* ln_w, const float* ln_b,
                           T* out, cudaStream_t s) {
   const size_t n = static_cast<size_t>(M) * H * 32;
   if (n == 0) return cudaSuccess;
   switch (N) {
-    case 32: GroupNormGateKernel<T, G, 1><<<Blocks(n), kThreads, 0, s>>>(y, g, M, H, ln_w, ln_b, out); break;
-    case 64: GroupNormGateKernel<T, G, 2><<<Blocks(n), kThreads, 0, s>>>(y, g, M, H, ln_w, ln_b, out); break;
-    case 128: GroupNormGateKernel<T, G, 4><<<Blocks(n), kThreads, 0, s>>>(y, g, M, H, ln_w, ln_b, out); break;
+    case 32: GroupNormGateKernel<T, G, Y, 1><<<Blocks(n), kThreads, 0, s>>>(y, g, M, H, ln_w, ln_b, out); break;
+    case 64: GroupNormGateKernel<T, G, Y, 2><<<Blocks(n), kThreads, 0, s>>>(y, g, M, H, ln_w, ln_b, out); break;
+    case 128: GroupNormGateKernel<T, G, Y, 4><<<Blocks(n), kThreads, 0, s>>>(y, g, M, H, ln_w, ln_b, out); break;
     default: return cudaErrorInvalidValue;
   }
   return cudaGetLastError();
@@ -509,13 +509,13 @@ cudaError_t ActivateInPlace(T* x, size_t n, char kind, cudaStream_t s) {
   return cudaGetLastError();
 }
 
-template <typename T>
-cudaError_t V7Prepare(int M, int H, int N, V7PrepareArgs<T> args, cudaStream_t s) {
+template <typename T, typename L>
+cudaError_t V7Prepare(int M, int H, int N, V7PrepareArgs<T, L> args, cudaStream_t s) {
   const size_t n = static_cast<size_t>(M) * H * 32;
   if (n == 0) return cudaSuccess;
   switch (N) {
-    case 32: V7PrepareKernel<T, 1><<<Blocks(n), kThreads, 0, s>>>(M, H, args); break;
-    case 64: V7PrepareKernel<T, 2><<<Blocks(n), kThreads, 0, s>>>(M, H, args); break;
+    case 32: V7PrepareKernel<T, L, 1><<<Blocks(n), kThreads, 0, s>>>(M, H, args); break;
+    case 64: V7PrepareKernel<T, L, 2><<<Blocks(n), kThreads, 0, s>>>(M, H, args); break;
     default: return cudaErrorInvalidValue;
   }
   return cudaGetLastError();
@@ -555,8 +555,8 @@ cudaError_t TokenNll(const L* logits, int M, int V, const uint16_t* targets, dou
   template cudaError_t MaaPrepare<T>(const float*, const float*, int, int, int, const float*, float*, T*,           \
                                      cudaStream_t);                                                                 \
   template cudaError_t Tanh<T>(const float*, size_t, T*, cudaStream_t);                                             \
-  template cudaError_t GroupNormGate<T, T>(const float*, const T*, int, int, int, const float*, const float*, T*,  \
-                                           cudaStream_t);                                                           \
+  template cudaError_t GroupNormGate<T, T, float>(const float*, const T*, int, int, int, const float*, const float*, \
+                                                  T*, cudaStream_t);                                                \
   template cudaError_t MaaApplyShift<T, T>(const float*, const float*, int, int, int, const T*, MixArgs<T>,        \
                                            cudaStream_t);                                                           \
   template cudaError_t Relu2InPlace<T>(T*, size_t, cudaStream_t);                                                   \
@@ -564,12 +564,21 @@ cudaError_t TokenNll(const L* logits, int M, int V, const uint16_t* targets, dou
   template cudaError_t TokenNll<T>(const T*, int, int, const uint16_t*, double*, cudaStream_t);                     \
   template cudaError_t V7ShiftMix<T>(const float*, const float*, int, int, int, V7MixArgs<T>, cudaStream_t);        \
   template cudaError_t ActivateInPlace<T>(T*, size_t, char, cudaStream_t);                                          \
-  template cudaError_t V7Prepare<T>(int, int, int, V7PrepareArgs<T>, cudaStream_t);                                 \
+  template cudaError_t V7Prepare<T, float>(int, int, int, V7PrepareArgs<T, float>, cudaStream_t);                   \
   template cudaError_t V7GroupNormBonusGate<T>(const T*, const T*, const T*, const T*, const T*, const float*, int, \
                                                int, int, const float*, const float*, T*, cudaStream_t);
 RWKVKIT_OPS_INSTANTIATE(float)
 RWKVKIT_OPS_INSTANTIATE(__half)
 RWKVKIT_OPS_INSTANTIATE(__nv_bfloat16)
 #undef RWKVKIT_OPS_INSTANTIATE
+template cudaError_t GroupNormGate<__half, __half, __half>(const __half*, const __half*, int, int, int, const float*,
+                                                           const float*, __half*, cudaStream_t);
+template cudaError_t GroupNormGate<__nv_bfloat16, __nv_bfloat16, __nv_bfloat16>(const __nv_bfloat16*,
+                                                                                const __nv_bfloat16*, int, int, int,
+                                                                                const float*, const float*,
+                                                                                __nv_bfloat16*, cudaStream_t);
+template cudaError_t V7Prepare<__half, __half>(int, int, int, V7PrepareArgs<__half, __half>, cudaStream_t);
+template cudaError_t V7Prepare<__nv_bfloat16, __nv_bfloat16>(int, int, int, V7PrepareArgs<__nv_bfloat16, __nv_bfloat16>,
+                                                             cudaStream_t);
 
 }  // namespace rwkvkit::refmodel::cuda_ops

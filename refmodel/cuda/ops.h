@@ -68,10 +68,10 @@ template <typename T>
 cudaError_t Tanh(const float* in, size_t n, T* out, cudaStream_t s);
 
 // out = GroupNorm(y) ⊙ SiLU(g) (docs/refmodel.md): H groups of N (32, 64 or 128), eps 64e-5,
-// biased variance, fp32 statistics, affine ln_w/ln_b [A]. y: [M, A] fp32; g: [M, A] of G (the
+// biased variance, fp32 statistics, affine ln_w/ln_b [A]. y: [M, A] of Y (the WKV output); g: [M, A] of G (the
 // dtype the gate product writes); out: [M, A] T.
-template <typename T, typename G>
-cudaError_t GroupNormGate(const float* y, const G* g, int M, int H, int N, const float* ln_w, const float* ln_b,
+template <typename T, typename G, typename Y = float>
+cudaError_t GroupNormGate(const Y* y, const G* g, int M, int H, int N, const float* ln_w, const float* ln_b,
                           T* out, cudaStream_t s);
 
 // x = max(x, 0)² in place, arithmetic in fp32. x: [n] T (ffn.key writes T).
@@ -109,19 +109,19 @@ cudaError_t ActivateInPlace(T* x, size_t n, char kind, cudaStream_t s);
 //   kk = (k⊙k_k) / max(‖k⊙k_k‖₂ per head, 1e-12);  k := k⊙(1 + (ρ - 1)⊙k_a)
 //   layer 0: v_first = v;  else v := v + (v_first - v)⊙σ(v0 + v_lora)
 //   a_out = -kk;  b_out = kk⊙ρ
-// k, v: [M, D] T, updated in place; decay_lora, iclr_lora, v_lora: [M, D] fp32 (v_lora null in
-// layer 0); v_first: [M, D] fp32 (written in layer 0, read after); w0, a0, v0, k_k, k_a: [D];
+// k, v: [M, D] T, updated in place; decay_lora, iclr_lora, v_lora: [M, D] of L (v_lora null in
+// layer 0); v_first: [M, D] of L (written in layer 0, read after); w0, a0, v0, k_k, k_a: [D];
 // d_out, a_out, b_out: [M, D] T.
-template <typename T>
+template <typename T, typename L = float>
 struct V7PrepareArgs {
   T *k, *v;
-  const float *decay_lora, *iclr_lora, *v_lora;
-  float* v_first;
+  const L *decay_lora, *iclr_lora, *v_lora;
+  L* v_first;
   const float *w0, *a0, *v0, *k_k, *k_a;
   T *d_out, *a_out, *b_out;
 };
-template <typename T>
-cudaError_t V7Prepare(int M, int H, int N, V7PrepareArgs<T> args, cudaStream_t s);
+template <typename T, typename L = float>
+cudaError_t V7Prepare(int M, int H, int N, V7PrepareArgs<T, L> args, cudaStream_t s);
 
 // out = (GroupNorm(y) + (Σ_j r·k·r_k per head)·v) ⊙ g: H groups of N (32 or 64), eps 64e-5,
 // fp32 statistics, affine ln_w/ln_b [D]; r_k [D]. y, r, k, v, g, out: [M, D] T (k and v the
