@@ -36,7 +36,6 @@ absl::Status Dispatch(const TaskContext& ctx, Stage stage, uint32_t task, std::v
 absl::StatusOr<bool> RunTaskWith(const std::filesystem::path& work, const TaskPlan& plan, Stage stage, uint32_t task,
                                  const std::string& owner, const TaskBody& body,
                                  const build::StageTimes* body_stages) {
-  const UsageClock clock;
   const uint32_t n = TaskCount(plan, stage);
   if (n == 0) return absl::InvalidArgumentError(absl::StrCat("--stage ", StageName(stage), ": not a stage of this work"));
   if (task >= n)
@@ -56,6 +55,7 @@ absl::StatusOr<bool> RunTaskWith(const std::filesystem::path& work, const TaskPl
   if (!lock->ok())
     return absl::Status(lock->status().code(), absl::StrCat("task ", StageName(stage), " ", task, ": ",
                                                             lock->status().message()));
+  const UsageClock clock;  // from the lock on: checking the earlier stages' outputs is the task's work
   if (CheckDone(work, plan, stage, task).ok()) return false;
   for (Stage up : StagesOf(plan)) {
     if (up == stage) break;

@@ -12,6 +12,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "base/file_io.h"
@@ -23,7 +24,10 @@ namespace rwkvkit::corpus::tasks {
 namespace {
 
 constexpr char kPlanMagic[] = "rwkvkit task plan 1";
-constexpr char kDoneMagic[] = "rwkvkit done 1";
+// The intermediate files' format: raise the number whenever a stage's outputs change, so that a
+// task finished by an older binary is redone instead of read (format 1 wrote firsts.bin).
+constexpr char kDoneMagic[] = "rwkvkit done 2";
+constexpr char kDonePrefix[] = "rwkvkit done ";
 
 
 std::string PlanText(const TaskPlan& plan) {
@@ -204,6 +208,9 @@ absl::Status CheckDone(const std::filesystem::path& work, const TaskPlan& plan, 
       magic = true;
       continue;
     }
+    if (!magic && absl::StartsWith(line, kDonePrefix))
+      return absl::DataLossError(absl::StrCat(marker.string(), ": written by an rwkvkit whose intermediate files differ (\"",
+                                              line, "\", this one writes \"", kDoneMagic, "\"); the task is redone"));
     std::vector<std::string> f = absl::StrSplit(line, absl::MaxSplits(' ', 2));
     if (!magic || f.size() < 2) break;
     if (f[0] == "upstream") {

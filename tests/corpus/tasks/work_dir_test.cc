@@ -6,6 +6,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "base/file_io.h"
 #include "corpus/dedup/exact_dedup.h"
 #include "corpus/tasks/intermediate.h"
 #include "corpus/tasks/stage_tasks.h"
@@ -166,6 +167,13 @@ TEST(DoneMarker, CatchesTruncatedAndAlteredOutputsAndRedoneStages) {
   s = CheckDone(w, plan, Stage::kDedup, 0);
   EXPECT_TRUE(absl::IsDataLoss(s));
   EXPECT_THAT(std::string(s.message()), HasSubstr("earlier stage was redone"));
+  // A marker of an older intermediate format: not done, so the task is redone (its files are not read).
+  std::string old_marker = base::ReadFile(DoneMarkerPath(w, Stage::kRead, 1)).value();
+  old_marker.replace(0, old_marker.find('\n'), "rwkvkit done 1");
+  WriteFile(DoneMarkerPath(w, Stage::kRead, 1), old_marker);
+  s = CheckDone(w, plan, Stage::kRead, 1, true);
+  EXPECT_TRUE(absl::IsDataLoss(s));
+  EXPECT_THAT(std::string(s.message()), HasSubstr("intermediate files differ"));
 }
 
 }  // namespace
