@@ -1,22 +1,164 @@
-// corpus/dedup/minhash.cc — see minhash.h.
+// corpus/dedup/minhash.cc — see minhash.h. Compiled once per instruction set by
+// hwy/foreach_target.h (this file includes itself through it), as the tokenizer's walk is.
 //
 // Performance notes: the min loop (bands*rows multiply-fold-min per shingle) dominates. The
-// vector kernels keep 8 (AVX-512) or 4 (AVX2) permutations per register and loop over all of a
-// document's shingles, with the 61x61-bit product split into 32-bit partial products
-// (vpmuludq) that are folded exactly modulo p (MulModAvx512 below): the same value as
-// MersenneAffine, so every kernel gives identical signatures. Chosen once at run time
-// (__builtin_cpu_supports); the build stays portable (no -march flags needed).
-#include "corpus/dedup/minhash.h"
-
-#include <algorithm>
-
-#if defined(__x86_64__)
-#include <immintrin.h>
+// vector kernel keeps one permutation per 64-bit lane (8 with AVX-512, 4 with AVX2, 2 with
+// SSE4 and NEON, SVE as wide as the CPU) and loops over all of a document's shingles, with the
+// 61x61-bit product split into 32-bit partial products (MulEven: vpmuludq on x86) that are
+// folded exactly modulo p (MulMod below): the same value as MersenneAffine, so every kernel
+// gives identical signatures. Chosen once at run time (base/hwy_cpu.h); the build stays
+// portable (no -march flags needed).
+#ifndef HWY_DISABLED_TARGETS
+#define HWY_DISABLED_TARGETS (HWY_SSSE3 | HWY_SVE_256 | HWY_SVE2_128)
 #endif
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "corpus/dedup/minhash.cc"
+#include "hwy/foreach_target.h"  // IWYU pragma: keep
+// (foreach_target.h must come first: it re-includes this file once per target.)
+#include <algorithm>
+#include <iterator>
 
 #include "absl/strings/str_format.h"
+#include "base/hwy_cpu.h"
+#include "corpus/dedup/minhash.h"
 #include "corpus/dedup/shingles.h"
+#include "hwy/highway.h"
 
+// The scalar min loop, once (not per target).
+#ifndef RWKVKIT_CORPUS_DEDUP_MINHASH_SCALAR_
+#define RWKVKIT_CORPUS_DEDUP_MINHASH_SCALAR_
+namespace rwkvkit::corpus::dedup {
+namespace {
+// sig[k] = min(sig[k], min over i < m of (a[k]*x[i] + b[k]) mod p) for k in [k0, n).
+void MinScalar(const uint64_t* x, size_t m, const uint64_t* a, const uint64_t* b, size_t k0,
+               size_t n, uint64_t* sig) {
+  for (size_t k = k0; k < n; ++k) {
+    uint64_t lo = sig[k];
+    for (size_t i = 0; i < m; ++i) lo = std::min(lo, MersenneAffine(a[k], x[i], b[k]));
+    sig[k] = lo;
+  }
+}
+}  // namespace
+}  // namespace rwkvkit::corpus::dedup
+#endif
+
+HWY_BEFORE_NAMESPACE();
+namespace rwkvkit::corpus::dedup {
+namespace HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+const char* TargetName() { return hwy::TargetName(HWY_TARGET); }
+
+#if HWY_TARGET == HWY_SCALAR || HWY_TARGET == HWY_EMU128
+// No vector kernel: no Highway op is instantiated for these targets, some of which would need
+// libhwy (hwy::Abort).
+void MinAll(const uint64_t* x, size_t m, const uint64_t* a, const uint64_t* b, size_t n, uint64_t* sig) {
+  MinScalar(x, m, a, b, 0, n, sig);
+}
+#else
+using D = hn::ScalableTag<uint64_t>;
+using V = hn::Vec<D>;
+
+// (a*x + b) mod p per 64-bit lane from 32-bit partial products; a, x, b < p, ah = a >> 32,
+// xh = x >> 32. With a = ah*2^32 + al, x = xh*2^32 + xl (ah, xh < 2^29):
+//   a*x = ah*xh*2^64 + (ah*xl + al*xh)*2^32 + al*xl,  2^64 = 8 (mod p),  2^61 = 1 (mod p);
+//   mid = ah*xl + al*xh < 2^62:  mid*2^32 = (mid >> 29)*2^61 + (mid mod 2^29)*2^32
+//                                          = (mid >> 29) + (mid mod 2^29)*2^32  (mod p);
+//   ll = al*xl < 2^64:           ll = (ll >> 61) + (ll & p)  (mod p).
+// The six terms sum to < 2^63 + 2^34; one fold leaves r < p + 5, and one conditional subtract
+// gives the canonical residue. MulEven multiplies the low 32 bits of each 64-bit lane.
+HWY_INLINE V MulMod(D d, V a, V ah, V b, V x, V xh) {
+  const hn::Repartition<uint32_t, D> d32;
+  const V p = hn::Set(d, kMersenne61);
+  const V lo29 = hn::Set(d, (uint64_t{1} << 29) - 1);
+  const V ll = hn::MulEven(hn::BitCast(d32, a), hn::BitCast(d32, x));
+  const V mid = hn::Add(hn::MulEven(hn::BitCast(d32, ah), hn::BitCast(d32, x)),
+                        hn::MulEven(hn::BitCast(d32, a), hn::BitCast(d32, xh)));
+  const V hh = hn::MulEven(hn::BitCast(d32, ah), hn::BitCast(d32, xh));
+  V s = hn::Add(hn::ShiftLeft<3>(hh), hn::ShiftRight<29>(mid));
+  s = hn::Add(s, hn::ShiftLeft<32>(hn::And(mid, lo29)));
+  s = hn::Add(s, hn::And(ll, p));
+  s = hn::Add(s, hn::ShiftRight<61>(ll));
+  s = hn::Add(s, b);
+  const V r = hn::Add(hn::And(s, p), hn::ShiftRight<61>(s));
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
+  return hn::Min(r, hn::Sub(r, p));  // vpminuq: r - p wraps above r when r < p
+#else
+  // Without an unsigned 64-bit min: r < p + 5 < 2^62, so the signed compare is exact.
+  const hn::RebindToSigned<D> di;
+  const auto ge = hn::RebindMask(d, hn::Gt(hn::BitCast(di, r), hn::Set(di, int64_t{kMersenne61 - 1})));
+  return hn::Sub(r, hn::IfThenElseZero(ge, p));
+#endif
+}
+
+// Values < 2^61 (and the start value p): the signed 64-bit min orders them as unsigned, and
+// is one instruction (or compare + blend) where the unsigned one is not.
+HWY_INLINE V MinBelow2Pow62(D d, V u, V v) {
+  const hn::RebindToSigned<D> di;
+  return hn::BitCast(d, hn::Min(hn::BitCast(di, u), hn::BitCast(di, v)));
+}
+
+// sig[k..k+J*N) = min with the values of all m shingles, J (1, 2 or 4) vectors of N
+// permutations at once. Named vectors, not arrays: SVE vectors are sizeless.
+template <int J>
+HWY_INLINE void MinLanes(D d, const uint64_t* x, size_t m, const uint64_t* a, const uint64_t* b, size_t k,
+                         uint64_t* sig) {
+  static_assert(J == 1 || J == 2 || J == 4);
+  const size_t n = hn::Lanes(d);
+  const size_t o1 = J > 1 ? n : 0, o2 = J > 2 ? 2 * n : 0, o3 = J > 2 ? 3 * n : 0;
+  const V a0 = hn::LoadU(d, a + k), a1 = hn::LoadU(d, a + k + o1), a2 = hn::LoadU(d, a + k + o2),
+          a3 = hn::LoadU(d, a + k + o3);
+  const V ah0 = hn::ShiftRight<32>(a0), ah1 = hn::ShiftRight<32>(a1), ah2 = hn::ShiftRight<32>(a2),
+          ah3 = hn::ShiftRight<32>(a3);
+  const V b0 = hn::LoadU(d, b + k), b1 = hn::LoadU(d, b + k + o1), b2 = hn::LoadU(d, b + k + o2),
+          b3 = hn::LoadU(d, b + k + o3);
+  V acc0 = hn::LoadU(d, sig + k), acc1 = hn::LoadU(d, sig + k + o1), acc2 = hn::LoadU(d, sig + k + o2),
+    acc3 = hn::LoadU(d, sig + k + o3);
+  for (size_t i = 0; i < m; ++i) {
+    const V xv = hn::Set(d, x[i]);
+    const V xh = hn::ShiftRight<32>(xv);
+    acc0 = MinBelow2Pow62(d, acc0, MulMod(d, a0, ah0, b0, xv, xh));
+    if constexpr (J > 1) acc1 = MinBelow2Pow62(d, acc1, MulMod(d, a1, ah1, b1, xv, xh));
+    if constexpr (J > 2) {
+      acc2 = MinBelow2Pow62(d, acc2, MulMod(d, a2, ah2, b2, xv, xh));
+      acc3 = MinBelow2Pow62(d, acc3, MulMod(d, a3, ah3, b3, xv, xh));
+    }
+  }
+  hn::StoreU(acc0, d, sig + k);
+  if constexpr (J > 1) hn::StoreU(acc1, d, sig + k + o1);
+  if constexpr (J > 2) {
+    hn::StoreU(acc2, d, sig + k + o2);
+    hn::StoreU(acc3, d, sig + k + o3);
+  }
+}
+
+// Vectors per pass: as many as the registers hold with the temporaries (AVX-512 and Arm have
+// 32, AVX2 and SSE4 16); two at least, so one's multiplies overlap the other's. Then fewer,
+// then the scalar tail (the 14 x 8 default with AVX-512: three passes of 32, one of 16).
+#if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
+constexpr int kMaxVectors = 4;
+#else
+constexpr int kMaxVectors = 2;
+#endif
+
+void MinAll(const uint64_t* x, size_t m, const uint64_t* a, const uint64_t* b, size_t n, uint64_t* sig) {
+  const D d;
+  const size_t lanes = hn::Lanes(d);
+  size_t k = 0;
+  if constexpr (kMaxVectors >= 4) {
+    for (; k + 4 * lanes <= n; k += 4 * lanes) MinLanes<4>(d, x, m, a, b, k, sig);
+  }
+  for (; k + 2 * lanes <= n; k += 2 * lanes) MinLanes<2>(d, x, m, a, b, k, sig);
+  for (; k + lanes <= n; k += lanes) MinLanes<1>(d, x, m, a, b, k, sig);
+  MinScalar(x, m, a, b, k, n, sig);
+}
+#endif
+
+}  // namespace HWY_NAMESPACE
+}  // namespace rwkvkit::corpus::dedup
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
 namespace rwkvkit::corpus::dedup {
 namespace {
 
@@ -27,179 +169,69 @@ uint64_t SplitMix64(uint64_t& state) {
   return z ^ (z >> 31);
 }
 
-// The vector kernels compute (a*x + b) mod p per 64-bit lane from 32-bit partial products. a, x, b < p. With a = ah*2^32 + al, x = xh*2^32 + xl (ah, xh < 2^29):
-//   a*x = ah*xh*2^64 + (ah*xl + al*xh)*2^32 + al*xl,  2^64 = 8 (mod p),  2^61 = 1 (mod p);
-//   mid = ah*xl + al*xh < 2^62:  mid*2^32 = (mid >> 29)*2^61 + (mid mod 2^29)*2^32
-//                                          = (mid >> 29) + (mid mod 2^29)*2^32  (mod p);
-//   ll = al*xl < 2^64:           ll = (ll >> 61) + (ll & p)  (mod p).
-// The six terms sum to < 2^63 + 2^34; one fold leaves r < p + 5, and one conditional subtract
-// gives the canonical residue.
-
-// sig[k] = min(sig[k], min over i < m of (a[k]*x[i] + b[k]) mod p) for k in [k0, n).
-void MinScalar(const uint64_t* x, size_t m, const uint64_t* a, const uint64_t* b, size_t k0,
-               size_t n, uint64_t* sig) {
-  for (size_t k = k0; k < n; ++k) {
-    uint64_t lo = sig[k];
-    for (size_t i = 0; i < m; ++i) lo = std::min(lo, MersenneAffine(a[k], x[i], b[k]));
-    sig[k] = lo;
-  }
-}
-
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define RWKVKIT_MINHASH_X86 1
-// GCC 12's avx512fintrin.h self-initializes "undefined" vectors (GCC bug 105593), which
-// -Wmaybe-uninitialized (and, inlined into a template, -Wuninitialized) reports.
-#if !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#endif
-
-__attribute__((target("avx512f"))) inline __m512i MulModAvx512(__m512i a, __m512i ah, __m512i b,
-                                                                __m512i x, __m512i xh) {
-  const __m512i p = _mm512_set1_epi64(static_cast<long long>(kMersenne61));
-  const __m512i lo29 = _mm512_set1_epi64((1ll << 29) - 1);
-  const __m512i ll = _mm512_mul_epu32(a, x);  // vpmuludq: low 32 bits of each lane
-  const __m512i mid = _mm512_add_epi64(_mm512_mul_epu32(ah, x), _mm512_mul_epu32(a, xh));
-  const __m512i hh = _mm512_mul_epu32(ah, xh);
-  __m512i s = _mm512_add_epi64(_mm512_slli_epi64(hh, 3), _mm512_srli_epi64(mid, 29));
-  s = _mm512_add_epi64(s, _mm512_slli_epi64(_mm512_and_si512(mid, lo29), 32));
-  s = _mm512_add_epi64(s, _mm512_and_si512(ll, p));
-  s = _mm512_add_epi64(s, _mm512_srli_epi64(ll, 61));
-  s = _mm512_add_epi64(s, b);
-  const __m512i r = _mm512_add_epi64(_mm512_and_si512(s, p), _mm512_srli_epi64(s, 61));
-  return _mm512_min_epu64(r, _mm512_sub_epi64(r, p));  // r - p wraps above r when r < p
-}
-
-// sig[k..k+8J) = min with the values of all m shingles, J vectors of 8 permutations at once.
-template <int J>
-__attribute__((target("avx512f"))) inline void MinAvx512Lanes(const uint64_t* x, size_t m, const uint64_t* a,
-                                                              const uint64_t* b, size_t k, uint64_t* sig) {
-  __m512i av[J], ahv[J], bv[J], acc[J];
-  for (int j = 0; j < J; ++j) {
-    av[j] = _mm512_loadu_si512(a + k + 8 * j);
-    ahv[j] = _mm512_srli_epi64(av[j], 32);
-    bv[j] = _mm512_loadu_si512(b + k + 8 * j);
-    acc[j] = _mm512_loadu_si512(sig + k + 8 * j);
-  }
-  for (size_t i = 0; i < m; ++i) {
-    const __m512i xv = _mm512_set1_epi64(static_cast<long long>(x[i]));
-    const __m512i xh = _mm512_srli_epi64(xv, 32);
-    for (int j = 0; j < J; ++j) acc[j] = _mm512_min_epu64(acc[j], MulModAvx512(av[j], ahv[j], bv[j], xv, xh));
-  }
-  for (int j = 0; j < J; ++j) _mm512_storeu_si512(sig + k + 8 * j, acc[j]);
-}
-
-// 32 permutations per pass, then 16 and 8 (the 14 x 8 default ends with 16 after three of 32).
-__attribute__((target("avx512f"))) void MinAvx512(const uint64_t* x, size_t m, const uint64_t* a,
-                                                  const uint64_t* b, size_t n, uint64_t* sig) {
-  size_t k = 0;
-  for (; k + 32 <= n; k += 32) MinAvx512Lanes<4>(x, m, a, b, k, sig);
-  for (; k + 16 <= n; k += 16) MinAvx512Lanes<2>(x, m, a, b, k, sig);
-  for (; k + 8 <= n; k += 8) MinAvx512Lanes<1>(x, m, a, b, k, sig);
-  MinScalar(x, m, a, b, k, n, sig);
-}
-
-__attribute__((target("avx2"))) inline __m256i MulModAvx2(__m256i a, __m256i ah, __m256i b,
-                                                          __m256i x, __m256i xh) {
-  const __m256i p = _mm256_set1_epi64x(static_cast<long long>(kMersenne61));
-  const __m256i lo29 = _mm256_set1_epi64x((1ll << 29) - 1);
-  const __m256i ll = _mm256_mul_epu32(a, x);
-  const __m256i mid = _mm256_add_epi64(_mm256_mul_epu32(ah, x), _mm256_mul_epu32(a, xh));
-  const __m256i hh = _mm256_mul_epu32(ah, xh);
-  __m256i s = _mm256_add_epi64(_mm256_slli_epi64(hh, 3), _mm256_srli_epi64(mid, 29));
-  s = _mm256_add_epi64(s, _mm256_slli_epi64(_mm256_and_si256(mid, lo29), 32));
-  s = _mm256_add_epi64(s, _mm256_and_si256(ll, p));
-  s = _mm256_add_epi64(s, _mm256_srli_epi64(ll, 61));
-  s = _mm256_add_epi64(s, b);
-  const __m256i r = _mm256_add_epi64(_mm256_and_si256(s, p), _mm256_srli_epi64(s, 61));
-  // r < p + 5 < 2^62, so the signed compare is exact.
-  const __m256i ge = _mm256_cmpgt_epi64(r, _mm256_set1_epi64x(static_cast<long long>(kMersenne61 - 1)));
-  return _mm256_sub_epi64(r, _mm256_and_si256(ge, p));
-}
-
-// Values < 2^61: the signed 64-bit compare orders them as unsigned.
-__attribute__((target("avx2"))) inline __m256i MinAvx2Epi64(__m256i u, __m256i v) {
-  return _mm256_blendv_epi8(u, v, _mm256_cmpgt_epi64(u, v));
-}
-
-__attribute__((target("avx2"))) inline __m256i Load256(const uint64_t* q) {
-  return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q));
-}
-
-// sig[k..k+4J) = min with the values of all m shingles, J vectors of 4 permutations at once.
-template <int J>
-__attribute__((target("avx2"))) inline void MinAvx2Lanes(const uint64_t* x, size_t m, const uint64_t* a,
-                                                        const uint64_t* b, size_t k, uint64_t* sig) {
-  __m256i av[J], ahv[J], bv[J], acc[J];
-  for (int j = 0; j < J; ++j) {
-    av[j] = Load256(a + k + 4 * j);
-    ahv[j] = _mm256_srli_epi64(av[j], 32);
-    bv[j] = Load256(b + k + 4 * j);
-    acc[j] = Load256(sig + k + 4 * j);
-  }
-  for (size_t i = 0; i < m; ++i) {
-    const __m256i xv = _mm256_set1_epi64x(static_cast<long long>(x[i]));
-    const __m256i xh = _mm256_srli_epi64(xv, 32);
-    for (int j = 0; j < J; ++j) acc[j] = MinAvx2Epi64(acc[j], MulModAvx2(av[j], ahv[j], bv[j], xv, xh));
-  }
-  for (int j = 0; j < J; ++j) _mm256_storeu_si256(reinterpret_cast<__m256i*>(sig + k + 4 * j), acc[j]);
-}
-
-// 8 permutations per pass (two vectors, so one's multiplies overlap the other's), then 4.
-__attribute__((target("avx2"))) void MinAvx2(const uint64_t* x, size_t m, const uint64_t* a,
-                                             const uint64_t* b, size_t n, uint64_t* sig) {
-  size_t k = 0;
-  for (; k + 8 <= n; k += 8) MinAvx2Lanes<2>(x, m, a, b, k, sig);
-  for (; k + 4 <= n; k += 4) MinAvx2Lanes<1>(x, m, a, b, k, sig);
-  MinScalar(x, m, a, b, k, n, sig);
-}
-#if !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
-#endif
-
 using MinKernelFn = void (*)(const uint64_t* x, size_t m, const uint64_t* a, const uint64_t* b,
                              size_t n, uint64_t* sig);
+
+struct VectorKernel {
+  int64_t target;
+  MinKernelFn min;
+};
+
+// Every compiled target, best first; the static (baseline) target last.
+constexpr VectorKernel kVectorKernels[] = {
+#if HWY_TARGETS & HWY_AVX3
+    {HWY_AVX3, &N_AVX3::MinAll},
+#endif
+#if HWY_TARGETS & HWY_AVX2
+    {HWY_AVX2, &N_AVX2::MinAll},
+#endif
+#if HWY_TARGETS & HWY_SSE4
+    {HWY_SSE4, &N_SSE4::MinAll},
+#endif
+#if HWY_TARGETS & HWY_SVE2
+    {HWY_SVE2, &N_SVE2::MinAll},
+#endif
+#if HWY_TARGETS & HWY_SVE
+    {HWY_SVE, &N_SVE::MinAll},
+#endif
+    {HWY_STATIC_TARGET, &HWY_STATIC_DISPATCH(MinAll)},
+};
 
 void MinScalarAll(const uint64_t* x, size_t m, const uint64_t* a, const uint64_t* b, size_t n,
                   uint64_t* sig) {
   MinScalar(x, m, a, b, 0, n, sig);
 }
 
-MinKernelFn KernelFn(MinHasher::Kernel kernel) {
-#ifdef RWKVKIT_MINHASH_X86
-  if (kernel == MinHasher::Kernel::kAvx512) return MinAvx512;
-  if (kernel == MinHasher::Kernel::kAvx2) return MinAvx2;
-#endif
-  (void)kernel;
-  return MinScalarAll;
+// The Highway target a named kernel runs, or 0 (kScalar, kBest, or not compiled here).
+int64_t TargetOf(MinHasher::Kernel kernel) {
+  if (kernel == MinHasher::Kernel::kAvx512) return HWY_TARGETS & HWY_AVX3 ? HWY_AVX3 : 0;
+  if (kernel == MinHasher::Kernel::kAvx2) return HWY_TARGETS & HWY_AVX2 ? HWY_AVX2 : 0;
+  return 0;
 }
 
-MinHasher::Kernel BestKernel() {
-  static const MinHasher::Kernel best = [] {
-    if (MinHasher::KernelSupported(MinHasher::Kernel::kAvx512)) return MinHasher::Kernel::kAvx512;
-    if (MinHasher::KernelSupported(MinHasher::Kernel::kAvx2)) return MinHasher::Kernel::kAvx2;
-    return MinHasher::Kernel::kScalar;
+MinKernelFn BestKernel() {
+  static const MinKernelFn best = [] {
+    for (const VectorKernel& v : kVectorKernels)
+      if (base::CpuRunsHwyTarget(v.target)) return v.min;
+    return std::end(kVectorKernels)[-1].min;
   }();
   return best;
+}
+
+MinKernelFn KernelFn(MinHasher::Kernel kernel) {
+  if (kernel == MinHasher::Kernel::kScalar) return MinScalarAll;
+  if (kernel == MinHasher::Kernel::kBest) return BestKernel();
+  for (const VectorKernel& v : kVectorKernels)
+    if (v.target == TargetOf(kernel)) return v.min;
+  return MinScalarAll;
 }
 
 }  // namespace
 
 bool MinHasher::KernelSupported(Kernel kernel) {
-  switch (kernel) {
-    case Kernel::kScalar:
-      return true;
-#ifdef RWKVKIT_MINHASH_X86
-    case Kernel::kAvx2:
-      return __builtin_cpu_supports("avx2");
-    case Kernel::kAvx512:
-      return __builtin_cpu_supports("avx512f");
-#endif
-    default:
-      return false;
-  }
+  if (kernel == Kernel::kScalar || kernel == Kernel::kBest) return true;
+  const int64_t target = TargetOf(kernel);
+  return target != 0 && base::CpuRunsHwyTarget(target);
 }
 
 absl::Status MinHashConfig::Validate() const {
@@ -246,7 +278,7 @@ MinHasher::MinHasher(const MinHashConfig& config) : config_(config) {
 
 void MinHasher::SignatureOfHashes(const std::vector<uint64_t>& shingle_hashes,
                                   std::vector<uint64_t>& sig) const {
-  SignatureOfHashes(shingle_hashes, sig, BestKernel());
+  SignatureOfHashes(shingle_hashes, sig, Kernel::kBest);
 }
 
 void MinHasher::SignatureOfHashes(const std::vector<uint64_t>& shingle_hashes,
@@ -270,3 +302,4 @@ void MinHasher::Signature(std::string_view utf8_text, std::vector<uint64_t>& sig
 }
 
 }  // namespace rwkvkit::corpus::dedup
+#endif  // HWY_ONCE

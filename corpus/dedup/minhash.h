@@ -63,8 +63,9 @@ class MinHasher {
   void SignatureOfHashes(const std::vector<uint64_t>& shingle_hashes,
                          std::vector<uint64_t>& sig) const;
   // Same, with one kernel of the min loop; every supported kernel gives identical values (tests,
-  // benchmarks). SignatureOfHashes uses the best kernel the CPU supports.
-  enum class Kernel { kScalar, kAvx2, kAvx512 };
+  // benchmarks). kBest (what SignatureOfHashes uses): the best instruction set the CPU runs
+  // (SSE4, NEON and SVE too); kAvx2, kAvx512: that one's vector kernel.
+  enum class Kernel { kScalar, kAvx2, kAvx512, kBest };
   static bool KernelSupported(Kernel kernel);
   void SignatureOfHashes(const std::vector<uint64_t>& shingle_hashes, std::vector<uint64_t>& sig,
                          Kernel kernel) const;

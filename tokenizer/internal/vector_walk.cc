@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/hwy_cpu.h"
 #include "hwy/highway.h"
 #include "tokenizer/internal/double_array.h"
 #include "tokenizer/internal/vector_walk.h"
@@ -218,11 +219,6 @@ size_t WalkSegments(const uint32_t* cells, const uint32_t* restarts, const uint8
 HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE
-#if HWY_ARCH_X86
-#include <cpuid.h>
-#elif HWY_ARCH_ARM_A64 && defined(__linux__)
-#include <sys/auxv.h>
-#endif
 
 namespace rwkvkit::tokenizer::internal {
 namespace {
@@ -260,39 +256,12 @@ constexpr Walker kWalkers[] = {
 
 #undef RWKVKIT_WALKER
 
-// Whether the CPU (and the OS, for the vector registers) runs code compiled for `target`:
-// every extension Highway compiles that target with (hwy/ops/set_macros-inl.h).
-bool CpuRuns(int64_t target) {
-  if (target == HWY_STATIC_TARGET) return true;
-#if HWY_ARCH_X86
-  __builtin_cpu_init();
-  const bool sse4 = __builtin_cpu_supports("ssse3") && __builtin_cpu_supports("sse4.1") &&
-                    __builtin_cpu_supports("sse4.2") && __builtin_cpu_supports("pclmul") &&
-                    __builtin_cpu_supports("aes");
-  unsigned a = 0, b = 0, c = 0, d = 0;
-  const bool f16c = __get_cpuid(1, &a, &b, &c, &d) && ((c >> 29) & 1) != 0;
-  const bool avx2 = sse4 && __builtin_cpu_supports("avx") && __builtin_cpu_supports("avx2") &&
-                    __builtin_cpu_supports("bmi") && __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("fma") &&
-                    f16c;
-  const bool avx3 = avx2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
-                    __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512bw");
-  return (target == HWY_SSE4 && sse4) || (target == HWY_AVX2 && avx2) || (target == HWY_AVX3 && avx3);
-#elif HWY_ARCH_ARM_A64 && defined(__linux__)
-  constexpr unsigned long kHwcapSve = 1ul << 22;   // HWCAP_SVE (asm/hwcap.h)
-  constexpr unsigned long kHwcap2Sve2 = 1ul << 1;  // HWCAP2_SVE2
-  const bool sve = (getauxval(AT_HWCAP) & kHwcapSve) != 0;
-  return (target == HWY_SVE && sve) || (target == HWY_SVE2 && sve && (getauxval(AT_HWCAP2) & kHwcap2Sve2) != 0);
-#else
-  return false;
-#endif
-}
-
 // The walker in use: the best one the CPU runs, or the one a test or benchmark asked for.
 std::atomic<const Walker*> g_walker{nullptr};
 
 const Walker& Best() {
   for (const Walker& w : kWalkers)
-    if (CpuRuns(w.target)) return w;
+    if (base::CpuRunsHwyTarget(w.target)) return w;
   return kWalkers[std::size(kWalkers) - 1];
 }
 
@@ -320,7 +289,7 @@ size_t WalkVectorSegments(const uint32_t* cells, const uint32_t* restarts, const
 std::vector<std::string> VectorWalkTargetsOnThisCpu() {
   std::vector<std::string> names;
   for (const Walker& w : kWalkers)
-    if (CpuRuns(w.target)) names.emplace_back(w.name());
+    if (base::CpuRunsHwyTarget(w.target)) names.emplace_back(w.name());
   return names;
 }
 
@@ -330,7 +299,7 @@ bool UseVectorWalkTarget(std::string_view name) {
     return true;
   }
   for (const Walker& w : kWalkers) {
-    if (CpuRuns(w.target) && name == w.name()) {
+    if (base::CpuRunsHwyTarget(w.target) && name == w.name()) {
       g_walker.store(&w, std::memory_order_release);
       return true;
     }

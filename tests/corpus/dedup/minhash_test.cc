@@ -173,7 +173,7 @@ std::vector<uint64_t> ReferenceSignature(const MinHasher& h, const std::vector<u
 TEST(MinHasher, EveryKernelMatchesReference) {
   std::mt19937_64 rng(29);
   const MinHasher::Kernel kernels[] = {MinHasher::Kernel::kScalar, MinHasher::Kernel::kAvx2,
-                                       MinHasher::Kernel::kAvx512};
+                                       MinHasher::Kernel::kAvx512, MinHasher::Kernel::kBest};
   // 112 (the default), sizes that leave vector tails, and a single permutation.
   for (auto [bands, rows] : {std::pair{14, 8}, {13, 3}, {5, 7}, {1, 1}, {9, 12}, {64, 64}}) {
     MinHashConfig config;
