@@ -8,7 +8,6 @@
 // Output: representative[i] = the smallest index in i's cluster, so the first document in
 // input order is kept and the others are removed. Empty documents (kEmptySignatureValue,
 // minhash.h) are never candidates.
-//
 // Deterministic (sequential, fixed order): the result depends only on the signatures and the
 // options. Memory: about 20 bytes per document (LshOptions::sparse: about 40 per document of a
 // confirmed pair, and none per other document); signatures are read through the caller's
