@@ -11,8 +11,7 @@ time (fork to exit, measured here), the median CPU time (user + system, the chil
 wait4: what the call costs, less sensitive to the load than wall time) and the peak resident
 set (ru_maxrss). $RWKVKIT_VOCAB is unset for the runs. Also lists the shared libraries each binary
 loads for `--help` (ldd). Writes the table to stdout and, with --doc, its section of
-docs/benchmarks.md. No timing is asserted anywhere; never run by ctest.
-
+docs/benchmarks.md. No timing is asserted anywhere; never run by ctest. Usage:
   startup_bench.py --new build/bin/rwkvkit --baseline build-startup-baseline/bin/rwkvkit --vocab VOCAB [--doc docs/benchmarks.md]
 """
 
