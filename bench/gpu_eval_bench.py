@@ -1,23 +1,17 @@
 #!/usr/bin/env python3
-"""bench/gpu_eval_bench.py — the GPU evaluator against its competitors on one card.
+"""bench/gpu_eval_bench.py — the GPU evaluator against its competitors on one card (RWKV-6).
 
-Run on the GPU machine by bench/run_gpu_eval_bench.sh, which calls the subcommands in this order:
-
-  pkg-build  compile the official `rwkv` package's CUDA extensions (RWKV_CUDA_ON=1) on a tiny v6
-             model, so that the timed run below finds them built (runs in the background).
-  torch      make a random Finch-1.6B-shaped checkpoint (v6, L=24, D=2048, F=7168, V=65536, Dm=32,
-             Dd=64; official key names, bf16) and a binidx shard of documents of 4096 tokens; warm
-             up the fla path; wait for pkg-build; then time the bf16 GEMM ceiling (torch.matmul,
-             cuBLAS) and the fla path: a PyTorch Finch-6 forward whose time mix is fla's
-             chunk_rwkv6, everything else PyTorch matrix products, many documents per batch.
-  pkg        the official package (strategy 'cuda bf16'): forward(tokens, None, full_output=True)
-             per document (it has no batch), NLL from its logits; tokens/s.
-  report     read everything (rwkvkit's driver log and per-token NLL from `rwkvkit eval`), compare
-             per-token NLL between the tools, compute the roofline fraction, print the table.
-
-Protocol everywhere (docs/eval.md): a document is the binidx sequence [t1..tn, 0]; inputs
-[0, t1..tn], targets [t1..tn, 0]; fresh state per document; NLL in nats. Tokens/s counts targets
-and covers the forward, the head and the NLL (logits never leave the GPU), as rwkvkit's does.
+Run on the GPU machine by bench/run_gpu_eval_bench.sh, subcommands in this order:
+  pkg-build  compile the official `rwkv` package's CUDA extensions (RWKV_CUDA_ON=1) on a tiny v6 model
+             in the background, so the timed run finds them built.
+  torch      a random Finch-1.6B-shaped checkpoint (L=24, D=2048, F=7168, V=65536, Dm=32, Dd=64; official
+             key names, bf16) and a binidx shard of 4096-token documents; the bf16 GEMM ceiling
+             (torch.matmul) and the fla path (PyTorch Finch-6 with fla's chunk_rwkv6), batched.
+  pkg        the official package ('cuda bf16'), one document per forward (it has no batch); tokens/s.
+  report     rwkvkit's driver log and `rwkvkit eval` NLL against the others per token, the fraction
+             of the GEMM ceiling, the table.
+Protocol (docs/eval.md): inputs [0, t1..tn], targets [t1..tn, 0], fresh state per document, NLL in
+nats; tokens/s counts targets and covers the forward, the head and the NLL, as rwkvkit's does.
 """
 import argparse
 import json

@@ -1,23 +1,17 @@
 #!/usr/bin/env python3
 """bench/gpu_eval_bench_v7.py — the GPU evaluator on RWKV-7 (x070) against its competitors on one card.
 
-Run on the GPU machine by bench/run_gpu_eval_bench_v7.sh, which calls the subcommands in this order:
-
-  pkg-build  compile the official `rwkv` package's x070 CUDA op (RWKV_V7_ON=1, RWKV_CUDA_ON=1: wkv7s)
-             on a tiny x070 model, in the background.
-  torch      make a random RWKV-7-1.5B-shaped checkpoint (L=24, D=2048, F=8192, V=65536, LoRA ranks
-             96/96/64/256 as the 1.5B release; official key names, bf16) and a binidx shard of documents
-             of 4096 tokens; warm up the fla path; wait for pkg-build; time the bf16 GEMM ceiling
-             (torch.matmul, cuBLAS) and the fla path: a PyTorch RWKV-7 forward whose time mix is fla's
-             chunk_rwkv7 (chunk 64 licensed by lower_bound), everything else PyTorch products.
-  pkg        the official package (strategy 'cuda bf16'): forward(tokens, None, full_output=True) per
-             document (it has no batch), NLL from its logits; tokens/s.
-  report     read everything (rwkvkit's driver log and per-token NLL from `rwkvkit eval`), compare the
-             per-token NLL of the tools, compute the fractions of the GEMM ceiling, print the table.
-
-Protocol everywhere (docs/eval.md): a document is the binidx sequence [t1..tn, 0]; inputs [0, t1..tn],
-targets [t1..tn, 0]; fresh state per document; NLL in nats. Tokens/s counts targets and covers the
-forward, the head and the NLL.
+Run on the GPU machine by bench/run_gpu_eval_bench_v7.sh, subcommands in this order:
+  pkg-build  compile the official package's x070 CUDA op (RWKV_V7_ON=1, RWKV_CUDA_ON=1) on a tiny
+             model, in the background.
+  torch      a random RWKV-7-1.5B-shaped checkpoint (L=24, D=2048, F=8192, V=65536, LoRA ranks
+             96/96/64/256; official key names, bf16) and a binidx shard of 4096-token documents; the
+             bf16 GEMM ceiling (torch.matmul) and the fla path (PyTorch RWKV-7 with fla's chunk_rwkv7).
+  pkg        the official package ('cuda bf16'), one document per forward (it has no batch); tokens/s.
+  report     rwkvkit's driver log and `rwkvkit eval` NLL against the others per token, the fractions
+             of the GEMM ceiling, the table.
+Protocol (docs/eval.md): inputs [0, t1..tn], targets [t1..tn, 0], fresh state per document, NLL in
+nats; tokens/s counts targets and covers the forward, the head and the NLL.
 """
 import argparse
 import json

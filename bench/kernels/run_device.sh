@@ -1,30 +1,8 @@
 #!/usr/bin/env bash
 # bench/kernels/run_device.sh — the one script for the GPU machine: runs the named STEPs in order.
-#
-#   bash bench/kernels/run_device.sh STEP...      (from the repository root)
-#
-# build       configure and build everything (tests and bench on) for sm_90 in $BUILD; BIN becomes $BUILD/bin
-# tests       ctest -L gpu (kernels_tests, refmodel_cuda_tests) with RWKVKIT_REQUIRE_GPU=1: a skip fails
-# sanitize    compute-sanitizer: memcheck on the evaluator tests, a fixture and the WKV checker,
-#             racecheck and synccheck on a few WKV shapes
-# smoke       `rwkvkit eval` on the fixture documents: cpu fp32, cuda fp32/bf16/fp16
-# wkv         the WKV variant benches (wkv_variants v6 and v5 bf16, wkv7_variants)
-# throughput  refmodel_cuda_eval_driver: random released shape (VERSION 6|7), $DOCS docs × 4096, $DTYPES
-# fit         peak GPU memory (nvidia-smi every 200 ms) for the Finch-1.6B and Finch-7B shapes
-# profile     per-kernel GPU time (Nsight Compute, duration metric only, no clock control)
-# ab          throughput of an older build ($OLD) and this one ($BIN) alternated on the same card
-# load        checkpoint load by stage (checkpoint_load_bench) on a random Finch-1.6B .pth from the
-#             page cache, then `rwkvkit eval --device cuda` end to end on 1, 64 and 1024 documents
-# fixtures    regenerate every fixture with the official package (make_fixtures.py; carry the rwkv
-#             wheel in $WHL) and compare with the committed ones: checkpoint bytes and every NLL
-# python      the Python package built against this machine's python3 (nanobind there), then
-#             rwkvkit.evaluate(device="cuda") against the CPU reference (python/tests/test_evaluate.py)
-# split       `rwkvkit eval --device cuda` on 64 random documents, one process vs --executor local
-#             --tasks 3 (docs/scale_out.md, "Evaluation"): both must succeed; cmp of the outputs
-#
-# Carry .devdeps (the Debian build and runtime packages; any liblzma*.deb there is unpacked too),
-# .rwkvkit/vocab, and for steps without `build` the binaries in $BIN built here for sm_90
-# (default build-gpubench/bin). Logs go under $OUT (default /tmp/device); a summary to stdout.
+# Usage: bash bench/kernels/run_device.sh STEP... (from the repository root); without a STEP it
+# prints the steps (build, tests, sanitize, smoke, wkv, throughput, fit, profile, ab, load,
+# fixtures, python, split) and what to carry. docs/kernels_notes.md says how it is used.
 set -uo pipefail
 OUT=${OUT:-/tmp/device}
 BUILD=${BUILD:-build-cuda}
@@ -39,7 +17,35 @@ mkdir -p "$OUT"
 exec > >(tee -a "$OUT/run.log") 2>&1
 T0=$(date +%s)
 stamp() { echo "[$(($(date +%s) - T0)) s] $*"; }
-[ $# -gt 0 ] || { sed -n '2,25p' "$0"; exit 2; }
+usage() {
+  cat <<'USAGE'
+  bash bench/kernels/run_device.sh STEP...      (from the repository root)
+
+build       configure and build everything (tests and bench on) for sm_90 in $BUILD; BIN becomes $BUILD/bin
+tests       ctest -L gpu (kernels_tests, refmodel_cuda_tests) with RWKVKIT_REQUIRE_GPU=1: a skip fails
+sanitize    compute-sanitizer: memcheck on the evaluator tests, a fixture and the WKV checker,
+            racecheck and synccheck on a few WKV shapes
+smoke       `rwkvkit eval` on the fixture documents: cpu fp32, cuda fp32/bf16/fp16
+wkv         the WKV variant benches (wkv_variants v6 and v5 bf16, wkv7_variants)
+throughput  refmodel_cuda_eval_driver: random released shape (VERSION 6|7), $DOCS docs × 4096, $DTYPES
+fit         peak GPU memory (nvidia-smi every 200 ms) for the Finch-1.6B and Finch-7B shapes
+profile     per-kernel GPU time (Nsight Compute, duration metric only, no clock control)
+ab          throughput of an older build ($OLD) and this one ($BIN) alternated on the same card
+load        checkpoint load by stage (checkpoint_load_bench) on a random Finch-1.6B .pth from the
+            page cache, then `rwkvkit eval --device cuda` end to end on 1, 64 and 1024 documents
+fixtures    regenerate every fixture with the official package (make_fixtures.py; carry the rwkv
+            wheel in $WHL) and compare with the committed ones: checkpoint bytes and every NLL
+python      the Python package built against this machine's python3 (nanobind there), then
+            rwkvkit.evaluate(device="cuda") against the CPU reference (python/tests/test_evaluate.py)
+split       `rwkvkit eval --device cuda` on 64 random documents, one process vs --executor local
+            --tasks 3 (docs/scale_out.md, "Evaluation"): both must succeed; cmp of the outputs
+
+Carry .devdeps (the Debian build and runtime packages; any liblzma*.deb there is unpacked too),
+.rwkvkit/vocab, and for steps without `build` the binaries in $BIN built here for sm_90
+(default build-gpubench/bin). Logs go under $OUT (default /tmp/device); a summary to stdout.
+USAGE
+}
+[ $# -gt 0 ] || { usage; exit 2; }
 
 # The build dependencies: .devdeps/use.sh unpacks the carried packages into /opt/devdeps on a
 # fresh machine only, so liblzma (added to .devdeps later) is unpacked here whenever it is missing.

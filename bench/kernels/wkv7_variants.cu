@@ -5,15 +5,14 @@
 //
 //   wkv7_variants [--B 32] [--T 512] [--H 32] [--dtype bf16|f32]
 //   1  plain, one token per stage (a barrier per token: Wkv7ForwardSequential)
-//   2, 3, 4  plain, 8-, 16- (Wkv7Forward), 32-token stages
+//   2, 3, 4  plain, 8-, 16-, 32-token stages
 //   5, 6  fused with the x070 preparation and GroupNorm·gate (wkv7_fused_variant.cuh), 8-, 16-token
 //   7, 8  plain, 16-, 8-token stages, next token's sa accumulated in the readout pass (kNextSa)
 //   11  as 3, v staged in shared memory with the other inputs (kStageV)
-//   12  8-token stages prefetched by cp.async while the previous stage runs (Wkv7PrefetchKernel)
+//   12  8-token stages prefetched by cp.async while the previous stage runs (Wkv7Forward)
 //   13  as 11 with 8-token stages
-// Prints per variant: check max |err|, median of 20 timed runs (CUDA events, 3 warm-ups), ns per
-// token, GB/s, and the HBM and fp32 FMA floors of the shape; how they are computed and the
-// measurements: docs/kernels_notes.md. Not a test (never run by ctest; -DRWKVKIT_BUILD_BENCH=ON).
+// Prints per variant: check max |err|, median of 20 timed runs, ns per token, GB/s, the HBM and FMA
+// floors (docs/kernels_notes.md). Not a test (never run by ctest; -DRWKVKIT_BUILD_BENCH=ON).
 #include <cuda_bf16.h>
 #include <cuda_runtime.h>
 

@@ -1,21 +1,15 @@
 #!/usr/bin/env python3
 """tests/tools/install_test.py — a relocatable install: `cmake --install` into a temporary
-prefix, the prefix moved elsewhere, and the moved rwkvkit still works.
-
-Requires, after the move (with RWKVKIT_VOCAB unset and no --vocab):
-  (a) bin/rwkvkit --version prints the version, and share/rwkvkit/ holds the World vocab and
-      its compiled tokenizer file (rwkv_vocab_v20230424.txt.compiled);
-  (b) `bin/rwkvkit tokenize` of a few texts gives the ids of the official `rwkv` package's
-      TRIE_TOKENIZER (so the vocab was found relative to the binary), without a note that the
-      compiled file was ignored;
-  (c) the binary holds no path of the build or source tree (with --sanitized: of the build
-      tree; ASan and UBSan keep the source file names for their reports);
-  (d) when the build has the CUDA plugin, it is installed under lib/rwkvkit/ and `eval --device
-      cuda` finds and loads it (the run then fails on the missing model, not on the plugin);
-  (e) the docs are under share/doc/rwkvkit/;
-  (f) the commands plugin is installed under lib/rwkvkit/ and runs the subcommands the binary
-      does not (`build --help`), and the binary itself maps none of the libraries only those
-      need (Arrow, Parquet, ICU, CLD2, OpenBLAS: ldd), so `tokenize` starts without them.
+prefix, the prefix moved elsewhere, and the moved rwkvkit still works (RWKVKIT_VOCAB unset, no --vocab):
+  (a) --version, and share/rwkvkit/ holds the World vocab and its compiled tokenizer file;
+  (b) `tokenize` gives the official `rwkv` package's TRIE_TOKENIZER ids (vocab found beside the
+      binary), with no note that the compiled file was ignored;
+  (c) no path of the build or source tree in the binary (--sanitized: of the build tree only);
+  (d) with the CUDA plugin: installed under lib/rwkvkit/, and `eval --device cuda` loads it (then
+      fails on the missing model, not on the plugin);
+  (e) the docs under share/doc/rwkvkit/;
+  (f) the commands plugin under lib/rwkvkit/ runs `build --help`, and the binary maps none of
+      Arrow, Parquet, ICU, CLD2, OpenBLAS (ldd), so `tokenize` starts without them.
 Exit status 1 on failure. Usage:
   install_test.py --cmake cmake --build-dir build --source-dir . --vocab VOCAB [--sanitized]
 """

@@ -1,23 +1,17 @@
 #!/usr/bin/env python3
 """tests/corpus/tasks/split_identity_test.py — a split build equals the one-process build.
 
-Builds a generated corpus (split_corpus.py: exact and near duplicates across files and
-sources, bad records, an empty and a gzip file, sampled and repeated sources) once in one
-process (the reference), then with `--executor local` for read tasks N = 1, 2, 5 and 12
-(12 > files: empty slices) and partitions P = 1 and 4, with several write-task counts, with and
-without --shuffle.
-Every file of each output directory (shards, build.json, the ownership record, the
---dedup-report; build.json without its stage timing) must equal the reference byte for byte,
-and the split build's timing must sum the tasks' usage files, each within what the executor
-measured of the task's process; the reference must have removed exact duplicates, near
-duplicates, bad records and sampled documents, or the test proves nothing. Then one large JSONL file cut into
-N = 2, 3, 7, 16 byte ranges at line boundaries (the lines stage's count of the newlines before
-a range checked against the file). Then the demo manifest with --filters on --c4 on and
---drop-report (language and filter counts add up across tasks; the report lists the filtered
-documents in input order), a Parquet source whose --dedup-report names rows by row group (needs
-pyarrow; left out when rwkvkit is built without Parquet), and the demo manifest with N = 2,
-P = 1 and the least --sort-memory (1 MiB: the band keys are sorted in runs on disk; less is
-refused). Standard library and pyarrow.
+A generated corpus (split_corpus.py: exact and near duplicates across files and sources, bad
+records, an empty and a gzip file, sampled and repeated sources) built in one process, then with
+`--executor local` for N = 1, 2, 5, 12 read tasks (12 > files: empty slices), P = 1 and 4, several
+write-task counts, with and without --shuffle: every output file (build.json without its timing)
+byte-identical; the timing sums the tasks' usage files, each within what the executor measured.
+Then one large JSONL file cut into N = 2, 3, 7, 16 byte ranges (the lines stage's counts checked);
+the demo manifest with --filters on --c4 on --drop-report (counts add up, the report in input
+order); a Parquet source (--dedup-report by row group; needs pyarrow); and N = 2, P = 1 with the
+least --sort-memory (1 MiB: runs on disk; less refused). The reference must have removed exact and
+near duplicates, bad records and sampled documents, or the test proves nothing. Standard library
+and pyarrow.
 """
 
 import argparse

@@ -2,18 +2,13 @@
 """tests/refmodel/eval/eval_sample_test.py — `rwkvkit eval --max-docs / --docs-per-source`,
 its progress line, and int32 shards.
 
-Two shards of 40 documents in three sources (build.json source_runs: a 20, b 15, c 5), every
-document a different length so that an --nll-out line names its document. A full run gives
-every document's NLL; then:
-  - --max-docs 8 picks 4/3/1 documents (the largest-remainder split of 8 by 20/15/5), reports
-    them under "sample", evaluates exactly those (same NLL as in the full run, shard order),
-    the same seed gives the same sample, another seed another sample;
-  - --docs-per-source K picks min(K, size) per source (a larger K keeps a smaller K's
-    choice), --docs-per-source 100 and --max-docs 1000 take all; both flags together are a
-    usage error (exit 2);
-  - stderr carries the progress line (tokens done/total, "done") unless --no-progress;
-  - the same shards written as int32 (dtype code 4, tests/golden/binidx_numpy_writer.py)
-    give byte-identical --nll-out and summary.
+Two shards of 40 documents in three sources (a 20, b 15, c 5), each a different length so an
+--nll-out line names its document; a full run gives every NLL. Then: --max-docs 8 picks 4/3/1
+(largest remainder), reports them under "sample", evaluates exactly those (same NLL, shard order),
+same seed same sample, another seed another; --docs-per-source K picks min(K, size) per source (a
+larger K keeps a smaller K's choice), 100 / --max-docs 1000 take all, both flags together exit 2;
+stderr has the progress line unless --no-progress; the shards written as int32 (dtype code 4,
+tests/golden/binidx_numpy_writer.py) give byte-identical --nll-out and summary.
 """
 
 import json
