@@ -13,15 +13,11 @@ function(rwkvkit_make_pic target)
   endif()
   set_property(GLOBAL APPEND PROPERTY RWKVKIT_PIC_SEEN ${target})
   set_target_properties(${target} PROPERTIES POSITION_INDEPENDENT_CODE ON)
-  get_target_property(_deps ${target} LINK_LIBRARIES)
-  foreach(_dep IN LISTS _deps)
-    if(TARGET ${_dep})
-      rwkvkit_make_pic(${_dep})
-    endif()
-  endforeach()
+  rwkvkit_make_deps_pic(${target})
 endfunction()
 
-# rwkvkit_make_deps_pic(TARGET): rwkvkit_make_pic for every library TARGET (a shared object) links.
+# rwkvkit_make_deps_pic(TARGET): rwkvkit_make_pic for every library TARGET links (TARGET itself may be
+# a shared object; rwkvkit_make_pic recurses through it).
 function(rwkvkit_make_deps_pic target)
   get_target_property(_deps ${target} LINK_LIBRARIES)
   foreach(_dep IN LISTS _deps)
