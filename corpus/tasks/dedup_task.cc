@@ -26,15 +26,20 @@ struct KeyEntry {
 };
 static_assert(sizeof(KeyEntry) == 24);
 
-// Sorts `sorter`'s input and calls group(head, members) for each run of equal keys (head: its
-// first entry); logs how the sort went.
-template <typename OnGroup>
-absl::Status ForEachKey(ExternalSorter<KeyEntry>& sorter, const char* what, uint32_t partition, OnGroup group) {
+// Sorts `sorter`'s input and logs how the sort went.
+absl::Status SortAndLog(ExternalSorter<KeyEntry>& sorter, const char* what, uint32_t partition) {
   RWKVKIT_RETURN_IF_ERROR(sorter.Finish());
   std::fprintf(stderr, "rwkvkit build: dedup task %u: %llu %s sorted %s\n", partition,
                static_cast<unsigned long long>(sorter.records()), what,
                sorter.spilled() == 0 ? "in memory"
                                      : absl::StrCat("in ", sorter.spilled(), " runs on disk (--sort-memory)").c_str());
+  return absl::OkStatus();
+}
+
+// Sorts, then calls group(head, members) for each run of equal keys (head: its first entry).
+template <typename OnGroup>
+absl::Status ForEachKey(ExternalSorter<KeyEntry>& sorter, const char* what, uint32_t partition, OnGroup group) {
+  RWKVKIT_RETURN_IF_ERROR(SortAndLog(sorter, what, partition));
   std::vector<uint64_t> members;
   KeyEntry head{}, x{};
   bool have = false;
@@ -75,10 +80,17 @@ absl::Status ExactLosers(const TaskContext& ctx, uint32_t partition, const std::
         return KeyEntry{{k.hi, k.lo}, task | k.keyed};
       }));
   RWKVKIT_ASSIGN_OR_RETURN(RecordWriter out, RecordWriter::Create(dir / "losers.u64"));
-  RWKVKIT_RETURN_IF_ERROR(
-      ForEachKey(sorter, "exact keys", partition, [&](const KeyEntry&, const std::vector<uint64_t>& members) {
-        return out.Write(members.data() + 1, (members.size() - 1) * sizeof(uint64_t));  // the first wins
-      }));
+  RWKVKIT_RETURN_IF_ERROR(SortAndLog(sorter, "exact keys", partition));
+  // The first of each run of equal keys wins; the others stream out, so a key copied millions of
+  // times costs no memory here.
+  KeyEntry prev{}, x{};
+  for (bool first = true;; first = false) {
+    RWKVKIT_ASSIGN_OR_RETURN(const bool more, sorter.Next(x));
+    if (!more) break;
+    if (!first && x.key[0] == prev.key[0] && x.key[1] == prev.key[1])
+      RWKVKIT_RETURN_IF_ERROR(out.Write(&x.member, sizeof x.member));
+    prev = x;
+  }
   return out.Close();
 }
 

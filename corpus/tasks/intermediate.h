@@ -28,6 +28,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "base/file_io.h"
 
 namespace rwkvkit::corpus::tasks {
 
@@ -103,7 +104,7 @@ absl::StatusOr<std::vector<T>> ReadRecords(const std::filesystem::path& path) {
 
 // RecordReader
 // A file of T records read one at a time through a buffer of about `buffer_bytes`, so memory
-// does not grow with the file (kDataLoss as RecordCount, or on a failed read).
+// does not grow with the file (kDataLoss as RecordCount, or on a short read; base/file_io errors).
 template <typename T>
 class RecordReader {
  public:
@@ -148,16 +149,16 @@ class RecordReader {
 
 // RecordsAt
 // A file of T records read by index (pread), for the few records a task looks up, so memory
-// does not grow with the file (kDataLoss as RecordCount, or on a failed read).
+// does not grow with the file (kDataLoss as RecordCount, or on a short read; base/file_io errors).
 template <typename T>
 class RecordsAt {
  public:
   static absl::StatusOr<RecordsAt> Open(const std::filesystem::path& path) {
     absl::StatusOr<uint64_t> n = RecordCount(path, sizeof(T));
     if (!n.ok()) return n.status();
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return absl::DataLossError(path.string() + ": cannot open");
-    return RecordsAt(path, fd, *n);
+    absl::StatusOr<int> fd = base::OpenForRead(path);
+    if (!fd.ok()) return fd.status();
+    return RecordsAt(path, *fd, *n);
   }
   RecordsAt(RecordsAt&& o) noexcept : path_(std::move(o.path_)), fd_(o.fd_), size_(o.size_) { o.fd_ = -1; }
   RecordsAt& operator=(RecordsAt&&) = delete;
@@ -168,13 +169,7 @@ class RecordsAt {
   absl::StatusOr<T> Get(uint64_t i) const {
     if (i >= size_) return absl::DataLossError(path_.string() + ": no record " + std::to_string(i));
     T x;
-    char* p = reinterpret_cast<char*>(&x);
-    for (size_t done = 0; done < sizeof(T);) {
-      const ssize_t r = ::pread(fd_, p + done, sizeof(T) - done, static_cast<off_t>(i * sizeof(T) + done));
-      if (r < 0 && errno == EINTR) continue;
-      if (r <= 0) return absl::DataLossError(path_.string() + ": short read");
-      done += static_cast<size_t>(r);
-    }
+    if (absl::Status s = base::PreadAll(fd_, &x, sizeof(T), i * sizeof(T), path_); !s.ok()) return s;
     return x;
   }
 
