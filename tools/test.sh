@@ -51,7 +51,10 @@ cmake --build build-sanitize -j "$JOBS"
 # Left out here (stage 1 runs it): build_resume_after_kill, whose builds of 80 MB with
 # --filters on come too close to its timeout under ASan; build_output_safety kills and
 # resumes builds here.
-ctest --test-dir build-sanitize --output-on-failure -j "$JOBS" -E '^build_resume_after_kill$'
+# A failed test runs once more here (not in stage 1): LeakSanitizer's tracer can itself crash at
+# exit under load (seen once on build_parquet_input, after its build had succeeded); a real error
+# fails both runs.
+ctest --test-dir build-sanitize --output-on-failure -j "$JOBS" --repeat until-pass:2 -E '^build_resume_after_kill$'
 
 echo "test: 3/3 fuzz targets (build-fuzz/)"
 cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=clang++-14 -DRWKVKIT_FUZZ=ON -DRWKVKIT_BUILD_TESTS=OFF -DRWKVKIT_CUDA=OFF
