@@ -1,8 +1,6 @@
 // tools/cmd_build.cc — `rwkvkit build`: a corpus manifest (or input files) → binidx shards.
 #include <tbb/global_control.h>
 
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdio>
 #include <optional>
@@ -220,45 +218,29 @@ int RunSplitBuild(const ParsedFlags& flags, corpus::build::BuildOptions& opt) {
   absl::StatusOr<tasks::TaskContext> ctx = tasks::OpenSplitBuild(opt, tok ? &*tok : nullptr, *split);
   if (!ctx.ok()) return ReportError("build", ctx.status());
   if (flags.Has("stage")) {
-    if (flags.Has("executor")) return ReportError("build", absl::InvalidArgumentError("give --stage or --executor, not both"));
-    absl::StatusOr<tasks::Stage> stage = tasks::ParseStage(ctx->plan, *flags.Get("stage"));
-    if (!stage.ok()) return ReportError("build", stage.status());
-    if (!flags.Has("task")) return ReportError("build", absl::InvalidArgumentError("--stage needs --task I"));
-    absl::StatusOr<long> task = flags.GetInt("task", 0, 0, (1 << 20) - 1);
+    if (absl::Status s = CheckStageOrExecutor(flags); !s.ok()) return ReportError("build", s);
+    absl::StatusOr<StageTask> task = StageTaskFromFlags(flags, ctx->plan);
     if (!task.ok()) return ReportError("build", task.status());
     opt.progress = false;
-    absl::StatusOr<bool> ran = tasks::RunTask(*ctx, *stage, static_cast<uint32_t>(*task));
+    absl::StatusOr<bool> ran = tasks::RunTask(*ctx, task->stage, task->task);
     if (!ran.ok()) return ReportError("build", ran.status());
-    std::fprintf(stderr, "rwkvkit build: task %s %ld: %s\n", std::string(tasks::StageName(*stage)).c_str(), *task,
-                 *ran ? "done" : "already done (its outputs match its done marker)");
+    PrintTaskDone("build", *task, *ran);
     return 0;
   }
-  const std::string executor = *flags.Get("executor");
-  if (executor != "local" && executor != "slurm")
-    return ReportError("build", absl::InvalidArgumentError(
-                                    absl::StrCat("--executor wants local or slurm (saw \"", executor, "\")")));
+  absl::StatusOr<std::string> executor = ExecutorFromFlags(flags);
+  if (!executor.ok()) return ReportError("build", executor.status());
   if (absl::Status s = tasks::CheckOutputNow(*ctx); !s.ok()) return ReportError("build", s);
   absl::StatusOr<corpus::build::OutputLock> lock = corpus::build::OutputLock::Acquire(split->work, opt.command_line);
   if (!lock.ok()) return ReportError("build", lock.status());
-  const std::vector<std::string> command = TaskCommand(kSpec, flags);
-  absl::StatusOr<tasks::ExecutorResult> r;
-  if (executor == "local") {
-    absl::StatusOr<long> parallel = flags.GetInt("parallel", 0, 0, 4096);
-    if (!parallel.ok()) return ReportError("build", parallel.status());
-    const long cores = ::sysconf(_SC_NPROCESSORS_ONLN);
-    r = tasks::RunLocalExecutor(split->work, ctx->plan, command, static_cast<int>(*parallel > 0 ? *parallel : cores));
-  } else {
-    absl::StatusOr<tasks::SlurmOptions> so = SlurmOptionsFromFlags(flags);
-    if (!so.ok()) return ReportError("build", so.status());
-    r = tasks::RunSlurmExecutor(split->work, ctx->plan, command, *so);
-  }
+  absl::StatusOr<tasks::ExecutorResult> r =
+      RunExecutorFromFlags(flags, *executor, split->work, ctx->plan, TaskCommand(kSpec, flags), ExecutorSetup());
   if (!r.ok()) return ReportError("build", r.status());
   absl::StatusOr<corpus::build::BuildJson> info = corpus::build::ReadBuildJson(opt.out_dir);
   if (!info.ok()) return ReportError("build", info.status());
   uint64_t tokens = 0;
   for (const corpus::build::BuildShard& s : info->shards) tokens += s.tokens;
   std::fprintf(stderr, "rwkvkit build: %s: %d task(s) run, %d already done; %llu tokens in %zu shard(s) under %s\n",
-               executor.c_str(), r->tasks_run, r->tasks_skipped, static_cast<unsigned long long>(tokens),
+               executor->c_str(), r->tasks_run, r->tasks_skipped, static_cast<unsigned long long>(tokens),
                info->shards.size(), opt.out_dir.c_str());
   std::fputs(BuildTrainerText(opt.out_dir, opt.manifest.name, info->shards.size(), tokens, opt.ctx_len).c_str(), stdout);
   return 0;
@@ -271,12 +253,7 @@ int RunBuild(int argc, char** argv) {
   if (const std::optional<int> rc = ParseCommandLine(argc, argv, kSpec, flags)) return *rc;
   if (!flags.positional.empty())
     return ReportError("build", absl::InvalidArgumentError(absl::StrCat("unexpected argument ", flags.positional[0])));
-  if (flags.Has("status")) {
-    absl::StatusOr<std::string> report = corpus::tasks::StatusReport(*flags.Get("status"));
-    if (!report.ok()) return ReportError("build", report.status());
-    std::fputs(report->c_str(), stdout);
-    return 0;
-  }
+  if (const std::optional<int> rc = RunStatusFlag("build", flags)) return *rc;
   absl::StatusOr<corpus::build::BuildOptions> opt = OptionsFromFlags(flags);
   if (!opt.ok()) return ReportError("build", opt.status());
   std::optional<tbb::global_control> limit;
@@ -284,14 +261,14 @@ int RunBuild(int argc, char** argv) {
   absl::StatusOr<std::string> vocab = ResolveVocabPath(flags.Get("vocab"));
   if (!vocab.ok()) return ReportError("build", vocab.status());
   opt->vocab_path = *vocab;
-  opt->command_line = "rwkvkit";
-  for (int i = 0; i < argc; ++i) absl::StrAppend(&opt->command_line, " ", argv[i]);  // argv[0] is "build"
+  opt->command_line = CommandLineText(argc, argv);
   if (flags.Has("stage") || flags.Has("executor")) return RunSplitBuild(flags, *opt);
   absl::StatusOr<tokenizer::Tokenizer> tok = LoadTokenizer(*vocab);
   if (!tok.ok()) return ReportError("build", tok.status());
-  for (const char* f : {"work", "tasks", "partitions", "write-tasks", "sort-memory", "parallel", "task"})
-    if (flags.Has(f))
-      return ReportError("build", absl::InvalidArgumentError(absl::StrCat("--", f, " needs --executor (a split build)")));
+  if (absl::Status s = CheckNoSplitFlags(flags, {"work", "tasks", "partitions", "write-tasks", "sort-memory", "parallel", "task"},
+                                         "a split build");
+      !s.ok())
+    return ReportError("build", s);
   const auto start = std::chrono::steady_clock::now();
   absl::StatusOr<corpus::build::BuildSummary> r = corpus::build::RunBuild(*opt, *tok);
   if (!r.ok()) return ReportError("build", r.status());

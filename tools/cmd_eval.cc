@@ -262,51 +262,39 @@ absl::Status RunSplitEval(const ParsedFlags& flags, const EvalFlags& e, const st
   split.cuda = e.cuda;
   split.nll_lines = e.nll_out.has_value();
   if (flags.Has("stage")) {
-    if (flags.Has("executor")) return absl::InvalidArgumentError("give --stage or --executor, not both");
+    RWKVKIT_RETURN_IF_ERROR(CheckStageOrExecutor(flags));
     RWKVKIT_ASSIGN_OR_RETURN(const tasks::TaskPlan plan, evaluation::PrepareEvalWork(request, split));
-    RWKVKIT_ASSIGN_OR_RETURN(const tasks::Stage stage, tasks::ParseStage(plan, *flags.Get("stage")));
-    if (!flags.Has("task")) return absl::InvalidArgumentError("--stage needs --task I");
-    RWKVKIT_ASSIGN_OR_RETURN(const long task, flags.GetInt("task", 0, 0, (1 << 20) - 1));
+    RWKVKIT_ASSIGN_OR_RETURN(const StageTask task, StageTaskFromFlags(flags, plan));
     RWKVKIT_RETURN_IF_ERROR(LoadPlugin(e, request));
     RWKVKIT_ASSIGN_OR_RETURN(const tokenizer::Tokenizer tok, LoadTokenizer(flags.Get("vocab")));
-    RWKVKIT_ASSIGN_OR_RETURN(const bool ran, evaluation::RunEvalTask(request, tok, split, plan,
-                                                                     static_cast<uint32_t>(task), command_line));
-    std::fprintf(stderr, "rwkvkit eval: task %s %ld: %s\n", tasks::StageName(stage).c_str(), task,
-                 ran ? "done" : "already done (its outputs match its done marker)");
+    RWKVKIT_ASSIGN_OR_RETURN(const bool ran, evaluation::RunEvalTask(request, tok, split, plan, task.task, command_line));
+    PrintTaskDone("eval", task, ran);
     return absl::OkStatus();
   }
-  const std::string executor = *flags.Get("executor");
-  if (executor != "local" && executor != "slurm")
-    return absl::InvalidArgumentError(absl::StrCat("--executor wants local or slurm (saw \"", executor, "\")"));
+  RWKVKIT_ASSIGN_OR_RETURN(const std::string executor, ExecutorFromFlags(flags));
   NllOutput nll_out;
   if (e.nll_out) RWKVKIT_RETURN_IF_ERROR(nll_out.Open(*e.nll_out));
   RWKVKIT_ASSIGN_OR_RETURN(const tasks::TaskPlan plan, evaluation::PrepareEvalWork(request, split));
   RWKVKIT_ASSIGN_OR_RETURN(const corpus::build::OutputLock lock, corpus::build::OutputLock::Acquire(split.work, command_line));
-  const std::vector<std::string> command = TaskCommand(kSpec, flags);
-  absl::StatusOr<tasks::ExecutorResult> r;
+  ExecutorSetup setup;
   if (executor == "local") {
     RWKVKIT_ASSIGN_OR_RETURN(const long gpus, flags.GetInt("gpus", 1, 1, 1024));
-    std::vector<std::string> slot_env;
     if (e.cuda) {
       // Slot k gets the k-th GPU this process may use (CUDA_VISIBLE_DEVICES, else 0..G-1).
       const char* visible = std::getenv("CUDA_VISIBLE_DEVICES");
       const std::vector<std::string> ids =
           visible != nullptr ? absl::StrSplit(visible, ',', absl::SkipWhitespace()) : std::vector<std::string>();
       for (long k = 0; k < gpus; ++k)
-        slot_env.push_back(absl::StrCat("CUDA_VISIBLE_DEVICES=",
-                                        static_cast<size_t>(k) < ids.size() ? ids[static_cast<size_t>(k)] : absl::StrCat(k)));
+        setup.slot_env.push_back(absl::StrCat(
+            "CUDA_VISIBLE_DEVICES=", static_cast<size_t>(k) < ids.size() ? ids[static_cast<size_t>(k)] : absl::StrCat(k)));
+      setup.parallel = gpus;
     } else if (flags.Has("gpus")) {
       return absl::InvalidArgumentError("--gpus needs --device cuda");
     }
-    RWKVKIT_ASSIGN_OR_RETURN(const long parallel, flags.GetInt("parallel", 0, 0, 4096));
-    const long cores = ::sysconf(_SC_NPROCESSORS_ONLN);
-    const long k = parallel > 0 ? parallel : e.cuda ? gpus : cores;
-    r = tasks::RunLocalExecutor(split.work, plan, command, static_cast<int>(k), slot_env);
-  } else {
-    RWKVKIT_ASSIGN_OR_RETURN(tasks::SlurmOptions so, SlurmOptionsFromFlags(flags));
-    if (e.cuda) so.gpus_per_task = 1;
-    r = tasks::RunSlurmExecutor(split.work, plan, command, so);
   }
+  if (e.cuda) setup.gpus_per_task = 1;  // slurm: one GPU per task
+  absl::StatusOr<tasks::ExecutorResult> r =
+      RunExecutorFromFlags(flags, executor, split.work, plan, TaskCommand(kSpec, flags), setup);
   if (!r.ok()) return r.status();
   std::function<absl::Status(std::string_view)> nll_text;
   if (nll_out.enabled()) nll_text = [&](std::string_view text) { return nll_out.Write(std::string(text)); };
@@ -325,25 +313,18 @@ absl::Status RunSplitEval(const ParsedFlags& flags, const EvalFlags& e, const st
 int RunEval(int argc, char** argv) {
   ParsedFlags flags;
   if (const std::optional<int> rc = ParseCommandLine(argc, argv, kSpec, flags)) return *rc;
-  if (flags.Has("status")) {
-    absl::StatusOr<std::string> report = corpus::tasks::StatusReport(*flags.Get("status"));
-    if (!report.ok()) return ReportError("eval", report.status());
-    std::fputs(report->c_str(), stdout);
-    return 0;
-  }
+  if (const std::optional<int> rc = RunStatusFlag("eval", flags)) return *rc;
   absl::StatusOr<EvalFlags> e = ReadFlags(flags);
   if (!e.ok()) return ReportError("eval", e.status());
   std::optional<tbb::global_control> limit;
   if (e->threads > 0) limit.emplace(tbb::global_control::max_allowed_parallelism, static_cast<size_t>(e->threads));
   if (flags.Has("stage") || flags.Has("executor")) {
-    std::string command_line = "rwkvkit";
-    for (int i = 0; i < argc; ++i) absl::StrAppend(&command_line, " ", argv[i]);  // argv[0] is "eval"
-    absl::Status s = RunSplitEval(flags, *e, command_line);
+    absl::Status s = RunSplitEval(flags, *e, CommandLineText(argc, argv));
     return s.ok() ? 0 : ReportError("eval", s);
   }
-  for (const char* f : {"work", "tasks", "parallel", "gpus", "task"})
-    if (flags.Has(f))
-      return ReportError("eval", absl::InvalidArgumentError(absl::StrCat("--", f, " needs --executor (a split evaluation)")));
+  if (absl::Status s = CheckNoSplitFlags(flags, {"work", "tasks", "parallel", "gpus", "task"}, "a split evaluation");
+      !s.ok())
+    return ReportError("eval", s);
   absl::StatusOr<tokenizer::Tokenizer> tok = LoadTokenizer(flags.Get("vocab"));
   if (!tok.ok()) return ReportError("eval", tok.status());
   absl::Status s = RunEval(*e, *tok);
