@@ -1,0 +1,137 @@
+#!/usr/bin/env python3
+"""tests/docs/architecture_test.py — docs/architecture.md against the source tree: every CMake
+target (add_library, add_executable, add_custom_target, nanobind's module and stub) is named
+in backticks and every backticked `rwkvkit_*` name is a target; every folder (three levels
+deep) is in the section "The tree" and every folder that section names exists; every
+backticked path into the tree exists. Reads files only (no build, no configure):
+`python3 tests/docs/architecture_test.py [--root DIR]`."""
+
+import argparse
+import fnmatch
+import os
+import re
+import subprocess
+import sys
+
+TARGET_RE = re.compile(r"^\s*(?:add_library|add_executable|add_custom_target|nanobind_add_module|nanobind_add_stub)"
+                       r"\(\s*([A-Za-z0-9_${}]+)", re.M)
+SKIP_DIRS = {".git", ".rwkvkit", "__pycache__", "devwork"}
+
+
+def tracked_files(root):
+    """The files git tracks, else every file but the build folders (build*/ at the top), set-up
+    products and hidden folders."""
+    try:
+        out = subprocess.run(["git", "-C", root, "ls-files", "-z"], capture_output=True, check=True).stdout
+        files = [f for f in out.decode().split("\0") if f]
+        if files:
+            return files
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    files = []
+    for d, dirs, names in os.walk(root):
+        top = os.path.abspath(d) == root
+        dirs[:] = [x for x in dirs if x not in SKIP_DIRS and not (top and x.startswith("build")) and
+                   not (x.startswith(".") and x != ".ci")]
+        files += [os.path.relpath(os.path.join(d, n), root) for n in names]
+    return files
+
+
+def cmake_targets(root, files):
+    targets = set()
+    for f in files:
+        if os.path.basename(f) == "CMakeLists.txt" or f.endswith(".cmake"):
+            with open(os.path.join(root, f), encoding="utf-8") as fh:
+                targets.update(TARGET_RE.findall(fh.read()))
+    # fuzz_${name}: the doc names the family `fuzz_*`.
+    return {t.replace("${name}", "*") for t in targets}
+
+
+def tree_section(doc):
+    m = re.search(r"^## The tree\n.*?```\n(.*?)```", doc, re.M | re.S)
+    assert m, "docs/architecture.md: no section \"The tree\" with a code block"
+    return m.group(1)
+
+
+def tree_entries(tree):
+    """{top folder: the text of its entry (its line and the indented lines under it)}."""
+    entries, current = {}, None
+    for line in tree.splitlines():
+        m = re.match(r"^(\.?[A-Za-z0-9_]+)/", line)
+        if m:
+            current = m.group(1)
+            entries[current] = ""
+        if current:
+            entries[current] += line + "\n"
+    return entries
+
+
+def folder_named(entry, parts):
+    """Whether the entry names the folder parts[0]/.../parts[-1] below its top folder: each
+    component as "name/" (or "<folder>/", standing for any folder it mirrors)."""
+    for depth in range(1, len(parts)):
+        token = parts[depth] + "/"
+        if re.search(r"(^|[\s(/,])" + re.escape(token), entry):
+            continue
+        if depth == 2 and re.search(re.escape(parts[1]) + r"/<folder>/", entry):
+            continue
+        return False
+    return True
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--root", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+    root = os.path.abspath(ap.parse_args().root)
+    with open(os.path.join(root, "docs", "architecture.md"), encoding="utf-8") as fh:
+        doc = fh.read()
+    files = tracked_files(root)
+    problems = []
+
+    targets = cmake_targets(root, files)
+    named = set(re.findall(r"`([A-Za-z0-9_*]+)`", doc))
+    problems += [f"target {t} (CMakeLists) is not named in backticks" for t in sorted(targets - named)]
+    problems += [f"`{t}` is not a target of any CMakeLists.txt" for t in sorted(named)
+                 if t.startswith("rwkvkit_") and t not in targets]
+
+    entries = tree_entries(tree_section(doc))
+    folders = sorted({os.path.dirname(f) for f in files} - {""})
+    all_folders = set()
+    for f in folders:
+        parts = f.split("/")
+        all_folders.update("/".join(parts[:k]) for k in range(1, min(len(parts), 3) + 1))
+    for f in sorted(all_folders):
+        parts = f.split("/")
+        if parts[0] not in entries:
+            problems.append(f"folder {f}/ is not in \"The tree\"")
+        elif not folder_named(entries[parts[0]], parts):
+            problems.append(f"folder {f}/ is not in the \"The tree\" entry of {parts[0]}/")
+    for top, entry in entries.items():
+        if top not in all_folders:
+            problems.append(f"\"The tree\" names {top}/, which is not a folder")
+            continue
+        below = {c for f in all_folders if f.startswith(top + "/") for c in f.split("/")[1:]} | all_folders
+        text = entry[len(top) + 1:]
+        for token in re.findall(r"(?<![A-Za-z0-9_])[a-z0-9_.<>*-]+/[A-Za-z0-9_.<>*/-]*", text):
+            parts = token.split("/")
+            for name in parts[:-1]:  # the last part is a file name, or empty after a folder's "/"
+                if "<" not in name and name not in below:
+                    problems.append(f"\"The tree\" names {name}/ under {top}/, which has no such folder")
+
+    tops = {f.split("/")[0] for f in all_folders}
+    for path in sorted(set(re.findall(r"`([A-Za-z0-9_.*/-]+/[A-Za-z0-9_.*/-]*)`", doc))):
+        if path.split("/")[0] not in tops:
+            continue  # an install or build path (bin/, lib/, share/)
+        pattern = path.rstrip("/")
+        if not any(fnmatch.fnmatch(x, pattern) or x.startswith(pattern + "/") for x in files):
+            problems.append(f"`{path}` names nothing in the tree")
+
+    for p in problems:
+        print(f"docs/architecture.md: {p}", file=sys.stderr)
+    print(f"{len(targets)} targets, {len(all_folders)} folders checked: "
+          f"{'ok' if not problems else str(len(problems)) + ' problem(s)'}")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
