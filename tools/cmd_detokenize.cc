@@ -63,11 +63,11 @@ absl::Status Detokenize(const tokenizer::Tokenizer& tok, InputFile& in) {
 int RunDetokenize(int argc, char** argv) {
   ParsedFlags flags;
   if (const std::optional<int> rc = ParseCommandLine(argc, argv, kSpec, flags)) return *rc;
-  if (flags.positional.size() > 1)
-    return ReportError("detokenize", absl::InvalidArgumentError("at most one input FILE (or - for stdin)"));
+  absl::StatusOr<std::string> path = flags.InputPath();
+  if (!path.ok()) return ReportError("detokenize", path.status());
   absl::StatusOr<tokenizer::Tokenizer> tok = LoadTokenizer(flags.Get("vocab"));
   if (!tok.ok()) return ReportError("detokenize", tok.status());
-  absl::StatusOr<InputFile> in = InputFile::Open(flags.positional.empty() ? "-" : flags.positional[0]);
+  absl::StatusOr<InputFile> in = InputFile::Open(*path);
   if (!in.ok()) return ReportError("detokenize", in.status());
   absl::Status s = Detokenize(*tok, *in);
   return s.ok() ? 0 : ReportError("detokenize", s);

@@ -236,8 +236,8 @@ absl::Status TokenizeJsonl(const tokenizer::Tokenizer& tok, const std::string& p
 int RunTokenize(int argc, char** argv) {
   ParsedFlags flags;
   if (const std::optional<int> rc = ParseCommandLine(argc, argv, kSpec, flags)) return *rc;
-  if (flags.positional.size() > 1)
-    return ReportError("tokenize", absl::InvalidArgumentError("at most one input FILE (or - for stdin)"));
+  absl::StatusOr<std::string> path = flags.InputPath();
+  if (!path.ok()) return ReportError("tokenize", path.status());
   if (flags.Has("text-key") && !flags.Has("jsonl"))
     return ReportError("tokenize", absl::InvalidArgumentError("--text-key needs --jsonl"));
   absl::StatusOr<long> threads = flags.GetInt("threads", 0, 0, 4096);
@@ -246,9 +246,8 @@ int RunTokenize(int argc, char** argv) {
   if (*threads > 0) limit.emplace(tbb::global_control::max_allowed_parallelism, static_cast<size_t>(*threads));
   absl::StatusOr<tokenizer::Tokenizer> tok = LoadTokenizer(flags.Get("vocab"));
   if (!tok.ok()) return ReportError("tokenize", tok.status());
-  const std::string path = flags.positional.empty() ? "-" : flags.positional[0];
   if (!flags.Has("jsonl")) {
-    absl::StatusOr<InputFile> in = InputFile::Open(path);
+    absl::StatusOr<InputFile> in = InputFile::Open(*path);
     if (!in.ok()) return ReportError("tokenize", in.status());
     absl::Status s = TokenizeRaw(*tok, *in, static_cast<int>(*threads));
     return s.ok() ? 0 : ReportError("tokenize", s);
@@ -257,7 +256,7 @@ int RunTokenize(int argc, char** argv) {
   absl::StatusOr<long> max_record = flags.GetInt("max-record-bytes", static_cast<long>(corpus::input::kDefaultMaxRecordBytes),
                                                  1, kMaxRecordBytesLimit);
   if (!max_record.ok()) return ReportError("tokenize", max_record.status());
-  absl::Status s = TokenizeJsonl(*tok, path, flags.Get("text-key").value_or("text"),
+  absl::Status s = TokenizeJsonl(*tok, *path, flags.Get("text-key").value_or("text"),
                                  static_cast<uint64_t>(*max_record), static_cast<int>(*threads), bad);
   if (!s.ok()) return ReportError("tokenize", s);
   if (bad > 0) {

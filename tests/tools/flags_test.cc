@@ -43,6 +43,7 @@ TEST(FlagsTest, ValueForms) {
   EXPECT_EQ(f->GetAll("out"), (std::vector<std::string>{"a", "b", "c"}));
   EXPECT_EQ(*f->GetInt("threads", 0, 0, 10), 3);
   EXPECT_EQ(f->positional, std::vector<std::string>{"x"});
+  EXPECT_EQ(*f->InputPath(), "x");
   EXPECT_FALSE(f->Has("jsonl"));
   EXPECT_EQ(f->Get("text-key"), std::nullopt);
   EXPECT_EQ(*f->GetInt("text-key", 7, 0, 10), 7);
@@ -55,6 +56,7 @@ TEST(FlagsTest, BooleansRepeatsAndPositionals) {
   EXPECT_EQ(f->GetAll("input"), (std::vector<std::string>{"p1", "p2"}));
   EXPECT_EQ(f->positional, (std::vector<std::string>{"-", "y", "--jsonl", "-o"}));
   EXPECT_FALSE(f->Has("out"));
+  EXPECT_EQ(f->InputPath().status().code(), absl::StatusCode::kInvalidArgument);  // four positionals
 }
 
 TEST(FlagsTest, AliasSetsTheCanonicalFlagAndWarns) {
@@ -70,6 +72,7 @@ TEST(FlagsTest, HelpAndVersionAreDeclaredForEveryCommand) {
   ASSERT_TRUE(f.ok()) << f.status();
   EXPECT_TRUE(f->Has("help"));
   EXPECT_TRUE(f->Has("version"));
+  EXPECT_EQ(*f->InputPath(), "-");  // no positional: stdin
   f = Parse({"-V"});
   ASSERT_TRUE(f.ok()) << f.status();
   EXPECT_TRUE(f->Has("version"));

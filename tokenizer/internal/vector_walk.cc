@@ -63,16 +63,30 @@ const char* TargetName() { return hwy::TargetName(HWY_TARGET); }
 // Elsewhere Highway's gathers: SVE's own, a scalar load per lane on NEON.
 constexpr bool kScalarLoads = HWY_ARCH_X86;
 
-template <class D>
-HWY_INLINE hn::Vec<D> Cells(D du, const uint32_t* cells, hn::Vec<D> index) {
+// The scalar loads that stand in for a gather: lane k's kBytes bytes at base + index[k] *
+// kStride, packed into dst (kBytes apart).
+template <size_t kBytes, size_t kStride, class D>
+HWY_INLINE void LoadPerLane(D du, const void* base, hn::Vec<D> index, uint32_t* dst) {
+  HWY_ALIGN uint32_t i[HWY_MAX_BYTES / 4];
+  hn::Store(index, du, i);
+  const auto* from = static_cast<const uint8_t*>(base);
+  auto* to = reinterpret_cast<uint8_t*>(dst);
+  for (size_t k = 0; k < hn::Lanes(du); ++k) std::memcpy(to + kBytes * k, from + size_t{i[k]} * kStride, kBytes);
+}
+
+// The 4 bytes at base + index * kStride per lane, little-endian: cells[index] (kStride 4) or
+// s[offset .. offset + 3] (kStride 1).
+template <size_t kStride, class D>
+HWY_INLINE hn::Vec<D> Load4(D du, const void* base, hn::Vec<D> index) {
+  static_assert(kStride == 1 || kStride == 4);
   if constexpr (kScalarLoads) {
-    HWY_ALIGN uint32_t i[HWY_MAX_BYTES / 4];
     HWY_ALIGN uint32_t v[HWY_MAX_BYTES / 4];
-    hn::Store(index, du, i);
-    for (size_t k = 0; k < hn::Lanes(du); ++k) v[k] = cells[i[k]];
+    LoadPerLane<4, kStride>(du, base, index, v);
     return hn::Load(du, v);
+  } else if constexpr (kStride == 4) {
+    return hn::GatherIndex(du, static_cast<const uint32_t*>(base), hn::BitCast(hn::RebindToSigned<D>(), index));
   } else {
-    return hn::GatherIndex(du, cells, hn::BitCast(hn::RebindToSigned<D>(), index));
+    return hn::GatherOffset(du, static_cast<const uint32_t*>(base), hn::BitCast(hn::RebindToSigned<D>(), index));
   }
 }
 
@@ -80,29 +94,13 @@ HWY_INLINE hn::Vec<D> Cells(D du, const uint32_t* cells, hn::Vec<D> index) {
 template <class D>
 HWY_INLINE void Restarts(D du, const uint32_t* restarts, hn::Vec<D> index, hn::Vec<D>& at, hn::Vec<D>& cell) {
   if constexpr (kScalarLoads) {
-    HWY_ALIGN uint32_t i[HWY_MAX_BYTES / 4];
     HWY_ALIGN uint32_t v[HWY_MAX_BYTES / 2];
-    hn::Store(index, du, i);
-    for (size_t k = 0; k < hn::Lanes(du); ++k) std::memcpy(&v[2 * k], restarts + 2 * i[k], 8);
+    LoadPerLane<8, 8>(du, restarts, index, v);
     hn::LoadInterleaved2(du, v, at, cell);
   } else {
     const auto twice = hn::BitCast(hn::RebindToSigned<D>(), hn::ShiftLeft<1>(index));
     at = hn::GatherIndex(du, restarts, twice);
     cell = hn::GatherIndex(du, restarts + 1, twice);
-  }
-}
-
-// s[offset .. offset + 3] per lane, little-endian.
-template <class D>
-HWY_INLINE hn::Vec<D> Bytes4(D du, const uint8_t* s, hn::Vec<D> offset) {
-  if constexpr (kScalarLoads) {
-    HWY_ALIGN uint32_t i[HWY_MAX_BYTES / 4];
-    HWY_ALIGN uint32_t v[HWY_MAX_BYTES / 4];
-    hn::Store(offset, du, i);
-    for (size_t k = 0; k < hn::Lanes(du); ++k) std::memcpy(&v[k], s + i[k], 4);
-    return hn::Load(du, v);
-  } else {
-    return hn::GatherOffset(du, reinterpret_cast<const uint32_t*>(s), hn::BitCast(hn::RebindToSigned<D>(), offset));
   }
 }
 
@@ -123,7 +121,7 @@ HWY_INLINE void StartLanes(D du, const uint8_t* s, const uint32_t* seg_begin, co
   end = hn::LoadU(du, seg_end + first_lane);
   q = hn::LoadU(du, seg_begin + first_lane);
   e = q;
-  r = Bytes4(du, s, q);
+  r = Load4<1>(du, s, q);
   c = hn::And(r, hn::Set(du, 0xFF));
   at = hn::Zero(du);
   cell = hn::Set(du, DA::kRootCell);
@@ -139,9 +137,9 @@ HWY_INLINE size_t Step(D du, const uint32_t* cells, const uint32_t* restarts, co
   const V one = hn::Set(du, 1);
   const V byte_mask = hn::Set(du, 0xFF);
   const V next_at = hn::Add(hn::ShiftRight<DA::kBaseShift>(cell), c);
-  const V probe = Cells(du, cells, next_at);
+  const V probe = Load4<4>(du, cells, next_at);
   const V q1 = hn::Add(q, one);
-  const V ahead = Bytes4(du, s, hn::Min(q1, fetch_limit));
+  const V ahead = Load4<1>(du, s, hn::Min(q1, fetch_limit));
   V restart_at, restart;
   const V first_two = hn::Or(hn::ShiftLeft<8>(hn::And(r, byte_mask)), hn::And(hn::ShiftRight<8>(r), byte_mask));
   Restarts(du, restarts, first_two, restart_at, restart);

@@ -107,6 +107,11 @@ absl::StatusOr<long> ParsedFlags::GetInt(const std::string& name, long fallback,
   return x;
 }
 
+absl::StatusOr<std::string> ParsedFlags::InputPath() const {
+  if (positional.size() > 1) return absl::InvalidArgumentError("at most one input FILE (or - for stdin)");
+  return positional.empty() ? std::string("-") : positional[0];
+}
+
 std::optional<std::string> Suggest(std::string_view typed, const std::vector<std::string>& candidates) {
   std::optional<std::string> best;
   size_t best_distance = SIZE_MAX;

@@ -78,6 +78,8 @@ struct ParsedFlags {
   std::vector<std::string> GetAll(const std::string& name) const;
   // An integer flag in [lo, hi]; `fallback` when absent.
   absl::StatusOr<long> GetInt(const std::string& name, long fallback, long lo, long hi) const;
+  // The one positional FILE, or "-" (stdin) when there is none; kInvalidArgument for more.
+  absl::StatusOr<std::string> InputPath() const;
 
  private:
   void CheckDeclared(const std::string& name) const;
