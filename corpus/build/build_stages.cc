@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/file_io.h"
+#include "base/hash_mix.h"
 #include "base/json_writer.h"
 #include "base/status_macros.h"
 #include "corpus/input/input_paths.h"
@@ -22,12 +23,8 @@ namespace {
 
 // Deterministic uniform [0, 1) from a document key, the manifest seed and the source.
 double SampleUniform(const dedup::Hash128& key, uint64_t seed, uint32_t source) {
-  uint64_t x = key.lo ^ (key.hi * 0x9E3779B97F4A7C15ull) ^ (seed * 0xBF58476D1CE4E5B9ull) ^ (uint64_t{source} << 32);
-  x ^= x >> 30;
-  x *= 0xBF58476D1CE4E5B9ull;
-  x ^= x >> 27;
-  x *= 0x94D049BB133111EBull;
-  x ^= x >> 31;
+  const uint64_t x = base::SplitMix64Mix(key.lo ^ (key.hi * base::kGoldenGamma) ^ (seed * 0xBF58476D1CE4E5B9ull) ^
+                                         (uint64_t{source} << 32));
   return static_cast<double>(x >> 11) * 0x1.0p-53;
 }
 

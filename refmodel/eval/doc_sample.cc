@@ -5,15 +5,12 @@
 #include <queue>
 #include <utility>
 
+#include "base/hash_mix.h"
+
 namespace rwkvkit::refmodel {
 namespace {
 
-uint64_t SplitMix64(uint64_t x) {
-  x += 0x9E3779B97F4A7C15ull;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-  return x ^ (x >> 31);
-}
+using base::SplitMix64;
 
 uint64_t DocKey(uint64_t seed, uint64_t shard, uint64_t doc) {
   return SplitMix64(SplitMix64(seed) ^ SplitMix64(SplitMix64(shard) + doc));

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <utility>
 
+#include "base/hash_mix.h"
+
 namespace rwkvkit::refmodel::testing {
 namespace {
 
@@ -12,12 +14,7 @@ namespace {
 class Rng {
  public:
   explicit Rng(uint64_t seed) : s_(seed) {}
-  uint64_t Next() {
-    uint64_t z = (s_ += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
+  uint64_t Next() { return base::SplitMix64Next(s_); }
   double Uniform() { return (Next() >> 11) * 0x1.0p-53; }  // [0, 1)
   double Uniform(double lo, double hi) { return lo + (hi - lo) * Uniform(); }
   double Normal() {
