@@ -69,7 +69,7 @@ std::string BuildFingerprint(const BuildOptions& opt, const std::vector<InputFil
   for (const ManifestSource& s : opt.manifest.sources) {
     absl::StrAppend(&f, "source ", base::JsonString(s.name), " ", s.format, " ", base::JsonString(s.text_key), " ",
                     s.id_key ? base::JsonString(*s.id_key) : "-", " ", absl::StrFormat("%.17g", s.weight), "\n");
-    if (opt.filters) absl::StrAppend(&f, "filters ", FilterSettingsJson(s.filters), "\n");
+    if (opt.filters) absl::StrAppend(&f, "filters ", filters::FilterSettingsJson(s.filters), "\n");
   }
   // The report paths (written in phase 1); "drop_report" only when asked for, so that builds
   // without one keep the fingerprint they had before the flag existed.

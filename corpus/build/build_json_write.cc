@@ -117,7 +117,7 @@ std::string Phase1Json(const BuildOptions& opt, const std::vector<SourceCounts>&
     if (s.language) w.String(*s.language);
     else w.Null();
     w.Key("weight").Significant(s.weight, 6);
-    if (opt.filters) w.Break(5).Key("filters").Raw(FilterSettingsJson(s.filters));
+    if (opt.filters) w.Break(5).Key("filters").Raw(filters::FilterSettingsJson(s.filters));
     Counts(w.Break(5).Key("counts"), sources[i], 5);
     w.EndObject();
     total.Add(sources[i]);

@@ -207,10 +207,10 @@ absl::StatusOr<Manifest> ParseManifest(std::string_view json, std::string_view s
     // Filter settings: defaults, the top-level "filters", the source's own (filter_settings.h).
     element top_filters, own_filters;
     if (o["filters"].get(top_filters) == simdjson::SUCCESS)
-      RWKVKIT_RETURN_IF_ERROR(ApplyFilterSettings(top_filters, source_name, "filters", src.filters));
-    if (IsCodeSource(src)) ResetForCodeSource(src.filters);
+      RWKVKIT_RETURN_IF_ERROR(filters::ApplyFilterSettings(top_filters, source_name, "filters", src.filters));
+    if (IsCodeSource(src)) filters::ResetForCodeSource(src.filters);
     if (s["filters"].get(own_filters) == simdjson::SUCCESS)
-      RWKVKIT_RETURN_IF_ERROR(ApplyFilterSettings(own_filters, source_name, where + ".filters", src.filters));
+      RWKVKIT_RETURN_IF_ERROR(filters::ApplyFilterSettings(own_filters, source_name, where + ".filters", src.filters));
     m.sources.push_back(std::move(src));
   }
   object out;

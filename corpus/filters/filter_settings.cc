@@ -11,7 +11,7 @@
 #include "base/status_macros.h"
 #include "corpus/build/build_report.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::filters {
 namespace {
 
 using simdjson::dom::element;
@@ -145,14 +145,14 @@ void Strings(base::JsonWriter& w, const std::vector<std::string>& v) {
 
 }  // namespace
 
-void ResetForCodeSource(filters::FilterOptions& o) {
+void ResetForCodeSource(FilterOptions& o) {
   o.gopher_repetition = o.gopher_quality = o.c4 = o.fineweb_quality = false;
   o.keep_languages.clear();
   o.drop_languages.clear();
 }
 
 absl::Status ApplyFilterSettings(const element& e, std::string_view file, std::string_view where,
-                                 filters::FilterOptions& o) {
+                                 FilterOptions& o) {
   const Ctx c(file, std::string(where));
   object obj;
   if (e.get_object().get(obj) != simdjson::SUCCESS) return c.Saw("an object", e);
@@ -221,7 +221,7 @@ absl::Status ApplyFilterSettings(const element& e, std::string_view file, std::s
   return absl::OkStatus();
 }
 
-std::string FilterSettingsJson(const filters::FilterOptions& o) {
+std::string FilterSettingsJson(const FilterOptions& o) {
   const auto& gr = o.gopher_repetition_options;
   const auto& gq = o.gopher_quality_options;
   const auto& c4 = o.c4_options;
@@ -279,4 +279,4 @@ std::string FilterSettingsJson(const filters::FilterOptions& o) {
   return w.EndObject().Take();
 }
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::filters

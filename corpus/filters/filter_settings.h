@@ -1,5 +1,5 @@
 // corpus/filters/filter_settings.h — the manifest's `filters` objects (data_manifests/README.md) onto
-// filters::FilterOptions.
+// FilterOptions.
 //
 //   "filters": {"gopher_repetition": bool | {...}, "gopher_quality": bool | {...},
 //               "c4": bool | {...}, "fineweb_quality": bool | {...},
@@ -22,20 +22,20 @@
 #include "corpus/filters/document_filters.h"
 #include "simdjson.h"
 
-namespace rwkvkit::corpus {
+namespace rwkvkit::corpus::filters {
 
 // Applies one `filters` object at JSON path `where` of `file` onto `o`.
 absl::Status ApplyFilterSettings(const simdjson::dom::element& e, std::string_view file, std::string_view where,
-                                 filters::FilterOptions& o);
+                                 FilterOptions& o);
 
 // What a code source starts with after the top-level settings: the four quality filters off and
 // no language lists (CLD2 calls code "en" or "un", so a top-level keep list would drop all of
 // it). Thresholds stay; the source's own `filters` can turn any of it back on.
-void ResetForCodeSource(filters::FilterOptions& o);
+void ResetForCodeSource(FilterOptions& o);
 
 // The settings as a JSON object for build.json (every field, so a build records what it ran).
-std::string FilterSettingsJson(const filters::FilterOptions& o);
+std::string FilterSettingsJson(const FilterOptions& o);
 
-}  // namespace rwkvkit::corpus
+}  // namespace rwkvkit::corpus::filters
 
 #endif  // RWKVKIT_CORPUS_FILTERS_FILTER_SETTINGS_H_
