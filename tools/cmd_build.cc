@@ -97,7 +97,7 @@ several shards into the one prefix the trainer opens.)",
          "split the build into tasks that talk through files in --work and run\n"
          "them as processes here (local) or as Slurm job arrays (slurm); the\n"
          "output is byte-identical to the one-process build (docs/scale_out.md)"},
-        {"work", FlagKind::kValue, "DIR", "work directory of a split build (on a filesystem every task sees)"},
+        WorkFlag("build"),
         {"tasks", FlagKind::kValue, "N", "read tasks of a split build: slices of the input files (default: 1)"},
         {"partitions", FlagKind::kValue, "P", "dedup tasks of a split build: key ranges (default: 1)"},
         {"write-tasks", FlagKind::kValue, "W", "shard-writing tasks of a split build (default: --tasks)"},
@@ -110,7 +110,7 @@ several shards into the one prefix the trainer opens.)",
          "run one task of a split build: lines, read, dedup, cluster, write or\n"
          "publish (what the executors run; with --task)"},
         {"task", FlagKind::kValue, "I", "the task's index in its stage (from 0)"},
-        {"status", FlagKind::kValue, "DIR", "show the tasks of the split build in work directory DIR and exit"},
+        StatusFlag("build"),
     },
               SlurmFlags())};
 
@@ -265,10 +265,9 @@ int RunBuild(int argc, char** argv) {
   if (flags.Has("stage") || flags.Has("executor")) return RunSplitBuild(flags, *opt);
   absl::StatusOr<tokenizer::Tokenizer> tok = LoadTokenizer(*vocab);
   if (!tok.ok()) return ReportError("build", tok.status());
-  if (absl::Status s = CheckNoSplitFlags(flags, {"work", "tasks", "partitions", "write-tasks", "sort-memory", "parallel", "task"},
-                                         "a split build");
-      !s.ok())
-    return ReportError("build", s);
+  absl::Status not_split = CheckNoSplitFlags(
+      flags, {"work", "tasks", "partitions", "write-tasks", "sort-memory", "parallel", "task"}, "a split build");
+  if (!not_split.ok()) return ReportError("build", not_split);
   const auto start = std::chrono::steady_clock::now();
   absl::StatusOr<corpus::build::BuildSummary> r = corpus::build::RunBuild(*opt, *tok);
   if (!r.ok()) return ReportError("build", r.status());

@@ -75,7 +75,7 @@ exit status 1, naming the shard, document and source.)",
          "processes here (local) or as one Slurm job array (slurm; with --device\n"
          "cuda one GPU per task); the report and --nll-out are those of one\n"
          "process (docs/scale_out.md, \"Evaluation\")"},
-        {"work", FlagKind::kValue, "DIR", "work directory of a split evaluation (on a filesystem every task sees)"},
+        WorkFlag("evaluation"),
         {"tasks", FlagKind::kValue, "N", "tasks of a split evaluation: slices of the documents (default: 1)"},
         {"parallel", FlagKind::kValue, "K", "--executor local: tasks running at once (default: all cores; cuda: --gpus)"},
         {"gpus", FlagKind::kValue, "G",
@@ -83,7 +83,7 @@ exit status 1, naming the shard, document and source.)",
          "(a task sees only its GPU through CUDA_VISIBLE_DEVICES; default: 1)"},
         {"stage", FlagKind::kValue, "S", "run one task of a split evaluation: eval (what the executors run; with --task)"},
         {"task", FlagKind::kValue, "I", "the task's index (from 0)"},
-        {"status", FlagKind::kValue, "DIR", "show the tasks of the split evaluation in work directory DIR and exit"},
+        StatusFlag("evaluation"),
     },
               SlurmFlags())};
 

@@ -30,6 +30,16 @@ std::vector<Flag> SlurmFlags() {
   };
 }
 
+Flag WorkFlag(std::string_view what) {
+  return {"work", FlagKind::kValue, "DIR",
+          absl::StrCat("work directory of a split ", std::string(what), " (on a filesystem every task sees)")};
+}
+
+Flag StatusFlag(std::string_view what) {
+  return {"status", FlagKind::kValue, "DIR",
+          absl::StrCat("show the tasks of the split ", std::string(what), " in work directory DIR and exit")};
+}
+
 std::vector<Flag> WithFlags(std::vector<Flag> flags, const std::vector<Flag>& more) {
   flags.insert(flags.end(), more.begin(), more.end());
   return flags;
@@ -49,7 +59,8 @@ std::optional<int> RunStatusFlag(std::string_view command, const ParsedFlags& f)
   return 0;
 }
 
-absl::Status CheckNoSplitFlags(const ParsedFlags& f, std::initializer_list<const char*> flags, std::string_view what) {
+absl::Status CheckNoSplitFlags(const ParsedFlags& f, std::initializer_list<const char*> flags,
+                               std::string_view what) {
   for (const char* flag : flags)
     if (f.Has(flag)) return absl::InvalidArgumentError(absl::StrCat("--", flag, " needs --executor (", std::string(what), ")"));
   return absl::OkStatus();

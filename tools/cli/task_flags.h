@@ -25,6 +25,10 @@ namespace rwkvkit::cli {
 // --slurm-partition, --slurm-account, --slurm-time, --slurm-mem, --slurm-cpus, --sbatch-option.
 std::vector<Flag> SlurmFlags();
 
+// --work DIR and --status DIR of a split `what` ("build", "evaluation").
+Flag WorkFlag(std::string_view what);
+Flag StatusFlag(std::string_view what);
+
 // `flags` followed by `more`, for a CommandSpec's table.
 std::vector<Flag> WithFlags(std::vector<Flag> flags, const std::vector<Flag>& more);
 
