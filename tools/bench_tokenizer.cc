@@ -1,4 +1,4 @@
-// tools/bench_tokenizer.cc — see tokenizer_bench.h.
+// tools/bench_tokenizer.cc — see bench_tokenizer.h.
 //
 // Performance notes: the counting pass parses and tokenizes the lines of one 16 MiB block in
 // parallel (one JsonlFieldReader per thread) and adds the per-line results serially in line
@@ -23,8 +23,10 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "corpus/build/manifest.h"
 #include "corpus/filters/language_id.h"
 #include "corpus/filters/text_units.h"
+#include "corpus/input/input_paths.h"
 #include "corpus/input/record_source.h"
 #include "corpus/input/jsonl_field.h"
 #include "corpus/build/progress.h"
@@ -356,6 +358,73 @@ absl::StatusOr<SpeedResult> MeasureSpeed(const tokenizer::Tokenizer& tok, const 
   r.sample_tokens = one;
   r.sample_bytes = lang.sample.size();
   return r;
+}
+
+absl::Status AddManifestInputs(const std::string& manifest_path, std::vector<BenchInput>& inputs) {
+  absl::StatusOr<corpus::build::Manifest> m = corpus::build::LoadManifest(manifest_path);
+  if (!m.ok()) return m.status();
+  for (const corpus::build::ManifestSource& src : m->sources) {
+    absl::StatusOr<std::vector<std::filesystem::path>> files = corpus::input::ExpandInputPaths(src.paths, src.format);
+    if (!files.ok()) return files.status();
+    for (const auto& p : *files)
+      inputs.push_back(BenchInput{p.string(), src.text_key, src.name, src.language.value_or(""), src.format});
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<SpeedTable> MeasureAllSpeeds(const std::vector<BenchVocab>& vocabs, const CorpusCounts& counts,
+                                            bool measure, int threads, int repeats) {
+  // Short languages are encoded several times per repeat, so that each repeat takes this long.
+  constexpr double kMinRepeatSeconds = 0.05;
+  SpeedTable table;
+  for (const auto& [code, l] : counts.languages) {
+    table.emplace_back(vocabs.size());
+    if (!measure || l.sample.empty()) continue;
+    for (size_t v = 0; v < vocabs.size(); ++v) {
+      absl::StatusOr<SpeedResult> r = MeasureSpeed(vocabs[v].tok, l, threads, repeats, kMinRepeatSeconds);
+      if (!r.ok())
+        return absl::Status(r.status().code(), absl::StrCat(code, ", ", vocabs[v].name, ": ", r.status().message()));
+      table.back()[v] = *r;
+    }
+  }
+  return table;
+}
+
+BenchTotal MakeTotal(size_t num_vocabs, const CorpusCounts& counts, const SpeedTable& speed) {
+  BenchTotal t;
+  const size_t nv = num_vocabs;
+  t.counts.tokens.assign(nv, 0);
+  t.word_lang_tokens.assign(nv, 0);
+  std::vector<double> bytes(nv, 0), secs1(nv, 0), secsn(nv, 0);
+  size_t li = 0;
+  for (const auto& [code, l] : counts.languages) {
+    const bool words = !corpus::filters::WrittenWithoutSpaces(code);
+    t.counts.docs += l.docs;
+    t.counts.bytes += l.bytes;
+    t.counts.chars += l.chars;
+    t.counts.detected_docs += l.detected_docs;
+    if (words) t.word_lang_words += l.words;
+    for (size_t v = 0; v < nv; ++v) {
+      t.counts.tokens[v] += l.tokens[v];
+      if (words) t.word_lang_tokens[v] += l.tokens[v];
+      if (const auto& s = speed[li][v]) {
+        bytes[v] += static_cast<double>(l.sample.size());
+        secs1[v] += static_cast<double>(l.sample.size()) / 1e6 / s->mb_per_s_one_thread;
+        secsn[v] += static_cast<double>(l.sample.size()) / 1e6 / s->mb_per_s_threads;
+      }
+    }
+    ++li;
+  }
+  t.counts.words = t.word_lang_words;
+  for (size_t v = 0; v < nv; ++v) {
+    if (bytes[v] == 0) {
+      t.speed.emplace_back();
+      continue;
+    }
+    t.speed.push_back(
+        SpeedResult{bytes[v] / 1e6 / secs1[v], bytes[v] / 1e6 / secsn[v], 0, static_cast<uint64_t>(bytes[v])});
+  }
+  return t;
 }
 
 }  // namespace rwkvkit::cli

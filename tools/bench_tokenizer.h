@@ -10,7 +10,8 @@
 // Counts are sums over documents, so they do not depend on the thread count.
 //
 // MeasureSpeed() times only the tokenizer on a language's sample, on one thread then `threads`
-// threads, each `repeats` times, and keeps the median MB/s (10^6 bytes).
+// threads, each `repeats` times, and keeps the median MB/s (10^6 bytes); MakeTotal() adds up
+// the TOTAL row.
 //
 // Not thread-safe itself (one call at a time); uses TBB inside. Pulls in ICU and CLD2.
 #ifndef RWKVKIT_TOOLS_BENCH_TOKENIZER_H_
@@ -18,6 +19,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -95,6 +97,32 @@ struct SpeedResult {
 // kInternal when the one-thread and the many-thread runs disagree on the token count.
 absl::StatusOr<SpeedResult> MeasureSpeed(const tokenizer::Tokenizer& tok, const LanguageCounts& lang, int threads,
                                          int repeats, double min_repeat_seconds);
+
+// AddManifestInputs()
+// Every file of every source of a corpus manifest, with the source's text key, name, language
+// and format (errors: the manifest's and the input paths').
+absl::Status AddManifestInputs(const std::string& manifest_path, std::vector<BenchInput>& inputs);
+
+// Per language (in CorpusCounts order) and vocab: its speed, absent when not measured or the
+// language has no sample.
+using SpeedTable = std::vector<std::vector<std::optional<SpeedResult>>>;
+
+// MeasureAllSpeeds()
+// MeasureSpeed() of every vocab on every language's sample (each repeat at least 0.05 s), or
+// nothing measured when `measure` is false; an error names the language and the vocab.
+absl::StatusOr<SpeedTable> MeasureAllSpeeds(const std::vector<BenchVocab>& vocabs, const CorpusCounts& counts,
+                                            bool measure, int threads, int repeats);
+
+// The TOTAL row: sums over the languages; words, and the tokens that go with them, over the
+// languages written with spaces; speed = the samples' bytes / the time of each sample at its
+// language's median rate.
+struct BenchTotal {
+  LanguageCounts counts;
+  uint64_t word_lang_words = 0;
+  std::vector<uint64_t> word_lang_tokens;
+  std::vector<std::optional<SpeedResult>> speed;
+};
+BenchTotal MakeTotal(size_t num_vocabs, const CorpusCounts& counts, const SpeedTable& speed);
 
 }  // namespace rwkvkit::cli
 

@@ -3,9 +3,10 @@
 // For every language (the record's `lang` field, else CLD2): documents, bytes, characters,
 // words, and for each vocab (the World vocab, and optionally others in the same greedy format
 // side by side) tokens, bytes per token, characters per token, tokens per word, and encode
-// speed in MB/s on one thread and on all cores. The counting lives in tools/bench_tokenizer.h;
-// this file parses the flags and prints the aligned table and the JSON (temporary name, then
-// rename). Speed is measured on texts held in memory and never asserted by tests.
+// speed in MB/s on one thread and on all cores. The counting, the speed runs and the TOTAL row
+// live in tools/bench_tokenizer.h; this file parses the flags and prints the aligned table and
+// the JSON (temporary name, then rename). Speed is measured on texts held in memory and never
+// asserted by tests.
 #include <tbb/global_control.h>
 #include <tbb/info.h>
 
@@ -21,11 +22,9 @@
 #include "absl/strings/str_format.h"
 #include "base/file_io.h"
 #include "base/json_writer.h"
-#include "corpus/build/build_report.h"
 #include "corpus/filters/language_id.h"
 #include "corpus/input/block_reader.h"
 #include "corpus/input/input_paths.h"
-#include "corpus/build/manifest.h"
 #include "tools/cli/flags.h"
 #include "tools/cli/vocab_path.h"
 #include "tools/commands.h"
@@ -76,9 +75,6 @@ comes first). Bad lines are counted and the first 10 per file named on stderr (f
 constexpr char kTopUsage[] = R"(usage: rwkvkit bench tokenizer [options]   (see rwkvkit bench tokenizer --help)
 )";
 
-// Minimum duration of one timed repeat: short languages are encoded several times per repeat.
-constexpr double kMinRepeatSeconds = 0.05;
-
 struct BenchRun {
   std::vector<BenchInput> inputs;
   std::vector<BenchVocab> vocabs;
@@ -87,9 +83,6 @@ struct BenchRun {
   int repeats = 5;
   bool speed = true;
 };
-
-// Per (language, vocab) speed; absent when --no-speed or an empty sample.
-using SpeedTable = std::vector<std::vector<std::optional<SpeedResult>>>;
 
 std::optional<double> Ratio(uint64_t a, uint64_t b) {
   if (b == 0) return std::nullopt;
@@ -132,18 +125,6 @@ absl::Status LoadVocabs(const ParsedFlags& flags, std::vector<BenchVocab>& vocab
   return absl::OkStatus();
 }
 
-absl::Status ManifestInputs(const std::string& path, std::vector<BenchInput>& inputs) {
-  absl::StatusOr<corpus::build::Manifest> m = corpus::build::LoadManifest(path);
-  if (!m.ok()) return m.status();
-  for (const corpus::build::ManifestSource& src : m->sources) {
-    absl::StatusOr<std::vector<std::filesystem::path>> files = corpus::input::ExpandInputPaths(src.paths, src.format);
-    if (!files.ok()) return files.status();
-    for (const auto& p : *files)
-      inputs.push_back(BenchInput{p.string(), src.text_key, src.name, src.language.value_or(""), src.format});
-  }
-  return absl::OkStatus();
-}
-
 absl::Status ParseRun(const ParsedFlags& flags, BenchRun& run) {
   std::vector<std::string> files = flags.positional;
   const std::vector<std::string> inputs = flags.GetAll("input");
@@ -159,7 +140,7 @@ absl::Status ParseRun(const ParsedFlags& flags, BenchRun& run) {
     for (const auto& p : *expanded) run.inputs.push_back(BenchInput{p.string(), key, "", "", "auto"});
   }
   if (flags.Has("manifest")) {
-    absl::Status s = ManifestInputs(*flags.Get("manifest"), run.inputs);
+    absl::Status s = AddManifestInputs(*flags.Get("manifest"), run.inputs);
     if (!s.ok()) return s;
   }
   run.options.lang_key = flags.Get("lang-key").value_or("lang");
@@ -179,66 +160,6 @@ absl::Status ParseRun(const ParsedFlags& flags, BenchRun& run) {
   run.speed = !flags.Has("no-speed");
   run.options.progress = !flags.Has("no-progress");
   return LoadVocabs(flags, run.vocabs);
-}
-
-absl::StatusOr<SpeedTable> MeasureAll(const BenchRun& run, const CorpusCounts& counts) {
-  SpeedTable table;
-  for (const auto& [code, l] : counts.languages) {
-    table.emplace_back(run.vocabs.size());
-    if (!run.speed || l.sample.empty()) continue;
-    for (size_t v = 0; v < run.vocabs.size(); ++v) {
-      absl::StatusOr<SpeedResult> r = MeasureSpeed(run.vocabs[v].tok, l, run.threads, run.repeats, kMinRepeatSeconds);
-      if (!r.ok()) return absl::Status(r.status().code(), absl::StrCat(code, ", ", run.vocabs[v].name, ": ",
-                                                                        r.status().message()));
-      table.back()[v] = *r;
-    }
-  }
-  return table;
-}
-
-// The TOTAL row: sums over languages; words and tokens per word over the languages with words;
-// speed = total sample bytes / total time (each language's sample at its median rate).
-struct Total {
-  LanguageCounts counts;
-  uint64_t word_lang_words = 0;
-  std::vector<uint64_t> word_lang_tokens;
-  std::vector<std::optional<SpeedResult>> speed;
-};
-
-Total MakeTotal(const BenchRun& run, const CorpusCounts& counts, const SpeedTable& speed) {
-  Total t;
-  const size_t nv = run.vocabs.size();
-  t.counts.tokens.assign(nv, 0);
-  t.word_lang_tokens.assign(nv, 0);
-  std::vector<double> bytes(nv, 0), secs1(nv, 0), secsn(nv, 0);
-  size_t li = 0;
-  for (const auto& [code, l] : counts.languages) {
-    const bool words = !corpus::filters::WrittenWithoutSpaces(code);
-    t.counts.docs += l.docs;
-    t.counts.bytes += l.bytes;
-    t.counts.chars += l.chars;
-    t.counts.detected_docs += l.detected_docs;
-    if (words) t.word_lang_words += l.words;
-    for (size_t v = 0; v < nv; ++v) {
-      t.counts.tokens[v] += l.tokens[v];
-      if (words) t.word_lang_tokens[v] += l.tokens[v];
-      if (const auto& s = speed[li][v]) {
-        bytes[v] += static_cast<double>(l.sample.size());
-        secs1[v] += static_cast<double>(l.sample.size()) / 1e6 / s->mb_per_s_one_thread;
-        secsn[v] += static_cast<double>(l.sample.size()) / 1e6 / s->mb_per_s_threads;
-      }
-    }
-    ++li;
-  }
-  t.counts.words = t.word_lang_words;
-  for (size_t v = 0; v < nv; ++v) {
-    if (bytes[v] == 0) {
-      t.speed.emplace_back();
-      continue;
-    }
-    t.speed.push_back(SpeedResult{bytes[v] / 1e6 / secs1[v], bytes[v] / 1e6 / secsn[v], 0, static_cast<uint64_t>(bytes[v])});
-  }
-  return t;
 }
 
 std::string Fixed(std::optional<double> x, int digits) {
@@ -283,7 +204,7 @@ void PrintRows(const std::vector<std::vector<std::string>>& rows) {
   }
 }
 
-void PrintTable(const BenchRun& run, const CorpusCounts& counts, const SpeedTable& speed, const Total& total) {
+void PrintTable(const BenchRun& run, const CorpusCounts& counts, const SpeedTable& speed, const BenchTotal& total) {
   std::vector<std::vector<std::string>> rows = {
       {"lang", "docs", "bytes", "chars", "words", "vocab", "tokens", "bytes/tok", "chars/tok", "tok/word"}};
   if (run.speed) {
@@ -333,7 +254,7 @@ void Language(base::JsonWriter& w, const BenchRun& run, const LanguageCounts& l,
   w.Break(indent).EndObject().EndObject();
 }
 
-std::string MakeJson(const BenchRun& run, const CorpusCounts& counts, const SpeedTable& speed, const Total& total) {
+std::string MakeJson(const BenchRun& run, const CorpusCounts& counts, const SpeedTable& speed, const BenchTotal& total) {
   base::JsonWriter w;
   w.BeginObject().Break(2).Key("command").String("bench tokenizer");
   w.Break(2).Key("inputs").BeginArray();
@@ -373,9 +294,9 @@ int RunBenchTokenizer(int argc, char** argv) {
     if (absl::Status s = CountCorpus(run.inputs, run.vocabs, run.options, counts); !s.ok())
       return ReportError("bench tokenizer", s);
   }
-  absl::StatusOr<SpeedTable> speed = MeasureAll(run, counts);
+  absl::StatusOr<SpeedTable> speed = MeasureAllSpeeds(run.vocabs, counts, run.speed, run.threads, run.repeats);
   if (!speed.ok()) return ReportError("bench tokenizer", speed.status());
-  const Total total = MakeTotal(run, counts, *speed);
+  const BenchTotal total = MakeTotal(run.vocabs.size(), counts, *speed);
   PrintTable(run, counts, *speed, total);
   if (const std::optional<std::string> json = flags.Get("json")) {
     if (absl::Status s = base::WriteFileAtomically(*json, MakeJson(run, counts, *speed, total)); !s.ok())
