@@ -146,6 +146,11 @@ bool SplitSimple(std::string_view in, WordSpans& w) {
   const SimpleTable& t = Simples();
   const auto* s = reinterpret_cast<const uint8_t*>(in.data());
   const int32_t n = static_cast<int32_t>(in.size());
+  // Written through a pointer, not appended: a character of 1-3 bytes becomes at most one of
+  // the same length or, 2 bytes lowercased, of 3; a space stands for a boundary character read.
+  w.text.resize(in.size() + in.size() / 2 + 1);
+  char* const o = w.text.data();
+  size_t len = 0;
   bool in_word = false, in_digits = false;
   for (int32_t i = 0; i < n;) {
     UChar32 c;
@@ -155,28 +160,28 @@ bool SplitSimple(std::string_view in, WordSpans& w) {
     if (k == Simple::kComplex) return false;
     if (k == Simple::kDrop) continue;
     if (k == Simple::kBoundary) {
-      if (in_word) w.end.push_back(static_cast<uint32_t>(w.text.size()));
+      if (in_word) w.end.push_back(static_cast<uint32_t>(len));
       in_word = in_digits = false;
       continue;
     }
     if (k == Simple::kDigit && in_digits) continue;
     if (!in_word) {
-      if (!w.text.empty()) w.text.push_back(' ');
-      w.begin.push_back(static_cast<uint32_t>(w.text.size()));
+      if (len > 0) o[len++] = ' ';
+      w.begin.push_back(static_cast<uint32_t>(len));
       in_word = true;
     }
     in_digits = k == Simple::kDigit;
-    const char16_t o = in_digits ? u'0' : t.out[c];
-    if (o < 0x80) {
-      w.text.push_back(static_cast<char>(o));
+    const char16_t ch = in_digits ? u'0' : t.out[c];
+    if (ch < 0x80) {
+      o[len++] = static_cast<char>(ch);
     } else {
-      uint8_t buf[4];
-      int32_t len = 0;
-      U8_APPEND_UNSAFE(buf, len, o);
-      w.text.append(reinterpret_cast<const char*>(buf), static_cast<size_t>(len));
+      int32_t at = 0;
+      U8_APPEND_UNSAFE(reinterpret_cast<uint8_t*>(o + len), at, ch);
+      len += static_cast<size_t>(at);
     }
   }
-  if (in_word) w.end.push_back(static_cast<uint32_t>(w.text.size()));
+  if (in_word) w.end.push_back(static_cast<uint32_t>(len));
+  w.text.resize(len);
   return true;
 }
 
@@ -311,26 +316,31 @@ void SplitIcu(std::string_view in, WordSpans& w, bool space_fast_path) {
 }
 
 void SplitAscii(std::string_view in, WordSpans& w) {
+  // Never longer than the input: a space stands for a boundary character read.
+  w.text.resize(in.size());
+  char* const o = w.text.data();
+  size_t len = 0;
   bool in_word = false, in_digits = false;
   for (unsigned char c : in) {
     if (c >= 'A' && c <= 'Z') c = static_cast<unsigned char>(c + ('a' - 'A'));
     const bool letter = c >= 'a' && c <= 'z';
     const bool digit = c >= '0' && c <= '9';
     if (!letter && !digit) {
-      if (in_word) w.end.push_back(static_cast<uint32_t>(w.text.size()));
+      if (in_word) w.end.push_back(static_cast<uint32_t>(len));
       in_word = in_digits = false;
       continue;
     }
     if (!in_word) {
-      if (!w.text.empty()) w.text.push_back(' ');
-      w.begin.push_back(static_cast<uint32_t>(w.text.size()));
+      if (len > 0) o[len++] = ' ';
+      w.begin.push_back(static_cast<uint32_t>(len));
       in_word = true;
     }
     if (digit && in_digits) continue;
     in_digits = digit;
-    w.text.push_back(digit ? '0' : static_cast<char>(c));
+    o[len++] = digit ? '0' : static_cast<char>(c);
   }
-  if (in_word) w.end.push_back(static_cast<uint32_t>(w.text.size()));
+  if (in_word) w.end.push_back(static_cast<uint32_t>(len));
+  w.text.resize(len);
 }
 
 bool IsAscii(std::string_view s) {

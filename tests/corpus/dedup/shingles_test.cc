@@ -88,6 +88,15 @@ TEST(SplitWords, SpaceDelimitedFastPathMatchesIcu) {
   const std::vector<std::pair<UChar32, UChar32>> slow = {
       {0x900, 0x97F}, {0xE01, 0xE3A}, {0x3041, 0x30FF}, {0x4E00, 0x4E40}, {0xAC00, 0xAC40},
       {0x200C, 0x200D}, {0xAD, 0xAD}, {0x1D400, 0x1D433}, {0x5F3, 0x5F4}, {0x2019, 0x2019}};
+  // Letters whose lowercase is longer in UTF-8 (U+023A -> U+2C65, 2 -> 3 bytes): the most output
+  // per input byte.
+  for (const std::string s : {"\u023A\u023A\u023A\u023A\u023A\u023A\u023A\u023A", "\u023A \u023E,\u023A"}) {
+    WordSpans a, b;
+    SplitWords(s, a, false);
+    SplitWords(s, b, true);
+    ASSERT_EQ(a.text, b.text) << s;
+    ASSERT_EQ(a.begin, b.begin) << s;
+  }
   std::mt19937_64 rng(11);
   for (int t = 0; t < 3000; ++t) {
     std::string s;
