@@ -223,6 +223,7 @@ absl::Status OutputStage::WriteDropReportTo(const std::filesystem::path& path) {
 
 absl::Status OutputStage::EnableTaskMode(ExactKeyLog& log, const std::filesystem::path& meta_path) {
   key_log_ = &log;
+  recent_.emplace(kRecentKeyBits);
   task_meta_path_ = meta_path;
   task_meta_ = std::fopen(meta_path.c_str(), "wb");
   if (task_meta_ == nullptr) return base::ErrnoError(meta_path, "cannot create", errno);
@@ -286,7 +287,7 @@ absl::Status OutputStage::Consume(Batch& b) {
       if (opt_.strict) return absl::DataLossError(absl::StrCat(where, ": ", r.message, " (--strict)"));
       continue;
     }
-    if (key_log_ == nullptr && !dedup_.Insert(r.key)) {
+    if (key_log_ == nullptr ? !dedup_.Insert(r.key) : recent_->SeenBefore(r.key)) {
       ++c.dropped["duplicate"];
       continue;
     }

@@ -114,8 +114,9 @@ class InputStage {
 };
 
 // In a build split into tasks (corpus/tasks/), told of every document that passed the filters
-// and the bad-input checks, in input order, with its exact-dedup key: the tasks settle the
-// duplicates among them afterwards, so the OutputStage keeps no table of keys.
+// and the bad-input checks, in input order, with its exact-dedup key (but for the copies its
+// table of recent keys catches): the tasks settle the duplicates among them afterwards, so the
+// OutputStage keeps no table of every key.
 class ExactKeyLog {
  public:
   static constexpr uint64_t kNotStored = UINT64_MAX;
@@ -129,6 +130,8 @@ class ExactKeyLog {
 // The serial in-order output stage: everything that depends on other documents.
 class OutputStage {
  public:
+  // Task mode's table of recent keys: 2^16 slots, 1 MiB.
+  static constexpr int kRecentKeyBits = 16;
   // `near` (may be null) receives the signature of every stored document.
   OutputStage(const BuildOptions& opt, const std::vector<InputFile>& files, SpillWriter& spill,
               std::vector<SourceCounts>& counts, BadInputSink& bad, std::vector<DocMeta>& meta,
@@ -147,8 +150,11 @@ class OutputStage {
 
   // Task mode (a read task of a split build): keeps no state per document. Every document
   // that passed the filters goes to `log` and is kept (no exact-dedup table: the tasks settle
-  // the duplicates), the metadata of the stored documents is appended to `meta_path` (instead
-  // of `meta`) and the near-dedup stage's numbers are written out after every batch.
+  // the duplicates), but for the copies of a recent document of the slice, which a fixed
+  // table of recent keys (dedup::RecentKeys, kRecentKeyBits) catches and counts as
+  // duplicates here, as one process does (the first copy comes first in input order too).
+  // The metadata of the stored documents is appended to `meta_path` (instead of `meta`) and
+  // the near-dedup stage's numbers are written out after every batch.
   absl::Status EnableTaskMode(ExactKeyLog& log, const std::filesystem::path& meta_path);
   // Task mode: flushes and fsyncs the metadata file.
   absl::Status FinishTaskMode();
@@ -173,6 +179,7 @@ class OutputStage {
   NearDedupStage* near_;
   // Task mode (EnableTaskMode).
   ExactKeyLog* key_log_ = nullptr;
+  std::optional<dedup::RecentKeys> recent_;
   std::FILE* task_meta_ = nullptr;
   std::filesystem::path task_meta_path_;
   absl::Status WriteTaskMeta();

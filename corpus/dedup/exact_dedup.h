@@ -6,12 +6,15 @@
 // twice that right after a rehash (docs/corpus_pipeline.md). With 128 bits a false
 // duplicate needs ~2^64 documents. Keys can be partitioned by hash range for several ranks.
 //
-// Not thread-safe: the pipeline calls it from its serial, in-order stage.
+// RecentKeys is the bounded kind: a fixed table of the last keys seen, which may forget.
+//
+// Not thread-safe: the pipeline calls them from its serial, in-order stage.
 #ifndef RWKVKIT_CORPUS_DEDUP_EXACT_DEDUP_H_
 #define RWKVKIT_CORPUS_DEDUP_EXACT_DEDUP_H_
 
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 #include "absl/container/flat_hash_set.h"
 
@@ -43,6 +46,28 @@ class ExactDedup {
 
  private:
   absl::flat_hash_set<Hash128> seen_;
+};
+
+// A fixed-size, direct-mapped table of recent keys (2^bits slots of 16 bytes, one per key's
+// low bits; a new key takes its slot): SeenBefore() is true only for a key that was given
+// before, so it never calls a first occurrence a duplicate, but a key whose slot was taken
+// since is forgotten. A read task of a split build drops the copies it catches (a document
+// copied a million times costs one slot) and leaves the rest to the dedup stage.
+class RecentKeys {
+ public:
+  explicit RecentKeys(int bits) : keys_(size_t{1} << bits), used_(size_t{1} << bits, false) {}
+  // Whether `key` is in the table; puts it there.
+  bool SeenBefore(const Hash128& key) {
+    const size_t i = key.lo & (keys_.size() - 1);
+    if (used_[i] && keys_[i] == key) return true;
+    keys_[i] = key;
+    used_[i] = true;
+    return false;
+  }
+
+ private:
+  std::vector<Hash128> keys_;
+  std::vector<bool> used_;
 };
 
 }  // namespace rwkvkit::corpus::dedup

@@ -2,9 +2,14 @@
 // markers catch truncated and altered outputs, a work directory refuses another build and
 // says what changed, read slices cover the inputs in order, key partitions are ranges, and
 // the exact-dedup table size a split build reports is the real table's (absl's flat_hash_set
-// fed the same number of keys).
+// fed the same number of keys), and the read task's table of recent keys drops only repeats.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <optional>
+#include <set>
+#include <utility>
+#include <vector>
 
 #include "base/file_io.h"
 #include "corpus/dedup/exact_dedup.h"
@@ -27,6 +32,35 @@ TEST(ExactDedupSize, EqualsTheRealTableForEveryCount) {
     real.Insert(dedup::Hash128{n * 0x9E3779B97F4A7C15ull, n});
     ASSERT_EQ(dedup::ExactDedup::MemoryBytesFor(n), real.MemoryBytes()) << n;
   }
+}
+
+// The read task's table of recent keys, against a set of every key given: it calls only a
+// key given before seen (the zero key too, the empty slots' value), and every key given again
+// when no other key of its slot came in between.
+TEST(RecentKeys, CatchesOnlyRepeatsAndEveryUninterruptedOne) {
+  dedup::RecentKeys recent(4);  // 16 slots: keys collide often
+  std::set<std::pair<uint64_t, uint64_t>> given;
+  std::vector<std::optional<dedup::Hash128>> last(16);
+  uint64_t x = 1;
+  int caught = 0;
+  for (int i = 0; i < 20000; ++i) {
+    x = x * 6364136223846793005ull + 1442695040888963407ull;
+    const uint64_t pick = (x >> 33) % 100;  // a hot key, one of 40 recurring ones, or a new one
+    const dedup::Hash128 key = pick < 30 ? dedup::Hash128{0, 0}
+                                         : pick < 60 ? dedup::Hash128{(x >> 40) % 40, 7} : dedup::Hash128{x, x >> 7};
+    const bool seen = recent.SeenBefore(key);
+    if (seen) {
+      EXPECT_TRUE(given.contains({key.lo, key.hi})) << i;
+      ++caught;
+    }
+    std::optional<dedup::Hash128>& l = last[key.lo & 15];
+    if (l && *l == key) {
+      EXPECT_TRUE(seen) << i;
+    }
+    given.insert({key.lo, key.hi});
+    l = key;
+  }
+  EXPECT_GT(caught, 5000);  // the zero key alone comes ~6,000 times
 }
 
 TEST(Partitions, AreAscendingKeyRanges) {
