@@ -62,9 +62,10 @@ absl::StatusOr<CommandResult> RunCommand(const std::vector<std::string>& argv) {
 
 // Why the run stopped: the first task of the earliest stage that is not done.
 std::string FirstFailure(const std::filesystem::path& work, const TaskPlan& plan) {
-  for (Stage s : StagesOf(plan))
+  for (Stage s : StagesOf(plan)) {
+    const std::string upstream = UpstreamHash(work, plan, s);
     for (uint32_t t = 0; t < TaskCount(plan, s); ++t) {
-      if (CheckDone(work, plan, s, t, true).ok()) continue;
+      if (CheckDone(work, plan, s, t, true, &upstream).ok()) continue;
       std::error_code ec;
       const std::filesystem::path failed = FailedMarkerPath(work, s, t);
       const std::string why = std::filesystem::exists(failed, ec)
@@ -74,6 +75,7 @@ std::string FirstFailure(const std::filesystem::path& work, const TaskPlan& plan
                                                  LastLogLine(LogPath(work, s, t)));
       return absl::StrCat("task ", StageName(s), " ", t, " failed: ", why, " (log: ", LogPath(work, s, t).string(), ")");
     }
+  }
   return "the jobs left the queue before the last stage was done";
 }
 

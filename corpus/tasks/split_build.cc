@@ -53,8 +53,9 @@ absl::StatusOr<std::string> StatusReport(const std::filesystem::path& work) {
   for (Stage s : StagesOf(plan)) {
     int done = 0, running = 0, failed = 0, pending = 0;
     std::string lines;
+    const std::string upstream = UpstreamHash(work, plan, s);
     for (uint32_t t = 0; t < TaskCount(plan, s); ++t) {
-      const absl::Status d = CheckDone(work, plan, s, t, true);
+      const absl::Status d = CheckDone(work, plan, s, t, true, &upstream);
       std::string state;
       if (TaskRunning(work, s, t)) {
         ++running;

@@ -81,7 +81,7 @@ absl::Status RunPublishTask(const TaskContext& ctx, std::vector<std::filesystem:
 // RunTask()
 // Runs one task unless its done marker says it is finished (returns false then). Takes the
 // task's lock (kFailedPrecondition when another process runs it), checks the done markers of
-// the stages before it (kFailedPrecondition naming a missing or damaged one), clears its
+// the stages before it (task_runner.h; kFailedPrecondition naming a missing or damaged one), clears its
 // directory, runs it, and writes its done marker; on failure writes the failed marker with the
 // message.
 absl::StatusOr<bool> RunTask(const TaskContext& ctx, Stage stage, uint32_t task);

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <optional>
+#include <span>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -57,10 +58,16 @@ absl::StatusOr<bool> RunTaskWith(const std::filesystem::path& work, const TaskPl
                                                             lock->status().message()));
   const UsageClock clock;  // from the lock on: checking the earlier stages' outputs is the task's work
   if (CheckDone(work, plan, stage, task).ok()) return false;
-  for (Stage up : StagesOf(plan)) {
-    if (up == stage) break;
+  // Every earlier task: its marker, the marker chain and its files' sizes. The checksums of
+  // the stage just before this one: its tasks t with t = task (mod this stage's tasks), so
+  // that the stage's tasks hash each of its outputs once, between them.
+  const std::span<const Stage> stages = StagesOf(plan);
+  for (size_t k = 0; k < stages.size() && stages[k] != stage; ++k) {
+    const Stage up = stages[k];
+    const bool just_before = k + 1 < stages.size() && stages[k + 1] == stage;
+    const std::string upstream = UpstreamHash(work, plan, up);
     for (uint32_t t = 0; t < TaskCount(plan, up); ++t)
-      if (absl::Status s = CheckDone(work, plan, up, t); !s.ok())
+      if (absl::Status s = CheckDone(work, plan, up, t, !(just_before && t % n == task), &upstream); !s.ok())
         return absl::FailedPreconditionError(absl::StrCat("task ", StageName(stage), " ", task, " needs task ",
                                                           StageName(up), " ", t, " finished: ", s.message(),
                                                           " (run the command again: it redoes that task)"));

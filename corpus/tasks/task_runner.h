@@ -2,7 +2,9 @@
 //
 // The one home of a task's life, for the build's stages (stage_tasks.h RunTask) and the
 // evaluation's (evaluation/eval_tasks.h): take the task's lock, skip it when its done marker
-// checks out, check the done markers of every task of the stages before it, clear its
+// checks out, check the done markers of every task of the stages before it (the marker chain
+// and every file's size; the checksums only of its share of the stage just before it: tasks
+// t = task mod this stage's task count, so each output is hashed once per stage), clear its
 // directory, run the body, record its time and memory (task_usage.h), write its done marker
 // last (or the failed marker with the message). Thread-safe for different tasks (disjoint
 // files); one process per task.

@@ -196,7 +196,7 @@ absl::Status WriteDoneMarker(const std::filesystem::path& work, Stage s, uint32_
 }
 
 absl::Status CheckDone(const std::filesystem::path& work, const TaskPlan& plan, Stage s, uint32_t task,
-                       bool sizes_only) {
+                       bool sizes_only, const std::string* upstream) {
   const std::filesystem::path marker = DoneMarkerPath(work, s, task);
   std::error_code ec;
   if (!std::filesystem::exists(marker, ec)) return absl::NotFoundError(absl::StrCat(marker.string(), ": no done marker"));
@@ -214,7 +214,7 @@ absl::Status CheckDone(const std::filesystem::path& work, const TaskPlan& plan, 
     std::vector<std::string> f = absl::StrSplit(line, absl::MaxSplits(' ', 2));
     if (!magic || f.size() < 2) break;
     if (f[0] == "upstream") {
-      if (f[1] != UpstreamHash(work, plan, s))
+      if (f[1] != (upstream != nullptr ? *upstream : UpstreamHash(work, plan, s)))
         return absl::DataLossError(absl::StrCat(marker.string(), ": an earlier stage was redone since this task ran"));
       continue;
     }
@@ -261,8 +261,9 @@ bool TaskRunning(const std::filesystem::path& work, Stage s, uint32_t task) {
 
 bool Finished(const std::filesystem::path& work, const TaskPlan& plan, bool sizes_only) {
   const Stage last = StagesOf(plan).back();
+  const std::string upstream = UpstreamHash(work, plan, last);
   for (uint32_t t = 0; t < TaskCount(plan, last); ++t)
-    if (!CheckDone(work, plan, last, t, sizes_only).ok()) return false;
+    if (!CheckDone(work, plan, last, t, sizes_only, &upstream).ok()) return false;
   return true;
 }
 

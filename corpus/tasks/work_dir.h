@@ -73,9 +73,10 @@ absl::Status WriteDoneMarker(const std::filesystem::path& work, Stage s, uint32_
 // CheckDone()
 // OK when the task's marker exists, every file it lists has its size and checksum (only the
 // size when `sizes_only`), and the earlier stages' markers are still those it was computed
-// from. kNotFound when there is no marker; kDataLoss naming the first mismatch otherwise.
+// from (`upstream`, when given, is UpstreamHash(work, plan, s), computed once for many
+// tasks). kNotFound when there is no marker; kDataLoss naming the first mismatch otherwise.
 absl::Status CheckDone(const std::filesystem::path& work, const TaskPlan& plan, Stage s, uint32_t task,
-                       bool sizes_only = false);
+                       bool sizes_only = false, const std::string* upstream = nullptr);
 
 // A hash of the done markers of every task of the stages before `s` (markers missing: "").
 std::string UpstreamHash(const std::filesystem::path& work, const TaskPlan& plan, Stage s);

@@ -5,8 +5,9 @@ On the generated corpus of split_corpus.py (reference: the one-process build):
   - a read task SIGKILLed while it writes its token store leaves no done marker; rerunning the
     executor redoes it and the output is byte-identical to the reference;
   - a truncated intermediate file and one changed in place with the same size are caught by
-    their done marker (size, then XXH3-128): a later task run by hand refuses, naming the file;
-    --status lists the task to redo; the executor redoes only that task, output identical;
+    their done marker (size; XXH3-128 by the next stage's task whose share it is, and by the
+    executor): a task run by hand refuses, naming the file; --status lists the task to redo;
+    the executor redoes only that task, output identical;
   - a failing task (--strict on a bad record) makes the executor exit 1 naming the task and its
     log; --status shows it failed with the message;
   - a changed setting, manifest or task count on an existing work directory is refused with the
@@ -117,14 +118,24 @@ def main():
         # The same size, other bytes: only the checksum tells.
         out, work = os.path.join(tmp, "out3"), os.path.join(tmp, "work3")
         r.stages(out, work, [("lines", 3), ("read", 3)])
-        sig = os.path.join(work, "read", "00000", "signatures.u64")
-        with open(sig, "r+b") as f:
-            f.seek(64)
-            b = f.read(1)
-            f.seek(64)
-            f.write(bytes([b[0] ^ 0xFF]))
+        def flip(t):
+            with open(os.path.join(work, "read", f"0000{t}", "signatures.u64"), "r+b") as f:
+                f.seek(64)
+                b = f.read(1)
+                f.seek(64)
+                f.write(bytes([b[0] ^ 0xFF]))
+        # A task checks the sizes of every earlier output, the checksums of its share of the
+        # stage before it: dedup task 1 of 2 those of read task 1.
+        flip(1)
+        res = r.run(out, work, ["--stage", "dedup", "--task", "0"])
+        check(res.returncode == 0, "dedup task 0 hashes only its share of the read outputs (read tasks 0 and 2)")
+        res = r.run(out, work, ["--stage", "dedup", "--task", "1"])
+        check(res.returncode == 1 and "read/00001/signatures.u64" in res.stderr and "checksum" in res.stderr,
+              f"dedup task 1 finds read task 1's changed file by its checksum ({res.stderr.strip()[:200]})")
+        flip(0)
         res = r.run(out, work, local)
-        check(res.returncode == 0 and "redoing task read 0" in res.stderr and "checksum" in res.stderr,
+        check(res.returncode == 0 and "redoing task read 0" in res.stderr and "redoing task read 1" in res.stderr
+              and "checksum" in res.stderr,
               "a file changed in place (same size) is caught by its checksum and the task redone")
         check(digest_dir(out) == want, "after a changed intermediate: output byte-identical")
 
