@@ -19,6 +19,7 @@
 #include <iterator>
 
 #include "absl/strings/str_format.h"
+#include "base/hash_mix.h"
 #include "base/hwy_cpu.h"
 #include "corpus/dedup/minhash.h"
 #include "corpus/dedup/shingles.h"
@@ -162,13 +163,6 @@ HWY_AFTER_NAMESPACE();
 namespace rwkvkit::corpus::dedup {
 namespace {
 
-uint64_t SplitMix64(uint64_t& state) {
-  uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-
 using MinKernelFn = void (*)(const uint64_t* x, size_t m, const uint64_t* a, const uint64_t* b,
                              size_t n, uint64_t* sig);
 
@@ -271,8 +265,8 @@ MinHasher::MinHasher(const MinHashConfig& config) : config_(config) {
   b_.resize(n);
   uint64_t state = config.seed;
   for (int k = 0; k < n; ++k) {
-    a_[k] = 1 + SplitMix64(state) % (kMersenne61 - 1);
-    b_[k] = SplitMix64(state) % kMersenne61;
+    a_[k] = 1 + base::SplitMix64Next(state) % (kMersenne61 - 1);
+    b_[k] = base::SplitMix64Next(state) % kMersenne61;
   }
 }
 

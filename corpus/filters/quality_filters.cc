@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "absl/container/flat_hash_set.h"
+#include "base/hash_mix.h"
 
 namespace rwkvkit::corpus::filters {
 namespace {
@@ -34,15 +35,6 @@ constexpr std::array<uint64_t, 64> Powers() {
 }
 constexpr std::array<uint64_t, 64> kPowers = Powers<kBase>();
 constexpr std::array<uint64_t, 64> kInversePowers = Powers<kBaseInverse>();
-
-inline uint64_t Mix(uint64_t x) {  // murmur3's fmix64
-  x ^= x >> 33;
-  x *= 0xff51afd7ed558ccdull;
-  x ^= x >> 33;
-  x *= 0xc4ceb9fe1a85ec53ull;
-  x ^= x >> 33;
-  return x;
-}
 
 // datatrove's find_duplicates: (elements seen before, their chars).
 template <typename Range>
@@ -210,7 +202,7 @@ struct RepetitionScratch::Impl {
       // The word's hash: its bytes 8 at a time (the last 1-8 masked) and its length.
       uint64_t h = len * kBase;
       size_t k = 0;
-      for (; k + 8 < len; k += 8) h = Mix(h ^ Load8(at + k));
+      for (; k + 8 < len; k += 8) h = base::Fmix64(h ^ Load8(at + k));
       const uint64_t tail = Load8(at + k) & (~uint64_t{0} >> (64 - 8 * (len - k)));
       word_hash[i] = (h ^ tail) * 0xC2B2AE3D27D4EB4Full;
       at += len;
@@ -259,12 +251,12 @@ struct RepetitionScratch::Impl {
       for (size_t i = 0; i < grams; ++i) {
         uint64_t h = word_hash[i];
         for (size_t k = 1; k < n; ++k) h = h * 0x100000001b3ull + word_hash[i + k];
-        gram_hash[i] = Mix(h);
+        gram_hash[i] = base::Fmix64(h);
       }
       return;
     }
     PrefixHashes();
-    for (size_t i = 0; i < grams; ++i) gram_hash[i] = Mix(prefix[i + n] - prefix[i] * power[i + n] * inverse[i]);
+    for (size_t i = 0; i < grams; ++i) gram_hash[i] = base::Fmix64(prefix[i + n] - prefix[i] * power[i + n] * inverse[i]);
   }
 
   // datatrove's find_top_duplicate over the n-grams joined with " ": chars of the most
