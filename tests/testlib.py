@@ -9,11 +9,13 @@ only its checks (docs/testing.md):
     r = testlib.run([args.rwkvkit, "inspect", d])    # captured, with a timeout (run_expect asserts)
     return check.finish("inspect_test")              # exit status: 0, or 1 after "N failure(s)"
 
-Also write_binidx and write_sourced_shards (shards to check against), missing_setup (exit 2
-when a set-up product is missing), load_module (a module passed by path), spread_lines.
+Also write_binidx and write_sourced_shards (shards to check against), digest_dir (an output
+directory's files, to compare two builds), missing_setup (exit 2 when a set-up product is
+missing), load_module (a module passed by path), spread_lines.
 """
 
 import argparse
+import hashlib
 import os
 import subprocess
 import sys
@@ -140,3 +142,22 @@ def run(cmd, stdin=None, timeout=120, text=False, **kwargs):
     """subprocess.run with stdout and stderr captured and a timeout (a hung binary fails the
     test instead of stalling ctest). `text=True` decodes both as UTF-8."""
     return subprocess.run(cmd, input=stdin, capture_output=True, timeout=timeout, text=text, **kwargs)
+
+
+def digest_dir(d):
+    """{file name: sha256} of every file of an output directory (not the lock). build.json's one
+    member that may differ from run to run, its stage `timing` (the last member, in a
+    one-process and in a split build), is cut off as text, so everything else is still compared
+    byte for byte."""
+    out = {}
+    for name in sorted(os.listdir(d)):
+        p = os.path.join(d, name)
+        if os.path.isfile(p) and name != ".rwkvkit-lock":
+            with open(p, "rb") as f:
+                data = f.read()
+            if name == "build.json":
+                cut = data.rfind(b',\n  "timing": ')
+                if cut >= 0:
+                    data = data[:cut] + b"\n}\n"
+            out[name] = hashlib.sha256(data).hexdigest()
+    return out

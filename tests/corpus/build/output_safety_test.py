@@ -15,7 +15,6 @@ refused; inspect catches wrong source counts. failures: a failing write (EFBIG, 
 leaves no temporary file and the old build; a manifest with a UTF-8 BOM is accepted.
 """
 
-import argparse
 import hashlib
 import json
 import os
@@ -27,6 +26,10 @@ import subprocess
 import sys
 import tempfile
 import time
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+import testlib  # noqa: E402
 
 FAILURES = []
 
@@ -377,13 +380,10 @@ def test_failures(r, tmp):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--rwkvkit", required=True)
-    ap.add_argument("--vocab", required=True)
+    ap = testlib.arg_parser(__doc__)
     ap.add_argument("--only", help="run one class")
     args = ap.parse_args()
-    if not os.path.exists(args.vocab):
-        print(f"missing vocab {args.vocab}: run tools/setup.sh", file=sys.stderr)
+    if testlib.missing_setup(args.vocab):
         return 2
     r = Runner(args)
     tests = {"interrupted": test_interrupted, "foreign": test_foreign, "inputs": test_inputs, "names": test_names,

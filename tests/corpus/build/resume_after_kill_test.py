@@ -12,8 +12,6 @@ a phase-1 checkpoint: the resumed build must read on from the checkpoint's file 
 byte-identical. Standard library only.
 """
 
-import argparse
-import hashlib
 import json
 import os
 import random
@@ -23,6 +21,10 @@ import subprocess
 import sys
 import tempfile
 import time
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+import testlib  # noqa: E402
 
 
 PROSE = ("the river carries stone past a quiet village and people of the market watch water with "
@@ -62,20 +64,6 @@ def make_corpus(path, target_bytes, seed, prose=False):
     return i, broken
 
 
-def digest_dir(d):
-    """sha256 of every file; build.json's without its stage timing (which differs run to run)."""
-    out = {}
-    for name in sorted(os.listdir(d)):
-        p = os.path.join(d, name)
-        if os.path.isfile(p):
-            with open(p, "rb") as f:
-                data = f.read()
-            if name == "build.json":
-                data = json.dumps({k: v for k, v in json.loads(data).items() if k != "timing"}).encode()
-            out[name] = hashlib.sha256(data).hexdigest()
-    return out
-
-
 def build_cmd(args, corpus, out, threads, resume=False, filters=False):
     cmd = [args.rwkvkit, "build", "--input", corpus, "--out", out, "--name", "r", "--shard-tokens", "20000",
            "--ctx-len", "512", "--threads", str(threads), "--vocab", args.vocab, "--no-progress",
@@ -102,13 +90,10 @@ def kill_when(cmd, ready, timeout=60):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--rwkvkit", required=True)
-    ap.add_argument("--vocab", required=True)
+    ap = testlib.arg_parser(__doc__)
     ap.add_argument("--only-reading", action="store_true", help="only the kill-while-reading scenario")
     args = ap.parse_args()
-    if not os.path.exists(args.vocab):
-        print(f"missing vocab {args.vocab}: run tools/setup.sh", file=sys.stderr)
+    if testlib.missing_setup(args.vocab):
         return 2
     failures = 0
     with tempfile.TemporaryDirectory(prefix="rwkvkit_resume_") as tmp:
@@ -118,7 +103,7 @@ def main():
         make_corpus(corpus, 24_000_000, seed=1)
         ref = os.path.join(tmp, "ref")
         subprocess.run(build_cmd(args, corpus, ref, 2), check=True)
-        want = digest_dir(ref)
+        want = testlib.digest_dir(ref)
         shards = [n for n in want if n.endswith(".bin")]
         with open(os.path.join(ref, "build.json")) as f:
             near_removed = json.load(f)["near_dedup"]["documents_removed"]
@@ -144,9 +129,9 @@ def main():
                 print(f"FAIL {name}: the build finished before the kill point")
                 failures += 1
                 continue
-            visible = digest_dir(out)
+            visible = testlib.digest_dir(out)
             staging = os.path.join(out, ".rwkvkit-work", "staging")
-            staged = digest_dir(staging) if os.path.isdir(staging) else {}
+            staged = testlib.digest_dir(staging) if os.path.isdir(staging) else {}
             for f, h in list(visible.items()) + list(staged.items()):
                 if (f.endswith(".bin") or f.endswith(".idx")) and want.get(f) != h:
                     print(f"FAIL {name}: {f} is visible under its final name but incomplete")
@@ -160,7 +145,7 @@ def main():
                 print(f"FAIL {name}: resume exited {r.returncode}: {r.stderr}")
                 failures += 1
                 continue
-            got = digest_dir(out)
+            got = testlib.digest_dir(out)
             if got != want:
                 diff = sorted(set(got.items()) ^ set(want.items()))
                 print(f"FAIL {name}: output differs from the uninterrupted build: {diff[:6]}")
@@ -184,7 +169,7 @@ def check_reading_checkpoint(args, tmp):
         lines, broken = lines + n, broken + b
     ref = os.path.join(tmp, "many_ref")
     subprocess.run(build_cmd(args, files, ref, 1, filters=True), check=True)
-    want = digest_dir(ref)
+    want = testlib.digest_dir(ref)
     with open(os.path.join(ref, "filtered.jsonl"), encoding="utf-8") as f:
         dropped = sum(1 for _ in f)
     if dropped < 1000:
@@ -216,7 +201,7 @@ def check_reading_checkpoint(args, tmp):
     if r.returncode != 0 or "reading on from input file" not in r.stderr:
         print(f"FAIL killed while reading: resume did not continue from the checkpoint ({r.returncode}): {r.stderr}")
         return 1
-    got = digest_dir(out)
+    got = testlib.digest_dir(out)
     if got != want:
         print(f"FAIL killed while reading: output differs: {sorted(set(got.items()) ^ set(want.items()))[:6]}")
         return 1

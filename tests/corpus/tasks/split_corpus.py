@@ -6,13 +6,18 @@ the same text within a file, across files and across sources (the first in input
 win); near duplicates (one word edited) of documents in earlier files, and documents with a few
 words changed (LSH candidates that the Jaccard estimate often rejects); bad records (broken
 JSON, a missing text key, an empty text); a source with weight 0.5 (a seeded sample) and one
-with weight 2 (every document twice). Standard library only.
+with weight 2 (every document twice). digest_dir is testlib's, imported here for the split
+tests. Standard library only.
 """
 
 import gzip
 import json
 import os
 import random
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+from testlib import digest_dir  # noqa: E402,F401
 
 WORDS = ["alpha", "Grüße", "今日は", "данные", "token", "the", "of", "river", "stone", "مرحبا", "x" * 7, "λόγος"]
 
@@ -150,22 +155,3 @@ def make_parquet_corpus(root, seed=9):
                              "language": None, "license": "test", "weight": 1.0}],
                 "output": {"dir": "out", "shard_tokens": 20000, "ctx_len": 512}}
     return _write_manifest(root, "pq.json", manifest)
-
-
-def digest_dir(d):
-    """sha256 of every file of an output directory (not the lock). build.json's one member that
-    may differ from run to run, its stage `timing` (the last member, in a one-process and in a
-    split build), is cut off as text, so everything else is still compared byte for byte."""
-    import hashlib
-    out = {}
-    for name in sorted(os.listdir(d)):
-        p = os.path.join(d, name)
-        if os.path.isfile(p) and name != ".rwkvkit-lock":
-            with open(p, "rb") as f:
-                data = f.read()
-            if name == "build.json":
-                cut = data.rfind(b',\n  "timing": ')
-                if cut >= 0:
-                    data = data[:cut] + b"\n}\n"
-            out[name] = hashlib.sha256(data).hexdigest()
-    return out
