@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """tests/docs/architecture_test.py — docs/architecture.md against the source tree: every CMake
 target (add_library, add_executable, add_custom_target, nanobind's module and stub) is named
-in backticks and every backticked `rwkvkit_*` name is a target; every folder (three levels
-deep) is in the section "The tree" and every folder that section names exists; every
-backticked path into the tree exists. Reads files only (no build, no configure):
+in backticks, every backticked `rwkvkit_*` name is a target, and each row of the target table
+names the target's rwkvkit_* link dependencies; every folder (three levels deep) is in the
+section "The tree" and every folder that section names exists; every backticked path into
+the tree exists. Reads files only (no build, no configure):
 `python3 tests/docs/architecture_test.py [--root DIR]`."""
 
 import argparse
@@ -45,6 +46,37 @@ def cmake_targets(root, files):
                 targets.update(TARGET_RE.findall(fh.read()))
     # fuzz_${name}: the doc names the family `fuzz_*`.
     return {t.replace("${name}", "*") for t in targets}
+
+
+def cmake_links(root, files):
+    """{target: the rwkvkit_* targets its target_link_libraries name}."""
+    links = {}
+    for f in files:
+        if os.path.basename(f) == "CMakeLists.txt" or f.endswith(".cmake"):
+            with open(os.path.join(root, f), encoding="utf-8") as fh:
+                for m in re.finditer(r"target_link_libraries\(\s*(\w+)(.*?)\)", fh.read(), re.S):
+                    links.setdefault(m.group(1), set()).update(re.findall(r"\brwkvkit_\w+", m.group(2)))
+    return links
+
+
+# Named once for every layer (base) or among the interface and imported targets, not per row.
+NOT_PER_ROW = {"rwkvkit_base", "rwkvkit_hwy_headers", "rwkvkit_openblas", "rwkvkit_arrow_parquet"}
+
+
+def table_dependencies(doc, links):
+    """Problems of the target table: a target's rwkvkit_* link dependency that its row's
+    "depends on" cell does not name (as rwkvkit_x, x, or x without corpus_/refmodel_)."""
+    problems = []
+    for m in re.finditer(r"^\| `(rwkvkit_\w+)`[^|]*\|[^|]*\| (.*) \|$", doc, re.M):
+        target, cell = m.group(1), m.group(2).split(" — ")[0]
+        if cell.startswith("everything"):
+            continue
+        for dep in sorted(links.get(target, set()) - NOT_PER_ROW - {target}):
+            short = dep[len("rwkvkit_"):]
+            names = {dep, short, re.sub(r"^(corpus|refmodel)_", "", short)}
+            if not any(re.search(r"(?<![\w])" + re.escape(n) + r"(?![\w])", cell) for n in names):
+                problems.append(f"the row of {target} does not name its dependency {dep}")
+    return problems
 
 
 def tree_section(doc):
@@ -93,6 +125,8 @@ def main():
     problems += [f"target {t} (CMakeLists) is not named in backticks" for t in sorted(targets - named)]
     problems += [f"`{t}` is not a target of any CMakeLists.txt" for t in sorted(named)
                  if t.startswith("rwkvkit_") and t not in targets]
+
+    problems += table_dependencies(doc, cmake_links(root, files))
 
     entries = tree_entries(tree_section(doc))
     folders = sorted({os.path.dirname(f) for f in files} - {""})
