@@ -9,7 +9,7 @@ single `rwkvkit build --threads T`; split N=1 (`--tasks 1 ... --parallel 1 --thr
 split N=2 (`--tasks 2 --partitions 2 --write-tasks 2 --parallel 2 --threads 1`). CPU time =
 user + system of the process and all it waited for (RUSAGE_CHILDREN); wall too. All outputs
 must be byte-identical (build.json without its stage timing). Per task: CPU seconds and peak
-RSS from the local executor's usage line in each task log, and the work directory's bytes by
+RSS from each task's usage file (<stage>/<task>.usage.json), and the work directory's bytes by
 file kind per document; --small-mb repeats N=2 to show how peak memory grows with the corpus.
 Usage: .rwkvkit/venv/bin/python bench/split_build_bench.py --rwkvkit build/bin/rwkvkit \
            [--size-mb 1024] [--small-mb 256] [--write-doc docs/benchmarks.md]
@@ -89,15 +89,12 @@ def digest_dir(d):
 
 
 def task_usage(work):
-    """{stage: [(cpu_s, max_rss_mib), ...]} from the task logs."""
+    """{stage: [(cpu_s, max_rss_mib), ...]} from the tasks' usage files (<stage>/<task>.usage.json)."""
     out = collections.defaultdict(list)
-    for log in sorted(glob.glob(os.path.join(work, "logs", "*.log"))):
-        stage = os.path.basename(log).rsplit("-", 1)[0]
-        with open(log, errors="replace") as f:
-            for line in f:
-                m = re.search(r"task usage: cpu_s ([0-9.]+) max_rss_kb (\d+)", line)
-                if m:
-                    out[stage].append((float(m.group(1)), int(m.group(2)) / 1024))
+    for path in sorted(glob.glob(os.path.join(work, "*", "*.usage.json"))):
+        with open(path) as f:
+            u = json.load(f)
+        out[os.path.basename(os.path.dirname(path))].append((u["cpu_seconds"], u["max_rss_kb"] / 1024))
     return out
 
 
@@ -175,10 +172,10 @@ def main():
         lines.append(f"| {r['name']} | {r['mb']:,.1f} | {r['cpu']:.1f} | {rel} | {r['wall']:.1f} | {r['load']:.2f} |")
     lines += ["", f"Outputs byte-identical to the one-process build: {'yes' if identical else 'NO'}.", "",
               "Per task: CPU seconds and peak RSS (MiB), the largest of the stage's tasks:", "",
-              "| run | input MB | read | dedup | cluster | write | publish |", "|---|---:|---|---|---|---|---|"]
+              "| run | input MB | lines | read | dedup | cluster | write | publish |", "|---|---:|---|---|---|---|---|---|"]
     for (name, size), u in usage.items():
         cells = []
-        for stage in ("read", "dedup", "cluster", "write", "publish"):
+        for stage in ("lines", "read", "dedup", "cluster", "write", "publish"):
             v = u.get(stage, [])
             cells.append(f"{max(c for c, _ in v):.1f} s, {max(m for _, m in v):.0f} MiB" if v else "—")
         mb = (big if size == "big" else small)["bytes"] / 1e6

@@ -2,7 +2,6 @@
 #include "corpus/tasks/executor_local.h"
 
 #include <fcntl.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,7 +13,6 @@
 #include <string_view>
 #include <utility>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "base/file_io.h"
@@ -56,16 +54,6 @@ absl::StatusOr<pid_t> Start(const std::vector<std::string>& argv, const std::fil
   return pid;
 }
 
-// The task's CPU time and peak memory, as the last line of its log (bench/ reads it).
-void AppendUsage(const std::filesystem::path& log, const struct rusage& u, const std::string& who) {
-  std::FILE* f = std::fopen(log.c_str(), "a");
-  if (f == nullptr) return;
-  const double cpu = static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-                     static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-  std::fprintf(f, "%s: task usage: cpu_s %.3f max_rss_kb %ld\n", who.c_str(), cpu, u.ru_maxrss);
-  std::fclose(f);
-}
-
 std::string ExitText(int status) {
   if (WIFEXITED(status)) return absl::StrCat("exit status ", WEXITSTATUS(status));
   if (WIFSIGNALED(status)) return absl::StrCat("killed by signal ", WTERMSIG(status));
@@ -81,8 +69,7 @@ std::string CommandName(const std::vector<std::string>& command) {
 std::string LastLogLine(const std::filesystem::path& log) {
   std::string last;
   for (absl::string_view line : absl::StrSplit(base::ReadFile(log).value_or(""), '\n', absl::SkipWhitespace()))
-    if (!(absl::StartsWith(line, "rwkvkit ") && absl::StrContains(line, ": task usage: cpu_s ")))
-      last = std::string(line);
+    last = std::string(line);
   return last;
 }
 
@@ -140,8 +127,7 @@ absl::StatusOr<ExecutorResult> RunLocalExecutor(const std::filesystem::path& wor
       if (!failure.empty()) next = pending.size();
       if (running.empty()) break;
       int status = 0;
-      struct rusage usage {};
-      const pid_t done = ::wait4(-1, &status, 0, &usage);
+      const pid_t done = ::waitpid(-1, &status, 0);
       if (done < 0) {
         if (errno == EINTR) continue;
         return absl::InternalError(absl::StrCat("waitpid failed (", std::strerror(errno), ")"));
@@ -151,7 +137,6 @@ absl::StatusOr<ExecutorResult> RunLocalExecutor(const std::filesystem::path& wor
       const uint32_t t = it->second.first;
       slot_busy[static_cast<size_t>(it->second.second)] = false;
       running.erase(it);
-      AppendUsage(LogPath(work, stage, t), usage, who);
       if ((!WIFEXITED(status) || WEXITSTATUS(status) != 0) && failure.empty()) {
         const std::filesystem::path log = LogPath(work, stage, t);
         failure = absl::StrCat("task ", StageName(stage), " ", t, " failed (", ExitText(status), "): ",

@@ -2,7 +2,7 @@
 //
 // Stage after stage of the plan's chain, every task whose done marker does not check out
 // (work_dir.h) is started as `command --stage S --task I` (a child process, stdout and stderr
-// to its log under logs/, which ends with a line of the task's CPU time and peak memory), at
+// to its log under logs/; its time and memory are in its usage file, task_usage.h), at
 // most `parallel` at a time; a stage starts only when every task of the stage before it has
 // finished. With `slot_env` (one "NAME=VALUE" per slot, e.g. CUDA_VISIBLE_DEVICES=k for GPU k),
 // at most that many run at once and each task gets the variable of a slot no running task
@@ -42,7 +42,7 @@ std::string CommandName(const std::vector<std::string>& command);
 std::vector<uint32_t> PendingTasks(const std::filesystem::path& work, const TaskPlan& plan, Stage stage,
                                    const std::string& who, ExecutorResult& result);
 
-// The last non-empty line of a task's log but its usage line ("" when none), for messages.
+// The last non-empty line of a task's log ("" when none), for messages.
 std::string LastLogLine(const std::filesystem::path& log);
 
 }  // namespace rwkvkit::corpus::tasks
