@@ -11,9 +11,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "corpus/binidx/shard_merge.h"
-#include "corpus/binidx/shard_reader.h"
 #include "corpus/build/progress.h"
-#include "corpus/build/build_json.h"
+#include "corpus/build/build_verify.h"
 #include "tools/cli/flags.h"
 #include "tools/cli/trainer_text.h"
 #include "tools/commands.h"
@@ -45,30 +44,18 @@ or its .bin / .idx); all inputs must have one dtype.)",
         NoProgressFlag(),
     }};
 
-// The shard prefixes of the inputs, and the ctx_len of the first build directory. A build
-// directory's shards must hold the documents and tokens its build.json lists.
+// The shard prefixes of the inputs, and the ctx_len of the first build directory (its shards
+// checked against its build.json by corpus::build::ShardsOfBuild).
 absl::Status ResolveInputs(const std::vector<std::string>& paths, std::vector<fs::path>& shards,
                            std::optional<uint64_t>& build_ctx_len) {
   for (const std::string& arg : paths) {
     fs::path p(arg);
     std::error_code ec;
     if (fs::is_directory(p, ec)) {
-      absl::StatusOr<corpus::build::BuildJson> info = corpus::build::ReadBuildJson(p);
-      if (!info.ok()) return info.status();
-      if (info->shards.empty()) return absl::FailedPreconditionError(absl::StrCat(arg, ": the build has no shards"));
-      for (const corpus::build::BuildShard& s : info->shards) {
-        // The counts build.json lists must be what the shard holds (inspect also checks hashes).
-        absl::StatusOr<binidx::ShardReader> r = binidx::ShardReader::Open(p / s.name);
-        if (!r.ok()) return r.status();
-        if (r->num_documents() != s.documents || r->num_tokens() != s.tokens) {
-          return absl::FailedPreconditionError(absl::StrCat(
-              r->idx_path().string(), ": differs from ", (p / "build.json").string(), " (saw ", r->num_documents(),
-              " documents and ", r->num_tokens(), " tokens, expected ", s.documents, " and ", s.tokens,
-              "); run rwkvkit inspect ", p.string()));
-        }
-        shards.push_back(p / s.name);
-      }
-      if (!build_ctx_len) build_ctx_len = info->ctx_len;
+      absl::StatusOr<corpus::build::BuildShards> build = corpus::build::ShardsOfBuild(p);
+      if (!build.ok()) return build.status();
+      shards.insert(shards.end(), build->prefixes.begin(), build->prefixes.end());
+      if (!build_ctx_len) build_ctx_len = build->ctx_len;
       continue;
     }
     if (p.extension() == ".bin" || p.extension() == ".idx") p.replace_extension();

@@ -252,4 +252,22 @@ absl::StatusOr<BuildCheck> VerifyBuild(const fs::path& dir) {
   return check;
 }
 
+absl::StatusOr<BuildShards> ShardsOfBuild(const fs::path& dir) {
+  RWKVKIT_ASSIGN_OR_RETURN(const BuildJson info, ReadBuildJson(dir));
+  if (info.shards.empty()) return absl::FailedPreconditionError(absl::StrCat(dir.string(), ": the build has no shards"));
+  BuildShards out;
+  out.ctx_len = info.ctx_len;
+  for (const BuildShard& s : info.shards) {
+    RWKVKIT_ASSIGN_OR_RETURN(const binidx::ShardReader r, binidx::ShardReader::Open(dir / s.name));
+    if (r.num_documents() != s.documents || r.num_tokens() != s.tokens) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          r.idx_path().string(), ": differs from ", (dir / "build.json").string(), " (saw ", r.num_documents(),
+          " documents and ", r.num_tokens(), " tokens, expected ", s.documents, " and ", s.tokens,
+          "); run rwkvkit inspect ", dir.string()));
+    }
+    out.prefixes.push_back(dir / s.name);
+  }
+  return out;
+}
+
 }  // namespace rwkvkit::corpus::build

@@ -1,5 +1,6 @@
 // corpus/build/build_verify.h — checks a build output directory against its build.json, or
-// one shard on its own: the library behind `rwkvkit inspect` (tools/cmd_inspect.cc prints).
+// one shard on its own: the library behind `rwkvkit inspect` (tools/cmd_inspect.cc prints), and
+// the shards of a build directory for `rwkvkit merge` (ShardsOfBuild).
 //
 // A directory: every shard build.json lists must exist, open cleanly (binidx::ShardReader
 // checks the whole index and the .bin size) and have the listed documents, tokens, bytes,
@@ -53,6 +54,19 @@ absl::StatusOr<ShardCheck> InspectShard(const std::filesystem::path& prefix);
 // Reads <dir>/build.json (ReadBuildJson's errors: kNotFound when it cannot be read, kDataLoss
 // when it is not JSON or a shard entry lacks its name, hash or counts) and checks everything above.
 absl::StatusOr<BuildCheck> VerifyBuild(const std::filesystem::path& dir);
+
+// The shards of a build directory as `rwkvkit merge` reads them: their prefixes in build.json's
+// order, each opened by the shard reader and holding the documents and tokens build.json
+// lists (no hash: VerifyBuild checks that), and build.json's training.ctx_len.
+struct BuildShards {
+  std::vector<std::filesystem::path> prefixes;
+  std::optional<uint64_t> ctx_len;
+};
+
+// ShardsOfBuild()
+// ReadBuildJson's errors, the shard reader's, and kFailedPrecondition for a build without shards
+// or a shard whose counts differ from build.json (naming both files and `rwkvkit inspect DIR`).
+absl::StatusOr<BuildShards> ShardsOfBuild(const std::filesystem::path& dir);
 
 }  // namespace rwkvkit::corpus::build
 
