@@ -31,14 +31,7 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 import testlib  # noqa: E402
 
-FAILURES = []
-
-
-def check(cond, msg):
-    if not cond:
-        FAILURES.append(msg)
-        print("FAIL " + msg)
-    return cond
+check = testlib.Checks()  # FAIL lines on stderr, counted
 
 
 def make_corpus(path, target_bytes, seed, bad_line=None, keys=("text",)):
@@ -392,11 +385,11 @@ def main():
         for name, t in tests.items():
             if args.only and name != args.only:
                 continue
-            n = len(FAILURES)
+            n = len(check.failures)
             start = time.time()
             t(r, tmp)
-            print(f"{'ok  ' if len(FAILURES) == n else 'FAIL'} {name} ({time.time() - start:.1f} s)")
-    return 1 if FAILURES else 0
+            print(f"{'ok  ' if len(check.failures) == n else 'FAIL'} {name} ({time.time() - start:.1f} s)")
+    return check.finish("output_safety_test")
 
 
 if __name__ == "__main__":
