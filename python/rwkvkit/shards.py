@@ -242,7 +242,8 @@ class Shards(Sequence[np.ndarray]):
             magic_prime = numbers["magic_prime"]
         p = int(magic_prime)
         slots = self.num_tokens // ctx_len
-        if p % 3 != 2 or not _is_prime(p) or not (slots > 0 and 0.9 < p / slots <= 1):
+        # The ratio first: a prime is tested only once 0 < p <= slots (a 64-bit number).
+        if p % 3 != 2 or not (slots > 0 and 0.9 < p / slots <= 1) or not _rwkvkit.is_prime(p):
             raise InvalidArgumentError(
                 f"magic_prime {p} fails RWKV-LM's asserts for {self.num_tokens} tokens at ctx_len "
                 f"{ctx_len} (it must be a prime, % 3 == 2, and 0.9 < p / {slots} <= 1)", "INVALID_ARGUMENT")
@@ -256,29 +257,6 @@ class Shards(Sequence[np.ndarray]):
         :meth:`training_sample_offset`."""
         offset = self.training_sample_offset(idx, ctx_len, **kwargs)
         return self.tokens(offset, int(ctx_len) + 1)
-
-
-def _is_prime(n: int) -> bool:
-    if n < 2:
-        return False
-    for p in (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37):
-        if n % p == 0:
-            return n == p
-    d, s = n - 1, 0
-    while d % 2 == 0:
-        d //= 2
-        s += 1
-    for a in (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37):
-        x = pow(a, d, n)
-        if x in (1, n - 1):
-            continue
-        for _ in range(s - 1):
-            x = x * x % n
-            if x == n - 1:
-                break
-        else:
-            return False
-    return True
 
 
 def open_shards(path: Union[PathLike, Sequence[PathLike]]) -> Shards:

@@ -94,6 +94,8 @@ void BindShards(nb::module_& m) {
       nb::arg("tokens"), nb::arg("ctx_len"),
       "RWKV-LM's --my_exit_tokens and --magic_prime for a token count (make_data.py's rule), and\n"
       "whether the trainer's own checks accept them (``problem`` says why not).");
+  m.def("is_prime", &binidx::IsPrime, nb::arg("n"),
+        "Whether the 64-bit ``n`` is prime (deterministic Miller-Rabin; the test behind the magic prime).");
 }
 
 }  // namespace rwkvkit::python

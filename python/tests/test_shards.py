@@ -140,3 +140,10 @@ def test_training_sample_is_rwkv_lm_s(build_dir, cli_path, tmp_path):
     assert crossings > 0  # some samples span two shards (read as the merged file would be)
     with pytest.raises(rwkvkit.InvalidArgumentError):
         shards.training_sample(0, CTX_LEN, magic_prime=magic_prime + 2)
+    # A composite p % 3 == 2 inside the trainer's 0.9 < p / slots <= 1 window is refused too
+    # (the primality test, not the other two asserts).
+    slots = len(data) // CTX_LEN
+    composite = next(p for p in range(magic_prime - 3, int(0.9 * slots), -3)
+                     if any(p % q == 0 for q in range(2, int(p ** 0.5) + 1)))
+    with pytest.raises(rwkvkit.InvalidArgumentError, match="must be a prime"):
+        shards.training_sample(0, CTX_LEN, magic_prime=composite)
