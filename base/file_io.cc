@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -137,6 +138,40 @@ absl::StatusOr<std::string> ReadFile(const std::filesystem::path& path) {
   ::close(*fd);
   if (!s.ok()) return s;
   return out;
+}
+
+absl::StatusOr<MappedFile> MappedFile::Open(const std::filesystem::path& path) {
+  absl::StatusOr<int> fd = OpenForRead(path);
+  if (!fd.ok()) return fd.status();
+  absl::StatusOr<uint64_t> size = FileSize(*fd, path);
+  void* data = nullptr;
+  int err = 0;
+  if (size.ok() && *size > 0) {
+    data = ::mmap(nullptr, *size, PROT_READ, MAP_PRIVATE, *fd, 0);
+    if (data == MAP_FAILED) err = errno;
+  }
+  ::close(*fd);
+  if (!size.ok()) return size.status();
+  if (err != 0) return ErrnoError(path, "cannot map", err);
+  return MappedFile(data, static_cast<size_t>(*size));
+}
+
+MappedFile::MappedFile(MappedFile&& other) noexcept : data_(other.data_), size_(other.size_) {
+  other.data_ = nullptr;
+  other.size_ = 0;
+}
+
+MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
+  if (this != &other) {
+    if (data_ != nullptr) ::munmap(data_, size_);
+    data_ = std::exchange(other.data_, nullptr);
+    size_ = std::exchange(other.size_, 0);
+  }
+  return *this;
+}
+
+MappedFile::~MappedFile() {
+  if (data_ != nullptr) ::munmap(data_, size_);
 }
 
 absl::Status CutBackAndRead(const std::filesystem::path& path, uint64_t bytes, void* out) {

@@ -52,6 +52,26 @@ absl::Status FlushAndSync(std::FILE* f, const std::filesystem::path& path);
 // directory or other non-regular file.
 absl::StatusOr<std::string> ReadFile(const std::filesystem::path& path);
 
+// MappedFile: the whole contents of a regular file, mapped read-only instead of copied into a
+// fresh buffer (no zero-fill, no copy, no anonymous pages to fault in and give back): for
+// large inputs read once, such as the tokenizer's files at load. Open() fails as ReadFile()
+// does. Cutting the file shorter while it is mapped makes a read past its new end fault
+// (SIGBUS): map only files that are replaced by rename, never rewritten in place, and keep
+// the mapping only as long as it is read.
+class MappedFile {
+ public:
+  static absl::StatusOr<MappedFile> Open(const std::filesystem::path& path);
+  MappedFile(MappedFile&& other) noexcept;
+  MappedFile& operator=(MappedFile&& other) noexcept;
+  ~MappedFile();
+  std::string_view bytes() const { return {static_cast<const char*>(data_), size_}; }
+
+ private:
+  MappedFile(void* data, size_t size) : data_(data), size_(size) {}
+  void* data_;  // null for an empty file
+  size_t size_;
+};
+
 // CutBackAndRead()
 // Truncates `path` to its first `bytes` bytes and reads them into `out` (unless null): the
 // reload of an append-only log at a checkpoint. kDataLoss when the file is shorter.

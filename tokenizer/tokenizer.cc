@@ -6,6 +6,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "base/file_io.h"
 #include "base/status_macros.h"
 #include "tokenizer/internal/compiled_file.h"
 #include "tokenizer/internal/double_array.h"
@@ -37,12 +38,15 @@ std::filesystem::path Tokenizer::CompiledPath(const std::filesystem::path& vocab
 }
 
 absl::StatusOr<Tokenizer> Tokenizer::Load(const std::filesystem::path& vocab_file) {
-  RWKVKIT_ASSIGN_OR_RETURN(const std::string contents, ReadVocabFile(vocab_file));
+  // Both files are mapped, not read (base::MappedFile: the vocab is only hashed when the
+  // compiled file matches it, and the compiled arrays are copied out once).
+  RWKVKIT_ASSIGN_OR_RETURN(const base::MappedFile vocab_map, base::MappedFile::Open(vocab_file));
+  const std::string_view contents = vocab_map.bytes();
   const std::filesystem::path compiled_path = CompiledPath(vocab_file);
   std::string note;
-  if (absl::StatusOr<std::string> compiled = ReadVocabFile(compiled_path); compiled.ok()) {
+  if (absl::StatusOr<base::MappedFile> compiled = base::MappedFile::Open(compiled_path); compiled.ok()) {
     absl::StatusOr<internal::CompiledParts> parts =
-        internal::ReadCompiled(*compiled, contents.size(), internal::ContentHash(contents));
+        internal::ReadCompiled(compiled->bytes(), contents.size(), internal::ContentHash(contents));
     if (parts.ok()) {
       std::vector<uint8_t> lengths(size_t{kMaxTokenId} + 1, 0);
       for (size_t id = 0; id + 1 < parts->token_offsets.size(); ++id)

@@ -154,6 +154,7 @@ TEST(AtomicFileWriter, AFullDiskIsResourceExhaustedAndSticky) {
   EXPECT_FALSE(fs::exists(d / "x"));
 }
 
+// MappedFile: the same bytes and the same errors as ReadFile.
 TEST(ReadFile, ReadsEveryByteAndNamesThePathOnErrors) {
   TempDir d;
   std::string bytes(300000, '\0');
@@ -164,13 +165,24 @@ TEST(ReadFile, ReadsEveryByteAndNamesThePathOnErrors) {
   EXPECT_EQ(*got, bytes);
   Put(d / "empty", "");
   EXPECT_THAT(ReadFile(d / "empty").value_or("x"), IsEmpty());
+  absl::StatusOr<MappedFile> mapped = MappedFile::Open(d / "f.bin");
+  ASSERT_TRUE(mapped.ok()) << mapped.status();
+  MappedFile moved = *std::move(mapped);
+  EXPECT_EQ(moved.bytes(), bytes);
+  mapped = MappedFile::Open(d / "empty");
+  ASSERT_TRUE(mapped.ok()) << mapped.status();
+  EXPECT_THAT(mapped->bytes(), IsEmpty());
+  moved = *std::move(mapped);  // the old mapping is released
+  EXPECT_THAT(moved.bytes(), IsEmpty());
 
-  const absl::Status missing = ReadFile(d / "missing.json").status();
-  EXPECT_EQ(missing.code(), absl::StatusCode::kNotFound);
-  EXPECT_THAT(std::string(missing.message()), HasSubstr("missing.json: cannot open (No such file or directory)"));
-  const absl::Status dir = ReadFile(d.path()).status();
-  EXPECT_EQ(dir.code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_THAT(std::string(dir.message()), HasSubstr(": not a regular file"));
+  for (const absl::Status& missing : {ReadFile(d / "missing.json").status(), MappedFile::Open(d / "missing.json").status()}) {
+    EXPECT_EQ(missing.code(), absl::StatusCode::kNotFound);
+    EXPECT_THAT(std::string(missing.message()), HasSubstr("missing.json: cannot open (No such file or directory)"));
+  }
+  for (const absl::Status& dir : {ReadFile(d.path()).status(), MappedFile::Open(d.path()).status()}) {
+    EXPECT_EQ(dir.code(), absl::StatusCode::kFailedPrecondition);
+    EXPECT_THAT(std::string(dir.message()), HasSubstr(": not a regular file"));
+  }
 }
 
 TEST(CutBackAndRead, TruncatesToTheCheckpointAndReadsIt) {

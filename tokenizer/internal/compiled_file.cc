@@ -100,6 +100,10 @@ absl::Status CheckTrie(const CompiledParts& p) {
   using DA = DoubleArrayTrie;
   const size_t n = p.cells.size();
   const size_t ids = p.token_offsets.size() - 1;
+  // Byte length per id, read in order once (CheckOffsets: each is at most kMaxTokenBytes):
+  // the checks below look a length up per node, in no order.
+  std::vector<uint8_t> token_len(ids);
+  for (size_t id = 0; id < ids; ++id) token_len[id] = static_cast<uint8_t>(p.token_offsets[id + 1] - p.token_offsets[id]);
   constexpr uint8_t kNoNode = 0xFF;
   // Depth of the node that owns each base (the root owns kRootBase).
   std::vector<uint8_t> owner(n, kNoNode);
@@ -115,7 +119,7 @@ absl::Status CheckTrie(const CompiledParts& p) {
     if (DA::Backoff(cell) >= p.depth[i]) return Damaged("a back-off past the token start");
     const uint32_t len = p.depth[i] - DA::Backoff(cell);
     const uint16_t best = p.best[i];
-    if (best >= ids || p.token_offsets[best + 1] - p.token_offsets[best] != len)
+    if (best >= ids || token_len[best] != len)
       return Damaged("a node's best token has another length");
     const uint64_t base = DA::Base(cell);
     if (base == 0) continue;
