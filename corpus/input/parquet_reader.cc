@@ -1,12 +1,6 @@
 // corpus/input/parquet_reader.cc — see parquet_reader.h. The only file that includes Arrow.
-//
-// Performance notes (one thread, text column only, page cache warm; the numbers are in
-// docs/benchmarks.md): the low-level ByteArrayReader decodes each page's values in place and
-// hands out pointers, so nothing is built but our own copy of the text; Arrow's
-// FileReader/RecordBatchReader paths first build Arrow arrays (about 20% slower, 3x the
-// memory). Reading a dictionary column as plain strings avoids Arrow's dictionary rebuild
-// (2x slower on high-cardinality text). The buffered stream reads a column chunk a page at
-// a time instead of whole (a FineWeb row group's text chunk is hundreds of MB).
+// Pages are decoded by the low-level ByteArrayReader through a buffered stream, a page at a
+// time; why this reader and not Arrow's FileReader: docs/parquet.md.
 #include "corpus/input/parquet_reader.h"
 
 #include <arrow/memory_pool.h>
