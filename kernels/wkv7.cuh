@@ -19,6 +19,75 @@ namespace rwkvkit::kernels::detail {
 // exp(-0.606531 · σ(d)) in fp32, as the package's CPU/one-token path computes it.
 __device__ __forceinline__ float Wkv7Decay(float d) { return expf(-0.606531f / (1.0f + expf(-d))); }
 
+// Thread i's state row S[0..N) from / to state (16-byte accesses; N % 4 == 0).
+template <int N>
+__device__ __forceinline__ void Wkv7LoadRow(const float* st, float (&S)[N]) {
+#pragma unroll
+  for (int j = 0; j < N; j += 4) {
+    const float4 q = *reinterpret_cast<const float4*>(st + j);
+    S[j] = q.x;
+    S[j + 1] = q.y;
+    S[j + 2] = q.z;
+    S[j + 3] = q.w;
+  }
+}
+template <int N>
+__device__ __forceinline__ void Wkv7StoreRow(float* st, const float (&S)[N]) {
+#pragma unroll
+  for (int j = 0; j < N; j += 4) *reinterpret_cast<float4*>(st + j) = make_float4(S[j], S[j + 1], S[j + 2], S[j + 3]);
+}
+
+// Σ_j S[j]·x[j] for a stage vector x in shared memory (broadcast reads, four partial sums).
+template <int N>
+__device__ __forceinline__ float Wkv7RowDot(const float (&S)[N], const float* x) {
+  float s0 = 0.f, s1 = 0.f, s2 = 0.f, s3 = 0.f;
+#pragma unroll
+  for (int j = 0; j < N; j += 4) {
+    const float4 q = *reinterpret_cast<const float4*>(x + j);
+    s0 = fmaf(S[j], q.x, s0);
+    s1 = fmaf(S[j + 1], q.y, s1);
+    s2 = fmaf(S[j + 2], q.z, s2);
+    s3 = fmaf(S[j + 3], q.w, s3);
+  }
+  return (s0 + s1) + (s2 + s3);
+}
+
+// One token on thread i's state row, given sa = Σ_j S[j]·a[j] (Wkv7RowDot) and v[i]:
+// S[j] = S[j]·w[j] + sa·b[j] + v·k[j], then returns the readout Σ_j S[j]·r[j] of the new row.
+// kNextSa: the same pass also leaves Σ_j S[j]·a_next[j] (the next token's sa) in *next_sa.
+// w, k, b, r, a_next: the token's stage vectors in shared memory. The one home of the update,
+// used by every WKV-7 kernel and bench variant.
+template <int N, bool kNextSa = false>
+__device__ __forceinline__ float Wkv7Token(float (&S)[N], float sa, float vi, const float* w, const float* k,
+                                           const float* b, const float* r, const float* a_next = nullptr,
+                                           float* next_sa = nullptr) {
+  float y0 = 0.f, y1 = 0.f, y2 = 0.f, y3 = 0.f, n0 = 0.f, n1 = 0.f, n2 = 0.f, n3 = 0.f;
+#pragma unroll
+  for (int j = 0; j < N; j += 4) {
+    const float4 w4 = *reinterpret_cast<const float4*>(w + j);
+    const float4 b4 = *reinterpret_cast<const float4*>(b + j);
+    const float4 k4 = *reinterpret_cast<const float4*>(k + j);
+    const float4 r4 = *reinterpret_cast<const float4*>(r + j);
+    S[j] = fmaf(S[j], w4.x, fmaf(sa, b4.x, vi * k4.x));
+    S[j + 1] = fmaf(S[j + 1], w4.y, fmaf(sa, b4.y, vi * k4.y));
+    S[j + 2] = fmaf(S[j + 2], w4.z, fmaf(sa, b4.z, vi * k4.z));
+    S[j + 3] = fmaf(S[j + 3], w4.w, fmaf(sa, b4.w, vi * k4.w));
+    y0 = fmaf(S[j], r4.x, y0);
+    y1 = fmaf(S[j + 1], r4.y, y1);
+    y2 = fmaf(S[j + 2], r4.z, y2);
+    y3 = fmaf(S[j + 3], r4.w, y3);
+    if (kNextSa) {
+      const float4 a4 = *reinterpret_cast<const float4*>(a_next + j);
+      n0 = fmaf(S[j], a4.x, n0);
+      n1 = fmaf(S[j + 1], a4.y, n1);
+      n2 = fmaf(S[j + 2], a4.z, n2);
+      n3 = fmaf(S[j + 3], a4.w, n3);
+    }
+  }
+  if (kNextSa) *next_sa = (n0 + n1) + (n2 + n3);
+  return (y0 + y1) + (y2 + y3);
+}
+
 // kNextSa: the readout pass of token t also accumulates sa of token t+1 (Σ_j S_t[i][j]·a_{t+1}[j],
 // with a_{t+1} already in the stage), so each token makes one pass over its state row instead of
 // two dependent ones; only a stage's first token needs its own sa pass. Tried (variants 7 and 8 of
@@ -35,14 +104,7 @@ __global__ void __launch_bounds__(N) Wkv7Kernel(int T_len, int H, const T* __res
   __shared__ float sv[kStageV ? C : 1][N];
   float S[N];
   float* st = state + ((static_cast<size_t>(bb) * H + h) * N + i) * N;
-#pragma unroll
-  for (int j = 0; j < N; j += 4) {
-    const float4 q = *reinterpret_cast<const float4*>(st + j);
-    S[j] = q.x;
-    S[j + 1] = q.y;
-    S[j + 2] = q.z;
-    S[j + 3] = q.w;
-  }
+  Wkv7LoadRow(st, S);
   const size_t row = static_cast<size_t>(H) * N;  // elements per token
   const size_t base = static_cast<size_t>(bb) * T_len * row + static_cast<size_t>(h) * N;
   for (int t0 = 0; t0 < T_len; t0 += C) {
@@ -63,49 +125,13 @@ __global__ void __launch_bounds__(N) Wkv7Kernel(int T_len, int H, const T* __res
     for (int c = 0; c < nt; ++c) {
       const size_t o = base + static_cast<size_t>(t0 + c) * row + i;
       const float vi = kStageV ? sv[c][i] : ToFloat(v[o]);
-      if (!kNextSa || c == 0) {
-        float s0 = 0.f, s1 = 0.f, s2 = 0.f, s3 = 0.f;
-#pragma unroll
-        for (int j = 0; j < N; j += 4) {
-          const float4 q = *reinterpret_cast<const float4*>(&sa[c][j]);
-          s0 = fmaf(S[j], q.x, s0);
-          s1 = fmaf(S[j + 1], q.y, s1);
-          s2 = fmaf(S[j + 2], q.z, s2);
-          s3 = fmaf(S[j + 3], q.w, s3);
-        }
-        sai = (s0 + s1) + (s2 + s3);
-      }
+      if (!kNextSa || c == 0) sai = Wkv7RowDot(S, sa[c]);
       const int cn = c + 1 < C ? c + 1 : C - 1;  // past the stage's last token: read, never used
-      float y0 = 0.f, y1 = 0.f, y2 = 0.f, y3 = 0.f, n0 = 0.f, n1 = 0.f, n2 = 0.f, n3 = 0.f;
-#pragma unroll
-      for (int j = 0; j < N; j += 4) {
-        const float4 w4 = *reinterpret_cast<const float4*>(&sw[c][j]);
-        const float4 b4 = *reinterpret_cast<const float4*>(&sb[c][j]);
-        const float4 k4 = *reinterpret_cast<const float4*>(&sk[c][j]);
-        const float4 r4 = *reinterpret_cast<const float4*>(&sr[c][j]);
-        S[j] = fmaf(S[j], w4.x, fmaf(sai, b4.x, vi * k4.x));
-        S[j + 1] = fmaf(S[j + 1], w4.y, fmaf(sai, b4.y, vi * k4.y));
-        S[j + 2] = fmaf(S[j + 2], w4.z, fmaf(sai, b4.z, vi * k4.z));
-        S[j + 3] = fmaf(S[j + 3], w4.w, fmaf(sai, b4.w, vi * k4.w));
-        y0 = fmaf(S[j], r4.x, y0);
-        y1 = fmaf(S[j + 1], r4.y, y1);
-        y2 = fmaf(S[j + 2], r4.z, y2);
-        y3 = fmaf(S[j + 3], r4.w, y3);
-        if (kNextSa) {
-          const float4 a4 = *reinterpret_cast<const float4*>(&sa[cn][j]);
-          n0 = fmaf(S[j], a4.x, n0);
-          n1 = fmaf(S[j + 1], a4.y, n1);
-          n2 = fmaf(S[j + 2], a4.z, n2);
-          n3 = fmaf(S[j + 3], a4.w, n3);
-        }
-      }
-      y[o] = FromFloat<T>((y0 + y1) + (y2 + y3));
-      if (kNextSa) sai = (n0 + n1) + (n2 + n3);
+      y[o] = FromFloat<T>(Wkv7Token<N, kNextSa>(S, sai, vi, sw[c], sk[c], sb[c], sr[c], sa[cn], &sai));
     }
     __syncthreads();
   }
-#pragma unroll
-  for (int j = 0; j < N; j += 4) *reinterpret_cast<float4*>(st + j) = make_float4(S[j], S[j + 1], S[j + 2], S[j + 3]);
+  Wkv7StoreRow(st, S);
 }
 
 // The same recurrence with the stage's inputs prefetched: while a stage is computed, the next
@@ -131,14 +157,7 @@ __global__ void __launch_bounds__(N) Wkv7PrefetchKernel(int T_len, int H, const 
   __shared__ alignas(16) float sr[C][N], sw[C][N], sk[C][N], sa[C][N], sb[C][N], sv[C][N];
   float S[N];
   float* st = state + ((static_cast<size_t>(bb) * H + h) * N + i) * N;
-#pragma unroll
-  for (int j = 0; j < N; j += 4) {
-    const float4 q = *reinterpret_cast<const float4*>(st + j);
-    S[j] = q.x;
-    S[j + 1] = q.y;
-    S[j + 2] = q.z;
-    S[j + 3] = q.w;
-  }
+  Wkv7LoadRow(st, S);
   const size_t row = static_cast<size_t>(H) * N;
   const size_t base = static_cast<size_t>(bb) * T_len * row + static_cast<size_t>(h) * N;
   auto issue = [&](int buf, int t0) {
@@ -169,37 +188,11 @@ __global__ void __launch_bounds__(N) Wkv7PrefetchKernel(int T_len, int H, const 
     __syncthreads();
     for (int c = 0; c < nt; ++c) {
       const float vi = sv[c][i];
-      float s0 = 0.f, s1 = 0.f, s2 = 0.f, s3 = 0.f;
-#pragma unroll
-      for (int j = 0; j < N; j += 4) {
-        const float4 q = *reinterpret_cast<const float4*>(&sa[c][j]);
-        s0 = fmaf(S[j], q.x, s0);
-        s1 = fmaf(S[j + 1], q.y, s1);
-        s2 = fmaf(S[j + 2], q.z, s2);
-        s3 = fmaf(S[j + 3], q.w, s3);
-      }
-      const float sai = (s0 + s1) + (s2 + s3);
-      float y0 = 0.f, y1 = 0.f, y2 = 0.f, y3 = 0.f;
-#pragma unroll
-      for (int j = 0; j < N; j += 4) {
-        const float4 w4 = *reinterpret_cast<const float4*>(&sw[c][j]);
-        const float4 b4 = *reinterpret_cast<const float4*>(&sb[c][j]);
-        const float4 k4 = *reinterpret_cast<const float4*>(&sk[c][j]);
-        const float4 r4 = *reinterpret_cast<const float4*>(&sr[c][j]);
-        S[j] = fmaf(S[j], w4.x, fmaf(sai, b4.x, vi * k4.x));
-        S[j + 1] = fmaf(S[j + 1], w4.y, fmaf(sai, b4.y, vi * k4.y));
-        S[j + 2] = fmaf(S[j + 2], w4.z, fmaf(sai, b4.z, vi * k4.z));
-        S[j + 3] = fmaf(S[j + 3], w4.w, fmaf(sai, b4.w, vi * k4.w));
-        y0 = fmaf(S[j], r4.x, y0);
-        y1 = fmaf(S[j + 1], r4.y, y1);
-        y2 = fmaf(S[j + 2], r4.z, y2);
-        y3 = fmaf(S[j + 3], r4.w, y3);
-      }
-      y[base + static_cast<size_t>(t0 + c) * row + i] = FromFloat<T>((y0 + y1) + (y2 + y3));
+      const float yi = Wkv7Token(S, Wkv7RowDot(S, sa[c]), vi, sw[c], sk[c], sb[c], sr[c]);
+      y[base + static_cast<size_t>(t0 + c) * row + i] = FromFloat<T>(yi);
     }
   }
-#pragma unroll
-  for (int j = 0; j < N; j += 4) *reinterpret_cast<float4*>(st + j) = make_float4(S[j], S[j + 1], S[j + 2], S[j + 3]);
+  Wkv7StoreRow(st, S);
 }
 
 template <typename T>

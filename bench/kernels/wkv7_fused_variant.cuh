@@ -13,6 +13,7 @@
 #define RWKVKIT_BENCH_KERNELS_WKV7_FUSED_VARIANT_CUH_
 
 #include "kernels/dtype_convert.cuh"
+#include "kernels/wkv7.cuh"
 
 namespace rwkvkit::bench {
 
@@ -50,14 +51,7 @@ __global__ void __launch_bounds__(N) Wkv7FusedKernel(int T_len, int H, Wkv7Fused
   const float v0 = p.v_lora != nullptr ? p.v0[ch] : 0.0f, ln_w = p.ln_w[ch], ln_b = p.ln_b[ch];
   float S[N];
   float* st = p.state + ((static_cast<size_t>(bb) * H + h) * N + i) * N;
-#pragma unroll
-  for (int j = 0; j < N; j += 4) {
-    const float4 q = *reinterpret_cast<const float4*>(st + j);
-    S[j] = q.x;
-    S[j + 1] = q.y;
-    S[j + 2] = q.z;
-    S[j + 3] = q.w;
-  }
+  kernels::detail::Wkv7LoadRow(st, S);
   const size_t row = static_cast<size_t>(H) * N;
   const size_t base = static_cast<size_t>(bb) * T_len * row + static_cast<size_t>(h) * N + i;
   for (int t0 = 0; t0 < T_len; t0 += C) {
@@ -107,34 +101,7 @@ __global__ void __launch_bounds__(N) Wkv7FusedKernel(int T_len, int H, Wkv7Fused
 #pragma unroll
     for (int c = 0; c < C; ++c) {
       if (c >= nt) break;
-      const float vi = vv[c];
-      float s0 = 0.f, s1 = 0.f, s2 = 0.f, s3 = 0.f;
-#pragma unroll
-      for (int j = 0; j < N; j += 4) {
-        const float4 q = *reinterpret_cast<const float4*>(&sa[c][j]);
-        s0 = fmaf(S[j], q.x, s0);
-        s1 = fmaf(S[j + 1], q.y, s1);
-        s2 = fmaf(S[j + 2], q.z, s2);
-        s3 = fmaf(S[j + 3], q.w, s3);
-      }
-      const float sai = (s0 + s1) + (s2 + s3);
-      float y0 = 0.f, y1 = 0.f, y2 = 0.f, y3 = 0.f;
-#pragma unroll
-      for (int j = 0; j < N; j += 4) {
-        const float4 w4 = *reinterpret_cast<const float4*>(&sw[c][j]);
-        const float4 b4 = *reinterpret_cast<const float4*>(&sb[c][j]);
-        const float4 k4 = *reinterpret_cast<const float4*>(&sk[c][j]);
-        const float4 r4 = *reinterpret_cast<const float4*>(&sr[c][j]);
-        S[j] = fmaf(S[j], w4.x, fmaf(sai, b4.x, vi * k4.x));
-        S[j + 1] = fmaf(S[j + 1], w4.y, fmaf(sai, b4.y, vi * k4.y));
-        S[j + 2] = fmaf(S[j + 2], w4.z, fmaf(sai, b4.z, vi * k4.z));
-        S[j + 3] = fmaf(S[j + 3], w4.w, fmaf(sai, b4.w, vi * k4.w));
-        y0 = fmaf(S[j], r4.x, y0);
-        y1 = fmaf(S[j + 1], r4.y, y1);
-        y2 = fmaf(S[j + 2], r4.z, y2);
-        y3 = fmaf(S[j + 3], r4.w, y3);
-      }
-      y[c] = (y0 + y1) + (y2 + y3);
+      y[c] = kernels::detail::Wkv7Token(S, kernels::detail::Wkv7RowDot(S, sa[c]), vv[c], sw[c], sk[c], sb[c], sr[c]);
     }
     // GroupNorm over the head's N rows, per token: mean, then the centred variance
     __syncthreads();  // every thread is done reading red[] of this stage
@@ -170,8 +137,7 @@ __global__ void __launch_bounds__(N) Wkv7FusedKernel(int T_len, int H, Wkv7Fused
     }
     __syncthreads();  // the stage buffers and red[] are reused by the next stage
   }
-#pragma unroll
-  for (int j = 0; j < N; j += 4) *reinterpret_cast<float4*>(st + j) = make_float4(S[j], S[j + 1], S[j + 2], S[j + 3]);
+  kernels::detail::Wkv7StoreRow(st, S);
 }
 
 template <typename T, int N, int C>

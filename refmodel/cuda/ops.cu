@@ -21,10 +21,27 @@ using kernels::ToFloat;
 
 unsigned Blocks(size_t n) { return static_cast<unsigned>((n + kThreads - 1) / kThreads); }
 
+// Sum over the warp; every lane gets the result.
+template <typename Acc>
+__device__ __forceinline__ Acc WarpSum(Acc v) {
+  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+  return v;
+}
+
+// GroupNorm of one head's N = 32·kE values, held kE per lane of a warp (any order), given their
+// mean: 1/sqrt(centred variance + eps), the second pass of the two-pass form, from registers.
+template <int kE>
+__device__ __forceinline__ float WarpGroupNormRstd(const float (&yv)[kE], float mean) {
+  float q = 0;
+#pragma unroll
+  for (int j = 0; j < kE; ++j) q += (yv[j] - mean) * (yv[j] - mean);
+  return rsqrtf(WarpSum(q) / (32 * kE) + kGroupNormEps);
+}
+
 // Sum over the block (blockDim.x == kThreads); every thread gets the result.
 template <typename Acc>
 __device__ Acc BlockSum(Acc v, Acc* shared) {
-  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+  v = WarpSum(v);
   const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
   __syncthreads();  // shared may still be read by a previous call
   if (lane == 0) shared[warp] = v;
@@ -210,13 +227,8 @@ __global__ void GroupNormGateKernel(const Y* y, const G* g, int M, int H, const 
   float s = 0;
 #pragma unroll
   for (int j = 0; j < kE; ++j) s += yv[j];
-  for (int o = 16; o > 0; o >>= 1) s += __shfl_xor_sync(0xffffffffu, s, o);
-  const float mean = s / N;
-  float q = 0;
-#pragma unroll
-  for (int j = 0; j < kE; ++j) q += (yv[j] - mean) * (yv[j] - mean);
-  for (int o = 16; o > 0; o >>= 1) q += __shfl_xor_sync(0xffffffffu, q, o);
-  const float rstd = rsqrtf(q / N + kGroupNormEps);
+  const float mean = WarpSum(s) / N;
+  const float rstd = WarpGroupNormRstd(yv, mean);
   float o[kE];
 #pragma unroll
   for (int j = 0; j < kE; ++j) {
@@ -256,8 +268,7 @@ __global__ void V7PrepareKernel(int M, int H, V7PrepareArgs<T, L> p) {
     u[e] = kr[e] * p.k_k[c];
     ss += u[e] * u[e];
   }
-  for (int o = 16; o > 0; o >>= 1) ss += __shfl_xor_sync(0xffffffffu, ss, o);
-  const float norm = fmaxf(sqrtf(ss), 1e-12f);
+  const float norm = fmaxf(sqrtf(WarpSum(ss)), 1e-12f);
 #pragma unroll
   for (int e = 0; e < kE; ++e) {
     const int c = h * N + lane + 32 * e;
@@ -296,16 +307,12 @@ __global__ void V7GroupNormBonusGateKernel(const T* y, const T* r, const T* k, c
     s += yv[e];
     bonus += ToFloat(r[i]) * ToFloat(k[i]) * r_k[h * N + lane + 32 * e];
   }
-  for (int o = 16; o > 0; o >>= 1) {
+  for (int o = 16; o > 0; o >>= 1) {  // the two sums side by side
     s += __shfl_xor_sync(0xffffffffu, s, o);
     bonus += __shfl_xor_sync(0xffffffffu, bonus, o);
   }
   const float mean = s / N;
-  float q = 0;
-#pragma unroll
-  for (int e = 0; e < kE; ++e) q += (yv[e] - mean) * (yv[e] - mean);
-  for (int o = 16; o > 0; o >>= 1) q += __shfl_xor_sync(0xffffffffu, q, o);
-  const float rstd = rsqrtf(q / N + kGroupNormEps);
+  const float rstd = WarpGroupNormRstd(yv, mean);
 #pragma unroll
   for (int e = 0; e < kE; ++e) {
     const int c = h * N + lane + 32 * e;
