@@ -20,22 +20,13 @@
 #include "kernels/dtype_convert.cuh"
 #include "kernels/wkv7.h"
 #include "kernels/wkv_reference.h"
-#include "tests/common/require_gpu.h"
+#include "tests/kernels/gpu_checks.h"
 #include "tests/kernels/tolerances.h"
 
 namespace rwkvkit::kernels {
 namespace {
 
 using testing::Tolerance;
-
-bool HaveGpu() {
-  int n = 0;
-  return cudaGetDeviceCount(&n) == cudaSuccess && n > 0;
-}
-
-#define SKIP_WITHOUT_GPU() RWKVKIT_SKIP_WITHOUT_GPU(HaveGpu())
-
-#define CUDA_OK(expr) ASSERT_EQ((expr), cudaSuccess) << #expr
 
 enum class Dtype { kF32, kF16, kBf16 };
 
