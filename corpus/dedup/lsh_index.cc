@@ -8,6 +8,10 @@
 #include <algorithm>
 #include <cstring>
 
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+#include <tbb/parallel_sort.h>
+#include <tbb/task_arena.h>
 #include <xxhash.h>
 
 #include "absl/container/flat_hash_map.h"
@@ -94,22 +98,42 @@ uint64_t BandKey(const uint64_t* values, int rows) {
   return XXH3_64bits(values, sizeof(uint64_t) * rows);  // little-endian hosts only
 }
 
-// Runs the bands over all documents and hands each bucket to `clusterer`.
+// Runs the bands over all documents and hands each bucket to `clusterer`, band by band and in
+// key order. With `signatures` (an array, safe to read from any thread) a band's keys are
+// computed and sorted on the calling task arena's threads; the buckets, and so the clusters,
+// are the same as from one thread: (key, doc) orders the entries totally.
 template <typename Index>
-void RunBands(const MinHashConfig& config, uint64_t n, const SignatureSource& source, LshClusterer& clusterer) {
+void RunBands(const MinHashConfig& config, uint64_t n, const SignatureSource& source, const uint64_t* signatures,
+              LshClusterer& clusterer) {
+  const bool parallel = signatures != nullptr && tbb::this_task_arena::max_concurrency() > 1;
+  const auto h = static_cast<uint64_t>(config.num_hashes());
   std::vector<BandEntry<Index>> entries;
+  std::vector<Index> live;  // documents with a signature (parallel: the keys fill `entries` by index)
+  if (parallel)
+    for (uint64_t d = 0; d < n; ++d)
+      if (signatures[d * h] != kEmptySignatureValue) live.push_back(static_cast<Index>(d));
   std::vector<uint64_t> docs;
+  const auto before = [](const auto& x, const auto& y) { return x.key != y.key ? x.key < y.key : x.doc < y.doc; };
   for (int band = 0; band < config.bands; ++band) {
-    entries.clear();
-    entries.reserve(n);
-    for (uint64_t d = 0; d < n; ++d) {
-      const uint64_t* sig = source(d);
-      if (sig[0] == kEmptySignatureValue) continue;
-      entries.push_back({BandKey(sig + band * config.rows, config.rows), static_cast<Index>(d)});
+    if (parallel) {
+      entries.resize(live.size());
+      tbb::parallel_for(tbb::blocked_range<size_t>(0, live.size(), 4096), [&](const tbb::blocked_range<size_t>& r) {
+        for (size_t i = r.begin(); i < r.end(); ++i) {
+          const Index d = live[i];
+          entries[i] = {BandKey(signatures + d * h + band * config.rows, config.rows), d};
+        }
+      });
+      tbb::parallel_sort(entries.begin(), entries.end(), before);
+    } else {
+      entries.clear();
+      entries.reserve(n);
+      for (uint64_t d = 0; d < n; ++d) {
+        const uint64_t* sig = source(d);
+        if (sig[0] == kEmptySignatureValue) continue;
+        entries.push_back({BandKey(sig + band * config.rows, config.rows), static_cast<Index>(d)});
+      }
+      std::sort(entries.begin(), entries.end(), before);
     }
-    std::sort(entries.begin(), entries.end(), [](const auto& x, const auto& y) {
-      return x.key != y.key ? x.key < y.key : x.doc < y.doc;
-    });
     for (size_t s = 0, e = 0; s < entries.size(); s = e) {
       for (e = s + 1; e < entries.size() && entries[e].key == entries[s].key; ++e) {}
       if (e - s < 2) continue;
@@ -186,25 +210,34 @@ uint64_t LshBandKey(const MinHashConfig& config, const uint64_t* signature, int 
   return BandKey(signature + band * config.rows, config.rows);
 }
 
-absl::StatusOr<LshResult> ClusterNearDuplicates(const MinHashConfig& config, uint64_t num_docs,
-                                                const SignatureSource& source,
-                                                const LshOptions& options) {
+namespace {
+
+absl::StatusOr<LshResult> Cluster(const MinHashConfig& config, uint64_t num_docs, const SignatureSource& source,
+                                  const uint64_t* signatures, const LshOptions& options) {
   absl::StatusOr<LshClusterer> c = LshClusterer::Create(config, num_docs, source, options);
   if (!c.ok()) return c.status();
   if (num_docs < (uint64_t{1} << 32)) {
-    RunBands<uint32_t>(config, num_docs, source, *c);
+    RunBands<uint32_t>(config, num_docs, source, signatures, *c);
   } else {
-    RunBands<uint64_t>(config, num_docs, source, *c);
+    RunBands<uint64_t>(config, num_docs, source, signatures, *c);
   }
   return c->Finish();
+}
+
+}  // namespace
+
+absl::StatusOr<LshResult> ClusterNearDuplicates(const MinHashConfig& config, uint64_t num_docs,
+                                                const SignatureSource& source,
+                                                const LshOptions& options) {
+  return Cluster(config, num_docs, source, nullptr, options);
 }
 
 absl::StatusOr<LshResult> ClusterNearDuplicates(const MinHashConfig& config, uint64_t num_docs,
                                                 const uint64_t* signatures,
                                                 const LshOptions& options) {
   const uint64_t h = static_cast<uint64_t>(config.num_hashes());
-  return ClusterNearDuplicates(
-      config, num_docs, [signatures, h](uint64_t doc) { return signatures + doc * h; }, options);
+  return Cluster(
+      config, num_docs, [signatures, h](uint64_t doc) { return signatures + doc * h; }, signatures, options);
 }
 
 }  // namespace rwkvkit::corpus::dedup

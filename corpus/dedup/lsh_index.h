@@ -12,7 +12,9 @@
 // options. Memory: about 20 bytes per document (LshOptions::sparse: about 40 per document of a
 // confirmed pair, and none per other document); signatures are read through the caller's
 // SignatureSource, so they can stay in a file-backed mmap.
-// Thread-safety: ClusterNearDuplicates is a pure function; it calls `source` from the calling thread only.
+// Thread-safety: ClusterNearDuplicates is a pure function; it calls `source` from the calling thread
+// only. The array overload computes and sorts each band's keys on the calling task arena's threads
+// (TBB), with the same result as on one.
 #ifndef RWKVKIT_CORPUS_DEDUP_LSH_INDEX_H_
 #define RWKVKIT_CORPUS_DEDUP_LSH_INDEX_H_
 
