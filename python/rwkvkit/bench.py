@@ -22,9 +22,10 @@ import time
 import unicodedata
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
+from . import _rwkvkit
+
 __all__ = ["load_tokenizer", "run_benchmark", "main"]
 
-NO_SPACE_LANGS = {"zh", "ja", "th", "lo", "km", "my", "bo"}
 
 
 def load_tokenizer(spec: str) -> Tuple[str, Callable[[str], Sequence[int]]]:
@@ -118,7 +119,7 @@ def run_benchmark(inputs: Sequence[str], tokenizers: Sequence[Tuple[str, str]], 
     for lang, texts in by_lang.items():
         nbytes = sum(len(t.encode("utf-8")) for t in texts)
         chars = sum(len(t) for t in texts)
-        words = None if lang.split("-")[0] in NO_SPACE_LANGS else sum(count_words(t) for t in texts)
+        words = None if _rwkvkit.written_without_spaces(lang) else sum(count_words(t) for t in texts)
         row: Dict[str, Any] = {"docs": len(texts), "bytes": nbytes, "chars": chars, "words": words, "by_tokenizer": {}}
         first_tokens = None
         for name, _, _, encode in loaded:

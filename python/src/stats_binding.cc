@@ -1,4 +1,5 @@
-// python/src/stats_binding.cc — rwkvkit.stats(): corpus::stats::RunStats on a Job (job.h).
+// python/src/stats_binding.cc — rwkvkit.stats(): corpus::stats::RunStats on a Job (job.h); and
+// which languages are written without spaces (corpus/filters/language_id.h), for the Python bench.
 #include <nanobind/nanobind.h>
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "corpus/filters/language_id.h"
 #include "corpus/stats/stats_run.h"
 #include "python/src/bindings.h"
 #include "python/src/job.h"
@@ -63,6 +65,11 @@ void BindStats(nb::module_& m) {
   m.def("start_stats", &StartStats, nb::arg("build_dir"), nb::arg("out"), nb::arg("vocab"), nb::arg("language"),
         nb::arg("top_tokens"), nb::arg("top_lines"), nb::arg("examples"), nb::arg("threads"),
         "Starts corpus::stats::RunStats on its own thread; rwkvkit.stats() drives the returned Job.");
+  m.def(
+      "written_without_spaces", [](const std::string& code) { return corpus::filters::WrittenWithoutSpaces(code); },
+      nb::arg("code"),
+      "Whether the language ``code`` (its primary subtag) is written without spaces between words\n"
+      "(zh, ja, th, lo, km, my, bo): no word counts for it, as in ``rwkvkit bench tokenizer``.");
 }
 
 }  // namespace rwkvkit::python
