@@ -14,7 +14,6 @@ nothing, `--near-dedup on` overrides it, its threshold reaches options.minhash; 
 with --near-dedup off or into a missing directory is an error before any work. Standard library.
 """
 
-import argparse
 import json
 import math
 import os
@@ -22,6 +21,10 @@ import random
 import subprocess
 import sys
 import tempfile
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+import testlib  # noqa: E402
 
 NGRAM = 5
 
@@ -113,19 +116,11 @@ def load(path):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--rwkvkit", required=True)
-    ap.add_argument("--vocab", required=True)
+    ap = testlib.arg_parser(__doc__)
     args = ap.parse_args()
-    if not os.path.exists(args.vocab):
-        print(f"missing vocab {args.vocab}: run tools/setup.sh", file=sys.stderr)
+    if testlib.missing_setup(args.vocab):
         return 2
-    failures = []
-
-    def check(cond, msg):
-        if not cond:
-            failures.append(msg)
-            print("FAIL " + msg)
+    check = testlib.Checks()  # FAIL lines on stderr, counted
 
     with tempfile.TemporaryDirectory(prefix="rwkvkit_dedup_report_") as d:
         docs = make_corpus(d)
@@ -215,11 +210,11 @@ def main():
         check(r.returncode != 0 and "--dedup-report needs near-dedup on" in r.stderr,
               f"--dedup-report with near-dedup off: exit {r.returncode}, {r.stderr.strip()}")
 
-        if not failures:
+        if not check.failures:
             print(f"ok: {len(report)} of {len(docs)} documents removed ({cross} across sources), every pair a near "
                   f"duplicate by exact Jaccard, all {n_high} planted copies with Jaccard >= 0.9 removed, same "
                   f"report for 1 and 2 threads; threshold 0.95 removes {n95}")
-    return 1 if failures else 0
+    return 1 if check.failures else 0
 
 
 if __name__ == "__main__":
