@@ -9,7 +9,6 @@ languages present, and a good share of non-background pixels. Exits 77 (ctest SK
 chromium is not installed. With --keep PATH the screenshot is copied there to look at.
 """
 
-import argparse
 import json
 import os
 import shutil
@@ -18,6 +17,10 @@ import subprocess
 import sys
 import tempfile
 import zlib
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+import testlib  # noqa: E402
 
 SKIP = 77
 
@@ -70,9 +73,7 @@ def unfilter(width, height, bpp, raw):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--rwkvkit", required=True)
-    ap.add_argument("--vocab", required=True)
+    ap = testlib.arg_parser(__doc__)
     ap.add_argument("--demo-dir", required=True)
     ap.add_argument("--keep")
     args = ap.parse_args()
