@@ -2,17 +2,17 @@
 """Benchmark of the split build (`--executor local`) against the one-process build, same input.
 
 Input: the demo corpus in copies until --size-mb (copy k >= 1: a quarter of each document's
-words replaced by others of the same document, " [copy k]" appended, so no copy is an exact or
-near duplicate and every document reaches the shards), written once as --parts JSONL files
-cached under --cache. Runs, each a process to completion (near-dedup on, page cache warm):
-single `rwkvkit build --threads T`; split N=1 (`--tasks 1 ... --parallel 1 --threads T`);
-split N=2 (`--tasks 2 --partitions 2 --write-tasks 2 --parallel 2 --threads 1`). CPU time =
-user + system of the process and all it waited for (RUSAGE_CHILDREN); wall too. All outputs
-must be byte-identical (build.json without its stage timing). Per task: CPU seconds and peak
-RSS from each task's usage file (<stage>/<task>.usage.json), and the work directory's bytes by
-file kind per document; --small-mb repeats N=2 to show how peak memory grows with the corpus.
+words replaced by others of the same document, " [copy k]" appended: no exact or near
+duplicates), written once as --parts JSONL files cached under --cache. Runs (near-dedup on,
+page cache warm), --repeats rounds of each: single `rwkvkit build --threads T`; split N=1
+(`--tasks 1 --parallel 1 --threads T`); split N=2 (`--tasks 2 --partitions 2 --write-tasks 2
+--parallel 2 --threads 1`), the split runs with --sort-memory. CPU time = user + system of the
+process and all it waited for (RUSAGE_CHILDREN). Outputs must be byte-identical (build.json
+without its timing). Per task: CPU seconds and peak RSS from the usage files
+(<stage>/<task>.usage.json); the work directory's bytes per document by file kind; --small-mb
+repeats N=2 on a smaller input, to show peak memory per task at two sizes.
 Usage: .rwkvkit/venv/bin/python bench/split_build_bench.py --rwkvkit build/bin/rwkvkit \
-           [--size-mb 1024] [--small-mb 256] [--write-doc docs/benchmarks.md]
+           [--size-mb 1024] [--small-mb 256] [--repeats 3] [--write-doc docs/benchmarks.md]
 """
 
 import argparse
@@ -119,6 +119,8 @@ def main():
     ap.add_argument("--small-mb", type=int, default=256)
     ap.add_argument("--parts", type=int, default=16)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--repeats", type=int, default=1)
+    ap.add_argument("--sort-memory", type=int, default=16 << 20)
     ap.add_argument("--cache", default=os.path.join(tempfile.gettempdir(), "rwkvkit_split_bench"))
     ap.add_argument("--write-doc")
     args = ap.parse_args()
@@ -126,33 +128,44 @@ def main():
     started = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     big = make_corpus(args.demo, os.path.join(args.cache, f"in{args.size_mb}"), args.size_mb, args.parts)
     small = make_corpus(args.demo, os.path.join(args.cache, f"in{args.small_mb}"), args.small_mb, args.parts)
-    rows, usage, kinds, digests = [], {}, {}, {}
+    rows, usage, kinds, digests = {}, {}, {}, {}
     base = [args.rwkvkit, "build", "--name", "bench", "--vocab", args.vocab, "--no-progress"]
+    sort = ["--sort-memory", str(args.sort_memory)]
     with tempfile.TemporaryDirectory(prefix="rwkvkit_split_bench_", dir=args.cache) as tmp:
         runs = [("single", "big", ["--threads", str(args.threads)]),
                 ("split N=1 P=1 W=1", "big", ["--executor", "local", "--tasks", "1", "--partitions", "1",
-                                               "--write-tasks", "1", "--parallel", "1", "--threads", str(args.threads)]),
+                                               "--write-tasks", "1", "--parallel", "1", "--threads", str(args.threads)]
+                 + sort),
                 ("split N=2 P=2 W=2", "big", ["--executor", "local", "--tasks", "2", "--partitions", "2",
-                                               "--write-tasks", "2", "--parallel", "2", "--threads", "1"]),
+                                               "--write-tasks", "2", "--parallel", "2", "--threads", "1"] + sort),
                 ("split N=2 P=2 W=2", "small", ["--executor", "local", "--tasks", "2", "--partitions", "2",
-                                                 "--write-tasks", "2", "--parallel", "2", "--threads", "1"])]
-        for k, (name, size, extra) in enumerate(runs):
-            corpus = os.path.join(args.cache, f"in{args.size_mb if size == 'big' else args.small_mb}")
-            out, work = os.path.join(tmp, f"out{k}"), os.path.join(tmp, f"work{k}")
-            cmd = base + ["--input", corpus, "--out", out] + extra + (["--work", work] if "--executor" in extra else [])
-            wall, cpu, _ = run_timed(cmd, os.path.join(tmp, f"run{k}.log"))
-            with open(os.path.join(out, "build.json")) as f:
-                info = json.load(f)
-            docs = info["total"]["documents_read"]
-            rows.append({"name": name, "size": size, "cpu": cpu, "wall": wall, "docs": docs,
-                         "load": os.getloadavg()[0], "mb": (big if size == "big" else small)["bytes"] / 1e6})
-            digests.setdefault(size, set()).add(json.dumps(digest_dir(out), sort_keys=True))
-            if "--executor" in extra:
-                usage[(name, size)] = task_usage(work)
-                kinds[(name, size)] = (work_bytes(work), docs)
-            shutil.rmtree(out, ignore_errors=True)
-            shutil.rmtree(work, ignore_errors=True)
-            print(f"{name} ({size}): {cpu:.1f} CPU s, {wall:.1f} s wall, load {rows[-1]['load']:.2f}", flush=True)
+                                                 "--write-tasks", "2", "--parallel", "2", "--threads", "1"] + sort)]
+        for rnd in range(args.repeats):  # rounds: every run once per round, so a load change hits all alike
+            for k, (name, size, extra) in enumerate(runs):
+                corpus = os.path.join(args.cache, f"in{args.size_mb if size == 'big' else args.small_mb}")
+                out, work = os.path.join(tmp, f"out{k}"), os.path.join(tmp, f"work{k}")
+                cmd = (base + ["--input", corpus, "--out", out] + extra
+                       + (["--work", work] if "--executor" in extra else []))
+                wall, cpu, _ = run_timed(cmd, os.path.join(tmp, f"run{k}.log"))
+                with open(os.path.join(out, "build.json")) as f:
+                    info = json.load(f)
+                docs = info["total"]["documents_read"]
+                row = rows.setdefault(k, {"name": name, "size": size, "cpu": [], "wall": [], "load": [], "docs": docs,
+                                          "mb": (big if size == "big" else small)["bytes"] / 1e6})
+                row["cpu"].append(cpu)
+                row["wall"].append(wall)
+                row["load"].append(os.getloadavg()[0])
+                digests.setdefault(size, set()).add(json.dumps(digest_dir(out), sort_keys=True))
+                if "--executor" in extra:
+                    for stage, v in task_usage(work).items():  # per stage, every task of every round
+                        usage.setdefault((name, size), collections.defaultdict(list))[stage].extend(v)
+                    kinds[(name, size)] = (work_bytes(work), docs)
+                shutil.rmtree(out, ignore_errors=True)
+                shutil.rmtree(work, ignore_errors=True)
+                print(f"round {rnd + 1}: {name} ({size}): {cpu:.1f} CPU s, {wall:.1f} s wall, "
+                      f"load {row['load'][-1]:.2f}", flush=True)
+    rows = [dict(r, cpu=min(r["cpu"]), cpus=r["cpu"], wall=min(r["wall"]), load=max(r["load"]))
+            for _, r in sorted(rows.items())]
     identical = all(len(v) == 1 for v in digests.values())
     load_after = os.getloadavg()
     single = rows[0]["cpu"]
@@ -165,13 +178,18 @@ def main():
              f"document's words moved, so no copy is a duplicate or near duplicate): {big['documents']:,} documents, "
              f"{big['bytes'] / 1e6:,.1f} MB of JSONL in {args.parts} files; the small input: {small['copies']} copies, "
              f"{small['documents']:,} documents, {small['bytes'] / 1e6:,.1f} MB. Near-dedup on (the default).", "",
+             f"Split runs with `--sort-memory {args.sort_memory}` (the dedup tasks sort in runs on disk, so their "
+             f"memory does not follow the partition). {args.repeats} round(s), every run once per round; CPU and wall: "
+             f"the least of the rounds (all rounds' CPU s in brackets), load: the highest seen after a run.", "",
              "| run | input MB | CPU s | CPU vs one process | wall s | load |", "|---|---:|---:|---:|---:|---:|"]
     for r in rows:
         ref = single if r["size"] == "big" else None
         rel = f"{(r['cpu'] / ref - 1) * 100:+.1f}%" if ref else "—"
-        lines.append(f"| {r['name']} | {r['mb']:,.1f} | {r['cpu']:.1f} | {rel} | {r['wall']:.1f} | {r['load']:.2f} |")
+        every = " (" + ", ".join(f"{c:.1f}" for c in r["cpus"]) + ")" if len(r["cpus"]) > 1 else ""
+        lines.append(f"| {r['name']} | {r['mb']:,.1f} | {r['cpu']:.1f}{every} | {rel} | {r['wall']:.1f} | "
+                     f"{r['load']:.2f} |")
     lines += ["", f"Outputs byte-identical to the one-process build: {'yes' if identical else 'NO'}.", "",
-              "Per task: CPU seconds and peak RSS (MiB), the largest of the stage's tasks:", "",
+              "Per task: CPU seconds and peak RSS (MiB), the largest of the stage's tasks in every round:", "",
               "| run | input MB | lines | read | dedup | cluster | write | publish |", "|---|---:|---|---|---|---|---|---|"]
     for (name, size), u in usage.items():
         cells = []
@@ -189,7 +207,7 @@ def main():
         lines.append(f"| {kind} | {b / docs:,.1f} |")
     lines += ["", "How it was measured: `bench/split_build_bench.py` (docstring). CPU time is user + system of the "
               "build process and all the task processes it waited for; the machine was shared, so CPU time, not "
-              "wall time, is the comparison. One run each.", "", END]
+              "wall time, is the comparison.", "", END]
     section = "\n".join(lines)
     print(section)
     if args.write_doc:
