@@ -78,7 +78,7 @@ std::vector<uint32_t> PendingTasks(const std::filesystem::path& work, const Task
   std::vector<uint32_t> pending;
   const std::string upstream = UpstreamHash(work, plan, stage);
   for (uint32_t t = 0; t < TaskCount(plan, stage); ++t) {
-    const absl::Status done = CheckDone(work, plan, stage, t, false, &upstream);
+    const absl::Status done = CheckDone(work, plan, stage, t, Verify::kChecksums, &upstream);
     if (done.ok()) {
       ++result.tasks_skipped;
       continue;

@@ -65,7 +65,7 @@ std::string FirstFailure(const std::filesystem::path& work, const TaskPlan& plan
   for (Stage s : StagesOf(plan)) {
     const std::string upstream = UpstreamHash(work, plan, s);
     for (uint32_t t = 0; t < TaskCount(plan, s); ++t) {
-      if (CheckDone(work, plan, s, t, true, &upstream).ok()) continue;
+      if (CheckDone(work, plan, s, t, Verify::kSizes, &upstream).ok()) continue;
       std::error_code ec;
       const std::filesystem::path failed = FailedMarkerPath(work, s, t);
       const std::string why = std::filesystem::exists(failed, ec)

@@ -55,7 +55,7 @@ absl::StatusOr<std::string> StatusReport(const std::filesystem::path& work) {
     std::string lines;
     const std::string upstream = UpstreamHash(work, plan, s);
     for (uint32_t t = 0; t < TaskCount(plan, s); ++t) {
-      const absl::Status d = CheckDone(work, plan, s, t, true, &upstream);
+      const absl::Status d = CheckDone(work, plan, s, t, Verify::kSizes, &upstream);
       std::string state;
       if (TaskRunning(work, s, t)) {
         ++running;

@@ -70,13 +70,18 @@ absl::StatusOr<TaskPlan> LoadPlan(const std::filesystem::path& work);
 absl::Status WriteDoneMarker(const std::filesystem::path& work, Stage s, uint32_t task,
                              const std::vector<std::filesystem::path>& extra = {});
 
+// How much of a task's files CheckDone reads: every file's checksum, only those of the files in
+// the work directory (not the shards a write task staged in the output, whose XXH3-128 is in
+// build.json), or none (every file's size is checked in each case).
+enum class Verify { kChecksums, kChecksumsInWork, kSizes };
+
 // CheckDone()
-// OK when the task's marker exists, every file it lists has its size and checksum (only the
-// size when `sizes_only`), and the earlier stages' markers are still those it was computed
-// from (`upstream`, when given, is UpstreamHash(work, plan, s), computed once for many
-// tasks). kNotFound when there is no marker; kDataLoss naming the first mismatch otherwise.
+// OK when the task's marker exists, every file it lists has its size and, as `verify` says,
+// its checksum, and the earlier stages' markers are still those it was computed from
+// (`upstream`, when given, is UpstreamHash(work, plan, s), computed once for many tasks).
+// kNotFound when there is no marker; kDataLoss naming the first mismatch otherwise.
 absl::Status CheckDone(const std::filesystem::path& work, const TaskPlan& plan, Stage s, uint32_t task,
-                       bool sizes_only = false, const std::string* upstream = nullptr);
+                       Verify verify = Verify::kChecksums, const std::string* upstream = nullptr);
 
 // A hash of the done markers of every task of the stages before `s` (markers missing: "").
 std::string UpstreamHash(const std::filesystem::path& work, const TaskPlan& plan, Stage s);

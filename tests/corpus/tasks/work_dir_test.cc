@@ -187,12 +187,12 @@ TEST(DoneMarker, CatchesTruncatedAndAlteredOutputsAndRedoneStages) {
   EXPECT_TRUE(CheckDone(w, plan, Stage::kDedup, 0).ok());
   // Truncated: the size says so (even when only sizes are checked).
   std::filesystem::resize_file(TaskDir(w, Stage::kRead, 1) / "tokens.u16", 500);
-  absl::Status s = CheckDone(w, plan, Stage::kRead, 1, true);
+  absl::Status s = CheckDone(w, plan, Stage::kRead, 1, Verify::kSizes);
   EXPECT_TRUE(absl::IsDataLoss(s));
   EXPECT_THAT(std::string(s.message()), HasSubstr("500 bytes, its done marker says 1001"));
   // Altered in place, same size: only the checksum sees it.
   WriteFile(TaskDir(w, Stage::kRead, 0) / "tokens.u16", std::string(1000, 'b'));
-  EXPECT_TRUE(CheckDone(w, plan, Stage::kRead, 0, true).ok());
+  EXPECT_TRUE(CheckDone(w, plan, Stage::kRead, 0, Verify::kSizes).ok());
   s = CheckDone(w, plan, Stage::kRead, 0);
   EXPECT_TRUE(absl::IsDataLoss(s));
   EXPECT_THAT(std::string(s.message()), HasSubstr("checksum"));
@@ -205,9 +205,29 @@ TEST(DoneMarker, CatchesTruncatedAndAlteredOutputsAndRedoneStages) {
   std::string old_marker = base::ReadFile(DoneMarkerPath(w, Stage::kRead, 1)).value();
   old_marker.replace(0, old_marker.find('\n'), "rwkvkit done 1");
   WriteFile(DoneMarkerPath(w, Stage::kRead, 1), old_marker);
-  s = CheckDone(w, plan, Stage::kRead, 1, true);
+  s = CheckDone(w, plan, Stage::kRead, 1, Verify::kSizes);
   EXPECT_TRUE(absl::IsDataLoss(s));
   EXPECT_THAT(std::string(s.message()), HasSubstr("intermediate files differ"));
+}
+
+TEST(DoneMarker, FilesOutsideTheWorkDirectoryAreHashedOnlyWhenAsked) {
+  TempDir dir;
+  const std::filesystem::path w = dir / "w", shard = dir / "staged.bin";
+  TaskPlan plan{1, 1, 1, "fp\n"};
+  ASSERT_TRUE(PrepareWorkDir(w, plan).ok());
+  ASSERT_TRUE(ClearTaskDir(w, Stage::kWrite, 0).ok());
+  WriteFile(TaskDir(w, Stage::kWrite, 0) / "shards.txt", "total 1\n");
+  WriteFile(shard, std::string(100, 'a'));
+  ASSERT_TRUE(WriteDoneMarker(w, Stage::kWrite, 0, {shard}).ok());
+  WriteFile(shard, std::string(100, 'b'));  // the same size, other bytes
+  EXPECT_TRUE(CheckDone(w, plan, Stage::kWrite, 0, Verify::kChecksumsInWork).ok());
+  EXPECT_THAT(std::string(CheckDone(w, plan, Stage::kWrite, 0).message()), HasSubstr("checksum"));
+  WriteFile(TaskDir(w, Stage::kWrite, 0) / "shards.txt", "total 2\n");
+  EXPECT_THAT(std::string(CheckDone(w, plan, Stage::kWrite, 0, Verify::kChecksumsInWork).message()),
+              HasSubstr("shards.txt: checksum"));
+  std::filesystem::resize_file(shard, 50);
+  EXPECT_THAT(std::string(CheckDone(w, plan, Stage::kWrite, 0, Verify::kSizes).message()),
+              HasSubstr("50 bytes, its done marker says 100"));
 }
 
 }  // namespace
