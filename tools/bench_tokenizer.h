@@ -11,9 +11,8 @@
 //
 // MeasureSpeed() times only the tokenizer on a language's sample, on one thread then `threads`
 // threads, each `repeats` times, and keeps the median MB/s (10^6 bytes); MakeTotal() adds up
-// the TOTAL row.
-//
-// Not thread-safe itself (one call at a time); uses TBB inside. Pulls in ICU and CLD2.
+// the TOTAL row. Not thread-safe itself (one call at a time); uses TBB inside. Pulls in ICU
+// and CLD2.
 #ifndef RWKVKIT_TOOLS_BENCH_TOKENIZER_H_
 #define RWKVKIT_TOOLS_BENCH_TOKENIZER_H_
 
