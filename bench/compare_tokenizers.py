@@ -5,15 +5,14 @@ On the texts of a JSONL corpus: (i) the official TRIE_TOKENIZER (`rwkv`), encode
 (ii) the Rust `pyrwkv-tokenizer`, encode per document and encode_batch (rayon, --threads);
 (iii) rwkvkit's `tokenizer_bench --json` (per document, per SIMD target the CPU runs, and on the
 concatenation, 1 and --threads threads); (iv) with --rwkvkit, `rwkvkit tokenize --threads 1`
-on the concatenation (the whole process); --rounds R runs (iii) and (iv) R times, alternating,
-and keeps each rwkvkit row's best round. One-thread rows by CPU time, multi-threaded rows by
-wall time; Python rows the best of --repeats passes with the GC off, from `str` (UTF-8
-conversion included); nobody's time includes reading the JSONL; MB = 10^6 bytes of UTF-8.
-Checks: per-document token totals agree, the Rust ids equal the reference's; a disagreement is
-marked and gives exit 1. Prints a Markdown section for docs/benchmarks.md (`--write-doc`
-replaces it between its markers). Not a test. Usage (bench/run_tokenizer_bench.sh runs it):
-  compare_tokenizers.py --corpus .rwkvkit/demo/demo.jsonl \\
-      --vocab .rwkvkit/vocab/rwkv_vocab_v20230424.txt --tokenizer-bench build-bench/bin/tokenizer_bench
+on the concatenation (the whole process); --rounds R alternates (iii) and (iv) R times, each
+rwkvkit row its best round. One-thread rows by CPU time, multi-threaded rows by wall time;
+Python rows the best of --repeats passes with the GC off, from `str`; nobody's time includes
+reading the JSONL; MB = 10^6 bytes of UTF-8. Checks: per-document token totals agree, the Rust
+ids equal the reference's (else marked, exit 1). Prints a Markdown section for
+docs/benchmarks.md (`--write-doc` replaces it between its markers). Not a test. Usage:
+bench/run_tokenizer_bench.sh, or compare_tokenizers.py --corpus .rwkvkit/demo/demo.jsonl
+--vocab .rwkvkit/vocab/rwkv_vocab_v20230424.txt --tokenizer-bench build-bench/bin/tokenizer_bench
 """
 
 import argparse
@@ -27,6 +26,8 @@ import sys
 import tempfile
 import time
 from importlib.metadata import PackageNotFoundError, version
+
+from bench_common import write_doc
 
 BEGIN_MARK = "<!-- BEGIN tokenizer-comparison (bench/compare_tokenizers.py writes this section) -->"
 END_MARK = "<!-- END tokenizer-comparison -->"
@@ -315,27 +316,6 @@ def markdown(info, corpus, rows, loads, problems, bench_data, round_ratios):
     return "\n".join(m) + "\n"
 
 
-def write_doc(path, section):
-    if os.path.exists(path):
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
-        if BEGIN_MARK in text and END_MARK in text:
-            a = text.index(BEGIN_MARK)
-            b = text.index(END_MARK) + len(END_MARK)
-            text = text[:a] + section.rstrip("\n") + text[b:]
-        else:
-            text = text.rstrip("\n") + "\n\n" + section
-    else:
-        text = ("# Benchmarks\n\nMeasured results, each with the machine, versions and input it ran on "
-                "(docs/conventions.md). Benchmarks live under `bench/` and are never run by ctest.\n\n" + section)
-    tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--corpus", required=True, help="JSONL corpus")
@@ -401,7 +381,7 @@ def main():
     section = markdown(info, corpus, rows, [ref_load, rust_load, kit_load], problems, bench_data, round_ratios)
     print(section)
     if args.write_doc:
-        write_doc(args.write_doc, section)
+        write_doc(args.write_doc, section.rstrip("\n"), BEGIN_MARK, END_MARK)
         log(f"wrote {args.write_doc}")
     if args.json:
         with open(args.json, "w") as f:

@@ -8,6 +8,7 @@
 
 #include "tests/tokenizer/naive_encoder.h"
 #include "tests/tokenizer/test_vocab.h"
+#include "tests/tokenizer/world_trie_test.h"
 #include "tokenizer/internal/double_array.h"
 #include "tokenizer/internal/walk.h"
 #include "tokenizer/tokenizer.h"
@@ -15,18 +16,8 @@
 namespace rwkvkit::tokenizer {
 namespace {
 
-class SegmentedEncodeTest : public ::testing::Test {
+class SegmentedEncodeTest : public testing::WorldTrieTest {
  protected:
-  void SetUp() override {
-    const std::optional<std::string> path = testing::WorldVocabPath();
-    if (!path) GTEST_SKIP() << "World vocab not installed: run tools/setup.sh";
-    absl::StatusOr<Vocab> v = LoadVocabFile(*path);
-    ASSERT_TRUE(v.ok()) << v.status();
-    vocab_ = *std::move(v);
-    absl::StatusOr<std::unique_ptr<internal::DoubleArrayTrie>> trie = internal::DoubleArrayTrie::Build(vocab_);
-    ASSERT_TRUE(trie.ok());
-    trie_ = *std::move(trie);
-  }
   std::vector<uint16_t> Plain(const std::string& s) const {
     std::vector<uint16_t> out(s.size());
     out.resize(internal::EncodeSpan(*trie_, reinterpret_cast<const uint8_t*>(s.data()), s.size(), out.data()));
@@ -40,8 +31,6 @@ class SegmentedEncodeTest : public ::testing::Test {
     EXPECT_EQ(end, s.size());
     return out;
   }
-  Vocab vocab_;
-  std::unique_ptr<internal::DoubleArrayTrie> trie_;
 };
 
 TEST_F(SegmentedEncodeTest, EveryLaneCountMatchesPlainWalk) {

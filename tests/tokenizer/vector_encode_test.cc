@@ -13,6 +13,7 @@
 
 #include "tests/tokenizer/naive_encoder.h"
 #include "tests/tokenizer/test_vocab.h"
+#include "tests/tokenizer/world_trie_test.h"
 #include "tokenizer/internal/double_array.h"
 #include "tokenizer/internal/vector_walk.h"
 #include "tokenizer/internal/walk.h"
@@ -21,18 +22,8 @@
 namespace rwkvkit::tokenizer {
 namespace {
 
-class VectorEncodeTest : public ::testing::Test {
+class VectorEncodeTest : public testing::WorldTrieTest {
  protected:
-  void SetUp() override {
-    const std::optional<std::string> path = testing::WorldVocabPath();
-    if (!path) GTEST_SKIP() << "World vocab not installed: run tools/setup.sh";
-    absl::StatusOr<Vocab> v = LoadVocabFile(*path);
-    ASSERT_TRUE(v.ok()) << v.status();
-    vocab_ = *std::move(v);
-    absl::StatusOr<std::unique_ptr<internal::DoubleArrayTrie>> trie = internal::DoubleArrayTrie::Build(vocab_);
-    ASSERT_TRUE(trie.ok());
-    trie_ = *std::move(trie);
-  }
   void TearDown() override { internal::UseVectorWalkTarget(""); }
 
   // Runs `body` once per instruction set (a target the CPU supports and the build compiled).
@@ -59,8 +50,6 @@ class VectorEncodeTest : public ::testing::Test {
                                            out.data(), end_pos));
     return out;
   }
-  Vocab vocab_;
-  std::unique_ptr<internal::DoubleArrayTrie> trie_;
 };
 
 TEST_F(VectorEncodeTest, WorldVocabHasAStopByte) {
