@@ -1,7 +1,6 @@
 // tools/cli/io.cc — see io.h.
 #include "tools/cli/io.h"
 
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -9,18 +8,15 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "base/file_io.h"
 
 namespace rwkvkit::cli {
 
 absl::StatusOr<InputFile> InputFile::Open(const std::string& path) {
   if (path == "-") return InputFile(0, "<stdin>");
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    const int err = errno;
-    const std::string msg = absl::StrCat(path, ": cannot open (", std::strerror(err), ")");
-    return err == ENOENT ? absl::NotFoundError(msg) : absl::PermissionDeniedError(msg);
-  }
-  return InputFile(fd, path);
+  absl::StatusOr<int> fd = base::OpenForRead(path);
+  if (!fd.ok()) return fd.status();
+  return InputFile(*fd, path);
 }
 
 InputFile::InputFile(InputFile&& other) noexcept : fd_(other.fd_), name_(std::move(other.name_)) { other.fd_ = -1; }
@@ -74,16 +70,7 @@ absl::Status Output::Write(std::string_view bytes) {
 }
 
 absl::Status Output::WriteAll(std::string_view bytes) {
-  size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t w = ::write(fd_, bytes.data() + done, bytes.size() - done);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return absl::UnavailableError(absl::StrCat("<stdout>: write failed (", std::strerror(errno), ")"));
-    }
-    done += static_cast<size_t>(w);
-  }
-  return absl::OkStatus();
+  return base::WriteAll(fd_, bytes.data(), bytes.size(), "<stdout>");
 }
 
 }  // namespace rwkvkit::cli

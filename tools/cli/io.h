@@ -1,7 +1,8 @@
 // tools/cli/io.h — block input from a file or stdin, and buffered output to stdout.
 //
 // The CLI streams: inputs are read in blocks so memory does not grow with the input, and
-// output is written in large chunks. Errors name the file (or <stdin>/<stdout>).
+// output is written in large chunks. Errors name the file (or <stdin>/<stdout>); opening and
+// writing go through base/file_io.h.
 // Not thread-safe: one reader/writer per stream.
 #ifndef RWKVKIT_TOOLS_CLI_IO_H_
 #define RWKVKIT_TOOLS_CLI_IO_H_
