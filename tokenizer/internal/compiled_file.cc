@@ -15,6 +15,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_format.h"
+#include "base/hash_mix.h"
 #include "tokenizer/internal/double_array.h"
 #include "tokenizer/vocab.h"
 
@@ -43,14 +44,7 @@ static_assert(sizeof(Header) == kCompiledHeaderBytes);
 constexpr uint64_t kMul1 = 0x9E3779B97F4A7C15ull;
 constexpr uint64_t kMul2 = 0xC2B2AE3D27D4EB4Full;
 
-uint64_t Mix(uint64_t h) {  // murmur3's 64-bit finalizer
-  h ^= h >> 33;
-  h *= 0xFF51AFD7ED558CCDull;
-  h ^= h >> 33;
-  h *= 0xC4CEB9FE1A85EC53ull;
-  h ^= h >> 33;
-  return h;
-}
+using base::Fmix64;  // murmur3's 64-bit finalizer
 
 size_t Pad8(size_t n) { return (n + 7) & ~size_t{7}; }
 
@@ -156,7 +150,7 @@ uint64_t ContentHash(std::string_view bytes) {
     }
   }
   uint64_t h = lane[0];
-  for (int k = 1; k < 4; ++k) h = std::rotl(h ^ Mix(lane[k]), 27) * kMul1;
+  for (int k = 1; k < 4; ++k) h = std::rotl(h ^ Fmix64(lane[k]), 27) * kMul1;
   for (; i + 8 <= n; i += 8) {
     uint64_t w;
     std::memcpy(&w, bytes.data() + i, 8);
@@ -165,7 +159,7 @@ uint64_t ContentHash(std::string_view bytes) {
   uint64_t tail = 0;
   std::memcpy(&tail, bytes.data() + i, n - i);
   h = std::rotl(h ^ (tail * kMul2), 31) * kMul1;
-  return Mix(h);
+  return Fmix64(h);
 }
 
 std::string WriteCompiled(const CompiledView& parts, uint64_t vocab_bytes, uint64_t vocab_hash) {
