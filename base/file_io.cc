@@ -125,6 +125,14 @@ absl::Status FlushAndSync(std::FILE* f, const std::filesystem::path& path) {
   return Fsync(fileno(f), path);
 }
 
+void StartWriteBack(int fd) {
+#if defined(__linux__)
+  ::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);  // offset 0, length 0: the whole file
+#else
+  (void)fd;
+#endif
+}
+
 absl::StatusOr<std::string> ReadFile(const std::filesystem::path& path) {
   absl::StatusOr<int> fd = OpenForRead(path);
   if (!fd.ok()) return fd.status();

@@ -1,6 +1,7 @@
 // base/file_io.h — the one careful file layer: POSIX calls with absl::Status errors that name
 // the path, whole-file reads, and atomic publication (write a temporary name, fsync, rename,
-// fsync the directory), so a file that exists under its final name is complete.
+// fsync the directory), so a file that exists under its final name is complete; StartWriteBack
+// lets a long write's fsync find less left to do.
 //
 // No buffering of its own except AtomicFileWriter's stdio stream. Thread-safe: the functions
 // hold no state; one AtomicFileWriter belongs to one thread. Depends on Abseil only.
@@ -46,6 +47,12 @@ absl::Status CloseFd(int fd, const std::filesystem::path& path);
 
 // Flushes a stdio stream and fsyncs its file (a checkpoint of an append-only file).
 absl::Status FlushAndSync(std::FILE* f, const std::filesystem::path& path);
+
+// StartWriteBack()
+// Asks the kernel to start writing `fd`'s dirty pages out now, without waiting for them (Linux:
+// sync_file_range; elsewhere nothing), so that a later Fsync finds less to wait for. A hint:
+// Fsync still decides durability and reports write errors.
+void StartWriteBack(int fd);
 
 // ReadFile()
 // The whole contents of `path`; kNotFound when it does not exist, kFailedPrecondition for a

@@ -1,7 +1,6 @@
 // corpus/binidx/shard_writer.cc — binidx shard writer (shard_writer.h).
 #include "corpus/binidx/shard_writer.h"
 
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <bit>
@@ -56,7 +55,6 @@ ShardWriter::ShardWriter(ShardWriter&& other) noexcept
       buffer_(std::move(other.buffer_)),
       sizes_(std::move(other.sizes_)),
       tokens_(other.tokens_),
-      flushed_(other.flushed_),
       error_(std::move(other.error_)),
       finished_(other.finished_),
       owns_files_(std::exchange(other.owns_files_, false)) {}
@@ -69,7 +67,6 @@ ShardWriter& ShardWriter::operator=(ShardWriter&& other) noexcept {
     buffer_ = std::move(other.buffer_);
     sizes_ = std::move(other.sizes_);
     tokens_ = other.tokens_;
-    flushed_ = other.flushed_;
     error_ = std::move(other.error_);
     finished_ = other.finished_;
     owns_files_ = std::exchange(other.owns_files_, false);
@@ -108,12 +105,8 @@ absl::Status ShardWriter::CheckWritable() const {
 
 absl::Status ShardWriter::FlushBuffer() {
   absl::Status s = base::WriteAll(bin_fd_, buffer_.data(), buffer_.size(), TempPath(BinPath(prefix_)));
-#if defined(__linux__)
-  // Starts the write-back of these bytes now (a hint; errors surface at Finish's fsync), so that
-  // the fsync that publishes the shard finds little left to wait for.
-  if (s.ok()) ::sync_file_range(bin_fd_, static_cast<off_t>(flushed_), static_cast<off_t>(buffer_.size()), SYNC_FILE_RANGE_WRITE);
-#endif
-  flushed_ += buffer_.size();
+  // The write-back starts now, so that the fsync that publishes the shard finds little left.
+  if (s.ok()) base::StartWriteBack(bin_fd_);
   buffer_.clear();
   return s.ok() ? s : Fail(s);
 }

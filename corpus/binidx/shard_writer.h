@@ -75,7 +75,6 @@ class ShardWriter {
   std::string buffer_;           // pending .bin bytes, flushed at kBufferBytes
   std::vector<int32_t> sizes_;   // tokens per document
   uint64_t tokens_ = 0;
-  uint64_t flushed_ = 0;         // .bin bytes written so far
   absl::Status error_;           // sticky: the first error
   bool finished_ = false;        // Finish() succeeded
   bool owns_files_ = false;      // false once moved from

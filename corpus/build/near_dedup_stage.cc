@@ -113,6 +113,9 @@ absl::Status NearDedupStage::Add(std::span<const uint64_t> signature, uint64_t t
     return base::ErrnoError(path_, "write failed", errno);
   tokens_.push_back(tokens);
   bytes_.push_back(bytes_out);
+  // Every 8192 signatures (7 MB) the kernel starts writing out what stdio has handed it (see
+  // SpillWriter::Append).
+  if (tokens_.size() % 8192 == 0) base::StartWriteBack(fileno(file_));
   if (!report_.empty()) {
     doc_file_.push_back(file);
     doc_line_.push_back(line);
