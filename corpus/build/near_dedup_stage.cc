@@ -19,6 +19,7 @@
 namespace rwkvkit::corpus::build {
 namespace {
 
+constexpr char kSignatures[] = "signatures.u64";
 constexpr char kNearDocs[] = "near_docs.u64";  // tokens, bytes, file, line per stored document
 
 }  // namespace
@@ -26,7 +27,7 @@ constexpr char kNearDocs[] = "near_docs.u64";  // tokens, bytes, file, line per 
 absl::StatusOr<NearDedupStage> NearDedupStage::Create(const std::filesystem::path& work, const dedup::MinHashConfig& config,
                                                       std::filesystem::path report, uint64_t resume_docs) {
   if (absl::Status s = config.Validate(); !s.ok()) return s;
-  const std::filesystem::path p = work / "signatures.u64";
+  const std::filesystem::path p = work / kSignatures;
   const std::filesystem::path numbers = work / kNearDocs;
   std::vector<uint64_t> loaded(resume_docs * 4);
   if (resume_docs > 0) {
@@ -166,6 +167,12 @@ absl::StatusOr<dedup::LshStats> NearDedupStage::Apply(std::vector<DocMeta>& meta
   if (!applied.ok()) return applied;
   for (const dedup::RemovedDoc& x : r->removed) meta[x.doc].copies = 0;
   return r->stats;
+}
+
+void NearDedupStage::RemoveFiles(const std::filesystem::path& work) {
+  std::error_code ec;
+  std::filesystem::remove(work / kSignatures, ec);
+  std::filesystem::remove(work / kNearDocs, ec);
 }
 
 NearDedupStage NearDedupStage::ForTasks(const dedup::MinHashConfig& config, std::filesystem::path report) {

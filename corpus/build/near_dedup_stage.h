@@ -83,6 +83,11 @@ class NearDedupStage {
   // For a build split into tasks (corpus/tasks/): a stage without documents of its own that
   // applies clusters found elsewhere (ApplyRemoved; NoteRowGroup for the report).
   static NearDedupStage ForTasks(const dedup::MinHashConfig& config, std::filesystem::path report);
+
+  // Removes the stage's files from a build's work directory (signatures, per-document numbers):
+  // once phase 1 is complete their decisions are in the documents' metadata, and phase 2 and a
+  // resumed build never read them.
+  static void RemoveFiles(const std::filesystem::path& work);
   // What Apply() does after clustering: for the documents `removed` (ascending, with their
   // representatives), writes the report and moves their counts to `dropped.near_duplicate`;
   // `doc` gives a document's numbers and `signatures` its signature.
