@@ -8,13 +8,11 @@
 // Output: representative[i] = the smallest index in i's cluster, so the first document in
 // input order is kept and the others are removed. Empty documents (kEmptySignatureValue,
 // minhash.h) are never candidates.
-// Deterministic (sequential, fixed order): the result depends only on the signatures and the
-// options. Memory: about 20 bytes per document (LshOptions::sparse: about 40 per document of a
-// confirmed pair, and none per other document); signatures are read through the caller's
-// SignatureSource, so they can stay in a file-backed mmap.
-// Thread-safety: ClusterNearDuplicates is a pure function; it calls `source` from the calling thread
-// only. The array overload computes and sorts each band's keys on the calling task arena's threads
-// (TBB), with the same result as on one.
+// Deterministic for any thread count ((key, doc) orders a band's entries totally). Memory:
+// 20-24 bytes per document (LshOptions::sparse: about 40 per document of a confirmed pair, none
+// per other); signatures are read through the caller's SignatureSource (a file-backed mmap can
+// do). Thread-safety: ClusterNearDuplicates is pure and calls `source` from the calling thread
+// only; the array overload computes and sorts band keys on the calling arena's threads (TBB).
 #ifndef RWKVKIT_CORPUS_DEDUP_LSH_INDEX_H_
 #define RWKVKIT_CORPUS_DEDUP_LSH_INDEX_H_
 
