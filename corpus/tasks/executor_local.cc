@@ -74,11 +74,12 @@ std::string LastLogLine(const std::filesystem::path& log) {
 }
 
 std::vector<uint32_t> PendingTasks(const std::filesystem::path& work, const TaskPlan& plan, Stage stage,
-                                   const std::string& who, ExecutorResult& result) {
+                                   const std::string& who, ExecutorResult& result, bool earlier_pending) {
   std::vector<uint32_t> pending;
   const std::string upstream = UpstreamHash(work, plan, stage);
   for (uint32_t t = 0; t < TaskCount(plan, stage); ++t) {
-    const absl::Status done = CheckDone(work, plan, stage, t, Verify::kChecksums, &upstream);
+    absl::Status done = CheckDone(work, plan, stage, t, Verify::kChecksums, &upstream);
+    if (done.ok() && earlier_pending) done = absl::DataLossError("an earlier stage runs tasks again");
     if (done.ok()) {
       ++result.tasks_skipped;
       continue;

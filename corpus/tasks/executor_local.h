@@ -39,8 +39,11 @@ std::string CommandName(const std::vector<std::string>& command);
 // PendingTasks()
 // The tasks of `stage` whose done markers do not check out, in order; counts the others in
 // result.tasks_skipped and says on stderr (as `who`) why a task with a damaged marker is redone.
+// `earlier_pending`: an earlier stage has tasks to run, whose new markers will make every task
+// of this one stale (work_dir.h WriteDoneMarker): all of them, for an executor that submits
+// every stage at once.
 std::vector<uint32_t> PendingTasks(const std::filesystem::path& work, const TaskPlan& plan, Stage stage,
-                                   const std::string& who, ExecutorResult& result);
+                                   const std::string& who, ExecutorResult& result, bool earlier_pending = false);
 
 // The last non-empty line of a task's log ("" when none), for messages.
 std::string LastLogLine(const std::filesystem::path& log);

@@ -105,7 +105,7 @@ absl::StatusOr<ExecutorResult> RunSlurmExecutor(const std::filesystem::path& wor
   std::vector<std::string> arrays;   // A of every array submitted by this run
   std::string jobs_log;
   for (Stage stage : StagesOf(plan)) {
-    const std::vector<uint32_t> pending = PendingTasks(work, plan, stage, who, result);
+    const std::vector<uint32_t> pending = PendingTasks(work, plan, stage, who, result, !earlier.empty());
     if (pending.empty()) continue;
     std::string script = absl::StrCat("#!/bin/sh\n# rwkvkit, stage ", StageName(stage), " (one array task per task)\nexec");
     for (const std::string& a : command) absl::StrAppend(&script, " ", ShellQuote(a));

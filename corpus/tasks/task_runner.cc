@@ -11,6 +11,7 @@
 #include "base/status_macros.h"
 #include "corpus/build/build_report.h"
 #include "corpus/build/output_lock.h"
+#include "corpus/tasks/intermediate.h"
 #include "corpus/tasks/stage_tasks.h"
 #include "corpus/tasks/task_runner.h"
 #include "corpus/tasks/task_usage.h"
@@ -32,10 +33,37 @@ absl::Status Dispatch(const TaskContext& ctx, Stage stage, uint32_t task, std::v
   return absl::InternalError("unknown stage");
 }
 
+// Whether task `task` of `stage` reads the whole of file `name` of task `t` of the earlier stage
+// `up`, and so hashes it before it runs: each intermediate file is hashed by the tasks that read
+// it, once per stage. Files read in parts (by index or by range: the keyed records, near-dedup
+// numbers and signatures by the cluster task, the layout and the tokens by the write tasks, the
+// staged shards by publish) are checked by size: hashing them whole would read them again for
+// every reader. The executors hash every finished task's files once per run.
+bool BuildTaskReads(Stage stage, uint32_t task, Stage up, uint32_t t, const std::filesystem::path& name) {
+  const std::string f = name.string();
+  switch (stage) {
+    case Stage::kRead: return up == Stage::kLines && t < task;  // the newline counts of the slices before it
+    case Stage::kDedup:
+      return up == Stage::kRead && (f == PartFileName("keys", task) || f == PartFileName("bands", task));
+    case Stage::kCluster:
+      return up == Stage::kDedup || (up == Stage::kRead && (f == "phase1.checkpoint" || f == "spill.done" ||
+                                                           f == "docs.u64" || f == "docs_meta.u32" ||
+                                                           f == "row_groups.u64"));
+    case Stage::kWrite: return up == Stage::kCluster && f == "shard_starts.u64";
+    case Stage::kPublish:
+      return (up == Stage::kWrite && !name.is_absolute()) ||
+             (up == Stage::kCluster && (f == "phase1.json" || f == "dedup_report.jsonl")) ||
+             (up == Stage::kRead && f == "drop_report.jsonl");
+    case Stage::kLines:
+    case Stage::kEval: break;
+  }
+  return false;
+}
+
 }  // namespace
 
 absl::StatusOr<bool> RunTaskWith(const std::filesystem::path& work, const TaskPlan& plan, Stage stage, uint32_t task,
-                                 const std::string& owner, const TaskBody& body,
+                                 const std::string& owner, const TaskBody& body, const UpstreamReads& hashes,
                                  const build::StageTimes* body_stages) {
   const uint32_t n = TaskCount(plan, stage);
   if (n == 0) return absl::InvalidArgumentError(absl::StrCat("--stage ", StageName(stage), ": not a stage of this work"));
@@ -58,19 +86,16 @@ absl::StatusOr<bool> RunTaskWith(const std::filesystem::path& work, const TaskPl
                                                             lock->status().message()));
   const UsageClock clock;  // from the lock on: checking the earlier stages' outputs is the task's work
   if (CheckDone(work, plan, stage, task).ok()) return false;
-  // Every earlier task: its marker, the marker chain and its files' sizes. The checksums of
-  // the stage just before this one: its tasks t with t = task (mod this stage's tasks), so
-  // that the stage's tasks hash each of its outputs once, between them; the staged shards
-  // only by size (the one publish task would read them all again; build.json has their XXH3).
+  // Every earlier task: its marker, the marker chain and its files' sizes; the checksums of the
+  // files this task reads whole (`hashes`), just before it reads them.
   const std::span<const Stage> stages = StagesOf(plan);
   for (size_t k = 0; k < stages.size() && stages[k] != stage; ++k) {
     const Stage up = stages[k];
-    const bool just_before = k + 1 < stages.size() && stages[k + 1] == stage;
     const std::string upstream = UpstreamHash(work, plan, up);
     for (uint32_t t = 0; t < TaskCount(plan, up); ++t)
-      if (absl::Status s = CheckDone(work, plan, up, t, just_before && t % n == task ? Verify::kChecksumsInWork
-                                                                                     : Verify::kSizes,
-                                     &upstream);
+      if (absl::Status s = CheckDone(
+              work, plan, up, t,
+              [&](const std::filesystem::path& name) { return hashes != nullptr && hashes(up, t, name); }, &upstream);
           !s.ok())
         return absl::FailedPreconditionError(absl::StrCat("task ", StageName(stage), " ", task, " needs task ",
                                                           StageName(up), " ", t, " finished: ", s.message(),
@@ -97,6 +122,7 @@ absl::StatusOr<bool> RunTask(const TaskContext& ctx, Stage stage, uint32_t task)
   return RunTaskWith(
       ctx.work, ctx.plan, stage, task, ctx.opt.command_line,
       [&](std::vector<std::filesystem::path>& extra) { return Dispatch(ctx, stage, task, extra, times); },
+      [&](Stage up, uint32_t t, const std::filesystem::path& name) { return BuildTaskReads(stage, task, up, t, name); },
       stage == Stage::kRead ? &times : nullptr);
 }
 

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <sstream>
@@ -25,8 +26,9 @@ namespace {
 
 constexpr char kPlanMagic[] = "rwkvkit task plan 1";
 // The intermediate files' format: raise the number whenever a stage's outputs change, so that a
-// task finished by an older binary is redone instead of read (format 1 wrote firsts.bin).
-constexpr char kDoneMagic[] = "rwkvkit done 2";
+// task finished by an older binary is redone instead of read (format 1 wrote firsts.bin), or the
+// marker's lines (format 3 added "run", which format 2 would stop at).
+constexpr char kDoneMagic[] = "rwkvkit done 3";
 constexpr char kDonePrefix[] = "rwkvkit done ";
 
 
@@ -183,7 +185,8 @@ absl::Status WriteDoneMarker(const std::filesystem::path& work, Stage s, uint32_
     if (e.is_regular_file() && e.path().filename() != build::kLockFileName) files.push_back(e.path().filename());
   std::sort(files.begin(), files.end());
   files.insert(files.end(), extra.begin(), extra.end());
-  std::string text = absl::StrCat(kDoneMagic, "\nupstream ", UpstreamHash(work, *plan, s), "\n");
+  std::string text = absl::StrCat(kDoneMagic, "\nupstream ", UpstreamHash(work, *plan, s), "\nrun ", ::getpid(), " ",
+                                  std::chrono::system_clock::now().time_since_epoch().count(), "\n");
   for (const std::filesystem::path& f : files) {
     const std::filesystem::path full = f.is_absolute() ? f : dir / f;
     const uint64_t size = std::filesystem::file_size(full, ec);
@@ -197,6 +200,16 @@ absl::Status WriteDoneMarker(const std::filesystem::path& work, Stage s, uint32_
 
 absl::Status CheckDone(const std::filesystem::path& work, const TaskPlan& plan, Stage s, uint32_t task,
                        Verify verify, const std::string* upstream) {
+  return CheckDone(
+      work, plan, s, task,
+      [verify](const std::filesystem::path& name) {
+        return verify == Verify::kChecksums || (verify == Verify::kChecksumsInWork && !name.is_absolute());
+      },
+      upstream);
+}
+
+absl::Status CheckDone(const std::filesystem::path& work, const TaskPlan& plan, Stage s, uint32_t task,
+                       const HashFilter& hash, const std::string* upstream) {
   const std::filesystem::path marker = DoneMarkerPath(work, s, task);
   std::error_code ec;
   if (!std::filesystem::exists(marker, ec)) return absl::NotFoundError(absl::StrCat(marker.string(), ": no done marker"));
@@ -218,6 +231,7 @@ absl::Status CheckDone(const std::filesystem::path& work, const TaskPlan& plan, 
         return absl::DataLossError(absl::StrCat(marker.string(), ": an earlier stage was redone since this task ran"));
       continue;
     }
+    if (f[0] == "run") continue;  // which run wrote it: only for the marker chain
     uint64_t size = 0;
     if (f.size() != 3 || !absl::SimpleAtoi(f[0], &size)) break;
     const std::filesystem::path p(f[2]);
@@ -226,7 +240,7 @@ absl::Status CheckDone(const std::filesystem::path& work, const TaskPlan& plan, 
     if (ec) return absl::DataLossError(absl::StrCat(full.string(), ": missing (listed in ", marker.string(), ")"));
     if (have != size)
       return absl::DataLossError(absl::StrCat(full.string(), ": ", have, " bytes, its done marker says ", size));
-    if (verify == Verify::kSizes || (verify == Verify::kChecksumsInWork && p.is_absolute())) continue;
+    if (!hash(p)) continue;
     absl::StatusOr<std::string> h = build::FileHash128Hex(full);
     if (!h.ok()) return absl::DataLossError(h.status().message());
     if (*h != f[1]) return absl::DataLossError(absl::StrCat(full.string(), ": checksum differs from its done marker"));

@@ -4,8 +4,8 @@
 // into tasks that talk only through files here (an evaluation split into tasks has one stage,
 // eval: evaluation/eval_tasks.h): plan.txt and fingerprint.txt (what the
 // directory was made for), <stage>/<task>/ (a task's outputs and lock), <stage>/<task>.done
-// (size and XXH3-128 of every output and a hash of the earlier stages' markers, written
-// last), <stage>/<task>.usage.json (its time and memory, task_usage.h; not in the marker),
+// (size and XXH3-128 of every output, a hash of the earlier stages' markers and the run's
+// process and time, so that a task run again changes the later tasks' chain; written last), <stage>/<task>.usage.json (its time and memory, task_usage.h; not in the marker),
 // <stage>/<task>.failed (its last failure), logs/. A task whose marker is present and
 // whose outputs still match it is finished; anything else (no marker, a changed or truncated
 // output, earlier stages redone differently) is redone.
@@ -17,6 +17,7 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -67,6 +68,9 @@ absl::StatusOr<TaskPlan> LoadPlan(const std::filesystem::path& work);
 // WriteDoneMarker()
 // Records every file of the task's directory (but its lock) and the `extra` files (absolute
 // paths, e.g. shards it wrote elsewhere), with the hash of the earlier stages' markers.
+// A marker names the run that wrote it (process id and time): a task run again writes another
+// marker even for the same outputs, so every later task computed from the earlier run is redone
+// (it may have read a damaged file that the run replaced).
 absl::Status WriteDoneMarker(const std::filesystem::path& work, Stage s, uint32_t task,
                              const std::vector<std::filesystem::path>& extra = {});
 
@@ -82,6 +86,11 @@ enum class Verify { kChecksums, kChecksumsInWork, kSizes };
 // kNotFound when there is no marker; kDataLoss naming the first mismatch otherwise.
 absl::Status CheckDone(const std::filesystem::path& work, const TaskPlan& plan, Stage s, uint32_t task,
                        Verify verify = Verify::kChecksums, const std::string* upstream = nullptr);
+// The same, hashing the files for which `hash(name)` is true (name: as the marker lists it,
+// relative to the task's directory or absolute); the others only by size.
+using HashFilter = std::function<bool(const std::filesystem::path& name)>;
+absl::Status CheckDone(const std::filesystem::path& work, const TaskPlan& plan, Stage s, uint32_t task,
+                       const HashFilter& hash, const std::string* upstream = nullptr);
 
 // A hash of the done markers of every task of the stages before `s` (markers missing: "").
 std::string UpstreamHash(const std::filesystem::path& work, const TaskPlan& plan, Stage s);

@@ -4,12 +4,10 @@
 On the generated corpus of split_corpus.py (reference: the one-process build):
   - a read task SIGKILLed while it writes its token store leaves no done marker; rerunning the
     executor redoes it and the output is byte-identical to the reference;
-  - a truncated intermediate file and one changed in place with the same size are caught by
-    their done marker (size; XXH3-128 by the next stage's task whose share it is, and by the
-    executor): a task run by hand refuses, naming the file; --status lists the task to redo;
-    the executor redoes only that task, output identical;
-  - a failing task (--strict on a bad record) makes the executor exit 1 naming the task and its
-    log; --status shows it failed with the message;
+  - a truncated intermediate file, and one changed in place (same size) that a task reads, stop
+    that task run by hand, naming the file (size; XXH3-128 of what it reads); --status lists the
+    task to redo; the executor redoes it and the later stages, output identical;
+  - a failing task (--strict, a bad record): the executor exits 1 naming it and its log; --status why;
   - a changed setting, manifest or task count on an existing work directory is refused with the
     first difference; a second executor on a locked work directory is refused;
   - rerunning a finished build runs nothing.
@@ -112,31 +110,30 @@ def main():
         res = r.run(out, work, local)
         check(res.returncode == 0 and "redoing task read 2" in res.stderr,
               "the executor redoes the task whose file was truncated")
-        check("redoing task read 0" not in res.stderr and "redoing task dedup" not in res.stderr,
-              "and no other finished task")
+        check("redoing task read 0" not in res.stderr and "redoing task dedup 0" in res.stderr,
+              "and the later stages' tasks (another run of read 2), no other read task")
         check(digest_dir(out) == want, "after a truncated intermediate: output byte-identical")
         # The same size, other bytes: only the checksum tells.
         out, work = os.path.join(tmp, "out3"), os.path.join(tmp, "work3")
         r.stages(out, work, [("lines", 3), ("read", 3)])
-        def flip(t):
-            with open(os.path.join(work, "read", f"0000{t}", "signatures.u64"), "r+b") as f:
-                f.seek(64)
-                b = f.read(1)
-                f.seek(64)
-                f.write(bytes([b[0] ^ 0xFF]))
-        # A task checks the sizes of every earlier output, the checksums of its share of the
-        # stage before it: dedup task 1 of 2 those of read task 1.
-        flip(1)
+        def damage(t, name):  # every 8th byte, the same size
+            with open(os.path.join(work, "read", f"0000{t}", name), "r+b") as f:
+                b = bytearray(f.read())
+                b[::8] = bytes(x ^ 0x5A for x in b[::8])
+                f.seek(0)
+                f.write(b)
+        # A task hashes the files it reads: dedup task 0 the keys.00000 of every read task.
+        damage(1, "keys.00000")
         res = r.run(out, work, ["--stage", "dedup", "--task", "0"])
-        check(res.returncode == 0, "dedup task 0 hashes only its share of the read outputs (read tasks 0 and 2)")
+        check(res.returncode == 1 and "read/00001/keys.00000" in res.stderr and "checksum" in res.stderr,
+              f"dedup task 0 finds read task 1's changed keys.00000 by its checksum ({res.stderr.strip()[:200]})")
         res = r.run(out, work, ["--stage", "dedup", "--task", "1"])
-        check(res.returncode == 1 and "read/00001/signatures.u64" in res.stderr and "checksum" in res.stderr,
-              f"dedup task 1 finds read task 1's changed file by its checksum ({res.stderr.strip()[:200]})")
-        flip(0)
+        check(res.returncode == 0, "dedup task 1, which does not read that file, runs")
+        damage(0, "signatures.u64")  # read by index (the cluster task): the executor's checksums find it
         res = r.run(out, work, local)
         check(res.returncode == 0 and "redoing task read 0" in res.stderr and "redoing task read 1" in res.stderr
-              and "checksum" in res.stderr,
-              "a file changed in place (same size) is caught by its checksum and the task redone")
+              and "checksum" in res.stderr and "redoing task dedup 1" in res.stderr,
+              "files changed in place are caught by their checksums, those tasks and the later ones redone")
         check(digest_dir(out) == want, "after a changed intermediate: output byte-identical")
 
         # 3. Rerunning a finished build runs nothing.

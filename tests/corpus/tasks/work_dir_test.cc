@@ -185,6 +185,10 @@ TEST(DoneMarker, CatchesTruncatedAndAlteredOutputsAndRedoneStages) {
   WriteFile(TaskDir(w, Stage::kDedup, 0) / "losers.u64", "");
   ASSERT_TRUE(WriteDoneMarker(w, Stage::kDedup, 0).ok());
   EXPECT_TRUE(CheckDone(w, plan, Stage::kDedup, 0).ok());
+  // Read task 1 run again, same outputs: another run, so the dedup task is stale (it may have read
+  // a damaged file that the run replaced).
+  ASSERT_TRUE(WriteDoneMarker(w, Stage::kRead, 1).ok());
+  EXPECT_THAT(std::string(CheckDone(w, plan, Stage::kDedup, 0).message()), HasSubstr("earlier stage was redone"));
   // Truncated: the size says so (even when only sizes are checked).
   std::filesystem::resize_file(TaskDir(w, Stage::kRead, 1) / "tokens.u16", 500);
   absl::Status s = CheckDone(w, plan, Stage::kRead, 1, Verify::kSizes);
