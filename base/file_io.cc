@@ -152,28 +152,27 @@ absl::StatusOr<MappedFile> MappedFile::Open(const std::filesystem::path& path) {
   absl::StatusOr<int> fd = OpenForRead(path);
   if (!fd.ok()) return fd.status();
   absl::StatusOr<uint64_t> size = FileSize(*fd, path);
-  void* data = nullptr;
-  int err = 0;
-  if (size.ok() && *size > 0) {
-    data = ::mmap(nullptr, *size, PROT_READ, MAP_PRIVATE, *fd, 0);
-    if (data == MAP_FAILED) err = errno;
-  }
+  void* data = MAP_FAILED;
+  if (size.ok() && *size > 0) data = ::mmap(nullptr, *size, PROT_READ, MAP_PRIVATE, *fd, 0);
   ::close(*fd);
   if (!size.ok()) return size.status();
-  if (err != 0) return ErrnoError(path, "cannot map", err);
-  return MappedFile(data, static_cast<size_t>(*size));
+  if (data != MAP_FAILED) return MappedFile(data, static_cast<size_t>(*size));
+  if (*size == 0) return MappedFile(std::string());
+  // No mmap on this file system (ENODEV, EINVAL on some FUSE and network mounts): read it.
+  absl::StatusOr<std::string> contents = ReadFile(path);
+  if (!contents.ok()) return contents.status();
+  return MappedFile(*std::move(contents));
 }
 
-MappedFile::MappedFile(MappedFile&& other) noexcept : data_(other.data_), size_(other.size_) {
-  other.data_ = nullptr;
-  other.size_ = 0;
-}
+MappedFile::MappedFile(MappedFile&& other) noexcept
+    : data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0)), read_(std::move(other.read_)) {}
 
 MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
   if (this != &other) {
     if (data_ != nullptr) ::munmap(data_, size_);
     data_ = std::exchange(other.data_, nullptr);
     size_ = std::exchange(other.size_, 0);
+    read_ = std::move(other.read_);
   }
   return *this;
 }

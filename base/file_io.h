@@ -61,22 +61,28 @@ absl::StatusOr<std::string> ReadFile(const std::filesystem::path& path);
 
 // MappedFile: the whole contents of a regular file, mapped read-only instead of copied into a
 // fresh buffer (no zero-fill, no copy, no anonymous pages to fault in and give back): for
-// large inputs read once, such as the tokenizer's files at load. Open() fails as ReadFile()
-// does. Cutting the file shorter while it is mapped makes a read past its new end fault
-// (SIGBUS): map only files that are replaced by rename, never rewritten in place, and keep
-// the mapping only as long as it is read.
+// large inputs read once, such as the tokenizer's files at load. Where the file system cannot
+// map (some FUSE and network mounts) the file is read with ReadFile() instead; an empty file
+// gives an empty view with a non-null data(). Open() fails as ReadFile() does. Cutting the
+// file shorter while it is mapped makes a read past its new end fault (SIGBUS): map only
+// files that are replaced by rename, never rewritten in place, and keep the mapping only as
+// long as it is read.
 class MappedFile {
  public:
   static absl::StatusOr<MappedFile> Open(const std::filesystem::path& path);
   MappedFile(MappedFile&& other) noexcept;
   MappedFile& operator=(MappedFile&& other) noexcept;
   ~MappedFile();
-  std::string_view bytes() const { return {static_cast<const char*>(data_), size_}; }
+  std::string_view bytes() const {
+    return data_ != nullptr ? std::string_view(static_cast<const char*>(data_), size_) : std::string_view(read_);
+  }
 
  private:
   MappedFile(void* data, size_t size) : data_(data), size_(size) {}
-  void* data_;  // null for an empty file
+  explicit MappedFile(std::string read) : data_(nullptr), size_(0), read_(std::move(read)) {}
+  void* data_;  // the mapping; null when the file was read into `read_` (or is empty)
   size_t size_;
+  std::string read_;
 };
 
 // CutBackAndRead()

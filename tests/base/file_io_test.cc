@@ -172,8 +172,19 @@ TEST(ReadFile, ReadsEveryByteAndNamesThePathOnErrors) {
   mapped = MappedFile::Open(d / "empty");
   ASSERT_TRUE(mapped.ok()) << mapped.status();
   EXPECT_THAT(mapped->bytes(), IsEmpty());
+  EXPECT_NE(mapped->bytes().data(), nullptr);  // an empty view callers may memcpy from
   moved = *std::move(mapped);  // the old mapping is released
   EXPECT_THAT(moved.bytes(), IsEmpty());
+  EXPECT_NE(moved.bytes().data(), nullptr);
+  // A file its file system cannot map (sysfs: mmap fails with ENODEV) is read as ReadFile reads it.
+  if (const fs::path unmappable = "/sys/kernel/mm/transparent_hugepage/enabled"; fs::exists(unmappable)) {
+    const absl::StatusOr<std::string> read = ReadFile(unmappable);
+    const absl::StatusOr<MappedFile> fallback = MappedFile::Open(unmappable);
+    EXPECT_EQ(fallback.status(), read.status());
+    if (read.ok() && fallback.ok()) {
+      EXPECT_EQ(fallback->bytes(), *read);
+    }
+  }
 
   for (const absl::Status& missing : {ReadFile(d / "missing.json").status(), MappedFile::Open(d / "missing.json").status()}) {
     EXPECT_EQ(missing.code(), absl::StatusCode::kNotFound);

@@ -138,6 +138,11 @@ TEST_F(CompiledFileTest, StaleFileIsIgnoredAndTheVocabBuilt) {
   ASSERT_TRUE(t.ok());
   EXPECT_FALSE(t->loaded_compiled());
   EXPECT_EQ(t->Encode("xyz"), std::vector<uint16_t>({260}));
+  // An emptied vocab: refused with the vocab's own error, the stale compiled file only hashed.
+  WriteAll(vocab, "");
+  t = Tokenizer::Load(vocab);
+  EXPECT_EQ(t.status().code(), absl::StatusCode::kInvalidArgument) << t.status();
+  EXPECT_THAT(std::string(t.status().message()), HasSubstr("no entries"));
 }
 
 TEST_F(CompiledFileTest, TruncatedOrDamagedFileIsIgnoredAndTheVocabBuilt) {

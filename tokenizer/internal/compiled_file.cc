@@ -157,7 +157,7 @@ uint64_t ContentHash(std::string_view bytes) {
     h = std::rotl(h ^ (w * kMul2), 31) * kMul1;
   }
   uint64_t tail = 0;
-  std::memcpy(&tail, bytes.data() + i, n - i);
+  if (n > i) std::memcpy(&tail, bytes.data() + i, n - i);
   h = std::rotl(h ^ (tail * kMul2), 31) * kMul1;
   return Fmix64(h);
 }
