@@ -3,10 +3,13 @@
 // as a full disk fails with ENOSPC; /dev/full fails every write with ENOSPC.
 #include "base/file_io.h"
 
+#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <csignal>
@@ -176,8 +179,17 @@ TEST(ReadFile, ReadsEveryByteAndNamesThePathOnErrors) {
   moved = *std::move(mapped);  // the old mapping is released
   EXPECT_THAT(moved.bytes(), IsEmpty());
   EXPECT_NE(moved.bytes().data(), nullptr);
-  // A file its file system cannot map (sysfs: mmap fails with ENODEV) is read as ReadFile reads it.
-  if (const fs::path unmappable = "/sys/kernel/mm/transparent_hugepage/enabled"; fs::exists(unmappable)) {
+  // A file its file system cannot map (sysfs on Linux: mmap fails with ENODEV) is read as
+  // ReadFile reads it; checked only where that mmap does fail.
+  const fs::path unmappable = "/sys/kernel/mm/transparent_hugepage/enabled";
+  bool maps = true;
+  if (const int fd = ::open(unmappable.c_str(), O_RDONLY | O_CLOEXEC); fd >= 0) {
+    void* m = ::mmap(nullptr, 4096, PROT_READ, MAP_PRIVATE, fd, 0);
+    maps = m != MAP_FAILED;
+    if (maps) ::munmap(m, 4096);
+    ::close(fd);
+  }
+  if (!maps) {
     const absl::StatusOr<std::string> read = ReadFile(unmappable);
     const absl::StatusOr<MappedFile> fallback = MappedFile::Open(unmappable);
     EXPECT_EQ(fallback.status(), read.status());
