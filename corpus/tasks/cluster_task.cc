@@ -244,7 +244,7 @@ absl::StatusOr<std::vector<uint64_t>> NearDuplicates(const TaskContext& ctx, con
                                             : TaskDir(ctx.work, Stage::kCluster, 0) / "dedup_report.jsonl");
   for (uint32_t t = 0; t < n_tasks; ++t) {  // Parquet row groups, for the report
     RWKVKIT_ASSIGN_OR_RETURN(const std::vector<uint64_t> groups,
-                             ReadRecords<uint64_t>(TaskDir(ctx.work, Stage::kRead, t) / "row_groups.u64"));
+                             ReadRecords<uint64_t>(TaskDir(ctx.work, Stage::kRead, t) / kRowGroupsFile));
     for (size_t k = 0; k + 2 < groups.size(); k += 3)
       near.NoteRowGroup(static_cast<uint32_t>(groups[k]), static_cast<int64_t>(groups[k + 1]), groups[k + 2]);
   }
@@ -379,7 +379,7 @@ absl::Status WriteShardPlan(const TaskContext& ctx, const Stores& st, const std:
   }
   std::vector<uint64_t> starts = cuts.Finish();
   if (starts.empty()) starts.push_back(0);  // no shard: just the end
-  return base::WriteFileAtomically(dir / "shard_starts.u64",
+  return base::WriteFileAtomically(dir / kShardStartsFile,
                                    std::string(reinterpret_cast<const char*>(starts.data()), starts.size() * 8));
 }
 

@@ -74,9 +74,9 @@ absl::Status AddPartition(const TaskContext& ctx, const char* stem, uint32_t par
 
 // losers.u64: every document whose exact key an earlier one in input order also has.
 absl::Status ExactLosers(const TaskContext& ctx, uint32_t partition, const std::filesystem::path& dir) {
-  ExternalSorter<KeyEntry> sorter(dir, "keys", ctx.sort_bytes);
+  ExternalSorter<KeyEntry> sorter(dir, kKeysStem, ctx.sort_bytes);
   RWKVKIT_RETURN_IF_ERROR(
-      AddPartition<KeyRecord>(ctx, "keys", partition, sorter, [](const KeyRecord& k, uint64_t task) {
+      AddPartition<KeyRecord>(ctx, kKeysStem, partition, sorter, [](const KeyRecord& k, uint64_t task) {
         return KeyEntry{{k.hi, k.lo}, task | k.keyed};
       }));
   RWKVKIT_ASSIGN_OR_RETURN(RecordWriter out, RecordWriter::Create(dir / "losers.u64"));
@@ -96,9 +96,9 @@ absl::Status ExactLosers(const TaskContext& ctx, uint32_t partition, const std::
 
 // buckets.u64: every band key of the partition shared by two or more documents.
 absl::Status Buckets(const TaskContext& ctx, uint32_t partition, const std::filesystem::path& dir) {
-  ExternalSorter<KeyEntry> sorter(dir, "bands", ctx.sort_bytes);
+  ExternalSorter<KeyEntry> sorter(dir, kBandsStem, ctx.sort_bytes);
   RWKVKIT_RETURN_IF_ERROR(
-      AddPartition<BandRecord>(ctx, "bands", partition, sorter, [](const BandRecord& r, uint64_t task) {
+      AddPartition<BandRecord>(ctx, kBandsStem, partition, sorter, [](const BandRecord& r, uint64_t task) {
         return KeyEntry{{r.doc >> kBandShift, r.key}, task | (r.doc & ((uint64_t{1} << kBandShift) - 1))};
       }));
   RWKVKIT_ASSIGN_OR_RETURN(RecordWriter out, RecordWriter::Create(dir / "buckets.u64"));

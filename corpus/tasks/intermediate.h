@@ -68,6 +68,13 @@ inline uint32_t PartitionOf(uint64_t hash, uint32_t partitions) {
 
 std::string PartFileName(const char* stem, uint32_t partition);  // "keys.00003"
 
+// The task layer's own intermediate files: one name each for the task that writes them, the tasks
+// that read them and the done checks (task_runner.cc).
+inline constexpr char kKeysStem[] = "keys";    // read task -> dedup task p: PartFileName(kKeysStem, p)
+inline constexpr char kBandsStem[] = "bands";  // read task -> dedup task p: PartFileName(kBandsStem, p)
+inline constexpr char kRowGroupsFile[] = "row_groups.u64";      // read task -> cluster task
+inline constexpr char kShardStartsFile[] = "shard_starts.u64";  // cluster task -> write tasks
+
 // Buffered append of raw records; Close() flushes, fsyncs and reports any write error.
 class RecordWriter {
  public:

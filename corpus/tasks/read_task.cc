@@ -32,7 +32,7 @@ class KeyFiles : public build::ExactKeyLog {
     RWKVKIT_ASSIGN_OR_RETURN(RecordWriter keyed, RecordWriter::Create(dir / "keyed.bin"));
     f.keyed_.emplace(std::move(keyed));
     for (uint32_t p = 0; p < partitions; ++p) {
-      RWKVKIT_ASSIGN_OR_RETURN(RecordWriter w, RecordWriter::Create(dir / PartFileName("keys", p)));
+      RWKVKIT_ASSIGN_OR_RETURN(RecordWriter w, RecordWriter::Create(dir / PartFileName(kKeysStem, p)));
       f.keys_.push_back(std::move(w));
     }
     return f;
@@ -63,7 +63,7 @@ absl::Status WriteBandKeys(const std::filesystem::path& dir, const dedup::MinHas
                            uint32_t partitions) {
   std::vector<RecordWriter> out;
   for (uint32_t p = 0; p < partitions; ++p) {
-    RWKVKIT_ASSIGN_OR_RETURN(RecordWriter w, RecordWriter::Create(dir / PartFileName("bands", p)));
+    RWKVKIT_ASSIGN_OR_RETURN(RecordWriter w, RecordWriter::Create(dir / PartFileName(kBandsStem, p)));
     out.push_back(std::move(w));
   }
   // The signatures are read in blocks, not mapped: the task's memory stays the same for any slice.
@@ -192,7 +192,7 @@ absl::Status RunReadTask(const TaskContext& ctx, uint32_t task, build::StageTime
     RWKVKIT_RETURN_IF_ERROR(near->Sync());
     const std::vector<uint64_t> groups = near->RowGroupRecords();
     RWKVKIT_RETURN_IF_ERROR(base::WriteFileAtomically(
-        dir / "row_groups.u64", std::string(reinterpret_cast<const char*>(groups.data()), groups.size() * 8)));
+        dir / kRowGroupsFile, std::string(reinterpret_cast<const char*>(groups.data()), groups.size() * 8)));
   }
   build::Phase1Checkpoint cp;
   cp.next_file = pieces.empty() ? 0 : pieces.back().file + 1;

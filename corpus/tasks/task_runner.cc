@@ -44,12 +44,12 @@ bool BuildTaskReads(Stage stage, uint32_t task, Stage up, uint32_t t, const std:
   switch (stage) {
     case Stage::kRead: return up == Stage::kLines && t < task;  // the newline counts of the slices before it
     case Stage::kDedup:
-      return up == Stage::kRead && (f == PartFileName("keys", task) || f == PartFileName("bands", task));
+      return up == Stage::kRead && (f == PartFileName(kKeysStem, task) || f == PartFileName(kBandsStem, task));
     case Stage::kCluster:
       return up == Stage::kDedup || (up == Stage::kRead && (f == "phase1.checkpoint" || f == "spill.done" ||
                                                            f == "docs.u64" || f == "docs_meta.u32" ||
-                                                           f == "row_groups.u64"));
-    case Stage::kWrite: return up == Stage::kCluster && f == "shard_starts.u64";
+                                                           f == kRowGroupsFile));
+    case Stage::kWrite: return up == Stage::kCluster && f == kShardStartsFile;
     case Stage::kPublish:
       return (up == Stage::kWrite && !name.is_absolute()) ||
              (up == Stage::kCluster && (f == "phase1.json" || f == "dedup_report.jsonl")) ||

@@ -80,7 +80,7 @@ absl::Status StageConcatenation(const std::vector<std::filesystem::path>& parts,
 absl::Status RunWriteTask(const TaskContext& ctx, uint32_t task, std::vector<std::filesystem::path>& shard_files) {
   const build::BuildOptions& opt = ctx.opt;
   const std::filesystem::path cluster = TaskDir(ctx.work, Stage::kCluster, 0);
-  RWKVKIT_ASSIGN_OR_RETURN(const std::vector<uint64_t> starts, ReadRecords<uint64_t>(cluster / "shard_starts.u64"));
+  RWKVKIT_ASSIGN_OR_RETURN(const std::vector<uint64_t> starts, ReadRecords<uint64_t>(cluster / kShardStartsFile));
   std::error_code ec;
   const uint64_t layout_bytes = std::filesystem::file_size(cluster / "layout.bin", ec);
   if (starts.empty() || ec || layout_bytes != starts.back() * sizeof(LayoutRecord))
