@@ -17,6 +17,7 @@
 #include "corpus/input/input_paths.h"
 #include "corpus/build/near_dedup_stage.h"
 #include "corpus/build/output_dir.h"
+#include "corpus/build/work_files.h"
 
 namespace rwkvkit::corpus::build {
 namespace {

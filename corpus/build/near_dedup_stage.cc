@@ -15,20 +15,15 @@
 #include "base/file_io.h"
 #include "base/json_writer.h"
 #include "base/status_macros.h"
+#include "corpus/build/work_files.h"
 
 namespace rwkvkit::corpus::build {
-namespace {
-
-constexpr char kSignatures[] = "signatures.u64";
-constexpr char kNearDocs[] = "near_docs.u64";  // tokens, bytes, file, line per stored document
-
-}  // namespace
 
 absl::StatusOr<NearDedupStage> NearDedupStage::Create(const std::filesystem::path& work, const dedup::MinHashConfig& config,
                                                       std::filesystem::path report, uint64_t resume_docs) {
   if (absl::Status s = config.Validate(); !s.ok()) return s;
-  const std::filesystem::path p = work / kSignatures;
-  const std::filesystem::path numbers = work / kNearDocs;
+  const std::filesystem::path p = work / kSignaturesFile;
+  const std::filesystem::path numbers = work / kNearDocsFile;
   std::vector<uint64_t> loaded(resume_docs * 4);
   if (resume_docs > 0) {
     const uint64_t sig_bytes = resume_docs * static_cast<uint64_t>(config.num_hashes()) * sizeof(uint64_t);
@@ -61,7 +56,7 @@ void NearDedupStage::LoadNumbers(std::span<const uint64_t> numbers, uint64_t n) 
 }
 
 absl::Status NearDedupStage::AppendNumbers(bool sync) {
-  const std::filesystem::path numbers = path_.parent_path() / kNearDocs;
+  const std::filesystem::path numbers = path_.parent_path() / kNearDocsFile;
   std::vector<uint64_t> add;
   for (uint64_t i = synced_ - first_; i < tokens_.size(); ++i) {
     const bool where = !report_.empty();
@@ -171,8 +166,8 @@ absl::StatusOr<dedup::LshStats> NearDedupStage::Apply(std::vector<DocMeta>& meta
 
 void NearDedupStage::RemoveFiles(const std::filesystem::path& work) {
   std::error_code ec;
-  std::filesystem::remove(work / kSignatures, ec);
-  std::filesystem::remove(work / kNearDocs, ec);
+  std::filesystem::remove(work / kSignaturesFile, ec);
+  std::filesystem::remove(work / kNearDocsFile, ec);
 }
 
 NearDedupStage NearDedupStage::ForTasks(const dedup::MinHashConfig& config, std::filesystem::path report) {

@@ -21,6 +21,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "corpus/build/work_files.h"
 
 namespace rwkvkit::corpus::build {
 
@@ -32,10 +33,10 @@ inline std::filesystem::path WorkDir(const std::filesystem::path& out) { return 
 inline std::filesystem::path StagingDir(const std::filesystem::path& out) { return WorkDir(out) / "staging"; }
 // Where phase 1 writes the --dedup-report and the --drop-report until the build is published.
 inline std::filesystem::path StagedDedupReport(const std::filesystem::path& out) {
-  return WorkDir(out) / "dedup_report.jsonl";
+  return WorkDir(out) / kDedupReportFile;
 }
 inline std::filesystem::path StagedDropReport(const std::filesystem::path& out) {
-  return WorkDir(out) / "drop_report.jsonl";
+  return WorkDir(out) / kDropReportFile;
 }
 
 // A report a build writes besides its shards and publishes with them: the flag that asked for

@@ -10,11 +10,11 @@
 #include "absl/strings/str_cat.h"
 #include "base/file_io.h"
 #include "base/status_macros.h"
+#include "corpus/build/work_files.h"
 
 namespace rwkvkit::corpus::build {
 namespace {
 
-constexpr char kFile[] = "phase1.checkpoint";
 constexpr char kMagic[] = "rwkvkit phase1 checkpoint 3\n";  // 2: bad_records; 3: drop_report_bytes
 
 class Writer {
@@ -125,15 +125,15 @@ absl::Status SaveCheckpoint(const std::filesystem::path& work, const Phase1Check
     w.U64(e.examples.size());
     for (const std::string& x : e.examples) w.Str(x);
   }
-  return base::WriteFileAtomically(work / kFile, w.out());
+  return base::WriteFileAtomically(work / kCheckpointFile, w.out());
 }
 
 absl::StatusOr<Phase1Checkpoint> LoadCheckpoint(const std::filesystem::path& work, size_t sources) {
   std::error_code ec;
-  if (!std::filesystem::exists(work / kFile, ec))
-    return absl::NotFoundError(absl::StrCat((work / kFile).string(), ": no checkpoint"));
-  const std::string raw = base::ReadFile(work / kFile).value_or("");
-  const auto bad = [&] { return absl::DataLossError(absl::StrCat((work / kFile).string(), ": cannot be decoded")); };
+  if (!std::filesystem::exists(work / kCheckpointFile, ec))
+    return absl::NotFoundError(absl::StrCat((work / kCheckpointFile).string(), ": no checkpoint"));
+  const std::string raw = base::ReadFile(work / kCheckpointFile).value_or("");
+  const auto bad = [&] { return absl::DataLossError(absl::StrCat((work / kCheckpointFile).string(), ": cannot be decoded")); };
   if (!std::string_view(raw).starts_with(kMagic)) return bad();
   Reader r(std::string_view(raw).substr(std::strlen(kMagic)));
   Phase1Checkpoint cp;
@@ -161,7 +161,7 @@ absl::StatusOr<Phase1Checkpoint> LoadCheckpoint(const std::filesystem::path& wor
 
 void RemoveCheckpoint(const std::filesystem::path& work) {
   std::error_code ec;
-  std::filesystem::remove(work / kFile, ec);
+  std::filesystem::remove(work / kCheckpointFile, ec);
 }
 
 }  // namespace rwkvkit::corpus::build

@@ -27,9 +27,6 @@
 
 namespace rwkvkit::corpus::build {
 
-inline constexpr char kDocsMetaLog[] = "docs_meta.log";    // DocMeta per stored document
-inline constexpr char kDedupKeysLog[] = "dedup_keys.u128";  // exact-dedup keys, in insertion order
-
 struct Phase1Checkpoint {
   uint64_t next_file = 0;     // input files [0, next_file) are done
   uint64_t bytes_before = 0;  // their bytes on disk (progress only)

@@ -35,6 +35,7 @@
 #include "corpus/build/source_check.h"
 #include "corpus/build/spill_store.h"
 #include "corpus/build/stage_times.h"
+#include "corpus/build/work_files.h"
 
 namespace rwkvkit::corpus::build {
 absl::Status RunReadPipeline(const BuildOptions& opt, const tokenizer::Tokenizer& tok, const text::TextRepairer& repairer,
@@ -203,9 +204,9 @@ absl::Status RunPhase1(const BuildOptions& opt, const tokenizer::Tokenizer& tok,
   const TimedStretch timed(summary.times[Stage::kWrite]);  // saving phase 1's results
   RWKVKIT_RETURN_IF_ERROR(output.SyncDropReport());
   RWKVKIT_RETURN_IF_ERROR(base::WriteFileAtomically(
-      work / "docs_meta.u32", std::string(reinterpret_cast<const char*>(meta.data()), meta.size() * sizeof(DocMeta))));
+      work / kDocsMetaFile, std::string(reinterpret_cast<const char*>(meta.data()), meta.size() * sizeof(DocMeta))));
   RWKVKIT_RETURN_IF_ERROR(
-      base::WriteFileAtomically(work / "phase1.json", Phase1Json(opt, counts, bad, output.dedup().MemoryBytes(), near_stats)));
+      base::WriteFileAtomically(work / kPhase1JsonFile, Phase1Json(opt, counts, bad, output.dedup().MemoryBytes(), near_stats)));
   return spill_writer.Finish();  // the completion marker goes last
 }
 
@@ -277,7 +278,7 @@ absl::StatusOr<BuildSummary> RunBuild(const BuildOptions& opt, const tokenizer::
     summary.cpu_seconds = ProcessCpuSeconds() - cpu_start;
     const std::string timing = StageTimesJson(summary.times, tbb::this_task_arena::max_concurrency(),
                                               summary.wall_seconds, summary.cpu_seconds, summary.resumed_phase1);
-    RWKVKIT_ASSIGN_OR_RETURN(const std::string phase1_json, base::ReadFile(work / "phase1.json"));
+    RWKVKIT_ASSIGN_OR_RETURN(const std::string phase1_json, base::ReadFile(work / kPhase1JsonFile));
     RWKVKIT_RETURN_IF_ERROR(WriteBuildJson(StagingDir(out), phase1_json, shards, opt.ctx_len, timing));
     RWKVKIT_ASSIGN_OR_RETURN(const PublishPlan plan,
                              PlanPublish(out, opt.manifest.name, fingerprint_hash, BuildReports(opt), *own));

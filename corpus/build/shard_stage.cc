@@ -15,6 +15,7 @@
 #include "corpus/binidx/shard_writer.h"
 #include "corpus/build/build_stages.h"
 #include "corpus/build/spill_store.h"
+#include "corpus/build/work_files.h"
 
 namespace rwkvkit::corpus::build {
 namespace {
@@ -123,7 +124,7 @@ absl::Status WriteShardDocs(const BuildOptions& opt, uint64_t s, const ShardDocs
 absl::Status WriteShards(const BuildOptions& opt, const std::filesystem::path& work, const std::filesystem::path& shard_dir,
                          std::vector<ShardRecord>& shards, BuildSummary& summary) {
   RWKVKIT_ASSIGN_OR_RETURN(SpillReader spill, SpillReader::Open(work));
-  RWKVKIT_ASSIGN_OR_RETURN(const std::vector<DocMeta> meta, ReadDocsMeta(work / "docs_meta.u32", spill.documents()));
+  RWKVKIT_ASSIGN_OR_RETURN(const std::vector<DocMeta> meta, ReadDocsMeta(work / kDocsMetaFile, spill.documents()));
   const ShardPlan plan = PlanShards(opt, meta, spill);
   absl::Status status;
   for (uint64_t s = 0; s < plan.shards() && status.ok(); ++s) {

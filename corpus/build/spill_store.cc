@@ -13,13 +13,11 @@
 #include "absl/strings/str_cat.h"
 #include "base/file_io.h"
 #include "base/status_macros.h"
+#include "corpus/build/work_files.h"
 
 namespace rwkvkit::corpus::build {
 namespace {
 
-constexpr char kTokens[] = "tokens.u16";
-constexpr char kDocs[] = "docs.u64";
-constexpr char kDone[] = "spill.done";
 
 absl::Status SyncClose(std::FILE*& f, const std::filesystem::path& p) {
   if (f == nullptr) return absl::OkStatus();
@@ -31,11 +29,11 @@ absl::Status SyncClose(std::FILE*& f, const std::filesystem::path& p) {
 // Opens a store's token and document files: mode "wb" starts a store, "ab" goes on with one.
 absl::StatusOr<std::pair<std::FILE*, std::FILE*>> OpenFiles(const std::filesystem::path& dir, const char* mode) {
   const char* what = mode[0] == 'w' ? "cannot create" : "cannot open";
-  std::FILE* t = std::fopen((dir / kTokens).c_str(), mode);
-  if (t == nullptr) return base::ErrnoError(dir / kTokens, what, errno);
-  std::FILE* d = std::fopen((dir / kDocs).c_str(), mode);
+  std::FILE* t = std::fopen((dir / kTokensFile).c_str(), mode);
+  if (t == nullptr) return base::ErrnoError(dir / kTokensFile, what, errno);
+  std::FILE* d = std::fopen((dir / kDocsFile).c_str(), mode);
   if (d == nullptr) {
-    const absl::Status error = base::ErrnoError(dir / kDocs, what, errno);
+    const absl::Status error = base::ErrnoError(dir / kDocsFile, what, errno);
     std::fclose(t);
     return error;
   }
@@ -47,13 +45,13 @@ absl::StatusOr<std::pair<std::FILE*, std::FILE*>> OpenFiles(const std::filesyste
 
 bool SpillComplete(const std::filesystem::path& dir) {
   std::error_code ec;
-  return std::filesystem::exists(dir / kDone, ec);
+  return std::filesystem::exists(dir / kSpillDoneFile, ec);
 }
 
 absl::StatusOr<SpillWriter> SpillWriter::Create(const std::filesystem::path& dir) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  std::filesystem::remove(dir / kDone, ec);
+  std::filesystem::remove(dir / kSpillDoneFile, ec);
   absl::StatusOr<std::pair<std::FILE*, std::FILE*>> files = OpenFiles(dir, "wb");
   if (!files.ok()) return files.status();
   return SpillWriter(dir, files->first, files->second);
@@ -61,19 +59,19 @@ absl::StatusOr<SpillWriter> SpillWriter::Create(const std::filesystem::path& dir
 
 absl::StatusOr<SpillWriter> SpillWriter::Reopen(const std::filesystem::path& dir, uint64_t documents, uint64_t tokens) {
   std::error_code ec;
-  std::filesystem::remove(dir / kDone, ec);
-  const uint64_t token_bytes = std::filesystem::file_size(dir / kTokens, ec);
-  const uint64_t doc_bytes = ec ? 0 : std::filesystem::file_size(dir / kDocs, ec);
+  std::filesystem::remove(dir / kSpillDoneFile, ec);
+  const uint64_t token_bytes = std::filesystem::file_size(dir / kTokensFile, ec);
+  const uint64_t doc_bytes = ec ? 0 : std::filesystem::file_size(dir / kDocsFile, ec);
   uint64_t last_end = 0;
   if (documents > 0) {
-    std::ifstream d(dir / kDocs, std::ios::binary);
+    std::ifstream d(dir / kDocsFile, std::ios::binary);
     d.seekg(static_cast<std::streamoff>((documents - 1) * sizeof(uint64_t)));
     d.read(reinterpret_cast<char*>(&last_end), sizeof last_end);
   }
   if (ec || token_bytes < tokens * sizeof(uint16_t) || doc_bytes < documents * sizeof(uint64_t) || last_end != tokens)
     return absl::DataLossError(absl::StrCat(dir.string(), ": the token store is shorter than its checkpoint"));
-  std::filesystem::resize_file(dir / kTokens, tokens * sizeof(uint16_t), ec);
-  if (!ec) std::filesystem::resize_file(dir / kDocs, documents * sizeof(uint64_t), ec);
+  std::filesystem::resize_file(dir / kTokensFile, tokens * sizeof(uint16_t), ec);
+  if (!ec) std::filesystem::resize_file(dir / kDocsFile, documents * sizeof(uint64_t), ec);
   if (ec) return absl::UnavailableError(absl::StrCat(dir.string(), ": cannot cut the token store back (", ec.message(), ")"));
   absl::StatusOr<std::pair<std::FILE*, std::FILE*>> files = OpenFiles(dir, "ab");
   if (!files.ok()) return files.status();
@@ -84,8 +82,8 @@ absl::StatusOr<SpillWriter> SpillWriter::Reopen(const std::filesystem::path& dir
 }
 
 absl::Status SpillWriter::Sync() {
-  RWKVKIT_RETURN_IF_ERROR(base::FlushAndSync(tokens_, dir_ / kTokens));
-  return base::FlushAndSync(docs_, dir_ / kDocs);
+  RWKVKIT_RETURN_IF_ERROR(base::FlushAndSync(tokens_, dir_ / kTokensFile));
+  return base::FlushAndSync(docs_, dir_ / kDocsFile);
 }
 
 SpillWriter::SpillWriter(SpillWriter&& o) noexcept
@@ -102,9 +100,9 @@ SpillWriter::~SpillWriter() {
 absl::Status SpillWriter::Append(std::span<const uint16_t> tokens) {
   // The ids go out as little-endian uint16: the host order on every platform we build for.
   if (!tokens.empty() && std::fwrite(tokens.data(), sizeof(uint16_t), tokens.size(), tokens_) != tokens.size())
-    return base::ErrnoError(dir_ / kTokens, "write failed", errno);
+    return base::ErrnoError(dir_ / kTokensFile, "write failed", errno);
   end_ += tokens.size();
-  if (std::fwrite(&end_, sizeof end_, 1, docs_) != 1) return base::ErrnoError(dir_ / kDocs, "write failed", errno);
+  if (std::fwrite(&end_, sizeof end_, 1, docs_) != 1) return base::ErrnoError(dir_ / kDocsFile, "write failed", errno);
   ++documents_;
   // Every few thousand documents (a few MB of tokens) the kernel starts writing out what stdio
   // has handed it, so that a checkpoint's or Finish's fsync, which the pipeline's serial output
@@ -117,9 +115,9 @@ absl::Status SpillWriter::Append(std::span<const uint16_t> tokens) {
 }
 
 absl::Status SpillWriter::Finish() {
-  if (absl::Status s = SyncClose(tokens_, dir_ / kTokens); !s.ok()) return s;
-  if (absl::Status s = SyncClose(docs_, dir_ / kDocs); !s.ok()) return s;
-  return base::WriteFileAtomically(dir_ / kDone, absl::StrCat(documents_, "\n"));
+  if (absl::Status s = SyncClose(tokens_, dir_ / kTokensFile); !s.ok()) return s;
+  if (absl::Status s = SyncClose(docs_, dir_ / kDocsFile); !s.ok()) return s;
+  return base::WriteFileAtomically(dir_ / kSpillDoneFile, absl::StrCat(documents_, "\n"));
 }
 
 absl::StatusOr<SpillReader> SpillReader::Open(const std::filesystem::path& dir) { return OpenParts({dir}); }
@@ -139,11 +137,11 @@ absl::StatusOr<SpillReader> SpillReader::OpenStores(const std::vector<std::files
     if (!SpillComplete(dir))
       return absl::FailedPreconditionError(absl::StrCat(dir.string(), ": token store is incomplete"));
     Part part;
-    part.path = dir / kTokens;
+    part.path = dir / kTokensFile;
     if (with_documents) {
       part.first_doc = r.ends_.size();
       part.token_base = r.ends_.empty() ? 0 : r.ends_.back();
-      std::ifstream d(dir / kDocs, std::ios::binary);
+      std::ifstream d(dir / kDocsFile, std::ios::binary);
       uint64_t e = 0;
       while (d.read(reinterpret_cast<char*>(&e), sizeof e)) r.ends_.push_back(part.token_base + e);
     }

@@ -29,6 +29,7 @@
 #include "corpus/build/shard_stage.h"
 #include "corpus/build/source_check.h"
 #include "corpus/build/spill_store.h"
+#include "corpus/build/work_files.h"
 #include "corpus/tasks/external_sort.h"
 #include "corpus/tasks/intermediate.h"
 #include "corpus/tasks/stage_tasks.h"
@@ -197,13 +198,13 @@ absl::StatusOr<std::vector<uint64_t>> NearDuplicates(const TaskContext& ctx, con
   std::vector<RecordsAt<build::DocMeta>> metas;
   for (uint32_t t = 0; t < n_tasks; ++t) {
     const std::filesystem::path rd = TaskDir(ctx.work, Stage::kRead, t);
-    RWKVKIT_ASSIGN_OR_RETURN(RecordsAt<NearDocRecord> n, RecordsAt<NearDocRecord>::Open(rd / "near_docs.u64"));
-    RWKVKIT_ASSIGN_OR_RETURN(RecordsAt<build::DocMeta> m, RecordsAt<build::DocMeta>::Open(rd / "docs_meta.u32"));
+    RWKVKIT_ASSIGN_OR_RETURN(RecordsAt<NearDocRecord> n, RecordsAt<NearDocRecord>::Open(rd / build::kNearDocsFile));
+    RWKVKIT_ASSIGN_OR_RETURN(RecordsAt<build::DocMeta> m, RecordsAt<build::DocMeta>::Open(rd / build::kDocsMetaFile));
     std::error_code ec;
     if (n.size() != st.stored[t] || m.size() != st.stored[t] ||
-        std::filesystem::file_size(rd / "signatures.u64", ec) != st.stored[t] * h * 8)
+        std::filesystem::file_size(rd / build::kSignaturesFile, ec) != st.stored[t] * h * 8)
       return absl::DataLossError(absl::StrCat(rd.string(), ": near-dedup files do not match its token store"));
-    RWKVKIT_RETURN_IF_ERROR(sigs[t].Open(rd / "signatures.u64", h));
+    RWKVKIT_RETURN_IF_ERROR(sigs[t].Open(rd / build::kSignaturesFile, h));
     numbers.push_back(std::move(n));
     metas.push_back(std::move(m));
   }
@@ -241,7 +242,7 @@ absl::StatusOr<std::vector<uint64_t>> NearDuplicates(const TaskContext& ctx, con
   const dedup::LshResult r = clusterer.Finish();
   build::NearDedupStage near = build::NearDedupStage::ForTasks(
       opt.minhash, opt.dedup_report.empty() ? std::filesystem::path()
-                                            : TaskDir(ctx.work, Stage::kCluster, 0) / "dedup_report.jsonl");
+                                            : TaskDir(ctx.work, Stage::kCluster, 0) / build::kDedupReportFile);
   for (uint32_t t = 0; t < n_tasks; ++t) {  // Parquet row groups, for the report
     RWKVKIT_ASSIGN_OR_RETURN(const std::vector<uint64_t> groups,
                              ReadRecords<uint64_t>(TaskDir(ctx.work, Stage::kRead, t) / kRowGroupsFile));
@@ -271,12 +272,12 @@ absl::Status ForEachKept(const TaskContext& ctx, const Stores& st, const std::ve
   size_t next = 0;
   for (uint32_t t = 0; t < ctx.plan.read_tasks; ++t) {
     const std::filesystem::path rd = TaskDir(ctx.work, Stage::kRead, t);
-    RWKVKIT_ASSIGN_OR_RETURN(const uint64_t n_meta, RecordCount(rd / "docs_meta.u32", sizeof(build::DocMeta)));
-    RWKVKIT_ASSIGN_OR_RETURN(const uint64_t n_ends, RecordCount(rd / "docs.u64", sizeof(uint64_t)));
+    RWKVKIT_ASSIGN_OR_RETURN(const uint64_t n_meta, RecordCount(rd / build::kDocsMetaFile, sizeof(build::DocMeta)));
+    RWKVKIT_ASSIGN_OR_RETURN(const uint64_t n_ends, RecordCount(rd / build::kDocsFile, sizeof(uint64_t)));
     if (!build::SpillComplete(rd) || n_meta != st.stored[t] || n_ends != st.stored[t])
       return absl::DataLossError(absl::StrCat(rd.string(), ": the token store does not match its documents"));
-    RWKVKIT_ASSIGN_OR_RETURN(RecordReader<build::DocMeta> metas, RecordReader<build::DocMeta>::Open(rd / "docs_meta.u32"));
-    RWKVKIT_ASSIGN_OR_RETURN(RecordReader<uint64_t> ends, RecordReader<uint64_t>::Open(rd / "docs.u64"));
+    RWKVKIT_ASSIGN_OR_RETURN(RecordReader<build::DocMeta> metas, RecordReader<build::DocMeta>::Open(rd / build::kDocsMetaFile));
+    RWKVKIT_ASSIGN_OR_RETURN(RecordReader<uint64_t> ends, RecordReader<uint64_t>::Open(rd / build::kDocsFile));
     uint64_t begin = 0;
     for (uint64_t d = 0; d < st.stored[t]; ++d) {
       build::DocMeta m{};
@@ -284,7 +285,7 @@ absl::Status ForEachKept(const TaskContext& ctx, const Stores& st, const std::ve
       RWKVKIT_ASSIGN_OR_RETURN(const bool more_meta, metas.Next(m));
       RWKVKIT_ASSIGN_OR_RETURN(const bool more_ends, ends.Next(end));
       if (!more_meta || !more_ends || end < begin)
-        return absl::DataLossError(absl::StrCat(rd.string(), ": docs.u64 is not a token store's index"));
+        return absl::DataLossError(absl::StrCat(rd.string(), ": ", build::kDocsFile, " is not a token store's index"));
       const uint64_t g = st.base[t] + d;
       if (next < drop.size() && drop[next] == g) {
         ++next;
@@ -294,8 +295,8 @@ absl::Status ForEachKept(const TaskContext& ctx, const Stores& st, const std::ve
       begin = end;
     }
     std::error_code ec;
-    if (std::filesystem::file_size(rd / "tokens.u16", ec) != begin * sizeof(uint16_t))
-      return absl::DataLossError(absl::StrCat(rd.string(), ": tokens.u16 does not match docs.u64"));
+    if (std::filesystem::file_size(rd / build::kTokensFile, ec) != begin * sizeof(uint16_t))
+      return absl::DataLossError(absl::StrCat(rd.string(), ": ", build::kTokensFile, " does not match ", build::kDocsFile));
   }
   return absl::OkStatus();
 }
@@ -415,7 +416,7 @@ absl::Status RunClusterTask(const TaskContext& ctx) {
   bad.Restore(std::move(bad_all));
   RWKVKIT_RETURN_IF_ERROR(build::CheckSourceYields(opt, counts, bad));
   RWKVKIT_RETURN_IF_ERROR(WriteShardPlan(ctx, st, drop, dir));
-  return base::WriteFileAtomically(dir / "phase1.json",
+  return base::WriteFileAtomically(dir / build::kPhase1JsonFile,
                              build::Phase1Json(opt, counts, bad, dedup::ExactDedup::MemoryBytesFor(distinct), near_stats));
 }
 

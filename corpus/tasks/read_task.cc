@@ -18,6 +18,7 @@
 #include "corpus/build/pipeline.h"
 #include "corpus/build/progress.h"
 #include "corpus/build/spill_store.h"
+#include "corpus/build/work_files.h"
 #include "corpus/tasks/intermediate.h"
 #include "corpus/tasks/stage_tasks.h"
 
@@ -68,7 +69,7 @@ absl::Status WriteBandKeys(const std::filesystem::path& dir, const dedup::MinHas
   }
   // The signatures are read in blocks, not mapped: the task's memory stays the same for any slice.
   const size_t h = static_cast<size_t>(config.num_hashes());
-  const std::filesystem::path path = dir / "signatures.u64";
+  const std::filesystem::path path = dir / build::kSignaturesFile;
   std::FILE* in = docs > 0 ? std::fopen(path.c_str(), "rb") : nullptr;
   if (docs > 0 && in == nullptr)
     return absl::UnavailableError(absl::StrCat(path.string(), ": cannot open (", std::strerror(errno), ")"));
@@ -170,8 +171,8 @@ absl::Status RunReadTask(const TaskContext& ctx, uint32_t task, build::StageTime
   build::InputStage input(opt, ctx.files);
   input.ReadPieces(pieces);
   build::OutputStage output(opt, ctx.files, spill, counts, bad, meta, near ? &*near : nullptr);
-  RWKVKIT_RETURN_IF_ERROR(output.EnableTaskMode(keyed, dir / "docs_meta.u32"));
-  if (!opt.drop_report.empty()) RWKVKIT_RETURN_IF_ERROR(output.WriteDropReportTo(dir / "drop_report.jsonl"));
+  RWKVKIT_RETURN_IF_ERROR(output.EnableTaskMode(keyed, dir / build::kDocsMetaFile));
+  if (!opt.drop_report.empty()) RWKVKIT_RETURN_IF_ERROR(output.WriteDropReportTo(dir / build::kDropReportFile));
   std::string slice;
   for (const build::FilePiece& p : pieces)
     absl::StrAppend(&slice, slice.empty() ? "" : ", ", p.file + 1,

@@ -11,6 +11,7 @@
 #include "base/status_macros.h"
 #include "corpus/build/build_report.h"
 #include "corpus/build/output_lock.h"
+#include "corpus/build/work_files.h"
 #include "corpus/tasks/intermediate.h"
 #include "corpus/tasks/stage_tasks.h"
 #include "corpus/tasks/task_runner.h"
@@ -46,14 +47,14 @@ bool BuildTaskReads(Stage stage, uint32_t task, Stage up, uint32_t t, const std:
     case Stage::kDedup:
       return up == Stage::kRead && (f == PartFileName(kKeysStem, task) || f == PartFileName(kBandsStem, task));
     case Stage::kCluster:
-      return up == Stage::kDedup || (up == Stage::kRead && (f == "phase1.checkpoint" || f == "spill.done" ||
-                                                           f == "docs.u64" || f == "docs_meta.u32" ||
-                                                           f == kRowGroupsFile));
+      return up == Stage::kDedup ||
+             (up == Stage::kRead && (f == build::kCheckpointFile || f == build::kSpillDoneFile ||
+                                     f == build::kDocsFile || f == build::kDocsMetaFile || f == kRowGroupsFile));
     case Stage::kWrite: return up == Stage::kCluster && f == kShardStartsFile;
     case Stage::kPublish:
       return (up == Stage::kWrite && !name.is_absolute()) ||
-             (up == Stage::kCluster && (f == "phase1.json" || f == "dedup_report.jsonl")) ||
-             (up == Stage::kRead && f == "drop_report.jsonl");
+             (up == Stage::kCluster && (f == build::kPhase1JsonFile || f == build::kDedupReportFile)) ||
+             (up == Stage::kRead && f == build::kDropReportFile);
     case Stage::kLines:
     case Stage::kEval: break;
   }

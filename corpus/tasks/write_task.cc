@@ -18,6 +18,7 @@
 #include "corpus/build/output_lock.h"
 #include "corpus/build/shard_stage.h"
 #include "corpus/build/spill_store.h"
+#include "corpus/build/work_files.h"
 #include "corpus/tasks/intermediate.h"
 #include "corpus/tasks/stage_tasks.h"
 #include "corpus/tasks/task_usage.h"
@@ -156,14 +157,14 @@ absl::Status RunPublishTask(const TaskContext& ctx, std::vector<std::filesystem:
       if (!keep.contains(e.path().filename().string())) std::filesystem::remove_all(e.path(), ec);
   }
   RWKVKIT_RETURN_IF_ERROR(build::WriteBuildJson(build::StagingDir(out),
-                                         base::ReadFile(TaskDir(ctx.work, Stage::kCluster, 0) / "phase1.json").value_or(""), records,
+                                         base::ReadFile(TaskDir(ctx.work, Stage::kCluster, 0) / build::kPhase1JsonFile).value_or(""), records,
                                          opt.ctx_len, SplitTimingJson(ctx.work, ctx.plan)));
   if (!opt.dedup_report.empty())
-    RWKVKIT_RETURN_IF_ERROR(StageConcatenation({TaskDir(ctx.work, Stage::kCluster, 0) / "dedup_report.jsonl"},
+    RWKVKIT_RETURN_IF_ERROR(StageConcatenation({TaskDir(ctx.work, Stage::kCluster, 0) / build::kDedupReportFile},
                                                build::StagedDedupReport(out)));
   if (!opt.drop_report.empty()) {  // the read tasks' lines in task order: the one-process order
     std::vector<std::filesystem::path> parts;
-    for (uint32_t t = 0; t < ctx.plan.read_tasks; ++t) parts.push_back(TaskDir(ctx.work, Stage::kRead, t) / "drop_report.jsonl");
+    for (uint32_t t = 0; t < ctx.plan.read_tasks; ++t) parts.push_back(TaskDir(ctx.work, Stage::kRead, t) / build::kDropReportFile);
     RWKVKIT_RETURN_IF_ERROR(StageConcatenation(parts, build::StagedDropReport(out)));
   }
   RWKVKIT_ASSIGN_OR_RETURN(const build::PublishPlan plan,

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "base/file_io.h"
+#include "corpus/build/work_files.h"
 
 #include "tests/corpus/build/test_files.h"
 
@@ -25,15 +26,15 @@ TEST(NearDedupStage, SyncWithNothingNewSucceedsAndWritesNothing) {
   absl::StatusOr<NearDedupStage> stage = NearDedupStage::Create(dir.path(), config);
   ASSERT_TRUE(stage.ok()) << stage.status();
   ASSERT_TRUE(stage->Sync().ok());  // nothing added at all
-  EXPECT_EQ(std::filesystem::file_size(dir / "near_docs.u64"), 0u);
+  EXPECT_EQ(std::filesystem::file_size(dir / kNearDocsFile), 0u);
 
   const std::vector<uint64_t> signature(static_cast<size_t>(config.num_hashes()), 7);
   ASSERT_TRUE(stage->Add(signature, 12, 40, 0, 1).ok());
   ASSERT_TRUE(stage->Sync().ok());
   ASSERT_TRUE(stage->Sync().ok());  // nothing new since the last one
   // One document: its tokens, bytes, file and line (0, 0 without a report), once.
-  EXPECT_EQ(std::filesystem::file_size(dir / "near_docs.u64"), 4 * sizeof(uint64_t));
-  EXPECT_EQ(std::filesystem::file_size(dir / "signatures.u64"), signature.size() * sizeof(uint64_t));
+  EXPECT_EQ(std::filesystem::file_size(dir / kNearDocsFile), 4 * sizeof(uint64_t));
+  EXPECT_EQ(std::filesystem::file_size(dir / kSignaturesFile), signature.size() * sizeof(uint64_t));
 
   ASSERT_TRUE(stage->Add(signature, 5, 50, 0, 2).ok());
   ASSERT_TRUE(stage->Release().ok());
@@ -41,7 +42,7 @@ TEST(NearDedupStage, SyncWithNothingNewSucceedsAndWritesNothing) {
   ASSERT_TRUE(stage->Add(signature, 6, 60, 0, 3).ok());
   ASSERT_TRUE(stage->Sync().ok());
   EXPECT_EQ(stage->documents(), 3u);
-  const std::string raw = base::ReadFile(dir / "near_docs.u64").value_or("");
+  const std::string raw = base::ReadFile(dir / kNearDocsFile).value_or("");
   ASSERT_EQ(raw.size(), 12 * sizeof(uint64_t));
   std::vector<uint64_t> numbers(12);
   std::memcpy(numbers.data(), raw.data(), raw.size());

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "corpus/build/phase1_checkpoint.h"
+#include "corpus/build/work_files.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/corpus/build/test_files.h"
@@ -94,7 +95,7 @@ TEST(Phase1Checkpoint, EveryCounterSurvivesSaveAndLoad) {
 
   // Another number of sources, a cut file and trailing bytes are not this build's checkpoint.
   EXPECT_EQ(LoadCheckpoint(d.path(), 3).status().code(), absl::StatusCode::kDataLoss);
-  const std::filesystem::path file = d.path() / "phase1.checkpoint";
+  const std::filesystem::path file = d.path() / kCheckpointFile;
   const std::string bytes = testing::ReadFile(file);
   testing::WriteFile(file, bytes.substr(0, bytes.size() - 1));
   EXPECT_EQ(LoadCheckpoint(d.path(), 2).status().code(), absl::StatusCode::kDataLoss);
