@@ -9,7 +9,6 @@
 #include "absl/strings/str_cat.h"
 #include "base/json_writer.h"
 #include "base/status_macros.h"
-#include "corpus/build/build_report.h"
 
 namespace rwkvkit::corpus::filters {
 namespace {

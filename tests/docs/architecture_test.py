@@ -2,8 +2,9 @@
 """tests/docs/architecture_test.py — docs/architecture.md against the source tree: every CMake
 target (add_library, add_executable, add_custom_target, nanobind's module and stub) is named
 in backticks, every backticked `rwkvkit_*` name is a target, and each row of the target table
-names the target's rwkvkit_* link dependencies; every folder (three levels deep) is in the
-section "The tree" and every folder that section names exists; every backticked path into
+names the target's rwkvkit_* link dependencies; no library source includes a header of a later
+row (dependencies point one way, in the table's order); every folder (three levels deep) is in
+the section "The tree" and every folder that section names exists; every backticked path into
 the tree exists. Reads files only (no build, no configure):
 `python3 tests/docs/architecture_test.py [--root DIR]`."""
 
@@ -79,6 +80,33 @@ def table_dependencies(doc, links):
     return problems
 
 
+def include_order(root, files, doc):
+    """Problems of the layering: a source of a library row (the rows up to the Python extension's)
+    that includes a header of a later row. A file belongs to the row whose folder cell pattern
+    matches it most closely (`tokenizer/batch_encoder.*` before `tokenizer/`)."""
+    rows, names = [], []
+    for i, m in enumerate(re.finditer(r"^\| `(rwkvkit\w*)`[^|]*\| ([^|]*) \|", doc, re.M)):
+        names.append(m.group(1))
+        rows += [(p + "*" if p.endswith("/") else p, i) for p in re.findall(r"`([^`]+/[^`]*)`", m.group(2))]
+    rows.sort(key=lambda r: (-len(r[0]), r[1]))
+
+    def row_of(path):
+        return next((i for p, i in rows if fnmatch.fnmatch(path, p)), None)
+
+    last = names.index("rwkvkit_python") if "rwkvkit_python" in names else len(names)
+    problems = []
+    for f in files:
+        r = row_of(f) if f.endswith((".h", ".cc", ".cu", ".cuh")) else None
+        if r is None or r >= last:
+            continue
+        with open(os.path.join(root, f), encoding="utf-8") as fh:
+            for inc in re.findall(r'^\s*#\s*include\s+"([^"]+)"', fh.read(), re.M):
+                ri = row_of(inc)
+                if ri is not None and ri > r:
+                    problems.append(f"{f} ({names[r]}) includes {inc} of a later row ({names[ri]})")
+    return problems
+
+
 def tree_section(doc):
     m = re.search(r"^## The tree\n.*?```\n(.*?)```", doc, re.M | re.S)
     assert m, "docs/architecture.md: no section \"The tree\" with a code block"
@@ -127,6 +155,7 @@ def main():
                  if t.startswith("rwkvkit_") and t not in targets]
 
     problems += table_dependencies(doc, cmake_links(root, files))
+    problems += include_order(root, files, doc)
 
     entries = tree_entries(tree_section(doc))
     folders = sorted({os.path.dirname(f) for f in files} - {""})
