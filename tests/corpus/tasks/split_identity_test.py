@@ -15,7 +15,6 @@ near duplicates, bad records and sampled documents, or the test proves nothing. 
 and pyarrow.
 """
 
-import argparse
 import json
 import os
 import re
@@ -26,6 +25,9 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from split_corpus import digest_dir, make_one_file_corpus, make_parquet_corpus, make_split_corpus  # noqa: E402
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+import testlib  # noqa: E402
 
 
 CHILDREN = {}  # the kernel's account of the last build's processes (every task included)
@@ -109,12 +111,10 @@ def exact_losers(work):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--rwkvkit", required=True)
-    ap.add_argument("--vocab", required=True)
+    ap = testlib.arg_parser(__doc__)
     ap.add_argument("--demo-manifest", required=True)
     args = ap.parse_args()
-    failures = 0
+    check = testlib.Checks(verbose=True)
     with tempfile.TemporaryDirectory(prefix="rwkvkit_split_") as tmp:
         manifest = make_split_corpus(os.path.join(tmp, "corpus"))
         for shuffle in ([], ["--shuffle"]):
@@ -129,14 +129,11 @@ def main():
                   f"near_dedup {info['near_dedup']}")
             for reason in ("duplicate", "near_duplicate", "invalid_json", "sampled_out", "missing_text_key"):
                 if dropped.get(reason, 0) == 0:
-                    print(f"FAIL reference drops no '{reason}': the corpus does not exercise it")
-                    failures += 1
+                    check.fail(f"reference drops no '{reason}': the corpus does not exercise it")
             if info["near_dedup"]["candidate_pairs"] <= info["near_dedup"]["confirmed_pairs"]:
-                print("FAIL reference rejects no LSH candidate: the corpus does not exercise it")
-                failures += 1
+                check.fail("reference rejects no LSH candidate: the corpus does not exercise it")
             if shards < 4:
-                print("FAIL reference has fewer than 4 shards")
-                failures += 1
+                check.fail("reference has fewer than 4 shards")
             runs = [(1, 1, 1), (2, 4, 3), (5, 1, 2), (5, 4, 5), (12, 4, 2)] if not shuffle else [(5, 4, 3)]
             for n, p, w in runs:
                 name = f"N={n} P={p} W={w} {' '.join(shuffle)}".rstrip()
@@ -149,11 +146,9 @@ def main():
                 timing = timing_problem(out, work, {"lines": n, "read": n, "dedup": p, "cluster": 1, "write": w})
                 if got != want:
                     diff = sorted(k for k in set(got) | set(want) if got.get(k) != want.get(k))
-                    print(f"FAIL {name}: differs from the one-process build in {diff[:8]}")
-                    failures += 1
+                    check.fail(f"{name}: differs from the one-process build in {diff[:8]}")
                 elif timing:
-                    print(f"FAIL {name}: build.json timing: {timing}")
-                    failures += 1
+                    check.fail(f"{name}: build.json timing: {timing}")
                 else:
                     print(f"ok   {name}: {len(got)} files byte-identical, timing sums the tasks' usage")
         # One large JSONL file cut into byte ranges at line boundaries: lines cut by a range bound,
@@ -169,8 +164,7 @@ def main():
         with open(os.path.join(ref, "build.json")) as f:
             bdrop = json.load(f)["total"]["dropped"]
         if not all(bdrop.get(k, 0) > 0 for k in ("duplicate", "near_duplicate", "invalid_json", "record_too_long")):
-            print(f"FAIL one-file reference does not drop every kind it should ({bdrop})")
-            failures += 1
+            check.fail(f"one-file reference does not drop every kind it should ({bdrop})")
         for n in (2, 3, 7, 16):
             out, work = os.path.join(tmp, f"big_{n}"), os.path.join(tmp, f"big_work_{n}")
             build(args, big, out, cap + ["--executor", "local", "--tasks", str(n), "--partitions", "2",
@@ -180,22 +174,18 @@ def main():
             with open(os.path.join(work, "logs", "read-00001.log")) as f:
                 m = re.search(r"\(bytes (\d+) to \d+; (\d+) newlines before\)", f.read())
             if not m:
-                print(f"FAIL one file, N={n}: read task 1 did not read a byte range with its newlines counted before")
-                failures += 1
+                check.fail(f"one file, N={n}: read task 1 did not read a byte range with its newlines counted before")
             elif big_bytes.count(b"\n", 0, int(m.group(1))) != int(m.group(2)):
                 have = big_bytes.count(b"\n", 0, int(m.group(1)))
-                print(f"FAIL one file, N={n}: {m.group(2)} newlines before byte {m.group(1)}, the file has {have}")
-                failures += 1
+                check.fail(f"one file, N={n}: {m.group(2)} newlines before byte {m.group(1)}, the file has {have}")
             elif digest_dir(out) != want:
-                print(f"FAIL one file in byte ranges, N={n}: differs from the one-process build")
-                failures += 1
+                check.fail(f"one file in byte ranges, N={n}: differs from the one-process build")
             elif exact_losers(work) > 10 * (n - 1):
                 # The corpus copies 10 texts ~15 times each: a read task drops the copies within
                 # its slice itself (its table of recent keys), so only the first copy of each in
                 # each slice reaches the dedup stage, which drops at most N - 1 of those.
-                print(f"FAIL one file, N={n}: {exact_losers(work)} exact duplicates reached the dedup stage, "
+                check.fail(f"one file, N={n}: {exact_losers(work)} exact duplicates reached the dedup stage, "
                       f"more than the {10 * (n - 1)} copies across slices")
-                failures += 1
             else:
                 print(f"ok   one file in {n} byte ranges: byte-identical (drops {bdrop})")
         # Language id and quality filters (C4 line removal too) on the demo corpus's real text in
@@ -209,11 +199,9 @@ def main():
         out = os.path.join(tmp, "filters_split")
         same = split_matches(args, demo, ref, out, 3, 2, filt + ["--drop-report", os.path.join(out, "filtered.jsonl")])
         if not fdrops or "filtered.jsonl" not in digest_dir(ref):
-            print("FAIL --filters on: the reference dropped nothing by filter or wrote no --drop-report")
-            failures += 1
+            check.fail("--filters on: the reference dropped nothing by filter or wrote no --drop-report")
         elif not same:
-            print("FAIL demo --filters on --c4 on, N=3 P=2: differs from the one-process build")
-            failures += 1
+            check.fail("demo --filters on --c4 on, N=3 P=2: differs from the one-process build")
         else:
             print(f"ok   demo --filters on --c4 on --drop-report, N=3 P=2: byte-identical, the report too "
                   f"(filter drops {fdrops})")
@@ -228,11 +216,9 @@ def main():
                 grouped = sum('"row_group"' in line for line in f)
             check_ok = grouped > 0
             if not check_ok:
-                print("FAIL Parquet reference: no report line names a row group")
-                failures += 1
+                check.fail("Parquet reference: no report line names a row group")
             if not split_matches(args, pq_manifest, ref, os.path.join(tmp, "pq_split"), 3, 2):
-                print("FAIL Parquet N=3 P=2: differs from the one-process build")
-                failures += 1
+                check.fail("Parquet N=3 P=2: differs from the one-process build")
             else:
                 print(f"ok   Parquet N=3 P=2: byte-identical ({grouped} report lines with row groups)")
         # The demo corpus (the manifest's relative paths), with the least sort buffer: its one
@@ -247,18 +233,15 @@ def main():
                                   "--vocab", args.vocab, "--executor", "local", "--work", os.path.join(tmp, "w_refused"),
                                   "--sort-memory", "1048575"], capture_output=True, text=True)
         if not same:
-            print("FAIL demo N=2 P=1 --sort-memory 1048576: differs from the one-process build")
-            failures += 1
+            check.fail("demo N=2 P=1 --sort-memory 1048576: differs from the one-process build")
         elif not runs_on_disk:
-            print("FAIL demo N=2 P=1 --sort-memory 1048576: the band keys were not sorted in runs on disk")
-            failures += 1
+            check.fail("demo N=2 P=1 --sort-memory 1048576: the band keys were not sorted in runs on disk")
         elif refused.returncode == 0 or "--sort-memory 1048575: at least 1048576 bytes" not in refused.stderr:
-            print(f"FAIL --sort-memory 1048575 not refused with its message: {refused.returncode} {refused.stderr!r}")
-            failures += 1
+            check.fail(f"--sort-memory 1048575 not refused with its message: {refused.returncode} {refused.stderr!r}")
         else:
             print("ok   demo N=2 P=1 --sort-memory 1048576: byte-identical, band keys sorted in runs on disk; "
                   "1048575 refused")
-    return 1 if failures else 0
+    return check.finish("split_identity_test")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ On the generated corpus of split_corpus.py (reference: the one-process build):
 Outputs: split_corpus.digest_dir (bytes; build.json without its timing). Standard library only.
 """
 
-import argparse
 import fcntl
 import json
 import os
@@ -27,13 +26,10 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from split_corpus import digest_dir, make_split_corpus  # noqa: E402
 
-FAILURES = []
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+import testlib  # noqa: E402
 
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        FAILURES.append(what)
+check = testlib.Checks(verbose=True)  # "ok   what" / "FAIL: what"; finish() gives the exit status
 
 
 class Runner:
@@ -59,9 +55,7 @@ class Runner:
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--rwkvkit", required=True)
-    ap.add_argument("--vocab", required=True)
+    ap = testlib.arg_parser(__doc__)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="rwkvkit_split_rerun_") as tmp:
         manifest = make_split_corpus(os.path.join(tmp, "corpus"), docs_per_file=1500)
@@ -181,8 +175,7 @@ def main():
                   "a second executor on a locked work directory is refused")
         res = r.run(out, work, local)
         check(res.returncode == 0 and digest_dir(out) == want, "once the lock is free the build completes identically")
-    print(f"{len(FAILURES)} failure(s)")
-    return 1 if FAILURES else 0
+    return check.finish("split_rerun_test")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ equal to one process's. Needs root (exit 77, a ctest skip, otherwise); fails if 
 installed (tools/setup.sh --test installs it).
 """
 
-import argparse
 import os
 import random
 import subprocess
@@ -28,19 +27,11 @@ from split_corpus import digest_dir  # noqa: E402
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 import testlib  # noqa: E402
 
-FAILURES = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        FAILURES.append(what)
+check = testlib.Checks(verbose=True)  # "ok   what" / "FAIL: what"; finish() gives the exit status
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--rwkvkit", required=True)
-    ap.add_argument("--vocab", required=True)
+    ap = testlib.arg_parser(__doc__)
     ap.add_argument("--demo-manifest", required=True)
     ap.add_argument("--model", required=True, help="a tiny checkpoint for the split evaluation")
     args = ap.parse_args()
@@ -142,13 +133,11 @@ def main():
                   all(j["JobState"] == "COMPLETED" for j in ev),
                   f"one job array of 3 eval tasks, all COMPLETED ({[j['JobState'] for j in ev]})")
         except Exception as e:  # a broken cluster: show why
-            FAILURES.append(str(e))
-            print(f"FAIL {e}\n{cluster.logs()}")
+            check.fail(f"{e}\n{cluster.logs()}")
         finally:
             cluster.stop()
             print("ok   Slurm daemons stopped")
-    print(f"{len(FAILURES)} failure(s)")
-    return 1 if FAILURES else 0
+    return check.finish("split_slurm_test")
 
 
 if __name__ == "__main__":
