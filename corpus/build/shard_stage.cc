@@ -86,7 +86,6 @@ absl::Status WriteShardDocs(const BuildOptions& opt, uint64_t s, const ShardDocs
   }
   XXH3_state_t* hash = XXH3_createState();
   XXH3_128bits_reset(hash);
-  std::vector<uint16_t> doc;
   absl::Status status;
   for (uint64_t k = docs.first; k < docs.end && status.ok(); ++k) {
     if (k % 1024 == 0) {
@@ -97,14 +96,17 @@ absl::Status WriteShardDocs(const BuildOptions& opt, uint64_t s, const ShardDocs
       if (opt.on_progress) opt.on_progress(BuildProgress{2, k, docs.total, k, s});
     }
     uint32_t src = 0;
-    status = docs.read(k, doc, src);
-    if (!status.ok()) break;
-    if (!reused) status = writer->AddDocument(doc);
-    XXH3_128bits_update(hash, doc.data(), doc.size() * sizeof(uint16_t));
+    const absl::StatusOr<std::span<const uint16_t>> doc = docs.read(k, src);
+    if (!doc.ok()) {
+      status = doc.status();
+      break;
+    }
+    if (!reused) status = writer->AddDocument(*doc);
+    XXH3_128bits_update(hash, doc->data(), doc->size() * sizeof(uint16_t));
     if (cur.source_runs.empty() || cur.source_runs.back().first != src) cur.source_runs.emplace_back(src, 0);
     ++cur.source_runs.back().second;
     cur.documents += 1;
-    cur.tokens += doc.size();
+    cur.tokens += doc->size();
   }
   cur.xxh3_128 = Hex128(XXH3_128bits_digest(hash));
   XXH3_freeState(hash);
@@ -127,13 +129,14 @@ absl::Status WriteShards(const BuildOptions& opt, const std::filesystem::path& w
   RWKVKIT_ASSIGN_OR_RETURN(const std::vector<DocMeta> meta, ReadDocsMeta(work / kDocsMetaFile, spill.documents()));
   const ShardPlan plan = PlanShards(opt, meta, spill);
   absl::Status status;
+  SpillReader::Window window;
   for (uint64_t s = 0; s < plan.shards() && status.ok(); ++s) {
     ShardRecord cur;
     bool reused = false;
     const ShardDocs docs{plan.starts[s], plan.starts[s + 1], plan.order.size(),
-                         [&](uint64_t k, std::vector<uint16_t>& doc, uint32_t& source) {
+                         [&](uint64_t k, uint32_t& source) {
                            source = meta[plan.order[k]].source;
-                           return spill.Read(plan.order[k], doc);
+                           return spill.Read(plan.order[k], window);
                          }};
     status = WriteShardDocs(opt, s, docs, shard_dir, opt.resume, cur, reused);
     if (!status.ok()) break;

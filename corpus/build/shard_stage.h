@@ -13,9 +13,11 @@
 
 #include <filesystem>
 #include <functional>
+#include <span>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "corpus/build/build_options.h"
 #include "corpus/build/build_report.h"
 #include "corpus/build/build_stages.h"
@@ -75,10 +77,10 @@ class ShardCuts {
 ShardPlan PlanShards(const BuildOptions& opt, const std::vector<DocMeta>& meta, const SpillReader& store);
 
 // The documents of one shard: positions [first, end) of the output order (of `total`),
-// `read` fills the k-th one's tokens and source.
+// `read` gives the k-th one's tokens (a view valid until the next call) and fills its source.
 struct ShardDocs {
   uint64_t first = 0, end = 0, total = 0;
-  std::function<absl::Status(uint64_t k, std::vector<uint16_t>& doc, uint32_t& source)> read;
+  std::function<absl::StatusOr<std::span<const uint16_t>>(uint64_t k, uint32_t& source)> read;
 };
 
 // WriteShardDocs()

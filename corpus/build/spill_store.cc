@@ -18,6 +18,8 @@
 namespace rwkvkit::corpus::build {
 namespace {
 
+// How far a reader going forward reads at once: 1 MiB of tokens.
+constexpr uint64_t kReadAheadTokens = (uint64_t{1} << 20) / sizeof(uint16_t);
 
 absl::Status SyncClose(std::FILE*& f, const std::filesystem::path& p) {
   if (f == nullptr) return absl::OkStatus();
@@ -167,26 +169,37 @@ std::pair<size_t, uint64_t> SpillReader::Location(uint64_t i) const {
   return {static_cast<size_t>(it - parts_.begin()), (i == 0 ? 0 : ends_[i - 1]) - it->token_base};
 }
 
-absl::Status SpillReader::Read(uint64_t i, std::vector<uint16_t>& out) const {
+absl::StatusOr<std::span<const uint16_t>> SpillReader::Read(uint64_t i, Window& w) const {
   const auto [part, offset] = Location(i);
-  return ReadTokens(part, offset, DocumentTokens(i), out);
+  return ReadTokens(part, offset, DocumentTokens(i), w);
 }
 
-absl::Status SpillReader::ReadTokens(size_t part_index, uint64_t offset, uint64_t count,
-                                     std::vector<uint16_t>& out) const {
+absl::StatusOr<std::span<const uint16_t>> SpillReader::ReadTokens(size_t part_index, uint64_t offset, uint64_t count,
+                                                                  Window& w) const {
   const Part& part = parts_[part_index];
-  out.resize(count);
-  const size_t bytes = count * sizeof(uint16_t);
+  const uint64_t w_end = w.begin + w.tokens.size();
+  if (w.part == part_index && offset >= w.begin && count <= w_end - w.begin && offset - w.begin <= w_end - w.begin - count)
+    return std::span<const uint16_t>(w.tokens.data() + (offset - w.begin), count);
+  // Forward from the last read (gaps of documents left out included): read ahead.
+  const bool ahead = w.part == part_index && offset >= w_end && offset - w_end <= kReadAheadTokens;
+  const uint64_t want = ahead ? std::max<uint64_t>(count, kReadAheadTokens) : count;
+  w.part = SIZE_MAX;  // nothing valid until the read succeeds
+  w.tokens.resize(want);
+  const size_t bytes = want * sizeof(uint16_t), need = count * sizeof(uint16_t);
   const uint64_t at = offset * sizeof(uint16_t);
+  char* dst = reinterpret_cast<char*>(w.tokens.data());
   size_t done = 0;
   while (done < bytes) {
-    const ssize_t r = ::pread(part.fd, reinterpret_cast<char*>(out.data()) + done, bytes - done,
-                              static_cast<off_t>(at + done));
+    const ssize_t r = ::pread(part.fd, dst + done, bytes - done, static_cast<off_t>(at + done));
     if (r < 0 && errno == EINTR) continue;
+    if (r == 0 && done >= need) break;  // the read-ahead ran into the end of the file
     if (r <= 0) return absl::DataLossError(absl::StrCat(part.path.string(), "@", at + done, ": short read"));
     done += static_cast<size_t>(r);
   }
-  return absl::OkStatus();
+  w.tokens.resize(done / sizeof(uint16_t));
+  w.part = part_index;
+  w.begin = offset;
+  return std::span<const uint16_t>(w.tokens.data(), count);
 }
 
 }  // namespace rwkvkit::corpus::build

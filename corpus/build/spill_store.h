@@ -61,8 +61,18 @@ class SpillReader {
   // The same stores' token files only, without the per-document index (no memory per
   // document): only ReadTokens() works on it (a shard writer that is told where each document is).
   static absl::StatusOr<SpillReader> OpenTokensOnly(const std::vector<std::filesystem::path>& dirs);
-  // `count` tokens of store `part` from token `offset` into `out` (replacing its contents).
-  absl::Status ReadTokens(size_t part, uint64_t offset, uint64_t count, std::vector<uint16_t>& out) const;
+  // The tokens a reader holds from one store's token file: the last read, which for a reader
+  // going forward through the file (the shard writers, in input order) is a large one that
+  // serves the documents that follow without another system call.
+  struct Window {
+    std::vector<uint16_t> tokens;
+    size_t part = SIZE_MAX;
+    uint64_t begin = 0;  // the token offset of tokens[0] in that store
+  };
+  // `count` tokens of store `part` from token `offset`, as a view into `w` (valid until its
+  // next use). Reads ahead (about 1 MiB) when the request starts at or shortly after the end of
+  // the window's last read; reads just the request otherwise (a shuffled order).
+  absl::StatusOr<std::span<const uint16_t>> ReadTokens(size_t part, uint64_t offset, uint64_t count, Window& w) const;
   SpillReader(SpillReader&&) noexcept;
   SpillReader& operator=(SpillReader&&) = delete;
   ~SpillReader();
@@ -70,8 +80,8 @@ class SpillReader {
   uint64_t DocumentTokens(uint64_t i) const { return ends_[i] - (i == 0 ? 0 : ends_[i - 1]); }
   // Which of the stores (OpenParts' `dirs`) holds document i, and its first token's index there.
   std::pair<size_t, uint64_t> Location(uint64_t i) const;
-  // Reads document i into `out` (replacing its contents).
-  absl::Status Read(uint64_t i, std::vector<uint16_t>& out) const;
+  // Document i's tokens, read through `w` as ReadTokens() does.
+  absl::StatusOr<std::span<const uint16_t>> Read(uint64_t i, Window& w) const;
 
  private:
   struct Part {

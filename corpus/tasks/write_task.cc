@@ -94,6 +94,7 @@ absl::Status RunWriteTask(const TaskContext& ctx, uint32_t task, std::vector<std
   std::string lines;
   std::vector<LayoutRecord> recs;
   const uint64_t shards = starts.size() - 1;
+  build::SpillReader::Window window;
   for (uint64_t s = task; s < shards; s += ctx.plan.write_tasks) {
     // Only this shard's part of the plan is read: memory per shard, not per corpus.
     recs.resize(starts[s + 1] - starts[s]);
@@ -101,11 +102,11 @@ absl::Status RunWriteTask(const TaskContext& ctx, uint32_t task, std::vector<std
     if (!layout.read(reinterpret_cast<char*>(recs.data()), static_cast<std::streamsize>(recs.size() * sizeof(LayoutRecord))))
       return absl::DataLossError(absl::StrCat((cluster / "layout.bin").string(), ": short read"));
     const build::ShardDocs docs{starts[s], starts[s + 1], starts.back(),
-                         [&](uint64_t k, std::vector<uint16_t>& doc, uint32_t& source) -> absl::Status {
+                         [&](uint64_t k, uint32_t& source) -> absl::StatusOr<std::span<const uint16_t>> {
                            const LayoutRecord& r = recs[k - starts[s]];
                            if (r.part >= ctx.plan.read_tasks) return absl::DataLossError("layout.bin: bad part");
                            source = r.source;
-                           return store.ReadTokens(r.part, r.offset, r.tokens, doc);
+                           return store.ReadTokens(r.part, r.offset, r.tokens, window);
                          }};
     build::ShardRecord r;
     bool reused = false;

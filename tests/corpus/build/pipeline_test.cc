@@ -6,10 +6,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
+#include <random>
 #include <set>
 
 #include "corpus/binidx/shard_reader.h"
+#include "corpus/build/spill_store.h"
 #include "simdjson.h"
 #include "tests/corpus/build/test_files.h"
 
@@ -563,6 +566,40 @@ TEST_F(PipelineTest, StageTimesCoverTheBuild) {
   ASSERT_TRUE(RunBuild(o, *tok_).ok());
   EXPECT_EQ(testing::WithoutTiming(testing::ReadFile(d / "again/build.json")), testing::WithoutTiming(text));
   EXPECT_NE(testing::WithoutTiming(text), text);
+}
+
+// The token store read through one window, in any order (forward with gaps, backward, random,
+// a document larger than the read-ahead, the read-ahead running into the end of the file),
+// gives every document's own tokens.
+TEST(SpillStoreTest, WindowReadsGiveEachDocumentInAnyOrder) {
+  testing::TempDir dir;
+  std::mt19937_64 rng(7);
+  std::vector<std::vector<uint16_t>> docs;
+  {
+    absl::StatusOr<SpillWriter> w = SpillWriter::Create(dir.path());
+    ASSERT_TRUE(w.ok()) << w.status();
+    for (int d = 0; d < 3000; ++d) {
+      const size_t n = d == 1500 ? 700000 : d % 97 == 0 ? 0 : rng() % 900;  // one over the 1 MiB read-ahead
+      std::vector<uint16_t> t(n);
+      for (uint16_t& x : t) x = static_cast<uint16_t>(rng());
+      ASSERT_TRUE(w->Append(t).ok());
+      docs.push_back(std::move(t));
+    }
+    ASSERT_TRUE(w->Finish().ok());
+  }
+  absl::StatusOr<SpillReader> r = SpillReader::Open(dir.path());
+  ASSERT_TRUE(r.ok()) << r.status();
+  std::vector<uint64_t> order;
+  for (uint64_t i = 0; i < docs.size(); ++i)
+    if (i % 5 != 3) order.push_back(i);  // forward, with gaps
+  for (uint64_t i = docs.size(); i-- > 2990;) order.push_back(i);  // backward from the end
+  for (int k = 0; k < 300; ++k) order.push_back(rng() % docs.size());
+  SpillReader::Window w;
+  for (const uint64_t i : order) {
+    absl::StatusOr<std::span<const uint16_t>> got = r->Read(i, w);
+    ASSERT_TRUE(got.ok()) << got.status();
+    ASSERT_TRUE(std::equal(got->begin(), got->end(), docs[i].begin(), docs[i].end())) << "document " << i;
+  }
 }
 
 }  // namespace
