@@ -324,8 +324,9 @@ absl::StatusOr<PublishPlan> PlanPublish(const fs::path& out, const std::string& 
   return plan;
 }
 
-absl::Status Publish(const fs::path& out, const PublishPlan& plan) {
+absl::Status Publish(const fs::path& out, const PublishPlan& plan, const std::function<void()>& plan_saved) {
   RWKVKIT_RETURN_IF_ERROR(base::WriteFileAtomically(WorkDir(out) / kPlanName, PlanJson(plan)));
+  if (plan_saved) plan_saved();
   return CarryOut(out, plan);
 }
 

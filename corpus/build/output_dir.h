@@ -14,6 +14,7 @@
 #define RWKVKIT_CORPUS_BUILD_OUTPUT_DIR_H_
 
 #include <filesystem>
+#include <functional>
 #include <set>
 #include <string>
 #include <utility>
@@ -100,8 +101,11 @@ absl::StatusOr<PublishPlan> PlanPublish(const std::filesystem::path& out, const 
                                         const Ownership& own);
 
 // Publish()
-// Writes the plan to the work directory, then carries it out (see the banner).
-absl::Status Publish(const std::filesystem::path& out, const PublishPlan& plan);
+// Writes the plan to the work directory, then carries it out (see the banner). `plan_saved`,
+// when given, is called once the plan is durable: from then on an interrupted publish is
+// finished from the plan alone, so nothing else in the work directory is read again.
+absl::Status Publish(const std::filesystem::path& out, const PublishPlan& plan,
+                     const std::function<void()>& plan_saved = nullptr);
 
 // True when a publish was cut off: its plan is still in the work directory.
 bool PublishPending(const std::filesystem::path& out);
