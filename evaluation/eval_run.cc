@@ -61,7 +61,7 @@ DocumentSources ReadDocumentSources(const std::vector<std::filesystem::path>& sh
     absl::StatusOr<binidx::ShardReader> reader = binidx::ShardReader::Open(shards[i]);
     if (!reader.ok()) continue;  // the evaluation reports it
     if (reader->num_documents() != shard->documents)
-      return unusable(absl::StrCat((dir / "build.json").string(), ": shard ", name, " lists ", shard->documents,
+      return unusable(absl::StrCat((dir / corpus::build::kBuildJsonName).string(), ": shard ", name, " lists ", shard->documents,
                                    " documents, ", reader->idx_path().string(), " holds ", reader->num_documents()));
     for (const auto& [source, count] : shard->source_runs) out.docs[i].insert(out.docs[i].end(), count, first + source);
   }

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/file_io.h"
 #include "base/status_macros.h"
+#include "corpus/build/build_json.h"
 #include "corpus/build/build_report.h"
 #include "corpus/tasks/intermediate.h"
 #include "corpus/tasks/task_runner.h"
@@ -42,7 +43,7 @@ absl::StatusOr<std::string> Fingerprint(const EvalRequest& r, const EvalSplit& s
   for (const std::filesystem::path& s : *shards) {
     const std::filesystem::path abs = std::filesystem::absolute(s);
     absl::StrAppend(&f, FileLine("shard", abs.string() + ".bin"), FileLine("index", abs.string() + ".idx"));
-    absl::StrAppend(&f, FileLine("build.json", abs.parent_path() / "build.json"));
+    absl::StrAppend(&f, FileLine(corpus::build::kBuildJsonName, abs.parent_path() / corpus::build::kBuildJsonName));
   }
   absl::StrAppend(&f, "window ", r.window, "\nsample max_docs ", r.sample.max_docs, " docs_per_source ",
                   r.sample.docs_per_source, " seed ", r.sample.seed, "\n");

@@ -31,6 +31,8 @@ struct LshStats;
 
 namespace rwkvkit::corpus::build {
 
+inline constexpr char kBuildJsonName[] = "build.json";  // in the output directory, written last
+
 // The writer's inputs (build_options.h, build_report.h, bad_input.h), declared only, so that
 // readers of build.json (stats, eval) do not pull in the build's headers.
 struct BuildOptions;

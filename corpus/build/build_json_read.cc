@@ -231,7 +231,7 @@ absl::Status ReadOptionsAndBlocks(const JsonReader& j, element root, BuildJson& 
 }  // namespace
 
 absl::StatusOr<BuildJson> ReadBuildJson(const fs::path& dir, BuildJsonRead mode) {
-  const fs::path path = dir / "build.json";
+  const fs::path path = dir / kBuildJsonName;
   simdjson::dom::parser parser;
   element root;
   if (auto err = parser.load(path.string()).get(root); err) {

@@ -165,7 +165,7 @@ absl::Status WriteBuildJson(const std::filesystem::path& out_dir, const std::str
   CorpusTraining(w.Break(2).Key("training"), tokens, ctx_len);
   if (!timing_json.empty()) w.Break(2).Key("timing").Raw(timing_json);
   w.Break(0).EndObject().Text("\n");
-  return base::WriteFileAtomically(out_dir / "build.json", w.str());
+  return base::WriteFileAtomically(out_dir / kBuildJsonName, w.str());
 }
 
 }  // namespace rwkvkit::corpus::build

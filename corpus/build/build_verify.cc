@@ -261,7 +261,7 @@ absl::StatusOr<BuildShards> ShardsOfBuild(const fs::path& dir) {
     RWKVKIT_ASSIGN_OR_RETURN(const binidx::ShardReader r, binidx::ShardReader::Open(dir / s.name));
     if (r.num_documents() != s.documents || r.num_tokens() != s.tokens) {
       return absl::FailedPreconditionError(absl::StrCat(
-          r.idx_path().string(), ": differs from ", (dir / "build.json").string(), " (saw ", r.num_documents(),
+          r.idx_path().string(), ": differs from ", (dir / kBuildJsonName).string(), " (saw ", r.num_documents(),
           " documents and ", r.num_tokens(), " tokens, expected ", s.documents, " and ", s.tokens,
           "); run rwkvkit inspect ", dir.string()));
     }

@@ -15,6 +15,7 @@
 #include "base/file_io.h"
 #include "base/json_writer.h"
 #include "base/status_macros.h"
+#include "corpus/build/build_json.h"
 #include "corpus/build/build_report.h"
 #include "simdjson.h"
 
@@ -108,7 +109,7 @@ absl::StatusOr<Ownership> ReadLegacyBuildJson(const fs::path& path) {
                                     "(and keeps that file)"));
   Ownership own;
   own.corpus = std::string(s);
-  own.files.insert("build.json");
+  own.files.insert(kBuildJsonName);
   for (simdjson::dom::element e : shards) {
     std::string_view name;
     if (e["name"].get_string().get(name) != simdjson::SUCCESS || !IsFileName(name)) continue;
@@ -120,15 +121,15 @@ absl::StatusOr<Ownership> ReadLegacyBuildJson(const fs::path& path) {
 
 absl::Status CarryOut(const fs::path& out, const PublishPlan& plan) {
   std::error_code ec;
-  const fs::path staged_json = StagingDir(out) / "build.json";
+  const fs::path staged_json = StagingDir(out) / kBuildJsonName;
   if (!fs::exists(staged_json, ec)) {
     // A finished publish that was cut off before it removed its plan.
-    if (fs::exists(out / "build.json", ec)) return absl::OkStatus();
+    if (fs::exists(out / kBuildJsonName, ec)) return absl::OkStatus();
     return absl::DataLossError(absl::StrCat(staged_json.string(), ": staged build.json is missing; rebuild without --resume"));
   }
   // From here until build.json is back, the directory holds no complete build; the plan in
   // the work directory lets the next run finish the job.
-  if (fs::remove(out / "build.json", ec); ec) return base::ErrnoError(out / "build.json", "cannot remove", ec.value());
+  if (fs::remove(out / kBuildJsonName, ec); ec) return base::ErrnoError(out / kBuildJsonName, "cannot remove", ec.value());
   RWKVKIT_RETURN_IF_ERROR(base::FsyncDir(out));
   for (const auto& [staged, final_path] : plan.moves) {
     if (fs::exists(staged, ec)) {
@@ -144,7 +145,7 @@ absl::Status CarryOut(const fs::path& out, const PublishPlan& plan) {
   }
   RWKVKIT_RETURN_IF_ERROR(base::FsyncDir(out));
   RWKVKIT_RETURN_IF_ERROR(base::WriteFileAtomically(out / kRecordName, RecordJson(plan)));
-  RWKVKIT_RETURN_IF_ERROR(base::MoveFile(staged_json, out / "build.json"));
+  RWKVKIT_RETURN_IF_ERROR(base::MoveFile(staged_json, out / kBuildJsonName));
   RWKVKIT_RETURN_IF_ERROR(base::FsyncDir(out));
   fs::remove(WorkDir(out) / kPlanName, ec);
   return absl::OkStatus();
@@ -193,7 +194,7 @@ absl::StatusOr<PublishPlan> ReadPlan(const fs::path& path) {
 absl::StatusOr<Ownership> ReadOwnership(const fs::path& out) {
   std::error_code ec;
   if (fs::exists(out / kRecordName, ec)) return ReadRecord(out / kRecordName);
-  if (fs::exists(out / "build.json", ec)) return ReadLegacyBuildJson(out / "build.json");
+  if (fs::exists(out / kBuildJsonName, ec)) return ReadLegacyBuildJson(out / kBuildJsonName);
   return Ownership{};
 }
 
@@ -243,7 +244,7 @@ absl::Status CheckOutputsAreNotInputs(const std::vector<NamedInput>& inputs, con
     const std::string first = rel.empty() ? "" : rel.begin()->string();
     const std::string name = report_r.filename().string();
     if (report_r == out_r || (!rel.empty() && first != ".." && first != "." &&
-                              (IsReserved(first) || (rel == rel.filename() && (name == "build.json" || IsShardName(name, corpus))))))
+                              (IsReserved(first) || (rel == rel.filename() && (name == kBuildJsonName || IsShardName(name, corpus))))))
       return absl::InvalidArgumentError(absl::StrCat(report.flag, " ", report.path.string(),
                                                      ": names a file or directory the build itself writes in ", out.string()));
     for (size_t k = 0; k < i; ++k)
@@ -258,7 +259,7 @@ absl::Status CheckOutputsAreNotInputs(const std::vector<NamedInput>& inputs, con
     for (const fs::directory_entry& e : fs::directory_iterator(out, ec)) {
       const std::string n = e.path().filename().string();
       struct stat st {};
-      if ((n == "build.json" || IsReserved(n) || own.files.contains(n) || IsShardName(n, corpus)) &&
+      if ((n == kBuildJsonName || IsReserved(n) || own.files.contains(n) || IsShardName(n, corpus)) &&
           ::stat(e.path().c_str(), &st) == 0)
         outputs.emplace(st.st_dev, st.st_ino);
     }
@@ -279,7 +280,7 @@ absl::Status CheckOutputsAreNotInputs(const std::vector<NamedInput>& inputs, con
     const bool inside = !rel.empty() && first != ".." && first != ".";
     const std::string name = r.filename().string();
     if ((have && outputs.contains({st.st_dev, st.st_ino})) ||
-        (inside && (IsReserved(first) || (rel == rel.filename() && (name == "build.json" || own.files.contains(name) ||
+        (inside && (IsReserved(first) || (rel == rel.filename() && (name == kBuildJsonName || own.files.contains(name) ||
                                                                     IsShardName(name, corpus))))))
       return absl::InvalidArgumentError(absl::StrCat(in.what, ": ", in.path.string(), " is a file this build writes or replaces in ",
                                                      out.string(), "; rwkvkit never writes over its inputs"));
@@ -296,13 +297,13 @@ absl::StatusOr<PublishPlan> PlanPublish(const fs::path& out, const std::string& 
   std::vector<std::string> staged;
   for (const fs::directory_entry& e : fs::directory_iterator(StagingDir(out), ec)) {
     const std::string n = e.path().filename().string();
-    if (n != "build.json" && !n.ends_with(".tmp")) staged.push_back(n);
+    if (n != kBuildJsonName && !n.ends_with(".tmp")) staged.push_back(n);
   }
   if (ec) return base::ErrnoError(StagingDir(out), "cannot list", ec.value());
   std::sort(staged.begin(), staged.end());
   for (const std::string& n : staged) plan.moves.emplace_back(StagingDir(out) / n, out / n);
   for (const ReportOutput& report : reports) plan.moves.emplace_back(report.staged, report.path);
-  std::set<std::string> names = {"build.json"};
+  std::set<std::string> names = {kBuildJsonName};
   const fs::path out_r = Resolved(out);
   for (const auto& [from, to] : plan.moves) {
     if (Resolved(to).parent_path() != out_r) continue;  // a report elsewhere: named explicitly
@@ -314,9 +315,9 @@ absl::StatusOr<PublishPlan> PlanPublish(const fs::path& out, const std::string& 
                        "build waits in ", WorkDir(out).string(), ")"));
     names.insert(n);
   }
-  if (fs::exists(fs::symlink_status(out / "build.json", ec)) && !own.files.contains("build.json"))
+  if (fs::exists(fs::symlink_status(out / kBuildJsonName, ec)) && !own.files.contains(kBuildJsonName))
     return absl::FailedPreconditionError(
-        absl::StrCat((out / "build.json").string(), ": exists and rwkvkit did not write it; move it away and run again "
+        absl::StrCat((out / kBuildJsonName).string(), ": exists and rwkvkit did not write it; move it away and run again "
                                                     "with --resume"));
   for (const std::string& n : own.files)
     if (!names.contains(n)) plan.remove.push_back(n);

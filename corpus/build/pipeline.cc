@@ -248,7 +248,7 @@ absl::StatusOr<BuildSummary> RunBuild(const BuildOptions& opt, const tokenizer::
   BuildSummary summary;
   const bool interrupted = std::filesystem::exists(work, ec);
   if (opt.resume && !interrupted && own->fingerprint == fingerprint_hash &&
-      std::filesystem::exists(out / "build.json", ec)) {
+      std::filesystem::exists(out / kBuildJsonName, ec)) {
     summary.already_complete = true;  // nothing to resume, and the finished build is this one
     return summary;
   }

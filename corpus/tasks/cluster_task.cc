@@ -148,7 +148,7 @@ absl::StatusOr<std::vector<uint64_t>> ExactLosers(const TaskContext& ctx, const 
   const uint32_t n_tasks = ctx.plan.read_tasks;
   std::vector<std::vector<uint64_t>> losers(n_tasks);
   for (uint32_t p = 0; p < ctx.plan.partitions; ++p) {
-    const std::filesystem::path path = TaskDir(ctx.work, Stage::kDedup, p) / "losers.u64";
+    const std::filesystem::path path = TaskDir(ctx.work, Stage::kDedup, p) / kLosersFile;
     RWKVKIT_ASSIGN_OR_RETURN(RecordReader<uint64_t> in, RecordReader<uint64_t>::Open(path));
     for (uint64_t x = 0;;) {
       RWKVKIT_ASSIGN_OR_RETURN(const bool more, in.Next(x));
@@ -161,7 +161,7 @@ absl::StatusOr<std::vector<uint64_t>> ExactLosers(const TaskContext& ctx, const 
   for (uint32_t t = 0; t < n_tasks; ++t) {
     std::vector<uint64_t>& l = losers[t];
     std::sort(l.begin(), l.end());
-    const std::filesystem::path path = TaskDir(ctx.work, Stage::kRead, t) / "keyed.bin";
+    const std::filesystem::path path = TaskDir(ctx.work, Stage::kRead, t) / kKeyedFile;
     RWKVKIT_ASSIGN_OR_RETURN(const RecordsAt<KeyedRecord> keyed, RecordsAt<KeyedRecord>::Open(path));
     for (size_t k = 0; k < l.size(); ++k) {
       RWKVKIT_ASSIGN_OR_RETURN(const KeyedRecord r, keyed.Get(l[k]));
@@ -220,7 +220,7 @@ absl::StatusOr<std::vector<uint64_t>> NearDuplicates(const TaskContext& ctx, con
                            dedup::LshClusterer::Create(opt.minhash, st.total(), source, sparse));
   std::vector<BucketStream> streams;
   for (uint32_t p = 0; p < ctx.plan.partitions; ++p)
-    streams.emplace_back(TaskDir(ctx.work, Stage::kDedup, p) / "buckets.u64");
+    streams.emplace_back(TaskDir(ctx.work, Stage::kDedup, p) / kBucketsFile);
   std::vector<uint64_t> members, docs;
   for (int band = 0; band < opt.minhash.bands; ++band) {
     for (BucketStream& s : streams) {  // partitions are key ranges: key order within the band
@@ -320,7 +320,7 @@ absl::Status WriteShardPlan(const TaskContext& ctx, const Stores& st, const std:
     passes = std::max(passes, m.copies);
     return absl::OkStatus();
   }));
-  const std::filesystem::path in_order = dir / (opt.shuffle ? "layout.unshuffled" : "layout.bin");
+  const std::filesystem::path in_order = dir / (opt.shuffle ? "layout.unshuffled" : kLayoutFile);
   build::ShardCuts cuts(opt.shard_tokens);
   uint64_t copies = 0;
   {
@@ -369,7 +369,7 @@ absl::Status WriteShardPlan(const TaskContext& ctx, const Stores& st, const std:
     std::error_code ec;
     std::filesystem::remove(in_order, ec);
     RWKVKIT_RETURN_IF_ERROR(sorter.Finish());
-    RWKVKIT_ASSIGN_OR_RETURN(RecordWriter layout, RecordWriter::Create(dir / "layout.bin"));
+    RWKVKIT_ASSIGN_OR_RETURN(RecordWriter layout, RecordWriter::Create(dir / kLayoutFile));
     for (Placed x{};;) {
       RWKVKIT_ASSIGN_OR_RETURN(const bool more, sorter.Next(x));
       if (!more) break;

@@ -79,7 +79,7 @@ absl::Status ExactLosers(const TaskContext& ctx, uint32_t partition, const std::
       AddPartition<KeyRecord>(ctx, kKeysStem, partition, sorter, [](const KeyRecord& k, uint64_t task) {
         return KeyEntry{{k.hi, k.lo}, task | k.keyed};
       }));
-  RWKVKIT_ASSIGN_OR_RETURN(RecordWriter out, RecordWriter::Create(dir / "losers.u64"));
+  RWKVKIT_ASSIGN_OR_RETURN(RecordWriter out, RecordWriter::Create(dir / kLosersFile));
   RWKVKIT_RETURN_IF_ERROR(SortAndLog(sorter, "exact keys", partition));
   // The first of each run of equal keys wins; the others stream out, so a key copied millions of
   // times costs no memory here.
@@ -101,7 +101,7 @@ absl::Status Buckets(const TaskContext& ctx, uint32_t partition, const std::file
       AddPartition<BandRecord>(ctx, kBandsStem, partition, sorter, [](const BandRecord& r, uint64_t task) {
         return KeyEntry{{r.doc >> kBandShift, r.key}, task | (r.doc & ((uint64_t{1} << kBandShift) - 1))};
       }));
-  RWKVKIT_ASSIGN_OR_RETURN(RecordWriter out, RecordWriter::Create(dir / "buckets.u64"));
+  RWKVKIT_ASSIGN_OR_RETURN(RecordWriter out, RecordWriter::Create(dir / kBucketsFile));
   RWKVKIT_RETURN_IF_ERROR(
       ForEachKey(sorter, "band keys", partition, [&](const KeyEntry& head, const std::vector<uint64_t>& members) {
         if (members.size() < 2) return absl::OkStatus();

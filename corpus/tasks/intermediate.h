@@ -74,6 +74,10 @@ inline constexpr char kKeysStem[] = "keys";    // read task -> dedup task p: Par
 inline constexpr char kBandsStem[] = "bands";  // read task -> dedup task p: PartFileName(kBandsStem, p)
 inline constexpr char kRowGroupsFile[] = "row_groups.u64";      // read task -> cluster task
 inline constexpr char kShardStartsFile[] = "shard_starts.u64";  // cluster task -> write tasks
+inline constexpr char kKeyedFile[] = "keyed.bin";      // read task -> cluster task
+inline constexpr char kLosersFile[] = "losers.u64";    // dedup task -> cluster task
+inline constexpr char kBucketsFile[] = "buckets.u64";  // dedup task -> cluster task
+inline constexpr char kLayoutFile[] = "layout.bin";    // cluster task -> write tasks
 
 // Buffered append of raw records; Close() flushes, fsyncs and reports any write error.
 class RecordWriter {

@@ -14,6 +14,7 @@
 namespace rwkvkit::corpus::tasks {
 namespace {
 
+constexpr char kLinesFile[] = "lines.u64";  // (input file, newlines) of each piece whose file goes on in a later slice
 constexpr uint64_t kUnknown = UINT64_MAX;  // in lines.u64: the piece could not be read
 
 // The newlines in [begin, end) of `path`; kUnknown when that cannot be read (the read task then
@@ -36,7 +37,7 @@ absl::Status RunLinesTask(const TaskContext& ctx, uint32_t task) {
     out.push_back(p.file);
     out.push_back(NewlinesIn(ctx.files[p.file].path, p.begin, p.end));
   }
-  return base::WriteFileAtomically(TaskDir(ctx.work, Stage::kLines, task) / "lines.u64",
+  return base::WriteFileAtomically(TaskDir(ctx.work, Stage::kLines, task) / kLinesFile,
                                    std::string(reinterpret_cast<const char*>(out.data()), out.size() * 8));
 }
 
@@ -51,7 +52,7 @@ absl::Status AddNewlinesBefore(const TaskContext& ctx, uint32_t task, std::vecto
     bool known = true;
     for (uint32_t j = task; j-- > 0 && SliceStart(total, j + 1, n) > offsets[p.file];) {
       if (SliceStart(total, j, n) == SliceStart(total, j + 1, n)) continue;  // an empty slice
-      const std::filesystem::path path = TaskDir(ctx.work, Stage::kLines, j) / "lines.u64";
+      const std::filesystem::path path = TaskDir(ctx.work, Stage::kLines, j) / kLinesFile;
       RWKVKIT_ASSIGN_OR_RETURN(const std::vector<uint64_t> recs, ReadRecords<uint64_t>(path));
       size_t k = 0;
       while (k + 1 < recs.size() && recs[k] != p.file) k += 2;

@@ -30,7 +30,7 @@ class KeyFiles : public build::ExactKeyLog {
  public:
   static absl::StatusOr<KeyFiles> Create(const std::filesystem::path& dir, uint32_t partitions) {
     KeyFiles f;
-    RWKVKIT_ASSIGN_OR_RETURN(RecordWriter keyed, RecordWriter::Create(dir / "keyed.bin"));
+    RWKVKIT_ASSIGN_OR_RETURN(RecordWriter keyed, RecordWriter::Create(dir / kKeyedFile));
     f.keyed_.emplace(std::move(keyed));
     for (uint32_t p = 0; p < partitions; ++p) {
       RWKVKIT_ASSIGN_OR_RETURN(RecordWriter w, RecordWriter::Create(dir / PartFileName(kKeysStem, p)));

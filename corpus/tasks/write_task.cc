@@ -83,14 +83,14 @@ absl::Status RunWriteTask(const TaskContext& ctx, uint32_t task, std::vector<std
   const std::filesystem::path cluster = TaskDir(ctx.work, Stage::kCluster, 0);
   RWKVKIT_ASSIGN_OR_RETURN(const std::vector<uint64_t> starts, ReadRecords<uint64_t>(cluster / kShardStartsFile));
   std::error_code ec;
-  const uint64_t layout_bytes = std::filesystem::file_size(cluster / "layout.bin", ec);
+  const uint64_t layout_bytes = std::filesystem::file_size(cluster / kLayoutFile, ec);
   if (starts.empty() || ec || layout_bytes != starts.back() * sizeof(LayoutRecord))
     return absl::DataLossError(absl::StrCat(cluster.string(), ": the shard plan does not add up"));
   RWKVKIT_ASSIGN_OR_RETURN(const build::SpillReader store, build::SpillReader::OpenTokensOnly(ReadStores(ctx)));
   const std::filesystem::path staging = build::StagingDir(opt.out_dir);
   std::filesystem::create_directories(staging, ec);
   if (ec) return absl::UnavailableError(absl::StrCat(staging.string(), ": cannot create (", ec.message(), ")"));
-  std::ifstream layout(cluster / "layout.bin", std::ios::binary);
+  std::ifstream layout(cluster / kLayoutFile, std::ios::binary);
   std::string lines;
   std::vector<LayoutRecord> recs;
   const uint64_t shards = starts.size() - 1;
@@ -100,7 +100,7 @@ absl::Status RunWriteTask(const TaskContext& ctx, uint32_t task, std::vector<std
     recs.resize(starts[s + 1] - starts[s]);
     layout.seekg(static_cast<std::streamoff>(starts[s] * sizeof(LayoutRecord)));
     if (!layout.read(reinterpret_cast<char*>(recs.data()), static_cast<std::streamsize>(recs.size() * sizeof(LayoutRecord))))
-      return absl::DataLossError(absl::StrCat((cluster / "layout.bin").string(), ": short read"));
+      return absl::DataLossError(absl::StrCat((cluster / kLayoutFile).string(), ": short read"));
     const build::ShardDocs docs{starts[s], starts[s + 1], starts.back(),
                          [&](uint64_t k, uint32_t& source) -> absl::StatusOr<std::span<const uint16_t>> {
                            const LayoutRecord& r = recs[k - starts[s]];
@@ -174,7 +174,7 @@ absl::Status RunPublishTask(const TaskContext& ctx, std::vector<std::filesystem:
   RWKVKIT_RETURN_IF_ERROR(build::Publish(out, plan));
   std::error_code ec;
   std::filesystem::remove_all(build::WorkDir(out), ec);
-  published.push_back(std::filesystem::absolute(out / "build.json"));
+  published.push_back(std::filesystem::absolute(out / build::kBuildJsonName));
   return absl::OkStatus();
 }
 
