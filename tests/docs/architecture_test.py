@@ -21,11 +21,13 @@ SKIP_DIRS = {".git", ".rwkvkit", "__pycache__", "devwork"}
 
 
 def tracked_files(root):
-    """The files git tracks, else every file but the build folders (build*/ at the top), set-up
-    products and hidden folders."""
+    """The files of the tree as git sees it: tracked or not ignored, and present (a new file not
+    yet added counts, a deleted one does not); without git, every file but the build folders
+    (build*/ at the top), set-up products and hidden folders."""
     try:
-        out = subprocess.run(["git", "-C", root, "ls-files", "-z"], capture_output=True, check=True).stdout
-        files = [f for f in out.decode().split("\0") if f]
+        out = subprocess.run(["git", "-C", root, "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                             capture_output=True, check=True).stdout
+        files = sorted({f for f in out.decode().split("\0") if f and os.path.isfile(os.path.join(root, f))})
         if files:
             return files
     except (OSError, subprocess.CalledProcessError):
