@@ -105,7 +105,8 @@ std::unique_ptr<Batch> InputStage::Next() {
     }
     b->file_start = pending_start_;
     pending_start_ = false;
-    absl::StatusOr<bool> more = reader_->Next(b->block, kBlockBytes);
+    const bool tail = total_bytes_ > 0 && done_before_ + reader_->bytes_consumed() + kTailBytes >= total_bytes_;
+    absl::StatusOr<bool> more = reader_->Next(b->block, tail ? kTailBlockBytes : kBlockBytes);
     if (!more.ok()) {
       b->file_error = std::string(more.status().message());
       Advance(*b);

@@ -31,6 +31,11 @@
 namespace rwkvkit::corpus::build {
 
 inline constexpr size_t kBlockBytes = 1 << 20;
+// The last kTailBytes of a build's input are cut into blocks of kTailBlockBytes, so that the
+// threads run out of work together instead of all but one waiting for the last large blocks.
+// A function of the input alone: the same blocks for any thread count.
+inline constexpr uint64_t kTailBytes = uint64_t{32} << 20;
+inline constexpr size_t kTailBlockBytes = kBlockBytes / 4;
 
 class NearDedupStage;
 
@@ -88,7 +93,9 @@ absl::StatusOr<std::vector<InputFile>> ListInputs(const BuildOptions& opt, uint6
 // Reads the input files in order and cuts them into batches (the serial input stage).
 class InputStage {
  public:
-  InputStage(const BuildOptions& opt, const std::vector<InputFile>& files) : opt_(opt), files_(files) {}
+  // `total_bytes`: the size of all `files` (0: no smaller blocks at the end).
+  InputStage(const BuildOptions& opt, const std::vector<InputFile>& files, uint64_t total_bytes = 0)
+      : opt_(opt), files_(files), total_bytes_(total_bytes) {}
 
   // The next batch, or nullptr at the end.
   std::unique_ptr<Batch> Next();
@@ -111,6 +118,7 @@ class InputStage {
   std::unique_ptr<input::RecordSource> reader_;
   bool pending_start_ = false;
   uint64_t done_before_ = 0;
+  uint64_t total_bytes_ = 0;
 };
 
 // In a build split into tasks (corpus/tasks/), told of every document that passed the filters

@@ -135,7 +135,7 @@ absl::Status RunPhase1(const BuildOptions& opt, const tokenizer::Tokenizer& tok,
   std::vector<SourceCounts> counts;
   BadInputSink bad(stderr);
   std::vector<DocMeta> meta;
-  InputStage input(opt, files);
+  InputStage input(opt, files, total_bytes);
   std::optional<dedup::MinHasher> minhash;
   if (opt.near_dedup) {
     absl::StatusOr<dedup::MinHasher> m = dedup::MinHasher::Create(opt.minhash);
