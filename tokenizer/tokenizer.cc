@@ -1,6 +1,7 @@
 // tokenizer/tokenizer.cc — Tokenizer: loading, encode entry points, decode.
 #include "tokenizer/tokenizer.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -102,6 +103,16 @@ std::vector<uint16_t> Tokenizer::Encode(std::string_view bytes) const {
 }
 
 void Tokenizer::EncodeInto(std::string_view bytes, std::vector<uint16_t>& out) const {
+  // Inputs of up to 1 MB are encoded into a reused buffer and appended: growing `out` by one
+  // id per byte first would zero-fill ~3 times the bytes that appending the ids copies.
+  constexpr size_t kBufferedBytes = size_t{1} << 20;
+  if (bytes.size() <= kBufferedBytes) {
+    thread_local std::vector<uint16_t> buffer;
+    if (buffer.size() < bytes.size()) buffer.resize(std::clamp(2 * buffer.size(), bytes.size(), kBufferedBytes));
+    const size_t n = EncodeToBuffer(bytes, buffer);
+    out.insert(out.end(), buffer.data(), buffer.data() + n);
+    return;
+  }
   const size_t old = out.size();
   out.resize(old + bytes.size());
   const size_t n = EncodeToBuffer(bytes, std::span<uint16_t>(out).subspan(old));

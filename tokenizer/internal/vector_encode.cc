@@ -68,11 +68,11 @@ size_t EncodeVectorRange(const DoubleArrayTrie& trie, const uint8_t* s, size_t n
     size_t read_end = n, shift = 0;
     if (chunk + len + reach > n) {
       const size_t tail = n - chunk;
-      sc.padded.resize(tail + 2 * reach);
+      read_end = tail + 2 * reach;
+      if (sc.padded.size() < read_end) sc.padded.resize(read_end);  // grown only: no zero-fill per call
       std::memcpy(sc.padded.data(), s + chunk, tail);
       std::memset(sc.padded.data() + tail, trie.stop_byte(), 2 * reach);
       text = sc.padded.data();
-      read_end = sc.padded.size();
       shift = chunk;
     }
     const size_t want = std::clamp<size_t>(len / kMinSegmentBytes, 1, lanes);
