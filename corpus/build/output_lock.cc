@@ -77,4 +77,13 @@ OutputLock::~OutputLock() {
   ::close(fd_);
 }
 
+absl::StatusOr<OutputLock> CreateAndLock(const std::filesystem::path& dir, const std::string& command) {
+  std::error_code ec;
+  if (std::filesystem::exists(dir, ec) && !std::filesystem::is_directory(dir, ec))
+    return absl::InvalidArgumentError(absl::StrCat(dir.string(), ": exists and is not a directory"));
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return absl::UnavailableError(absl::StrCat(dir.string(), ": cannot create (", ec.message(), ")"));
+  return OutputLock::Acquire(dir, command);
+}
+
 }  // namespace rwkvkit::corpus::build

@@ -37,6 +37,12 @@ class OutputLock {
   int fd_ = -1;
 };
 
+// CreateAndLock()
+// Creates the output directory `dir` (and its parents) and takes its lock, for the build and
+// the split build alike: kInvalidArgument when `dir` exists and is not a directory, kUnavailable
+// when it cannot be created, else Acquire()'s errors.
+absl::StatusOr<OutputLock> CreateAndLock(const std::filesystem::path& dir, const std::string& command);
+
 }  // namespace rwkvkit::corpus::build
 
 #endif  // RWKVKIT_CORPUS_BUILD_OUTPUT_LOCK_H_

@@ -228,12 +228,8 @@ absl::StatusOr<BuildSummary> RunBuild(const BuildOptions& opt, const tokenizer::
   uint64_t total_bytes = 0;
   RWKVKIT_ASSIGN_OR_RETURN(const std::vector<InputFile> files, ListInputs(opt, total_bytes));
   const std::filesystem::path& out = opt.out_dir;
+  RWKVKIT_ASSIGN_OR_RETURN(const OutputLock lock, CreateAndLock(out, opt.command_line));
   std::error_code ec;
-  if (std::filesystem::exists(out, ec) && !std::filesystem::is_directory(out, ec))
-    return absl::InvalidArgumentError(absl::StrCat(out.string(), ": exists and is not a directory"));
-  std::filesystem::create_directories(out, ec);
-  if (ec) return absl::UnavailableError(absl::StrCat(out.string(), ": cannot create (", ec.message(), ")"));
-  RWKVKIT_ASSIGN_OR_RETURN(const OutputLock lock, OutputLock::Acquire(out, opt.command_line));
   if (PublishPending(out)) {
     std::fprintf(stderr, "rwkvkit build: finishing the publish of a complete build that was cut off in %s\n",
                  out.c_str());

@@ -31,12 +31,7 @@ absl::StatusOr<TaskContext> OpenSplitBuild(const build::BuildOptions& opt, const
 
 absl::Status CheckOutputNow(const TaskContext& ctx) {
   const std::filesystem::path& out = ctx.opt.out_dir;
-  std::error_code ec;
-  if (std::filesystem::exists(out, ec) && !std::filesystem::is_directory(out, ec))
-    return absl::InvalidArgumentError(absl::StrCat(out.string(), ": exists and is not a directory"));
-  std::filesystem::create_directories(out, ec);
-  if (ec) return absl::UnavailableError(absl::StrCat(out.string(), ": cannot create (", ec.message(), ")"));
-  RWKVKIT_ASSIGN_OR_RETURN(const build::OutputLock lock, build::OutputLock::Acquire(out, ctx.opt.command_line));
+  RWKVKIT_ASSIGN_OR_RETURN(const build::OutputLock lock, build::CreateAndLock(out, ctx.opt.command_line));
   return build::CheckOutputBeforeBuild(ctx.opt, ctx.files).status();
 }
 

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "corpus/build/build_report.h"
+#include "corpus/build/output_lock.h"
 #include "tests/corpus/build/test_files.h"
 
 namespace rwkvkit::corpus::build {
@@ -106,6 +107,25 @@ TEST(CheckOutputDir, RefusesForeignFilesAndOtherCorpora) {
   s = CheckOutputDir(d / "out", "other", false, *own);
   EXPECT_THAT(std::string(s.message()), HasSubstr("1 file(s) that rwkvkit did not write for corpus \"other\" (mine.txt)"));
   EXPECT_TRUE(CheckOutputDir(d / "out", "other", true, *own).ok());
+}
+
+// The build and the split build create their output directory and lock it through one call: a
+// file in the way is refused by name, missing parents are made, a held lock refuses a second.
+TEST(CreateAndLock, RefusesAFileMakesParentsAndExcludesASecondBuild) {
+  testing::TempDir d;
+  testing::WriteFile(d / "file", "x");
+  absl::StatusOr<OutputLock> in_file = CreateAndLock(d / "file", "test");
+  EXPECT_EQ(in_file.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(in_file.status().message()), HasSubstr("file: exists and is not a directory"));
+  {
+    absl::StatusOr<OutputLock> first = CreateAndLock(d / "a/b/out", "first build");
+    ASSERT_TRUE(first.ok()) << first.status();
+    EXPECT_TRUE(fs::is_directory(d / "a/b/out"));
+    absl::StatusOr<OutputLock> second = CreateAndLock(d / "a/b/out", "second build");
+    EXPECT_EQ(second.status().code(), absl::StatusCode::kFailedPrecondition);
+    EXPECT_THAT(std::string(second.status().message()), HasSubstr("first build"));
+  }
+  EXPECT_TRUE(CreateAndLock(d / "a/b/out", "third build").ok());  // released with the first
 }
 
 }  // namespace
