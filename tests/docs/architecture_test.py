@@ -22,12 +22,15 @@ SKIP_DIRS = {".git", ".rwkvkit", "__pycache__", "devwork"}
 
 def tracked_files(root):
     """The files of the tree as git sees it: tracked or not ignored, and present (a new file not
-    yet added counts, a deleted one does not); without git, every file but the build folders
-    (build*/ at the top), set-up products and hidden folders."""
+    yet added counts, a deleted one does not), but none under SKIP_DIRS (devwork/: what a device
+    run carries beside the tree) or a hidden folder but .ci/; without git, every file but the
+    build folders (build*/ at the top), set-up products and hidden folders."""
     try:
         out = subprocess.run(["git", "-C", root, "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
                              capture_output=True, check=True).stdout
-        files = sorted({f for f in out.decode().split("\0") if f and os.path.isfile(os.path.join(root, f))})
+        files = sorted({f for f in out.decode().split("\0")
+                        if f and f.split("/")[0] not in SKIP_DIRS and os.path.isfile(os.path.join(root, f)) and
+                        not (f.startswith(".") and "/" in f and not f.startswith(".ci/"))})
         if files:
             return files
     except (OSError, subprocess.CalledProcessError):
