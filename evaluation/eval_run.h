@@ -6,8 +6,8 @@
 // into tasks that way).
 //
 // Depends on refmodel (evaluator, checkpoints, document sample), the binidx reader and the
-// stats library's build.json reader — which refmodel itself may not (it never depends on
-// corpus/), hence this folder. Thread-safe: runs may go on concurrently.
+// corpus build's build.json reader (corpus/build/build_json.h) — which refmodel itself may not
+// (it never depends on corpus/), hence this folder. Thread-safe: runs may go on concurrently.
 #ifndef RWKVKIT_EVALUATION_EVAL_RUN_H_
 #define RWKVKIT_EVALUATION_EVAL_RUN_H_
 
