@@ -115,8 +115,7 @@ absl::StatusOr<ExecutorResult> RunSlurmExecutor(const std::filesystem::path& wor
     ::chmod(script_path.c_str(), 0755);
     std::vector<std::string> argv = {"sbatch", "--parsable", absl::StrCat("--job-name=rwkvkit-", StageName(stage)),
                                      absl::StrCat("--array=", absl::StrJoin(pending, ",")),
-                                     absl::StrCat("--output=", (work / "logs").string(), "/", StageName(stage),
-                                                  "-%5a.log")};
+                                     absl::StrCat("--output=", SlurmLogPattern(work, stage))};
     if (!earlier.empty()) {
       argv.push_back(absl::StrCat("--dependency=afterok:", absl::StrJoin(earlier, ":")));
       argv.push_back("--kill-on-invalid-dep=yes");

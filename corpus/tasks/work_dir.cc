@@ -24,6 +24,9 @@
 namespace rwkvkit::corpus::tasks {
 namespace {
 
+constexpr char kPlanFile[] = "plan.txt";                // written last: the directory is made
+constexpr char kFingerprintFile[] = "fingerprint.txt";  // the build's inputs and options
+constexpr char kLogsDir[] = "logs";                     // one log per task (LogPath)
 constexpr char kPlanMagic[] = "rwkvkit task plan 1";
 // The intermediate files' format: raise the number whenever a stage's outputs change, so that a
 // task finished by an older binary is redone instead of read (format 1 wrote firsts.bin), or the
@@ -58,6 +61,11 @@ std::string FirstDifference(const std::string& was, const std::string& now) {
     }
   }
   return "the fingerprint differs";
+}
+
+// <work>/logs/<stage>-<task, 5 digits>.log, with the task written by the caller.
+std::filesystem::path LogFile(const std::filesystem::path& work, Stage s, const std::string& task) {
+  return work / kLogsDir / absl::StrCat(StageName(s), "-", task, ".log");
 }
 
 }  // namespace
@@ -117,16 +125,17 @@ std::filesystem::path UsagePath(const std::filesystem::path& work, Stage s, uint
   return work / std::string(StageName(s)) / absl::StrFormat("%05d.usage.json", task);
 }
 std::filesystem::path LogPath(const std::filesystem::path& work, Stage s, uint32_t task) {
-  return work / "logs" / absl::StrFormat("%s-%05d.log", StageName(s), task);
+  return LogFile(work, s, absl::StrFormat("%05d", task));
 }
+std::string SlurmLogPattern(const std::filesystem::path& work, Stage s) { return LogFile(work, s, "%5a").string(); }
 
 absl::StatusOr<TaskPlan> LoadPlan(const std::filesystem::path& work) {
   std::error_code ec;
-  if (!std::filesystem::exists(work / "plan.txt", ec))
+  if (!std::filesystem::exists(work / kPlanFile, ec))
     return absl::NotFoundError(absl::StrCat(work.string(), ": not a work directory of a split build (no plan.txt)"));
-  const std::string text = base::ReadFile(work / "plan.txt").value_or("");
+  const std::string text = base::ReadFile(work / kPlanFile).value_or("");
   TaskPlan plan;
-  plan.fingerprint = base::ReadFile(work / "fingerprint.txt").value_or("");
+  plan.fingerprint = base::ReadFile(work / kFingerprintFile).value_or("");
   bool magic = false;
   for (absl::string_view line : absl::StrSplit(text, '\n')) {
     std::pair<std::string, std::string> kv = absl::StrSplit(line, absl::MaxSplits(' ', 1));
@@ -137,13 +146,13 @@ absl::StatusOr<TaskPlan> LoadPlan(const std::filesystem::path& work) {
     if (kv.first == "eval_tasks" && !absl::SimpleAtoi(kv.second, &plan.eval_tasks)) magic = false;
   }
   if (!magic || plan.read_tasks == 0 || plan.partitions == 0 || plan.write_tasks == 0 || PlanText(plan) != text)
-    return absl::DataLossError(absl::StrCat((work / "plan.txt").string(), ": damaged (or fingerprint.txt changed)"));
+    return absl::DataLossError(absl::StrCat((work / kPlanFile).string(), ": damaged (or fingerprint.txt changed)"));
   return plan;
 }
 
 absl::Status PrepareWorkDir(const std::filesystem::path& work, const TaskPlan& plan) {
   std::error_code ec;
-  if (std::filesystem::exists(work / "plan.txt", ec)) {
+  if (std::filesystem::exists(work / kPlanFile, ec)) {
     absl::StatusOr<TaskPlan> was = LoadPlan(work);
     if (!was.ok()) return was.status();
     const std::string fix =
@@ -158,10 +167,10 @@ absl::Status PrepareWorkDir(const std::filesystem::path& work, const TaskPlan& p
                                                         FirstDifference(was->fingerprint, plan.fingerprint), ")", fix));
     return absl::OkStatus();
   }
-  std::filesystem::create_directories(work / "logs", ec);
+  std::filesystem::create_directories(work / kLogsDir, ec);
   if (ec) return absl::UnavailableError(absl::StrCat(work.string(), ": cannot create (", ec.message(), ")"));
-  if (absl::Status s = base::WriteFileAtomically(work / "fingerprint.txt", plan.fingerprint); !s.ok()) return s;
-  return base::WriteFileAtomically(work / "plan.txt", PlanText(plan));  // last: the directory is now made
+  if (absl::Status s = base::WriteFileAtomically(work / kFingerprintFile, plan.fingerprint); !s.ok()) return s;
+  return base::WriteFileAtomically(work / kPlanFile, PlanText(plan));  // last: the directory is now made
 }
 
 std::string UpstreamHash(const std::filesystem::path& work, const TaskPlan& plan, Stage s) {

@@ -54,6 +54,8 @@ std::filesystem::path DoneMarkerPath(const std::filesystem::path& work, Stage s,
 std::filesystem::path FailedMarkerPath(const std::filesystem::path& work, Stage s, uint32_t task);
 std::filesystem::path UsagePath(const std::filesystem::path& work, Stage s, uint32_t task);
 std::filesystem::path LogPath(const std::filesystem::path& work, Stage s, uint32_t task);
+// LogPath's name as a Slurm --output pattern for a job array of stage `s` (%5a: the task).
+std::string SlurmLogPattern(const std::filesystem::path& work, Stage s);
 
 // PrepareWorkDir()
 // Creates `work` for `plan`, or checks that the one there was made for the same plan:
