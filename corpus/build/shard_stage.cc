@@ -3,8 +3,11 @@
 
 #include <xxhash.h>
 
+#include <tbb/parallel_for.h>
+
 #include <algorithm>
 #include <cstring>
+#include <mutex>
 #include <optional>
 #include <random>
 
@@ -128,20 +131,50 @@ absl::Status WriteShards(const BuildOptions& opt, const std::filesystem::path& w
   RWKVKIT_ASSIGN_OR_RETURN(SpillReader spill, SpillReader::Open(work));
   RWKVKIT_ASSIGN_OR_RETURN(const std::vector<DocMeta> meta, ReadDocsMeta(work / kDocsMetaFile, spill.documents()));
   const ShardPlan plan = PlanShards(opt, meta, spill);
-  absl::Status status;
-  SpillReader::Window window;
-  for (uint64_t s = 0; s < plan.shards() && status.ok(); ++s) {
-    ShardRecord cur;
-    bool reused = false;
+  const uint64_t n = plan.shards();
+  // The shards are separate files: written side by side on the build's threads, each with its own
+  // window on the token store and its own writer; the records stay in shard order. The caller's
+  // progress callback hears the documents written over all shards, one call at a time.
+  std::vector<ShardRecord> records(n);
+  std::vector<absl::Status> statuses(n);
+  std::vector<char> reused(n, 0);
+  std::mutex progress_mu;
+  std::vector<uint64_t> shard_done(n, 0);
+  uint64_t all_done = 0, shards_done = 0;
+  BuildOptions shard_opt = opt;
+  if (opt.on_progress && n > 1)
+    shard_opt.on_progress = [&](const BuildProgress& p) {
+      const std::lock_guard<std::mutex> lock(progress_mu);
+      const uint64_t done = p.done - plan.starts[p.shards];  // WriteShardDocs: done = k, shards = s
+      all_done += done - shard_done[p.shards];
+      shard_done[p.shards] = done;
+      opt.on_progress(BuildProgress{2, all_done, p.total, all_done, shards_done});
+    };
+  tbb::parallel_for(uint64_t{0}, n, [&](uint64_t s) {
+    SpillReader::Window window;
+    bool shard_reused = false;
     const ShardDocs docs{plan.starts[s], plan.starts[s + 1], plan.order.size(),
                          [&](uint64_t k, uint32_t& source) {
                            source = meta[plan.order[k]].source;
                            return spill.Read(plan.order[k], window);
                          }};
-    status = WriteShardDocs(opt, s, docs, shard_dir, opt.resume, cur, reused);
-    if (!status.ok()) break;
-    if (reused) ++summary.shards_reused;
-    shards.push_back(std::move(cur));
+    statuses[s] = WriteShardDocs(shard_opt, s, docs, shard_dir, opt.resume, records[s], shard_reused);
+    reused[s] = shard_reused;
+    if (opt.on_progress && n > 1 && statuses[s].ok()) {
+      const std::lock_guard<std::mutex> lock(progress_mu);
+      all_done += (plan.starts[s + 1] - plan.starts[s]) - shard_done[s];
+      shard_done[s] = plan.starts[s + 1] - plan.starts[s];
+      ++shards_done;
+    }
+  });
+  absl::Status status;
+  for (uint64_t s = 0; s < n; ++s) {
+    if (!statuses[s].ok()) {
+      status = statuses[s];  // the first failed shard's error, as one after the other would give
+      break;
+    }
+    if (reused[s]) ++summary.shards_reused;
+    shards.push_back(std::move(records[s]));
   }
   if (status.ok() && opt.on_progress)
     opt.on_progress(BuildProgress{2, plan.order.size(), plan.order.size(), plan.order.size(), shards.size()});
