@@ -117,11 +117,13 @@ class TimedStretch {
 };
 
 // Unlinks what phase 1 left in the work directory (everything but the staged shards, reports
-// and publish plan), the largest file first.
+// and publish plan). The completion marker and the fingerprint go first, so that a kill midway
+// never leaves a work directory that looks like this build's finished phase 1 without its token
+// store; then the largest file first.
 void RemovePhase1Files(const std::filesystem::path& work) {
   std::error_code ec;
-  for (const char* name : {kTokensFile, kDocsFile, kSpillDoneFile, kDocsMetaLog, kDedupKeysLog, kCheckpointFile,
-                           kDocsMetaFile, kPhase1JsonFile})
+  for (const char* name : {kSpillDoneFile, kFingerprintFile, kTokensFile, kDocsFile, kDocsMetaLog, kDedupKeysLog,
+                           kCheckpointFile, kDocsMetaFile, kPhase1JsonFile})
     std::filesystem::remove(work / name, ec);
 }
 
@@ -243,12 +245,21 @@ absl::StatusOr<BuildSummary> RunBuild(const BuildOptions& opt, const tokenizer::
   const std::string fingerprint_hash = Hash128Hex(fingerprint);
   BuildSummary summary;
   const bool interrupted = std::filesystem::exists(work, ec);
-  if (opt.resume && !interrupted && own->fingerprint == fingerprint_hash &&
-      std::filesystem::exists(out / kBuildJsonName, ec)) {
-    summary.already_complete = true;  // nothing to resume, and the finished build is this one
+  // A pending publish was finished above, so the published build is whole and its ownership
+  // record is its own: when it is this very build, there is nothing to resume. A work directory
+  // left beside it (a kill after the publish, before its clean-up) holds nothing this build
+  // needs: it goes.
+  if (opt.resume && own->fingerprint == fingerprint_hash && std::filesystem::exists(out / kBuildJsonName, ec)) {
+    summary.already_complete = true;
+    if (interrupted) {
+      std::fprintf(stderr, "rwkvkit build: --resume: removing %s, the work directory of an interrupted run of "
+                   "this same build\n", work.c_str());
+      std::filesystem::remove_all(work, ec);
+      if (ec) return absl::UnavailableError(absl::StrCat(work.string(), ": cannot remove (", ec.message(), ")"));
+    }
     return summary;
   }
-  const bool same_build = opt.resume && base::ReadFile(work / "fingerprint.txt").value_or("") == fingerprint;
+  const bool same_build = opt.resume && base::ReadFile(work / kFingerprintFile).value_or("") == fingerprint;
   if (opt.resume && !same_build)
     std::fprintf(stderr, "rwkvkit build: --resume: %s; building from the start (the build now in %s stays until "
                  "the new one is complete)\n",
@@ -257,7 +268,7 @@ absl::StatusOr<BuildSummary> RunBuild(const BuildOptions& opt, const tokenizer::
   if (!same_build) std::filesystem::remove_all(work, ec);
   std::filesystem::create_directories(StagingDir(out), ec);
   if (ec) return absl::UnavailableError(absl::StrCat(work.string(), ": cannot create (", ec.message(), ")"));
-  RWKVKIT_RETURN_IF_ERROR(base::WriteFileAtomically(work / "fingerprint.txt", fingerprint));
+  RWKVKIT_RETURN_IF_ERROR(base::WriteFileAtomically(work / kFingerprintFile, fingerprint));
 
   auto run = [&]() -> absl::Status {
     if (same_build && SpillComplete(work)) {

@@ -3,12 +3,14 @@
 // One name each for the code that writes a file and every code that reads it: the one-process
 // build (pipeline.cc, its stages, the token store, near dedup, the checkpoint, the shard stage)
 // and the split build's tasks (corpus/tasks), whose read task runs phase 1 into its own task
-// directory and whose later tasks read these files there (docs/scale_out.md lists them all).
+// directory and whose later tasks read these files there. docs/corpus_pipeline.md lists them
+// all (its output directory); docs/scale_out.md the split build's fingerprint.txt.
 #ifndef RWKVKIT_CORPUS_BUILD_WORK_FILES_H_
 #define RWKVKIT_CORPUS_BUILD_WORK_FILES_H_
 
 namespace rwkvkit::corpus::build {
 
+inline constexpr char kFingerprintFile[] = "fingerprint.txt";  // the inputs and options of the build it is for
 inline constexpr char kTokensFile[] = "tokens.u16";         // token store: the ids (spill_store.h)
 inline constexpr char kDocsFile[] = "docs.u64";             // token store: each document's end offset
 inline constexpr char kSpillDoneFile[] = "spill.done";      // token store finished: its document count

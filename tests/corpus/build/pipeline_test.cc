@@ -12,7 +12,11 @@
 #include <set>
 
 #include "corpus/binidx/shard_reader.h"
+#include "corpus/build/build_checks.h"
+#include "corpus/build/build_stages.h"
+#include "corpus/build/output_dir.h"
 #include "corpus/build/spill_store.h"
+#include "corpus/build/work_files.h"
 #include "simdjson.h"
 #include "tests/corpus/build/test_files.h"
 
@@ -566,6 +570,41 @@ TEST_F(PipelineTest, StageTimesCoverTheBuild) {
   ASSERT_TRUE(RunBuild(o, *tok_).ok());
   EXPECT_EQ(testing::WithoutTiming(testing::ReadFile(d / "again/build.json")), testing::WithoutTiming(text));
   EXPECT_NE(testing::WithoutTiming(text), text);
+}
+
+// A kill after the publish, before the work directory's clean-up, leaves the token store
+// unlinked beside its fingerprint and completion marker. --resume of the same build finds the
+// published build to be its own: nothing rebuilt, the leftover work directory removed.
+TEST_F(PipelineTest, ResumeAfterAKillInThePublishCleanUpKeepsTheBuild) {
+  testing::TempDir d;
+  std::string a;
+  for (int i = 0; i < 200; ++i) a += testing::JsonLine("\"left over " + std::to_string(i) + "\"");
+  testing::WriteFile(d / "in/a.jsonl", a);
+  BuildOptions o = Options({Source("a", {d / "in/a.jsonl"})}, d / "out");
+  o.threads = 2;
+  ASSERT_TRUE(RunBuild(o, *tok_).ok());
+  auto published = [&] {
+    std::map<std::string, std::string> files;
+    for (const auto& e : std::filesystem::directory_iterator(d / "out"))
+      if (e.is_regular_file()) files[e.path().filename().string()] = testing::ReadFile(e.path());
+    return files;
+  };
+  const std::map<std::string, std::string> before = published();
+  ASSERT_TRUE(before.contains("build.json"));
+  uint64_t total_bytes = 0;
+  absl::StatusOr<std::vector<InputFile>> files = ListInputs(o, total_bytes);
+  ASSERT_TRUE(files.ok()) << files.status();
+  const std::filesystem::path work = WorkDir(d / "out");
+  testing::WriteFile(work / kFingerprintFile, BuildFingerprint(o, *files));
+  testing::WriteFile(work / kSpillDoneFile, "200\n");
+  std::filesystem::create_directories(StagingDir(d / "out"));
+  ASSERT_FALSE(std::filesystem::exists(work / kTokensFile));
+  o.resume = true;
+  absl::StatusOr<BuildSummary> s = RunBuild(o, *tok_);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_TRUE(s->already_complete);
+  EXPECT_FALSE(std::filesystem::exists(work));
+  EXPECT_TRUE(published() == before) << "the published build is kept as it is";
 }
 
 // The token store read through one window, in any order (forward with gaps, backward, random,
