@@ -2,6 +2,7 @@
 #include "corpus/build/spill_store.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -149,7 +150,17 @@ absl::StatusOr<SpillReader> SpillReader::OpenStores(const std::vector<std::files
     }
     part.fd = ::open(part.path.c_str(), O_RDONLY | O_CLOEXEC);
     if (part.fd < 0) return base::ErrnoError(part.path, "cannot open", errno);
-    r.parts_.push_back(std::move(part));
+    r.parts_.push_back(std::move(part));  // closed by r from here on
+    if (!with_documents) continue;
+    // A token store cut short (or grown) is refused before any document of it is read.
+    const Part& p = r.parts_.back();
+    struct stat st {};
+    if (::fstat(p.fd, &st) != 0) return base::ErrnoError(p.path, "cannot stat", errno);
+    const uint64_t tokens = r.ends_.size() == p.first_doc ? 0 : r.ends_.back() - p.token_base;
+    if (static_cast<uint64_t>(st.st_size) != tokens * sizeof(uint16_t))
+      return absl::DataLossError(absl::StrCat(p.path.string(), ": ", st.st_size, " bytes, but ", kDocsFile,
+                                              " ends at token ", tokens, " (", tokens * sizeof(uint16_t),
+                                              " bytes): the token store is damaged"));
   }
   return r;
 }

@@ -53,7 +53,8 @@ class SpillWriter {
 
 class SpillReader {
  public:
-  // kFailedPrecondition when the store is missing its completion marker.
+  // kFailedPrecondition when the store is missing its completion marker; kDataLoss (naming the
+  // file) when tokens.u16's size is not the last document's end in docs.u64.
   static absl::StatusOr<SpillReader> Open(const std::filesystem::path& dir);
   // Several finished stores read as one, their documents in the order of `dirs` (a build split
   // into tasks: one store per read task).

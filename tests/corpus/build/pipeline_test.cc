@@ -607,6 +607,46 @@ TEST_F(PipelineTest, ResumeAfterAKillInThePublishCleanUpKeepsTheBuild) {
   EXPECT_TRUE(published() == before) << "the published build is kept as it is";
 }
 
+// A token store whose tokens.u16 does not match docs.u64 is refused when opened; one cut short
+// after it was opened gives kDataLoss for the documents past the cut, through a window whose
+// read-ahead ran into the cut as through a fresh one, and every document before it whole.
+TEST(SpillStoreTest, TruncatedTokenStoreIsRefusedOrDataLoss) {
+  testing::TempDir dir;
+  std::vector<std::vector<uint16_t>> docs;
+  {
+    absl::StatusOr<SpillWriter> w = SpillWriter::Create(dir.path());
+    ASSERT_TRUE(w.ok()) << w.status();
+    for (int d = 0; d < 12; ++d) {
+      std::vector<uint16_t> t(300 + 50 * d);
+      for (size_t k = 0; k < t.size(); ++k) t[k] = static_cast<uint16_t>(d * 1000 + k);
+      ASSERT_TRUE(w->Append(t).ok());
+      docs.push_back(std::move(t));
+    }
+    ASSERT_TRUE(w->Finish().ok());
+  }
+  const std::filesystem::path tokens = dir.path() / kTokensFile;
+  const uint64_t size = std::filesystem::file_size(tokens);
+  absl::StatusOr<SpillReader> r = SpillReader::Open(dir.path());
+  ASSERT_TRUE(r.ok()) << r.status();
+  const uint64_t cut = size - (docs.back().size() / 2) * sizeof(uint16_t);  // half of the last document
+  std::filesystem::resize_file(tokens, cut);
+  SpillReader::Window w;
+  for (uint64_t i = 0; i + 1 < docs.size(); ++i) {
+    absl::StatusOr<std::span<const uint16_t>> got = r->Read(i, w);
+    ASSERT_TRUE(got.ok()) << got.status();
+    ASSERT_TRUE(std::equal(got->begin(), got->end(), docs[i].begin(), docs[i].end())) << "document " << i;
+  }
+  EXPECT_EQ(r->Read(docs.size() - 1, w).status().code(), absl::StatusCode::kDataLoss);
+  SpillReader::Window fresh;
+  EXPECT_EQ(r->Read(docs.size() - 1, fresh).status().code(), absl::StatusCode::kDataLoss);
+  for (const uint64_t bad : {cut, size + 2}) {
+    std::filesystem::resize_file(tokens, bad);
+    absl::StatusOr<SpillReader> refused = SpillReader::Open(dir.path());
+    EXPECT_EQ(refused.status().code(), absl::StatusCode::kDataLoss);
+    EXPECT_THAT(std::string(refused.status().message()), HasSubstr(tokens.string()));
+  }
+}
+
 // The token store read through one window, in any order (forward with gaps, backward, random,
 // a document larger than the read-ahead, the read-ahead running into the end of the file),
 // gives every document's own tokens.
