@@ -20,12 +20,12 @@
 #include "corpus/build/build_checks.h"
 #include "corpus/build/build_report.h"
 #include "corpus/build/output_lock.h"
+#include "corpus/build/work_files.h"
 
 namespace rwkvkit::corpus::tasks {
 namespace {
 
 constexpr char kPlanFile[] = "plan.txt";                // written last: the directory is made
-constexpr char kFingerprintFile[] = "fingerprint.txt";  // the build's inputs and options
 constexpr char kLogsDir[] = "logs";                     // one log per task (LogPath)
 constexpr char kPlanMagic[] = "rwkvkit task plan 1";
 // The intermediate files' format: raise the number whenever a stage's outputs change, so that a
@@ -135,7 +135,7 @@ absl::StatusOr<TaskPlan> LoadPlan(const std::filesystem::path& work) {
     return absl::NotFoundError(absl::StrCat(work.string(), ": not a work directory of a split build (no plan.txt)"));
   const std::string text = base::ReadFile(work / kPlanFile).value_or("");
   TaskPlan plan;
-  plan.fingerprint = base::ReadFile(work / kFingerprintFile).value_or("");
+  plan.fingerprint = base::ReadFile(work / build::kFingerprintFile).value_or("");
   bool magic = false;
   for (absl::string_view line : absl::StrSplit(text, '\n')) {
     std::pair<std::string, std::string> kv = absl::StrSplit(line, absl::MaxSplits(' ', 1));
@@ -169,7 +169,7 @@ absl::Status PrepareWorkDir(const std::filesystem::path& work, const TaskPlan& p
   }
   std::filesystem::create_directories(work / kLogsDir, ec);
   if (ec) return absl::UnavailableError(absl::StrCat(work.string(), ": cannot create (", ec.message(), ")"));
-  if (absl::Status s = base::WriteFileAtomically(work / kFingerprintFile, plan.fingerprint); !s.ok()) return s;
+  if (absl::Status s = base::WriteFileAtomically(work / build::kFingerprintFile, plan.fingerprint); !s.ok()) return s;
   return base::WriteFileAtomically(work / kPlanFile, PlanText(plan));  // last: the directory is now made
 }
 
