@@ -24,7 +24,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr char kPlanName[] = "publish.json";
 
 // A plain file name: no directory part, no NUL.
 bool IsFileName(std::string_view n) {

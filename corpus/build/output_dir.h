@@ -28,6 +28,7 @@ namespace rwkvkit::corpus::build {
 
 inline constexpr char kWorkDirName[] = ".rwkvkit-work";
 inline constexpr char kRecordName[] = ".rwkvkit-build";
+inline constexpr char kPlanName[] = "publish.json";  // in the work directory while publishing
 inline constexpr char kReservedPrefix[] = ".rwkvkit-";
 
 inline std::filesystem::path WorkDir(const std::filesystem::path& out) { return out / kWorkDirName; }

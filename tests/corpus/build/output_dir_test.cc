@@ -8,6 +8,7 @@
 
 #include "corpus/build/build_report.h"
 #include "corpus/build/output_lock.h"
+#include "corpus/build/work_files.h"
 #include "tests/corpus/build/test_files.h"
 
 namespace rwkvkit::corpus::build {
@@ -80,6 +81,52 @@ TEST_F(PublishTest, ACutOffPublishIsFinishedFromItsPlan) {
   EXPECT_EQ(testing::ReadFile(report), "report");
   EXPECT_FALSE(fs::exists(out_ / "c_00001.bin"));
   EXPECT_EQ(testing::ReadFile(out_ / "notes.txt"), "the user's");
+}
+
+// `plan_saved` runs once, after the plan is written and before anything in `out` changes; a
+// publish cut off after it (the callback having removed phase 1's files, as the build does)
+// is finished from the plan and staging alone.
+TEST_F(PublishTest, PlanSavedRunsOnceThePlanIsWrittenAndPhase1FilesAreNotNeeded) {
+  for (const char* name : {kFingerprintFile, kTokensFile, kDocsFile, kSpillDoneFile, kDocsMetaLog, kDedupKeysLog,
+                           kCheckpointFile, kDocsMetaFile, kPhase1JsonFile})
+    testing::WriteFile(WorkDir(out_) / name, "phase 1");
+  const fs::path report = d_ / "reports" / "dups.jsonl";
+  absl::StatusOr<PublishPlan> plan =
+      PlanPublish(out_, "c", "f1", {{"--dedup-report", report, StagedDedupReport(out_)}}, *ReadOwnership(out_));
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  testing::WriteFile(report / "in_the_way", "");  // the report's rename fails: the publish is cut off
+  int calls = 0;
+  const absl::Status s = Publish(out_, *plan, [&] {
+    ++calls;
+    EXPECT_TRUE(PublishPending(out_));
+    EXPECT_EQ(testing::ReadFile(out_ / "c_00000.bin"), "old0");  // nothing carried out yet
+    EXPECT_EQ(testing::ReadFile(out_ / "build.json"), "old build.json");
+    for (const auto& e : fs::directory_iterator(WorkDir(out_)))
+      if (e.is_regular_file() && e.path().filename() != kPlanName && e.path() != StagedDedupReport(out_))
+        fs::remove(e.path());
+  });
+  EXPECT_EQ(calls, 1);
+  EXPECT_FALSE(s.ok());
+  fs::remove_all(report);
+  ASSERT_TRUE(FinishPendingPublish(out_).ok());
+  EXPECT_EQ(testing::ReadFile(out_ / "build.json"), "new build.json");
+  EXPECT_EQ(testing::ReadFile(out_ / "c_00000.bin"), "new0");
+  EXPECT_EQ(testing::ReadFile(report), "report");
+  EXPECT_FALSE(PublishPending(out_));
+}
+
+// When the plan cannot be written (a directory in its place), `plan_saved` is not called and
+// the old build is untouched.
+TEST_F(PublishTest, PlanSavedIsNotCalledWhenThePlanCannotBeWritten) {
+  testing::WriteFile(WorkDir(out_) / kPlanName / "in_the_way", "");
+  absl::StatusOr<PublishPlan> plan = PlanPublish(out_, "c", "f1", {}, *ReadOwnership(out_));
+  ASSERT_TRUE(plan.ok()) << plan.status();
+  bool called = false;
+  EXPECT_FALSE(Publish(out_, *plan, [&] { called = true; }).ok());
+  EXPECT_FALSE(called);
+  EXPECT_EQ(testing::ReadFile(out_ / "c_00000.bin"), "old0");
+  EXPECT_EQ(testing::ReadFile(out_ / "c_00001.bin"), "old1");
+  EXPECT_EQ(testing::ReadFile(out_ / "build.json"), "old build.json");
 }
 
 TEST_F(PublishTest, AShardNameTakenByAUsersFileStopsThePublishBeforeAnyChange) {
