@@ -1,6 +1,7 @@
 // tests/corpus/build/pipeline_test.cc — RunBuild end to end on small generated inputs:
 // determinism across thread counts, dedup, normalization, weights, shuffle, bad input,
-// damaged zstd files, shard sizes. Shards are read back with the binidx reader and decoded.
+// damaged zstd files, shard sizes, --resume of a build killed in its clean-up; the input stage's
+// block sizes and the token store's reads. Shards are read back with the binidx reader and decoded.
 #include "corpus/build/pipeline.h"
 
 #include <gmock/gmock.h>
@@ -605,6 +606,59 @@ TEST_F(PipelineTest, ResumeAfterAKillInThePublishCleanUpKeepsTheBuild) {
   EXPECT_TRUE(s->already_complete);
   EXPECT_FALSE(std::filesystem::exists(work));
   EXPECT_TRUE(published() == before) << "the published build is kept as it is";
+}
+
+// The input stage cuts the input into kBlockBytes blocks until the last kTailBytes of the whole
+// input (two files here, 36 MiB), then into kTailBlockBytes blocks: the size switches once, at a
+// point that depends only on the bytes read so far (the stage is serial), and the records are
+// the files' lines in order.
+TEST(InputStageTest, BlocksShrinkOnceForTheLastTailBytesAndKeepEveryLineInOrder) {
+  testing::TempDir d;
+  std::vector<std::string> lines;
+  std::string a, b;
+  for (int i = 0; a.size() + b.size() < (uint64_t{36} << 20); ++i) {
+    lines.push_back(testing::JsonLine("\"line " + std::to_string(i) + " " + std::string(100 + i % 150, 'a' + i % 26) + "\""));
+    (a.size() < (uint64_t{3} << 20) ? a : b) += lines.back();
+  }
+  testing::WriteFile(d / "a.jsonl", a);
+  testing::WriteFile(d / "b.jsonl", b);
+  BuildOptions o;
+  ManifestSource src;
+  src.name = "s";
+  src.paths = {d / "a.jsonl", d / "b.jsonl"};
+  src.format = "jsonl";
+  o.manifest.sources = {src};
+  uint64_t total = 0;
+  absl::StatusOr<std::vector<InputFile>> files = ListInputs(o, total);
+  ASSERT_TRUE(files.ok()) << files.status();
+  ASSERT_EQ(total, a.size() + b.size());
+  InputStage input(o, *files, total);
+  size_t next_line = 0, big = 0, small = 0;
+  uint64_t before = 0, switched_at = 0;
+  while (std::unique_ptr<Batch> batch = input.Next()) {
+    const bool tail = before + kTailBytes >= total;
+    const bool last_of_file = batch->bytes_done == a.size() || batch->bytes_done == total;
+    if (tail) {
+      if (small++ == 0) switched_at = before;
+      EXPECT_LT(batch->block.data.size(), 2 * kTailBlockBytes) << "at byte " << before;
+    } else {
+      EXPECT_EQ(small, 0u) << "a full-size block after the switch, at byte " << before;
+      ++big;
+      if (!last_of_file) {
+        EXPECT_GT(batch->block.data.size(), 2 * kTailBlockBytes) << "at byte " << before;
+      }
+    }
+    for (size_t k = 0; k < batch->block.size(); ++k, ++next_line) {
+      ASSERT_LT(next_line, lines.size());
+      ASSERT_EQ(std::string(batch->block.record(k)) + "\n", lines[next_line]) << "line " << next_line;
+    }
+    before = batch->bytes_done;
+  }
+  EXPECT_EQ(next_line, lines.size());
+  EXPECT_GE(big, 3u);  // 3 MiB of file a and 1 of file b in full-size blocks
+  EXPECT_GE(small, 120u);  // 32 MiB in 256 KiB blocks
+  EXPECT_GE(switched_at + kTailBytes, total);
+  EXPECT_LT(switched_at + kTailBytes, total + 2 * kBlockBytes);
 }
 
 // A token store whose tokens.u16 does not match docs.u64 is refused when opened; one cut short
