@@ -10,7 +10,7 @@ For the load-time benchmark (bench/checkpoint_load_bench.cc) on machines without
 Defaults: Finch-1.6B (v6, L=24, D=2048, F=7168, V=65536, Dm=32, Dd=64: 3.2 GB in bf16); v7 with
 --width 2048 is the RWKV-7 1.5B shape (F=8192, LoRA ranks w/a/v/g 96/96/64/256). Values: normal
 or uniform draws at shapes()'s scales (O(1) activations) rounded to the dtype: the same spec the GPU
-benches (bench/gpu_eval_bench*.py) draw with torch. Official (BlinkDL) key names and shapes,
+benches (bench/gpu_eval_bench.py) draw with torch. Official (BlinkDL) key names and shapes,
 docs/formats/checkpoints.md.
 """
 import argparse
