@@ -10,8 +10,9 @@
 # (installed into /tmp/site) or already on PYTHONPATH; .devdeps (the rwkvkit binaries' runtime
 # libraries), .rwkvkit/vocab and $BIN (refmodel_cuda_eval_driver and rwkvkit built for sm_90, e.g. by
 # `bash bench/kernels/run_device.sh build`). Logs and results.json go under $OUT.
-# SKIP_FLA=1 leaves fla out (its Triton autotuning takes ~2 minutes); FLA_COMPILED=0 its second run
-# (torch.compile'd layers + fused cross-entropy; COMPILE_BUDGET seconds for the compile); SKIP_7B=1 the 7B fit check.
+# SKIP_FLA=1 leaves fla out (its Triton autotuning takes ~2 minutes); FLA_BATCHES the documents per fla batch
+# (default 16,32; the compiled run takes the last); FLA_COMPILED=0 its second run (torch.compile'd layers +
+# fused cross-entropy; COMPILE_BUDGET seconds for the compile); SKIP_7B=1 the 7B fit check.
 set -uo pipefail
 VERSION=${VERSION:-7}
 OUT=${OUT:-/tmp/gpubench_out}
@@ -58,7 +59,8 @@ PKG_PID=$!
 
 stamp "torch side: weights, documents, fla warm-up, (wait), GEMM ceiling, fla timed"
 timeout 480 $PY torch --version "$VERSION" --work "$W" --docs "$DOCS" --wait-for "$W/pkg_build.done" \
-  --wait-timeout 300 --fla-compiled "${FLA_COMPILED:-1}" --compile-budget "${COMPILE_BUDGET:-150}" ${SKIP_FLA:+--no-fla}
+  --wait-timeout 300 --fla-batches "${FLA_BATCHES:-16,32}" --fla-compiled "${FLA_COMPILED:-1}" \
+  --compile-budget "${COMPILE_BUDGET:-150}" ${SKIP_FLA:+--no-fla}
 echo "torch side rc=$?"
 wait $PKG_PID  # (a bare `wait` would also wait for the tee above: never returns)
 stamp "package build: $(cat "$W/pkg_mode" 2>/dev/null)"
@@ -67,18 +69,9 @@ grep -E 'import rwkv.model|RWKV\(tiny|tiny forward|Failed to build|error|Error' 
 # rwkvkit: refmodel_cuda_eval_driver runs EvaluateCuda (what `rwkvkit eval --device cuda` runs) on the
 # checkpoint and documents, model load excluded, per-token NLL of the first dtype written
 DTYPES=$([ "$VERSION" = 6 ] && echo bf16,fp16,bf16 || echo bf16,bf16)
-stamp "rwkvkit: the benchmark checkpoint and documents, $DTYPES (timed), then fp32 (the NLL reference)"
+stamp "rwkvkit: the benchmark checkpoint and documents, $DTYPES (timed)"
 timeout 200 "$BIN/refmodel_cuda_eval_driver" --model "$W/$STEM.pth" --data "$W/docs" --dtypes "$DTYPES" \
   --cpu-docs 0 --nll-out "$W/nll_rwkvkit_bf16.jsonl" 2>&1 | tee "$W/driver.log"
-timeout 120 "$BIN/refmodel_cuda_eval_driver" --model "$W/$STEM.pth" --data "$W/docs" --dtypes fp32 \
-  --cpu-docs 0 --nll-out "$W/nll_rwkvkit_fp32.jsonl" 2>&1 | tail -1
-if [ -x "$BIN/rwkvkit" ]; then  # the CLI itself end to end, the checkpoint load included
-  a=$(date +%s.%N)
-  timeout 150 "$BIN/rwkvkit" eval --model "$W/$STEM.pth" --data "$W/docs" --device cuda --dtype bf16 --no-progress \
-    >"$W/rwkvkit_eval.json" 2>&1
-  echo "rwkvkit eval bf16 rc=$?: $(awk "BEGIN{printf \"%.1f\", $(date +%s.%N) - $a}") s wall for $DOCS x 4096 tokens (checkpoint load included)"
-fi
-
 stamp "official package, timed"
 case "$(cat "$W/pkg_mode" 2>/dev/null)" in
   jit-default) RWKV_CUDA_ON=1 timeout 150 $PY pkg --version "$VERSION" --work "$W" --docs "${PKG_DOCS:-6}" --tag cuda ;;
@@ -87,6 +80,15 @@ case "$(cat "$W/pkg_mode" 2>/dev/null)" in
      RWKV_CUDA_ON=0 timeout 150 $PY pkg --version "$VERSION" --work "$W" --docs 1 --warm-tokens 256 --tag nocuda ;;
 esac
 echo "package rc=$?"
+stamp "rwkvkit: fp32 (the NLL reference), then rwkvkit eval end to end"
+timeout 120 "$BIN/refmodel_cuda_eval_driver" --model "$W/$STEM.pth" --data "$W/docs" --dtypes fp32 \
+  --cpu-docs 0 --nll-out "$W/nll_rwkvkit_fp32.jsonl" 2>&1 | tail -1
+if [ -x "$BIN/rwkvkit" ]; then  # the CLI itself end to end, the checkpoint load included
+  a=$(date +%s.%N)
+  timeout 150 "$BIN/rwkvkit" eval --model "$W/$STEM.pth" --data "$W/docs" --device cuda --dtype bf16 --no-progress \
+    >"$W/rwkvkit_eval.json" 2>&1
+  echo "rwkvkit eval bf16 rc=$?: $(awk "BEGIN{printf \"%.1f\", $(date +%s.%N) - $a}") s wall for $DOCS x 4096 tokens (checkpoint load included)"
+fi
 stamp "report"
 $PY report --version "$VERSION" --work "$W" --driver-log "$W/driver.log" --out "$OUT/results.json"
 cp "$W/driver.log" "$OUT/"
