@@ -3,7 +3,7 @@
 // shape (Wkv7ForwardReference; the fused ones with the x070 preparation and GroupNorm·gate
 // computed around it in fp64 here), then timed.
 //
-//   wkv7_variants [--B 32] [--T 512] [--H 32] [--dtype bf16|f32]
+//   wkv7_variants [--B 32] [--T 512] [--H 32] [--dtype bf16|f32] [--variants 12,14,...]
 //   1  plain, one token per stage (a barrier per token: Wkv7ForwardSequential)
 //   2, 3, 4  plain, 8-, 16-, 32-token stages
 //   5, 6  fused with the x070 preparation and GroupNorm·gate (wkv7_fused_variant.cuh), 8-, 16-token
@@ -11,6 +11,7 @@
 //   11  as 3, v staged in shared memory with the other inputs (kStageV)
 //   12  8-token stages prefetched by cp.async while the previous stage runs (Wkv7Forward)
 //   13  as 11 with 8-token stages
+//   14  as 12, register-tiled: 4 rows x N/4 columns of the state per thread (Wkv7TiledKernel)
 // Prints per variant: check max |err|, median of 20 timed runs, ns per token, GB/s, the HBM and FMA
 // floors (docs/kernels_notes.md). Not a test (never run by ctest; -DRWKVKIT_BUILD_BENCH=ON).
 #include <cuda_bf16.h>
@@ -188,6 +189,7 @@ cudaError_t Run(int variant, const Problem& p, Dev<T>& d) {
     case 11:
       return kd::LaunchWkv7<T, 64, 16, false, true>(p.B, p.T, p.H, d.r, d.d, d.k, d.v, d.a, d.b, d.state, d.y, nullptr);
     case 12: return kd::LaunchWkv7Prefetch<T, 64, 8>(p.B, p.T, p.H, d.r, d.d, d.k, d.v, d.a, d.b, d.state, d.y, nullptr);
+    case 14: return kd::LaunchWkv7Tiled<T, 64, 8>(p.B, p.T, p.H, d.r, d.d, d.k, d.v, d.a, d.b, d.state, d.y, nullptr);
     case 13:
       return kd::LaunchWkv7<T, 64, 8, false, true>(p.B, p.T, p.H, d.r, d.d, d.k, d.v, d.a, d.b, d.state, d.y, nullptr);
     default: return kd::LaunchWkv7<T, 64, 8, true>(p.B, p.T, p.H, d.r, d.d, d.k, d.v, d.a, d.b, d.state, d.y, nullptr);
@@ -216,11 +218,12 @@ double Check(int variant) {
 }
 
 template <typename T>
-void Bench(int B, int T_len, int H, double copy_gbs, const cudaDeviceProp& prop, int clock_khz) {
+void Bench(int B, int T_len, int H, double copy_gbs, const cudaDeviceProp& prop, int clock_khz,
+           const std::vector<int>& variants) {
   const Problem p = Make<T>(B, T_len, H, 1);
   const double tokens = static_cast<double>(B) * T_len, n = tokens * H * 64;
   const double fma_floor_ms = 5.0 * 64 * n / (prop.multiProcessorCount * 128.0 * clock_khz * 1e3) * 1e3;
-  for (int variant : {1, 2, 3, 4, 5, 6, 7, 8, 11, 12, 13, 3}) {
+  for (int variant : variants) {
     const double err = Check<T>(variant);
     const double tol = sizeof(T) == 4 ? 2e-4 : 2e-2;
     if (!(err <= tol)) {
@@ -259,12 +262,22 @@ void Bench(int B, int T_len, int H, double copy_gbs, const cudaDeviceProp& prop,
 int main(int argc, char** argv) {
   int B = 32, T_len = 512, H = 32;
   std::string dtype = "bf16";
+  std::vector<int> variants = {1, 2, 3, 4, 5, 6, 7, 8, 11, 12, 13, 14, 12, 14};
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
     if (a == "--B") B = std::atoi(argv[i + 1]);
     else if (a == "--T") T_len = std::atoi(argv[i + 1]);
     else if (a == "--H") H = std::atoi(argv[i + 1]);
     else if (a == "--dtype") dtype = argv[i + 1];
+    else if (a == "--variants") {
+      variants.clear();
+      const std::string list = argv[i + 1];
+      for (size_t at = 0; at < list.size();) {
+        const size_t comma = std::min(list.find(',', at), list.size());
+        variants.push_back(std::atoi(list.substr(at, comma - at).c_str()));
+        at = comma + 1;
+      }
+    }
   }
   cudaDeviceProp prop;
   CK(cudaGetDeviceProperties(&prop, 0));
@@ -291,8 +304,8 @@ int main(int argc, char** argv) {
   std::printf("card %s, %d SMs, %.0f MHz; copy %.0f GB/s; shape B=%d T=%d H=%d N=64 (%d tokens)\n", prop.name,
               prop.multiProcessorCount, clock_khz / 1e3, copy_gbs, B, T_len, H, B * T_len);
   if (dtype == "f32")
-    Bench<float>(B, T_len, H, copy_gbs, prop, clock_khz);
+    Bench<float>(B, T_len, H, copy_gbs, prop, clock_khz, variants);
   else
-    Bench<__nv_bfloat16>(B, T_len, H, copy_gbs, prop, clock_khz);
+    Bench<__nv_bfloat16>(B, T_len, H, copy_gbs, prop, clock_khz, variants);
   return 0;
 }
