@@ -8,10 +8,9 @@
 //   2, 3, 4  plain, 8-, 16-, 32-token stages
 //   5, 6  fused with the x070 preparation and GroupNorm·gate (wkv7_fused_variant.cuh), 8-, 16-token
 //   7, 8  plain, 16-, 8-token stages, next token's sa accumulated in the readout pass (kNextSa)
-//   11  as 3, v staged in shared memory with the other inputs (kStageV)
+//   11, 13  as 3, v staged in shared memory with the other inputs (kStageV); 13 with 8-token stages
 //   12  8-token stages prefetched by cp.async while the previous stage runs (Wkv7Forward)
-//   13  as 11 with 8-token stages
-//   14  as 12, register-tiled: 4 rows x N/4 columns of the state per thread (Wkv7TiledKernel)
+//   14  as 12, register-tiled: 4 rows x N/4 columns of the state per thread (wkv7_tiled_variant.cuh)
 // Prints per variant: check max |err|, median of 20 timed runs, ns per token, GB/s, the HBM and FMA
 // floors (docs/kernels_notes.md). Not a test (never run by ctest; -DRWKVKIT_BUILD_BENCH=ON).
 #include <cuda_bf16.h>
@@ -28,6 +27,7 @@
 #include "kernels/dtype_convert.cuh"
 #include "kernels/wkv7.cuh"
 #include "bench/kernels/wkv7_fused_variant.cuh"
+#include "bench/kernels/wkv7_tiled_variant.cuh"
 #include "kernels/wkv_reference.h"
 
 namespace {
@@ -36,6 +36,7 @@ namespace kd = rwkvkit::kernels::detail;
 using rwkvkit::kernels::FromFloat;
 using rwkvkit::kernels::ToFloat;
 using rwkvkit::bench::LaunchWkv7Fused;
+using rwkvkit::bench::LaunchWkv7Tiled;
 using rwkvkit::bench::Wkv7FusedArgs;
 
 #define CK(expr)                                                                                    \
@@ -189,7 +190,7 @@ cudaError_t Run(int variant, const Problem& p, Dev<T>& d) {
     case 11:
       return kd::LaunchWkv7<T, 64, 16, false, true>(p.B, p.T, p.H, d.r, d.d, d.k, d.v, d.a, d.b, d.state, d.y, nullptr);
     case 12: return kd::LaunchWkv7Prefetch<T, 64, 8>(p.B, p.T, p.H, d.r, d.d, d.k, d.v, d.a, d.b, d.state, d.y, nullptr);
-    case 14: return kd::LaunchWkv7Tiled<T, 64, 8>(p.B, p.T, p.H, d.r, d.d, d.k, d.v, d.a, d.b, d.state, d.y, nullptr);
+    case 14: return LaunchWkv7Tiled<T, 64, 8>(p.B, p.T, p.H, d.r, d.d, d.k, d.v, d.a, d.b, d.state, d.y, nullptr);
     case 13:
       return kd::LaunchWkv7<T, 64, 8, false, true>(p.B, p.T, p.H, d.r, d.d, d.k, d.v, d.a, d.b, d.state, d.y, nullptr);
     default: return kd::LaunchWkv7<T, 64, 8, true>(p.B, p.T, p.H, d.r, d.d, d.k, d.v, d.a, d.b, d.state, d.y, nullptr);
