@@ -21,6 +21,13 @@ using kernels::detail::Wkv7Decay;
 // form reads N/4), and the row sums sa and y are finished by two xor shuffles over the 4 lanes of a
 // row group (every lane gets the same bits: fp32 addition is commutative). Lane q of group g
 // writes y of row 4g + q = i.
+// The sum over the 4 lanes of a row group (xor shuffles: every lane gets the same bits, fp32
+// addition being commutative).
+__device__ __forceinline__ float RowGroupSum(float x) {
+  x += __shfl_xor_sync(0xffffffffu, x, 1);
+  return x + __shfl_xor_sync(0xffffffffu, x, 2);
+}
+
 template <typename T, int N, int C>
 __global__ void __launch_bounds__(N) Wkv7TiledKernel(int T_len, int H, const T* __restrict__ r,
                                                     const T* __restrict__ d, const T* __restrict__ k,
@@ -89,11 +96,7 @@ __global__ void __launch_bounds__(N) Wkv7TiledKernel(int T_len, int H, const T* 
       }
       float sab[4];
 #pragma unroll
-      for (int e = 0; e < 4; ++e) {
-        sab[e] = s0[e] + s1[e];
-        sab[e] += __shfl_xor_sync(0xffffffffu, sab[e], 1);
-        sab[e] += __shfl_xor_sync(0xffffffffu, sab[e], 2);
-      }
+      for (int e = 0; e < 4; ++e) sab[e] = RowGroupSum(s0[e] + s1[e]);
       const float4 v4 = *reinterpret_cast<const float4*>(&sv[c][4 * g]);
       const float vi[4] = {v4.x, v4.y, v4.z, v4.w};
       float y0[4] = {0.f, 0.f, 0.f, 0.f}, y1[4] = {0.f, 0.f, 0.f, 0.f};
@@ -119,11 +122,7 @@ __global__ void __launch_bounds__(N) Wkv7TiledKernel(int T_len, int H, const T* 
       }
       float ys[4];
 #pragma unroll
-      for (int e = 0; e < 4; ++e) {
-        ys[e] = y0[e] + y1[e];
-        ys[e] += __shfl_xor_sync(0xffffffffu, ys[e], 1);
-        ys[e] += __shfl_xor_sync(0xffffffffu, ys[e], 2);
-      }
+      for (int e = 0; e < 4; ++e) ys[e] = RowGroupSum(y0[e] + y1[e]);
       const float out = q == 0 ? ys[0] : q == 1 ? ys[1] : q == 2 ? ys[2] : ys[3];
       y[base + static_cast<size_t>(t0 + c) * row + i] = FromFloat<T>(out);
     };
